@@ -1,0 +1,74 @@
+using System;
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace NeuralDsl;
+
+/// <summary>
+/// Inverted dropout (Keras semantics): during training each element is zeroed with probability <c>rate</c> and the
+/// survivors are scaled by <c>1 / (1 − rate)</c>, so inference needs no rescaling.
+/// </summary>
+public static class Dropout
+{
+    /// <summary>
+    /// Draws a fresh mask from <paramref name="rng"/> and applies it: <c>mask[i] = 0</c> with probability
+    /// <paramref name="rate"/>, else <c>1 / (1 − rate)</c>; <c>y = x ⊙ mask</c>. <paramref name="x"/> and
+    /// <paramref name="y"/> may be the same memory.
+    /// </summary>
+    /// <param name="x">Input activations.</param>
+    /// <param name="y">Output, the length of <paramref name="x"/>.</param>
+    /// <param name="mask">Receives the mask for <see cref="Backward"/>, the length of <paramref name="x"/>.</param>
+    /// <param name="rate">Drop probability in [0, 1).</param>
+    /// <param name="rng">Advanced by the draw; the same state gives the same mask.</param>
+    /// <exception cref="ArgumentException">Lengths differ or <paramref name="rate"/> is outside [0, 1).</exception>
+    public static void Forward<T>(ReadOnlySpan<T> x, Span<T> y, Span<T> mask, double rate, ref Rng rng)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        KernelGuard.EnsureSupported<T>();
+        KernelGuard.SameLength(x.Length, y.Length, "Output", nameof(y));
+        KernelGuard.SameLength(x.Length, mask.Length, "Mask", nameof(mask));
+        KernelGuard.NoPartialOverlap(x, y, nameof(y));
+        if (!(rate >= 0 && rate < 1))
+            throw new ArgumentOutOfRangeException(nameof(rate), rate, "The dropout rate must be in [0, 1).");
+
+        if (rate == 0)
+        {
+            // Nothing is dropped and nothing is drawn, so a zero rate is the identity and leaves rng untouched.
+            mask.Fill(T.One);
+            x.CopyTo(y);
+            return;
+        }
+
+        T keep = T.CreateTruncating(1.0 / (1.0 - rate));
+        // Each 64-bit draw decides two elements by comparing 32-bit halves with rate·2^32: a 2^-32 resolution
+        // is far finer than any rate anyone trains with, at half the generator calls.
+        ulong threshold = (ulong)Math.Round(rate * 4294967296.0);
+        int i = 0;
+        for (; i + 1 < mask.Length; i += 2)
+        {
+            ulong bits = rng.NextUInt64();
+            mask[i] = (bits & 0xFFFF_FFFFUL) < threshold ? T.Zero : keep;
+            mask[i + 1] = (bits >> 32) < threshold ? T.Zero : keep;
+        }
+        if (i < mask.Length)
+            mask[i] = (rng.NextUInt64() & 0xFFFF_FFFFUL) < threshold ? T.Zero : keep;
+
+        TensorPrimitives.Multiply(x, mask, y);
+    }
+
+    /// <summary>
+    /// Routes the gradient through the mask of the last <see cref="Forward"/>: <c>dx = dy ⊙ mask</c>.
+    /// <paramref name="dx"/> may be the same memory as <paramref name="dy"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">Lengths differ.</exception>
+    public static void Backward<T>(ReadOnlySpan<T> dy, ReadOnlySpan<T> mask, Span<T> dx)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        KernelGuard.EnsureSupported<T>();
+        KernelGuard.SameLength(dy.Length, mask.Length, "Mask", nameof(mask));
+        KernelGuard.SameLength(dy.Length, dx.Length, "Input gradient", nameof(dx));
+        KernelGuard.NoPartialOverlap(dy, dx, nameof(dx));
+        KernelGuard.NoPartialOverlap(mask, dx, nameof(dx));
+        TensorPrimitives.Multiply(dy, mask, dx);
+    }
+}
