@@ -1,0 +1,85 @@
+using Microsoft.CodeAnalysis;
+
+namespace NeuralDsl.Generator.Diagnostics;
+
+/// <summary>
+/// Every diagnostic the generator reports. Ids: NDSL0xxx declaration and usage, NDSL1xxx shapes, NDSL2xxx generator
+/// limits. Each is reported on the attribute or identifier the user has to change.
+/// </summary>
+internal static class DiagnosticDescriptors
+{
+    private const string Category = "NeuralDsl";
+
+    private static DiagnosticDescriptor Error(string id, string title, string format) =>
+        new(id, title, format, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink(id));
+
+    private static DiagnosticDescriptor Warning(string id, string title, string format) =>
+        new(id, title, format, Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpLink(id));
+
+    private static string HelpLink(string id) => "docs/diagnostics/" + id + ".md";
+
+    /// <summary>"Model class '{0}' must be declared partial so the generator can add its forward and backward passes"</summary>
+    public static readonly DiagnosticDescriptor ClassNotPartial = Error(
+        "NDSL0001", "Model class must be partial",
+        "Model class '{0}' must be declared partial so the generator can add its forward and backward passes");
+
+    /// <summary>"Model class '{0}' is {1}: [Sequential] models must be non-generic top-level classes"</summary>
+    public static readonly DiagnosticDescriptor NestedOrGenericClass = Error(
+        "NDSL0002", "Nested or generic model class",
+        "Model class '{0}' is {1}: [Sequential] models must be non-generic top-level classes");
+
+    /// <summary>"Model '{0}' has no [Input(...)] attribute: declare the per-sample input shape first, e.g. [Input(784)]"</summary>
+    public static readonly DiagnosticDescriptor MissingInput = Error(
+        "NDSL0003", "Missing [Input]",
+        "Model '{0}' has no [Input(...)] attribute: declare the per-sample input shape first, e.g. [Input(784)]");
+
+    /// <summary>"[Input] must come once, before every layer attribute: {0}"</summary>
+    public static readonly DiagnosticDescriptor MisplacedInput = Error(
+        "NDSL0004", "Misplaced or repeated [Input]",
+        "[Input] must come once, before every layer attribute: {0}");
+
+    /// <summary>"Layer attributes of model '{0}' must all be on the partial declaration that carries [Sequential]; their order across files is undefined"</summary>
+    public static readonly DiagnosticDescriptor LayersSplitAcrossDeclarations = Error(
+        "NDSL0005", "Layers split across partial declarations",
+        "Layer attributes of model '{0}' must all be on the partial declaration that carries [Sequential]; their order across files is undefined");
+
+    /// <summary>"ElementType must be typeof(float) or typeof(double), not '{0}'"</summary>
+    public static readonly DiagnosticDescriptor UnsupportedElementType = Error(
+        "NDSL0006", "Unsupported element type",
+        "ElementType must be typeof(float) or typeof(double), not '{0}'");
+
+    /// <summary>"Layer name '{0}' is already used by an earlier layer; weight names must be unique"</summary>
+    public static readonly DiagnosticDescriptor DuplicateLayerName = Error(
+        "NDSL0007", "Duplicate layer name",
+        "Layer name '{0}' is already used by an earlier layer; weight names must be unique");
+
+    /// <summary>"{0} must be positive, but is {1}"</summary>
+    public static readonly DiagnosticDescriptor NonPositiveSize = Error(
+        "NDSL1001", "Non-positive size",
+        "{0} must be positive, but is {1}");
+
+    /// <summary>"Dropout rate must be in [0, 1), but is {0}"</summary>
+    public static readonly DiagnosticDescriptor DropoutRateOutOfRange = Error(
+        "NDSL1002", "Dropout rate out of range",
+        "Dropout rate must be in [0, 1), but is {0}");
+
+    /// <summary>"{0} receives {1} and acts on its last axis, so the model outputs {2}; loss {3} needs one vector per sample: insert [Flatten] before this layer"</summary>
+    public static readonly DiagnosticDescriptor OutputDoesNotFitLoss = Error(
+        "NDSL1003", "Output shape does not fit the loss",
+        "{0} receives {1} and acts on its last axis, so the model outputs {2}; loss {3} needs one vector per sample: insert [Flatten] before this layer");
+
+    /// <summary>"{0} over a last axis of size 1 is constant; use Sigmoid with BinaryCrossEntropy for one output, or more units"</summary>
+    public static readonly DiagnosticDescriptor DegenerateClassAxis = Warning(
+        "NDSL1004", "Class axis of size 1",
+        "{0} over a last axis of size 1 is constant; use Sigmoid with BinaryCrossEntropy for one output, or more units");
+
+    /// <summary>"Model '{0}' has {1} elements in a tensor or in its parameters, more than one array can index ({2})"</summary>
+    public static readonly DiagnosticDescriptor ModelTooLarge = Error(
+        "NDSL2001", "Model too large",
+        "Model '{0}' has {1} elements in a tensor or in its parameters, more than one array can index ({2})");
+
+    /// <summary>"The NeuralDsl generator failed on model '{0}': {1}. Please report this with the model declaration."</summary>
+    public static readonly DiagnosticDescriptor InternalError = Error(
+        "NDSL2000", "Internal generator error",
+        "The NeuralDsl generator failed on model '{0}': {1}. Please report this with the model declaration.");
+}

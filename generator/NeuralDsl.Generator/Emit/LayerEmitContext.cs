@@ -1,0 +1,76 @@
+using NeuralDsl.Generator.Model;
+using NeuralDsl.Generator.Shapes;
+
+namespace NeuralDsl.Generator.Emit;
+
+/// <summary>
+/// What a layer emitter writes with: the writer, the planned layer and the naming conventions shared with the model
+/// emitter (buffer fields, method names, spans over the flat parameter and gradient vectors).
+/// </summary>
+internal sealed class LayerEmitContext(SourceWriter writer, ModelPlan plan, PlannedLayer layer)
+{
+    public SourceWriter Writer { get; } = writer;
+
+    public ModelPlan Plan { get; } = plan;
+
+    public PlannedLayer Layer { get; } = layer;
+
+    /// <summary>The element type keyword: <c>float</c> or <c>double</c>.</summary>
+    public string T => Plan.Spec.ElementType;
+
+    public bool IsDouble => Plan.Spec.Element == ElementKind.Double;
+
+    /// <summary>Method name stem: <c>Layer2</c> (Layer2Forward, Layer2Backward).</summary>
+    public string Method => Names.LayerMethod(Layer.Index);
+
+    /// <summary>The layer's output buffer field.</summary>
+    public string Output => Names.Output(Layer.Index);
+
+    /// <summary>Elements per sample of the output.</summary>
+    public int OutputSize => Layer.Output.Size;
+
+    public int InputSize => Layer.Input.Size;
+
+    /// <summary>The live part of a batch buffer: <c>new Span&lt;T&gt;(_field, 0, batch * n)</c>.</summary>
+    public string BatchSpan(string field, int perSample) => Names.Rows(T, field, "batch", perSample);
+
+    public string ParameterSpan(PlannedParameter p) =>
+        "new global::System.ReadOnlySpan<" + T + ">(_parameters, " + Literals.Int(p.Offset) + ", " + Literals.Int(p.Length) + ")";
+
+    public string GradientSpan(PlannedParameter p) =>
+        "new global::System.Span<" + T + ">(_gradients, " + Literals.Int(p.Offset) + ", " + Literals.Int(p.Length) + ")";
+
+    public string ReadOnlySpanType => "global::System.ReadOnlySpan<" + T + ">";
+
+    public string SpanType => "global::System.Span<" + T + ">";
+
+    /// <summary>One line naming the layer, its shapes and parameters, written before each of its methods.</summary>
+    public void WriteHeader(string direction)
+    {
+        string parameters = "";
+        foreach (PlannedParameter p in Layer.Parameters)
+            parameters += ", " + p.Spec.Suffix + " " + Shape.Format(p.Spec.Shape);
+        Writer.Line("// Layer " + Literals.Int(Layer.Index) + " · " + Layer.Name + ": " + Layer.Spec.Describe() + " · " + direction + " " +
+            (direction == "backward" ? Layer.Output.ToComment() + " -> " + Layer.Input.ToComment() : Layer.Input.ToComment() + " -> " + Layer.Output.ToComment()) +
+            (parameters.Length > 0 ? " · " + parameters.Substring(2) + " · " + Literals.Count(Layer.ParameterCount) + " params" : ""));
+    }
+}
+
+/// <summary>Names shared by the model emitter and the layer emitters.</summary>
+internal static class Names
+{
+    public static string LayerMethod(int index) => "Layer" + Literals.Int(index);
+
+    /// <summary>Output activations of layer <paramref name="index"/>, [capacity, size].</summary>
+    public static string Output(int index) => "_a" + Literals.Int(index);
+
+    /// <summary>Gradient with respect to the output of layer <paramref name="index"/>.</summary>
+    public static string OutputGradient(int index) => "_d" + Literals.Int(index);
+
+    /// <summary>
+    /// <c>new global::System.Span&lt;T&gt;(field, 0, batch * n)</c>. Constructed explicitly rather than with <c>AsSpan</c>,
+    /// so the generated file needs no using directives in the user's project.
+    /// </summary>
+    public static string Rows(string t, string field, string batch, int perSample) =>
+        "new global::System.Span<" + t + ">(" + field + ", 0, " + batch + " * " + Literals.Int(perSample) + ")";
+}

@@ -1,0 +1,26 @@
+using System.Globalization;
+
+namespace NeuralDsl.Generator.Emit;
+
+/// <summary>
+/// Every number written into generated code goes through here: invariant culture (no locale-specific separators or
+/// U+2212 minus signs), round-trippable digits, and the right suffix for the element type.
+/// </summary>
+internal static class Literals
+{
+    public static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A <c>double</c> literal that round-trips exactly.</summary>
+    public static string Double(double value)
+    {
+        string text = value.ToString("R", CultureInfo.InvariantCulture);
+        return text.Contains(".") || text.Contains("E") ? text : text + ".0";
+    }
+
+    /// <summary>A string literal with C# escapes for quotes, backslashes and line breaks.</summary>
+    public static string String(string value) =>
+        "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n") + "\"";
+
+    /// <summary>Thousands-grouped count for comments: <c>100,480</c>.</summary>
+    public static string Count(int value) => value.ToString("N0", CultureInfo.InvariantCulture);
+}

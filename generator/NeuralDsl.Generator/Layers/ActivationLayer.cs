@@ -1,0 +1,23 @@
+using NeuralDsl.Generator.Model;
+using NeuralDsl.Generator.Parsing;
+using NeuralDsl.Generator.Shapes;
+
+namespace NeuralDsl.Generator.Layers;
+
+/// <summary>Keras <c>Activation(fn)</c>: an element-wise function (softmax: per row of the last axis), same shape out.</summary>
+internal sealed partial record ActivationSpec(Activation Activation, string? ExplicitName, LocationInfo? Location)
+    : LayerSpec(ExplicitName, Location)
+{
+    public static LayerSpec Parse(AttributeArguments a, LocationInfo? location) =>
+        new ActivationSpec((Activation)a.Int(0, (int)Activation.Linear), a.NamedString("Name"), location);
+
+    public override string KerasType => "Activation";
+
+    public override string NamePrefix => "activation";
+
+    public override string Describe() => "Activation(" + Activation + ")";
+
+    public override Activation FinalActivation => Activation;
+
+    public override Shape? InferShape(Shape input, ShapeContext context) => input;
+}

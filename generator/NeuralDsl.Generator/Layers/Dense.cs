@@ -1,0 +1,60 @@
+using System.Collections.Generic;
+using System.Globalization;
+using NeuralDsl.Generator.Diagnostics;
+using NeuralDsl.Generator.Model;
+using NeuralDsl.Generator.Parsing;
+using NeuralDsl.Generator.Shapes;
+
+namespace NeuralDsl.Generator.Layers;
+
+/// <summary>
+/// Keras <c>Dense(units, activation, use_bias, kernel_initializer, bias_initializer)</c>: <c>y = act(x · kernel + bias)</c>
+/// over the last axis, kernel (in, units).
+/// </summary>
+internal sealed partial record DenseSpec(
+    int Units,
+    Activation Activation,
+    bool UseBias,
+    Initializer KernelInitializer,
+    Initializer BiasInitializer,
+    string? ExplicitName,
+    LocationInfo? Location) : LayerSpec(ExplicitName, Location)
+{
+    public static LayerSpec Parse(AttributeArguments a, LocationInfo? location) => new DenseSpec(
+        Units: a.Int(0),
+        Activation: (Activation)a.Int(1, (int)Activation.Linear),
+        UseBias: a.NamedBool("UseBias", true),
+        KernelInitializer: (Initializer)a.NamedInt("KernelInitializer", (int)Initializer.GlorotUniform),
+        BiasInitializer: (Initializer)a.NamedInt("BiasInitializer", (int)Initializer.Zeros),
+        ExplicitName: a.NamedString("Name"),
+        Location: location);
+
+    public override string KerasType => "Dense";
+
+    public override string NamePrefix => "dense";
+
+    public override string Describe() =>
+        "Dense(" + Units.ToString(CultureInfo.InvariantCulture) + (Activation == Activation.Linear ? "" : ", " + Activation) + (UseBias ? "" : ", no bias") + ")";
+
+    public override bool ActsOnLastAxis => true;
+
+    public override Activation FinalActivation => Activation;
+
+    public override Shape? InferShape(Shape input, ShapeContext context)
+    {
+        if (Units <= 0)
+        {
+            context.Report(DiagnosticDescriptors.NonPositiveSize, Location, "Dense units", Units.ToString(CultureInfo.InvariantCulture));
+            return null;
+        }
+        return input.WithLast(Units);
+    }
+
+    public override IEnumerable<ParameterSpec> GetParameters(Shape input)
+    {
+        int fanIn = input.Last;
+        yield return new ParameterSpec("kernel", new EquatableArray<int>([fanIn, Units]), KernelInitializer, fanIn, Units);
+        if (UseBias)
+            yield return new ParameterSpec("bias", new EquatableArray<int>([Units]), BiasInitializer, fanIn, Units);
+    }
+}

@@ -1,0 +1,48 @@
+using System.Collections.Generic;
+using NeuralDsl.Generator.Emit;
+using NeuralDsl.Generator.Model;
+using NeuralDsl.Generator.Shapes;
+
+namespace NeuralDsl.Generator.Layers;
+
+internal sealed partial record DropoutSpec
+{
+    private static string MaskField(int index) => "_mask" + Literals.Int(index);
+
+    public override bool UsesTrainingFlag => true;
+
+    public override IEnumerable<BufferSpec> ExtraBuffers(PlannedLayer layer) =>
+        [new BufferSpec(MaskField(layer.Index), layer.Output.Size, "kept mask: 0 or 1 / (1 - rate)")];
+
+    public override void EmitForward(LayerEmitContext c)
+    {
+        SourceWriter w = c.Writer;
+        c.WriteHeader("forward");
+        using (w.Block("private void " + c.Method + "Forward(" + c.ReadOnlySpanType + " x, int batch, bool training)"))
+        {
+            string y = c.BatchSpan(c.Output, c.OutputSize);
+            w.Line("if (training)");
+            w.Line("    global::NeuralDsl.Dropout.Forward(x, " + y + ", " + c.BatchSpan(MaskField(c.Layer.Index), c.OutputSize) +
+                ", " + Literals.Double(Rate) + ", ref _rng);");
+            w.Line("else");
+            w.Line("    x.CopyTo(" + y + ");");
+        }
+        w.Line();
+    }
+
+    public override void EmitBackward(LayerEmitContext c)
+    {
+        SourceWriter w = c.Writer;
+        c.WriteHeader("backward");
+        using (w.Block("private void " + c.Method + "Backward(" + c.ReadOnlySpanType + " x, " + c.SpanType + " dy, " + c.SpanType + " dx, int batch)"))
+        {
+            w.Line("if (dx.IsEmpty)");
+            w.Line("    return;");
+            w.Line("if (_training)");
+            w.Line("    global::NeuralDsl.Dropout.Backward(dy, " + c.BatchSpan(MaskField(c.Layer.Index), c.OutputSize) + ", dx);");
+            w.Line("else");
+            w.Line("    dy.CopyTo(dx);");
+        }
+        w.Line();
+    }
+}

@@ -1,0 +1,29 @@
+using System;
+using System.Collections.Generic;
+using NeuralDsl.Generator.Model;
+using NeuralDsl.Generator.Parsing;
+
+namespace NeuralDsl.Generator.Layers;
+
+/// <summary>
+/// Attribute metadata name → layer parser. Adding a layer kind adds one line here (and its attribute, its
+/// <c>Layers/X.cs</c> and <c>Layers/X.Emit.cs</c>).
+/// </summary>
+internal static class LayerRegistry
+{
+    private static readonly Dictionary<string, Func<AttributeArguments, LocationInfo?, LayerSpec>> Parsers = new(StringComparer.Ordinal)
+    {
+        ["NeuralDsl.DenseAttribute"] = DenseSpec.Parse,
+        ["NeuralDsl.ActivationAttribute"] = ActivationSpec.Parse,
+        ["NeuralDsl.DropoutAttribute"] = DropoutSpec.Parse,
+        ["NeuralDsl.FlattenAttribute"] = FlattenSpec.Parse,
+    };
+
+    /// <summary>The attribute metadata names of every supported layer kind.</summary>
+    public static IEnumerable<string> LayerAttributeNames => Parsers.Keys;
+
+    public static bool IsLayer(string attributeName) => Parsers.ContainsKey(attributeName);
+
+    public static LayerSpec Parse(string attributeName, AttributeArguments arguments, LocationInfo? location) =>
+        Parsers[attributeName](arguments, location);
+}

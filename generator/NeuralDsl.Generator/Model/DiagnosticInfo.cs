@@ -1,0 +1,31 @@
+using Microsoft.CodeAnalysis;
+
+namespace NeuralDsl.Generator.Model;
+
+/// <summary>A diagnostic to report, held by value: descriptor (a static instance), location and message arguments.</summary>
+internal sealed record DiagnosticInfo(DiagnosticDescriptor Descriptor, LocationInfo? Location, EquatableArray<string> Arguments)
+{
+    public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, LocationInfo? location, params string[] arguments) =>
+        new(descriptor, location, new EquatableArray<string>(arguments));
+
+    public Diagnostic ToDiagnostic() =>
+        Diagnostic.Create(Descriptor, Location?.ToLocation() ?? Microsoft.CodeAnalysis.Location.None, [.. Arguments]);
+}
+
+/// <summary>A pipeline value together with the diagnostics found while producing it.</summary>
+internal sealed record Result<T>(T? Value, EquatableArray<DiagnosticInfo> Diagnostics)
+    where T : class
+{
+    public bool HasErrors
+    {
+        get
+        {
+            foreach (DiagnosticInfo d in Diagnostics)
+            {
+                if (d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error)
+                    return true;
+            }
+            return false;
+        }
+    }
+}

@@ -1,0 +1,66 @@
+using System.Collections.Generic;
+using NeuralDsl.Generator.Emit;
+using NeuralDsl.Generator.Shapes;
+
+namespace NeuralDsl.Generator.Model;
+
+/// <summary>
+/// One layer attribute, parsed. Each kind is a record in <c>Layers/X.cs</c> (parse and shape rule) with its forward
+/// and backward emitters in <c>Layers/X.Emit.cs</c>; the model emitter only orchestrates.
+/// </summary>
+/// <param name="ExplicitName">The <c>Name</c> given in the attribute, or null for Keras automatic naming.</param>
+/// <param name="Location">The attribute, for diagnostics.</param>
+internal abstract record LayerSpec(string? ExplicitName, LocationInfo? Location)
+{
+    /// <summary>The Keras class name, shown in summaries: <c>Dense</c>, <c>Dropout</c>, ...</summary>
+    public abstract string KerasType { get; }
+
+    /// <summary>The Keras automatic name prefix: <c>dense</c>, <c>dropout</c>, ...</summary>
+    public abstract string NamePrefix { get; }
+
+    /// <summary>A short description for comments: <c>Dense(12, ReLU)</c>.</summary>
+    public abstract string Describe();
+
+    // ---- Shapes (Layers/X.cs) ----
+
+    /// <summary>The per-sample output shape for <paramref name="input"/>, or null after reporting why there is none.</summary>
+    public abstract Shape? InferShape(Shape input, ShapeContext context);
+
+    /// <summary>True for layers that, like Keras Dense, apply to the last axis of a multi-axis input.</summary>
+    public virtual bool ActsOnLastAxis => false;
+
+    /// <summary>The trainable tensors this layer owns for <paramref name="input"/>, in file order.</summary>
+    public virtual IEnumerable<ParameterSpec> GetParameters(Shape input) => [];
+
+    // ---- Emission (Layers/X.Emit.cs) ----
+
+    /// <summary>True when the output is the input, reinterpreted (Flatten): no buffer and no method.</summary>
+    public virtual bool AliasesInput => false;
+
+    /// <summary>True when the forward pass differs in training (Dropout): the method takes <c>bool training</c>.</summary>
+    public virtual bool UsesTrainingFlag => false;
+
+    /// <summary>The activation that ends this layer, for fusing it with the loss gradient.</summary>
+    public virtual Activation FinalActivation => Activation.Linear;
+
+    /// <summary>
+    /// The method that continues the backward pass from the gradient with respect to the pre-activation (after a fused
+    /// loss gradient), or null when that gradient is already the gradient with respect to this layer's input.
+    /// </summary>
+    public virtual string? PreActivationBackwardMethod(PlannedLayer layer) => null;
+
+    /// <summary>Buffers beyond the output and its gradient, each of the given per-sample size.</summary>
+    public virtual IEnumerable<BufferSpec> ExtraBuffers(PlannedLayer layer) => [];
+
+    /// <summary>Writes <c>LayerNForward</c>: input span in, the layer's own buffers out.</summary>
+    public abstract void EmitForward(LayerEmitContext context);
+
+    /// <summary>Writes <c>LayerNBackward</c>: output gradient in (may be overwritten), input gradient out (skipped when empty).</summary>
+    public abstract void EmitBackward(LayerEmitContext context);
+}
+
+/// <summary>A trainable tensor of a layer: suffix (<c>kernel</c>), Keras-layout shape, initializer and fans.</summary>
+internal sealed record ParameterSpec(string Suffix, EquatableArray<int> Shape, Initializer Initializer, int FanIn, int FanOut);
+
+/// <summary>A per-layer scratch buffer (field name and elements per sample).</summary>
+internal sealed record BufferSpec(string Field, int PerSample, string Comment);

@@ -1,0 +1,38 @@
+namespace NeuralDsl.Generator.Model;
+
+/// <summary>The element type a model computes in.</summary>
+internal enum ElementKind
+{
+    Float,
+    Double,
+}
+
+/// <summary>
+/// Everything the generator needs to know about one <c>[Sequential]</c> class, extracted from the compilation and
+/// compared by value (no symbols, no syntax): the output of the Parse step.
+/// </summary>
+/// <param name="Namespace">Containing namespace, empty for the global namespace.</param>
+/// <param name="ClassName">The class identifier.</param>
+/// <param name="MetadataName">Fully qualified metadata name, used for the hint name.</param>
+/// <param name="ModelName">The name shown in summaries (<c>[Sequential(Name = ...)]</c> or the class name).</param>
+/// <param name="Element">float or double.</param>
+/// <param name="Loss">The declared loss.</param>
+/// <param name="InputShape">Per-sample input shape from <c>[Input]</c>.</param>
+/// <param name="Layers">Layer attributes in source order.</param>
+/// <param name="Location">The <c>[Sequential]</c> attribute, for model-level diagnostics.</param>
+/// <param name="InputLocation">The <c>[Input]</c> attribute, for diagnostics on its dimensions.</param>
+internal sealed record ModelSpec(
+    string Namespace,
+    string ClassName,
+    string MetadataName,
+    string ModelName,
+    ElementKind Element,
+    Loss Loss,
+    Shape InputShape,
+    EquatableArray<LayerSpec> Layers,
+    LocationInfo? Location,
+    LocationInfo? InputLocation)
+{
+    /// <summary>The C# keyword of the element type.</summary>
+    public string ElementType => Element == ElementKind.Double ? "double" : "float";
+}

@@ -1,0 +1,66 @@
+using System;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
+using NeuralDsl.Generator.Diagnostics;
+using NeuralDsl.Generator.Emit;
+using NeuralDsl.Generator.Model;
+using NeuralDsl.Generator.Parsing;
+using NeuralDsl.Generator.Shapes;
+
+namespace NeuralDsl.Generator;
+
+/// <summary>
+/// The incremental pipeline, and only that: <c>[Sequential]</c> classes → <see cref="ModelSpec"/> (Parse) →
+/// <see cref="ModelPlan"/> (Plan) → diagnostics and, when there are no errors, one source file per model (Output).
+/// Every step output is an equatable record holding no symbols or syntax, so unrelated edits are cached.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class ModelGenerator : IIncrementalGenerator
+{
+    private static readonly string Version = typeof(ModelGenerator).Assembly.GetName().Version?.ToString(3) ?? "1.0.0";
+
+    /// <inheritdoc/>
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        IncrementalValuesProvider<Result<ModelSpec>> parsed = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                ModelParser.SequentialAttributeName,
+                static (node, _) => node is ClassDeclarationSyntax,
+                ModelParser.Parse)
+            .WithTrackingName(TrackingNames.Parse);
+
+        IncrementalValuesProvider<Result<ModelPlan>> planned = parsed
+            .Select(static (result, _) => ShapeInference.Run(result))
+            .WithTrackingName(TrackingNames.Plan);
+
+        IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = planned
+            .Select(static (result, _) => result.Diagnostics)
+            .WithTrackingName(TrackingNames.Diagnostics);
+        context.RegisterSourceOutput(diagnostics, static (spc, items) =>
+        {
+            foreach (DiagnosticInfo item in items)
+                spc.ReportDiagnostic(item.ToDiagnostic());
+        });
+
+        IncrementalValuesProvider<ModelPlan> models = planned
+            .Where(static result => result.Value is not null && !result.HasErrors)
+            .Select(static (result, _) => result.Value!)
+            .WithTrackingName(TrackingNames.Output);
+        context.RegisterSourceOutput(models, static (spc, plan) =>
+        {
+            string source;
+            try
+            {
+                source = ModelEmitter.Emit(plan, Version);
+            }
+            catch (Exception ex)
+            {
+                spc.ReportDiagnostic(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, plan.Spec.Location,
+                    plan.Spec.ClassName, ex.GetType().Name + ": " + ex.Message).ToDiagnostic());
+                return;
+            }
+            spc.AddSource(ModelEmitter.HintName(plan), SourceText.From(source, System.Text.Encoding.UTF8));
+        });
+    }
+}

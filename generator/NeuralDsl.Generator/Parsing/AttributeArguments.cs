@@ -1,0 +1,94 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+
+namespace NeuralDsl.Generator.Parsing;
+
+/// <summary>
+/// An attribute's arguments decoded to plain values (int, double, bool, string, int[], enum values as int, types as
+/// their special type), so layer parsers in <c>Layers/</c> never see <see cref="AttributeData"/>.
+/// </summary>
+internal sealed class AttributeArguments
+{
+    private readonly object?[] _positional;
+    private readonly Dictionary<string, object?> _named;
+
+    private AttributeArguments(object?[] positional, Dictionary<string, object?> named)
+    {
+        _positional = positional;
+        _named = named;
+    }
+
+    /// <summary>Decodes <paramref name="attribute"/>; null when an argument did not bind (the compiler reports that).</summary>
+    public static AttributeArguments? From(AttributeData attribute)
+    {
+        var positional = new object?[attribute.ConstructorArguments.Length];
+        for (int i = 0; i < positional.Length; i++)
+        {
+            if (!TryDecode(attribute.ConstructorArguments[i], out positional[i]))
+                return null;
+        }
+        var named = new Dictionary<string, object?>();
+        foreach (KeyValuePair<string, TypedConstant> pair in attribute.NamedArguments)
+        {
+            if (!TryDecode(pair.Value, out object? value))
+                return null;
+            named[pair.Key] = value;
+        }
+        return new AttributeArguments(positional, named);
+    }
+
+    private static bool TryDecode(TypedConstant constant, out object? value)
+    {
+        value = null;
+        switch (constant.Kind)
+        {
+            case TypedConstantKind.Error:
+                return false;
+            case TypedConstantKind.Array:
+                ImmutableArray<TypedConstant> items = constant.Values;
+                var ints = new int[items.Length];
+                for (int i = 0; i < items.Length; i++)
+                {
+                    if (items[i].Kind == TypedConstantKind.Error || items[i].Value is not int n)
+                        return false;
+                    ints[i] = n;
+                }
+                value = ints;
+                return true;
+            case TypedConstantKind.Type:
+                value = constant.Value is ITypeSymbol type ? new TypeArgument(type.SpecialType, type.ToDisplayString()) : null;
+                return true;
+            default:
+                value = constant.Value;
+                return true;
+        }
+    }
+
+    public int PositionalCount => _positional.Length;
+
+    public int Int(int position, int fallback = 0) => position < _positional.Length && _positional[position] is int v ? v : fallback;
+
+    public double Double(int position, double fallback = 0) => position < _positional.Length ? ToDouble(_positional[position], fallback) : fallback;
+
+    public int[] IntArray(int position) => position < _positional.Length && _positional[position] is int[] v ? v : [];
+
+    public int NamedInt(string name, int fallback) => _named.TryGetValue(name, out object? v) && v is int n ? n : fallback;
+
+    public bool NamedBool(string name, bool fallback) => _named.TryGetValue(name, out object? v) && v is bool b ? b : fallback;
+
+    public string? NamedString(string name) => _named.TryGetValue(name, out object? v) ? v as string : null;
+
+    public TypeArgument? NamedType(string name) => _named.TryGetValue(name, out object? v) ? v as TypeArgument : null;
+
+    private static double ToDouble(object? value, double fallback) => value switch
+    {
+        double d => d,
+        float f => f,
+        int i => i,
+        _ => fallback,
+    };
+}
+
+/// <summary>A <c>typeof(...)</c> argument reduced to what the generator checks.</summary>
+internal sealed record TypeArgument(SpecialType SpecialType, string DisplayName);

@@ -1,0 +1,155 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using NeuralDsl.Generator.Diagnostics;
+using NeuralDsl.Generator.Model;
+
+namespace NeuralDsl.Generator.Shapes;
+
+/// <summary>
+/// Pure shape inference: walks the layers in order, asks each for its output shape and parameters, assigns Keras
+/// names and offsets in the flat parameter vector, and checks that the output fits the loss.
+/// </summary>
+internal static class ShapeInference
+{
+    /// <summary>
+    /// The largest tensor or parameter vector a model may have: batch buffers of a few samples must still fit one
+    /// array, so sizes stay well below <see cref="int.MaxValue"/>.
+    /// </summary>
+    private const long MaxElements = int.MaxValue / 8;
+
+    public static Result<ModelPlan> Run(Result<ModelSpec> parsed)
+    {
+        if (parsed.Value is not { } model)
+            return new Result<ModelPlan>(null, parsed.Diagnostics);
+
+        var context = new ShapeContext(model);
+        ModelPlan? plan = Plan(model, context);
+        var diagnostics = parsed.Diagnostics.Concat(context.Diagnostics).ToEquatableArray();
+        return new Result<ModelPlan>(plan, diagnostics);
+    }
+
+    private static ModelPlan? Plan(ModelSpec model, ShapeContext context)
+    {
+        foreach (int d in model.InputShape.Dimensions)
+        {
+            if (d <= 0)
+            {
+                context.Report(DiagnosticDescriptors.NonPositiveSize, model.InputLocation, "Every [Input] dimension", d.ToString(CultureInfo.InvariantCulture));
+                return null;
+            }
+        }
+
+        string[]? names = AssignNames(model, context);
+        if (names is null)
+            return null;
+
+        var layers = new List<PlannedLayer>(model.Layers.Count);
+        Shape current = model.InputShape;
+        long offset = 0;
+        for (int i = 0; i < model.Layers.Count; i++)
+        {
+            LayerSpec spec = model.Layers[i];
+            Shape? output = spec.InferShape(current, context);
+            if (output is null)
+                return null;
+            if (output.LongSize > MaxElements)
+            {
+                context.Report(DiagnosticDescriptors.ModelTooLarge, spec.Location, model.ClassName, output.LongSize.ToString(CultureInfo.InvariantCulture), MaxElements.ToString(CultureInfo.InvariantCulture));
+                return null;
+            }
+
+            var parameters = new List<PlannedParameter>();
+            foreach (ParameterSpec p in spec.GetParameters(current))
+            {
+                var placed = new PlannedParameter(names[i] + "." + p.Suffix, p, (int)offset);
+                parameters.Add(placed);
+                offset += placed.Length;
+                if (offset > MaxElements)
+                {
+                    context.Report(DiagnosticDescriptors.ModelTooLarge, spec.Location, model.ClassName, offset.ToString(CultureInfo.InvariantCulture), MaxElements.ToString(CultureInfo.InvariantCulture));
+                    return null;
+                }
+            }
+            layers.Add(new PlannedLayer(i, names[i], spec, current, output, parameters.ToEquatableArray()));
+            current = output;
+        }
+
+        CheckOutputFitsLoss(model, layers, current, context);
+        return new ModelPlan(model, layers.ToEquatableArray(), current, (int)offset);
+    }
+
+    /// <summary>
+    /// Keras naming: explicit names as given, automatic ones <c>prefix</c>, <c>prefix_1</c>, ... per kind, skipping any
+    /// name taken explicitly. Weight files key on these names, so duplicates are an error.
+    /// </summary>
+    private static string[]? AssignNames(ModelSpec model, ShapeContext context)
+    {
+        var taken = new HashSet<string>();
+        foreach (LayerSpec layer in model.Layers)
+        {
+            if (layer.ExplicitName is { } name && !taken.Add(name))
+            {
+                context.Report(DiagnosticDescriptors.DuplicateLayerName, layer.Location, name);
+                return null;
+            }
+        }
+
+        var counters = new Dictionary<string, int>();
+        var names = new string[model.Layers.Count];
+        for (int i = 0; i < names.Length; i++)
+        {
+            LayerSpec layer = model.Layers[i];
+            if (layer.ExplicitName is { } explicitName)
+            {
+                names[i] = explicitName;
+                continue;
+            }
+            counters.TryGetValue(layer.NamePrefix, out int n);
+            string candidate;
+            do
+            {
+                candidate = n == 0 ? layer.NamePrefix : layer.NamePrefix + "_" + n;
+                n++;
+            }
+            while (taken.Contains(candidate));
+            counters[layer.NamePrefix] = n;
+            taken.Add(candidate);
+            names[i] = candidate;
+        }
+        return names;
+    }
+
+    private static void CheckOutputFitsLoss(ModelSpec model, List<PlannedLayer> layers, Shape output, ShapeContext context)
+    {
+        bool classification = model.Loss is Loss.BinaryCrossEntropy or Loss.CategoricalCrossEntropy or Loss.SparseCategoricalCrossEntropy;
+        if (classification && output.Rank > 1)
+        {
+            // The usual cause: a Dense after a multi-axis tensor acts on the last axis only (Keras semantics), so the
+            // model keeps the leading axes. Point at the first such layer: that is where [Flatten] belongs.
+            PlannedLayer? culprit = layers.FirstOrDefault(l => l.Spec.ActsOnLastAxis && l.Input.Rank > 1);
+            if (culprit is not null)
+            {
+                context.Report(DiagnosticDescriptors.OutputDoesNotFitLoss, culprit.Spec.Location,
+                    "[" + culprit.Spec.Describe() + "] '" + culprit.Name + "'", culprit.Input.ToString(), output.ToString(), model.Loss.ToString());
+            }
+            else
+            {
+                PlannedLayer? last = layers.LastOrDefault();
+                context.Report(DiagnosticDescriptors.OutputDoesNotFitLoss, last?.Spec.Location ?? model.Location,
+                    last is null ? "The model" : "[" + last.Spec.Describe() + "] '" + last.Name + "'",
+                    (last?.Input ?? model.InputShape).ToString(), output.ToString(), model.Loss.ToString());
+            }
+            return;
+        }
+
+        if (output.Last == 1 && layers.Count > 0)
+        {
+            PlannedLayer last = layers[layers.Count - 1];
+            if (last.Spec.FinalActivation == Activation.Softmax)
+                context.Report(DiagnosticDescriptors.DegenerateClassAxis, last.Spec.Location, "Softmax");
+            else if (model.Loss is Loss.CategoricalCrossEntropy or Loss.SparseCategoricalCrossEntropy)
+                context.Report(DiagnosticDescriptors.DegenerateClassAxis, last.Spec.Location, model.Loss.ToString());
+        }
+    }
+}

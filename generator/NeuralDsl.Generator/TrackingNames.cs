@@ -1,0 +1,17 @@
+namespace NeuralDsl.Generator;
+
+/// <summary>Names of the tracked pipeline steps, so tests can assert what an edit re-runs.</summary>
+public static class TrackingNames
+{
+    /// <summary>The <c>[Sequential]</c> class parsed into a model spec and diagnostics.</summary>
+    public const string Parse = nameof(Parse);
+
+    /// <summary>Shapes, names and parameter offsets resolved.</summary>
+    public const string Plan = nameof(Plan);
+
+    /// <summary>The diagnostics to report.</summary>
+    public const string Diagnostics = nameof(Diagnostics);
+
+    /// <summary>The error-free plans that are emitted.</summary>
+    public const string Output = nameof(Output);
+}
