@@ -1,0 +1,102 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Numerics;
+
+namespace NeuralDsl;
+
+/// <summary>
+/// Saving and loading a model's weights as a safetensors file: one tensor per entry of
+/// <see cref="IModel{T}.ParameterLayout"/>, under its Keras-style name and shape, dtype F32 for float models and
+/// F64 for double models. Works for every generated model.
+/// </summary>
+public static class WeightFiles
+{
+    /// <summary>
+    /// Saves every parameter tensor of <paramref name="model"/> to <paramref name="path"/> (safetensors, model
+    /// order). The file is replaced atomically: a failed save leaves any existing file intact and no partial file.
+    /// </summary>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
+    /// <exception cref="InvalidOperationException">The model's parameter layout does not fit its parameters.</exception>
+    public static void SaveWeights<T>(this IModel<T> model, string path) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        IReadOnlyList<ParameterInfo> layout = model.ParameterLayout;
+        CheckLayout(model, layout);
+        var writer = new SafeTensorsWriter();
+        writer.SetMetadata("model", model.Name);
+        writer.SetMetadata("library", "NeuralDsl");
+        ReadOnlySpan<T> parameters = model.Parameters;
+        foreach (ParameterInfo p in layout)
+            writer.Add(p.Name, parameters.Slice(p.Offset, p.Length), p.Shape);
+        writer.Save(path);
+    }
+
+    /// <summary>
+    /// Loads weights saved by <see cref="SaveWeights{T}"/> (or any safetensors file with the same tensor names,
+    /// shapes and dtype) into <paramref name="model"/>. The whole file is validated first: every expected tensor
+    /// present, no extra tensor, shapes and dtype equal, offsets in range. Only then are the values copied, so a
+    /// rejected file leaves the model bit-for-bit unchanged. The file's metadata is not checked (renaming a model
+    /// class must not orphan its weights).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is malformed or does not match the model; the message names the tensor and the expected and found values.</exception>
+    /// <exception cref="FileNotFoundException">There is no such file.</exception>
+    public static void LoadWeights<T>(this IModel<T> model, string path) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        IReadOnlyList<ParameterInfo> layout = model.ParameterLayout;
+        CheckLayout(model, layout);
+        SafeTensorsDType dtype = SafeTensorsDTypes.For<T>();
+        SafeTensorsFile file = SafeTensors.Read(path, "Weight file");
+        string source = file.Source;
+
+        var tensors = new SafeTensorInfo[layout.Count];
+        var expected = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < layout.Count; i++)
+        {
+            ParameterInfo p = layout[i];
+            expected.Add(p.Name);
+            if (!file.TryGetTensor(p.Name, out SafeTensorInfo? t))
+                throw new InvalidDataException($"{source}: tensor '{p.Name}' of model '{model.Name}' is missing (the file has {file.ListNames()}).");
+            if (t.DType != dtype)
+                throw new InvalidDataException($"{source}: tensor '{p.Name}' has dtype {SafeTensorsDTypes.ToHeaderString(t.DType)}, expected {SafeTensorsDTypes.ToHeaderString(dtype)} (the model's element type is {typeof(T).Name}).");
+            if (!t.HasShape(p.Shape))
+                throw new InvalidDataException($"{source}: tensor '{p.Name}' has shape {SafeTensorInfo.FormatShape(t.ShapeSpan)}, expected {SafeTensorInfo.FormatShape(p.Shape)}.");
+            tensors[i] = t;
+        }
+        foreach (SafeTensorInfo t in file.Tensors)
+        {
+            if (!expected.Contains(t.Name))
+                throw new InvalidDataException($"{source}: tensor '{t.Name}' is not a parameter of model '{model.Name}' (its parameters are {ListNames(layout)}).");
+        }
+
+        // Everything is validated and in memory: nothing below can fail half-way through the model.
+        Span<T> parameters = model.Parameters;
+        for (int i = 0; i < layout.Count; i++)
+            file.CopyTo(tensors[i], parameters.Slice(layout[i].Offset, layout[i].Length));
+    }
+
+    private static void CheckLayout<T>(IModel<T> model, IReadOnlyList<ParameterInfo> layout) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int length = model.Parameters.Length;
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (ParameterInfo p in layout)
+        {
+            if (!names.Add(p.Name))
+                throw new InvalidOperationException($"Model '{model.Name}' lists the parameter '{p.Name}' twice.");
+            if (p.Offset < 0 || (long)p.Offset + p.Length > length)
+                throw new InvalidOperationException(FormattableString.Invariant(
+                    $"Model '{model.Name}': parameter '{p.Name}' at offset {p.Offset} with {p.Length} elements does not fit in its {length} parameters."));
+        }
+    }
+
+    private static string ListNames(IReadOnlyList<ParameterInfo> layout)
+    {
+        if (layout.Count == 0) return "none";
+        var quoted = new string[layout.Count];
+        for (int i = 0; i < quoted.Length; i++) quoted[i] = "'" + layout[i].Name + "'";
+        return string.Join(", ", quoted);
+    }
+}
