@@ -27,8 +27,13 @@ public class Adam : Optimizer
     private protected Adam(double learningRate, double beta1, double beta2, double epsilon, double weightDecay)
         : base(learningRate)
     {
-        Beta1 = CheckFinite(beta1, 0, Math.BitDecrement(1.0), nameof(beta1));
-        Beta2 = CheckFinite(beta2, 0, Math.BitDecrement(1.0), nameof(beta2));
+        // β = 1 would divide by 1 − βᵗ = 0 in the bias correction.
+        if (!(beta1 >= 0 && beta1 < 1))
+            throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "beta1 must be in [0, 1).");
+        if (!(beta2 >= 0 && beta2 < 1))
+            throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "beta2 must be in [0, 1).");
+        Beta1 = beta1;
+        Beta2 = beta2;
         Epsilon = CheckFinite(epsilon, 0, double.PositiveInfinity, nameof(epsilon));
         _weightDecay = CheckFinite(weightDecay, 0, double.PositiveInfinity, nameof(weightDecay));
     }
