@@ -1,0 +1,26 @@
+// Models shaped like the Dense and Activation cases of the libtorch conformance set (Fixtures/README.md), in both
+// element types, so the generated code itself is compared with the reference outputs and gradients.
+namespace NeuralDsl.Tests.Models;
+
+[Sequential] [Input(5)] [Dense(4)] public partial class DenseLinearF;
+[Sequential(ElementType = typeof(double))] [Input(5)] [Dense(4)] public partial class DenseLinearD;
+[Sequential] [Input(6)] [Dense(3, Activation.ReLU)] public partial class DenseReluF;
+[Sequential(ElementType = typeof(double))] [Input(6)] [Dense(3, Activation.ReLU)] public partial class DenseReluD;
+[Sequential] [Input(4)] [Dense(5, Activation.Softmax)] public partial class DenseSoftmaxF;
+[Sequential(ElementType = typeof(double))] [Input(4)] [Dense(5, Activation.Softmax)] public partial class DenseSoftmaxD;
+[Sequential] [Input(3, 4)] [Dense(3, Activation.Sigmoid)] public partial class DenseSigmoidRank3F;
+[Sequential(ElementType = typeof(double))] [Input(3, 4)] [Dense(3, Activation.Sigmoid)] public partial class DenseSigmoidRank3D;
+[Sequential] [Input(4)] [Dense(2, Activation.Tanh, UseBias = false)] public partial class DenseTanhNoBiasF;
+[Sequential(ElementType = typeof(double))] [Input(4)] [Dense(2, Activation.Tanh, UseBias = false)] public partial class DenseTanhNoBiasD;
+
+[Sequential] [Input(5)] [Activation(Activation.Linear)] public partial class ActLinearF;
+[Sequential] [Input(5)] [Activation(Activation.ReLU)] public partial class ActReluF;
+[Sequential] [Input(5)] [Activation(Activation.Sigmoid)] public partial class ActSigmoidF;
+[Sequential] [Input(5)] [Activation(Activation.Tanh)] public partial class ActTanhF;
+[Sequential] [Input(3, 4)] [Activation(Activation.Softmax)] public partial class ActSoftmaxF;
+[Sequential] [Input(5)] [Activation(Activation.LeakyReLU)] public partial class ActLeakyReluF;
+[Sequential] [Input(5)] [Activation(Activation.ELU)] public partial class ActEluF;
+[Sequential] [Input(5)] [Activation(Activation.GELU)] public partial class ActGeluF;
+[Sequential] [Input(5)] [Activation(Activation.Swish)] public partial class ActSwishF;
+[Sequential] [Input(5)] [Activation(Activation.SELU)] public partial class ActSeluF;
+[Sequential] [Input(5)] [Activation(Activation.Softplus)] public partial class ActSoftplusF;

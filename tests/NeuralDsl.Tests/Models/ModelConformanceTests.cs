@@ -1,0 +1,100 @@
+using System;
+using System.Numerics;
+using NeuralDsl.Tests.Conformance;
+using Xunit;
+
+namespace NeuralDsl.Tests.Models;
+
+/// <summary>
+/// Generated Dense and Activation layers against the libtorch reference (Keras conventions): forward output, and with
+/// the fixture's grad_output the input gradient and every weight gradient. Tolerances as in Fixtures/README.md:
+/// double 1e-10 relative / 1e-12 absolute, float 1e-5 relative / 1e-6 absolute.
+/// </summary>
+public sealed class ModelConformanceTests
+{
+    [Theory]
+    [InlineData("dense_linear")]
+    [InlineData("dense_relu")]
+    [InlineData("dense_softmax")]
+    [InlineData("dense_sigmoid_rank3")]
+    [InlineData("dense_tanh_no_bias")]
+    public void Dense_matches_libtorch_in_float_and_double(string name)
+    {
+        var fixture = Fixture.Load(name);
+        Check(fixture, (IModel<float>)(name switch
+        {
+            "dense_linear" => new DenseLinearF(),
+            "dense_relu" => new DenseReluF(),
+            "dense_softmax" => new DenseSoftmaxF(),
+            "dense_sigmoid_rank3" => new DenseSigmoidRank3F(),
+            _ => new DenseTanhNoBiasF(),
+        }));
+        Check(fixture, (IModel<double>)(name switch
+        {
+            "dense_linear" => new DenseLinearD(),
+            "dense_relu" => new DenseReluD(),
+            "dense_softmax" => new DenseSoftmaxD(),
+            "dense_sigmoid_rank3" => new DenseSigmoidRank3D(),
+            _ => new DenseTanhNoBiasD(),
+        }));
+    }
+
+    [Theory]
+    [InlineData("activation_linear")]
+    [InlineData("activation_relu")]
+    [InlineData("activation_sigmoid")]
+    [InlineData("activation_tanh")]
+    [InlineData("activation_softmax")]
+    [InlineData("activation_leaky_relu")]
+    [InlineData("activation_elu")]
+    [InlineData("activation_gelu")]
+    [InlineData("activation_swish")]
+    [InlineData("activation_selu")]
+    [InlineData("activation_softplus")]
+    public void Activation_layer_matches_libtorch(string name)
+    {
+        IModel<float> model = name switch
+        {
+            "activation_linear" => new ActLinearF(),
+            "activation_relu" => new ActReluF(),
+            "activation_sigmoid" => new ActSigmoidF(),
+            "activation_tanh" => new ActTanhF(),
+            "activation_softmax" => new ActSoftmaxF(),
+            "activation_leaky_relu" => new ActLeakyReluF(),
+            "activation_elu" => new ActEluF(),
+            "activation_gelu" => new ActGeluF(),
+            "activation_swish" => new ActSwishF(),
+            "activation_selu" => new ActSeluF(),
+            _ => new ActSoftplusF(),
+        };
+        Check(Fixture.Load(name), model);
+    }
+
+    private static void Check<T>(Fixture fixture, IModel<T> model) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        Tolerance tolerance = Tolerance.For<T>();
+        // Weights under their Keras names: fixture "kernel" is the model's "<layer>.kernel".
+        foreach (ParameterInfo p in model.ParameterLayout)
+        {
+            string key = p.Name[(p.Name.IndexOf('.') + 1)..];
+            Assert.Equal(fixture.Shape(key), p.Shape);
+            fixture.Input<T>(key).CopyTo(model.Parameters.Slice(p.Offset, p.Length));
+        }
+
+        T[] input = fixture.Input<T>("input");
+        var output = new T[fixture.Get("output").Length];
+        model.Forward(input, output, training: false);
+        tolerance.AssertClose<T>(output, fixture.Get("output"), fixture.Name + " output");
+
+        T[] gradOutput = fixture.Input<T>("grad_output");
+        var gradInput = new T[input.Length];
+        model.ZeroGradients();
+        model.Backward(gradOutput, gradInput);
+        tolerance.AssertClose<T>(gradInput, fixture.Get("grad_input"), fixture.Name + " grad_input");
+        foreach (ParameterInfo p in model.ParameterLayout)
+        {
+            string key = "grad_" + p.Name[(p.Name.IndexOf('.') + 1)..];
+            tolerance.AssertClose<T>(model.Gradients.Slice(p.Offset, p.Length), fixture.Get(key), fixture.Name + " " + key);
+        }
+    }
+}

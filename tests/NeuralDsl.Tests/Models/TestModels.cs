@@ -1,0 +1,55 @@
+// Real generated models used by the model tests: each exercises one Dense code path (register columns, register
+// dot product, GEMM), activation, loss or layer kind. Double precision where gradients are checked numerically.
+namespace NeuralDsl.Tests.Models;
+
+// ---- One model per activation: Dense(act) in registers, Dense(act) through the GEMM, and an Activation layer. ----
+[Sequential(ElementType = typeof(double))] [Input(6)] [Dense(5, Activation.Linear)] [Activation(Activation.Linear)] [Dense(33, Activation.Linear)] public partial class GradLinear;
+[Sequential(ElementType = typeof(double))] [Input(6)] [Dense(5, Activation.ReLU)] [Activation(Activation.ReLU)] [Dense(33, Activation.ReLU)] public partial class GradRelu;
+[Sequential(ElementType = typeof(double))] [Input(6)] [Dense(5, Activation.Sigmoid)] [Activation(Activation.Sigmoid)] [Dense(33, Activation.Sigmoid)] public partial class GradSigmoid;
+[Sequential(ElementType = typeof(double))] [Input(6)] [Dense(5, Activation.Tanh)] [Activation(Activation.Tanh)] [Dense(33, Activation.Tanh)] public partial class GradTanh;
+[Sequential(ElementType = typeof(double))] [Input(6)] [Dense(5, Activation.Softmax)] [Activation(Activation.Softmax)] [Dense(33, Activation.Softmax)] public partial class GradSoftmax;
+[Sequential(ElementType = typeof(double))] [Input(6)] [Dense(5, Activation.LeakyReLU)] [Activation(Activation.LeakyReLU)] [Dense(33, Activation.LeakyReLU)] public partial class GradLeakyRelu;
+[Sequential(ElementType = typeof(double))] [Input(6)] [Dense(5, Activation.ELU)] [Activation(Activation.ELU)] [Dense(33, Activation.ELU)] public partial class GradElu;
+[Sequential(ElementType = typeof(double))] [Input(6)] [Dense(5, Activation.SELU)] [Activation(Activation.SELU)] [Dense(33, Activation.SELU)] public partial class GradSelu;
+[Sequential(ElementType = typeof(double))] [Input(6)] [Dense(5, Activation.GELU)] [Activation(Activation.GELU)] [Dense(33, Activation.GELU)] public partial class GradGelu;
+[Sequential(ElementType = typeof(double))] [Input(6)] [Dense(5, Activation.Swish)] [Activation(Activation.Swish)] [Dense(33, Activation.Swish)] public partial class GradSwish;
+[Sequential(ElementType = typeof(double))] [Input(6)] [Dense(5, Activation.Softplus)] [Activation(Activation.Softplus)] [Dense(33, Activation.Softplus)] public partial class GradSoftplus;
+
+// ---- Dense configurations: no bias (both code paths), one unit (dot form), a wide input (GEMM), a rank-3 input
+// ---- (acting on the last axis), Flatten in front, and the smallest vector widths (2 and 3 units). ----
+[Sequential(ElementType = typeof(double))] [Input(7)] [Dense(9, Activation.Tanh, UseBias = false)] [Dense(40, UseBias = false)] public partial class GradNoBias;
+[Sequential(ElementType = typeof(double))] [Input(11)] [Dense(1, Activation.Sigmoid)] public partial class GradDot;
+[Sequential(ElementType = typeof(double))] [Input(70)] [Dense(1, Activation.Tanh)] public partial class GradWideDot;
+[Sequential(ElementType = typeof(double))] [Input(3, 4)] [Dense(5, Activation.ReLU)] [Dense(37)] public partial class GradRank3;
+[Sequential(ElementType = typeof(double))] [Input(2, 3, 4)] [Flatten] [Dense(3)] [Dense(2, Activation.Swish)] public partial class GradFlatten;
+[Sequential(ElementType = typeof(double))] [Input(4)] [Dense(2)] [Dense(3)] [Dense(7)] [Dense(13, Activation.ELU)] public partial class GradNarrow;
+
+// ---- One model per loss, for ComputeGradients (fused where the final activation allows). ----
+[Sequential(Loss = Loss.BinaryCrossEntropy, ElementType = typeof(double))] [Input(5)] [Dense(4, Activation.Tanh)] [Dense(3, Activation.Sigmoid)] public partial class LossBce;
+[Sequential(Loss = Loss.BinaryCrossEntropy, ElementType = typeof(double))] [Input(5)] [Dense(3, Activation.Sigmoid)] [Activation(Activation.Linear)] public partial class LossBceUnfused;
+[Sequential(Loss = Loss.CategoricalCrossEntropy, ElementType = typeof(double))] [Input(5)] [Dense(4, Activation.Tanh)] [Dense(6, Activation.Softmax)] public partial class LossCce;
+[Sequential(Loss = Loss.CategoricalCrossEntropy, ElementType = typeof(double))] [Input(5)] [Dense(6)] [Activation(Activation.Softmax)] public partial class LossCceActivationLayer;
+[Sequential(Loss = Loss.SparseCategoricalCrossEntropy, ElementType = typeof(double))] [Input(5)] [Dense(4, Activation.Tanh)] [Dense(6, Activation.Softmax)] public partial class LossSparse;
+[Sequential(Loss = Loss.MeanSquaredError, ElementType = typeof(double))] [Input(5)] [Dense(4, Activation.Tanh)] [Dense(3)] public partial class LossMse;
+[Sequential(Loss = Loss.MeanAbsoluteError, ElementType = typeof(double))] [Input(5)] [Dense(4, Activation.Tanh)] [Dense(3)] public partial class LossMae;
+[Sequential(Loss = Loss.Huber, ElementType = typeof(double))] [Input(5)] [Dense(4, Activation.Tanh)] [Dense(3)] public partial class LossHuber;
+
+// ---- Dropout, and the float models the behaviour tests use. ----
+[Sequential(Loss = Loss.MeanSquaredError, ElementType = typeof(double))] [Input(8)] [Dense(16, Activation.ReLU)] [Dropout(0.5)] [Dense(2)] public partial class WithDropout;
+
+[Sequential(Loss = Loss.BinaryCrossEntropy)]
+[Input(8)]
+[Dense(12, Activation.ReLU)]
+[Dense(8, Activation.ReLU)]
+[Dense(1, Activation.Sigmoid)]
+public partial class CreditModel;
+
+[Sequential(Loss = Loss.SparseCategoricalCrossEntropy, Name = "mnist_mlp")]
+[Input(28, 28)]
+[Flatten]
+[Dense(128, Activation.ReLU)]
+[Dropout(0.2)]
+[Dense(10, Activation.Softmax)]
+public partial class MnistMlp;
+
+[Sequential] [Input(4)] [Dense(3)] public partial class NoLossModel;
