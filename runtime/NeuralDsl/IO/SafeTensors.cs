@@ -50,9 +50,11 @@ public static class SafeTensors
 
     /// <summary>
     /// Reads a file, naming it in messages as <c>{label} '{path}'</c> so that, for example, weight loading
-    /// reports "Weight file 'x.safetensors': ...".
+    /// reports "Weight file 'x.safetensors': ...". <paramref name="checkHeader"/> sees the validated header (the
+    /// source label and the tensors) before the data section is read, so a file that is well-formed but wrong for
+    /// the caller is rejected without reading its data.
     /// </summary>
-    internal static SafeTensorsFile Read(string path, string label)
+    internal static SafeTensorsFile Read(string path, string label, Action<string, IReadOnlyList<SafeTensorInfo>>? checkHeader = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         string source = $"{label} '{path}'";
@@ -67,6 +69,7 @@ public static class SafeTensors
         byte[] header = new byte[(int)headerLength];
         ReadExactly(stream, header, source);
         List<SafeTensorInfo> tensors = ParseHeader(source, header, dataLength, out Dictionary<string, string> metadata);
+        checkHeader?.Invoke(source, tensors);
         // Validation of the header is complete here; only now is the data section worth allocating.
         if (dataLength > Array.MaxLength)
             throw new NotSupportedException(Invariant($"{source}: the data section has {dataLength} bytes, more than this reader can hold in memory ({Array.MaxLength})."));

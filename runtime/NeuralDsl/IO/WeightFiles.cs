@@ -49,33 +49,43 @@ public static class WeightFiles
         IReadOnlyList<ParameterInfo> layout = model.ParameterLayout;
         CheckLayout(model, layout);
         SafeTensorsDType dtype = SafeTensorsDTypes.For<T>();
-        SafeTensorsFile file = SafeTensors.Read(path, "Weight file");
-        string source = file.Source;
-
         var tensors = new SafeTensorInfo[layout.Count];
-        var expected = new HashSet<string>(StringComparer.Ordinal);
-        for (int i = 0; i < layout.Count; i++)
-        {
-            ParameterInfo p = layout[i];
-            expected.Add(p.Name);
-            if (!file.TryGetTensor(p.Name, out SafeTensorInfo? t))
-                throw new InvalidDataException($"{source}: tensor '{p.Name}' of model '{model.Name}' is missing (the file has {file.ListNames()}).");
-            if (t.DType != dtype)
-                throw new InvalidDataException($"{source}: tensor '{p.Name}' has dtype {SafeTensorsDTypes.ToHeaderString(t.DType)}, expected {SafeTensorsDTypes.ToHeaderString(dtype)} (the model's element type is {typeof(T).Name}).");
-            if (!t.HasShape(p.Shape))
-                throw new InvalidDataException($"{source}: tensor '{p.Name}' has shape {SafeTensorInfo.FormatShape(t.ShapeSpan)}, expected {SafeTensorInfo.FormatShape(p.Shape)}.");
-            tensors[i] = t;
-        }
-        foreach (SafeTensorInfo t in file.Tensors)
-        {
-            if (!expected.Contains(t.Name))
-                throw new InvalidDataException($"{source}: tensor '{t.Name}' is not a parameter of model '{model.Name}' (its parameters are {ListNames(layout)}).");
-        }
+        // The names, shapes and dtype are checked against the header before the data section is read.
+        SafeTensorsFile file = SafeTensors.Read(path, "Weight file", (source, found) => Match(model, layout, dtype, source, found, tensors));
 
         // Everything is validated and in memory: nothing below can fail half-way through the model.
         Span<T> parameters = model.Parameters;
         for (int i = 0; i < layout.Count; i++)
             file.CopyTo(tensors[i], parameters.Slice(layout[i].Offset, layout[i].Length));
+    }
+
+    /// <summary>
+    /// Finds each layout entry's tensor in <paramref name="found"/> (into <paramref name="matched"/>), checking dtype
+    /// and shape, and rejects tensors the model does not have.
+    /// </summary>
+    private static void Match<T>(IModel<T> model, IReadOnlyList<ParameterInfo> layout, SafeTensorsDType dtype, string source,
+        IReadOnlyList<SafeTensorInfo> found, SafeTensorInfo[] matched) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var byName = new Dictionary<string, SafeTensorInfo>(found.Count, StringComparer.Ordinal);
+        foreach (SafeTensorInfo t in found) byName.Add(t.Name, t);
+        var expected = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < layout.Count; i++)
+        {
+            ParameterInfo p = layout[i];
+            expected.Add(p.Name);
+            if (!byName.TryGetValue(p.Name, out SafeTensorInfo? t))
+                throw new InvalidDataException($"{source}: tensor '{p.Name}' of model '{model.Name}' is missing (the file has {Quote(found, static t => t.Name)}).");
+            if (t.DType != dtype)
+                throw new InvalidDataException($"{source}: tensor '{p.Name}' has dtype {SafeTensorsDTypes.ToHeaderString(t.DType)}, expected {SafeTensorsDTypes.ToHeaderString(dtype)} (the model's element type is {typeof(T).Name}).");
+            if (!t.HasShape(p.Shape))
+                throw new InvalidDataException($"{source}: tensor '{p.Name}' has shape {SafeTensorInfo.FormatShape(t.ShapeSpan)}, expected {SafeTensorInfo.FormatShape(p.Shape)}.");
+            matched[i] = t;
+        }
+        foreach (SafeTensorInfo t in found)
+        {
+            if (!expected.Contains(t.Name))
+                throw new InvalidDataException($"{source}: tensor '{t.Name}' is not a parameter of model '{model.Name}' (its parameters are {Quote(layout, static p => p.Name)}).");
+        }
     }
 
     private static void CheckLayout<T>(IModel<T> model, IReadOnlyList<ParameterInfo> layout) where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -92,11 +102,11 @@ public static class WeightFiles
         }
     }
 
-    private static string ListNames(IReadOnlyList<ParameterInfo> layout)
+    private static string Quote<TItem>(IReadOnlyList<TItem> items, Func<TItem, string> name)
     {
-        if (layout.Count == 0) return "none";
-        var quoted = new string[layout.Count];
-        for (int i = 0; i < quoted.Length; i++) quoted[i] = "'" + layout[i].Name + "'";
+        if (items.Count == 0) return "none";
+        var quoted = new string[items.Count];
+        for (int i = 0; i < quoted.Length; i++) quoted[i] = "'" + name(items[i]) + "'";
         return string.Join(", ", quoted);
     }
 }
