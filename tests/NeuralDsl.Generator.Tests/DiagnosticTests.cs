@@ -1,0 +1,314 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using NeuralDsl.Generator.Tests.Harness;
+using Xunit;
+
+namespace NeuralDsl.Generator.Tests;
+
+/// <summary>
+/// One test per diagnostic: the id and the exact span (marked <c>[|...|]</c> in the source) — never the message text.
+/// Each test also asserts that nothing else is reported, so cascades and duplicates fail too.
+/// </summary>
+public sealed class DiagnosticTests
+{
+    private static GeneratorRun Expect(string id, params string[] markedSources)
+    {
+        (SourceFile[] files, ExpectedDiagnostic[] expected) = DiagnosticAssert.Prepare(id, markedSources);
+        Assert.NotEmpty(expected);
+        GeneratorRun run = GeneratorHarness.RunModel(files);
+        DiagnosticAssert.Exactly(run, files, expected);
+        return run;
+    }
+
+    private static GeneratorRun ExpectNone(params string[] sources)
+    {
+        SourceFile[] files = GeneratorHarness.Files(sources);
+        GeneratorRun run = GeneratorHarness.RunModel(files);
+        DiagnosticAssert.Exactly(run, files);
+        return run;
+    }
+
+    private static string Model(string attributes, string declaration = "public partial class Net;") => $$"""
+        using NeuralDsl;
+
+        namespace Models;
+
+        {{attributes}}
+        {{declaration}}
+        """;
+
+    [Fact]
+    public void Correct_model_reports_nothing_and_compiles()
+    {
+        GeneratorRun run = ExpectNone(Model("""
+            [Sequential(Loss = Loss.BinaryCrossEntropy)]
+            [Input(8)]
+            [Dense(12, Activation.ReLU)]
+            [Dense(8, Activation.ReLU)]
+            [Dense(1, Activation.Sigmoid)]
+            """));
+
+        GeneratorHarness.AssertCompilesWithoutErrorsOrWarnings(run);
+    }
+
+    [Fact]
+    public void NDSL0001_class_not_partial_on_the_identifier()
+    {
+        Expect("NDSL0001", Model(
+            "[Sequential(Loss = Loss.MeanSquaredError)]\n[Input(3)]\n[Dense(1)]",
+            "public class [|Plain|];"));
+    }
+
+    [Fact]
+    public void NDSL0001_sealed_class_with_a_body()
+    {
+        Expect("NDSL0001", Model(
+            "[Sequential]\n[Input(3)]\n[Dense(1)]",
+            "public sealed class [|Plain|]\n{\n    public int Extra => 1;\n}"));
+    }
+
+    [Fact]
+    public void NDSL0002_nested_class_on_the_identifier()
+    {
+        Expect("NDSL0002", """
+            using NeuralDsl;
+
+            namespace Models;
+
+            public static partial class Outer
+            {
+                [Sequential]
+                [Input(3)]
+                [Dense(1)]
+                public partial class [|Inner|];
+            }
+            """);
+    }
+
+    [Fact]
+    public void NDSL0002_generic_class_on_the_identifier()
+    {
+        Expect("NDSL0002", Model("[Sequential]\n[Input(3)]\n[Dense(1)]", "public partial class [|Generic|]<T>;"));
+    }
+
+    [Theory]
+    [InlineData("[[|Sequential(Loss = Loss.MeanSquaredError)|]]\n[Dense(1)]")]
+    [InlineData("[[|Sequential|]]\n[Dense(4)]\n[Dense(1)]")]
+    [InlineData("[[|Sequential|]]")]
+    public void NDSL0003_missing_input_on_the_sequential_attribute(string attributes)
+    {
+        Expect("NDSL0003", Model(attributes));
+    }
+
+    [Theory]
+    [InlineData("[Sequential]\n[Input(3)]\n[[|Input(3)|]]\n[Dense(1)]")]
+    [InlineData("[Sequential]\n[Input(3)]\n[Dense(4)]\n[[|Input(4)|]]")]
+    [InlineData("[Sequential, Input(3), Dense(2), [|Input(2)|]]")]
+    public void NDSL0004_misplaced_or_repeated_input_on_the_offending_input(string attributes)
+    {
+        Expect("NDSL0004", Model(attributes));
+    }
+
+    [Fact]
+    public void NDSL0005_layers_on_two_declarations_on_the_first_layer_of_the_second()
+    {
+        Expect(
+            "NDSL0005",
+            Model("[Sequential(Loss = Loss.MeanSquaredError)]\n[Input(3)]\n[Dense(4)]", "public partial class Split;"),
+            Model("[[|Dense(2)|]]\n[Dense(1)]", "public partial class Split;"));
+    }
+
+    [Fact]
+    public void NDSL0005_is_reported_once_with_three_declarations()
+    {
+        Expect(
+            "NDSL0005",
+            Model("[Sequential]\n[Input(3)]\n[Dense(4)]", "public partial class Split;"),
+            Model("[[|Dense(2)|]]", "public partial class Split;"),
+            Model("[Dense(1)]", "public partial class Split;"));
+    }
+
+    [Fact]
+    public void A_second_partial_declaration_without_layer_attributes_is_fine()
+    {
+        ExpectNone(
+            Model("[Sequential(Loss = Loss.MeanSquaredError)]\n[Input(3)]\n[Dense(1)]", "public partial class Split;"),
+            Model(string.Empty, "public partial class Split\n{\n    public int Extra => 1;\n}"));
+    }
+
+    [Theory]
+    [InlineData("int")]
+    [InlineData("decimal")]
+    [InlineData("System.Half")]
+    [InlineData("string")]
+    public void NDSL0006_unsupported_element_type_on_the_sequential_attribute(string type)
+    {
+        Expect("NDSL0006", Model($"[[|Sequential(Loss = Loss.MeanSquaredError, ElementType = typeof({type}))|]]\n[Input(3)]\n[Dense(1)]"));
+    }
+
+    [Fact]
+    public void Float_and_double_element_types_are_accepted()
+    {
+        ExpectNone(Model("[Sequential(ElementType = typeof(float))]\n[Input(3)]\n[Dense(1)]", "public partial class F;"));
+        ExpectNone(Model("[Sequential(ElementType = typeof(double))]\n[Input(3)]\n[Dense(1)]", "public partial class D;"));
+    }
+
+    [Theory]
+    [InlineData("[Dense(4, Name = \"hidden\")]\n[[|Dense(1, Name = \"hidden\")|]]")]
+    [InlineData("[Dropout(0.1, Name = \"x\")]\n[Dense(4)]\n[[|Activation(Activation.ReLU, Name = \"x\")|]]")]
+    [InlineData("[Flatten(Name = \"f\")]\n[Dense(4, Name = \"f2\")]\n[[|Dense(1, Name = \"f\")|]]")]
+    public void NDSL0007_duplicate_layer_name_on_the_second_attribute(string layers)
+    {
+        Expect("NDSL0007", Model("[Sequential]\n[Input(3)]\n" + layers));
+    }
+
+    [Fact]
+    public void Explicit_name_that_matches_a_later_automatic_name_is_not_a_duplicate()
+    {
+        // Keras skips taken names when numbering: the second Dense becomes dense_1... unless that is taken too.
+        ExpectNone(Model("[Sequential]\n[Input(3)]\n[Dense(4, Name = \"dense\")]\n[Dense(2)]\n[Dense(1, Name = \"dense_1\")]"));
+    }
+
+    [Theory]
+    [InlineData("[[|Input(0)|]]\n[Dense(1)]")]
+    [InlineData("[[|Input(28, -1)|]]\n[Flatten]\n[Dense(1)]")]
+    [InlineData("[Input(3)]\n[[|Dense(0)|]]")]
+    [InlineData("[Input(3)]\n[[|Dense(-5, Activation.ReLU)|]]\n[Dense(1)]")]
+    [InlineData("[Input(3)]\n[Dense(4)]\n[[|Dense(units: 0, activation: Activation.Sigmoid)|]]")]
+    public void NDSL1001_non_positive_size_on_that_attribute(string layers)
+    {
+        Expect("NDSL1001", Model("[Sequential]\n" + layers));
+    }
+
+    [Theory]
+    [InlineData("1.0")]
+    [InlineData("1")]
+    [InlineData("-0.1")]
+    [InlineData("1.5")]
+    [InlineData("double.NaN")]
+    [InlineData("double.PositiveInfinity")]
+    public void NDSL1002_dropout_rate_outside_0_1_on_the_dropout_attribute(string rate)
+    {
+        Expect("NDSL1002", Model($"[Sequential]\n[Input(3)]\n[Dense(4)]\n[[|Dropout({rate})|]]\n[Dense(1)]"));
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("0.0")]
+    [InlineData("0.999")]
+    public void Dropout_rates_inside_0_1_are_accepted(string rate)
+    {
+        ExpectNone(Model($"[Sequential]\n[Input(3)]\n[Dropout({rate})]\n[Dense(1)]"));
+    }
+
+    [Theory]
+    [InlineData("SparseCategoricalCrossEntropy", "[Input(28, 28)]\n[[|Dense(128, Activation.ReLU)|]]\n[Dense(10, Activation.Softmax)]")]
+    [InlineData("CategoricalCrossEntropy", "[Input(4, 5)]\n[[|Dense(3)|]]\n[Activation(Activation.Softmax)]")]
+    [InlineData("BinaryCrossEntropy", "[Input(4, 3)]\n[Dropout(0.5)]\n[[|Dense(1, Activation.Sigmoid)|]]")]
+    [InlineData("SparseCategoricalCrossEntropy", "[Input(2, 3, 4)]\n[[|Dense(8)|]]\n[Dense(6)]\n[Dense(5, Activation.Softmax)]")]
+    public void NDSL1003_output_not_a_vector_for_a_classification_loss_on_the_first_dense_on_a_tensor(string loss, string layers)
+    {
+        Expect("NDSL1003", Model($"[Sequential(Loss = Loss.{loss})]\n{layers}"));
+    }
+
+    [Fact]
+    public void NDSL1003_not_reported_when_flatten_comes_first()
+    {
+        ExpectNone(Model("[Sequential(Loss = Loss.SparseCategoricalCrossEntropy)]\n[Input(28, 28)]\n[Flatten]\n[Dense(16, Activation.ReLU)]\n[Dense(10, Activation.Softmax)]"));
+    }
+
+    [Theory]
+    [InlineData("MeanSquaredError")]
+    [InlineData("MeanAbsoluteError")]
+    [InlineData("Huber")]
+    [InlineData("None")]
+    public void NDSL1003_not_reported_for_regression_losses_on_a_tensor_output(string loss)
+    {
+        GeneratorRun run = ExpectNone(Model($"[Sequential(Loss = Loss.{loss})]\n[Input(4, 3)]\n[Dense(2)]"));
+
+        GeneratorHarness.AssertCompilesWithoutErrorsOrWarnings(run);
+    }
+
+    [Theory]
+    [InlineData("CategoricalCrossEntropy", "[Input(3)]\n[[|Dense(1, Activation.Softmax)|]]")]
+    [InlineData("SparseCategoricalCrossEntropy", "[Input(3)]\n[Dense(4)]\n[[|Dense(1, Activation.Sigmoid)|]]")]
+    [InlineData("None", "[Input(3)]\n[Dense(1)]\n[[|Activation(Activation.Softmax)|]]")]
+    [InlineData("CategoricalCrossEntropy", "[Input(3)]\n[Dense(1, Activation.Softmax)]\n[[|Dropout(0.5)|]]")]
+    public void NDSL1004_class_axis_of_one_is_a_warning_on_the_last_layer(string loss, string layers)
+    {
+        GeneratorRun run = Expect("NDSL1004", Model($"[Sequential(Loss = Loss.{loss})]\n{layers}"));
+
+        Assert.Equal(DiagnosticSeverity.Warning, DiagnosticAssert.SeverityOf(run, "NDSL1004"));
+        // A warning does not block emission.
+        GeneratorHarness.AssertCompilesWithoutErrorsOrWarnings(run);
+    }
+
+    [Fact]
+    public void Errors_block_emission()
+    {
+        GeneratorRun run = Expect("NDSL1001", Model("[Sequential]\n[Input(3)]\n[[|Dense(0)|]]"));
+
+        Assert.Empty(run.Sources);
+    }
+
+    [Fact]
+    public void Broken_model_with_several_mistakes_yields_diagnostics_and_no_crash()
+    {
+        GeneratorRun run = GeneratorHarness.RunModel(Model("""
+            [Sequential(Loss = Loss.CategoricalCrossEntropy, ElementType = typeof(int))]
+            [Dense(0)]
+            [Input(3, 0)]
+            [Input(4)]
+            [Dropout(2)]
+            [Dense(4, Name = "a")]
+            [Dense(1, Name = "a")]
+            """,
+            "public partial class Broken;"));
+
+        GeneratorHarness.AssertGeneratorDidNotThrow(run);
+        Assert.NotEmpty(run.GeneratorDiagnostics);
+        Assert.All(run.GeneratorDiagnostics, d => Assert.StartsWith("NDSL", d.Id, System.StringComparison.Ordinal));
+        Assert.DoesNotContain(run.GeneratorDiagnostics, d => d.Id == "NDSL2000");
+        Assert.Empty(run.Sources);
+    }
+
+    /// <summary>
+    /// Sources the compiler rejects or that push limits: the generator must neither throw nor report an internal error
+    /// (NDSL2000 is a crash caught at the boundary). Whatever it reports must be located in the user's file.
+    /// </summary>
+    [Theory]
+    [InlineData("[Sequential]\n[Input(3)]\n[Dense(\"x\")]")]
+    [InlineData("[Sequential]\n[Input()]\n[Dense(1)]")]
+    [InlineData("[Sequential]\n[Input]\n[Dense(1)]")]
+    [InlineData("[Sequential(ElementType = typeof(Missing))]\n[Input(3)]\n[Dense(1)]")]
+    [InlineData("[Sequential(ElementType = null)]\n[Input(3)]\n[Dense(1)]")]
+    [InlineData("[Sequential(Name = null)]\n[Input(3)]\n[Dense(1)]")]
+    [InlineData("[Sequential]\n[Input(int.MaxValue, int.MaxValue)]\n[Dense(1)]")]
+    [InlineData("[Sequential]\n[Input(65536)]\n[Dense(65536)]\n[Dense(65536)]")]
+    [InlineData("[Sequential]\n[Input(3)]\n[Dense(int.MaxValue)]")]
+    [InlineData("[Sequential]\n[Input(3)]\n[Dense(1, Name = \"\")]")]
+    [InlineData("[Sequential]\n[Input(3)]\n[Unknown(4)]\n[Dense(1)]")]
+    [InlineData("[Sequential]\n[Input(3)]\n[Dense(1)]\n[Dense(")]
+    public void Generator_never_throws_on_malformed_or_extreme_models(string attributes)
+    {
+        GeneratorRun run = GeneratorHarness.RunModel(Model(attributes));
+
+        GeneratorHarness.AssertGeneratorDidNotThrow(run);
+        var internalErrors = run.GeneratorDiagnostics.Where(d => d.Id == "NDSL2000").ToList();
+        Assert.True(internalErrors.Count == 0, "Internal generator error:\n" + GeneratorHarness.Describe(internalErrors));
+        Assert.All(run.GeneratorDiagnostics, d => Assert.Equal("Model0.cs", d.Location.GetLineSpan().Path));
+        GeneratorHarness.AssertGeneratedFilesClean(run);
+    }
+
+    [Theory]
+    [InlineData("public abstract partial class Net;")]
+    [InlineData("internal sealed partial class Net;")]
+    public void Class_modifiers_never_crash(string declaration)
+    {
+        GeneratorRun run = GeneratorHarness.RunModel(Model("[Sequential]\n[Input(3)]\n[Dense(1)]", declaration));
+
+        GeneratorHarness.AssertGeneratorDidNotThrow(run);
+        Assert.DoesNotContain(run.GeneratorDiagnostics, d => d.Id == "NDSL2000");
+        GeneratorHarness.AssertGeneratedFilesClean(run);
+    }
+}
