@@ -1,0 +1,84 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Reflection;
+using NeuralDsl.Generator.Tests.Harness;
+using Xunit;
+
+namespace NeuralDsl.Generator.Tests;
+
+/// <summary>
+/// Every layer attribute the runtime ships (every public <c>*Attribute</c> except <see cref="SequentialAttribute"/>)
+/// is understood by the generator: a model using it compiles with no diagnostic and the layer shows in the summary.
+/// A new attribute fails here until it gets a usage below, and then until the generator supports it.
+/// </summary>
+public sealed class LayerCoverageTests
+{
+    /// <summary>How each layer attribute is written in a probe model (after <c>[Input(4)]</c>, before <c>[Dense(2)]</c>).</summary>
+    private static readonly Dictionary<string, string> Usages = new(StringComparer.Ordinal)
+    {
+        ["InputAttribute"] = "",
+        ["DenseAttribute"] = "[Dense(3, Activation.ReLU, Name = \"probe\")]",
+        ["ActivationAttribute"] = "[Activation(Activation.Tanh, Name = \"probe\")]",
+        ["DropoutAttribute"] = "[Dropout(0.25, Name = \"probe\")]",
+        ["FlattenAttribute"] = "[Flatten(Name = \"probe\")]",
+    };
+
+    private static IReadOnlyList<string> LayerAttributeNames =>
+        [.. typeof(SequentialAttribute).Assembly.GetExportedTypes()
+            .Where(t => typeof(Attribute).IsAssignableFrom(t) && t != typeof(SequentialAttribute))
+            .Select(t => t.Name)
+            .Order(StringComparer.Ordinal)];
+
+    public static TheoryData<string> LayerAttributes => [.. LayerAttributeNames];
+
+    [Fact]
+    public void Runtime_ships_the_layer_attributes_this_test_knows()
+    {
+        // Guards the theory below against silently running over nothing.
+        Assert.Contains("DenseAttribute", LayerAttributeNames);
+        Assert.Contains("InputAttribute", LayerAttributeNames);
+        Assert.True(LayerAttributeNames.Count >= Usages.Count, "A probe usage names an attribute the runtime no longer ships.");
+    }
+
+    [Theory]
+    [MemberData(nameof(LayerAttributes))]
+    public void Every_layer_attribute_is_recognised_by_the_generator(string attributeName)
+    {
+        Assert.True(Usages.TryGetValue(attributeName, out string? usage), $"No probe usage for {attributeName}: add one to {nameof(LayerCoverageTests)}.{nameof(Usages)}.");
+        Type attribute = typeof(SequentialAttribute).Assembly.GetType("NeuralDsl." + attributeName)!;
+        Assert.NotNull(attribute);
+        AttributeUsageAttribute? targets = attribute.GetCustomAttribute<AttributeUsageAttribute>();
+        Assert.True(targets is { ValidOn: AttributeTargets.Class, AllowMultiple: true, Inherited: false }, $"{attributeName} must be [AttributeUsage(Class, AllowMultiple = true, Inherited = false)] like every layer.");
+
+        string source = $$"""
+            using NeuralDsl;
+
+            namespace Probe;
+
+            [Sequential(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            {{usage}}
+            [Dense(2)]
+            public partial class Net;
+            """;
+        GeneratorRun run = GeneratorHarness.RunModel(source);
+
+        DiagnosticAssert.Exactly(run, GeneratorHarness.Files(source));
+        GeneratorHarness.AssertCompilesWithoutErrorsOrWarnings(run);
+        GeneratorHarness.WithLoadedType(run, "Probe.Net", type =>
+        {
+            Assert.Equal(4, GeneratorHarness.Constant(type, "InputSize"));
+            Assert.Equal(2, GeneratorHarness.Constant(type, "OutputSize"));
+
+            object model = Activator.CreateInstance(type, [0])!;
+            string summary = Assert.IsAssignableFrom<IModel<float>>(model).Summary;
+            if (usage.Length > 0)
+            {
+                string kind = attributeName[..^"Attribute".Length];
+                Assert.Contains("probe", summary, StringComparison.Ordinal);
+                Assert.Contains(kind, summary, StringComparison.Ordinal);
+            }
+        });
+    }
+}
