@@ -31,8 +31,8 @@ internal sealed class LayerEmitContext(SourceWriter writer, ModelPlan plan, Plan
 
     public int InputSize => Layer.Input.Size;
 
-    /// <summary>The live part of a batch buffer: <c>new Span&lt;T&gt;(_field, 0, batch * n)</c>.</summary>
-    public string BatchSpan(string field, int perSample) => Names.Rows(T, field, "batch", perSample);
+    /// <summary>The live part of a batch buffer: <c>Rows(_field, batch, n)</c>.</summary>
+    public string BatchSpan(string field, int perSample) => Names.Rows(field, "batch", perSample);
 
     public string ParameterSpan(PlannedParameter p) =>
         "new global::System.ReadOnlySpan<" + T + ">(_parameters, " + Literals.Int(p.Offset) + ", " + Literals.Int(p.Length) + ")";
@@ -68,9 +68,9 @@ internal static class Names
     public static string OutputGradient(int index) => "_d" + Literals.Int(index);
 
     /// <summary>
-    /// <c>new global::System.Span&lt;T&gt;(field, 0, batch * n)</c>. Constructed explicitly rather than with <c>AsSpan</c>,
-    /// so the generated file needs no using directives in the user's project.
+    /// <c>Rows(field, batch, n)</c>: the generated model's helper for the first <c>batch</c> samples of a buffer (a
+    /// span constructor rather than <c>AsSpan</c>, so the file needs no using directives in the user's project).
     /// </summary>
-    public static string Rows(string t, string field, string batch, int perSample) =>
-        "new global::System.Span<" + t + ">(" + field + ", 0, " + batch + " * " + Literals.Int(perSample) + ")";
+    public static string Rows(string field, string batch, int perSample) =>
+        "Rows(" + field + ", " + batch + ", " + Literals.Int(perSample) + ")";
 }

@@ -214,7 +214,7 @@ internal sealed class ModelEmitter
         _w.Line("public " + Span + " Gradients => _gradients;");
         _w.Line();
         _w.Line("/// <summary>The output of the last forward pass, [batch × " + Literals.Int(_plan.OutputSize) + "].</summary>");
-        _w.Line("public " + ReadOnlySpan + " LastOutput => " + ModelOutput(Names.Rows(_t, "_input", "_batch", _plan.InputSize), "_batch") + ";");
+        _w.Line("public " + ReadOnlySpan + " LastOutput => " + ModelOutput(Names.Rows("_input", "_batch", _plan.InputSize), "_batch") + ";");
         _w.Line();
     }
 
@@ -248,7 +248,7 @@ internal sealed class ModelEmitter
         int i = index;
         while (i >= 0 && Layers[i].Spec.AliasesInput)
             i--;
-        return i < 0 ? input : Names.Rows(_t, Names.Output(i), batch, Layers[i].Output.Size);
+        return i < 0 ? input : Names.Rows(Names.Output(i), batch, Layers[i].Output.Size);
     }
 
     /// <summary>The span holding the model output.</summary>
@@ -260,7 +260,7 @@ internal sealed class ModelEmitter
         int i = index;
         while (i >= 0 && Layers[i].Spec.AliasesInput)
             i--;
-        return i < 0 ? inputGradient : Names.Rows(_t, Names.OutputGradient(i), "batch", Layers[i].Output.Size);
+        return i < 0 ? inputGradient : Names.Rows(Names.OutputGradient(i), "batch", Layers[i].Output.Size);
     }
 
     private int LastComputingLayer
@@ -312,7 +312,7 @@ internal sealed class ModelEmitter
             _w.Line("int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));");
             _w.Line("global::NeuralDsl.Batches.CheckLength(output.Length, batch * OutputSize, nameof(output), batch, OutputShape);");
             _w.Line("EnsureCapacity(batch);");
-            _w.Line("var kept = new " + Span + "(_input, 0, batch * InputSize);");
+            _w.Line("var kept = Rows(_input, batch, InputSize);");
             _w.Line("input.CopyTo(kept);");
             _w.Line("_inputKept = true;");
             _w.Line("ForwardCore(kept, batch, training);");
@@ -331,7 +331,7 @@ internal sealed class ModelEmitter
             _w.Line("int batch = _batch;");
             _w.Line("global::NeuralDsl.Batches.CheckLength(outputGradient.Length, batch * OutputSize, nameof(outputGradient), batch, OutputShape);");
             _w.Line("global::NeuralDsl.Batches.CheckLength(inputGradient.Length, batch * InputSize, nameof(inputGradient), batch, InputShape);");
-            _w.Line("var input = new " + Span + "(_input, 0, batch * InputSize);");
+            _w.Line("var input = Rows(_input, batch, InputSize);");
             if (LastComputingLayer >= 0)
             {
                 _w.Line("outputGradient.CopyTo(" + GradientExpression(Layers.Count - 1, "inputGradient") + ");");
@@ -482,6 +482,9 @@ internal sealed class ModelEmitter
             }
             _w.Line("_capacity = batch;");
         }
+        _w.Line();
+        _w.Line("// The first batch samples of a [capacity × size] buffer.");
+        _w.Line("private static " + Span + " Rows(" + _t + "[] buffer, int batch, int size) => new(buffer, 0, batch * size);");
         _w.Line();
     }
 

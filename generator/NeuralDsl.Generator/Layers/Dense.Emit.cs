@@ -52,8 +52,8 @@ internal sealed partial record DenseSpec
 
             if (Activation != Activation.Linear && !(form.Kind != RegisterKind.None && Activation == Activation.ReLU))
             {
-                w.Line(ActivationCalls.Forward(Activation, c.BatchSpan(affine, c.OutputSize),
-                    c.BatchSpan(c.Output, c.OutputSize), Units));
+                string z = form.Kind == RegisterKind.None ? "z" : c.BatchSpan(affine, c.OutputSize);
+                w.Line(ActivationCalls.Forward(Activation, z, c.BatchSpan(c.Output, c.OutputSize), Units));
             }
         }
         w.Line();
