@@ -1,0 +1,155 @@
+using System;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace NeuralDsl;
+
+/// <summary>
+/// The cache-blocked product (Goto/BLIS structure) for shapes large enough to amortize packing. Loop order,
+/// outermost first: columns in blocks of NC, depth in blocks of KC (one packed B block, kept in L2), rows in
+/// blocks of MC (one packed A block), then one A micro-panel (MR×KC, kept in L1) against every B micro-panel.
+/// </summary>
+/// <remarks>
+/// Sizes are chosen for Zen 4 (32 KB L1d, 1 MB L2 per core): the A micro-panel is 12·256·4 B = 12 KB, leaving L1
+/// room for the streaming B panel lines; the B block is 256·512·4 B = 512 KB, half of L2. Double keeps the same
+/// byte budgets with half the depth.
+/// </remarks>
+internal static unsafe class GemmBlocked
+{
+    /// <summary>Depth block in bytes per row of a panel (256 floats, 128 doubles).</summary>
+    internal static int DepthBytes = 1024;
+
+    /// <summary>Columns per packed B block.</summary>
+    internal static int ColumnBlock = 512;
+
+    /// <summary>Micro-panels of A per packed A block.</summary>
+    internal static int PanelsPerRowBlock = 10;
+
+    /// <summary>Computes rows [r0, r1) × columns [c0, c1) of C = op(A)·op(B) (+ C).</summary>
+    public static void Run<T>(
+        T* a, T* b, T* c, int m, int k, int n, bool transposeA, bool transposeB, bool accumulate,
+        int r0, int r1, int c0, int c1)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            RunCore<GemmSimd512Dispatch<T>, T>(a, b, c, m, k, n, transposeA, transposeB, accumulate, r0, r1, c0, c1);
+        }
+        else
+        {
+            RunCore<GemmSimd256Dispatch<T>, T>(a, b, c, m, k, n, transposeA, transposeB, accumulate, r0, r1, c0, c1);
+        }
+    }
+
+    private static void RunCore<TK, T>(
+        T* a, T* b, T* c, int m, int k, int n, bool transposeA, bool transposeB, bool accumulate,
+        int r0, int r1, int c0, int c1)
+        where TK : IGemmMicroKernel<T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int mr = TK.Rows, nr = TK.Columns;
+        int kcMax = DepthBytes / sizeof(T);
+        int mcMax = PanelsPerRowBlock * mr;
+        int ncMax = ColumnBlock;
+        GemmBuffers<T>.Get(mcMax * kcMax, kcMax * ncMax, mr * nr, out T* ap, out T* bp, out T* tile);
+
+        for (int jc = c0; jc < c1; jc += ncMax)
+        {
+            int nc = Math.Min(ncMax, c1 - jc);
+            for (int pc = 0; pc < k; pc += kcMax)
+            {
+                int kc = Math.Min(kcMax, k - pc);
+                GemmPacking.PackB(b, k, n, transposeB, pc, kc, jc, nc, nr, bp);
+                // Later depth blocks add to what the first one wrote.
+                bool add = accumulate || pc > 0;
+                for (int ic = r0; ic < r1; ic += mcMax)
+                {
+                    int mc = Math.Min(mcMax, r1 - ic);
+                    GemmPacking.PackA(a, m, k, transposeA, ic, mc, pc, kc, mr, ap);
+                    for (int ir = 0; ir < mc; ir += mr)
+                    {
+                        int rows = Math.Min(mr, mc - ir);
+                        T* aPanel = ap + (nint)ir * kc;
+                        T* cRow = c + (nint)(ic + ir) * n + jc;
+                        for (int jr = 0; jr < nc; jr += nr)
+                        {
+                            int cols = Math.Min(nr, nc - jr);
+                            T* bPanel = bp + (nint)jr * kc;
+                            if (rows == mr && cols == nr)
+                            {
+                                TK.Invoke(kc, aPanel, bPanel, cRow + jr, n, add);
+                            }
+                            else
+                            {
+                                // Edge tile: compute the full padded tile aside, then write only the valid part.
+                                TK.Invoke(kc, aPanel, bPanel, tile, nr, false);
+                                WriteEdge(tile, nr, cRow + jr, n, rows, cols, add);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WriteEdge<T>(T* tile, int nr, T* c, int ldc, int rows, int cols, bool add)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            T* src = tile + (nint)r * nr;
+            T* dst = c + (nint)r * ldc;
+            if (add)
+            {
+                for (int j = 0; j < cols; j++)
+                    dst[j] += src[j];
+            }
+            else
+            {
+                new ReadOnlySpan<T>(src, cols).CopyTo(new Span<T>(dst, cols));
+            }
+        }
+    }
+}
+
+/// <summary>A micro-kernel with its tile shape, so the blocked driver can be specialized per register width.</summary>
+internal unsafe interface IGemmMicroKernel<T>
+    where T : unmanaged
+{
+    /// <summary>MR: rows of the register tile.</summary>
+    static abstract int Rows { get; }
+
+    /// <summary>NR: columns of the register tile.</summary>
+    static abstract int Columns { get; }
+
+    /// <summary>C[MR×NR] (+)= Apanel[kc×MR]ᵀ·Bpanel[kc×NR].</summary>
+    static abstract void Invoke(int kc, T* a, T* b, T* c, nint ldc, bool accumulate);
+}
+
+/// <summary>The 12×32 (float) / 12×16 (double) AVX-512 tile.</summary>
+internal readonly unsafe struct GemmSimd512Dispatch<T> : IGemmMicroKernel<T>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    public static int Rows => GemmKernel.WideRows;
+
+    public static int Columns => 2 * Vector512<T>.Count;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Invoke(int kc, T* a, T* b, T* c, nint ldc, bool accumulate) =>
+        GemmKernel.Kernel12x2<GemmSimd512<T>, Vector512<T>, T>(kc, a, b, c, ldc, accumulate);
+}
+
+/// <summary>The 6×16 (float) / 6×8 (double) AVX2 tile.</summary>
+internal readonly unsafe struct GemmSimd256Dispatch<T> : IGemmMicroKernel<T>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    public static int Rows => GemmKernel.NarrowRows;
+
+    public static int Columns => 2 * Vector256<T>.Count;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Invoke(int kc, T* a, T* b, T* c, nint ldc, bool accumulate) =>
+        GemmKernel.Kernel6x2<GemmSimd256<T>, Vector256<T>, T>(kc, a, b, c, ldc, accumulate);
+}
