@@ -18,13 +18,13 @@ namespace NeuralDsl;
 internal static unsafe class GemmBlocked
 {
     /// <summary>Depth block in bytes per row of a panel (256 floats, 128 doubles).</summary>
-    internal static int DepthBytes = 1024;
+    private const int DepthBytes = 1024;
 
     /// <summary>Columns per packed B block.</summary>
-    internal static int ColumnBlock = 512;
+    private const int ColumnBlock = 512;
 
     /// <summary>Micro-panels of A per packed A block.</summary>
-    internal static int PanelsPerRowBlock = 10;
+    private const int PanelsPerRowBlock = 10;
 
     /// <summary>Computes rows [r0, r1) × columns [c0, c1) of C = op(A)·op(B) (+ C).</summary>
     public static void Run<T>(

@@ -1,4 +1,7 @@
 using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace NeuralDsl;
 
@@ -26,30 +29,11 @@ internal static unsafe class GemmPacking
                 // Each depth step reads one contiguous run of rows: a plain copy per p.
                 T* src = a + (nint)p0 * m + i0 + q;
                 for (int p = 0; p < kc; p++, src += m, panel += mr)
-                {
-                    int r = 0;
-                    for (; r < rows; r++)
-                        panel[r] = src[r];
-                    for (; r < mr; r++)
-                        panel[r] = default;
-                }
+                    CopyPadded(src, rows, panel, mr);
             }
             else
             {
-                // Row-major A: walk each source row sequentially and scatter with stride mr (the panel is in L1).
-                for (int r = 0; r < rows; r++)
-                {
-                    T* src = a + (nint)(i0 + q + r) * k + p0;
-                    T* d = panel + r;
-                    for (int p = 0; p < kc; p++, d += mr)
-                        *d = src[p];
-                }
-                for (int r = rows; r < mr; r++)
-                {
-                    T* d = panel + r;
-                    for (int p = 0; p < kc; p++, d += mr)
-                        *d = default;
-                }
+                TransposeInto(a + (nint)(i0 + q) * k + p0, k, rows, kc, panel, mr);
             }
         }
     }
@@ -77,20 +61,96 @@ internal static unsafe class GemmPacking
             }
             else
             {
-                for (int j = 0; j < cols; j++)
+                TransposeInto(b + (nint)(j0 + q) * k + p0, k, cols, kc, panel, nr);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes <c>panel[p·width + r] = src[r·stride + p]</c> for r &lt; rows, p &lt; kc, and zeros for rows up to
+    /// width: the transposing copy behind row-major A and transposed B. Blocks of 4 rows × 4 depths (float) or
+    /// 2 × 2 (double) are transposed in SSE registers, turning four strided scalar stores into one vector store.
+    /// </summary>
+    private static void TransposeInto<T>(T* src, nint stride, int rows, int kc, T* panel, int width)
+        where T : unmanaged
+    {
+        int r = 0;
+        if (typeof(T) == typeof(float) && Sse.IsSupported)
+        {
+            for (; r + 4 <= rows; r += 4)
+            {
+                float* s0 = (float*)(src + r * stride), s1 = s0 + stride, s2 = s1 + stride, s3 = s2 + stride;
+                float* d = (float*)(panel + r);
+                int p = 0;
+                for (; p + 4 <= kc; p += 4, d += 4 * width)
                 {
-                    T* src = b + (nint)(j0 + q + j) * k + p0;
-                    T* d = panel + j;
-                    for (int p = 0; p < kc; p++, d += nr)
-                        *d = src[p];
+                    Vector128<float> r0 = Sse.LoadVector128(s0 + p), r1 = Sse.LoadVector128(s1 + p);
+                    Vector128<float> r2 = Sse.LoadVector128(s2 + p), r3 = Sse.LoadVector128(s3 + p);
+                    Vector128<float> t0 = Sse.UnpackLow(r0, r1), t1 = Sse.UnpackLow(r2, r3);
+                    Vector128<float> t2 = Sse.UnpackHigh(r0, r1), t3 = Sse.UnpackHigh(r2, r3);
+                    Sse.Store(d, Sse.MoveLowToHigh(t0, t1));
+                    Sse.Store(d + width, Sse.MoveHighToLow(t1, t0));
+                    Sse.Store(d + 2 * width, Sse.MoveLowToHigh(t2, t3));
+                    Sse.Store(d + 3 * width, Sse.MoveHighToLow(t3, t2));
                 }
-                for (int j = cols; j < nr; j++)
+                for (; p < kc; p++, d += width)
                 {
-                    T* d = panel + j;
-                    for (int p = 0; p < kc; p++, d += nr)
-                        *d = default;
+                    d[0] = s0[p];
+                    d[1] = s1[p];
+                    d[2] = s2[p];
+                    d[3] = s3[p];
                 }
             }
         }
+        else if (typeof(T) == typeof(double) && Sse2.IsSupported)
+        {
+            for (; r + 2 <= rows; r += 2)
+            {
+                double* s0 = (double*)(src + r * stride), s1 = s0 + stride;
+                double* d = (double*)(panel + r);
+                int p = 0;
+                for (; p + 2 <= kc; p += 2, d += 2 * width)
+                {
+                    Vector128<double> r0 = Sse2.LoadVector128(s0 + p), r1 = Sse2.LoadVector128(s1 + p);
+                    Sse2.Store(d, Sse2.UnpackLow(r0, r1));
+                    Sse2.Store(d + width, Sse2.UnpackHigh(r0, r1));
+                }
+                for (; p < kc; p++, d += width)
+                {
+                    d[0] = s0[p];
+                    d[1] = s1[p];
+                }
+            }
+        }
+        for (; r < rows; r++)
+        {
+            T* s = src + r * stride;
+            T* d = panel + r;
+            for (int p = 0; p < kc; p++, d += width)
+                *d = s[p];
+        }
+        for (; r < width; r++)
+        {
+            T* d = panel + r;
+            for (int p = 0; p < kc; p++, d += width)
+                *d = default;
+        }
+    }
+
+    /// <summary>Copies <paramref name="count"/> elements and zero-fills up to <paramref name="width"/>, in 128-bit chunks.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyPadded<T>(T* src, int count, T* dst, int width)
+        where T : unmanaged
+    {
+        int i = 0;
+        if (Vector128.IsHardwareAccelerated)
+        {
+            for (; i + Vector128<T>.Count <= count; i += Vector128<T>.Count)
+                Vector128.Load(src + i).Store(dst + i);
+        }
+        for (; i < count; i++)
+            dst[i] = src[i];
+        for (; i < width; i++)
+            dst[i] = default;
     }
 }
