@@ -142,7 +142,7 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
     public global::System.Span<float> Gradients => _gradients;
 
     /// <summary>The output of the last forward pass, [batch × 1].</summary>
-    public global::System.ReadOnlySpan<float> LastOutput => new global::System.Span<float>(_a2, 0, _batch * 1);
+    public global::System.ReadOnlySpan<float> LastOutput => Rows(_a2, _batch, 1);
 
     /// <summary>Inference on a batch: <paramref name="input"/> is [batch × 8], <paramref name="output"/> [batch × 1]. Allocates nothing once the batch size has been seen.</summary>
     public void Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
@@ -152,7 +152,7 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
         EnsureCapacity(batch);
         _inputKept = false;
         ForwardCore(input, batch, training: false);
-        new global::System.Span<float>(_a2, 0, batch * 1).CopyTo(output);
+        Rows(_a2, batch, 1).CopyTo(output);
     }
 
     /// <summary>Inference on a batch, returning a new array of [batch × 1].</summary>
@@ -173,11 +173,11 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
         global::NeuralDsl.Batches.CheckLength(output.Length, batch * OutputSize, nameof(output), batch, OutputShape);
         EnsureCapacity(batch);
-        var kept = new global::System.Span<float>(_input, 0, batch * InputSize);
+        var kept = Rows(_input, batch, InputSize);
         input.CopyTo(kept);
         _inputKept = true;
         ForwardCore(kept, batch, training);
-        new global::System.Span<float>(_a2, 0, batch * 1).CopyTo(output);
+        Rows(_a2, batch, 1).CopyTo(output);
     }
 
     /// <summary>
@@ -191,11 +191,11 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
         int batch = _batch;
         global::NeuralDsl.Batches.CheckLength(outputGradient.Length, batch * OutputSize, nameof(outputGradient), batch, OutputShape);
         global::NeuralDsl.Batches.CheckLength(inputGradient.Length, batch * InputSize, nameof(inputGradient), batch, InputShape);
-        var input = new global::System.Span<float>(_input, 0, batch * InputSize);
-        outputGradient.CopyTo(new global::System.Span<float>(_d2, 0, batch * 1));
-        Layer2Backward(new global::System.Span<float>(_a1, 0, batch * 8), new global::System.Span<float>(_d2, 0, batch * 1), new global::System.Span<float>(_d1, 0, batch * 8), batch);
-        Layer1Backward(new global::System.Span<float>(_a0, 0, batch * 12), new global::System.Span<float>(_d1, 0, batch * 8), new global::System.Span<float>(_d0, 0, batch * 12), batch);
-        Layer0Backward(input, new global::System.Span<float>(_d0, 0, batch * 12), inputGradient, batch);
+        var input = Rows(_input, batch, InputSize);
+        outputGradient.CopyTo(Rows(_d2, batch, 1));
+        Layer2Backward(Rows(_a1, batch, 8), Rows(_d2, batch, 1), Rows(_d1, batch, 8), batch);
+        Layer1Backward(Rows(_a0, batch, 12), Rows(_d1, batch, 8), Rows(_d0, batch, 12), batch);
+        Layer0Backward(input, Rows(_d0, batch, 12), inputGradient, batch);
     }
 
     /// <summary>Sets every gradient to zero.</summary>
@@ -212,14 +212,14 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
         EnsureCapacity(batch);
         _inputKept = false;
         ForwardCore(input, batch, training: true);
-        var output = new global::System.Span<float>(_a2, 0, batch * 1);
+        var output = Rows(_a2, batch, 1);
         float loss = global::NeuralDsl.Losses.Compute(global::NeuralDsl.Loss.BinaryCrossEntropy, output, target, 1);
         global::System.Array.Clear(_gradients);
         // Fused Sigmoid + BinaryCrossEntropy: dL/dz = (p − y) / n, without the activation's Jacobian.
-        global::NeuralDsl.Losses.SigmoidBinaryCrossEntropyGradient(output, target, new global::System.Span<float>(_d2, 0, batch * 1), 1);
-        Layer2AffineBackward(new global::System.Span<float>(_a1, 0, batch * 8), new global::System.Span<float>(_d2, 0, batch * 1), new global::System.Span<float>(_d1, 0, batch * 8), batch);
-        Layer1Backward(new global::System.Span<float>(_a0, 0, batch * 12), new global::System.Span<float>(_d1, 0, batch * 8), new global::System.Span<float>(_d0, 0, batch * 12), batch);
-        Layer0Backward(input, new global::System.Span<float>(_d0, 0, batch * 12), default, batch); // no input gradient needed
+        global::NeuralDsl.Losses.SigmoidBinaryCrossEntropyGradient(output, target, Rows(_d2, batch, 1), 1);
+        Layer2AffineBackward(Rows(_a1, batch, 8), Rows(_d2, batch, 1), Rows(_d1, batch, 8), batch);
+        Layer1Backward(Rows(_a0, batch, 12), Rows(_d1, batch, 8), Rows(_d0, batch, 12), batch);
+        Layer0Backward(input, Rows(_d0, batch, 12), default, batch); // no input gradient needed
         return loss;
     }
 
@@ -259,6 +259,9 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
         _capacity = batch;
     }
 
+    // The first batch samples of a [capacity × size] buffer.
+    private static global::System.Span<float> Rows(float[] buffer, int batch, int size) => new(buffer, 0, batch * size);
+
     // The whole forward pass, one call per layer; x is [batch × 8].
     private void ForwardCore(global::System.ReadOnlySpan<float> x, int batch, bool training)
     {
@@ -267,9 +270,9 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
         // dense: Dense(12, ReLU)  [B,8] -> [B,12]
         Layer0Forward(x, batch);
         // dense_1: Dense(8, ReLU)  [B,12] -> [B,8]
-        Layer1Forward(new global::System.Span<float>(_a0, 0, batch * 12), batch);
+        Layer1Forward(Rows(_a0, batch, 12), batch);
         // dense_2: Dense(1, Sigmoid)  [B,8] -> [B,1]
-        Layer2Forward(new global::System.Span<float>(_a1, 0, batch * 8), batch);
+        Layer2Forward(Rows(_a1, batch, 8), batch);
     }
 
     // Layer 0 · dense: Dense(12, ReLU) · forward [B,8] -> [B,12] · kernel [8, 12], bias [12] · 108 params
@@ -339,7 +342,7 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
     private void Layer0Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> dx, int batch)
     {
         // dz = dy ⊙ ReLU'(z), in place.
-        global::NeuralDsl.Activations.ReluBackward(new global::System.Span<float>(_z0, 0, batch * 12), new global::System.Span<float>(_a0, 0, batch * 12), dy, dy);
+        global::NeuralDsl.Activations.ReluBackward(Rows(_z0, batch, 12), Rows(_a0, batch, 12), dy, dy);
         Layer0AffineBackward(x, dy, dx, batch);
     }
 
@@ -516,7 +519,7 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
     private void Layer1Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> dx, int batch)
     {
         // dz = dy ⊙ ReLU'(z), in place.
-        global::NeuralDsl.Activations.ReluBackward(new global::System.Span<float>(_z1, 0, batch * 8), new global::System.Span<float>(_a1, 0, batch * 8), dy, dy);
+        global::NeuralDsl.Activations.ReluBackward(Rows(_z1, batch, 8), Rows(_a1, batch, 8), dy, dy);
         Layer1AffineBackward(x, dy, dx, batch);
     }
 
@@ -637,14 +640,14 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
             acc += global::System.Runtime.Intrinsics.Vector256.Sum(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, xi + 0) * w_0);
             global::System.Runtime.CompilerServices.Unsafe.Add(ref zs, r) = acc;
         }
-        global::NeuralDsl.Activations.Sigmoid(new global::System.Span<float>(_z2, 0, batch * 1), new global::System.Span<float>(_a2, 0, batch * 1));
+        global::NeuralDsl.Activations.Sigmoid(Rows(_z2, batch, 1), Rows(_a2, batch, 1));
     }
 
     // Layer 2 · dense_2: Dense(1, Sigmoid) · backward [B,1] -> [B,8] · kernel [8, 1], bias [1] · 9 params
     private void Layer2Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> dx, int batch)
     {
         // dz = dy ⊙ Sigmoid'(z), in place.
-        global::NeuralDsl.Activations.SigmoidBackward(new global::System.Span<float>(_z2, 0, batch * 1), new global::System.Span<float>(_a2, 0, batch * 1), dy, dy);
+        global::NeuralDsl.Activations.SigmoidBackward(Rows(_z2, batch, 1), Rows(_a2, batch, 1), dy, dy);
         Layer2AffineBackward(x, dy, dx, batch);
     }
 

@@ -115,7 +115,7 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
     public global::System.Span<double> Gradients => _gradients;
 
     /// <summary>The output of the last forward pass, [batch × 1].</summary>
-    public global::System.ReadOnlySpan<double> LastOutput => new global::System.Span<double>(_a2, 0, _batch * 1);
+    public global::System.ReadOnlySpan<double> LastOutput => Rows(_a2, _batch, 1);
 
     /// <summary>Inference on a batch: <paramref name="input"/> is [batch × 3], <paramref name="output"/> [batch × 1]. Allocates nothing once the batch size has been seen.</summary>
     public void Predict(global::System.ReadOnlySpan<double> input, global::System.Span<double> output)
@@ -125,7 +125,7 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
         EnsureCapacity(batch);
         _inputKept = false;
         ForwardCore(input, batch, training: false);
-        new global::System.Span<double>(_a2, 0, batch * 1).CopyTo(output);
+        Rows(_a2, batch, 1).CopyTo(output);
     }
 
     /// <summary>Inference on a batch, returning a new array of [batch × 1].</summary>
@@ -146,11 +146,11 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
         global::NeuralDsl.Batches.CheckLength(output.Length, batch * OutputSize, nameof(output), batch, OutputShape);
         EnsureCapacity(batch);
-        var kept = new global::System.Span<double>(_input, 0, batch * InputSize);
+        var kept = Rows(_input, batch, InputSize);
         input.CopyTo(kept);
         _inputKept = true;
         ForwardCore(kept, batch, training);
-        new global::System.Span<double>(_a2, 0, batch * 1).CopyTo(output);
+        Rows(_a2, batch, 1).CopyTo(output);
     }
 
     /// <summary>
@@ -164,11 +164,11 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
         int batch = _batch;
         global::NeuralDsl.Batches.CheckLength(outputGradient.Length, batch * OutputSize, nameof(outputGradient), batch, OutputShape);
         global::NeuralDsl.Batches.CheckLength(inputGradient.Length, batch * InputSize, nameof(inputGradient), batch, InputShape);
-        var input = new global::System.Span<double>(_input, 0, batch * InputSize);
-        outputGradient.CopyTo(new global::System.Span<double>(_d2, 0, batch * 1));
-        Layer2Backward(new global::System.Span<double>(_a1, 0, batch * 16), new global::System.Span<double>(_d2, 0, batch * 1), new global::System.Span<double>(_d1, 0, batch * 16), batch);
-        Layer1Backward(new global::System.Span<double>(_a0, 0, batch * 16), new global::System.Span<double>(_d1, 0, batch * 16), new global::System.Span<double>(_d0, 0, batch * 16), batch);
-        Layer0Backward(input, new global::System.Span<double>(_d0, 0, batch * 16), inputGradient, batch);
+        var input = Rows(_input, batch, InputSize);
+        outputGradient.CopyTo(Rows(_d2, batch, 1));
+        Layer2Backward(Rows(_a1, batch, 16), Rows(_d2, batch, 1), Rows(_d1, batch, 16), batch);
+        Layer1Backward(Rows(_a0, batch, 16), Rows(_d1, batch, 16), Rows(_d0, batch, 16), batch);
+        Layer0Backward(input, Rows(_d0, batch, 16), inputGradient, batch);
     }
 
     /// <summary>Sets every gradient to zero.</summary>
@@ -185,13 +185,13 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
         EnsureCapacity(batch);
         _inputKept = false;
         ForwardCore(input, batch, training: true);
-        var output = new global::System.Span<double>(_a2, 0, batch * 1);
+        var output = Rows(_a2, batch, 1);
         double loss = global::NeuralDsl.Losses.Compute(global::NeuralDsl.Loss.MeanSquaredError, output, target, 1);
         global::System.Array.Clear(_gradients);
-        global::NeuralDsl.Losses.Gradient(global::NeuralDsl.Loss.MeanSquaredError, output, target, new global::System.Span<double>(_d2, 0, batch * 1), 1);
-        Layer2Backward(new global::System.Span<double>(_a1, 0, batch * 16), new global::System.Span<double>(_d2, 0, batch * 1), new global::System.Span<double>(_d1, 0, batch * 16), batch);
-        Layer1Backward(new global::System.Span<double>(_a0, 0, batch * 16), new global::System.Span<double>(_d1, 0, batch * 16), new global::System.Span<double>(_d0, 0, batch * 16), batch);
-        Layer0Backward(input, new global::System.Span<double>(_d0, 0, batch * 16), default, batch); // no input gradient needed
+        global::NeuralDsl.Losses.Gradient(global::NeuralDsl.Loss.MeanSquaredError, output, target, Rows(_d2, batch, 1), 1);
+        Layer2Backward(Rows(_a1, batch, 16), Rows(_d2, batch, 1), Rows(_d1, batch, 16), batch);
+        Layer1Backward(Rows(_a0, batch, 16), Rows(_d1, batch, 16), Rows(_d0, batch, 16), batch);
+        Layer0Backward(input, Rows(_d0, batch, 16), default, batch); // no input gradient needed
         return loss;
     }
 
@@ -229,6 +229,9 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
         _capacity = batch;
     }
 
+    // The first batch samples of a [capacity × size] buffer.
+    private static global::System.Span<double> Rows(double[] buffer, int batch, int size) => new(buffer, 0, batch * size);
+
     // The whole forward pass, one call per layer; x is [batch × 3].
     private void ForwardCore(global::System.ReadOnlySpan<double> x, int batch, bool training)
     {
@@ -237,9 +240,9 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
         // dense: Dense(16, Tanh, no bias)  [B,3] -> [B,16]
         Layer0Forward(x, batch);
         // activation: Activation(ELU)  [B,16] -> [B,16]
-        Layer1Forward(new global::System.Span<double>(_a0, 0, batch * 16), batch);
+        Layer1Forward(Rows(_a0, batch, 16), batch);
         // dense_1: Dense(1)  [B,16] -> [B,1]
-        Layer2Forward(new global::System.Span<double>(_a1, 0, batch * 16), batch);
+        Layer2Forward(Rows(_a1, batch, 16), batch);
     }
 
     // Layer 0 · dense: Dense(16, Tanh, no bias) · forward [B,3] -> [B,16] · kernel [3, 16] · 48 params
@@ -293,14 +296,14 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc2, ref zs, yi + 8);
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc3, ref zs, yi + 12);
         }
-        global::NeuralDsl.Activations.Tanh(new global::System.Span<double>(_z0, 0, batch * 16), new global::System.Span<double>(_a0, 0, batch * 16));
+        global::NeuralDsl.Activations.Tanh(Rows(_z0, batch, 16), Rows(_a0, batch, 16));
     }
 
     // Layer 0 · dense: Dense(16, Tanh, no bias) · backward [B,16] -> [B,3] · kernel [3, 16] · 48 params
     private void Layer0Backward(global::System.ReadOnlySpan<double> x, global::System.Span<double> dy, global::System.Span<double> dx, int batch)
     {
         // dz = dy ⊙ Tanh'(z), in place.
-        global::NeuralDsl.Activations.TanhBackward(new global::System.Span<double>(_z0, 0, batch * 16), new global::System.Span<double>(_a0, 0, batch * 16), dy, dy);
+        global::NeuralDsl.Activations.TanhBackward(Rows(_z0, batch, 16), Rows(_a0, batch, 16), dy, dy);
         Layer0AffineBackward(x, dy, dx, batch);
     }
 
@@ -393,7 +396,7 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
     // Layer 1 · activation: Activation(ELU) · forward [B,16] -> [B,16]
     private void Layer1Forward(global::System.ReadOnlySpan<double> x, int batch)
     {
-        global::NeuralDsl.Activations.Elu(x, new global::System.Span<double>(_a1, 0, batch * 16));
+        global::NeuralDsl.Activations.Elu(x, Rows(_a1, batch, 16));
     }
 
     // Layer 1 · activation: Activation(ELU) · backward [B,16] -> [B,16]
@@ -401,7 +404,7 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
     {
         if (dx.IsEmpty)
             return;
-        global::NeuralDsl.Activations.EluBackward(x, new global::System.Span<double>(_a1, 0, batch * 16), dy, dx);
+        global::NeuralDsl.Activations.EluBackward(x, Rows(_a1, batch, 16), dy, dx);
     }
 
     // Layer 2 · dense_1: Dense(1) · forward [B,16] -> [B,1] · kernel [16, 1], bias [1] · 17 params

@@ -130,7 +130,7 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
     public global::System.Span<float> Gradients => _gradients;
 
     /// <summary>The output of the last forward pass, [batch × 10].</summary>
-    public global::System.ReadOnlySpan<float> LastOutput => new global::System.Span<float>(_a3, 0, _batch * 10);
+    public global::System.ReadOnlySpan<float> LastOutput => Rows(_a3, _batch, 10);
 
     /// <summary>Inference on a batch: <paramref name="input"/> is [batch × 784], <paramref name="output"/> [batch × 10]. Allocates nothing once the batch size has been seen.</summary>
     public void Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
@@ -140,7 +140,7 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
         EnsureCapacity(batch);
         _inputKept = false;
         ForwardCore(input, batch, training: false);
-        new global::System.Span<float>(_a3, 0, batch * 10).CopyTo(output);
+        Rows(_a3, batch, 10).CopyTo(output);
     }
 
     /// <summary>Inference on a batch, returning a new array of [batch × 10].</summary>
@@ -161,11 +161,11 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
         global::NeuralDsl.Batches.CheckLength(output.Length, batch * OutputSize, nameof(output), batch, OutputShape);
         EnsureCapacity(batch);
-        var kept = new global::System.Span<float>(_input, 0, batch * InputSize);
+        var kept = Rows(_input, batch, InputSize);
         input.CopyTo(kept);
         _inputKept = true;
         ForwardCore(kept, batch, training);
-        new global::System.Span<float>(_a3, 0, batch * 10).CopyTo(output);
+        Rows(_a3, batch, 10).CopyTo(output);
     }
 
     /// <summary>
@@ -179,11 +179,11 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
         int batch = _batch;
         global::NeuralDsl.Batches.CheckLength(outputGradient.Length, batch * OutputSize, nameof(outputGradient), batch, OutputShape);
         global::NeuralDsl.Batches.CheckLength(inputGradient.Length, batch * InputSize, nameof(inputGradient), batch, InputShape);
-        var input = new global::System.Span<float>(_input, 0, batch * InputSize);
-        outputGradient.CopyTo(new global::System.Span<float>(_d3, 0, batch * 10));
-        Layer3Backward(new global::System.Span<float>(_a2, 0, batch * 128), new global::System.Span<float>(_d3, 0, batch * 10), new global::System.Span<float>(_d2, 0, batch * 128), batch);
-        Layer2Backward(new global::System.Span<float>(_a1, 0, batch * 128), new global::System.Span<float>(_d2, 0, batch * 128), new global::System.Span<float>(_d1, 0, batch * 128), batch);
-        Layer1Backward(input, new global::System.Span<float>(_d1, 0, batch * 128), inputGradient, batch);
+        var input = Rows(_input, batch, InputSize);
+        outputGradient.CopyTo(Rows(_d3, batch, 10));
+        Layer3Backward(Rows(_a2, batch, 128), Rows(_d3, batch, 10), Rows(_d2, batch, 128), batch);
+        Layer2Backward(Rows(_a1, batch, 128), Rows(_d2, batch, 128), Rows(_d1, batch, 128), batch);
+        Layer1Backward(input, Rows(_d1, batch, 128), inputGradient, batch);
     }
 
     /// <summary>Sets every gradient to zero.</summary>
@@ -200,14 +200,14 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
         EnsureCapacity(batch);
         _inputKept = false;
         ForwardCore(input, batch, training: true);
-        var output = new global::System.Span<float>(_a3, 0, batch * 10);
+        var output = Rows(_a3, batch, 10);
         float loss = global::NeuralDsl.Losses.Compute(global::NeuralDsl.Loss.SparseCategoricalCrossEntropy, output, target, 10);
         global::System.Array.Clear(_gradients);
         // Fused Softmax + SparseCategoricalCrossEntropy: dL/dz = (p − y) / n, without the activation's Jacobian.
-        global::NeuralDsl.Losses.SoftmaxSparseCategoricalCrossEntropyGradient(output, target, new global::System.Span<float>(_d3, 0, batch * 10), 10);
-        Layer3AffineBackward(new global::System.Span<float>(_a2, 0, batch * 128), new global::System.Span<float>(_d3, 0, batch * 10), new global::System.Span<float>(_d2, 0, batch * 128), batch);
-        Layer2Backward(new global::System.Span<float>(_a1, 0, batch * 128), new global::System.Span<float>(_d2, 0, batch * 128), new global::System.Span<float>(_d1, 0, batch * 128), batch);
-        Layer1Backward(input, new global::System.Span<float>(_d1, 0, batch * 128), default, batch); // no input gradient needed
+        global::NeuralDsl.Losses.SoftmaxSparseCategoricalCrossEntropyGradient(output, target, Rows(_d3, batch, 10), 10);
+        Layer3AffineBackward(Rows(_a2, batch, 128), Rows(_d3, batch, 10), Rows(_d2, batch, 128), batch);
+        Layer2Backward(Rows(_a1, batch, 128), Rows(_d2, batch, 128), Rows(_d1, batch, 128), batch);
+        Layer1Backward(input, Rows(_d1, batch, 128), default, batch); // no input gradient needed
         return loss;
     }
 
@@ -247,6 +247,9 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
         _capacity = batch;
     }
 
+    // The first batch samples of a [capacity × size] buffer.
+    private static global::System.Span<float> Rows(float[] buffer, int batch, int size) => new(buffer, 0, batch * size);
+
     // The whole forward pass, one call per layer; x is [batch × 784].
     private void ForwardCore(global::System.ReadOnlySpan<float> x, int batch, bool training)
     {
@@ -256,26 +259,26 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
         // dense: Dense(128, ReLU)  [B,784] -> [B,128]
         Layer1Forward(x, batch);
         // dropout: Dropout(0.2)  [B,128] -> [B,128]
-        Layer2Forward(new global::System.Span<float>(_a1, 0, batch * 128), batch, training);
+        Layer2Forward(Rows(_a1, batch, 128), batch, training);
         // dense_1: Dense(10, Softmax)  [B,128] -> [B,10]
-        Layer3Forward(new global::System.Span<float>(_a2, 0, batch * 128), batch);
+        Layer3Forward(Rows(_a2, batch, 128), batch);
     }
 
     // Layer 1 · dense: Dense(128, ReLU) · forward [B,784] -> [B,128] · kernel [784, 128], bias [128] · 100,480 params
     private void Layer1Forward(global::System.ReadOnlySpan<float> x, int batch)
     {
-        var z = new global::System.Span<float>(_z1, 0, batch * 128);
+        var z = Rows(_z1, batch, 128);
         // z[batch×128] = x[batch×784] · kernel[784×128] + bias
         global::NeuralDsl.Gemm.Multiply(x, new global::System.ReadOnlySpan<float>(_parameters, 0, 100352), z, batch, 784, 128);
         global::NeuralDsl.Bias.AddRows(z, new global::System.ReadOnlySpan<float>(_parameters, 100352, 128));
-        global::NeuralDsl.Activations.Relu(new global::System.Span<float>(_z1, 0, batch * 128), new global::System.Span<float>(_a1, 0, batch * 128));
+        global::NeuralDsl.Activations.Relu(z, Rows(_a1, batch, 128));
     }
 
     // Layer 1 · dense: Dense(128, ReLU) · backward [B,128] -> [B,784] · kernel [784, 128], bias [128] · 100,480 params
     private void Layer1Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> dx, int batch)
     {
         // dz = dy ⊙ ReLU'(z), in place.
-        global::NeuralDsl.Activations.ReluBackward(new global::System.Span<float>(_z1, 0, batch * 128), new global::System.Span<float>(_a1, 0, batch * 128), dy, dy);
+        global::NeuralDsl.Activations.ReluBackward(Rows(_z1, batch, 128), Rows(_a1, batch, 128), dy, dy);
         Layer1AffineBackward(x, dy, dx, batch);
     }
 
@@ -297,9 +300,9 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
     private void Layer2Forward(global::System.ReadOnlySpan<float> x, int batch, bool training)
     {
         if (training)
-            global::NeuralDsl.Dropout.Forward(x, new global::System.Span<float>(_a2, 0, batch * 128), new global::System.Span<float>(_mask2, 0, batch * 128), 0.2, ref _rng);
+            global::NeuralDsl.Dropout.Forward(x, Rows(_a2, batch, 128), Rows(_mask2, batch, 128), 0.2, ref _rng);
         else
-            x.CopyTo(new global::System.Span<float>(_a2, 0, batch * 128));
+            x.CopyTo(Rows(_a2, batch, 128));
     }
 
     // Layer 2 · dropout: Dropout(0.2) · backward [B,128] -> [B,128]
@@ -308,7 +311,7 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
         if (dx.IsEmpty)
             return;
         if (_training)
-            global::NeuralDsl.Dropout.Backward(dy, new global::System.Span<float>(_mask2, 0, batch * 128), dx);
+            global::NeuralDsl.Dropout.Backward(dy, Rows(_mask2, batch, 128), dx);
         else
             dy.CopyTo(dx);
     }
@@ -316,18 +319,18 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
     // Layer 3 · dense_1: Dense(10, Softmax) · forward [B,128] -> [B,10] · kernel [128, 10], bias [10] · 1,290 params
     private void Layer3Forward(global::System.ReadOnlySpan<float> x, int batch)
     {
-        var z = new global::System.Span<float>(_z3, 0, batch * 10);
+        var z = Rows(_z3, batch, 10);
         // z[batch×10] = x[batch×128] · kernel[128×10] + bias
         global::NeuralDsl.Gemm.Multiply(x, new global::System.ReadOnlySpan<float>(_parameters, 100480, 1280), z, batch, 128, 10);
         global::NeuralDsl.Bias.AddRows(z, new global::System.ReadOnlySpan<float>(_parameters, 101760, 10));
-        global::NeuralDsl.Activations.Softmax(new global::System.Span<float>(_z3, 0, batch * 10), new global::System.Span<float>(_a3, 0, batch * 10), 10);
+        global::NeuralDsl.Activations.Softmax(z, Rows(_a3, batch, 10), 10);
     }
 
     // Layer 3 · dense_1: Dense(10, Softmax) · backward [B,10] -> [B,128] · kernel [128, 10], bias [10] · 1,290 params
     private void Layer3Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> dx, int batch)
     {
         // dz = dy ⊙ Softmax'(z), in place.
-        global::NeuralDsl.Activations.SoftmaxBackward(new global::System.Span<float>(_a3, 0, batch * 10), dy, dy, 10);
+        global::NeuralDsl.Activations.SoftmaxBackward(Rows(_a3, batch, 10), dy, dy, 10);
         Layer3AffineBackward(x, dy, dx, batch);
     }
 

@@ -121,7 +121,7 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
     public global::System.Span<float> Gradients => _gradients;
 
     /// <summary>The output of the last forward pass, [batch × 3].</summary>
-    public global::System.ReadOnlySpan<float> LastOutput => new global::System.Span<float>(_a1, 0, _batch * 3);
+    public global::System.ReadOnlySpan<float> LastOutput => Rows(_a1, _batch, 3);
 
     /// <summary>Inference on a batch: <paramref name="input"/> is [batch × 5], <paramref name="output"/> [batch × 3]. Allocates nothing once the batch size has been seen.</summary>
     public void Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
@@ -131,7 +131,7 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
         EnsureCapacity(batch);
         _inputKept = false;
         ForwardCore(input, batch, training: false);
-        new global::System.Span<float>(_a1, 0, batch * 3).CopyTo(output);
+        Rows(_a1, batch, 3).CopyTo(output);
     }
 
     /// <summary>Inference on a batch, returning a new array of [batch × 3].</summary>
@@ -152,11 +152,11 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
         global::NeuralDsl.Batches.CheckLength(output.Length, batch * OutputSize, nameof(output), batch, OutputShape);
         EnsureCapacity(batch);
-        var kept = new global::System.Span<float>(_input, 0, batch * InputSize);
+        var kept = Rows(_input, batch, InputSize);
         input.CopyTo(kept);
         _inputKept = true;
         ForwardCore(kept, batch, training);
-        new global::System.Span<float>(_a1, 0, batch * 3).CopyTo(output);
+        Rows(_a1, batch, 3).CopyTo(output);
     }
 
     /// <summary>
@@ -170,10 +170,10 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
         int batch = _batch;
         global::NeuralDsl.Batches.CheckLength(outputGradient.Length, batch * OutputSize, nameof(outputGradient), batch, OutputShape);
         global::NeuralDsl.Batches.CheckLength(inputGradient.Length, batch * InputSize, nameof(inputGradient), batch, InputShape);
-        var input = new global::System.Span<float>(_input, 0, batch * InputSize);
-        outputGradient.CopyTo(new global::System.Span<float>(_d1, 0, batch * 3));
-        Layer1Backward(new global::System.Span<float>(_a0, 0, batch * 4), new global::System.Span<float>(_d1, 0, batch * 3), new global::System.Span<float>(_d0, 0, batch * 4), batch);
-        Layer0Backward(input, new global::System.Span<float>(_d0, 0, batch * 4), inputGradient, batch);
+        var input = Rows(_input, batch, InputSize);
+        outputGradient.CopyTo(Rows(_d1, batch, 3));
+        Layer1Backward(Rows(_a0, batch, 4), Rows(_d1, batch, 3), Rows(_d0, batch, 4), batch);
+        Layer0Backward(input, Rows(_d0, batch, 4), inputGradient, batch);
     }
 
     /// <summary>Sets every gradient to zero.</summary>
@@ -190,13 +190,13 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
         EnsureCapacity(batch);
         _inputKept = false;
         ForwardCore(input, batch, training: true);
-        var output = new global::System.Span<float>(_a1, 0, batch * 3);
+        var output = Rows(_a1, batch, 3);
         float loss = global::NeuralDsl.Losses.Compute(global::NeuralDsl.Loss.CategoricalCrossEntropy, output, target, 3);
         global::System.Array.Clear(_gradients);
         // Fused Softmax + CategoricalCrossEntropy: dL/dz = (p − y) / n, without the activation's Jacobian.
-        global::NeuralDsl.Losses.SoftmaxCategoricalCrossEntropyGradient(output, target, new global::System.Span<float>(_d1, 0, batch * 3), 3);
-        Layer1AffineBackward(new global::System.Span<float>(_a0, 0, batch * 4), new global::System.Span<float>(_d1, 0, batch * 3), new global::System.Span<float>(_d0, 0, batch * 4), batch);
-        Layer0Backward(input, new global::System.Span<float>(_d0, 0, batch * 4), default, batch); // no input gradient needed
+        global::NeuralDsl.Losses.SoftmaxCategoricalCrossEntropyGradient(output, target, Rows(_d1, batch, 3), 3);
+        Layer1AffineBackward(Rows(_a0, batch, 4), Rows(_d1, batch, 3), Rows(_d0, batch, 4), batch);
+        Layer0Backward(input, Rows(_d0, batch, 4), default, batch); // no input gradient needed
         return loss;
     }
 
@@ -233,6 +233,9 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
         _capacity = batch;
     }
 
+    // The first batch samples of a [capacity × size] buffer.
+    private static global::System.Span<float> Rows(float[] buffer, int batch, int size) => new(buffer, 0, batch * size);
+
     // The whole forward pass, one call per layer; x is [batch × 5].
     private void ForwardCore(global::System.ReadOnlySpan<float> x, int batch, bool training)
     {
@@ -241,7 +244,7 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
         // encoder: Dense(4, GELU)  [B,5] -> [B,4]
         Layer0Forward(x, batch);
         // head: Dense(3, Softmax)  [B,4] -> [B,3]
-        Layer1Forward(new global::System.Span<float>(_a0, 0, batch * 4), batch);
+        Layer1Forward(Rows(_a0, batch, 4), batch);
     }
 
     // Layer 0 · encoder: Dense(4, GELU) · forward [B,5] -> [B,4] · kernel [5, 4], bias [4] · 24 params
@@ -274,14 +277,14 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
             acc0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x4), w4_0, acc0);
             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(acc0, ref zs, yi + 0);
         }
-        global::NeuralDsl.Activations.Gelu(new global::System.Span<float>(_z0, 0, batch * 4), new global::System.Span<float>(_a0, 0, batch * 4));
+        global::NeuralDsl.Activations.Gelu(Rows(_z0, batch, 4), Rows(_a0, batch, 4));
     }
 
     // Layer 0 · encoder: Dense(4, GELU) · backward [B,4] -> [B,5] · kernel [5, 4], bias [4] · 24 params
     private void Layer0Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> dx, int batch)
     {
         // dz = dy ⊙ GELU'(z), in place.
-        global::NeuralDsl.Activations.GeluBackward(new global::System.Span<float>(_z0, 0, batch * 4), new global::System.Span<float>(_a0, 0, batch * 4), dy, dy);
+        global::NeuralDsl.Activations.GeluBackward(Rows(_z0, batch, 4), Rows(_a0, batch, 4), dy, dy);
         Layer0AffineBackward(x, dy, dx, batch);
     }
 
@@ -393,14 +396,14 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
             global::System.Runtime.CompilerServices.Unsafe.Add(ref zs, yi + 1) = acc1;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref zs, yi + 2) = acc2;
         }
-        global::NeuralDsl.Activations.Softmax(new global::System.Span<float>(_z1, 0, batch * 3), new global::System.Span<float>(_a1, 0, batch * 3), 3);
+        global::NeuralDsl.Activations.Softmax(Rows(_z1, batch, 3), Rows(_a1, batch, 3), 3);
     }
 
     // Layer 1 · head: Dense(3, Softmax) · backward [B,3] -> [B,4] · kernel [4, 3], bias [3] · 15 params
     private void Layer1Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> dx, int batch)
     {
         // dz = dy ⊙ Softmax'(z), in place.
-        global::NeuralDsl.Activations.SoftmaxBackward(new global::System.Span<float>(_a1, 0, batch * 3), dy, dy, 3);
+        global::NeuralDsl.Activations.SoftmaxBackward(Rows(_a1, batch, 3), dy, dy, 3);
         Layer1AffineBackward(x, dy, dx, batch);
     }
 
