@@ -243,6 +243,15 @@ public sealed class DiagnosticTests
         GeneratorHarness.AssertCompilesWithoutErrorsOrWarnings(run);
     }
 
+    [Theory]
+    [InlineData("[Input(3)]\n[[|Dense(300000000)|]]")]
+    [InlineData("[Input(int.MaxValue, int.MaxValue)]\n[[|Dense(1)|]]")]
+    [InlineData("[Input(20000)]\n[[|Dense(20000)|]]")]
+    public void NDSL2001_model_too_large_on_the_layer_that_overflows(string layers)
+    {
+        Expect("NDSL2001", Model("[Sequential]\n" + layers));
+    }
+
     [Fact]
     public void Errors_block_emission()
     {
