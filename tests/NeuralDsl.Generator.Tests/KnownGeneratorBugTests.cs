@@ -20,6 +20,8 @@ public sealed class KnownGeneratorBugTests
     private const string ClassKinds = "Generator bug: 'static partial' emits instance members into a static class (CS0708/CS0714); 'file partial' crashes the generator (CS8785: '<' in the hint name).";
     private const string Locations = "Generator bug: the Output model (ModelPlan) carries LocationInfo, so an edit above the class (a comment, a using) re-emits the whole model.";
 
+    private const string Overflow = "Generator bug: sizes are multiplied in int and wrap: Input(65536) + Dense(65536) emits ParameterCount = 65536 (2^32 + 65536 wrapped), Input(65536, 65536) emits InputSize = 0, and with [Flatten] it is NDSL2000 DivideByZeroException; no NDSL2001, silently wrong code.";
+
     private static string Model(string attributes, string declaration = "public partial class Net;") => $$"""
         using NeuralDsl;
 
@@ -86,6 +88,20 @@ public sealed class KnownGeneratorBugTests
     public void Static_and_file_local_classes_are_reported_or_supported(string declaration)
     {
         GeneratedCodeTests.AssertCompilesOrIsReported(Model("[Sequential]\n[Input(3)]\n[Dense(1)]", declaration));
+    }
+
+    [Theory(Skip = Overflow)]
+    [InlineData("[Input(65536)]\n[Dense(65536)]")]
+    [InlineData("[Input(65536, 65536)]\n[Dense(1)]")]
+    [InlineData("[Input(65536, 65536)]\n[Flatten]\n[Dense(1)]")]
+    [InlineData("[Input(46341)]\n[Dense(46341, UseBias = false)]")]
+    public void Sizes_beyond_int_are_reported_not_wrapped(string layers)
+    {
+        GeneratorRun run = GeneratorHarness.RunModel(Model("[Sequential]\n" + layers));
+
+        GeneratorHarness.AssertGeneratorDidNotThrow(run);
+        Assert.Contains(run.GeneratorDiagnostics, d => d.Id == "NDSL2001");
+        Assert.Empty(run.Sources);
     }
 
     [Fact(Skip = Locations)]
