@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.ExceptionServices;
 using System.Threading;
@@ -15,9 +16,10 @@ internal static unsafe class GemmWorker
 {
     private static readonly object StartLock = new();
     // Spin briefly before blocking: successive products of a training step arrive microseconds apart, and the two
-    // halves of one product finish at about the same time.
-    private static readonly Signal Go = new(spinIterations: 2000);
-    private static readonly Signal Done = new(spinIterations: 20000);
+    // halves of one product finish at about the same time. Short limits keep an idle worker from burning a core
+    // that other work (or the other half of the product) needs on a shared 2-core machine.
+    private static readonly Signal Go = new(spinMicroseconds: 50);
+    private static readonly Signal Done = new(spinMicroseconds: 200);
     private static Thread? s_thread;
     private static int s_busy;
 
@@ -131,8 +133,9 @@ internal static unsafe class GemmWorker
     /// never allocates lazily on its first blocking wait, so the zero-allocation guarantee holds from the first
     /// call after warm-up whichever path a wait takes.
     /// </summary>
-    private sealed class Signal(int spinIterations)
+    private sealed class Signal(int spinMicroseconds)
     {
+        private readonly long _spinTicks = spinMicroseconds * Stopwatch.Frequency / 1_000_000;
         private readonly object _gate = new();
         private volatile bool _set;
         private int _waiters;
@@ -153,11 +156,14 @@ internal static unsafe class GemmWorker
 
         public void Wait()
         {
-            for (int i = 0; i < spinIterations; i++)
+            if (_set)
+                return;
+            long deadline = Stopwatch.GetTimestamp() + _spinTicks;
+            while (Stopwatch.GetTimestamp() < deadline)
             {
                 if (_set)
                     return;
-                Thread.SpinWait(8);
+                Thread.SpinWait(4);
             }
             lock (_gate)
             {
