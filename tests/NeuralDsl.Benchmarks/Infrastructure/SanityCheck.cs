@@ -1,0 +1,159 @@
+using System;
+using System.IO;
+using NeuralDsl;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NeuralDsl.Benchmarks.Infrastructure;
+
+/// <summary>
+/// Before anything is timed: proves that libtorch loads and computes, and that both sides of every suite compute
+/// the same function — torch.mm equals <see cref="Gemm.Multiply{T}"/> for every size and thread count the GEMM suite
+/// uses, and each MLP twin gives the NeuralDsl model's predictions and (over a few Adam steps) its losses.
+/// Throws <see cref="InvalidOperationException"/> on any disagreement or non-finite value.
+/// </summary>
+internal static class SanityCheck
+{
+    public static void Run(TextWriter log)
+    {
+        TorchThreads.Configure(Machine.ModelThreads);
+        log.WriteLine($"libtorch: {torch.get_num_threads()} intra-op / {torch.get_num_interop_threads()} inter-op threads");
+
+        CheckGemm(log, 37, 53, 29, threads: 1);
+        foreach (int n in new[] { 128, 256, 512 })
+        {
+            foreach (int threads in new[] { 1, 2 }) CheckGemm(log, n, n, n, threads);
+        }
+
+        CheckSmallMlp(log);
+        CheckMnistMlp(log);
+
+        Gemm.MaxThreads = Machine.ModelThreads;
+        TorchThreads.Configure(Machine.ModelThreads);
+    }
+
+    private static void CheckGemm(TextWriter log, int m, int k, int n, int threads)
+    {
+        TorchThreads.Configure(threads);
+        Gemm.MaxThreads = threads;
+        float[] a = SyntheticData.Uniform(m * k, seed: 101), b = SyntheticData.Uniform(k * n, seed: 102);
+        var c = new float[m * n];
+        Gemm.Multiply<float>(a, b, c, m, k, n);
+
+        using Tensor at = torch.tensor(a, [m, k]), bt = torch.tensor(b, [k, n]);
+        using Tensor ct = torch.mm(at, bt);
+        float[] expected = ct.data<float>().ToArray();
+        double maxDiff = MaxAbsDiff(c, expected);
+        double tolerance = 1e-5 * k; // entries are sums of k products of values in [-1, 1)
+        Require(maxDiff <= tolerance, $"Gemm.Multiply {m}×{k}·{k}×{n} on {threads} thread(s) differs from torch.mm by {maxDiff:G3} (tolerance {tolerance:G3}).");
+        log.WriteLine($"  ok  GEMM {m}×{k}·{k}×{n}, {threads} thread(s): max |Gemm − torch.mm| = {maxDiff:G3}");
+    }
+
+    private static void CheckSmallMlp(TextWriter log)
+    {
+        const int batch = 32;
+        var model = new SmallMlp(seed: 1);
+        using TorchMlp twin = TorchMlp.SmallMlp();
+        twin.CopyWeightsFrom(model);
+        (float[] x, float[] y) = SyntheticData.Binary(batch * 3, seed: 7);
+
+        CheckPredictions(log, "SmallMlp", model, twin, x.AsSpan(0, batch * 8).ToArray(), batch, 8, 1, softmax: false);
+
+        var adam = new Adam();
+        using optim.Optimizer torchAdam = optim.Adam(twin.Module.parameters(), lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-7);
+        using TorchSharp.Modules.BCELoss bce = nn.BCELoss();
+        for (int step = 0; step < 3; step++)
+        {
+            float[] xb = x.AsSpan(step * batch * 8, batch * 8).ToArray(), yb = y.AsSpan(step * batch, batch).ToArray();
+            float ours = model.TrainStep(xb, yb, adam);
+            float theirs;
+            using (DisposeScope scope = torch.NewDisposeScope())
+            {
+                Tensor loss = bce.forward(twin.Module.forward(torch.tensor(xb, [batch, 8])), torch.tensor(yb, [batch, 1]));
+                loss.backward();
+                torchAdam.step();
+                torchAdam.zero_grad();
+                theirs = loss.item<float>();
+            }
+
+            CheckLoss(log, "SmallMlp BCE", step, ours, theirs);
+        }
+    }
+
+    private static void CheckMnistMlp(TextWriter log)
+    {
+        const int batch = 64;
+        var model = new MnistMlp(seed: 1);
+        using TorchMlp twin = TorchMlp.MnistLogits();
+        twin.CopyWeightsFrom(model);
+        (float[] x, float[] labels, long[] longLabels) = SyntheticData.MnistLike(batch * 3, seed: 11);
+
+        CheckPredictions(log, "MnistMlp", model, twin, x.AsSpan(0, batch * 784).ToArray(), batch, 784, 10, softmax: true);
+
+        var adam = new Adam();
+        using optim.Optimizer torchAdam = optim.Adam(twin.Module.parameters(), lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-7);
+        using TorchSharp.Modules.CrossEntropyLoss crossEntropy = nn.CrossEntropyLoss();
+        for (int step = 0; step < 3; step++)
+        {
+            float[] xb = x.AsSpan(step * batch * 784, batch * 784).ToArray();
+            float ours = model.TrainStep(xb, labels.AsSpan(step * batch, batch), adam);
+            float theirs;
+            using (DisposeScope scope = torch.NewDisposeScope())
+            {
+                Tensor logits = twin.Module.forward(torch.tensor(xb, [batch, 784]));
+                Tensor loss = crossEntropy.forward(logits, torch.tensor(longLabels.AsSpan(step * batch, batch).ToArray(), [batch]));
+                loss.backward();
+                torchAdam.step();
+                torchAdam.zero_grad();
+                theirs = loss.item<float>();
+            }
+
+            CheckLoss(log, "MnistMlp SCCE", step, ours, theirs);
+        }
+    }
+
+    private static void CheckPredictions(TextWriter log, string name, IModel<float> model, TorchMlp twin, float[] x, int batch, int inputs, int outputs, bool softmax)
+    {
+        var ours = new float[batch * outputs];
+        model.Predict(x, ours);
+        float[] theirs;
+        using (IDisposable noGrad = torch.no_grad())
+        using (DisposeScope scope = torch.NewDisposeScope())
+        {
+            Tensor y = twin.Module.forward(torch.tensor(x, [batch, inputs]));
+            if (softmax) y = y.softmax(1);
+            theirs = y.data<float>().ToArray();
+        }
+
+        double maxDiff = MaxAbsDiff(ours, theirs);
+        Require(maxDiff <= 1e-5, $"{name}.Predict differs from its TorchSharp twin by {maxDiff:G3} on identical weights (tolerance 1e-5).");
+        log.WriteLine($"  ok  {name} Predict b={batch}: max |NeuralDsl − TorchSharp| = {maxDiff:G3}");
+    }
+
+    private static void CheckLoss(TextWriter log, string name, int step, float ours, float theirs)
+    {
+        Require(float.IsFinite(ours) && float.IsFinite(theirs), $"{name} step {step}: non-finite loss (NeuralDsl {ours}, TorchSharp {theirs}).");
+        // Same data, weights and Adam hyper-parameters; Keras and torch place Adam's epsilon slightly differently.
+        double tolerance = 1e-4 + 1e-3 * Math.Abs(theirs);
+        Require(Math.Abs(ours - theirs) <= tolerance, $"{name} step {step}: loss {ours} (NeuralDsl) vs {theirs} (TorchSharp), tolerance {tolerance:G3}.");
+        log.WriteLine($"  ok  {name} TrainStep {step}: loss {ours:F6} (NeuralDsl) vs {theirs:F6} (TorchSharp)");
+    }
+
+    private static double MaxAbsDiff(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        Require(a.Length == b.Length, $"Length mismatch: {a.Length} vs {b.Length}.");
+        double max = 0;
+        for (int i = 0; i < a.Length; i++)
+        {
+            double d = Math.Abs((double)a[i] - b[i]);
+            if (!(d <= max)) max = double.IsNaN(d) ? double.PositiveInfinity : d;
+        }
+
+        return max;
+    }
+
+    private static void Require(bool condition, string message)
+    {
+        if (!condition) throw new InvalidOperationException("Sanity check failed: " + message);
+    }
+}

@@ -1,0 +1,10 @@
+namespace NeuralDsl.Benchmarks.Suites;
+
+/// <summary>One category per comparison; TorchSharp is the baseline of each, so Ratio reads "NeuralDsl vs TorchSharp".</summary>
+internal static class Categories
+{
+    public const string Predict = "a) SmallMlp Predict b=1";
+    public const string SmallTrain = "b) SmallMlp TrainStep b=32";
+    public const string MnistTrain = "c) MnistMlp TrainStep b=64";
+    public const string Gemm = "d) GEMM n×n·n×n";
+}
