@@ -103,6 +103,7 @@ public static class Gemm
             GemmScalar.Multiply(a, b, c, m, k, n, transposeA, transposeB, accumulate);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Dispatch<TS, TVec, T>(T* a, T* b, T* c, int m, int k, int n,
         bool transposeA, bool transposeB, bool accumulate)
         where TS : IGemmSimd<TVec, T>
@@ -180,6 +181,7 @@ public static class Gemm
     }
 
     /// <summary>dst[cols×rows] = srcᵀ for src [rows×cols], in cache-friendly tiles.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Transpose<T>(T* src, int rows, int cols, T* dst)
         where T : unmanaged
     {

@@ -13,7 +13,9 @@ namespace NeuralDsl;
 /// <remarks>
 /// Sizes are chosen for Zen 4 (32 KB L1d, 1 MB L2 per core): the A micro-panel is 12·256·4 B = 12 KB, leaving L1
 /// room for the streaming B panel lines; the B block is 256·512·4 B = 512 KB, half of L2. Double keeps the same
-/// byte budgets with half the depth.
+/// byte budgets with half the depth. The GEMM loops and packing routines are marked AggressiveOptimization:
+/// their tier-0 code is several times slower, and tiering would leave a long-running product on it for the first
+/// hundred-odd milliseconds.
 /// </remarks>
 internal static unsafe class GemmBlocked
 {
@@ -42,6 +44,7 @@ internal static unsafe class GemmBlocked
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunCore<TK, T>(
         T* a, T* b, T* c, int m, int k, int n, bool transposeA, bool transposeB, bool accumulate,
         int r0, int r1, int c0, int c1)

@@ -17,6 +17,7 @@ internal static unsafe class GemmPacking
     /// Packs rows [i0, i0 + mc) and depth [p0, p0 + kc) of op(A) into ⌈mc/mr⌉ panels of kc×mr: panel q holds, for
     /// each p, the mr values A(i0 + q·mr + r, p0 + p), zero for rows past mc.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackA<T>(T* a, int m, int k, bool transposeA, int i0, int mc, int p0, int kc, int mr, T* dst)
         where T : unmanaged
     {
@@ -42,6 +43,7 @@ internal static unsafe class GemmPacking
     /// Packs depth [p0, p0 + kc) and columns [j0, j0 + nc) of op(B) into ⌈nc/nr⌉ panels of kc×nr: panel q holds,
     /// for each p, the nr values B(p0 + p, j0 + q·nr + j), zero for columns past nc.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackB<T>(T* b, int k, int n, bool transposeB, int p0, int kc, int j0, int nc, int nr, T* dst)
         where T : unmanaged
     {
@@ -71,6 +73,7 @@ internal static unsafe class GemmPacking
     /// width: the transposing copy behind row-major A and transposed B. Blocks of 4 rows × 4 depths (float) or
     /// 2 × 2 (double) are transposed in SSE registers, turning four strided scalar stores into one vector store.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TransposeInto<T>(T* src, nint stride, int rows, int kc, T* panel, int width)
         where T : unmanaged
     {

@@ -21,6 +21,7 @@ internal static unsafe class GemmSmall
     /// <summary>
     /// C[m×n] (+)= A·B with A(i, p) = <c>a[i·rs + p·cs]</c> (either layout of A) and B row-major [k×n].
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RowMajorB<TS, TVec, T>(T* a, nint rs, nint cs, T* b, T* c, int m, int k, int n, bool add)
         where TS : IGemmSimd<TVec, T>
         where TVec : struct
@@ -54,6 +55,7 @@ internal static unsafe class GemmSmall
     /// C[m×n] (+)= A·Bᵀ with A row-major [m×k] (rows contiguous) and B stored [n×k]: each C element is a dot
     /// product of two contiguous rows, four columns at a time.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void TransposedB<TS, TVec, T>(T* a, T* b, T* c, int m, int k, int n, bool add)
         where TS : IGemmSimd<TVec, T>
         where TVec : struct
