@@ -37,15 +37,19 @@ public sealed class ModelGenerator : IIncrementalGenerator
         IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = planned
             .Select(static (result, _) => result.Diagnostics)
             .WithTrackingName(TrackingNames.Diagnostics);
-        context.RegisterSourceOutput(diagnostics, static (spc, items) =>
-        {
-            foreach (DiagnosticInfo item in items)
-                spc.ReportDiagnostic(item.ToDiagnostic());
-        });
+        // Diagnostics are re-attached to their syntax trees so #pragma and the IDE see source locations. Only models
+        // that have diagnostics meet the compilation, so the usual, clean model never re-runs this on an edit.
+        context.RegisterSourceOutput(
+            diagnostics.Where(static items => items.Count > 0).Combine(context.CompilationProvider),
+            static (spc, pair) =>
+            {
+                foreach (DiagnosticInfo item in pair.Left)
+                    spc.ReportDiagnostic(item.ToDiagnostic(pair.Right));
+            });
 
         IncrementalValuesProvider<ModelPlan> models = planned
             .Where(static result => result.Value is not null && !result.HasErrors)
-            .Select(static (result, _) => result.Value!)
+            .Select(static (result, _) => result.Value!.WithoutLocations())
             .WithTrackingName(TrackingNames.Output);
         context.RegisterSourceOutput(models, static (spc, plan) =>
         {
@@ -56,8 +60,8 @@ public sealed class ModelGenerator : IIncrementalGenerator
             }
             catch (Exception ex)
             {
-                spc.ReportDiagnostic(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, plan.Spec.Location,
-                    plan.Spec.ClassName, ex.GetType().Name + ": " + ex.Message).ToDiagnostic());
+                spc.ReportDiagnostic(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, null,
+                    plan.Spec.ClassName, ex.GetType().Name + ": " + ex.Message).ToDiagnostic(null));
                 return;
             }
             spc.AddSource(ModelEmitter.HintName(plan), SourceText.From(source, System.Text.Encoding.UTF8));

@@ -162,6 +162,26 @@ public sealed class DiagnosticTests
         Expect("NDSL0007", Model("[Sequential]\n[Input(3)]\n" + layers));
     }
 
+    [Theory]
+    [InlineData("[Sequential]\n[Input(3)]\n[[|Dense(4, (Activation)99)|]]")]
+    [InlineData("[Sequential]\n[Input(3)]\n[[|Activation((Activation)(-1))|]]")]
+    [InlineData("[[|Sequential(Loss = (Loss)42)|]]\n[Input(3)]\n[Dense(1)]")]
+    [InlineData("[Sequential]\n[Input(3)]\n[[|Dense(4, KernelInitializer = (Initializer)77)|]]")]
+    public void NDSL0008_undefined_enum_value_on_the_attribute(string attributes)
+    {
+        Expect("NDSL0008", Model(attributes));
+    }
+
+    [Theory]
+    [InlineData("[Sequential]\n[Input(3)]\n[[|Dense(4, Name = \"a b\")|]]")]
+    [InlineData("[Sequential]\n[Input(3)]\n[[|Dense(4, Name = \"<x>\")|]]")]
+    [InlineData("[Sequential]\n[Input(3)]\n[[|Dense(4, Name = \"1st\")|]]")]
+    [InlineData("[[|Sequential(Name = \"line\\nbreak\")|]]\n[Input(3)]\n[Dense(1)]")]
+    public void NDSL0009_invalid_name_on_the_attribute(string attributes)
+    {
+        Expect("NDSL0009", Model(attributes));
+    }
+
     [Fact]
     public void Explicit_name_that_matches_a_later_automatic_name_is_not_a_duplicate()
     {
@@ -245,8 +265,8 @@ public sealed class DiagnosticTests
 
     [Theory]
     [InlineData("[Input(3)]\n[[|Dense(300000000)|]]")]
-    [InlineData("[Input(int.MaxValue, int.MaxValue)]\n[[|Dense(1)|]]")]
     [InlineData("[Input(20000)]\n[[|Dense(20000)|]]")]
+    [InlineData("[[|Input(int.MaxValue, int.MaxValue)|]]\n[Dense(1)]")]
     public void NDSL2001_model_too_large_on_the_layer_that_overflows(string layers)
     {
         Expect("NDSL2001", Model("[Sequential]\n" + layers));

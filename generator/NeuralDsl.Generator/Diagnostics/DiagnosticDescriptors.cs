@@ -23,10 +23,10 @@ internal static class DiagnosticDescriptors
         "NDSL0001", "Model class must be partial",
         "Model class '{0}' must be declared partial so the generator can add its forward and backward passes");
 
-    /// <summary>"Model class '{0}' is {1}: [Sequential] models must be non-generic top-level classes"</summary>
+    /// <summary>"Model class '{0}' is {1}: [Sequential] models must be non-generic, non-static, top-level classes that are not file-local"</summary>
     public static readonly DiagnosticDescriptor NestedOrGenericClass = Error(
-        "NDSL0002", "Nested or generic model class",
-        "Model class '{0}' is {1}: [Sequential] models must be non-generic top-level classes");
+        "NDSL0002", "Unsupported kind of model class",
+        "Model class '{0}' is {1}: [Sequential] models must be non-generic, non-static, top-level classes that are not file-local");
 
     /// <summary>"Model '{0}' has no [Input(...)] attribute: declare the per-sample input shape first, e.g. [Input(784)]"</summary>
     public static readonly DiagnosticDescriptor MissingInput = Error(
@@ -48,10 +48,20 @@ internal static class DiagnosticDescriptors
         "NDSL0006", "Unsupported element type",
         "ElementType must be typeof(float) or typeof(double), not '{0}'");
 
-    /// <summary>"Layer name '{0}' is already used by an earlier layer; weight names must be unique"</summary>
+    /// <summary>"Layer name '{0}' {1}; weight names and the generated member names must be unique"</summary>
     public static readonly DiagnosticDescriptor DuplicateLayerName = Error(
         "NDSL0007", "Duplicate layer name",
-        "Layer name '{0}' is already used by an earlier layer; weight names must be unique");
+        "Layer name '{0}' {1}; weight names and the generated member names must be unique");
+
+    /// <summary>"{0} value {1} is not a member of {0}"</summary>
+    public static readonly DiagnosticDescriptor UndefinedEnumValue = Error(
+        "NDSL0008", "Undefined enum value",
+        "{0} value {1} is not a member of {0}");
+
+    /// <summary>"Name '{0}' is not valid: {1}"</summary>
+    public static readonly DiagnosticDescriptor InvalidName = Error(
+        "NDSL0009", "Invalid model or layer name",
+        "Name '{0}' is not valid: {1}");
 
     /// <summary>"{0} must be positive, but is {1}"</summary>
     public static readonly DiagnosticDescriptor NonPositiveSize = Error(

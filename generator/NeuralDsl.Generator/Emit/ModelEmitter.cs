@@ -198,7 +198,7 @@ internal sealed class ModelEmitter
     {
         foreach (PlannedParameter p in Layers.SelectMany(l => l.Parameters))
         {
-            string name = PascalCase(p.Name);
+            string name = Naming.MemberName(p.Name);
             string range = Literals.Int(p.Offset) + ", " + Literals.Int(p.Length);
             _w.Line("/// <summary><c>" + p.Name + "</c> " + Shape.Format(p.Spec.Shape) + ", a view into <see cref=\"Parameters\"/>.</summary>");
             _w.Line("public " + Span + " " + name + " => new(_parameters, " + range + ");");
@@ -216,25 +216,6 @@ internal sealed class ModelEmitter
         _w.Line("/// <summary>The output of the last forward pass, [batch × " + Literals.Int(_plan.OutputSize) + "].</summary>");
         _w.Line("public " + ReadOnlySpan + " LastOutput => " + ModelOutput(Names.Rows("_input", "_batch", _plan.InputSize), "_batch") + ";");
         _w.Line();
-    }
-
-    private static string PascalCase(string name)
-    {
-        var sb = new StringBuilder();
-        bool upper = true;
-        foreach (char ch in name)
-        {
-            if (!char.IsLetterOrDigit(ch))
-            {
-                upper = true;
-                continue;
-            }
-            sb.Append(upper ? char.ToUpperInvariant(ch) : ch);
-            upper = false;
-        }
-        if (sb.Length == 0 || char.IsDigit(sb[0]))
-            sb.Insert(0, "Layer");
-        return sb.ToString();
     }
 
     // ---- Buffer references (Flatten aliases its input) ----
@@ -471,14 +452,15 @@ internal sealed class ModelEmitter
         {
             _w.Line("if (batch <= _capacity)");
             _w.Line("    return;");
-            _w.Line("_input = new " + _t + "[batch * " + Literals.Int(_plan.InputSize) + "];");
+            _w.Line("// checked: a batch so large that a buffer would pass int.MaxValue elements throws instead of wrapping.");
+            _w.Line("_input = new " + _t + "[checked(batch * " + Literals.Int(_plan.InputSize) + ")];");
             foreach (PlannedLayer layer in Layers.Where(l => !l.Spec.AliasesInput))
             {
                 string size = Literals.Int(layer.Output.Size);
-                _w.Line(Names.Output(layer.Index) + " = new " + _t + "[batch * " + size + "];");
-                _w.Line(Names.OutputGradient(layer.Index) + " = new " + _t + "[batch * " + size + "];");
+                _w.Line(Names.Output(layer.Index) + " = new " + _t + "[checked(batch * " + size + ")];");
+                _w.Line(Names.OutputGradient(layer.Index) + " = new " + _t + "[checked(batch * " + size + ")];");
                 foreach (BufferSpec buffer in layer.Spec.ExtraBuffers(layer))
-                    _w.Line(buffer.Field + " = new " + _t + "[batch * " + Literals.Int(buffer.PerSample) + "];");
+                    _w.Line(buffer.Field + " = new " + _t + "[checked(batch * " + Literals.Int(buffer.PerSample) + ")];");
             }
             _w.Line("_capacity = batch;");
         }

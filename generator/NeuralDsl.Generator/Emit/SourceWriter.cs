@@ -48,6 +48,10 @@ internal sealed class SourceWriter
     {
         public void Dispose()
         {
+            // No blank line before a closing brace, however the block's last member ended.
+            StringBuilder sb = writer._sb;
+            if (sb.Length >= 2 && sb[sb.Length - 1] == '\n' && sb[sb.Length - 2] == '\n')
+                sb.Length--;
             writer._indent--;
             writer.Line(closing);
         }

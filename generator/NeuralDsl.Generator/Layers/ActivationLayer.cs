@@ -19,5 +19,5 @@ internal sealed partial record ActivationSpec(Activation Activation, string? Exp
 
     public override Activation FinalActivation => Activation;
 
-    public override Shape? InferShape(Shape input, ShapeContext context) => input;
+    public override Shape? InferShape(Shape input, ShapeContext context) => context.IsDefined(Activation, Location) ? input : null;
 }

@@ -45,16 +45,20 @@ internal sealed partial record DenseSpec
         using (w.Block("private void " + c.Method + "Forward(" + c.ReadOnlySpanType + " x, int batch)"))
         {
             RegisterForm form = RegisterForm.For(inputs, Units, c.IsDouble);
-            if (form.Kind == RegisterKind.None)
-                EmitGemmForward(c, affine);
-            else
-                EmitRegisterForward(c, form, affine);
-
-            if (Activation != Activation.Linear && !(form.Kind != RegisterKind.None && Activation == Activation.ReLU))
+            if (form.Kind != RegisterKind.None)
             {
-                string z = form.Kind == RegisterKind.None ? "z" : c.BatchSpan(affine, c.OutputSize);
-                w.Line(ActivationCalls.Forward(Activation, z, c.BatchSpan(c.Output, c.OutputSize), Units));
+                using (w.Block("if (" + V256 + ".IsHardwareAccelerated)"))
+                {
+                    EmitRegisterForward(c, form, affine);
+                    if (Activation is not (Activation.Linear or Activation.ReLU))
+                        w.Line(ActivationCalls.Forward(Activation, c.BatchSpan(affine, c.OutputSize), c.BatchSpan(c.Output, c.OutputSize), Units));
+                    w.Line("return;");
+                }
+                w.Line("// Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.");
             }
+            EmitGemmForward(c, affine);
+            if (Activation != Activation.Linear)
+                w.Line(ActivationCalls.Forward(Activation, "z", c.BatchSpan(c.Output, c.OutputSize), Units));
         }
         w.Line();
     }
@@ -82,10 +86,16 @@ internal sealed partial record DenseSpec
         using (w.Block("private void " + c.Method + "AffineBackward(" + c.ReadOnlySpanType + " x, " + c.ReadOnlySpanType + " dz, " + c.SpanType + " dx, int batch)"))
         {
             RegisterForm form = RegisterForm.For(inputs, Units, c.IsDouble);
-            if (form.Kind == RegisterKind.None)
-                EmitGemmBackward(c);
-            else
-                EmitRegisterBackward(c, form);
+            if (form.Kind != RegisterKind.None)
+            {
+                using (w.Block("if (" + V256 + ".IsHardwareAccelerated)"))
+                {
+                    EmitRegisterBackward(c, form);
+                    w.Line("return;");
+                }
+                w.Line("// Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.");
+            }
+            EmitGemmBackward(c);
         }
         w.Line();
     }
@@ -151,13 +161,15 @@ internal sealed partial record DenseSpec
                         "; // kernel[" + Literals.Int(k) + ", " + ch.Range + "]");
             }
             foreach (Chunk ch in form.Chunks)
-                w.Line("var b" + Literals.Int(ch.Index) + " = " + (bias is null ? Zero(ch, t) : Load(ch, t, "p", bias.Offset + ch.Offset)) + "; // bias[" + ch.Range + "]");
+            {
+                w.Line("var b" + Literals.Int(ch.Index) + " = " + (bias is null ? Zero(ch, t) + "; // no bias" : Load(ch, t, "p", bias.Offset + ch.Offset) + "; // bias[" + ch.Range + "]"));
+            }
         }
         else
         {
             foreach (Chunk ch in form.Chunks)
                 w.Line("var w_" + Literals.Int(ch.Index) + " = " + Load(ch, t, "p", kernel.Offset + ch.Offset) + "; // kernel[" + ch.Range + ", 0]");
-            w.Line(t + " b = " + (bias is null ? "0" : Unsafe + ".Add(ref p, " + Literals.Int(bias.Offset) + ")") + "; // bias[0]");
+            w.Line(t + " b = " + (bias is null ? "0; // no bias" : Unsafe + ".Add(ref p, " + Literals.Int(bias.Offset) + "); // bias[0]"));
         }
 
         w.Line("ref " + t + " xs = ref " + Marshal + ".GetReference(x);");

@@ -42,6 +42,8 @@ internal sealed partial record DenseSpec(
 
     public override Shape? InferShape(Shape input, ShapeContext context)
     {
+        if (!context.IsDefined(Activation, Location) | !context.IsDefined(KernelInitializer, Location) | !context.IsDefined(BiasInitializer, Location))
+            return null;
         if (Units <= 0)
         {
             context.Report(DiagnosticDescriptors.NonPositiveSize, Location, "Dense units", Units.ToString(CultureInfo.InvariantCulture));

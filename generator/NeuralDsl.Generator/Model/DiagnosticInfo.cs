@@ -8,8 +8,9 @@ internal sealed record DiagnosticInfo(DiagnosticDescriptor Descriptor, LocationI
     public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, LocationInfo? location, params string[] arguments) =>
         new(descriptor, location, new EquatableArray<string>(arguments));
 
-    public Diagnostic ToDiagnostic() =>
-        Diagnostic.Create(Descriptor, Location?.ToLocation() ?? Microsoft.CodeAnalysis.Location.None, [.. Arguments]);
+    /// <summary>The diagnostic, located in <paramref name="compilation"/>'s syntax tree for the file when there is one.</summary>
+    public Diagnostic ToDiagnostic(Compilation? compilation) =>
+        Diagnostic.Create(Descriptor, Location?.ToLocation(compilation) ?? Microsoft.CodeAnalysis.Location.None, [.. Arguments]);
 }
 
 /// <summary>A pipeline value together with the diagnostics found while producing it.</summary>

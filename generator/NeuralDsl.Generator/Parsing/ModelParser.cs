@@ -46,6 +46,11 @@ internal static class ModelParser
             return Failure(DiagnosticInfo.Create(DiagnosticDescriptors.NestedOrGenericClass, identifier, symbol.Name, "nested in '" + symbol.ContainingType.Name + "'"));
         if (symbol.IsGenericType)
             return Failure(DiagnosticInfo.Create(DiagnosticDescriptors.NestedOrGenericClass, identifier, symbol.Name, "generic"));
+        if (symbol.IsStatic)
+            return Failure(DiagnosticInfo.Create(DiagnosticDescriptors.NestedOrGenericClass, identifier, symbol.Name, "static"));
+        if (symbol.IsFileLocal)
+            // A file-local class cannot have a partial declaration in the generated file.
+            return Failure(DiagnosticInfo.Create(DiagnosticDescriptors.NestedOrGenericClass, identifier, symbol.Name, "file-local"));
 
         var diagnostics = new List<DiagnosticInfo>();
         AttributeArguments? sequential = AttributeArguments.From(context.Attributes[0]);
@@ -61,12 +66,17 @@ internal static class ModelParser
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedElementType, sequentialLocation, elementType.DisplayName));
         }
         var loss = (Loss)sequential.NamedInt("Loss", (int)Loss.None);
+        if (!Enum.IsDefined(typeof(Loss), loss))
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UndefinedEnumValue, sequentialLocation, nameof(Loss), ((int)loss).ToString(System.Globalization.CultureInfo.InvariantCulture)));
         string modelName = sequential.NamedString("Name") ?? symbol.Name;
+        if (Naming.ModelNameProblem(modelName) is { } problem)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidName, sequentialLocation, modelName, problem));
 
         Shape? inputShape = null;
         LocationInfo? inputLocation = null;
         var layers = new List<LayerSpec>();
         bool splitReported = false;
+        bool sawInput = false;
         foreach ((AttributeData attribute, AttributeSyntax syntax) in LayerAttributesInSourceOrder(symbol, cancellationToken))
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -86,6 +96,7 @@ internal static class ModelParser
             string name = attribute.AttributeClass!.ToDisplayString();
             if (name == InputAttributeName)
             {
+                sawInput = true;
                 if (inputShape is not null)
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MisplacedInput, location, "this model already has an [Input]"));
                 else if (layers.Count > 0)
@@ -103,7 +114,7 @@ internal static class ModelParser
             layers.Add(LayerRegistry.Parse(name, arguments, location));
         }
 
-        if (inputShape is null)
+        if (!sawInput)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingInput, sequentialLocation, symbol.Name));
 
         if (inputShape is null || diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error))

@@ -1,3 +1,4 @@
+using System.Linq;
 using NeuralDsl.Generator.Model;
 
 namespace NeuralDsl.Generator.Shapes;
@@ -10,6 +11,21 @@ internal sealed record ModelPlan(ModelSpec Spec, EquatableArray<PlannedLayer> La
     public int InputSize => Spec.InputShape.Size;
 
     public int OutputSize => OutputShape.Size;
+
+    /// <summary>
+    /// The plan without source locations: what emission sees, so an edit that only moves the declaration (a comment or
+    /// a using above it) leaves the output step cached. Diagnostics were taken from the located plan before.
+    /// </summary>
+    public ModelPlan WithoutLocations() => this with
+    {
+        Spec = Spec with
+        {
+            Location = null,
+            InputLocation = null,
+            Layers = Spec.Layers.Select(l => l with { Location = null }).ToEquatableArray(),
+        },
+        Layers = Layers.Select(l => l with { Spec = l.Spec with { Location = null } }).ToEquatableArray(),
+    };
 
     /// <summary>Target elements per sample: one class index per row for sparse labels, else the output size.</summary>
     public int TargetSize => Spec.Loss == Loss.SparseCategoricalCrossEntropy ? OutputShape.LeadingSize : OutputShape.Size;

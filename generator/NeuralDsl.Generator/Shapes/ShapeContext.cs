@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using Microsoft.CodeAnalysis;
+using NeuralDsl.Generator.Diagnostics;
 using NeuralDsl.Generator.Model;
 
 namespace NeuralDsl.Generator.Shapes;
@@ -12,6 +13,18 @@ internal sealed class ShapeContext(ModelSpec model)
     public ModelSpec Model { get; } = model;
 
     public IReadOnlyList<DiagnosticInfo> Diagnostics => _diagnostics;
+
+    /// <summary>
+    /// Reports an enum argument outside the declared members (C# accepts casts like <c>(Activation)99</c>); true when
+    /// the value is defined.
+    /// </summary>
+    public bool IsDefined<TEnum>(TEnum value, LocationInfo? location) where TEnum : struct, System.Enum
+    {
+        if (System.Enum.IsDefined(typeof(TEnum), value))
+            return true;
+        Report(DiagnosticDescriptors.UndefinedEnumValue, location, typeof(TEnum).Name, System.Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return false;
+    }
 
     public void Report(DiagnosticDescriptor descriptor, LocationInfo? location, params string[] arguments) =>
         _diagnostics.Add(DiagnosticInfo.Create(descriptor, location ?? Model.Location, arguments));

@@ -39,6 +39,11 @@ internal static class ShapeInference
                 return null;
             }
         }
+        if (model.InputShape.LongSize > MaxElements)
+        {
+            context.Report(DiagnosticDescriptors.ModelTooLarge, model.InputLocation, model.ClassName, model.InputShape.LongSize.ToString(CultureInfo.InvariantCulture), MaxElements.ToString(CultureInfo.InvariantCulture));
+            return null;
+        }
 
         string[]? names = AssignNames(model, context);
         if (names is null)
@@ -62,6 +67,15 @@ internal static class ShapeInference
             var parameters = new List<PlannedParameter>();
             foreach (ParameterSpec p in spec.GetParameters(current))
             {
+                // Sized in long before anything multiplies in int: a wrapped size would be silently wrong code.
+                long length = 1;
+                foreach (int d in p.Shape)
+                    length = System.Math.Min(length * d, MaxElements + 1);
+                if (offset + length > MaxElements)
+                {
+                    context.Report(DiagnosticDescriptors.ModelTooLarge, spec.Location, model.ClassName, (offset + length).ToString(CultureInfo.InvariantCulture), MaxElements.ToString(CultureInfo.InvariantCulture));
+                    return null;
+                }
                 var placed = new PlannedParameter(names[i] + "." + p.Suffix, p, (int)offset);
                 parameters.Add(placed);
                 offset += placed.Length;
@@ -88,9 +102,16 @@ internal static class ShapeInference
         var taken = new HashSet<string>();
         foreach (LayerSpec layer in model.Layers)
         {
-            if (layer.ExplicitName is { } name && !taken.Add(name))
+            if (layer.ExplicitName is not { } name)
+                continue;
+            if (Naming.LayerNameProblem(name) is { } problem)
             {
-                context.Report(DiagnosticDescriptors.DuplicateLayerName, layer.Location, name);
+                context.Report(DiagnosticDescriptors.InvalidName, layer.Location, name, problem);
+                return null;
+            }
+            if (!taken.Add(name))
+            {
+                context.Report(DiagnosticDescriptors.DuplicateLayerName, layer.Location, name, "is already used by an earlier layer");
                 return null;
             }
         }
@@ -116,6 +137,21 @@ internal static class ShapeInference
             counters[layer.NamePrefix] = n;
             taken.Add(candidate);
             names[i] = candidate;
+        }
+
+        // Parameter views are named after the layer (dense_1 → Dense1Kernel), so names that differ only in case or
+        // underscores would declare the same member twice.
+        var members = new Dictionary<string, string>();
+        for (int i = 0; i < names.Length; i++)
+        {
+            string member = Naming.MemberName(names[i]);
+            if (members.TryGetValue(member, out string? earlier))
+            {
+                context.Report(DiagnosticDescriptors.DuplicateLayerName, model.Layers[i].Location, names[i],
+                    "maps to the same generated member name '" + member + "...' as the earlier layer '" + earlier + "'");
+                return null;
+            }
+            members[member] = names[i];
         }
         return names;
     }

@@ -218,14 +218,15 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
     {
         if (batch <= _capacity)
             return;
-        _input = new double[batch * 3];
-        _a0 = new double[batch * 16];
-        _d0 = new double[batch * 16];
-        _z0 = new double[batch * 16];
-        _a1 = new double[batch * 16];
-        _d1 = new double[batch * 16];
-        _a2 = new double[batch * 1];
-        _d2 = new double[batch * 1];
+        // checked: a batch so large that a buffer would pass int.MaxValue elements throws instead of wrapping.
+        _input = new double[checked(batch * 3)];
+        _a0 = new double[checked(batch * 16)];
+        _d0 = new double[checked(batch * 16)];
+        _z0 = new double[checked(batch * 16)];
+        _a1 = new double[checked(batch * 16)];
+        _d1 = new double[checked(batch * 16)];
+        _a2 = new double[checked(batch * 1)];
+        _d2 = new double[checked(batch * 1)];
         _capacity = batch;
     }
 
@@ -248,55 +249,64 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
     // Layer 0 · dense: Dense(16, Tanh, no bias) · forward [B,3] -> [B,16] · kernel [3, 16] · 48 params
     private void Layer0Forward(global::System.ReadOnlySpan<double> x, int batch)
     {
-        // Small enough for registers: the 3×16 kernel is loaded once for the whole batch.
-        ref double p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-        var w0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)0); // kernel[0, 0..4]
-        var w0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)4); // kernel[0, 4..8]
-        var w0_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)8); // kernel[0, 8..12]
-        var w0_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)12); // kernel[0, 12..16]
-        var w1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)16); // kernel[1, 0..4]
-        var w1_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)20); // kernel[1, 4..8]
-        var w1_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)24); // kernel[1, 8..12]
-        var w1_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)28); // kernel[1, 12..16]
-        var w2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)32); // kernel[2, 0..4]
-        var w2_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)36); // kernel[2, 4..8]
-        var w2_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)40); // kernel[2, 8..12]
-        var w2_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)44); // kernel[2, 12..16]
-        var b0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero; // bias[0..4]
-        var b1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero; // bias[4..8]
-        var b2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero; // bias[8..12]
-        var b3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero; // bias[12..16]
-        ref double xs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-        ref double zs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z0);
-        for (int r = 0; r < batch; r++)
+        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
         {
-            nuint xi = (nuint)r * 3;
-            nuint yi = (nuint)r * 16;
-            var acc0 = b0;
-            var acc1 = b1;
-            var acc2 = b2;
-            var acc3 = b3;
-            double x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 0);
-            acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x0), w0_0, acc0);
-            acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x0), w0_1, acc1);
-            acc2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x0), w0_2, acc2);
-            acc3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x0), w0_3, acc3);
-            double x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 1);
-            acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x1), w1_0, acc0);
-            acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x1), w1_1, acc1);
-            acc2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x1), w1_2, acc2);
-            acc3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x1), w1_3, acc3);
-            double x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 2);
-            acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x2), w2_0, acc0);
-            acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x2), w2_1, acc1);
-            acc2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x2), w2_2, acc2);
-            acc3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x2), w2_3, acc3);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc0, ref zs, yi + 0);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc1, ref zs, yi + 4);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc2, ref zs, yi + 8);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc3, ref zs, yi + 12);
+            // Small enough for registers: the 3×16 kernel is loaded once for the whole batch.
+            ref double p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            var w0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)0); // kernel[0, 0..4]
+            var w0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)4); // kernel[0, 4..8]
+            var w0_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)8); // kernel[0, 8..12]
+            var w0_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)12); // kernel[0, 12..16]
+            var w1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)16); // kernel[1, 0..4]
+            var w1_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)20); // kernel[1, 4..8]
+            var w1_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)24); // kernel[1, 8..12]
+            var w1_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)28); // kernel[1, 12..16]
+            var w2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)32); // kernel[2, 0..4]
+            var w2_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)36); // kernel[2, 4..8]
+            var w2_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)40); // kernel[2, 8..12]
+            var w2_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)44); // kernel[2, 12..16]
+            var b0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero; // no bias
+            var b1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero; // no bias
+            var b2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero; // no bias
+            var b3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero; // no bias
+            ref double xs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref double zs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z0);
+            for (int r = 0; r < batch; r++)
+            {
+                nuint xi = (nuint)r * 3;
+                nuint yi = (nuint)r * 16;
+                var acc0 = b0;
+                var acc1 = b1;
+                var acc2 = b2;
+                var acc3 = b3;
+                double x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 0);
+                acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x0), w0_0, acc0);
+                acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x0), w0_1, acc1);
+                acc2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x0), w0_2, acc2);
+                acc3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x0), w0_3, acc3);
+                double x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 1);
+                acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x1), w1_0, acc0);
+                acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x1), w1_1, acc1);
+                acc2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x1), w1_2, acc2);
+                acc3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x1), w1_3, acc3);
+                double x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 2);
+                acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x2), w2_0, acc0);
+                acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x2), w2_1, acc1);
+                acc2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x2), w2_2, acc2);
+                acc3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x2), w2_3, acc3);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc0, ref zs, yi + 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc1, ref zs, yi + 4);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc2, ref zs, yi + 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc3, ref zs, yi + 12);
+            }
+            global::NeuralDsl.Activations.Tanh(Rows(_z0, batch, 16), Rows(_a0, batch, 16));
+            return;
         }
-        global::NeuralDsl.Activations.Tanh(Rows(_z0, batch, 16), Rows(_a0, batch, 16));
+        // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
+        var z = Rows(_z0, batch, 16);
+        // z[batch×16] = x[batch×3] · kernel[3×16]
+        global::NeuralDsl.Gemm.Multiply(x, new global::System.ReadOnlySpan<double>(_parameters, 0, 48), z, batch, 3, 16);
+        global::NeuralDsl.Activations.Tanh(z, Rows(_a0, batch, 16));
     }
 
     // Layer 0 · dense: Dense(16, Tanh, no bias) · backward [B,16] -> [B,3] · kernel [3, 16] · 48 params
@@ -310,86 +320,98 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
     // Layer 0 · dense: gradients of x · kernel + bias from dz [B,16]; dx is skipped when empty (the first layer in training).
     private void Layer0AffineBackward(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> dz, global::System.Span<double> dx, int batch)
     {
-        // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-        ref double g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-        ref double xs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-        ref double ds = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dz);
-        var g0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)0);
-        var g0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)4);
-        var g0_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)8);
-        var g0_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)12);
-        var g1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)16);
-        var g1_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)20);
-        var g1_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)24);
-        var g1_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)28);
-        var g2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)32);
-        var g2_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)36);
-        var g2_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)40);
-        var g2_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)44);
-        for (int r = 0; r < batch; r++)
+        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
         {
-            nuint xi = (nuint)r * 3;
-            nuint yi = (nuint)r * 16;
-            var d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ds, yi + 0);
-            var d1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ds, yi + 4);
-            var d2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ds, yi + 8);
-            var d3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ds, yi + 12);
-            double x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 0);
-            g0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x0), d0, g0_0);
-            g0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x0), d1, g0_1);
-            g0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x0), d2, g0_2);
-            g0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x0), d3, g0_3);
-            double x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 1);
-            g1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x1), d0, g1_0);
-            g1_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x1), d1, g1_1);
-            g1_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x1), d2, g1_2);
-            g1_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x1), d3, g1_3);
-            double x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 2);
-            g2_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x2), d0, g2_0);
-            g2_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x2), d1, g2_1);
-            g2_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x2), d2, g2_2);
-            g2_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x2), d3, g2_3);
-        }
-        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0_0, ref g, (nuint)0);
-        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0_1, ref g, (nuint)4);
-        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0_2, ref g, (nuint)8);
-        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0_3, ref g, (nuint)12);
-        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1_0, ref g, (nuint)16);
-        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1_1, ref g, (nuint)20);
-        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1_2, ref g, (nuint)24);
-        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1_3, ref g, (nuint)28);
-        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g2_0, ref g, (nuint)32);
-        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g2_1, ref g, (nuint)36);
-        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g2_2, ref g, (nuint)40);
-        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g2_3, ref g, (nuint)44);
-        if (dx.IsEmpty)
+            // Kernel and bias gradients accumulate in registers over the batch and are written back once.
+            ref double g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            ref double xs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref double ds = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dz);
+            var g0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)0);
+            var g0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)4);
+            var g0_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)8);
+            var g0_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)12);
+            var g1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)16);
+            var g1_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)20);
+            var g1_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)24);
+            var g1_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)28);
+            var g2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)32);
+            var g2_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)36);
+            var g2_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)40);
+            var g2_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)44);
+            for (int r = 0; r < batch; r++)
+            {
+                nuint xi = (nuint)r * 3;
+                nuint yi = (nuint)r * 16;
+                var d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ds, yi + 0);
+                var d1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ds, yi + 4);
+                var d2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ds, yi + 8);
+                var d3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ds, yi + 12);
+                double x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 0);
+                g0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x0), d0, g0_0);
+                g0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x0), d1, g0_1);
+                g0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x0), d2, g0_2);
+                g0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x0), d3, g0_3);
+                double x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 1);
+                g1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x1), d0, g1_0);
+                g1_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x1), d1, g1_1);
+                g1_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x1), d2, g1_2);
+                g1_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x1), d3, g1_3);
+                double x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 2);
+                g2_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x2), d0, g2_0);
+                g2_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x2), d1, g2_1);
+                g2_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x2), d2, g2_2);
+                g2_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x2), d3, g2_3);
+            }
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0_0, ref g, (nuint)0);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0_1, ref g, (nuint)4);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0_2, ref g, (nuint)8);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0_3, ref g, (nuint)12);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1_0, ref g, (nuint)16);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1_1, ref g, (nuint)20);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1_2, ref g, (nuint)24);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1_3, ref g, (nuint)28);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g2_0, ref g, (nuint)32);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g2_1, ref g, (nuint)36);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g2_2, ref g, (nuint)40);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g2_3, ref g, (nuint)44);
+            if (dx.IsEmpty)
+                return;
+            // dx[r, k] = Σ_j kernel[k, j] · dz[r, j]
+            ref double p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref double dxs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
+            var w0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)0);
+            var w0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)4);
+            var w0_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)8);
+            var w0_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)12);
+            var w1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)16);
+            var w1_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)20);
+            var w1_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)24);
+            var w1_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)28);
+            var w2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)32);
+            var w2_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)36);
+            var w2_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)40);
+            var w2_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)44);
+            for (int r = 0; r < batch; r++)
+            {
+                nuint xi = (nuint)r * 3;
+                nuint yi = (nuint)r * 16;
+                var d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ds, yi + 0);
+                var d1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ds, yi + 4);
+                var d2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ds, yi + 8);
+                var d3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ds, yi + 12);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 0) = global::System.Runtime.Intrinsics.Vector256.Sum(w0_0 * d0) + global::System.Runtime.Intrinsics.Vector256.Sum(w0_1 * d1) + global::System.Runtime.Intrinsics.Vector256.Sum(w0_2 * d2) + global::System.Runtime.Intrinsics.Vector256.Sum(w0_3 * d3);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 1) = global::System.Runtime.Intrinsics.Vector256.Sum(w1_0 * d0) + global::System.Runtime.Intrinsics.Vector256.Sum(w1_1 * d1) + global::System.Runtime.Intrinsics.Vector256.Sum(w1_2 * d2) + global::System.Runtime.Intrinsics.Vector256.Sum(w1_3 * d3);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 2) = global::System.Runtime.Intrinsics.Vector256.Sum(w2_0 * d0) + global::System.Runtime.Intrinsics.Vector256.Sum(w2_1 * d1) + global::System.Runtime.Intrinsics.Vector256.Sum(w2_2 * d2) + global::System.Runtime.Intrinsics.Vector256.Sum(w2_3 * d3);
+            }
             return;
-        // dx[r, k] = Σ_j kernel[k, j] · dz[r, j]
-        ref double p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-        ref double dxs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
-        var w0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)0);
-        var w0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)4);
-        var w0_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)8);
-        var w0_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)12);
-        var w1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)16);
-        var w1_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)20);
-        var w1_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)24);
-        var w1_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)28);
-        var w2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)32);
-        var w2_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)36);
-        var w2_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)40);
-        var w2_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)44);
-        for (int r = 0; r < batch; r++)
+        }
+        // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
+        // dKernel[3×16] += xᵀ · dz
+        global::NeuralDsl.Gemm.Multiply(x, dz, new global::System.Span<double>(_gradients, 0, 48), 3, batch, 16, transposeA: true, accumulate: true);
+        if (!dx.IsEmpty)
         {
-            nuint xi = (nuint)r * 3;
-            nuint yi = (nuint)r * 16;
-            var d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ds, yi + 0);
-            var d1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ds, yi + 4);
-            var d2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ds, yi + 8);
-            var d3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ds, yi + 12);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 0) = global::System.Runtime.Intrinsics.Vector256.Sum(w0_0 * d0) + global::System.Runtime.Intrinsics.Vector256.Sum(w0_1 * d1) + global::System.Runtime.Intrinsics.Vector256.Sum(w0_2 * d2) + global::System.Runtime.Intrinsics.Vector256.Sum(w0_3 * d3);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 1) = global::System.Runtime.Intrinsics.Vector256.Sum(w1_0 * d0) + global::System.Runtime.Intrinsics.Vector256.Sum(w1_1 * d1) + global::System.Runtime.Intrinsics.Vector256.Sum(w1_2 * d2) + global::System.Runtime.Intrinsics.Vector256.Sum(w1_3 * d3);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 2) = global::System.Runtime.Intrinsics.Vector256.Sum(w2_0 * d0) + global::System.Runtime.Intrinsics.Vector256.Sum(w2_1 * d1) + global::System.Runtime.Intrinsics.Vector256.Sum(w2_2 * d2) + global::System.Runtime.Intrinsics.Vector256.Sum(w2_3 * d3);
+            // dx[batch×3] = dz · kernelᵀ
+            global::NeuralDsl.Gemm.Multiply(dz, new global::System.ReadOnlySpan<double>(_parameters, 0, 48), dx, batch, 16, 3, transposeB: true);
         }
     }
 
@@ -410,25 +432,34 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
     // Layer 2 · dense_1: Dense(1) · forward [B,16] -> [B,1] · kernel [16, 1], bias [1] · 17 params
     private void Layer2Forward(global::System.ReadOnlySpan<double> x, int batch)
     {
-        // Small enough for registers: the 16×1 kernel is loaded once for the whole batch.
-        ref double p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-        var w_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)48); // kernel[0..4, 0]
-        var w_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)52); // kernel[4..8, 0]
-        var w_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)56); // kernel[8..12, 0]
-        var w_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)60); // kernel[12..16, 0]
-        double b = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 64); // bias[0]
-        ref double xs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-        ref double zs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2);
-        for (int r = 0; r < batch; r++)
+        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
         {
-            nuint xi = (nuint)r * 16;
-            double acc = b;
-            acc += global::System.Runtime.Intrinsics.Vector256.Sum(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, xi + 0) * w_0);
-            acc += global::System.Runtime.Intrinsics.Vector256.Sum(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, xi + 4) * w_1);
-            acc += global::System.Runtime.Intrinsics.Vector256.Sum(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, xi + 8) * w_2);
-            acc += global::System.Runtime.Intrinsics.Vector256.Sum(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, xi + 12) * w_3);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref zs, r) = acc;
+            // Small enough for registers: the 16×1 kernel is loaded once for the whole batch.
+            ref double p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            var w_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)48); // kernel[0..4, 0]
+            var w_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)52); // kernel[4..8, 0]
+            var w_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)56); // kernel[8..12, 0]
+            var w_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)60); // kernel[12..16, 0]
+            double b = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 64); // bias[0]
+            ref double xs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref double zs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2);
+            for (int r = 0; r < batch; r++)
+            {
+                nuint xi = (nuint)r * 16;
+                double acc = b;
+                acc += global::System.Runtime.Intrinsics.Vector256.Sum(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, xi + 0) * w_0);
+                acc += global::System.Runtime.Intrinsics.Vector256.Sum(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, xi + 4) * w_1);
+                acc += global::System.Runtime.Intrinsics.Vector256.Sum(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, xi + 8) * w_2);
+                acc += global::System.Runtime.Intrinsics.Vector256.Sum(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, xi + 12) * w_3);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref zs, r) = acc;
+            }
+            return;
         }
+        // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
+        var z = Rows(_a2, batch, 1);
+        // z[batch×1] = x[batch×16] · kernel[16×1] + bias
+        global::NeuralDsl.Gemm.Multiply(x, new global::System.ReadOnlySpan<double>(_parameters, 48, 16), z, batch, 16, 1);
+        global::NeuralDsl.Bias.AddRows(z, new global::System.ReadOnlySpan<double>(_parameters, 64, 1));
     }
 
     // Layer 2 · dense_1: Dense(1) · backward [B,1] -> [B,16] · kernel [16, 1], bias [1] · 17 params
@@ -440,48 +471,61 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
     // Layer 2 · dense_1: gradients of x · kernel + bias from dz [B,1]; dx is skipped when empty (the first layer in training).
     private void Layer2AffineBackward(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> dz, global::System.Span<double> dx, int batch)
     {
-        // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-        ref double g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-        ref double xs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-        ref double ds = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dz);
-        var g_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)48);
-        var g_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)52);
-        var g_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)56);
-        var g_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)60);
-        double gb = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 64);
-        for (int r = 0; r < batch; r++)
+        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
         {
-            nuint xi = (nuint)r * 16;
-            double d = global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, r);
-            gb += d;
-            g_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, xi + 0), global::System.Runtime.Intrinsics.Vector256.Create(d), g_0);
-            g_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, xi + 4), global::System.Runtime.Intrinsics.Vector256.Create(d), g_1);
-            g_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, xi + 8), global::System.Runtime.Intrinsics.Vector256.Create(d), g_2);
-            g_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, xi + 12), global::System.Runtime.Intrinsics.Vector256.Create(d), g_3);
-        }
-        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g_0, ref g, (nuint)48);
-        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g_1, ref g, (nuint)52);
-        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g_2, ref g, (nuint)56);
-        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g_3, ref g, (nuint)60);
-        global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 64) = gb;
-        if (dx.IsEmpty)
+            // Kernel and bias gradients accumulate in registers over the batch and are written back once.
+            ref double g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            ref double xs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref double ds = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dz);
+            var g_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)48);
+            var g_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)52);
+            var g_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)56);
+            var g_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)60);
+            double gb = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 64);
+            for (int r = 0; r < batch; r++)
+            {
+                nuint xi = (nuint)r * 16;
+                double d = global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, r);
+                gb += d;
+                g_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, xi + 0), global::System.Runtime.Intrinsics.Vector256.Create(d), g_0);
+                g_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, xi + 4), global::System.Runtime.Intrinsics.Vector256.Create(d), g_1);
+                g_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, xi + 8), global::System.Runtime.Intrinsics.Vector256.Create(d), g_2);
+                g_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, xi + 12), global::System.Runtime.Intrinsics.Vector256.Create(d), g_3);
+            }
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g_0, ref g, (nuint)48);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g_1, ref g, (nuint)52);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g_2, ref g, (nuint)56);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g_3, ref g, (nuint)60);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 64) = gb;
+            if (dx.IsEmpty)
+                return;
+            // dx[r, k] = kernel[k, 0] · dz[r]
+            ref double p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref double dxs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
+            var w_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)48);
+            var w_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)52);
+            var w_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)56);
+            var w_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)60);
+            for (int r = 0; r < batch; r++)
+            {
+                nuint xi = (nuint)r * 16;
+                double d = global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, r);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w_0 * global::System.Runtime.Intrinsics.Vector256.Create(d), ref dxs, xi + 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w_1 * global::System.Runtime.Intrinsics.Vector256.Create(d), ref dxs, xi + 4);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w_2 * global::System.Runtime.Intrinsics.Vector256.Create(d), ref dxs, xi + 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w_3 * global::System.Runtime.Intrinsics.Vector256.Create(d), ref dxs, xi + 12);
+            }
             return;
-        // dx[r, k] = kernel[k, 0] · dz[r]
-        ref double p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-        ref double dxs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
-        var w_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)48);
-        var w_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)52);
-        var w_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)56);
-        var w_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)60);
-        for (int r = 0; r < batch; r++)
+        }
+        // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
+        // dKernel[16×1] += xᵀ · dz
+        global::NeuralDsl.Gemm.Multiply(x, dz, new global::System.Span<double>(_gradients, 48, 16), 16, batch, 1, transposeA: true, accumulate: true);
+        // dBias[1] += Σ rows of dz
+        global::NeuralDsl.Bias.AccumulateGradient(dz, new global::System.Span<double>(_gradients, 64, 1));
+        if (!dx.IsEmpty)
         {
-            nuint xi = (nuint)r * 16;
-            double d = global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, r);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w_0 * global::System.Runtime.Intrinsics.Vector256.Create(d), ref dxs, xi + 0);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w_1 * global::System.Runtime.Intrinsics.Vector256.Create(d), ref dxs, xi + 4);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w_2 * global::System.Runtime.Intrinsics.Vector256.Create(d), ref dxs, xi + 8);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w_3 * global::System.Runtime.Intrinsics.Vector256.Create(d), ref dxs, xi + 12);
+            // dx[batch×16] = dz · kernelᵀ
+            global::NeuralDsl.Gemm.Multiply(dz, new global::System.ReadOnlySpan<double>(_parameters, 48, 16), dx, batch, 1, 16, transposeB: true);
         }
     }
-
 }

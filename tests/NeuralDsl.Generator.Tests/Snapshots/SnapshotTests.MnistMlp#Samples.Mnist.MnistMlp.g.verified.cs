@@ -234,16 +234,17 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
     {
         if (batch <= _capacity)
             return;
-        _input = new float[batch * 784];
-        _a1 = new float[batch * 128];
-        _d1 = new float[batch * 128];
-        _z1 = new float[batch * 128];
-        _a2 = new float[batch * 128];
-        _d2 = new float[batch * 128];
-        _mask2 = new float[batch * 128];
-        _a3 = new float[batch * 10];
-        _d3 = new float[batch * 10];
-        _z3 = new float[batch * 10];
+        // checked: a batch so large that a buffer would pass int.MaxValue elements throws instead of wrapping.
+        _input = new float[checked(batch * 784)];
+        _a1 = new float[checked(batch * 128)];
+        _d1 = new float[checked(batch * 128)];
+        _z1 = new float[checked(batch * 128)];
+        _a2 = new float[checked(batch * 128)];
+        _d2 = new float[checked(batch * 128)];
+        _mask2 = new float[checked(batch * 128)];
+        _a3 = new float[checked(batch * 10)];
+        _d3 = new float[checked(batch * 10)];
+        _z3 = new float[checked(batch * 10)];
         _capacity = batch;
     }
 
@@ -347,5 +348,4 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
             global::NeuralDsl.Gemm.Multiply(dz, new global::System.ReadOnlySpan<float>(_parameters, 100480, 1280), dx, batch, 10, 128, transposeB: true);
         }
     }
-
 }

@@ -223,13 +223,14 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
     {
         if (batch <= _capacity)
             return;
-        _input = new float[batch * 5];
-        _a0 = new float[batch * 4];
-        _d0 = new float[batch * 4];
-        _z0 = new float[batch * 4];
-        _a1 = new float[batch * 3];
-        _d1 = new float[batch * 3];
-        _z1 = new float[batch * 3];
+        // checked: a batch so large that a buffer would pass int.MaxValue elements throws instead of wrapping.
+        _input = new float[checked(batch * 5)];
+        _a0 = new float[checked(batch * 4)];
+        _d0 = new float[checked(batch * 4)];
+        _z0 = new float[checked(batch * 4)];
+        _a1 = new float[checked(batch * 3)];
+        _d1 = new float[checked(batch * 3)];
+        _z1 = new float[checked(batch * 3)];
         _capacity = batch;
     }
 
@@ -250,34 +251,44 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
     // Layer 0 · encoder: Dense(4, GELU) · forward [B,5] -> [B,4] · kernel [5, 4], bias [4] · 24 params
     private void Layer0Forward(global::System.ReadOnlySpan<float> x, int batch)
     {
-        // Small enough for registers: the 5×4 kernel is loaded once for the whole batch.
-        ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-        var w0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)0); // kernel[0, 0..4]
-        var w1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)4); // kernel[1, 0..4]
-        var w2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)8); // kernel[2, 0..4]
-        var w3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)12); // kernel[3, 0..4]
-        var w4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)16); // kernel[4, 0..4]
-        var b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)20); // bias[0..4]
-        ref float xs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-        ref float zs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z0);
-        for (int r = 0; r < batch; r++)
+        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
         {
-            nuint xi = (nuint)r * 5;
-            nuint yi = (nuint)r * 4;
-            var acc0 = b0;
-            float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 0);
-            acc0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x0), w0_0, acc0);
-            float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 1);
-            acc0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x1), w1_0, acc0);
-            float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 2);
-            acc0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x2), w2_0, acc0);
-            float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 3);
-            acc0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x3), w3_0, acc0);
-            float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 4);
-            acc0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x4), w4_0, acc0);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(acc0, ref zs, yi + 0);
+            // Small enough for registers: the 5×4 kernel is loaded once for the whole batch.
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            var w0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)0); // kernel[0, 0..4]
+            var w1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)4); // kernel[1, 0..4]
+            var w2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)8); // kernel[2, 0..4]
+            var w3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)12); // kernel[3, 0..4]
+            var w4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)16); // kernel[4, 0..4]
+            var b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)20); // bias[0..4]
+            ref float xs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref float zs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z0);
+            for (int r = 0; r < batch; r++)
+            {
+                nuint xi = (nuint)r * 5;
+                nuint yi = (nuint)r * 4;
+                var acc0 = b0;
+                float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 0);
+                acc0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x0), w0_0, acc0);
+                float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 1);
+                acc0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x1), w1_0, acc0);
+                float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 2);
+                acc0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x2), w2_0, acc0);
+                float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 3);
+                acc0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x3), w3_0, acc0);
+                float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 4);
+                acc0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x4), w4_0, acc0);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(acc0, ref zs, yi + 0);
+            }
+            global::NeuralDsl.Activations.Gelu(Rows(_z0, batch, 4), Rows(_a0, batch, 4));
+            return;
         }
-        global::NeuralDsl.Activations.Gelu(Rows(_z0, batch, 4), Rows(_a0, batch, 4));
+        // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
+        var z = Rows(_z0, batch, 4);
+        // z[batch×4] = x[batch×5] · kernel[5×4] + bias
+        global::NeuralDsl.Gemm.Multiply(x, new global::System.ReadOnlySpan<float>(_parameters, 0, 20), z, batch, 5, 4);
+        global::NeuralDsl.Bias.AddRows(z, new global::System.ReadOnlySpan<float>(_parameters, 20, 4));
+        global::NeuralDsl.Activations.Gelu(z, Rows(_a0, batch, 4));
     }
 
     // Layer 0 · encoder: Dense(4, GELU) · backward [B,4] -> [B,5] · kernel [5, 4], bias [4] · 24 params
@@ -291,112 +302,136 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
     // Layer 0 · encoder: gradients of x · kernel + bias from dz [B,4]; dx is skipped when empty (the first layer in training).
     private void Layer0AffineBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> dz, global::System.Span<float> dx, int batch)
     {
-        // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-        ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-        ref float xs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-        ref float ds = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dz);
-        var g0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)0);
-        var g1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)4);
-        var g2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)8);
-        var g3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)12);
-        var g4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)16);
-        var gb0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)20);
-        for (int r = 0; r < batch; r++)
+        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
         {
-            nuint xi = (nuint)r * 5;
-            nuint yi = (nuint)r * 4;
-            var d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref ds, yi + 0);
-            gb0 += d0;
-            float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 0);
-            g0_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x0), d0, g0_0);
-            float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 1);
-            g1_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x1), d0, g1_0);
-            float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 2);
-            g2_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x2), d0, g2_0);
-            float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 3);
-            g3_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x3), d0, g3_0);
-            float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 4);
-            g4_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x4), d0, g4_0);
-        }
-        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g0_0, ref g, (nuint)0);
-        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g1_0, ref g, (nuint)4);
-        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g2_0, ref g, (nuint)8);
-        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g3_0, ref g, (nuint)12);
-        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g4_0, ref g, (nuint)16);
-        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(gb0, ref g, (nuint)20);
-        if (dx.IsEmpty)
+            // Kernel and bias gradients accumulate in registers over the batch and are written back once.
+            ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float xs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref float ds = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dz);
+            var g0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)0);
+            var g1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)4);
+            var g2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)8);
+            var g3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)12);
+            var g4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)16);
+            var gb0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)20);
+            for (int r = 0; r < batch; r++)
+            {
+                nuint xi = (nuint)r * 5;
+                nuint yi = (nuint)r * 4;
+                var d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref ds, yi + 0);
+                gb0 += d0;
+                float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 0);
+                g0_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x0), d0, g0_0);
+                float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 1);
+                g1_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x1), d0, g1_0);
+                float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 2);
+                g2_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x2), d0, g2_0);
+                float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 3);
+                g3_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x3), d0, g3_0);
+                float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 4);
+                g4_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x4), d0, g4_0);
+            }
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g0_0, ref g, (nuint)0);
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g1_0, ref g, (nuint)4);
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g2_0, ref g, (nuint)8);
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g3_0, ref g, (nuint)12);
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g4_0, ref g, (nuint)16);
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(gb0, ref g, (nuint)20);
+            if (dx.IsEmpty)
+                return;
+            // dx[r, k] = Σ_j kernel[k, j] · dz[r, j]
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float dxs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
+            var w0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)0);
+            var w1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)4);
+            var w2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)8);
+            var w3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)12);
+            var w4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)16);
+            for (int r = 0; r < batch; r++)
+            {
+                nuint xi = (nuint)r * 5;
+                nuint yi = (nuint)r * 4;
+                var d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref ds, yi + 0);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 0) = global::System.Runtime.Intrinsics.Vector128.Sum(w0_0 * d0);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 1) = global::System.Runtime.Intrinsics.Vector128.Sum(w1_0 * d0);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 2) = global::System.Runtime.Intrinsics.Vector128.Sum(w2_0 * d0);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 3) = global::System.Runtime.Intrinsics.Vector128.Sum(w3_0 * d0);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 4) = global::System.Runtime.Intrinsics.Vector128.Sum(w4_0 * d0);
+            }
             return;
-        // dx[r, k] = Σ_j kernel[k, j] · dz[r, j]
-        ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-        ref float dxs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
-        var w0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)0);
-        var w1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)4);
-        var w2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)8);
-        var w3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)12);
-        var w4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)16);
-        for (int r = 0; r < batch; r++)
+        }
+        // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
+        // dKernel[5×4] += xᵀ · dz
+        global::NeuralDsl.Gemm.Multiply(x, dz, new global::System.Span<float>(_gradients, 0, 20), 5, batch, 4, transposeA: true, accumulate: true);
+        // dBias[4] += Σ rows of dz
+        global::NeuralDsl.Bias.AccumulateGradient(dz, new global::System.Span<float>(_gradients, 20, 4));
+        if (!dx.IsEmpty)
         {
-            nuint xi = (nuint)r * 5;
-            nuint yi = (nuint)r * 4;
-            var d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref ds, yi + 0);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 0) = global::System.Runtime.Intrinsics.Vector128.Sum(w0_0 * d0);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 1) = global::System.Runtime.Intrinsics.Vector128.Sum(w1_0 * d0);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 2) = global::System.Runtime.Intrinsics.Vector128.Sum(w2_0 * d0);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 3) = global::System.Runtime.Intrinsics.Vector128.Sum(w3_0 * d0);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 4) = global::System.Runtime.Intrinsics.Vector128.Sum(w4_0 * d0);
+            // dx[batch×5] = dz · kernelᵀ
+            global::NeuralDsl.Gemm.Multiply(dz, new global::System.ReadOnlySpan<float>(_parameters, 0, 20), dx, batch, 4, 5, transposeB: true);
         }
     }
 
     // Layer 1 · head: Dense(3, Softmax) · forward [B,4] -> [B,3] · kernel [4, 3], bias [3] · 15 params
     private void Layer1Forward(global::System.ReadOnlySpan<float> x, int batch)
     {
-        // Small enough for registers: the 4×3 kernel is loaded once for the whole batch.
-        ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-        var w0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 24); // kernel[0, 0]
-        var w0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 25); // kernel[0, 1]
-        var w0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 26); // kernel[0, 2]
-        var w1_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 27); // kernel[1, 0]
-        var w1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 28); // kernel[1, 1]
-        var w1_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 29); // kernel[1, 2]
-        var w2_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 30); // kernel[2, 0]
-        var w2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 31); // kernel[2, 1]
-        var w2_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 32); // kernel[2, 2]
-        var w3_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 33); // kernel[3, 0]
-        var w3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 34); // kernel[3, 1]
-        var w3_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 35); // kernel[3, 2]
-        var b0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 36); // bias[0]
-        var b1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 37); // bias[1]
-        var b2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 38); // bias[2]
-        ref float xs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-        ref float zs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z1);
-        for (int r = 0; r < batch; r++)
+        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
         {
-            nuint xi = (nuint)r * 4;
-            nuint yi = (nuint)r * 3;
-            var acc0 = b0;
-            var acc1 = b1;
-            var acc2 = b2;
-            float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 0);
-            acc0 = global::System.MathF.FusedMultiplyAdd(x0, w0_0, acc0);
-            acc1 = global::System.MathF.FusedMultiplyAdd(x0, w0_1, acc1);
-            acc2 = global::System.MathF.FusedMultiplyAdd(x0, w0_2, acc2);
-            float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 1);
-            acc0 = global::System.MathF.FusedMultiplyAdd(x1, w1_0, acc0);
-            acc1 = global::System.MathF.FusedMultiplyAdd(x1, w1_1, acc1);
-            acc2 = global::System.MathF.FusedMultiplyAdd(x1, w1_2, acc2);
-            float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 2);
-            acc0 = global::System.MathF.FusedMultiplyAdd(x2, w2_0, acc0);
-            acc1 = global::System.MathF.FusedMultiplyAdd(x2, w2_1, acc1);
-            acc2 = global::System.MathF.FusedMultiplyAdd(x2, w2_2, acc2);
-            float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 3);
-            acc0 = global::System.MathF.FusedMultiplyAdd(x3, w3_0, acc0);
-            acc1 = global::System.MathF.FusedMultiplyAdd(x3, w3_1, acc1);
-            acc2 = global::System.MathF.FusedMultiplyAdd(x3, w3_2, acc2);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref zs, yi + 0) = acc0;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref zs, yi + 1) = acc1;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref zs, yi + 2) = acc2;
+            // Small enough for registers: the 4×3 kernel is loaded once for the whole batch.
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            var w0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 24); // kernel[0, 0]
+            var w0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 25); // kernel[0, 1]
+            var w0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 26); // kernel[0, 2]
+            var w1_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 27); // kernel[1, 0]
+            var w1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 28); // kernel[1, 1]
+            var w1_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 29); // kernel[1, 2]
+            var w2_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 30); // kernel[2, 0]
+            var w2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 31); // kernel[2, 1]
+            var w2_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 32); // kernel[2, 2]
+            var w3_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 33); // kernel[3, 0]
+            var w3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 34); // kernel[3, 1]
+            var w3_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 35); // kernel[3, 2]
+            var b0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 36); // bias[0]
+            var b1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 37); // bias[1]
+            var b2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 38); // bias[2]
+            ref float xs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref float zs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z1);
+            for (int r = 0; r < batch; r++)
+            {
+                nuint xi = (nuint)r * 4;
+                nuint yi = (nuint)r * 3;
+                var acc0 = b0;
+                var acc1 = b1;
+                var acc2 = b2;
+                float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 0);
+                acc0 = global::System.MathF.FusedMultiplyAdd(x0, w0_0, acc0);
+                acc1 = global::System.MathF.FusedMultiplyAdd(x0, w0_1, acc1);
+                acc2 = global::System.MathF.FusedMultiplyAdd(x0, w0_2, acc2);
+                float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 1);
+                acc0 = global::System.MathF.FusedMultiplyAdd(x1, w1_0, acc0);
+                acc1 = global::System.MathF.FusedMultiplyAdd(x1, w1_1, acc1);
+                acc2 = global::System.MathF.FusedMultiplyAdd(x1, w1_2, acc2);
+                float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 2);
+                acc0 = global::System.MathF.FusedMultiplyAdd(x2, w2_0, acc0);
+                acc1 = global::System.MathF.FusedMultiplyAdd(x2, w2_1, acc1);
+                acc2 = global::System.MathF.FusedMultiplyAdd(x2, w2_2, acc2);
+                float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 3);
+                acc0 = global::System.MathF.FusedMultiplyAdd(x3, w3_0, acc0);
+                acc1 = global::System.MathF.FusedMultiplyAdd(x3, w3_1, acc1);
+                acc2 = global::System.MathF.FusedMultiplyAdd(x3, w3_2, acc2);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref zs, yi + 0) = acc0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref zs, yi + 1) = acc1;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref zs, yi + 2) = acc2;
+            }
+            global::NeuralDsl.Activations.Softmax(Rows(_z1, batch, 3), Rows(_a1, batch, 3), 3);
+            return;
         }
-        global::NeuralDsl.Activations.Softmax(Rows(_z1, batch, 3), Rows(_a1, batch, 3), 3);
+        // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
+        var z = Rows(_z1, batch, 3);
+        // z[batch×3] = x[batch×4] · kernel[4×3] + bias
+        global::NeuralDsl.Gemm.Multiply(x, new global::System.ReadOnlySpan<float>(_parameters, 24, 12), z, batch, 4, 3);
+        global::NeuralDsl.Bias.AddRows(z, new global::System.ReadOnlySpan<float>(_parameters, 36, 3));
+        global::NeuralDsl.Activations.Softmax(z, Rows(_a1, batch, 3), 3);
     }
 
     // Layer 1 · head: Dense(3, Softmax) · backward [B,3] -> [B,4] · kernel [4, 3], bias [3] · 15 params
@@ -410,96 +445,109 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
     // Layer 1 · head: gradients of x · kernel + bias from dz [B,3]; dx is skipped when empty (the first layer in training).
     private void Layer1AffineBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> dz, global::System.Span<float> dx, int batch)
     {
-        // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-        ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-        ref float xs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-        ref float ds = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dz);
-        var g0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 24);
-        var g0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 25);
-        var g0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 26);
-        var g1_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 27);
-        var g1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 28);
-        var g1_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 29);
-        var g2_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 30);
-        var g2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 31);
-        var g2_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 32);
-        var g3_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 33);
-        var g3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 34);
-        var g3_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 35);
-        var gb0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 36);
-        var gb1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 37);
-        var gb2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 38);
-        for (int r = 0; r < batch; r++)
+        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
         {
-            nuint xi = (nuint)r * 4;
-            nuint yi = (nuint)r * 3;
-            var d0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, yi + 0);
-            var d1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, yi + 1);
-            var d2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, yi + 2);
-            gb0 += d0;
-            gb1 += d1;
-            gb2 += d2;
-            float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 0);
-            g0_0 = global::System.MathF.FusedMultiplyAdd(x0, d0, g0_0);
-            g0_1 = global::System.MathF.FusedMultiplyAdd(x0, d1, g0_1);
-            g0_2 = global::System.MathF.FusedMultiplyAdd(x0, d2, g0_2);
-            float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 1);
-            g1_0 = global::System.MathF.FusedMultiplyAdd(x1, d0, g1_0);
-            g1_1 = global::System.MathF.FusedMultiplyAdd(x1, d1, g1_1);
-            g1_2 = global::System.MathF.FusedMultiplyAdd(x1, d2, g1_2);
-            float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 2);
-            g2_0 = global::System.MathF.FusedMultiplyAdd(x2, d0, g2_0);
-            g2_1 = global::System.MathF.FusedMultiplyAdd(x2, d1, g2_1);
-            g2_2 = global::System.MathF.FusedMultiplyAdd(x2, d2, g2_2);
-            float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 3);
-            g3_0 = global::System.MathF.FusedMultiplyAdd(x3, d0, g3_0);
-            g3_1 = global::System.MathF.FusedMultiplyAdd(x3, d1, g3_1);
-            g3_2 = global::System.MathF.FusedMultiplyAdd(x3, d2, g3_2);
-        }
-        global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 24) = g0_0;
-        global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 25) = g0_1;
-        global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 26) = g0_2;
-        global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 27) = g1_0;
-        global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 28) = g1_1;
-        global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 29) = g1_2;
-        global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 30) = g2_0;
-        global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 31) = g2_1;
-        global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 32) = g2_2;
-        global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 33) = g3_0;
-        global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 34) = g3_1;
-        global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 35) = g3_2;
-        global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 36) = gb0;
-        global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 37) = gb1;
-        global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 38) = gb2;
-        if (dx.IsEmpty)
+            // Kernel and bias gradients accumulate in registers over the batch and are written back once.
+            ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float xs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref float ds = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dz);
+            var g0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 24);
+            var g0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 25);
+            var g0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 26);
+            var g1_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 27);
+            var g1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 28);
+            var g1_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 29);
+            var g2_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 30);
+            var g2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 31);
+            var g2_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 32);
+            var g3_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 33);
+            var g3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 34);
+            var g3_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 35);
+            var gb0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 36);
+            var gb1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 37);
+            var gb2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 38);
+            for (int r = 0; r < batch; r++)
+            {
+                nuint xi = (nuint)r * 4;
+                nuint yi = (nuint)r * 3;
+                var d0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, yi + 0);
+                var d1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, yi + 1);
+                var d2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, yi + 2);
+                gb0 += d0;
+                gb1 += d1;
+                gb2 += d2;
+                float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 0);
+                g0_0 = global::System.MathF.FusedMultiplyAdd(x0, d0, g0_0);
+                g0_1 = global::System.MathF.FusedMultiplyAdd(x0, d1, g0_1);
+                g0_2 = global::System.MathF.FusedMultiplyAdd(x0, d2, g0_2);
+                float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 1);
+                g1_0 = global::System.MathF.FusedMultiplyAdd(x1, d0, g1_0);
+                g1_1 = global::System.MathF.FusedMultiplyAdd(x1, d1, g1_1);
+                g1_2 = global::System.MathF.FusedMultiplyAdd(x1, d2, g1_2);
+                float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 2);
+                g2_0 = global::System.MathF.FusedMultiplyAdd(x2, d0, g2_0);
+                g2_1 = global::System.MathF.FusedMultiplyAdd(x2, d1, g2_1);
+                g2_2 = global::System.MathF.FusedMultiplyAdd(x2, d2, g2_2);
+                float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 3);
+                g3_0 = global::System.MathF.FusedMultiplyAdd(x3, d0, g3_0);
+                g3_1 = global::System.MathF.FusedMultiplyAdd(x3, d1, g3_1);
+                g3_2 = global::System.MathF.FusedMultiplyAdd(x3, d2, g3_2);
+            }
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 24) = g0_0;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 25) = g0_1;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 26) = g0_2;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 27) = g1_0;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 28) = g1_1;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 29) = g1_2;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 30) = g2_0;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 31) = g2_1;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 32) = g2_2;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 33) = g3_0;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 34) = g3_1;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 35) = g3_2;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 36) = gb0;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 37) = gb1;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 38) = gb2;
+            if (dx.IsEmpty)
+                return;
+            // dx[r, k] = Σ_j kernel[k, j] · dz[r, j]
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float dxs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
+            var w0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 24);
+            var w0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 25);
+            var w0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 26);
+            var w1_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 27);
+            var w1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 28);
+            var w1_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 29);
+            var w2_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 30);
+            var w2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 31);
+            var w2_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 32);
+            var w3_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 33);
+            var w3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 34);
+            var w3_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 35);
+            for (int r = 0; r < batch; r++)
+            {
+                nuint xi = (nuint)r * 4;
+                nuint yi = (nuint)r * 3;
+                var d0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, yi + 0);
+                var d1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, yi + 1);
+                var d2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, yi + 2);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 0) = w0_0 * d0 + w0_1 * d1 + w0_2 * d2;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 1) = w1_0 * d0 + w1_1 * d1 + w1_2 * d2;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 2) = w2_0 * d0 + w2_1 * d1 + w2_2 * d2;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 3) = w3_0 * d0 + w3_1 * d1 + w3_2 * d2;
+            }
             return;
-        // dx[r, k] = Σ_j kernel[k, j] · dz[r, j]
-        ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-        ref float dxs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
-        var w0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 24);
-        var w0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 25);
-        var w0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 26);
-        var w1_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 27);
-        var w1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 28);
-        var w1_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 29);
-        var w2_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 30);
-        var w2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 31);
-        var w2_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 32);
-        var w3_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 33);
-        var w3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 34);
-        var w3_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 35);
-        for (int r = 0; r < batch; r++)
+        }
+        // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
+        // dKernel[4×3] += xᵀ · dz
+        global::NeuralDsl.Gemm.Multiply(x, dz, new global::System.Span<float>(_gradients, 24, 12), 4, batch, 3, transposeA: true, accumulate: true);
+        // dBias[3] += Σ rows of dz
+        global::NeuralDsl.Bias.AccumulateGradient(dz, new global::System.Span<float>(_gradients, 36, 3));
+        if (!dx.IsEmpty)
         {
-            nuint xi = (nuint)r * 4;
-            nuint yi = (nuint)r * 3;
-            var d0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, yi + 0);
-            var d1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, yi + 1);
-            var d2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, yi + 2);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 0) = w0_0 * d0 + w0_1 * d1 + w0_2 * d2;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 1) = w1_0 * d0 + w1_1 * d1 + w1_2 * d2;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 2) = w2_0 * d0 + w2_1 * d1 + w2_2 * d2;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 3) = w3_0 * d0 + w3_1 * d1 + w3_2 * d2;
+            // dx[batch×4] = dz · kernelᵀ
+            global::NeuralDsl.Gemm.Multiply(dz, new global::System.ReadOnlySpan<float>(_parameters, 24, 12), dx, batch, 3, 4, transposeB: true);
         }
     }
-
 }

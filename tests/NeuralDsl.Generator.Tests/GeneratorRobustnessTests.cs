@@ -6,24 +6,11 @@ using Xunit;
 namespace NeuralDsl.Generator.Tests;
 
 /// <summary>
-/// Failures found reviewing the first generator (commit 0415b20). Each test states the expected behaviour and is
-/// skipped only so the suite stays green for everyone else: when the generator is fixed, delete the <c>Skip</c> (and,
-/// once a class is empty, this file). Run them anyway with a filter on <c>KnownGeneratorBugTests</c> after removing
-/// the skips locally.
+/// Declarations that once broke the first generator (found reviewing commit 0415b20): each must now compile or be
+/// reported with a diagnostic, never crash the generator, emit invalid code or wrap a size silently.
 /// </summary>
-public sealed class KnownGeneratorBugTests
+public sealed class GeneratorRobustnessTests
 {
-    private const string Cascade = "Generator bug: an [Input] after a layer reports NDSL0004 and also NDSL0003 'no [Input]' (ModelParser counts the rejected [Input] as missing).";
-    private const string OutOfRangeEnum = "Generator bug: enum values outside the declared members are not validated: Activation → NDSL2000 internal error, Loss/Initializer → emitted as 'Loss.42' (invalid C#).";
-    private const string Escaping = "Generator bug: model and layer names are written unescaped into // comments and XML docs: a newline breaks the code, '<' or '&' breaks the XML doc (CS1570).";
-    private const string MemberNames = "Generator bug: layer names that differ only in case or underscores map to the same property (Dense1Kernel for dense_1 and dense1): CS0102.";
-    private const string ClassKinds = "Generator bug: 'static partial' emits instance members into a static class (CS0708/CS0714); 'file partial' crashes the generator (CS8785: '<' in the hint name).";
-    private const string Locations = "Generator bug: the Output model (ModelPlan) carries LocationInfo, so an edit above the class (a comment, a using) re-emits the whole model.";
-
-    private const string Overflow = "Generator bug: sizes are multiplied in int and wrap: Input(65536) + Dense(65536) emits ParameterCount = 65536 (2^32 + 65536 wrapped), Input(65536, 65536) emits InputSize = 0, and with [Flatten] it is NDSL2000 DivideByZeroException; no NDSL2001, silently wrong code.";
-
-    private const string ExternalLocations = "Generator bug: diagnostics use Location.Create(path, span, lineSpan), an ExternalFileLocation without a SyntaxTree, so '#pragma warning disable NDSL1004' around the model does not suppress the warning (checked with a real dotnet build) and the IDE cannot attach it to the document.";
-
     private static string Model(string attributes, string declaration = "public partial class Net;") => $$"""
         using NeuralDsl;
 
@@ -33,7 +20,7 @@ public sealed class KnownGeneratorBugTests
         {{declaration}}
         """;
 
-    [Fact(Skip = Cascade)]
+    [Fact]
     public void NDSL0004_input_after_a_layer_is_not_also_reported_as_missing()
     {
         (SourceFile[] files, ExpectedDiagnostic[] expected) = DiagnosticAssert.Prepare(
@@ -43,7 +30,7 @@ public sealed class KnownGeneratorBugTests
     }
 
     /// <summary>Out-of-range enum casts compile in C#; the generator must report them (or refuse silently), never emit invalid code.</summary>
-    [Theory(Skip = OutOfRangeEnum)]
+    [Theory]
     [InlineData("[Sequential]\n[Input(3)]\n[Dense(4, (Activation)99)]")]
     [InlineData("[Sequential]\n[Input(3)]\n[Activation((Activation)(-1))]")]
     [InlineData("[Sequential(Loss = (Loss)42)]\n[Input(3)]\n[Dense(1)]")]
@@ -54,7 +41,7 @@ public sealed class KnownGeneratorBugTests
         GeneratedCodeTests.AssertCompilesOrIsReported(Model(attributes));
     }
 
-    [Theory(Skip = Escaping)]
+    [Theory]
     [InlineData("<risk & \"co\">")]
     [InlineData("line\nbreak */ // ")]
     [InlineData("quote\" */ // \n")]
@@ -64,7 +51,7 @@ public sealed class KnownGeneratorBugTests
         GeneratedCodeTests.AssertCompilesOrIsReported(Model($"[Sequential(Loss = Loss.MeanSquaredError, Name = {literal})]\n[Input(3)]\n[Dense(1)]"));
     }
 
-    [Theory(Skip = Escaping)]
+    [Theory]
     [InlineData("<x & y>")]
     [InlineData("line\nbreak */")]
     [InlineData("a\"b\\c\n")]
@@ -74,7 +61,7 @@ public sealed class KnownGeneratorBugTests
         GeneratedCodeTests.AssertCompilesOrIsReported(Model($"[Sequential(Loss = Loss.MeanSquaredError)]\n[Input(3)]\n[Dense(4, Activation.ReLU, Name = {literal})]\n[Dense(1)]"));
     }
 
-    [Theory(Skip = MemberNames)]
+    [Theory]
     [InlineData("dense_1", "dense1")]
     [InlineData("Head", "head")]
     [InlineData("a_b", "a__b")]
@@ -84,7 +71,7 @@ public sealed class KnownGeneratorBugTests
         GeneratedCodeTests.AssertCompilesOrIsReported(Model($"[Sequential(Loss = Loss.MeanSquaredError)]\n[Input(3)]\n[Dense(4, Name = \"{first}\")]\n[Dense(1, Name = \"{second}\")]"));
     }
 
-    [Theory(Skip = ClassKinds)]
+    [Theory]
     [InlineData("public static partial class Net;")]
     [InlineData("file partial class Net;")]
     public void Static_and_file_local_classes_are_reported_or_supported(string declaration)
@@ -92,7 +79,7 @@ public sealed class KnownGeneratorBugTests
         GeneratedCodeTests.AssertCompilesOrIsReported(Model("[Sequential]\n[Input(3)]\n[Dense(1)]", declaration));
     }
 
-    [Theory(Skip = Overflow)]
+    [Theory]
     [InlineData("[Input(65536)]\n[Dense(65536)]")]
     [InlineData("[Input(65536, 65536)]\n[Dense(1)]")]
     [InlineData("[Input(65536, 65536)]\n[Flatten]\n[Dense(1)]")]
@@ -106,7 +93,7 @@ public sealed class KnownGeneratorBugTests
         Assert.Empty(run.Sources);
     }
 
-    [Fact(Skip = ExternalLocations)]
+    [Fact]
     public void Diagnostics_are_source_locations_so_pragmas_can_suppress_them()
     {
         GeneratorRun run = GeneratorHarness.RunModel(
@@ -121,7 +108,7 @@ public sealed class KnownGeneratorBugTests
         });
     }
 
-    [Fact(Skip = Locations)]
+    [Fact]
     public void Comment_above_the_model_keeps_the_output_cached()
     {
         // Shifts every attribute's position: diagnostics may move, but the emitted code depends on none of it.

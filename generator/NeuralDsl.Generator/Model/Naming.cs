@@ -1,0 +1,60 @@
+using System.Text;
+
+namespace NeuralDsl.Generator.Model;
+
+/// <summary>
+/// Rules for the names users give models and layers. Names end up in weight files, comments, XML docs and member
+/// names, so they are restricted to characters that need no escaping anywhere.
+/// </summary>
+internal static class Naming
+{
+    /// <summary>Why <paramref name="name"/> cannot name a layer, or null: letters, digits and underscores, not starting with a digit.</summary>
+    public static string? LayerNameProblem(string name)
+    {
+        if (name.Length == 0)
+            return "a layer name cannot be empty";
+        if (char.IsDigit(name[0]))
+            return "a layer name cannot start with a digit";
+        foreach (char c in name)
+        {
+            if (!(IsAsciiLetterOrDigit(c) || c == '_'))
+                return "a layer name may only contain ASCII letters, digits and '_' (it names tensors such as '" + "name.kernel' and generated members)";
+        }
+        return null;
+    }
+
+    /// <summary>Why <paramref name="name"/> cannot name a model, or null: ASCII letters, digits, spaces, '_', '-' and '.'.</summary>
+    public static string? ModelNameProblem(string name)
+    {
+        if (name.Trim().Length == 0)
+            return "a model name cannot be empty";
+        foreach (char c in name)
+        {
+            if (!(IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.' or ' '))
+                return "a model name may only contain ASCII letters, digits, spaces, '_', '-' and '.'";
+        }
+        return null;
+    }
+
+    /// <summary>The generated member stem for a tensor name: <c>dense_1.kernel</c> → <c>Dense1Kernel</c>.</summary>
+    public static string MemberName(string tensorName)
+    {
+        var sb = new StringBuilder();
+        bool upper = true;
+        foreach (char ch in tensorName)
+        {
+            if (!IsAsciiLetterOrDigit(ch))
+            {
+                upper = true;
+                continue;
+            }
+            sb.Append(upper ? char.ToUpperInvariant(ch) : ch);
+            upper = false;
+        }
+        if (sb.Length == 0 || char.IsDigit(sb[0]))
+            sb.Insert(0, "Layer");
+        return sb.ToString();
+    }
+
+    private static bool IsAsciiLetterOrDigit(char c) => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9');
+}
