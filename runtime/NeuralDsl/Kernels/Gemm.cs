@@ -18,6 +18,9 @@ public static class Gemm
     /// <summary>Below this many multiply-adds a second thread costs more than it saves.</summary>
     internal const long ParallelThreshold = 1L << 21;
 
+    /// <summary>From this many multiply-adds a product is cut into four chunks rather than two.</summary>
+    internal const long LargeProduct = 1L << 25;
+
     /// <summary>Depth or width under which packing is not worth it.</summary>
     internal const int SmallDimension = 16;
 
@@ -144,40 +147,21 @@ public static class Gemm
         long work = (long)m * n * k;
         if (MaxThreads >= 2 && work >= ParallelThreshold)
         {
-            // Split the longer side, on tile boundaries, so each thread re-packs only the smaller operand.
+            // Split the longer side on tile boundaries, so each chunk re-packs only the smaller operand. Very large
+            // products get four chunks so a late worker leaves less for the caller to wait on.
             bool splitColumns = n >= m;
-            int half = splitColumns ? RoundUp(n / 2, 2 * TS.Count) : RoundUp(m / 2, GemmKernel.WideRows);
-            if (half < (splitColumns ? n : m) && GemmWorker.TryAcquire())
+            int extent = splitColumns ? n : m;
+            int tile = splitColumns ? 2 * TS.Count : GemmKernel.WideRows;
+            int chunks = work >= LargeProduct ? 4 : 2;
+            int chunkSize = RoundUp((extent + chunks - 1) / chunks, tile);
+            chunks = (extent + chunkSize - 1) / chunkSize;
+            if (chunks >= 2 && GemmWorker.TryAcquire())
             {
-                if (splitColumns)
-                {
-                    GemmWorker.Start(a, b, c, m, k, n, transposeA, transposeB, accumulate, 0, m, half, n);
-                    RunOwnShare(a, b, c, m, k, n, transposeA, transposeB, accumulate, 0, m, 0, half);
-                }
-                else
-                {
-                    GemmWorker.Start(a, b, c, m, k, n, transposeA, transposeB, accumulate, half, m, 0, n);
-                    RunOwnShare(a, b, c, m, k, n, transposeA, transposeB, accumulate, 0, half, 0, n);
-                }
+                GemmWorker.Run(a, b, c, m, k, n, transposeA, transposeB, accumulate, splitColumns, chunkSize, chunks);
                 return;
             }
         }
         GemmBlocked.Run(a, b, c, m, k, n, transposeA, transposeB, accumulate, 0, m, 0, n);
-    }
-
-    /// <summary>Runs the caller's part of a split product, always waiting for the worker (even if this part throws).</summary>
-    private static unsafe void RunOwnShare<T>(T* a, T* b, T* c, int m, int k, int n,
-        bool transposeA, bool transposeB, bool accumulate, int r0, int r1, int c0, int c1)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        try
-        {
-            GemmBlocked.Run(a, b, c, m, k, n, transposeA, transposeB, accumulate, r0, r1, c0, c1);
-        }
-        finally
-        {
-            GemmWorker.Wait();
-        }
     }
 
     /// <summary>dst[cols×rows] = srcᵀ for src [rows×cols], in cache-friendly tiles.</summary>

@@ -25,6 +25,12 @@ internal static unsafe class GemmBlocked
     /// <summary>Columns per packed B block.</summary>
     private const int ColumnBlock = 512;
 
+    /// <summary>
+    /// Up to this many micro-panels of rows (192 rows at MR = 12), a row-major B is read in place instead of
+    /// packed: measured on Zen 4, in place is 1.9× faster at 12 rows, 1.2× at 32 and even at 128–256 rows.
+    /// </summary>
+    private const int InPlaceRowLimit = 16;
+
     /// <summary>Micro-panels of A per packed A block.</summary>
     private const int PanelsPerRowBlock = 10;
 
@@ -57,13 +63,17 @@ internal static unsafe class GemmBlocked
         int ncMax = ColumnBlock;
         GemmBuffers<T>.Get(mcMax * kcMax, kcMax * ncMax, mr * nr, out T* ap, out T* bp, out T* tile);
 
+        // With few rows each packed B element would be used by only a few micro-panels, so when B is row-major
+        // its full-width panels are read in place (rows n apart) and only the ragged last panel is packed.
+        bool readBInPlace = !transposeB && r1 - r0 <= InPlaceRowLimit * mr;
         for (int jc = c0; jc < c1; jc += ncMax)
         {
             int nc = Math.Min(ncMax, c1 - jc);
+            int fullCols = readBInPlace ? nc / nr * nr : 0;
             for (int pc = 0; pc < k; pc += kcMax)
             {
                 int kc = Math.Min(kcMax, k - pc);
-                GemmPacking.PackB(b, k, n, transposeB, pc, kc, jc, nc, nr, bp);
+                GemmPacking.PackB(b, k, n, transposeB, pc, kc, jc + fullCols, nc - fullCols, nr, bp);
                 // Later depth blocks add to what the first one wrote.
                 bool add = accumulate || pc > 0;
                 for (int ic = r0; ic < r1; ic += mcMax)
@@ -78,15 +88,26 @@ internal static unsafe class GemmBlocked
                         for (int jr = 0; jr < nc; jr += nr)
                         {
                             int cols = Math.Min(nr, nc - jr);
-                            T* bPanel = bp + (nint)jr * kc;
+                            T* bPanel;
+                            nint ldb;
+                            if (jr < fullCols)
+                            {
+                                bPanel = b + (nint)pc * n + jc + jr;
+                                ldb = n;
+                            }
+                            else
+                            {
+                                bPanel = bp + (nint)(jr - fullCols) * kc;
+                                ldb = nr;
+                            }
                             if (rows == mr && cols == nr)
                             {
-                                TK.Invoke(kc, aPanel, bPanel, cRow + jr, n, add);
+                                TK.Invoke(kc, aPanel, bPanel, ldb, cRow + jr, n, add);
                             }
                             else
                             {
                                 // Edge tile: compute the full padded tile aside, then write only the valid part.
-                                TK.Invoke(kc, aPanel, bPanel, tile, nr, false);
+                                TK.Invoke(kc, aPanel, bPanel, ldb, tile, nr, false);
                                 WriteEdge(tile, nr, cRow + jr, n, rows, cols, add);
                             }
                         }
@@ -127,8 +148,8 @@ internal unsafe interface IGemmMicroKernel<T>
     /// <summary>NR: columns of the register tile.</summary>
     static abstract int Columns { get; }
 
-    /// <summary>C[MR×NR] (+)= Apanel[kc×MR]ᵀ·Bpanel[kc×NR].</summary>
-    static abstract void Invoke(int kc, T* a, T* b, T* c, nint ldc, bool accumulate);
+    /// <summary>C[MR×NR] (+)= Apanel[kc×MR]ᵀ·B[kc×NR], B rows <paramref name="ldb"/> apart.</summary>
+    static abstract void Invoke(int kc, T* a, T* b, nint ldb, T* c, nint ldc, bool accumulate);
 }
 
 /// <summary>The 12×32 (float) / 12×16 (double) AVX-512 tile.</summary>
@@ -140,8 +161,8 @@ internal readonly unsafe struct GemmSimd512Dispatch<T> : IGemmMicroKernel<T>
     public static int Columns => 2 * Vector512<T>.Count;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Invoke(int kc, T* a, T* b, T* c, nint ldc, bool accumulate) =>
-        GemmKernel.Kernel12x2<GemmSimd512<T>, Vector512<T>, T>(kc, a, b, c, ldc, accumulate);
+    public static void Invoke(int kc, T* a, T* b, nint ldb, T* c, nint ldc, bool accumulate) =>
+        GemmKernel.Kernel12x2<GemmSimd512<T>, Vector512<T>, T>(kc, a, b, ldb, c, ldc, accumulate);
 }
 
 /// <summary>The 6×16 (float) / 6×8 (double) AVX2 tile.</summary>
@@ -153,6 +174,6 @@ internal readonly unsafe struct GemmSimd256Dispatch<T> : IGemmMicroKernel<T>
     public static int Columns => 2 * Vector256<T>.Count;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Invoke(int kc, T* a, T* b, T* c, nint ldc, bool accumulate) =>
-        GemmKernel.Kernel6x2<GemmSimd256<T>, Vector256<T>, T>(kc, a, b, c, ldc, accumulate);
+    public static void Invoke(int kc, T* a, T* b, nint ldb, T* c, nint ldc, bool accumulate) =>
+        GemmKernel.Kernel6x2<GemmSimd256<T>, Vector256<T>, T>(kc, a, b, ldb, c, ldc, accumulate);
 }

@@ -17,9 +17,9 @@ internal static unsafe class GemmKernel
     /// <summary>Rows of the narrow-register micro-tile.</summary>
     public const int NarrowRows = 6;
 
-    /// <summary>C[12×2w] (+)= Apanel[kc×12]ᵀ·Bpanel[kc×2w]; packed panels, row stride <paramref name="ldc"/> for C.</summary>
+    /// <summary>C[12×2w] (+)= Apanel[kc×12]ᵀ·Bpanel[kc×2w]; A packed, B rows <paramref name="ldb"/> apart (2w when packed, n when read in place), C rows <paramref name="ldc"/> apart.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Kernel12x2<TS, TVec, T>(int kc, T* a, T* b, T* c, nint ldc, bool accumulate)
+    public static void Kernel12x2<TS, TVec, T>(int kc, T* a, T* b, nint ldb, T* c, nint ldc, bool accumulate)
         where TS : IGemmSimd<TVec, T>
         where TVec : struct
         where T : unmanaged
@@ -78,7 +78,7 @@ internal static unsafe class GemmKernel
             c110 = TS.Fma(a11, b0, c110);
             c111 = TS.Fma(a11, b1, c111);
             a += 12;
-            b += 2 * w;
+            b += ldb;
         }
         if (accumulate)
         {
@@ -112,9 +112,9 @@ internal static unsafe class GemmKernel
         }
     }
 
-    /// <summary>C[6×2w] (+)= Apanel[kc×6]ᵀ·Bpanel[kc×2w]; packed panels, row stride <paramref name="ldc"/> for C.</summary>
+    /// <summary>C[6×2w] (+)= Apanel[kc×6]ᵀ·Bpanel[kc×2w]; A packed, B rows <paramref name="ldb"/> apart (2w when packed, n when read in place), C rows <paramref name="ldc"/> apart.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Kernel6x2<TS, TVec, T>(int kc, T* a, T* b, T* c, nint ldc, bool accumulate)
+    public static void Kernel6x2<TS, TVec, T>(int kc, T* a, T* b, nint ldb, T* c, nint ldc, bool accumulate)
         where TS : IGemmSimd<TVec, T>
         where TVec : struct
         where T : unmanaged
@@ -149,7 +149,7 @@ internal static unsafe class GemmKernel
             c50 = TS.Fma(a5, b0, c50);
             c51 = TS.Fma(a5, b1, c51);
             a += 6;
-            b += 2 * w;
+            b += ldb;
         }
         if (accumulate)
         {

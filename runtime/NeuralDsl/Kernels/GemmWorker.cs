@@ -7,38 +7,47 @@ using System.Threading;
 namespace NeuralDsl;
 
 /// <summary>
-/// The one long-lived helper thread that takes half of a large product. It is started on first use and then
-/// parked on an event between calls, so a call costs two signals and no allocation (no Task, no closure, no
-/// Parallel.For state). The job travels in static fields as raw pointers: the caller keeps its spans pinned and
-/// waits for <see cref="Wait"/> before returning, so the memory outlives the job.
+/// The one long-lived helper thread that shares large products with the caller. It is started on first use and
+/// then parked between calls, so a call costs a signal and a few interlocked operations and allocates nothing (no
+/// Task, no closure, no Parallel.For state).
 /// </summary>
+/// <remarks>
+/// A product is cut into a few chunks along its longer side; the caller and the worker claim chunks with an
+/// interlocked counter. If the worker is slow to wake (another process holds the other core), the caller simply
+/// claims the remaining chunks itself instead of waiting, so a busy machine degrades to single-threaded speed
+/// rather than below it. The job travels in static fields as raw pointers; the worker only dereferences them for
+/// a chunk it claimed, and the caller returns only once every claimed chunk is complete, so the caller's pinned
+/// memory outlives every access. The worker stays reserved until it has observed the job, so a late wake-up can
+/// never see the fields of a newer job half-written: until then other calls run single-threaded.
+/// </remarks>
 internal static unsafe class GemmWorker
 {
     private static readonly object StartLock = new();
     // Spin briefly before blocking: successive products of a training step arrive microseconds apart, and the two
     // halves of one product finish at about the same time. Short limits keep an idle worker from burning a core
-    // that other work (or the other half of the product) needs on a shared 2-core machine.
+    // that other work needs on a shared 2-core machine.
     private static readonly Signal Go = new(spinMicroseconds: 50);
     private static readonly Signal Done = new(spinMicroseconds: 200);
     private static Thread? s_thread;
     private static int s_busy;
 
     private static void* s_a, s_b, s_c;
-    private static int s_m, s_k, s_n, s_r0, s_r1, s_c0, s_c1;
-    private static bool s_transposeA, s_transposeB, s_accumulate, s_isDouble;
+    private static int s_m, s_k, s_n, s_chunkSize, s_chunks;
+    private static bool s_transposeA, s_transposeB, s_accumulate, s_splitColumns, s_isDouble;
+    private static int s_nextChunk, s_completedChunks;
     private static ExceptionDispatchInfo? s_error;
     private static long s_allocatedBytes;
-    private static long s_jobs;
+    private static long s_workerChunks;
 
     /// <summary>Bytes the worker allocated while running jobs, summed over its lifetime (tests assert it stays put).</summary>
     public static long AllocatedBytes => Interlocked.Read(ref s_allocatedBytes);
 
-    /// <summary>Jobs the worker has completed (tests use it to prove the second thread really ran).</summary>
-    public static long Jobs => Interlocked.Read(ref s_jobs);
+    /// <summary>Chunks the worker thread has computed (tests use it to prove the second thread really ran).</summary>
+    public static long WorkerChunks => Interlocked.Read(ref s_workerChunks);
 
     /// <summary>
-    /// Claims the worker for one job; false if another caller holds it, in which case the caller computes the
-    /// whole product itself.
+    /// Claims the worker for one product; false if it is still busy (with another caller's product, or not yet
+    /// back from the previous one), in which case the caller computes the whole product itself.
     /// </summary>
     public static bool TryAcquire()
     {
@@ -49,10 +58,13 @@ internal static unsafe class GemmWorker
         return true;
     }
 
-    /// <summary>Hands rows [r0, r1) × columns [c0, c1) of the product to the worker; requires <see cref="TryAcquire"/>.</summary>
-    public static void Start<T>(
+    /// <summary>
+    /// Computes C = op(A)·op(B) (+ C) together with the worker, in <paramref name="chunks"/> pieces of
+    /// <paramref name="chunkSize"/> columns (or rows) each; requires a successful <see cref="TryAcquire"/>.
+    /// </summary>
+    public static void Run<T>(
         T* a, T* b, T* c, int m, int k, int n, bool transposeA, bool transposeB, bool accumulate,
-        int r0, int r1, int c0, int c1)
+        bool splitColumns, int chunkSize, int chunks)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         s_a = a;
@@ -64,25 +76,59 @@ internal static unsafe class GemmWorker
         s_transposeA = transposeA;
         s_transposeB = transposeB;
         s_accumulate = accumulate;
-        s_r0 = r0;
-        s_r1 = r1;
-        s_c0 = c0;
-        s_c1 = c1;
+        s_splitColumns = splitColumns;
+        s_chunkSize = chunkSize;
+        s_chunks = chunks;
         s_isDouble = typeof(T) == typeof(double);
         s_error = null;
+        s_nextChunk = 0;
+        s_completedChunks = 0;
         Done.Reset();
-        // Set publishes the fields above (it is a full fence).
+        // Set is a full fence: the worker sees every field above once it sees the signal.
         Go.Set();
+
+        RunChunks<T>();
+        if (Volatile.Read(ref s_completedChunks) < chunks)
+            Done.Wait();
+        ExceptionDispatchInfo? error = Interlocked.Exchange(ref s_error, null);
+        error?.Throw();
     }
 
-    /// <summary>Waits for the job started by <see cref="Start"/>, releases the worker, and rethrows its failure if any.</summary>
-    public static void Wait()
+    /// <summary>Claims and computes chunks until none are left; shared by the caller and the worker.</summary>
+    private static int RunChunks<T>()
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        Done.Wait();
-        ExceptionDispatchInfo? error = s_error;
-        s_error = null;
-        Volatile.Write(ref s_busy, 0);
-        error?.Throw();
+        int done = 0;
+        while (true)
+        {
+            int chunk = Interlocked.Increment(ref s_nextChunk) - 1;
+            if (chunk >= s_chunks)
+                return done;
+            try
+            {
+                int start = chunk * s_chunkSize;
+                if (s_splitColumns)
+                {
+                    int end = Math.Min(s_n, start + s_chunkSize);
+                    GemmBlocked.Run((T*)s_a, (T*)s_b, (T*)s_c, s_m, s_k, s_n, s_transposeA, s_transposeB,
+                        s_accumulate, 0, s_m, start, end);
+                }
+                else
+                {
+                    int end = Math.Min(s_m, start + s_chunkSize);
+                    GemmBlocked.Run((T*)s_a, (T*)s_b, (T*)s_c, s_m, s_k, s_n, s_transposeA, s_transposeB,
+                        s_accumulate, start, end, 0, s_n);
+                }
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref s_error, ExceptionDispatchInfo.Capture(e), null);
+            }
+            done++;
+            // Whoever completes the last chunk wakes the caller (a no-op when that is the caller itself).
+            if (Interlocked.Increment(ref s_completedChunks) == s_chunks)
+                Done.Set();
+        }
     }
 
     private static void StartThread()
@@ -104,34 +150,18 @@ internal static unsafe class GemmWorker
             Go.Wait();
             Go.Reset();
             long before = GC.GetAllocatedBytesForCurrentThread();
-            try
-            {
-                if (s_isDouble)
-                    Run<double>();
-                else
-                    Run<float>();
-            }
-            catch (Exception e)
-            {
-                s_error = ExceptionDispatchInfo.Capture(e);
-            }
+            int chunks = s_isDouble ? RunChunks<double>() : RunChunks<float>();
             Interlocked.Add(ref s_allocatedBytes, GC.GetAllocatedBytesForCurrentThread() - before);
-            Interlocked.Increment(ref s_jobs);
-            Done.Set();
+            Interlocked.Add(ref s_workerChunks, chunks);
+            // Only now may another product claim the worker: this job's fields are no longer read.
+            Volatile.Write(ref s_busy, 0);
         }
     }
 
-    private static void Run<T>()
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        GemmBlocked.Run((T*)s_a, (T*)s_b, (T*)s_c, s_m, s_k, s_n, s_transposeA, s_transposeB, s_accumulate,
-            s_r0, s_r1, s_c0, s_c1);
-    }
-
     /// <summary>
-    /// A manual-reset flag with a spin phase and a Monitor-based blocking phase. Unlike ManualResetEventSlim it
-    /// never allocates lazily on its first blocking wait, so the zero-allocation guarantee holds from the first
-    /// call after warm-up whichever path a wait takes.
+    /// A manual-reset flag with a bounded spin phase and a Monitor-based blocking phase. Unlike
+    /// ManualResetEventSlim it never allocates lazily on its first blocking wait, so the zero-allocation
+    /// guarantee holds from the first call after warm-up whichever path a wait takes.
     /// </summary>
     private sealed class Signal(int spinMicroseconds)
     {

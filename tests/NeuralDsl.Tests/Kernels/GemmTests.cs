@@ -85,7 +85,7 @@ public class GemmTests
         int saved = Gemm.MaxThreads;
         try
         {
-            long jobsBefore = GemmWorker.Jobs;
+            long chunksBefore = GemmWorker.WorkerChunks;
             foreach (int threads in new[] { 1, 2 })
             {
                 Gemm.MaxThreads = threads;
@@ -105,7 +105,14 @@ public class GemmTests
                     }
                 }
             }
-            Assert.True(GemmWorker.Jobs > jobsBefore, "no product was handed to the worker thread");
+            // The worker claims a chunk only if it wakes before the caller has taken them all, so give it a number of
+            // chances; a working worker joins in on the first or second 257³ product.
+            var x = new float[257 * 257];
+            var y = new float[257 * 257];
+            var z = new float[257 * 257];
+            for (int attempt = 0; attempt < 200 && GemmWorker.WorkerChunks == chunksBefore; attempt++)
+                Gemm.Multiply<float>(x, y, z, 257, 257, 257);
+            Assert.True(GemmWorker.WorkerChunks > chunksBefore, "the worker thread never computed a chunk");
         }
         finally
         {
