@@ -119,11 +119,7 @@ public static class Activations
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         CheckForward(z, a);
-        for (int i = 0; i < z.Length; i++)
-        {
-            double x = double.CreateTruncating(z[i]);
-            a[i] = T.CreateTruncating(x * SpecialFunctions.NormalCdf(x));
-        }
+        ElementwiseDriver.Unary<T, GeluOperator<T>>(z, a);
     }
 
     /// <summary>
@@ -134,12 +130,7 @@ public static class Activations
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         CheckBackward(z, a, da, dz, readsZ: true, readsA: false);
-        for (int i = 0; i < dz.Length; i++)
-        {
-            double x = double.CreateTruncating(z[i]);
-            double derivative = SpecialFunctions.NormalCdf(x, out double density) + x * density;
-            dz[i] = T.CreateTruncating(double.CreateTruncating(da[i]) * derivative);
-        }
+        ElementwiseDriver.Backward<T, GeluBackwardOperator<T>>(z, a, da, dz);
     }
 
     /// <summary>Swish (SiLU): <c>z·sigmoid(z)</c>.</summary>

@@ -8,7 +8,7 @@ namespace NeuralDsl;
 /// error function", Math. Comp. 23 (1969) 631–638 (the SPECFUN CALERF coefficients), whose approximations are
 /// accurate beyond double precision, so results are within a few ulps.
 /// </summary>
-internal static class SpecialFunctions
+internal static partial class SpecialFunctions
 {
     private const double OneOverSqrtPi = 0.56418958354775628695;
 
@@ -77,7 +77,6 @@ internal static class SpecialFunctions
     /// <summary>Φ(x), also returning the density <c>φ(x) = e^(−x²/2)/√(2π)</c> computed with the same care.</summary>
     public static double NormalCdf(double x, out double density)
     {
-        const double InvSqrt2 = 0.70710678118654752440, InvSqrt2Pi = 0.39894228040143267794;
         double ax = Math.Abs(x);
         double gaussian = HalfGaussian(ax);
         density = InvSqrt2Pi * gaussian;

@@ -7,9 +7,9 @@ namespace NeuralDsl;
 
 /// <summary>
 /// Transcendental helpers over generic vectors. <see cref="Vector512"/> has Exp and Log only for concrete float
-/// and double, so these dispatch on <c>typeof(T)</c> (folded by the JIT) and build expm1 and log1p on top with
-/// Kahan's correction, which keeps full relative precision near zero where <c>exp(x) − 1</c> and
-/// <c>log(1 + x)</c> would cancel.
+/// and double, so these dispatch on <c>typeof(T)</c> (folded by the JIT); expm1 (a rational near 0) and log1p
+/// (Kahan's correction) keep full relative precision near zero, where <c>exp(x) − 1</c> and <c>log(1 + x)</c>
+/// would cancel.
 /// </summary>
 internal static class VectorMath
 {
@@ -53,44 +53,60 @@ internal static class VectorMath
         throw new NotSupportedException();
     }
 
-    /// <summary><c>e^x − 1</c>, accurate for tiny x; saturates at −1 for very negative x.</summary>
+    // expm1 on [−0.5, 0.5] as 2r with r = x·P(x²) / (Q(x²) − x·P(x²)), the (2,3) rational of S. L. Moshier's
+    // Cephes library (accurate to double precision there); outside it e^x − 1 has no harmful cancellation.
+    private const double ExpP0 = 1.2617719307481059087798E-4, ExpP1 = 3.0299440770744196129956E-2,
+        ExpP2 = 9.9999999999999999991025E-1;
+    private const double ExpQ0 = 3.0019850513866445504159E-6, ExpQ1 = 2.5244834034968410419224E-3,
+        ExpQ2 = 2.2726554820815502876593E-1, ExpQ3 = 2.0000000000000000000897E0;
+
+    /// <summary><c>e^x − 1</c> with full relative precision near 0 (−1 for very negative x).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Expm1<T>(T x) where T : IBinaryFloatingPointIeee754<T>
     {
-        T u = T.Exp(x);
-        if (u == T.One)
-            return x;
-        T um1 = u - T.One;
-        if (um1 == -T.One || T.IsPositiveInfinity(u))
-            return um1;
-        return um1 * x / T.Log(u);
+        if (!(T.Abs(x) <= T.CreateTruncating(0.5)))
+            return T.Exp(x) - T.One;
+        T xx = x * x;
+        T p = (T.CreateTruncating(ExpP0) * xx + T.CreateTruncating(ExpP1)) * xx + T.CreateTruncating(ExpP2);
+        T q = ((T.CreateTruncating(ExpQ0) * xx + T.CreateTruncating(ExpQ1)) * xx + T.CreateTruncating(ExpQ2)) * xx
+            + T.CreateTruncating(ExpQ3);
+        T r = x * p;
+        r /= q - r;
+        return r + r;
     }
 
     /// <inheritdoc cref="Expm1{T}(T)"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Expm1<T>(Vector512<T> x) where T : IBinaryFloatingPointIeee754<T>
     {
-        Vector512<T> one = Vector512<T>.One;
-        Vector512<T> u = Exp(x);
-        Vector512<T> um1 = u - one;
-        // (u − 1)·x / log(u) cancels the rounding error of u exactly to first order (Kahan).
-        Vector512<T> r = um1 * x / Log(u);
-        r = Vector512.ConditionalSelect(Vector512.Equals(u, one), x, r);
-        Vector512<T> saturated = Vector512.Equals(um1, -one) | Vector512.Equals(u, Vector512.Create(T.PositiveInfinity));
-        return Vector512.ConditionalSelect(saturated, um1, r);
+        Vector512<T> xx = x * x;
+        Vector512<T> p = (Vector512.Create(T.CreateTruncating(ExpP0)) * xx + Vector512.Create(T.CreateTruncating(ExpP1))) * xx
+            + Vector512.Create(T.CreateTruncating(ExpP2));
+        Vector512<T> q = ((Vector512.Create(T.CreateTruncating(ExpQ0)) * xx + Vector512.Create(T.CreateTruncating(ExpQ1))) * xx
+            + Vector512.Create(T.CreateTruncating(ExpQ2))) * xx + Vector512.Create(T.CreateTruncating(ExpQ3));
+        Vector512<T> r = x * p;
+        r /= q - r;
+        Vector512<T> small = r + r;
+        Vector512<T> large = Exp(x) - Vector512<T>.One;
+        return Vector512.ConditionalSelect(
+            Vector512.LessThanOrEqual(Vector512.Abs(x), Vector512.Create(T.CreateTruncating(0.5))), small, large);
     }
 
     /// <inheritdoc cref="Expm1{T}(T)"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Expm1<T>(Vector256<T> x) where T : IBinaryFloatingPointIeee754<T>
     {
-        Vector256<T> one = Vector256<T>.One;
-        Vector256<T> u = Exp(x);
-        Vector256<T> um1 = u - one;
-        Vector256<T> r = um1 * x / Log(u);
-        r = Vector256.ConditionalSelect(Vector256.Equals(u, one), x, r);
-        Vector256<T> saturated = Vector256.Equals(um1, -one) | Vector256.Equals(u, Vector256.Create(T.PositiveInfinity));
-        return Vector256.ConditionalSelect(saturated, um1, r);
+        Vector256<T> xx = x * x;
+        Vector256<T> p = (Vector256.Create(T.CreateTruncating(ExpP0)) * xx + Vector256.Create(T.CreateTruncating(ExpP1))) * xx
+            + Vector256.Create(T.CreateTruncating(ExpP2));
+        Vector256<T> q = ((Vector256.Create(T.CreateTruncating(ExpQ0)) * xx + Vector256.Create(T.CreateTruncating(ExpQ1))) * xx
+            + Vector256.Create(T.CreateTruncating(ExpQ2))) * xx + Vector256.Create(T.CreateTruncating(ExpQ3));
+        Vector256<T> r = x * p;
+        r /= q - r;
+        Vector256<T> small = r + r;
+        Vector256<T> large = Exp(x) - Vector256<T>.One;
+        return Vector256.ConditionalSelect(
+            Vector256.LessThanOrEqual(Vector256.Abs(x), Vector256.Create(T.CreateTruncating(0.5))), small, large);
     }
 
     /// <summary><c>log(1 + x)</c> for x ≥ 0, accurate for tiny x.</summary>
