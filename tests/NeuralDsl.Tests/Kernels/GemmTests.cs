@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.Intrinsics;
 using NeuralDsl;
 using Xunit;
 
@@ -105,6 +106,9 @@ public class GemmTests
                     }
                 }
             }
+            // Without SIMD the product runs plain loops on the calling thread only.
+            if (!Vector256.IsHardwareAccelerated)
+                return;
             // The worker claims a chunk only if it wakes before the caller has taken them all, so give it a number of
             // chances; a working worker joins in on the first or second 257³ product.
             var x = new float[257 * 257];
