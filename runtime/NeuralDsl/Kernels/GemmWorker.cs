@@ -7,7 +7,8 @@ using System.Threading;
 namespace NeuralDsl;
 
 /// <summary>
-/// The one long-lived helper thread that shares large products with the caller. It is started on first use and
+/// The one long-lived helper thread that shares large products (and, through <see cref="RunRange"/>, other large
+/// loops such as the optimizer update) with the caller. It is started on first use and
 /// then parked between calls, so a call costs a signal and a few interlocked operations and allocates nothing (no
 /// Task, no closure, no Parallel.For state).
 /// </summary>
@@ -36,6 +37,9 @@ internal static unsafe class GemmWorker
     private static bool s_transposeA, s_transposeB, s_accumulate, s_splitColumns, s_isDouble;
     private static int s_nextChunk, s_completedChunks;
     private static ExceptionDispatchInfo? s_error;
+    private static delegate*<void*, int, int, void> s_rangeBody;
+    private static void* s_rangeContext;
+    private static int s_rangeLength;
     private static long s_allocatedBytes;
     private static long s_workerChunks;
 
@@ -80,6 +84,7 @@ internal static unsafe class GemmWorker
         s_chunkSize = chunkSize;
         s_chunks = chunks;
         s_isDouble = typeof(T) == typeof(double);
+        s_rangeBody = null;
         s_error = null;
         s_nextChunk = 0;
         s_completedChunks = 0;
@@ -88,6 +93,33 @@ internal static unsafe class GemmWorker
         Go.Set();
 
         RunChunks<T>();
+        if (Volatile.Read(ref s_completedChunks) < chunks)
+            Done.Wait();
+        ExceptionDispatchInfo? error = Interlocked.Exchange(ref s_error, null);
+        error?.Throw();
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/>(<paramref name="context"/>, start, end) over [0, <paramref name="length"/>) in
+    /// pieces of <paramref name="chunkSize"/> together with the worker; requires a successful <see cref="TryAcquire"/>.
+    /// <paramref name="context"/> must stay valid until this returns (a struct on the caller's stack does).
+    /// </summary>
+    public static void RunRange(delegate*<void*, int, int, void> body, void* context, int length, int chunkSize)
+    {
+        s_rangeBody = body;
+        s_rangeContext = context;
+        s_rangeLength = length;
+        s_chunkSize = chunkSize;
+        s_chunks = (length + chunkSize - 1) / chunkSize;
+        s_error = null;
+        s_nextChunk = 0;
+        s_completedChunks = 0;
+        Done.Reset();
+        // Set is a full fence: the worker sees every field above once it sees the signal.
+        Go.Set();
+
+        int chunks = s_chunks;
+        RunChunks<float>();
         if (Volatile.Read(ref s_completedChunks) < chunks)
             Done.Wait();
         ExceptionDispatchInfo? error = Interlocked.Exchange(ref s_error, null);
@@ -107,7 +139,11 @@ internal static unsafe class GemmWorker
             try
             {
                 int start = chunk * s_chunkSize;
-                if (s_splitColumns)
+                if (s_rangeBody != null)
+                {
+                    s_rangeBody(s_rangeContext, start, Math.Min(s_rangeLength, start + s_chunkSize));
+                }
+                else if (s_splitColumns)
                 {
                     int end = Math.Min(s_n, start + s_chunkSize);
                     GemmBlocked.Run((T*)s_a, (T*)s_b, (T*)s_c, s_m, s_k, s_n, s_transposeA, s_transposeB,

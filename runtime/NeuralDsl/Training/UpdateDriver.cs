@@ -35,12 +35,114 @@ internal interface IUpdate2<T> where T : unmanaged, IBinaryFloatingPointIeee754<
     void Invoke(ref Vector<T> p, Vector<T> g, ref Vector<T> s0, ref Vector<T> s1);
 }
 
-/// <summary>Drives an update over equally long spans (the caller has validated the lengths).</summary>
-internal static class UpdateDriver
+/// <summary>
+/// Drives an update over equally long spans (the caller has validated the lengths). Long vectors are split with the
+/// GEMM worker thread: an update costs little arithmetic per element, and on two cores the other half of the
+/// parameters is usually still in the worker's cache from the backward pass, so updating them there also saves
+/// moving those cache lines across cores.
+/// </summary>
+internal static unsafe class UpdateDriver
 {
+    /// <summary>Vectors at least this long are updated by two threads; below it the hand-off costs more than it saves.</summary>
+    internal const int ParallelLength = 1 << 16;
+
+    /// <summary>Half the vector, rounded up to whole cache lines so neither thread writes the other's lines.</summary>
+    private static int HalfInCacheLines(int length) => ((length / 2) + 63) & ~63;
+
+    private static bool TryShare(int length) => length >= ParallelLength && Gemm.MaxThreads >= 2 && GemmWorker.TryAcquire();
+
+    private struct Job<T, TOp>
+        where T : unmanaged
+        where TOp : unmanaged
+    {
+        public TOp Op;
+        public T* P, G, S0, S1;
+    }
+
     public static void Run<T, TOp>(in TOp op, Span<T> parameters, ReadOnlySpan<T> gradients)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        where TOp : struct, IUpdate0<T>
+        where TOp : unmanaged, IUpdate0<T>
+    {
+        if (!TryShare(parameters.Length))
+        {
+            Serial(op, parameters, gradients);
+            return;
+        }
+        fixed (T* p = parameters)
+        fixed (T* g = gradients)
+        {
+            var job = new Job<T, TOp> { Op = op, P = p, G = g };
+            GemmWorker.RunRange(&Range0<T, TOp>, &job, parameters.Length, HalfInCacheLines(parameters.Length));
+        }
+    }
+
+    public static void Run<T, TOp>(in TOp op, Span<T> parameters, ReadOnlySpan<T> gradients, Span<T> slot0)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TOp : unmanaged, IUpdate1<T>
+    {
+        if (!TryShare(parameters.Length))
+        {
+            Serial(op, parameters, gradients, slot0);
+            return;
+        }
+        fixed (T* p = parameters)
+        fixed (T* g = gradients)
+        fixed (T* s0 = slot0)
+        {
+            var job = new Job<T, TOp> { Op = op, P = p, G = g, S0 = s0 };
+            GemmWorker.RunRange(&Range1<T, TOp>, &job, parameters.Length, HalfInCacheLines(parameters.Length));
+        }
+    }
+
+    public static void Run<T, TOp>(in TOp op, Span<T> parameters, ReadOnlySpan<T> gradients, Span<T> slot0, Span<T> slot1)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TOp : unmanaged, IUpdate2<T>
+    {
+        if (!TryShare(parameters.Length))
+        {
+            Serial(op, parameters, gradients, slot0, slot1);
+            return;
+        }
+        fixed (T* p = parameters)
+        fixed (T* g = gradients)
+        fixed (T* s0 = slot0)
+        fixed (T* s1 = slot1)
+        {
+            var job = new Job<T, TOp> { Op = op, P = p, G = g, S0 = s0, S1 = s1 };
+            GemmWorker.RunRange(&Range2<T, TOp>, &job, parameters.Length, HalfInCacheLines(parameters.Length));
+        }
+    }
+
+    private static void Range0<T, TOp>(void* context, int start, int end)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TOp : unmanaged, IUpdate0<T>
+    {
+        ref Job<T, TOp> job = ref *(Job<T, TOp>*)context;
+        Serial(job.Op, new Span<T>(job.P + start, end - start), new ReadOnlySpan<T>(job.G + start, end - start));
+    }
+
+    private static void Range1<T, TOp>(void* context, int start, int end)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TOp : unmanaged, IUpdate1<T>
+    {
+        ref Job<T, TOp> job = ref *(Job<T, TOp>*)context;
+        int n = end - start;
+        Serial(job.Op, new Span<T>(job.P + start, n), new ReadOnlySpan<T>(job.G + start, n), new Span<T>(job.S0 + start, n));
+    }
+
+    private static void Range2<T, TOp>(void* context, int start, int end)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TOp : unmanaged, IUpdate2<T>
+    {
+        ref Job<T, TOp> job = ref *(Job<T, TOp>*)context;
+        int n = end - start;
+        Serial(job.Op, new Span<T>(job.P + start, n), new ReadOnlySpan<T>(job.G + start, n), new Span<T>(job.S0 + start, n),
+            new Span<T>(job.S1 + start, n));
+    }
+
+    private static void Serial<T, TOp>(in TOp op, Span<T> parameters, ReadOnlySpan<T> gradients)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TOp : unmanaged, IUpdate0<T>
     {
         ref T p = ref MemoryMarshal.GetReference(parameters);
         ref T g = ref MemoryMarshal.GetReference(gradients);
@@ -59,9 +161,9 @@ internal static class UpdateDriver
             op.Invoke(ref Unsafe.Add(ref p, i), Unsafe.Add(ref g, i));
     }
 
-    public static void Run<T, TOp>(in TOp op, Span<T> parameters, ReadOnlySpan<T> gradients, Span<T> slot0)
+    private static void Serial<T, TOp>(in TOp op, Span<T> parameters, ReadOnlySpan<T> gradients, Span<T> slot0)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        where TOp : struct, IUpdate1<T>
+        where TOp : unmanaged, IUpdate1<T>
     {
         ref T p = ref MemoryMarshal.GetReference(parameters);
         ref T g = ref MemoryMarshal.GetReference(gradients);
@@ -83,9 +185,9 @@ internal static class UpdateDriver
             op.Invoke(ref Unsafe.Add(ref p, i), Unsafe.Add(ref g, i), ref Unsafe.Add(ref s0, i));
     }
 
-    public static void Run<T, TOp>(in TOp op, Span<T> parameters, ReadOnlySpan<T> gradients, Span<T> slot0, Span<T> slot1)
+    private static void Serial<T, TOp>(in TOp op, Span<T> parameters, ReadOnlySpan<T> gradients, Span<T> slot0, Span<T> slot1)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        where TOp : struct, IUpdate2<T>
+        where TOp : unmanaged, IUpdate2<T>
     {
         ref T p = ref MemoryMarshal.GetReference(parameters);
         ref T g = ref MemoryMarshal.GetReference(gradients);

@@ -7,9 +7,10 @@ using Xunit;
 namespace NeuralDsl.Tests.Kernels;
 
 /// <summary>
-/// GEMM against a naive double-precision reference. The tests that change <see cref="Gemm.MaxThreads"/> live in
-/// this one class, so xunit never runs two of them at once.
+/// GEMM against a naive double-precision reference. Tests that change <see cref="Gemm.MaxThreads"/> share the
+/// <see cref="GemmThreadsCollection"/>, so xunit never runs two of them at once.
 /// </summary>
+[Collection(nameof(GemmThreadsCollection))]
 public class GemmTests
 {
     private static readonly int[] Sizes = [1, 2, 3, 7, 15, 16, 17, 31, 33, 64, 65, 127, 257];
