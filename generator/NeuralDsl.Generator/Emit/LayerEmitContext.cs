@@ -29,8 +29,6 @@ internal sealed class LayerEmitContext(SourceWriter writer, ModelPlan plan, Plan
     /// <summary>Elements per sample of the output.</summary>
     public int OutputSize => Layer.Output.Size;
 
-    public int InputSize => Layer.Input.Size;
-
     /// <summary>The live part of a batch buffer: <c>Rows(_field, batch, n)</c>.</summary>
     public string BatchSpan(string field, int perSample) => Names.Rows(field, "batch", perSample);
 

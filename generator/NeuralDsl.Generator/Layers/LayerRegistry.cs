@@ -19,9 +19,6 @@ internal static class LayerRegistry
         ["NeuralDsl.FlattenAttribute"] = FlattenSpec.Parse,
     };
 
-    /// <summary>The attribute metadata names of every supported layer kind.</summary>
-    public static IEnumerable<string> LayerAttributeNames => Parsers.Keys;
-
     public static bool IsLayer(string attributeName) => Parsers.ContainsKey(attributeName);
 
     public static LayerSpec Parse(string attributeName, AttributeArguments arguments, LocationInfo? location) =>

@@ -65,8 +65,6 @@ internal sealed class AttributeArguments
         }
     }
 
-    public int PositionalCount => _positional.Length;
-
     public int Int(int position, int fallback = 0) => position < _positional.Length && _positional[position] is int v ? v : fallback;
 
     public double Double(int position, double fallback = 0) => position < _positional.Length ? ToDouble(_positional[position], fallback) : fallback;
