@@ -16,11 +16,13 @@ internal sealed class ModelEmitter
     private readonly ModelPlan _plan;
     private readonly SourceWriter _w = new();
     private readonly string _t;
+    private readonly IReadOnlyList<PlannedLayer> _layers;
 
     private ModelEmitter(ModelPlan plan)
     {
         _plan = plan;
         _t = plan.Spec.ElementType;
+        _layers = [.. plan.Layers];
     }
 
     public static string HintName(ModelPlan plan) => plan.Spec.MetadataName + ".g.cs";
@@ -29,7 +31,7 @@ internal sealed class ModelEmitter
 
     private ModelSpec Spec => _plan.Spec;
 
-    private IReadOnlyList<PlannedLayer> Layers => [.. _plan.Layers];
+    private IReadOnlyList<PlannedLayer> Layers => _layers;
 
     private string Span => "global::System.Span<" + _t + ">";
 
