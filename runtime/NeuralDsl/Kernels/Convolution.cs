@@ -1,0 +1,201 @@
+using System;
+using System.Globalization;
+using System.Numerics;
+
+namespace NeuralDsl;
+
+/// <summary>
+/// Conv2D / Conv1D kernels in NHWC layout with the Keras kernel layout [kh, kw, C, F], without bias or activation
+/// (the generated code adds those with <see cref="Bias"/> and <see cref="Activations"/>). Each call picks one of
+/// three strategies from the geometry alone (see <see cref="PreferDirect"/>):
+/// a 1×1, stride-1 convolution is a plain GEMM on the input; otherwise either im2col + <see cref="Gemm"/> (the
+/// input patches are gathered into a [batch·OH·OW, kh·kw·C] matrix held in the caller's scratch) or a direct loop
+/// vectorized over the filters. No call allocates.
+/// </summary>
+public static class Convolution
+{
+    /// <summary>Patches shorter than this take the direct loops; see <see cref="PreferDirect"/>.</summary>
+    internal const int DirectPatchLimit = 16;
+
+    /// <summary>
+    /// Whether the direct loops are used for this geometry rather than im2col + GEMM. The rule is pure so the
+    /// generator can evaluate it at compile time: true when a patch (kh·kw·C, the depth of the product) is
+    /// shorter than 16 — there the column matrix is as large as the work done with it (e.g. a 3×3 kernel on one
+    /// channel) — and the convolution is not the 1×1, stride-1 case, which needs neither.
+    /// </summary>
+    public static bool PreferDirect(in Conv2DGeometry g) => !IsPointwise(g) && g.PatchSize < DirectPatchLimit;
+
+    /// <summary>
+    /// Elements of scratch that <see cref="Forward{T}"/>, <see cref="BackwardKernel{T}"/> and
+    /// <see cref="BackwardInput{T}"/> need for <paramref name="batch"/> samples: the im2col matrix
+    /// (batch·OH·OW·kh·kw·C), or 0 when the geometry takes the 1×1 or the direct path.
+    /// </summary>
+    /// <exception cref="ArgumentException">The geometry is not valid, the batch is negative, or the buffer would exceed <see cref="int.MaxValue"/> elements.</exception>
+    public static int ScratchLength(in Conv2DGeometry g, int batch)
+    {
+        CheckGeometry(g);
+        CheckBatch(batch);
+        if (IsPointwise(g) || PreferDirect(g))
+            return 0;
+        long length = (long)batch * g.OutputHeight * g.OutputWidth * g.PatchSize;
+        if (length > int.MaxValue)
+            throw new ArgumentException(Invariant($"The im2col buffer for batch {batch} would hold {length} elements, more than {int.MaxValue}; use smaller batches."), nameof(batch));
+        return (int)length;
+    }
+
+    /// <summary>y [batch, OH, OW, F] = x [batch, H, W, C] ⋆ kernel [kh, kw, C, F] (cross-correlation, overwritten).</summary>
+    /// <param name="x">Input, NHWC.</param>
+    /// <param name="kernel">Kernel in Keras layout.</param>
+    /// <param name="y">Output; must not overlap the inputs.</param>
+    /// <param name="batch">Samples.</param>
+    /// <param name="g">The layer geometry.</param>
+    /// <param name="scratch">At least <see cref="ScratchLength"/> elements; contents are not preserved.</param>
+    /// <exception cref="ArgumentException">A span length does not match the geometry, or the output overlaps an input.</exception>
+    public static void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> kernel, Span<T> y, int batch, in Conv2DGeometry g,
+        Span<T> scratch)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        KernelGuard.EnsureSupported<T>();
+        int rows = CheckCall(x.Length, kernel.Length, y.Length, scratch.Length, batch, g, "x", "kernel", "y");
+        CheckNoOverlap(y, x, kernel, nameof(y));
+        if (IsPointwise(g))
+        {
+            // A 1×1, stride-1 kernel sees one pixel: x viewed as [batch·H·W, C] is already the column matrix.
+            Gemm.Multiply(x, kernel, y, rows, g.Channels, g.Filters);
+        }
+        else if (PreferDirect(g))
+        {
+            ConvolutionDirect.Forward(x, kernel, y, batch, g);
+        }
+        else
+        {
+            Span<T> col = scratch.Slice(0, rows * g.PatchSize);
+            ConvolutionIm2Col.Im2Col(x, col, batch, g);
+            Gemm.Multiply(col, kernel, y, rows, g.PatchSize, g.Filters);
+        }
+    }
+
+    /// <summary>dKernel [kh, kw, C, F] += ∂L/∂kernel for the output gradient dy (accumulated, so several batches or
+    /// time steps can add into one gradient).</summary>
+    /// <param name="x">The forward input, NHWC.</param>
+    /// <param name="dy">∂L/∂y, [batch, OH, OW, F].</param>
+    /// <param name="dKernel">Kernel gradient in Keras layout; added to. Must not overlap the inputs.</param>
+    /// <param name="batch">Samples.</param>
+    /// <param name="g">The layer geometry.</param>
+    /// <param name="scratch">At least <see cref="ScratchLength"/> elements; contents are not preserved.</param>
+    /// <exception cref="ArgumentException">A span length does not match the geometry, or the output overlaps an input.</exception>
+    public static void BackwardKernel<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> dy, Span<T> dKernel, int batch,
+        in Conv2DGeometry g, Span<T> scratch)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        KernelGuard.EnsureSupported<T>();
+        int rows = CheckCall(x.Length, dKernel.Length, dy.Length, scratch.Length, batch, g, "x", "dKernel", "dy");
+        CheckNoOverlap(dKernel, x, dy, nameof(dKernel));
+        if (IsPointwise(g))
+        {
+            Gemm.Multiply(x, dy, dKernel, g.Channels, rows, g.Filters, transposeA: true, accumulate: true);
+        }
+        else if (PreferDirect(g))
+        {
+            ConvolutionDirect.BackwardKernel(x, dy, dKernel, batch, g);
+        }
+        else
+        {
+            // dK [kh·kw·C, F] += colᵀ · dy: the column matrix is stored [rows, kh·kw·C], hence transposeA.
+            Span<T> col = scratch.Slice(0, rows * g.PatchSize);
+            ConvolutionIm2Col.Im2Col(x, col, batch, g);
+            Gemm.Multiply(col, dy, dKernel, g.PatchSize, rows, g.Filters, transposeA: true, accumulate: true);
+        }
+    }
+
+    /// <summary>dx [batch, H, W, C] = ∂L/∂x for the output gradient dy (overwritten).</summary>
+    /// <param name="dy">∂L/∂y, [batch, OH, OW, F].</param>
+    /// <param name="kernel">Kernel in Keras layout.</param>
+    /// <param name="dx">Input gradient, NHWC; must not overlap the inputs.</param>
+    /// <param name="batch">Samples.</param>
+    /// <param name="g">The layer geometry.</param>
+    /// <param name="scratch">At least <see cref="ScratchLength"/> elements; contents are not preserved.</param>
+    /// <exception cref="ArgumentException">A span length does not match the geometry, or the output overlaps an input.</exception>
+    public static void BackwardInput<T>(ReadOnlySpan<T> dy, ReadOnlySpan<T> kernel, Span<T> dx, int batch,
+        in Conv2DGeometry g, Span<T> scratch)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        KernelGuard.EnsureSupported<T>();
+        int rows = CheckCall(dx.Length, kernel.Length, dy.Length, scratch.Length, batch, g, "dx", "kernel", "dy");
+        CheckNoOverlap(dx, dy, kernel, nameof(dx));
+        if (IsPointwise(g))
+        {
+            Gemm.Multiply(dy, kernel, dx, rows, g.Filters, g.Channels, transposeB: true);
+        }
+        else if (PreferDirect(g))
+        {
+            ConvolutionDirect.BackwardInput(dy, kernel, dx, batch, g);
+        }
+        else
+        {
+            // col [rows, kh·kw·C] = dy · kernelᵀ, then every patch entry is added back to the cell it came from.
+            Span<T> col = scratch.Slice(0, rows * g.PatchSize);
+            Gemm.Multiply(dy, kernel, col, rows, g.Filters, g.PatchSize, transposeB: true);
+            dx.Clear();
+            ConvolutionIm2Col.Col2Im<T>(col, dx, batch, g);
+        }
+    }
+
+    /// <summary>1×1 kernel, stride 1 (no padding follows): every output pixel is its input pixel times the kernel.</summary>
+    internal static bool IsPointwise(in Conv2DGeometry g) =>
+        g.KernelHeight == 1 && g.KernelWidth == 1 && g.StrideHeight == 1 && g.StrideWidth == 1
+        && g.PadTop == 0 && g.PadLeft == 0;
+
+    /// <summary>Validates the geometry and every length once; returns the output pixel count batch·OH·OW.</summary>
+    private static int CheckCall(int inputLength, int kernelLength, int outputLength, int scratchLength, int batch,
+        in Conv2DGeometry g, string inputName, string kernelName, string outputName)
+    {
+        int scratchNeeded = ScratchLength(g, batch);
+        long inputNeeded = (long)batch * g.InputSize;
+        long outputNeeded = (long)batch * g.OutputSize;
+        if (inputLength != inputNeeded)
+            throw new ArgumentException(Invariant($"{inputName} length {inputLength} does not match [batch {batch}, {g.Height}, {g.Width}, {g.Channels}] = {inputNeeded}."), inputName);
+        if (kernelLength != g.KernelSize)
+            throw new ArgumentException(Invariant($"{kernelName} length {kernelLength} does not match [{g.KernelHeight}, {g.KernelWidth}, {g.Channels}, {g.Filters}] = {g.KernelSize}."), kernelName);
+        if (outputLength != outputNeeded)
+            throw new ArgumentException(Invariant($"{outputName} length {outputLength} does not match [batch {batch}, {g.OutputHeight}, {g.OutputWidth}, {g.Filters}] = {outputNeeded}."), outputName);
+        if (scratchLength < scratchNeeded)
+            throw new ArgumentException(Invariant($"scratch length {scratchLength} is less than the {scratchNeeded} elements this geometry needs (Convolution.ScratchLength)."), "scratch");
+        return batch * g.OutputHeight * g.OutputWidth;
+    }
+
+    /// <summary>
+    /// Rejects geometries built with the record's constructor that <see cref="Conv2DGeometry.Create"/> would not
+    /// produce: the loops trust these fields.
+    /// </summary>
+    private static void CheckGeometry(in Conv2DGeometry g)
+    {
+        if (g.Height <= 0 || g.Width <= 0 || g.Channels <= 0 || g.Filters <= 0 || g.KernelHeight <= 0 || g.KernelWidth <= 0
+            || g.StrideHeight <= 0 || g.StrideWidth <= 0 || g.DilationHeight <= 0 || g.DilationWidth <= 0
+            || g.PadTop < 0 || g.PadLeft < 0 || g.OutputHeight <= 0 || g.OutputWidth <= 0
+            || g.PadTop >= g.EffectiveKernelHeight || g.PadLeft >= g.EffectiveKernelWidth
+            || (long)(g.OutputHeight - 1) * g.StrideHeight + (long)(g.KernelHeight - 1) * g.DilationHeight >= int.MaxValue
+            || (long)(g.OutputWidth - 1) * g.StrideWidth + (long)(g.KernelWidth - 1) * g.DilationWidth >= int.MaxValue
+            || (long)g.Height * g.Width * g.Channels > int.MaxValue
+            || (long)g.KernelHeight * g.KernelWidth * g.Channels * g.Filters > int.MaxValue
+            || (long)g.OutputHeight * g.OutputWidth * g.Filters > int.MaxValue
+            || (long)g.OutputHeight * g.OutputWidth * g.KernelHeight * g.KernelWidth * g.Channels > int.MaxValue)
+        {
+            throw new ArgumentException(Invariant($"The geometry {g} is not one Conv2DGeometry.Create produces (a non-positive size, a padding outside [0, dilated kernel) or an index range beyond int)."), "g");
+        }
+    }
+
+    private static void CheckBatch(int batch)
+    {
+        if (batch < 0)
+            throw new ArgumentException(Invariant($"The batch size must not be negative, but it is {batch}."), nameof(batch));
+    }
+
+    private static void CheckNoOverlap<T>(Span<T> output, ReadOnlySpan<T> first, ReadOnlySpan<T> second, string paramName)
+    {
+        if (output.Overlaps(first) || output.Overlaps(second))
+            throw new ArgumentException("The output overlaps an input; the convolution cannot be computed in place.", paramName);
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,104 @@
+using System;
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace NeuralDsl;
+
+/// <summary>
+/// The im2col lowering of a convolution: every output pixel becomes one row of a [batch·OH·OW, kh·kw·C] matrix
+/// holding the input patch it sees, in (kernel row, kernel column, channel) order. That is exactly the Keras kernel
+/// layout flattened to [kh·kw·C, F], so the forward pass is one GEMM with the kernel as stored. Padding cells are
+/// written as zeros. <see cref="Col2Im{T}"/> is the adjoint: it adds every patch entry back to its input cell.
+/// </summary>
+internal static class ConvolutionIm2Col
+{
+    /// <summary>Gathers the patches of <paramref name="x"/> [batch, H, W, C] into <paramref name="col"/> (overwritten).</summary>
+    public static void Im2Col<T>(ReadOnlySpan<T> x, Span<T> col, int batch, in Conv2DGeometry g)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int c = g.Channels, kw = g.KernelWidth, dw = g.DilationWidth;
+        int tapRow = kw * c, patch = g.PatchSize;
+        int row = 0;
+        for (int b = 0; b < batch; b++)
+        {
+            for (int oh = 0; oh < g.OutputHeight; oh++)
+            {
+                int ih0 = oh * g.StrideHeight - g.PadTop;
+                for (int ow = 0; ow < g.OutputWidth; ow++, row++)
+                {
+                    Span<T> patchRow = col.Slice(row * patch, patch);
+                    int iw0 = ow * g.StrideWidth - g.PadLeft;
+                    for (int di = 0; di < g.KernelHeight; di++)
+                    {
+                        int ih = ih0 + di * g.DilationHeight;
+                        Span<T> segment = patchRow.Slice(di * tapRow, tapRow);
+                        if ((uint)ih >= (uint)g.Height)
+                        {
+                            segment.Clear();
+                            continue;
+                        }
+                        int pixelBase = (b * g.Height + ih) * g.Width;
+                        // Undilated and inside the image: the kernel row reads kw·C consecutive input values (NHWC).
+                        if (dw == 1 && iw0 >= 0 && iw0 + kw <= g.Width)
+                        {
+                            x.Slice((pixelBase + iw0) * c, tapRow).CopyTo(segment);
+                            continue;
+                        }
+                        for (int dj = 0; dj < kw; dj++)
+                        {
+                            int iw = iw0 + dj * dw;
+                            Span<T> cell = segment.Slice(dj * c, c);
+                            if ((uint)iw >= (uint)g.Width)
+                                cell.Clear();
+                            else
+                                x.Slice((pixelBase + iw) * c, c).CopyTo(cell);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Adds every entry of <paramref name="col"/> to the input cell it was gathered from (<paramref name="dx"/> += col2im(col)).</summary>
+    public static void Col2Im<T>(ReadOnlySpan<T> col, Span<T> dx, int batch, in Conv2DGeometry g)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int c = g.Channels, kw = g.KernelWidth, dw = g.DilationWidth;
+        int tapRow = kw * c, patch = g.PatchSize;
+        int row = 0;
+        for (int b = 0; b < batch; b++)
+        {
+            for (int oh = 0; oh < g.OutputHeight; oh++)
+            {
+                int ih0 = oh * g.StrideHeight - g.PadTop;
+                for (int ow = 0; ow < g.OutputWidth; ow++, row++)
+                {
+                    ReadOnlySpan<T> patchRow = col.Slice(row * patch, patch);
+                    int iw0 = ow * g.StrideWidth - g.PadLeft;
+                    for (int di = 0; di < g.KernelHeight; di++)
+                    {
+                        int ih = ih0 + di * g.DilationHeight;
+                        if ((uint)ih >= (uint)g.Height)
+                            continue;
+                        ReadOnlySpan<T> segment = patchRow.Slice(di * tapRow, tapRow);
+                        int pixelBase = (b * g.Height + ih) * g.Width;
+                        if (dw == 1 && iw0 >= 0 && iw0 + kw <= g.Width)
+                        {
+                            Span<T> target = dx.Slice((pixelBase + iw0) * c, tapRow);
+                            TensorPrimitives.Add(target, segment, target);
+                            continue;
+                        }
+                        for (int dj = 0; dj < kw; dj++)
+                        {
+                            int iw = iw0 + dj * dw;
+                            if ((uint)iw >= (uint)g.Width)
+                                continue;
+                            Span<T> target = dx.Slice((pixelBase + iw) * c, c);
+                            TensorPrimitives.Add(target, segment.Slice(dj * c, c), target);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
