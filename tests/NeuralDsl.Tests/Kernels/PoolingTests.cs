@@ -1,0 +1,265 @@
+using System;
+using Xunit;
+
+namespace NeuralDsl.Tests.Kernels;
+
+/// <summary>
+/// <see cref="Pool2DGeometry"/> and <see cref="Pooling"/> against the plain-loop <see cref="PoolingReference"/>:
+/// valid and same padding, stride different from the pool (smaller: overlapping windows; larger: skipped cells),
+/// one channel and channel counts with vector tails, batch 1 and 3; gradients against central differences.
+/// </summary>
+public sealed class PoolingTests
+{
+    /// <summary>batch, height, width, channels, poolH, poolW, strideH, strideW, same.</summary>
+    public static TheoryData<int, int, int, int, int, int, int, int, bool> Shapes => new()
+    {
+        { 1, 5, 4, 3, 2, 2, 2, 2, false },
+        { 3, 5, 5, 1, 2, 2, 2, 2, true },
+        { 3, 6, 7, 2, 3, 3, 1, 1, false },
+        { 1, 7, 6, 3, 3, 2, 2, 1, true },
+        { 3, 4, 9, 2, 2, 3, 3, 2, true },
+        { 3, 8, 7, 2, 2, 2, 3, 3, false },
+        { 1, 1, 9, 4, 1, 3, 1, 2, true },
+        { 3, 5, 5, 17, 3, 3, 2, 2, true },
+    };
+
+    [Theory]
+    [InlineData(5, 2, 2, false, 2, 0)]
+    [InlineData(4, 2, 2, false, 2, 0)]
+    [InlineData(5, 2, 2, true, 3, 0)]
+    [InlineData(6, 3, 2, true, 3, 0)]
+    [InlineData(7, 4, 1, true, 7, 1)]
+    [InlineData(7, 3, 1, true, 7, 1)]
+    [InlineData(9, 2, 3, true, 3, 0)]
+    [InlineData(9, 3, 2, false, 4, 0)]
+    [InlineData(3, 3, 5, false, 1, 0)]
+    [InlineData(1, 5, 1, true, 1, 2)]
+    public void GeometryFollowsKeras(int size, int pool, int stride, bool same, int output, int padBefore)
+    {
+        Pool2DGeometry g = Pool2DGeometry.Create(size, 10, 3, pool, 1, stride, 1, same);
+        Assert.Equal(output, g.OutputHeight);
+        Assert.Equal(padBefore, g.PadTop);
+        Assert.Equal(10, g.OutputWidth);
+        Pool2DGeometry h = Pool2DGeometry.Create(2, size, 3, 1, pool, 1, stride, same);
+        Assert.Equal(output, h.OutputWidth);
+        Assert.Equal(padBefore, h.PadLeft);
+        Pool2DGeometry one = Pool2DGeometry.Create1D(size, 3, pool, stride, same);
+        Assert.Equal(new Pool2DGeometry(1, size, 3, 1, pool, 1, stride, 0, padBefore, 1, output), one);
+        Assert.Equal(size * 3, one.InputSize);
+        Assert.Equal(output * 3, one.OutputSize);
+    }
+
+    [Fact]
+    public void GeometryRejectsBadArguments()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Pool2DGeometry.Create(3, 5, 2, 4, 2, 4, 2, false));
+        Assert.Contains("Pool size 4 is larger than the input height 3", e.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Pool2DGeometry.Create(3, 5, 2, 2, 2, 0, 2, false));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Pool2DGeometry.Create(3, 5, 0, 2, 2, 2, 2, true));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Pool2DGeometry.Create1D(3, 2, -1, 1, true));
+        // A pool larger than the input is fine with same padding: total padding 2, top/left 1, one window.
+        Pool2DGeometry same = Pool2DGeometry.Create(3, 3, 1, 5, 5, 5, 5, true);
+        Assert.Equal((1, 1, 1, 1), (same.OutputHeight, same.OutputWidth, same.PadTop, same.PadLeft));
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void MaxMatchesReferenceAndCentralDifferences(int batch, int h, int w, int c, int ph, int pw, int sh, int sw, bool same)
+    {
+        Pool2DGeometry g = Pool2DGeometry.Create(h, w, c, ph, pw, sh, sw, same);
+        double[] x = PoolingReference.Distinct(batch * g.InputSize, (ulong)(h * 131 + w * 7 + c));
+        double[] dy = KernelTestData.Uniform(batch * g.OutputSize, -1, 1, 99);
+        double[] expected = PoolingReference.Max(x, batch, g);
+
+        var y = new double[expected.Length];
+        var argmax = new int[expected.Length];
+        Pooling.MaxForward<double>(x, y, argmax, batch, in g);
+        Assert.Equal(expected, y);
+        for (int i = 0; i < y.Length; i++)
+            Assert.Equal(y[i], x[argmax[i]]);
+
+        var dx = new double[x.Length];
+        dx.AsSpan().Fill(double.NaN);
+        Pooling.MaxBackward<double>(dy, argmax, dx, batch, in g);
+        double[] numeric = PoolingReference.NumericGradient(v => PoolingReference.Max(v, batch, g), x, dy);
+        Assert.True(KernelTestData.RelativeError(dx, numeric) < 1e-6, $"relative error {KernelTestData.RelativeError(dx, numeric)}");
+
+        // Float: the maximum is a copy, so it is exact; the gradient sums at most a few float values.
+        float[] xf = KernelTestData.ToSingle(x);
+        var yf = new float[y.Length];
+        var argmaxF = new int[y.Length];
+        Pooling.MaxForward<float>(xf, yf, argmaxF, batch, in g);
+        Assert.Equal(KernelTestData.ToSingle(expected), yf);
+        Assert.Equal(argmax, argmaxF);
+        var dxf = new float[x.Length];
+        Pooling.MaxBackward<float>(KernelTestData.ToSingle(dy), argmaxF, dxf, batch, in g);
+        KernelTestData.AssertClose(dx, KernelTestData.ToDouble(dxf), 1e-6, 1e-6, "max backward (float)");
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void AverageMatchesReferenceAndCentralDifferences(int batch, int h, int w, int c, int ph, int pw, int sh, int sw, bool same)
+    {
+        Pool2DGeometry g = Pool2DGeometry.Create(h, w, c, ph, pw, sh, sw, same);
+        double[] x = KernelTestData.Uniform(batch * g.InputSize, -2, 2, (ulong)(h * 17 + w * 5 + c));
+        double[] dy = KernelTestData.Uniform(batch * g.OutputSize, -1, 1, 7);
+        double[] expected = PoolingReference.Average(x, batch, g);
+
+        var y = new double[expected.Length];
+        Pooling.AverageForward<double>(x, y, batch, in g);
+        KernelTestData.AssertClose(expected, y, 1e-14, 1e-15, "average forward (double)");
+
+        var dx = new double[x.Length];
+        dx.AsSpan().Fill(double.NaN);
+        Pooling.AverageBackward<double>(dy, dx, batch, in g);
+        double[] numeric = PoolingReference.NumericGradient(v => PoolingReference.Average(v, batch, g), x, dy);
+        Assert.True(KernelTestData.RelativeError(dx, numeric) < 1e-6, $"relative error {KernelTestData.RelativeError(dx, numeric)}");
+
+        float[] xf = KernelTestData.ToSingle(x);
+        double[] expectedF = PoolingReference.Average(KernelTestData.ToDouble(xf), batch, g);
+        var yf = new float[y.Length];
+        Pooling.AverageForward<float>(xf, yf, batch, in g);
+        KernelTestData.AssertClose(expectedF, KernelTestData.ToDouble(yf), 1e-5, 1e-6, "average forward (float)");
+        var dxf = new float[x.Length];
+        float[] dyf = KernelTestData.ToSingle(dy);
+        Pooling.AverageBackward<float>(dyf, dxf, batch, in g);
+        var dxFromFloatDy = new double[x.Length];
+        Pooling.AverageBackward<double>(KernelTestData.ToDouble(dyf), dxFromFloatDy, batch, in g);
+        KernelTestData.AssertClose(dxFromFloatDy, KernelTestData.ToDouble(dxf), 1e-5, 1e-6, "average backward (float)");
+    }
+
+    [Theory]
+    [InlineData(1, 1, 1)]
+    [InlineData(3, 12, 3)]
+    [InlineData(1, 9, 1)]
+    [InlineData(3, 5, 17)]
+    [InlineData(3, 49, 64)]
+    public void GlobalPoolingMatchesReferenceAndCentralDifferences(int batch, int spatial, int channels)
+    {
+        double[] x = PoolingReference.Distinct(batch * spatial * channels, (ulong)(spatial * 31 + channels));
+        double[] dy = KernelTestData.Uniform(batch * channels, -1, 1, 3);
+
+        var y = new double[batch * channels];
+        Pooling.GlobalAverageForward<double>(x, y, batch, spatial, channels);
+        KernelTestData.AssertClose(PoolingReference.GlobalAverage(x, batch, spatial, channels), y, 1e-14, 1e-15, "global average");
+        var dx = new double[x.Length];
+        dx.AsSpan().Fill(double.NaN);
+        Pooling.GlobalAverageBackward<double>(dy, dx, batch, spatial, channels);
+        double[] numeric = PoolingReference.NumericGradient(v => PoolingReference.GlobalAverage(v, batch, spatial, channels), x, dy);
+        Assert.True(KernelTestData.RelativeError(dx, numeric) < 1e-6);
+
+        var argmax = new int[y.Length];
+        Pooling.GlobalMaxForward<double>(x, y, argmax, batch, spatial, channels);
+        Assert.Equal(PoolingReference.GlobalMax(x, batch, spatial, channels), y);
+        dx.AsSpan().Fill(double.NaN);
+        Pooling.GlobalMaxBackward<double>(dy, argmax, dx, batch, spatial, channels);
+        numeric = PoolingReference.NumericGradient(v => PoolingReference.GlobalMax(v, batch, spatial, channels), x, dy);
+        Assert.True(KernelTestData.RelativeError(dx, numeric) < 1e-6);
+
+        float[] xf = KernelTestData.ToSingle(x);
+        var yf = new float[y.Length];
+        Pooling.GlobalAverageForward<float>(xf, yf, batch, spatial, channels);
+        KernelTestData.AssertClose(PoolingReference.GlobalAverage(KernelTestData.ToDouble(xf), batch, spatial, channels),
+            KernelTestData.ToDouble(yf), 1e-5, 1e-6, "global average (float)");
+        var argmaxF = new int[y.Length];
+        Pooling.GlobalMaxForward<float>(xf, yf, argmaxF, batch, spatial, channels);
+        Assert.Equal(argmax, argmaxF);
+    }
+
+    [Fact]
+    public void OverlappingWindowsSumTheirGradientsAtASharedMaximum()
+    {
+        // 1×3 input, pool 2, stride 1: both windows pick the middle cell, which receives both gradients.
+        Pool2DGeometry g = Pool2DGeometry.Create1D(3, 1, 2, 1, samePadding: false);
+        double[] x = [0.0, 5.0, 1.0];
+        var y = new double[2];
+        var argmax = new int[2];
+        Pooling.MaxForward<double>(x, y, argmax, 1, in g);
+        Assert.Equal([5.0, 5.0], y);
+        var dx = new double[3];
+        Pooling.MaxBackward<double>([2.0, 3.0], argmax, dx, 1, in g);
+        Assert.Equal([0.0, 5.0, 0.0], dx);
+    }
+
+    [Fact]
+    public void PaddedCellsNeverWinAndNeverCount()
+    {
+        // All inputs negative: a zero-padded max would return 0 at the border; same-padding average divides by 3, not 4.
+        Pool2DGeometry g = Pool2DGeometry.Create(3, 3, 1, 2, 2, 2, 2, samePadding: true);
+        Assert.Equal((2, 2, 0, 0), (g.OutputHeight, g.OutputWidth, g.PadTop, g.PadLeft));
+        double[] x = [-1, -2, -3, -4, -5, -6, -7, -8, -9];
+        var y = new double[4];
+        var argmax = new int[4];
+        Pooling.MaxForward<double>(x, y, argmax, 1, in g);
+        Assert.Equal([-1.0, -3.0, -7.0, -9.0], y);
+        Pooling.AverageForward<double>(x, y, 1, in g);
+        Assert.Equal([-3.0, -4.5, -7.5, -9.0], y);
+    }
+
+    [Fact]
+    public void NaNPropagatesThroughMax()
+    {
+        Pool2DGeometry g = Pool2DGeometry.Create1D(4, 1, 2, 2, samePadding: false);
+        double[] x = [1.0, double.NaN, double.NaN, 2.0];
+        var y = new double[2];
+        var argmax = new int[2];
+        Pooling.MaxForward<double>(x, y, argmax, 1, in g);
+        Assert.True(double.IsNaN(y[0]) && double.IsNaN(y[1]));
+        Assert.Equal([1, 2], argmax);
+    }
+
+    [Fact]
+    public void ArgumentsAreValidated()
+    {
+        Pool2DGeometry g = Pool2DGeometry.Create(4, 4, 2, 2, 2, 2, 2, false);
+        var e = Assert.Throws<ArgumentException>(() => Pooling.MaxForward<double>(new double[31], new double[8], new int[8], 1, in g));
+        Assert.Contains("Input length 31 does not match the expected length 32", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Pooling.AverageForward<float>(new float[64], new float[8], 2, in g));
+        Assert.Contains("Output length 8 does not match the expected length 16", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Pooling.MaxForward<double>(new double[32], new double[8], new int[7], 1, in g));
+        Assert.Contains("Arg-max length 7", e.Message);
+        Pool2DGeometry none = default;
+        e = Assert.Throws<ArgumentException>(() => Pooling.AverageBackward<double>(new double[0], new double[0], 1, in none));
+        Assert.Contains("Inconsistent pooling geometry", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Pooling.MaxBackward<double>(new double[8], new int[8] { 0, 1, 2, 3, 4, 5, 6, 99 }, new double[32], 1, in g));
+        Assert.Contains("Arg-max index 99 at position 7 is outside the input of length 32", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Pooling.GlobalAverageForward<double>(new double[10], new double[3], 1, 5, 2));
+        Assert.Contains("Output length 3 does not match the expected length 2", e.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Pooling.GlobalMaxForward<double>(new double[0], new double[0], new int[0], 1, 0, 2));
+        Assert.Throws<NotSupportedException>(() => Pooling.AverageForward<Half>(new Half[32], new Half[8], 1, in g));
+    }
+
+    [Fact]
+    public void KernelsAllocateNothingAfterWarmUp()
+    {
+        Pool2DGeometry g = Pool2DGeometry.Create(9, 9, 8, 3, 3, 2, 2, true);
+        const int batch = 2;
+        var x = new float[batch * g.InputSize];
+        var y = new float[batch * g.OutputSize];
+        var argmax = new int[y.Length];
+        var xd = new double[x.Length];
+        var yd = new double[y.Length];
+        RunAll(g, batch, x, y, argmax, xd, yd);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        RunAll(g, batch, x, y, argmax, xd, yd);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    private static void RunAll(Pool2DGeometry g, int batch, float[] x, float[] y, int[] argmax, double[] xd, double[] yd)
+    {
+        Pooling.MaxForward<float>(x, y, argmax, batch, in g);
+        Pooling.MaxBackward<float>(y, argmax, x, batch, in g);
+        Pooling.AverageForward<float>(x, y, batch, in g);
+        Pooling.AverageBackward<float>(y, x, batch, in g);
+        Pooling.MaxForward<double>(xd, yd, argmax, batch, in g);
+        Pooling.MaxBackward<double>(yd, argmax, xd, batch, in g);
+        Pooling.AverageForward<double>(xd, yd, batch, in g);
+        Pooling.AverageBackward<double>(yd, xd, batch, in g);
+        int spatial = g.Height * g.Width;
+        Span<float> pooled = y.AsSpan(0, batch * g.Channels);
+        Pooling.GlobalAverageForward<float>(x, pooled, batch, spatial, g.Channels);
+        Pooling.GlobalAverageBackward<float>(pooled, x, batch, spatial, g.Channels);
+        Pooling.GlobalMaxForward<double>(xd, yd.AsSpan(0, batch * g.Channels), argmax.AsSpan(0, batch * g.Channels), batch, spatial, g.Channels);
+        Pooling.GlobalMaxBackward<double>(yd.AsSpan(0, batch * g.Channels), argmax.AsSpan(0, batch * g.Channels), xd, batch, spatial, g.Channels);
+    }
+}
