@@ -35,7 +35,7 @@ public static class Convolution
     {
         CheckGeometry(g);
         CheckBatch(batch);
-        if (IsPointwise(g) || PreferDirect(g))
+        if (Choose(g) != ConvolutionStrategy.Im2Col)
             return 0;
         long length = (long)batch * g.OutputHeight * g.OutputWidth * g.PatchSize;
         if (length > int.MaxValue)
@@ -56,14 +56,26 @@ public static class Convolution
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         KernelGuard.EnsureSupported<T>();
-        int rows = CheckCall(x.Length, kernel.Length, y.Length, scratch.Length, batch, g, "x", "kernel", "y");
+        CheckCall(x.Length, kernel.Length, y.Length, scratch.Length, batch, g, "x", "kernel", "y");
         CheckNoOverlap(y, x, kernel, nameof(y));
-        if (IsPointwise(g))
+        ForwardWith(Choose(g), x, kernel, y, batch, g, scratch);
+    }
+
+    /// <summary>
+    /// <see cref="Forward{T}"/> with the strategy given, without checks (the tests and benchmarks force each
+    /// strategy on the same geometry; <see cref="ConvolutionStrategy.Im2Col"/> needs batch·OH·OW·kh·kw·C scratch).
+    /// </summary>
+    internal static void ForwardWith<T>(ConvolutionStrategy strategy, ReadOnlySpan<T> x, ReadOnlySpan<T> kernel, Span<T> y,
+        int batch, in Conv2DGeometry g, Span<T> scratch)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int rows = batch * g.OutputHeight * g.OutputWidth;
+        if (strategy == ConvolutionStrategy.Pointwise)
         {
             // A 1×1, stride-1 kernel sees one pixel: x viewed as [batch·H·W, C] is already the column matrix.
             Gemm.Multiply(x, kernel, y, rows, g.Channels, g.Filters);
         }
-        else if (PreferDirect(g))
+        else if (strategy == ConvolutionStrategy.Direct)
         {
             ConvolutionDirect.Forward(x, kernel, y, batch, g);
         }
@@ -89,13 +101,22 @@ public static class Convolution
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         KernelGuard.EnsureSupported<T>();
-        int rows = CheckCall(x.Length, dKernel.Length, dy.Length, scratch.Length, batch, g, "x", "dKernel", "dy");
+        CheckCall(x.Length, dKernel.Length, dy.Length, scratch.Length, batch, g, "x", "dKernel", "dy");
         CheckNoOverlap(dKernel, x, dy, nameof(dKernel));
-        if (IsPointwise(g))
+        BackwardKernelWith(Choose(g), x, dy, dKernel, batch, g, scratch);
+    }
+
+    /// <summary><see cref="BackwardKernel{T}"/> with the strategy given, without checks.</summary>
+    internal static void BackwardKernelWith<T>(ConvolutionStrategy strategy, ReadOnlySpan<T> x, ReadOnlySpan<T> dy,
+        Span<T> dKernel, int batch, in Conv2DGeometry g, Span<T> scratch)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int rows = batch * g.OutputHeight * g.OutputWidth;
+        if (strategy == ConvolutionStrategy.Pointwise)
         {
             Gemm.Multiply(x, dy, dKernel, g.Channels, rows, g.Filters, transposeA: true, accumulate: true);
         }
-        else if (PreferDirect(g))
+        else if (strategy == ConvolutionStrategy.Direct)
         {
             ConvolutionDirect.BackwardKernel(x, dy, dKernel, batch, g);
         }
@@ -121,13 +142,22 @@ public static class Convolution
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         KernelGuard.EnsureSupported<T>();
-        int rows = CheckCall(dx.Length, kernel.Length, dy.Length, scratch.Length, batch, g, "dx", "kernel", "dy");
+        CheckCall(dx.Length, kernel.Length, dy.Length, scratch.Length, batch, g, "dx", "kernel", "dy");
         CheckNoOverlap(dx, dy, kernel, nameof(dx));
-        if (IsPointwise(g))
+        BackwardInputWith(Choose(g), dy, kernel, dx, batch, g, scratch);
+    }
+
+    /// <summary><see cref="BackwardInput{T}"/> with the strategy given, without checks.</summary>
+    internal static void BackwardInputWith<T>(ConvolutionStrategy strategy, ReadOnlySpan<T> dy, ReadOnlySpan<T> kernel,
+        Span<T> dx, int batch, in Conv2DGeometry g, Span<T> scratch)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int rows = batch * g.OutputHeight * g.OutputWidth;
+        if (strategy == ConvolutionStrategy.Pointwise)
         {
             Gemm.Multiply(dy, kernel, dx, rows, g.Filters, g.Channels, transposeB: true);
         }
-        else if (PreferDirect(g))
+        else if (strategy == ConvolutionStrategy.Direct)
         {
             ConvolutionDirect.BackwardInput(dy, kernel, dx, batch, g);
         }
@@ -141,13 +171,19 @@ public static class Convolution
         }
     }
 
+    /// <summary>The strategy the public entry points use for a geometry.</summary>
+    internal static ConvolutionStrategy Choose(in Conv2DGeometry g) =>
+        IsPointwise(g) ? ConvolutionStrategy.Pointwise
+        : PreferDirect(g) ? ConvolutionStrategy.Direct
+        : ConvolutionStrategy.Im2Col;
+
     /// <summary>1×1 kernel, stride 1 (no padding follows): every output pixel is its input pixel times the kernel.</summary>
     internal static bool IsPointwise(in Conv2DGeometry g) =>
         g.KernelHeight == 1 && g.KernelWidth == 1 && g.StrideHeight == 1 && g.StrideWidth == 1
         && g.PadTop == 0 && g.PadLeft == 0;
 
-    /// <summary>Validates the geometry and every length once; returns the output pixel count batch·OH·OW.</summary>
-    private static int CheckCall(int inputLength, int kernelLength, int outputLength, int scratchLength, int batch,
+    /// <summary>Validates the geometry and every length once.</summary>
+    private static void CheckCall(int inputLength, int kernelLength, int outputLength, int scratchLength, int batch,
         in Conv2DGeometry g, string inputName, string kernelName, string outputName)
     {
         int scratchNeeded = ScratchLength(g, batch);
@@ -161,7 +197,6 @@ public static class Convolution
             throw new ArgumentException(Invariant($"{outputName} length {outputLength} does not match [batch {batch}, {g.OutputHeight}, {g.OutputWidth}, {g.Filters}] = {outputNeeded}."), outputName);
         if (scratchLength < scratchNeeded)
             throw new ArgumentException(Invariant($"scratch length {scratchLength} is less than the {scratchNeeded} elements this geometry needs (Convolution.ScratchLength)."), "scratch");
-        return batch * g.OutputHeight * g.OutputWidth;
     }
 
     /// <summary>
@@ -198,4 +233,17 @@ public static class Convolution
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
+
+/// <summary>How a convolution is computed; <see cref="Convolution.Choose"/> picks one from the geometry.</summary>
+internal enum ConvolutionStrategy
+{
+    /// <summary>1×1, stride 1: the input is the column matrix, one GEMM.</summary>
+    Pointwise,
+
+    /// <summary>Direct loops vectorized over the filters, no scratch.</summary>
+    Direct,
+
+    /// <summary>im2col into scratch, then GEMM (col2im after it for the input gradient).</summary>
+    Im2Col,
 }

@@ -1,0 +1,371 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using NeuralDsl.Tests.Conformance;
+using Xunit;
+
+namespace NeuralDsl.Tests.Kernels;
+
+/// <summary>
+/// <see cref="Convolution"/> and <see cref="Conv2DGeometry"/>: every strategy (1×1 GEMM, direct, im2col) against
+/// the plain-loop reference on a spread of shapes, gradients against central differences, float against the double
+/// reference, zero allocation, the padding rules against the fixtures' <c>explicit_padding</c>, and the errors.
+/// </summary>
+public sealed class ConvolutionTests
+{
+    /// <summary>(name, batch, geometry): strides, dilation, same/valid, odd kernels, C = 1, F = 1, Conv1D.</summary>
+    private static readonly (string Name, int Batch, Conv2DGeometry G)[] Shapes =
+    [
+        ("valid 3x3", 1, Conv2DGeometry.Create(6, 7, 2, 3, 3, 3, 1, 1, 1, 1, false)),
+        ("same 3x3 s2", 3, Conv2DGeometry.Create(7, 6, 3, 4, 3, 3, 2, 2, 1, 1, true)),
+        ("same 3x3 dilation 2", 1, Conv2DGeometry.Create(7, 8, 2, 2, 3, 3, 1, 1, 2, 2, true)),
+        ("valid 3x3 dilation 2 s2", 3, Conv2DGeometry.Create(9, 9, 2, 3, 3, 3, 2, 2, 2, 2, false)),
+        ("same 4x4 s3", 1, Conv2DGeometry.Create(8, 7, 2, 2, 4, 4, 3, 3, 1, 1, true)),
+        ("valid 2x3 s2x1", 3, Conv2DGeometry.Create(7, 6, 3, 5, 2, 3, 2, 1, 1, 1, false)),
+        ("same 2x3", 1, Conv2DGeometry.Create(5, 6, 2, 3, 2, 3, 1, 1, 1, 1, true)),
+        ("1x1 s1", 3, Conv2DGeometry.Create(4, 5, 6, 7, 1, 1, 1, 1, 1, 1, false)),
+        ("1x1 s2 same", 1, Conv2DGeometry.Create(5, 5, 3, 4, 1, 1, 2, 2, 1, 1, true)),
+        ("C=1 3x3", 3, Conv2DGeometry.Create(8, 8, 1, 8, 3, 3, 1, 1, 1, 1, false)),
+        ("C=1 F=37 same", 1, Conv2DGeometry.Create(6, 5, 1, 37, 3, 3, 1, 1, 1, 1, true)),
+        ("F=1 same", 3, Conv2DGeometry.Create(5, 6, 4, 1, 3, 3, 1, 1, 1, 1, true)),
+        ("F=70 valid", 1, Conv2DGeometry.Create(5, 5, 3, 70, 2, 2, 1, 1, 1, 1, false)),
+        ("kernel = input", 1, Conv2DGeometry.Create(4, 4, 2, 3, 4, 4, 1, 1, 1, 1, false)),
+        ("conv1d valid k3", 3, Conv2DGeometry.Create1D(9, 3, 4, 3, 1, 1, false)),
+        ("conv1d same k4 s2", 1, Conv2DGeometry.Create1D(9, 2, 3, 4, 2, 1, true)),
+        ("conv1d same k3 dilation 2", 3, Conv2DGeometry.Create1D(8, 2, 2, 3, 1, 2, true)),
+    ];
+
+    public static TheoryData<string> ShapeNames()
+    {
+        var data = new TheoryData<string>();
+        foreach (var shape in Shapes)
+            data.Add(shape.Name);
+        return data;
+    }
+
+    private static (int Batch, Conv2DGeometry G) Shape(string name) =>
+        Array.Find(Shapes, s => s.Name == name) is var s && s.Name is not null ? (s.Batch, s.G) : throw new ArgumentException(name);
+
+    /// <summary>The strategies that apply to a geometry (1×1 GEMM only where the geometry is pointwise).</summary>
+    private static IEnumerable<ConvolutionStrategy> Strategies(in Conv2DGeometry g) =>
+        Convolution.IsPointwise(g)
+            ? [ConvolutionStrategy.Pointwise, ConvolutionStrategy.Direct, ConvolutionStrategy.Im2Col]
+            : [ConvolutionStrategy.Direct, ConvolutionStrategy.Im2Col];
+
+    private static int Im2ColLength(in Conv2DGeometry g, int batch) => batch * g.OutputHeight * g.OutputWidth * g.PatchSize;
+
+    [Theory]
+    [MemberData(nameof(ShapeNames))]
+    public void EveryStrategyMatchesTheReferenceInDouble(string name)
+    {
+        (int batch, Conv2DGeometry g) = Shape(name);
+        double[] x = KernelTestData.Uniform(batch * g.InputSize, -1, 1, seed: 11);
+        double[] k = KernelTestData.Uniform(g.KernelSize, -1, 1, seed: 12);
+        double[] dy = KernelTestData.Uniform(batch * g.OutputSize, -1, 1, seed: 13);
+        double[] expectedY = ConvolutionReference.Forward(x, k, batch, g);
+        double[] expectedDk = ConvolutionReference.BackwardKernel(x, dy, batch, g);
+        double[] expectedDx = ConvolutionReference.BackwardInput(dy, k, batch, g);
+        double[] initialDk = KernelTestData.Uniform(g.KernelSize, -1, 1, seed: 14);
+        var scratch = new double[Im2ColLength(g, batch)];
+
+        foreach (ConvolutionStrategy strategy in Strategies(g))
+        {
+            string context = $"{name} {strategy}";
+            double[] y = KernelTestData.Uniform(expectedY.Length, -9, 9, seed: 15);   // garbage: must be overwritten
+            Convolution.ForwardWith<double>(strategy, x, k, y, batch, g, scratch);
+            KernelTestData.AssertClose(expectedY, y, 1e-12, 1e-13, context + " forward");
+
+            double[] dk = (double[])initialDk.Clone();
+            Convolution.BackwardKernelWith<double>(strategy, x, dy, dk, batch, g, scratch);
+            double[] accumulated = (double[])expectedDk.Clone();
+            for (int i = 0; i < accumulated.Length; i++)
+                accumulated[i] += initialDk[i];
+            KernelTestData.AssertClose(accumulated, dk, 1e-12, 1e-13, context + " backward kernel (accumulated)");
+
+            double[] dx = KernelTestData.Uniform(expectedDx.Length, -9, 9, seed: 16);  // garbage: must be overwritten
+            Convolution.BackwardInputWith<double>(strategy, dy, k, dx, batch, g, scratch);
+            KernelTestData.AssertClose(expectedDx, dx, 1e-12, 1e-13, context + " backward input");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(ShapeNames))]
+    public void PublicEntryPointsMatchTheReference(string name)
+    {
+        (int batch, Conv2DGeometry g) = Shape(name);
+        double[] x = KernelTestData.Uniform(batch * g.InputSize, -1, 1, seed: 21);
+        double[] k = KernelTestData.Uniform(g.KernelSize, -1, 1, seed: 22);
+        double[] dy = KernelTestData.Uniform(batch * g.OutputSize, -1, 1, seed: 23);
+        var scratch = new double[Convolution.ScratchLength(g, batch)];
+        var y = new double[dy.Length];
+        var dk = new double[k.Length];
+        var dx = new double[x.Length];
+        Convolution.Forward<double>(x, k, y, batch, g, scratch);
+        Convolution.BackwardKernel<double>(x, dy, dk, batch, g, scratch);
+        Convolution.BackwardInput<double>(dy, k, dx, batch, g, scratch);
+        KernelTestData.AssertClose(ConvolutionReference.Forward(x, k, batch, g), y, 1e-12, 1e-13, name + " forward");
+        KernelTestData.AssertClose(ConvolutionReference.BackwardKernel(x, dy, batch, g), dk, 1e-12, 1e-13, name + " backward kernel");
+        KernelTestData.AssertClose(ConvolutionReference.BackwardInput(dy, k, batch, g), dx, 1e-12, 1e-13, name + " backward input");
+    }
+
+    /// <summary>
+    /// Gradients of L = Σ y ⊙ G against central differences of the forward pass. L is linear in x and in the
+    /// kernel, so the differences are exact up to rounding and 1e-6 relative is a strict bound.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(ShapeNames))]
+    public void GradientsMatchCentralDifferences(string name)
+    {
+        (int batch, Conv2DGeometry g) = Shape(name);
+        double[] x = KernelTestData.Uniform(batch * g.InputSize, -1, 1, seed: 31);
+        double[] k = KernelTestData.Uniform(g.KernelSize, -1, 1, seed: 32);
+        double[] gOut = KernelTestData.Uniform(batch * g.OutputSize, -1, 1, seed: 33);
+        var scratch = new double[Convolution.ScratchLength(g, batch)];
+        var y = new double[gOut.Length];
+
+        double Loss()
+        {
+            Convolution.Forward<double>(x, k, y, batch, g, scratch);
+            double sum = 0;
+            for (int i = 0; i < y.Length; i++)
+                sum += y[i] * gOut[i];
+            return sum;
+        }
+
+        var dk = new double[k.Length];
+        var dx = new double[x.Length];
+        Convolution.BackwardKernel<double>(x, gOut, dk, batch, g, scratch);
+        Convolution.BackwardInput<double>(gOut, k, dx, batch, g, scratch);
+
+        const double h = 1e-3;
+        double[] Numeric(double[] w)
+        {
+            var n = new double[w.Length];
+            for (int i = 0; i < w.Length; i++)
+            {
+                double saved = w[i];
+                w[i] = saved + h;
+                double plus = Loss();
+                w[i] = saved - h;
+                double minus = Loss();
+                w[i] = saved;
+                n[i] = (plus - minus) / (2 * h);
+            }
+            return n;
+        }
+
+        double kernelError = KernelTestData.RelativeError(dk, Numeric(k));
+        double inputError = KernelTestData.RelativeError(dx, Numeric(x));
+        Assert.True(kernelError < 1e-6, $"{name}: kernel gradient relative error {kernelError:G3}");
+        Assert.True(inputError < 1e-6, $"{name}: input gradient relative error {inputError:G3}");
+    }
+
+    /// <summary>
+    /// Float against the double reference on float-representable inputs. Each output is a sum of n products; the
+    /// float error is bounded by about n·2⁻²⁴ times Σ|terms|, so the test allows 1e-5·Σ|terms| + 1e-6 (n ≤ 70 here).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(ShapeNames))]
+    public void FloatMatchesTheDoubleReference(string name)
+    {
+        (int batch, Conv2DGeometry g) = Shape(name);
+        float[] xf = KernelTestData.ToSingle(KernelTestData.Uniform(batch * g.InputSize, -1, 1, seed: 41));
+        float[] kf = KernelTestData.ToSingle(KernelTestData.Uniform(g.KernelSize, -1, 1, seed: 42));
+        float[] dyf = KernelTestData.ToSingle(KernelTestData.Uniform(batch * g.OutputSize, -1, 1, seed: 43));
+        double[] x = KernelTestData.ToDouble(xf), k = KernelTestData.ToDouble(kf), dy = KernelTestData.ToDouble(dyf);
+        double[] scaleY = ConvolutionReference.AbsoluteForward(x, k, batch, g);
+        double[] absX = Array.ConvertAll(x, Math.Abs), absK = Array.ConvertAll(k, Math.Abs), absDy = Array.ConvertAll(dy, Math.Abs);
+        double[] scaleDk = ConvolutionReference.BackwardKernel(absX, absDy, batch, g);
+        double[] scaleDx = ConvolutionReference.BackwardInput(absDy, absK, batch, g);
+        var scratch = new float[Im2ColLength(g, batch)];
+
+        foreach (ConvolutionStrategy strategy in Strategies(g))
+        {
+            var y = new float[dyf.Length];
+            var dk = new float[kf.Length];
+            var dx = new float[xf.Length];
+            Convolution.ForwardWith<float>(strategy, xf, kf, y, batch, g, scratch);
+            Convolution.BackwardKernelWith<float>(strategy, xf, dyf, dk, batch, g, scratch);
+            Convolution.BackwardInputWith<float>(strategy, dyf, kf, dx, batch, g, scratch);
+            AssertWithin(ConvolutionReference.Forward(x, k, batch, g), scaleY, y, $"{name} {strategy} forward");
+            AssertWithin(ConvolutionReference.BackwardKernel(x, dy, batch, g), scaleDk, dk, $"{name} {strategy} backward kernel");
+            AssertWithin(ConvolutionReference.BackwardInput(dy, k, batch, g), scaleDx, dx, $"{name} {strategy} backward input");
+        }
+    }
+
+    private static void AssertWithin(double[] expected, double[] scale, float[] actual, string context)
+    {
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double error = Math.Abs(actual[i] - expected[i]);
+            if (!(error <= 1e-5 * scale[i] + 1e-6))
+                Assert.Fail($"{context}: element {i} is {actual[i]:R}, expected {expected[i]:R} (error {error:G3}, allowed {1e-5 * scale[i] + 1e-6:G3}).");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(ShapeNames))]
+    public void CallsDoNotAllocate(string name)
+    {
+        (int batch, Conv2DGeometry g) = Shape(name);
+        float[] x = new float[batch * g.InputSize], k = new float[g.KernelSize], y = new float[batch * g.OutputSize];
+        float[] dk = new float[k.Length], dx = new float[x.Length], scratch = new float[Convolution.ScratchLength(g, batch)];
+        x.AsSpan().Fill(0.5f);
+        k.AsSpan().Fill(0.25f);
+        for (int round = 0; round < 2; round++)
+        {
+            // The first round warms up the JIT and the GEMM's per-thread buffers; the second is measured.
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            Convolution.Forward<float>(x, k, y, batch, g, scratch);
+            Convolution.BackwardKernel<float>(x, y, dk, batch, g, scratch);
+            Convolution.BackwardInput<float>(y, k, dx, batch, g, scratch);
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            if (round == 1)
+                Assert.Equal(0, allocated);
+        }
+    }
+
+    [Fact]
+    public void LargeShapesMatchTheReferenceOnEveryStrategy()
+    {
+        // Big enough for the GEMM's packed, possibly two-thread path and for full register blocks of filters.
+        Conv2DGeometry g = Conv2DGeometry.Create(13, 13, 32, 64, 3, 3, 1, 1, 1, 1, false);
+        const int batch = 2;
+        double[] x = KernelTestData.Uniform(batch * g.InputSize, -1, 1, seed: 51);
+        double[] k = KernelTestData.Uniform(g.KernelSize, -1, 1, seed: 52);
+        double[] dy = KernelTestData.Uniform(batch * g.OutputSize, -1, 1, seed: 53);
+        var scratch = new double[Im2ColLength(g, batch)];
+        foreach (ConvolutionStrategy strategy in Strategies(g))
+        {
+            var y = new double[dy.Length];
+            var dk = new double[k.Length];
+            var dx = new double[x.Length];
+            Convolution.ForwardWith<double>(strategy, x, k, y, batch, g, scratch);
+            Convolution.BackwardKernelWith<double>(strategy, x, dy, dk, batch, g, scratch);
+            Convolution.BackwardInputWith<double>(strategy, dy, k, dx, batch, g, scratch);
+            KernelTestData.AssertClose(ConvolutionReference.Forward(x, k, batch, g), y, 1e-12, 1e-12, $"{strategy} forward");
+            KernelTestData.AssertClose(ConvolutionReference.BackwardKernel(x, dy, batch, g), dk, 1e-12, 1e-12, $"{strategy} backward kernel");
+            KernelTestData.AssertClose(ConvolutionReference.BackwardInput(dy, k, batch, g), dx, 1e-12, 1e-12, $"{strategy} backward input");
+        }
+    }
+
+    public static TheoryData<string> FixtureCases => ConvolutionConformanceTests.Cases;
+
+    /// <summary>The padding and output size of <see cref="Conv2DGeometry.Create"/> against each fixture's metadata.</summary>
+    [Theory]
+    [MemberData(nameof(FixtureCases))]
+    public void GeometryMatchesTheFixturePadding(string name)
+    {
+        Fixture f = Fixture.Load(name);
+        Conv2DGeometry g = ConvolutionConformanceTests.Geometry(f);
+        var padding = new Dictionary<string, int>();
+        foreach (string part in f.Meta("explicit_padding").Split(','))
+        {
+            string[] pair = part.Split('=');
+            padding[pair[0]] = int.Parse(pair[1], NumberStyles.Integer, CultureInfo.InvariantCulture);
+        }
+        int[] output = f.Shape("output");
+        if (f.Meta("type") == "Conv2D")
+        {
+            Assert.Equal(padding["top"], g.PadTop);
+            Assert.Equal(padding["bottom"], g.PadBottom);
+            Assert.Equal([output[1], output[2], output[3]], new[] { g.OutputHeight, g.OutputWidth, g.Filters });
+        }
+        else
+        {
+            Assert.Equal((1, 1, 0, 0), (g.Height, g.KernelHeight, g.PadTop, g.PadBottom));
+            Assert.Equal([output[1], output[2]], new[] { g.OutputWidth, g.Filters });
+        }
+        Assert.Equal(padding["left"], g.PadLeft);
+        Assert.Equal(padding["right"], g.PadRight);
+    }
+
+    [Theory]
+    // in, k, s, d, same → out, before, after (Keras: the odd extra padding goes after)
+    [InlineData(28, 3, 1, 1, false, 26, 0, 0)]
+    [InlineData(28, 3, 2, 1, false, 13, 0, 0)]
+    [InlineData(7, 3, 2, 2, false, 2, 0, 0)]
+    [InlineData(28, 3, 1, 1, true, 28, 1, 1)]
+    [InlineData(28, 2, 1, 1, true, 28, 0, 1)]
+    [InlineData(7, 3, 2, 1, true, 4, 1, 1)]
+    [InlineData(8, 3, 2, 1, true, 4, 0, 1)]
+    [InlineData(8, 4, 3, 1, true, 3, 1, 1)]
+    [InlineData(7, 4, 3, 1, true, 3, 1, 2)]
+    [InlineData(6, 4, 3, 1, true, 2, 0, 1)]
+    [InlineData(5, 3, 1, 2, true, 5, 2, 2)]
+    [InlineData(5, 1, 2, 1, true, 3, 0, 0)]
+    [InlineData(2, 5, 1, 1, true, 2, 2, 2)]
+    public void GeometryFollowsTheKerasRules(int input, int kernel, int stride, int dilation, bool same, int output, int before, int after)
+    {
+        Conv2DGeometry g = Conv2DGeometry.Create(input, input + 1, 1, 1, kernel, kernel, stride, stride, dilation, dilation, same);
+        Assert.Equal((output, before, after), (g.OutputHeight, g.PadTop, g.PadBottom));
+        Conv2DGeometry d1 = Conv2DGeometry.Create1D(input, 2, 3, kernel, stride, dilation, same);
+        Assert.Equal((output, before, after), (d1.OutputWidth, d1.PadLeft, d1.PadRight));
+    }
+
+    [Theory]
+    [InlineData(0, 5, 1, 1, 3, 3, 1, 1, 1, 1, false, "Input height must be positive, but it is 0.")]
+    [InlineData(5, 5, 1, 0, 3, 3, 1, 1, 1, 1, false, "Filter count must be positive, but it is 0.")]
+    [InlineData(5, 5, 1, 2, 3, 3, 0, 1, 1, 1, false, "Stride height must be positive, but it is 0.")]
+    [InlineData(5, 5, 1, 2, 3, 3, 1, 1, 1, -1, true, "Dilation width must be positive, but it is -1.")]
+    [InlineData(5, 5, 1, 2, 6, 3, 1, 1, 1, 1, false, "Kernel height 6 with dilation 1 spans 6, more than the input height 5")]
+    [InlineData(5, 9, 1, 2, 3, 3, 1, 1, 3, 3, false, "Kernel height 3 with dilation 3 spans 7, more than the input height 5")]
+    public void BadGeometryThrowsNamingTheValues(int h, int w, int c, int f, int kh, int kw, int sh, int sw, int dh, int dw, bool same, string message)
+    {
+        var e = Assert.Throws<ArgumentException>(() => Conv2DGeometry.Create(h, w, c, f, kh, kw, sh, sw, dh, dw, same));
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WrongLengthsThrowNamingExpectedAndActual()
+    {
+        Conv2DGeometry g = Conv2DGeometry.Create(5, 5, 2, 3, 3, 3, 1, 1, 1, 1, false);
+        var scratch = new double[Convolution.ScratchLength(g, 2)];
+        var x = new double[2 * 50];
+        var k = new double[54];
+        var y = new double[2 * 27];
+        var e = Assert.Throws<ArgumentException>(() => Convolution.Forward<double>(x.AsSpan(1), k, y, 2, g, scratch));
+        Assert.Contains("x length 99 does not match [batch 2, 5, 5, 2] = 100", e.Message, StringComparison.Ordinal);
+        e = Assert.Throws<ArgumentException>(() => Convolution.Forward<double>(x, k.AsSpan(1), y, 2, g, scratch));
+        Assert.Contains("kernel length 53 does not match [3, 3, 2, 3] = 54", e.Message, StringComparison.Ordinal);
+        e = Assert.Throws<ArgumentException>(() => Convolution.BackwardInput<double>(y.AsSpan(2), k, x, 2, g, scratch));
+        Assert.Contains("dy length 52 does not match [batch 2, 3, 3, 3] = 54", e.Message, StringComparison.Ordinal);
+        e = Assert.Throws<ArgumentException>(() => Convolution.BackwardKernel<double>(x, y, k, 2, g, scratch.AsSpan(1)));
+        Assert.Contains($"scratch length {scratch.Length - 1} is less than the {scratch.Length} elements", e.Message, StringComparison.Ordinal);
+        e = Assert.Throws<ArgumentException>(() => Convolution.Forward<double>(x, k, x.AsSpan(0, 54), 2, g, scratch));
+        Assert.Contains("overlaps an input", e.Message, StringComparison.Ordinal);
+        e = Assert.Throws<ArgumentException>(() => Convolution.ScratchLength(g, -1));
+        Assert.Contains("must not be negative, but it is -1", e.Message, StringComparison.Ordinal);
+        Assert.Throws<NotSupportedException>(() => Convolution.Forward<Half>(new Half[100], new Half[54], new Half[54], 2, g, new Half[scratch.Length]));
+    }
+
+    [Fact]
+    public void HandMadeInconsistentGeometryIsRejected()
+    {
+        Conv2DGeometry good = Conv2DGeometry.Create(5, 5, 2, 3, 3, 3, 1, 1, 1, 1, true);
+        var e = Assert.Throws<ArgumentException>(() => Convolution.ScratchLength(good with { PadTop = -1 }, 1));
+        Assert.Contains("is not one Conv2DGeometry.Create produces", e.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => Convolution.ScratchLength(good with { PadLeft = 3 }, 1));
+        Assert.Throws<ArgumentException>(() => Convolution.ScratchLength(good with { StrideWidth = 0 }, 1));
+        Assert.Throws<ArgumentException>(() => Convolution.ScratchLength(good with { OutputHeight = 0 }, 1));
+    }
+
+    [Fact]
+    public void PreferDirectRuleAndScratch()
+    {
+        Conv2DGeometry pointwise = Conv2DGeometry.Create(8, 8, 16, 32, 1, 1, 1, 1, 1, 1, true);
+        Assert.False(Convolution.PreferDirect(pointwise));
+        Assert.Equal(ConvolutionStrategy.Pointwise, Convolution.Choose(pointwise));
+        Assert.Equal(0, Convolution.ScratchLength(pointwise, 32));
+        Conv2DGeometry deep = Conv2DGeometry.Create(13, 13, 32, 64, 3, 3, 1, 1, 1, 1, false);
+        Assert.Equal(ConvolutionStrategy.Im2Col, Convolution.Choose(deep));
+        Assert.Equal(32 * 11 * 11 * 288, Convolution.ScratchLength(deep, 32));
+        foreach (var shape in Shapes)
+        {
+            ConvolutionStrategy expected = Convolution.IsPointwise(shape.G) ? ConvolutionStrategy.Pointwise
+                : Convolution.PreferDirect(shape.G) ? ConvolutionStrategy.Direct : ConvolutionStrategy.Im2Col;
+            Assert.Equal(expected, Convolution.Choose(shape.G));
+            Assert.Equal(expected == ConvolutionStrategy.Im2Col ? Im2ColLength(shape.G, 3) : 0, Convolution.ScratchLength(shape.G, 3));
+        }
+    }
+}
