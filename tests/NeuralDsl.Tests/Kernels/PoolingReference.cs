@@ -64,10 +64,9 @@ internal static class PoolingReference
         return y;
     }
 
-    /// <summary>dL/dx of L = Σ f(x)·G by central differences (h = 1e-6) in double.</summary>
-    public static double[] NumericGradient(Func<double[], double[]> f, double[] x, double[] g)
+    /// <summary>dL/dx of L = Σ f(x)·G by central differences (step <paramref name="h"/>) in double.</summary>
+    public static double[] NumericGradient(Func<double[], double[]> f, double[] x, double[] g, double h = 1e-6)
     {
-        const double h = 1e-6;
         var grad = new double[x.Length];
         var probe = (double[])x.Clone();
         for (int i = 0; i < x.Length; i++)

@@ -1,0 +1,122 @@
+using System;
+using System.Globalization;
+using System.Numerics;
+
+namespace NeuralDsl;
+
+/// <summary>
+/// ZeroPadding2D over NHWC tensors (batch first): the forward pass surrounds each sample with zero rows and
+/// columns, the backward pass crops the gradient back to the input. Whole padded rows are one contiguous copy, so
+/// both directions are a series of span copies. No allocation.
+/// </summary>
+public static class Padding2D
+{
+    /// <summary>
+    /// <c>y[b, top + i, left + j, c] = x[b, i, j, c]</c>, every other element of <paramref name="y"/> zero.
+    /// </summary>
+    /// <param name="x">Input [batch, height, width, channels].</param>
+    /// <param name="y">Output [batch, top + height + bottom, left + width + right, channels] (overwritten).</param>
+    /// <param name="batch">Samples.</param>
+    /// <param name="height">Input rows.</param>
+    /// <param name="width">Input columns.</param>
+    /// <param name="channels">Channels.</param>
+    /// <param name="top">Zero rows above.</param>
+    /// <param name="bottom">Zero rows below.</param>
+    /// <param name="left">Zero columns on the left.</param>
+    /// <param name="right">Zero columns on the right.</param>
+    /// <exception cref="ArgumentException">A size is negative or zero, or a length does not match.</exception>
+    public static void Forward<T>(ReadOnlySpan<T> x, Span<T> y, int batch, int height, int width, int channels,
+        int top, int bottom, int left, int right)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        KernelGuard.EnsureSupported<T>();
+        Check(x.Length, y.Length, batch, height, width, channels, top, bottom, left, right,
+            "Input", nameof(x), "Output", nameof(y));
+        if (x.Overlaps(y))
+            throw new ArgumentException("The padded output overlaps the input; use separate memory.", nameof(y));
+        y.Clear();
+        int rowIn = width * channels;
+        int rowOut = (left + width + right) * channels;
+        int sampleOut = (top + height + bottom) * rowOut;
+        for (int b = 0; b < batch; b++)
+        {
+            for (int i = 0; i < height; i++)
+            {
+                x.Slice((b * height + i) * rowIn, rowIn)
+                    .CopyTo(y.Slice(b * sampleOut + (top + i) * rowOut + left * channels, rowIn));
+            }
+        }
+    }
+
+    /// <summary>
+    /// The gradient of <see cref="Forward"/>: <c>dx[b, i, j, c] = dy[b, top + i, left + j, c]</c> (a crop; the
+    /// gradient of the zero border is dropped). Overwrites <paramref name="dx"/>.
+    /// </summary>
+    /// <param name="dy">Gradient with respect to the padded output.</param>
+    /// <param name="dx">Gradient with respect to the input [batch, height, width, channels].</param>
+    /// <param name="batch">Samples.</param>
+    /// <param name="height">Input rows.</param>
+    /// <param name="width">Input columns.</param>
+    /// <param name="channels">Channels.</param>
+    /// <param name="top">Zero rows above.</param>
+    /// <param name="bottom">Zero rows below.</param>
+    /// <param name="left">Zero columns on the left.</param>
+    /// <param name="right">Zero columns on the right.</param>
+    /// <exception cref="ArgumentException">A size is negative or zero, or a length does not match.</exception>
+    public static void Backward<T>(ReadOnlySpan<T> dy, Span<T> dx, int batch, int height, int width, int channels,
+        int top, int bottom, int left, int right)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        KernelGuard.EnsureSupported<T>();
+        Check(dx.Length, dy.Length, batch, height, width, channels, top, bottom, left, right,
+            "Input gradient", nameof(dx), "Output gradient", nameof(dy));
+        if (dx.Overlaps(dy))
+            throw new ArgumentException("The input gradient overlaps the output gradient; use separate memory.", nameof(dx));
+        int rowIn = width * channels;
+        int rowOut = (left + width + right) * channels;
+        int sampleOut = (top + height + bottom) * rowOut;
+        for (int b = 0; b < batch; b++)
+        {
+            for (int i = 0; i < height; i++)
+            {
+                dy.Slice(b * sampleOut + (top + i) * rowOut + left * channels, rowIn)
+                    .CopyTo(dx.Slice((b * height + i) * rowIn, rowIn));
+            }
+        }
+    }
+
+    private static void Check(int inputLength, int outputLength, int batch, int height, int width, int channels,
+        int top, int bottom, int left, int right, string inputWhat, string inputName, string outputWhat, string outputName)
+    {
+        NotNegative(batch, nameof(batch));
+        Positive(height, nameof(height));
+        Positive(width, nameof(width));
+        Positive(channels, nameof(channels));
+        NotNegative(top, nameof(top));
+        NotNegative(bottom, nameof(bottom));
+        NotNegative(left, nameof(left));
+        NotNegative(right, nameof(right));
+        int inputSize = checked(height * width * channels);
+        int outputSize = checked(checked(top + height + bottom) * checked(left + width + right) * channels);
+        KernelGuard.SameLength(checked(batch * inputSize), inputLength, inputWhat, inputName);
+        KernelGuard.SameLength(checked(batch * outputSize), outputLength, outputWhat, outputName);
+    }
+
+    private static void NotNegative(int value, string name)
+    {
+        if (value < 0)
+        {
+            throw new ArgumentOutOfRangeException(name, value,
+                string.Create(CultureInfo.InvariantCulture, $"{name} must not be negative, but it is {value}."));
+        }
+    }
+
+    private static void Positive(int value, string name)
+    {
+        if (value <= 0)
+        {
+            throw new ArgumentOutOfRangeException(name, value,
+                string.Create(CultureInfo.InvariantCulture, $"{name} must be positive, but it is {value}."));
+        }
+    }
+}
