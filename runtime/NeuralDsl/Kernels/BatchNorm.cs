@@ -218,6 +218,78 @@ public static class BatchNorm
         }
     }
 
+    /// <summary>
+    /// Inference-mode backward (Keras <c>training=False</c>, e.g. a frozen layer being fine-tuned through): the
+    /// moving statistics are constants, so with s = 1/sqrt(moving_variance + ε)
+    /// <c>dx = γ·s·dy</c> (overwritten), <c>dγ += Σ dy·(x − moving_mean)·s</c> and <c>dβ += Σ dy</c> (accumulated).
+    /// </summary>
+    /// <param name="x">The forward input [rows, channels].</param>
+    /// <param name="dy">Gradient with respect to the output [rows, channels].</param>
+    /// <param name="gamma">Scale, one per channel.</param>
+    /// <param name="movingMean">Moving mean per channel.</param>
+    /// <param name="movingVariance">Moving variance per channel.</param>
+    /// <param name="dx">Gradient with respect to the input (overwritten; must not overlap x or dy).</param>
+    /// <param name="dGamma">Gradient accumulator for γ.</param>
+    /// <param name="dBeta">Gradient accumulator for β.</param>
+    /// <param name="rows">Rows.</param>
+    /// <param name="channels">Channels; at least 1.</param>
+    /// <param name="epsilon">Added to the variance, ≥ 0.</param>
+    /// <exception cref="ArgumentException">A length does not match, a size is out of range, or dx overlaps an input.</exception>
+    public static void InferenceBackward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> dy, ReadOnlySpan<T> gamma,
+        ReadOnlySpan<T> movingMean, ReadOnlySpan<T> movingVariance, Span<T> dx, Span<T> dGamma, Span<T> dBeta,
+        int rows, int channels, double epsilon)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        KernelGuard.EnsureSupported<T>();
+        CheckSizes(x.Length, rows, channels, "Input", nameof(x), allowEmpty: true);
+        KernelGuard.SameLength(x.Length, dy.Length, "Output gradient", nameof(dy));
+        KernelGuard.SameLength(x.Length, dx.Length, "Input gradient", nameof(dx));
+        if (dx.Overlaps(x) || dx.Overlaps(dy))
+            throw new ArgumentException("The input gradient overlaps x or dy; the kernel reads both after writing dx.", nameof(dx));
+        KernelGuard.SameLength(channels, gamma.Length, "Gamma", nameof(gamma));
+        CheckChannels(channels, movingMean.Length, nameof(movingMean), movingVariance.Length, nameof(movingVariance));
+        CheckChannels(channels, dGamma.Length, nameof(dGamma), dBeta.Length, nameof(dBeta));
+        CheckEpsilon(epsilon);
+
+        Span<double> sumDy = stackalloc double[Block];
+        Span<double> sumDyCentered = stackalloc double[Block];
+        Span<T> scale = stackalloc T[Block];
+        for (int c0 = 0; c0 < channels; c0 += Block)
+        {
+            int n = Math.Min(Block, channels - c0);
+            Span<double> s1 = sumDy[..n];
+            Span<double> s2 = sumDyCentered[..n];
+            s1.Clear();
+            s2.Clear();
+            ReadOnlySpan<T> mu = movingMean.Slice(c0, n);
+            for (int r = 0; r < rows; r++)
+            {
+                int offset = r * channels + c0;
+                ReadOnlySpan<T> xr = x.Slice(offset, n);
+                ReadOnlySpan<T> g = dy.Slice(offset, n);
+                for (int c = 0; c < n; c++)
+                {
+                    double gc = double.CreateTruncating(g[c]);
+                    s1[c] += gc;
+                    s2[c] += gc * (double.CreateTruncating(xr[c]) - double.CreateTruncating(mu[c]));
+                }
+            }
+            for (int c = 0; c < n; c++)
+            {
+                int ch = c0 + c;
+                double inv = 1.0 / Math.Sqrt(double.CreateTruncating(movingVariance[ch]) + epsilon);
+                scale[c] = T.CreateTruncating(double.CreateTruncating(gamma[ch]) * inv);
+                dGamma[ch] = T.CreateTruncating(double.CreateTruncating(dGamma[ch]) + s2[c] * inv);
+                dBeta[ch] = T.CreateTruncating(double.CreateTruncating(dBeta[ch]) + s1[c]);
+            }
+            for (int r = 0; r < rows; r++)
+            {
+                int offset = r * channels + c0;
+                TensorPrimitives.Multiply(dy.Slice(offset, n), scale[..n], dx.Slice(offset, n));
+            }
+        }
+    }
+
     /// <summary>y = (x − center)·scale + beta on the channel block [c0, c0 + n) of every row.</summary>
     private static void Normalize<T>(ReadOnlySpan<T> x, Span<T> y, ReadOnlySpan<T> center, ReadOnlySpan<T> scale,
         ReadOnlySpan<T> beta, int rows, int channels, int c0)

@@ -175,6 +175,32 @@ public sealed class BatchNormTests
         KernelTestData.AssertClose(dbr, KernelTestData.ToDouble(dbf), 1e-5, 1e-5, "dBeta (float)");
     }
 
+    [Theory]
+    [InlineData(6, 4)]
+    [InlineData(3, 259)]
+    public void InferenceBackwardMatchesCentralDifferences(int rows, int channels)
+    {
+        double[] x = KernelTestData.Uniform(rows * channels, -2, 3, 41);
+        double[] gamma = KernelTestData.Uniform(channels, 0.5, 1.5, 42);
+        double[] beta = KernelTestData.Uniform(channels, -1, 1, 43);
+        double[] movingMean = KernelTestData.Uniform(channels, -1, 1, 44);
+        double[] movingVariance = KernelTestData.Uniform(channels, 0.5, 2, 45);
+        double[] dy = KernelTestData.Uniform(rows * channels, -1, 1, 46);
+        var dx = new double[x.Length];
+        var dGamma = new double[channels];
+        dGamma.AsSpan().Fill(0.25);
+        var dBeta = new double[channels];
+        BatchNorm.InferenceBackward<double>(x, dy, gamma, movingMean, movingVariance, dx, dGamma, dBeta, rows, channels, Epsilon);
+        for (int c = 0; c < channels; c++)
+            dGamma[c] -= 0.25;
+
+        double[] Apply(double[] xv, double[] gv, double[] bv) =>
+            BatchNormReference.Apply(xv, gv, bv, movingMean, movingVariance, rows, channels, Epsilon);
+        Assert.True(KernelTestData.RelativeError(dx, PoolingReference.NumericGradient(v => Apply(v, gamma, beta), x, dy)) < 1e-6);
+        Assert.True(KernelTestData.RelativeError(dGamma, PoolingReference.NumericGradient(v => Apply(x, v, beta), gamma, dy)) < 1e-6);
+        Assert.True(KernelTestData.RelativeError(dBeta, PoolingReference.NumericGradient(v => Apply(x, gamma, v), beta, dy)) < 1e-6);
+    }
+
     [Fact]
     public void ArgumentsAreValidated()
     {
@@ -233,5 +259,7 @@ public sealed class BatchNormTests
             dxd, q.Slice(4 * channels, channels), q.Slice(5 * channels, channels), rows, channels);
         BatchNorm.Backward<float>(f, fy, p[..channels], p.Slice(2 * channels, channels), p.Slice(3 * channels, channels),
             dxf, p.Slice(4 * channels, channels), p.Slice(5 * channels, channels), rows, channels);
+        BatchNorm.InferenceBackward<double>(d, dyd, q[..channels], q.Slice(2 * channels, channels), q.Slice(3 * channels, channels),
+            dxd, q.Slice(4 * channels, channels), q.Slice(5 * channels, channels), rows, channels, 1e-3);
     }
 }
