@@ -1,6 +1,7 @@
 using System;
 using System.Globalization;
 using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace NeuralDsl;
 
@@ -47,18 +48,7 @@ public static partial class Pooling
                         for (int col = r == r0 ? c0 + 1 : c0; col < c1; col++)
                         {
                             int cell = sample + (r * g.Width + col) * channels;
-                            ReadOnlySpan<T> row = x.Slice(cell, channels);
-                            // Scalar over channels: the arg-max index is int while T may be double, so a vector
-                            // compare-and-select would need two vector widths; pooling is a small share of a step.
-                            for (int ch = 0; ch < channels; ch++)
-                            {
-                                T v = row[ch];
-                                if (v > best[ch] || (T.IsNaN(v) && !T.IsNaN(best[ch])))
-                                {
-                                    best[ch] = v;
-                                    where[ch] = cell + ch;
-                                }
-                            }
+                            Update(x.Slice(cell, channels), cell, best, where);
                         }
                     }
                 }
@@ -108,16 +98,7 @@ public static partial class Pooling
             for (int s = 1; s < spatial; s++)
             {
                 int cell = sample + s * channels;
-                ReadOnlySpan<T> row = x.Slice(cell, channels);
-                for (int ch = 0; ch < channels; ch++)
-                {
-                    T v = row[ch];
-                    if (v > best[ch] || (T.IsNaN(v) && !T.IsNaN(best[ch])))
-                    {
-                        best[ch] = v;
-                        where[ch] = cell + ch;
-                    }
-                }
+                Update(x.Slice(cell, channels), cell, best, where);
             }
         }
     }
@@ -134,6 +115,49 @@ public static partial class Pooling
         CheckGlobal(batch, spatial, channels, dx.Length, dy.Length, "Input gradient", nameof(dx), "Output gradient", nameof(dy));
         KernelGuard.SameLength(dy.Length, argmax.Length, "Arg-max", nameof(argmax));
         Scatter(dy, argmax, dx);
+    }
+
+    /// <summary>
+    /// Folds one channel row into the running maximum: where <c>row[c]</c> is larger (or a NaN meets a number),
+    /// <c>best[c] = row[c]</c> and <c>where[c] = cell + c</c>. Strictly larger, so the first of equal values wins.
+    /// </summary>
+    /// <remarks>
+    /// Float runs on Vector&lt;float&gt; with the indices in a Vector&lt;int&gt; of the same lane count, which is
+    /// what makes the compare-and-select cheap; double would need indices at half the width, and float is the type
+    /// the CNN samples train in, so double stays scalar.
+    /// </remarks>
+    private static void Update<T>(ReadOnlySpan<T> row, int cell, Span<T> best, Span<int> where)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int ch = 0;
+        if (typeof(T) == typeof(float) && Vector.IsHardwareAccelerated && row.Length >= Vector<float>.Count)
+        {
+            ReadOnlySpan<float> r = MemoryMarshal.Cast<T, float>(row);
+            Span<float> b = MemoryMarshal.Cast<T, float>(best);
+            int lanes = Vector<float>.Count;
+            for (; ch <= r.Length - lanes; ch += lanes)
+            {
+                var v = new Vector<float>(r.Slice(ch));
+                var current = new Vector<float>(b.Slice(ch));
+                // v != v is the NaN test; a NaN replaces a number but not an earlier NaN.
+                Vector<int> take = Vector.GreaterThan(v, current)
+                    | Vector.AndNot(Vector.Equals(current, current), Vector.Equals(v, v));
+                if (take == Vector<int>.Zero)
+                    continue;
+                Vector.ConditionalSelect(take, v, current).CopyTo(b.Slice(ch));
+                Vector.ConditionalSelect(take, new Vector<int>(cell + ch) + Vector<int>.Indices, new Vector<int>(where.Slice(ch)))
+                    .CopyTo(where.Slice(ch));
+            }
+        }
+        for (; ch < row.Length; ch++)
+        {
+            T v = row[ch];
+            if (v > best[ch] || (T.IsNaN(v) && !T.IsNaN(best[ch])))
+            {
+                best[ch] = v;
+                where[ch] = cell + ch;
+            }
+        }
     }
 
     /// <summary>dx = 0, then dx[argmax[i]] += dy[i]; indices are checked so a stale arg-max buffer fails clearly.</summary>

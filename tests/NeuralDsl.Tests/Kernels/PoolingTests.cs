@@ -209,6 +209,40 @@ public sealed class PoolingTests
     }
 
     [Fact]
+    public void FloatVectorPathHandlesNaNAndTiesLikeTheScalarOne()
+    {
+        // 19 channels: whole vectors plus a scalar tail. Window of 3 cells along the width (pool 3, stride 3).
+        const int channels = 19;
+        Pool2DGeometry g = Pool2DGeometry.Create1D(3, channels, 3, 3, samePadding: false);
+        var x = new float[3 * channels];
+        for (int c = 0; c < channels; c++)
+        {
+            (float a, float b, float d) = (c % 4) switch
+            {
+                0 => (1f, 2f, 2f),              // tie: the first 2 wins (cell 1)
+                1 => (float.NaN, 5f, 6f),       // leading NaN stays (cell 0)
+                2 => (3f, float.NaN, float.NaN), // the first NaN wins (cell 1)
+                _ => (-1f, -3f, -2f),           // plain maximum (cell 0)
+            };
+            (x[c], x[channels + c], x[2 * channels + c]) = (a, b, d);
+        }
+        var y = new float[channels];
+        var argmax = new int[channels];
+        Pooling.MaxForward<float>(x, y, argmax, 1, in g);
+        var yg = new float[channels];
+        var argmaxG = new int[channels];
+        Pooling.GlobalMaxForward<float>(x, yg, argmaxG, 1, 3, channels);
+        for (int c = 0; c < channels; c++)
+        {
+            int cell = (c % 4) switch { 0 => 1, 1 => 0, 2 => 1, _ => 0 };
+            Assert.Equal(cell * channels + c, argmax[c]);
+            Assert.Equal(x[cell * channels + c], y[c]);
+            Assert.Equal(argmax[c], argmaxG[c]);
+            Assert.Equal(y[c], yg[c]);
+        }
+    }
+
+    [Fact]
     public void ArgumentsAreValidated()
     {
         Pool2DGeometry g = Pool2DGeometry.Create(4, 4, 2, 2, 2, 2, 2, false);
