@@ -8,35 +8,121 @@ namespace NeuralDsl;
 /// <summary>
 /// Direct NHWC convolution loops, vectorized over the filters (the contiguous last axis of the kernel, the output
 /// and the output gradient). They need no column buffer, which pays off when a patch is so short (few channels,
-/// e.g. the first layer on a grey image) that building the im2col matrix costs as much as the product itself.
+/// e.g. the first layer on a grey image) that building the im2col matrix costs as much as the product itself:
+/// <see cref="Convolution"/> uses <see cref="Forward{T}"/> for such shapes. The backward loops are correct but slower
+/// than im2col + GEMM on every shape measured; they serve as the scratch-free cross-check in tests and benchmarks.
 /// Callers have validated every length; the loops only visit cells inside the input.
 /// </summary>
 internal static class ConvolutionDirect
 {
+    /// <summary>Longest patch whose offset table goes on the stack (4 KB); longer ones take the checked loops.</summary>
+    private const int MaxTablePatch = 1024;
+
     /// <summary>y [batch, OH, OW, F] = x ⋆ kernel (overwritten).</summary>
-    public static void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> kernel, Span<T> y, int batch, in Conv2DGeometry g)
+    public static unsafe void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> kernel, Span<T> y, int batch, in Conv2DGeometry g)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        int f = g.Filters;
-        int pixel = 0;
-        for (int b = 0; b < batch; b++)
+        int f = g.Filters, c = g.Channels, patch = g.PatchSize, n = Vector<T>.Count;
+        // Offsets of a window's cells from its top-left input cell, in kernel order (di, dj, c): for a window
+        // entirely inside the image the whole patch is then one table walk with no index arithmetic or checks.
+        Span<int> offsets = stackalloc int[Math.Min(patch, MaxTablePatch)];
+        bool table = patch <= MaxTablePatch;
+        if (table)
         {
-            for (int oh = 0; oh < g.OutputHeight; oh++)
+            int p = 0;
+            for (int di = 0; di < g.KernelHeight; di++)
+                for (int dj = 0; dj < g.KernelWidth; dj++)
+                    for (int ch = 0; ch < c; ch++)
+                        offsets[p++] = (di * g.DilationHeight * g.Width + dj * g.DilationWidth) * c + ch;
+        }
+        int spanH = g.EffectiveKernelHeight, spanW = g.EffectiveKernelWidth;
+        fixed (T* px = x)
+        fixed (T* pk = kernel)
+        fixed (T* py = y)
+        fixed (int* po = offsets)
+        {
+            int pixel = 0;
+            for (int b = 0; b < batch; b++)
             {
-                for (int ow = 0; ow < g.OutputWidth; ow++, pixel++)
+                for (int oh = 0; oh < g.OutputHeight; oh++)
                 {
-                    Span<T> yRow = y.Slice(pixel * f, f);
-                    // Filters in register blocks of four vectors: each block reads the whole patch once and is
-                    // stored once, instead of loading and storing the output row for every tap.
-                    int j = 0;
-                    int block = 4 * Vector<T>.Count;
-                    for (; j + block <= f; j += block)
-                        ForwardBlock4(x, kernel, yRow, b, oh, ow, j, g);
-                    for (; j < f; j++)
-                        yRow[j] = ForwardScalar(x, kernel, b, oh, ow, j, g);
+                    int top = oh * g.StrideHeight - g.PadTop;
+                    bool rowsInside = top >= 0 && top + spanH <= g.Height;
+                    for (int ow = 0; ow < g.OutputWidth; ow++, pixel++)
+                    {
+                        int left = ow * g.StrideWidth - g.PadLeft;
+                        if (!table || !rowsInside || left < 0 || left + spanW > g.Width)
+                        {
+                            ForwardPixel(x, kernel, y.Slice(pixel * f, f), b, oh, ow, g);
+                            continue;
+                        }
+                        // In range: the window lies inside sample b, so every offset stays inside x.
+                        T* window = px + ((b * g.Height + top) * g.Width + left) * c;
+                        T* yRow = py + pixel * f;
+                        int j = 0;
+                        for (; j + 4 * n <= f; j += 4 * n)
+                            WindowBlock4(window, po, pk + j, f, patch, yRow + j);
+                        for (; j + n <= f; j += n)
+                            WindowBlock1(window, po, pk + j, f, patch, yRow + j);
+                        for (; j < f; j++)
+                        {
+                            T sum = T.Zero;
+                            for (int q = 0; q < patch; q++)
+                                sum += window[po[q]] * pk[q * f + j];
+                            yRow[j] = sum;
+                        }
+                    }
                 }
             }
         }
+    }
+
+    /// <summary>Four vectors of filters of one interior pixel: per patch cell one broadcast feeds four FMAs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void WindowBlock4<T>(T* window, int* offsets, T* kernel, int f, int patch, T* y)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int n = Vector<T>.Count;
+        Vector<T> a0 = Vector<T>.Zero, a1 = Vector<T>.Zero, a2 = Vector<T>.Zero, a3 = Vector<T>.Zero;
+        for (int q = 0; q < patch; q++, kernel += f)
+        {
+            var s = new Vector<T>(window[offsets[q]]);
+            a0 = Fma(s, *(Vector<T>*)kernel, a0);
+            a1 = Fma(s, *(Vector<T>*)(kernel + n), a1);
+            a2 = Fma(s, *(Vector<T>*)(kernel + 2 * n), a2);
+            a3 = Fma(s, *(Vector<T>*)(kernel + 3 * n), a3);
+        }
+        *(Vector<T>*)y = a0;
+        *(Vector<T>*)(y + n) = a1;
+        *(Vector<T>*)(y + 2 * n) = a2;
+        *(Vector<T>*)(y + 3 * n) = a3;
+    }
+
+    /// <summary>One vector of filters of one interior pixel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void WindowBlock1<T>(T* window, int* offsets, T* kernel, int f, int patch, T* y)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        Vector<T> a0 = Vector<T>.Zero;
+        for (int q = 0; q < patch; q++, kernel += f)
+            a0 = Fma(new Vector<T>(window[offsets[q]]), *(Vector<T>*)kernel, a0);
+        *(Vector<T>*)y = a0;
+    }
+
+    /// <summary>One output pixel, any position (padding cells are skipped).</summary>
+    private static void ForwardPixel<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> kernel, Span<T> yRow, int b, int oh, int ow,
+        in Conv2DGeometry g)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int f = g.Filters;
+        // Filters in register blocks of four vectors: each block reads the whole patch once and is stored once,
+        // instead of loading and storing the output row for every tap.
+        int j = 0;
+        int block = 4 * Vector<T>.Count;
+        for (; j + block <= f; j += block)
+            ForwardBlock4(x, kernel, yRow, b, oh, ow, j, g);
+        for (; j < f; j++)
+            yRow[j] = ForwardScalar(x, kernel, b, oh, ow, j, g);
     }
 
     /// <summary>dKernel [kh, kw, C, F] += Σ over pixels of patch ⊗ dy.</summary>
@@ -134,10 +220,10 @@ internal static class ConvolutionDirect
                     // The offset is in range: (tapBase + ch)·F + j + 4n ≤ kh·kw·C·F because j + 4n ≤ F.
                     ref T k = ref Unsafe.Add(ref k0, (tapBase + ch) * f + j);
                     var s = new Vector<T>(xCell[ch]);
-                    a0 += s * Vector.LoadUnsafe(ref k);
-                    a1 += s * Vector.LoadUnsafe(ref k, (nuint)n);
-                    a2 += s * Vector.LoadUnsafe(ref k, (nuint)(2 * n));
-                    a3 += s * Vector.LoadUnsafe(ref k, (nuint)(3 * n));
+                    a0 = Fma(s, Vector.LoadUnsafe(ref k), a0);
+                    a1 = Fma(s, Vector.LoadUnsafe(ref k, (nuint)n), a1);
+                    a2 = Fma(s, Vector.LoadUnsafe(ref k, (nuint)(2 * n)), a2);
+                    a3 = Fma(s, Vector.LoadUnsafe(ref k, (nuint)(3 * n)), a3);
                 }
             }
         }
@@ -171,6 +257,18 @@ internal static class ConvolutionDirect
             }
         }
         return sum;
+    }
+
+    /// <summary>a·b + c in one rounding where the hardware has FMA (the JIT does not fuse a generic a·b + c).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<T> Fma<T>(Vector<T> a, Vector<T> b, Vector<T> c)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float))
+            return Vector.FusedMultiplyAdd(a.As<T, float>(), b.As<T, float>(), c.As<T, float>()).As<float, T>();
+        if (typeof(T) == typeof(double))
+            return Vector.FusedMultiplyAdd(a.As<T, double>(), b.As<T, double>(), c.As<T, double>()).As<double, T>();
+        return a * b + c;
     }
 
     /// <summary>target += s·source (equal lengths).</summary>

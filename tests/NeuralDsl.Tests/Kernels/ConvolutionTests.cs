@@ -360,12 +360,20 @@ public sealed class ConvolutionTests
         Conv2DGeometry deep = Conv2DGeometry.Create(13, 13, 32, 64, 3, 3, 1, 1, 1, 1, false);
         Assert.Equal(ConvolutionStrategy.Im2Col, Convolution.Choose(deep));
         Assert.Equal(32 * 11 * 11 * 288, Convolution.ScratchLength(deep, 32));
+        // The MNIST first layer (patch 9) and the seed's first layer (patch 27) run forward directly; a patch of
+        // 36 does not. Backward passes still need the column matrix.
+        Conv2DGeometry mnist = Conv2DGeometry.Create(28, 28, 1, 32, 3, 3, 1, 1, 1, 1, false);
+        Assert.True(Convolution.PreferDirect(mnist));
+        Assert.Equal(32 * 26 * 26 * 9, Convolution.ScratchLength(mnist, 32));
+        Assert.True(Convolution.PreferDirect(Conv2DGeometry.Create(64, 64, 3, 32, 3, 3, 1, 1, 1, 1, false)));
+        Assert.False(Convolution.PreferDirect(Conv2DGeometry.Create(16, 16, 4, 32, 3, 3, 1, 1, 1, 1, false)));
         foreach (var shape in Shapes)
         {
             ConvolutionStrategy expected = Convolution.IsPointwise(shape.G) ? ConvolutionStrategy.Pointwise
                 : Convolution.PreferDirect(shape.G) ? ConvolutionStrategy.Direct : ConvolutionStrategy.Im2Col;
             Assert.Equal(expected, Convolution.Choose(shape.G));
-            Assert.Equal(expected == ConvolutionStrategy.Im2Col ? Im2ColLength(shape.G, 3) : 0, Convolution.ScratchLength(shape.G, 3));
+            Assert.Equal(Convolution.IsPointwise(shape.G) ? ConvolutionStrategy.Pointwise : ConvolutionStrategy.Im2Col, Convolution.ChooseBackward(shape.G));
+            Assert.Equal(Convolution.IsPointwise(shape.G) ? 0 : Im2ColLength(shape.G, 3), Convolution.ScratchLength(shape.G, 3));
         }
     }
 }
