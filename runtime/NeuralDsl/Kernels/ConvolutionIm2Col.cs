@@ -84,8 +84,7 @@ internal static class ConvolutionIm2Col
                         int pixelBase = (b * g.Height + ih) * g.Width;
                         if (dw == 1 && iw0 >= 0 && iw0 + kw <= g.Width)
                         {
-                            Span<T> target = dx.Slice((pixelBase + iw0) * c, tapRow);
-                            TensorPrimitives.Add(target, segment, target);
+                            AddTo(dx.Slice((pixelBase + iw0) * c, tapRow), segment);
                             continue;
                         }
                         for (int dj = 0; dj < kw; dj++)
@@ -93,12 +92,27 @@ internal static class ConvolutionIm2Col
                             int iw = iw0 + dj * dw;
                             if ((uint)iw >= (uint)g.Width)
                                 continue;
-                            Span<T> target = dx.Slice((pixelBase + iw) * c, c);
-                            TensorPrimitives.Add(target, segment.Slice(dj * c, c), target);
+                            AddTo(dx.Slice((pixelBase + iw) * c, c), segment.Slice(dj * c, c));
                         }
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>target += source. Short runs (one to a few channels) add in a plain loop: the vectorized call
+    /// costs more than the additions there (C = 1 made the whole col2im several times slower).</summary>
+    private static void AddTo<T>(Span<T> target, ReadOnlySpan<T> source)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (target.Length < 16)
+        {
+            for (int i = 0; i < target.Length; i++)
+                target[i] += source[i];
+        }
+        else
+        {
+            TensorPrimitives.Add(target, source, target);
         }
     }
 }
