@@ -46,8 +46,7 @@ public readonly record struct Pool2DGeometry(
         Positive(strideWidth, nameof(strideWidth));
         (int outH, int top) = Axis(height, poolHeight, strideHeight, samePadding, "height", nameof(poolHeight));
         (int outW, int left) = Axis(width, poolWidth, strideWidth, samePadding, "width", nameof(poolWidth));
-        // The output must stay addressable with int offsets like every other runtime buffer.
-        _ = checked(height * width * channels);
+        FitsInt((long)height * width * channels);
         return new Pool2DGeometry(height, width, channels, poolHeight, poolWidth, strideHeight, strideWidth,
             top, left, outH, outW);
     }
@@ -64,7 +63,7 @@ public readonly record struct Pool2DGeometry(
         Positive(pool, nameof(pool));
         Positive(stride, nameof(stride));
         (int outW, int left) = Axis(steps, pool, stride, samePadding, "steps", nameof(pool));
-        _ = checked(steps * channels);
+        FitsInt((long)steps * channels);
         return new Pool2DGeometry(1, steps, channels, 1, pool, 1, stride, 0, left, 1, outW);
     }
 
@@ -83,6 +82,16 @@ public readonly record struct Pool2DGeometry(
                 poolName);
         }
         return ((input - pool) / stride + 1, 0);
+    }
+
+    /// <summary>A sample must stay addressable with int offsets, like every other runtime buffer.</summary>
+    private static void FitsInt(long elements)
+    {
+        if (elements > int.MaxValue)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"One input sample has {elements} elements, more than the {int.MaxValue} a span can hold."));
+        }
     }
 
     private static void Positive(int value, string name)

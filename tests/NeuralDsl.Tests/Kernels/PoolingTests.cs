@@ -57,6 +57,8 @@ public sealed class PoolingTests
         Assert.Throws<ArgumentOutOfRangeException>(() => Pool2DGeometry.Create(3, 5, 2, 2, 2, 0, 2, false));
         Assert.Throws<ArgumentOutOfRangeException>(() => Pool2DGeometry.Create(3, 5, 0, 2, 2, 2, 2, true));
         Assert.Throws<ArgumentOutOfRangeException>(() => Pool2DGeometry.Create1D(3, 2, -1, 1, true));
+        e = Assert.Throws<ArgumentException>(() => Pool2DGeometry.Create(65536, 65536, 1, 2, 2, 2, 2, false));
+        Assert.Contains("4294967296 elements", e.Message);
         // A pool larger than the input is fine with same padding: total padding 2, top/left 1, one window.
         Pool2DGeometry same = Pool2DGeometry.Create(3, 3, 1, 5, 5, 5, 5, true);
         Assert.Equal((1, 1, 1, 1), (same.OutputHeight, same.OutputWidth, same.PadTop, same.PadLeft));
