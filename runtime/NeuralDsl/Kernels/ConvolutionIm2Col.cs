@@ -41,7 +41,7 @@ internal static class ConvolutionIm2Col
                         // Undilated and inside the image: the kernel row reads kw·C consecutive input values (NHWC).
                         if (dw == 1 && iw0 >= 0 && iw0 + kw <= g.Width)
                         {
-                            x.Slice((pixelBase + iw0) * c, tapRow).CopyTo(segment);
+                            Copy(x.Slice((pixelBase + iw0) * c, tapRow), segment);
                             continue;
                         }
                         for (int dj = 0; dj < kw; dj++)
@@ -51,7 +51,7 @@ internal static class ConvolutionIm2Col
                             if ((uint)iw >= (uint)g.Width)
                                 cell.Clear();
                             else
-                                x.Slice((pixelBase + iw) * c, c).CopyTo(cell);
+                                Copy(x.Slice((pixelBase + iw) * c, c), cell);
                         }
                     }
                 }
@@ -97,6 +97,21 @@ internal static class ConvolutionIm2Col
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>target = source, with short runs copied in a plain loop for the same reason as <see cref="AddTo{T}"/>.</summary>
+    private static void Copy<T>(ReadOnlySpan<T> source, Span<T> target)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (target.Length < 16)
+        {
+            for (int i = 0; i < target.Length; i++)
+                target[i] = source[i];
+        }
+        else
+        {
+            source.CopyTo(target);
         }
     }
 
