@@ -15,11 +15,12 @@ namespace NeuralDsl;
 /// inputs too, with a two-pass variance (mean first, then the squared deviations): a one-pass E[x²] − E[x]² in
 /// float loses every digit when the mean is large against the spread, and rows·channels can be large. Channels are
 /// processed in blocks of <see cref="Block"/> whose accumulators live on the stack, so no call allocates; the rows
-/// of a block are read contiguously. The element-wise parts run in T with TensorPrimitives.
+/// of a block are read contiguously and accumulated with double vectors (<see cref="BatchNormSums"/>). The
+/// element-wise parts run in T with TensorPrimitives.
 /// </remarks>
 public static class BatchNorm
 {
-    /// <summary>Channels per block: two or three stack buffers of this many doubles/T stay well under 8 KB.</summary>
+    /// <summary>Channels per block: the three to five stack buffers of this many doubles/T stay under 10 KB.</summary>
     private const int Block = 256;
 
     /// <summary>
@@ -67,22 +68,11 @@ public static class BatchNorm
             s.Clear();
             q.Clear();
             for (int r = 0; r < rows; r++)
-            {
-                ReadOnlySpan<T> row = x.Slice(r * channels + c0, n);
-                for (int c = 0; c < n; c++)
-                    s[c] += double.CreateTruncating(row[c]);
-            }
+                BatchNormSums.AddRow(x.Slice(r * channels + c0, n), s);
             for (int c = 0; c < n; c++)
                 s[c] /= rows;
             for (int r = 0; r < rows; r++)
-            {
-                ReadOnlySpan<T> row = x.Slice(r * channels + c0, n);
-                for (int c = 0; c < n; c++)
-                {
-                    double d = double.CreateTruncating(row[c]) - s[c];
-                    q[c] += d * d;
-                }
-            }
+                BatchNormSums.AddSquaredDeviations(x.Slice(r * channels + c0, n), s, q);
             for (int c = 0; c < n; c++)
             {
                 int ch = c0 + c;
@@ -172,6 +162,7 @@ public static class BatchNorm
 
         Span<double> sumDy = stackalloc double[Block];
         Span<double> sumDyCentered = stackalloc double[Block];
+        Span<double> centerBuffer = stackalloc double[Block];
         Span<T> a = stackalloc T[Block];
         Span<T> bCoef = stackalloc T[Block];
         Span<T> d = stackalloc T[Block];
@@ -183,17 +174,13 @@ public static class BatchNorm
             s1.Clear();
             s2.Clear();
             ReadOnlySpan<T> mu = mean.Slice(c0, n);
+            Span<double> center = centerBuffer[..n];
+            for (int c = 0; c < n; c++)
+                center[c] = double.CreateTruncating(mu[c]);
             for (int r = 0; r < rows; r++)
             {
                 int offset = r * channels + c0;
-                ReadOnlySpan<T> xr = x.Slice(offset, n);
-                ReadOnlySpan<T> g = dy.Slice(offset, n);
-                for (int c = 0; c < n; c++)
-                {
-                    double gc = double.CreateTruncating(g[c]);
-                    s1[c] += gc;
-                    s2[c] += gc * (double.CreateTruncating(xr[c]) - double.CreateTruncating(mu[c]));
-                }
+                BatchNormSums.AddGradientRow(x.Slice(offset, n), dy.Slice(offset, n), center, s1, s2);
             }
             // dx = A·dy + B·(x − μ) + D with A = γ·s, B = −γ·s³·Σdy(x−μ)/N, D = −γ·s·Σdy/N (s = inverseStd).
             for (int c = 0; c < n; c++)
@@ -253,6 +240,7 @@ public static class BatchNorm
 
         Span<double> sumDy = stackalloc double[Block];
         Span<double> sumDyCentered = stackalloc double[Block];
+        Span<double> centerBuffer = stackalloc double[Block];
         Span<T> scale = stackalloc T[Block];
         for (int c0 = 0; c0 < channels; c0 += Block)
         {
@@ -262,17 +250,13 @@ public static class BatchNorm
             s1.Clear();
             s2.Clear();
             ReadOnlySpan<T> mu = movingMean.Slice(c0, n);
+            Span<double> center = centerBuffer[..n];
+            for (int c = 0; c < n; c++)
+                center[c] = double.CreateTruncating(mu[c]);
             for (int r = 0; r < rows; r++)
             {
                 int offset = r * channels + c0;
-                ReadOnlySpan<T> xr = x.Slice(offset, n);
-                ReadOnlySpan<T> g = dy.Slice(offset, n);
-                for (int c = 0; c < n; c++)
-                {
-                    double gc = double.CreateTruncating(g[c]);
-                    s1[c] += gc;
-                    s2[c] += gc * (double.CreateTruncating(xr[c]) - double.CreateTruncating(mu[c]));
-                }
+                BatchNormSums.AddGradientRow(x.Slice(offset, n), dy.Slice(offset, n), center, s1, s2);
             }
             for (int c = 0; c < n; c++)
             {
