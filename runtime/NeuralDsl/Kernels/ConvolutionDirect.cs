@@ -36,6 +36,8 @@ internal static class ConvolutionDirect
                         offsets[p++] = (di * g.DilationHeight * g.Width + dj * g.DilationWidth) * c + ch;
         }
         int spanH = g.EffectiveKernelHeight, spanW = g.EffectiveKernelWidth;
+        // Pixel pairs need the filters to be whole blocks of four vectors (32 floats or 16 doubles per block).
+        bool pairs = f % (4 * n) == 0;
         fixed (T* px = x)
         fixed (T* pk = kernel)
         fixed (T* py = y)
@@ -60,6 +62,15 @@ internal static class ConvolutionDirect
                         T* window = px + ((b * g.Height + top) * g.Width + left) * c;
                         T* yRow = py + pixel * f;
                         int j = 0;
+                        if (pairs && ow + 1 < g.OutputWidth && left + g.StrideWidth + spanW <= g.Width)
+                        {
+                            // The next pixel is interior too: both share every kernel load.
+                            for (; j < f; j += 4 * n)
+                                WindowPairBlock4(window, window + g.StrideWidth * c, po, pk + j, f, patch, yRow + j, yRow + f + j);
+                            ow++;
+                            pixel++;
+                            continue;
+                        }
                         for (; j + 4 * n <= f; j += 4 * n)
                             WindowBlock4(window, po, pk + j, f, patch, yRow + j);
                         for (; j + n <= f; j += n)
@@ -96,6 +107,43 @@ internal static class ConvolutionDirect
         *(Vector<T>*)(y + n) = a1;
         *(Vector<T>*)(y + 2 * n) = a2;
         *(Vector<T>*)(y + 3 * n) = a3;
+    }
+
+    /// <summary>
+    /// Four vectors of filters of two neighbouring interior pixels: per patch cell four kernel loads and two
+    /// broadcasts feed eight FMAs.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void WindowPairBlock4<T>(T* first, T* second, int* offsets, T* kernel, int f, int patch, T* y0, T* y1)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int n = Vector<T>.Count;
+        Vector<T> a0 = Vector<T>.Zero, a1 = Vector<T>.Zero, a2 = Vector<T>.Zero, a3 = Vector<T>.Zero;
+        Vector<T> b0 = Vector<T>.Zero, b1 = Vector<T>.Zero, b2 = Vector<T>.Zero, b3 = Vector<T>.Zero;
+        for (int q = 0; q < patch; q++, kernel += f)
+        {
+            int o = offsets[q];
+            var s = new Vector<T>(first[o]);
+            var t = new Vector<T>(second[o]);
+            Vector<T> k0 = *(Vector<T>*)kernel, k1 = *(Vector<T>*)(kernel + n);
+            Vector<T> k2 = *(Vector<T>*)(kernel + 2 * n), k3 = *(Vector<T>*)(kernel + 3 * n);
+            a0 = Fma(s, k0, a0);
+            a1 = Fma(s, k1, a1);
+            a2 = Fma(s, k2, a2);
+            a3 = Fma(s, k3, a3);
+            b0 = Fma(t, k0, b0);
+            b1 = Fma(t, k1, b1);
+            b2 = Fma(t, k2, b2);
+            b3 = Fma(t, k3, b3);
+        }
+        *(Vector<T>*)y0 = a0;
+        *(Vector<T>*)(y0 + n) = a1;
+        *(Vector<T>*)(y0 + 2 * n) = a2;
+        *(Vector<T>*)(y0 + 3 * n) = a3;
+        *(Vector<T>*)y1 = b0;
+        *(Vector<T>*)(y1 + n) = b1;
+        *(Vector<T>*)(y1 + 2 * n) = b2;
+        *(Vector<T>*)(y1 + 3 * n) = b3;
     }
 
     /// <summary>One vector of filters of one interior pixel.</summary>

@@ -28,6 +28,8 @@ public sealed class ConvolutionTests
         ("C=1 3x3", 3, Conv2DGeometry.Create(8, 8, 1, 8, 3, 3, 1, 1, 1, 1, false)),
         ("C=1 F=37 same", 1, Conv2DGeometry.Create(6, 5, 1, 37, 3, 3, 1, 1, 1, 1, true)),
         ("F=1 same", 3, Conv2DGeometry.Create(5, 6, 4, 1, 3, 3, 1, 1, 1, 1, true)),
+        ("F=32 valid", 1, Conv2DGeometry.Create(6, 7, 2, 32, 3, 3, 1, 1, 1, 1, false)),
+        ("F=64 C=1 same s2", 3, Conv2DGeometry.Create(7, 9, 1, 64, 3, 3, 2, 2, 1, 1, true)),
         ("F=70 valid", 1, Conv2DGeometry.Create(5, 5, 3, 70, 2, 2, 1, 1, 1, 1, false)),
         ("kernel = input", 1, Conv2DGeometry.Create(4, 4, 2, 3, 4, 4, 1, 1, 1, 1, false)),
         ("conv1d valid k3", 3, Conv2DGeometry.Create1D(9, 3, 4, 3, 1, 1, false)),
