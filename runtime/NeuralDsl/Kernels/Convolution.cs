@@ -54,14 +54,15 @@ public static class Convolution
     /// <param name="y">Output; must not overlap the inputs.</param>
     /// <param name="batch">Samples.</param>
     /// <param name="g">The layer geometry.</param>
-    /// <param name="scratch">At least <see cref="ScratchLength"/> elements; contents are not preserved.</param>
+    /// <param name="scratch">At least <see cref="ScratchLength"/> elements; contents are not preserved. May be empty
+    /// when <see cref="PreferDirect"/> is true (the direct forward pass needs none), e.g. for inference only.</param>
     /// <exception cref="ArgumentException">A span length does not match the geometry, or the output overlaps an input.</exception>
     public static void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> kernel, Span<T> y, int batch, in Conv2DGeometry g,
         Span<T> scratch)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         KernelGuard.EnsureSupported<T>();
-        CheckCall(x.Length, kernel.Length, y.Length, scratch.Length, batch, g, "x", "kernel", "y");
+        CheckCall(x.Length, kernel.Length, y.Length, scratch.Length, batch, g, "x", "kernel", "y", forwardOnly: true);
         CheckNoOverlap(y, x, kernel, nameof(y));
         ForwardWith(Choose(g), x, kernel, y, batch, g, scratch);
     }
@@ -106,7 +107,7 @@ public static class Convolution
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         KernelGuard.EnsureSupported<T>();
-        CheckCall(x.Length, dKernel.Length, dy.Length, scratch.Length, batch, g, "x", "dKernel", "dy");
+        CheckCall(x.Length, dKernel.Length, dy.Length, scratch.Length, batch, g, "x", "dKernel", "dy", forwardOnly: false);
         CheckNoOverlap(dKernel, x, dy, nameof(dKernel));
         BackwardKernelWith(ChooseBackward(g), x, dy, dKernel, batch, g, scratch);
     }
@@ -150,7 +151,7 @@ public static class Convolution
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         KernelGuard.EnsureSupported<T>();
-        CheckCall(dx.Length, kernel.Length, dy.Length, scratch.Length, batch, g, "dx", "kernel", "dy");
+        CheckCall(dx.Length, kernel.Length, dy.Length, scratch.Length, batch, g, "dx", "kernel", "dy", forwardOnly: false);
         CheckNoOverlap(dx, dy, kernel, nameof(dx));
         BackwardInputWith(ChooseBackward(g), dy, kernel, dx, batch, g, scratch);
     }
@@ -199,9 +200,11 @@ public static class Convolution
 
     /// <summary>Validates the geometry and every length once.</summary>
     private static void CheckCall(int inputLength, int kernelLength, int outputLength, int scratchLength, int batch,
-        in Conv2DGeometry g, string inputName, string kernelName, string outputName)
+        in Conv2DGeometry g, string inputName, string kernelName, string outputName, bool forwardOnly)
     {
         int scratchNeeded = ScratchLength(g, batch);
+        if (forwardOnly && Choose(g) != ConvolutionStrategy.Im2Col)
+            scratchNeeded = 0;
         long inputNeeded = (long)batch * g.InputSize;
         long outputNeeded = (long)batch * g.OutputSize;
         if (inputLength != inputNeeded)
@@ -248,17 +251,4 @@ public static class Convolution
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
-}
-
-/// <summary>How a convolution is computed; <see cref="Convolution.Choose"/> picks one from the geometry.</summary>
-internal enum ConvolutionStrategy
-{
-    /// <summary>1×1, stride 1: the input is the column matrix, one GEMM.</summary>
-    Pointwise,
-
-    /// <summary>Direct loops vectorized over the filters, no scratch.</summary>
-    Direct,
-
-    /// <summary>im2col into scratch, then GEMM (col2im after it for the input gradient).</summary>
-    Im2Col,
 }

@@ -367,6 +367,14 @@ public sealed class ConvolutionTests
         Conv2DGeometry mnist = Conv2DGeometry.Create(28, 28, 1, 32, 3, 3, 1, 1, 1, 1, false);
         Assert.True(Convolution.PreferDirect(mnist));
         Assert.Equal(32 * 26 * 26 * 9, Convolution.ScratchLength(mnist, 32));
+        // Inference needs no scratch where the forward pass is direct; the backward passes still insist on it.
+        var x = new float[mnist.InputSize];
+        var k = new float[mnist.KernelSize];
+        var y = new float[mnist.OutputSize];
+        Convolution.Forward<float>(x, k, y, 1, mnist, []);
+        var e = Assert.Throws<ArgumentException>(() => Convolution.BackwardInput<float>(y, k, x, 1, mnist, []));
+        Assert.Contains("scratch length 0 is less than the 6084 elements", e.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => Convolution.Forward<float>(new float[deep.InputSize], new float[deep.KernelSize], new float[deep.OutputSize], 1, deep, []));
         Assert.True(Convolution.PreferDirect(Conv2DGeometry.Create(64, 64, 3, 32, 3, 3, 1, 1, 1, 1, false)));
         Assert.False(Convolution.PreferDirect(Conv2DGeometry.Create(16, 16, 4, 32, 3, 3, 1, 1, 1, 1, false)));
         foreach (var shape in Shapes)
