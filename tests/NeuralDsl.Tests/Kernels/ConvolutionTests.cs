@@ -45,8 +45,12 @@ public sealed class ConvolutionTests
         return data;
     }
 
-    private static (int Batch, Conv2DGeometry G) Shape(string name) =>
-        Array.Find(Shapes, s => s.Name == name) is var s && s.Name is not null ? (s.Batch, s.G) : throw new ArgumentException(name);
+    private static (int Batch, Conv2DGeometry G) Shape(string name)
+    {
+        int index = Array.FindIndex(Shapes, s => s.Name == name);
+        Assert.True(index >= 0, $"Unknown shape '{name}'.");
+        return (Shapes[index].Batch, Shapes[index].G);
+    }
 
     /// <summary>The strategies that apply to a geometry (1×1 GEMM only where the geometry is pointwise).</summary>
     private static IEnumerable<ConvolutionStrategy> Strategies(in Conv2DGeometry g) =>
