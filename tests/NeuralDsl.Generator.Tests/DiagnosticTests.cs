@@ -250,6 +250,31 @@ public sealed class DiagnosticTests
     }
 
     [Theory]
+    [InlineData("[Input(28, 28)]\n[[|Conv2D(8, 3)|]]")]
+    [InlineData("[Input(784)]\n[[|MaxPooling2D|]]")]
+    [InlineData("[Input(8, 8, 1)]\n[MaxPooling2D]\n[Flatten]\n[[|Conv2D(2, 1)|]]")]
+    public void NDSL1005_image_layer_on_a_non_image_input(string layers)
+    {
+        Expect("NDSL1005", Model("[Sequential]\n" + layers));
+    }
+
+    [Theory]
+    [InlineData("[Input(2, 5, 1)]\n[[|Conv2D(4, 3)|]]")]
+    [InlineData("[Input(5, 5, 1)]\n[[|Conv2D(4, 3, Dilation = 3)|]]")]
+    [InlineData("[Input(4, 4, 3)]\n[MaxPooling2D]\n[MaxPooling2D]\n[[|MaxPooling2D|]]")]
+    public void NDSL1006_window_larger_than_its_input_on_that_layer(string layers)
+    {
+        Expect("NDSL1006", Model("[Sequential]\n" + layers));
+    }
+
+    [Fact]
+    public void NDSL1003_dense_after_pooling_without_flatten_points_at_the_dense()
+    {
+        // The seed's own mistake: Dense after MaxPooling2D keeps the image axes, so binary cross-entropy gets (13, 13, 1).
+        Expect("NDSL1003", Model("[Sequential(Loss = Loss.BinaryCrossEntropy)]\n[Input(28, 28, 1)]\n[Conv2D(32, 3, Activation.ReLU)]\n[MaxPooling2D]\n[[|Dense(128, Activation.ReLU)|]]\n[Dense(1, Activation.Sigmoid)]"));
+    }
+
+    [Theory]
     [InlineData("CategoricalCrossEntropy", "[Input(3)]\n[[|Dense(1, Activation.Softmax)|]]")]
     [InlineData("SparseCategoricalCrossEntropy", "[Input(3)]\n[Dense(4)]\n[[|Dense(1, Activation.Sigmoid)|]]")]
     [InlineData("None", "[Input(3)]\n[Dense(1)]\n[[|Activation(Activation.Softmax)|]]")]

@@ -15,6 +15,7 @@ namespace NeuralDsl.Generator.Tests;
 public sealed class LayerCoverageTests
 {
     /// <summary>How each layer attribute is written in a probe model (after <c>[Input(4)]</c>, before <c>[Dense(2)]</c>).</summary>
+    // Every probe model takes 4 input elements and ends in Dense(2); image layers get a 2×2×1 input and a Flatten.
     private static readonly Dictionary<string, string> Usages = new(StringComparer.Ordinal)
     {
         ["InputAttribute"] = "",
@@ -22,7 +23,11 @@ public sealed class LayerCoverageTests
         ["ActivationAttribute"] = "[Activation(Activation.Tanh, Name = \"probe\")]",
         ["DropoutAttribute"] = "[Dropout(0.25, Name = \"probe\")]",
         ["FlattenAttribute"] = "[Flatten(Name = \"probe\")]",
+        ["Conv2DAttribute"] = "[Conv2D(3, 1, Name = \"probe\")]\n[Flatten]",
+        ["MaxPooling2DAttribute"] = "[MaxPooling2D(1, Name = \"probe\")]\n[Flatten]",
     };
+
+    private static readonly HashSet<string> ImageLayers = new(StringComparer.Ordinal) { "Conv2DAttribute", "MaxPooling2DAttribute" };
 
     private static IReadOnlyList<string> LayerAttributeNames =>
         [.. typeof(SequentialAttribute).Assembly.GetExportedTypes()
@@ -57,7 +62,7 @@ public sealed class LayerCoverageTests
             namespace Probe;
 
             [Sequential(Loss = Loss.MeanSquaredError)]
-            [Input(4)]
+            {{(ImageLayers.Contains(attributeName) ? "[Input(2, 2, 1)]" : "[Input(4)]")}}
             {{usage}}
             [Dense(2)]
             public partial class Net;

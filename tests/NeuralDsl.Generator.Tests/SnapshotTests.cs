@@ -23,6 +23,24 @@ public sealed class SnapshotTests
         public partial class CreditModel;
         """;
 
+    /// <summary>The issue's MNIST CNN: two convolutions with max pooling, Flatten, Dropout and a softmax head.</summary>
+    public const string MnistCnnSource = """
+        using NeuralDsl;
+
+        namespace Samples.MnistCnn;
+
+        [Sequential(Loss = Loss.SparseCategoricalCrossEntropy)]
+        [Input(28, 28, 1)]
+        [Conv2D(32, 3, Activation.ReLU)]
+        [MaxPooling2D]
+        [Conv2D(64, 3, Activation.ReLU)]
+        [MaxPooling2D]
+        [Flatten]
+        [Dropout(0.5)]
+        [Dense(10, Activation.Softmax)]
+        public partial class MnistCnn;
+        """;
+
     /// <summary>The MNIST MLP: image input flattened, dropout, softmax with sparse labels.</summary>
     public const string MnistMlpSource = """
         using NeuralDsl;
@@ -90,4 +108,7 @@ public sealed class SnapshotTests
 
     [Fact]
     public void NamedModelInNamespace() => Verify(NamedSource);
+
+    [Fact]
+    public void MnistCnn() => Verify(MnistCnnSource);
 }

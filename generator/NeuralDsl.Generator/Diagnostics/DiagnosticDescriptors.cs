@@ -68,6 +68,16 @@ internal static class DiagnosticDescriptors
         "NDSL1001", "Non-positive size",
         "{0} must be positive, but is {1}");
 
+    /// <summary>"{0} needs a per-sample input of rank {1} ({2}), but receives {3}"</summary>
+    public static readonly DiagnosticDescriptor WrongInputRank = Error(
+        "NDSL1005", "Wrong input rank",
+        "{0} needs a per-sample input of rank {1} ({2}), but receives {3}");
+
+    /// <summary>"{0}: the {1} window spans {2} but the padded input is only {3} along that axis, so there is no output"</summary>
+    public static readonly DiagnosticDescriptor WindowLargerThanInput = Error(
+        "NDSL1006", "Window larger than its input",
+        "{0}: the {1} window spans {2} but the padded input is only {3} along that axis, so there is no output");
+
     /// <summary>"Dropout rate must be in [0, 1), but is {0}"</summary>
     public static readonly DiagnosticDescriptor DropoutRateOutOfRange = Error(
         "NDSL1002", "Dropout rate out of range",

@@ -63,6 +63,8 @@ internal sealed class ModelEmitter
             WriteInterfaceMembers();
             WriteCapacity();
             WriteForwardCore();
+            foreach (PlannedLayer layer in Layers)
+                layer.Spec.EmitStatics(new LayerEmitContext(_w, _plan, layer));
             foreach (PlannedLayer layer in Layers.Where(l => !l.Spec.AliasesInput))
             {
                 var context = new LayerEmitContext(_w, _plan, layer);
@@ -171,7 +173,7 @@ internal sealed class ModelEmitter
             _w.Line("private " + _t + "[] " + Names.Output(layer.Index) + " = []; // " + layer.Output.ToComment() + " " + layer.Name + " output");
             _w.Line("private " + _t + "[] " + Names.OutputGradient(layer.Index) + " = []; // " + layer.Output.ToComment() + " gradient w.r.t. " + layer.Name + " output");
             foreach (BufferSpec buffer in layer.Spec.ExtraBuffers(layer))
-                _w.Line("private " + _t + "[] " + buffer.Field + " = []; // " + layer.Name + ": " + buffer.Comment);
+                _w.Line("private " + (buffer.IsIndex ? "int" : _t) + "[] " + buffer.Field + " = []; // " + layer.Name + ": " + buffer.Comment);
         }
         if (Layers.Any(l => l.Spec.UsesTrainingFlag))
             _w.Line("private global::NeuralDsl.Rng _rng; // dropout masks");
@@ -462,7 +464,10 @@ internal sealed class ModelEmitter
                 _w.Line(Names.Output(layer.Index) + " = new " + _t + "[checked(batch * " + size + ")];");
                 _w.Line(Names.OutputGradient(layer.Index) + " = new " + _t + "[checked(batch * " + size + ")];");
                 foreach (BufferSpec buffer in layer.Spec.ExtraBuffers(layer))
-                    _w.Line(buffer.Field + " = new " + _t + "[checked(batch * " + Literals.Int(buffer.PerSample) + ")];");
+                {
+                    string length = buffer.LengthExpression ?? "checked(batch * " + Literals.Int(buffer.PerSample) + ")";
+                    _w.Line(buffer.Field + " = new " + (buffer.IsIndex ? "int" : _t) + "[" + length + "];");
+                }
             }
             _w.Line("_capacity = batch;");
         }

@@ -17,6 +17,8 @@ internal static class LayerRegistry
         ["NeuralDsl.ActivationAttribute"] = ActivationSpec.Parse,
         ["NeuralDsl.DropoutAttribute"] = DropoutSpec.Parse,
         ["NeuralDsl.FlattenAttribute"] = FlattenSpec.Parse,
+        ["NeuralDsl.Conv2DAttribute"] = Conv2DSpec.Parse,
+        ["NeuralDsl.MaxPooling2DAttribute"] = MaxPooling2DSpec.Parse,
     };
 
     public static bool IsLayer(string attributeName) => Parsers.ContainsKey(attributeName);

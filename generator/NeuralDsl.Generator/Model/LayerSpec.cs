@@ -52,6 +52,11 @@ internal abstract record LayerSpec(string? ExplicitName, LocationInfo? Location)
     /// <summary>Buffers beyond the output and its gradient, each of the given per-sample size.</summary>
     public virtual IEnumerable<BufferSpec> ExtraBuffers(PlannedLayer layer) => [];
 
+    /// <summary>Static members the layer's methods use (e.g. a window geometry), written once per model.</summary>
+    public virtual void EmitStatics(LayerEmitContext context)
+    {
+    }
+
     /// <summary>Writes <c>LayerNForward</c>: input span in, the layer's own buffers out.</summary>
     public abstract void EmitForward(LayerEmitContext context);
 
@@ -62,5 +67,9 @@ internal abstract record LayerSpec(string? ExplicitName, LocationInfo? Location)
 /// <summary>A trainable tensor of a layer: suffix (<c>kernel</c>), Keras-layout shape, initializer and fans.</summary>
 internal sealed record ParameterSpec(string Suffix, EquatableArray<int> Shape, Initializer Initializer, int FanIn, int FanOut);
 
-/// <summary>A per-layer scratch buffer (field name and elements per sample).</summary>
-internal sealed record BufferSpec(string Field, int PerSample, string Comment);
+/// <summary>
+/// A per-layer batch buffer: field name and elements per sample, or a C# expression of <c>batch</c> for the length
+/// when a runtime kernel decides it (<see cref="LengthExpression"/>); <see cref="IsIndex"/> for <c>int</c> buffers
+/// such as arg-max positions.
+/// </summary>
+internal sealed record BufferSpec(string Field, int PerSample, string Comment, bool IsIndex = false, string? LengthExpression = null);

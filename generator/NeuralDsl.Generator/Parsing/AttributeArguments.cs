@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 
 namespace NeuralDsl.Generator.Parsing;
@@ -11,11 +12,13 @@ namespace NeuralDsl.Generator.Parsing;
 internal sealed class AttributeArguments
 {
     private readonly object?[] _positional;
+    private readonly string[] _parameterNames;
     private readonly Dictionary<string, object?> _named;
 
-    private AttributeArguments(object?[] positional, Dictionary<string, object?> named)
+    private AttributeArguments(object?[] positional, string[] parameterNames, Dictionary<string, object?> named)
     {
         _positional = positional;
+        _parameterNames = parameterNames;
         _named = named;
     }
 
@@ -35,7 +38,10 @@ internal sealed class AttributeArguments
                 return null;
             named[pair.Key] = value;
         }
-        return new AttributeArguments(positional, named);
+        string[] parameterNames = attribute.AttributeConstructor is { } constructor
+            ? constructor.Parameters.Select(p => p.Name).ToArray()
+            : [];
+        return new AttributeArguments(positional, parameterNames, named);
     }
 
     private static bool TryDecode(TypedConstant constant, out object? value)
@@ -65,7 +71,15 @@ internal sealed class AttributeArguments
         }
     }
 
-    public int Int(int position, int fallback = 0) => position < _positional.Length && _positional[position] is int v ? v : fallback;
+    /// <summary>
+    /// The constructor argument bound to parameter <paramref name="parameter"/>, for attributes whose overloads take
+    /// the same types in different roles (<c>Conv2D(filters, kernelSize)</c> vs <c>Conv2D(filters, kernelHeight, kernelWidth)</c>).
+    /// </summary>
+    public int Int(string parameter, int fallback = 0) => Int(System.Array.IndexOf(_parameterNames, parameter), fallback);
+
+    public bool HasParameter(string parameter) => System.Array.IndexOf(_parameterNames, parameter) >= 0;
+
+    public int Int(int position, int fallback = 0) => position >= 0 && position < _positional.Length && _positional[position] is int v ? v : fallback;
 
     public double Double(int position, double fallback = 0) => position < _positional.Length ? ToDouble(_positional[position], fallback) : fallback;
 

@@ -24,3 +24,23 @@ namespace NeuralDsl.Tests.Models;
 [Sequential] [Input(5)] [Activation(Activation.Swish)] public partial class ActSwishF;
 [Sequential] [Input(5)] [Activation(Activation.SELU)] public partial class ActSeluF;
 [Sequential] [Input(5)] [Activation(Activation.Softplus)] public partial class ActSoftplusF;
+
+// Conv2D and MaxPooling2D cases: shapes and settings of the conv2d_* and max_pooling2d* fixtures.
+[Sequential] [Input(5, 5, 2)] [Conv2D(3, 3)] public partial class ConvValid3x3F;
+[Sequential(ElementType = typeof(double))] [Input(5, 5, 2)] [Conv2D(3, 3)] public partial class ConvValid3x3D;
+[Sequential] [Input(4, 5, 3)] [Conv2D(2, 3, Activation.ReLU, Padding = Padding.Same)] public partial class ConvSame3x3ReluF;
+[Sequential(ElementType = typeof(double))] [Input(4, 5, 3)] [Conv2D(2, 3, Activation.ReLU, Padding = Padding.Same)] public partial class ConvSame3x3ReluD;
+[Sequential] [Input(6, 7, 2)] [Conv2D(3, 3, Strides = 2, Padding = Padding.Same)] public partial class ConvSame3x3S2F;
+[Sequential(ElementType = typeof(double))] [Input(6, 7, 2)] [Conv2D(3, 3, Strides = 2, Padding = Padding.Same)] public partial class ConvSame3x3S2D;
+[Sequential] [Input(4, 4, 2)] [Conv2D(2, 2, Padding = Padding.Same)] public partial class ConvSame2x2F;
+[Sequential(ElementType = typeof(double))] [Input(4, 4, 2)] [Conv2D(2, 2, Padding = Padding.Same)] public partial class ConvSame2x2D;
+[Sequential] [Input(7, 8, 2)] [Conv2D(2, 4, Strides = 3, Padding = Padding.Same)] public partial class ConvSame4x4S3F;
+[Sequential(ElementType = typeof(double))] [Input(7, 8, 2)] [Conv2D(2, 4, Strides = 3, Padding = Padding.Same)] public partial class ConvSame4x4S3D;
+[Sequential] [Input(6, 5, 1)] [Conv2D(2, 2, 3, Activation.Tanh, StrideHeight = 2, StrideWidth = 1)] public partial class ConvValid2x3TanhF;
+[Sequential(ElementType = typeof(double))] [Input(6, 5, 1)] [Conv2D(2, 2, 3, Activation.Tanh, StrideHeight = 2, StrideWidth = 1)] public partial class ConvValid2x3TanhD;
+[Sequential] [Input(6, 6, 2)] [Conv2D(2, 3, Dilation = 2, Padding = Padding.Same)] public partial class ConvDilation2F;
+[Sequential(ElementType = typeof(double))] [Input(6, 6, 2)] [Conv2D(2, 3, Dilation = 2, Padding = Padding.Same)] public partial class ConvDilation2D;
+[Sequential] [Input(5, 4, 3)] [MaxPooling2D] public partial class MaxPoolF;
+[Sequential(ElementType = typeof(double))] [Input(5, 4, 3)] [MaxPooling2D] public partial class MaxPoolD;
+[Sequential] [Input(5, 5, 2)] [MaxPooling2D(Padding = Padding.Same)] public partial class MaxPoolSameF;
+[Sequential(ElementType = typeof(double))] [Input(5, 5, 2)] [MaxPooling2D(Padding = Padding.Same)] public partial class MaxPoolSameD;

@@ -18,6 +18,7 @@ public sealed class GradientCheckTests
     public static TheoryData<string> DenseModels => new()
     {
         nameof(GradNoBias), nameof(GradDot), nameof(GradWideDot), nameof(GradRank3), nameof(GradFlatten), nameof(GradNarrow),
+        nameof(GradCnn), nameof(GradCnnDilated),
     };
 
     [Theory]
@@ -38,6 +39,7 @@ public sealed class GradientCheckTests
     [InlineData(nameof(LossMse))]
     [InlineData(nameof(LossMae))]
     [InlineData(nameof(LossHuber))]
+    [InlineData(nameof(GradCnn))]
     public void ComputeGradients_matches_central_differences_of_the_loss(string model)
     {
         IModel<double> m = Create(model);
@@ -138,6 +140,8 @@ public sealed class GradientCheckTests
         nameof(GradRank3) => new GradRank3(1),
         nameof(GradFlatten) => new GradFlatten(1),
         nameof(GradNarrow) => WithRandomBiases(new GradNarrow(1)),
+        nameof(GradCnn) => WithRandomBiases(new GradCnn(1)),
+        nameof(GradCnnDilated) => WithRandomBiases(new GradCnnDilated(1)),
         nameof(LossBce) => new LossBce(1),
         nameof(LossBceUnfused) => new LossBceUnfused(1),
         nameof(LossCce) => new LossCce(1),

@@ -70,6 +70,35 @@ public sealed class ModelConformanceTests
         Check(Fixture.Load(name), model);
     }
 
+    [Theory]
+    [InlineData("conv2d_valid_3x3_s1")]
+    [InlineData("conv2d_same_3x3_s1_relu")]
+    [InlineData("conv2d_same_3x3_s2")]
+    [InlineData("conv2d_same_2x2_s1")]
+    [InlineData("conv2d_same_4x4_s3")]
+    [InlineData("conv2d_valid_2x3_s2x1_tanh")]
+    [InlineData("conv2d_same_3x3_dilation2")]
+    [InlineData("max_pooling2d")]
+    [InlineData("max_pooling2d_same")]
+    public void Conv2D_and_MaxPooling2D_match_libtorch_in_float_and_double(string name)
+    {
+        var fixture = Fixture.Load(name);
+        (IModel<float> f, IModel<double> d) = name switch
+        {
+            "conv2d_valid_3x3_s1" => ((IModel<float>)new ConvValid3x3F(), (IModel<double>)new ConvValid3x3D()),
+            "conv2d_same_3x3_s1_relu" => (new ConvSame3x3ReluF(), new ConvSame3x3ReluD()),
+            "conv2d_same_3x3_s2" => (new ConvSame3x3S2F(), new ConvSame3x3S2D()),
+            "conv2d_same_2x2_s1" => (new ConvSame2x2F(), new ConvSame2x2D()),
+            "conv2d_same_4x4_s3" => (new ConvSame4x4S3F(), new ConvSame4x4S3D()),
+            "conv2d_valid_2x3_s2x1_tanh" => (new ConvValid2x3TanhF(), new ConvValid2x3TanhD()),
+            "conv2d_same_3x3_dilation2" => (new ConvDilation2F(), new ConvDilation2D()),
+            "max_pooling2d" => (new MaxPoolF(), new MaxPoolD()),
+            _ => (new MaxPoolSameF(), new MaxPoolSameD()),
+        };
+        Check(fixture, f);
+        Check(fixture, d);
+    }
+
     private static void Check<T>(Fixture fixture, IModel<T> model) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         Tolerance tolerance = Tolerance.For<T>();

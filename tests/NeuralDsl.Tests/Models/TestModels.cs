@@ -53,3 +53,20 @@ public partial class CreditModel;
 public partial class MnistMlp;
 
 [Sequential] [Input(4)] [Dense(3)] public partial class NoLossModel;
+
+// ---- Convolutional models: Conv2D (strided, same, dilated, no bias) and MaxPooling2D feeding Dense through Flatten. ----
+[Sequential(Loss = Loss.CategoricalCrossEntropy, ElementType = typeof(double))]
+[Input(7, 6, 2)]
+[Conv2D(3, 3, Activation.Tanh, Padding = Padding.Same, Strides = 2)]
+[Conv2D(4, 2, 3, Activation.ReLU, Dilation = 1, UseBias = false)]
+[MaxPooling2D(2, Padding = Padding.Same)]
+[Flatten]
+[Dense(3, Activation.Softmax)]
+public partial class GradCnn;
+
+[Sequential(ElementType = typeof(double))]
+[Input(8, 8, 1)]
+[Conv2D(2, 3, Activation.Swish, Dilation = 2)]
+[MaxPooling2D(3, Strides = 1)]
+[Conv2D(3, 1)]
+public partial class GradCnnDilated;
