@@ -253,6 +253,9 @@ public sealed class DiagnosticTests
     [InlineData("[Input(28, 28)]\n[[|Conv2D(8, 3)|]]")]
     [InlineData("[Input(784)]\n[[|MaxPooling2D|]]")]
     [InlineData("[Input(8, 8, 1)]\n[MaxPooling2D]\n[Flatten]\n[[|Conv2D(2, 1)|]]")]
+    [InlineData("[Input(6, 2)]\n[[|GlobalAveragePooling2D|]]")]
+    [InlineData("[Input(64)]\n[[|GlobalMaxPooling2D|]]")]
+    [InlineData("[Input(4, 4, 2)]\n[[|GlobalAveragePooling1D|]]")]
     public void NDSL1005_image_layer_on_a_non_image_input(string layers)
     {
         Expect("NDSL1005", Model("[Sequential]\n" + layers));

@@ -15,7 +15,7 @@ namespace NeuralDsl.Generator.Tests;
 public sealed class LayerCoverageTests
 {
     /// <summary>How each layer attribute is written in a probe model (after <c>[Input(4)]</c>, before <c>[Dense(2)]</c>).</summary>
-    // Every probe model takes 4 input elements and ends in Dense(2); image layers get a 2×2×1 input and a Flatten.
+    // Every probe model takes 4 input elements and ends in Dense(2); image layers get a 2×2×1 input and a Flatten, sequence layers a 4×1 input.
     private static readonly Dictionary<string, string> Usages = new(StringComparer.Ordinal)
     {
         ["InputAttribute"] = "",
@@ -25,9 +25,18 @@ public sealed class LayerCoverageTests
         ["FlattenAttribute"] = "[Flatten(Name = \"probe\")]",
         ["Conv2DAttribute"] = "[Conv2D(3, 1, Name = \"probe\")]\n[Flatten]",
         ["MaxPooling2DAttribute"] = "[MaxPooling2D(1, Name = \"probe\")]\n[Flatten]",
+        ["GlobalAveragePooling2DAttribute"] = "[GlobalAveragePooling2D(Name = \"probe\")]",
+        ["GlobalMaxPooling2DAttribute"] = "[GlobalMaxPooling2D(Name = \"probe\")]",
+        ["GlobalAveragePooling1DAttribute"] = "[GlobalAveragePooling1D(Name = \"probe\")]",
     };
 
-    private static readonly HashSet<string> ImageLayers = new(StringComparer.Ordinal) { "Conv2DAttribute", "MaxPooling2DAttribute" };
+    private static readonly HashSet<string> ImageLayers = new(StringComparer.Ordinal)
+    {
+        "Conv2DAttribute", "MaxPooling2DAttribute", "GlobalAveragePooling2DAttribute", "GlobalMaxPooling2DAttribute",
+    };
+
+    /// <summary>Layers on (steps, channels) samples get a 4×1 input.</summary>
+    private static readonly HashSet<string> SequenceLayers = new(StringComparer.Ordinal) { "GlobalAveragePooling1DAttribute" };
 
     private static IReadOnlyList<string> LayerAttributeNames =>
         [.. typeof(SequentialAttribute).Assembly.GetExportedTypes()
@@ -62,7 +71,7 @@ public sealed class LayerCoverageTests
             namespace Probe;
 
             [Sequential(Loss = Loss.MeanSquaredError)]
-            {{(ImageLayers.Contains(attributeName) ? "[Input(2, 2, 1)]" : "[Input(4)]")}}
+            {{(ImageLayers.Contains(attributeName) ? "[Input(2, 2, 1)]" : SequenceLayers.Contains(attributeName) ? "[Input(4, 1)]" : "[Input(4)]")}}
             {{usage}}
             [Dense(2)]
             public partial class Net;

@@ -19,6 +19,9 @@ internal static class LayerRegistry
         ["NeuralDsl.FlattenAttribute"] = FlattenSpec.Parse,
         ["NeuralDsl.Conv2DAttribute"] = Conv2DSpec.Parse,
         ["NeuralDsl.MaxPooling2DAttribute"] = MaxPooling2DSpec.Parse,
+        ["NeuralDsl.GlobalAveragePooling2DAttribute"] = GlobalPoolingSpec.ParseAverage2D,
+        ["NeuralDsl.GlobalMaxPooling2DAttribute"] = GlobalPoolingSpec.ParseMax2D,
+        ["NeuralDsl.GlobalAveragePooling1DAttribute"] = GlobalPoolingSpec.ParseAverage1D,
     };
 
     public static bool IsLayer(string attributeName) => Parsers.ContainsKey(attributeName);

@@ -44,3 +44,11 @@ namespace NeuralDsl.Tests.Models;
 [Sequential(ElementType = typeof(double))] [Input(5, 4, 3)] [MaxPooling2D] public partial class MaxPoolD;
 [Sequential] [Input(5, 5, 2)] [MaxPooling2D(Padding = Padding.Same)] public partial class MaxPoolSameF;
 [Sequential(ElementType = typeof(double))] [Input(5, 5, 2)] [MaxPooling2D(Padding = Padding.Same)] public partial class MaxPoolSameD;
+
+// Global pooling cases: shapes of the global_* fixtures.
+[Sequential] [Input(3, 4, 3)] [GlobalAveragePooling2D] public partial class GlobalAvgPool2DF;
+[Sequential(ElementType = typeof(double))] [Input(3, 4, 3)] [GlobalAveragePooling2D] public partial class GlobalAvgPool2DD;
+[Sequential] [Input(3, 3, 2)] [GlobalMaxPooling2D] public partial class GlobalMaxPool2DF;
+[Sequential(ElementType = typeof(double))] [Input(3, 3, 2)] [GlobalMaxPooling2D] public partial class GlobalMaxPool2DD;
+[Sequential] [Input(5, 3)] [GlobalAveragePooling1D] public partial class GlobalAvgPool1DF;
+[Sequential(ElementType = typeof(double))] [Input(5, 3)] [GlobalAveragePooling1D] public partial class GlobalAvgPool1DD;

@@ -19,6 +19,7 @@ public sealed class GradientCheckTests
     {
         nameof(GradNoBias), nameof(GradDot), nameof(GradWideDot), nameof(GradRank3), nameof(GradFlatten), nameof(GradNarrow),
         nameof(GradCnn), nameof(GradCnnDilated),
+        nameof(GradGlobalMax), nameof(GradGlobalAverage), nameof(GradGlobalAverage1D),
     };
 
     [Theory]
@@ -142,6 +143,9 @@ public sealed class GradientCheckTests
         nameof(GradNarrow) => WithRandomBiases(new GradNarrow(1)),
         nameof(GradCnn) => WithRandomBiases(new GradCnn(1)),
         nameof(GradCnnDilated) => WithRandomBiases(new GradCnnDilated(1)),
+        nameof(GradGlobalMax) => WithRandomBiases(new GradGlobalMax(1)),
+        nameof(GradGlobalAverage) => WithRandomBiases(new GradGlobalAverage(1)),
+        nameof(GradGlobalAverage1D) => WithRandomBiases(new GradGlobalAverage1D(1)),
         nameof(LossBce) => new LossBce(1),
         nameof(LossBceUnfused) => new LossBceUnfused(1),
         nameof(LossCce) => new LossCce(1),

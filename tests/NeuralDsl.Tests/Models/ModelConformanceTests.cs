@@ -99,6 +99,23 @@ public sealed class ModelConformanceTests
         Check(fixture, d);
     }
 
+    [Theory]
+    [InlineData("global_average_pooling2d")]
+    [InlineData("global_max_pooling2d")]
+    [InlineData("global_average_pooling1d")]
+    public void Global_pooling_matches_libtorch_in_float_and_double(string name)
+    {
+        var fixture = Fixture.Load(name);
+        (IModel<float> f, IModel<double> d) = name switch
+        {
+            "global_average_pooling2d" => ((IModel<float>)new GlobalAvgPool2DF(), (IModel<double>)new GlobalAvgPool2DD()),
+            "global_max_pooling2d" => (new GlobalMaxPool2DF(), new GlobalMaxPool2DD()),
+            _ => (new GlobalAvgPool1DF(), new GlobalAvgPool1DD()),
+        };
+        Check(fixture, f);
+        Check(fixture, d);
+    }
+
     private static void Check<T>(Fixture fixture, IModel<T> model) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         Tolerance tolerance = Tolerance.For<T>();

@@ -70,3 +70,25 @@ public partial class GradCnn;
 [MaxPooling2D(3, Strides = 1)]
 [Conv2D(3, 1)]
 public partial class GradCnnDilated;
+
+// ---- Global pooling: average and max over an image, average over steps. ----
+[Sequential(ElementType = typeof(double))]
+[Input(5, 4, 2)]
+[Conv2D(3, 2, Activation.Tanh)]
+[GlobalMaxPooling2D]
+[Dense(2)]
+public partial class GradGlobalMax;
+
+[Sequential(ElementType = typeof(double))]
+[Input(4, 3, 2)]
+[Conv2D(3, 1, Activation.Tanh)]
+[GlobalAveragePooling2D]
+[Dense(2)]
+public partial class GradGlobalAverage;
+
+[Sequential(ElementType = typeof(double))]
+[Input(5, 3)]
+[Dense(4, Activation.Tanh)]
+[GlobalAveragePooling1D]
+[Dense(2)]
+public partial class GradGlobalAverage1D;

@@ -1,0 +1,61 @@
+using System.Collections.Generic;
+using NeuralDsl.Generator.Emit;
+using NeuralDsl.Generator.Model;
+using NeuralDsl.Generator.Shapes;
+
+namespace NeuralDsl.Generator.Layers;
+
+internal sealed partial record GlobalPoolingSpec
+{
+    private static string ArgMaxField(int index) => "_argmax" + Literals.Int(index);
+
+    /// <summary>The runtime kernels see the input as [batch, spatial, channels]: every axis but the last is reduced.</summary>
+    private static int Spatial(PlannedLayer layer) => layer.Input.Size / layer.Input.Last;
+
+    public override IEnumerable<BufferSpec> ExtraBuffers(PlannedLayer layer) =>
+        Max ? [new BufferSpec(ArgMaxField(layer.Index), layer.Output.Size, "input index of each maximum, for the backward pass", IsIndex: true)] : [];
+
+    public override void EmitForward(LayerEmitContext c)
+    {
+        SourceWriter w = c.Writer;
+        string sizes = "batch, " + Literals.Int(Spatial(c.Layer)) + ", " + Literals.Int(c.Layer.Input.Last);
+        c.WriteHeader("forward");
+        using (w.Block("private void " + c.Method + "Forward(" + c.ReadOnlySpanType + " x, int batch)"))
+        {
+            if (Max)
+            {
+                w.Line("global::NeuralDsl.Pooling.GlobalMaxForward(x, " + c.BatchSpan(c.Output, c.OutputSize) + ", new global::System.Span<int>(" +
+                    ArgMaxField(c.Layer.Index) + ", 0, batch * " + Literals.Int(c.OutputSize) + "), " + sizes + ");");
+            }
+            else
+            {
+                w.Line("global::NeuralDsl.Pooling.GlobalAverageForward(x, " + c.BatchSpan(c.Output, c.OutputSize) + ", " + sizes + ");");
+            }
+        }
+        w.Line();
+    }
+
+    public override void EmitBackward(LayerEmitContext c)
+    {
+        SourceWriter w = c.Writer;
+        string sizes = "batch, " + Literals.Int(Spatial(c.Layer)) + ", " + Literals.Int(c.Layer.Input.Last);
+        c.WriteHeader("backward");
+        using (w.Block("private void " + c.Method + "Backward(" + c.ReadOnlySpanType + " x, " + c.SpanType + " dy, " + c.SpanType + " dx, int batch)"))
+        {
+            w.Line("if (dx.IsEmpty)");
+            w.Line("    return;");
+            if (Max)
+            {
+                w.Line("// Each channel's gradient goes to the position that was its maximum.");
+                w.Line("global::NeuralDsl.Pooling.GlobalMaxBackward(dy, new global::System.ReadOnlySpan<int>(" + ArgMaxField(c.Layer.Index) +
+                    ", 0, batch * " + Literals.Int(c.OutputSize) + "), dx, " + sizes + ");");
+            }
+            else
+            {
+                w.Line("// Every position receives an equal share of its channel's gradient.");
+                w.Line("global::NeuralDsl.Pooling.GlobalAverageBackward(dy, dx, " + sizes + ");");
+            }
+        }
+        w.Line();
+    }
+}

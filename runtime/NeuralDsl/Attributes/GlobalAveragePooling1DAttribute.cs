@@ -1,0 +1,11 @@
+using System;
+
+namespace NeuralDsl;
+
+/// <summary>Keras <c>GlobalAveragePooling1D</c>: the mean of each channel over the steps, (steps, channels) → (channels).</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class GlobalAveragePooling1DAttribute : Attribute
+{
+    /// <summary>Layer name; defaults to Keras naming (<c>global_average_pooling1d</c>, <c>global_average_pooling1d_1</c>, ...).</summary>
+    public string? Name { get; set; }
+}
