@@ -27,6 +27,10 @@ internal static class SanityCheck
 
         CheckSmallMlp(log);
         CheckMnistMlp(log);
+        var simpleCnn = new SimpleCnn(seed: 1);
+        CheckCnn(log, "SimpleCnn", simpleCnn, (x, y, adam) => simpleCnn.TrainStep(x, y, adam), TorchCnn.SimpleCnnLogits(), dropout: false);
+        var mnistCnn = new MnistCnn(seed: 1);
+        CheckCnn(log, "MnistCnn", mnistCnn, (x, y, adam) => mnistCnn.TrainStep(x, y, adam), TorchCnn.MnistCnnLogits(), dropout: true);
 
         Gemm.MaxThreads = Machine.ModelThreads;
         TorchThreads.Configure(Machine.ModelThreads);
@@ -109,6 +113,61 @@ internal static class SanityCheck
             }
 
             CheckLoss(log, "MnistMlp SCCE", step, ours, theirs);
+        }
+    }
+
+    /// <summary>
+    /// A CNN twin (NCHW torch on the same floats): identical predictions on copied weights, then three Adam steps with
+    /// finite losses on both sides — equal losses when the model has no dropout (with dropout the masks differ).
+    /// </summary>
+    private static void CheckCnn(TextWriter log, string name, IModel<float> model, Func<float[], float[], Adam, float> trainStep, TorchCnn twin, bool dropout)
+    {
+        const int batch = 32, pixels = 784;
+        using TorchCnn owned = twin;
+        twin.CopyWeightsFrom(model);
+        (float[] x, float[] labels, long[] longLabels) = SyntheticData.MnistLike(batch * 3, seed: 19);
+
+        float[] xb0 = x.AsSpan(0, batch * pixels).ToArray();
+        var ours = new float[batch * 10];
+        model.Predict(xb0, ours);
+        float[] theirs;
+        twin.Module.eval();
+        using (IDisposable noGrad = torch.no_grad())
+        using (DisposeScope scope = torch.NewDisposeScope())
+            theirs = twin.Module.forward(torch.tensor(xb0, [batch, 1, 28, 28])).softmax(1).data<float>().ToArray();
+        double maxDiff = MaxAbsDiff(ours, theirs);
+        Require(maxDiff <= 1e-5, $"{name}.Predict differs from its TorchSharp twin by {maxDiff:G3} on identical weights (tolerance 1e-5).");
+        log.WriteLine($"  ok  {name} Predict b={batch}: max |NeuralDsl − TorchSharp| = {maxDiff:G3}");
+
+        twin.Module.train();
+        var adam = new Adam();
+        using optim.Optimizer torchAdam = optim.Adam(twin.Module.parameters(), lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-7);
+        using TorchSharp.Modules.CrossEntropyLoss crossEntropy = nn.CrossEntropyLoss();
+        var batchLabels = new float[batch];
+        for (int step = 0; step < 3; step++)
+        {
+            float[] xb = x.AsSpan(step * batch * pixels, batch * pixels).ToArray();
+            labels.AsSpan(step * batch, batch).CopyTo(batchLabels);
+            float mine = trainStep(xb, batchLabels, adam);
+            float theirLoss;
+            using (DisposeScope scope = torch.NewDisposeScope())
+            {
+                Tensor loss = crossEntropy.forward(twin.Module.forward(torch.tensor(xb, [batch, 1, 28, 28])), torch.tensor(longLabels.AsSpan(step * batch, batch).ToArray(), [batch]));
+                loss.backward();
+                torchAdam.step();
+                torchAdam.zero_grad();
+                theirLoss = loss.item<float>();
+            }
+
+            if (dropout)
+            {
+                Require(float.IsFinite(mine) && float.IsFinite(theirLoss), $"{name} step {step}: non-finite loss (NeuralDsl {mine}, TorchSharp {theirLoss}).");
+                log.WriteLine($"  ok  {name} TrainStep {step}: loss {mine:F6} (NeuralDsl) vs {theirLoss:F6} (TorchSharp), finite (dropout masks differ)");
+            }
+            else
+            {
+                CheckLoss(log, name + " SCCE", step, mine, theirLoss);
+            }
         }
     }
 

@@ -7,4 +7,8 @@ internal static class Categories
     public const string SmallTrain = "b) SmallMlp TrainStep b=32";
     public const string MnistTrain = "c) MnistMlp TrainStep b=64";
     public const string Gemm = "d) GEMM n×n·n×n";
+    public const string MnistCnnTrain = "e) MnistCnn TrainStep b=32";
+    public const string MnistCnnPredict = "f) MnistCnn Predict b=1";
+    public const string SimpleCnnTrain = "g) SimpleCnn TrainStep b=32";
+    public const string SimpleCnnPredict = "h) SimpleCnn Predict b=1";
 }
