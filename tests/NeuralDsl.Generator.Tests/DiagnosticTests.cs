@@ -195,6 +195,10 @@ public sealed class DiagnosticTests
     [InlineData("[Input(3)]\n[[|Dense(0)|]]")]
     [InlineData("[Input(3)]\n[[|Dense(-5, Activation.ReLU)|]]\n[Dense(1)]")]
     [InlineData("[Input(3)]\n[Dense(4)]\n[[|Dense(units: 0, activation: Activation.Sigmoid)|]]")]
+    [InlineData("[Input(4, 4, 1)]\n[[|AveragePooling2D(0)|]]")]
+    [InlineData("[Input(4, 4, 1)]\n[[|AveragePooling2D(2, Strides = -1)|]]")]
+    [InlineData("[Input(6, 2)]\n[[|MaxPooling1D(0)|]]")]
+    [InlineData("[Input(6, 2)]\n[[|MaxPooling1D(2, Strides = -2)|]]")]
     public void NDSL1001_non_positive_size_on_that_attribute(string layers)
     {
         Expect("NDSL1001", Model("[Sequential]\n" + layers));
@@ -256,6 +260,8 @@ public sealed class DiagnosticTests
     [InlineData("[Input(6, 2)]\n[[|GlobalAveragePooling2D|]]")]
     [InlineData("[Input(64)]\n[[|GlobalMaxPooling2D|]]")]
     [InlineData("[Input(4, 4, 2)]\n[[|GlobalAveragePooling1D|]]")]
+    [InlineData("[Input(784)]\n[[|AveragePooling2D|]]")]
+    [InlineData("[Input(4, 4, 1)]\n[[|MaxPooling1D|]]")]
     public void NDSL1005_image_layer_on_a_non_image_input(string layers)
     {
         Expect("NDSL1005", Model("[Sequential]\n" + layers));
@@ -265,6 +271,9 @@ public sealed class DiagnosticTests
     [InlineData("[Input(2, 5, 1)]\n[[|Conv2D(4, 3)|]]")]
     [InlineData("[Input(5, 5, 1)]\n[[|Conv2D(4, 3, Dilation = 3)|]]")]
     [InlineData("[Input(4, 4, 3)]\n[MaxPooling2D]\n[MaxPooling2D]\n[[|MaxPooling2D|]]")]
+    [InlineData("[Input(2, 5, 1)]\n[[|AveragePooling2D(3)|]]")]
+    [InlineData("[Input(6, 5, 1)]\n[[|AveragePooling2D(2, 6)|]]")]
+    [InlineData("[Input(3, 2)]\n[[|MaxPooling1D(4)|]]")]
     public void NDSL1006_window_larger_than_its_input_on_that_layer(string layers)
     {
         Expect("NDSL1006", Model("[Sequential]\n" + layers));

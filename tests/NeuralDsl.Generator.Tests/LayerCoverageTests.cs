@@ -25,6 +25,8 @@ public sealed class LayerCoverageTests
         ["FlattenAttribute"] = "[Flatten(Name = \"probe\")]",
         ["Conv2DAttribute"] = "[Conv2D(3, 1, Name = \"probe\")]\n[Flatten]",
         ["MaxPooling2DAttribute"] = "[MaxPooling2D(1, Name = \"probe\")]\n[Flatten]",
+        ["AveragePooling2DAttribute"] = "[AveragePooling2D(1, Name = \"probe\")]\n[Flatten]",
+        ["MaxPooling1DAttribute"] = "[MaxPooling1D(1, Name = \"probe\")]\n[Flatten]",
         ["GlobalAveragePooling2DAttribute"] = "[GlobalAveragePooling2D(Name = \"probe\")]",
         ["GlobalMaxPooling2DAttribute"] = "[GlobalMaxPooling2D(Name = \"probe\")]",
         ["GlobalAveragePooling1DAttribute"] = "[GlobalAveragePooling1D(Name = \"probe\")]",
@@ -32,11 +34,11 @@ public sealed class LayerCoverageTests
 
     private static readonly HashSet<string> ImageLayers = new(StringComparer.Ordinal)
     {
-        "Conv2DAttribute", "MaxPooling2DAttribute", "GlobalAveragePooling2DAttribute", "GlobalMaxPooling2DAttribute",
+        "Conv2DAttribute", "MaxPooling2DAttribute", "AveragePooling2DAttribute", "GlobalAveragePooling2DAttribute", "GlobalMaxPooling2DAttribute",
     };
 
     /// <summary>Layers on (steps, channels) samples get a 4×1 input.</summary>
-    private static readonly HashSet<string> SequenceLayers = new(StringComparer.Ordinal) { "GlobalAveragePooling1DAttribute" };
+    private static readonly HashSet<string> SequenceLayers = new(StringComparer.Ordinal) { "MaxPooling1DAttribute", "GlobalAveragePooling1DAttribute" };
 
     private static IReadOnlyList<string> LayerAttributeNames =>
         [.. typeof(SequentialAttribute).Assembly.GetExportedTypes()

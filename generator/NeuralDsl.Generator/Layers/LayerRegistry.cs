@@ -19,6 +19,8 @@ internal static class LayerRegistry
         ["NeuralDsl.FlattenAttribute"] = FlattenSpec.Parse,
         ["NeuralDsl.Conv2DAttribute"] = Conv2DSpec.Parse,
         ["NeuralDsl.MaxPooling2DAttribute"] = MaxPooling2DSpec.Parse,
+        ["NeuralDsl.AveragePooling2DAttribute"] = AveragePooling2DSpec.Parse,
+        ["NeuralDsl.MaxPooling1DAttribute"] = MaxPooling1DSpec.Parse,
         ["NeuralDsl.GlobalAveragePooling2DAttribute"] = GlobalPoolingSpec.ParseAverage2D,
         ["NeuralDsl.GlobalMaxPooling2DAttribute"] = GlobalPoolingSpec.ParseMax2D,
         ["NeuralDsl.GlobalAveragePooling1DAttribute"] = GlobalPoolingSpec.ParseAverage1D,

@@ -52,3 +52,11 @@ namespace NeuralDsl.Tests.Models;
 [Sequential(ElementType = typeof(double))] [Input(3, 3, 2)] [GlobalMaxPooling2D] public partial class GlobalMaxPool2DD;
 [Sequential] [Input(5, 3)] [GlobalAveragePooling1D] public partial class GlobalAvgPool1DF;
 [Sequential(ElementType = typeof(double))] [Input(5, 3)] [GlobalAveragePooling1D] public partial class GlobalAvgPool1DD;
+
+// AveragePooling2D and MaxPooling1D cases: shapes and settings of the average_pooling2d* and max_pooling1d fixtures.
+[Sequential] [Input(4, 5, 2)] [AveragePooling2D] public partial class AvgPoolF;
+[Sequential(ElementType = typeof(double))] [Input(4, 5, 2)] [AveragePooling2D] public partial class AvgPoolD;
+[Sequential] [Input(5, 3, 2)] [AveragePooling2D(2, Padding = Padding.Same)] public partial class AvgPoolSameF;
+[Sequential(ElementType = typeof(double))] [Input(5, 3, 2)] [AveragePooling2D(2, Padding = Padding.Same)] public partial class AvgPoolSameD;
+[Sequential] [Input(7, 3)] [MaxPooling1D] public partial class MaxPool1DF;
+[Sequential(ElementType = typeof(double))] [Input(7, 3)] [MaxPooling1D] public partial class MaxPool1DD;

@@ -19,7 +19,7 @@ public sealed class GradientCheckTests
     {
         nameof(GradNoBias), nameof(GradDot), nameof(GradWideDot), nameof(GradRank3), nameof(GradFlatten), nameof(GradNarrow),
         nameof(GradCnn), nameof(GradCnnDilated),
-        nameof(GradGlobalMax), nameof(GradGlobalAverage), nameof(GradGlobalAverage1D),
+        nameof(GradGlobalMax), nameof(GradGlobalAverage), nameof(GradGlobalAverage1D), nameof(GradAveragePool), nameof(GradMaxPool1D),
     };
 
     [Theory]
@@ -146,6 +146,8 @@ public sealed class GradientCheckTests
         nameof(GradGlobalMax) => WithRandomBiases(new GradGlobalMax(1)),
         nameof(GradGlobalAverage) => WithRandomBiases(new GradGlobalAverage(1)),
         nameof(GradGlobalAverage1D) => WithRandomBiases(new GradGlobalAverage1D(1)),
+        nameof(GradAveragePool) => WithRandomBiases(new GradAveragePool(1)),
+        nameof(GradMaxPool1D) => WithRandomBiases(new GradMaxPool1D(1)),
         nameof(LossBce) => new LossBce(1),
         nameof(LossBceUnfused) => new LossBceUnfused(1),
         nameof(LossCce) => new LossCce(1),

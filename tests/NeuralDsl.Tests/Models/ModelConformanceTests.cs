@@ -116,6 +116,23 @@ public sealed class ModelConformanceTests
         Check(fixture, d);
     }
 
+    [Theory]
+    [InlineData("average_pooling2d")]
+    [InlineData("average_pooling2d_same")]
+    [InlineData("max_pooling1d")]
+    public void AveragePooling2D_and_MaxPooling1D_match_libtorch_in_float_and_double(string name)
+    {
+        var fixture = Fixture.Load(name);
+        (IModel<float> f, IModel<double> d) = name switch
+        {
+            "average_pooling2d" => ((IModel<float>)new AvgPoolF(), (IModel<double>)new AvgPoolD()),
+            "average_pooling2d_same" => (new AvgPoolSameF(), new AvgPoolSameD()),
+            _ => (new MaxPool1DF(), new MaxPool1DD()),
+        };
+        Check(fixture, f);
+        Check(fixture, d);
+    }
+
     private static void Check<T>(Fixture fixture, IModel<T> model) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         Tolerance tolerance = Tolerance.For<T>();

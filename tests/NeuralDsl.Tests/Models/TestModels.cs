@@ -92,3 +92,22 @@ public partial class GradGlobalAverage;
 [GlobalAveragePooling1D]
 [Dense(2)]
 public partial class GradGlobalAverage1D;
+
+// ---- AveragePooling2D (overlapping and same-padded windows) and MaxPooling1D (strided, same-padded). ----
+[Sequential(ElementType = typeof(double))]
+[Input(5, 6, 2)]
+[AveragePooling2D(3, 2, Strides = 1)]
+[Conv2D(2, 1, Activation.Tanh)]
+[AveragePooling2D(2, Padding = Padding.Same)]
+[Flatten]
+[Dense(2)]
+public partial class GradAveragePool;
+
+[Sequential(ElementType = typeof(double))]
+[Input(9, 2)]
+[Dense(3, Activation.Tanh)]
+[MaxPooling1D(3, Strides = 2, Padding = Padding.Same)]
+[MaxPooling1D]
+[Flatten]
+[Dense(2)]
+public partial class GradMaxPool1D;

@@ -1,0 +1,45 @@
+using NeuralDsl.Generator.Emit;
+using NeuralDsl.Generator.Model;
+
+namespace NeuralDsl.Generator.Layers;
+
+internal sealed partial record AveragePooling2DSpec
+{
+    private static string GeometryField(int index) => "s_geometry" + Literals.Int(index);
+
+    public override void EmitStatics(LayerEmitContext c)
+    {
+        Shape input = c.Layer.Input;
+        c.Writer.Line("// " + c.Layer.Name + ": " + Describe() + " " + input.ToComment() + " -> " + c.Layer.Output.ToComment() + ".");
+        c.Writer.Line("private static readonly global::NeuralDsl.Pool2DGeometry " + GeometryField(c.Layer.Index) + " = global::NeuralDsl.Pool2DGeometry.Create(" +
+            Literals.Int(input.Dimensions[0]) + ", " + Literals.Int(input.Dimensions[1]) + ", " + Literals.Int(input.Dimensions[2]) + ", " +
+            Literals.Int(PoolHeight) + ", " + Literals.Int(PoolWidth) + ", " + Literals.Int(StrideHeight) + ", " + Literals.Int(StrideWidth) +
+            ", samePadding: " + (Padding == Padding.Same ? "true" : "false") + ");");
+        c.Writer.Line();
+    }
+
+    public override void EmitForward(LayerEmitContext c)
+    {
+        SourceWriter w = c.Writer;
+        c.WriteHeader("forward");
+        using (w.Block("private void " + c.Method + "Forward(" + c.ReadOnlySpanType + " x, int batch)"))
+        {
+            w.Line("global::NeuralDsl.Pooling.AverageForward(x, " + c.BatchSpan(c.Output, c.OutputSize) + ", batch, " + GeometryField(c.Layer.Index) + ");");
+        }
+        w.Line();
+    }
+
+    public override void EmitBackward(LayerEmitContext c)
+    {
+        SourceWriter w = c.Writer;
+        c.WriteHeader("backward");
+        using (w.Block("private void " + c.Method + "Backward(" + c.ReadOnlySpanType + " x, " + c.SpanType + " dy, " + c.SpanType + " dx, int batch)"))
+        {
+            w.Line("if (dx.IsEmpty)");
+            w.Line("    return;");
+            w.Line("// Each output gradient is shared equally by the real cells of its window.");
+            w.Line("global::NeuralDsl.Pooling.AverageBackward(dy, dx, batch, " + GeometryField(c.Layer.Index) + ");");
+        }
+        w.Line();
+    }
+}
