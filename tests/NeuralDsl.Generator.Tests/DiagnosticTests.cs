@@ -199,6 +199,10 @@ public sealed class DiagnosticTests
     [InlineData("[Input(4, 4, 1)]\n[[|AveragePooling2D(2, Strides = -1)|]]")]
     [InlineData("[Input(6, 2)]\n[[|MaxPooling1D(0)|]]")]
     [InlineData("[Input(6, 2)]\n[[|MaxPooling1D(2, Strides = -2)|]]")]
+    [InlineData("[Input(6, 2)]\n[[|Conv1D(0, 3)|]]")]
+    [InlineData("[Input(6, 2)]\n[[|Conv1D(2, 0)|]]")]
+    [InlineData("[Input(6, 2)]\n[[|Conv1D(2, 3, Strides = 0)|]]")]
+    [InlineData("[Input(6, 2)]\n[[|Conv1D(2, 3, Dilation = -1)|]]")]
     public void NDSL1001_non_positive_size_on_that_attribute(string layers)
     {
         Expect("NDSL1001", Model("[Sequential]\n" + layers));
@@ -262,6 +266,8 @@ public sealed class DiagnosticTests
     [InlineData("[Input(4, 4, 2)]\n[[|GlobalAveragePooling1D|]]")]
     [InlineData("[Input(784)]\n[[|AveragePooling2D|]]")]
     [InlineData("[Input(4, 4, 1)]\n[[|MaxPooling1D|]]")]
+    [InlineData("[Input(4, 4, 1)]\n[[|Conv1D(2, 3)|]]")]
+    [InlineData("[Input(12)]\n[[|Conv1D(2, 3)|]]")]
     public void NDSL1005_image_layer_on_a_non_image_input(string layers)
     {
         Expect("NDSL1005", Model("[Sequential]\n" + layers));
@@ -274,6 +280,8 @@ public sealed class DiagnosticTests
     [InlineData("[Input(2, 5, 1)]\n[[|AveragePooling2D(3)|]]")]
     [InlineData("[Input(6, 5, 1)]\n[[|AveragePooling2D(2, 6)|]]")]
     [InlineData("[Input(3, 2)]\n[[|MaxPooling1D(4)|]]")]
+    [InlineData("[Input(4, 2)]\n[[|Conv1D(2, 5)|]]")]
+    [InlineData("[Input(6, 1)]\n[[|Conv1D(2, 3, Dilation = 3)|]]")]
     public void NDSL1006_window_larger_than_its_input_on_that_layer(string layers)
     {
         Expect("NDSL1006", Model("[Sequential]\n" + layers));

@@ -25,6 +25,7 @@ public sealed class LayerCoverageTests
         ["FlattenAttribute"] = "[Flatten(Name = \"probe\")]",
         ["Conv2DAttribute"] = "[Conv2D(3, 1, Name = \"probe\")]\n[Flatten]",
         ["MaxPooling2DAttribute"] = "[MaxPooling2D(1, Name = \"probe\")]\n[Flatten]",
+        ["Conv1DAttribute"] = "[Conv1D(3, 2, Name = \"probe\")]\n[Flatten]",
         ["AveragePooling2DAttribute"] = "[AveragePooling2D(1, Name = \"probe\")]\n[Flatten]",
         ["MaxPooling1DAttribute"] = "[MaxPooling1D(1, Name = \"probe\")]\n[Flatten]",
         ["GlobalAveragePooling2DAttribute"] = "[GlobalAveragePooling2D(Name = \"probe\")]",
@@ -38,7 +39,7 @@ public sealed class LayerCoverageTests
     };
 
     /// <summary>Layers on (steps, channels) samples get a 4×1 input.</summary>
-    private static readonly HashSet<string> SequenceLayers = new(StringComparer.Ordinal) { "MaxPooling1DAttribute", "GlobalAveragePooling1DAttribute" };
+    private static readonly HashSet<string> SequenceLayers = new(StringComparer.Ordinal) { "Conv1DAttribute", "MaxPooling1DAttribute", "GlobalAveragePooling1DAttribute" };
 
     private static IReadOnlyList<string> LayerAttributeNames =>
         [.. typeof(SequentialAttribute).Assembly.GetExportedTypes()

@@ -60,3 +60,11 @@ namespace NeuralDsl.Tests.Models;
 [Sequential(ElementType = typeof(double))] [Input(5, 3, 2)] [AveragePooling2D(2, Padding = Padding.Same)] public partial class AvgPoolSameD;
 [Sequential] [Input(7, 3)] [MaxPooling1D] public partial class MaxPool1DF;
 [Sequential(ElementType = typeof(double))] [Input(7, 3)] [MaxPooling1D] public partial class MaxPool1DD;
+
+// Conv1D cases: shapes and settings of the conv1d_* fixtures.
+[Sequential] [Input(7, 3)] [Conv1D(4, 3)] public partial class Conv1DValidF;
+[Sequential(ElementType = typeof(double))] [Input(7, 3)] [Conv1D(4, 3)] public partial class Conv1DValidD;
+[Sequential] [Input(6, 2)] [Conv1D(3, 4, Activation.ReLU, Padding = Padding.Same)] public partial class Conv1DSameReluF;
+[Sequential(ElementType = typeof(double))] [Input(6, 2)] [Conv1D(3, 4, Activation.ReLU, Padding = Padding.Same)] public partial class Conv1DSameReluD;
+[Sequential] [Input(8, 2)] [Conv1D(2, 3, Strides = 2, Padding = Padding.Same)] public partial class Conv1DSameS2F;
+[Sequential(ElementType = typeof(double))] [Input(8, 2)] [Conv1D(2, 3, Strides = 2, Padding = Padding.Same)] public partial class Conv1DSameS2D;

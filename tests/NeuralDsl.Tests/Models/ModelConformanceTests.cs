@@ -133,6 +133,23 @@ public sealed class ModelConformanceTests
         Check(fixture, d);
     }
 
+    [Theory]
+    [InlineData("conv1d_valid_k3")]
+    [InlineData("conv1d_same_k4_relu")]
+    [InlineData("conv1d_same_k3_s2")]
+    public void Conv1D_matches_libtorch_in_float_and_double(string name)
+    {
+        var fixture = Fixture.Load(name);
+        (IModel<float> f, IModel<double> d) = name switch
+        {
+            "conv1d_valid_k3" => ((IModel<float>)new Conv1DValidF(), (IModel<double>)new Conv1DValidD()),
+            "conv1d_same_k4_relu" => (new Conv1DSameReluF(), new Conv1DSameReluD()),
+            _ => (new Conv1DSameS2F(), new Conv1DSameS2D()),
+        };
+        Check(fixture, f);
+        Check(fixture, d);
+    }
+
     private static void Check<T>(Fixture fixture, IModel<T> model) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         Tolerance tolerance = Tolerance.For<T>();

@@ -111,3 +111,11 @@ public partial class GradAveragePool;
 [Flatten]
 [Dense(2)]
 public partial class GradMaxPool1D;
+
+// ---- Conv1D: strided same, dilated valid without bias, then a pointwise one. ----
+[Sequential(ElementType = typeof(double))]
+[Input(11, 2)]
+[Conv1D(3, 4, Activation.Tanh, Strides = 2, Padding = Padding.Same)]
+[Conv1D(2, 2, Activation.Swish, Dilation = 2, UseBias = false)]
+[Conv1D(2, 1)]
+public partial class GradConv1D;
