@@ -203,6 +203,8 @@ public sealed class DiagnosticTests
     [InlineData("[Input(6, 2)]\n[[|Conv1D(2, 0)|]]")]
     [InlineData("[Input(6, 2)]\n[[|Conv1D(2, 3, Strides = 0)|]]")]
     [InlineData("[Input(6, 2)]\n[[|Conv1D(2, 3, Dilation = -1)|]]")]
+    [InlineData("[Input(4, 4, 1)]\n[[|ZeroPadding2D(-1)|]]")]
+    [InlineData("[Input(4, 4, 1)]\n[[|ZeroPadding2D(1, Right = -2)|]]")]
     public void NDSL1001_non_positive_size_on_that_attribute(string layers)
     {
         Expect("NDSL1001", Model("[Sequential]\n" + layers));
@@ -268,6 +270,7 @@ public sealed class DiagnosticTests
     [InlineData("[Input(4, 4, 1)]\n[[|MaxPooling1D|]]")]
     [InlineData("[Input(4, 4, 1)]\n[[|Conv1D(2, 3)|]]")]
     [InlineData("[Input(12)]\n[[|Conv1D(2, 3)|]]")]
+    [InlineData("[Input(6, 2)]\n[[|ZeroPadding2D|]]")]
     public void NDSL1005_image_layer_on_a_non_image_input(string layers)
     {
         Expect("NDSL1005", Model("[Sequential]\n" + layers));

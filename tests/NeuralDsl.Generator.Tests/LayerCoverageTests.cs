@@ -28,6 +28,7 @@ public sealed class LayerCoverageTests
         ["Conv1DAttribute"] = "[Conv1D(3, 2, Name = \"probe\")]\n[Flatten]",
         ["AveragePooling2DAttribute"] = "[AveragePooling2D(1, Name = \"probe\")]\n[Flatten]",
         ["MaxPooling1DAttribute"] = "[MaxPooling1D(1, Name = \"probe\")]\n[Flatten]",
+        ["ZeroPadding2DAttribute"] = "[ZeroPadding2D(0, Name = \"probe\")]\n[Flatten]",
         ["GlobalAveragePooling2DAttribute"] = "[GlobalAveragePooling2D(Name = \"probe\")]",
         ["GlobalMaxPooling2DAttribute"] = "[GlobalMaxPooling2D(Name = \"probe\")]",
         ["GlobalAveragePooling1DAttribute"] = "[GlobalAveragePooling1D(Name = \"probe\")]",
@@ -35,7 +36,7 @@ public sealed class LayerCoverageTests
 
     private static readonly HashSet<string> ImageLayers = new(StringComparer.Ordinal)
     {
-        "Conv2DAttribute", "MaxPooling2DAttribute", "AveragePooling2DAttribute", "GlobalAveragePooling2DAttribute", "GlobalMaxPooling2DAttribute",
+        "Conv2DAttribute", "MaxPooling2DAttribute", "AveragePooling2DAttribute", "ZeroPadding2DAttribute", "GlobalAveragePooling2DAttribute", "GlobalMaxPooling2DAttribute",
     };
 
     /// <summary>Layers on (steps, channels) samples get a 4×1 input.</summary>

@@ -22,6 +22,7 @@ internal static class LayerRegistry
         ["NeuralDsl.Conv1DAttribute"] = Conv1DSpec.Parse,
         ["NeuralDsl.AveragePooling2DAttribute"] = AveragePooling2DSpec.Parse,
         ["NeuralDsl.MaxPooling1DAttribute"] = MaxPooling1DSpec.Parse,
+        ["NeuralDsl.ZeroPadding2DAttribute"] = ZeroPadding2DSpec.Parse,
         ["NeuralDsl.GlobalAveragePooling2DAttribute"] = GlobalPoolingSpec.ParseAverage2D,
         ["NeuralDsl.GlobalMaxPooling2DAttribute"] = GlobalPoolingSpec.ParseMax2D,
         ["NeuralDsl.GlobalAveragePooling1DAttribute"] = GlobalPoolingSpec.ParseAverage1D,

@@ -20,7 +20,7 @@ public sealed class GradientCheckTests
         nameof(GradNoBias), nameof(GradDot), nameof(GradWideDot), nameof(GradRank3), nameof(GradFlatten), nameof(GradNarrow),
         nameof(GradCnn), nameof(GradCnnDilated),
         nameof(GradGlobalMax), nameof(GradGlobalAverage), nameof(GradGlobalAverage1D), nameof(GradAveragePool), nameof(GradMaxPool1D),
-        nameof(GradConv1D),
+        nameof(GradConv1D), nameof(GradZeroPadding),
     };
 
     [Theory]
@@ -150,6 +150,7 @@ public sealed class GradientCheckTests
         nameof(GradAveragePool) => WithRandomBiases(new GradAveragePool(1)),
         nameof(GradMaxPool1D) => WithRandomBiases(new GradMaxPool1D(1)),
         nameof(GradConv1D) => WithRandomBiases(new GradConv1D(1)),
+        nameof(GradZeroPadding) => WithRandomBiases(new GradZeroPadding(1)),
         nameof(LossBce) => new LossBce(1),
         nameof(LossBceUnfused) => new LossBceUnfused(1),
         nameof(LossCce) => new LossCce(1),

@@ -119,3 +119,14 @@ public partial class GradMaxPool1D;
 [Conv1D(2, 2, Activation.Swish, Dilation = 2, UseBias = false)]
 [Conv1D(2, 1)]
 public partial class GradConv1D;
+
+// ---- ZeroPadding2D: symmetric, per-axis and one-sided padding around convolutions (no fixture; gradient check only). ----
+[Sequential(ElementType = typeof(double))]
+[Input(4, 3, 2)]
+[ZeroPadding2D]
+[Conv2D(2, 3, Activation.Tanh)]
+[ZeroPadding2D(2, 0, Bottom = 1, Right = 3)]
+[Conv2D(2, 2, Strides = 2)]
+[Flatten]
+[Dense(2)]
+public partial class GradZeroPadding;
