@@ -42,6 +42,15 @@ public interface IModel<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     /// <summary>Names, offsets and shapes of the tensors inside <see cref="Parameters"/> (Keras names: <c>dense.kernel</c>, ...).</summary>
     IReadOnlyList<ParameterInfo> ParameterLayout { get; }
 
+    /// <summary>
+    /// Non-trainable state that is saved with the weights but has no gradient (BatchNormalization's moving mean and
+    /// variance), in Keras layout. Empty for models without such layers.
+    /// </summary>
+    Span<T> State => Span<T>.Empty;
+
+    /// <summary>Names, offsets and shapes of the tensors inside <see cref="State"/> (<c>batch_normalization.moving_mean</c>, ...).</summary>
+    IReadOnlyList<ParameterInfo> StateLayout => [];
+
     /// <summary>Inference: <paramref name="input"/> is [batch, InputSize], <paramref name="output"/> [batch, OutputSize].</summary>
     void Predict(ReadOnlySpan<T> input, Span<T> output);
 

@@ -260,6 +260,14 @@ public sealed class DiagnosticTests
     }
 
     [Theory]
+    [InlineData("[[|BatchNormalization(Epsilon = 0)|]]")]
+    [InlineData("[[|BatchNormalization(Momentum = 1.5)|]]")]
+    public void NDSL1001_batch_normalization_epsilon_and_momentum_out_of_range(string layer)
+    {
+        Expect("NDSL1001", Model("[Sequential]\n[Input(3)]\n" + layer));
+    }
+
+    [Theory]
     [InlineData("[Input(28, 28)]\n[[|Conv2D(8, 3)|]]")]
     [InlineData("[Input(784)]\n[[|MaxPooling2D|]]")]
     [InlineData("[Input(8, 8, 1)]\n[MaxPooling2D]\n[Flatten]\n[[|Conv2D(2, 1)|]]")]

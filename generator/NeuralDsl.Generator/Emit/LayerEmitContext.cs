@@ -33,7 +33,11 @@ internal sealed class LayerEmitContext(SourceWriter writer, ModelPlan plan, Plan
     public string BatchSpan(string field, int perSample) => Names.Rows(field, "batch", perSample);
 
     public string ParameterSpan(PlannedParameter p) =>
-        "new global::System.ReadOnlySpan<" + T + ">(_parameters, " + Literals.Int(p.Offset) + ", " + Literals.Int(p.Length) + ")";
+        "new global::System.ReadOnlySpan<" + T + ">(" + (p.IsState ? "_state" : "_parameters") + ", " + Literals.Int(p.Offset) + ", " + Literals.Int(p.Length) + ")";
+
+    /// <summary>A writable view of a non-trainable tensor (moving statistics are updated in training).</summary>
+    public string StateSpan(PlannedParameter p) =>
+        "new global::System.Span<" + T + ">(_state, " + Literals.Int(p.Offset) + ", " + Literals.Int(p.Length) + ")";
 
     public string GradientSpan(PlannedParameter p) =>
         "new global::System.Span<" + T + ">(_gradients, " + Literals.Int(p.Offset) + ", " + Literals.Int(p.Length) + ")";

@@ -64,8 +64,11 @@ internal abstract record LayerSpec(string? ExplicitName, LocationInfo? Location)
     public abstract void EmitBackward(LayerEmitContext context);
 }
 
-/// <summary>A trainable tensor of a layer: suffix (<c>kernel</c>), Keras-layout shape, initializer and fans.</summary>
-internal sealed record ParameterSpec(string Suffix, EquatableArray<int> Shape, Initializer Initializer, int FanIn, int FanOut);
+/// <summary>
+/// A tensor of a layer: suffix (<c>kernel</c>), Keras-layout shape, initializer and fans. Non-trainable tensors
+/// (<see cref="Trainable"/> false, e.g. moving statistics) live in the model's state vector and have no gradient.
+/// </summary>
+internal sealed record ParameterSpec(string Suffix, EquatableArray<int> Shape, Initializer Initializer, int FanIn, int FanOut, bool Trainable = true);
 
 /// <summary>
 /// A per-layer batch buffer: field name and elements per sample, or a C# expression of <c>batch</c> for the length

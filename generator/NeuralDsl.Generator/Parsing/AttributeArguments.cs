@@ -87,6 +87,8 @@ internal sealed class AttributeArguments
 
     public int NamedInt(string name, int fallback) => _named.TryGetValue(name, out object? v) && v is int n ? n : fallback;
 
+    public double NamedDouble(string name, double fallback) => _named.TryGetValue(name, out object? v) ? ToDouble(v, fallback) : fallback;
+
     public bool NamedBool(string name, bool fallback) => _named.TryGetValue(name, out object? v) && v is bool b ? b : fallback;
 
     public string? NamedString(string name) => _named.TryGetValue(name, out object? v) ? v as string : null;

@@ -6,7 +6,7 @@ namespace NeuralDsl.Generator.Shapes;
 /// <summary>
 /// A model with every shape and offset resolved: the output of the Plan step and the only input of emission.
 /// </summary>
-internal sealed record ModelPlan(ModelSpec Spec, EquatableArray<PlannedLayer> Layers, Shape OutputShape, int ParameterCount)
+internal sealed record ModelPlan(ModelSpec Spec, EquatableArray<PlannedLayer> Layers, Shape OutputShape, int ParameterCount, int StateCount)
 {
     public int InputSize => Spec.InputShape.Size;
 
@@ -46,11 +46,13 @@ internal sealed record PlannedLayer(int Index, string Name, LayerSpec Spec, Shap
     }
 }
 
-/// <summary>A parameter tensor placed in the flat parameter vector.</summary>
+/// <summary>A tensor placed in the flat parameter vector (or, when not trainable, in the state vector).</summary>
 /// <param name="Name">File name, e.g. <c>dense_1.kernel</c>.</param>
-/// <param name="Offset">First element in the flat vector.</param>
+/// <param name="Offset">First element in its flat vector.</param>
 internal sealed record PlannedParameter(string Name, ParameterSpec Spec, int Offset)
 {
+    public bool IsState => !Spec.Trainable;
+
     public int Length
     {
         get

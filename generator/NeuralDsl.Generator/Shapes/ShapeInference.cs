@@ -51,7 +51,7 @@ internal static class ShapeInference
 
         var layers = new List<PlannedLayer>(model.Layers.Count);
         Shape current = model.InputShape;
-        long offset = 0;
+        long offset = 0, stateOffset = 0;
         for (int i = 0; i < model.Layers.Count; i++)
         {
             LayerSpec spec = model.Layers[i];
@@ -71,26 +71,25 @@ internal static class ShapeInference
                 long length = 1;
                 foreach (int d in p.Shape)
                     length = System.Math.Min(length * d, MaxElements + 1);
-                if (offset + length > MaxElements)
+                long at = p.Trainable ? offset : stateOffset;
+                if (at + length > MaxElements)
                 {
-                    context.Report(DiagnosticDescriptors.ModelTooLarge, spec.Location, model.ClassName, (offset + length).ToString(CultureInfo.InvariantCulture), MaxElements.ToString(CultureInfo.InvariantCulture));
+                    context.Report(DiagnosticDescriptors.ModelTooLarge, spec.Location, model.ClassName, (at + length).ToString(CultureInfo.InvariantCulture), MaxElements.ToString(CultureInfo.InvariantCulture));
                     return null;
                 }
-                var placed = new PlannedParameter(names[i] + "." + p.Suffix, p, (int)offset);
+                var placed = new PlannedParameter(names[i] + "." + p.Suffix, p, (int)at);
                 parameters.Add(placed);
-                offset += placed.Length;
-                if (offset > MaxElements)
-                {
-                    context.Report(DiagnosticDescriptors.ModelTooLarge, spec.Location, model.ClassName, offset.ToString(CultureInfo.InvariantCulture), MaxElements.ToString(CultureInfo.InvariantCulture));
-                    return null;
-                }
+                if (p.Trainable)
+                    offset += placed.Length;
+                else
+                    stateOffset += placed.Length;
             }
             layers.Add(new PlannedLayer(i, names[i], spec, current, output, parameters.ToEquatableArray()));
             current = output;
         }
 
         CheckOutputFitsLoss(model, layers, current, context);
-        return new ModelPlan(model, layers.ToEquatableArray(), current, (int)offset);
+        return new ModelPlan(model, layers.ToEquatableArray(), current, (int)offset, (int)stateOffset);
     }
 
     /// <summary>

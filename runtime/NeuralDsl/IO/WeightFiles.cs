@@ -23,13 +23,17 @@ public static class WeightFiles
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(path);
         IReadOnlyList<ParameterInfo> layout = model.ParameterLayout;
-        CheckLayout(model, layout);
+        IReadOnlyList<ParameterInfo> stateLayout = model.StateLayout;
+        CheckLayout(model, layout, stateLayout);
         var writer = new SafeTensorsWriter();
         writer.SetMetadata("model", model.Name);
         writer.SetMetadata("library", "NeuralDsl");
         ReadOnlySpan<T> parameters = model.Parameters;
         foreach (ParameterInfo p in layout)
             writer.Add(p.Name, parameters.Slice(p.Offset, p.Length), p.Shape);
+        ReadOnlySpan<T> state = model.State;
+        foreach (ParameterInfo p in stateLayout)
+            writer.Add(p.Name, state.Slice(p.Offset, p.Length), p.Shape);
         writer.Save(path);
     }
 
@@ -46,8 +50,12 @@ public static class WeightFiles
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        IReadOnlyList<ParameterInfo> layout = model.ParameterLayout;
-        CheckLayout(model, layout);
+        IReadOnlyList<ParameterInfo> stateLayout = model.StateLayout;
+        CheckLayout(model, model.ParameterLayout, stateLayout);
+        // Trainable parameters first, then the non-trainable state; both are validated as one list of tensors.
+        var layout = new List<ParameterInfo>(model.ParameterLayout);
+        layout.AddRange(stateLayout);
+        int trainable = model.ParameterLayout.Count;
         SafeTensorsDType dtype = SafeTensorsDTypes.For<T>();
         var tensors = new SafeTensorInfo[layout.Count];
         // The names, shapes and dtype are checked against the header before the data section is read.
@@ -55,8 +63,12 @@ public static class WeightFiles
 
         // Everything is validated and in memory: nothing below can fail half-way through the model.
         Span<T> parameters = model.Parameters;
+        Span<T> state = model.State;
         for (int i = 0; i < layout.Count; i++)
-            file.CopyTo(tensors[i], parameters.Slice(layout[i].Offset, layout[i].Length));
+        {
+            Span<T> target = i < trainable ? parameters : state;
+            file.CopyTo(tensors[i], target.Slice(layout[i].Offset, layout[i].Length));
+        }
     }
 
     /// <summary>
@@ -88,10 +100,17 @@ public static class WeightFiles
         }
     }
 
-    private static void CheckLayout<T>(IModel<T> model, IReadOnlyList<ParameterInfo> layout) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    private static void CheckLayout<T>(IModel<T> model, IReadOnlyList<ParameterInfo> layout, IReadOnlyList<ParameterInfo> stateLayout)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        int length = model.Parameters.Length;
         var names = new HashSet<string>(StringComparer.Ordinal);
+        CheckLayout(model, layout, model.Parameters.Length, names);
+        CheckLayout(model, stateLayout, model.State.Length, names);
+    }
+
+    private static void CheckLayout<T>(IModel<T> model, IReadOnlyList<ParameterInfo> layout, int length, HashSet<string> names)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
         foreach (ParameterInfo p in layout)
         {
             if (!names.Add(p.Name))

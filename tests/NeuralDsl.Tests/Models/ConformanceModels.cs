@@ -68,3 +68,11 @@ namespace NeuralDsl.Tests.Models;
 [Sequential(ElementType = typeof(double))] [Input(6, 2)] [Conv1D(3, 4, Activation.ReLU, Padding = Padding.Same)] public partial class Conv1DSameReluD;
 [Sequential] [Input(8, 2)] [Conv1D(2, 3, Strides = 2, Padding = Padding.Same)] public partial class Conv1DSameS2F;
 [Sequential(ElementType = typeof(double))] [Input(8, 2)] [Conv1D(2, 3, Strides = 2, Padding = Padding.Same)] public partial class Conv1DSameS2D;
+
+// BatchNormalization cases (training on [6,4] and NHWC [2,3,3,3]; inference on [4,5]).
+[Sequential] [Input(4)] [BatchNormalization] public partial class BatchNorm2DF;
+[Sequential(ElementType = typeof(double))] [Input(4)] [BatchNormalization] public partial class BatchNorm2DD;
+[Sequential] [Input(3, 3, 3)] [BatchNormalization] public partial class BatchNormNhwcF;
+[Sequential(ElementType = typeof(double))] [Input(3, 3, 3)] [BatchNormalization] public partial class BatchNormNhwcD;
+[Sequential] [Input(5)] [BatchNormalization] public partial class BatchNormInferenceF;
+[Sequential(ElementType = typeof(double))] [Input(5)] [BatchNormalization] public partial class BatchNormInferenceD;

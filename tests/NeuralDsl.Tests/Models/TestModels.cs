@@ -130,3 +130,18 @@ public partial class GradConv1D;
 [Flatten]
 [Dense(2)]
 public partial class GradZeroPadding;
+
+// ---- BatchNormalization: after a convolution (statistics over batch·h·w per channel) and first in the model. ----
+[Sequential(ElementType = typeof(double))]
+[Input(4, 3, 2)]
+[Conv2D(3, 2, Activation.Tanh)]
+[BatchNormalization]
+[Flatten]
+[Dense(2)]
+public partial class GradBatchNorm;
+
+[Sequential(Loss = Loss.MeanSquaredError, ElementType = typeof(double))]
+[Input(5)]
+[BatchNormalization(Momentum = 0.9)]
+[Dense(3, Activation.Swish)]
+public partial class GradBatchNormFirst;

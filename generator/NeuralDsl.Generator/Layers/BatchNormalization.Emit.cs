@@ -1,0 +1,78 @@
+using System.Collections.Generic;
+using NeuralDsl.Generator.Emit;
+using NeuralDsl.Generator.Model;
+using NeuralDsl.Generator.Shapes;
+
+namespace NeuralDsl.Generator.Layers;
+
+internal sealed partial record BatchNormalizationSpec
+{
+    private static string MeanField(int index) => "_mean" + Literals.Int(index);
+
+    private static string InverseStdField(int index) => "_inverseStd" + Literals.Int(index);
+
+    private static string InputGradientScratch(int index) => "_dxScratch" + Literals.Int(index);
+
+    public override bool UsesTrainingFlag => true;
+
+    public override IEnumerable<BufferSpec> ExtraBuffers(PlannedLayer layer)
+    {
+        string channels = Literals.Int(layer.Output.Last);
+        yield return new BufferSpec(MeanField(layer.Index), 0, "batch mean per channel, for backward", LengthExpression: channels);
+        yield return new BufferSpec(InverseStdField(layer.Index), 0, "1 / sqrt(batch variance + epsilon) per channel", LengthExpression: channels);
+        // As the first computing layer it gets no input gradient in training, but the kernel computes dγ and dβ
+        // together with dx: that dx goes here.
+        yield return new BufferSpec(InputGradientScratch(layer.Index), layer.Input.Size, "input gradient nobody reads (first layer in training)");
+    }
+
+    public override void EmitForward(LayerEmitContext c)
+    {
+        SourceWriter w = c.Writer;
+        PlannedLayer layer = c.Layer;
+        string rows = RowsExpression(layer);
+        string channels = Literals.Int(layer.Output.Last);
+        c.WriteHeader("forward");
+        using (w.Block("private void " + c.Method + "Forward(" + c.ReadOnlySpanType + " x, int batch, bool training)"))
+        {
+            string y = c.BatchSpan(c.Output, c.OutputSize);
+            w.Line("if (training)");
+            w.Line("    global::NeuralDsl.BatchNorm.TrainingForward(x, " + c.ParameterSpan(layer.Parameters[0]) + ", " + c.ParameterSpan(layer.Parameters[1]) +
+                ", " + y + ", " + MeanField(layer.Index) + ", " + InverseStdField(layer.Index) + ", " + c.StateSpan(layer.Parameters[2]) + ", " +
+                c.StateSpan(layer.Parameters[3]) + ", " + rows + ", " + channels + ", " + Literals.Double(Momentum) + ", " + Literals.Double(Epsilon) + ");");
+            w.Line("else");
+            w.Line("    global::NeuralDsl.BatchNorm.InferenceForward(x, " + c.ParameterSpan(layer.Parameters[0]) + ", " + c.ParameterSpan(layer.Parameters[1]) +
+                ", " + c.ParameterSpan(layer.Parameters[2]) + ", " + c.ParameterSpan(layer.Parameters[3]) + ", " + y + ", " + rows + ", " + channels + ", " +
+                Literals.Double(Epsilon) + ");");
+        }
+        w.Line();
+    }
+
+    public override void EmitBackward(LayerEmitContext c)
+    {
+        SourceWriter w = c.Writer;
+        PlannedLayer layer = c.Layer;
+        string rows = RowsExpression(layer);
+        string channels = Literals.Int(layer.Output.Last);
+        c.WriteHeader("backward");
+        using (w.Block("private void " + c.Method + "Backward(" + c.ReadOnlySpanType + " x, " + c.SpanType + " dy, " + c.SpanType + " dx, int batch)"))
+        {
+            w.Line("if (dx.IsEmpty)");
+            w.Line("    dx = " + c.BatchSpan(InputGradientScratch(layer.Index), layer.Input.Size) + ";");
+            string gammaGradient = c.GradientSpan(layer.Parameters[0]);
+            string betaGradient = c.GradientSpan(layer.Parameters[1]);
+            w.Line("// Training normalized with the batch statistics, so the gradient flows through them; inference used constants.");
+            w.Line("if (_training)");
+            w.Line("    global::NeuralDsl.BatchNorm.Backward(x, dy, " + c.ParameterSpan(layer.Parameters[0]) + ", " + MeanField(layer.Index) + ", " +
+                InverseStdField(layer.Index) + ", dx, " + gammaGradient + ", " + betaGradient + ", " + rows + ", " + channels + ");");
+            w.Line("else");
+            w.Line("    global::NeuralDsl.BatchNorm.InferenceBackward(x, dy, " + c.ParameterSpan(layer.Parameters[0]) + ", " + c.ParameterSpan(layer.Parameters[2]) +
+                ", " + c.ParameterSpan(layer.Parameters[3]) + ", dx, " + gammaGradient + ", " + betaGradient + ", " + rows + ", " + channels + ", " +
+                Literals.Double(Epsilon) + ");");
+        }
+        w.Line();
+    }
+
+    /// <summary>Rows the statistics are taken over: every sample and position, per channel.</summary>
+    private static string RowsExpression(PlannedLayer layer) =>
+        layer.Input.LeadingSize == 1 ? "batch" : "batch * " + Literals.Int(layer.Input.LeadingSize);
+}
