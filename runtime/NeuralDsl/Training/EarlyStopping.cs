@@ -87,7 +87,7 @@ public sealed class EarlyStopping
     /// </summary>
     /// <param name="loggedKeys">Every key the epochs will log.</param>
     /// <param name="higherIsBetter">Direction of each metric name (without the <c>val_</c> prefix), for auto mode.</param>
-    /// <param name="parameterCount">Length of the model's parameter vector.</param>
+    /// <param name="parameterCount">Length of the model's parameter vector plus its state vector (both are kept).</param>
     internal void Begin<T>(IReadOnlyList<string> loggedKeys, Func<string, bool> higherIsBetter, int parameterCount)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -119,7 +119,8 @@ public sealed class EarlyStopping
     /// <param name="epoch">The epoch index, counted from 0.</param>
     /// <param name="logs">The epoch's logged values.</param>
     /// <param name="parameters">The model's parameters after the epoch.</param>
-    internal bool EpochEnd<T>(int epoch, IReadOnlyDictionary<string, double> logs, ReadOnlySpan<T> parameters)
+    /// <param name="state">The model's non-trainable state (moving statistics), kept and restored with the parameters as Keras does.</param>
+    internal bool EpochEnd<T>(int epoch, IReadOnlyDictionary<string, double> logs, ReadOnlySpan<T> parameters, ReadOnlySpan<T> state)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         double current = logs[Monitor];
@@ -128,7 +129,7 @@ public sealed class EarlyStopping
         if (RestoreBestWeights && !_hasBestWeights)
         {
             // Keras: if no weights were kept yet, the current ones are the best so far.
-            SaveWeights(parameters);
+            SaveWeights(parameters, state);
             BestEpoch = epoch + 1;
         }
         _wait++;
@@ -137,7 +138,7 @@ public sealed class EarlyStopping
             Best = current;
             BestEpoch = epoch + 1;
             if (RestoreBestWeights)
-                SaveWeights(parameters);
+                SaveWeights(parameters, state);
             // Only restart the wait when the value also beats the baseline.
             if (Baseline is not double baseline || IsImprovement(current, baseline))
                 _wait = 0;
@@ -152,21 +153,28 @@ public sealed class EarlyStopping
     }
 
     /// <summary>Keras <c>on_train_end</c>: restores the kept weights, if any.</summary>
-    internal void End<T>(Span<T> parameters)
+    internal void End<T>(Span<T> parameters, Span<T> state)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         if (RestoreBestWeights && _hasBestWeights)
-            ((T[])_bestWeights!).AsSpan().CopyTo(parameters);
+        {
+            Span<T> best = (T[])_bestWeights!;
+            best[..parameters.Length].CopyTo(parameters);
+            best[parameters.Length..].CopyTo(state);
+        }
     }
 
     /// <summary>Keras: <c>monitor_op(current − min_delta, reference)</c> with min_delta negated for "min".</summary>
     private bool IsImprovement(double current, double reference) =>
         _higherIsBetter ? current - MinDelta > reference : current + MinDelta < reference;
 
-    private void SaveWeights<T>(ReadOnlySpan<T> parameters)
+    /// <summary>Keeps the parameters followed by the state in one array (sized for both by <see cref="Begin"/>).</summary>
+    private void SaveWeights<T>(ReadOnlySpan<T> parameters, ReadOnlySpan<T> state)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        parameters.CopyTo((T[])_bestWeights!);
+        Span<T> best = (T[])_bestWeights!;
+        parameters.CopyTo(best);
+        state.CopyTo(best[parameters.Length..]);
         _hasBestWeights = true;
     }
 }

@@ -109,7 +109,7 @@ public static class ModelTraining
                 keys.Add("val_" + key);
         }
         // Auto mode: the loss goes down; each metric knows its direction.
-        earlyStopping?.Begin<T>(keys, name => name != "loss" && Array.Find(resolved, m => m.Name == name).HigherIsBetter, model.Parameters.Length);
+        earlyStopping?.Begin<T>(keys, name => name != "loss" && Array.Find(resolved, m => m.Name == name).HigherIsBetter, model.Parameters.Length + model.State.Length);
 
         // Everything a batch needs, allocated once for the whole call.
         int inputSize = model.InputSize, targetSize = model.TargetSize, outputSize = model.OutputSize, lastAxis = model.OutputLastAxis;
@@ -174,7 +174,7 @@ public static class ModelTraining
             }
             history.Add(logs);
 
-            bool stop = earlyStopping is not null && earlyStopping.EpochEnd<T>(epoch, logs, model.Parameters);
+            bool stop = earlyStopping is not null && earlyStopping.EpochEnd<T>(epoch, logs, model.Parameters, model.State);
             TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
             if (verbose)
                 output.WriteLine(FormatEpochLine(steps, elapsed, logs));
@@ -185,7 +185,7 @@ public static class ModelTraining
                 break;
             }
         }
-        earlyStopping?.End(model.Parameters);
+        earlyStopping?.End(model.Parameters, model.State);
         return history;
     }
 

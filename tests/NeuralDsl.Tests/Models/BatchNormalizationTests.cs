@@ -140,6 +140,38 @@ public sealed class BatchNormalizationTests
     }
 
     [Fact]
+    public void Early_stopping_restores_the_moving_statistics_of_the_best_epoch_too()
+    {
+        var model = new GradBatchNormFirst(seed: 1);
+        var rng = new Rng(8);
+        var x = new double[40 * 5];
+        var y = new double[40 * 3];
+        for (int i = 0; i < x.Length; i++)
+            x[i] = 3 + rng.NextNormal();
+        for (int i = 0; i < y.Length; i++)
+            y[i] = rng.NextNormal();
+        var losses = new System.Collections.Generic.List<double>();
+        var states = new System.Collections.Generic.List<double[]>();
+        var progress = new Recorder(log =>
+        {
+            losses.Add(log.Loss);
+            states.Add(model.State.ToArray());
+        });
+        // "max" on a falling loss makes an early epoch the best one, so restoring has to travel back.
+        var stopping = new EarlyStopping(monitor: "loss", patience: 100, restoreBestWeights: true, mode: "max");
+        model.Fit(x, y, epochs: 6, batchSize: 8, optimizer: new Adam(0.05), seed: 3, earlyStopping: stopping, verbose: false, progress: progress);
+
+        int best = losses.IndexOf(System.Linq.Enumerable.Max(losses));
+        Assert.Equal(states[best], model.State.ToArray());
+        Assert.NotEqual(states[^1], states[best]);
+    }
+
+    private sealed class Recorder(Action<EpochLog> report) : IProgress<EpochLog>
+    {
+        public void Report(EpochLog value) => report(value);
+    }
+
+    [Fact]
     public void Moving_statistics_are_saved_and_loaded_with_the_weights()
     {
         string path = Path.Combine(Path.GetTempPath(), "ndsl-bn-" + Guid.NewGuid().ToString("N") + ".safetensors");

@@ -284,7 +284,7 @@ public class FitTests
         for (int epoch = 0; epoch < values.Length; epoch++)
         {
             weights[0] = epoch;
-            if (stopper.EpochEnd<double>(epoch, new Dictionary<string, double> { [monitor] = values[epoch] }, weights))
+            if (stopper.EpochEnd<double>(epoch, new Dictionary<string, double> { [monitor] = values[epoch] }, weights, default))
                 return epoch + 1;
         }
         return null;
