@@ -1,5 +1,3 @@
-using System.Globalization;
-using NeuralDsl.Generator.Diagnostics;
 using NeuralDsl.Generator.Model;
 using NeuralDsl.Generator.Parsing;
 using NeuralDsl.Generator.Shapes;
@@ -31,30 +29,8 @@ internal sealed partial record MaxPooling2DSpec(int PoolHeight, int PoolWidth, i
 
     public override string NamePrefix => "max_pooling2d";
 
-    public override string Describe() =>
-        "MaxPooling2D(" + PoolHeight.ToString(CultureInfo.InvariantCulture) + "×" + PoolWidth.ToString(CultureInfo.InvariantCulture) +
-        (Strides != 0 ? ", strides " + Strides.ToString(CultureInfo.InvariantCulture) : "") + (Padding == Padding.Same ? ", same" : "") + ")";
+    public override string Describe() => WindowGeometry.DescribePool2D("MaxPooling2D", PoolHeight, PoolWidth, Strides, Padding);
 
-    public override Shape? InferShape(Shape input, ShapeContext context)
-    {
-        if (!context.IsDefined(Padding, Location))
-            return null;
-        if (Strides < 0)
-        {
-            context.Report(DiagnosticDescriptors.NonPositiveSize, Location, "MaxPooling2D stride", Strides.ToString(CultureInfo.InvariantCulture));
-            return null;
-        }
-        if (!WindowGeometry.AllPositive(context, Location, ("MaxPooling2D pool height", PoolHeight), ("MaxPooling2D pool width", PoolWidth)))
-            return null;
-        if (input.Rank != 3)
-        {
-            context.Report(DiagnosticDescriptors.WrongInputRank, Location, "MaxPooling2D", "3", "height, width, channels", input.ToString());
-            return null;
-        }
-        int? height = WindowGeometry.OutputLength(input.Dimensions[0], PoolHeight, StrideHeight, 1, Padding, "MaxPooling2D", "pool height", Location, context);
-        if (height is null)
-            return null; // one diagnostic per layer: the width is not checked after the height failed
-        int? width = WindowGeometry.OutputLength(input.Dimensions[1], PoolWidth, StrideWidth, 1, Padding, "MaxPooling2D", "pool width", Location, context);
-        return width is { } w ? new Shape(height.Value, w, input.Dimensions[2]) : null;
-    }
+    public override Shape? InferShape(Shape input, ShapeContext context) =>
+        WindowGeometry.Pool2D("MaxPooling2D", input, PoolHeight, PoolWidth, Strides, Padding, Location, context);
 }

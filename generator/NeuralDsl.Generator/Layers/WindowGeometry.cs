@@ -41,4 +41,37 @@ internal static class WindowGeometry
         }
         return true;
     }
+
+    /// <summary>
+    /// The shape rule of a 2-D pooling layer (MaxPooling2D, AveragePooling2D): strides default to the pool size, the
+    /// input must be (height, width, channels), and the channels pass through. Null after reporting why.
+    /// </summary>
+    public static Shape? Pool2D(string layer, Shape input, int poolHeight, int poolWidth, int strides, Padding padding,
+        LocationInfo? location, ShapeContext context)
+    {
+        if (!context.IsDefined(padding, location))
+            return null;
+        if (strides < 0)
+        {
+            context.Report(DiagnosticDescriptors.NonPositiveSize, location, layer + " stride", strides.ToString(CultureInfo.InvariantCulture));
+            return null;
+        }
+        if (!AllPositive(context, location, (layer + " pool height", poolHeight), (layer + " pool width", poolWidth)))
+            return null;
+        if (input.Rank != 3)
+        {
+            context.Report(DiagnosticDescriptors.WrongInputRank, location, layer, "3", "height, width, channels", input.ToString());
+            return null;
+        }
+        int? height = OutputLength(input.Dimensions[0], poolHeight, strides == 0 ? poolHeight : strides, 1, padding, layer, "pool height", location, context);
+        if (height is null)
+            return null; // one diagnostic per layer: the width is not checked after the height failed
+        int? width = OutputLength(input.Dimensions[1], poolWidth, strides == 0 ? poolWidth : strides, 1, padding, layer, "pool width", location, context);
+        return width is { } w ? new Shape(height.Value, w, input.Dimensions[2]) : null;
+    }
+
+    /// <summary>Summary text of a 2-D pooling layer: <c>MaxPooling2D(2×2, strides 1, same)</c>.</summary>
+    public static string DescribePool2D(string layer, int poolHeight, int poolWidth, int strides, Padding padding) =>
+        layer + "(" + poolHeight.ToString(CultureInfo.InvariantCulture) + "×" + poolWidth.ToString(CultureInfo.InvariantCulture) +
+        (strides != 0 ? ", strides " + strides.ToString(CultureInfo.InvariantCulture) : "") + (padding == Padding.Same ? ", same" : "") + ")";
 }
