@@ -5,17 +5,15 @@ namespace NeuralDsl.Generator.Layers;
 
 internal sealed partial record AveragePooling2DSpec
 {
-    private static string GeometryField(int index) => "s_geometry" + Literals.Int(index);
+    private static string GeometryField(int index) => PoolingEmitter.GeometryField(index);
 
     public override void EmitStatics(LayerEmitContext c)
     {
         Shape input = c.Layer.Input;
-        c.Writer.Line("// " + c.Layer.Name + ": " + Describe() + " " + input.ToComment() + " -> " + c.Layer.Output.ToComment() + ".");
-        c.Writer.Line("private static readonly global::NeuralDsl.Pool2DGeometry " + GeometryField(c.Layer.Index) + " = global::NeuralDsl.Pool2DGeometry.Create(" +
+        PoolingEmitter.EmitGeometry(c, Describe(), "Pool2DGeometry.Create(" +
             Literals.Int(input.Dimensions[0]) + ", " + Literals.Int(input.Dimensions[1]) + ", " + Literals.Int(input.Dimensions[2]) + ", " +
             Literals.Int(PoolHeight) + ", " + Literals.Int(PoolWidth) + ", " + Literals.Int(StrideHeight) + ", " + Literals.Int(StrideWidth) +
-            ", samePadding: " + (Padding == Padding.Same ? "true" : "false") + ");");
-        c.Writer.Line();
+            ", samePadding: " + (Padding == Padding.Same ? "true" : "false") + ")");
     }
 
     public override void EmitForward(LayerEmitContext c)

@@ -1,0 +1,56 @@
+using System.Collections.Generic;
+using NeuralDsl.Generator.Emit;
+using NeuralDsl.Generator.Model;
+using NeuralDsl.Generator.Shapes;
+
+namespace NeuralDsl.Generator.Layers;
+
+/// <summary>
+/// What the windowed pooling layers emit alike: a static <c>Pool2DGeometry</c> built from literals (1-D is height 1)
+/// and, for max pooling, the arg-max buffer and the forward/backward calls that route each gradient to its maximum.
+/// </summary>
+internal static class PoolingEmitter
+{
+    public static string GeometryField(int index) => "s_geometry" + Literals.Int(index);
+
+    private static string ArgMaxField(int index) => "_argmax" + Literals.Int(index);
+
+    /// <param name="geometryFactory">The runtime factory call with its literal arguments, e.g. <c>Pool2DGeometry.Create(26, 26, 32, ...)</c>.</param>
+    public static void EmitGeometry(LayerEmitContext c, string description, string geometryFactory)
+    {
+        c.Writer.Line("// " + c.Layer.Name + ": " + description + " " + c.Layer.Input.ToComment() + " -> " + c.Layer.Output.ToComment() + ".");
+        c.Writer.Line("private static readonly global::NeuralDsl.Pool2DGeometry " + GeometryField(c.Layer.Index) + " = global::NeuralDsl." + geometryFactory + ";");
+        c.Writer.Line();
+    }
+
+    public static IEnumerable<BufferSpec> MaxBuffers(PlannedLayer layer) =>
+        [new BufferSpec(ArgMaxField(layer.Index), layer.Output.Size, "input index of each maximum, for the backward pass", IsIndex: true)];
+
+    public static void EmitMaxForward(LayerEmitContext c)
+    {
+        SourceWriter w = c.Writer;
+        c.WriteHeader("forward");
+        using (w.Block("private void " + c.Method + "Forward(" + c.ReadOnlySpanType + " x, int batch)"))
+        {
+            w.Line("global::NeuralDsl.Pooling.MaxForward(x, " + c.BatchSpan(c.Output, c.OutputSize) + ", new global::System.Span<int>(" +
+                ArgMaxField(c.Layer.Index) + ", 0, batch * " + Literals.Int(c.OutputSize) + "), batch, " + GeometryField(c.Layer.Index) + ");");
+        }
+        w.Line();
+    }
+
+    /// <param name="position">What one input position is called in the comment: <c>cell</c> (2-D) or <c>step</c> (1-D).</param>
+    public static void EmitMaxBackward(LayerEmitContext c, string position)
+    {
+        SourceWriter w = c.Writer;
+        c.WriteHeader("backward");
+        using (w.Block("private void " + c.Method + "Backward(" + c.ReadOnlySpanType + " x, " + c.SpanType + " dy, " + c.SpanType + " dx, int batch)"))
+        {
+            w.Line("if (dx.IsEmpty)");
+            w.Line("    return;");
+            w.Line("// Each output gradient goes to the input " + position + " that was the maximum.");
+            w.Line("global::NeuralDsl.Pooling.MaxBackward(dy, new global::System.ReadOnlySpan<int>(" + ArgMaxField(c.Layer.Index) +
+                ", 0, batch * " + Literals.Int(c.OutputSize) + "), dx, batch, " + GeometryField(c.Layer.Index) + ");");
+        }
+        w.Line();
+    }
+}
