@@ -24,6 +24,12 @@ public static class Gemm
     /// <summary>Depth or width under which packing is not worth it.</summary>
     internal const int SmallDimension = 16;
 
+    /// <summary>Depth split points are multiples of this (a cache line of floats), so neither half starts mid-line.</summary>
+    internal const int DepthSplitGranule = 16;
+
+    /// <summary>Largest C (elements) a depth split may produce as a partial product: the extra pass must stay cheap.</summary>
+    internal const int DepthSplitMaxOutput = 1 << 16;
+
     /// <summary>Row counts up to this use the row kernels (GEMV and near-GEMV).</summary>
     internal const int SmallRows = 4;
 
@@ -145,6 +151,12 @@ public static class Gemm
         }
 
         long work = (long)m * n * k;
+        if (work >= ParallelThreshold && PreferDepthSplit(m, k, n))
+        {
+            // Split in depth halves even on one thread, so the sum's order never depends on the thread count.
+            MultiplyInDepthHalves(a, b, c, m, k, n, transposeA, transposeB, accumulate);
+            return;
+        }
         if (MaxThreads >= 2 && work >= ParallelThreshold)
         {
             // Split the longer side on tile boundaries, so each chunk re-packs only the smaller operand. Very large
@@ -157,11 +169,36 @@ public static class Gemm
             chunks = (extent + chunkSize - 1) / chunkSize;
             if (chunks >= 2 && GemmWorker.TryAcquire())
             {
-                GemmWorker.Run(a, b, c, m, k, n, transposeA, transposeB, accumulate, splitColumns, chunkSize, chunks);
+                GemmWorker.Run(a, b, c, m, k, n, transposeA, transposeB, accumulate,
+                    splitColumns ? GemmSplit.Columns : GemmSplit.Rows, chunkSize, chunks);
                 return;
             }
         }
         GemmBlocked.Run(a, b, c, m, k, n, transposeA, transposeB, accumulate, 0, m, 0, n);
+    }
+
+    /// <summary>
+    /// A deep product with a small C (a Dense forward pass such as 64×784·784×128) in two halves of the depth: C gets
+    /// the first half's product, a partial buffer the second's, then C += partial. With the worker each thread takes
+    /// one half, so it packs half of A and reads half of B instead of all of one of them, and B's rows stay with the
+    /// thread that reads them in every step (the optimizer update later splits the parameters the same way).
+    /// Without the worker the caller computes both halves the same way, so the result never depends on whether the
+    /// second thread was free.
+    /// </summary>
+    private static unsafe void MultiplyInDepthHalves<T>(T* a, T* b, T* c, int m, int k, int n,
+        bool transposeA, bool transposeB, bool accumulate)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int half = RoundUp((k + 1) / 2, DepthSplitGranule);
+        T* partial = GemmBuffers<T>.GetDepthPartial(m * n);
+        if (MaxThreads >= 2 && GemmWorker.TryAcquire())
+        {
+            GemmWorker.Run(a, b, c, m, k, n, transposeA, transposeB, accumulate, GemmSplit.Depth, half, 2, partial);
+            return;
+        }
+        GemmBlocked.Run(a, b, c, m, k, n, transposeA, transposeB, accumulate, 0, m, 0, n, 0, half);
+        GemmBlocked.Run(a, b, partial, m, k, n, transposeA, transposeB, false, 0, m, 0, n, half, k);
+        GemmWorker.AddPartials(c, partial, m * n, 1);
     }
 
     /// <summary>dst[cols×rows] = srcᵀ for src [rows×cols], in cache-friendly tiles.</summary>
@@ -182,6 +219,14 @@ public static class Gemm
             }
         }
     }
+
+    /// <summary>
+    /// Whether two threads share a product along its depth rather than along rows or columns: when the depth is
+    /// at least twice the longer side of a small C, splitting rows or columns would make both threads pack or read
+    /// the same, much larger, operand, while the depth split's extra cost is one pass over C.
+    /// </summary>
+    internal static bool PreferDepthSplit(int m, int k, int n) =>
+        (long)m * n <= DepthSplitMaxOutput && k >= 2 * Math.Max(m, n);
 
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 

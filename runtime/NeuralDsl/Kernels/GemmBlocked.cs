@@ -38,22 +38,33 @@ internal static unsafe class GemmBlocked
     public static void Run<T>(
         T* a, T* b, T* c, int m, int k, int n, bool transposeA, bool transposeB, bool accumulate,
         int r0, int r1, int c0, int c1)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        Run(a, b, c, m, k, n, transposeA, transposeB, accumulate, r0, r1, c0, c1, 0, k);
+
+    /// <summary>
+    /// Computes rows [r0, r1) × columns [c0, c1) of the partial product over depths [p0, p1):
+    /// C = op(A)[:, p0..p1)·op(B)[p0..p1, :] (+ C). A and B keep their full shapes (m×k, k×n); only the summation
+    /// range shrinks, which is how a product is split along its depth between two threads.
+    /// </summary>
+    public static void Run<T>(
+        T* a, T* b, T* c, int m, int k, int n, bool transposeA, bool transposeB, bool accumulate,
+        int r0, int r1, int c0, int c1, int p0, int p1)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         if (Vector512.IsHardwareAccelerated)
         {
-            RunCore<GemmSimd512Dispatch<T>, T>(a, b, c, m, k, n, transposeA, transposeB, accumulate, r0, r1, c0, c1);
+            RunCore<GemmSimd512Dispatch<T>, T>(a, b, c, m, k, n, transposeA, transposeB, accumulate, r0, r1, c0, c1, p0, p1);
         }
         else
         {
-            RunCore<GemmSimd256Dispatch<T>, T>(a, b, c, m, k, n, transposeA, transposeB, accumulate, r0, r1, c0, c1);
+            RunCore<GemmSimd256Dispatch<T>, T>(a, b, c, m, k, n, transposeA, transposeB, accumulate, r0, r1, c0, c1, p0, p1);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunCore<TK, T>(
         T* a, T* b, T* c, int m, int k, int n, bool transposeA, bool transposeB, bool accumulate,
-        int r0, int r1, int c0, int c1)
+        int r0, int r1, int c0, int c1, int p0, int p1)
         where TK : IGemmMicroKernel<T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -70,12 +81,12 @@ internal static unsafe class GemmBlocked
         {
             int nc = Math.Min(ncMax, c1 - jc);
             int fullCols = readBInPlace ? nc / nr * nr : 0;
-            for (int pc = 0; pc < k; pc += kcMax)
+            for (int pc = p0; pc < p1; pc += kcMax)
             {
-                int kc = Math.Min(kcMax, k - pc);
+                int kc = Math.Min(kcMax, p1 - pc);
                 GemmPacking.PackB(b, k, n, transposeB, pc, kc, jc + fullCols, nc - fullCols, nr, bp);
                 // Later depth blocks add to what the first one wrote.
-                bool add = accumulate || pc > 0;
+                bool add = accumulate || pc > p0;
                 for (int ic = r0; ic < r1; ic += mcMax)
                 {
                     int mc = Math.Min(mcMax, r1 - ic);

@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics;
 using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.ExceptionServices;
 using System.Threading;
 
@@ -34,7 +35,9 @@ internal static unsafe class GemmWorker
 
     private static void* s_a, s_b, s_c;
     private static int s_m, s_k, s_n, s_chunkSize, s_chunks;
-    private static bool s_transposeA, s_transposeB, s_accumulate, s_splitColumns, s_isDouble;
+    private static bool s_transposeA, s_transposeB, s_accumulate, s_isDouble;
+    private static GemmSplit s_split;
+    private static void* s_partial;
     private static int s_nextChunk, s_completedChunks;
     private static ExceptionDispatchInfo? s_error;
     private static delegate*<void*, int, int, void> s_rangeBody;
@@ -64,13 +67,17 @@ internal static unsafe class GemmWorker
 
     /// <summary>
     /// Computes C = op(A)·op(B) (+ C) together with the worker, in <paramref name="chunks"/> pieces of
-    /// <paramref name="chunkSize"/> columns (or rows) each; requires a successful <see cref="TryAcquire"/>.
+    /// <paramref name="chunkSize"/> columns, rows or depths each; requires a successful <see cref="TryAcquire"/>.
+    /// A depth split computes chunk 0 into C and every later chunk into its own m×n block of
+    /// <paramref name="partial"/>, then the caller adds the blocks to C in chunk order, so the sum does not depend on
+    /// which thread computed which chunk.
     /// </summary>
     public static void Run<T>(
         T* a, T* b, T* c, int m, int k, int n, bool transposeA, bool transposeB, bool accumulate,
-        bool splitColumns, int chunkSize, int chunks)
+        GemmSplit split, int chunkSize, int chunks, T* partial = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        Debug.Assert(split != GemmSplit.Depth || partial != null, "a depth split needs (chunks - 1)·m·n partial elements");
         s_a = a;
         s_b = b;
         s_c = c;
@@ -80,7 +87,8 @@ internal static unsafe class GemmWorker
         s_transposeA = transposeA;
         s_transposeB = transposeB;
         s_accumulate = accumulate;
-        s_splitColumns = splitColumns;
+        s_split = split;
+        s_partial = partial;
         s_chunkSize = chunkSize;
         s_chunks = chunks;
         s_isDouble = typeof(T) == typeof(double);
@@ -97,6 +105,17 @@ internal static unsafe class GemmWorker
             Done.Wait();
         ExceptionDispatchInfo? error = Interlocked.Exchange(ref s_error, null);
         error?.Throw();
+        if (split == GemmSplit.Depth)
+            AddPartials(c, partial, m * n, chunks - 1);
+    }
+
+    /// <summary>C += each of the <paramref name="count"/> partial products in order (the end of a depth split).</summary>
+    public static void AddPartials<T>(T* c, T* partial, int length, int count)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var sum = new Span<T>(c, length);
+        for (int i = 0; i < count; i++)
+            TensorPrimitives.Add(sum, new ReadOnlySpan<T>(partial + (nint)i * length, length), sum);
     }
 
     /// <summary>
@@ -143,7 +162,15 @@ internal static unsafe class GemmWorker
                 {
                     s_rangeBody(s_rangeContext, start, Math.Min(s_rangeLength, start + s_chunkSize));
                 }
-                else if (s_splitColumns)
+                else if (s_split == GemmSplit.Depth)
+                {
+                    int end = Math.Min(s_k, start + s_chunkSize);
+                    bool first = chunk == 0;
+                    T* target = first ? (T*)s_c : (T*)s_partial + (nint)(chunk - 1) * s_m * s_n;
+                    GemmBlocked.Run((T*)s_a, (T*)s_b, target, s_m, s_k, s_n, s_transposeA, s_transposeB,
+                        first && s_accumulate, 0, s_m, 0, s_n, start, end);
+                }
+                else if (s_split == GemmSplit.Columns)
                 {
                     int end = Math.Min(s_n, start + s_chunkSize);
                     GemmBlocked.Run((T*)s_a, (T*)s_b, (T*)s_c, s_m, s_k, s_n, s_transposeA, s_transposeB,

@@ -91,8 +91,9 @@ public class GemmTests
             foreach (int threads in new[] { 1, 2 })
             {
                 Gemm.MaxThreads = threads;
-                // Wide (split by columns) and tall (split by rows) shapes above the parallel threshold.
-                foreach ((int m, int k, int n) in new[] { (128, 128, 130), (300, 100, 90), (257, 257, 257) })
+                // Wide (split by columns), tall (split by rows) and deep (split by depth, an odd depth included)
+                // shapes above the parallel threshold.
+                foreach ((int m, int k, int n) in new[] { (128, 128, 130), (300, 100, 90), (257, 257, 257), (64, 784, 128), (45, 1001, 50) })
                 {
                     foreach ((bool ta, bool tb) in new[] { (false, false), (true, true), (false, true) })
                     {
@@ -118,6 +119,44 @@ public class GemmTests
             for (int attempt = 0; attempt < 200 && GemmWorker.WorkerChunks == chunksBefore; attempt++)
                 Gemm.Multiply<float>(x, y, z, 257, 257, 257);
             Assert.True(GemmWorker.WorkerChunks > chunksBefore, "the worker thread never computed a chunk");
+        }
+        finally
+        {
+            Gemm.MaxThreads = saved;
+        }
+    }
+
+    [Theory]
+    [InlineData(64, 784, 128, true)] // the MNIST Dense forward product
+    [InlineData(45, 1001, 50, true)]
+    [InlineData(257, 257, 257, false)] // square: rows or columns
+    [InlineData(784, 64, 128, false)] // a weight gradient: tall C, shallow depth
+    [InlineData(300, 4000, 300, false)] // C too large for a partial copy
+    public void DepthSplitIsChosenOnlyForDeepProductsWithSmallOutput(int m, int k, int n, bool expected) =>
+        Assert.Equal(expected, Gemm.PreferDepthSplit(m, k, n));
+
+    [Fact]
+    public void DepthSplitProductIsTheSameOnEveryCall()
+    {
+        // The second half's partial is added after the first half whichever thread computed it, and without the
+        // worker the caller computes the same two halves, so products agree bit for bit on one or two threads
+        // (the worker joins in on some calls and not on others).
+        int saved = Gemm.MaxThreads;
+        try
+        {
+            const int m = 64, k = 784, n = 128;
+            float[] a = KernelTestData.ToSingle(KernelTestData.Uniform(m * k, -1, 1, 41));
+            float[] b = KernelTestData.ToSingle(KernelTestData.Uniform(k * n, -1, 1, 42));
+            var first = new float[m * n];
+            var again = new float[m * n];
+            Gemm.MaxThreads = 1;
+            Gemm.Multiply<float>(a, b, first, m, k, n);
+            Gemm.MaxThreads = 2;
+            for (int call = 0; call < 50; call++)
+            {
+                Gemm.Multiply<float>(a, b, again, m, k, n);
+                Assert.Equal(first, again);
+            }
         }
         finally
         {
@@ -174,6 +213,7 @@ public class GemmTests
             Gemm.Multiply<float>(a.AsSpan(0, 40 * 128), b.AsSpan(0, 128 * 10), c.AsSpan(0, 40 * 10), 40, 128, 10, ta, tb);
             Gemm.Multiply<float>(a.AsSpan(0, 65 * 33), b.AsSpan(0, 33 * 31), c.AsSpan(0, 65 * 31), 65, 33, 31, ta, tb, true);
             Gemm.Multiply<float>(a, b, c, 257, 257, 257, ta, tb);
+            Gemm.Multiply<float>(a.AsSpan(0, 64 * 784), b.AsSpan(0, 784 * 64), c.AsSpan(0, 64 * 64), 64, 784, 64, ta, tb); // depth split
             Gemm.Multiply<double>(ad, bd, cd, 257, 257, 257, ta, tb, true);
             Gemm.Multiply<double>(ad.AsSpan(0, 300), bd.AsSpan(0, 300 * 20), cd.AsSpan(0, 20), 1, 300, 20, ta, tb);
         }
