@@ -203,8 +203,6 @@ public sealed class DiagnosticTests
     [InlineData("[Input(6, 2)]\n[[|Conv1D(2, 0)|]]")]
     [InlineData("[Input(6, 2)]\n[[|Conv1D(2, 3, Strides = 0)|]]")]
     [InlineData("[Input(6, 2)]\n[[|Conv1D(2, 3, Dilation = -1)|]]")]
-    [InlineData("[Input(4, 4, 1)]\n[[|ZeroPadding2D(-1)|]]")]
-    [InlineData("[Input(4, 4, 1)]\n[[|ZeroPadding2D(1, Right = -2)|]]")]
     public void NDSL1001_non_positive_size_on_that_attribute(string layers)
     {
         Expect("NDSL1001", Model("[Sequential]\n" + layers));
@@ -259,12 +257,32 @@ public sealed class DiagnosticTests
         GeneratorHarness.AssertCompilesWithoutErrorsOrWarnings(run);
     }
 
-    [Theory]
-    [InlineData("[[|BatchNormalization(Epsilon = 0)|]]")]
-    [InlineData("[[|BatchNormalization(Momentum = 1.5)|]]")]
-    public void NDSL1001_batch_normalization_epsilon_and_momentum_out_of_range(string layer)
+    [Fact]
+    public void NDSL1001_batch_normalization_epsilon_not_positive()
     {
-        Expect("NDSL1001", Model("[Sequential]\n[Input(3)]\n" + layer));
+        Expect("NDSL1001", Model("[Sequential]\n[Input(3)]\n[[|BatchNormalization(Epsilon = 0)|]]"));
+    }
+
+    [Theory]
+    [InlineData("[Input(3)]\n[[|BatchNormalization(Momentum = 1.5)|]]", "BatchNormalization momentum must be in [0, 1], but is 1.5")]
+    [InlineData("[Input(3)]\n[[|BatchNormalization(Momentum = -0.25)|]]", "BatchNormalization momentum must be in [0, 1], but is -0.25")]
+    [InlineData("[Input(3)]\n[[|BatchNormalization(Momentum = double.NaN)|]]", "BatchNormalization momentum must be in [0, 1], but is NaN")]
+    [InlineData("[Input(4, 4, 1)]\n[[|ZeroPadding2D(-1)|]]", "ZeroPadding2D top padding must be zero or more, but is -1")]
+    [InlineData("[Input(4, 4, 1)]\n[[|ZeroPadding2D(1, Right = -2)|]]", "ZeroPadding2D right padding must be zero or more, but is -2")]
+    public void NDSL1007_setting_outside_its_range_on_that_attribute(string layers, string message)
+    {
+        GeneratorRun run = Expect("NDSL1007", Model("[Sequential]\n" + layers));
+
+        Assert.Equal(message, Assert.Single(run.GeneratorDiagnostics).GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Theory]
+    [InlineData("[Input(3)]\n[BatchNormalization(Momentum = 0)]")]
+    [InlineData("[Input(3)]\n[BatchNormalization(Momentum = 1)]")]
+    [InlineData("[Input(4, 4, 1)]\n[ZeroPadding2D(0)]\n[Flatten]")]
+    public void Range_edges_are_accepted(string layers)
+    {
+        ExpectNone(Model("[Sequential]\n" + layers + "\n[Dense(1)]"));
     }
 
     [Theory]

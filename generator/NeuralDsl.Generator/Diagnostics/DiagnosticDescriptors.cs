@@ -68,6 +68,11 @@ internal static class DiagnosticDescriptors
         "NDSL1001", "Non-positive size",
         "{0} must be positive, but is {1}");
 
+    /// <summary>"{0} must be {1}, but is {2}" (a setting with a range other than "positive", e.g. momentum in [0, 1])</summary>
+    public static readonly DiagnosticDescriptor ValueOutOfRange = Error(
+        "NDSL1007", "Value out of range",
+        "{0} must be {1}, but is {2}");
+
     /// <summary>"{0} needs a per-sample input of rank {1} ({2}), but receives {3}"</summary>
     public static readonly DiagnosticDescriptor WrongInputRank = Error(
         "NDSL1005", "Wrong input rank",

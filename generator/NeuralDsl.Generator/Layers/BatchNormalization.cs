@@ -28,7 +28,7 @@ internal sealed partial record BatchNormalizationSpec(double Momentum, double Ep
         // Written as !(in range) so that NaN is rejected too.
         if (!(Momentum >= 0 && Momentum <= 1))
         {
-            context.Report(DiagnosticDescriptors.NonPositiveSize, Location, "BatchNormalization momentum (in [0, 1])", Momentum.ToString("R", CultureInfo.InvariantCulture));
+            context.Report(DiagnosticDescriptors.ValueOutOfRange, Location, "BatchNormalization momentum", "in [0, 1]", Momentum.ToString("R", CultureInfo.InvariantCulture));
             return null;
         }
         if (!(Epsilon > 0))

@@ -35,13 +35,12 @@ internal sealed partial record ZeroPadding2DSpec(int Top, int Bottom, int Left, 
 
     public override Shape? InferShape(Shape input, ShapeContext context)
     {
-        // Zero is a valid padding (Keras accepts it); only a negative side is an error, reported under NDSL1001 like
-        // every other bad size.
+        // Zero is a valid padding (Keras accepts it); only a negative side is an error.
         foreach ((string side, int value) in new[] { ("top", Top), ("bottom", Bottom), ("left", Left), ("right", Right) })
         {
             if (value < 0)
             {
-                context.Report(DiagnosticDescriptors.NonPositiveSize, Location, "ZeroPadding2D " + side + " padding",
+                context.Report(DiagnosticDescriptors.ValueOutOfRange, Location, "ZeroPadding2D " + side + " padding", "zero or more",
                     value.ToString(CultureInfo.InvariantCulture));
                 return null;
             }
