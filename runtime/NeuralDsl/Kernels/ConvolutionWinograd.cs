@@ -1,0 +1,270 @@
+using System;
+using System.Globalization;
+using System.Numerics;
+
+namespace NeuralDsl;
+
+/// <summary>
+/// Forward Conv2D by Winograd F(2×2, 3×3) for 3×3, stride-1, undilated kernels in NHWC layout: each 2×2 block of
+/// outputs (a tile) comes from a 4×4 input patch through 16 element-wise products in the transformed domain instead
+/// of 36 multiply-adds per channel and filter, 2.25× fewer multiplications. Over a block of tiles the 16 products
+/// are 16 matrix products [tiles, C]·[C, F] run by <see cref="Gemm"/>; the bias and ReLU are applied in the output
+/// transform, so the output is written once. The kernel transform is redone on every call because the weights may
+/// have changed since the last one (a training step, LoadWeights, a user writing the parameters); it costs about a
+/// pass over the kernel.
+/// </summary>
+/// <remarks>
+/// Tiles are processed in chunks of whole tile rows sized to keep their transformed inputs and products in L2 (see
+/// <see cref="ChunkBytes"/>); each chunk runs all three steps on one thread, and the chunks are shared with the
+/// <see cref="GemmWorker"/> thread when the convolution is large enough to pay for the hand-off. Every tile's result
+/// depends only on its own inputs, so the output does not depend on the chunking or on which thread ran a chunk.
+/// </remarks>
+internal static unsafe class ConvolutionWinograd
+{
+    /// <summary>Elements of a 4×4 transform: the number of matrix products per chunk.</summary>
+    private const int TransformSize = 16;
+
+    /// <summary>Bytes of transformed input plus products a chunk aims for: a quarter of Zen 4's 1 MB L2, leaving room
+    /// for the transformed kernel and the GEMM's packed blocks.</summary>
+    internal const int ChunkBytes = 256 * 1024;
+
+    /// <summary>Multiply-adds in the products below which the second thread costs more than it saves.</summary>
+    internal const long ParallelWork = 1L << 18;
+
+    /// <summary>Whether the geometry is one this kernel computes: a 3×3 kernel, stride 1, dilation 1 (any padding).</summary>
+    public static bool Supports(in Conv2DGeometry g) =>
+        g.KernelHeight == 3 && g.KernelWidth == 3 && g.StrideHeight == 1 && g.StrideWidth == 1
+        && g.DilationHeight == 1 && g.DilationWidth == 1;
+
+    /// <summary>
+    /// Elements of scratch <see cref="Forward{T}"/> needs for <paramref name="batch"/> samples: the transformed kernel
+    /// U [16, C, F], one zero pixel [C] (read for patch cells in the padding), the transformed input V [16, tiles, C]
+    /// and the products M [16, tiles, F], where tiles = batch·⌈OH/2⌉·⌈OW/2⌉.
+    /// </summary>
+    /// <exception cref="ArgumentException">The geometry is not a supported, valid one, the batch is negative, or the
+    /// buffer would exceed <see cref="int.MaxValue"/> elements.</exception>
+    public static int ScratchLength(in Conv2DGeometry g, int batch)
+    {
+        CheckGeometry(g);
+        if (batch < 0)
+            throw new ArgumentException(Invariant($"The batch size must not be negative, but it is {batch}."), nameof(batch));
+        // Every factor is below 2³¹, so no product of two overflows a long; the sums are checked step by step.
+        long tiles = (long)batch * TileCount(g.OutputHeight) * TileCount(g.OutputWidth);
+        long kernelPart = TransformSize * ((long)g.Channels * g.Filters) + g.Channels;
+        long perTile = TransformSize * ((long)g.Channels + g.Filters);
+        long length = tiles > (long.MaxValue - kernelPart) / perTile ? long.MaxValue : kernelPart + tiles * perTile;
+        if (length > int.MaxValue)
+        {
+            string total = length == long.MaxValue ? "more than 2⁶³" : length.ToString(CultureInfo.InvariantCulture);
+            throw new ArgumentException(Invariant($"The Winograd scratch for batch {batch} ({tiles} tiles of {g.Channels} channels and {g.Filters} filters) would hold {total} elements, more than {int.MaxValue}; use smaller batches."), nameof(batch));
+        }
+        return (int)length;
+    }
+
+    /// <summary>
+    /// y [batch, OH, OW, F] = x [batch, H, W, C] ⋆ kernel [3, 3, C, F] (+ bias) (then max(·, 0) if
+    /// <paramref name="relu"/>); every element of y is overwritten.
+    /// </summary>
+    /// <param name="x">Input, NHWC.</param>
+    /// <param name="kernel">Kernel in Keras layout.</param>
+    /// <param name="bias">F biases, or empty for none.</param>
+    /// <param name="y">Output; must not overlap the other spans.</param>
+    /// <param name="batch">Samples.</param>
+    /// <param name="g">The layer geometry; <see cref="Supports"/> must be true.</param>
+    /// <param name="scratch">At least <see cref="ScratchLength"/> elements; contents are not preserved.</param>
+    /// <param name="relu">Apply ReLU after the bias.</param>
+    /// <exception cref="ArgumentException">The geometry is not supported, a span length does not match it, or the output or
+    /// scratch overlaps another span.</exception>
+    public static void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> kernel, ReadOnlySpan<T> bias, Span<T> y, int batch,
+        in Conv2DGeometry g, Span<T> scratch, bool relu)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        KernelGuard.EnsureSupported<T>();
+        int scratchNeeded = ScratchLength(g, batch);
+        CheckLengths(x.Length, kernel.Length, bias.Length, y.Length, scratch.Length, scratchNeeded, batch, g);
+        if (y.Overlaps(x) || y.Overlaps(kernel) || y.Overlaps(bias))
+            throw new ArgumentException("The output overlaps an input; the convolution cannot be computed in place.", nameof(y));
+        if (scratch.Overlaps(x) || scratch.Overlaps(kernel) || scratch.Overlaps(bias) || scratch.Overlaps(y))
+            throw new ArgumentException("The scratch overlaps an input or the output.", nameof(scratch));
+        if (batch == 0)
+            return;
+
+        int c = g.Channels, f = g.Filters;
+        int tilesHigh = TileCount(g.OutputHeight), tilesWide = TileCount(g.OutputWidth);
+        int tileRows = batch * tilesHigh;
+        long tiles = (long)tileRows * tilesWide;
+        fixed (T* px = x)
+        fixed (T* pk = kernel)
+        fixed (T* pb = bias)
+        fixed (T* py = y)
+        fixed (T* ps = scratch)
+        {
+            T* u = ps;
+            T* zeroPixel = u + (nint)TransformSize * c * f;
+            T* v = zeroPixel + c;
+            var job = new Job<T>
+            {
+                X = px, U = u, ZeroPixel = zeroPixel, V = v, M = v + (nint)TransformSize * tiles * c,
+                Bias = bias.IsEmpty ? null : pb, Y = py, Geometry = g, TilesHigh = tilesHigh, TilesWide = tilesWide,
+                Relu = relu,
+            };
+            ConvolutionWinogradTransforms.Kernel(pk, u, (nint)c * f);
+            new Span<T>(zeroPixel, c).Clear();
+
+            int rowsPerChunk = ChunkRows(g, tilesWide, tileRows, sizeof(T));
+            int chunks = (tileRows + rowsPerChunk - 1) / rowsPerChunk;
+            bool share = chunks >= 2 && tiles * TransformSize * c * f >= ParallelWork && Gemm.MaxThreads >= 2
+                && GemmWorker.TryAcquire();
+            if (share)
+            {
+                GemmWorker.RunRange(&RunChunk<T>, &job, tileRows, rowsPerChunk);
+            }
+            else
+            {
+                for (int start = 0; start < tileRows; start += rowsPerChunk)
+                    RunChunk<T>(&job, start, Math.Min(tileRows, start + rowsPerChunk));
+            }
+        }
+    }
+
+    /// <summary>Tiles along an output axis: ⌈outputs / 2⌉.</summary>
+    internal static int TileCount(int outputs) => (int)(((long)outputs + 1) / 2);
+
+    /// <summary>
+    /// Tile rows per chunk: as many as keep the chunk's V and M within <see cref="ChunkBytes"/> (at least one), but
+    /// no more than half the rows, so two threads always have a chunk each.
+    /// </summary>
+    internal static int ChunkRows(in Conv2DGeometry g, int tilesWide, int tileRows, int elementSize)
+    {
+        long rowBytes = (long)tilesWide * TransformSize * (g.Channels + g.Filters) * elementSize;
+        long fit = Math.Max(1, ChunkBytes / rowBytes);
+        long half = Math.Max(1, (tileRows + 1) / 2);
+        return (int)Math.Min(fit, half);
+    }
+
+    /// <summary>Everything a chunk needs, on the caller's stack for the duration of the call.</summary>
+    private struct Job<T>
+        where T : unmanaged
+    {
+        public T* X, U, ZeroPixel, V, M, Bias, Y;
+        public Conv2DGeometry Geometry;
+        public int TilesHigh, TilesWide;
+        public bool Relu;
+    }
+
+    /// <summary>
+    /// Tile rows [<paramref name="start"/>, <paramref name="end"/>) (row r is tile row r mod ⌈OH/2⌉ of sample
+    /// r div ⌈OH/2⌉): input transform, the 16 products, output transform. The chunk's V and M are its own slices of
+    /// the scratch, so chunks on two threads never share a written element.
+    /// </summary>
+    private static void RunChunk<T>(void* context, int start, int end)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ref Job<T> job = ref *(Job<T>*)context;
+        ref readonly Conv2DGeometry g = ref job.Geometry;
+        int c = g.Channels, f = g.Filters, tilesWide = job.TilesWide;
+        nint firstTile = (nint)start * tilesWide, tiles = (nint)(end - start) * tilesWide;
+        T* v = job.V + TransformSize * firstTile * c;
+        T* m = job.M + TransformSize * firstTile * f;
+
+        T** cells = stackalloc T*[TransformSize];
+        nint tile = 0;
+        for (int row = start; row < end; row++)
+        {
+            int b = row / job.TilesHigh, top = 2 * (row % job.TilesHigh) - g.PadTop;
+            T* sample = job.X + (nint)b * g.Height * g.Width * c;
+            for (int column = 0; column < tilesWide; column++, tile++)
+            {
+                int left = 2 * column - g.PadLeft;
+                for (int r = 0; r < 4; r++)
+                {
+                    int inputRow = top + r;
+                    bool rowInside = (uint)inputRow < (uint)g.Height;
+                    for (int s = 0; s < 4; s++)
+                    {
+                        int inputColumn = left + s;
+                        cells[4 * r + s] = rowInside && (uint)inputColumn < (uint)g.Width
+                            ? sample + ((nint)inputRow * g.Width + inputColumn) * c
+                            : job.ZeroPixel;
+                    }
+                }
+                ConvolutionWinogradTransforms.InputTile(cells, v + tile * c, tiles * c, c);
+            }
+        }
+
+        for (int xi = 0; xi < TransformSize; xi++)
+            Product(v + xi * tiles * c, job.U + (nint)xi * c * f, m + xi * tiles * f, (int)tiles, c, f);
+
+        tile = 0;
+        nint rowStride = (nint)g.OutputWidth * f;
+        for (int row = start; row < end; row++)
+        {
+            int b = row / job.TilesHigh, top = 2 * (row % job.TilesHigh);
+            T* outputRow = job.Y + ((nint)b * g.OutputHeight + top) * rowStride;
+            bool storeBottom = top + 1 < g.OutputHeight;
+            for (int column = 0; column < tilesWide; column++, tile++)
+            {
+                int left = 2 * column;
+                ConvolutionWinogradTransforms.OutputTile(m + tile * f, tiles * f, job.Bias, outputRow + (nint)left * f,
+                    rowStride, f, left + 1 < g.OutputWidth, storeBottom, job.Relu);
+            }
+        }
+    }
+
+    /// <summary>
+    /// m [tiles, F] = v [tiles, C]·u [C, F], in row blocks small enough that <see cref="Gemm"/> never tries to share
+    /// one with the worker: inside a chunk the worker is already busy, and a product that falls back to a depth
+    /// split would use that split's one shared partial buffer from both threads at once.
+    /// </summary>
+    private static void Product<T>(T* v, T* u, T* m, int tiles, int c, int f)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        long perRow = (long)c * f;
+        int rowsPerProduct = (int)Math.Max(1, Math.Min(tiles, (Gemm.ParallelThreshold - 1) / perRow));
+        for (int first = 0; first < tiles; first += rowsPerProduct)
+        {
+            int rows = Math.Min(rowsPerProduct, tiles - first);
+            Gemm.MultiplyUnchecked(v + (nint)first * c, u, m + (nint)first * f, rows, c, f, false, false, false);
+        }
+    }
+
+    /// <summary>
+    /// Rejects geometries this kernel does not compute or that <see cref="Conv2DGeometry.Create"/> would not produce:
+    /// the loops trust the sizes, and a padding of 3 or more would start a tile's patch beyond its first output.
+    /// </summary>
+    private static void CheckGeometry(in Conv2DGeometry g)
+    {
+        if (!Supports(g))
+        {
+            throw new ArgumentException(Invariant($"Winograd F(2×2, 3×3) needs a 3×3 kernel, stride 1 and dilation 1, but the geometry has a {g.KernelHeight}×{g.KernelWidth} kernel, stride {g.StrideHeight}×{g.StrideWidth} and dilation {g.DilationHeight}×{g.DilationWidth}."), "g");
+        }
+        if (g.Height <= 0 || g.Width <= 0 || g.Channels <= 0 || g.Filters <= 0 || g.OutputHeight <= 0 || g.OutputWidth <= 0
+            || g.PadTop < 0 || g.PadTop > 2 || g.PadLeft < 0 || g.PadLeft > 2
+            || (long)g.Height * g.Width * g.Channels > int.MaxValue
+            || (long)g.OutputHeight * g.OutputWidth * g.Filters > int.MaxValue
+            || 9L * g.Channels * g.Filters > int.MaxValue)
+        {
+            throw new ArgumentException(Invariant($"The geometry {g} is not one Conv2DGeometry.Create produces (a non-positive size, a padding outside [0, 2] or a tensor beyond int)."), "g");
+        }
+    }
+
+    /// <summary>Validates every span length against the geometry, naming expected and actual sizes.</summary>
+    private static void CheckLengths(int xLength, int kernelLength, int biasLength, int yLength, int scratchLength,
+        int scratchNeeded, int batch, in Conv2DGeometry g)
+    {
+        long inputNeeded = (long)batch * g.InputSize;
+        long outputNeeded = (long)batch * g.OutputSize;
+        if (xLength != inputNeeded)
+            throw new ArgumentException(Invariant($"x length {xLength} does not match [batch {batch}, {g.Height}, {g.Width}, {g.Channels}] = {inputNeeded}."), "x");
+        if (kernelLength != g.KernelSize)
+            throw new ArgumentException(Invariant($"kernel length {kernelLength} does not match [3, 3, {g.Channels}, {g.Filters}] = {g.KernelSize}."), "kernel");
+        if (biasLength != 0 && biasLength != g.Filters)
+            throw new ArgumentException(Invariant($"bias length {biasLength} does not match the {g.Filters} filters (or 0 for no bias)."), "bias");
+        if (yLength != outputNeeded)
+            throw new ArgumentException(Invariant($"y length {yLength} does not match [batch {batch}, {g.OutputHeight}, {g.OutputWidth}, {g.Filters}] = {outputNeeded}."), "y");
+        if (scratchLength < scratchNeeded)
+            throw new ArgumentException(Invariant($"scratch length {scratchLength} is less than the {scratchNeeded} elements this geometry and batch need (ConvolutionWinograd.ScratchLength)."), "scratch");
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
