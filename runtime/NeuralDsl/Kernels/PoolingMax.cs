@@ -25,43 +25,40 @@ public static partial class Pooling
         KernelGuard.EnsureSupported<T>();
         CheckWindowed(in g, batch, x.Length, y.Length, "Input", nameof(x), "Output", nameof(y));
         KernelGuard.SameLength(y.Length, argmax.Length, "Arg-max", nameof(argmax));
-        int channels = g.Channels;
-        int o = 0;
-        for (int b = 0; b < batch; b++)
-        {
-            int sample = b * g.InputSize;
-            for (int oh = 0; oh < g.OutputHeight; oh++)
-            {
-                (int r0, int r1) = Window(oh, g.StrideHeight, g.PadTop, g.PoolHeight, g.Height);
-                for (int ow = 0; ow < g.OutputWidth; ow++, o += channels)
-                {
-                    (int c0, int c1) = Window(ow, g.StrideWidth, g.PadLeft, g.PoolWidth, g.Width);
-                    Span<T> best = y.Slice(o, channels);
-                    Span<int> where = argmax.Slice(o, channels);
-                    // Every window has a real cell (checked with the geometry): start from the first one.
-                    int start = sample + (r0 * g.Width + c0) * channels;
-                    x.Slice(start, channels).CopyTo(best);
-                    for (int ch = 0; ch < channels; ch++)
-                        where[ch] = start + ch;
-                    for (int r = r0; r < r1; r++)
-                    {
-                        for (int col = r == r0 ? c0 + 1 : c0; col < c1; col++)
-                        {
-                            int cell = sample + (r * g.Width + col) * channels;
-                            Update(x.Slice(cell, channels), cell, best, where);
-                        }
-                    }
-                }
-            }
-        }
+        MaxWindows<T, RecordArgMax>(x, y, argmax, batch, in g);
     }
 
     /// <summary>
-    /// MaxPooling2D (and 1-D) backward: <paramref name="dx"/> is overwritten with zeros, then each
-    /// <c>dy</c> element is added to its arg-max cell (sums where overlapping windows chose the same cell).
+    /// MaxPooling2D (and 1-D) forward for inference: the same <paramref name="y"/> as the overload with an arg-max
+    /// buffer (same NaN rule, padded cells never win), without recording where each maximum came from.
     /// </summary>
+    /// <param name="x">Input [batch, Height, Width, Channels].</param>
+    /// <param name="y">Output [batch, OutputHeight, OutputWidth, Channels].</param>
+    /// <param name="batch">Samples.</param>
+    /// <param name="g">The pooling geometry.</param>
+    /// <exception cref="ArgumentException">A length does not match the geometry, or the geometry is inconsistent.</exception>
+    public static void MaxForward<T>(ReadOnlySpan<T> x, Span<T> y, int batch, in Pool2DGeometry g)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        KernelGuard.EnsureSupported<T>();
+        CheckWindowed(in g, batch, x.Length, y.Length, "Input", nameof(x), "Output", nameof(y));
+        MaxWindows<T, SkipArgMax>(x, y, default, batch, in g);
+    }
+
+    /// <summary>
+    /// MaxPooling2D (and 1-D) backward: <c>dx[cell] = Σ dy[o]</c> over the outputs <c>o</c> whose arg-max is that cell,
+    /// 0 for every other cell (sums where overlapping windows chose the same cell). <paramref name="dx"/> is
+    /// overwritten.
+    /// </summary>
+    /// <remarks>
+    /// When the windows cannot overlap (stride ≥ pool on both axes) every input cell belongs to at most one window,
+    /// so each cell is written once, in memory order, with its window's <c>dy</c> or 0 — no separate clear and no
+    /// scatter. That path also counts the arg-max indices it routed; if any index lies outside its own window
+    /// (a stale or foreign buffer), the general clear-and-scatter pass runs instead, which gives the old
+    /// <c>dx[argmax[i]] += dy[i]</c> result and rejects indices outside the input.
+    /// </remarks>
     /// <param name="dy">Gradient with respect to the output [batch, OutputHeight, OutputWidth, Channels].</param>
-    /// <param name="argmax">The indices written by <see cref="MaxForward"/>.</param>
+    /// <param name="argmax">The indices written by <see cref="MaxForward{T}(ReadOnlySpan{T}, Span{T}, Span{int}, int, in Pool2DGeometry)"/>.</param>
     /// <param name="dx">Gradient with respect to the input [batch, Height, Width, Channels] (overwritten).</param>
     /// <param name="batch">Samples.</param>
     /// <param name="g">The pooling geometry.</param>
@@ -72,6 +69,8 @@ public static partial class Pooling
         KernelGuard.EnsureSupported<T>();
         CheckWindowed(in g, batch, dx.Length, dy.Length, "Input gradient", nameof(dx), "Output gradient", nameof(dy));
         KernelGuard.SameLength(dy.Length, argmax.Length, "Arg-max", nameof(argmax));
+        if (g.StrideHeight >= g.PoolHeight && g.StrideWidth >= g.PoolWidth && RouteDisjoint(dy, argmax, dx, batch, in g))
+            return;
         Scatter(dy, argmax, dx);
     }
 
@@ -87,20 +86,13 @@ public static partial class Pooling
         KernelGuard.EnsureSupported<T>();
         CheckGlobal(batch, spatial, channels, x.Length, y.Length, "Input", nameof(x), "Output", nameof(y));
         KernelGuard.SameLength(y.Length, argmax.Length, "Arg-max", nameof(argmax));
+        ref T xs = ref MemoryMarshal.GetReference(x);
+        ref T ys = ref MemoryMarshal.GetReference(y);
+        ref int indices = ref MemoryMarshal.GetReference(argmax);
+        MaxLanes lanes = ChooseLanes<T>(channels);
+        // The whole sample is one window: a single row of `spatial` cells.
         for (int b = 0; b < batch; b++)
-        {
-            int sample = b * spatial * channels;
-            Span<T> best = y.Slice(b * channels, channels);
-            Span<int> where = argmax.Slice(b * channels, channels);
-            x.Slice(sample, channels).CopyTo(best);
-            for (int ch = 0; ch < channels; ch++)
-                where[ch] = sample + ch;
-            for (int s = 1; s < spatial; s++)
-            {
-                int cell = sample + s * channels;
-                Update(x.Slice(cell, channels), cell, best, where);
-            }
-        }
+            FoldWindow<T, RecordArgMax>(lanes, ref xs, b * spatial * channels, 1, spatial, 0, channels, ref ys, ref indices, b * channels);
     }
 
     /// <summary>
@@ -117,47 +109,91 @@ public static partial class Pooling
         Scatter(dy, argmax, dx);
     }
 
+    /// <summary>The windowed max pooling, with or without arg-max (<typeparamref name="TMode"/>); arguments are checked.</summary>
+    private static void MaxWindows<T, TMode>(ReadOnlySpan<T> x, Span<T> y, Span<int> argmax, int batch, in Pool2DGeometry g)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TMode : struct, IArgMaxMode
+    {
+        ref T xs = ref MemoryMarshal.GetReference(x);
+        ref T ys = ref MemoryMarshal.GetReference(y);
+        ref int indices = ref MemoryMarshal.GetReference(argmax);
+        int channels = g.Channels;
+        int rowStride = g.Width * channels;
+        MaxLanes lanes = ChooseLanes<T>(channels);
+        int o = 0;
+        for (int b = 0; b < batch; b++)
+        {
+            int sample = b * g.InputSize;
+            for (int oh = 0; oh < g.OutputHeight; oh++)
+            {
+                (int r0, int r1) = Window(oh, g.StrideHeight, g.PadTop, g.PoolHeight, g.Height);
+                for (int ow = 0; ow < g.OutputWidth; ow++, o += channels)
+                {
+                    (int c0, int c1) = Window(ow, g.StrideWidth, g.PadLeft, g.PoolWidth, g.Width);
+                    // Every window has a real cell (checked with the geometry): the fold starts from the first one.
+                    int start = sample + r0 * rowStride + c0 * channels;
+                    FoldWindow<T, TMode>(lanes, ref xs, start, r1 - r0, c1 - c0, rowStride, channels, ref ys, ref indices, o);
+                }
+            }
+        }
+    }
+
     /// <summary>
-    /// Folds one channel row into the running maximum: where <c>row[c]</c> is larger (or a NaN meets a number),
-    /// <c>best[c] = row[c]</c> and <c>where[c] = cell + c</c>. Strictly larger, so the first of equal values wins.
+    /// The backward pass when no two windows share a cell: walks the input in memory order and writes each cell
+    /// once — its window's <c>dy</c> on the channels whose arg-max it is, 0 elsewhere and on cells no window covers.
+    /// Returns false (with <paramref name="dx"/> partly written) when some arg-max index is not a cell of its own
+    /// window, so the caller can fall back to the general scatter.
     /// </summary>
-    /// <remarks>
-    /// Float runs on Vector&lt;float&gt; with the indices in a Vector&lt;int&gt; of the same lane count, which is
-    /// what makes the compare-and-select cheap; double would need indices at half the width, and float is the type
-    /// the CNN samples train in, so double stays scalar.
-    /// </remarks>
-    private static void Update<T>(ReadOnlySpan<T> row, int cell, Span<T> best, Span<int> where)
+    private static bool RouteDisjoint<T>(ReadOnlySpan<T> dy, ReadOnlySpan<int> argmax, Span<T> dx, int batch, in Pool2DGeometry g)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        int ch = 0;
-        if (typeof(T) == typeof(float) && Vector.IsHardwareAccelerated && row.Length >= Vector<float>.Count)
+        ref T dys = ref MemoryMarshal.GetReference(dy);
+        ref int indices = ref MemoryMarshal.GetReference(argmax);
+        ref T dxs = ref MemoryMarshal.GetReference(dx);
+        int channels = g.Channels;
+        int rowLength = g.Width * channels;
+        MaxLanes lanes = ChooseLanes<T>(channels);
+        long routed = 0;
+        // Running (window, position in the stride) counters instead of divisions: PadTop < PoolHeight <= StrideHeight,
+        // so the first row is in window 0 at position PadTop (likewise for columns).
+        for (int b = 0; b < batch; b++)
         {
-            ReadOnlySpan<float> r = MemoryMarshal.Cast<T, float>(row);
-            Span<float> b = MemoryMarshal.Cast<T, float>(best);
-            int lanes = Vector<float>.Count;
-            for (; ch <= r.Length - lanes; ch += lanes)
+            int oh = 0, rowInStride = g.PadTop;
+            for (int r = 0; r < g.Height; r++, rowInStride++)
             {
-                var v = new Vector<float>(r.Slice(ch));
-                var current = new Vector<float>(b.Slice(ch));
-                // v != v is the NaN test; a NaN replaces a number but not an earlier NaN.
-                Vector<int> take = Vector.GreaterThan(v, current)
-                    | Vector.AndNot(Vector.Equals(current, current), Vector.Equals(v, v));
-                if (take == Vector<int>.Zero)
+                if (rowInStride == g.StrideHeight)
+                {
+                    rowInStride = 0;
+                    oh++;
+                }
+                int rowStart = (b * g.Height + r) * rowLength;
+                if (oh >= g.OutputHeight || rowInStride >= g.PoolHeight)
+                {
+                    // A row between (or below) the windows: nothing routes here.
+                    dx.Slice(rowStart, rowLength).Clear();
                     continue;
-                Vector.ConditionalSelect(take, v, current).CopyTo(b.Slice(ch));
-                Vector.ConditionalSelect(take, new Vector<int>(cell + ch) + Vector<int>.Indices, new Vector<int>(where.Slice(ch)))
-                    .CopyTo(where.Slice(ch));
+                }
+                int outputRow = (b * g.OutputHeight + oh) * g.OutputWidth;
+                int ow = 0, columnInStride = g.PadLeft;
+                for (int col = 0; col < g.Width; col++, columnInStride++)
+                {
+                    if (columnInStride == g.StrideWidth)
+                    {
+                        columnInStride = 0;
+                        ow++;
+                    }
+                    int cell = rowStart + col * channels;
+                    if (ow >= g.OutputWidth || columnInStride >= g.PoolWidth)
+                    {
+                        dx.Slice(cell, channels).Clear();
+                        continue;
+                    }
+                    routed += RouteCell(lanes, ref dys, ref indices, (outputRow + ow) * channels, ref dxs, cell, channels);
+                }
             }
         }
-        for (; ch < row.Length; ch++)
-        {
-            T v = row[ch];
-            if (v > best[ch] || (T.IsNaN(v) && !T.IsNaN(best[ch])))
-            {
-                best[ch] = v;
-                where[ch] = cell + ch;
-            }
-        }
+        // A valid arg-max names exactly one cell of its window, so every (output, lane) pair is routed exactly once.
+        return routed == (long)dy.Length / channels * LanesPerCell<T>(lanes, channels);
     }
 
     /// <summary>dx = 0, then dx[argmax[i]] += dy[i]; indices are checked so a stale arg-max buffer fails clearly.</summary>

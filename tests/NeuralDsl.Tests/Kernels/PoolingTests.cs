@@ -168,6 +168,106 @@ public sealed class PoolingTests
         Assert.Equal(argmax, argmaxF);
     }
 
+    /// <summary>batch, height, width, channels, pool, stride, same: channel rows of whole vectors, vector tails and
+    /// short rows, for float (16/8 lanes) and double (8/4 lanes); odd sizes leave cells no window covers.</summary>
+    public static TheoryData<int, int, int, int, int, int, bool> VectorShapes => new()
+    {
+        { 1, 26, 26, 32, 2, 2, false },
+        { 3, 11, 11, 64, 2, 2, false },
+        { 2, 7, 5, 19, 2, 2, false },
+        { 1, 5, 7, 40, 3, 3, true },
+        { 2, 6, 6, 12, 2, 3, false },
+        { 1, 5, 5, 9, 3, 2, true },
+        { 3, 4, 6, 3, 2, 2, false },
+        { 1, 9, 9, 33, 3, 1, false },
+    };
+
+    [Theory]
+    [MemberData(nameof(VectorShapes))]
+    public void MaxVectorPathsMatchTheReferenceAndTheScatter(int batch, int h, int w, int c, int pool, int stride, bool same)
+    {
+        Pool2DGeometry g = Pool2DGeometry.Create(h, w, c, pool, pool, stride, stride, same);
+        double[] x = PoolingReference.Distinct(batch * g.InputSize, (ulong)(h * 31 + w * 3 + c));
+        double[] dy = KernelTestData.Uniform(batch * g.OutputSize, -1, 1, 5);
+        double[] expected = PoolingReference.Max(x, batch, g);
+
+        var y = new double[expected.Length];
+        var argmax = new int[expected.Length];
+        Pooling.MaxForward<double>(x, y, argmax, batch, in g);
+        Assert.Equal(expected, y);
+        for (int i = 0; i < y.Length; i++)
+            Assert.Equal(y[i], x[argmax[i]]);
+        var inference = new double[y.Length];
+        Pooling.MaxForward<double>(x, inference, batch, in g);
+        Assert.Equal(y, inference);
+        var dx = new double[x.Length];
+        dx.AsSpan().Fill(double.NaN);
+        Pooling.MaxBackward<double>(dy, argmax, dx, batch, in g);
+        Assert.Equal(ScatterReference(dy, argmax, x.Length), dx);
+        if (batch * g.InputSize <= 2000)
+        {
+            double[] numeric = PoolingReference.NumericGradient(v => PoolingReference.Max(v, batch, g), x, dy);
+            Assert.True(KernelTestData.RelativeError(dx, numeric) < 1e-6, $"relative error {KernelTestData.RelativeError(dx, numeric)}");
+        }
+
+        float[] xf = KernelTestData.ToSingle(x);
+        float[] dyf = KernelTestData.ToSingle(dy);
+        var yf = new float[y.Length];
+        var argmaxF = new int[y.Length];
+        Pooling.MaxForward<float>(xf, yf, argmaxF, batch, in g);
+        Assert.Equal(KernelTestData.ToSingle(expected), yf);
+        Assert.Equal(argmax, argmaxF);
+        var inferenceF = new float[y.Length];
+        Pooling.MaxForward<float>(xf, inferenceF, batch, in g);
+        Assert.Equal(yf, inferenceF);
+        var dxf = new float[x.Length];
+        dxf.AsSpan().Fill(float.NaN);
+        Pooling.MaxBackward<float>(dyf, argmaxF, dxf, batch, in g);
+        Assert.Equal(ScatterReference(dyf, argmaxF, x.Length), dxf);
+    }
+
+    [Fact]
+    public void DisjointBackwardWithForeignIndicesFallsBackToTheScatter()
+    {
+        // Pool 2, stride 2: disjoint windows. Output 0's index points into window 1, which the routed pass cannot
+        // express, so the result must be the plain dx[argmax[i]] += dy[i] with both gradients on cell 2.
+        Pool2DGeometry g = Pool2DGeometry.Create1D(4, 1, 2, 2, samePadding: false);
+        var dx = new double[4];
+        Pooling.MaxBackward<double>([2.0, 3.0], [2, 2], dx, 1, in g);
+        Assert.Equal([0.0, 0.0, 5.0, 0.0], dx);
+        var dxf = new float[4];
+        Pooling.MaxBackward<float>([2f, 3f], [2, 2], dxf, 1, in g);
+        Assert.Equal([0f, 0f, 5f, 0f], dxf);
+    }
+
+    [Fact]
+    public void DisjointBackwardWritesPositiveZeroLikeTheScatter()
+    {
+        // A routed −0 gradient becomes +0, as 0 + (−0) does in the clear-and-scatter pass: bit-identical results.
+        Pool2DGeometry g = Pool2DGeometry.Create(2, 2, 32, 2, 2, 2, 2, false);
+        var x = new float[g.InputSize];
+        var y = new float[g.OutputSize];
+        var argmax = new int[g.OutputSize];
+        Pooling.MaxForward<float>(x, y, argmax, 1, in g);
+        var dy = new float[g.OutputSize];
+        dy.AsSpan().Fill(-0f);
+        var dx = new float[g.InputSize];
+        dx.AsSpan().Fill(float.NaN);
+        Pooling.MaxBackward<float>(dy, argmax, dx, 1, in g);
+        Assert.All(dx, v => Assert.Equal(0u, BitConverter.SingleToUInt32Bits(v)));
+    }
+
+    /// <summary>The clear-and-scatter definition, summing in the element type and in output order.</summary>
+    private static T[] ScatterReference<T>(T[] dy, int[] argmax, int length)
+        where T : System.Numerics.INumber<T>
+    {
+        var dx = new T[length];
+        Array.Fill(dx, T.Zero);
+        for (int i = 0; i < dy.Length; i++)
+            dx[argmax[i]] += dy[i];
+        return dx;
+    }
+
     [Fact]
     public void OverlappingWindowsSumTheirGradientsAtASharedMaximum()
     {
@@ -231,6 +331,14 @@ public sealed class PoolingTests
         var y = new float[channels];
         var argmax = new int[channels];
         Pooling.MaxForward<float>(x, y, argmax, 1, in g);
+        var inference = new float[channels];
+        Pooling.MaxForward<float>(x, inference, 1, in g);
+        Assert.Equal(y, inference);
+        var yd = new double[channels];
+        var argmaxD = new int[channels];
+        Pooling.MaxForward<double>(KernelTestData.ToDouble(x), yd, argmaxD, 1, in g);
+        Assert.Equal(argmax, argmaxD);
+        Assert.Equal(KernelTestData.ToDouble(y), yd);
         var yg = new float[channels];
         var argmaxG = new int[channels];
         Pooling.GlobalMaxForward<float>(x, yg, argmaxG, 1, 3, channels);
@@ -254,6 +362,10 @@ public sealed class PoolingTests
         Assert.Contains("Output length 8 does not match the expected length 16", e.Message);
         e = Assert.Throws<ArgumentException>(() => Pooling.MaxForward<double>(new double[32], new double[8], new int[7], 1, in g));
         Assert.Contains("Arg-max length 7", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Pooling.MaxForward<float>(new float[32], new float[7], 1, in g));
+        Assert.Contains("Output length 7 does not match the expected length 8", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Pooling.MaxForward<double>(new double[33], new double[8], 1, in g));
+        Assert.Contains("Input length 33 does not match the expected length 32", e.Message);
         Pool2DGeometry none = default;
         e = Assert.Throws<ArgumentException>(() => Pooling.AverageBackward<double>(new double[0], new double[0], 1, in none));
         Assert.Contains("Inconsistent pooling geometry", e.Message);
@@ -275,9 +387,18 @@ public sealed class PoolingTests
         var argmax = new int[y.Length];
         var xd = new double[x.Length];
         var yd = new double[y.Length];
+        // Disjoint windows (stride = pool) take the routed backward pass; odd sizes leave uncovered cells.
+        Pool2DGeometry disjoint = Pool2DGeometry.Create(9, 9, 19, 2, 2, 2, 2, false);
+        var x2 = new float[batch * disjoint.InputSize];
+        var y2 = new float[batch * disjoint.OutputSize];
+        var argmax2 = new int[y2.Length];
+        var xd2 = new double[x2.Length];
+        var yd2 = new double[y2.Length];
         RunAll(g, batch, x, y, argmax, xd, yd);
+        RunAll(disjoint, batch, x2, y2, argmax2, xd2, yd2);
         long before = GC.GetAllocatedBytesForCurrentThread();
         RunAll(g, batch, x, y, argmax, xd, yd);
+        RunAll(disjoint, batch, x2, y2, argmax2, xd2, yd2);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
@@ -285,6 +406,8 @@ public sealed class PoolingTests
     {
         Pooling.MaxForward<float>(x, y, argmax, batch, in g);
         Pooling.MaxBackward<float>(y, argmax, x, batch, in g);
+        Pooling.MaxForward<float>(x, y, batch, in g);
+        Pooling.MaxForward<double>(xd, yd, batch, in g);
         Pooling.AverageForward<float>(x, y, batch, in g);
         Pooling.AverageBackward<float>(y, x, batch, in g);
         Pooling.MaxForward<double>(xd, yd, argmax, batch, in g);
