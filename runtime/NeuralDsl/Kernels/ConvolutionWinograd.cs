@@ -38,8 +38,9 @@ internal static unsafe class ConvolutionWinograd
 
     /// <summary>
     /// Elements of scratch <see cref="Forward{T}"/> needs for <paramref name="batch"/> samples: the transformed kernel
-    /// U [16, C, F], one zero pixel [C] (read for patch cells in the padding), the transformed input V [16, tiles, C]
-    /// and the products M [16, tiles, F], where tiles = batch·⌈OH/2⌉·⌈OW/2⌉.
+    /// U [16, C, F] (its 16 matrices <see cref="KernelRowStride"/> apart, a few elements more than C·F), one zero
+    /// pixel [C] (read for patch cells in the padding), the transformed input V [16, tiles, C] and the products
+    /// M [16, tiles, F], where tiles = batch·⌈OH/2⌉·⌈OW/2⌉.
     /// </summary>
     /// <exception cref="ArgumentException">The geometry is not a supported, valid one, the batch is negative, or the
     /// buffer would exceed <see cref="int.MaxValue"/> elements.</exception>
@@ -50,7 +51,7 @@ internal static unsafe class ConvolutionWinograd
             throw new ArgumentException(Invariant($"The batch size must not be negative, but it is {batch}."), nameof(batch));
         // Every factor is below 2³¹, so no product of two overflows a long; the sums are checked step by step.
         long tiles = (long)batch * TileCount(g.OutputHeight) * TileCount(g.OutputWidth);
-        long kernelPart = TransformSize * ((long)g.Channels * g.Filters) + g.Channels;
+        long kernelPart = TransformSize * KernelRowStride(g) + g.Channels;
         long perTile = TransformSize * ((long)g.Channels + g.Filters);
         long length = tiles > (long.MaxValue - kernelPart) / perTile ? long.MaxValue : kernelPart + tiles * perTile;
         if (length > int.MaxValue)
@@ -100,24 +101,34 @@ internal static unsafe class ConvolutionWinograd
         fixed (T* ps = scratch)
         {
             T* u = ps;
-            T* zeroPixel = u + (nint)TransformSize * c * f;
+            nint uStride = KernelRowStride(g);
+            T* zeroPixel = u + TransformSize * uStride;
             T* v = zeroPixel + c;
             var job = new Job<T>
             {
-                X = px, U = u, ZeroPixel = zeroPixel, V = v, M = v + (nint)TransformSize * tiles * c,
-                Bias = bias.IsEmpty ? null : pb, Y = py, Geometry = g, TilesHigh = tilesHigh, TilesWide = tilesWide,
-                Relu = relu,
+                X = px, Kernel = pk, U = u, UStride = uStride, ZeroPixel = zeroPixel, V = v,
+                M = v + (nint)TransformSize * tiles * c, Bias = bias.IsEmpty ? null : pb, Y = py, Geometry = g,
+                TilesHigh = tilesHigh, TilesWide = tilesWide, TileRows = tileRows, Relu = relu,
             };
-            ConvolutionWinogradTransforms.Kernel(pk, u, (nint)c * f);
             new Span<T>(zeroPixel, c).Clear();
 
             int rowsPerChunk = ChunkRows(g, tilesWide, tileRows, sizeof(T));
             int chunks = (tileRows + rowsPerChunk - 1) / rowsPerChunk;
-            bool share = chunks >= 2 && tiles * TransformSize * c * f >= ParallelWork && Gemm.MaxThreads >= 2
-                && GemmWorker.TryAcquire();
+            bool share = tiles * TransformSize * c * f >= ParallelWork && Gemm.MaxThreads >= 2 && GemmWorker.TryAcquire();
+            if (share && chunks == 1)
+            {
+                // Too few tiles to split well (one MNIST sample has 36): each thread transforms the kernel and the
+                // input for its 8 of the 16 ξ and runs those 8 full-height products, then the caller does the output.
+                GemmWorker.RunRange(&RunTransformRows<T>, &job, 4, 2);
+                TransformOutputs(ref job, 0, tileRows, job.M, (nint)tiles);
+                return;
+            }
+            ConvolutionWinogradTransforms.Kernel(pk, u, (nint)c * f, uStride, 0, 4);
             if (share)
             {
-                GemmWorker.RunRange(&RunChunk<T>, &job, tileRows, rowsPerChunk);
+                // An even number of chunks, so that when both threads keep up neither waits for a last odd one.
+                int evenChunks = chunks + (chunks & 1);
+                GemmWorker.RunRange(&RunChunk<T>, &job, tileRows, (tileRows + evenChunks - 1) / evenChunks);
             }
             else
             {
@@ -127,28 +138,39 @@ internal static unsafe class ConvolutionWinograd
         }
     }
 
+    /// <summary>
+    /// Elements between the 16 matrices of the transformed kernel: C·F rounded up to an odd number of 16-element
+    /// blocks (64-byte lines of floats, pairs of lines of doubles). With C·F a power of two the matrices would start
+    /// 4 KB multiples apart, so the kernel transform's four output rows would share one L1 set and alias the loads.
+    /// </summary>
+    internal static nint KernelRowStride(in Conv2DGeometry g)
+    {
+        long blocks = ((long)g.Channels * g.Filters + 15) / 16;
+        return (nint)((blocks | 1) * 16);
+    }
+
     /// <summary>Tiles along an output axis: ⌈outputs / 2⌉.</summary>
     internal static int TileCount(int outputs) => (int)(((long)outputs + 1) / 2);
 
     /// <summary>
-    /// Tile rows per chunk: as many as keep the chunk's V and M within <see cref="ChunkBytes"/> (at least one), but
-    /// no more than half the rows, so two threads always have a chunk each.
+    /// Tile rows per chunk: as many as keep the chunk's V and M within <see cref="ChunkBytes"/> (at least one, at most
+    /// all). Fewer, shorter products would cost more than the cache misses they save: 16 products of 18 rows take
+    /// 1.4× as long as 16 of 36 rows (36×32·32×64, float, one core).
     /// </summary>
     internal static int ChunkRows(in Conv2DGeometry g, int tilesWide, int tileRows, int elementSize)
     {
         long rowBytes = (long)tilesWide * TransformSize * (g.Channels + g.Filters) * elementSize;
-        long fit = Math.Max(1, ChunkBytes / rowBytes);
-        long half = Math.Max(1, (tileRows + 1) / 2);
-        return (int)Math.Min(fit, half);
+        return (int)Math.Clamp(ChunkBytes / rowBytes, 1, tileRows);
     }
 
     /// <summary>Everything a chunk needs, on the caller's stack for the duration of the call.</summary>
     private struct Job<T>
         where T : unmanaged
     {
-        public T* X, U, ZeroPixel, V, M, Bias, Y;
+        public T* X, Kernel, U, ZeroPixel, V, M, Bias, Y;
+        public nint UStride;
         public Conv2DGeometry Geometry;
-        public int TilesHigh, TilesWide;
+        public int TilesHigh, TilesWide, TileRows;
         public bool Relu;
     }
 
@@ -161,19 +183,50 @@ internal static unsafe class ConvolutionWinograd
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ref Job<T> job = ref *(Job<T>*)context;
-        ref readonly Conv2DGeometry g = ref job.Geometry;
-        int c = g.Channels, f = g.Filters, tilesWide = job.TilesWide;
-        nint firstTile = (nint)start * tilesWide, tiles = (nint)(end - start) * tilesWide;
+        int c = job.Geometry.Channels, f = job.Geometry.Filters;
+        nint firstTile = (nint)start * job.TilesWide, tiles = (nint)(end - start) * job.TilesWide;
         T* v = job.V + TransformSize * firstTile * c;
         T* m = job.M + TransformSize * firstTile * f;
+        TransformInputs(ref job, start, end, v, tiles, 0, 4);
+        for (int xi = 0; xi < TransformSize; xi++)
+            Product(v + xi * tiles * c, job.U + xi * job.UStride, m + xi * tiles * f, (int)tiles, c, f);
+        TransformOutputs(ref job, start, end, m, tiles);
+    }
 
+    /// <summary>
+    /// Rows [<paramref name="firstRow"/>, <paramref name="endRow"/>) of the 4×4 transforms (ξ = 4·i … 4·i + 3 for each
+    /// row i) over every tile: kernel transform, input transform and products of those ξ only. Two threads each take
+    /// half the rows and write disjoint parts of U, V and M.
+    /// </summary>
+    private static void RunTransformRows<T>(void* context, int firstRow, int endRow)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ref Job<T> job = ref *(Job<T>*)context;
+        int c = job.Geometry.Channels, f = job.Geometry.Filters;
+        nint tiles = (nint)job.TileRows * job.TilesWide;
+        ConvolutionWinogradTransforms.Kernel(job.Kernel, job.U, (nint)c * f, job.UStride, firstRow, endRow);
+        TransformInputs(ref job, 0, job.TileRows, job.V, tiles, firstRow, endRow);
+        for (int xi = 4 * firstRow; xi < 4 * endRow; xi++)
+            Product(job.V + xi * tiles * c, job.U + xi * job.UStride, job.M + xi * tiles * f, (int)tiles, c, f);
+    }
+
+    /// <summary>
+    /// Input transforms of tile rows [<paramref name="start"/>, <paramref name="end"/>) into the block
+    /// <paramref name="v"/> [16, <paramref name="tiles"/>, C], rows i ∈ [<paramref name="firstRow"/>,
+    /// <paramref name="endRow"/>) of each transform only.
+    /// </summary>
+    private static void TransformInputs<T>(ref Job<T> job, int start, int end, T* v, nint tiles, int firstRow, int endRow)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ref readonly Conv2DGeometry g = ref job.Geometry;
+        int c = g.Channels;
         T** cells = stackalloc T*[TransformSize];
         nint tile = 0;
         for (int row = start; row < end; row++)
         {
             int b = row / job.TilesHigh, top = 2 * (row % job.TilesHigh) - g.PadTop;
             T* sample = job.X + (nint)b * g.Height * g.Width * c;
-            for (int column = 0; column < tilesWide; column++, tile++)
+            for (int column = 0; column < job.TilesWide; column++, tile++)
             {
                 int left = 2 * column - g.PadLeft;
                 for (int r = 0; r < 4; r++)
@@ -188,21 +241,28 @@ internal static unsafe class ConvolutionWinograd
                             : job.ZeroPixel;
                     }
                 }
-                ConvolutionWinogradTransforms.InputTile(cells, v + tile * c, tiles * c, c);
+                ConvolutionWinogradTransforms.InputTile(cells, v + tile * c, tiles * c, c, firstRow, endRow);
             }
         }
+    }
 
-        for (int xi = 0; xi < TransformSize; xi++)
-            Product(v + xi * tiles * c, job.U + (nint)xi * c * f, m + xi * tiles * f, (int)tiles, c, f);
-
-        tile = 0;
+    /// <summary>
+    /// Output transforms (with bias and ReLU) of tile rows [<paramref name="start"/>, <paramref name="end"/>) from the
+    /// product block <paramref name="m"/> [16, <paramref name="tiles"/>, F] into y.
+    /// </summary>
+    private static void TransformOutputs<T>(ref Job<T> job, int start, int end, T* m, nint tiles)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ref readonly Conv2DGeometry g = ref job.Geometry;
+        int f = g.Filters;
         nint rowStride = (nint)g.OutputWidth * f;
+        nint tile = 0;
         for (int row = start; row < end; row++)
         {
             int b = row / job.TilesHigh, top = 2 * (row % job.TilesHigh);
             T* outputRow = job.Y + ((nint)b * g.OutputHeight + top) * rowStride;
             bool storeBottom = top + 1 < g.OutputHeight;
-            for (int column = 0; column < tilesWide; column++, tile++)
+            for (int column = 0; column < job.TilesWide; column++, tile++)
             {
                 int left = 2 * column;
                 ConvolutionWinogradTransforms.OutputTile(m + tile * f, tiles * f, job.Bias, outputRow + (nint)left * f,

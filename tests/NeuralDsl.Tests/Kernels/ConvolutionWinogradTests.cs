@@ -175,9 +175,12 @@ public sealed class ConvolutionWinogradTests
     public void ScratchLengthCountsTheThreeTransformsAndTheZeroPixel()
     {
         Conv2DGeometry g = Conv2DGeometry.Create(13, 13, 32, 64, 3, 3, 1, 1, 1, 1, false);
-        // 11×11 outputs → 6×6 tiles per sample.
-        Assert.Equal(16 * 32 * 64 + 32 + 16 * 2 * 36 * (32 + 64), ConvolutionWinograd.ScratchLength(g, 2));
-        Assert.Equal(16 * 32 * 64 + 32, ConvolutionWinograd.ScratchLength(g, 0));
+        // 11×11 outputs → 6×6 tiles per sample; the 16 kernel matrices of 2048 elements are 2064 apart (129 blocks of
+        // 16, an odd count, so they do not start 4 KB multiples apart).
+        Assert.Equal(2064, ConvolutionWinograd.KernelRowStride(g));
+        Assert.Equal(16 * 2064 + 32 + 16 * 2 * 36 * (32 + 64), ConvolutionWinograd.ScratchLength(g, 2));
+        Assert.Equal(16 * 2064 + 32, ConvolutionWinograd.ScratchLength(g, 0));
+        Assert.Equal(16 * 16 + 1, ConvolutionWinograd.ScratchLength(Conv2DGeometry.Create(2, 2, 1, 1, 3, 3, 1, 1, 1, 1, true), 0));
     }
 
     [Fact]
