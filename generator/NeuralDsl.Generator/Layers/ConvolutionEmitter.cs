@@ -7,8 +7,11 @@ namespace NeuralDsl.Generator.Layers;
 
 /// <summary>
 /// What Conv1D and Conv2D emit alike: a static <c>Conv2DGeometry</c> built from literals (1-D is height 1), an im2col
-/// scratch sized by the runtime when the batch capacity grows, and forward/backward calls to <c>Convolution</c> with
-/// bias and activation around them. The two layers differ only in how they describe the geometry.
+/// scratch sized by the runtime when the batch capacity grows, and forward/backward calls to <c>Convolution</c>. A
+/// linear or ReLU layer is one fused forward call (bias and ReLU applied while each output block is in cache) that
+/// writes the layer output, with no pre-activation buffer: ReLU's derivative reads the output, which is positive
+/// exactly where the pre-activation is. Other activations keep the pre-activation and run after the convolution.
+/// The two layers differ only in how they describe the geometry.
 /// </summary>
 internal static class ConvolutionEmitter
 {
@@ -18,12 +21,12 @@ internal static class ConvolutionEmitter
 
     private static string ScratchField(int index) => "_scratch" + Literals.Int(index);
 
-    private static string AffineField(PlannedLayer layer, Activation activation) =>
-        activation == Activation.Linear ? Names.Output(layer.Index) : PreActivationField(layer.Index);
+    /// <summary>Whether the runtime applies the activation inside the convolution (Linear and ReLU).</summary>
+    private static bool IsFused(Activation activation) => activation == Activation.Linear || activation == Activation.ReLU;
 
     public static IEnumerable<BufferSpec> ExtraBuffers(PlannedLayer layer, Activation activation)
     {
-        if (activation != Activation.Linear)
+        if (!IsFused(activation))
             yield return new BufferSpec(PreActivationField(layer.Index), layer.Output.Size, "pre-activation");
         yield return new BufferSpec(ScratchField(layer.Index), 0, "im2col columns (Convolution.ScratchLength)",
             LengthExpression: "global::NeuralDsl.Convolution.ScratchLength(" + GeometryField(layer.Index) + ", batch)");
@@ -47,13 +50,25 @@ internal static class ConvolutionEmitter
         c.WriteHeader("forward");
         using (w.Block("private void " + c.Method + "Forward(" + c.ReadOnlySpanType + " x, int batch)"))
         {
-            w.Line("var z = " + c.BatchSpan(AffineField(layer, activation), c.OutputSize) + ";");
-            w.Line("global::NeuralDsl.Convolution.Forward(x, " + c.ParameterSpan(layer.Parameters[0]) + ", z, batch, " +
-                GeometryField(layer.Index) + ", " + ScratchField(layer.Index) + ");");
-            if (useBias)
-                w.Line("global::NeuralDsl.Bias.AddRows(z, " + c.ParameterSpan(layer.Parameters[1]) + ");");
-            if (activation != Activation.Linear)
+            if (IsFused(activation))
+            {
+                string bias = useBias ? c.ParameterSpan(layer.Parameters[1]) : "global::System.ReadOnlySpan<" + c.T + ">.Empty";
+                string product = "x ⋆ kernel" + (useBias ? " + bias" : "");
+                w.Line("// " + layer.Output.ToComment() + " = " + (activation == Activation.ReLU ? "ReLU(" + product + ")" : product) +
+                    ", written once: the runtime applies bias and activation to each output block while it is in cache.");
+                w.Line("global::NeuralDsl.Convolution.Forward(x, " + c.ParameterSpan(layer.Parameters[0]) + ", " + bias + ", " +
+                    c.BatchSpan(c.Output, c.OutputSize) + ", batch, " + GeometryField(layer.Index) + ", " + ScratchField(layer.Index) +
+                    ", global::NeuralDsl.Activation." + activation + ");");
+            }
+            else
+            {
+                w.Line("var z = " + c.BatchSpan(PreActivationField(layer.Index), c.OutputSize) + ";");
+                w.Line("global::NeuralDsl.Convolution.Forward(x, " + c.ParameterSpan(layer.Parameters[0]) + ", z, batch, " +
+                    GeometryField(layer.Index) + ", " + ScratchField(layer.Index) + ");");
+                if (useBias)
+                    w.Line("global::NeuralDsl.Bias.AddRows(z, " + c.ParameterSpan(layer.Parameters[1]) + ");");
                 w.Line(ActivationCalls.Forward(activation, "z", c.BatchSpan(c.Output, c.OutputSize), filters));
+            }
         }
         w.Line();
     }
@@ -65,11 +80,17 @@ internal static class ConvolutionEmitter
         c.WriteHeader("backward");
         using (w.Block("private void " + c.Method + "Backward(" + c.ReadOnlySpanType + " x, " + c.SpanType + " dy, " + c.SpanType + " dx, int batch)"))
         {
-            if (activation != Activation.Linear)
+            string output = c.BatchSpan(c.Output, c.OutputSize);
+            if (activation == Activation.ReLU)
+            {
+                w.Line("// dz = dy ⊙ ReLU'(z), in place, read from the output: a > 0 exactly where z > 0, so no pre-activation is kept.");
+                w.Line(ActivationCalls.BackwardInPlace(activation, output, output, "dy", filters));
+            }
+            else if (activation != Activation.Linear)
             {
                 w.Line("// dz = dy ⊙ " + activation + "'(z), in place.");
-                w.Line(ActivationCalls.BackwardInPlace(activation, c.BatchSpan(AffineField(layer, activation), c.OutputSize),
-                    c.BatchSpan(c.Output, c.OutputSize), "dy", filters));
+                w.Line(ActivationCalls.BackwardInPlace(activation, c.BatchSpan(PreActivationField(layer.Index), c.OutputSize),
+                    output, "dy", filters));
             }
             w.Line(c.Method + "AffineBackward(x, dy, dx, batch);");
         }

@@ -5,13 +5,14 @@ using System.Numerics;
 namespace NeuralDsl;
 
 /// <summary>
-/// Conv2D / Conv1D kernels in NHWC layout with the Keras kernel layout [kh, kw, C, F], without bias or activation
-/// (the generated code adds those with <see cref="Bias"/> and <see cref="Activations"/>). The strategy follows from
-/// the geometry alone: a 1×1, stride-1 convolution is a plain GEMM on the input for all three passes. Otherwise the
-/// backward passes always use im2col + <see cref="Gemm"/> (the input patches gathered into a
-/// [batch·OH·OW, kh·kw·C] matrix in the caller's scratch; direct backward loops measured 2–7× slower on every
-/// shape tried), and the forward pass uses either the same or, when <see cref="PreferDirect"/> says so, direct
-/// loops vectorized over the filters. No call allocates.
+/// Conv2D / Conv1D kernels in NHWC layout with the Keras kernel layout [kh, kw, C, F]. The forward pass can apply the
+/// layer's bias and ReLU itself, to each block of output while it is still in cache (the generated code does, so a
+/// ReLU layer writes its output in one pass); other activations follow with <see cref="Activations"/>. The strategy
+/// follows from the geometry alone: a 1×1, stride-1 convolution is a plain GEMM on the input for all three passes.
+/// Otherwise the backward passes use im2col + <see cref="Gemm"/> and the forward pass uses either the same or, when
+/// <see cref="PreferDirect"/> says so, direct loops vectorized over the filters. The im2col passes run in cache-sized
+/// blocks of output rows, in two sample ranges shared with the GEMM helper thread when the batch is large enough
+/// (see <see cref="ConvolutionParts"/>); results do not depend on which thread ran which range. No call allocates.
 /// </summary>
 public static class Convolution
 {
@@ -19,7 +20,7 @@ public static class Convolution
     internal const int DirectPatchLimit = 32;
 
     /// <summary>
-    /// Whether <see cref="Forward{T}"/> runs the direct loops for this geometry rather than im2col + GEMM. The rule
+    /// Whether the forward pass runs the direct loops for this geometry rather than im2col + GEMM. The rule
     /// is pure so the generator can evaluate it at compile time: true when a patch (kh·kw·C, the depth of the
     /// product) has at most 32 elements and the convolution is not the 1×1, stride-1 case (which needs neither).
     /// Measured at batch 32, float, one core: a short patch (a first layer on 1–3 channels, e.g. 3×3×1 or 3×3×3)
@@ -30,10 +31,10 @@ public static class Convolution
     public static bool PreferDirect(in Conv2DGeometry g) => !IsPointwise(g) && g.PatchSize <= DirectPatchLimit;
 
     /// <summary>
-    /// Elements of scratch that <see cref="Forward{T}"/>, <see cref="BackwardKernel{T}"/> and
-    /// <see cref="BackwardInput{T}"/> need for <paramref name="batch"/> samples: the im2col matrix
-    /// (batch·OH·OW·kh·kw·C), which the backward passes use even where the forward pass is direct, or 0 for a
-    /// 1×1, stride-1 convolution.
+    /// Elements of scratch that the forward and backward passes need for <paramref name="batch"/> samples: one
+    /// cache-sized block of im2col columns per sample range (the backward passes use it even where the forward pass is
+    /// direct) and, with two ranges, a kernel-gradient partial; 0 for a 1×1, stride-1 convolution. It is at most the
+    /// whole-batch im2col matrix plus one kernel.
     /// </summary>
     /// <exception cref="ArgumentException">The geometry is not valid, the batch is negative, or the buffer would exceed <see cref="int.MaxValue"/> elements.</exception>
     public static int ScratchLength(in Conv2DGeometry g, int batch)
@@ -42,7 +43,7 @@ public static class Convolution
         CheckBatch(batch);
         if (IsPointwise(g))
             return 0;
-        long length = (long)batch * g.OutputHeight * g.OutputWidth * g.PatchSize;
+        long length = ConvolutionParts.ScratchLength(g, batch);
         if (length > int.MaxValue)
             throw new ArgumentException(Invariant($"The im2col buffer for batch {batch} would hold {length} elements, more than {int.MaxValue}; use smaller batches."), nameof(batch));
         return (int)length;
@@ -59,37 +60,72 @@ public static class Convolution
     /// <exception cref="ArgumentException">A span length does not match the geometry, or the output overlaps an input.</exception>
     public static void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> kernel, Span<T> y, int batch, in Conv2DGeometry g,
         Span<T> scratch)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        Forward(x, kernel, [], y, batch, g, scratch, Activation.Linear);
+
+    /// <summary>
+    /// y [batch, OH, OW, F] = activation(x [batch, H, W, C] ⋆ kernel [kh, kw, C, F] + bias) (overwritten), with the
+    /// bias and the activation applied to each block of output while it is in registers or cache: one pass over y
+    /// instead of three. The result is bit for bit that of the plain <see cref="Forward{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, int, in Conv2DGeometry, Span{T})"/>
+    /// followed by <see cref="Bias.AddRows{T}"/> and <see cref="Activations.Relu{T}"/>.
+    /// </summary>
+    /// <param name="x">Input, NHWC.</param>
+    /// <param name="kernel">Kernel in Keras layout.</param>
+    /// <param name="bias">One value per filter, or empty for a layer without bias.</param>
+    /// <param name="y">Output; must not overlap the inputs.</param>
+    /// <param name="batch">Samples.</param>
+    /// <param name="g">The layer geometry.</param>
+    /// <param name="scratch">At least <see cref="ScratchLength"/> elements; contents are not preserved. May be empty
+    /// when <see cref="PreferDirect"/> is true (the direct forward pass needs none), e.g. for inference only.</param>
+    /// <param name="activation"><see cref="Activation.Linear"/> or <see cref="Activation.ReLU"/>; the others need
+    /// the pre-activation for their derivative and are applied after a linear call.</param>
+    /// <exception cref="ArgumentException">A span length does not match the geometry, the output overlaps an input,
+    /// or the activation is not one of the two fused here.</exception>
+    public static unsafe void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> kernel, ReadOnlySpan<T> bias, Span<T> y,
+        int batch, in Conv2DGeometry g, Span<T> scratch, Activation activation)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         KernelGuard.EnsureSupported<T>();
+        if (activation != Activation.Linear && activation != Activation.ReLU)
+            throw new ArgumentException(Invariant($"Convolution.Forward applies only Activation.Linear or Activation.ReLU, not {activation}; call it with Linear and apply {activation} with Activations afterwards."), nameof(activation));
         CheckCall(x.Length, kernel.Length, y.Length, scratch.Length, batch, g, "x", "kernel", "y", forwardOnly: true);
+        if (!bias.IsEmpty && bias.Length != g.Filters)
+            throw new ArgumentException(Invariant($"bias length {bias.Length} does not match the {g.Filters} filters (or 0 for no bias)."), nameof(bias));
         CheckNoOverlap(y, x, kernel, nameof(y));
-        ForwardWith(Choose(g), x, kernel, y, batch, g, scratch);
+        if (y.Overlaps(bias))
+            throw new ArgumentException("The output overlaps the bias; the convolution cannot be computed in place.", nameof(y));
+        ForwardWith(Choose(g), x, kernel, bias, y, batch, g, scratch, activation == Activation.ReLU);
     }
 
     /// <summary>
-    /// <see cref="Forward{T}"/> with the strategy given, without checks (the tests and benchmarks force each
-    /// strategy on the same geometry; <see cref="ConvolutionStrategy.Im2Col"/> needs batch·OH·OW·kh·kw·C scratch).
+    /// The forward pass with the strategy given, without checks (the tests and benchmarks force each strategy on the
+    /// same geometry; <see cref="ConvolutionStrategy.Im2Col"/> needs <see cref="ScratchLength"/> scratch).
     /// </summary>
     internal static void ForwardWith<T>(ConvolutionStrategy strategy, ReadOnlySpan<T> x, ReadOnlySpan<T> kernel, Span<T> y,
         int batch, in Conv2DGeometry g, Span<T> scratch)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        ForwardWith(strategy, x, kernel, [], y, batch, g, scratch, relu: false);
+
+    /// <summary>The fused forward pass with the strategy given, without checks (<paramref name="bias"/> may be empty).</summary>
+    internal static unsafe void ForwardWith<T>(ConvolutionStrategy strategy, ReadOnlySpan<T> x, ReadOnlySpan<T> kernel,
+        ReadOnlySpan<T> bias, Span<T> y, int batch, in Conv2DGeometry g, Span<T> scratch, bool relu)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        int rows = batch * g.OutputHeight * g.OutputWidth;
-        if (strategy == ConvolutionStrategy.Pointwise)
+        fixed (T* pinnedBias = bias)
         {
-            // A 1×1, stride-1 kernel sees one pixel: x viewed as [batch·H·W, C] is already the column matrix.
-            Gemm.Multiply(x, kernel, y, rows, g.Channels, g.Filters);
-        }
-        else if (strategy == ConvolutionStrategy.Direct)
-        {
-            ConvolutionDirect.Forward(x, kernel, y, batch, g);
-        }
-        else
-        {
-            Span<T> col = scratch.Slice(0, rows * g.PatchSize);
-            ConvolutionIm2Col.Im2Col(x, col, batch, g);
-            Gemm.Multiply(col, kernel, y, rows, g.PatchSize, g.Filters);
+            T* biasOrNull = bias.IsEmpty ? null : pinnedBias;
+            if (strategy == ConvolutionStrategy.Pointwise)
+            {
+                // A 1×1, stride-1 kernel sees one pixel: x viewed as [batch·H·W, C] is already the column matrix.
+                int rows = batch * g.OutputHeight * g.OutputWidth;
+                Gemm.Multiply(x, kernel, y, rows, g.Channels, g.Filters);
+                fixed (T* py = y)
+                    ConvolutionEpilogue.ApplyRows(py, rows, g.Filters, new ConvolutionEpilogue.Spec<T>(biasOrNull, relu));
+            }
+            else
+            {
+                ConvolutionParts.Forward(strategy, x, kernel, y, batch, g, scratch, biasOrNull, relu);
+            }
         }
     }
 
@@ -131,10 +167,7 @@ public static class Convolution
         }
         else
         {
-            // dK [kh·kw·C, F] += colᵀ · dy: the column matrix is stored [rows, kh·kw·C], hence transposeA.
-            Span<T> col = scratch.Slice(0, rows * g.PatchSize);
-            ConvolutionIm2Col.Im2Col(x, col, batch, g);
-            Gemm.Multiply(col, dy, dKernel, g.PatchSize, rows, g.Filters, transposeA: true, accumulate: true);
+            ConvolutionParts.BackwardKernel(x, dy, dKernel, batch, g, scratch);
         }
     }
 
@@ -175,11 +208,7 @@ public static class Convolution
         }
         else
         {
-            // col [rows, kh·kw·C] = dy · kernelᵀ, then every patch entry is added back to the cell it came from.
-            Span<T> col = scratch.Slice(0, rows * g.PatchSize);
-            Gemm.Multiply(dy, kernel, col, rows, g.Filters, g.PatchSize, transposeB: true);
-            dx.Clear();
-            ConvolutionIm2Col.Col2Im<T>(col, dx, batch, g);
+            ConvolutionParts.BackwardInput(dy, kernel, dx, batch, g, scratch);
         }
     }
 
@@ -187,7 +216,7 @@ public static class Convolution
     internal static ConvolutionStrategy ChooseBackward(in Conv2DGeometry g) =>
         IsPointwise(g) ? ConvolutionStrategy.Pointwise : ConvolutionStrategy.Im2Col;
 
-    /// <summary>The strategy of <see cref="Forward{T}"/> for a geometry.</summary>
+    /// <summary>The strategy of the forward pass for a geometry.</summary>
     internal static ConvolutionStrategy Choose(in Conv2DGeometry g) =>
         IsPointwise(g) ? ConvolutionStrategy.Pointwise
         : PreferDirect(g) ? ConvolutionStrategy.Direct

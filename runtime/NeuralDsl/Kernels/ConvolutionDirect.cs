@@ -18,8 +18,14 @@ internal static class ConvolutionDirect
     /// <summary>Longest patch whose offset table goes on the stack (4 KB); longer ones take the checked loops.</summary>
     private const int MaxTablePatch = 1024;
 
-    /// <summary>y [batch, OH, OW, F] = x ⋆ kernel (overwritten).</summary>
-    public static unsafe void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> kernel, Span<T> y, int batch, in Conv2DGeometry g)
+    /// <summary>
+    /// y = epilogue(x ⋆ kernel) for the output rows <paramref name="firstRow"/> ≤ r &lt; <paramref name="firstRow"/> +
+    /// <paramref name="rowCount"/> (an output row is one (sample, oh) pair, numbered b·OH + oh); <paramref name="y"/>
+    /// is the whole output [batch, OH, OW, F] and only those rows are written. The epilogue (bias, ReLU) is applied
+    /// in registers before each store.
+    /// </summary>
+    public static unsafe void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> kernel, Span<T> y, in Conv2DGeometry g,
+        int firstRow, int rowCount, in ConvolutionEpilogue.Spec<T> epilogue)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int f = g.Filters, c = g.Channels, patch = g.PatchSize, n = Vector<T>.Count;
@@ -43,45 +49,45 @@ internal static class ConvolutionDirect
         fixed (T* py = y)
         fixed (int* po = offsets)
         {
-            int pixel = 0;
-            for (int b = 0; b < batch; b++)
+            int pixel = firstRow * g.OutputWidth;
+            for (int outputRow = firstRow; outputRow < firstRow + rowCount; outputRow++)
             {
-                for (int oh = 0; oh < g.OutputHeight; oh++)
+                int b = outputRow / g.OutputHeight, oh = outputRow - b * g.OutputHeight;
+                int top = oh * g.StrideHeight - g.PadTop;
+                bool rowsInside = top >= 0 && top + spanH <= g.Height;
+                for (int ow = 0; ow < g.OutputWidth; ow++, pixel++)
                 {
-                    int top = oh * g.StrideHeight - g.PadTop;
-                    bool rowsInside = top >= 0 && top + spanH <= g.Height;
-                    for (int ow = 0; ow < g.OutputWidth; ow++, pixel++)
+                    int left = ow * g.StrideWidth - g.PadLeft;
+                    if (!table || !rowsInside || left < 0 || left + spanW > g.Width)
                     {
-                        int left = ow * g.StrideWidth - g.PadLeft;
-                        if (!table || !rowsInside || left < 0 || left + spanW > g.Width)
-                        {
-                            ForwardPixel(x, kernel, y.Slice(pixel * f, f), b, oh, ow, g);
-                            continue;
-                        }
-                        // In range: the window lies inside sample b, so every offset stays inside x.
-                        T* window = px + ((b * g.Height + top) * g.Width + left) * c;
-                        T* yRow = py + pixel * f;
-                        int j = 0;
-                        if (pairs && ow + 1 < g.OutputWidth && left + g.StrideWidth + spanW <= g.Width)
-                        {
-                            // The next pixel is interior too: both share every kernel load.
-                            for (; j < f; j += 4 * n)
-                                WindowPairBlock4(window, window + g.StrideWidth * c, po, pk + j, f, patch, yRow + j, yRow + f + j);
-                            ow++;
-                            pixel++;
-                            continue;
-                        }
-                        for (; j + 4 * n <= f; j += 4 * n)
-                            WindowBlock4(window, po, pk + j, f, patch, yRow + j);
-                        for (; j + n <= f; j += n)
-                            WindowBlock1(window, po, pk + j, f, patch, yRow + j);
-                        for (; j < f; j++)
-                        {
-                            T sum = T.Zero;
-                            for (int q = 0; q < patch; q++)
-                                sum += window[po[q]] * pk[q * f + j];
-                            yRow[j] = sum;
-                        }
+                        ForwardPixel(x, kernel, y.Slice(pixel * f, f), b, oh, ow, g);
+                        // A border pixel is stored block by block, so it is finished from memory.
+                        ConvolutionEpilogue.ApplyRows(py + pixel * f, 1, f, epilogue);
+                        continue;
+                    }
+                    // In range: the window lies inside sample b, so every offset stays inside x.
+                    T* window = px + ((b * g.Height + top) * g.Width + left) * c;
+                    T* yRow = py + pixel * f;
+                    int j = 0;
+                    if (pairs && ow + 1 < g.OutputWidth && left + g.StrideWidth + spanW <= g.Width)
+                    {
+                        // The next pixel is interior too: both share every kernel load.
+                        for (; j < f; j += 4 * n)
+                            WindowPairBlock4(window, window + g.StrideWidth * c, po, pk + j, f, patch, yRow + j, yRow + f + j, epilogue, j);
+                        ow++;
+                        pixel++;
+                        continue;
+                    }
+                    for (; j + 4 * n <= f; j += 4 * n)
+                        WindowBlock4(window, po, pk + j, f, patch, yRow + j, epilogue, j);
+                    for (; j + n <= f; j += n)
+                        WindowBlock1(window, po, pk + j, f, patch, yRow + j, epilogue, j);
+                    for (; j < f; j++)
+                    {
+                        T sum = T.Zero;
+                        for (int q = 0; q < patch; q++)
+                            sum += window[po[q]] * pk[q * f + j];
+                        yRow[j] = ConvolutionEpilogue.Finish(sum, epilogue, j);
                     }
                 }
             }
@@ -90,7 +96,8 @@ internal static class ConvolutionDirect
 
     /// <summary>Four vectors of filters of one interior pixel: per patch cell one broadcast feeds four FMAs.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void WindowBlock4<T>(T* window, int* offsets, T* kernel, int f, int patch, T* y)
+    private static unsafe void WindowBlock4<T>(T* window, int* offsets, T* kernel, int f, int patch, T* y,
+        in ConvolutionEpilogue.Spec<T> epilogue, int j)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int n = Vector<T>.Count;
@@ -103,10 +110,10 @@ internal static class ConvolutionDirect
             a2 = Fma(s, *(Vector<T>*)(kernel + 2 * n), a2);
             a3 = Fma(s, *(Vector<T>*)(kernel + 3 * n), a3);
         }
-        *(Vector<T>*)y = a0;
-        *(Vector<T>*)(y + n) = a1;
-        *(Vector<T>*)(y + 2 * n) = a2;
-        *(Vector<T>*)(y + 3 * n) = a3;
+        *(Vector<T>*)y = ConvolutionEpilogue.Finish(a0, epilogue, j);
+        *(Vector<T>*)(y + n) = ConvolutionEpilogue.Finish(a1, epilogue, j + n);
+        *(Vector<T>*)(y + 2 * n) = ConvolutionEpilogue.Finish(a2, epilogue, j + 2 * n);
+        *(Vector<T>*)(y + 3 * n) = ConvolutionEpilogue.Finish(a3, epilogue, j + 3 * n);
     }
 
     /// <summary>
@@ -114,7 +121,8 @@ internal static class ConvolutionDirect
     /// broadcasts feed eight FMAs.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void WindowPairBlock4<T>(T* first, T* second, int* offsets, T* kernel, int f, int patch, T* y0, T* y1)
+    private static unsafe void WindowPairBlock4<T>(T* first, T* second, int* offsets, T* kernel, int f, int patch, T* y0, T* y1,
+        in ConvolutionEpilogue.Spec<T> epilogue, int j)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int n = Vector<T>.Count;
@@ -136,25 +144,26 @@ internal static class ConvolutionDirect
             b2 = Fma(t, k2, b2);
             b3 = Fma(t, k3, b3);
         }
-        *(Vector<T>*)y0 = a0;
-        *(Vector<T>*)(y0 + n) = a1;
-        *(Vector<T>*)(y0 + 2 * n) = a2;
-        *(Vector<T>*)(y0 + 3 * n) = a3;
-        *(Vector<T>*)y1 = b0;
-        *(Vector<T>*)(y1 + n) = b1;
-        *(Vector<T>*)(y1 + 2 * n) = b2;
-        *(Vector<T>*)(y1 + 3 * n) = b3;
+        *(Vector<T>*)y0 = ConvolutionEpilogue.Finish(a0, epilogue, j);
+        *(Vector<T>*)(y0 + n) = ConvolutionEpilogue.Finish(a1, epilogue, j + n);
+        *(Vector<T>*)(y0 + 2 * n) = ConvolutionEpilogue.Finish(a2, epilogue, j + 2 * n);
+        *(Vector<T>*)(y0 + 3 * n) = ConvolutionEpilogue.Finish(a3, epilogue, j + 3 * n);
+        *(Vector<T>*)y1 = ConvolutionEpilogue.Finish(b0, epilogue, j);
+        *(Vector<T>*)(y1 + n) = ConvolutionEpilogue.Finish(b1, epilogue, j + n);
+        *(Vector<T>*)(y1 + 2 * n) = ConvolutionEpilogue.Finish(b2, epilogue, j + 2 * n);
+        *(Vector<T>*)(y1 + 3 * n) = ConvolutionEpilogue.Finish(b3, epilogue, j + 3 * n);
     }
 
     /// <summary>One vector of filters of one interior pixel.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void WindowBlock1<T>(T* window, int* offsets, T* kernel, int f, int patch, T* y)
+    private static unsafe void WindowBlock1<T>(T* window, int* offsets, T* kernel, int f, int patch, T* y,
+        in ConvolutionEpilogue.Spec<T> epilogue, int j)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         Vector<T> a0 = Vector<T>.Zero;
         for (int q = 0; q < patch; q++, kernel += f)
             a0 = Fma(new Vector<T>(window[offsets[q]]), *(Vector<T>*)kernel, a0);
-        *(Vector<T>*)y = a0;
+        *(Vector<T>*)y = ConvolutionEpilogue.Finish(a0, epilogue, j);
     }
 
     /// <summary>One output pixel, any position (padding cells are skipped).</summary>

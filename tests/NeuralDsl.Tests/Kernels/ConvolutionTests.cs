@@ -60,6 +60,12 @@ public sealed class ConvolutionTests
 
     private static int Im2ColLength(in Conv2DGeometry g, int batch) => batch * g.OutputHeight * g.OutputWidth * g.PatchSize;
 
+    /// <summary>
+    /// What the forced-strategy calls need: the blocked passes' scratch, also for a 1×1 geometry (whose public
+    /// entry points need none) when a test forces im2col on it.
+    /// </summary>
+    private static int ScratchFor(in Conv2DGeometry g, int batch) => (int)ConvolutionParts.ScratchLength(g, batch);
+
     [Theory]
     [MemberData(nameof(ShapeNames))]
     public void EveryStrategyMatchesTheReferenceInDouble(string name)
@@ -72,7 +78,7 @@ public sealed class ConvolutionTests
         double[] expectedDk = ConvolutionReference.BackwardKernel(x, dy, batch, g);
         double[] expectedDx = ConvolutionReference.BackwardInput(dy, k, batch, g);
         double[] initialDk = KernelTestData.Uniform(g.KernelSize, -1, 1, seed: 14);
-        var scratch = new double[Im2ColLength(g, batch)];
+        var scratch = new double[ScratchFor(g, batch)];
 
         foreach (ConvolutionStrategy strategy in Strategies(g))
         {
@@ -183,7 +189,7 @@ public sealed class ConvolutionTests
         double[] absX = Array.ConvertAll(x, Math.Abs), absK = Array.ConvertAll(k, Math.Abs), absDy = Array.ConvertAll(dy, Math.Abs);
         double[] scaleDk = ConvolutionReference.BackwardKernel(absX, absDy, batch, g);
         double[] scaleDx = ConvolutionReference.BackwardInput(absDy, absK, batch, g);
-        var scratch = new float[Im2ColLength(g, batch)];
+        var scratch = new float[ScratchFor(g, batch)];
 
         foreach (ConvolutionStrategy strategy in Strategies(g))
         {
@@ -240,7 +246,7 @@ public sealed class ConvolutionTests
         double[] x = KernelTestData.Uniform(batch * g.InputSize, -1, 1, seed: 51);
         double[] k = KernelTestData.Uniform(g.KernelSize, -1, 1, seed: 52);
         double[] dy = KernelTestData.Uniform(batch * g.OutputSize, -1, 1, seed: 53);
-        var scratch = new double[Im2ColLength(g, batch)];
+        var scratch = new double[ScratchFor(g, batch)];
         foreach (ConvolutionStrategy strategy in Strategies(g))
         {
             var y = new double[dy.Length];
@@ -365,12 +371,18 @@ public sealed class ConvolutionTests
         Assert.Equal(0, Convolution.ScratchLength(pointwise, 32));
         Conv2DGeometry deep = Conv2DGeometry.Create(13, 13, 32, 64, 3, 3, 1, 1, 1, 1, false);
         Assert.Equal(ConvolutionStrategy.Im2Col, Convolution.Choose(deep));
-        Assert.Equal(32 * 11 * 11 * 288, Convolution.ScratchLength(deep, 32));
+        // Two sample ranges of 16, each with one block of 10 output rows of columns (the most whose product stays
+        // under the GEMM's parallel threshold: 110·288·64 < 2²¹), and the second range's kernel-gradient partial:
+        // under a tenth of the whole-batch im2col matrix.
+        Assert.Equal(2 * 10 * 11 * 288 + 3 * 3 * 32 * 64, Convolution.ScratchLength(deep, 32));
+        // One sample is one range (a single output row block of 11 rows), with no partial.
+        Assert.Equal(11 * 11 * 288, Convolution.ScratchLength(deep, 1));
         // The MNIST first layer (patch 9) and the seed's first layer (patch 27) run forward directly; a patch of
         // 36 does not. Backward passes still need the column matrix.
         Conv2DGeometry mnist = Conv2DGeometry.Create(28, 28, 1, 32, 3, 3, 1, 1, 1, 1, false);
         Assert.True(Convolution.PreferDirect(mnist));
-        Assert.Equal(32 * 26 * 26 * 9, Convolution.ScratchLength(mnist, 32));
+        // Two ranges of 280 output rows (65,536 / (26·9) rounded down), the partial of the second range after them.
+        Assert.Equal(2 * 280 * 26 * 9 + 288, Convolution.ScratchLength(mnist, 32));
         // Inference needs no scratch where the forward pass is direct; the backward passes still insist on it.
         var x = new float[mnist.InputSize];
         var k = new float[mnist.KernelSize];
@@ -387,6 +399,7 @@ public sealed class ConvolutionTests
                 : Convolution.PreferDirect(shape.G) ? ConvolutionStrategy.Direct : ConvolutionStrategy.Im2Col;
             Assert.Equal(expected, Convolution.Choose(shape.G));
             Assert.Equal(Convolution.IsPointwise(shape.G) ? ConvolutionStrategy.Pointwise : ConvolutionStrategy.Im2Col, Convolution.ChooseBackward(shape.G));
+            // The small shapes here stay in one range whose single block holds the whole batch: the im2col matrix.
             Assert.Equal(Convolution.IsPointwise(shape.G) ? 0 : Im2ColLength(shape.G, 3), Convolution.ScratchLength(shape.G, 3));
         }
     }

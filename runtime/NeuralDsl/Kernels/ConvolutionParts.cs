@@ -1,0 +1,249 @@
+using System;
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace NeuralDsl;
+
+/// <summary>
+/// Runs the passes of <see cref="Convolution"/> over the batch in a fixed number of sample ranges ("parts"), which
+/// the caller and <see cref="GemmWorker"/>'s helper thread share. Within a part the output rows (one (sample, oh)
+/// pair each) go in blocks small enough that a block's im2col columns stay in that core's L2 between being written
+/// and being multiplied: each part owns one column block of scratch and reuses it for all its blocks, so a step
+/// touches a few hundred kilobytes of columns instead of streaming the whole-batch matrix through L3 twice. A GEMM
+/// inside a part runs single-threaded (the helper is busy with the other part), which is what a per-core block
+/// wants. The forward epilogue (bias, ReLU) is applied to each block right after its product, while it is hot.
+/// </summary>
+/// <remarks>
+/// The parts and blocks follow from the geometry and the batch alone, never from the thread count, and the second
+/// part's kernel gradient is summed separately and added to dKernel after the first part's, so every result is the
+/// same whichever thread ran which part, with one thread or two. Parts split on sample boundaries so that the input
+/// gradients of two parts never share a cell.
+/// </remarks>
+internal static unsafe class ConvolutionParts
+{
+    /// <summary>Column elements one block aims at (256 KB of float, 512 KB of double, within a 1 MB L2 with the
+    /// kernel and the output block beside it).</summary>
+    internal const int ColumnBlockElements = 64 * 1024;
+
+    /// <summary>The parts of a call: two when the work is worth a second thread and the batch has two samples.</summary>
+    public static int Parts(in Conv2DGeometry g, int batch)
+    {
+        if (batch <= 1)
+            return batch;
+        long work = (long)batch * g.OutputHeight * g.OutputWidth * g.PatchSize * g.Filters;
+        return work >= Gemm.ParallelThreshold ? 2 : 1;
+    }
+
+    /// <summary>
+    /// Output rows per column block: as many as fit the block target, at least one, at most a part's rows. With two
+    /// parts a block's product also stays below <see cref="Gemm.ParallelThreshold"/>, so a GEMM inside a part never
+    /// tries to share itself (both threads are already busy with the parts); a single part keeps whole blocks and
+    /// lets its GEMM use the helper thread.
+    /// </summary>
+    public static int BlockRows(in Conv2DGeometry g, int batch)
+    {
+        int parts = Parts(g, batch);
+        if (parts == 0)
+            return 0;
+        long perRow = (long)g.OutputWidth * g.PatchSize;
+        long rows = ColumnBlockElements / perRow;
+        if (parts > 1)
+            rows = Math.Min(rows, (Gemm.ParallelThreshold - 1) / (perRow * g.Filters));
+        long largestPart = (long)(batch + parts - 1) / parts * g.OutputHeight;
+        return (int)Math.Clamp(rows, 1, largestPart);
+    }
+
+    /// <summary>Scratch elements: one column block per part, then the kernel-gradient partial of the second part.</summary>
+    public static long ScratchLength(in Conv2DGeometry g, int batch)
+    {
+        int parts = Parts(g, batch);
+        if (parts == 0)
+            return 0;
+        long block = (long)BlockRows(g, batch) * g.OutputWidth * g.PatchSize;
+        return parts * block + (long)(parts - 1) * g.KernelSize;
+    }
+
+    /// <summary>Everything a part needs, on the caller's stack for the duration of the call.</summary>
+    private struct Job<T>
+        where T : unmanaged
+    {
+        public T* Input;      // x (forward, kernel gradient) or dy (input gradient)
+        public T* Kernel;     // kernel (forward, input gradient) or dKernel (kernel gradient)
+        public T* Output;     // y (forward), dy (kernel gradient) or dx (input gradient)
+        public T* Scratch;
+        public ConvolutionEpilogue.Spec<T> Epilogue;
+        public Conv2DGeometry G;
+        public int Batch;
+        public int Parts;
+        public int BlockRows;
+        public ConvolutionStrategy Strategy;
+
+        /// <summary>The first output row of part <paramref name="part"/> (part = Parts gives the end): whole samples.</summary>
+        public readonly int PartStart(int part) => (int)((long)Batch * part / Parts) * G.OutputHeight;
+
+        /// <summary>The column block owned by part <paramref name="part"/>.</summary>
+        public readonly T* Columns(int part) => Scratch + (long)part * BlockRows * G.OutputWidth * G.PatchSize;
+
+        /// <summary>The second part's kernel-gradient partial, after the column blocks.</summary>
+        public readonly T* KernelPartial => Scratch + (long)Parts * BlockRows * G.OutputWidth * G.PatchSize;
+    }
+
+    /// <summary>y = epilogue(x ⋆ kernel) with <paramref name="strategy"/> (not pointwise); scratch is checked by the caller.</summary>
+    public static void Forward<T>(ConvolutionStrategy strategy, ReadOnlySpan<T> x, ReadOnlySpan<T> kernel, Span<T> y,
+        int batch, in Conv2DGeometry g, Span<T> scratch, T* bias, bool relu)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        fixed (T* px = x)
+        fixed (T* pk = kernel)
+        fixed (T* py = y)
+        fixed (T* ps = scratch)
+        {
+            var job = NewJob(strategy, px, pk, py, ps, batch, g);
+            job.Epilogue = new ConvolutionEpilogue.Spec<T>(bias, relu);
+            Run(&ForwardParts<T>, &job);
+        }
+    }
+
+    /// <summary>dKernel += im2col(x)ᵀ · dy, with the second part summed apart and added last.</summary>
+    public static void BackwardKernel<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> dy, Span<T> dKernel, int batch,
+        in Conv2DGeometry g, Span<T> scratch)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        fixed (T* px = x)
+        fixed (T* pdk = dKernel)
+        fixed (T* pdy = dy)
+        fixed (T* ps = scratch)
+        {
+            var job = NewJob(ConvolutionStrategy.Im2Col, px, pdk, pdy, ps, batch, g);
+            Run(&BackwardKernelParts<T>, &job);
+            if (job.Parts > 1)
+                TensorPrimitives.Add(dKernel, new ReadOnlySpan<T>(job.KernelPartial, g.KernelSize), dKernel);
+        }
+    }
+
+    /// <summary>dx = col2im(dy · kernelᵀ), each part clearing and filling the input gradient of its own samples.</summary>
+    public static void BackwardInput<T>(ReadOnlySpan<T> dy, ReadOnlySpan<T> kernel, Span<T> dx, int batch,
+        in Conv2DGeometry g, Span<T> scratch)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        fixed (T* pdy = dy)
+        fixed (T* pk = kernel)
+        fixed (T* pdx = dx)
+        fixed (T* ps = scratch)
+        {
+            var job = NewJob(ConvolutionStrategy.Im2Col, pdy, pk, pdx, ps, batch, g);
+            Run(&BackwardInputParts<T>, &job);
+        }
+    }
+
+    private static Job<T> NewJob<T>(ConvolutionStrategy strategy, T* input, T* kernel, T* output, T* scratch, int batch,
+        in Conv2DGeometry g)
+        where T : unmanaged
+    {
+        return new Job<T>
+        {
+            Input = input,
+            Kernel = kernel,
+            Output = output,
+            Scratch = scratch,
+            G = g,
+            Batch = batch,
+            Parts = Parts(g, batch),
+            BlockRows = BlockRows(g, batch),
+            Strategy = strategy,
+        };
+    }
+
+    /// <summary>
+    /// Runs every part: shared with the helper thread when there are two and it is free, otherwise all on the caller
+    /// (the parts are the same either way, only the thread that computes them differs).
+    /// </summary>
+    private static void Run<T>(delegate*<void*, int, int, void> body, Job<T>* job)
+        where T : unmanaged
+    {
+        if (job->Parts > 1 && Gemm.MaxThreads >= 2 && GemmWorker.TryAcquire())
+            GemmWorker.RunRange(body, job, job->Parts, 1);
+        else
+            body(job, 0, job->Parts);
+    }
+
+    private static void ForwardParts<T>(void* context, int firstPart, int endPart)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ref Job<T> job = ref *(Job<T>*)context;
+        Conv2DGeometry g = job.G;
+        var x = new ReadOnlySpan<T>(job.Input, job.Batch * g.InputSize);
+        var y = new Span<T>(job.Output, job.Batch * g.OutputSize);
+        int ow = g.OutputWidth, patch = g.PatchSize, f = g.Filters;
+        for (int part = firstPart; part < endPart; part++)
+        {
+            int start = job.PartStart(part), end = job.PartStart(part + 1);
+            if (job.Strategy == ConvolutionStrategy.Direct)
+            {
+                ConvolutionDirect.Forward(x, new ReadOnlySpan<T>(job.Kernel, g.KernelSize), y, g, start, end - start, job.Epilogue);
+                continue;
+            }
+            T* columns = job.Columns(part);
+            for (int row = start; row < end; row += job.BlockRows)
+            {
+                int rows = Math.Min(job.BlockRows, end - row), pixels = rows * ow;
+                ConvolutionIm2Col.Im2Col(x, new Span<T>(columns, pixels * patch), g, row, rows);
+                T* block = job.Output + (long)row * ow * f;
+                Gemm.MultiplyUnchecked(columns, job.Kernel, block, pixels, patch, f, false, false, false);
+                ConvolutionEpilogue.ApplyRows(block, pixels, f, job.Epilogue);
+            }
+        }
+    }
+
+    private static void BackwardKernelParts<T>(void* context, int firstPart, int endPart)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ref Job<T> job = ref *(Job<T>*)context;
+        Conv2DGeometry g = job.G;
+        var x = new ReadOnlySpan<T>(job.Input, job.Batch * g.InputSize);
+        int ow = g.OutputWidth, patch = g.PatchSize, f = g.Filters;
+        for (int part = firstPart; part < endPart; part++)
+        {
+            // The first part adds into dKernel itself; the second into its own partial, added after both finish.
+            T* target = job.Kernel;
+            if (part > 0)
+            {
+                target = job.KernelPartial;
+                new Span<T>(target, g.KernelSize).Clear();
+            }
+            T* columns = job.Columns(part);
+            int start = job.PartStart(part), end = job.PartStart(part + 1);
+            for (int row = start; row < end; row += job.BlockRows)
+            {
+                int rows = Math.Min(job.BlockRows, end - row), pixels = rows * ow;
+                ConvolutionIm2Col.Im2Col(x, new Span<T>(columns, pixels * patch), g, row, rows);
+                // dK [kh·kw·C, F] += colᵀ · dy: the column block is stored [pixels, kh·kw·C], hence transposeA.
+                Gemm.MultiplyUnchecked(columns, job.Output + (long)row * ow * f, target, patch, pixels, f, true, false, true);
+            }
+        }
+    }
+
+    private static void BackwardInputParts<T>(void* context, int firstPart, int endPart)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ref Job<T> job = ref *(Job<T>*)context;
+        Conv2DGeometry g = job.G;
+        var dx = new Span<T>(job.Output, job.Batch * g.InputSize);
+        int ow = g.OutputWidth, patch = g.PatchSize, f = g.Filters;
+        for (int part = firstPart; part < endPart; part++)
+        {
+            T* columns = job.Columns(part);
+            int start = job.PartStart(part), end = job.PartStart(part + 1);
+            // The part's samples are whole, so this part alone writes their input gradient.
+            int firstSample = start / g.OutputHeight, samples = (end - start) / g.OutputHeight;
+            dx.Slice(firstSample * g.InputSize, samples * g.InputSize).Clear();
+            for (int row = start; row < end; row += job.BlockRows)
+            {
+                int rows = Math.Min(job.BlockRows, end - row), pixels = rows * ow;
+                // col [pixels, kh·kw·C] = dy · kernelᵀ, then every patch entry is added back to the cell it came from.
+                Gemm.MultiplyUnchecked(job.Input + (long)row * ow * f, job.Kernel, columns, pixels, f, patch, false, true, false);
+                ConvolutionIm2Col.Col2Im<T>(new ReadOnlySpan<T>(columns, pixels * patch), dx, g, row, rows);
+            }
+        }
+    }
+}
