@@ -1,6 +1,7 @@
 using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace NeuralDsl;
 
@@ -64,9 +65,13 @@ internal static unsafe class ConvolutionWinogradTransforms
     private static void ThreeToFour<T>(T* input, nint inStride, T* output, nint outStride, nint count, T half)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        nint n = Vector<T>.Count;
         nint e = 0;
-        for (; e + n <= count; e += n)
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; e + Vector512<T>.Count <= count; e += Vector512<T>.Count)
+                ThreeToFourLane<Vector512Lane<T>, T>(input + e, inStride, output + e, outStride, half);
+        }
+        for (; e + Vector<T>.Count <= count; e += Vector<T>.Count)
             ThreeToFourLane<VectorLane<T>, T>(input + e, inStride, output + e, outStride, half);
         for (; e < count; e++)
             ThreeToFourLane<ScalarLane<T>, T>(input + e, inStride, output + e, outStride, half);
@@ -101,9 +106,13 @@ internal static unsafe class ConvolutionWinogradTransforms
     public static void InputTile<T>(T** cells, T* v, nint vStride, int channels, int firstRow, int endRow)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        nint n = Vector<T>.Count;
         nint c = 0;
-        for (; c + n <= channels; c += n)
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; c + Vector512<T>.Count <= channels; c += Vector512<T>.Count)
+                InputBlock<Vector512Lane<T>, T>(cells, c, v + c, vStride, firstRow, endRow);
+        }
+        for (; c + Vector<T>.Count <= channels; c += Vector<T>.Count)
             InputBlock<VectorLane<T>, T>(cells, c, v + c, vStride, firstRow, endRow);
         for (; c < channels; c++)
             InputBlock<ScalarLane<T>, T>(cells, c, v + c, vStride, firstRow, endRow);
@@ -127,9 +136,14 @@ internal static unsafe class ConvolutionWinogradTransforms
         bool storeBottom, bool relu)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        nint n = Vector<T>.Count;
         nint f = 0;
-        for (; f + n <= filters; f += n)
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; f + Vector512<T>.Count <= filters; f += Vector512<T>.Count)
+                OutputBlock<Vector512Lane<T>, T>(m + f, mStride, bias == null ? null : bias + f, y + f, rowStride, filters,
+                    storeRight, storeBottom, relu);
+        }
+        for (; f + Vector<T>.Count <= filters; f += Vector<T>.Count)
             OutputBlock<VectorLane<T>, T>(m + f, mStride, bias == null ? null : bias + f, y + f, rowStride, filters,
                 storeRight, storeBottom, relu);
         for (; f < filters; f++)
@@ -261,6 +275,38 @@ internal static unsafe class ConvolutionWinogradTransforms
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static VectorLane<T> operator *(VectorLane<T> left, VectorLane<T> right) => new(left._value * right._value);
+    }
+
+    /// <summary><see cref="Vector512{T}"/> as an <see cref="ILane{TSelf, T}"/>, used where AVX-512 is accelerated:
+    /// half the instructions of <see cref="Vector{T}"/> (256 bits on x64) for the same data.</summary>
+    private readonly struct Vector512Lane<T>(Vector512<T> value) : ILane<Vector512Lane<T>, T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        private readonly Vector512<T> _value = value;
+
+        public static Vector512Lane<T> Zero => default;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512Lane<T> Broadcast(T value) => new(Vector512.Create(value));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512Lane<T> Load(T* source) => new(Vector512.Load(source));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Store(Vector512Lane<T> value, T* destination) => value._value.Store(destination);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512Lane<T> ClampNegative(Vector512Lane<T> value) =>
+            new(Vector512.Max(value._value, Vector512<T>.Zero));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512Lane<T> operator +(Vector512Lane<T> left, Vector512Lane<T> right) => new(left._value + right._value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512Lane<T> operator -(Vector512Lane<T> left, Vector512Lane<T> right) => new(left._value - right._value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512Lane<T> operator *(Vector512Lane<T> left, Vector512Lane<T> right) => new(left._value * right._value);
     }
 
     /// <summary>One element as an <see cref="ILane{TSelf, T}"/>, for the tail of a row shorter than a vector.</summary>
