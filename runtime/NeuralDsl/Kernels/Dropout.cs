@@ -1,6 +1,9 @@
 using System;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace NeuralDsl;
 
@@ -41,9 +44,11 @@ public static class Dropout
 
         T keep = T.CreateTruncating(1.0 / (1.0 - rate));
         // Each 64-bit draw decides two elements by comparing 32-bit halves with rate·2^32: a 2^-32 resolution
-        // is far finer than any rate anyone trains with, at half the generator calls.
+        // is far finer than any rate anyone trains with, at half the generator calls. Element 2k takes the low
+        // half of draw k and element 2k + 1 the high half.
         ulong threshold = (ulong)Math.Round(rate * 4294967296.0);
-        int i = 0;
+        int vectorEnd = Vector512.IsHardwareAccelerated ? MaskAndApply512(x, y, mask, threshold, keep, ref rng) : 0;
+        int i = vectorEnd;
         for (; i + 1 < mask.Length; i += 2)
         {
             ulong bits = rng.NextUInt64();
@@ -53,7 +58,46 @@ public static class Dropout
         if (i < mask.Length)
             mask[i] = (rng.NextUInt64() & 0xFFFF_FFFFUL) < threshold ? T.Zero : keep;
 
-        TensorPrimitives.Multiply(x, mask, y);
+        // The vector part already wrote its share of y (an even number of elements, so the halves pair up as above).
+        TensorPrimitives.Multiply(x.Slice(vectorEnd), mask.Slice(vectorEnd), y.Slice(vectorEnd));
+    }
+
+    /// <summary>
+    /// The mask and <c>y = x ⊙ mask</c> a Vector512 at a time, for as many whole vectors as fit; returns the elements
+    /// done. The draws are the scalar loop's, in the same order (lanes / 2 per vector), so the mask is identical; the
+    /// keep/drop choice is a compare and mask instead of a branch a random mask would mispredict half the time.
+    /// </summary>
+    private static int MaskAndApply512<T>(ReadOnlySpan<T> x, Span<T> y, Span<T> mask, ulong threshold, T keep, ref Rng rng)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int lanes = Vector512<T>.Count;
+        // A local copy keeps the generator state in registers; it is written back at the end.
+        Rng local = rng;
+        Span<ulong> draws = stackalloc ulong[Vector512<ulong>.Count];
+        ref ulong drawn = ref MemoryMarshal.GetReference(draws);
+        ref T xs = ref MemoryMarshal.GetReference(x);
+        ref T ys = ref MemoryMarshal.GetReference(y);
+        ref T ms = ref MemoryMarshal.GetReference(mask);
+        // Compared as 64-bit lanes so a threshold of 2^32 (a rate within 2^-33 of 1) still drops everything.
+        Vector512<ulong> limit = Vector512.Create(threshold);
+        Vector512<T> kept = Vector512.Create(keep);
+        int i = 0;
+        for (; i + lanes <= mask.Length; i += lanes)
+        {
+            for (int k = 0; k < lanes / 2; k++)
+                Unsafe.Add(ref drawn, k) = local.NextUInt64();
+            // Little-endian: uint lane 2k is the low half of draw k, lane 2k + 1 the high half.
+            Vector512<uint> halves = Vector512.LoadUnsafe(ref drawn).AsUInt32();
+            Vector512<ulong> dropLower = Vector512.LessThan(Vector512.WidenLower(halves), limit);
+            Vector512<T> drop = typeof(T) == typeof(float)
+                ? Vector512.Narrow(dropLower, Vector512.LessThan(Vector512.WidenUpper(halves), limit)).As<uint, T>()
+                : dropLower.As<ulong, T>();
+            Vector512<T> m = Vector512.AndNot(kept, drop);
+            m.StoreUnsafe(ref ms, (nuint)i);
+            (Vector512.LoadUnsafe(ref xs, (nuint)i) * m).StoreUnsafe(ref ys, (nuint)i);
+        }
+        rng = local;
+        return i;
     }
 
     /// <summary>

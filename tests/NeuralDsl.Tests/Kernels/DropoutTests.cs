@@ -120,6 +120,61 @@ public class DropoutTests
         _ = rng;
     }
 
+    /// <summary>
+    /// The vector mask (16 floats / 8 doubles per step) must be the scalar definition element for element — low half
+    /// of draw k for element 2k, high half for 2k + 1, the odd last element from the low half of one more draw — and
+    /// leave the generator where the scalar loop would. Lengths straddle the vector widths; 1 − 1e-12 rounds the
+    /// threshold to 2^32 (every element dropped); in-place must match.
+    /// </summary>
+    [Theory]
+    [InlineData(1, 0.5)]
+    [InlineData(7, 0.5)]
+    [InlineData(15, 0.3)]
+    [InlineData(16, 0.5)]
+    [InlineData(17, 0.7)]
+    [InlineData(33, 0.1)]
+    [InlineData(1601, 0.5)]
+    [InlineData(40, 1 - 1e-12)]
+    [InlineData(40, 1e-12)]
+    public void VectorMaskMatchesTheScalarDefinition(int n, double rate)
+    {
+        Check<float>(n, rate);
+        Check<double>(n, rate);
+
+        static void Check<T>(int n, double rate)
+            where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
+        {
+            T[] x = Array.ConvertAll(KernelTestData.Uniform(n, -2, 2, seed: (ulong)n), T.CreateTruncating);
+            var expectedRng = new Rng(42);
+            T keep = T.CreateTruncating(1.0 / (1.0 - rate));
+            ulong threshold = (ulong)Math.Round(rate * 4294967296.0);
+            var expectedMask = new T[n];
+            for (int i = 0; i < n; i += 2)
+            {
+                ulong bits = expectedRng.NextUInt64();
+                expectedMask[i] = (bits & 0xFFFF_FFFFUL) < threshold ? T.Zero : keep;
+                if (i + 1 < n)
+                    expectedMask[i + 1] = (bits >> 32) < threshold ? T.Zero : keep;
+            }
+            var expectedY = new T[n];
+            for (int i = 0; i < n; i++)
+                expectedY[i] = x[i] * expectedMask[i];
+
+            var rng = new Rng(42);
+            var y = new T[n];
+            var mask = new T[n];
+            Dropout.Forward<T>(x, y, mask, rate, ref rng);
+            Assert.Equal(expectedMask, mask);
+            Assert.Equal(expectedY, y);
+            Assert.Equal(expectedRng.NextUInt64(), rng.NextUInt64());
+
+            var inPlaceRng = new Rng(42);
+            T[] inPlace = (T[])x.Clone();
+            Dropout.Forward<T>(inPlace, inPlace, mask, rate, ref inPlaceRng);
+            Assert.Equal(expectedY, inPlace);
+        }
+    }
+
     [Fact]
     public void AllocatesNothingAfterWarmUp()
     {
@@ -129,9 +184,14 @@ public class DropoutTests
         var rng = new Rng(1);
         Dropout.Forward<float>(x, y, mask, 0.2, ref rng);
         Dropout.Backward<float>(y, mask, x);
+        var xd = new double[1001];
+        var yd = new double[1001];
+        var maskD = new double[1001];
+        Dropout.Forward<double>(xd, yd, maskD, 0.5, ref rng);
         long before = GC.GetAllocatedBytesForCurrentThread();
         Dropout.Forward<float>(x, y, mask, 0.2, ref rng);
         Dropout.Backward<float>(y, mask, x);
+        Dropout.Forward<double>(xd, yd, maskD, 0.5, ref rng);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 }
