@@ -7,6 +7,8 @@ namespace NeuralDsl.Generator.Layers;
 
 internal sealed partial record MaxPooling2DSpec
 {
+    public override bool UsesTrainingFlag => true;
+
     public override IEnumerable<BufferSpec> ExtraBuffers(PlannedLayer layer) => PoolingEmitter.MaxBuffers(layer);
 
     public override void EmitStatics(LayerEmitContext c)

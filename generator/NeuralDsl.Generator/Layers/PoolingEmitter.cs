@@ -26,14 +26,25 @@ internal static class PoolingEmitter
     public static IEnumerable<BufferSpec> MaxBuffers(PlannedLayer layer) =>
         [new BufferSpec(ArgMaxField(layer.Index), layer.Output.Size, "input index of each maximum, for the backward pass", IsIndex: true)];
 
+    /// <summary>
+    /// The max-pooling forward takes the training flag (its spec sets <c>UsesTrainingFlag</c>): only a pass that can be
+    /// followed by a backward pass records the arg-max — training, or a <c>Forward</c> that keeps its input for
+    /// <c>Backward</c> (<c>_inputKept</c>) — so <c>Predict</c> skips the index writes.
+    /// </summary>
     public static void EmitMaxForward(LayerEmitContext c)
     {
         SourceWriter w = c.Writer;
         c.WriteHeader("forward");
-        using (w.Block("private void " + c.Method + "Forward(" + c.ReadOnlySpanType + " x, int batch)"))
+        using (w.Block("private void " + c.Method + "Forward(" + c.ReadOnlySpanType + " x, int batch, bool training)"))
         {
-            w.Line("global::NeuralDsl.Pooling.MaxForward(x, " + c.BatchSpan(c.Output, c.OutputSize) + ", new global::System.Span<int>(" +
-                ArgMaxField(c.Layer.Index) + ", 0, batch * " + Literals.Int(c.OutputSize) + "), batch, " + GeometryField(c.Layer.Index) + ");");
+            string y = c.BatchSpan(c.Output, c.OutputSize);
+            string geometry = GeometryField(c.Layer.Index);
+            w.Line("// The arg-max is only read by a backward pass: training, or a Forward that keeps its input for Backward.");
+            w.Line("if (training || _inputKept)");
+            w.Line("    global::NeuralDsl.Pooling.MaxForward(x, " + y + ", new global::System.Span<int>(" +
+                ArgMaxField(c.Layer.Index) + ", 0, batch * " + Literals.Int(c.OutputSize) + "), batch, " + geometry + ");");
+            w.Line("else");
+            w.Line("    global::NeuralDsl.Pooling.MaxForward(x, " + y + ", batch, " + geometry + ");");
         }
         w.Line();
     }
