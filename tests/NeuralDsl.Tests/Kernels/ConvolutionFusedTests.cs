@@ -1,0 +1,298 @@
+using System;
+using System.Collections.Generic;
+using Xunit;
+
+namespace NeuralDsl.Tests.Kernels;
+
+/// <summary>
+/// The fused forward pass (<c>Convolution.Forward</c> with bias and activation) and the blocked, two-range passes:
+/// every strategy against the plain-loop reference plus bias and ReLU in double and float, bit-equality with the
+/// three-pass form, batches that split into two sample ranges with blocks crossing samples, determinism whichever
+/// thread runs a range, zero allocation, and the argument errors.
+/// </summary>
+[Collection(nameof(GemmThreadsCollection))]
+public sealed class ConvolutionFusedTests
+{
+    /// <summary>(name, batch, geometry): the direct, im2col and 1×1 strategies; odd sizes; batch 1; two ranges.</summary>
+    private static readonly (string Name, int Batch, Conv2DGeometry G)[] Shapes =
+    [
+        ("valid 3x3 C=2 F=3", 1, Conv2DGeometry.Create(6, 7, 2, 3, 3, 3, 1, 1, 1, 1, false)),
+        ("same 3x3 s2 odd", 3, Conv2DGeometry.Create(7, 6, 3, 5, 3, 3, 2, 2, 1, 1, true)),
+        ("C=1 F=37 same", 3, Conv2DGeometry.Create(6, 5, 1, 37, 3, 3, 1, 1, 1, 1, true)),
+        ("mnist first layer batch 1", 1, Conv2DGeometry.Create(28, 28, 1, 32, 3, 3, 1, 1, 1, 1, false)),
+        ("mnist first layer batch 5", 5, Conv2DGeometry.Create(28, 28, 1, 32, 3, 3, 1, 1, 1, 1, false)),
+        ("1x1 s1", 3, Conv2DGeometry.Create(4, 5, 6, 7, 1, 1, 1, 1, 1, 1, false)),
+        ("conv1d same k3", 3, Conv2DGeometry.Create1D(9, 3, 4, 3, 1, 1, true)),
+        // 13×13×32 → 64: two sample ranges from batch 2 on; at batch 5 the ranges hold 2 and 3 samples (22 and 33
+        // output rows) walked in blocks of 10 rows, so blocks cross sample boundaries.
+        ("deep batch 1", 1, Conv2DGeometry.Create(13, 13, 32, 64, 3, 3, 1, 1, 1, 1, false)),
+        ("deep batch 2", 2, Conv2DGeometry.Create(13, 13, 32, 64, 3, 3, 1, 1, 1, 1, false)),
+        ("deep batch 5", 5, Conv2DGeometry.Create(13, 13, 32, 64, 3, 3, 1, 1, 1, 1, false)),
+        ("deep same odd F=33 batch 3", 3, Conv2DGeometry.Create(9, 11, 32, 33, 3, 3, 1, 1, 1, 1, true)),
+    ];
+
+    public static TheoryData<string> ShapeNames()
+    {
+        var data = new TheoryData<string>();
+        foreach (var shape in Shapes)
+            data.Add(shape.Name);
+        return data;
+    }
+
+    private static (int Batch, Conv2DGeometry G) Shape(string name)
+    {
+        int index = Array.FindIndex(Shapes, s => s.Name == name);
+        Assert.True(index >= 0, $"Unknown shape '{name}'.");
+        return (Shapes[index].Batch, Shapes[index].G);
+    }
+
+    private static IEnumerable<ConvolutionStrategy> Strategies(in Conv2DGeometry g) =>
+        Convolution.IsPointwise(g)
+            ? [ConvolutionStrategy.Pointwise, ConvolutionStrategy.Direct, ConvolutionStrategy.Im2Col]
+            : [ConvolutionStrategy.Direct, ConvolutionStrategy.Im2Col];
+
+    /// <summary>Scratch for any forced strategy (the 1×1 public entry points need none, a forced im2col does).</summary>
+    private static int ScratchFor(in Conv2DGeometry g, int batch) => (int)ConvolutionParts.ScratchLength(g, batch);
+
+    /// <summary>activation(reference + bias), in double.</summary>
+    private static double[] Expected(double[] x, double[] k, double[] bias, bool relu, int batch, Conv2DGeometry g)
+    {
+        double[] y = ConvolutionReference.Forward(x, k, batch, g);
+        for (int i = 0; i < y.Length; i++)
+        {
+            double v = y[i] + (bias.Length == 0 ? 0 : bias[i % g.Filters]);
+            y[i] = relu ? Math.Max(v, 0) : v;
+        }
+        return y;
+    }
+
+    [Theory]
+    [MemberData(nameof(ShapeNames))]
+    public void EveryStrategyWithEveryEpilogueMatchesTheReferenceInDouble(string name)
+    {
+        (int batch, Conv2DGeometry g) = Shape(name);
+        double[] x = KernelTestData.Uniform(batch * g.InputSize, -1, 1, seed: 61);
+        double[] k = KernelTestData.Uniform(g.KernelSize, -1, 1, seed: 62);
+        double[] bias = KernelTestData.Uniform(g.Filters, -1, 1, seed: 63);
+        var scratch = new double[ScratchFor(g, batch)];
+        foreach (bool withBias in new[] { false, true })
+        {
+            foreach (bool relu in new[] { false, true })
+            {
+                double[] b = withBias ? bias : [];
+                double[] expected = Expected(x, k, b, relu, batch, g);
+                foreach (ConvolutionStrategy strategy in Strategies(g))
+                {
+                    double[] y = KernelTestData.Uniform(expected.Length, -9, 9, seed: 64);   // garbage: must be overwritten
+                    Convolution.ForwardWith<double>(strategy, x, k, b, y, batch, g, scratch, relu);
+                    KernelTestData.AssertClose(expected, y, 1e-12, 1e-13, $"{name} {strategy} bias {withBias} relu {relu}");
+                }
+                var viaPublic = new double[expected.Length];
+                Convolution.Forward<double>(x, k, b, viaPublic, batch, g, new double[Convolution.ScratchLength(g, batch)],
+                    relu ? Activation.ReLU : Activation.Linear);
+                KernelTestData.AssertClose(expected, viaPublic, 1e-12, 1e-13, $"{name} public bias {withBias} relu {relu}");
+            }
+        }
+    }
+
+    /// <summary>The fused call computes what Forward, Bias.AddRows and Activations.Relu compute, bit for bit.</summary>
+    [Theory]
+    [MemberData(nameof(ShapeNames))]
+    public void FusedFloatEqualsTheThreePassFormBitForBit(string name)
+    {
+        (int batch, Conv2DGeometry g) = Shape(name);
+        float[] x = KernelTestData.ToSingle(KernelTestData.Uniform(batch * g.InputSize, -1, 1, seed: 71));
+        float[] k = KernelTestData.ToSingle(KernelTestData.Uniform(g.KernelSize, -1, 1, seed: 72));
+        float[] bias = KernelTestData.ToSingle(KernelTestData.Uniform(g.Filters, -1, 1, seed: 73));
+        var scratch = new float[Convolution.ScratchLength(g, batch)];
+        var z = new float[batch * g.OutputSize];
+        var threePass = new float[z.Length];
+        var fused = new float[z.Length];
+        Convolution.Forward<float>(x, k, z, batch, g, scratch);
+        Bias.AddRows<float>(z, bias);
+        Activations.Relu<float>(z, threePass);
+        Convolution.Forward<float>(x, k, bias, fused, batch, g, scratch, Activation.ReLU);
+        for (int i = 0; i < fused.Length; i++)
+        {
+            if (BitConverter.SingleToInt32Bits(fused[i]) != BitConverter.SingleToInt32Bits(threePass[i]))
+                Assert.Fail($"{name}: element {i} is {fused[i]:R}, the three passes give {threePass[i]:R}.");
+        }
+    }
+
+    /// <summary>Float against the double reference: each output is a sum of n products plus the bias, so the error
+    /// is bounded by about (n + 1)·2⁻²⁴ times Σ|terms| + |bias|; the test allows 1e-5 of that plus 1e-6 (n ≤ 288).</summary>
+    [Theory]
+    [MemberData(nameof(ShapeNames))]
+    public void FloatMatchesTheDoubleReference(string name)
+    {
+        (int batch, Conv2DGeometry g) = Shape(name);
+        float[] xf = KernelTestData.ToSingle(KernelTestData.Uniform(batch * g.InputSize, -1, 1, seed: 81));
+        float[] kf = KernelTestData.ToSingle(KernelTestData.Uniform(g.KernelSize, -1, 1, seed: 82));
+        float[] bf = KernelTestData.ToSingle(KernelTestData.Uniform(g.Filters, -1, 1, seed: 83));
+        float[] dyf = KernelTestData.ToSingle(KernelTestData.Uniform(batch * g.OutputSize, -1, 1, seed: 84));
+        double[] x = KernelTestData.ToDouble(xf), k = KernelTestData.ToDouble(kf), b = KernelTestData.ToDouble(bf), dy = KernelTestData.ToDouble(dyf);
+        double[] scaleY = ConvolutionReference.AbsoluteForward(x, k, batch, g);
+        for (int i = 0; i < scaleY.Length; i++)
+            scaleY[i] += Math.Abs(b[i % g.Filters]);
+        double[] absX = Array.ConvertAll(x, Math.Abs), absK = Array.ConvertAll(k, Math.Abs), absDy = Array.ConvertAll(dy, Math.Abs);
+        var scratch = new float[ScratchFor(g, batch)];
+        foreach (ConvolutionStrategy strategy in Strategies(g))
+        {
+            var y = new float[dyf.Length];
+            Convolution.ForwardWith<float>(strategy, xf, kf, bf, y, batch, g, scratch, relu: true);
+            AssertWithin(Expected(x, k, b, relu: true, batch, g), scaleY, y, $"{name} {strategy} forward");
+        }
+        var dk = new float[kf.Length];
+        var dx = new float[xf.Length];
+        Convolution.BackwardKernel<float>(xf, dyf, dk, batch, g, scratch);
+        Convolution.BackwardInput<float>(dyf, kf, dx, batch, g, scratch);
+        AssertWithin(ConvolutionReference.BackwardKernel(x, dy, batch, g), ConvolutionReference.BackwardKernel(absX, absDy, batch, g), dk, name + " backward kernel");
+        AssertWithin(ConvolutionReference.BackwardInput(dy, k, batch, g), ConvolutionReference.BackwardInput(absDy, absK, batch, g), dx, name + " backward input");
+    }
+
+    private static void AssertWithin(double[] expected, double[] scale, float[] actual, string context)
+    {
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double error = Math.Abs(actual[i] - expected[i]);
+            if (!(error <= 1e-5 * scale[i] + 1e-6))
+                Assert.Fail($"{context}: element {i} is {actual[i]:R}, expected {expected[i]:R} (error {error:G3}, allowed {1e-5 * scale[i] + 1e-6:G3}).");
+        }
+    }
+
+    /// <summary>The blocked backward passes in double, including the two-range kernel gradient added to a non-zero dKernel.</summary>
+    [Theory]
+    [MemberData(nameof(ShapeNames))]
+    public void BlockedBackwardPassesMatchTheReferenceInDouble(string name)
+    {
+        (int batch, Conv2DGeometry g) = Shape(name);
+        double[] x = KernelTestData.Uniform(batch * g.InputSize, -1, 1, seed: 91);
+        double[] k = KernelTestData.Uniform(g.KernelSize, -1, 1, seed: 92);
+        double[] dy = KernelTestData.Uniform(batch * g.OutputSize, -1, 1, seed: 93);
+        double[] initialDk = KernelTestData.Uniform(g.KernelSize, -1, 1, seed: 94);
+        var scratch = new double[Convolution.ScratchLength(g, batch)];
+        double[] dk = (double[])initialDk.Clone();
+        Convolution.BackwardKernel<double>(x, dy, dk, batch, g, scratch);
+        double[] expectedDk = ConvolutionReference.BackwardKernel(x, dy, batch, g);
+        for (int i = 0; i < expectedDk.Length; i++)
+            expectedDk[i] += initialDk[i];
+        KernelTestData.AssertClose(expectedDk, dk, 1e-12, 1e-12, name + " backward kernel (accumulated)");
+        double[] dx = KernelTestData.Uniform(x.Length, -9, 9, seed: 95);   // garbage: must be overwritten
+        Convolution.BackwardInput<double>(dy, k, dx, batch, g, scratch);
+        KernelTestData.AssertClose(ConvolutionReference.BackwardInput(dy, k, batch, g), dx, 1e-12, 1e-12, name + " backward input");
+    }
+
+    /// <summary>
+    /// One thread or two, the results are bit for bit the same: the ranges and blocks follow from the shape, and the
+    /// second range's kernel gradient is always added last.
+    /// </summary>
+    [Fact]
+    public void ResultsDoNotDependOnTheThreadCount()
+    {
+        Conv2DGeometry g = Conv2DGeometry.Create(13, 13, 32, 64, 3, 3, 1, 1, 1, 1, false);
+        const int batch = 7;
+        float[] x = KernelTestData.ToSingle(KernelTestData.Uniform(batch * g.InputSize, -1, 1, seed: 101));
+        float[] k = KernelTestData.ToSingle(KernelTestData.Uniform(g.KernelSize, -1, 1, seed: 102));
+        float[] bias = KernelTestData.ToSingle(KernelTestData.Uniform(g.Filters, -1, 1, seed: 103));
+        float[] dy = KernelTestData.ToSingle(KernelTestData.Uniform(batch * g.OutputSize, -1, 1, seed: 104));
+        var scratch = new float[Convolution.ScratchLength(g, batch)];
+
+        (float[] Y, float[] Dk, float[] Dx) Run()
+        {
+            var y = new float[dy.Length];
+            var dk = new float[k.Length];
+            var dx = new float[x.Length];
+            Convolution.Forward<float>(x, k, bias, y, batch, g, scratch, Activation.ReLU);
+            Convolution.BackwardKernel<float>(x, dy, dk, batch, g, scratch);
+            Convolution.BackwardInput<float>(dy, k, dx, batch, g, scratch);
+            return (y, dk, dx);
+        }
+
+        int saved = Gemm.MaxThreads;
+        try
+        {
+            Gemm.MaxThreads = 1;
+            var single = Run();
+            Gemm.MaxThreads = 2;
+            for (int round = 0; round < 5; round++)
+            {
+                var shared = Run();
+                Assert.Equal(single.Y, shared.Y);
+                Assert.Equal(single.Dk, shared.Dk);
+                Assert.Equal(single.Dx, shared.Dx);
+            }
+        }
+        finally
+        {
+            Gemm.MaxThreads = saved;
+        }
+    }
+
+    [Theory]
+    [InlineData("mnist first layer batch 5")]
+    [InlineData("deep batch 5")]
+    [InlineData("1x1 s1")]
+    public void FusedAndBlockedCallsDoNotAllocate(string name)
+    {
+        (int batch, Conv2DGeometry g) = Shape(name);
+        float[] x = new float[batch * g.InputSize], k = new float[g.KernelSize], bias = new float[g.Filters];
+        float[] y = new float[batch * g.OutputSize], dk = new float[k.Length], dx = new float[x.Length];
+        float[] scratch = new float[Convolution.ScratchLength(g, batch)];
+        x.AsSpan().Fill(0.5f);
+        k.AsSpan().Fill(0.25f);
+        bias.AsSpan().Fill(-1f);
+        for (int round = 0; round < 3; round++)
+        {
+            // The first rounds warm up the JIT and each thread's GEMM buffers; the last is measured.
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            long workerBefore = GemmWorker.AllocatedBytes;
+            Convolution.Forward<float>(x, k, bias, y, batch, g, scratch, Activation.ReLU);
+            Convolution.BackwardKernel<float>(x, y, dk, batch, g, scratch);
+            Convolution.BackwardInput<float>(y, k, dx, batch, g, scratch);
+            if (round == 2)
+            {
+                Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+                Assert.Equal(workerBefore, GemmWorker.AllocatedBytes);
+            }
+        }
+    }
+
+    [Fact]
+    public void FusedForwardErrorsNameTheProblem()
+    {
+        Conv2DGeometry g = Conv2DGeometry.Create(5, 5, 2, 3, 3, 3, 1, 1, 1, 1, false);
+        const int batch = 2;
+        var x = new double[batch * g.InputSize];
+        var k = new double[g.KernelSize];
+        var bias = new double[g.Filters];
+        var y = new double[batch * g.OutputSize];
+        var scratch = new double[Convolution.ScratchLength(g, batch)];
+
+        var e = Assert.Throws<ArgumentException>(() => Convolution.Forward<double>(x, k, bias, y, batch, g, scratch, Activation.Sigmoid));
+        Assert.Equal("activation", e.ParamName);
+        Assert.Contains("only Activation.Linear or Activation.ReLU, not Sigmoid", e.Message, StringComparison.Ordinal);
+        e = Assert.Throws<ArgumentException>(() => Convolution.Forward<double>(x, k, bias.AsSpan(1), y, batch, g, scratch, Activation.ReLU));
+        Assert.Equal("bias", e.ParamName);
+        Assert.Contains("bias length 2 does not match the 3 filters", e.Message, StringComparison.Ordinal);
+        e = Assert.Throws<ArgumentException>(() => Convolution.Forward<double>(x, k, bias, y.AsSpan(1), batch, g, scratch, Activation.ReLU));
+        Assert.Equal("y", e.ParamName);
+        Assert.Contains($"y length {y.Length - 1} does not match [batch 2, 3, 3, 3] = {y.Length}", e.Message, StringComparison.Ordinal);
+        e = Assert.Throws<ArgumentException>(() => Convolution.Forward<double>(x.AsSpan(2), k, bias, y, batch, g, scratch, Activation.Linear));
+        Assert.Equal("x", e.ParamName);
+        // This geometry runs forward directly (no scratch); one with a longer patch needs the column blocks.
+        Conv2DGeometry deep = Conv2DGeometry.Create(5, 5, 4, 3, 3, 3, 1, 1, 1, 1, false);
+        var deepScratch = new double[Convolution.ScratchLength(deep, batch)];
+        e = Assert.Throws<ArgumentException>(() => Convolution.Forward<double>(new double[batch * deep.InputSize], new double[deep.KernelSize], bias,
+            y, batch, deep, deepScratch.AsSpan(1), Activation.ReLU));
+        Assert.Equal("scratch", e.ParamName);
+        Assert.Contains($"scratch length {deepScratch.Length - 1} is less than the {deepScratch.Length} elements", e.Message, StringComparison.Ordinal);
+        // The output sharing memory with the bias.
+        var shared = new double[y.Length + 1];
+        e = Assert.Throws<ArgumentException>(() => Convolution.Forward<double>(x, k, shared.AsSpan(y.Length - 2, 3), shared.AsSpan(0, y.Length), batch, g, scratch, Activation.ReLU));
+        Assert.Equal("y", e.ParamName);
+        Assert.Contains("overlaps the bias", e.Message, StringComparison.Ordinal);
+        // No bias and an empty batch are fine.
+        Convolution.Forward<double>(x, k, [], y, batch, g, scratch, Activation.Linear);
+        Convolution.Forward<double>([], k, bias, [], 0, g, [], Activation.ReLU);
+    }
+}
