@@ -124,7 +124,12 @@ internal static unsafe class ConvolutionWinograd
                 // Too few tiles to split well (one MNIST sample has 36): each thread transforms the kernel and the
                 // input for its 8 of the 16 ξ and runs those 8 full-height products, then the caller does the output.
                 GemmWorker.RunRange(&RunTransformRows<T>, &job, 4, 2);
-                TransformOutputs(ref job, 0, tileRows, job.M, (nint)tiles);
+                // The output transform needs all 16 ξ of a tile, so it waits for both halves; split by tile rows
+                // when the worker is back in time, else the caller does all of it.
+                if (tileRows >= 2 && GemmWorker.TryAcquire())
+                    GemmWorker.RunRange(&RunOutputRows<T>, &job, tileRows, (tileRows + 1) / 2);
+                else
+                    TransformOutputs(ref job, 0, tileRows, job.M, (nint)tiles);
                 return;
             }
             ConvolutionWinogradTransforms.Kernel(pk, u, (nint)c * f, uStride, 0, 4);
@@ -214,6 +219,16 @@ internal static unsafe class ConvolutionWinograd
             Product(job.V + xi * tiles * c, job.U + xi * job.UStride, job.M + xi * tiles * f, (int)tiles, c, f);
     }
 
+    /// <summary>Output transforms of tile rows [<paramref name="start"/>, <paramref name="end"/>) of the one block of
+    /// all tiles that <see cref="RunTransformRows{T}"/> filled.</summary>
+    private static void RunOutputRows<T>(void* context, int start, int end)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ref Job<T> job = ref *(Job<T>*)context;
+        nint tiles = (nint)job.TileRows * job.TilesWide;
+        TransformOutputs(ref job, start, end, job.M + (nint)start * job.TilesWide * job.Geometry.Filters, tiles);
+    }
+
     /// <summary>
     /// Input transforms of tile rows [<paramref name="start"/>, <paramref name="end"/>) into the block
     /// <paramref name="v"/> [16, <paramref name="tiles"/>, C], rows i ∈ [<paramref name="firstRow"/>,
@@ -251,8 +266,9 @@ internal static unsafe class ConvolutionWinograd
     }
 
     /// <summary>
-    /// Output transforms (with bias and ReLU) of tile rows [<paramref name="start"/>, <paramref name="end"/>) from the
-    /// product block <paramref name="m"/> [16, <paramref name="tiles"/>, F] into y.
+    /// Output transforms (with bias and ReLU) of tile rows [<paramref name="start"/>, <paramref name="end"/>) into y.
+    /// <paramref name="m"/> points at the products of the first of these tiles inside a block [16, <paramref name="tiles"/>,
+    /// F], so consecutive ξ of a tile are <paramref name="tiles"/>·F apart.
     /// </summary>
     private static void TransformOutputs<T>(ref Job<T> job, int start, int end, T* m, nint tiles)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
