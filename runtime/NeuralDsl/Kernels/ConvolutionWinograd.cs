@@ -16,8 +16,10 @@ namespace NeuralDsl;
 /// <remarks>
 /// Tiles are processed in chunks of whole tile rows sized to keep their transformed inputs and products near the size
 /// of L2 (see <see cref="ChunkBytes"/>); each chunk runs all three steps on one thread, and the chunks are shared with the
-/// <see cref="GemmWorker"/> thread when the convolution is large enough to pay for the hand-off. Every tile's result
-/// depends only on its own inputs, so the output does not depend on the chunking or on which thread ran a chunk.
+/// <see cref="GemmWorker"/> thread when the convolution is large enough to pay for the hand-off. When all tiles fit one
+/// chunk (batch 1 of a small image) the two threads split the 16 ξ instead, then the output transform by tile rows.
+/// Every tile's result depends only on its own inputs and each product's sums run in the same order whichever way
+/// the work is split, so the output does not depend on the chunking or on which thread ran what.
 /// </remarks>
 internal static unsafe class ConvolutionWinograd
 {
@@ -32,7 +34,11 @@ internal static unsafe class ConvolutionWinograd
     /// </summary>
     internal const int ChunkBytes = 1024 * 1024;
 
-    /// <summary>Multiply-adds in the products below which the second thread costs more than it saves.</summary>
+    /// <summary>
+    /// Multiply-adds in the products below which the work stays on the calling thread: a guess (the hand-off costs a
+    /// few microseconds, about what 2¹⁸ multiply-adds take), not measured, because the shared test machine rarely left
+    /// the second core free long enough to time the small shapes on two threads.
+    /// </summary>
     internal const long ParallelWork = 1L << 18;
 
     /// <summary>Whether the geometry is one this kernel computes: a 3×3 kernel, stride 1, dilation 1 (any padding).</summary>
@@ -53,7 +59,8 @@ internal static unsafe class ConvolutionWinograd
         CheckGeometry(g);
         if (batch < 0)
             throw new ArgumentException(Invariant($"The batch size must not be negative, but it is {batch}."), nameof(batch));
-        // Every factor is below 2³¹, so no product of two overflows a long; the sums are checked step by step.
+        // batch and ⌈OH/2⌉·⌈OW/2⌉ (at most OH·OW, which the geometry keeps below 2³¹) are each below 2³¹, so tiles
+        // fits a long; the sum is checked before it is formed.
         long tiles = (long)batch * TileCount(g.OutputHeight) * TileCount(g.OutputWidth);
         long kernelPart = TransformSize * KernelRowStride(g) + g.Channels;
         long perTile = TransformSize * ((long)g.Channels + g.Filters);
@@ -122,7 +129,8 @@ internal static unsafe class ConvolutionWinograd
             if (share && chunks == 1)
             {
                 // Too few tiles to split well (one MNIST sample has 36): each thread transforms the kernel and the
-                // input for its 8 of the 16 ξ and runs those 8 full-height products, then the caller does the output.
+                // input for its 8 of the 16 ξ and runs those 8 full-height products (16 products of 18 rows would take
+                // 1.4× as long as 8 of 36).
                 GemmWorker.RunRange(&RunTransformRows<T>, &job, 4, 2);
                 // The output transform needs all 16 ξ of a tile, so it waits for both halves; split by tile rows
                 // when the worker is back in time, else the caller does all of it.

@@ -128,13 +128,14 @@ public sealed class ConvolutionWinogradTests
         Assert.True(error <= FloatTolerance, $"{name} bias={withBias} relu={relu}: error {error:E2} over the largest output exceeds {FloatTolerance:E0}.");
     }
 
-    [Fact]
-    public void OneAndTwoThreadsGiveTheSameBits()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(32)]
+    public void OneAndTwoThreadsGiveTheSameBits(int batch)
     {
-        // Batch 32 of the MNIST layer: several chunks (float 7 of up to 170 tiles, double 14 of up to 85), shared
-        // with the worker when it is free; every tile's result depends on its own inputs only.
+        // The MNIST layer. Batch 1: one chunk, the threads split the 16 ξ. Batch 32: several chunks (float 7 of up to
+        // 170 tiles, double 14 of up to 85) shared with the worker when it is free.
         Conv2DGeometry g = Conv2DGeometry.Create(13, 13, 32, 64, 3, 3, 1, 1, 1, 1, false);
-        const int batch = 32;
         double[] x = KernelTestData.Uniform(batch * g.InputSize, -1, 1, seed: 71);
         double[] kernel = KernelTestData.Uniform(g.KernelSize, -1, 1, seed: 72);
         double[] bias = KernelTestData.Uniform(g.Filters, -1, 1, seed: 73);
