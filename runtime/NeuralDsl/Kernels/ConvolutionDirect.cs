@@ -166,8 +166,8 @@ internal static class ConvolutionDirect
         *(Vector<T>*)y = ConvolutionEpilogue.Finish(a0, epilogue, j);
     }
 
-    /// <summary>One output pixel, any position (padding cells are skipped).</summary>
-    private static void ForwardPixel<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> kernel, Span<T> yRow, int b, int oh, int ow,
+    /// <summary>One output pixel, any position (padding cells are skipped); the product only, no epilogue.</summary>
+    internal static void ForwardPixel<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> kernel, Span<T> yRow, int b, int oh, int ow,
         in Conv2DGeometry g)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {

@@ -180,7 +180,11 @@ internal static unsafe class ConvolutionParts
             int start = job.PartStart(part), end = job.PartStart(part + 1);
             if (job.Strategy == ConvolutionStrategy.Direct)
             {
-                ConvolutionDirect.Forward(x, new ReadOnlySpan<T>(job.Kernel, g.KernelSize), y, g, start, end - start, job.Epilogue);
+                var kernel = new ReadOnlySpan<T>(job.Kernel, g.KernelSize);
+                if (ConvolutionSmallPatch.Supports<T>(g))
+                    ConvolutionSmallPatch.Forward(x, kernel, y, g, start, end - start, job.Epilogue);
+                else
+                    ConvolutionDirect.Forward(x, kernel, y, g, start, end - start, job.Epilogue);
                 continue;
             }
             T* columns = job.Columns(part);
@@ -213,6 +217,12 @@ internal static unsafe class ConvolutionParts
             }
             T* columns = job.Columns(part);
             int start = job.PartStart(part), end = job.PartStart(part + 1);
+            if (ConvolutionSmallPatch.Supports<T>(g))
+            {
+                // A 9-tap patch: the gradient stays in registers over the whole range, no columns are built.
+                ConvolutionSmallPatch.BackwardKernel(job.Input, job.Output, target, g, start, end - start);
+                continue;
+            }
             for (int row = start; row < end; row += job.BlockRows)
             {
                 int rows = Math.Min(job.BlockRows, end - row), pixels = rows * ow;

@@ -23,6 +23,16 @@ public sealed class ConvolutionFusedTests
         ("mnist first layer batch 5", 5, Conv2DGeometry.Create(28, 28, 1, 32, 3, 3, 1, 1, 1, 1, false)),
         ("1x1 s1", 3, Conv2DGeometry.Create(4, 5, 6, 7, 1, 1, 1, 1, 1, 1, false)),
         ("conv1d same k3", 3, Conv2DGeometry.Create1D(9, 3, 4, 3, 1, 1, true)),
+        // A patch of 9 with two AVX-512 vectors of filters (32 floats, 16 doubles) takes the register kernels of
+        // ConvolutionSmallPatch: padding borders, strides, dilation, a 1×9 row and nine channels of a 1×1 kernel.
+        ("patch 9 F=16 same", 3, Conv2DGeometry.Create(9, 10, 1, 16, 3, 3, 1, 1, 1, 1, true)),
+        ("patch 9 F=32 same s2", 2, Conv2DGeometry.Create(11, 12, 1, 32, 3, 3, 2, 2, 1, 1, true)),
+        ("patch 9 F=32 same dilation 2", 2, Conv2DGeometry.Create(9, 9, 1, 32, 3, 3, 1, 1, 2, 2, true)),
+        ("patch 9 F=16 dilation 2 valid", 1, Conv2DGeometry.Create(9, 11, 1, 16, 3, 3, 1, 2, 2, 1, false)),
+        ("patch 9 conv1d k9 F=32", 3, Conv2DGeometry.Create1D(20, 1, 32, 9, 1, 1, true)),
+        ("patch 9 conv1d k9 s2 F=16", 2, Conv2DGeometry.Create1D(21, 1, 16, 9, 2, 1, true)),
+        ("patch 9 1x1 C=9 s2 F=16", 3, Conv2DGeometry.Create(5, 5, 9, 16, 1, 1, 2, 2, 1, 1, true)),
+        ("patch 9 1x1 C=9 s2 F=32", 2, Conv2DGeometry.Create(6, 5, 9, 32, 1, 1, 2, 2, 1, 1, false)),
         // 13×13×32 → 64: two sample ranges from batch 2 on; at batch 5 the ranges hold 2 and 3 samples (22 and 33
         // output rows) walked in blocks of 10 rows, so blocks cross sample boundaries.
         ("deep batch 1", 1, Conv2DGeometry.Create(13, 13, 32, 64, 3, 3, 1, 1, 1, 1, false)),
@@ -255,6 +265,18 @@ public sealed class ConvolutionFusedTests
                 Assert.Equal(workerBefore, GemmWorker.AllocatedBytes);
             }
         }
+    }
+
+    [Fact]
+    public void SmallPatchKernelsCoverTheMnistFirstLayerWhereAvx512Is()
+    {
+        bool avx512 = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;
+        Conv2DGeometry mnist = Conv2DGeometry.Create(28, 28, 1, 32, 3, 3, 1, 1, 1, 1, false);
+        Assert.Equal(avx512, ConvolutionSmallPatch.Supports<float>(mnist));
+        Assert.False(ConvolutionSmallPatch.Supports<double>(mnist));   // 32 doubles are four vectors
+        Assert.Equal(avx512, ConvolutionSmallPatch.Supports<double>(mnist with { Filters = 16 }));
+        Assert.False(ConvolutionSmallPatch.Supports<float>(mnist with { Filters = 64 }));
+        Assert.False(ConvolutionSmallPatch.Supports<float>(Conv2DGeometry.Create(28, 28, 3, 32, 3, 3, 1, 1, 1, 1, false)));
     }
 
     [Fact]

@@ -1,0 +1,307 @@
+using System;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace NeuralDsl;
+
+/// <summary>
+/// Register-resident kernels for a patch of 9 (a 3×3 kernel on one channel, the first layer on a grey image) with
+/// two AVX-512 vectors of filters (32 floats or 16 doubles). The whole kernel fits in 18 vector registers, so the
+/// forward pass streams output pixels, four at a time for eight independent FMA chains, with the bias and ReLU
+/// applied before the single store of each pixel; the kernel gradient [9, F] is held in 18 accumulators over every
+/// pixel of a range and stored once. The general direct loops and im2col + GEMM re-read the kernel (or the columns)
+/// for every pixel, and on a patch this short that, not the arithmetic, was their cost.
+/// </summary>
+/// <remarks>
+/// Border pixels (with padding cells) skip the taps outside the input, as the reference does. Callers have checked
+/// every length; ranges are in output rows (one (sample, oh) pair each, numbered b·OH + oh).
+/// </remarks>
+internal static unsafe class ConvolutionSmallPatch
+{
+    private const int Patch = 9;
+
+    /// <summary>Whether these kernels compute the geometry for element type <typeparamref name="T"/>.</summary>
+    public static bool Supports<T>(in Conv2DGeometry g)
+        where T : unmanaged
+    {
+        return Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported && (typeof(T) == typeof(float) || typeof(T) == typeof(double))
+            && g.PatchSize == Patch && g.Filters == 2 * Vector512<T>.Count;
+    }
+
+    /// <summary>The input offsets of the nine taps from a window's top-left cell, in kernel order.</summary>
+    private struct Taps
+    {
+        public int O0, O1, O2, O3, O4, O5, O6, O7, O8;
+
+        public Taps(in Conv2DGeometry g)
+        {
+            Span<int> o = stackalloc int[Patch];
+            int p = 0;
+            for (int di = 0; di < g.KernelHeight; di++)
+                for (int dj = 0; dj < g.KernelWidth; dj++)
+                    for (int ch = 0; ch < g.Channels; ch++)
+                        o[p++] = (di * g.DilationHeight * g.Width + dj * g.DilationWidth) * g.Channels + ch;
+            (O0, O1, O2, O3, O4, O5, O6, O7, O8) = (o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], o[8]);
+        }
+    }
+
+    /// <summary>y = epilogue(x ⋆ kernel) for output rows firstRow ≤ r &lt; firstRow + rowCount of the whole output y.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> kernel, Span<T> y, in Conv2DGeometry g,
+        int firstRow, int rowCount, in ConvolutionEpilogue.Spec<T> epilogue)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int n = Vector512<T>.Count, f = 2 * n;
+        var taps = new Taps(g);
+        int spanH = g.EffectiveKernelHeight, spanW = g.EffectiveKernelWidth, step = g.StrideWidth * g.Channels;
+        fixed (T* px = x)
+        fixed (T* pk = kernel)
+        fixed (T* py = y)
+        {
+            // The kernel, two vectors per tap, stays in registers for the whole range.
+            Vector512<T> k0a = Vector512.Load(pk), k0b = Vector512.Load(pk + n);
+            Vector512<T> k1a = Vector512.Load(pk + f), k1b = Vector512.Load(pk + f + n);
+            Vector512<T> k2a = Vector512.Load(pk + 2 * f), k2b = Vector512.Load(pk + 2 * f + n);
+            Vector512<T> k3a = Vector512.Load(pk + 3 * f), k3b = Vector512.Load(pk + 3 * f + n);
+            Vector512<T> k4a = Vector512.Load(pk + 4 * f), k4b = Vector512.Load(pk + 4 * f + n);
+            Vector512<T> k5a = Vector512.Load(pk + 5 * f), k5b = Vector512.Load(pk + 5 * f + n);
+            Vector512<T> k6a = Vector512.Load(pk + 6 * f), k6b = Vector512.Load(pk + 6 * f + n);
+            Vector512<T> k7a = Vector512.Load(pk + 7 * f), k7b = Vector512.Load(pk + 7 * f + n);
+            Vector512<T> k8a = Vector512.Load(pk + 8 * f), k8b = Vector512.Load(pk + 8 * f + n);
+            bool hasBias = epilogue.Bias != null, relu = epilogue.Relu;
+            Vector512<T> ba = hasBias ? Vector512.Load(epilogue.Bias) : Vector512<T>.Zero;
+            Vector512<T> bb = hasBias ? Vector512.Load(epilogue.Bias + n) : Vector512<T>.Zero;
+
+            for (int outputRow = firstRow; outputRow < firstRow + rowCount; outputRow++)
+            {
+                int b = outputRow / g.OutputHeight, oh = outputRow - b * g.OutputHeight;
+                int top = oh * g.StrideHeight - g.PadTop;
+                bool rowsInside = top >= 0 && top + spanH <= g.Height;
+                T* yRow = py + (long)outputRow * g.OutputWidth * f;
+                T* rowBase = px + ((long)(b * g.Height + top) * g.Width) * g.Channels;
+                int ow = 0;
+                while (ow < g.OutputWidth)
+                {
+                    int left = ow * g.StrideWidth - g.PadLeft;
+                    if (!rowsInside || left < 0 || left + spanW > g.Width)
+                    {
+                        ConvolutionDirect.ForwardPixel(x, kernel, y.Slice((outputRow * g.OutputWidth + ow) * f, f), b, oh, ow, g);
+                        ConvolutionEpilogue.ApplyRows(yRow + ow * f, 1, f, epilogue);
+                        ow++;
+                        continue;
+                    }
+                    // In range: the window of pixel ow (and of the next three when they are inside too) lies in sample b.
+                    T* w0 = rowBase + (long)left * g.Channels;
+                    if (ow + 3 < g.OutputWidth && left + 3 * g.StrideWidth + spanW <= g.Width)
+                    {
+                        T* w1 = w0 + step, w2 = w1 + step, w3 = w2 + step;
+                        Vector512<T> a0 = Vector512<T>.Zero, a1 = Vector512<T>.Zero, c0 = Vector512<T>.Zero, c1 = Vector512<T>.Zero;
+                        Vector512<T> d0 = Vector512<T>.Zero, d1 = Vector512<T>.Zero, e0 = Vector512<T>.Zero, e1 = Vector512<T>.Zero;
+                        Tap4(w0, w1, w2, w3, taps.O0, k0a, k0b, ref a0, ref a1, ref c0, ref c1, ref d0, ref d1, ref e0, ref e1);
+                        Tap4(w0, w1, w2, w3, taps.O1, k1a, k1b, ref a0, ref a1, ref c0, ref c1, ref d0, ref d1, ref e0, ref e1);
+                        Tap4(w0, w1, w2, w3, taps.O2, k2a, k2b, ref a0, ref a1, ref c0, ref c1, ref d0, ref d1, ref e0, ref e1);
+                        Tap4(w0, w1, w2, w3, taps.O3, k3a, k3b, ref a0, ref a1, ref c0, ref c1, ref d0, ref d1, ref e0, ref e1);
+                        Tap4(w0, w1, w2, w3, taps.O4, k4a, k4b, ref a0, ref a1, ref c0, ref c1, ref d0, ref d1, ref e0, ref e1);
+                        Tap4(w0, w1, w2, w3, taps.O5, k5a, k5b, ref a0, ref a1, ref c0, ref c1, ref d0, ref d1, ref e0, ref e1);
+                        Tap4(w0, w1, w2, w3, taps.O6, k6a, k6b, ref a0, ref a1, ref c0, ref c1, ref d0, ref d1, ref e0, ref e1);
+                        Tap4(w0, w1, w2, w3, taps.O7, k7a, k7b, ref a0, ref a1, ref c0, ref c1, ref d0, ref d1, ref e0, ref e1);
+                        Tap4(w0, w1, w2, w3, taps.O8, k8a, k8b, ref a0, ref a1, ref c0, ref c1, ref d0, ref d1, ref e0, ref e1);
+                        T* out0 = yRow + ow * f;
+                        Store(out0, a0, a1, ba, bb, hasBias, relu, n);
+                        Store(out0 + f, c0, c1, ba, bb, hasBias, relu, n);
+                        Store(out0 + 2 * f, d0, d1, ba, bb, hasBias, relu, n);
+                        Store(out0 + 3 * f, e0, e1, ba, bb, hasBias, relu, n);
+                        ow += 4;
+                        continue;
+                    }
+                    {
+                        Vector512<T> a0 = Vector512<T>.Zero, a1 = Vector512<T>.Zero;
+                        Tap1(w0, taps.O0, k0a, k0b, ref a0, ref a1);
+                        Tap1(w0, taps.O1, k1a, k1b, ref a0, ref a1);
+                        Tap1(w0, taps.O2, k2a, k2b, ref a0, ref a1);
+                        Tap1(w0, taps.O3, k3a, k3b, ref a0, ref a1);
+                        Tap1(w0, taps.O4, k4a, k4b, ref a0, ref a1);
+                        Tap1(w0, taps.O5, k5a, k5b, ref a0, ref a1);
+                        Tap1(w0, taps.O6, k6a, k6b, ref a0, ref a1);
+                        Tap1(w0, taps.O7, k7a, k7b, ref a0, ref a1);
+                        Tap1(w0, taps.O8, k8a, k8b, ref a0, ref a1);
+                        Store(yRow + ow * f, a0, a1, ba, bb, hasBias, relu, n);
+                        ow++;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Adds the kernel gradient of output rows firstRow ≤ r &lt; firstRow + rowCount to <paramref name="dKernel"/>
+    /// [9, F]: Σ over those pixels of patch ⊗ dy, accumulated in registers and added once at the end.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void BackwardKernel<T>(T* x, T* dy, T* dKernel, in Conv2DGeometry g, int firstRow, int rowCount)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int n = Vector512<T>.Count, f = 2 * n;
+        var taps = new Taps(g);
+        int spanH = g.EffectiveKernelHeight, spanW = g.EffectiveKernelWidth;
+        Vector512<T> g0a = default, g0b = default, g1a = default, g1b = default, g2a = default, g2b = default;
+        Vector512<T> g3a = default, g3b = default, g4a = default, g4b = default, g5a = default, g5b = default;
+        Vector512<T> g6a = default, g6b = default, g7a = default, g7b = default, g8a = default, g8b = default;
+        // Border pixels add into memory instead, so that no call takes the accumulators' addresses (which would keep
+        // them on the stack for the whole loop).
+        T* border = stackalloc T[Patch * f];
+        new Span<T>(border, Patch * f).Clear();
+        for (int outputRow = firstRow; outputRow < firstRow + rowCount; outputRow++)
+        {
+            int b = outputRow / g.OutputHeight, oh = outputRow - b * g.OutputHeight;
+            int top = oh * g.StrideHeight - g.PadTop;
+            bool rowsInside = top >= 0 && top + spanH <= g.Height;
+            T* dyRow = dy + (long)outputRow * g.OutputWidth * f;
+            for (int ow = 0; ow < g.OutputWidth; ow++)
+            {
+                int left = ow * g.StrideWidth - g.PadLeft;
+                Vector512<T> da = Vector512.Load(dyRow + ow * f), db = Vector512.Load(dyRow + ow * f + n);
+                if (!rowsInside || left < 0 || left + spanW > g.Width)
+                {
+                    // A border pixel: only the taps inside the input contribute.
+                    BorderPixel(x, g, b, top, left, da, db, border);
+                    continue;
+                }
+                T* w = x + ((long)(b * g.Height + top) * g.Width + left) * g.Channels;
+                var s0 = Vector512.Create(w[taps.O0]);
+                g0a = Fma(s0, da, g0a);
+                g0b = Fma(s0, db, g0b);
+                var s1 = Vector512.Create(w[taps.O1]);
+                g1a = Fma(s1, da, g1a);
+                g1b = Fma(s1, db, g1b);
+                var s2 = Vector512.Create(w[taps.O2]);
+                g2a = Fma(s2, da, g2a);
+                g2b = Fma(s2, db, g2b);
+                var s3 = Vector512.Create(w[taps.O3]);
+                g3a = Fma(s3, da, g3a);
+                g3b = Fma(s3, db, g3b);
+                var s4 = Vector512.Create(w[taps.O4]);
+                g4a = Fma(s4, da, g4a);
+                g4b = Fma(s4, db, g4b);
+                var s5 = Vector512.Create(w[taps.O5]);
+                g5a = Fma(s5, da, g5a);
+                g5b = Fma(s5, db, g5b);
+                var s6 = Vector512.Create(w[taps.O6]);
+                g6a = Fma(s6, da, g6a);
+                g6b = Fma(s6, db, g6b);
+                var s7 = Vector512.Create(w[taps.O7]);
+                g7a = Fma(s7, da, g7a);
+                g7b = Fma(s7, db, g7b);
+                var s8 = Vector512.Create(w[taps.O8]);
+                g8a = Fma(s8, da, g8a);
+                g8b = Fma(s8, db, g8b);
+            }
+        }
+        for (int i = 0; i < Patch * f; i++)
+            dKernel[i] += border[i];
+        AddTo(dKernel, g0a, g0b, n);
+        AddTo(dKernel + f, g1a, g1b, n);
+        AddTo(dKernel + 2 * f, g2a, g2b, n);
+        AddTo(dKernel + 3 * f, g3a, g3b, n);
+        AddTo(dKernel + 4 * f, g4a, g4b, n);
+        AddTo(dKernel + 5 * f, g5a, g5b, n);
+        AddTo(dKernel + 6 * f, g6a, g6b, n);
+        AddTo(dKernel + 7 * f, g7a, g7b, n);
+        AddTo(dKernel + 8 * f, g8a, g8b, n);
+    }
+
+    /// <summary>The kernel gradient of one pixel whose window crosses the padding, added to <paramref name="border"/>
+    /// [9, F]: taps outside the input are skipped.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void BorderPixel<T>(T* x, in Conv2DGeometry g, int b, int top, int left, Vector512<T> da, Vector512<T> db, T* border)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int n = Vector512<T>.Count;
+        T* tap = border;
+        for (int di = 0; di < g.KernelHeight; di++)
+        {
+            int ih = top + di * g.DilationHeight;
+            for (int dj = 0; dj < g.KernelWidth; dj++)
+            {
+                int iw = left + dj * g.DilationWidth;
+                for (int ch = 0; ch < g.Channels; ch++, tap += 2 * n)
+                {
+                    if ((uint)ih >= (uint)g.Height || (uint)iw >= (uint)g.Width)
+                        continue;
+                    var s = Vector512.Create(x[((long)(b * g.Height + ih) * g.Width + iw) * g.Channels + ch]);
+                    Fma(s, da, Vector512.Load(tap)).Store(tap);
+                    Fma(s, db, Vector512.Load(tap + n)).Store(tap + n);
+                }
+            }
+        }
+    }
+
+    /// <summary>One tap of four neighbouring pixels: four broadcasts, eight FMAs on independent accumulators.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tap4<T>(T* w0, T* w1, T* w2, T* w3, int offset, Vector512<T> ka, Vector512<T> kb,
+        ref Vector512<T> a0, ref Vector512<T> a1, ref Vector512<T> c0, ref Vector512<T> c1,
+        ref Vector512<T> d0, ref Vector512<T> d1, ref Vector512<T> e0, ref Vector512<T> e1)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var s0 = Vector512.Create(w0[offset]);
+        var s1 = Vector512.Create(w1[offset]);
+        var s2 = Vector512.Create(w2[offset]);
+        var s3 = Vector512.Create(w3[offset]);
+        a0 = Fma(s0, ka, a0);
+        a1 = Fma(s0, kb, a1);
+        c0 = Fma(s1, ka, c0);
+        c1 = Fma(s1, kb, c1);
+        d0 = Fma(s2, ka, d0);
+        d1 = Fma(s2, kb, d1);
+        e0 = Fma(s3, ka, e0);
+        e1 = Fma(s3, kb, e1);
+    }
+
+    /// <summary>One tap of one pixel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tap1<T>(T* w, int offset, Vector512<T> ka, Vector512<T> kb, ref Vector512<T> a0, ref Vector512<T> a1)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var s = Vector512.Create(w[offset]);
+        a0 = Fma(s, ka, a0);
+        a1 = Fma(s, kb, a1);
+    }
+
+    /// <summary>Stores one pixel's two vectors after the epilogue: + bias, then the IEEE maximum with +0 (as Activations.Relu).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store<T>(T* y, Vector512<T> a, Vector512<T> b, Vector512<T> biasA, Vector512<T> biasB, bool hasBias, bool relu, int n)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (hasBias)
+        {
+            a += biasA;
+            b += biasB;
+        }
+        if (relu)
+        {
+            a = Vector512.Max(a, Vector512<T>.Zero);
+            b = Vector512.Max(b, Vector512<T>.Zero);
+        }
+        a.Store(y);
+        b.Store(y + n);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddTo<T>(T* target, Vector512<T> a, Vector512<T> b, int n)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        (Vector512.Load(target) + a).Store(target);
+        (Vector512.Load(target + n) + b).Store(target + n);
+    }
+
+    /// <summary>a·b + c in one rounding (the JIT does not fuse a generic a·b + c).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<T> Fma<T>(Vector512<T> a, Vector512<T> b, Vector512<T> c)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float))
+            return Vector512.FusedMultiplyAdd(a.As<T, float>(), b.As<T, float>(), c.As<T, float>()).As<float, T>();
+        return Vector512.FusedMultiplyAdd(a.As<T, double>(), b.As<T, double>(), c.As<T, double>()).As<double, T>();
+    }
+}
