@@ -154,43 +154,36 @@ public static partial class Pooling
         int rowLength = g.Width * channels;
         MaxLanes lanes = ChooseLanes<T>(channels);
         long routed = 0;
-        // Running (window, position in the stride) counters instead of divisions: PadTop < PoolHeight <= StrideHeight,
-        // so the first row is in window 0 at position PadTop (likewise for columns).
         for (int b = 0; b < batch; b++)
         {
-            int oh = 0, rowInStride = g.PadTop;
-            for (int r = 0; r < g.Height; r++, rowInStride++)
+            int sampleStart = b * g.Height * rowLength;
+            int row = 0;
+            for (int oh = 0; oh < g.OutputHeight; oh++)
             {
-                if (rowInStride == g.StrideHeight)
-                {
-                    rowInStride = 0;
-                    oh++;
-                }
-                int rowStart = (b * g.Height + r) * rowLength;
-                if (oh >= g.OutputHeight || rowInStride >= g.PoolHeight)
-                {
-                    // A row between (or below) the windows: nothing routes here.
-                    dx.Slice(rowStart, rowLength).Clear();
-                    continue;
-                }
+                (int r0, int r1) = Window(oh, g.StrideHeight, g.PadTop, g.PoolHeight, g.Height);
+                // Rows between windows (stride > pool): nothing routes there.
+                dx.Slice(sampleStart + row * rowLength, (r0 - row) * rowLength).Clear();
                 int outputRow = (b * g.OutputHeight + oh) * g.OutputWidth;
-                int ow = 0, columnInStride = g.PadLeft;
-                for (int col = 0; col < g.Width; col++, columnInStride++)
+                for (int r = r0; r < r1; r++)
                 {
-                    if (columnInStride == g.StrideWidth)
+                    int rowStart = sampleStart + r * rowLength;
+                    int col = 0;
+                    for (int ow = 0; ow < g.OutputWidth; ow++)
                     {
-                        columnInStride = 0;
-                        ow++;
+                        (int c0, int c1) = Window(ow, g.StrideWidth, g.PadLeft, g.PoolWidth, g.Width);
+                        dx.Slice(rowStart + col * channels, (c0 - col) * channels).Clear();
+                        // The window's cells in this row are contiguous and all answer to output (oh, ow).
+                        routed += RouteRun(lanes, ref dys, ref indices, (outputRow + ow) * channels, ref dxs, rowStart + c0 * channels,
+                            c1 - c0, channels);
+                        col = c1;
                     }
-                    int cell = rowStart + col * channels;
-                    if (ow >= g.OutputWidth || columnInStride >= g.PoolWidth)
-                    {
-                        dx.Slice(cell, channels).Clear();
-                        continue;
-                    }
-                    routed += RouteCell(lanes, ref dys, ref indices, (outputRow + ow) * channels, ref dxs, cell, channels);
+                    // Columns right of the last window.
+                    dx.Slice(rowStart + col * channels, (g.Width - col) * channels).Clear();
                 }
+                row = r1;
             }
+            // Rows below the last window.
+            dx.Slice(sampleStart + row * rowLength, (g.Height - row) * rowLength).Clear();
         }
         // A valid arg-max names exactly one cell of its window, so every (output, lane) pair is routed exactly once.
         return routed == (long)dy.Length / channels * LanesPerCell<T>(lanes, channels);

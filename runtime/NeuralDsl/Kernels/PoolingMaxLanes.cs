@@ -45,7 +45,7 @@ public static partial class Pooling
         return MaxLanes.Scalar;
     }
 
-    /// <summary>Lanes a channel row is covered by, overlap included: what <see cref="RouteCell"/> counts per valid output.</summary>
+    /// <summary>Lanes a channel row is covered by, overlap included: what <see cref="RouteRun"/> counts per valid output.</summary>
     private static int LanesPerCell<T>(MaxLanes lanes, int channels)
     {
         int width = lanes switch
@@ -179,15 +179,16 @@ public static partial class Pooling
     }
 
     /// <summary>
-    /// Routes one input cell's channels for <see cref="RouteDisjoint"/>: <c>dx[cell + c] = dy[o + c]</c> where
-    /// <c>argmax[o + c]</c> is that cell, else 0. Returns how many lanes matched. <c>+ 0</c> turns a routed −0 into +0,
-    /// bit for bit what the clear-and-scatter pass produces.
+    /// Routes <paramref name="cells"/> consecutive input cells from <paramref name="first"/>, all in the window of
+    /// output <paramref name="o"/>, for <see cref="RouteDisjoint"/>: <c>dx[cell + c] = dy[o + c]</c> where
+    /// <c>argmax[o + c]</c> is that cell, else 0. Returns how many lanes matched. <c>+ 0</c> turns a routed −0 into
+    /// +0, bit for bit what the clear-and-scatter pass produces.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int RouteCell<T>(MaxLanes lanes, ref T dys, ref int indices, int o, ref T dxs, int cell, int channels)
+    private static int RouteRun<T>(MaxLanes lanes, ref T dys, ref int indices, int o, ref T dxs, int first, int cells, int channels)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int routed = 0;
+        int end = first + cells * channels;
         switch (lanes)
         {
             case MaxLanes.Vector512:
@@ -197,8 +198,12 @@ public static partial class Pooling
                 {
                     if (ch > channels - width)
                         ch = channels - width;
-                    Vector512<T> hit = Hit512<T>(ref indices, o + ch, cell + ch, ref routed);
-                    ((Vector512.LoadUnsafe(ref dys, (nuint)(o + ch)) & hit) + Vector512<T>.Zero).StoreUnsafe(ref dxs, (nuint)(cell + ch));
+                    Vector512<T> gradient = Vector512.LoadUnsafe(ref dys, (nuint)(o + ch));
+                    for (int cell = first + ch; cell < end; cell += channels)
+                    {
+                        Vector512<T> hit = Hit512<T>(ref indices, o + ch, cell, ref routed);
+                        ((gradient & hit) + Vector512<T>.Zero).StoreUnsafe(ref dxs, (nuint)cell);
+                    }
                 }
                 break;
             }
@@ -209,17 +214,26 @@ public static partial class Pooling
                 {
                     if (ch > channels - width)
                         ch = channels - width;
-                    Vector256<T> hit = Hit256<T>(ref indices, o + ch, cell + ch, ref routed);
-                    ((Vector256.LoadUnsafe(ref dys, (nuint)(o + ch)) & hit) + Vector256<T>.Zero).StoreUnsafe(ref dxs, (nuint)(cell + ch));
+                    Vector256<T> gradient = Vector256.LoadUnsafe(ref dys, (nuint)(o + ch));
+                    for (int cell = first + ch; cell < end; cell += channels)
+                    {
+                        Vector256<T> hit = Hit256<T>(ref indices, o + ch, cell, ref routed);
+                        ((gradient & hit) + Vector256<T>.Zero).StoreUnsafe(ref dxs, (nuint)cell);
+                    }
                 }
                 break;
             }
             default:
                 for (int ch = 0; ch < channels; ch++)
                 {
-                    bool hit = Unsafe.Add(ref indices, o + ch) == cell + ch;
-                    Unsafe.Add(ref dxs, cell + ch) = hit ? Unsafe.Add(ref dys, o + ch) + T.Zero : T.Zero;
-                    routed += hit ? 1 : 0;
+                    T gradient = Unsafe.Add(ref dys, o + ch) + T.Zero;
+                    int target = Unsafe.Add(ref indices, o + ch);
+                    for (int cell = first + ch; cell < end; cell += channels)
+                    {
+                        bool hit = target == cell;
+                        Unsafe.Add(ref dxs, cell) = hit ? gradient : T.Zero;
+                        routed += hit ? 1 : 0;
+                    }
                 }
                 break;
         }
