@@ -41,7 +41,7 @@ internal static unsafe class ConvolutionWinograd
     /// </summary>
     internal const long ParallelWork = 1L << 18;
 
-    /// <summary>Whether the geometry is one this kernel computes: a 3×3 kernel, stride 1, dilation 1 (any padding).</summary>
+    /// <summary>Whether this kernel computes the geometry: a 3×3 kernel, stride 1, dilation 1 (any padding).</summary>
     public static bool Supports(in Conv2DGeometry g) =>
         g.KernelHeight == 3 && g.KernelWidth == 3 && g.StrideHeight == 1 && g.StrideWidth == 1
         && g.DilationHeight == 1 && g.DilationWidth == 1;
@@ -59,8 +59,8 @@ internal static unsafe class ConvolutionWinograd
         CheckGeometry(g);
         if (batch < 0)
             throw new ArgumentException(Invariant($"The batch size must not be negative, but it is {batch}."), nameof(batch));
-        // batch and ⌈OH/2⌉·⌈OW/2⌉ (at most OH·OW, which the geometry keeps below 2³¹) are each below 2³¹, so tiles
-        // fits a long; the sum is checked before it is formed.
+        // batch and ⌈OH/2⌉·⌈OW/2⌉ (at most OH·OW, which the geometry keeps below 2³¹) are each below 2³¹, so
+        // tiles fits a long; the sum is checked before it is formed.
         long tiles = (long)batch * TileCount(g.OutputHeight) * TileCount(g.OutputWidth);
         long kernelPart = TransformSize * KernelRowStride(g) + g.Channels;
         long perTile = TransformSize * ((long)g.Channels + g.Filters);
