@@ -20,7 +20,12 @@ internal sealed partial record Conv1DSpec
             ", samePadding: " + (Padding == Padding.Same ? "true" : "false") + ")");
     }
 
-    public override void EmitForward(LayerEmitContext c) => ConvolutionEmitter.EmitForward(c, Activation, UseBias, Filters);
+    public override void EmitForward(LayerEmitContext c)
+    {
+        int channels = c.Layer.Input.Dimensions[1];
+        ConvolutionEmitter.EmitForward(c, Activation, UseBias, Filters,
+            ConvolutionEmitter.Strategy(1, KernelSize, channels, 1, Strides), KernelSize * channels);
+    }
 
     public override void EmitBackward(LayerEmitContext c) => ConvolutionEmitter.EmitBackward(c, Activation, UseBias, Filters);
 }

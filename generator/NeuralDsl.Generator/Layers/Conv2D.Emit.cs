@@ -21,7 +21,12 @@ internal sealed partial record Conv2DSpec
             ", samePadding: " + (Padding == Padding.Same ? "true" : "false") + ")");
     }
 
-    public override void EmitForward(LayerEmitContext c) => ConvolutionEmitter.EmitForward(c, Activation, UseBias, Filters);
+    public override void EmitForward(LayerEmitContext c)
+    {
+        int channels = c.Layer.Input.Dimensions[2];
+        ConvolutionEmitter.EmitForward(c, Activation, UseBias, Filters,
+            ConvolutionEmitter.Strategy(KernelHeight, KernelWidth, channels, StrideHeight, StrideWidth), KernelHeight * KernelWidth * channels);
+    }
 
     public override void EmitBackward(LayerEmitContext c) => ConvolutionEmitter.EmitBackward(c, Activation, UseBias, Filters);
 }

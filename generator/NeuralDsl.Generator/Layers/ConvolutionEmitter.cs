@@ -43,30 +43,49 @@ internal static class ConvolutionEmitter
         c.Writer.Line();
     }
 
-    public static void EmitForward(LayerEmitContext c, Activation activation, bool useBias, int filters)
+    /// <summary>
+    /// The forward strategy of a layer, from the same rule the runtime applies (a linked source file), so the
+    /// generated call names it literally.
+    /// </summary>
+    public static ConvolutionStrategy Strategy(int kernelHeight, int kernelWidth, int channels, int strideHeight, int strideWidth) =>
+        ConvolutionStrategyRule.Choose(kernelHeight, kernelWidth, channels, strideHeight, strideWidth);
+
+    /// <summary>Why the rule chose <paramref name="strategy"/> for a patch of <paramref name="patch"/> values, for the generated comment.</summary>
+    private static string Reason(ConvolutionStrategy strategy, int patch) => strategy switch
+    {
+        ConvolutionStrategy.Pointwise => "a 1×1, stride-1 kernel sees one pixel, so the input already is the column matrix: one GEMM.",
+        ConvolutionStrategy.Direct => "a patch of " + Literals.Int(patch) + " values (kh·kw·C ≤ " + Literals.Int(ConvolutionStrategyRule.DirectPatchLimit) +
+            ") is too shallow for a GEMM; direct loops over the filters need no im2col columns.",
+        _ => "a patch of " + Literals.Int(patch) + " values (kh·kw·C > " + Literals.Int(ConvolutionStrategyRule.DirectPatchLimit) +
+            ") makes the GEMM deep enough to pay for gathering the im2col columns.",
+    };
+
+    /// <param name="strategy">From <see cref="Strategy"/> on the layer's literal shape.</param>
+    /// <param name="patch">kh·kw·C, for the comment that explains the strategy.</param>
+    public static void EmitForward(LayerEmitContext c, Activation activation, bool useBias, int filters, ConvolutionStrategy strategy, int patch)
     {
         SourceWriter w = c.Writer;
         PlannedLayer layer = c.Layer;
         c.WriteHeader("forward");
         using (w.Block("private void " + c.Method + "Forward(" + c.ReadOnlySpanType + " x, int batch)"))
         {
+            string bias = useBias ? c.ParameterSpan(layer.Parameters[1]) : "global::System.ReadOnlySpan<" + c.T + ">.Empty";
+            string product = "x ⋆ kernel" + (useBias ? " + bias" : "");
+            string call = "global::NeuralDsl.Convolution.Forward(x, " + c.ParameterSpan(layer.Parameters[0]) + ", " + bias + ", ";
+            string tail = ", batch, " + GeometryField(layer.Index) + ", " + ScratchField(layer.Index) + ", global::NeuralDsl.Activation.";
+            string strategyArgument = ", global::NeuralDsl.ConvolutionStrategy." + strategy + ");";
+            w.Line("// " + strategy + ": " + Reason(strategy, patch));
             if (IsFused(activation))
             {
-                string bias = useBias ? c.ParameterSpan(layer.Parameters[1]) : "global::System.ReadOnlySpan<" + c.T + ">.Empty";
-                string product = "x ⋆ kernel" + (useBias ? " + bias" : "");
                 w.Line("// " + layer.Output.ToComment() + " = " + (activation == Activation.ReLU ? "ReLU(" + product + ")" : product) +
                     ", written once: the runtime applies bias and activation to each output block while it is in cache.");
-                w.Line("global::NeuralDsl.Convolution.Forward(x, " + c.ParameterSpan(layer.Parameters[0]) + ", " + bias + ", " +
-                    c.BatchSpan(c.Output, c.OutputSize) + ", batch, " + GeometryField(layer.Index) + ", " + ScratchField(layer.Index) +
-                    ", global::NeuralDsl.Activation." + activation + ");");
+                w.Line(call + c.BatchSpan(c.Output, c.OutputSize) + tail + activation + strategyArgument);
             }
             else
             {
+                w.Line("// z = " + product + " " + layer.Output.ToComment() + ", kept for " + activation + "'s derivative.");
                 w.Line("var z = " + c.BatchSpan(PreActivationField(layer.Index), c.OutputSize) + ";");
-                w.Line("global::NeuralDsl.Convolution.Forward(x, " + c.ParameterSpan(layer.Parameters[0]) + ", z, batch, " +
-                    GeometryField(layer.Index) + ", " + ScratchField(layer.Index) + ");");
-                if (useBias)
-                    w.Line("global::NeuralDsl.Bias.AddRows(z, " + c.ParameterSpan(layer.Parameters[1]) + ");");
+                w.Line(call + "z" + tail + "Linear" + strategyArgument);
                 w.Line(ActivationCalls.Forward(activation, "z", c.BatchSpan(c.Output, c.OutputSize), filters));
             }
         }

@@ -16,19 +16,13 @@ namespace NeuralDsl;
 /// </summary>
 public static class Convolution
 {
-    /// <summary>Patches up to this length take the direct forward loops; see <see cref="PreferDirect"/>.</summary>
-    internal const int DirectPatchLimit = 32;
-
     /// <summary>
-    /// Whether the forward pass runs the direct loops for this geometry rather than im2col + GEMM. The rule
-    /// is pure so the generator can evaluate it at compile time: true when a patch (kh·kw·C, the depth of the
-    /// product) has at most 32 elements and the convolution is not the 1×1, stride-1 case (which needs neither).
-    /// Measured at batch 32, float, one core: a short patch (a first layer on 1–3 channels, e.g. 3×3×1 or 3×3×3)
-    /// gives a GEMM too shallow to reach its speed, while gathering the column matrix costs as much as the product,
-    /// so the direct loop is faster (28×28×1 → 32 3×3: 0.26–0.30 vs 0.42 ms; 64×64×3 → 32 3×3: 3.6–3.8 vs 5.2 ms);
-    /// from a patch of 72 on, im2col + GEMM wins and keeps winning as the patch grows (13×13×32 → 64 3×3: 1.6 vs 2.5 ms).
+    /// Whether the forward pass runs the direct loops for this geometry rather than im2col + GEMM: a patch (kh·kw·C,
+    /// the depth of the product) of at most 32 elements that is not the 1×1, stride-1 case. The rule, with the
+    /// measurements behind it, is <see cref="ConvolutionStrategyRule"/>, which the generator also evaluates at
+    /// compile time to write the strategy into the generated call.
     /// </summary>
-    public static bool PreferDirect(in Conv2DGeometry g) => !IsPointwise(g) && g.PatchSize <= DirectPatchLimit;
+    public static bool PreferDirect(in Conv2DGeometry g) => Choose(g) == ConvolutionStrategy.Direct;
 
     /// <summary>
     /// Elements of scratch that the forward and backward passes need for <paramref name="batch"/> samples: one
@@ -81,20 +75,52 @@ public static class Convolution
     /// the pre-activation for their derivative and are applied after a linear call.</param>
     /// <exception cref="ArgumentException">A span length does not match the geometry, the output overlaps an input,
     /// or the activation is not one of the two fused here.</exception>
-    public static unsafe void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> kernel, ReadOnlySpan<T> bias, Span<T> y,
+    public static void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> kernel, ReadOnlySpan<T> bias, Span<T> y,
         int batch, in Conv2DGeometry g, Span<T> scratch, Activation activation)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        CheckGeometry(g);
+        Forward(x, kernel, bias, y, batch, g, scratch, activation, Choose(g));
+    }
+
+    /// <summary>
+    /// The fused forward pass with the strategy given, as the generated code calls it: the generator evaluates
+    /// <see cref="ConvolutionStrategyRule"/> on the layer's literal shape at compile time, so the choice is visible in
+    /// the generated source. Any strategy that applies to the geometry is accepted.
+    /// </summary>
+    /// <param name="x">Input, NHWC.</param>
+    /// <param name="kernel">Kernel in Keras layout.</param>
+    /// <param name="bias">One value per filter, or empty for a layer without bias.</param>
+    /// <param name="y">Output; must not overlap the inputs.</param>
+    /// <param name="batch">Samples.</param>
+    /// <param name="g">The layer geometry.</param>
+    /// <param name="scratch">At least <see cref="ScratchLength"/> elements for <see cref="ConvolutionStrategy.Im2Col"/>;
+    /// the other strategies need none in the forward pass.</param>
+    /// <param name="activation"><see cref="Activation.Linear"/> or <see cref="Activation.ReLU"/>.</param>
+    /// <param name="strategy">How to compute the product; <see cref="ConvolutionStrategy.Pointwise"/> only for a 1×1, stride-1 kernel.</param>
+    /// <exception cref="ArgumentException">A span length does not match the geometry, the output overlaps an input,
+    /// the activation is not one of the two fused here, or the strategy does not apply to the geometry.</exception>
+    public static unsafe void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> kernel, ReadOnlySpan<T> bias, Span<T> y,
+        int batch, in Conv2DGeometry g, Span<T> scratch, Activation activation, ConvolutionStrategy strategy)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         KernelGuard.EnsureSupported<T>();
         if (activation != Activation.Linear && activation != Activation.ReLU)
             throw new ArgumentException(Invariant($"Convolution.Forward applies only Activation.Linear or Activation.ReLU, not {activation}; call it with Linear and apply {activation} with Activations afterwards."), nameof(activation));
-        CheckCall(x.Length, kernel.Length, y.Length, scratch.Length, batch, g, "x", "kernel", "y", forwardOnly: true);
+        CheckGeometry(g);
+        if (strategy is not (ConvolutionStrategy.Pointwise or ConvolutionStrategy.Direct or ConvolutionStrategy.Im2Col))
+            throw new ArgumentException(Invariant($"Unknown convolution strategy {(int)strategy}."), nameof(strategy));
+        if (strategy == ConvolutionStrategy.Pointwise && !IsPointwise(g))
+            throw new ArgumentException(Invariant($"ConvolutionStrategy.Pointwise needs a 1×1 kernel with stride 1, but the geometry has a {g.KernelHeight}×{g.KernelWidth} kernel with stride {g.StrideHeight}×{g.StrideWidth}; its strategy is {Choose(g)}."), nameof(strategy));
+        CheckBatch(batch);
+        long scratchNeeded = strategy == ConvolutionStrategy.Im2Col ? ConvolutionParts.ScratchLength(g, batch) : 0;
+        CheckCall(x.Length, kernel.Length, y.Length, scratch.Length, batch, g, "x", "kernel", "y", scratchNeeded);
         if (!bias.IsEmpty && bias.Length != g.Filters)
             throw new ArgumentException(Invariant($"bias length {bias.Length} does not match the {g.Filters} filters (or 0 for no bias)."), nameof(bias));
         CheckNoOverlap(y, x, kernel, nameof(y));
         if (y.Overlaps(bias))
             throw new ArgumentException("The output overlaps the bias; the convolution cannot be computed in place.", nameof(y));
-        ForwardWith(Choose(g), x, kernel, bias, y, batch, g, scratch, activation == Activation.ReLU);
+        ForwardWith(strategy, x, kernel, bias, y, batch, g, scratch, activation == Activation.ReLU);
     }
 
     /// <summary>
@@ -143,7 +169,7 @@ public static class Convolution
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         KernelGuard.EnsureSupported<T>();
-        CheckCall(x.Length, dKernel.Length, dy.Length, scratch.Length, batch, g, "x", "dKernel", "dy", forwardOnly: false);
+        CheckCall(x.Length, dKernel.Length, dy.Length, scratch.Length, batch, g, "x", "dKernel", "dy", ScratchLength(g, batch));
         CheckNoOverlap(dKernel, x, dy, nameof(dKernel));
         BackwardKernelWith(ChooseBackward(g), x, dy, dKernel, batch, g, scratch);
     }
@@ -184,7 +210,7 @@ public static class Convolution
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         KernelGuard.EnsureSupported<T>();
-        CheckCall(dx.Length, kernel.Length, dy.Length, scratch.Length, batch, g, "dx", "kernel", "dy", forwardOnly: false);
+        CheckCall(dx.Length, kernel.Length, dy.Length, scratch.Length, batch, g, "dx", "kernel", "dy", ScratchLength(g, batch));
         CheckNoOverlap(dx, dy, kernel, nameof(dx));
         BackwardInputWith(ChooseBackward(g), dy, kernel, dx, batch, g, scratch);
     }
@@ -216,24 +242,18 @@ public static class Convolution
     internal static ConvolutionStrategy ChooseBackward(in Conv2DGeometry g) =>
         IsPointwise(g) ? ConvolutionStrategy.Pointwise : ConvolutionStrategy.Im2Col;
 
-    /// <summary>The strategy of the forward pass for a geometry.</summary>
+    /// <summary>The strategy of the forward pass for a geometry (the rule the generator applies at compile time).</summary>
     internal static ConvolutionStrategy Choose(in Conv2DGeometry g) =>
-        IsPointwise(g) ? ConvolutionStrategy.Pointwise
-        : PreferDirect(g) ? ConvolutionStrategy.Direct
-        : ConvolutionStrategy.Im2Col;
+        ConvolutionStrategyRule.Choose(g.KernelHeight, g.KernelWidth, g.Channels, g.StrideHeight, g.StrideWidth);
 
-    /// <summary>1×1 kernel, stride 1 (no padding follows): every output pixel is its input pixel times the kernel.</summary>
+    /// <summary>1×1 kernel, stride 1 (a valid geometry then has no padding): every output pixel is its input pixel times the kernel.</summary>
     internal static bool IsPointwise(in Conv2DGeometry g) =>
-        g.KernelHeight == 1 && g.KernelWidth == 1 && g.StrideHeight == 1 && g.StrideWidth == 1
-        && g.PadTop == 0 && g.PadLeft == 0;
+        ConvolutionStrategyRule.IsPointwise(g.KernelHeight, g.KernelWidth, g.StrideHeight, g.StrideWidth);
 
-    /// <summary>Validates the geometry and every length once.</summary>
+    /// <summary>Validates the geometry (the callers' ScratchLength did) and every length once.</summary>
     private static void CheckCall(int inputLength, int kernelLength, int outputLength, int scratchLength, int batch,
-        in Conv2DGeometry g, string inputName, string kernelName, string outputName, bool forwardOnly)
+        in Conv2DGeometry g, string inputName, string kernelName, string outputName, long scratchNeeded)
     {
-        int scratchNeeded = ScratchLength(g, batch);
-        if (forwardOnly && Choose(g) != ConvolutionStrategy.Im2Col)
-            scratchNeeded = 0;
         long inputNeeded = (long)batch * g.InputSize;
         long outputNeeded = (long)batch * g.OutputSize;
         if (inputLength != inputNeeded)

@@ -1,12 +1,17 @@
+// Shared as source with the generator (linked there): keep this file free of runtime-only APIs.
 namespace NeuralDsl;
 
-/// <summary>How a convolution is computed; <see cref="Convolution.Choose"/> picks one from the geometry.</summary>
-internal enum ConvolutionStrategy
+/// <summary>
+/// How a convolution's forward pass is computed. The generator picks one from the literal shape with
+/// <c>ConvolutionStrategyRule.Choose</c> and passes it to <c>Convolution.Forward</c>, which checks it against the
+/// geometry; the overloads without a strategy apply the same rule at run time.
+/// </summary>
+public enum ConvolutionStrategy
 {
     /// <summary>1×1, stride 1: the input is the column matrix, one GEMM.</summary>
     Pointwise,
 
-    /// <summary>Direct loops vectorized over the filters, no scratch.</summary>
+    /// <summary>Direct loops vectorized over the filters, no scratch: for short patches (kh·kw·C ≤ 32).</summary>
     Direct,
 
     /// <summary>im2col into scratch, then GEMM (col2im after it for the input gradient).</summary>

@@ -267,6 +267,67 @@ public sealed class ConvolutionFusedTests
         }
     }
 
+    /// <summary>The overload the generated code calls: every strategy that applies gives the reference; the others are refused.</summary>
+    [Fact]
+    public void StrategyArgumentIsHonouredAndChecked()
+    {
+        Conv2DGeometry g = Conv2DGeometry.Create(7, 6, 3, 5, 3, 3, 1, 1, 1, 1, true);   // patch 27: the rule says Direct
+        const int batch = 2;
+        Assert.Equal(ConvolutionStrategy.Direct, ConvolutionStrategyRule.Choose(3, 3, 3, 1, 1));
+        double[] x = KernelTestData.Uniform(batch * g.InputSize, -1, 1, seed: 111);
+        double[] k = KernelTestData.Uniform(g.KernelSize, -1, 1, seed: 112);
+        double[] bias = KernelTestData.Uniform(g.Filters, -1, 1, seed: 113);
+        double[] expected = Expected(x, k, bias, relu: true, batch, g);
+        var scratch = new double[Convolution.ScratchLength(g, batch)];
+        foreach (ConvolutionStrategy strategy in new[] { ConvolutionStrategy.Direct, ConvolutionStrategy.Im2Col })
+        {
+            var y = new double[expected.Length];
+            Convolution.Forward<double>(x, k, bias, y, batch, g, scratch, Activation.ReLU, strategy);
+            KernelTestData.AssertClose(expected, y, 1e-12, 1e-13, strategy.ToString());
+        }
+        // Direct needs no scratch; a forced Im2Col does.
+        Convolution.Forward<double>(x, k, bias, new double[expected.Length], batch, g, [], Activation.ReLU, ConvolutionStrategy.Direct);
+        var e = Assert.Throws<ArgumentException>(() => Convolution.Forward<double>(x, k, bias, new double[expected.Length], batch, g, [], Activation.ReLU, ConvolutionStrategy.Im2Col));
+        Assert.Equal("scratch", e.ParamName);
+        e = Assert.Throws<ArgumentException>(() => Convolution.Forward<double>(x, k, bias, new double[expected.Length], batch, g, scratch, Activation.ReLU, ConvolutionStrategy.Pointwise));
+        Assert.Equal("strategy", e.ParamName);
+        Assert.Contains("Pointwise needs a 1×1 kernel with stride 1, but the geometry has a 3×3 kernel with stride 1×1; its strategy is Direct", e.Message, StringComparison.Ordinal);
+        e = Assert.Throws<ArgumentException>(() => Convolution.Forward<double>(x, k, bias, new double[expected.Length], batch, g, scratch, Activation.ReLU, (ConvolutionStrategy)7));
+        Assert.Equal("strategy", e.ParamName);
+
+        // A 1×1, stride-1 geometry takes any of the three; im2col then needs the blocked scratch although ScratchLength is 0.
+        Conv2DGeometry pointwise = Conv2DGeometry.Create(4, 5, 6, 7, 1, 1, 1, 1, 1, 1, false);
+        Assert.Equal(ConvolutionStrategy.Pointwise, ConvolutionStrategyRule.Choose(1, 1, 6, 1, 1));
+        double[] px = KernelTestData.Uniform(batch * pointwise.InputSize, -1, 1, seed: 114);
+        double[] pk = KernelTestData.Uniform(pointwise.KernelSize, -1, 1, seed: 115);
+        double[] pb = KernelTestData.Uniform(pointwise.Filters, -1, 1, seed: 116);
+        double[] pExpected = Expected(px, pk, pb, relu: false, batch, pointwise);
+        foreach (ConvolutionStrategy strategy in new[] { ConvolutionStrategy.Pointwise, ConvolutionStrategy.Direct, ConvolutionStrategy.Im2Col })
+        {
+            var y = new double[pExpected.Length];
+            Convolution.Forward<double>(px, pk, pb, y, batch, pointwise, new double[ScratchFor(pointwise, batch)], Activation.Linear, strategy);
+            KernelTestData.AssertClose(pExpected, y, 1e-12, 1e-13, "1x1 " + strategy);
+        }
+        Assert.Throws<ArgumentException>(() => Convolution.Forward<double>(px, pk, pb, new double[pExpected.Length], batch, pointwise, [], Activation.Linear, ConvolutionStrategy.Im2Col));
+    }
+
+    /// <summary>The runtime's choice is the shared rule the generator evaluates (one rule, one place).</summary>
+    [Fact]
+    public void RuntimeChoiceIsTheSharedRule()
+    {
+        foreach (var shape in Shapes)
+        {
+            Conv2DGeometry g = shape.G;
+            Assert.Equal(ConvolutionStrategyRule.Choose(g.KernelHeight, g.KernelWidth, g.Channels, g.StrideHeight, g.StrideWidth), Convolution.Choose(g));
+            Assert.Equal(Convolution.Choose(g) == ConvolutionStrategy.Direct, Convolution.PreferDirect(g));
+        }
+        Assert.Equal(ConvolutionStrategy.Direct, ConvolutionStrategyRule.Choose(3, 3, 1, 1, 1));     // patch 9
+        Assert.Equal(ConvolutionStrategy.Direct, ConvolutionStrategyRule.Choose(4, 8, 1, 2, 2));     // patch 32
+        Assert.Equal(ConvolutionStrategy.Im2Col, ConvolutionStrategyRule.Choose(3, 3, 4, 1, 1));     // patch 36
+        Assert.Equal(ConvolutionStrategy.Direct, ConvolutionStrategyRule.Choose(1, 1, 16, 2, 2));    // 1×1 with stride 2
+        Assert.Equal(ConvolutionStrategy.Im2Col, ConvolutionStrategyRule.Choose(1, 1, 64, 1, 2));
+    }
+
     [Fact]
     public void SmallPatchKernelsCoverTheMnistFirstLayerWhereAvx512Is()
     {
