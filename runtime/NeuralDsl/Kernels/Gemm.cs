@@ -190,7 +190,10 @@ public static class Gemm
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int half = RoundUp((k + 1) / 2, DepthSplitGranule);
-        T* partial = GemmBuffers<T>.GetDepthPartial(m * n);
+        // The second half's partial lives in this (calling) thread's scratch even when the worker computes it: the
+        // caller adds it to C after the worker has been released, so a buffer shared between callers could already
+        // be taken by the next caller's product.
+        T* partial = GemmBuffers<T>.GetScratch(m * n);
         if (MaxThreads >= 2 && GemmWorker.TryAcquire())
         {
             GemmWorker.Run(a, b, c, m, k, n, transposeA, transposeB, accumulate, GemmSplit.Depth, half, 2, partial);

@@ -21,8 +21,6 @@ internal static unsafe class GemmBuffers<T>
     [ThreadStatic]
     private static T[]? t_scratch;
 
-    private static T[]? s_depthPartial;
-
     /// <summary>Returns aligned regions of at least the requested element counts.</summary>
     public static void Get(int aLength, int bLength, int tileLength, out T* a, out T* b, out T* tile)
     {
@@ -57,23 +55,6 @@ internal static unsafe class GemmBuffers<T>
             t_scratch = scratch;
         }
         return AlignUp((T*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(scratch)));
-    }
-
-    /// <summary>
-    /// The buffer for the second half of a depth-split product (<see cref="GemmSplit.Depth"/>). Not per thread: it is
-    /// written by whichever thread computes that half and read by the caller, and only the holder of the
-    /// <see cref="GemmWorker"/> uses it, so one product at a time.
-    /// </summary>
-    public static T* GetDepthPartial(int length)
-    {
-        int pad = Alignment / sizeof(T);
-        T[]? partial = s_depthPartial;
-        if (partial is null || partial.Length < length + pad)
-        {
-            partial = GC.AllocateUninitializedArray<T>(length + pad, pinned: true);
-            s_depthPartial = partial;
-        }
-        return AlignUp((T*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(partial)));
     }
 
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;

@@ -165,6 +165,38 @@ public class GemmTests
     }
 
     [Fact]
+    public void DepthSplitProductsOnTwoCallerThreadsAtOnceDoNotShareBuffers()
+    {
+        // While one caller holds the worker the other computes its depth halves alone; each must keep its own partial.
+        const int m = 64, k = 784, n = 128;
+        float[][] a = [KernelTestData.ToSingle(KernelTestData.Uniform(m * k, -1, 1, 51)), KernelTestData.ToSingle(KernelTestData.Uniform(m * k, -1, 1, 52))];
+        float[] b = KernelTestData.ToSingle(KernelTestData.Uniform(k * n, -1, 1, 53));
+        float[][] expected = [new float[m * n], new float[m * n]];
+        Gemm.Multiply<float>(a[0], b, expected[0], m, k, n);
+        Gemm.Multiply<float>(a[1], b, expected[1], m, k, n);
+        int mismatches = 0;
+        var threads = new System.Threading.Thread[2];
+        for (int t = 0; t < 2; t++)
+        {
+            int id = t;
+            threads[t] = new System.Threading.Thread(() =>
+            {
+                var c = new float[m * n];
+                for (int call = 0; call < 200; call++)
+                {
+                    Gemm.Multiply<float>(a[id], b, c, m, k, n);
+                    if (!c.AsSpan().SequenceEqual(expected[id]))
+                        System.Threading.Interlocked.Increment(ref mismatches);
+                }
+            });
+            threads[t].Start();
+        }
+        foreach (var thread in threads)
+            thread.Join();
+        Assert.Equal(0, mismatches);
+    }
+
+    [Fact]
     public void NoAllocationAfterWarmUpOnEitherThread()
     {
         int saved = Gemm.MaxThreads;
