@@ -102,16 +102,27 @@ internal static class ConvolutionEmitter
             string output = c.BatchSpan(c.Output, c.OutputSize);
             if (activation == Activation.ReLU)
             {
-                w.Line("// dz = dy ⊙ ReLU'(z), in place, read from the output: a > 0 exactly where z > 0, so no pre-activation is kept.");
-                w.Line(ActivationCalls.BackwardInPlace(activation, output, output, "dy", filters));
+                // One pass over dy instead of three (ReLU', kernel gradient, bias gradient): each block of dz is used
+                // while it is in cache, and dy holds dz afterwards for the input gradient.
+                w.Line("// dz = dy ⊙ ReLU'(z) in place, read from the output (a > 0 exactly where z > 0, so no pre-activation is kept),");
+                w.Line("// with the kernel and bias gradients in the same pass over dy.");
+                string biasGradient = useBias ? c.GradientSpan(layer.Parameters[1]) : "global::System.Span<" + c.T + ">.Empty";
+                w.Line("global::NeuralDsl.Convolution.BackwardKernel(x, dy, " + output + ", " + c.GradientSpan(layer.Parameters[0]) + ", " +
+                    biasGradient + ", batch, " + GeometryField(layer.Index) + ", " + ScratchField(layer.Index) + ", global::NeuralDsl.Activation.ReLU);");
+                w.Line("if (!dx.IsEmpty)");
+                w.Line("    global::NeuralDsl.Convolution.BackwardInput(dy, " + c.ParameterSpan(layer.Parameters[0]) + ", dx, batch, " +
+                    GeometryField(layer.Index) + ", " + ScratchField(layer.Index) + ");");
             }
-            else if (activation != Activation.Linear)
+            else
             {
-                w.Line("// dz = dy ⊙ " + activation + "'(z), in place.");
-                w.Line(ActivationCalls.BackwardInPlace(activation, c.BatchSpan(PreActivationField(layer.Index), c.OutputSize),
-                    output, "dy", filters));
+                if (activation != Activation.Linear)
+                {
+                    w.Line("// dz = dy ⊙ " + activation + "'(z), in place.");
+                    w.Line(ActivationCalls.BackwardInPlace(activation, c.BatchSpan(PreActivationField(layer.Index), c.OutputSize),
+                        output, "dy", filters));
+                }
+                w.Line(c.Method + "AffineBackward(x, dy, dx, batch);");
             }
-            w.Line(c.Method + "AffineBackward(x, dy, dx, batch);");
         }
         w.Line();
 

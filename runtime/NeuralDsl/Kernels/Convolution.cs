@@ -175,7 +175,7 @@ public static class Convolution
     }
 
     /// <summary>
-    /// <see cref="BackwardKernel{T}"/> with the strategy given, without checks. <see cref="ConvolutionStrategy.Direct"/>
+    /// The plain kernel gradient with the strategy given, without checks. <see cref="ConvolutionStrategy.Direct"/>
     /// is not used by the public entry point (measured slower); it stays as the scratch-free cross-check.
     /// </summary>
     internal static void BackwardKernelWith<T>(ConvolutionStrategy strategy, ReadOnlySpan<T> x, ReadOnlySpan<T> dy,
@@ -193,8 +193,66 @@ public static class Convolution
         }
         else
         {
-            ConvolutionParts.BackwardKernel(x, dy, dKernel, batch, g, scratch);
+            ConvolutionParts.BackwardKernel(x, dy, [], dKernel, [], batch, g, scratch);
         }
+    }
+
+    /// <summary>
+    /// The kernel and bias gradients of a Linear or ReLU layer in one pass over the output gradient. With
+    /// <see cref="Activation.ReLU"/>, <paramref name="dy"/> is first turned into dz = dy ⊙ ReLU'(z), in place, read from
+    /// the layer output (positive exactly where z is), so a following <see cref="BackwardInput{T}"/> on dy sees dz;
+    /// with <see cref="Activation.Linear"/> dz is dy and dy is not written. Then dKernel += ∂L/∂kernel and
+    /// dBias += Σ dz over the pixels (both accumulated), while each block of dz is in cache. This is what
+    /// <see cref="Activations.ReluBackward{T}"/>, <see cref="BackwardKernel{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, int, in Conv2DGeometry, Span{T})"/>
+    /// and <see cref="Bias.AccumulateGradient{T}"/> compute in three passes, up to the order of the additions.
+    /// </summary>
+    /// <param name="x">The forward input, NHWC.</param>
+    /// <param name="dy">∂L/∂y, [batch, OH, OW, F]; with ReLU overwritten by dz.</param>
+    /// <param name="output">With ReLU, the layer output y = ReLU(z) [batch, OH, OW, F]; not read with Linear (may be empty).</param>
+    /// <param name="dKernel">Kernel gradient in Keras layout; added to.</param>
+    /// <param name="dBias">Bias gradient, one value per filter, added to; empty for a layer without bias.</param>
+    /// <param name="batch">Samples.</param>
+    /// <param name="g">The layer geometry.</param>
+    /// <param name="scratch">At least <see cref="ScratchLength"/> elements; contents are not preserved.</param>
+    /// <param name="activation"><see cref="Activation.Linear"/> or <see cref="Activation.ReLU"/>.</param>
+    /// <exception cref="ArgumentException">A span length does not match the geometry, the activation is not one of
+    /// the two fused here, or an output overlaps an input.</exception>
+    public static void BackwardKernel<T>(ReadOnlySpan<T> x, Span<T> dy, ReadOnlySpan<T> output, Span<T> dKernel, Span<T> dBias,
+        int batch, in Conv2DGeometry g, Span<T> scratch, Activation activation)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        KernelGuard.EnsureSupported<T>();
+        if (activation != Activation.Linear && activation != Activation.ReLU)
+            throw new ArgumentException(Invariant($"Convolution.BackwardKernel applies only Activation.Linear or Activation.ReLU, not {activation}; apply its derivative with Activations first and call it with Linear."), nameof(activation));
+        CheckCall(x.Length, dKernel.Length, dy.Length, scratch.Length, batch, g, "x", "dKernel", "dy", ScratchLength(g, batch));
+        bool relu = activation == Activation.ReLU;
+        if (relu && output.Length != dy.Length)
+            throw new ArgumentException(Invariant($"output length {output.Length} does not match dy length {dy.Length}: ReLU's derivative is read from the layer output."), nameof(output));
+        if (!dBias.IsEmpty && dBias.Length != g.Filters)
+            throw new ArgumentException(Invariant($"dBias length {dBias.Length} does not match the {g.Filters} filters (or 0 for no bias)."), nameof(dBias));
+        CheckNoOverlap(dKernel, x, dy, nameof(dKernel));
+        if (dKernel.Overlaps(output) || dKernel.Overlaps(dBias))
+            throw new ArgumentException("dKernel overlaps the output or dBias.", nameof(dKernel));
+        if (dBias.Overlaps(x) || dBias.Overlaps(dy) || dBias.Overlaps(output))
+            throw new ArgumentException("dBias overlaps an input; the gradients cannot be computed in place.", nameof(dBias));
+        if (relu && (dy.Overlaps(x) || dy.Overlaps(output)))
+            throw new ArgumentException("dy is rewritten in place and must not overlap x or the output.", nameof(dy));
+        ReadOnlySpan<T> mask = relu ? output : [];
+        if (IsPointwise(g))
+        {
+            // The 1×1 product reads the whole of dz at once, so the epilogue runs over all of it first.
+            unsafe
+            {
+                fixed (T* pdy = dy)
+                fixed (T* pa = mask)
+                fixed (T* pdb = dBias)
+                    ConvolutionEpilogue.ReluBackwardAndBiasGradient(pdy, relu ? pa : null, dBias.IsEmpty ? null : pdb,
+                        batch * g.OutputHeight * g.OutputWidth, g.Filters);
+            }
+            Gemm.Multiply(x, dy, dKernel, g.Channels, batch * g.OutputHeight * g.OutputWidth, g.Filters, transposeA: true, accumulate: true);
+            return;
+        }
+        ConvolutionParts.BackwardKernel(x, dy, mask, dKernel, dBias, batch, g, scratch);
     }
 
     /// <summary>dx [batch, H, W, C] = ∂L/∂x for the output gradient dy (overwritten).</summary>

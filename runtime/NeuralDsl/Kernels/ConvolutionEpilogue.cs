@@ -52,6 +52,48 @@ internal static unsafe class ConvolutionEpilogue
         return spec.Relu ? T.Max(sum, T.Zero) : sum;
     }
 
+    /// <summary>
+    /// The backward epilogue of one block of output rows: dz = dy ⊙ (output &gt; 0) in place when
+    /// <paramref name="reluOutput"/> is given (as <see cref="Activations.ReluBackward{T}"/> computes it from the output,
+    /// positive exactly where the pre-activation is), then dBias += Σ rows of dz when <paramref name="dBias"/> is given,
+    /// row after row as <see cref="Bias.AccumulateGradient{T}"/> adds them.
+    /// </summary>
+    public static void ReluBackwardAndBiasGradient<T>(T* dy, T* reluOutput, T* dBias, int pixels, int filters)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (reluOutput == null && dBias == null)
+            return;
+        int n = Vector<T>.Count;
+        for (int r = 0; r < pixels; r++, dy += filters)
+        {
+            int j = 0;
+            for (; j + n <= filters; j += n)
+            {
+                var d = *(Vector<T>*)(dy + j);
+                if (reluOutput != null)
+                {
+                    d = Vector.GreaterThan(*(Vector<T>*)(reluOutput + j), Vector<T>.Zero) & d;
+                    *(Vector<T>*)(dy + j) = d;
+                }
+                if (dBias != null)
+                    *(Vector<T>*)(dBias + j) += d;
+            }
+            for (; j < filters; j++)
+            {
+                T d = dy[j];
+                if (reluOutput != null)
+                {
+                    d = reluOutput[j] > T.Zero ? d : T.Zero;
+                    dy[j] = d;
+                }
+                if (dBias != null)
+                    dBias[j] += d;
+            }
+            if (reluOutput != null)
+                reluOutput += filters;
+        }
+    }
+
     /// <summary>Applies the epilogue to <paramref name="pixels"/> rows of <paramref name="filters"/> values at <paramref name="y"/>.</summary>
     public static void ApplyRows<T>(T* y, int pixels, int filters, in Spec<T> spec)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>

@@ -53,14 +53,14 @@ internal static unsafe class ConvolutionParts
         return (int)Math.Clamp(rows, 1, largestPart);
     }
 
-    /// <summary>Scratch elements: one column block per part, then the kernel-gradient partial of the second part.</summary>
+    /// <summary>Scratch elements: one column block per part, then the kernel- and bias-gradient partials of the second part.</summary>
     public static long ScratchLength(in Conv2DGeometry g, int batch)
     {
         int parts = Parts(g, batch);
         if (parts == 0)
             return 0;
         long block = (long)BlockRows(g, batch) * g.OutputWidth * g.PatchSize;
-        return parts * block + (long)(parts - 1) * g.KernelSize;
+        return parts * block + (long)(parts - 1) * (g.KernelSize + g.Filters);
     }
 
     /// <summary>Everything a part needs, on the caller's stack for the duration of the call.</summary>
@@ -71,6 +71,8 @@ internal static unsafe class ConvolutionParts
         public T* Kernel;     // kernel (forward, input gradient) or dKernel (kernel gradient)
         public T* Output;     // y (forward), dy (kernel gradient) or dx (input gradient)
         public T* Scratch;
+        public T* BiasGradient; // dBias (kernel gradient), or null
+        public T* ReluOutput;   // the layer output whose sign masks dy in place (kernel gradient), or null
         public ConvolutionEpilogue.Spec<T> Epilogue;
         public Conv2DGeometry G;
         public int Batch;
@@ -86,6 +88,9 @@ internal static unsafe class ConvolutionParts
 
         /// <summary>The second part's kernel-gradient partial, after the column blocks.</summary>
         public readonly T* KernelPartial => Scratch + (long)Parts * BlockRows * G.OutputWidth * G.PatchSize;
+
+        /// <summary>The second part's bias-gradient partial, after the kernel partial.</summary>
+        public readonly T* BiasPartial => KernelPartial + G.KernelSize;
     }
 
     /// <summary>y = epilogue(x ⋆ kernel) with <paramref name="strategy"/> (not pointwise); scratch is checked by the caller.</summary>
@@ -104,20 +109,32 @@ internal static unsafe class ConvolutionParts
         }
     }
 
-    /// <summary>dKernel += im2col(x)ᵀ · dy, with the second part summed apart and added last.</summary>
-    public static void BackwardKernel<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> dy, Span<T> dKernel, int batch,
-        in Conv2DGeometry g, Span<T> scratch)
+    /// <summary>
+    /// dKernel += im2col(x)ᵀ · dz and dBias += Σ rows of dz, with the second part summed apart and added last. dz is
+    /// dy, or with <paramref name="reluOutput"/> given dy ⊙ (output &gt; 0), written back into dy block by block while
+    /// it is in cache. <paramref name="dBias"/> and <paramref name="reluOutput"/> may be empty.
+    /// </summary>
+    public static void BackwardKernel<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> dy, ReadOnlySpan<T> reluOutput, Span<T> dKernel,
+        Span<T> dBias, int batch, in Conv2DGeometry g, Span<T> scratch)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         fixed (T* px = x)
         fixed (T* pdk = dKernel)
         fixed (T* pdy = dy)
+        fixed (T* pa = reluOutput)
+        fixed (T* pdb = dBias)
         fixed (T* ps = scratch)
         {
             var job = NewJob(ConvolutionStrategy.Im2Col, px, pdk, pdy, ps, batch, g);
+            job.ReluOutput = reluOutput.IsEmpty ? null : pa;
+            job.BiasGradient = dBias.IsEmpty ? null : pdb;
             Run(&BackwardKernelParts<T>, &job);
             if (job.Parts > 1)
+            {
                 TensorPrimitives.Add(dKernel, new ReadOnlySpan<T>(job.KernelPartial, g.KernelSize), dKernel);
+                if (!dBias.IsEmpty)
+                    TensorPrimitives.Add(dBias, new ReadOnlySpan<T>(job.BiasPartial, g.Filters), dBias);
+            }
         }
     }
 
@@ -208,24 +225,33 @@ internal static unsafe class ConvolutionParts
         int ow = g.OutputWidth, patch = g.PatchSize, f = g.Filters;
         for (int part = firstPart; part < endPart; part++)
         {
-            // The first part adds into dKernel itself; the second into its own partial, added after both finish.
-            T* target = job.Kernel;
+            // The first part adds into dKernel and dBias themselves; the second into its own partials, added after
+            // both finish.
+            T* target = job.Kernel, biasTarget = job.BiasGradient;
             if (part > 0)
             {
                 target = job.KernelPartial;
                 new Span<T>(target, g.KernelSize).Clear();
+                if (biasTarget != null)
+                {
+                    biasTarget = job.BiasPartial;
+                    new Span<T>(biasTarget, f).Clear();
+                }
             }
             T* columns = job.Columns(part);
             int start = job.PartStart(part), end = job.PartStart(part + 1);
             if (ConvolutionSmallPatch.Supports<T>(g))
             {
-                // A 9-tap patch: the gradient stays in registers over the whole range, no columns are built.
-                ConvolutionSmallPatch.BackwardKernel(job.Input, job.Output, target, g, start, end - start);
+                // A 9-tap patch: the gradients stay in registers over the whole range, no columns are built.
+                ConvolutionSmallPatch.BackwardKernel(job.Input, job.Output, job.ReluOutput, target, biasTarget, g, start, end - start);
                 continue;
             }
             for (int row = start; row < end; row += job.BlockRows)
             {
                 int rows = Math.Min(job.BlockRows, end - row), pixels = rows * ow;
+                T* dz = job.Output + (long)row * ow * f;
+                ConvolutionEpilogue.ReluBackwardAndBiasGradient(dz, job.ReluOutput == null ? null : job.ReluOutput + (long)row * ow * f,
+                    biasTarget, pixels, f);
                 ConvolutionIm2Col.Im2Col(x, new Span<T>(columns, pixels * patch), g, row, rows);
                 // dK [kh·kw·C, F] += colᵀ · dy: the column block is stored [pixels, kh·kw·C], hence transposeA.
                 Gemm.MultiplyUnchecked(columns, job.Output + (long)row * ow * f, target, patch, pixels, f, true, false, true);

@@ -136,10 +136,12 @@ internal static unsafe class ConvolutionSmallPatch
 
     /// <summary>
     /// Adds the kernel gradient of output rows firstRow ≤ r &lt; firstRow + rowCount to <paramref name="dKernel"/>
-    /// [9, F]: Σ over those pixels of patch ⊗ dy, accumulated in registers and added once at the end.
+    /// [9, F]: Σ over those pixels of patch ⊗ dz, accumulated in registers and added once at the end; likewise
+    /// Σ dz to <paramref name="dBias"/> unless it is null. dz is dy, or dy ⊙ (output &gt; 0) written back into dy
+    /// when <paramref name="reluOutput"/> is not null.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void BackwardKernel<T>(T* x, T* dy, T* dKernel, in Conv2DGeometry g, int firstRow, int rowCount)
+    public static void BackwardKernel<T>(T* x, T* dy, T* reluOutput, T* dKernel, T* dBias, in Conv2DGeometry g, int firstRow, int rowCount)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int n = Vector512<T>.Count, f = 2 * n;
@@ -148,6 +150,8 @@ internal static unsafe class ConvolutionSmallPatch
         Vector512<T> g0a = default, g0b = default, g1a = default, g1b = default, g2a = default, g2b = default;
         Vector512<T> g3a = default, g3b = default, g4a = default, g4b = default, g5a = default, g5b = default;
         Vector512<T> g6a = default, g6b = default, g7a = default, g7b = default, g8a = default, g8b = default;
+        Vector512<T> biasA = default, biasB = default;
+        bool relu = reluOutput != null, hasBias = dBias != null;
         // Border pixels add into memory instead, so that no call takes the accumulators' addresses (which would keep
         // them on the stack for the whole loop).
         T* border = stackalloc T[Patch * f];
@@ -162,6 +166,20 @@ internal static unsafe class ConvolutionSmallPatch
             {
                 int left = ow * g.StrideWidth - g.PadLeft;
                 Vector512<T> da = Vector512.Load(dyRow + ow * f), db = Vector512.Load(dyRow + ow * f + n);
+                if (relu)
+                {
+                    // dz = dy where the output (so the pre-activation) is positive, else +0, as Activations.ReluBackward.
+                    T* a = reluOutput + (long)outputRow * g.OutputWidth * f + ow * f;
+                    da = Vector512.GreaterThan(Vector512.Load(a), Vector512<T>.Zero) & da;
+                    db = Vector512.GreaterThan(Vector512.Load(a + n), Vector512<T>.Zero) & db;
+                    da.Store(dyRow + ow * f);
+                    db.Store(dyRow + ow * f + n);
+                }
+                if (hasBias)
+                {
+                    biasA += da;
+                    biasB += db;
+                }
                 if (!rowsInside || left < 0 || left + spanW > g.Width)
                 {
                     // A border pixel: only the taps inside the input contribute.
@@ -200,6 +218,8 @@ internal static unsafe class ConvolutionSmallPatch
         }
         for (int i = 0; i < Patch * f; i++)
             dKernel[i] += border[i];
+        if (hasBias)
+            AddTo(dBias, biasA, biasB, n);
         AddTo(dKernel, g0a, g0b, n);
         AddTo(dKernel + f, g1a, g1b, n);
         AddTo(dKernel + 2 * f, g2a, g2b, n);

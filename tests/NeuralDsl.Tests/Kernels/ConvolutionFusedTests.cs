@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using Xunit;
 
 namespace NeuralDsl.Tests.Kernels;
@@ -193,6 +194,108 @@ public sealed class ConvolutionFusedTests
     }
 
     /// <summary>
+    /// The fused kernel-and-bias gradient of a ReLU or linear layer: dy becomes dz = dy ⊙ (output &gt; 0) in place
+    /// (ReLU), dKernel and dBias are added to, against the reference in double, for every shape.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(ShapeNames))]
+    public void FusedKernelGradientMatchesTheReferenceInDouble(string name)
+    {
+        (int batch, Conv2DGeometry g) = Shape(name);
+        double[] x = KernelTestData.Uniform(batch * g.InputSize, -1, 1, seed: 121);
+        double[] output = Array.ConvertAll(KernelTestData.Uniform(batch * g.OutputSize, -1, 1, seed: 122), v => Math.Max(v, 0));
+        double[] dy0 = KernelTestData.Uniform(batch * g.OutputSize, -1, 1, seed: 123);
+        double[] initialDk = KernelTestData.Uniform(g.KernelSize, -1, 1, seed: 124);
+        double[] initialDb = KernelTestData.Uniform(g.Filters, -1, 1, seed: 125);
+        var scratch = new double[Convolution.ScratchLength(g, batch)];
+        foreach (bool relu in new[] { false, true })
+        {
+            foreach (bool withBias in new[] { false, true })
+            {
+                string context = $"{name} relu {relu} bias {withBias}";
+                double[] dz = relu ? dy0.Select((d, i) => output[i] > 0 ? d : 0).ToArray() : (double[])dy0.Clone();
+                double[] expectedDk = ConvolutionReference.BackwardKernel(x, dz, batch, g);
+                for (int i = 0; i < expectedDk.Length; i++)
+                    expectedDk[i] += initialDk[i];
+                double[] expectedDb = (double[])initialDb.Clone();
+                for (int i = 0; i < dz.Length; i++)
+                    expectedDb[i % g.Filters] += dz[i];
+
+                double[] dy = (double[])dy0.Clone();
+                double[] dk = (double[])initialDk.Clone();
+                double[] db = withBias ? (double[])initialDb.Clone() : [];
+                Convolution.BackwardKernel<double>(x, dy, relu ? output : [], dk, db, batch, g, scratch, relu ? Activation.ReLU : Activation.Linear);
+                KernelTestData.AssertClose(dz, dy, 0, 0, context + " dz in place");
+                KernelTestData.AssertClose(expectedDk, dk, 1e-12, 1e-12, context + " kernel gradient");
+                if (withBias)
+                    KernelTestData.AssertClose(expectedDb, db, 1e-12, 1e-12, context + " bias gradient");
+            }
+        }
+    }
+
+    /// <summary>In float the in-place dz equals Activations.ReluBackward's bit for bit; the gradients stay within the rounding bound.</summary>
+    [Theory]
+    [MemberData(nameof(ShapeNames))]
+    public void FusedKernelGradientInFloat(string name)
+    {
+        (int batch, Conv2DGeometry g) = Shape(name);
+        float[] xf = KernelTestData.ToSingle(KernelTestData.Uniform(batch * g.InputSize, -1, 1, seed: 131));
+        float[] af = KernelTestData.ToSingle(Array.ConvertAll(KernelTestData.Uniform(batch * g.OutputSize, -1, 1, seed: 132), v => Math.Max(v, 0)));
+        float[] dyf = KernelTestData.ToSingle(KernelTestData.Uniform(batch * g.OutputSize, -1, 1, seed: 133));
+        var expectedDz = new float[dyf.Length];
+        Activations.ReluBackward<float>(af, af, dyf, expectedDz);
+        float[] dz = (float[])dyf.Clone();
+        var dk = new float[g.KernelSize];
+        var db = new float[g.Filters];
+        Convolution.BackwardKernel<float>(xf, dz, af, dk, db, batch, g, new float[Convolution.ScratchLength(g, batch)], Activation.ReLU);
+        for (int i = 0; i < dz.Length; i++)
+            Assert.Equal(BitConverter.SingleToInt32Bits(expectedDz[i]), BitConverter.SingleToInt32Bits(dz[i]));
+        double[] x = KernelTestData.ToDouble(xf), dzd = KernelTestData.ToDouble(expectedDz);
+        double[] absX = Array.ConvertAll(x, Math.Abs), absDz = Array.ConvertAll(dzd, Math.Abs);
+        AssertWithin(ConvolutionReference.BackwardKernel(x, dzd, batch, g), ConvolutionReference.BackwardKernel(absX, absDz, batch, g), dk, name + " kernel gradient");
+        var expectedDb = new double[g.Filters];
+        var scaleDb = new double[g.Filters];
+        for (int i = 0; i < dzd.Length; i++)
+        {
+            expectedDb[i % g.Filters] += dzd[i];
+            scaleDb[i % g.Filters] += absDz[i];
+        }
+        AssertWithin(expectedDb, scaleDb, db, name + " bias gradient");
+    }
+
+    [Fact]
+    public void FusedKernelGradientErrorsNameTheProblem()
+    {
+        Conv2DGeometry g = Conv2DGeometry.Create(5, 5, 2, 3, 3, 3, 1, 1, 1, 1, false);
+        const int batch = 2;
+        var x = new double[batch * g.InputSize];
+        var dy = new double[batch * g.OutputSize];
+        var a = new double[dy.Length];
+        var dk = new double[g.KernelSize];
+        var db = new double[g.Filters];
+        var scratch = new double[Convolution.ScratchLength(g, batch)];
+        var e = Assert.Throws<ArgumentException>(() => Convolution.BackwardKernel<double>(x, dy, a, dk, db, batch, g, scratch, Activation.Tanh));
+        Assert.Equal("activation", e.ParamName);
+        Assert.Contains("only Activation.Linear or Activation.ReLU, not Tanh", e.Message, StringComparison.Ordinal);
+        e = Assert.Throws<ArgumentException>(() => Convolution.BackwardKernel<double>(x, dy, a.AsSpan(1), dk, db, batch, g, scratch, Activation.ReLU));
+        Assert.Equal("output", e.ParamName);
+        Assert.Contains($"output length {a.Length - 1} does not match dy length {dy.Length}", e.Message, StringComparison.Ordinal);
+        e = Assert.Throws<ArgumentException>(() => Convolution.BackwardKernel<double>(x, dy, a, dk, db.AsSpan(1), batch, g, scratch, Activation.ReLU));
+        Assert.Equal("dBias", e.ParamName);
+        e = Assert.Throws<ArgumentException>(() => Convolution.BackwardKernel<double>(x, dy.AsSpan(1), a, dk, db, batch, g, scratch, Activation.Linear));
+        Assert.Equal("dy", e.ParamName);
+        Assert.Contains($"dy length {dy.Length - 1} does not match [batch 2, 3, 3, 3] = {dy.Length}", e.Message, StringComparison.Ordinal);
+        e = Assert.Throws<ArgumentException>(() => Convolution.BackwardKernel<double>(x, dy, a, dk, db, batch, g, scratch.AsSpan(1), Activation.ReLU));
+        Assert.Equal("scratch", e.ParamName);
+        e = Assert.Throws<ArgumentException>(() => Convolution.BackwardKernel<double>(x, dy, dy, dk, db, batch, g, scratch, Activation.ReLU));
+        Assert.Equal("dy", e.ParamName);
+        e = Assert.Throws<ArgumentException>(() => Convolution.BackwardKernel<double>(x, dy, a, dk, dk.AsSpan(0, 3), batch, g, scratch, Activation.ReLU));
+        Assert.Equal("dKernel", e.ParamName);
+        // Linear does not read the output, which may then be empty; a layer without bias passes an empty dBias.
+        Convolution.BackwardKernel<double>(x, dy, [], dk, [], batch, g, scratch, Activation.Linear);
+    }
+
+    /// <summary>
     /// One thread or two, the results are bit for bit the same: the ranges and blocks follow from the shape, and the
     /// second range's kernel gradient is always added last.
     /// </summary>
@@ -215,6 +318,11 @@ public sealed class ConvolutionFusedTests
             Convolution.Forward<float>(x, k, bias, y, batch, g, scratch, Activation.ReLU);
             Convolution.BackwardKernel<float>(x, dy, dk, batch, g, scratch);
             Convolution.BackwardInput<float>(dy, k, dx, batch, g, scratch);
+            // The fused form too (kernel and bias partials of the second range are added last); dz goes to a copy.
+            float[] dz = (float[])dy.Clone();
+            var db = new float[g.Filters];
+            Convolution.BackwardKernel<float>(x, dz, y, dk, db, batch, g, scratch, Activation.ReLU);
+            dk = [.. dk, .. db];
             return (y, dk, dx);
         }
 
@@ -246,7 +354,7 @@ public sealed class ConvolutionFusedTests
     {
         (int batch, Conv2DGeometry g) = Shape(name);
         float[] x = new float[batch * g.InputSize], k = new float[g.KernelSize], bias = new float[g.Filters];
-        float[] y = new float[batch * g.OutputSize], dk = new float[k.Length], dx = new float[x.Length];
+        float[] y = new float[batch * g.OutputSize], dk = new float[k.Length], dx = new float[x.Length], dz = new float[y.Length];
         float[] scratch = new float[Convolution.ScratchLength(g, batch)];
         x.AsSpan().Fill(0.5f);
         k.AsSpan().Fill(0.25f);
@@ -259,6 +367,7 @@ public sealed class ConvolutionFusedTests
             Convolution.Forward<float>(x, k, bias, y, batch, g, scratch, Activation.ReLU);
             Convolution.BackwardKernel<float>(x, y, dk, batch, g, scratch);
             Convolution.BackwardInput<float>(y, k, dx, batch, g, scratch);
+            Convolution.BackwardKernel<float>(x, dz, y, dk, bias, batch, g, scratch, Activation.ReLU);
             if (round == 2)
             {
                 Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);

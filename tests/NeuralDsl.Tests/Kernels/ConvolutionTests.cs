@@ -372,17 +372,17 @@ public sealed class ConvolutionTests
         Conv2DGeometry deep = Conv2DGeometry.Create(13, 13, 32, 64, 3, 3, 1, 1, 1, 1, false);
         Assert.Equal(ConvolutionStrategy.Im2Col, Convolution.Choose(deep));
         // Two sample ranges of 16, each with one block of 10 output rows of columns (the most whose product stays
-        // under the GEMM's parallel threshold: 110·288·64 < 2²¹), and the second range's kernel-gradient partial:
-        // under a tenth of the whole-batch im2col matrix.
-        Assert.Equal(2 * 10 * 11 * 288 + 3 * 3 * 32 * 64, Convolution.ScratchLength(deep, 32));
+        // under the GEMM's parallel threshold: 110·288·64 < 2²¹), and the second range's kernel- and bias-gradient
+        // partials: under a tenth of the whole-batch im2col matrix.
+        Assert.Equal(2 * 10 * 11 * 288 + 3 * 3 * 32 * 64 + 64, Convolution.ScratchLength(deep, 32));
         // One sample is one range (a single output row block of 11 rows), with no partial.
         Assert.Equal(11 * 11 * 288, Convolution.ScratchLength(deep, 1));
         // The MNIST first layer (patch 9) and the seed's first layer (patch 27) run forward directly; a patch of
         // 36 does not. Backward passes still need the column matrix.
         Conv2DGeometry mnist = Conv2DGeometry.Create(28, 28, 1, 32, 3, 3, 1, 1, 1, 1, false);
         Assert.True(Convolution.PreferDirect(mnist));
-        // Two ranges of 280 output rows (65,536 / (26·9) rounded down), the partial of the second range after them.
-        Assert.Equal(2 * 280 * 26 * 9 + 288, Convolution.ScratchLength(mnist, 32));
+        // Two ranges of 280 output rows (65,536 / (26·9) rounded down), the partials of the second range after them.
+        Assert.Equal(2 * 280 * 26 * 9 + 288 + 32, Convolution.ScratchLength(mnist, 32));
         // Inference needs no scratch where the forward pass is direct; the backward passes still insist on it.
         var x = new float[mnist.InputSize];
         var k = new float[mnist.KernelSize];
