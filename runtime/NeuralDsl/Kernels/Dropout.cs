@@ -1,7 +1,6 @@
 using System;
 using System.Numerics;
 using System.Numerics.Tensors;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -65,7 +64,7 @@ public static class Dropout
     /// <summary>
     /// The mask and <c>y = x ⊙ mask</c> a Vector512 at a time, for as many whole vectors as fit; returns the elements
     /// done. The draws are the scalar loop's, in the same order (lanes / 2 per vector), so the mask is identical; the
-    /// keep/drop choice is a compare and mask instead of a branch a random mask would mispredict half the time.
+    /// keep/drop choice is branch-free (a random mask would mispredict a branch half the time).
     /// </summary>
     private static int MaskAndApply512<T>(ReadOnlySpan<T> x, Span<T> y, Span<T> mask, ulong threshold, T keep, ref Rng rng)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -73,25 +72,28 @@ public static class Dropout
         int lanes = Vector512<T>.Count;
         // A local copy keeps the generator state in registers; it is written back at the end.
         Rng local = rng;
-        Span<ulong> draws = stackalloc ulong[Vector512<ulong>.Count];
-        ref ulong drawn = ref MemoryMarshal.GetReference(draws);
         ref T xs = ref MemoryMarshal.GetReference(x);
         ref T ys = ref MemoryMarshal.GetReference(y);
         ref T ms = ref MemoryMarshal.GetReference(mask);
-        // Compared as 64-bit lanes so a threshold of 2^32 (a rate within 2^-33 of 1) still drops everything.
-        Vector512<ulong> limit = Vector512.Create(threshold);
+        // Lane l is dropped when bit l of `dropped` is set; the bits are built in scalar registers (no store and
+        // reload of the draws) and spread to lanes with one broadcast and compare.
+        Vector512<uint> singleBits = Vector512.Create(1u, 2u, 4u, 8u, 16u, 32u, 64u, 128u, 256u, 512u, 1024u, 2048u, 4096u, 8192u, 16384u, 32768u);
+        Vector512<ulong> doubleBits = Vector512.Create(1ul, 2ul, 4ul, 8ul, 16ul, 32ul, 64ul, 128ul);
         Vector512<T> kept = Vector512.Create(keep);
         int i = 0;
         for (; i + lanes <= mask.Length; i += lanes)
         {
+            ulong dropped = 0;
             for (int k = 0; k < lanes / 2; k++)
-                Unsafe.Add(ref drawn, k) = local.NextUInt64();
-            // Little-endian: uint lane 2k is the low half of draw k, lane 2k + 1 the high half.
-            Vector512<uint> halves = Vector512.LoadUnsafe(ref drawn).AsUInt32();
-            Vector512<ulong> dropLower = Vector512.LessThan(Vector512.WidenLower(halves), limit);
+            {
+                ulong bits = local.NextUInt64();
+                // (half − threshold) wraps to a value with the top bit set exactly when half < threshold (both < 2^33).
+                dropped |= (((bits & 0xFFFF_FFFFUL) - threshold) >> 63) << (2 * k);
+                dropped |= (((bits >> 32) - threshold) >> 63) << (2 * k + 1);
+            }
             Vector512<T> drop = typeof(T) == typeof(float)
-                ? Vector512.Narrow(dropLower, Vector512.LessThan(Vector512.WidenUpper(halves), limit)).As<uint, T>()
-                : dropLower.As<ulong, T>();
+                ? Vector512.Equals(Vector512.Create((uint)dropped) & singleBits, singleBits).As<uint, T>()
+                : Vector512.Equals(Vector512.Create(dropped) & doubleBits, doubleBits).As<ulong, T>();
             Vector512<T> m = Vector512.AndNot(kept, drop);
             m.StoreUnsafe(ref ms, (nuint)i);
             (Vector512.LoadUnsafe(ref xs, (nuint)i) * m).StoreUnsafe(ref ys, (nuint)i);
