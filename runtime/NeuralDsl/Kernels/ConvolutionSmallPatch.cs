@@ -150,7 +150,6 @@ internal static unsafe class ConvolutionSmallPatch
         Vector512<T> g0a = default, g0b = default, g1a = default, g1b = default, g2a = default, g2b = default;
         Vector512<T> g3a = default, g3b = default, g4a = default, g4b = default, g5a = default, g5b = default;
         Vector512<T> g6a = default, g6b = default, g7a = default, g7b = default, g8a = default, g8b = default;
-        Vector512<T> biasA = default, biasB = default;
         bool relu = reluOutput != null, hasBias = dBias != null;
         // Border pixels add into memory instead, so that no call takes the accumulators' addresses (which would keep
         // them on the stack for the whole loop).
@@ -162,24 +161,17 @@ internal static unsafe class ConvolutionSmallPatch
             int top = oh * g.StrideHeight - g.PadTop;
             bool rowsInside = top >= 0 && top + spanH <= g.Height;
             T* dyRow = dy + (long)outputRow * g.OutputWidth * f;
+            if (relu || hasBias)
+            {
+                // dz = dy ⊙ (output > 0) and the bias gradient for this row first, in one short pass while the row is
+                // in L1: folded into the pixel loop below, the masks and extra stores slowed it down.
+                ConvolutionEpilogue.ReluBackwardAndBiasGradient(dyRow, relu ? reluOutput + (long)outputRow * g.OutputWidth * f : null,
+                    hasBias ? dBias : null, g.OutputWidth, f);
+            }
             for (int ow = 0; ow < g.OutputWidth; ow++)
             {
                 int left = ow * g.StrideWidth - g.PadLeft;
                 Vector512<T> da = Vector512.Load(dyRow + ow * f), db = Vector512.Load(dyRow + ow * f + n);
-                if (relu)
-                {
-                    // dz = dy where the output (so the pre-activation) is positive, else +0, as Activations.ReluBackward.
-                    T* a = reluOutput + (long)outputRow * g.OutputWidth * f + ow * f;
-                    da = Vector512.GreaterThan(Vector512.Load(a), Vector512<T>.Zero) & da;
-                    db = Vector512.GreaterThan(Vector512.Load(a + n), Vector512<T>.Zero) & db;
-                    da.Store(dyRow + ow * f);
-                    db.Store(dyRow + ow * f + n);
-                }
-                if (hasBias)
-                {
-                    biasA += da;
-                    biasB += db;
-                }
                 if (!rowsInside || left < 0 || left + spanW > g.Width)
                 {
                     // A border pixel: only the taps inside the input contribute.
@@ -218,8 +210,7 @@ internal static unsafe class ConvolutionSmallPatch
         }
         for (int i = 0; i < Patch * f; i++)
             dKernel[i] += border[i];
-        if (hasBias)
-            AddTo(dBias, biasA, biasB, n);
+
         AddTo(dKernel, g0a, g0b, n);
         AddTo(dKernel + f, g1a, g1b, n);
         AddTo(dKernel + 2 * f, g2a, g2b, n);
