@@ -196,7 +196,7 @@ internal sealed class ModelEmitter
             foreach (BufferSpec buffer in layer.Spec.ExtraBuffers(layer))
                 _w.Line("private " + (buffer.IsIndex ? "int" : _t) + "[] " + buffer.Field + " = []; // " + layer.Name + ": " + buffer.Comment);
         }
-        if (Layers.Any(l => l.Spec.UsesTrainingFlag))
+        if (Layers.Any(l => l.Spec.UsesRandomNumbers))
             _w.Line("private global::NeuralDsl.Rng _rng; // dropout masks");
         _w.Line();
     }
@@ -213,7 +213,7 @@ internal sealed class ModelEmitter
                 _w.Line("global::NeuralDsl.Initializers.Fill(new " + Span + "(" + (p.IsState ? "_state" : "_parameters") + ", " + Literals.Int(p.Offset) + ", " + Literals.Int(p.Length) +
                     "), global::NeuralDsl.Initializer." + p.Spec.Initializer + ", " + Literals.Int(p.Spec.FanIn) + ", " + Literals.Int(p.Spec.FanOut) + ", ref rng);");
             }
-            if (Layers.Any(l => l.Spec.UsesTrainingFlag))
+            if (Layers.Any(l => l.Spec.UsesRandomNumbers))
                 _w.Line("_rng = new global::NeuralDsl.Rng(rng.NextUInt64());");
         }
         _w.Line();

@@ -11,6 +11,8 @@ internal sealed partial record DropoutSpec
 
     public override bool UsesTrainingFlag => true;
 
+    public override bool UsesRandomNumbers => true;
+
     public override IEnumerable<BufferSpec> ExtraBuffers(PlannedLayer layer) =>
         [new BufferSpec(MaskField(layer.Index), layer.Output.Size, "kept mask: 0 or 1 / (1 - rate)")];
 

@@ -37,8 +37,14 @@ internal abstract record LayerSpec(string? ExplicitName, LocationInfo? Location)
     /// <summary>True when the output is the input, reinterpreted (Flatten): no buffer and no method.</summary>
     public virtual bool AliasesInput => false;
 
-    /// <summary>True when the forward pass differs in training (Dropout): the method takes <c>bool training</c>.</summary>
+    /// <summary>
+    /// True when the forward pass differs in training (Dropout, BatchNormalization, max pooling's arg-max): the method
+    /// takes <c>bool training</c>.
+    /// </summary>
     public virtual bool UsesTrainingFlag => false;
+
+    /// <summary>True when the layer draws random numbers in training (Dropout): the model then owns an <c>Rng</c>.</summary>
+    public virtual bool UsesRandomNumbers => false;
 
     /// <summary>The activation that ends this layer, for fusing it with the loss gradient.</summary>
     public virtual Activation FinalActivation => Activation.Linear;
