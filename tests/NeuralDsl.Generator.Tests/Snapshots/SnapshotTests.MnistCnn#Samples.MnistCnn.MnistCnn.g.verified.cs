@@ -83,14 +83,12 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
     private float[] _input = []; // [B,28,28,1], the input of the last Forward, for Backward
     private float[] _a0 = []; // [B,26,26,32] conv2d output
     private float[] _d0 = []; // [B,26,26,32] gradient w.r.t. conv2d output
-    private float[] _z0 = []; // conv2d: pre-activation
     private float[] _scratch0 = []; // conv2d: im2col columns (Convolution.ScratchLength)
     private float[] _a1 = []; // [B,13,13,32] max_pooling2d output
     private float[] _d1 = []; // [B,13,13,32] gradient w.r.t. max_pooling2d output
     private int[] _argmax1 = []; // max_pooling2d: input index of each maximum, for the backward pass
     private float[] _a2 = []; // [B,11,11,64] conv2d_1 output
     private float[] _d2 = []; // [B,11,11,64] gradient w.r.t. conv2d_1 output
-    private float[] _z2 = []; // conv2d_1: pre-activation
     private float[] _scratch2 = []; // conv2d_1: im2col columns (Convolution.ScratchLength)
     private float[] _a3 = []; // [B,5,5,64] max_pooling2d_1 output
     private float[] _d3 = []; // [B,5,5,64] gradient w.r.t. max_pooling2d_1 output
@@ -279,14 +277,12 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
         _input = new float[checked(batch * 784)];
         _a0 = new float[checked(batch * 21632)];
         _d0 = new float[checked(batch * 21632)];
-        _z0 = new float[checked(batch * 21632)];
         _scratch0 = new float[global::NeuralDsl.Convolution.ScratchLength(s_geometry0, batch)];
         _a1 = new float[checked(batch * 5408)];
         _d1 = new float[checked(batch * 5408)];
         _argmax1 = new int[checked(batch * 5408)];
         _a2 = new float[checked(batch * 7744)];
         _d2 = new float[checked(batch * 7744)];
-        _z2 = new float[checked(batch * 7744)];
         _scratch2 = new float[global::NeuralDsl.Convolution.ScratchLength(s_geometry2, batch)];
         _a3 = new float[checked(batch * 1600)];
         _d3 = new float[checked(batch * 1600)];
@@ -311,11 +307,11 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
         // conv2d: Conv2D(32, 3×3, ReLU)  [B,28,28,1] -> [B,26,26,32]
         Layer0Forward(x, batch);
         // max_pooling2d: MaxPooling2D(2×2)  [B,26,26,32] -> [B,13,13,32]
-        Layer1Forward(Rows(_a0, batch, 21632), batch);
+        Layer1Forward(Rows(_a0, batch, 21632), batch, training);
         // conv2d_1: Conv2D(64, 3×3, ReLU)  [B,13,13,32] -> [B,11,11,64]
         Layer2Forward(Rows(_a1, batch, 5408), batch);
         // max_pooling2d_1: MaxPooling2D(2×2)  [B,11,11,64] -> [B,5,5,64]
-        Layer3Forward(Rows(_a2, batch, 7744), batch);
+        Layer3Forward(Rows(_a2, batch, 7744), batch, training);
         // flatten: Flatten  [B,5,5,64] -> [B,1600] (a view: no copy)
         // dropout: Dropout(0.5)  [B,1600] -> [B,1600]
         Layer5Forward(Rows(_a3, batch, 1600), batch, training);
@@ -338,18 +334,19 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
     // Layer 0 · conv2d: Conv2D(32, 3×3, ReLU) · forward [B,28,28,1] -> [B,26,26,32] · kernel [3, 3, 1, 32], bias [32] · 320 params
     private void Layer0Forward(global::System.ReadOnlySpan<float> x, int batch)
     {
-        var z = Rows(_z0, batch, 21632);
-        global::NeuralDsl.Convolution.Forward(x, new global::System.ReadOnlySpan<float>(_parameters, 0, 288), z, batch, s_geometry0, _scratch0);
-        global::NeuralDsl.Bias.AddRows(z, new global::System.ReadOnlySpan<float>(_parameters, 288, 32));
-        global::NeuralDsl.Activations.Relu(z, Rows(_a0, batch, 21632));
+        // Direct: a patch of 9 values (kh·kw·C ≤ 32) is too shallow for a GEMM; direct loops over the filters need no im2col columns.
+        // [B,26,26,32] = ReLU(x ⋆ kernel + bias), written once: the runtime applies bias and activation to each output block while it is in cache.
+        global::NeuralDsl.Convolution.Forward(x, new global::System.ReadOnlySpan<float>(_parameters, 0, 288), new global::System.ReadOnlySpan<float>(_parameters, 288, 32), Rows(_a0, batch, 21632), batch, s_geometry0, _scratch0, global::NeuralDsl.Activation.ReLU, global::NeuralDsl.ConvolutionStrategy.Direct);
     }
 
     // Layer 0 · conv2d: Conv2D(32, 3×3, ReLU) · backward [B,26,26,32] -> [B,28,28,1] · kernel [3, 3, 1, 32], bias [32] · 320 params
     private void Layer0Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> dx, int batch)
     {
-        // dz = dy ⊙ ReLU'(z), in place.
-        global::NeuralDsl.Activations.ReluBackward(Rows(_z0, batch, 21632), Rows(_a0, batch, 21632), dy, dy);
-        Layer0AffineBackward(x, dy, dx, batch);
+        // dz = dy ⊙ ReLU'(z) in place, read from the output (a > 0 exactly where z > 0, so no pre-activation is kept),
+        // with the kernel and bias gradients in the same pass over dy.
+        global::NeuralDsl.Convolution.BackwardKernel(x, dy, Rows(_a0, batch, 21632), new global::System.Span<float>(_gradients, 0, 288), new global::System.Span<float>(_gradients, 288, 32), batch, s_geometry0, _scratch0, global::NeuralDsl.Activation.ReLU);
+        if (!dx.IsEmpty)
+            global::NeuralDsl.Convolution.BackwardInput(dy, new global::System.ReadOnlySpan<float>(_parameters, 0, 288), dx, batch, s_geometry0, _scratch0);
     }
 
     // Layer 0 · conv2d: kernel and bias gradients from dz [B,26,26,32]; dx is skipped when empty (the first layer in training).
@@ -362,9 +359,13 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
     }
 
     // Layer 1 · max_pooling2d: MaxPooling2D(2×2) · forward [B,26,26,32] -> [B,13,13,32]
-    private void Layer1Forward(global::System.ReadOnlySpan<float> x, int batch)
+    private void Layer1Forward(global::System.ReadOnlySpan<float> x, int batch, bool training)
     {
-        global::NeuralDsl.Pooling.MaxForward(x, Rows(_a1, batch, 5408), new global::System.Span<int>(_argmax1, 0, batch * 5408), batch, s_geometry1);
+        // The arg-max is only read by a backward pass: training, or a Forward that keeps its input for Backward.
+        if (training || _inputKept)
+            global::NeuralDsl.Pooling.MaxForward(x, Rows(_a1, batch, 5408), new global::System.Span<int>(_argmax1, 0, batch * 5408), batch, s_geometry1);
+        else
+            global::NeuralDsl.Pooling.MaxForward(x, Rows(_a1, batch, 5408), batch, s_geometry1);
     }
 
     // Layer 1 · max_pooling2d: MaxPooling2D(2×2) · backward [B,13,13,32] -> [B,26,26,32]
@@ -379,18 +380,19 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
     // Layer 2 · conv2d_1: Conv2D(64, 3×3, ReLU) · forward [B,13,13,32] -> [B,11,11,64] · kernel [3, 3, 32, 64], bias [64] · 18,496 params
     private void Layer2Forward(global::System.ReadOnlySpan<float> x, int batch)
     {
-        var z = Rows(_z2, batch, 7744);
-        global::NeuralDsl.Convolution.Forward(x, new global::System.ReadOnlySpan<float>(_parameters, 320, 18432), z, batch, s_geometry2, _scratch2);
-        global::NeuralDsl.Bias.AddRows(z, new global::System.ReadOnlySpan<float>(_parameters, 18752, 64));
-        global::NeuralDsl.Activations.Relu(z, Rows(_a2, batch, 7744));
+        // Im2Col: a patch of 288 values (kh·kw·C > 32) makes the GEMM deep enough to pay for gathering the im2col columns.
+        // [B,11,11,64] = ReLU(x ⋆ kernel + bias), written once: the runtime applies bias and activation to each output block while it is in cache.
+        global::NeuralDsl.Convolution.Forward(x, new global::System.ReadOnlySpan<float>(_parameters, 320, 18432), new global::System.ReadOnlySpan<float>(_parameters, 18752, 64), Rows(_a2, batch, 7744), batch, s_geometry2, _scratch2, global::NeuralDsl.Activation.ReLU, global::NeuralDsl.ConvolutionStrategy.Im2Col);
     }
 
     // Layer 2 · conv2d_1: Conv2D(64, 3×3, ReLU) · backward [B,11,11,64] -> [B,13,13,32] · kernel [3, 3, 32, 64], bias [64] · 18,496 params
     private void Layer2Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> dx, int batch)
     {
-        // dz = dy ⊙ ReLU'(z), in place.
-        global::NeuralDsl.Activations.ReluBackward(Rows(_z2, batch, 7744), Rows(_a2, batch, 7744), dy, dy);
-        Layer2AffineBackward(x, dy, dx, batch);
+        // dz = dy ⊙ ReLU'(z) in place, read from the output (a > 0 exactly where z > 0, so no pre-activation is kept),
+        // with the kernel and bias gradients in the same pass over dy.
+        global::NeuralDsl.Convolution.BackwardKernel(x, dy, Rows(_a2, batch, 7744), new global::System.Span<float>(_gradients, 320, 18432), new global::System.Span<float>(_gradients, 18752, 64), batch, s_geometry2, _scratch2, global::NeuralDsl.Activation.ReLU);
+        if (!dx.IsEmpty)
+            global::NeuralDsl.Convolution.BackwardInput(dy, new global::System.ReadOnlySpan<float>(_parameters, 320, 18432), dx, batch, s_geometry2, _scratch2);
     }
 
     // Layer 2 · conv2d_1: kernel and bias gradients from dz [B,11,11,64]; dx is skipped when empty (the first layer in training).
@@ -403,9 +405,13 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
     }
 
     // Layer 3 · max_pooling2d_1: MaxPooling2D(2×2) · forward [B,11,11,64] -> [B,5,5,64]
-    private void Layer3Forward(global::System.ReadOnlySpan<float> x, int batch)
+    private void Layer3Forward(global::System.ReadOnlySpan<float> x, int batch, bool training)
     {
-        global::NeuralDsl.Pooling.MaxForward(x, Rows(_a3, batch, 1600), new global::System.Span<int>(_argmax3, 0, batch * 1600), batch, s_geometry3);
+        // The arg-max is only read by a backward pass: training, or a Forward that keeps its input for Backward.
+        if (training || _inputKept)
+            global::NeuralDsl.Pooling.MaxForward(x, Rows(_a3, batch, 1600), new global::System.Span<int>(_argmax3, 0, batch * 1600), batch, s_geometry3);
+        else
+            global::NeuralDsl.Pooling.MaxForward(x, Rows(_a3, batch, 1600), batch, s_geometry3);
     }
 
     // Layer 3 · max_pooling2d_1: MaxPooling2D(2×2) · backward [B,5,5,64] -> [B,11,11,64]
