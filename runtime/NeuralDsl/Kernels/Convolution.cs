@@ -7,7 +7,8 @@ namespace NeuralDsl;
 /// <summary>
 /// Conv2D / Conv1D kernels in NHWC layout with the Keras kernel layout [kh, kw, C, F]. The forward pass can apply the
 /// layer's bias and ReLU itself, to each block of output while it is still in cache (the generated code does, so a
-/// ReLU layer writes its output in one pass); other activations follow with <see cref="Activations"/>. The strategy
+/// ReLU layer writes its output in one pass); other activations follow with <see cref="Activations"/>. Likewise the
+/// kernel gradient can apply ReLU's derivative (from the output) and sum the bias gradient in the same pass. The strategy
 /// follows from the geometry alone: a 1×1, stride-1 convolution is a plain GEMM on the input for all three passes.
 /// Otherwise the backward passes use im2col + <see cref="Gemm"/> and the forward pass uses either the same or, when
 /// <see cref="PreferDirect"/> says so, direct loops vectorized over the filters. The im2col passes run in cache-sized
@@ -27,8 +28,8 @@ public static class Convolution
     /// <summary>
     /// Elements of scratch that the forward and backward passes need for <paramref name="batch"/> samples: one
     /// cache-sized block of im2col columns per sample range (the backward passes use it even where the forward pass is
-    /// direct) and, with two ranges, a kernel-gradient partial; 0 for a 1×1, stride-1 convolution. It is at most the
-    /// whole-batch im2col matrix plus one kernel.
+    /// direct) and, with two ranges, the kernel- and bias-gradient partials of the second; 0 for a 1×1, stride-1
+    /// convolution. It is at most the whole-batch im2col matrix plus one kernel and one bias.
     /// </summary>
     /// <exception cref="ArgumentException">The geometry is not valid, the batch is negative, or the buffer would exceed <see cref="int.MaxValue"/> elements.</exception>
     public static int ScratchLength(in Conv2DGeometry g, int batch)
