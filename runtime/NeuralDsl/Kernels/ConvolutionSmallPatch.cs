@@ -146,15 +146,17 @@ internal static unsafe class ConvolutionSmallPatch
     {
         int n = Vector512<T>.Count, f = 2 * n;
         var taps = new Taps(g);
-        int spanH = g.EffectiveKernelHeight, spanW = g.EffectiveKernelWidth;
-        Vector512<T> g0a = default, g0b = default, g1a = default, g1b = default, g2a = default, g2b = default;
-        Vector512<T> g3a = default, g3b = default, g4a = default, g4b = default, g5a = default, g5b = default;
-        Vector512<T> g6a = default, g6b = default, g7a = default, g7b = default, g8a = default, g8b = default;
+        int spanH = g.EffectiveKernelHeight, spanW = g.EffectiveKernelWidth, sw = g.StrideWidth;
         bool relu = reluOutput != null, hasBias = dBias != null;
-        // Border pixels add into memory instead, so that no call takes the accumulators' addresses (which would keep
-        // them on the stack for the whole loop).
-        T* border = stackalloc T[Patch * f];
-        new Span<T>(border, Patch * f).Clear();
+        // The gradient [9, F] of the range. Each row's interior pixels run in InteriorRow with the 18 accumulators
+        // in registers; between rows (and for border pixels) they live here, so no call sits inside the hot loop
+        // (a call there made the JIT keep every accumulator on the stack, one store-to-load chain per FMA).
+        T* gradient = stackalloc T[Patch * f];
+        new Span<T>(gradient, Patch * f).Clear();
+        // Output columns whose window lies inside the input columns: owLo ≤ ow < owHi.
+        int owLo = Math.Min((g.PadLeft + sw - 1) / sw, g.OutputWidth);
+        int lastLeft = g.Width - spanW + g.PadLeft;
+        int owHi = lastLeft < 0 ? owLo : Math.Clamp(lastLeft / sw + 1, owLo, g.OutputWidth);
         for (int outputRow = firstRow; outputRow < firstRow + rowCount; outputRow++)
         {
             int b = outputRow / g.OutputHeight, oh = outputRow - b * g.OutputHeight;
@@ -164,62 +166,98 @@ internal static unsafe class ConvolutionSmallPatch
             if (relu || hasBias)
             {
                 // dz = dy ⊙ (output > 0) and the bias gradient for this row first, in one short pass while the row is
-                // in L1: folded into the pixel loop below, the masks and extra stores slowed it down.
+                // in L1: folded into the pixel loop, the masks and extra stores slowed it down.
                 ConvolutionEpilogue.ReluBackwardAndBiasGradient(dyRow, relu ? reluOutput + (long)outputRow * g.OutputWidth * f : null,
                     hasBias ? dBias : null, g.OutputWidth, f);
             }
+            int interiorLo = rowsInside ? owLo : g.OutputWidth, interiorHi = rowsInside ? owHi : g.OutputWidth;
             for (int ow = 0; ow < g.OutputWidth; ow++)
             {
-                int left = ow * g.StrideWidth - g.PadLeft;
-                Vector512<T> da = Vector512.Load(dyRow + ow * f), db = Vector512.Load(dyRow + ow * f + n);
-                if (!rowsInside || left < 0 || left + spanW > g.Width)
+                if (ow == interiorLo)
                 {
-                    // A border pixel: only the taps inside the input contribute.
-                    BorderPixel(x, g, b, top, left, da, db, border);
+                    T* window = x + ((long)(b * g.Height + top) * g.Width + (ow * sw - g.PadLeft)) * g.Channels;
+                    InteriorRow(gradient, dyRow + ow * f, window, interiorHi - interiorLo, sw * g.Channels, taps);
+                    ow = interiorHi - 1;
                     continue;
                 }
-                T* w = x + ((long)(b * g.Height + top) * g.Width + left) * g.Channels;
-                var s0 = Vector512.Create(w[taps.O0]);
-                g0a = Fma(s0, da, g0a);
-                g0b = Fma(s0, db, g0b);
-                var s1 = Vector512.Create(w[taps.O1]);
-                g1a = Fma(s1, da, g1a);
-                g1b = Fma(s1, db, g1b);
-                var s2 = Vector512.Create(w[taps.O2]);
-                g2a = Fma(s2, da, g2a);
-                g2b = Fma(s2, db, g2b);
-                var s3 = Vector512.Create(w[taps.O3]);
-                g3a = Fma(s3, da, g3a);
-                g3b = Fma(s3, db, g3b);
-                var s4 = Vector512.Create(w[taps.O4]);
-                g4a = Fma(s4, da, g4a);
-                g4b = Fma(s4, db, g4b);
-                var s5 = Vector512.Create(w[taps.O5]);
-                g5a = Fma(s5, da, g5a);
-                g5b = Fma(s5, db, g5b);
-                var s6 = Vector512.Create(w[taps.O6]);
-                g6a = Fma(s6, da, g6a);
-                g6b = Fma(s6, db, g6b);
-                var s7 = Vector512.Create(w[taps.O7]);
-                g7a = Fma(s7, da, g7a);
-                g7b = Fma(s7, db, g7b);
-                var s8 = Vector512.Create(w[taps.O8]);
-                g8a = Fma(s8, da, g8a);
-                g8b = Fma(s8, db, g8b);
+                // A border pixel: only the taps inside the input contribute.
+                BorderPixel(x, g, b, top, ow * sw - g.PadLeft, Vector512.Load(dyRow + ow * f), Vector512.Load(dyRow + ow * f + n), gradient);
             }
         }
         for (int i = 0; i < Patch * f; i++)
-            dKernel[i] += border[i];
+            dKernel[i] += gradient[i];
+    }
 
-        AddTo(dKernel, g0a, g0b, n);
-        AddTo(dKernel + f, g1a, g1b, n);
-        AddTo(dKernel + 2 * f, g2a, g2b, n);
-        AddTo(dKernel + 3 * f, g3a, g3b, n);
-        AddTo(dKernel + 4 * f, g4a, g4b, n);
-        AddTo(dKernel + 5 * f, g5a, g5b, n);
-        AddTo(dKernel + 6 * f, g6a, g6b, n);
-        AddTo(dKernel + 7 * f, g7a, g7b, n);
-        AddTo(dKernel + 8 * f, g8a, g8b, n);
+    /// <summary>
+    /// gradient [9, F] += Σ over <paramref name="count"/> neighbouring interior pixels of patch ⊗ dz, with the 18
+    /// accumulators loaded once and stored once.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void InteriorRow<T>(T* gradient, T* dz, T* window, int count, int step, in Taps taps)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (count <= 0)
+            return;
+        int n = Vector512<T>.Count, f = 2 * n;
+        int o0 = taps.O0, o1 = taps.O1, o2 = taps.O2, o3 = taps.O3, o4 = taps.O4, o5 = taps.O5, o6 = taps.O6, o7 = taps.O7, o8 = taps.O8;
+        Vector512<T> g0a = Vector512.Load(gradient), g0b = Vector512.Load(gradient + n);
+        Vector512<T> g1a = Vector512.Load(gradient + f), g1b = Vector512.Load(gradient + f + n);
+        Vector512<T> g2a = Vector512.Load(gradient + 2 * f), g2b = Vector512.Load(gradient + 2 * f + n);
+        Vector512<T> g3a = Vector512.Load(gradient + 3 * f), g3b = Vector512.Load(gradient + 3 * f + n);
+        Vector512<T> g4a = Vector512.Load(gradient + 4 * f), g4b = Vector512.Load(gradient + 4 * f + n);
+        Vector512<T> g5a = Vector512.Load(gradient + 5 * f), g5b = Vector512.Load(gradient + 5 * f + n);
+        Vector512<T> g6a = Vector512.Load(gradient + 6 * f), g6b = Vector512.Load(gradient + 6 * f + n);
+        Vector512<T> g7a = Vector512.Load(gradient + 7 * f), g7b = Vector512.Load(gradient + 7 * f + n);
+        Vector512<T> g8a = Vector512.Load(gradient + 8 * f), g8b = Vector512.Load(gradient + 8 * f + n);
+        for (int p = 0; p < count; p++, dz += f, window += step)
+        {
+            Vector512<T> da = Vector512.Load(dz), db = Vector512.Load(dz + n);
+            var s0 = Vector512.Create(window[o0]);
+            g0a = Fma(s0, da, g0a);
+            g0b = Fma(s0, db, g0b);
+            var s1 = Vector512.Create(window[o1]);
+            g1a = Fma(s1, da, g1a);
+            g1b = Fma(s1, db, g1b);
+            var s2 = Vector512.Create(window[o2]);
+            g2a = Fma(s2, da, g2a);
+            g2b = Fma(s2, db, g2b);
+            var s3 = Vector512.Create(window[o3]);
+            g3a = Fma(s3, da, g3a);
+            g3b = Fma(s3, db, g3b);
+            var s4 = Vector512.Create(window[o4]);
+            g4a = Fma(s4, da, g4a);
+            g4b = Fma(s4, db, g4b);
+            var s5 = Vector512.Create(window[o5]);
+            g5a = Fma(s5, da, g5a);
+            g5b = Fma(s5, db, g5b);
+            var s6 = Vector512.Create(window[o6]);
+            g6a = Fma(s6, da, g6a);
+            g6b = Fma(s6, db, g6b);
+            var s7 = Vector512.Create(window[o7]);
+            g7a = Fma(s7, da, g7a);
+            g7b = Fma(s7, db, g7b);
+            var s8 = Vector512.Create(window[o8]);
+            g8a = Fma(s8, da, g8a);
+            g8b = Fma(s8, db, g8b);
+        }
+        g0a.Store(gradient);
+        g0b.Store(gradient + n);
+        g1a.Store(gradient + f);
+        g1b.Store(gradient + f + n);
+        g2a.Store(gradient + 2 * f);
+        g2b.Store(gradient + 2 * f + n);
+        g3a.Store(gradient + 3 * f);
+        g3b.Store(gradient + 3 * f + n);
+        g4a.Store(gradient + 4 * f);
+        g4b.Store(gradient + 4 * f + n);
+        g5a.Store(gradient + 5 * f);
+        g5b.Store(gradient + 5 * f + n);
+        g6a.Store(gradient + 6 * f);
+        g6b.Store(gradient + 6 * f + n);
+        g7a.Store(gradient + 7 * f);
+        g7b.Store(gradient + 7 * f + n);
+        g8a.Store(gradient + 8 * f);
+        g8b.Store(gradient + 8 * f + n);
     }
 
     /// <summary>The kernel gradient of one pixel whose window crosses the padding, added to <paramref name="border"/>
