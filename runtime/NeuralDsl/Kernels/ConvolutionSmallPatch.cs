@@ -47,90 +47,104 @@ internal static unsafe class ConvolutionSmallPatch
     }
 
     /// <summary>y = epilogue(x ⋆ kernel) for output rows firstRow ≤ r &lt; firstRow + rowCount of the whole output y.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> kernel, Span<T> y, in Conv2DGeometry g,
         int firstRow, int rowCount, in ConvolutionEpilogue.Spec<T> epilogue)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        int n = Vector512<T>.Count, f = 2 * n;
+        int f = 2 * Vector512<T>.Count;
         var taps = new Taps(g);
-        int spanH = g.EffectiveKernelHeight, spanW = g.EffectiveKernelWidth, step = g.StrideWidth * g.Channels;
+        int spanH = g.EffectiveKernelHeight, spanW = g.EffectiveKernelWidth, sw = g.StrideWidth;
+        // Output columns whose window lies inside the input columns: owLo ≤ ow < owHi.
+        int owLo = Math.Min((g.PadLeft + sw - 1) / sw, g.OutputWidth);
+        int lastLeft = g.Width - spanW + g.PadLeft;
+        int owHi = lastLeft < 0 ? owLo : Math.Clamp(lastLeft / sw + 1, owLo, g.OutputWidth);
         fixed (T* px = x)
         fixed (T* pk = kernel)
         fixed (T* py = y)
         {
-            // The kernel, two vectors per tap, stays in registers for the whole range.
-            Vector512<T> k0a = Vector512.Load(pk), k0b = Vector512.Load(pk + n);
-            Vector512<T> k1a = Vector512.Load(pk + f), k1b = Vector512.Load(pk + f + n);
-            Vector512<T> k2a = Vector512.Load(pk + 2 * f), k2b = Vector512.Load(pk + 2 * f + n);
-            Vector512<T> k3a = Vector512.Load(pk + 3 * f), k3b = Vector512.Load(pk + 3 * f + n);
-            Vector512<T> k4a = Vector512.Load(pk + 4 * f), k4b = Vector512.Load(pk + 4 * f + n);
-            Vector512<T> k5a = Vector512.Load(pk + 5 * f), k5b = Vector512.Load(pk + 5 * f + n);
-            Vector512<T> k6a = Vector512.Load(pk + 6 * f), k6b = Vector512.Load(pk + 6 * f + n);
-            Vector512<T> k7a = Vector512.Load(pk + 7 * f), k7b = Vector512.Load(pk + 7 * f + n);
-            Vector512<T> k8a = Vector512.Load(pk + 8 * f), k8b = Vector512.Load(pk + 8 * f + n);
-            bool hasBias = epilogue.Bias != null, relu = epilogue.Relu;
-            Vector512<T> ba = hasBias ? Vector512.Load(epilogue.Bias) : Vector512<T>.Zero;
-            Vector512<T> bb = hasBias ? Vector512.Load(epilogue.Bias + n) : Vector512<T>.Zero;
-
             for (int outputRow = firstRow; outputRow < firstRow + rowCount; outputRow++)
             {
                 int b = outputRow / g.OutputHeight, oh = outputRow - b * g.OutputHeight;
                 int top = oh * g.StrideHeight - g.PadTop;
                 bool rowsInside = top >= 0 && top + spanH <= g.Height;
                 T* yRow = py + (long)outputRow * g.OutputWidth * f;
-                T* rowBase = px + ((long)(b * g.Height + top) * g.Width) * g.Channels;
-                int ow = 0;
-                while (ow < g.OutputWidth)
+                int interiorLo = rowsInside ? owLo : g.OutputWidth, interiorHi = rowsInside ? owHi : g.OutputWidth;
+                for (int ow = 0; ow < g.OutputWidth; ow++)
                 {
-                    int left = ow * g.StrideWidth - g.PadLeft;
-                    if (!rowsInside || left < 0 || left + spanW > g.Width)
+                    if (ow == interiorLo)
                     {
-                        ConvolutionDirect.ForwardPixel(x, kernel, y.Slice((outputRow * g.OutputWidth + ow) * f, f), b, oh, ow, g);
-                        ConvolutionEpilogue.ApplyRows(yRow + ow * f, 1, f, epilogue);
-                        ow++;
+                        // The interior run in a call-free loop, so the kernel stays in registers across it.
+                        T* window = px + ((long)(b * g.Height + top) * g.Width + (ow * sw - g.PadLeft)) * g.Channels;
+                        InteriorRow(pk, epilogue, window, sw * g.Channels, yRow + ow * f, interiorHi - interiorLo, taps);
+                        ow = interiorHi - 1;
                         continue;
                     }
-                    // In range: the window of pixel ow (and of the next three when they are inside too) lies in sample b.
-                    T* w0 = rowBase + (long)left * g.Channels;
-                    if (ow + 3 < g.OutputWidth && left + 3 * g.StrideWidth + spanW <= g.Width)
-                    {
-                        T* w1 = w0 + step, w2 = w1 + step, w3 = w2 + step;
-                        Vector512<T> a0 = Vector512<T>.Zero, a1 = Vector512<T>.Zero, c0 = Vector512<T>.Zero, c1 = Vector512<T>.Zero;
-                        Vector512<T> d0 = Vector512<T>.Zero, d1 = Vector512<T>.Zero, e0 = Vector512<T>.Zero, e1 = Vector512<T>.Zero;
-                        Tap4(w0, w1, w2, w3, taps.O0, k0a, k0b, ref a0, ref a1, ref c0, ref c1, ref d0, ref d1, ref e0, ref e1);
-                        Tap4(w0, w1, w2, w3, taps.O1, k1a, k1b, ref a0, ref a1, ref c0, ref c1, ref d0, ref d1, ref e0, ref e1);
-                        Tap4(w0, w1, w2, w3, taps.O2, k2a, k2b, ref a0, ref a1, ref c0, ref c1, ref d0, ref d1, ref e0, ref e1);
-                        Tap4(w0, w1, w2, w3, taps.O3, k3a, k3b, ref a0, ref a1, ref c0, ref c1, ref d0, ref d1, ref e0, ref e1);
-                        Tap4(w0, w1, w2, w3, taps.O4, k4a, k4b, ref a0, ref a1, ref c0, ref c1, ref d0, ref d1, ref e0, ref e1);
-                        Tap4(w0, w1, w2, w3, taps.O5, k5a, k5b, ref a0, ref a1, ref c0, ref c1, ref d0, ref d1, ref e0, ref e1);
-                        Tap4(w0, w1, w2, w3, taps.O6, k6a, k6b, ref a0, ref a1, ref c0, ref c1, ref d0, ref d1, ref e0, ref e1);
-                        Tap4(w0, w1, w2, w3, taps.O7, k7a, k7b, ref a0, ref a1, ref c0, ref c1, ref d0, ref d1, ref e0, ref e1);
-                        Tap4(w0, w1, w2, w3, taps.O8, k8a, k8b, ref a0, ref a1, ref c0, ref c1, ref d0, ref d1, ref e0, ref e1);
-                        T* out0 = yRow + ow * f;
-                        Store(out0, a0, a1, ba, bb, hasBias, relu, n);
-                        Store(out0 + f, c0, c1, ba, bb, hasBias, relu, n);
-                        Store(out0 + 2 * f, d0, d1, ba, bb, hasBias, relu, n);
-                        Store(out0 + 3 * f, e0, e1, ba, bb, hasBias, relu, n);
-                        ow += 4;
-                        continue;
-                    }
-                    {
-                        Vector512<T> a0 = Vector512<T>.Zero, a1 = Vector512<T>.Zero;
-                        Tap1(w0, taps.O0, k0a, k0b, ref a0, ref a1);
-                        Tap1(w0, taps.O1, k1a, k1b, ref a0, ref a1);
-                        Tap1(w0, taps.O2, k2a, k2b, ref a0, ref a1);
-                        Tap1(w0, taps.O3, k3a, k3b, ref a0, ref a1);
-                        Tap1(w0, taps.O4, k4a, k4b, ref a0, ref a1);
-                        Tap1(w0, taps.O5, k5a, k5b, ref a0, ref a1);
-                        Tap1(w0, taps.O6, k6a, k6b, ref a0, ref a1);
-                        Tap1(w0, taps.O7, k7a, k7b, ref a0, ref a1);
-                        Tap1(w0, taps.O8, k8a, k8b, ref a0, ref a1);
-                        Store(yRow + ow * f, a0, a1, ba, bb, hasBias, relu, n);
-                        ow++;
-                    }
+                    // A border pixel: the general loop skips the padding taps, then it is finished from memory.
+                    ConvolutionDirect.ForwardPixel(x, kernel, y.Slice((outputRow * g.OutputWidth + ow) * f, f), b, oh, ow, g);
+                    ConvolutionEpilogue.ApplyRows(yRow + ow * f, 1, f, epilogue);
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> neighbouring interior pixels of one output row, from the window of the first: the
+    /// kernel is loaded into 18 registers once, then pixels go four at a time (eight independent FMA chains), each
+    /// finished with the epilogue before its single store.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void InteriorRow<T>(T* pk, in ConvolutionEpilogue.Spec<T> epilogue, T* window, int step, T* y, int count, in Taps taps)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (count <= 0)
+            return;
+        int n = Vector512<T>.Count, f = 2 * n;
+        int o0 = taps.O0, o1 = taps.O1, o2 = taps.O2, o3 = taps.O3, o4 = taps.O4, o5 = taps.O5, o6 = taps.O6, o7 = taps.O7, o8 = taps.O8;
+        Vector512<T> k0a = Vector512.Load(pk), k0b = Vector512.Load(pk + n);
+        Vector512<T> k1a = Vector512.Load(pk + f), k1b = Vector512.Load(pk + f + n);
+        Vector512<T> k2a = Vector512.Load(pk + 2 * f), k2b = Vector512.Load(pk + 2 * f + n);
+        Vector512<T> k3a = Vector512.Load(pk + 3 * f), k3b = Vector512.Load(pk + 3 * f + n);
+        Vector512<T> k4a = Vector512.Load(pk + 4 * f), k4b = Vector512.Load(pk + 4 * f + n);
+        Vector512<T> k5a = Vector512.Load(pk + 5 * f), k5b = Vector512.Load(pk + 5 * f + n);
+        Vector512<T> k6a = Vector512.Load(pk + 6 * f), k6b = Vector512.Load(pk + 6 * f + n);
+        Vector512<T> k7a = Vector512.Load(pk + 7 * f), k7b = Vector512.Load(pk + 7 * f + n);
+        Vector512<T> k8a = Vector512.Load(pk + 8 * f), k8b = Vector512.Load(pk + 8 * f + n);
+        bool hasBias = epilogue.Bias != null, relu = epilogue.Relu;
+        Vector512<T> ba = hasBias ? Vector512.Load(epilogue.Bias) : Vector512<T>.Zero;
+        Vector512<T> bb = hasBias ? Vector512.Load(epilogue.Bias + n) : Vector512<T>.Zero;
+        int p = 0;
+        for (; p + 4 <= count; p += 4, window += 4 * step, y += 4 * f)
+        {
+            T* w0 = window, w1 = w0 + step, w2 = w1 + step, w3 = w2 + step;
+            Vector512<T> a0 = Vector512<T>.Zero, a1 = Vector512<T>.Zero, c0 = Vector512<T>.Zero, c1 = Vector512<T>.Zero;
+            Vector512<T> d0 = Vector512<T>.Zero, d1 = Vector512<T>.Zero, e0 = Vector512<T>.Zero, e1 = Vector512<T>.Zero;
+            Tap4(w0, w1, w2, w3, o0, k0a, k0b, ref a0, ref a1, ref c0, ref c1, ref d0, ref d1, ref e0, ref e1);
+            Tap4(w0, w1, w2, w3, o1, k1a, k1b, ref a0, ref a1, ref c0, ref c1, ref d0, ref d1, ref e0, ref e1);
+            Tap4(w0, w1, w2, w3, o2, k2a, k2b, ref a0, ref a1, ref c0, ref c1, ref d0, ref d1, ref e0, ref e1);
+            Tap4(w0, w1, w2, w3, o3, k3a, k3b, ref a0, ref a1, ref c0, ref c1, ref d0, ref d1, ref e0, ref e1);
+            Tap4(w0, w1, w2, w3, o4, k4a, k4b, ref a0, ref a1, ref c0, ref c1, ref d0, ref d1, ref e0, ref e1);
+            Tap4(w0, w1, w2, w3, o5, k5a, k5b, ref a0, ref a1, ref c0, ref c1, ref d0, ref d1, ref e0, ref e1);
+            Tap4(w0, w1, w2, w3, o6, k6a, k6b, ref a0, ref a1, ref c0, ref c1, ref d0, ref d1, ref e0, ref e1);
+            Tap4(w0, w1, w2, w3, o7, k7a, k7b, ref a0, ref a1, ref c0, ref c1, ref d0, ref d1, ref e0, ref e1);
+            Tap4(w0, w1, w2, w3, o8, k8a, k8b, ref a0, ref a1, ref c0, ref c1, ref d0, ref d1, ref e0, ref e1);
+            Store(y, a0, a1, ba, bb, hasBias, relu, n);
+            Store(y + f, c0, c1, ba, bb, hasBias, relu, n);
+            Store(y + 2 * f, d0, d1, ba, bb, hasBias, relu, n);
+            Store(y + 3 * f, e0, e1, ba, bb, hasBias, relu, n);
+        }
+        for (; p < count; p++, window += step, y += f)
+        {
+            Vector512<T> a0 = Vector512<T>.Zero, a1 = Vector512<T>.Zero;
+            Tap1(window, o0, k0a, k0b, ref a0, ref a1);
+            Tap1(window, o1, k1a, k1b, ref a0, ref a1);
+            Tap1(window, o2, k2a, k2b, ref a0, ref a1);
+            Tap1(window, o3, k3a, k3b, ref a0, ref a1);
+            Tap1(window, o4, k4a, k4b, ref a0, ref a1);
+            Tap1(window, o5, k5a, k5b, ref a0, ref a1);
+            Tap1(window, o6, k6a, k6b, ref a0, ref a1);
+            Tap1(window, o7, k7a, k7b, ref a0, ref a1);
+            Tap1(window, o8, k8a, k8b, ref a0, ref a1);
+            Store(y, a0, a1, ba, bb, hasBias, relu, n);
         }
     }
 
