@@ -5,8 +5,8 @@ using System.Numerics.Tensors;
 namespace NeuralDsl;
 
 /// <summary>
-/// Runs the passes of <see cref="Convolution"/> over the batch in a fixed number of sample ranges ("parts"), which
-/// the caller and <see cref="GemmWorker"/>'s helper thread share. Within a part the output rows (one (sample, oh)
+/// Runs the passes of <see cref="Convolution"/> over the output rows (one (sample, oh) pair each, numbered b·OH + oh)
+/// in a fixed number of ranges ("parts"), which the caller and <see cref="GemmWorker"/>'s helper thread share. Within a part the output rows (one (sample, oh)
 /// pair each) go in blocks small enough that a block's im2col columns stay in that core's L2 between being written
 /// and being multiplied: each part owns one column block of scratch and reuses it for all its blocks, so a step
 /// touches a few hundred kilobytes of columns instead of streaming the whole-batch matrix through L3 twice. A GEMM
@@ -16,8 +16,9 @@ namespace NeuralDsl;
 /// <remarks>
 /// The parts and blocks follow from the geometry and the batch alone, never from the thread count, and the second
 /// part's kernel gradient is summed separately and added to dKernel after the first part's, so every result is the
-/// same whichever thread ran which part, with one thread or two. Parts split on sample boundaries so that the input
-/// gradients of two parts never share a cell.
+/// same whichever thread ran which part, with one thread or two. The forward pass and the kernel gradient split the
+/// rows evenly (so a single sample, as in batch-1 inference, still uses both cores); the input gradient splits on
+/// sample boundaries so that two parts never add into the same input cell, and runs as one part for one sample.
 /// </remarks>
 internal static unsafe class ConvolutionParts
 {
@@ -25,12 +26,13 @@ internal static unsafe class ConvolutionParts
     /// kernel and the output block beside it).</summary>
     internal const int ColumnBlockElements = 64 * 1024;
 
-    /// <summary>The parts of a call: two when the work is worth a second thread and the batch has two samples.</summary>
+    /// <summary>The parts of a call: two when the work is worth a second thread and there are two output rows.</summary>
     public static int Parts(in Conv2DGeometry g, int batch)
     {
-        if (batch <= 1)
-            return batch;
-        long work = (long)batch * g.OutputHeight * g.OutputWidth * g.PatchSize * g.Filters;
+        long rows = (long)batch * g.OutputHeight;
+        if (rows <= 1)
+            return (int)rows;
+        long work = rows * g.OutputWidth * g.PatchSize * g.Filters;
         return work >= Gemm.ParallelThreshold ? 2 : 1;
     }
 
@@ -49,8 +51,9 @@ internal static unsafe class ConvolutionParts
         long rows = ColumnBlockElements / perRow;
         if (parts > 1)
             rows = Math.Min(rows, (Gemm.ParallelThreshold - 1) / (perRow * g.Filters));
-        long largestPart = (long)(batch + parts - 1) / parts * g.OutputHeight;
-        return (int)Math.Clamp(rows, 1, largestPart);
+        // The input gradient's sample-aligned parts are at most one sample larger than the even row split.
+        long largestPart = ((long)batch * g.OutputHeight + parts - 1) / parts + (parts > 1 ? g.OutputHeight : 0);
+        return (int)Math.Clamp(rows, 1, Math.Min(largestPart, (long)batch * g.OutputHeight));
     }
 
     /// <summary>Scratch elements: one column block per part, then the kernel- and bias-gradient partials of the second part.</summary>
@@ -80,8 +83,14 @@ internal static unsafe class ConvolutionParts
         public int BlockRows;
         public ConvolutionStrategy Strategy;
 
-        /// <summary>The first output row of part <paramref name="part"/> (part = Parts gives the end): whole samples.</summary>
-        public readonly int PartStart(int part) => (int)((long)Batch * part / Parts) * G.OutputHeight;
+        /// <summary>The first output row of part <paramref name="part"/> (part = Parts gives the end): an even split of the rows.</summary>
+        public readonly int PartStart(int part) => (int)((long)Batch * G.OutputHeight * part / Parts);
+
+        /// <summary>The input gradient's parts: as many as there are samples, up to <see cref="Parts"/>.</summary>
+        public readonly int SampleParts => Math.Min(Parts, Batch);
+
+        /// <summary>The first output row of the input gradient's part <paramref name="part"/>: whole samples.</summary>
+        public readonly int SamplePartStart(int part) => (int)((long)Batch * part / SampleParts) * G.OutputHeight;
 
         /// <summary>The column block owned by part <paramref name="part"/>.</summary>
         public readonly T* Columns(int part) => Scratch + (long)part * BlockRows * G.OutputWidth * G.PatchSize;
@@ -105,7 +114,7 @@ internal static unsafe class ConvolutionParts
         {
             var job = NewJob(strategy, px, pk, py, ps, batch, g);
             job.Epilogue = new ConvolutionEpilogue.Spec<T>(bias, relu);
-            Run(&ForwardParts<T>, &job);
+            Run(&ForwardParts<T>, &job, job.Parts);
         }
     }
 
@@ -128,7 +137,7 @@ internal static unsafe class ConvolutionParts
             var job = NewJob(ConvolutionStrategy.Im2Col, px, pdk, pdy, ps, batch, g);
             job.ReluOutput = reluOutput.IsEmpty ? null : pa;
             job.BiasGradient = dBias.IsEmpty ? null : pdb;
-            Run(&BackwardKernelParts<T>, &job);
+            Run(&BackwardKernelParts<T>, &job, job.Parts);
             if (job.Parts > 1)
             {
                 TensorPrimitives.Add(dKernel, new ReadOnlySpan<T>(job.KernelPartial, g.KernelSize), dKernel);
@@ -149,7 +158,7 @@ internal static unsafe class ConvolutionParts
         fixed (T* ps = scratch)
         {
             var job = NewJob(ConvolutionStrategy.Im2Col, pdy, pk, pdx, ps, batch, g);
-            Run(&BackwardInputParts<T>, &job);
+            Run(&BackwardInputParts<T>, &job, job.SampleParts);
         }
     }
 
@@ -175,13 +184,13 @@ internal static unsafe class ConvolutionParts
     /// Runs every part: shared with the helper thread when there are two and it is free, otherwise all on the caller
     /// (the parts are the same either way, only the thread that computes them differs).
     /// </summary>
-    private static void Run<T>(delegate*<void*, int, int, void> body, Job<T>* job)
+    private static void Run<T>(delegate*<void*, int, int, void> body, Job<T>* job, int parts)
         where T : unmanaged
     {
-        if (job->Parts > 1 && Gemm.MaxThreads >= 2 && GemmWorker.TryAcquire())
-            GemmWorker.RunRange(body, job, job->Parts, 1);
+        if (parts > 1 && Gemm.MaxThreads >= 2 && GemmWorker.TryAcquire())
+            GemmWorker.RunRange(body, job, parts, 1);
         else
-            body(job, 0, job->Parts);
+            body(job, 0, parts);
     }
 
     private static void ForwardParts<T>(void* context, int firstPart, int endPart)
@@ -266,16 +275,19 @@ internal static unsafe class ConvolutionParts
         Conv2DGeometry g = job.G;
         var dx = new Span<T>(job.Output, job.Batch * g.InputSize);
         int ow = g.OutputWidth, patch = g.PatchSize, f = g.Filters;
+        // With fewer sample parts than parts (one sample) the single part may use every column block, which lie one
+        // after another: larger blocks whose product can then use the helper thread itself.
+        int blockRows = job.SampleParts < job.Parts ? job.BlockRows * job.Parts : job.BlockRows;
         for (int part = firstPart; part < endPart; part++)
         {
             T* columns = job.Columns(part);
-            int start = job.PartStart(part), end = job.PartStart(part + 1);
+            int start = job.SamplePartStart(part), end = job.SamplePartStart(part + 1);
             // The part's samples are whole, so this part alone writes their input gradient.
             int firstSample = start / g.OutputHeight, samples = (end - start) / g.OutputHeight;
             dx.Slice(firstSample * g.InputSize, samples * g.InputSize).Clear();
-            for (int row = start; row < end; row += job.BlockRows)
+            for (int row = start; row < end; row += blockRows)
             {
-                int rows = Math.Min(job.BlockRows, end - row), pixels = rows * ow;
+                int rows = Math.Min(blockRows, end - row), pixels = rows * ow;
                 // col [pixels, kh·kw·C] = dy · kernelᵀ, then every patch entry is added back to the cell it came from.
                 Gemm.MultiplyUnchecked(job.Input + (long)row * ow * f, job.Kernel, columns, pixels, f, patch, false, true, false);
                 ConvolutionIm2Col.Col2Im<T>(new ReadOnlySpan<T>(columns, pixels * patch), dx, g, row, rows);

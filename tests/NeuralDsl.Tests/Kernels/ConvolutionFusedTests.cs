@@ -34,8 +34,9 @@ public sealed class ConvolutionFusedTests
         ("patch 9 conv1d k9 s2 F=16", 2, Conv2DGeometry.Create1D(21, 1, 16, 9, 2, 1, true)),
         ("patch 9 1x1 C=9 s2 F=16", 3, Conv2DGeometry.Create(5, 5, 9, 16, 1, 1, 2, 2, 1, 1, true)),
         ("patch 9 1x1 C=9 s2 F=32", 2, Conv2DGeometry.Create(6, 5, 9, 32, 1, 1, 2, 2, 1, 1, false)),
-        // 13×13×32 → 64: two sample ranges from batch 2 on; at batch 5 the ranges hold 2 and 3 samples (22 and 33
-        // output rows) walked in blocks of 10 rows, so blocks cross sample boundaries.
+        // 13×13×32 → 64: two ranges of output rows, even at batch 1 (5 and 6 rows; the input gradient then runs as one
+        // range); at batch 5 the forward ranges hold 27 and 28 rows and the input gradient's 2 and 3 samples (22 and
+        // 33 rows), walked in blocks of 10 rows, so ranges and blocks cross sample boundaries.
         ("deep batch 1", 1, Conv2DGeometry.Create(13, 13, 32, 64, 3, 3, 1, 1, 1, 1, false)),
         ("deep batch 2", 2, Conv2DGeometry.Create(13, 13, 32, 64, 3, 3, 1, 1, 1, 1, false)),
         ("deep batch 5", 5, Conv2DGeometry.Create(13, 13, 32, 64, 3, 3, 1, 1, 1, 1, false)),

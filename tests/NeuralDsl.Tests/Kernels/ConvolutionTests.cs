@@ -375,8 +375,9 @@ public sealed class ConvolutionTests
         // under the GEMM's parallel threshold: 110·288·64 < 2²¹), and the second range's kernel- and bias-gradient
         // partials: under a tenth of the whole-batch im2col matrix.
         Assert.Equal(2 * 10 * 11 * 288 + 3 * 3 * 32 * 64 + 64, Convolution.ScratchLength(deep, 32));
-        // One sample is one range (a single output row block of 11 rows), with no partial.
-        Assert.Equal(11 * 11 * 288, Convolution.ScratchLength(deep, 1));
+        // One sample still splits its 11 output rows in two ranges (5 and 6 rows) for the forward pass and the kernel
+        // gradient, so batch-1 inference uses both cores.
+        Assert.Equal(2 * 10 * 11 * 288 + 3 * 3 * 32 * 64 + 64, Convolution.ScratchLength(deep, 1));
         // The MNIST first layer (patch 9) and the seed's first layer (patch 27) run forward directly; a patch of
         // 36 does not. Backward passes still need the column matrix.
         Conv2DGeometry mnist = Conv2DGeometry.Create(28, 28, 1, 32, 3, 3, 1, 1, 1, 1, false);
