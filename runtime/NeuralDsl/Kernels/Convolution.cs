@@ -12,7 +12,7 @@ namespace NeuralDsl;
 /// follows from the geometry alone: a 1×1, stride-1 convolution is a plain GEMM on the input for all three passes.
 /// Otherwise the backward passes use im2col + <see cref="Gemm"/> and the forward pass uses either the same or, when
 /// <see cref="PreferDirect"/> says so, direct loops vectorized over the filters. The im2col passes run in cache-sized
-/// blocks of output rows, in two sample ranges shared with the GEMM helper thread when the batch is large enough
+/// blocks of output rows, in two ranges of rows shared with the GEMM helper thread when the work is large enough
 /// (see <see cref="ConvolutionParts"/>); results do not depend on which thread ran which range. No call allocates.
 /// </summary>
 public static class Convolution
@@ -27,7 +27,7 @@ public static class Convolution
 
     /// <summary>
     /// Elements of scratch that the forward and backward passes need for <paramref name="batch"/> samples: one
-    /// cache-sized block of im2col columns per sample range (the backward passes use it even where the forward pass is
+    /// cache-sized block of im2col columns per range of output rows (the backward passes use it even where the forward pass is
     /// direct) and, with two ranges, the kernel- and bias-gradient partials of the second; 0 for a 1×1, stride-1
     /// convolution. It is at most the whole-batch im2col matrix plus one kernel and one bias.
     /// </summary>
