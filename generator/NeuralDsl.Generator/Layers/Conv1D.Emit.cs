@@ -24,7 +24,7 @@ internal sealed partial record Conv1DSpec
     {
         int channels = c.Layer.Input.Dimensions[1];
         ConvolutionEmitter.EmitForward(c, Activation, UseBias, Filters,
-            ConvolutionEmitter.Strategy(1, KernelSize, channels, 1, Strides), KernelSize * channels);
+            ConvolutionEmitter.Strategy(1, KernelSize, channels, 1, Strides, 1, Dilation), KernelSize * channels);
     }
 
     public override void EmitBackward(LayerEmitContext c) => ConvolutionEmitter.EmitBackward(c, Activation, UseBias, Filters);

@@ -25,7 +25,7 @@ internal sealed partial record Conv2DSpec
     {
         int channels = c.Layer.Input.Dimensions[2];
         ConvolutionEmitter.EmitForward(c, Activation, UseBias, Filters,
-            ConvolutionEmitter.Strategy(KernelHeight, KernelWidth, channels, StrideHeight, StrideWidth), KernelHeight * KernelWidth * channels);
+            ConvolutionEmitter.Strategy(KernelHeight, KernelWidth, channels, StrideHeight, StrideWidth, Dilation, Dilation), KernelHeight * KernelWidth * channels);
     }
 
     public override void EmitBackward(LayerEmitContext c) => ConvolutionEmitter.EmitBackward(c, Activation, UseBias, Filters);

@@ -28,7 +28,7 @@ internal static class ConvolutionEmitter
     {
         if (!IsFused(activation))
             yield return new BufferSpec(PreActivationField(layer.Index), layer.Output.Size, "pre-activation");
-        yield return new BufferSpec(ScratchField(layer.Index), 0, "im2col columns (Convolution.ScratchLength)",
+        yield return new BufferSpec(ScratchField(layer.Index), 0, "im2col columns or Winograd transforms (Convolution.ScratchLength)",
             LengthExpression: "global::NeuralDsl.Convolution.ScratchLength(" + GeometryField(layer.Index) + ", batch)");
     }
 
@@ -47,13 +47,16 @@ internal static class ConvolutionEmitter
     /// The forward strategy of a layer, from the same rule the runtime applies (a linked source file), so the
     /// generated call names it literally.
     /// </summary>
-    public static ConvolutionStrategy Strategy(int kernelHeight, int kernelWidth, int channels, int strideHeight, int strideWidth) =>
-        ConvolutionStrategyRule.Choose(kernelHeight, kernelWidth, channels, strideHeight, strideWidth);
+    public static ConvolutionStrategy Strategy(int kernelHeight, int kernelWidth, int channels, int strideHeight, int strideWidth,
+        int dilationHeight, int dilationWidth) =>
+        ConvolutionStrategyRule.Choose(kernelHeight, kernelWidth, channels, strideHeight, strideWidth, dilationHeight, dilationWidth);
 
     /// <summary>Why the rule chose <paramref name="strategy"/> for a patch of <paramref name="patch"/> values, for the generated comment.</summary>
     private static string Reason(ConvolutionStrategy strategy, int patch) => strategy switch
     {
         ConvolutionStrategy.Pointwise => "a 1×1, stride-1 kernel sees one pixel, so the input already is the column matrix: one GEMM.",
+        ConvolutionStrategy.Winograd => "a 3×3, stride-1 kernel on " + Literals.Int(patch / 9) + " channels (≥ " + Literals.Int(ConvolutionStrategyRule.WinogradMinChannels) +
+            ") takes Winograd F(2×2, 3×3): 16 products per 2×2 output tile instead of 36 multiply-adds, 2.25× fewer.",
         ConvolutionStrategy.Direct => "a patch of " + Literals.Int(patch) + " values (kh·kw·C ≤ " + Literals.Int(ConvolutionStrategyRule.DirectPatchLimit) +
             ") is too shallow for a GEMM; direct loops over the filters need no im2col columns.",
         _ => "a patch of " + Literals.Int(patch) + " values (kh·kw·C > " + Literals.Int(ConvolutionStrategyRule.DirectPatchLimit) +

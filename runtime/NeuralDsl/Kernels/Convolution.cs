@@ -39,6 +39,9 @@ public static class Convolution
         if (IsPointwise(g))
             return 0;
         long length = ConvolutionParts.ScratchLength(g, batch);
+        // One buffer serves both directions of a layer: Winograd's forward pass needs more than im2col's passes.
+        if (Choose(g) == ConvolutionStrategy.Winograd)
+            length = Math.Max(length, ConvolutionWinograd.ScratchLength(g, batch));
         if (length > int.MaxValue)
             throw new ArgumentException(Invariant($"The im2col buffer for batch {batch} would hold {length} elements, more than {int.MaxValue}; use smaller batches."), nameof(batch));
         return (int)length;
@@ -109,12 +112,19 @@ public static class Convolution
         if (activation != Activation.Linear && activation != Activation.ReLU)
             throw new ArgumentException(Invariant($"Convolution.Forward applies only Activation.Linear or Activation.ReLU, not {activation}; call it with Linear and apply {activation} with Activations afterwards."), nameof(activation));
         CheckGeometry(g);
-        if (strategy is not (ConvolutionStrategy.Pointwise or ConvolutionStrategy.Direct or ConvolutionStrategy.Im2Col))
+        if (strategy is not (ConvolutionStrategy.Pointwise or ConvolutionStrategy.Direct or ConvolutionStrategy.Im2Col or ConvolutionStrategy.Winograd))
             throw new ArgumentException(Invariant($"Unknown convolution strategy {(int)strategy}."), nameof(strategy));
+        if (strategy == ConvolutionStrategy.Winograd && !ConvolutionWinograd.Supports(g))
+            throw new ArgumentException(Invariant($"ConvolutionStrategy.Winograd needs a 3×3 kernel with stride 1 and dilation 1, but the geometry has a {g.KernelHeight}×{g.KernelWidth} kernel with stride {g.StrideHeight}×{g.StrideWidth} and dilation {g.DilationHeight}×{g.DilationWidth}; its strategy is {Choose(g)}."), nameof(strategy));
         if (strategy == ConvolutionStrategy.Pointwise && !IsPointwise(g))
             throw new ArgumentException(Invariant($"ConvolutionStrategy.Pointwise needs a 1×1 kernel with stride 1, but the geometry has a {g.KernelHeight}×{g.KernelWidth} kernel with stride {g.StrideHeight}×{g.StrideWidth}; its strategy is {Choose(g)}."), nameof(strategy));
         CheckBatch(batch);
-        long scratchNeeded = strategy == ConvolutionStrategy.Im2Col ? ConvolutionParts.ScratchLength(g, batch) : 0;
+        long scratchNeeded = strategy switch
+        {
+            ConvolutionStrategy.Im2Col => ConvolutionParts.ScratchLength(g, batch),
+            ConvolutionStrategy.Winograd => ConvolutionWinograd.ScratchLength(g, batch),
+            _ => 0,
+        };
         CheckCall(x.Length, kernel.Length, y.Length, scratch.Length, batch, g, "x", "kernel", "y", scratchNeeded);
         if (!bias.IsEmpty && bias.Length != g.Filters)
             throw new ArgumentException(Invariant($"bias length {bias.Length} does not match the {g.Filters} filters (or 0 for no bias)."), nameof(bias));
@@ -141,7 +151,11 @@ public static class Convolution
         fixed (T* pinnedBias = bias)
         {
             T* biasOrNull = bias.IsEmpty ? null : pinnedBias;
-            if (strategy == ConvolutionStrategy.Pointwise)
+            if (strategy == ConvolutionStrategy.Winograd)
+            {
+                ConvolutionWinograd.Forward(x, kernel, bias, y, batch, g, scratch, relu);
+            }
+            else if (strategy == ConvolutionStrategy.Pointwise)
             {
                 // A 1×1, stride-1 kernel sees one pixel: x viewed as [batch·H·W, C] is already the column matrix.
                 int rows = batch * g.OutputHeight * g.OutputWidth;
@@ -303,7 +317,8 @@ public static class Convolution
 
     /// <summary>The strategy of the forward pass for a geometry (the rule the generator applies at compile time).</summary>
     internal static ConvolutionStrategy Choose(in Conv2DGeometry g) =>
-        ConvolutionStrategyRule.Choose(g.KernelHeight, g.KernelWidth, g.Channels, g.StrideHeight, g.StrideWidth);
+        ConvolutionStrategyRule.Choose(g.KernelHeight, g.KernelWidth, g.Channels, g.StrideHeight, g.StrideWidth,
+            g.DilationHeight, g.DilationWidth);
 
     /// <summary>1×1 kernel, stride 1 (a valid geometry then has no padding): every output pixel is its input pixel times the kernel.</summary>
     internal static bool IsPointwise(in Conv2DGeometry g) =>

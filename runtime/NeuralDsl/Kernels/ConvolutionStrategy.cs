@@ -16,4 +16,10 @@ public enum ConvolutionStrategy
 
     /// <summary>im2col into scratch, then GEMM (col2im after it for the input gradient).</summary>
     Im2Col,
+
+    /// <summary>
+    /// Winograd F(2×2, 3×3) for a 3×3, stride-1, undilated kernel on 8 or more channels: 2.25× fewer multiplications,
+    /// forward only (the backward passes use im2col).
+    /// </summary>
+    Winograd,
 }

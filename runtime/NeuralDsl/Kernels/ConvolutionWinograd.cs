@@ -43,8 +43,7 @@ internal static unsafe class ConvolutionWinograd
 
     /// <summary>Whether this kernel computes the geometry: a 3×3 kernel, stride 1, dilation 1 (any padding).</summary>
     public static bool Supports(in Conv2DGeometry g) =>
-        g.KernelHeight == 3 && g.KernelWidth == 3 && g.StrideHeight == 1 && g.StrideWidth == 1
-        && g.DilationHeight == 1 && g.DilationWidth == 1;
+        ConvolutionStrategyRule.IsWinogradShape(g.KernelHeight, g.KernelWidth, g.StrideHeight, g.StrideWidth, g.DilationHeight, g.DilationWidth);
 
     /// <summary>
     /// Elements of scratch <see cref="Forward{T}"/> needs for <paramref name="batch"/> samples: the transformed kernel

@@ -83,13 +83,13 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
     private float[] _input = []; // [B,28,28,1], the input of the last Forward, for Backward
     private float[] _a0 = []; // [B,26,26,32] conv2d output
     private float[] _d0 = []; // [B,26,26,32] gradient w.r.t. conv2d output
-    private float[] _scratch0 = []; // conv2d: im2col columns (Convolution.ScratchLength)
+    private float[] _scratch0 = []; // conv2d: im2col columns or Winograd transforms (Convolution.ScratchLength)
     private float[] _a1 = []; // [B,13,13,32] max_pooling2d output
     private float[] _d1 = []; // [B,13,13,32] gradient w.r.t. max_pooling2d output
     private int[] _argmax1 = []; // max_pooling2d: input index of each maximum, for the backward pass
     private float[] _a2 = []; // [B,11,11,64] conv2d_1 output
     private float[] _d2 = []; // [B,11,11,64] gradient w.r.t. conv2d_1 output
-    private float[] _scratch2 = []; // conv2d_1: im2col columns (Convolution.ScratchLength)
+    private float[] _scratch2 = []; // conv2d_1: im2col columns or Winograd transforms (Convolution.ScratchLength)
     private float[] _a3 = []; // [B,5,5,64] max_pooling2d_1 output
     private float[] _d3 = []; // [B,5,5,64] gradient w.r.t. max_pooling2d_1 output
     private int[] _argmax3 = []; // max_pooling2d_1: input index of each maximum, for the backward pass
@@ -380,9 +380,9 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
     // Layer 2 · conv2d_1: Conv2D(64, 3×3, ReLU) · forward [B,13,13,32] -> [B,11,11,64] · kernel [3, 3, 32, 64], bias [64] · 18,496 params
     private void Layer2Forward(global::System.ReadOnlySpan<float> x, int batch)
     {
-        // Im2Col: a patch of 288 values (kh·kw·C > 32) makes the GEMM deep enough to pay for gathering the im2col columns.
+        // Winograd: a 3×3, stride-1 kernel on 32 channels (≥ 8) takes Winograd F(2×2, 3×3): 16 products per 2×2 output tile instead of 36 multiply-adds, 2.25× fewer.
         // [B,11,11,64] = ReLU(x ⋆ kernel + bias), written once: the runtime applies bias and activation to each output block while it is in cache.
-        global::NeuralDsl.Convolution.Forward(x, new global::System.ReadOnlySpan<float>(_parameters, 320, 18432), new global::System.ReadOnlySpan<float>(_parameters, 18752, 64), Rows(_a2, batch, 7744), batch, s_geometry2, _scratch2, global::NeuralDsl.Activation.ReLU, global::NeuralDsl.ConvolutionStrategy.Im2Col);
+        global::NeuralDsl.Convolution.Forward(x, new global::System.ReadOnlySpan<float>(_parameters, 320, 18432), new global::System.ReadOnlySpan<float>(_parameters, 18752, 64), Rows(_a2, batch, 7744), batch, s_geometry2, _scratch2, global::NeuralDsl.Activation.ReLU, global::NeuralDsl.ConvolutionStrategy.Winograd);
     }
 
     // Layer 2 · conv2d_1: Conv2D(64, 3×3, ReLU) · backward [B,11,11,64] -> [B,13,13,32] · kernel [3, 3, 32, 64], bias [64] · 18,496 params

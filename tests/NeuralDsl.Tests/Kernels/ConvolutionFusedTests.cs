@@ -61,10 +61,13 @@ public sealed class ConvolutionFusedTests
     private static IEnumerable<ConvolutionStrategy> Strategies(in Conv2DGeometry g) =>
         Convolution.IsPointwise(g)
             ? [ConvolutionStrategy.Pointwise, ConvolutionStrategy.Direct, ConvolutionStrategy.Im2Col]
-            : [ConvolutionStrategy.Direct, ConvolutionStrategy.Im2Col];
+            : ConvolutionWinograd.Supports(g)
+                ? [ConvolutionStrategy.Direct, ConvolutionStrategy.Im2Col, ConvolutionStrategy.Winograd]
+                : [ConvolutionStrategy.Direct, ConvolutionStrategy.Im2Col];
 
     /// <summary>Scratch for any forced strategy (the 1×1 public entry points need none, a forced im2col does).</summary>
-    private static int ScratchFor(in Conv2DGeometry g, int batch) => (int)ConvolutionParts.ScratchLength(g, batch);
+    private static int ScratchFor(in Conv2DGeometry g, int batch) =>
+        (int)Math.Max(ConvolutionParts.ScratchLength(g, batch), ConvolutionWinograd.Supports(g) ? ConvolutionWinograd.ScratchLength(g, batch) : 0);
 
     /// <summary>activation(reference + bias), in double.</summary>
     private static double[] Expected(double[] x, double[] k, double[] bias, bool relu, int batch, Conv2DGeometry g)
@@ -383,7 +386,7 @@ public sealed class ConvolutionFusedTests
     {
         Conv2DGeometry g = Conv2DGeometry.Create(7, 6, 3, 5, 3, 3, 1, 1, 1, 1, true);   // patch 27: the rule says Direct
         const int batch = 2;
-        Assert.Equal(ConvolutionStrategy.Direct, ConvolutionStrategyRule.Choose(3, 3, 3, 1, 1));
+        Assert.Equal(ConvolutionStrategy.Direct, ConvolutionStrategyRule.Choose(3, 3, 3, 1, 1, 1, 1));
         double[] x = KernelTestData.Uniform(batch * g.InputSize, -1, 1, seed: 111);
         double[] k = KernelTestData.Uniform(g.KernelSize, -1, 1, seed: 112);
         double[] bias = KernelTestData.Uniform(g.Filters, -1, 1, seed: 113);
@@ -407,7 +410,7 @@ public sealed class ConvolutionFusedTests
 
         // A 1×1, stride-1 geometry takes any of the three; im2col then needs the blocked scratch although ScratchLength is 0.
         Conv2DGeometry pointwise = Conv2DGeometry.Create(4, 5, 6, 7, 1, 1, 1, 1, 1, 1, false);
-        Assert.Equal(ConvolutionStrategy.Pointwise, ConvolutionStrategyRule.Choose(1, 1, 6, 1, 1));
+        Assert.Equal(ConvolutionStrategy.Pointwise, ConvolutionStrategyRule.Choose(1, 1, 6, 1, 1, 1, 1));
         double[] px = KernelTestData.Uniform(batch * pointwise.InputSize, -1, 1, seed: 114);
         double[] pk = KernelTestData.Uniform(pointwise.KernelSize, -1, 1, seed: 115);
         double[] pb = KernelTestData.Uniform(pointwise.Filters, -1, 1, seed: 116);
@@ -428,14 +431,49 @@ public sealed class ConvolutionFusedTests
         foreach (var shape in Shapes)
         {
             Conv2DGeometry g = shape.G;
-            Assert.Equal(ConvolutionStrategyRule.Choose(g.KernelHeight, g.KernelWidth, g.Channels, g.StrideHeight, g.StrideWidth), Convolution.Choose(g));
+            Assert.Equal(ConvolutionStrategyRule.Choose(g.KernelHeight, g.KernelWidth, g.Channels, g.StrideHeight, g.StrideWidth, g.DilationHeight, g.DilationWidth), Convolution.Choose(g));
             Assert.Equal(Convolution.Choose(g) == ConvolutionStrategy.Direct, Convolution.PreferDirect(g));
         }
-        Assert.Equal(ConvolutionStrategy.Direct, ConvolutionStrategyRule.Choose(3, 3, 1, 1, 1));     // patch 9
-        Assert.Equal(ConvolutionStrategy.Direct, ConvolutionStrategyRule.Choose(4, 8, 1, 2, 2));     // patch 32
-        Assert.Equal(ConvolutionStrategy.Im2Col, ConvolutionStrategyRule.Choose(3, 3, 4, 1, 1));     // patch 36
-        Assert.Equal(ConvolutionStrategy.Direct, ConvolutionStrategyRule.Choose(1, 1, 16, 2, 2));    // 1×1 with stride 2
-        Assert.Equal(ConvolutionStrategy.Im2Col, ConvolutionStrategyRule.Choose(1, 1, 64, 1, 2));
+        Assert.Equal(ConvolutionStrategy.Direct, ConvolutionStrategyRule.Choose(3, 3, 1, 1, 1, 1, 1));     // patch 9
+        Assert.Equal(ConvolutionStrategy.Direct, ConvolutionStrategyRule.Choose(4, 8, 1, 2, 2, 1, 1));     // patch 32
+        Assert.Equal(ConvolutionStrategy.Im2Col, ConvolutionStrategyRule.Choose(3, 3, 4, 1, 1, 1, 1));     // patch 36
+        Assert.Equal(ConvolutionStrategy.Direct, ConvolutionStrategyRule.Choose(1, 1, 16, 2, 2, 1, 1));    // 1×1 with stride 2
+        Assert.Equal(ConvolutionStrategy.Im2Col, ConvolutionStrategyRule.Choose(1, 1, 64, 1, 2, 1, 1));
+        Assert.Equal(ConvolutionStrategy.Winograd, ConvolutionStrategyRule.Choose(3, 3, 8, 1, 1, 1, 1));  // 8 channels
+        Assert.Equal(ConvolutionStrategy.Im2Col, ConvolutionStrategyRule.Choose(3, 3, 7, 1, 1, 1, 1));    // too few channels
+        Assert.Equal(ConvolutionStrategy.Im2Col, ConvolutionStrategyRule.Choose(3, 3, 32, 1, 1, 2, 2));   // dilated
+        Assert.Equal(ConvolutionStrategy.Im2Col, ConvolutionStrategyRule.Choose(3, 3, 32, 2, 1, 1, 1));   // strided
+    }
+
+    /// <summary>A Winograd layer through the generated code's overload: the reference, and refused where it does not apply.</summary>
+    [Fact]
+    public void WinogradStrategyGivesTheReferenceAndIsRefusedElsewhere()
+    {
+        Conv2DGeometry g = Conv2DGeometry.Create(9, 7, 8, 5, 3, 3, 1, 1, 1, 1, true);
+        const int batch = 2;
+        Assert.Equal(ConvolutionStrategy.Winograd, Convolution.Choose(g));
+        double[] x = KernelTestData.Uniform(batch * g.InputSize, -1, 1, seed: 121);
+        double[] k = KernelTestData.Uniform(g.KernelSize, -1, 1, seed: 122);
+        double[] bias = KernelTestData.Uniform(g.Filters, -1, 1, seed: 123);
+        var scratch = new double[Convolution.ScratchLength(g, batch)];
+        foreach (bool relu in new[] { false, true })
+        {
+            double[] expected = Expected(x, k, bias, relu, batch, g);
+            var y = new double[expected.Length];
+            Convolution.Forward<double>(x, k, bias, y, batch, g, scratch, relu ? Activation.ReLU : Activation.Linear);
+            KernelTestData.AssertClose(expected, y, 1e-12, 1e-12, "rule-chosen Winograd, relu " + relu);
+            y.AsSpan().Clear();
+            Convolution.Forward<double>(x, k, bias, y, batch, g, scratch, relu ? Activation.ReLU : Activation.Linear, ConvolutionStrategy.Winograd);
+            KernelTestData.AssertClose(expected, y, 1e-12, 1e-12, "named Winograd, relu " + relu);
+        }
+        var e = Assert.Throws<ArgumentException>(() => Convolution.Forward<double>(x, k, bias, new double[batch * g.OutputSize], batch, g, [], Activation.ReLU, ConvolutionStrategy.Winograd));
+        Assert.Equal("scratch", e.ParamName);
+        Conv2DGeometry strided = Conv2DGeometry.Create(9, 7, 8, 5, 3, 3, 2, 2, 1, 1, true);
+        e = Assert.Throws<ArgumentException>(() => Convolution.Forward<double>(
+            KernelTestData.Uniform(strided.InputSize, -1, 1, seed: 124), k, bias, new double[strided.OutputSize], 1, strided,
+            new double[ScratchFor(strided, 1)], Activation.ReLU, ConvolutionStrategy.Winograd));
+        Assert.Equal("strategy", e.ParamName);
+        Assert.Contains("Winograd needs a 3×3 kernel with stride 1 and dilation 1, but the geometry has a 3×3 kernel with stride 2×2 and dilation 1×1; its strategy is Im2Col", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -56,7 +56,9 @@ public sealed class ConvolutionTests
     private static IEnumerable<ConvolutionStrategy> Strategies(in Conv2DGeometry g) =>
         Convolution.IsPointwise(g)
             ? [ConvolutionStrategy.Pointwise, ConvolutionStrategy.Direct, ConvolutionStrategy.Im2Col]
-            : [ConvolutionStrategy.Direct, ConvolutionStrategy.Im2Col];
+            : ConvolutionWinograd.Supports(g)
+                ? [ConvolutionStrategy.Direct, ConvolutionStrategy.Im2Col, ConvolutionStrategy.Winograd]
+                : [ConvolutionStrategy.Direct, ConvolutionStrategy.Im2Col];
 
     private static int Im2ColLength(in Conv2DGeometry g, int batch) => batch * g.OutputHeight * g.OutputWidth * g.PatchSize;
 
@@ -64,7 +66,8 @@ public sealed class ConvolutionTests
     /// What the forced-strategy calls need: the blocked passes' scratch, also for a 1×1 geometry (whose public
     /// entry points need none) when a test forces im2col on it.
     /// </summary>
-    private static int ScratchFor(in Conv2DGeometry g, int batch) => (int)ConvolutionParts.ScratchLength(g, batch);
+    private static int ScratchFor(in Conv2DGeometry g, int batch) =>
+        (int)Math.Max(ConvolutionParts.ScratchLength(g, batch), ConvolutionWinograd.Supports(g) ? ConvolutionWinograd.ScratchLength(g, batch) : 0);
 
     [Theory]
     [MemberData(nameof(ShapeNames))]
@@ -370,14 +373,19 @@ public sealed class ConvolutionTests
         Assert.Equal(ConvolutionStrategy.Pointwise, Convolution.Choose(pointwise));
         Assert.Equal(0, Convolution.ScratchLength(pointwise, 32));
         Conv2DGeometry deep = Conv2DGeometry.Create(13, 13, 32, 64, 3, 3, 1, 1, 1, 1, false);
-        Assert.Equal(ConvolutionStrategy.Im2Col, Convolution.Choose(deep));
-        // Two sample ranges of 16, each with one block of 10 output rows of columns (the most whose product stays
-        // under the GEMM's parallel threshold: 110·288·64 < 2²¹), and the second range's kernel- and bias-gradient
-        // partials: under a tenth of the whole-batch im2col matrix.
-        Assert.Equal(2 * 10 * 11 * 288 + 3 * 3 * 32 * 64 + 64, Convolution.ScratchLength(deep, 32));
-        // One sample still splits its 11 output rows in two ranges (5 and 6 rows) for the forward pass and the kernel
-        // gradient, so batch-1 inference uses both cores.
-        Assert.Equal(2 * 10 * 11 * 288 + 3 * 3 * 32 * 64 + 64, Convolution.ScratchLength(deep, 1));
+        // 3×3, stride 1, 32 channels: the forward pass is Winograd, the backward passes im2col.
+        Assert.Equal(ConvolutionStrategy.Winograd, Convolution.Choose(deep));
+        // The blocked backward passes need two sample ranges of 16, each with one block of 10 output rows of columns
+        // (the most whose product stays under the GEMM's parallel threshold: 110·288·64 < 2²¹), and the second
+        // range's kernel- and bias-gradient partials; the layer's one buffer is the larger of that and Winograd's.
+        long blocked = 2 * 10 * 11 * 288 + 3 * 3 * 32 * 64 + 64;
+        Assert.Equal(blocked, ConvolutionParts.ScratchLength(deep, 32));
+        Assert.Equal(Math.Max(blocked, ConvolutionWinograd.ScratchLength(deep, 32)), Convolution.ScratchLength(deep, 32));
+        // One sample still splits its 11 output rows in two ranges (5 and 6 rows) for the kernel gradient.
+        Assert.Equal(blocked, ConvolutionParts.ScratchLength(deep, 1));
+        Assert.Equal(Math.Max(blocked, ConvolutionWinograd.ScratchLength(deep, 1)), Convolution.ScratchLength(deep, 1));
+        Conv2DGeometry strided = Conv2DGeometry.Create(13, 13, 32, 64, 3, 3, 2, 2, 1, 1, false);
+        Assert.Equal(ConvolutionStrategy.Im2Col, Convolution.Choose(strided));
         // The MNIST first layer (patch 9) and the seed's first layer (patch 27) run forward directly; a patch of
         // 36 does not. Backward passes still need the column matrix.
         Conv2DGeometry mnist = Conv2DGeometry.Create(28, 28, 1, 32, 3, 3, 1, 1, 1, 1, false);
@@ -397,6 +405,7 @@ public sealed class ConvolutionTests
         foreach (var shape in Shapes)
         {
             ConvolutionStrategy expected = Convolution.IsPointwise(shape.G) ? ConvolutionStrategy.Pointwise
+                : ConvolutionWinograd.Supports(shape.G) && shape.G.Channels >= ConvolutionStrategyRule.WinogradMinChannels ? ConvolutionStrategy.Winograd
                 : Convolution.PreferDirect(shape.G) ? ConvolutionStrategy.Direct : ConvolutionStrategy.Im2Col;
             Assert.Equal(expected, Convolution.Choose(shape.G));
             Assert.Equal(Convolution.IsPointwise(shape.G) ? ConvolutionStrategy.Pointwise : ConvolutionStrategy.Im2Col, Convolution.ChooseBackward(shape.G));
