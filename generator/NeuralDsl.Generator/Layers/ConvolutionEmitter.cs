@@ -129,6 +129,10 @@ internal static class ConvolutionEmitter
         }
         w.Line();
 
+        // A ReLU layer's backward above does all of it in the fused call, and ReLU is never fused with a loss, so
+        // nothing would call a separate affine backward.
+        if (activation == Activation.ReLU)
+            return;
         w.Line("// Layer " + Literals.Int(layer.Index) + " · " + layer.Name + ": kernel and bias gradients from dz " + layer.Output.ToComment() +
             "; dx is skipped when empty (the first layer in training).");
         using (w.Block("private void " + c.Method + "AffineBackward(" + c.ReadOnlySpanType + " x, " + c.ReadOnlySpanType + " dz, " + c.SpanType + " dx, int batch)"))

@@ -349,15 +349,6 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
             global::NeuralDsl.Convolution.BackwardInput(dy, new global::System.ReadOnlySpan<float>(_parameters, 0, 288), dx, batch, s_geometry0, _scratch0);
     }
 
-    // Layer 0 · conv2d: kernel and bias gradients from dz [B,26,26,32]; dx is skipped when empty (the first layer in training).
-    private void Layer0AffineBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> dz, global::System.Span<float> dx, int batch)
-    {
-        global::NeuralDsl.Convolution.BackwardKernel(x, dz, new global::System.Span<float>(_gradients, 0, 288), batch, s_geometry0, _scratch0);
-        global::NeuralDsl.Bias.AccumulateGradient(dz, new global::System.Span<float>(_gradients, 288, 32));
-        if (!dx.IsEmpty)
-            global::NeuralDsl.Convolution.BackwardInput(dz, new global::System.ReadOnlySpan<float>(_parameters, 0, 288), dx, batch, s_geometry0, _scratch0);
-    }
-
     // Layer 1 · max_pooling2d: MaxPooling2D(2×2) · forward [B,26,26,32] -> [B,13,13,32]
     private void Layer1Forward(global::System.ReadOnlySpan<float> x, int batch, bool training)
     {
@@ -393,15 +384,6 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
         global::NeuralDsl.Convolution.BackwardKernel(x, dy, Rows(_a2, batch, 7744), new global::System.Span<float>(_gradients, 320, 18432), new global::System.Span<float>(_gradients, 18752, 64), batch, s_geometry2, _scratch2, global::NeuralDsl.Activation.ReLU);
         if (!dx.IsEmpty)
             global::NeuralDsl.Convolution.BackwardInput(dy, new global::System.ReadOnlySpan<float>(_parameters, 320, 18432), dx, batch, s_geometry2, _scratch2);
-    }
-
-    // Layer 2 · conv2d_1: kernel and bias gradients from dz [B,11,11,64]; dx is skipped when empty (the first layer in training).
-    private void Layer2AffineBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> dz, global::System.Span<float> dx, int batch)
-    {
-        global::NeuralDsl.Convolution.BackwardKernel(x, dz, new global::System.Span<float>(_gradients, 320, 18432), batch, s_geometry2, _scratch2);
-        global::NeuralDsl.Bias.AccumulateGradient(dz, new global::System.Span<float>(_gradients, 18752, 64));
-        if (!dx.IsEmpty)
-            global::NeuralDsl.Convolution.BackwardInput(dz, new global::System.ReadOnlySpan<float>(_parameters, 320, 18432), dx, batch, s_geometry2, _scratch2);
     }
 
     // Layer 3 · max_pooling2d_1: MaxPooling2D(2×2) · forward [B,11,11,64] -> [B,5,5,64]
