@@ -43,31 +43,13 @@ public sealed class ConvolutionFusedTests
         ("deep same odd F=33 batch 3", 3, Conv2DGeometry.Create(9, 11, 32, 33, 3, 3, 1, 1, 1, 1, true)),
     ];
 
-    public static TheoryData<string> ShapeNames()
-    {
-        var data = new TheoryData<string>();
-        foreach (var shape in Shapes)
-            data.Add(shape.Name);
-        return data;
-    }
+    public static TheoryData<string> ShapeNames() => ConvolutionTestShapes.Names(Shapes);
 
-    private static (int Batch, Conv2DGeometry G) Shape(string name)
-    {
-        int index = Array.FindIndex(Shapes, s => s.Name == name);
-        Assert.True(index >= 0, $"Unknown shape '{name}'.");
-        return (Shapes[index].Batch, Shapes[index].G);
-    }
+    private static (int Batch, Conv2DGeometry G) Shape(string name) => ConvolutionTestShapes.Find(Shapes, name);
 
-    private static IEnumerable<ConvolutionStrategy> Strategies(in Conv2DGeometry g) =>
-        Convolution.IsPointwise(g)
-            ? [ConvolutionStrategy.Pointwise, ConvolutionStrategy.Direct, ConvolutionStrategy.Im2Col]
-            : ConvolutionWinograd.Supports(g)
-                ? [ConvolutionStrategy.Direct, ConvolutionStrategy.Im2Col, ConvolutionStrategy.Winograd]
-                : [ConvolutionStrategy.Direct, ConvolutionStrategy.Im2Col];
+    private static IEnumerable<ConvolutionStrategy> Strategies(in Conv2DGeometry g) => ConvolutionTestShapes.Strategies(g);
 
-    /// <summary>Scratch for any forced strategy (the 1×1 public entry points need none, a forced im2col does).</summary>
-    private static int ScratchFor(in Conv2DGeometry g, int batch) =>
-        (int)Math.Max(ConvolutionParts.ScratchLength(g, batch), ConvolutionWinograd.Supports(g) ? ConvolutionWinograd.ScratchLength(g, batch) : 0);
+    private static int ScratchFor(in Conv2DGeometry g, int batch) => ConvolutionTestShapes.ScratchFor(g, batch);
 
     /// <summary>activation(reference + bias), in double.</summary>
     private static double[] Expected(double[] x, double[] k, double[] bias, bool relu, int batch, Conv2DGeometry g)

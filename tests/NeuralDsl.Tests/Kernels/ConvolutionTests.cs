@@ -37,37 +37,15 @@ public sealed class ConvolutionTests
         ("conv1d same k3 dilation 2", 3, Conv2DGeometry.Create1D(8, 2, 2, 3, 1, 2, true)),
     ];
 
-    public static TheoryData<string> ShapeNames()
-    {
-        var data = new TheoryData<string>();
-        foreach (var shape in Shapes)
-            data.Add(shape.Name);
-        return data;
-    }
-
-    private static (int Batch, Conv2DGeometry G) Shape(string name)
-    {
-        int index = Array.FindIndex(Shapes, s => s.Name == name);
-        Assert.True(index >= 0, $"Unknown shape '{name}'.");
-        return (Shapes[index].Batch, Shapes[index].G);
-    }
-
-    /// <summary>The strategies that apply to a geometry (1×1 GEMM only where the geometry is pointwise).</summary>
-    private static IEnumerable<ConvolutionStrategy> Strategies(in Conv2DGeometry g) =>
-        Convolution.IsPointwise(g)
-            ? [ConvolutionStrategy.Pointwise, ConvolutionStrategy.Direct, ConvolutionStrategy.Im2Col]
-            : ConvolutionWinograd.Supports(g)
-                ? [ConvolutionStrategy.Direct, ConvolutionStrategy.Im2Col, ConvolutionStrategy.Winograd]
-                : [ConvolutionStrategy.Direct, ConvolutionStrategy.Im2Col];
-
     private static int Im2ColLength(in Conv2DGeometry g, int batch) => batch * g.OutputHeight * g.OutputWidth * g.PatchSize;
 
-    /// <summary>
-    /// What the forced-strategy calls need: the blocked passes' scratch, also for a 1×1 geometry (whose public
-    /// entry points need none) when a test forces im2col on it.
-    /// </summary>
-    private static int ScratchFor(in Conv2DGeometry g, int batch) =>
-        (int)Math.Max(ConvolutionParts.ScratchLength(g, batch), ConvolutionWinograd.Supports(g) ? ConvolutionWinograd.ScratchLength(g, batch) : 0);
+    public static TheoryData<string> ShapeNames() => ConvolutionTestShapes.Names(Shapes);
+
+    private static (int Batch, Conv2DGeometry G) Shape(string name) => ConvolutionTestShapes.Find(Shapes, name);
+
+    private static IEnumerable<ConvolutionStrategy> Strategies(in Conv2DGeometry g) => ConvolutionTestShapes.Strategies(g);
+
+    private static int ScratchFor(in Conv2DGeometry g, int batch) => ConvolutionTestShapes.ScratchFor(g, batch);
 
     [Theory]
     [MemberData(nameof(ShapeNames))]

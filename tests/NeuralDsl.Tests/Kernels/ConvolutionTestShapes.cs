@@ -1,0 +1,42 @@
+using System;
+using System.Collections.Generic;
+using Xunit;
+
+namespace NeuralDsl.Tests.Kernels;
+
+/// <summary>
+/// What the convolution test classes share about their tables of named shapes: theory data from the names, the
+/// look-up by name, the strategies that apply to a geometry and the scratch a forced strategy needs.
+/// </summary>
+internal static class ConvolutionTestShapes
+{
+    public static TheoryData<string> Names((string Name, int Batch, Conv2DGeometry G)[] shapes)
+    {
+        var data = new TheoryData<string>();
+        foreach (var shape in shapes)
+            data.Add(shape.Name);
+        return data;
+    }
+
+    public static (int Batch, Conv2DGeometry G) Find((string Name, int Batch, Conv2DGeometry G)[] shapes, string name)
+    {
+        int index = Array.FindIndex(shapes, s => s.Name == name);
+        Assert.True(index >= 0, $"Unknown shape '{name}'.");
+        return (shapes[index].Batch, shapes[index].G);
+    }
+
+    /// <summary>The strategies that apply to a geometry (1×1 GEMM only where it is pointwise, Winograd only for 3×3 stride 1).</summary>
+    public static IEnumerable<ConvolutionStrategy> Strategies(in Conv2DGeometry g) =>
+        Convolution.IsPointwise(g)
+            ? [ConvolutionStrategy.Pointwise, ConvolutionStrategy.Direct, ConvolutionStrategy.Im2Col]
+            : ConvolutionWinograd.Supports(g)
+                ? [ConvolutionStrategy.Direct, ConvolutionStrategy.Im2Col, ConvolutionStrategy.Winograd]
+                : [ConvolutionStrategy.Direct, ConvolutionStrategy.Im2Col];
+
+    /// <summary>
+    /// Scratch for any forced strategy: the blocked passes' (also for a 1×1 geometry, whose public entry points need
+    /// none, when a test forces im2col on it) or Winograd's, whichever is larger.
+    /// </summary>
+    public static int ScratchFor(in Conv2DGeometry g, int batch) =>
+        (int)Math.Max(ConvolutionParts.ScratchLength(g, batch), ConvolutionWinograd.Supports(g) ? ConvolutionWinograd.ScratchLength(g, batch) : 0);
+}
