@@ -18,7 +18,7 @@ public sealed class GradientCheckTests
     public static TheoryData<string> DenseModels => new()
     {
         nameof(GradNoBias), nameof(GradDot), nameof(GradWideDot), nameof(GradRank3), nameof(GradFlatten), nameof(GradNarrow),
-        nameof(GradCnn), nameof(GradCnnDilated),
+        nameof(GradCnn), nameof(GradCnnDilated), nameof(GradCnnWinograd),
         nameof(GradGlobalMax), nameof(GradGlobalAverage), nameof(GradGlobalAverage1D), nameof(GradAveragePool), nameof(GradMaxPool1D),
         nameof(GradConv1D), nameof(GradZeroPadding),
     };
@@ -144,6 +144,7 @@ public sealed class GradientCheckTests
         nameof(GradNarrow) => WithRandomBiases(new GradNarrow(1)),
         nameof(GradCnn) => WithRandomBiases(new GradCnn(1)),
         nameof(GradCnnDilated) => WithRandomBiases(new GradCnnDilated(1)),
+        nameof(GradCnnWinograd) => WithRandomBiases(new GradCnnWinograd(1)),
         nameof(GradGlobalMax) => WithRandomBiases(new GradGlobalMax(1)),
         nameof(GradGlobalAverage) => WithRandomBiases(new GradGlobalAverage(1)),
         nameof(GradGlobalAverage1D) => WithRandomBiases(new GradGlobalAverage1D(1)),

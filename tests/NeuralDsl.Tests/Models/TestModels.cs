@@ -71,6 +71,16 @@ public partial class GradCnn;
 [Conv2D(3, 1)]
 public partial class GradCnnDilated;
 
+// 3×3, stride-1 convolutions on ≥ 8 channels take Winograd F(2×2, 3×3) forward (the backward passes stay im2col): a
+// same-padded one with an activation outside the fused pair (Tanh keeps z), and a valid one with the fused ReLU.
+[Sequential(ElementType = typeof(double))]
+[Input(6, 5, 8)]
+[Conv2D(9, 3, Activation.Tanh, Padding = Padding.Same)]
+[Conv2D(3, 3, Activation.ReLU)]
+[Flatten]
+[Dense(2)]
+public partial class GradCnnWinograd;
+
 // ---- Global pooling: average and max over an image, average over steps. ----
 [Sequential(ElementType = typeof(double))]
 [Input(5, 4, 2)]
