@@ -28,6 +28,40 @@ public sealed class ConvolutionConformanceTests
     [MemberData(nameof(Cases))]
     public void Float(string name) => Check<float>(name);
 
+    /// <summary>
+    /// The fused forward pass with every strategy that applies to the case's shape (direct, im2col, Winograd for the
+    /// 3×3 stride-1 cases, the 1×1 GEMM where pointwise), the bias and a ReLU fused, a Tanh applied after it, against
+    /// the fixture's output.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void EveryForwardStrategyDouble(string name) => CheckStrategies<double>(name);
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void EveryForwardStrategyFloat(string name) => CheckStrategies<float>(name);
+
+    private static void CheckStrategies<T>(string name) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        Fixture f = Fixture.Load(name);
+        Conv2DGeometry g = Geometry(f);
+        int batch = f.Shape("input")[0];
+        Tolerance tol = Tolerance.For<T>();
+        T[] x = f.Input<T>("input");
+        T[] kernel = f.Input<T>("kernel");
+        T[] bias = f.Input<T>("bias");
+        string activation = f.Meta("activation");
+        var scratch = new T[Kernels.ConvolutionTestShapes.ScratchFor(g, batch)];
+        foreach (ConvolutionStrategy strategy in Kernels.ConvolutionTestShapes.Strategies(g))
+        {
+            var y = new T[batch * g.OutputSize];
+            Convolution.Forward<T>(x, kernel, bias, y, batch, g, scratch, activation == "relu" ? Activation.ReLU : Activation.Linear, strategy);
+            if (activation == "tanh")
+                Activations.Tanh<T>(y, y);
+            tol.AssertClose<T>(y, f.Get("output"), $"{name} output by {strategy}");
+        }
+    }
+
     private static void Check<T>(string name) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         Fixture f = Fixture.Load(name);
