@@ -67,6 +67,18 @@ public sealed class ParallelUpdateTests
         var adam = new Adam();
         adam.Step<double>(parameters, gradients);
         adam.Step<double>(parameters, gradients);
+        // Warm the one-thread path too: when a test running beside this one holds the worker, a measured step runs
+        // on this thread alone, and the first such step would otherwise JIT (and allocate) inside the measurement.
+        int saved = Gemm.MaxThreads;
+        Gemm.MaxThreads = 1;
+        try
+        {
+            adam.Step<double>(parameters, gradients);
+        }
+        finally
+        {
+            Gemm.MaxThreads = saved;
+        }
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 20; i++)
             adam.Step<double>(parameters, gradients);
