@@ -19,8 +19,11 @@ namespace NeuralDsl;
 /// claims the remaining chunks itself instead of waiting, so a busy machine degrades to single-threaded speed
 /// rather than below it. The job travels in static fields as raw pointers; the worker only dereferences them for
 /// a chunk it claimed, and the caller returns only once every claimed chunk is complete, so the caller's pinned
-/// memory outlives every access. The worker stays reserved until it has observed the job, so a late wake-up can
-/// never see the fields of a newer job half-written: until then other calls run single-threaded.
+/// memory outlives every access. A job holds two references to the worker, the caller's and the worker's, and the
+/// worker is free again only when both have left it: the worker cannot be handed a newer job while a late wake-up
+/// could still read this one's fields, nor while the caller still reads this job's counters (if the worker alone
+/// released it, a second caller thread could reset those counters under the first, which would then count the
+/// second job's chunks as its own). Until then other calls run single-threaded.
 /// </remarks>
 internal static unsafe class GemmWorker
 {
@@ -31,6 +34,7 @@ internal static unsafe class GemmWorker
     private static readonly Signal Go = new(spinMicroseconds: 50);
     private static readonly Signal Done = new(spinMicroseconds: 200);
     private static Thread? s_thread;
+    // 0: free; otherwise the parties (caller, worker) still inside the current job.
     private static int s_busy;
 
     private static void* s_a, s_b, s_c;
@@ -58,7 +62,7 @@ internal static unsafe class GemmWorker
     /// </summary>
     public static bool TryAcquire()
     {
-        if (Interlocked.CompareExchange(ref s_busy, 1, 0) != 0)
+        if (Interlocked.CompareExchange(ref s_busy, 2, 0) != 0)
             return false;
         if (s_thread is null)
             StartThread();
@@ -104,6 +108,8 @@ internal static unsafe class GemmWorker
         if (Volatile.Read(ref s_completedChunks) < chunks)
             Done.Wait();
         ExceptionDispatchInfo? error = Interlocked.Exchange(ref s_error, null);
+        // The caller's reference to the job: nothing after this reads the shared fields.
+        Interlocked.Decrement(ref s_busy);
         error?.Throw();
         if (split == GemmSplit.Depth)
             AddPartials(c, partial, m * n, chunks - 1);
@@ -142,6 +148,8 @@ internal static unsafe class GemmWorker
         if (Volatile.Read(ref s_completedChunks) < chunks)
             Done.Wait();
         ExceptionDispatchInfo? error = Interlocked.Exchange(ref s_error, null);
+        // The caller's reference to the job: nothing after this reads the shared fields.
+        Interlocked.Decrement(ref s_busy);
         error?.Throw();
     }
 
@@ -216,8 +224,8 @@ internal static unsafe class GemmWorker
             int chunks = s_isDouble ? RunChunks<double>() : RunChunks<float>();
             Interlocked.Add(ref s_allocatedBytes, GC.GetAllocatedBytesForCurrentThread() - before);
             Interlocked.Add(ref s_workerChunks, chunks);
-            // Only now may another product claim the worker: this job's fields are no longer read.
-            Volatile.Write(ref s_busy, 0);
+            // The worker's reference to the job; the caller drops its own when it returns.
+            Interlocked.Decrement(ref s_busy);
         }
     }
 
