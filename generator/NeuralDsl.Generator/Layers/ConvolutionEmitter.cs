@@ -109,12 +109,7 @@ internal static class ConvolutionEmitter
                 // while it is in cache, and dy holds dz afterwards for the input gradient.
                 w.Line("// dz = dy ⊙ ReLU'(z) in place, read from the output (a > 0 exactly where z > 0, so no pre-activation is kept),");
                 w.Line("// with the kernel and bias gradients in the same pass over dy.");
-                string biasGradient = useBias ? c.GradientSpan(layer.Parameters[1]) : "global::System.Span<" + c.T + ">.Empty";
-                w.Line("global::NeuralDsl.Convolution.BackwardKernel(x, dy, " + output + ", " + c.GradientSpan(layer.Parameters[0]) + ", " +
-                    biasGradient + ", batch, " + GeometryField(layer.Index) + ", " + ScratchField(layer.Index) + ", global::NeuralDsl.Activation.ReLU);");
-                w.Line("if (!dx.IsEmpty)");
-                w.Line("    global::NeuralDsl.Convolution.BackwardInput(dy, " + c.ParameterSpan(layer.Parameters[0]) + ", dx, batch, " +
-                    GeometryField(layer.Index) + ", " + ScratchField(layer.Index) + ");");
+                EmitGradients(c, "dy", output, Activation.ReLU, useBias);
             }
             else
             {
@@ -134,17 +129,24 @@ internal static class ConvolutionEmitter
         if (activation == Activation.ReLU)
             return;
         w.Line("// Layer " + Literals.Int(layer.Index) + " · " + layer.Name + ": kernel and bias gradients from dz " + layer.Output.ToComment() +
-            "; dx is skipped when empty (the first layer in training).");
-        using (w.Block("private void " + c.Method + "AffineBackward(" + c.ReadOnlySpanType + " x, " + c.ReadOnlySpanType + " dz, " + c.SpanType + " dx, int batch)"))
-        {
-            w.Line("global::NeuralDsl.Convolution.BackwardKernel(x, dz, " + c.GradientSpan(layer.Parameters[0]) + ", batch, " +
-                GeometryField(layer.Index) + ", " + ScratchField(layer.Index) + ");");
-            if (useBias)
-                w.Line("global::NeuralDsl.Bias.AccumulateGradient(dz, " + c.GradientSpan(layer.Parameters[1]) + ");");
-            w.Line("if (!dx.IsEmpty)");
-            w.Line("    global::NeuralDsl.Convolution.BackwardInput(dz, " + c.ParameterSpan(layer.Parameters[0]) + ", dx, batch, " +
-                GeometryField(layer.Index) + ", " + ScratchField(layer.Index) + ");");
-        }
+            " in one pass; dx is skipped when empty (the first layer in training).");
+        using (w.Block("private void " + c.Method + "AffineBackward(" + c.ReadOnlySpanType + " x, " + c.SpanType + " dz, " + c.SpanType + " dx, int batch)"))
+            EmitGradients(c, "dz", "default", Activation.Linear, useBias);
         w.Line();
+    }
+
+    /// <summary>
+    /// The kernel and bias gradients in one pass over <paramref name="dz"/> (with ReLU, after turning dy into dz in
+    /// place from <paramref name="output"/>), then the input gradient unless dx is empty.
+    /// </summary>
+    private static void EmitGradients(LayerEmitContext c, string dz, string output, Activation fused, bool useBias)
+    {
+        PlannedLayer layer = c.Layer;
+        string biasGradient = useBias ? c.GradientSpan(layer.Parameters[1]) : "global::System.Span<" + c.T + ">.Empty";
+        c.Writer.Line("global::NeuralDsl.Convolution.BackwardKernel(x, " + dz + ", " + output + ", " + c.GradientSpan(layer.Parameters[0]) + ", " +
+            biasGradient + ", batch, " + GeometryField(layer.Index) + ", " + ScratchField(layer.Index) + ", global::NeuralDsl.Activation." + fused + ");");
+        c.Writer.Line("if (!dx.IsEmpty)");
+        c.Writer.Line("    global::NeuralDsl.Convolution.BackwardInput(" + dz + ", " + c.ParameterSpan(layer.Parameters[0]) + ", dx, batch, " +
+            GeometryField(layer.Index) + ", " + ScratchField(layer.Index) + ");");
     }
 }
