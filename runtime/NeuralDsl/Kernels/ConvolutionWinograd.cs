@@ -299,21 +299,12 @@ internal static unsafe class ConvolutionWinograd
     }
 
     /// <summary>
-    /// m [tiles, F] = v [tiles, C]·u [C, F], in row blocks small enough that <see cref="Gemm"/> never tries to share
-    /// one with the worker: inside a chunk the worker is already busy, and a product that falls back to a depth
-    /// split would use that split's one shared partial buffer from both threads at once.
+    /// m [tiles, F] = v [tiles, C]·u [C, F]. Inside a chunk shared with the worker, <see cref="Gemm"/> finds the worker
+    /// taken and runs the product on the calling thread.
     /// </summary>
     private static void Product<T>(T* v, T* u, T* m, int tiles, int c, int f)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        long perRow = (long)c * f;
-        int rowsPerProduct = (int)Math.Max(1, Math.Min(tiles, (Gemm.ParallelThreshold - 1) / perRow));
-        for (int first = 0; first < tiles; first += rowsPerProduct)
-        {
-            int rows = Math.Min(rowsPerProduct, tiles - first);
-            Gemm.MultiplyUnchecked(v + (nint)first * c, u, m + (nint)first * f, rows, c, f, false, false, false);
-        }
-    }
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        Gemm.MultiplyUnchecked(v, u, m, tiles, c, f, false, false, false);
 
     /// <summary>
     /// Rejects geometries this kernel does not compute or that <see cref="Conv2DGeometry.Create"/> would not produce:
