@@ -39,6 +39,13 @@ internal unsafe interface IGemmSimd<TVec, T>
     /// <summary>Loads <paramref name="count"/> (less than <see cref="Count"/>) elements; the other lanes are 0 and never read.</summary>
     static abstract TVec LoadPartial(T* p, int count);
 
+    /// <summary>The lane mask of the first <paramref name="count"/> lanes, for <see cref="LoadMasked"/> in a loop
+    /// (building it costs more than the load itself).</summary>
+    static abstract TVec Mask(int count);
+
+    /// <summary><see cref="LoadPartial"/> with a mask from <see cref="Mask"/>.</summary>
+    static abstract TVec LoadMasked(T* p, TVec mask);
+
     /// <summary>Stores the first <paramref name="count"/> lanes; memory beyond them is not touched.</summary>
     static abstract void StorePartial(T* p, TVec v, int count);
 
@@ -99,6 +106,31 @@ internal readonly unsafe struct GemmSimd512<T> : IGemmSimd<Vector512<T>, T>
         for (int i = 0; i < count; i++)
             buffer[i] = p[i];
         return Vector512.Load(buffer);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Mask(int count) => Vector512.LessThan(Vector512<T>.Indices, Vector512.Create(T.CreateTruncating(count)));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> LoadMasked(T* p, Vector512<T> mask)
+    {
+        if (Avx512F.IsSupported)
+        {
+            if (typeof(T) == typeof(float))
+                return Avx512F.MaskLoad((float*)p, mask.AsSingle(), Vector512<float>.Zero).As<float, T>();
+            if (typeof(T) == typeof(double))
+                return Avx512F.MaskLoad((double*)p, mask.AsDouble(), Vector512<double>.Zero).As<double, T>();
+        }
+        return LoadPartial(p, MaskCount(mask));
+    }
+
+    /// <summary>The lanes a mask from <see cref="Mask"/> selects.</summary>
+    private static int MaskCount(Vector512<T> mask)
+    {
+        int count = 0;
+        while (count < Vector512<T>.Count && mask.GetElement(count) != T.Zero)
+            count++;
+        return count;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -179,6 +211,31 @@ internal readonly unsafe struct GemmSimd256<T> : IGemmSimd<Vector256<T>, T>
         for (int i = 0; i < count; i++)
             buffer[i] = p[i];
         return Vector256.Load(buffer);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Mask(int count) => Vector256.LessThan(Vector256<T>.Indices, Vector256.Create(T.CreateTruncating(count)));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> LoadMasked(T* p, Vector256<T> mask)
+    {
+        if (Avx.IsSupported)
+        {
+            if (typeof(T) == typeof(float))
+                return Avx.MaskLoad((float*)p, mask.AsSingle()).As<float, T>();
+            if (typeof(T) == typeof(double))
+                return Avx.MaskLoad((double*)p, mask.AsDouble()).As<double, T>();
+        }
+        return LoadPartial(p, MaskCount(mask));
+    }
+
+    /// <summary>The lanes a mask from <see cref="Mask"/> selects.</summary>
+    private static int MaskCount(Vector256<T> mask)
+    {
+        int count = 0;
+        while (count < Vector256<T>.Count && mask.GetElement(count) != T.Zero)
+            count++;
+        return count;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -167,30 +167,37 @@ internal static unsafe class GemmSmall
         where TVec : struct
         where T : unmanaged
     {
-        // Two accumulators over alternating depth steps halve the FMA dependency chain.
-        TVec c0 = TS.Zero, c1 = TS.Zero;
+        // Four accumulators over successive depth steps, and a tail mask built once: a GEMV into one partial vector of
+        // C (a 10-class output layer) is nothing but this loop. 1×1600·1600×10 took 1.18 µs with two chains and the
+        // mask rebuilt for every load, 0.96 µs this way (it is then bound by the two loads per step).
+        TVec c0 = TS.Zero, c1 = TS.Zero, c2 = TS.Zero, c3 = TS.Zero;
         int p = 0;
         if (count == TS.Count)
         {
-            for (; p + 2 <= k; p += 2, a += 2 * cs, b += 2 * ldb)
+            for (; p + 4 <= k; p += 4, a += 4 * cs, b += 4 * ldb)
             {
                 c0 = TS.Fma(TS.Broadcast(a), TS.Load(b), c0);
                 c1 = TS.Fma(TS.Broadcast(a + cs), TS.Load(b + ldb), c1);
+                c2 = TS.Fma(TS.Broadcast(a + 2 * cs), TS.Load(b + 2 * ldb), c2);
+                c3 = TS.Fma(TS.Broadcast(a + 3 * cs), TS.Load(b + 3 * ldb), c3);
             }
-            if (p < k)
+            for (; p < k; p++, a += cs, b += ldb)
                 c0 = TS.Fma(TS.Broadcast(a), TS.Load(b), c0);
         }
         else
         {
-            for (; p + 2 <= k; p += 2, a += 2 * cs, b += 2 * ldb)
+            TVec mask = TS.Mask(count);
+            for (; p + 4 <= k; p += 4, a += 4 * cs, b += 4 * ldb)
             {
-                c0 = TS.Fma(TS.Broadcast(a), TS.LoadPartial(b, count), c0);
-                c1 = TS.Fma(TS.Broadcast(a + cs), TS.LoadPartial(b + ldb, count), c1);
+                c0 = TS.Fma(TS.Broadcast(a), TS.LoadMasked(b, mask), c0);
+                c1 = TS.Fma(TS.Broadcast(a + cs), TS.LoadMasked(b + ldb, mask), c1);
+                c2 = TS.Fma(TS.Broadcast(a + 2 * cs), TS.LoadMasked(b + 2 * ldb, mask), c2);
+                c3 = TS.Fma(TS.Broadcast(a + 3 * cs), TS.LoadMasked(b + 3 * ldb, mask), c3);
             }
-            if (p < k)
-                c0 = TS.Fma(TS.Broadcast(a), TS.LoadPartial(b, count), c0);
+            for (; p < k; p++, a += cs, b += ldb)
+                c0 = TS.Fma(TS.Broadcast(a), TS.LoadMasked(b, mask), c0);
         }
-        Write1<TS, TVec, T>(c, TS.Add(c0, c1), count, add);
+        Write1<TS, TVec, T>(c, TS.Add(TS.Add(c0, c1), TS.Add(c2, c3)), count, add);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
