@@ -1,7 +1,9 @@
 using System;
 using System.Globalization;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace NeuralDsl;
 
@@ -42,8 +44,62 @@ public static partial class Pooling
     {
         KernelGuard.EnsureSupported<T>();
         CheckWindowed(in g, batch, x.Length, y.Length, "Input", nameof(x), "Output", nameof(y));
-        MaxWindows<T, SkipArgMax>(x, y, default, batch, in g);
+        if (IsPlainTwoByTwo<T>(g))
+            MaxTwoByTwo512(x, y, batch, in g);
+        else
+            MaxWindows<T, SkipArgMax>(x, y, default, batch, in g);
     }
+
+    /// <summary>
+    /// The Keras default window (2×2, stride 2) with every window inside the input and whole 512-bit vectors of
+    /// channels: the case of nearly every CNN, which the general fold spends most of its time setting up (per output
+    /// pixel: the window bounds, the lane choice, the loop over cells). 26×26×32 → 13×13×32 took 1.6 µs that way.
+    /// </summary>
+    private static bool IsPlainTwoByTwo<T>(in Pool2DGeometry g) =>
+        Vector512.IsHardwareAccelerated && g.Channels % Vector512<T>.Count == 0
+        && g.PoolHeight == 2 && g.PoolWidth == 2 && g.StrideHeight == 2 && g.StrideWidth == 2 && g.PadTop == 0 && g.PadLeft == 0
+        && 2 * g.OutputHeight <= g.Height && 2 * g.OutputWidth <= g.Width;
+
+    /// <summary>
+    /// Inference max pooling for <see cref="IsPlainTwoByTwo{T}"/> geometries: each output vector folds its four cells
+    /// in the general fold's order and with its comparison (<see cref="FoldWindow{T, TMode}"/>), so the result is the
+    /// same bit for bit, NaNs included.
+    /// </summary>
+    private static void MaxTwoByTwo512<T>(ReadOnlySpan<T> x, Span<T> y, int batch, in Pool2DGeometry g)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ref T xs = ref MemoryMarshal.GetReference(x);
+        ref T ys = ref MemoryMarshal.GetReference(y);
+        int width = Vector512<T>.Count, channels = g.Channels;
+        nuint rowStride = (nuint)(g.Width * channels), cellStride = (nuint)channels;
+        nuint o = 0;
+        for (int b = 0; b < batch; b++)
+        {
+            nuint sample = (nuint)b * (nuint)g.InputSize;
+            for (int oh = 0; oh < g.OutputHeight; oh++)
+            {
+                nuint top = sample + (nuint)(2 * oh) * rowStride;
+                for (int ow = 0; ow < g.OutputWidth; ow++, o += cellStride)
+                {
+                    nuint cell = top + (nuint)(2 * ow) * cellStride;
+                    for (nuint ch = 0; ch < cellStride; ch += (nuint)width)
+                    {
+                        Vector512<T> best = Vector512.LoadUnsafe(ref xs, cell + ch);
+                        best = Take(best, Vector512.LoadUnsafe(ref xs, cell + cellStride + ch));
+                        best = Take(best, Vector512.LoadUnsafe(ref xs, cell + rowStride + ch));
+                        best = Take(best, Vector512.LoadUnsafe(ref xs, cell + rowStride + cellStride + ch));
+                        best.StoreUnsafe(ref ys, o + ch);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>The fold's step: <paramref name="v"/> replaces <paramref name="best"/> where larger, or NaN while best is not.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<T> Take<T>(Vector512<T> best, Vector512<T> v)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        Vector512.ConditionalSelect(Vector512.AndNot(Vector512.Equals(best, best), Vector512.LessThanOrEqual(v, best)), v, best);
 
     /// <summary>
     /// MaxPooling2D (and 1-D) backward: <c>dx[cell] = Σ dy[o]</c> over the outputs <c>o</c> whose arg-max is that cell,

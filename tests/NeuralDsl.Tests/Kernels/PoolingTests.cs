@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using Xunit;
 
 namespace NeuralDsl.Tests.Kernels;
@@ -296,6 +297,37 @@ public sealed class PoolingTests
         Assert.Equal([-1.0, -3.0, -7.0, -9.0], y);
         Pooling.AverageForward<double>(x, y, 1, in g);
         Assert.Equal([-3.0, -4.5, -7.5, -9.0], y);
+    }
+
+    /// <summary>
+    /// The inference path's 2×2, stride-2 loop (whole vectors of channels) against the general fold that records the
+    /// arg-max: NaNs in every position of the window, ties and signed zeros give the same bits.
+    /// </summary>
+    [Fact]
+    public void TwoByTwoInferencePathMatchesTheGeneralFoldWithNaNsAndTies()
+    {
+        Pool2DGeometry g = Pool2DGeometry.Create(5, 6, 32, 2, 2, 2, 2, samePadding: false);
+        const int batch = 2;
+        var random = new Random(7);
+        float[] pool = [float.NaN, 1f, 1f, -0f, 0f, 2f, -3f, float.NegativeInfinity];
+        var x = new float[batch * g.InputSize];
+        for (int i = 0; i < x.Length; i++)
+            x[i] = pool[random.Next(pool.Length)];
+        var recorded = new float[batch * g.OutputSize];
+        Pooling.MaxForward<float>(x, recorded, new int[recorded.Length], batch, in g);
+        var inference = new float[recorded.Length];
+        Pooling.MaxForward<float>(x, inference, batch, in g);
+        Assert.Equal(Bits(recorded), Bits(inference));
+        Assert.Contains(inference, float.IsNaN);
+
+        double[] xd = KernelTestData.ToDouble(x);
+        var recordedD = new double[recorded.Length];
+        Pooling.MaxForward<double>(xd, recordedD, new int[recorded.Length], batch, in g);
+        var inferenceD = new double[recorded.Length];
+        Pooling.MaxForward<double>(xd, inferenceD, batch, in g);
+        Assert.Equal(recordedD.Select(BitConverter.DoubleToInt64Bits), inferenceD.Select(BitConverter.DoubleToInt64Bits));
+
+        static int[] Bits(float[] values) => Array.ConvertAll(values, BitConverter.SingleToInt32Bits);
     }
 
     [Fact]
