@@ -201,4 +201,43 @@ public sealed class GeneratedCodeTests
             Assert.Equal(784 * 128 + 128 + 128 * 10 + 10, GeneratorHarness.Constant(type, "ParameterCount"));
         });
     }
+
+    /// <summary>
+    /// Each convolution's forward call names the strategy the shared rule picks for its literal shape, and only a
+    /// Winograd layer gets (and passes) a kernel cache, allocated with the model rather than with the batch buffers.
+    /// </summary>
+    [Fact]
+    public void Convolution_strategies_and_kernel_caches_follow_the_output_size()
+    {
+        const string source = """
+            using NeuralDsl;
+            namespace Samples.Strategies;
+            [Sequential(Loss = Loss.MeanSquaredError)]
+            [Input(10, 10, 8)]
+            [Conv2D(8, 3, Activation.ReLU)]
+            [Conv2D(8, 3, Activation.Tanh, Padding = Padding.Same)]
+            [Conv2D(4, 3, Activation.ReLU)]
+            [Conv2D(4, 3, Activation.ReLU, Strides = 2)]
+            [Flatten]
+            [Dense(1)]
+            public partial class Strategies;
+            """;
+        GeneratorRun run = GeneratorHarness.RunModel(source);
+        GeneratorHarness.AssertCompilesWithoutErrorsOrWarnings(run);
+        string text = Assert.Single(run.Sources).Value;
+
+        // 8×8 output: 4 tiles of 4×4 (144 products) against 16 of 2×2 (256); then 8×8 again (same padding).
+        Assert.Contains("global::NeuralDsl.ConvolutionStrategy.Winograd4x4, _kernelCache0);", text, StringComparison.Ordinal);
+        Assert.Contains("global::NeuralDsl.ConvolutionStrategy.Winograd4x4, _kernelCache1);", text, StringComparison.Ordinal);
+        // 8×8 → 6×6 output: 4 tiles of 4×4 (144 products) against 9 of 2×2 (144): the tie keeps 2×2 tiles.
+        Assert.Contains("global::NeuralDsl.ConvolutionStrategy.Winograd, _kernelCache2);", text, StringComparison.Ordinal);
+        // Stride 2 is not a Winograd shape: im2col, and no cache.
+        Assert.Contains("global::NeuralDsl.ConvolutionStrategy.Im2Col);", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("_kernelCache3", text, StringComparison.Ordinal);
+        Assert.Contains("private readonly float[] _kernelCache2 = new float[global::NeuralDsl.Convolution.KernelCacheLength(s_geometry2, global::NeuralDsl.ConvolutionStrategy.Winograd)];", text, StringComparison.Ordinal);
+        // The batch buffers are reallocated as the batch grows; the caches are not.
+        string capacity = text[text.IndexOf("private void EnsureCapacity", StringComparison.Ordinal)..];
+        capacity = capacity[..capacity.IndexOf("_capacity = batch;", StringComparison.Ordinal)];
+        Assert.DoesNotContain("_kernelCache", capacity, StringComparison.Ordinal);
+    }
 }

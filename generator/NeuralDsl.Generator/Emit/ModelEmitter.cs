@@ -194,7 +194,12 @@ internal sealed class ModelEmitter
             _w.Line("private " + _t + "[] " + Names.Output(layer.Index) + " = []; // " + layer.Output.ToComment() + " " + layer.Name + " output");
             _w.Line("private " + _t + "[] " + Names.OutputGradient(layer.Index) + " = []; // " + layer.Output.ToComment() + " gradient w.r.t. " + layer.Name + " output");
             foreach (BufferSpec buffer in layer.Spec.ExtraBuffers(layer))
-                _w.Line("private " + (buffer.IsIndex ? "int" : _t) + "[] " + buffer.Field + " = []; // " + layer.Name + ": " + buffer.Comment);
+            {
+                string type = buffer.IsIndex ? "int" : _t;
+                _w.Line(buffer.IsPersistent
+                    ? "private readonly " + type + "[] " + buffer.Field + " = new " + type + "[" + buffer.LengthExpression + "]; // " + layer.Name + ": " + buffer.Comment
+                    : "private " + type + "[] " + buffer.Field + " = []; // " + layer.Name + ": " + buffer.Comment);
+            }
         }
         if (Layers.Any(l => l.Spec.UsesRandomNumbers))
             _w.Line("private global::NeuralDsl.Rng _rng; // dropout masks");
@@ -499,7 +504,7 @@ internal sealed class ModelEmitter
                 string size = Literals.Int(layer.Output.Size);
                 _w.Line(Names.Output(layer.Index) + " = new " + _t + "[checked(batch * " + size + ")];");
                 _w.Line(Names.OutputGradient(layer.Index) + " = new " + _t + "[checked(batch * " + size + ")];");
-                foreach (BufferSpec buffer in layer.Spec.ExtraBuffers(layer))
+                foreach (BufferSpec buffer in layer.Spec.ExtraBuffers(layer).Where(b => !b.IsPersistent))
                 {
                     string length = buffer.LengthExpression ?? "checked(batch * " + Literals.Int(buffer.PerSample) + ")";
                     _w.Line(buffer.Field + " = new " + (buffer.IsIndex ? "int" : _t) + "[" + length + "];");

@@ -7,7 +7,13 @@ namespace NeuralDsl.Generator.Layers;
 
 internal sealed partial record Conv2DSpec
 {
-    public override IEnumerable<BufferSpec> ExtraBuffers(PlannedLayer layer) => ConvolutionEmitter.ExtraBuffers(layer, Activation);
+    public override IEnumerable<BufferSpec> ExtraBuffers(PlannedLayer layer) =>
+        ConvolutionEmitter.ExtraBuffers(layer, Activation, ForwardStrategy(layer));
+
+    /// <summary>The forward strategy the rule picks for this layer's literal shape.</summary>
+    private ConvolutionStrategy ForwardStrategy(PlannedLayer layer) =>
+        ConvolutionEmitter.Strategy(KernelHeight, KernelWidth, layer.Input.Dimensions[2], StrideHeight, StrideWidth, Dilation, Dilation,
+            layer.Output.Dimensions[0], layer.Output.Dimensions[1]);
 
     public override string? PreActivationBackwardMethod(PlannedLayer layer) => ConvolutionEmitter.PreActivationBackwardMethod(layer);
 
@@ -24,8 +30,7 @@ internal sealed partial record Conv2DSpec
     public override void EmitForward(LayerEmitContext c)
     {
         int channels = c.Layer.Input.Dimensions[2];
-        ConvolutionEmitter.EmitForward(c, Activation, UseBias, Filters,
-            ConvolutionEmitter.Strategy(KernelHeight, KernelWidth, channels, StrideHeight, StrideWidth, Dilation, Dilation), KernelHeight * KernelWidth * channels);
+        ConvolutionEmitter.EmitForward(c, Activation, UseBias, Filters, ForwardStrategy(c.Layer), KernelHeight * KernelWidth * channels);
     }
 
     public override void EmitBackward(LayerEmitContext c) => ConvolutionEmitter.EmitBackward(c, Activation, UseBias, Filters);

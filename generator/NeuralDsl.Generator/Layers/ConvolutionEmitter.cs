@@ -21,15 +21,28 @@ internal static class ConvolutionEmitter
 
     private static string ScratchField(int index) => "_scratch" + Literals.Int(index);
 
+    private static string KernelCacheField(int index) => "_kernelCache" + Literals.Int(index);
+
+    private static bool IsWinograd(ConvolutionStrategy strategy) =>
+        strategy == ConvolutionStrategy.Winograd || strategy == ConvolutionStrategy.Winograd4x4;
+
     /// <summary>Whether the runtime applies the activation inside the convolution (Linear and ReLU).</summary>
     private static bool IsFused(Activation activation) => activation == Activation.Linear || activation == Activation.ReLU;
 
-    public static IEnumerable<BufferSpec> ExtraBuffers(PlannedLayer layer, Activation activation)
+    public static IEnumerable<BufferSpec> ExtraBuffers(PlannedLayer layer, Activation activation, ConvolutionStrategy strategy)
     {
         if (!IsFused(activation))
             yield return new BufferSpec(PreActivationField(layer.Index), layer.Output.Size, "pre-activation");
         yield return new BufferSpec(ScratchField(layer.Index), 0, "im2col columns or Winograd transforms (Convolution.ScratchLength)",
             LengthExpression: "global::NeuralDsl.Convolution.ScratchLength(" + GeometryField(layer.Index) + ", batch)");
+        if (IsWinograd(strategy))
+        {
+            yield return new BufferSpec(KernelCacheField(layer.Index), 0,
+                "the kernel and its Winograd transform, reused while the kernel is unchanged (Convolution.KernelCacheLength)",
+                LengthExpression: "global::NeuralDsl.Convolution.KernelCacheLength(" + GeometryField(layer.Index) +
+                    ", global::NeuralDsl.ConvolutionStrategy." + strategy + ")",
+                IsPersistent: true);
+        }
     }
 
     public static string PreActivationBackwardMethod(PlannedLayer layer) => Names.LayerMethod(layer.Index) + "AffineBackward";
@@ -48,8 +61,9 @@ internal static class ConvolutionEmitter
     /// generated call names it literally.
     /// </summary>
     public static ConvolutionStrategy Strategy(int kernelHeight, int kernelWidth, int channels, int strideHeight, int strideWidth,
-        int dilationHeight, int dilationWidth) =>
-        ConvolutionStrategyRule.Choose(kernelHeight, kernelWidth, channels, strideHeight, strideWidth, dilationHeight, dilationWidth);
+        int dilationHeight, int dilationWidth, int outputHeight, int outputWidth) =>
+        ConvolutionStrategyRule.Choose(kernelHeight, kernelWidth, channels, strideHeight, strideWidth, dilationHeight, dilationWidth,
+            outputHeight, outputWidth);
 
     /// <summary>Why the rule chose <paramref name="strategy"/> for a patch of <paramref name="patch"/> values, for the generated comment.</summary>
     private static string Reason(ConvolutionStrategy strategy, int patch) => strategy switch
@@ -57,6 +71,8 @@ internal static class ConvolutionEmitter
         ConvolutionStrategy.Pointwise => "a 1×1, stride-1 kernel sees one pixel, so the input already is the column matrix: one GEMM.",
         ConvolutionStrategy.Winograd => "a 3×3, stride-1 kernel on " + Literals.Int(patch / 9) + " channels (≥ " + Literals.Int(ConvolutionStrategyRule.WinogradMinChannels) +
             ") takes Winograd F(2×2, 3×3): 16 products per 2×2 output tile instead of 36 multiply-adds, 2.25× fewer.",
+        ConvolutionStrategy.Winograd4x4 => "a 3×3, stride-1 kernel on " + Literals.Int(patch / 9) + " channels (≥ " + Literals.Int(ConvolutionStrategyRule.WinogradMinChannels) +
+            ") takes Winograd F(4×4, 3×3): 36 products per 4×4 output tile instead of 144 multiply-adds, 4× fewer, and fewer than 2×2 tiles need on this output.",
         ConvolutionStrategy.Direct => "a patch of " + Literals.Int(patch) + " values (kh·kw·C ≤ " + Literals.Int(ConvolutionStrategyRule.DirectPatchLimit) +
             ") is too shallow for a GEMM; direct loops over the filters need no im2col columns.",
         _ => "a patch of " + Literals.Int(patch) + " values (kh·kw·C > " + Literals.Int(ConvolutionStrategyRule.DirectPatchLimit) +
@@ -76,7 +92,8 @@ internal static class ConvolutionEmitter
             string product = "x ⋆ kernel" + (useBias ? " + bias" : "");
             string call = "global::NeuralDsl.Convolution.Forward(x, " + c.ParameterSpan(layer.Parameters[0]) + ", " + bias + ", ";
             string tail = ", batch, " + GeometryField(layer.Index) + ", " + ScratchField(layer.Index) + ", global::NeuralDsl.Activation.";
-            string strategyArgument = ", global::NeuralDsl.ConvolutionStrategy." + strategy + ");";
+            string strategyArgument = ", global::NeuralDsl.ConvolutionStrategy." + strategy +
+                (IsWinograd(strategy) ? ", " + KernelCacheField(layer.Index) : "") + ");";
             w.Line("// " + strategy + ": " + Reason(strategy, patch));
             if (IsFused(activation))
             {

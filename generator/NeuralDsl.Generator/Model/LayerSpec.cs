@@ -79,6 +79,9 @@ internal sealed record ParameterSpec(string Suffix, EquatableArray<int> Shape, I
 /// <summary>
 /// A per-layer batch buffer: field name and elements per sample, or a C# expression of <c>batch</c> for the length
 /// when a runtime kernel decides it (<see cref="LengthExpression"/>); <see cref="IsIndex"/> for <c>int</c> buffers
-/// such as arg-max positions.
+/// such as arg-max positions. A <see cref="IsPersistent"/> buffer does not depend on the batch: it is allocated with
+/// the model (its <see cref="LengthExpression"/> must not mention <c>batch</c>) and keeps its contents across calls
+/// and batch sizes, as a cache does.
 /// </summary>
-internal sealed record BufferSpec(string Field, int PerSample, string Comment, bool IsIndex = false, string? LengthExpression = null);
+internal sealed record BufferSpec(string Field, int PerSample, string Comment, bool IsIndex = false, string? LengthExpression = null,
+    bool IsPersistent = false);

@@ -40,8 +40,9 @@ public static class Convolution
             return 0;
         long length = ConvolutionParts.ScratchLength(g, batch);
         // One buffer serves both directions of a layer: Winograd's forward pass needs more than im2col's passes.
-        if (Choose(g) == ConvolutionStrategy.Winograd)
-            length = Math.Max(length, ConvolutionWinograd.ScratchLength(g, batch));
+        ConvolutionStrategy strategy = Choose(g);
+        if (IsWinograd(strategy))
+            length = Math.Max(length, ConvolutionWinograd.ScratchLength(g, batch, strategy));
         if (length > int.MaxValue)
             throw new ArgumentException(Invariant($"The im2col buffer for batch {batch} would hold {length} elements, more than {int.MaxValue}; use smaller batches."), nameof(batch));
         return (int)length;
@@ -106,32 +107,82 @@ public static class Convolution
     /// the activation is not one of the two fused here, or the strategy does not apply to the geometry.</exception>
     public static unsafe void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> kernel, ReadOnlySpan<T> bias, Span<T> y,
         int batch, in Conv2DGeometry g, Span<T> scratch, Activation activation, ConvolutionStrategy strategy)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        Forward(x, kernel, bias, y, batch, g, scratch, activation, strategy, []);
+
+    /// <summary>
+    /// The fused forward pass with the strategy given and a kernel cache, as the generated code calls it for a
+    /// Winograd layer: the layer keeps <paramref name="kernelCache"/> (<see cref="KernelCacheLength"/> elements, zeroed
+    /// at first) between calls, so inference on unchanged weights skips the kernel transform. The result is bit for bit
+    /// that of the call without a cache.
+    /// </summary>
+    /// <param name="x">Input, NHWC.</param>
+    /// <param name="kernel">Kernel in Keras layout.</param>
+    /// <param name="bias">One value per filter, or empty for a layer without bias.</param>
+    /// <param name="y">Output; must not overlap the inputs.</param>
+    /// <param name="batch">Samples.</param>
+    /// <param name="g">The layer geometry.</param>
+    /// <param name="scratch">At least <see cref="ScratchLength"/> elements for the Winograd and im2col strategies.</param>
+    /// <param name="activation"><see cref="Activation.Linear"/> or <see cref="Activation.ReLU"/>.</param>
+    /// <param name="strategy">How to compute the product.</param>
+    /// <param name="kernelCache">Empty, or <see cref="KernelCacheLength"/> elements used by this layer only.</param>
+    /// <exception cref="ArgumentException">A span length does not match the geometry, a span overlaps another, the
+    /// activation is not one of the two fused here, or the strategy does not apply to the geometry.</exception>
+    public static unsafe void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> kernel, ReadOnlySpan<T> bias, Span<T> y,
+        int batch, in Conv2DGeometry g, Span<T> scratch, Activation activation, ConvolutionStrategy strategy, Span<T> kernelCache)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         KernelGuard.EnsureSupported<T>();
         if (activation != Activation.Linear && activation != Activation.ReLU)
             throw new ArgumentException(Invariant($"Convolution.Forward applies only Activation.Linear or Activation.ReLU, not {activation}; call it with Linear and apply {activation} with Activations afterwards."), nameof(activation));
         CheckGeometry(g);
-        if (strategy is not (ConvolutionStrategy.Pointwise or ConvolutionStrategy.Direct or ConvolutionStrategy.Im2Col or ConvolutionStrategy.Winograd))
+        if (strategy is not (ConvolutionStrategy.Pointwise or ConvolutionStrategy.Direct or ConvolutionStrategy.Im2Col
+            or ConvolutionStrategy.Winograd or ConvolutionStrategy.Winograd4x4))
             throw new ArgumentException(Invariant($"Unknown convolution strategy {(int)strategy}."), nameof(strategy));
-        if (strategy == ConvolutionStrategy.Winograd && !ConvolutionWinograd.Supports(g))
-            throw new ArgumentException(Invariant($"ConvolutionStrategy.Winograd needs a 3×3 kernel with stride 1 and dilation 1, but the geometry has a {g.KernelHeight}×{g.KernelWidth} kernel with stride {g.StrideHeight}×{g.StrideWidth} and dilation {g.DilationHeight}×{g.DilationWidth}; its strategy is {Choose(g)}."), nameof(strategy));
+        if (IsWinograd(strategy) && !ConvolutionWinograd.Supports(g))
+            throw new ArgumentException(Invariant($"ConvolutionStrategy.{strategy} needs a 3×3 kernel with stride 1 and dilation 1, but the geometry has a {g.KernelHeight}×{g.KernelWidth} kernel with stride {g.StrideHeight}×{g.StrideWidth} and dilation {g.DilationHeight}×{g.DilationWidth}; its strategy is {Choose(g)}."), nameof(strategy));
         if (strategy == ConvolutionStrategy.Pointwise && !IsPointwise(g))
             throw new ArgumentException(Invariant($"ConvolutionStrategy.Pointwise needs a 1×1 kernel with stride 1, but the geometry has a {g.KernelHeight}×{g.KernelWidth} kernel with stride {g.StrideHeight}×{g.StrideWidth}; its strategy is {Choose(g)}."), nameof(strategy));
         CheckBatch(batch);
         long scratchNeeded = strategy switch
         {
             ConvolutionStrategy.Im2Col => ConvolutionParts.ScratchLength(g, batch),
-            ConvolutionStrategy.Winograd => ConvolutionWinograd.ScratchLength(g, batch),
+            ConvolutionStrategy.Winograd or ConvolutionStrategy.Winograd4x4 => ConvolutionWinograd.ScratchLength(g, batch, strategy),
             _ => 0,
         };
+        if (!kernelCache.IsEmpty)
+        {
+            int cacheNeeded = KernelCacheLength(g, strategy);
+            if (cacheNeeded == 0)
+                throw new ArgumentException(Invariant($"ConvolutionStrategy.{strategy} keeps no kernel cache, but kernelCache has {kernelCache.Length} elements; pass an empty span."), nameof(kernelCache));
+            if (kernelCache.Length != cacheNeeded)
+                throw new ArgumentException(Invariant($"kernelCache length {kernelCache.Length} is not the {cacheNeeded} elements ConvolutionStrategy.{strategy} needs for this geometry (Convolution.KernelCacheLength), nor 0 for no cache."), nameof(kernelCache));
+        }
         CheckCall(x.Length, kernel.Length, y.Length, scratch.Length, batch, g, "x", "kernel", "y", scratchNeeded);
         if (!bias.IsEmpty && bias.Length != g.Filters)
             throw new ArgumentException(Invariant($"bias length {bias.Length} does not match the {g.Filters} filters (or 0 for no bias)."), nameof(bias));
         CheckNoOverlap(y, x, kernel, nameof(y));
         if (y.Overlaps(bias))
             throw new ArgumentException("The output overlaps the bias; the convolution cannot be computed in place.", nameof(y));
-        ForwardWith(strategy, x, kernel, bias, y, batch, g, scratch, activation == Activation.ReLU);
+        if (kernelCache.Overlaps(x) || kernelCache.Overlaps(kernel) || kernelCache.Overlaps(bias) || kernelCache.Overlaps(y) || kernelCache.Overlaps(scratch))
+            throw new ArgumentException("The kernel cache overlaps an input, the output or the scratch.", nameof(kernelCache));
+        ForwardWith(strategy, x, kernel, bias, y, batch, g, scratch, activation == Activation.ReLU, kernelCache);
+    }
+
+    /// <summary>
+    /// Elements of the kernel cache a layer keeps for <see cref="Forward{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, int, in Conv2DGeometry, Span{T}, Activation, ConvolutionStrategy, Span{T})"/>
+    /// with this strategy: for the Winograd strategies a copy of the kernel and its transform, reused while the kernel
+    /// is unchanged; 0 for the others, which compute on the kernel as it is.
+    /// </summary>
+    /// <exception cref="ArgumentException">The geometry is not valid or the strategy does not apply to it.</exception>
+    public static int KernelCacheLength(in Conv2DGeometry g, ConvolutionStrategy strategy)
+    {
+        CheckGeometry(g);
+        if (!IsWinograd(strategy))
+            return 0;
+        if (!ConvolutionWinograd.Supports(g))
+            throw new ArgumentException(Invariant($"ConvolutionStrategy.{strategy} needs a 3×3 kernel with stride 1 and dilation 1, but the geometry has a {g.KernelHeight}×{g.KernelWidth} kernel with stride {g.StrideHeight}×{g.StrideWidth} and dilation {g.DilationHeight}×{g.DilationWidth}."), nameof(strategy));
+        return ConvolutionWinograd.KernelCacheLength(g, strategy);
     }
 
     /// <summary>
@@ -145,15 +196,15 @@ public static class Convolution
 
     /// <summary>The fused forward pass with the strategy given, without checks (<paramref name="bias"/> may be empty).</summary>
     internal static unsafe void ForwardWith<T>(ConvolutionStrategy strategy, ReadOnlySpan<T> x, ReadOnlySpan<T> kernel,
-        ReadOnlySpan<T> bias, Span<T> y, int batch, in Conv2DGeometry g, Span<T> scratch, bool relu)
+        ReadOnlySpan<T> bias, Span<T> y, int batch, in Conv2DGeometry g, Span<T> scratch, bool relu, Span<T> kernelCache = default)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         fixed (T* pinnedBias = bias)
         {
             T* biasOrNull = bias.IsEmpty ? null : pinnedBias;
-            if (strategy == ConvolutionStrategy.Winograd)
+            if (IsWinograd(strategy))
             {
-                ConvolutionWinograd.Forward(x, kernel, bias, y, batch, g, scratch, relu);
+                ConvolutionWinograd.Forward(x, kernel, bias, y, batch, g, scratch, relu, strategy, kernelCache);
             }
             else if (strategy == ConvolutionStrategy.Pointwise)
             {
@@ -318,7 +369,11 @@ public static class Convolution
     /// <summary>The strategy of the forward pass for a geometry (the rule the generator applies at compile time).</summary>
     internal static ConvolutionStrategy Choose(in Conv2DGeometry g) =>
         ConvolutionStrategyRule.Choose(g.KernelHeight, g.KernelWidth, g.Channels, g.StrideHeight, g.StrideWidth,
-            g.DilationHeight, g.DilationWidth);
+            g.DilationHeight, g.DilationWidth, g.OutputHeight, g.OutputWidth);
+
+    /// <summary>Either Winograd algorithm.</summary>
+    internal static bool IsWinograd(ConvolutionStrategy strategy) =>
+        strategy is ConvolutionStrategy.Winograd or ConvolutionStrategy.Winograd4x4;
 
     /// <summary>1×1 kernel, stride 1 (a valid geometry then has no padding): every output pixel is its input pixel times the kernel.</summary>
     internal static bool IsPointwise(in Conv2DGeometry g) =>

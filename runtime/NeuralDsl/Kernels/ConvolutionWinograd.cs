@@ -1,45 +1,56 @@
 using System;
 using System.Globalization;
 using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace NeuralDsl;
 
 /// <summary>
-/// Forward Conv2D by Winograd F(2×2, 3×3) for 3×3, stride-1, undilated kernels in NHWC layout: each 2×2 block of
-/// outputs (a tile) comes from a 4×4 input patch through 16 element-wise products in the transformed domain instead
-/// of 36 multiply-adds per channel and filter, 2.25× fewer multiplications. Over a block of tiles the 16 products
-/// are 16 matrix products [tiles, C]·[C, F] run by <see cref="Gemm"/>; the bias and ReLU are applied in the output
-/// transform, so the output is written once. The kernel transform is redone on every call because the weights may
-/// have changed since the last one (a training step, LoadWeights, a user writing the parameters); it costs about a
-/// pass over the kernel.
+/// Forward Conv2D by Winograd F(m×m, 3×3) for 3×3, stride-1, undilated kernels in NHWC layout, with m = 2
+/// (<see cref="WinogradF2x2"/>, <see cref="ConvolutionStrategy.Winograd"/>) or m = 4 (<see cref="WinogradF4x4"/>,
+/// <see cref="ConvolutionStrategy.Winograd4x4"/>): each m×m block of outputs (a tile) comes from an α×α input patch,
+/// α = m + 2, through α² element-wise products in the transformed domain instead of 9·m² multiply-adds per channel
+/// and filter. Over a block of tiles the α² products are α² matrix products [tiles, C]·[C, F]
+/// (<see cref="ConvolutionWinogradProduct"/>); the bias and ReLU are applied in the output transform, so the output
+/// is written once.
 /// </summary>
 /// <remarks>
 /// Tiles are processed in chunks of whole tile rows sized to keep their transformed inputs and products near the size
 /// of L2 (see <see cref="ChunkBytes"/>); each chunk runs all three steps on one thread, and the chunks are shared with the
 /// <see cref="GemmWorker"/> thread when the convolution is large enough to pay for the hand-off. When all tiles fit one
-/// chunk (batch 1 of a small image) the two threads split the 16 ξ instead, then the output transform by tile rows.
+/// chunk (a few samples of a small image) the two threads split the α² ξ instead, then the output transform by tile rows.
 /// Every tile's result depends only on its own inputs and each product's sums run in the same order whichever way
 /// the work is split, so the output does not depend on the chunking or on which thread ran what.
+/// <para>
+/// The transformed kernel U is recomputed on every call unless the caller passes a kernel cache: the weights may have
+/// changed since the last call (a training step, LoadWeights, a user writing through a parameter span), and nothing
+/// short of looking at them tells. The cache keeps a copy of the kernel beside U and reuses U when the kernel is bit
+/// for bit the copy, which a vectorized comparison decides in a fraction of the transform's time; inference on fixed
+/// weights then skips the transform and training pays one comparison that fails at the first changed weight.
+/// </para>
 /// </remarks>
 internal static unsafe class ConvolutionWinograd
 {
-    /// <summary>Elements of a 4×4 transform: the number of matrix products per chunk.</summary>
-    private const int TransformSize = 16;
-
     /// <summary>
     /// Bytes of transformed input plus products a chunk aims for, Zen 4's L2. Taller products run faster and that
-    /// outweighs the misses: at batch 32 of 13×13×32 → 64 on one core, chunks of 128 KB / 256 KB / 512 KB / 1 MB /
-    /// 2 MB / all took 1.32 / 1.06 / 0.89 / 0.89 / 1.06 / 1.17 ms in float and 4.7 / 3.4 / 2.6 / 2.1 / 2.4 / 3.0 ms
-    /// in double (float chunks of 1 MB hold 170 tiles, double ones 85).
+    /// outweighs the misses: at batch 32 of 13×13×32 → 64 on one core, F(2×2, 3×3) chunks of 128 KB / 256 KB / 512 KB
+    /// / 1 MB / 2 MB / all took 1.32 / 1.06 / 0.89 / 0.89 / 1.06 / 1.17 ms in float and 4.7 / 3.4 / 2.6 / 2.1 / 2.4 /
+    /// 3.0 ms in double (float chunks of 1 MB hold 170 tiles, double ones 85).
     /// </summary>
     internal const int ChunkBytes = 1024 * 1024;
 
     /// <summary>
-    /// Multiply-adds in the products below which the work stays on the calling thread: a guess (the hand-off costs a
-    /// few microseconds, about what 2¹⁸ multiply-adds take), not measured, because the shared test machine rarely left
-    /// the second core free long enough to time the small shapes on two threads.
+    /// Multiply-adds in the products below which the work stays on the calling thread: Gemm's threshold. One MNIST
+    /// sample's 13×13×32 → 64 layer (F(4×4, 3×3): 36 products of 9×32·32×64, 0.66 M) took 12 µs on two threads
+    /// against 17.6 µs on one, but whole-model Predict loops measured over many calls were bimodal on two threads,
+    /// 23 µs or 53 µs per call for seconds at a time (the second vCPU of this shared machine comes and goes), against
+    /// a steady 24.9 µs on one; at this size the hand-off risks far more than it can save.
     /// </summary>
-    internal const long ParallelWork = 1L << 18;
+    internal const long ParallelWork = Gemm.ParallelThreshold;
+
+    /// <summary>Elements before the kernel copy in a kernel cache: the first holds one once U is valid;
+    /// the rest keep the copy and U aligned to a cache line.</summary>
+    private const int CacheHeader = 16;
 
     /// <summary>Whether this kernel computes the geometry: a 3×3 kernel, stride 1, dilation 1 (any padding).</summary>
     public static bool Supports(in Conv2DGeometry g) =>
@@ -47,28 +58,46 @@ internal static unsafe class ConvolutionWinograd
 
     /// <summary>
     /// Elements of scratch <see cref="Forward{T}"/> needs for <paramref name="batch"/> samples: the transformed kernel
-    /// U [16, C, F] (its 16 matrices <see cref="KernelRowStride"/> apart, a few elements more than C·F), one zero
-    /// pixel [C] (read for patch cells in the padding), the transformed input V [16, tiles, C] and the products
-    /// M [16, tiles, F], where tiles = batch·⌈OH/2⌉·⌈OW/2⌉.
+    /// U [α², C, F] (its α² matrices <see cref="KernelRowStride"/> apart, a few elements more than C·F; unused when a
+    /// kernel cache is passed), one zero pixel [C] (read for patch cells in the padding), the transformed input
+    /// V [α², tiles, C] and the products M [α², tiles, F], where tiles = batch·⌈OH/m⌉·⌈OW/m⌉.
     /// </summary>
-    /// <exception cref="ArgumentException">The geometry is not a supported, valid one, the batch is negative, or the
-    /// buffer would exceed <see cref="int.MaxValue"/> elements.</exception>
-    public static int ScratchLength(in Conv2DGeometry g, int batch)
+    /// <exception cref="ArgumentException">The geometry is not a supported, valid one, the algorithm is not a Winograd
+    /// one, the batch is negative, or the buffer would exceed <see cref="int.MaxValue"/> elements.</exception>
+    public static int ScratchLength(in Conv2DGeometry g, int batch, ConvolutionStrategy algorithm)
     {
         CheckGeometry(g);
+        (int tileOutputs, int points) = Algorithm(algorithm);
         if (batch < 0)
             throw new ArgumentException(Invariant($"The batch size must not be negative, but it is {batch}."), nameof(batch));
-        // batch and ⌈OH/2⌉·⌈OW/2⌉ (at most OH·OW, which the geometry keeps below 2³¹) are each below 2³¹, so
+        // batch and ⌈OH/m⌉·⌈OW/m⌉ (at most OH·OW, which the geometry keeps below 2³¹) are each below 2³¹, so
         // tiles fits a long; the sum is checked before it is formed.
-        long tiles = (long)batch * TileCount(g.OutputHeight) * TileCount(g.OutputWidth);
-        long kernelPart = TransformSize * KernelRowStride(g) + g.Channels;
-        long perTile = TransformSize * ((long)g.Channels + g.Filters);
+        long tiles = (long)batch * TileCount(g.OutputHeight, tileOutputs) * TileCount(g.OutputWidth, tileOutputs);
+        long transformSize = (long)points * points;
+        long kernelPart = transformSize * KernelRowStride(g) + g.Channels;
+        long perTile = transformSize * ((long)g.Channels + g.Filters);
         long length = tiles > (long.MaxValue - kernelPart) / perTile ? long.MaxValue : kernelPart + tiles * perTile;
         if (length > int.MaxValue)
         {
             string total = length == long.MaxValue ? "more than 2⁶³" : length.ToString(CultureInfo.InvariantCulture);
             throw new ArgumentException(Invariant($"The Winograd scratch for batch {batch} ({tiles} tiles of {g.Channels} channels and {g.Filters} filters) would hold {total} elements, more than {int.MaxValue}; use smaller batches."), nameof(batch));
         }
+        return (int)length;
+    }
+
+    /// <summary>
+    /// Elements of a kernel cache for <see cref="Forward{T}"/>: a header, a copy of the kernel [3, 3, C, F] and the
+    /// transformed kernel U [α², C, F]. A zeroed buffer is an empty cache.
+    /// </summary>
+    /// <exception cref="ArgumentException">The geometry is not a supported, valid one or the algorithm is not a Winograd one.</exception>
+    public static int KernelCacheLength(in Conv2DGeometry g, ConvolutionStrategy algorithm)
+    {
+        CheckGeometry(g);
+        (_, int points) = Algorithm(algorithm);
+        // CheckGeometry bounds 9·C·F below 2³¹; 36 such matrices may not fit.
+        long length = CacheHeader + RoundUpToLine(g.KernelSize) + (long)points * points * KernelRowStride(g);
+        if (length > int.MaxValue)
+            throw new ArgumentException(Invariant($"The Winograd kernel cache of {g.Channels} channels and {g.Filters} filters would hold {length} elements, more than {int.MaxValue}."), "g");
         return (int)length;
     }
 
@@ -84,80 +113,113 @@ internal static unsafe class ConvolutionWinograd
     /// <param name="g">The layer geometry; <see cref="Supports"/> must be true.</param>
     /// <param name="scratch">At least <see cref="ScratchLength"/> elements; contents are not preserved.</param>
     /// <param name="relu">Apply ReLU after the bias.</param>
-    /// <exception cref="ArgumentException">The geometry is not supported, a span length does not match it, or the output or
-    /// scratch overlaps another span.</exception>
+    /// <param name="algorithm"><see cref="ConvolutionStrategy.Winograd"/> for F(2×2, 3×3) or
+    /// <see cref="ConvolutionStrategy.Winograd4x4"/> for F(4×4, 3×3).</param>
+    /// <param name="kernelCache">Empty, or <see cref="KernelCacheLength"/> elements kept between calls for this
+    /// layer only (zeroed at first): U is reused while the kernel is unchanged.</param>
+    /// <exception cref="ArgumentException">The geometry or algorithm is not supported, a span length does not match
+    /// it, or the output, scratch or cache overlaps another span.</exception>
     public static void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> kernel, ReadOnlySpan<T> bias, Span<T> y, int batch,
-        in Conv2DGeometry g, Span<T> scratch, bool relu)
+        in Conv2DGeometry g, Span<T> scratch, bool relu, ConvolutionStrategy algorithm, Span<T> kernelCache = default)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         KernelGuard.EnsureSupported<T>();
-        int scratchNeeded = ScratchLength(g, batch);
+        int scratchNeeded = ScratchLength(g, batch, algorithm);
         CheckLengths(x.Length, kernel.Length, bias.Length, y.Length, scratch.Length, scratchNeeded, batch, g);
+        if (!kernelCache.IsEmpty && kernelCache.Length != KernelCacheLength(g, algorithm))
+            throw new ArgumentException(Invariant($"kernelCache length {kernelCache.Length} is not the {KernelCacheLength(g, algorithm)} elements this geometry needs (ConvolutionWinograd.KernelCacheLength), nor 0 for no cache."), nameof(kernelCache));
         if (y.Overlaps(x) || y.Overlaps(kernel) || y.Overlaps(bias))
             throw new ArgumentException("The output overlaps an input; the convolution cannot be computed in place.", nameof(y));
         if (scratch.Overlaps(x) || scratch.Overlaps(kernel) || scratch.Overlaps(bias) || scratch.Overlaps(y))
             throw new ArgumentException("The scratch overlaps an input or the output.", nameof(scratch));
+        if (kernelCache.Overlaps(x) || kernelCache.Overlaps(kernel) || kernelCache.Overlaps(bias) || kernelCache.Overlaps(y) || kernelCache.Overlaps(scratch))
+            throw new ArgumentException("The kernel cache overlaps an input, the output or the scratch.", nameof(kernelCache));
         if (batch == 0)
             return;
+        if (algorithm == ConvolutionStrategy.Winograd4x4)
+            Run<T, WinogradF4x4>(x, kernel, bias, y, batch, g, scratch, relu, kernelCache);
+        else
+            Run<T, WinogradF2x2>(x, kernel, bias, y, batch, g, scratch, relu, kernelCache);
+    }
 
-        int c = g.Channels, f = g.Filters;
-        int tilesHigh = TileCount(g.OutputHeight), tilesWide = TileCount(g.OutputWidth);
+    /// <summary>The forward pass of one algorithm on validated spans.</summary>
+    private static void Run<T, TW>(ReadOnlySpan<T> x, ReadOnlySpan<T> kernel, ReadOnlySpan<T> bias, Span<T> y, int batch,
+        in Conv2DGeometry g, Span<T> scratch, bool relu, Span<T> kernelCache)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TW : IWinogradTransforms
+    {
+        int c = g.Channels, f = g.Filters, points = TW.Points, transformSize = points * points;
+        int tilesHigh = TileCount(g.OutputHeight, TW.TileOutputs), tilesWide = TileCount(g.OutputWidth, TW.TileOutputs);
         int tileRows = batch * tilesHigh;
         long tiles = (long)tileRows * tilesWide;
+        bool cached = !kernelCache.IsEmpty && kernelCache[0] == T.One
+            && MemoryMarshal.AsBytes(kernel).SequenceEqual(MemoryMarshal.AsBytes(kernelCache.Slice(CacheHeader, kernel.Length)));
+        if (!kernelCache.IsEmpty && !cached)
+        {
+            // Invalid until the new U is complete, so an exception part-way cannot leave a stale U marked valid.
+            kernelCache[0] = T.Zero;
+            kernel.CopyTo(kernelCache.Slice(CacheHeader, kernel.Length));
+        }
         fixed (T* px = x)
         fixed (T* pk = kernel)
         fixed (T* pb = bias)
         fixed (T* py = y)
         fixed (T* ps = scratch)
+        fixed (T* pc = kernelCache)
         {
-            T* u = ps;
             nint uStride = KernelRowStride(g);
-            T* zeroPixel = u + TransformSize * uStride;
+            T* zeroPixel = ps + transformSize * uStride;
             T* v = zeroPixel + c;
             var job = new Job<T>
             {
-                X = px, Kernel = pk, U = u, UStride = uStride, ZeroPixel = zeroPixel, V = v,
-                M = v + (nint)TransformSize * tiles * c, Bias = bias.IsEmpty ? null : pb, Y = py, Geometry = g,
+                X = px, Kernel = pk, U = pc == null ? ps : pc + CacheHeader + RoundUpToLine(kernel.Length), UStride = uStride,
+                TransformKernel = !cached, ZeroPixel = zeroPixel, V = v, M = v + (nint)transformSize * tiles * c,
+                Bias = bias.IsEmpty ? null : pb, Y = py, Geometry = g,
                 TilesHigh = tilesHigh, TilesWide = tilesWide, TileRows = tileRows, Relu = relu,
             };
             new Span<T>(zeroPixel, c).Clear();
 
-            int rowsPerChunk = ChunkRows(g, tilesWide, tileRows, sizeof(T));
+            int rowsPerChunk = ChunkRows(g, tilesWide, tileRows, sizeof(T), transformSize);
             int chunks = (tileRows + rowsPerChunk - 1) / rowsPerChunk;
-            bool share = tiles * TransformSize * c * f >= ParallelWork && Gemm.MaxThreads >= 2 && GemmWorker.TryAcquire();
+            bool share = tiles * transformSize * c * f >= ParallelWork && Gemm.MaxThreads >= 2 && GemmWorker.TryAcquire();
             if (share && chunks == 1)
             {
-                // Too few tiles to split well (one MNIST sample has 36): each thread transforms the kernel and the
-                // input for its 8 of the 16 ξ and runs those 8 full-height products (16 products of 18 rows would take
-                // 1.4× as long as 8 of 36).
-                GemmWorker.RunRange(&RunTransformRows<T>, &job, 4, 2);
-                // The output transform needs all 16 ξ of a tile, so it waits for both halves; split by tile rows
+                // Too few tiles to split well (four MNIST samples have 36 4×4 or 144 2×2 tiles): each thread transforms
+                // the kernel and the input for its half of the α² ξ and runs those full-height products (twice as many
+                // products of half the tiles would take 1.4× as long).
+                GemmWorker.RunRange(&RunTransformRows<T, TW>, &job, points, points / 2);
+                // The output transform needs all α² ξ of a tile, so it waits for both halves; split by tile rows
                 // when the worker is back in time, else the caller does all of it.
                 if (tileRows >= 2 && GemmWorker.TryAcquire())
-                    GemmWorker.RunRange(&RunOutputRows<T>, &job, tileRows, (tileRows + 1) / 2);
+                    GemmWorker.RunRange(&RunOutputRows<T, TW>, &job, tileRows, (tileRows + 1) / 2);
                 else
-                    TransformOutputs(ref job, 0, tileRows, job.M, (nint)tiles);
-                return;
-            }
-            ConvolutionWinogradTransforms.Kernel(pk, u, (nint)c * f, uStride, 0, 4);
-            if (share)
-            {
-                // An even number of chunks, so that when both threads keep up neither waits for a last odd one.
-                int evenChunks = chunks + (chunks & 1);
-                GemmWorker.RunRange(&RunChunk<T>, &job, tileRows, (tileRows + evenChunks - 1) / evenChunks);
+                    TransformOutputs<T, TW>(ref job, 0, tileRows, job.M, (nint)tiles);
             }
             else
             {
-                for (int start = 0; start < tileRows; start += rowsPerChunk)
-                    RunChunk<T>(&job, start, Math.Min(tileRows, start + rowsPerChunk));
+                if (job.TransformKernel)
+                    TW.Kernel(pk, job.U, (nint)c * f, uStride, 0, points);
+                if (share)
+                {
+                    // An even number of chunks, so that when both threads keep up neither waits for a last odd one.
+                    int evenChunks = chunks + (chunks & 1);
+                    GemmWorker.RunRange(&RunChunk<T, TW>, &job, tileRows, (tileRows + evenChunks - 1) / evenChunks);
+                }
+                else
+                {
+                    for (int start = 0; start < tileRows; start += rowsPerChunk)
+                        RunChunk<T, TW>(&job, start, Math.Min(tileRows, start + rowsPerChunk));
+                }
             }
         }
+        if (!kernelCache.IsEmpty)
+            kernelCache[0] = T.One;
     }
 
     /// <summary>
-    /// Elements between the 16 matrices of the transformed kernel: C·F rounded up to an odd number of 16-element
+    /// Elements between the matrices of the transformed kernel: C·F rounded up to an odd number of 16-element
     /// blocks (64-byte lines of floats, pairs of lines of doubles). With C·F a power of two the matrices would start
-    /// 4 KB multiples apart, so the kernel transform's four output rows would share one L1 set and alias the loads.
+    /// 4 KB multiples apart, so the kernel transform's output rows would share one L1 set and alias the loads.
     /// </summary>
     internal static nint KernelRowStride(in Conv2DGeometry g)
     {
@@ -165,19 +227,30 @@ internal static unsafe class ConvolutionWinograd
         return (nint)((blocks | 1) * 16);
     }
 
-    /// <summary>Tiles along an output axis: ⌈outputs / 2⌉.</summary>
-    internal static int TileCount(int outputs) => (int)(((long)outputs + 1) / 2);
+    /// <summary>Tiles along an output axis: ⌈outputs / m⌉.</summary>
+    internal static int TileCount(int outputs, int tileOutputs) => (int)(((long)outputs + tileOutputs - 1) / tileOutputs);
 
     /// <summary>
     /// Tile rows per chunk: as many as keep the chunk's V and M within <see cref="ChunkBytes"/> (at least one, at most
     /// all). Shorter products cost more than the cache misses they save: 16 products of 18 rows take 1.4× as long
     /// as 16 of 36 rows (36×32·32×64, float, one core).
     /// </summary>
-    internal static int ChunkRows(in Conv2DGeometry g, int tilesWide, int tileRows, int elementSize)
+    internal static int ChunkRows(in Conv2DGeometry g, int tilesWide, int tileRows, int elementSize, int transformSize)
     {
-        long rowBytes = (long)tilesWide * TransformSize * (g.Channels + g.Filters) * elementSize;
+        long rowBytes = (long)tilesWide * transformSize * (g.Channels + g.Filters) * elementSize;
         return (int)Math.Clamp(ChunkBytes / rowBytes, 1, tileRows);
     }
+
+    /// <summary>(m, α) of a Winograd strategy.</summary>
+    private static (int TileOutputs, int Points) Algorithm(ConvolutionStrategy algorithm) => algorithm switch
+    {
+        ConvolutionStrategy.Winograd => (WinogradF2x2.TileOutputs, WinogradF2x2.Points),
+        ConvolutionStrategy.Winograd4x4 => (WinogradF4x4.TileOutputs, WinogradF4x4.Points),
+        _ => throw new ArgumentException(Invariant($"{algorithm} is not a Winograd algorithm (Winograd or Winograd4x4)."), nameof(algorithm)),
+    };
+
+    /// <summary>Elements rounded up to whole 64-element blocks (a cache line of doubles is 8, of floats 16).</summary>
+    private static int RoundUpToLine(int elements) => (elements + 63) / 64 * 64;
 
     /// <summary>Everything a chunk needs, on the caller's stack for the duration of the call.</summary>
     private struct Job<T>
@@ -187,124 +260,122 @@ internal static unsafe class ConvolutionWinograd
         public nint UStride;
         public Conv2DGeometry Geometry;
         public int TilesHigh, TilesWide, TileRows;
-        public bool Relu;
+        public bool Relu, TransformKernel;
     }
 
     /// <summary>
-    /// Tile rows [<paramref name="start"/>, <paramref name="end"/>) (row r is tile row r mod ⌈OH/2⌉ of sample
-    /// r div ⌈OH/2⌉): input transform, the 16 products, output transform. The chunk's V and M are its own slices of
+    /// Tile rows [<paramref name="start"/>, <paramref name="end"/>) (row r is tile row r mod ⌈OH/m⌉ of sample
+    /// r div ⌈OH/m⌉): input transform, the α² products, output transform. The chunk's V and M are its own slices of
     /// the scratch, so chunks on two threads never share a written element.
     /// </summary>
-    private static void RunChunk<T>(void* context, int start, int end)
+    private static void RunChunk<T, TW>(void* context, int start, int end)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TW : IWinogradTransforms
     {
         ref Job<T> job = ref *(Job<T>*)context;
-        int c = job.Geometry.Channels, f = job.Geometry.Filters;
+        int c = job.Geometry.Channels, f = job.Geometry.Filters, transformSize = TW.Points * TW.Points;
         nint firstTile = (nint)start * job.TilesWide, tiles = (nint)(end - start) * job.TilesWide;
-        T* v = job.V + TransformSize * firstTile * c;
-        T* m = job.M + TransformSize * firstTile * f;
-        TransformInputs(ref job, start, end, v, tiles, 0, 4);
-        for (int xi = 0; xi < TransformSize; xi++)
-            Product(v + xi * tiles * c, job.U + xi * job.UStride, m + xi * tiles * f, (int)tiles, c, f);
-        TransformOutputs(ref job, start, end, m, tiles);
+        T* v = job.V + transformSize * firstTile * c;
+        T* m = job.M + transformSize * firstTile * f;
+        TransformInputs<T, TW>(ref job, start, end, v, tiles, 0, TW.Points);
+        for (int xi = 0; xi < transformSize; xi++)
+            ConvolutionWinogradProduct.Multiply(v + xi * tiles * c, job.U + xi * job.UStride, m + xi * tiles * f, (int)tiles, c, f);
+        TransformOutputs<T, TW>(ref job, start, end, m, tiles);
     }
 
     /// <summary>
-    /// Rows [<paramref name="firstRow"/>, <paramref name="endRow"/>) of the 4×4 transforms (ξ = 4·i … 4·i + 3 for each
-    /// row i) over every tile: kernel transform, input transform and products of those ξ only. Two threads each take
-    /// half the rows and write disjoint parts of U, V and M.
+    /// Rows [<paramref name="firstRow"/>, <paramref name="endRow"/>) of the α×α transforms (ξ = α·i … α·i + α − 1 for
+    /// each row i) over every tile: kernel transform (unless cached), input transform and products of those ξ only.
+    /// Two threads each take half the rows and write disjoint parts of U, V and M.
     /// </summary>
-    private static void RunTransformRows<T>(void* context, int firstRow, int endRow)
+    private static void RunTransformRows<T, TW>(void* context, int firstRow, int endRow)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TW : IWinogradTransforms
     {
         ref Job<T> job = ref *(Job<T>*)context;
         int c = job.Geometry.Channels, f = job.Geometry.Filters;
         nint tiles = (nint)job.TileRows * job.TilesWide;
-        ConvolutionWinogradTransforms.Kernel(job.Kernel, job.U, (nint)c * f, job.UStride, firstRow, endRow);
-        TransformInputs(ref job, 0, job.TileRows, job.V, tiles, firstRow, endRow);
-        for (int xi = 4 * firstRow; xi < 4 * endRow; xi++)
-            Product(job.V + xi * tiles * c, job.U + xi * job.UStride, job.M + xi * tiles * f, (int)tiles, c, f);
+        if (job.TransformKernel)
+            TW.Kernel(job.Kernel, job.U, (nint)c * f, job.UStride, firstRow, endRow);
+        TransformInputs<T, TW>(ref job, 0, job.TileRows, job.V, tiles, firstRow, endRow);
+        for (int xi = TW.Points * firstRow; xi < TW.Points * endRow; xi++)
+            ConvolutionWinogradProduct.Multiply(job.V + xi * tiles * c, job.U + xi * job.UStride, job.M + xi * tiles * f, (int)tiles, c, f);
     }
 
     /// <summary>Output transforms of tile rows [<paramref name="start"/>, <paramref name="end"/>) of the one block of
-    /// all tiles that <see cref="RunTransformRows{T}"/> filled.</summary>
-    private static void RunOutputRows<T>(void* context, int start, int end)
+    /// all tiles that <see cref="RunTransformRows{T, TW}"/> filled.</summary>
+    private static void RunOutputRows<T, TW>(void* context, int start, int end)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TW : IWinogradTransforms
     {
         ref Job<T> job = ref *(Job<T>*)context;
         nint tiles = (nint)job.TileRows * job.TilesWide;
-        TransformOutputs(ref job, start, end, job.M + (nint)start * job.TilesWide * job.Geometry.Filters, tiles);
+        TransformOutputs<T, TW>(ref job, start, end, job.M + (nint)start * job.TilesWide * job.Geometry.Filters, tiles);
     }
 
     /// <summary>
     /// Input transforms of tile rows [<paramref name="start"/>, <paramref name="end"/>) into the block
-    /// <paramref name="v"/> [16, <paramref name="tiles"/>, C], rows i ∈ [<paramref name="firstRow"/>,
+    /// <paramref name="v"/> [α², <paramref name="tiles"/>, C], rows i ∈ [<paramref name="firstRow"/>,
     /// <paramref name="endRow"/>) of each transform only.
     /// </summary>
-    private static void TransformInputs<T>(ref Job<T> job, int start, int end, T* v, nint tiles, int firstRow, int endRow)
+    private static void TransformInputs<T, TW>(ref Job<T> job, int start, int end, T* v, nint tiles, int firstRow, int endRow)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TW : IWinogradTransforms
     {
         ref readonly Conv2DGeometry g = ref job.Geometry;
-        int c = g.Channels;
-        T** cells = stackalloc T*[TransformSize];
+        int c = g.Channels, points = TW.Points, step = TW.TileOutputs;
+        T** cells = stackalloc T*[points * points];
         nint tile = 0;
         for (int row = start; row < end; row++)
         {
-            int b = row / job.TilesHigh, top = 2 * (row % job.TilesHigh) - g.PadTop;
+            int b = row / job.TilesHigh, top = step * (row % job.TilesHigh) - g.PadTop;
             T* sample = job.X + (nint)b * g.Height * g.Width * c;
             for (int column = 0; column < job.TilesWide; column++, tile++)
             {
-                int left = 2 * column - g.PadLeft;
-                for (int r = 0; r < 4; r++)
+                int left = step * column - g.PadLeft;
+                for (int r = 0; r < points; r++)
                 {
                     int inputRow = top + r;
                     bool rowInside = (uint)inputRow < (uint)g.Height;
-                    for (int s = 0; s < 4; s++)
+                    for (int s = 0; s < points; s++)
                     {
                         int inputColumn = left + s;
-                        cells[4 * r + s] = rowInside && (uint)inputColumn < (uint)g.Width
+                        cells[points * r + s] = rowInside && (uint)inputColumn < (uint)g.Width
                             ? sample + ((nint)inputRow * g.Width + inputColumn) * c
                             : job.ZeroPixel;
                     }
                 }
-                ConvolutionWinogradTransforms.InputTile(cells, v + tile * c, tiles * c, c, firstRow, endRow);
+                TW.InputTile(cells, v + tile * c, tiles * c, c, firstRow, endRow);
             }
         }
     }
 
     /// <summary>
     /// Output transforms (with bias and ReLU) of tile rows [<paramref name="start"/>, <paramref name="end"/>) into y.
-    /// <paramref name="m"/> points at the products of the first of these tiles inside a block [16, <paramref name="tiles"/>,
+    /// <paramref name="m"/> points at the products of the first of these tiles inside a block [α², <paramref name="tiles"/>,
     /// F], so consecutive ξ of a tile are <paramref name="tiles"/>·F apart.
     /// </summary>
-    private static void TransformOutputs<T>(ref Job<T> job, int start, int end, T* m, nint tiles)
+    private static void TransformOutputs<T, TW>(ref Job<T> job, int start, int end, T* m, nint tiles)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TW : IWinogradTransforms
     {
         ref readonly Conv2DGeometry g = ref job.Geometry;
-        int f = g.Filters;
+        int f = g.Filters, step = TW.TileOutputs;
         nint rowStride = (nint)g.OutputWidth * f;
         nint tile = 0;
         for (int row = start; row < end; row++)
         {
-            int b = row / job.TilesHigh, top = 2 * (row % job.TilesHigh);
+            int b = row / job.TilesHigh, top = step * (row % job.TilesHigh);
             T* outputRow = job.Y + ((nint)b * g.OutputHeight + top) * rowStride;
-            bool storeBottom = top + 1 < g.OutputHeight;
+            int rows = Math.Min(step, g.OutputHeight - top);
             for (int column = 0; column < job.TilesWide; column++, tile++)
             {
-                int left = 2 * column;
-                ConvolutionWinogradTransforms.OutputTile(m + tile * f, tiles * f, job.Bias, outputRow + (nint)left * f,
-                    rowStride, f, left + 1 < g.OutputWidth, storeBottom, job.Relu);
+                int left = step * column;
+                TW.OutputTile(m + tile * f, tiles * f, job.Bias, outputRow + (nint)left * f, rowStride, f,
+                    Math.Min(step, g.OutputWidth - left), rows, job.Relu);
             }
         }
     }
-
-    /// <summary>
-    /// m [tiles, F] = v [tiles, C]·u [C, F]. Inside a chunk shared with the worker, <see cref="Gemm"/> finds the worker
-    /// taken and runs the product on the calling thread.
-    /// </summary>
-    private static void Product<T>(T* v, T* u, T* m, int tiles, int c, int f)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        Gemm.MultiplyUnchecked(v, u, m, tiles, c, f, false, false, false);
 
     /// <summary>
     /// Rejects geometries this kernel does not compute or that <see cref="Conv2DGeometry.Create"/> would not produce:
@@ -314,7 +385,7 @@ internal static unsafe class ConvolutionWinograd
     {
         if (!Supports(g))
         {
-            throw new ArgumentException(Invariant($"Winograd F(2×2, 3×3) needs a 3×3 kernel, stride 1 and dilation 1, but the geometry has a {g.KernelHeight}×{g.KernelWidth} kernel, stride {g.StrideHeight}×{g.StrideWidth} and dilation {g.DilationHeight}×{g.DilationWidth}."), "g");
+            throw new ArgumentException(Invariant($"Winograd needs a 3×3 kernel, stride 1 and dilation 1, but the geometry has a {g.KernelHeight}×{g.KernelWidth} kernel, stride {g.StrideHeight}×{g.StrideWidth} and dilation {g.DilationHeight}×{g.DilationWidth}."), "g");
         }
         if (g.Height <= 0 || g.Width <= 0 || g.Channels <= 0 || g.Filters <= 0 || g.OutputHeight <= 0 || g.OutputWidth <= 0
             || g.PadTop < 0 || g.PadTop > 2 || g.PadLeft < 0 || g.PadLeft > 2

@@ -14,6 +14,7 @@ namespace NeuralDsl;
 /// 16 products of the algorithm are plain matrix products. Only additions, subtractions and multiplications by ½
 /// (exact in binary) appear, so the transforms add next to no rounding error. Callers have validated every length.
 /// </summary>
+[SkipLocalsInit]
 internal readonly unsafe struct WinogradF2x2 : IWinogradTransforms
 {
     /// <inheritdoc/>

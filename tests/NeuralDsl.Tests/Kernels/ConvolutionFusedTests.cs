@@ -368,7 +368,7 @@ public sealed class ConvolutionFusedTests
     {
         Conv2DGeometry g = Conv2DGeometry.Create(7, 6, 3, 5, 3, 3, 1, 1, 1, 1, true);   // patch 27: the rule says Direct
         const int batch = 2;
-        Assert.Equal(ConvolutionStrategy.Direct, ConvolutionStrategyRule.Choose(3, 3, 3, 1, 1, 1, 1));
+        Assert.Equal(ConvolutionStrategy.Direct, ConvolutionStrategyRule.Choose(3, 3, 3, 1, 1, 1, 1, 7, 6));
         double[] x = KernelTestData.Uniform(batch * g.InputSize, -1, 1, seed: 111);
         double[] k = KernelTestData.Uniform(g.KernelSize, -1, 1, seed: 112);
         double[] bias = KernelTestData.Uniform(g.Filters, -1, 1, seed: 113);
@@ -392,7 +392,7 @@ public sealed class ConvolutionFusedTests
 
         // A 1×1, stride-1 geometry takes any of the three; im2col then needs the blocked scratch although ScratchLength is 0.
         Conv2DGeometry pointwise = Conv2DGeometry.Create(4, 5, 6, 7, 1, 1, 1, 1, 1, 1, false);
-        Assert.Equal(ConvolutionStrategy.Pointwise, ConvolutionStrategyRule.Choose(1, 1, 6, 1, 1, 1, 1));
+        Assert.Equal(ConvolutionStrategy.Pointwise, ConvolutionStrategyRule.Choose(1, 1, 6, 1, 1, 1, 1, 4, 5));
         double[] px = KernelTestData.Uniform(batch * pointwise.InputSize, -1, 1, seed: 114);
         double[] pk = KernelTestData.Uniform(pointwise.KernelSize, -1, 1, seed: 115);
         double[] pb = KernelTestData.Uniform(pointwise.Filters, -1, 1, seed: 116);
@@ -413,19 +413,34 @@ public sealed class ConvolutionFusedTests
         foreach (var shape in Shapes)
         {
             Conv2DGeometry g = shape.G;
-            Assert.Equal(ConvolutionStrategyRule.Choose(g.KernelHeight, g.KernelWidth, g.Channels, g.StrideHeight, g.StrideWidth, g.DilationHeight, g.DilationWidth), Convolution.Choose(g));
+            Assert.Equal(ConvolutionStrategyRule.Choose(g.KernelHeight, g.KernelWidth, g.Channels, g.StrideHeight, g.StrideWidth, g.DilationHeight, g.DilationWidth, g.OutputHeight, g.OutputWidth), Convolution.Choose(g));
             Assert.Equal(Convolution.Choose(g) == ConvolutionStrategy.Direct, Convolution.PreferDirect(g));
         }
-        Assert.Equal(ConvolutionStrategy.Direct, ConvolutionStrategyRule.Choose(3, 3, 1, 1, 1, 1, 1));     // patch 9
-        Assert.Equal(ConvolutionStrategy.Direct, ConvolutionStrategyRule.Choose(4, 8, 1, 2, 2, 1, 1));     // patch 32
-        Assert.Equal(ConvolutionStrategy.Im2Col, ConvolutionStrategyRule.Choose(3, 3, 4, 1, 1, 1, 1));     // patch 36
-        Assert.Equal(ConvolutionStrategy.Direct, ConvolutionStrategyRule.Choose(1, 1, 16, 2, 2, 1, 1));    // 1×1 with stride 2
-        Assert.Equal(ConvolutionStrategy.Im2Col, ConvolutionStrategyRule.Choose(1, 1, 64, 1, 2, 1, 1));
-        Assert.Equal(ConvolutionStrategy.Winograd, ConvolutionStrategyRule.Choose(3, 3, 8, 1, 1, 1, 1));  // 8 channels
-        Assert.Equal(ConvolutionStrategy.Im2Col, ConvolutionStrategyRule.Choose(3, 3, 7, 1, 1, 1, 1));    // too few channels
-        Assert.Equal(ConvolutionStrategy.Im2Col, ConvolutionStrategyRule.Choose(3, 3, 32, 1, 1, 2, 2));   // dilated
-        Assert.Equal(ConvolutionStrategy.Im2Col, ConvolutionStrategyRule.Choose(3, 3, 32, 2, 1, 1, 1));   // strided
+        Assert.Equal(ConvolutionStrategy.Direct, ConvolutionStrategyRule.Choose(3, 3, 1, 1, 1, 1, 1, 26, 26));      // patch 9
+        Assert.Equal(ConvolutionStrategy.Direct, ConvolutionStrategyRule.Choose(4, 8, 1, 2, 2, 1, 1, 9, 9));        // patch 32
+        Assert.Equal(ConvolutionStrategy.Im2Col, ConvolutionStrategyRule.Choose(3, 3, 4, 1, 1, 1, 1, 9, 9));        // patch 36
+        Assert.Equal(ConvolutionStrategy.Direct, ConvolutionStrategyRule.Choose(1, 1, 16, 2, 2, 1, 1, 9, 9));       // 1×1 with stride 2
+        Assert.Equal(ConvolutionStrategy.Im2Col, ConvolutionStrategyRule.Choose(1, 1, 64, 1, 2, 1, 1, 9, 9));
+        Assert.Equal(ConvolutionStrategy.Winograd4x4, ConvolutionStrategyRule.Choose(3, 3, 8, 1, 1, 1, 1, 11, 11)); // 8 channels
+        Assert.Equal(ConvolutionStrategy.Winograd, ConvolutionStrategyRule.Choose(3, 3, 8, 1, 1, 1, 1, 5, 5));      // small output
+        Assert.Equal(ConvolutionStrategy.Im2Col, ConvolutionStrategyRule.Choose(3, 3, 7, 1, 1, 1, 1, 11, 11));      // too few channels
+        Assert.Equal(ConvolutionStrategy.Im2Col, ConvolutionStrategyRule.Choose(3, 3, 32, 1, 1, 2, 2, 9, 9));       // dilated
+        Assert.Equal(ConvolutionStrategy.Im2Col, ConvolutionStrategyRule.Choose(3, 3, 32, 2, 1, 1, 1, 6, 11));      // strided
     }
+
+    /// <summary>4×4 tiles where they need fewer products than 2×2 tiles, counting the tiles that overhang the edge.</summary>
+    [Theory]
+    [InlineData(11, 11, true)]   // 9·36 = 324 against 36·16 = 576
+    [InlineData(26, 26, true)]   // 49·36 = 1764 against 169·16 = 2704
+    [InlineData(7, 7, true)]     // 4·36 = 144 against 16·16 = 256
+    [InlineData(8, 8, true)]     // 144 against 256
+    [InlineData(6, 6, false)]    // 144 against 144: a tie keeps the cheaper transforms
+    [InlineData(5, 5, false)]    // 144 against 144
+    [InlineData(2, 2, false)]    // 36 against 16
+    [InlineData(1, 6, false)]    // a 1-D layer: 72 against 48
+    [InlineData(1, 100, false)]  // 900 against 800
+    public void LargeTilesWhereTheyNeedFewerProducts(int outputHeight, int outputWidth, bool expected) =>
+        Assert.Equal(expected, ConvolutionStrategyRule.PreferLargeTiles(outputHeight, outputWidth));
 
     /// <summary>A Winograd layer through the generated code's overload: the reference, and refused where it does not apply.</summary>
     [Fact]
@@ -433,21 +448,42 @@ public sealed class ConvolutionFusedTests
     {
         Conv2DGeometry g = Conv2DGeometry.Create(9, 7, 8, 5, 3, 3, 1, 1, 1, 1, true);
         const int batch = 2;
-        Assert.Equal(ConvolutionStrategy.Winograd, Convolution.Choose(g));
+        // A 9×7 output: 4×4 tiles need 6·36 products against 20·16 for 2×2 tiles.
+        Assert.Equal(ConvolutionStrategy.Winograd4x4, Convolution.Choose(g));
         double[] x = KernelTestData.Uniform(batch * g.InputSize, -1, 1, seed: 121);
         double[] k = KernelTestData.Uniform(g.KernelSize, -1, 1, seed: 122);
         double[] bias = KernelTestData.Uniform(g.Filters, -1, 1, seed: 123);
         var scratch = new double[Convolution.ScratchLength(g, batch)];
+        var anyScratch = new double[ScratchFor(g, batch)];
         foreach (bool relu in new[] { false, true })
         {
+            Activation activation = relu ? Activation.ReLU : Activation.Linear;
             double[] expected = Expected(x, k, bias, relu, batch, g);
             var y = new double[expected.Length];
-            Convolution.Forward<double>(x, k, bias, y, batch, g, scratch, relu ? Activation.ReLU : Activation.Linear);
+            Convolution.Forward<double>(x, k, bias, y, batch, g, scratch, activation);
             KernelTestData.AssertClose(expected, y, 1e-12, 1e-12, "rule-chosen Winograd, relu " + relu);
-            y.AsSpan().Clear();
-            Convolution.Forward<double>(x, k, bias, y, batch, g, scratch, relu ? Activation.ReLU : Activation.Linear, ConvolutionStrategy.Winograd);
-            KernelTestData.AssertClose(expected, y, 1e-12, 1e-12, "named Winograd, relu " + relu);
+            foreach (ConvolutionStrategy strategy in new[] { ConvolutionStrategy.Winograd, ConvolutionStrategy.Winograd4x4 })
+            {
+                y.AsSpan().Clear();
+                Convolution.Forward<double>(x, k, bias, y, batch, g, anyScratch, activation, strategy);
+                KernelTestData.AssertClose(expected, y, 1e-12, 1e-12, "named " + strategy + ", relu " + relu);
+                // With the kernel cache the generated code passes, twice: filled, then reused.
+                var cache = new double[Convolution.KernelCacheLength(g, strategy)];
+                for (int call = 0; call < 2; call++)
+                {
+                    y.AsSpan().Clear();
+                    Convolution.Forward<double>(x, k, bias, y, batch, g, anyScratch, activation, strategy, cache);
+                    KernelTestData.AssertClose(expected, y, 1e-12, 1e-12, "cached " + strategy + ", relu " + relu + ", call " + call);
+                }
+                var wrongCache = new double[cache.Length + 1];
+                var wrong = Assert.Throws<ArgumentException>(() => Convolution.Forward<double>(x, k, bias, new double[expected.Length], batch, g, anyScratch, activation, strategy, wrongCache));
+                Assert.Equal("kernelCache", wrong.ParamName);
+            }
         }
+        // Strategies without a transformed kernel take no cache.
+        var noCache = Assert.Throws<ArgumentException>(() => Convolution.Forward<double>(x, k, bias, new double[batch * g.OutputSize], batch, g, anyScratch, Activation.ReLU, ConvolutionStrategy.Im2Col, new double[16]));
+        Assert.Contains("ConvolutionStrategy.Im2Col keeps no kernel cache, but kernelCache has 16 elements", noCache.Message, StringComparison.Ordinal);
+        Assert.Equal("kernelCache", noCache.ParamName);
         var e = Assert.Throws<ArgumentException>(() => Convolution.Forward<double>(x, k, bias, new double[batch * g.OutputSize], batch, g, [], Activation.ReLU, ConvolutionStrategy.Winograd));
         Assert.Equal("scratch", e.ParamName);
         Conv2DGeometry strided = Conv2DGeometry.Create(9, 7, 8, 5, 3, 3, 2, 2, 1, 1, true);

@@ -30,13 +30,15 @@ internal static class ConvolutionTestShapes
         Convolution.IsPointwise(g)
             ? [ConvolutionStrategy.Pointwise, ConvolutionStrategy.Direct, ConvolutionStrategy.Im2Col]
             : ConvolutionWinograd.Supports(g)
-                ? [ConvolutionStrategy.Direct, ConvolutionStrategy.Im2Col, ConvolutionStrategy.Winograd]
+                ? [ConvolutionStrategy.Direct, ConvolutionStrategy.Im2Col, ConvolutionStrategy.Winograd, ConvolutionStrategy.Winograd4x4]
                 : [ConvolutionStrategy.Direct, ConvolutionStrategy.Im2Col];
 
     /// <summary>
     /// Scratch for any forced strategy: the blocked passes' (also for a 1×1 geometry, whose public entry points need
-    /// none, when a test forces im2col on it) or Winograd's, whichever is larger.
+    /// none, when a test forces im2col on it) or either Winograd algorithm's, whichever is largest.
     /// </summary>
     public static int ScratchFor(in Conv2DGeometry g, int batch) =>
-        (int)Math.Max(ConvolutionParts.ScratchLength(g, batch), ConvolutionWinograd.Supports(g) ? ConvolutionWinograd.ScratchLength(g, batch) : 0);
+        (int)Math.Max(ConvolutionParts.ScratchLength(g, batch), ConvolutionWinograd.Supports(g)
+            ? Math.Max(ConvolutionWinograd.ScratchLength(g, batch, ConvolutionStrategy.Winograd), ConvolutionWinograd.ScratchLength(g, batch, ConvolutionStrategy.Winograd4x4))
+            : 0);
 }

@@ -351,17 +351,17 @@ public sealed class ConvolutionTests
         Assert.Equal(ConvolutionStrategy.Pointwise, Convolution.Choose(pointwise));
         Assert.Equal(0, Convolution.ScratchLength(pointwise, 32));
         Conv2DGeometry deep = Conv2DGeometry.Create(13, 13, 32, 64, 3, 3, 1, 1, 1, 1, false);
-        // 3×3, stride 1, 32 channels: the forward pass is Winograd, the backward passes im2col.
-        Assert.Equal(ConvolutionStrategy.Winograd, Convolution.Choose(deep));
+        // 3×3, stride 1, 32 channels on an 11×11 output: the forward pass is Winograd F(4×4, 3×3), the backward passes im2col.
+        Assert.Equal(ConvolutionStrategy.Winograd4x4, Convolution.Choose(deep));
         // The blocked backward passes need two sample ranges of 16, each with one block of 10 output rows of columns
         // (the most whose product stays under the GEMM's parallel threshold: 110·288·64 < 2²¹), and the second
         // range's kernel- and bias-gradient partials; the layer's one buffer is the larger of that and Winograd's.
         long blocked = 2 * 10 * 11 * 288 + 3 * 3 * 32 * 64 + 64;
         Assert.Equal(blocked, ConvolutionParts.ScratchLength(deep, 32));
-        Assert.Equal(Math.Max(blocked, ConvolutionWinograd.ScratchLength(deep, 32)), Convolution.ScratchLength(deep, 32));
+        Assert.Equal(Math.Max(blocked, ConvolutionWinograd.ScratchLength(deep, 32, ConvolutionStrategy.Winograd4x4)), Convolution.ScratchLength(deep, 32));
         // One sample still splits its 11 output rows in two ranges (5 and 6 rows) for the kernel gradient.
         Assert.Equal(blocked, ConvolutionParts.ScratchLength(deep, 1));
-        Assert.Equal(Math.Max(blocked, ConvolutionWinograd.ScratchLength(deep, 1)), Convolution.ScratchLength(deep, 1));
+        Assert.Equal(Math.Max(blocked, ConvolutionWinograd.ScratchLength(deep, 1, ConvolutionStrategy.Winograd4x4)), Convolution.ScratchLength(deep, 1));
         Conv2DGeometry strided = Conv2DGeometry.Create(13, 13, 32, 64, 3, 3, 2, 2, 1, 1, false);
         Assert.Equal(ConvolutionStrategy.Im2Col, Convolution.Choose(strided));
         // The MNIST first layer (patch 9) and the seed's first layer (patch 27) run forward directly; a patch of

@@ -71,8 +71,10 @@ public partial class GradCnn;
 [Conv2D(3, 1)]
 public partial class GradCnnDilated;
 
-// 3×3, stride-1 convolutions on ≥ 8 channels take Winograd F(2×2, 3×3) forward (the backward passes stay im2col): a
-// same-padded one with an activation outside the fused pair (Tanh keeps z), and a valid one with the fused ReLU.
+// 3×3, stride-1 convolutions on ≥ 8 channels take Winograd forward (the backward passes stay im2col): a same-padded
+// one with an activation outside the fused pair (Tanh keeps z) on a 6×5 output, where 4×4 tiles would need as many
+// products as 2×2 ones, so F(2×2, 3×3); and a valid one with the fused ReLU on a 4×3 output, one 4×4 tile against
+// four 2×2 ones, so F(4×4, 3×3).
 [Sequential(ElementType = typeof(double))]
 [Input(6, 5, 8)]
 [Conv2D(9, 3, Activation.Tanh, Padding = Padding.Same)]
