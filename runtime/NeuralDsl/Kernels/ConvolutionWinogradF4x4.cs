@@ -7,7 +7,7 @@ namespace NeuralDsl;
 
 /// <summary>
 /// The three transforms of Winograd F(4×4, 3×3) (Lavin and Gray, 2015): each 4×4 block of outputs comes from a 6×6
-/// input patch through 36 element-wise products, 4 multiplications per output per channel and filter against 9
+/// input patch through 36 element-wise products, 2.25 multiplications per output per channel and filter against 9
 /// directly and 4 for F(2×2, 3×3) (<see cref="WinogradF2x2"/>), so the matrix products, most of a convolution's time,
 /// shrink by 1.78× over F(2×2, 3×3) where the tiles fit the image. Like that algorithm each transform is vectorized
 /// over the contiguous last axis of its operand and the bias and ReLU are applied before the output is stored.
