@@ -291,11 +291,7 @@ public static class BatchNorm
 
     private static void CheckSizes(int length, int rows, int channels, string what, string name, bool allowEmpty = false)
     {
-        if (channels <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(channels), channels,
-                string.Create(CultureInfo.InvariantCulture, $"channels must be positive, but it is {channels}."));
-        }
+        KernelGuard.Positive(channels, nameof(channels));
         if (rows < (allowEmpty ? 0 : 1))
         {
             throw new ArgumentOutOfRangeException(nameof(rows), rows, string.Create(CultureInfo.InvariantCulture,

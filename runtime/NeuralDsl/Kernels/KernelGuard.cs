@@ -37,6 +37,20 @@ internal static class KernelGuard
             ThrowLength(expected, actual, what, paramName);
     }
 
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming <paramref name="name"/> unless <paramref name="value"/> &gt; 0.</summary>
+    public static void Positive(int value, string name)
+    {
+        if (value <= 0)
+            ThrowOutOfRange(value, name, "must be positive");
+    }
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming <paramref name="name"/> when <paramref name="value"/> &lt; 0.</summary>
+    public static void NotNegative(int value, string name)
+    {
+        if (value < 0)
+            ThrowOutOfRange(value, name, "must not be negative");
+    }
+
     /// <summary>Throws when <paramref name="length"/> is not a whole number of rows of <paramref name="rowLength"/>.</summary>
     public static void WholeRows(int length, int rowLength, string what, string paramName)
     {
@@ -65,6 +79,11 @@ internal static class KernelGuard
         if (input.Overlaps(output, out int offset) && offset != 0)
             ThrowPartialOverlap(offset, paramName);
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowOutOfRange(int value, string name, string rule) =>
+        throw new ArgumentOutOfRangeException(name, value,
+            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{name} {rule}, but it is {value}."));
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowLength(int expected, int actual, string what, string paramName) =>

@@ -1,5 +1,4 @@
 using System;
-using System.Globalization;
 using System.Numerics;
 
 namespace NeuralDsl;
@@ -88,35 +87,17 @@ public static class Padding2D
     private static void Check(int inputLength, int outputLength, int batch, int height, int width, int channels,
         int top, int bottom, int left, int right, string inputWhat, string inputName, string outputWhat, string outputName)
     {
-        NotNegative(batch, nameof(batch));
-        Positive(height, nameof(height));
-        Positive(width, nameof(width));
-        Positive(channels, nameof(channels));
-        NotNegative(top, nameof(top));
-        NotNegative(bottom, nameof(bottom));
-        NotNegative(left, nameof(left));
-        NotNegative(right, nameof(right));
+        KernelGuard.NotNegative(batch, nameof(batch));
+        KernelGuard.Positive(height, nameof(height));
+        KernelGuard.Positive(width, nameof(width));
+        KernelGuard.Positive(channels, nameof(channels));
+        KernelGuard.NotNegative(top, nameof(top));
+        KernelGuard.NotNegative(bottom, nameof(bottom));
+        KernelGuard.NotNegative(left, nameof(left));
+        KernelGuard.NotNegative(right, nameof(right));
         int inputSize = checked(height * width * channels);
         int outputSize = checked(checked(top + height + bottom) * checked(left + width + right) * channels);
         KernelGuard.SameLength(checked(batch * inputSize), inputLength, inputWhat, inputName);
         KernelGuard.SameLength(checked(batch * outputSize), outputLength, outputWhat, outputName);
-    }
-
-    private static void NotNegative(int value, string name)
-    {
-        if (value < 0)
-        {
-            throw new ArgumentOutOfRangeException(name, value,
-                string.Create(CultureInfo.InvariantCulture, $"{name} must not be negative, but it is {value}."));
-        }
-    }
-
-    private static void Positive(int value, string name)
-    {
-        if (value <= 0)
-        {
-            throw new ArgumentOutOfRangeException(name, value,
-                string.Create(CultureInfo.InvariantCulture, $"{name} must be positive, but it is {value}."));
-        }
     }
 }

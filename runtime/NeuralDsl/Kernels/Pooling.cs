@@ -1,5 +1,4 @@
 using System;
-using System.Globalization;
 using System.Runtime.CompilerServices;
 
 namespace NeuralDsl;
@@ -18,7 +17,7 @@ public static partial class Pooling
         string inputWhat, string inputName, string outputWhat, string outputName)
     {
         CheckGeometry(in g);
-        NonNegative(batch, nameof(batch));
+        KernelGuard.NotNegative(batch, nameof(batch));
         KernelGuard.SameLength(checked(batch * g.InputSize), inputLength, inputWhat, inputName);
         KernelGuard.SameLength(checked(batch * g.OutputSize), outputLength, outputWhat, outputName);
     }
@@ -46,9 +45,9 @@ public static partial class Pooling
     private static void CheckGlobal(int batch, int spatial, int channels, int inputLength, int outputLength,
         string inputWhat, string inputName, string outputWhat, string outputName)
     {
-        NonNegative(batch, nameof(batch));
-        Positive(spatial, nameof(spatial));
-        Positive(channels, nameof(channels));
+        KernelGuard.NotNegative(batch, nameof(batch));
+        KernelGuard.Positive(spatial, nameof(spatial));
+        KernelGuard.Positive(channels, nameof(channels));
         KernelGuard.SameLength(checked(batch * spatial * channels), inputLength, inputWhat, inputName);
         KernelGuard.SameLength(checked(batch * channels), outputLength, outputWhat, outputName);
     }
@@ -59,23 +58,5 @@ public static partial class Pooling
     {
         int first = index * stride - pad;
         return (Math.Max(first, 0), Math.Min(first + pool, size));
-    }
-
-    private static void NonNegative(int value, string name)
-    {
-        if (value < 0)
-        {
-            throw new ArgumentOutOfRangeException(name, value,
-                string.Create(CultureInfo.InvariantCulture, $"{name} must not be negative, but it is {value}."));
-        }
-    }
-
-    private static void Positive(int value, string name)
-    {
-        if (value <= 0)
-        {
-            throw new ArgumentOutOfRangeException(name, value,
-                string.Create(CultureInfo.InvariantCulture, $"{name} must be positive, but it is {value}."));
-        }
     }
 }

@@ -37,13 +37,13 @@ public readonly record struct Pool2DGeometry(
     public static Pool2DGeometry Create(int height, int width, int channels, int poolHeight, int poolWidth,
         int strideHeight, int strideWidth, bool samePadding)
     {
-        Positive(height, nameof(height));
-        Positive(width, nameof(width));
-        Positive(channels, nameof(channels));
-        Positive(poolHeight, nameof(poolHeight));
-        Positive(poolWidth, nameof(poolWidth));
-        Positive(strideHeight, nameof(strideHeight));
-        Positive(strideWidth, nameof(strideWidth));
+        KernelGuard.Positive(height, nameof(height));
+        KernelGuard.Positive(width, nameof(width));
+        KernelGuard.Positive(channels, nameof(channels));
+        KernelGuard.Positive(poolHeight, nameof(poolHeight));
+        KernelGuard.Positive(poolWidth, nameof(poolWidth));
+        KernelGuard.Positive(strideHeight, nameof(strideHeight));
+        KernelGuard.Positive(strideWidth, nameof(strideWidth));
         (int outH, int top) = Axis(height, poolHeight, strideHeight, samePadding, "height", nameof(poolHeight));
         (int outW, int left) = Axis(width, poolWidth, strideWidth, samePadding, "width", nameof(poolWidth));
         FitsInt((long)height * width * channels);
@@ -58,10 +58,10 @@ public readonly record struct Pool2DGeometry(
     /// <exception cref="ArgumentException">A size is not positive, or the pool is larger than a valid input.</exception>
     public static Pool2DGeometry Create1D(int steps, int channels, int pool, int stride, bool samePadding)
     {
-        Positive(steps, nameof(steps));
-        Positive(channels, nameof(channels));
-        Positive(pool, nameof(pool));
-        Positive(stride, nameof(stride));
+        KernelGuard.Positive(steps, nameof(steps));
+        KernelGuard.Positive(channels, nameof(channels));
+        KernelGuard.Positive(pool, nameof(pool));
+        KernelGuard.Positive(stride, nameof(stride));
         (int outW, int left) = Axis(steps, pool, stride, samePadding, "steps", nameof(pool));
         FitsInt((long)steps * channels);
         return new Pool2DGeometry(1, steps, channels, 1, pool, 1, stride, 0, left, 1, outW);
@@ -91,15 +91,6 @@ public readonly record struct Pool2DGeometry(
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
                 $"One input sample has {elements} elements, more than the {int.MaxValue} a span can hold."));
-        }
-    }
-
-    private static void Positive(int value, string name)
-    {
-        if (value <= 0)
-        {
-            throw new ArgumentOutOfRangeException(name, value,
-                string.Create(CultureInfo.InvariantCulture, $"{name} must be positive, but it is {value}."));
         }
     }
 }
