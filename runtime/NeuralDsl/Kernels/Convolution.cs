@@ -241,8 +241,8 @@ public static class Convolution
     }
 
     /// <summary>
-    /// The plain kernel gradient with the strategy given, without checks. <see cref="ConvolutionStrategy.Direct"/>
-    /// is not used by the public entry point (measured slower); it stays as the scratch-free cross-check.
+    /// The plain kernel gradient with a backward strategy (<see cref="ChooseBackward"/>'s, or im2col forced on a 1×1
+    /// geometry by the tests), without checks.
     /// </summary>
     internal static void BackwardKernelWith<T>(ConvolutionStrategy strategy, ReadOnlySpan<T> x, ReadOnlySpan<T> dy,
         Span<T> dKernel, int batch, in Conv2DGeometry g, Span<T> scratch)
@@ -252,10 +252,6 @@ public static class Convolution
         if (strategy == ConvolutionStrategy.Pointwise)
         {
             Gemm.Multiply(x, dy, dKernel, g.Channels, rows, g.Filters, transposeA: true, accumulate: true);
-        }
-        else if (strategy == ConvolutionStrategy.Direct)
-        {
-            ConvolutionDirect.BackwardKernel(x, dy, dKernel, batch, g);
         }
         else
         {
@@ -340,8 +336,8 @@ public static class Convolution
     }
 
     /// <summary>
-    /// <see cref="BackwardInput{T}"/> with the strategy given, without checks. <see cref="ConvolutionStrategy.Direct"/>
-    /// is not used by the public entry point (measured slower); it stays as the scratch-free cross-check.
+    /// <see cref="BackwardInput{T}"/> with a backward strategy (<see cref="ChooseBackward"/>'s, or im2col forced on a
+    /// 1×1 geometry by the tests), without checks.
     /// </summary>
     internal static void BackwardInputWith<T>(ConvolutionStrategy strategy, ReadOnlySpan<T> dy, ReadOnlySpan<T> kernel,
         Span<T> dx, int batch, in Conv2DGeometry g, Span<T> scratch)
@@ -352,17 +348,13 @@ public static class Convolution
         {
             Gemm.Multiply(dy, kernel, dx, rows, g.Filters, g.Channels, transposeB: true);
         }
-        else if (strategy == ConvolutionStrategy.Direct)
-        {
-            ConvolutionDirect.BackwardInput(dy, kernel, dx, batch, g);
-        }
         else
         {
             ConvolutionParts.BackwardInput(dy, kernel, dx, batch, g, scratch);
         }
     }
 
-    /// <summary>The strategy of the backward passes: the direct ones are kept for tests and benchmarks only.</summary>
+    /// <summary>The strategy of the backward passes: one GEMM for a 1×1, stride-1 kernel, else im2col.</summary>
     internal static ConvolutionStrategy ChooseBackward(in Conv2DGeometry g) =>
         IsPointwise(g) ? ConvolutionStrategy.Pointwise : ConvolutionStrategy.Im2Col;
 

@@ -33,6 +33,11 @@ internal static class ConvolutionTestShapes
                 ? [ConvolutionStrategy.Direct, ConvolutionStrategy.Im2Col, ConvolutionStrategy.Winograd, ConvolutionStrategy.Winograd4x4]
                 : [ConvolutionStrategy.Direct, ConvolutionStrategy.Im2Col];
 
+    /// <summary>The strategies of the backward passes: the one GEMM where the geometry is pointwise (and im2col forced on
+    /// it), else im2col.</summary>
+    public static IEnumerable<ConvolutionStrategy> BackwardStrategies(in Conv2DGeometry g) =>
+        Convolution.IsPointwise(g) ? [ConvolutionStrategy.Pointwise, ConvolutionStrategy.Im2Col] : [ConvolutionStrategy.Im2Col];
+
     /// <summary>
     /// Scratch for any forced strategy: the blocked passes' (also for a 1×1 geometry, whose public entry points need
     /// none, when a test forces im2col on it) or either Winograd algorithm's, whichever is largest.

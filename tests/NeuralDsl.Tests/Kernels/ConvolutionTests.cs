@@ -7,7 +7,7 @@ using Xunit;
 namespace NeuralDsl.Tests.Kernels;
 
 /// <summary>
-/// <see cref="Convolution"/> and <see cref="Conv2DGeometry"/>: every strategy (1×1 GEMM, direct, im2col) against
+/// <see cref="Convolution"/> and <see cref="Conv2DGeometry"/>: every forward strategy (1×1 GEMM, direct, im2col, Winograd) and backward strategy (1×1 GEMM, im2col) against
 /// the plain-loop reference on a spread of shapes, gradients against central differences, float against the double
 /// reference, zero allocation, the padding rules against the fixtures' <c>explicit_padding</c>, and the errors.
 /// </summary>
@@ -45,6 +45,8 @@ public sealed class ConvolutionTests
 
     private static IEnumerable<ConvolutionStrategy> Strategies(in Conv2DGeometry g) => ConvolutionTestShapes.Strategies(g);
 
+    private static IEnumerable<ConvolutionStrategy> BackwardStrategies(in Conv2DGeometry g) => ConvolutionTestShapes.BackwardStrategies(g);
+
     private static int ScratchFor(in Conv2DGeometry g, int batch) => ConvolutionTestShapes.ScratchFor(g, batch);
 
     [Theory]
@@ -63,11 +65,14 @@ public sealed class ConvolutionTests
 
         foreach (ConvolutionStrategy strategy in Strategies(g))
         {
-            string context = $"{name} {strategy}";
             double[] y = KernelTestData.Uniform(expectedY.Length, -9, 9, seed: 15);   // garbage: must be overwritten
             Convolution.ForwardWith<double>(strategy, x, k, y, batch, g, scratch);
-            KernelTestData.AssertClose(expectedY, y, 1e-12, 1e-13, context + " forward");
+            KernelTestData.AssertClose(expectedY, y, 1e-12, 1e-13, $"{name} {strategy} forward");
+        }
 
+        foreach (ConvolutionStrategy strategy in BackwardStrategies(g))
+        {
+            string context = $"{name} {strategy}";
             double[] dk = (double[])initialDk.Clone();
             Convolution.BackwardKernelWith<double>(strategy, x, dy, dk, batch, g, scratch);
             double[] accumulated = (double[])expectedDk.Clone();
@@ -175,12 +180,15 @@ public sealed class ConvolutionTests
         foreach (ConvolutionStrategy strategy in Strategies(g))
         {
             var y = new float[dyf.Length];
+            Convolution.ForwardWith<float>(strategy, xf, kf, y, batch, g, scratch);
+            AssertWithin(ConvolutionReference.Forward(x, k, batch, g), scaleY, y, $"{name} {strategy} forward");
+        }
+        foreach (ConvolutionStrategy strategy in BackwardStrategies(g))
+        {
             var dk = new float[kf.Length];
             var dx = new float[xf.Length];
-            Convolution.ForwardWith<float>(strategy, xf, kf, y, batch, g, scratch);
             Convolution.BackwardKernelWith<float>(strategy, xf, dyf, dk, batch, g, scratch);
             Convolution.BackwardInputWith<float>(strategy, dyf, kf, dx, batch, g, scratch);
-            AssertWithin(ConvolutionReference.Forward(x, k, batch, g), scaleY, y, $"{name} {strategy} forward");
             AssertWithin(ConvolutionReference.BackwardKernel(x, dy, batch, g), scaleDk, dk, $"{name} {strategy} backward kernel");
             AssertWithin(ConvolutionReference.BackwardInput(dy, k, batch, g), scaleDx, dx, $"{name} {strategy} backward input");
         }
@@ -231,12 +239,15 @@ public sealed class ConvolutionTests
         foreach (ConvolutionStrategy strategy in Strategies(g))
         {
             var y = new double[dy.Length];
+            Convolution.ForwardWith<double>(strategy, x, k, y, batch, g, scratch);
+            KernelTestData.AssertClose(ConvolutionReference.Forward(x, k, batch, g), y, 1e-12, 1e-12, $"{strategy} forward");
+        }
+        foreach (ConvolutionStrategy strategy in BackwardStrategies(g))
+        {
             var dk = new double[k.Length];
             var dx = new double[x.Length];
-            Convolution.ForwardWith<double>(strategy, x, k, y, batch, g, scratch);
             Convolution.BackwardKernelWith<double>(strategy, x, dy, dk, batch, g, scratch);
             Convolution.BackwardInputWith<double>(strategy, dy, k, dx, batch, g, scratch);
-            KernelTestData.AssertClose(ConvolutionReference.Forward(x, k, batch, g), y, 1e-12, 1e-12, $"{strategy} forward");
             KernelTestData.AssertClose(ConvolutionReference.BackwardKernel(x, dy, batch, g), dk, 1e-12, 1e-12, $"{strategy} backward kernel");
             KernelTestData.AssertClose(ConvolutionReference.BackwardInput(dy, k, batch, g), dx, 1e-12, 1e-12, $"{strategy} backward input");
         }
