@@ -171,17 +171,8 @@ public static class BatchNorm
             int n = Math.Min(Block, channels - c0);
             Span<double> s1 = sumDy[..n];
             Span<double> s2 = sumDyCentered[..n];
-            s1.Clear();
-            s2.Clear();
             ReadOnlySpan<T> mu = mean.Slice(c0, n);
-            Span<double> center = centerBuffer[..n];
-            for (int c = 0; c < n; c++)
-                center[c] = double.CreateTruncating(mu[c]);
-            for (int r = 0; r < rows; r++)
-            {
-                int offset = r * channels + c0;
-                BatchNormSums.AddGradientRow(x.Slice(offset, n), dy.Slice(offset, n), center, s1, s2);
-            }
+            GradientSums(x, dy, mu, rows, channels, c0, centerBuffer[..n], s1, s2);
             // dx = A·dy + B·(x − μ) + D with A = γ·s, B = −γ·s³·Σdy(x−μ)/N, D = −γ·s·Σdy/N (s = inverseStd).
             for (int c = 0; c < n; c++)
             {
@@ -247,17 +238,8 @@ public static class BatchNorm
             int n = Math.Min(Block, channels - c0);
             Span<double> s1 = sumDy[..n];
             Span<double> s2 = sumDyCentered[..n];
-            s1.Clear();
-            s2.Clear();
             ReadOnlySpan<T> mu = movingMean.Slice(c0, n);
-            Span<double> center = centerBuffer[..n];
-            for (int c = 0; c < n; c++)
-                center[c] = double.CreateTruncating(mu[c]);
-            for (int r = 0; r < rows; r++)
-            {
-                int offset = r * channels + c0;
-                BatchNormSums.AddGradientRow(x.Slice(offset, n), dy.Slice(offset, n), center, s1, s2);
-            }
+            GradientSums(x, dy, mu, rows, channels, c0, centerBuffer[..n], s1, s2);
             for (int c = 0; c < n; c++)
             {
                 int ch = c0 + c;
@@ -286,6 +268,27 @@ public static class BatchNorm
             Span<T> target = y.Slice(offset, n);
             TensorPrimitives.Subtract(x.Slice(offset, n), center, target);
             TensorPrimitives.MultiplyAdd(target, scale, beta, target);
+        }
+    }
+
+    /// <summary>
+    /// The two sums both backward passes need for channels [c0, c0 + n) (n = <paramref name="mu"/>.Length), in double:
+    /// <c>sumDy[c] = Σ dy</c> and <c>sumDyCentered[c] = Σ dy·(x − μ)</c> over every row; <paramref name="center"/> is
+    /// scratch for μ in double.
+    /// </summary>
+    private static void GradientSums<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> dy, ReadOnlySpan<T> mu, int rows, int channels,
+        int c0, Span<double> center, Span<double> sumDy, Span<double> sumDyCentered)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int n = mu.Length;
+        sumDy.Clear();
+        sumDyCentered.Clear();
+        for (int c = 0; c < n; c++)
+            center[c] = double.CreateTruncating(mu[c]);
+        for (int r = 0; r < rows; r++)
+        {
+            int offset = r * channels + c0;
+            BatchNormSums.AddGradientRow(x.Slice(offset, n), dy.Slice(offset, n), center, sumDy, sumDyCentered);
         }
     }
 
