@@ -12,11 +12,6 @@ namespace NeuralDsl;
 /// </summary>
 internal static class ConvolutionIm2Col
 {
-    /// <summary>Gathers the patches of <paramref name="x"/> [batch, H, W, C] into <paramref name="col"/> (overwritten).</summary>
-    public static void Im2Col<T>(ReadOnlySpan<T> x, Span<T> col, int batch, in Conv2DGeometry g)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        Im2Col(x, col, g, 0, batch * g.OutputHeight);
-
     /// <summary>
     /// Gathers the patches of the output rows <paramref name="firstRow"/> ≤ r &lt; <paramref name="firstRow"/> +
     /// <paramref name="rowCount"/> into <paramref name="col"/> [rowCount·OW, kh·kw·C] (overwritten). An output row is
@@ -67,13 +62,8 @@ internal static class ConvolutionIm2Col
         }
     }
 
-    /// <summary>Adds every entry of <paramref name="col"/> to the input cell it was gathered from (<paramref name="dx"/> += col2im(col)).</summary>
-    public static void Col2Im<T>(ReadOnlySpan<T> col, Span<T> dx, int batch, in Conv2DGeometry g)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        Col2Im(col, dx, g, 0, batch * g.OutputHeight);
-
     /// <summary>
-    /// The adjoint of the block form of <c>Im2Col</c>: adds the columns of output rows <paramref name="firstRow"/> ≤
+    /// The adjoint of <c>Im2Col</c>: adds the columns of output rows <paramref name="firstRow"/> ≤
     /// r &lt; <paramref name="firstRow"/> + <paramref name="rowCount"/> to the cells of <paramref name="dx"/> (the whole
     /// input gradient) they were gathered from.
     /// </summary>
