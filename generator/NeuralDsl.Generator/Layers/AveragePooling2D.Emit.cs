@@ -7,15 +7,6 @@ internal sealed partial record AveragePooling2DSpec
 {
     private static string GeometryField(int index) => PoolingEmitter.GeometryField(index);
 
-    public override void EmitStatics(LayerEmitContext c)
-    {
-        Shape input = c.Layer.Input;
-        PoolingEmitter.EmitGeometry(c, Describe(), "Pool2DGeometry.Create(" +
-            Literals.Int(input.Dimensions[0]) + ", " + Literals.Int(input.Dimensions[1]) + ", " + Literals.Int(input.Dimensions[2]) + ", " +
-            Literals.Int(PoolHeight) + ", " + Literals.Int(PoolWidth) + ", " + Literals.Int(StrideHeight) + ", " + Literals.Int(StrideWidth) +
-            ", samePadding: " + (Padding == Padding.Same ? "true" : "false") + ")");
-    }
-
     public override void EmitForward(LayerEmitContext c)
     {
         SourceWriter w = c.Writer;

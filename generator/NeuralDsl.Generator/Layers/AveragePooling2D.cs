@@ -1,36 +1,16 @@
 using NeuralDsl.Generator.Model;
 using NeuralDsl.Generator.Parsing;
-using NeuralDsl.Generator.Shapes;
 
 namespace NeuralDsl.Generator.Layers;
 
 /// <summary>Keras <c>AveragePooling2D(pool_size, strides = pool_size, padding)</c> on NHWC samples.</summary>
 internal sealed partial record AveragePooling2DSpec(int PoolHeight, int PoolWidth, int Strides, Padding Padding, string? ExplicitName, LocationInfo? Location)
-    : LayerSpec(ExplicitName, Location)
+    : Pooling2DSpec(PoolHeight, PoolWidth, Strides, Padding, ExplicitName, Location)
 {
-    public static LayerSpec Parse(AttributeArguments a, LocationInfo? location)
-    {
-        bool square = a.HasParameter("poolSize");
-        return new AveragePooling2DSpec(
-            PoolHeight: square ? a.Int("poolSize", 2) : a.Int("poolHeight"),
-            PoolWidth: square ? a.Int("poolSize", 2) : a.Int("poolWidth"),
-            Strides: a.NamedInt("Strides", 0),
-            Padding: (Padding)a.NamedInt("Padding", (int)Padding.Valid),
-            ExplicitName: a.NamedString("Name"),
-            Location: location);
-    }
-
-    /// <summary>Keras: strides default to the pool size.</summary>
-    private int StrideHeight => Strides == 0 ? PoolHeight : Strides;
-
-    private int StrideWidth => Strides == 0 ? PoolWidth : Strides;
+    public static LayerSpec Parse(AttributeArguments a, LocationInfo? location) =>
+        Parse(a, location, (ph, pw, s, p, name, l) => new AveragePooling2DSpec(ph, pw, s, p, name, l));
 
     public override string KerasType => "AveragePooling2D";
 
     public override string NamePrefix => "average_pooling2d";
-
-    public override string Describe() => WindowGeometry.DescribePool2D("AveragePooling2D", PoolHeight, PoolWidth, Strides, Padding);
-
-    public override Shape? InferShape(Shape input, ShapeContext context) =>
-        WindowGeometry.Pool2D("AveragePooling2D", input, PoolHeight, PoolWidth, Strides, Padding, Location, context);
 }
