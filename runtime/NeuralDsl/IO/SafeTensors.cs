@@ -28,6 +28,8 @@ public static class SafeTensors
     /// <param name="path">The file to read.</param>
     /// <returns>The validated tensors, their data and the metadata.</returns>
     /// <exception cref="InvalidDataException">The file is not a well-formed safetensors file; the message says why.</exception>
+    /// <exception cref="FileNotFoundException">There is no such file.</exception>
+    /// <exception cref="IOException">The path is a directory, a FIFO, a socket or a device rather than a regular file.</exception>
     public static SafeTensorsFile Read(string path) => Read(path, "Safetensors file");
 
     /// <summary>Parses and validates safetensors bytes already in memory.</summary>
@@ -58,6 +60,10 @@ public static class SafeTensors
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         string source = $"{label} '{path}'";
+        // A FIFO would block the open below until some writer appeared; a directory would fail as "access denied".
+        PathKind kind = FileSystemPath.KindOf(path);
+        if (kind is not (PathKind.RegularFile or PathKind.Missing))
+            throw new IOException($"{source} is {FileSystemPath.Describe(kind)}, expected a regular file.");
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
         long fileLength = stream.Length;
         if (fileLength < 8)

@@ -14,10 +14,12 @@ public static class WeightFiles
 {
     /// <summary>
     /// Saves every parameter tensor of <paramref name="model"/> to <paramref name="path"/> (safetensors, model
-    /// order). The file is replaced atomically: a failed save leaves any existing file intact and no partial file.
+    /// order). The file is replaced atomically: a failed save leaves any existing file intact and no partial file,
+    /// and the temporary files that earlier saves of the same path left when they were killed are removed.
     /// </summary>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     /// <exception cref="InvalidOperationException">The model's parameter layout does not fit its parameters.</exception>
+    /// <exception cref="IOException">The path is a directory, its directory is missing, or writing failed; the message names <paramref name="path"/>.</exception>
     public static void SaveWeights<T>(this IModel<T> model, string path) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -46,6 +48,7 @@ public static class WeightFiles
     /// </summary>
     /// <exception cref="InvalidDataException">The file is malformed or does not match the model; the message names the tensor and the expected and found values.</exception>
     /// <exception cref="FileNotFoundException">There is no such file.</exception>
+    /// <exception cref="IOException">The path is a directory, a FIFO, a socket or a device rather than a regular file.</exception>
     public static void LoadWeights<T>(this IModel<T> model, string path) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(model);

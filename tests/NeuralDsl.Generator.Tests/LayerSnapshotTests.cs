@@ -1,0 +1,145 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
+using NeuralDsl.Generator.Tests.Harness;
+using Xunit;
+
+namespace NeuralDsl.Generator.Tests;
+
+/// <summary>
+/// One small end-to-end snapshot per layer kind that the model snapshots (<see cref="SnapshotTests"/>) do not show
+/// (<c>Snapshots/LayerSnapshotTests.{Kind}#{Hint}.verified.cs</c>), checked like those: compiled warning-free, re-run
+/// for caching, pipeline walked for compilation objects. A parameter-free layer follows a tiny <c>Dense</c> so its
+/// backward pass has an input gradient to write. <see cref="Every_registered_layer_kind_has_a_snapshot"/> fails
+/// when the generator's registry gains a kind that no snapshot's summary lists.
+/// </summary>
+public sealed partial class LayerSnapshotTests
+{
+    private static void Verify(string layers, [CallerMemberName] string kind = "")
+    {
+        string source = $$"""
+            using NeuralDsl;
+
+            namespace LayerSnapshots;
+
+            [Sequential(Loss = Loss.MeanSquaredError)]
+            {{layers}}
+            public partial class {{kind}}Net;
+            """;
+        GeneratorRun run = GeneratorHarness.RunModel(source);
+
+        DiagnosticAssert.Exactly(run, GeneratorHarness.Files(source));
+        GeneratorHarness.AssertCompilesWithoutErrorsOrWarnings(run);
+        GeneratorHarness.AssertNoForbiddenObjects(run);
+        GeneratorHarness.AssertIncrementalCached(source);
+        Snapshot.MatchAll(run.Sources, nameof(LayerSnapshotTests) + "." + kind);
+    }
+
+    [Fact]
+    public void Conv1D() => Verify("""
+        [Input(5, 2)]
+        [Conv1D(2, 3, Activation.ReLU)]
+        [Conv1D(1, 2, Padding = Padding.Same)]
+        """);
+
+    [Fact]
+    public void MaxPooling1D() => Verify("""
+        [Input(4, 1)]
+        [Dense(2)]
+        [MaxPooling1D(2)]
+        """);
+
+    [Fact]
+    public void AveragePooling2D() => Verify("""
+        [Input(3, 3, 1)]
+        [Dense(2)]
+        [AveragePooling2D(2, Padding = Padding.Same)]
+        """);
+
+    [Fact]
+    public void ZeroPadding2D() => Verify("""
+        [Input(2, 2, 1)]
+        [Dense(2)]
+        [ZeroPadding2D(1, Left = 0)]
+        """);
+
+    [Fact]
+    public void BatchNormalization() => Verify("""
+        [Input(3)]
+        [Dense(4)]
+        [BatchNormalization]
+        """);
+
+    [Fact]
+    public void GlobalAveragePooling2D() => Verify("""
+        [Input(2, 2, 1)]
+        [Dense(2)]
+        [GlobalAveragePooling2D]
+        """);
+
+    [Fact]
+    public void GlobalMaxPooling2D() => Verify("""
+        [Input(2, 2, 1)]
+        [Dense(2)]
+        [GlobalMaxPooling2D]
+        """);
+
+    [Fact]
+    public void GlobalAveragePooling1D() => Verify("""
+        [Input(3, 1)]
+        [Dense(2)]
+        [GlobalAveragePooling1D]
+        """);
+
+    /// <summary>
+    /// Walks the generator's layer registry (attribute metadata name → parser) and requires, for each kind, a summary
+    /// row <c>name (Kind)</c> in some committed snapshot. The Keras type the summary prints is the attribute name
+    /// without <c>Attribute</c>.
+    /// </summary>
+    [Fact]
+    public void Every_registered_layer_kind_has_a_snapshot()
+    {
+        IReadOnlyList<string> kinds = RegisteredLayerKinds();
+        Assert.Contains("Dense", kinds); // guards against a walk that silently finds nothing
+
+        string directory = Snapshot.DirectoryFor(SourcePath());
+        var shown = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string path in Directory.GetFiles(directory, "*.verified.cs"))
+        {
+            foreach (Match row in SummaryRow().Matches(File.ReadAllText(path)))
+            {
+                shown.Add(row.Groups["kind"].Value);
+            }
+        }
+
+        string[] missing = [.. kinds.Where(k => !shown.Contains(k))];
+        Assert.True(missing.Length == 0,
+            $"Registered layer kinds that no snapshot in {directory} shows: {string.Join(", ", missing)}. "
+            + $"Add a small model for each to {nameof(LayerSnapshotTests)}.");
+    }
+
+    private static IReadOnlyList<string> RegisteredLayerKinds()
+    {
+        const string Registry = "NeuralDsl.Generator.Layers.LayerRegistry";
+        Type registry = typeof(ModelGenerator).Assembly.GetType(Registry, throwOnError: true)!;
+        FieldInfo parsers = registry.GetFields(BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public)
+            .Single(f => typeof(IDictionary).IsAssignableFrom(f.FieldType));
+        var names = (IDictionary)parsers.GetValue(null)!;
+        return [.. names.Keys.Cast<string>()
+            .Select(n => n.StartsWith("NeuralDsl.", StringComparison.Ordinal) && n.EndsWith("Attribute", StringComparison.Ordinal)
+                ? n["NeuralDsl.".Length..^"Attribute".Length]
+                : throw new InvalidOperationException($"{Registry} holds '{n}', expected NeuralDsl.<Kind>Attribute."))
+            .Order(StringComparer.Ordinal)];
+    }
+
+    private static string SourcePath([CallerFilePath] string path = "") => path;
+
+    // A Keras summary row inside the generated XML doc: "///  conv1d_1 (Conv1D)   (None, 5, 1)   3".
+    [GeneratedRegex(@"^///  \S+ \((?<kind>\w+)\) ", RegexOptions.Multiline)]
+    private static partial Regex SummaryRow();
+}
