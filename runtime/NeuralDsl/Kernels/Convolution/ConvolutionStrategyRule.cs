@@ -1,19 +1,14 @@
 // Shared as source with the generator (linked there): keep this file free of runtime-only APIs.
 namespace NeuralDsl;
 
+// See docs/kernels.md#convolution-strategy-rule for the measurements behind each threshold.
 /// <summary>
-/// The one rule that picks a convolution's forward strategy from its shape, on plain integers so that the generator
-/// evaluates it at compile time (and writes the choice into the generated call) and the runtime evaluates it for the
-/// calls that do not name a strategy. Measured at batch 32, float, one core: a short patch (a first layer on 1–3
-/// channels, e.g. 3×3×1 or 3×3×3) gives a GEMM too shallow to reach its speed while gathering the column matrix costs
-/// as much as the product, so the direct loops are faster (28×28×1 → 32 3×3: 0.26–0.30 vs 0.42 ms; 64×64×3 → 32 3×3:
-/// 3.6–3.8 vs 5.2 ms); from a patch of 72 on, im2col + GEMM wins and keeps winning as the patch grows
-/// (13×13×32 → 64 3×3: 1.6 vs 2.5 ms). A 3×3, stride-1, undilated kernel on at least 8 channels takes Winograd
-/// F(2×2, 3×3) instead, measured 1.25–2.7× faster than im2col on every such shape tried and slower below 8 channels
-/// (13×13×32 → 64, two threads: batch 1 19–22 vs 28.5 µs, batch 32 0.52–0.65 vs 0.83–0.96 ms; 28×28×1 → 32: 18 vs
-/// 5 µs at batch 1, so a one-channel first layer stays direct). Where 4×4 tiles need fewer products than 2×2 tiles
-/// (<see cref="PreferLargeTiles"/>) it takes F(4×4, 3×3): on 13×13×32 → 64 (11×11 outputs) 16.5 against 27 µs at
-/// batch 1 on one core and 0.37 against 0.57 ms at batch 32 on two.
+/// The one rule that picks a convolution's forward strategy from its shape and element size, on plain integers so
+/// that the generator evaluates it at compile time (and writes the choice into the generated call) and the runtime
+/// evaluates it for the calls that do not name a strategy. Pointwise where the kernel sees one pixel; Winograd for a
+/// 3×3 stride-1 undilated kernel on at least <see cref="WinogradMinChannels"/> channels; direct loops for a patch of
+/// at most <see cref="DirectPatchLimit"/> (the register kernel where <see cref="FitsSmallPatch"/>); im2col + GEMM for
+/// the rest.
 /// </summary>
 internal static class ConvolutionStrategyRule
 {
@@ -22,6 +17,12 @@ internal static class ConvolutionStrategyRule
 
     /// <summary>Input channels from which a Winograd-shaped convolution takes Winograd.</summary>
     public const int WinogradMinChannels = 8;
+
+    /// <summary>The patch length (kh·kw·C) of the small-patch register kernel.</summary>
+    public const int SmallPatchLength = 9;
+
+    /// <summary>The filters of the small-patch register kernel, in bytes: two 512-bit vectors.</summary>
+    public const int SmallPatchFilterBytes = 2 * 64;
 
     /// <summary>The shapes Winograd F(2×2, 3×3) computes: a 3×3 kernel with stride 1 and dilation 1 (any padding).</summary>
     public static bool IsWinogradShape(int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int dilationHeight, int dilationWidth) =>
@@ -32,10 +33,39 @@ internal static class ConvolutionStrategyRule
         kernelHeight == 1 && kernelWidth == 1 && strideHeight == 1 && strideWidth == 1;
 
     /// <summary>
-    /// The forward strategy for a shape: pointwise, else Winograd for a 3×3 stride-1 undilated kernel on at least 8
-    /// channels (with 4×4 tiles where <see cref="PreferLargeTiles"/>), else direct for a patch of at most 32, else im2col.
+    /// Whether the small-patch register kernel computes this patch and these filters for elements of
+    /// <paramref name="elementSize"/> bytes (4 for float, 8 for double): a patch of 9 and filters filling exactly two
+    /// 512-bit vectors. Any geometry qualifies (padding, stride, dilation, a 1×9 row, nine channels of a 1×1 kernel).
     /// </summary>
-    public static ConvolutionStrategy Choose(int kernelHeight, int kernelWidth, int channels, int strideHeight, int strideWidth,
+    public static bool FitsSmallPatch(long patch, int filters, int elementSize) =>
+        patch == SmallPatchLength && (elementSize == sizeof(float) || elementSize == sizeof(double))
+        && (long)filters * elementSize == SmallPatchFilterBytes;
+
+    /// <summary>
+    /// The forward strategy for a shape and an element size in bytes (4 for float, 8 for double): pointwise, else
+    /// Winograd for a 3×3 stride-1 undilated kernel on at least 8 channels (with 4×4 tiles where
+    /// <see cref="PreferLargeTiles"/>), else for a patch of at most 32 the small-patch register kernel where
+    /// <see cref="FitsSmallPatch"/> and the direct loops elsewhere, else im2col.
+    /// </summary>
+    public static ConvolutionStrategy Choose(int kernelHeight, int kernelWidth, int channels, int filters, int strideHeight,
+        int strideWidth, int dilationHeight, int dilationWidth, int outputHeight, int outputWidth, int elementSize) =>
+        WithElementSize(
+            ChooseByShape(kernelHeight, kernelWidth, channels, strideHeight, strideWidth, dilationHeight, dilationWidth, outputHeight, outputWidth),
+            (long)kernelHeight * kernelWidth * channels, filters, elementSize);
+
+    /// <summary>
+    /// Completes a <see cref="ChooseByShape"/> result into <see cref="Choose"/>'s: <see cref="ConvolutionStrategy.Direct"/>
+    /// becomes <see cref="ConvolutionStrategy.SmallPatch"/> where <see cref="FitsSmallPatch"/>; the others stay.
+    /// </summary>
+    public static ConvolutionStrategy WithElementSize(ConvolutionStrategy byShape, long patch, int filters, int elementSize) =>
+        byShape == ConvolutionStrategy.Direct && FitsSmallPatch(patch, filters, elementSize) ? ConvolutionStrategy.SmallPatch : byShape;
+
+    /// <summary>
+    /// <see cref="Choose"/> before the filters and the element size are known: <see cref="ConvolutionStrategy.SmallPatch"/>
+    /// reads <see cref="ConvolutionStrategy.Direct"/>. What sizes a layer's buffers (scratch, kernel cache) follows from
+    /// this alone, since the two direct kernels need the same (nothing in the forward pass).
+    /// </summary>
+    public static ConvolutionStrategy ChooseByShape(int kernelHeight, int kernelWidth, int channels, int strideHeight, int strideWidth,
         int dilationHeight, int dilationWidth, int outputHeight, int outputWidth) =>
         IsPointwise(kernelHeight, kernelWidth, strideHeight, strideWidth) ? ConvolutionStrategy.Pointwise
         : IsWinogradShape(kernelHeight, kernelWidth, strideHeight, strideWidth, dilationHeight, dilationWidth)
