@@ -32,8 +32,9 @@ public enum ConvolutionStrategy
     /// <summary>
     /// The register kernel for a patch of 9 (e.g. 3×3 on one channel) with filters filling two 512-bit vectors (32
     /// floats or 16 doubles): the whole kernel stays in registers while the output pixels stream past, no scratch.
-    /// Where <c>Vector512</c> is not hardware-accelerated it runs the <see cref="Direct"/> loops instead, so the name
-    /// the generator writes holds on every machine.
+    /// The kernel gradient of such a layer stays in registers too. Where <c>Vector512</c> is not hardware-accelerated
+    /// it runs the <see cref="Direct"/> loops instead (and im2col for the kernel gradient), so the name the generator
+    /// writes is valid on every machine.
     /// </summary>
     SmallPatch,
 }
