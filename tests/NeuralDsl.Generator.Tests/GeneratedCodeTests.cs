@@ -240,4 +240,32 @@ public sealed class GeneratedCodeTests
         capacity = capacity[..capacity.IndexOf("_capacity = batch;", StringComparison.Ordinal)];
         Assert.DoesNotContain("_kernelCache", capacity, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// The small-patch register kernel is named where it runs: a patch of 9 with filters filling two 512-bit vectors,
+    /// which is 32 filters of float but 16 of double, so the rule sees the model's element type.
+    /// </summary>
+    [Theory]
+    [InlineData("float", 32, "SmallPatch")]
+    [InlineData("float", 16, "Direct")]
+    [InlineData("double", 16, "SmallPatch")]
+    [InlineData("double", 32, "Direct")]
+    public void Convolution_small_patch_strategy_follows_the_element_type(string elementType, int filters, string expected)
+    {
+        string source = """
+            using NeuralDsl;
+            namespace Samples.SmallPatch;
+            [Sequential(Loss = Loss.MeanSquaredError, ElementType = typeof(ELEMENT))]
+            [Input(12, 12, 1)]
+            [Conv2D(FILTERS, 3, Activation.ReLU)]
+            [Flatten]
+            [Dense(1)]
+            public partial class SmallPatch;
+            """.Replace("ELEMENT", elementType, StringComparison.Ordinal).Replace("FILTERS", filters.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        GeneratorRun run = GeneratorHarness.RunModel(source);
+        GeneratorHarness.AssertCompilesWithoutErrorsOrWarnings(run);
+        string text = Assert.Single(run.Sources).Value;
+        Assert.Contains("global::NeuralDsl.ConvolutionStrategy." + expected + ");", text, StringComparison.Ordinal);
+        Assert.Contains("// " + expected + ": a patch of 9 values", text, StringComparison.Ordinal);
+    }
 }

@@ -57,32 +57,36 @@ internal static class ConvolutionEmitter
     }
 
     /// <summary>
-    /// The forward strategy of a layer, from the same rule the runtime applies (a linked source file), so the
-    /// generated call names it literally.
+    /// The forward strategy of a layer by its shape, from the same rule the runtime applies (a linked source file):
+    /// what sizes the layer's buffers. <see cref="EmitForward"/> completes it with the filters and the element type
+    /// (<see cref="ConvolutionStrategyRule.WithElementSize"/>), so the generated call names the strategy that runs.
     /// </summary>
     public static ConvolutionStrategy Strategy(int kernelHeight, int kernelWidth, int channels, int strideHeight, int strideWidth,
         int dilationHeight, int dilationWidth, int outputHeight, int outputWidth) =>
-        ConvolutionStrategyRule.Choose(kernelHeight, kernelWidth, channels, strideHeight, strideWidth, dilationHeight, dilationWidth,
+        ConvolutionStrategyRule.ChooseByShape(kernelHeight, kernelWidth, channels, strideHeight, strideWidth, dilationHeight, dilationWidth,
             outputHeight, outputWidth);
 
     /// <summary>Why the rule chose <paramref name="strategy"/> for a patch of <paramref name="patch"/> values, for the generated comment.</summary>
-    private static string Reason(ConvolutionStrategy strategy, int patch) => strategy switch
+    private static string Reason(ConvolutionStrategy strategy, int patch, int filters) => strategy switch
     {
         ConvolutionStrategy.Pointwise => "a 1×1, stride-1 kernel sees one pixel, so the input already is the column matrix: one GEMM.",
         ConvolutionStrategy.Winograd => "a 3×3, stride-1 kernel on " + Literals.Int(patch / 9) + " channels (≥ " + Literals.Int(ConvolutionStrategyRule.WinogradMinChannels) +
             ") takes Winograd F(2×2, 3×3): 16 products per 2×2 output tile instead of 36 multiply-adds, 2.25× fewer.",
         ConvolutionStrategy.Winograd4x4 => "a 3×3, stride-1 kernel on " + Literals.Int(patch / 9) + " channels (≥ " + Literals.Int(ConvolutionStrategyRule.WinogradMinChannels) +
             ") takes Winograd F(4×4, 3×3): 36 products per 4×4 output tile instead of 144 multiply-adds, 4× fewer, and fewer than 2×2 tiles need on this output.",
+        ConvolutionStrategy.SmallPatch => "a patch of " + Literals.Int(patch) + " values with " + Literals.Int(filters) +
+            " filters (two 512-bit vectors) keeps the whole kernel in registers while the output pixels stream past.",
         ConvolutionStrategy.Direct => "a patch of " + Literals.Int(patch) + " values (kh·kw·C ≤ " + Literals.Int(ConvolutionStrategyRule.DirectPatchLimit) +
             ") is too shallow for a GEMM; direct loops over the filters need no im2col columns.",
         _ => "a patch of " + Literals.Int(patch) + " values (kh·kw·C > " + Literals.Int(ConvolutionStrategyRule.DirectPatchLimit) +
             ") makes the GEMM deep enough to pay for gathering the im2col columns.",
     };
 
-    /// <param name="strategy">From <see cref="Strategy"/> on the layer's literal shape.</param>
-    /// <param name="patch">kh·kw·C, for the comment that explains the strategy.</param>
-    public static void EmitForward(LayerEmitContext c, Activation activation, bool useBias, int filters, ConvolutionStrategy strategy, int patch)
+    /// <param name="strategyByShape">From <see cref="Strategy"/> on the layer's literal shape.</param>
+    /// <param name="patch">kh·kw·C, for the rule's small-patch test and the comment that explains the strategy.</param>
+    public static void EmitForward(LayerEmitContext c, Activation activation, bool useBias, int filters, ConvolutionStrategy strategyByShape, int patch)
     {
+        ConvolutionStrategy strategy = ConvolutionStrategyRule.WithElementSize(strategyByShape, patch, filters, c.IsDouble ? sizeof(double) : sizeof(float));
         SourceWriter w = c.Writer;
         PlannedLayer layer = c.Layer;
         c.WriteHeader("forward");
@@ -94,7 +98,7 @@ internal static class ConvolutionEmitter
             string tail = ", batch, " + GeometryField(layer.Index) + ", " + ScratchField(layer.Index) + ", global::NeuralDsl.Activation.";
             string strategyArgument = ", global::NeuralDsl.ConvolutionStrategy." + strategy +
                 (IsWinograd(strategy) ? ", " + KernelCacheField(layer.Index) : "") + ");";
-            w.Line("// " + strategy + ": " + Reason(strategy, patch));
+            w.Line("// " + strategy + ": " + Reason(strategy, patch, filters));
             if (IsFused(activation))
             {
                 w.Line("// " + layer.Output.ToComment() + " = " + (activation == Activation.ReLU ? "ReLU(" + product + ")" : product) +

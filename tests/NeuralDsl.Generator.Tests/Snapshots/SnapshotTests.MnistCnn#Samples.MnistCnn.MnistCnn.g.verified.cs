@@ -335,9 +335,9 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
     // Layer 0 · conv2d: Conv2D(32, 3×3, ReLU) · forward [B,28,28,1] -> [B,26,26,32] · kernel [3, 3, 1, 32], bias [32] · 320 params
     private void Layer0Forward(global::System.ReadOnlySpan<float> x, int batch)
     {
-        // Direct: a patch of 9 values (kh·kw·C ≤ 32) is too shallow for a GEMM; direct loops over the filters need no im2col columns.
+        // SmallPatch: a patch of 9 values with 32 filters (two 512-bit vectors) keeps the whole kernel in registers while the output pixels stream past.
         // [B,26,26,32] = ReLU(x ⋆ kernel + bias), written once: the runtime applies bias and activation to each output block while it is in cache.
-        global::NeuralDsl.Convolution.Forward(x, new global::System.ReadOnlySpan<float>(_parameters, 0, 288), new global::System.ReadOnlySpan<float>(_parameters, 288, 32), Rows(_a0, batch, 21632), batch, s_geometry0, _scratch0, global::NeuralDsl.Activation.ReLU, global::NeuralDsl.ConvolutionStrategy.Direct);
+        global::NeuralDsl.Convolution.Forward(x, new global::System.ReadOnlySpan<float>(_parameters, 0, 288), new global::System.ReadOnlySpan<float>(_parameters, 288, 32), Rows(_a0, batch, 21632), batch, s_geometry0, _scratch0, global::NeuralDsl.Activation.ReLU, global::NeuralDsl.ConvolutionStrategy.SmallPatch);
     }
 
     // Layer 0 · conv2d: Conv2D(32, 3×3, ReLU) · backward [B,26,26,32] -> [B,28,28,1] · kernel [3, 3, 1, 32], bias [32] · 320 params

@@ -52,7 +52,7 @@ public sealed class ConvolutionConformanceTests
         T[] bias = f.Input<T>("bias");
         string activation = f.Meta("activation");
         var scratch = new T[Kernels.ConvolutionTestShapes.ScratchFor(g, batch)];
-        foreach (ConvolutionStrategy strategy in Kernels.ConvolutionTestShapes.Strategies(g))
+        foreach (ConvolutionStrategy strategy in Kernels.ConvolutionTestShapes.Strategies<T>(g))
         {
             var y = new T[batch * g.OutputSize];
             Convolution.Forward<T>(x, kernel, bias, y, batch, g, scratch, activation == "relu" ? Activation.ReLU : Activation.Linear, strategy);

@@ -102,7 +102,10 @@ internal static unsafe class ConvolutionParts
         public readonly T* BiasPartial => KernelPartial + G.KernelSize;
     }
 
-    /// <summary>y = epilogue(x ⋆ kernel) with <paramref name="strategy"/> (not pointwise); scratch is checked by the caller.</summary>
+    /// <summary>
+    /// y = epilogue(x ⋆ kernel) with <paramref name="strategy"/> (direct, small patch or im2col); scratch is checked by
+    /// the caller.
+    /// </summary>
     public static void Forward<T>(ConvolutionStrategy strategy, ReadOnlySpan<T> x, ReadOnlySpan<T> kernel, Span<T> y,
         int batch, in Conv2DGeometry g, Span<T> scratch, T* bias, bool relu)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -121,9 +124,11 @@ internal static unsafe class ConvolutionParts
     /// <summary>
     /// dKernel += im2col(x)ᵀ · dz and dBias += Σ rows of dz, with the second part summed apart and added last. dz is
     /// dy, or with <paramref name="reluOutput"/> given dy ⊙ (output &gt; 0), written back into dy block by block while
-    /// it is in cache. <paramref name="dBias"/> and <paramref name="reluOutput"/> may be empty.
+    /// it is in cache. <paramref name="dBias"/> and <paramref name="reluOutput"/> may be empty. With
+    /// <paramref name="strategy"/> <see cref="ConvolutionStrategy.SmallPatch"/> the register kernel sums the gradients
+    /// without columns; with <see cref="ConvolutionStrategy.Im2Col"/> the blocks go through im2col and GEMM.
     /// </summary>
-    public static void BackwardKernel<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> dy, ReadOnlySpan<T> reluOutput, Span<T> dKernel,
+    public static void BackwardKernel<T>(ConvolutionStrategy strategy, ReadOnlySpan<T> x, ReadOnlySpan<T> dy, ReadOnlySpan<T> reluOutput, Span<T> dKernel,
         Span<T> dBias, int batch, in Conv2DGeometry g, Span<T> scratch)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -134,7 +139,7 @@ internal static unsafe class ConvolutionParts
         fixed (T* pdb = dBias)
         fixed (T* ps = scratch)
         {
-            var job = NewJob(ConvolutionStrategy.Im2Col, px, pdk, pdy, ps, batch, g);
+            var job = NewJob(strategy, px, pdk, pdy, ps, batch, g);
             job.ReluOutput = reluOutput.IsEmpty ? null : pa;
             job.BiasGradient = dBias.IsEmpty ? null : pdb;
             Run(&BackwardKernelParts<T>, &job, job.Parts);
@@ -204,10 +209,10 @@ internal static unsafe class ConvolutionParts
         for (int part = firstPart; part < endPart; part++)
         {
             int start = job.PartStart(part), end = job.PartStart(part + 1);
-            if (job.Strategy == ConvolutionStrategy.Direct)
+            if (job.Strategy is ConvolutionStrategy.Direct or ConvolutionStrategy.SmallPatch)
             {
                 var kernel = new ReadOnlySpan<T>(job.Kernel, g.KernelSize);
-                if (ConvolutionSmallPatch.Supports<T>(g))
+                if (job.Strategy == ConvolutionStrategy.SmallPatch && ConvolutionSmallPatch.IsAccelerated<T>())
                     ConvolutionSmallPatch.Forward(x, kernel, y, g, start, end - start, job.Epilogue);
                 else
                     ConvolutionDirect.Forward(x, kernel, y, g, start, end - start, job.Epilogue);
@@ -249,7 +254,7 @@ internal static unsafe class ConvolutionParts
             }
             T* columns = job.Columns(part);
             int start = job.PartStart(part), end = job.PartStart(part + 1);
-            if (ConvolutionSmallPatch.Supports<T>(g))
+            if (job.Strategy == ConvolutionStrategy.SmallPatch && ConvolutionSmallPatch.IsAccelerated<T>())
             {
                 // A 9-tap patch: the gradients stay in registers over the whole range, no columns are built.
                 ConvolutionSmallPatch.BackwardKernel(job.Input, job.Output, job.ReluOutput, target, biasTarget, g, start, end - start);

@@ -19,15 +19,24 @@ namespace NeuralDsl;
 /// </remarks>
 internal static unsafe class ConvolutionSmallPatch
 {
-    private const int Patch = 9;
+    private const int Patch = ConvolutionStrategyRule.SmallPatchLength;
 
-    /// <summary>Whether these kernels compute the geometry for element type <typeparamref name="T"/>.</summary>
-    public static bool Supports<T>(in Conv2DGeometry g)
-        where T : unmanaged
-    {
-        return Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported && (typeof(T) == typeof(float) || typeof(T) == typeof(double))
-            && g.PatchSize == Patch && g.Filters == 2 * Vector512<T>.Count;
-    }
+    /// <summary>
+    /// Whether these kernels compute the geometry for element type <typeparamref name="T"/>: the shape
+    /// <see cref="ConvolutionStrategyRule.FitsSmallPatch"/> names, on any machine.
+    /// </summary>
+    public static bool Fits<T>(in Conv2DGeometry g)
+        where T : unmanaged =>
+        (typeof(T) == typeof(float) || typeof(T) == typeof(double))
+        && ConvolutionStrategyRule.FitsSmallPatch(g.PatchSize, g.Filters, Unsafe.SizeOf<T>());
+
+    /// <summary>
+    /// Whether this machine runs these kernels for <typeparamref name="T"/>; where it does not,
+    /// <see cref="ConvolutionStrategy.SmallPatch"/> runs the general loops (direct forward, im2col kernel gradient).
+    /// </summary>
+    public static bool IsAccelerated<T>()
+        where T : unmanaged =>
+        Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported;
 
     /// <summary>The input offsets of the nine taps from a window's top-left cell, in kernel order.</summary>
     private struct Taps

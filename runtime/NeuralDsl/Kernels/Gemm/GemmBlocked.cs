@@ -27,8 +27,9 @@ internal static unsafe class GemmBlocked
 
     /// <summary>
     /// Up to this many micro-panels of rows (192 rows at MR = 12), a row-major B is read in place instead of
-    /// packed: measured on Zen 4, in place is 1.9× faster at 12 rows, 1.2× at 32 and even at 128–256 rows.
+    /// packed: with so few rows, packing B costs more than it saves.
     /// </summary>
+    // See docs/kernels.md#blocked-product-reading-b-in-place
     private const int InPlaceRowLimit = 16;
 
     /// <summary>Micro-panels of A per packed A block.</summary>

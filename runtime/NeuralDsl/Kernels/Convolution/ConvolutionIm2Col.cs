@@ -120,8 +120,9 @@ internal static class ConvolutionIm2Col
         }
     }
 
-    /// <summary>target += source. Short runs (one to a few channels) add in a plain loop: the vectorized call
-    /// costs more than the additions there (C = 1 made the whole col2im several times slower).</summary>
+    /// <summary>target += source. Runs shorter than 16 elements (one to a few channels) add in a plain loop: the
+    /// vectorized call costs more than the additions there.</summary>
+    // See docs/kernels.md#col2im-short-channel-runs
     private static void AddTo<T>(Span<T> target, ReadOnlySpan<T> source)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {

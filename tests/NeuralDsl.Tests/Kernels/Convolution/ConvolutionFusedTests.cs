@@ -47,7 +47,8 @@ public sealed class ConvolutionFusedTests
 
     private static (int Batch, Conv2DGeometry G) Shape(string name) => ConvolutionTestShapes.Find(Shapes, name);
 
-    private static IEnumerable<ConvolutionStrategy> Strategies(in Conv2DGeometry g) => ConvolutionTestShapes.Strategies(g);
+    private static IEnumerable<ConvolutionStrategy> Strategies<T>(in Conv2DGeometry g)
+        where T : unmanaged => ConvolutionTestShapes.Strategies<T>(g);
 
     private static int ScratchFor(in Conv2DGeometry g, int batch) => ConvolutionTestShapes.ScratchFor(g, batch);
 
@@ -78,7 +79,7 @@ public sealed class ConvolutionFusedTests
             {
                 double[] b = withBias ? bias : [];
                 double[] expected = Expected(x, k, b, relu, batch, g);
-                foreach (ConvolutionStrategy strategy in Strategies(g))
+                foreach (ConvolutionStrategy strategy in Strategies<double>(g))
                 {
                     double[] y = KernelTestData.Uniform(expected.Length, -9, 9, seed: 64);   // garbage: must be overwritten
                     Convolution.ForwardWith<double>(strategy, x, k, b, y, batch, g, scratch, relu);
@@ -133,7 +134,7 @@ public sealed class ConvolutionFusedTests
             scaleY[i] += Math.Abs(b[i % g.Filters]);
         double[] absX = Array.ConvertAll(x, Math.Abs), absK = Array.ConvertAll(k, Math.Abs), absDy = Array.ConvertAll(dy, Math.Abs);
         var scratch = new float[ScratchFor(g, batch)];
-        foreach (ConvolutionStrategy strategy in Strategies(g))
+        foreach (ConvolutionStrategy strategy in Strategies<float>(g))
         {
             var y = new float[dyf.Length];
             Convolution.ForwardWith<float>(strategy, xf, kf, bf, y, batch, g, scratch, relu: true);
@@ -368,7 +369,7 @@ public sealed class ConvolutionFusedTests
     {
         Conv2DGeometry g = Conv2DGeometry.Create(7, 6, 3, 5, 3, 3, 1, 1, 1, 1, true);   // patch 27: the rule says Direct
         const int batch = 2;
-        Assert.Equal(ConvolutionStrategy.Direct, ConvolutionStrategyRule.Choose(3, 3, 3, 1, 1, 1, 1, 7, 6));
+        Assert.Equal(ConvolutionStrategy.Direct, Convolution.Choose<double>(g));
         double[] x = KernelTestData.Uniform(batch * g.InputSize, -1, 1, seed: 111);
         double[] k = KernelTestData.Uniform(g.KernelSize, -1, 1, seed: 112);
         double[] bias = KernelTestData.Uniform(g.Filters, -1, 1, seed: 113);
@@ -387,12 +388,15 @@ public sealed class ConvolutionFusedTests
         e = Assert.Throws<ArgumentException>(() => Convolution.Forward<double>(x, k, bias, new double[expected.Length], batch, g, scratch, Activation.ReLU, ConvolutionStrategy.Pointwise));
         Assert.Equal("strategy", e.ParamName);
         Assert.Contains("Pointwise needs a 1×1 kernel with stride 1, but the geometry has a 3×3 kernel with stride 1×1; its strategy is Direct", e.Message, StringComparison.Ordinal);
+        e = Assert.Throws<ArgumentException>(() => Convolution.Forward<double>(x, k, bias, new double[expected.Length], batch, g, scratch, Activation.ReLU, ConvolutionStrategy.SmallPatch));
+        Assert.Equal("strategy", e.ParamName);
+        Assert.Contains("SmallPatch needs a patch (kh·kw·C) of 9 and 16 filters of Double, but the geometry has a patch of 27 and 5 filters; its strategy is Direct", e.Message, StringComparison.Ordinal);
         e = Assert.Throws<ArgumentException>(() => Convolution.Forward<double>(x, k, bias, new double[expected.Length], batch, g, scratch, Activation.ReLU, (ConvolutionStrategy)7));
         Assert.Equal("strategy", e.ParamName);
 
         // A 1×1, stride-1 geometry takes any of the three; im2col then needs the blocked scratch although ScratchLength is 0.
         Conv2DGeometry pointwise = Conv2DGeometry.Create(4, 5, 6, 7, 1, 1, 1, 1, 1, 1, false);
-        Assert.Equal(ConvolutionStrategy.Pointwise, ConvolutionStrategyRule.Choose(1, 1, 6, 1, 1, 1, 1, 4, 5));
+        Assert.Equal(ConvolutionStrategy.Pointwise, Convolution.Choose<double>(pointwise));
         double[] px = KernelTestData.Uniform(batch * pointwise.InputSize, -1, 1, seed: 114);
         double[] pk = KernelTestData.Uniform(pointwise.KernelSize, -1, 1, seed: 115);
         double[] pb = KernelTestData.Uniform(pointwise.Filters, -1, 1, seed: 116);
@@ -413,19 +417,84 @@ public sealed class ConvolutionFusedTests
         foreach (var shape in Shapes)
         {
             Conv2DGeometry g = shape.G;
-            Assert.Equal(ConvolutionStrategyRule.Choose(g.KernelHeight, g.KernelWidth, g.Channels, g.StrideHeight, g.StrideWidth, g.DilationHeight, g.DilationWidth, g.OutputHeight, g.OutputWidth), Convolution.Choose(g));
-            Assert.Equal(Convolution.Choose(g) == ConvolutionStrategy.Direct, Convolution.PreferDirect(g));
+            foreach (int elementSize in new[] { sizeof(float), sizeof(double) })
+            {
+                ConvolutionStrategy rule = ConvolutionStrategyRule.Choose(g.KernelHeight, g.KernelWidth, g.Channels, g.Filters, g.StrideHeight,
+                    g.StrideWidth, g.DilationHeight, g.DilationWidth, g.OutputHeight, g.OutputWidth, elementSize);
+                Assert.Equal(rule, elementSize == sizeof(float) ? Convolution.Choose<float>(g) : Convolution.Choose<double>(g));
+                Assert.Equal(rule is ConvolutionStrategy.Direct or ConvolutionStrategy.SmallPatch, Convolution.PreferDirect(g));
+            }
+            // The kernel gradient takes the register kernel exactly where the forward pass does.
+            Assert.Equal(Convolution.Choose<float>(g) == ConvolutionStrategy.SmallPatch ? ConvolutionStrategy.SmallPatch : Convolution.ChooseBackward(g),
+                Convolution.ChooseBackwardKernel<float>(g));
         }
-        Assert.Equal(ConvolutionStrategy.Direct, ConvolutionStrategyRule.Choose(3, 3, 1, 1, 1, 1, 1, 26, 26));      // patch 9
-        Assert.Equal(ConvolutionStrategy.Direct, ConvolutionStrategyRule.Choose(4, 8, 1, 2, 2, 1, 1, 9, 9));        // patch 32
-        Assert.Equal(ConvolutionStrategy.Im2Col, ConvolutionStrategyRule.Choose(3, 3, 4, 1, 1, 1, 1, 9, 9));        // patch 36
-        Assert.Equal(ConvolutionStrategy.Direct, ConvolutionStrategyRule.Choose(1, 1, 16, 2, 2, 1, 1, 9, 9));       // 1×1 with stride 2
-        Assert.Equal(ConvolutionStrategy.Im2Col, ConvolutionStrategyRule.Choose(1, 1, 64, 1, 2, 1, 1, 9, 9));
-        Assert.Equal(ConvolutionStrategy.Winograd4x4, ConvolutionStrategyRule.Choose(3, 3, 8, 1, 1, 1, 1, 11, 11)); // 8 channels
-        Assert.Equal(ConvolutionStrategy.Winograd, ConvolutionStrategyRule.Choose(3, 3, 8, 1, 1, 1, 1, 5, 5));      // small output
-        Assert.Equal(ConvolutionStrategy.Im2Col, ConvolutionStrategyRule.Choose(3, 3, 7, 1, 1, 1, 1, 11, 11));      // too few channels
-        Assert.Equal(ConvolutionStrategy.Im2Col, ConvolutionStrategyRule.Choose(3, 3, 32, 1, 1, 2, 2, 9, 9));       // dilated
-        Assert.Equal(ConvolutionStrategy.Im2Col, ConvolutionStrategyRule.Choose(3, 3, 32, 2, 1, 1, 1, 6, 11));      // strided
+    }
+
+    /// <summary>The rule's table: (kh, kw, C, F, stride, dilation, output, element size) → strategy.</summary>
+    [Theory]
+    [InlineData(3, 3, 1, 8, 1, 1, 26, 26, 4, ConvolutionStrategy.Direct)]          // patch 9, too few filters for the register kernel
+    [InlineData(3, 3, 1, 32, 1, 1, 26, 26, 4, ConvolutionStrategy.SmallPatch)]     // patch 9, 32 floats: two 512-bit vectors
+    [InlineData(3, 3, 1, 32, 1, 1, 26, 26, 8, ConvolutionStrategy.Direct)]         // 32 doubles are four vectors
+    [InlineData(3, 3, 1, 16, 1, 1, 26, 26, 8, ConvolutionStrategy.SmallPatch)]     // 16 doubles are two
+    [InlineData(3, 3, 1, 16, 1, 1, 26, 26, 4, ConvolutionStrategy.Direct)]         // 16 floats are one
+    [InlineData(3, 3, 1, 64, 1, 1, 26, 26, 4, ConvolutionStrategy.Direct)]
+    [InlineData(3, 3, 1, 32, 2, 2, 13, 13, 4, ConvolutionStrategy.SmallPatch)]     // any stride and dilation
+    [InlineData(1, 1, 9, 32, 2, 1, 5, 5, 4, ConvolutionStrategy.SmallPatch)]       // nine channels of a strided 1×1 kernel
+    [InlineData(1, 1, 9, 32, 1, 1, 5, 5, 4, ConvolutionStrategy.Pointwise)]        // ... but with stride 1 it is one GEMM
+    [InlineData(3, 3, 3, 32, 1, 1, 26, 26, 4, ConvolutionStrategy.Direct)]         // patch 27
+    [InlineData(4, 8, 1, 32, 2, 1, 9, 9, 4, ConvolutionStrategy.Direct)]           // patch 32
+    [InlineData(3, 3, 4, 32, 1, 1, 9, 9, 4, ConvolutionStrategy.Im2Col)]           // patch 36
+    [InlineData(1, 1, 16, 8, 2, 1, 9, 9, 4, ConvolutionStrategy.Direct)]           // 1×1 with stride 2
+    [InlineData(1, 1, 64, 8, 2, 1, 5, 5, 4, ConvolutionStrategy.Im2Col)]
+    [InlineData(3, 3, 8, 32, 1, 1, 11, 11, 4, ConvolutionStrategy.Winograd4x4)]    // 8 channels
+    [InlineData(3, 3, 8, 32, 1, 1, 5, 5, 8, ConvolutionStrategy.Winograd)]         // small output
+    [InlineData(3, 3, 7, 32, 1, 1, 11, 11, 4, ConvolutionStrategy.Im2Col)]         // too few channels
+    [InlineData(3, 3, 32, 32, 1, 2, 9, 9, 4, ConvolutionStrategy.Im2Col)]          // dilated
+    [InlineData(3, 3, 32, 32, 2, 1, 6, 6, 4, ConvolutionStrategy.Im2Col)]          // strided
+    public void RuleTable(int kh, int kw, int channels, int filters, int stride, int dilation, int outputHeight, int outputWidth,
+        int elementSize, ConvolutionStrategy expected)
+    {
+        Assert.Equal(expected, ConvolutionStrategyRule.Choose(kh, kw, channels, filters, stride, stride, dilation, dilation,
+            outputHeight, outputWidth, elementSize));
+        // By shape alone the register kernel reads Direct: the buffers are the same.
+        Assert.Equal(expected == ConvolutionStrategy.SmallPatch ? ConvolutionStrategy.Direct : expected,
+            ConvolutionStrategyRule.ChooseByShape(kh, kw, channels, stride, stride, dilation, dilation, outputHeight, outputWidth));
+    }
+
+    /// <summary>
+    /// The generated code's overload runs the strategy it names: SmallPatch and Direct both give the reference on a
+    /// geometry the register kernel fits, and SmallPatch is refused where it does not fit the geometry or the element type.
+    /// </summary>
+    [Fact]
+    public void SmallPatchStrategyIsNamedAndChecked()
+    {
+        Conv2DGeometry g = Conv2DGeometry.Create(9, 10, 1, 16, 3, 3, 1, 1, 1, 1, true);   // patch 9, 16 doubles
+        const int batch = 2;
+        Assert.Equal(ConvolutionStrategy.SmallPatch, Convolution.Choose<double>(g));
+        Assert.Equal(ConvolutionStrategy.Direct, Convolution.Choose<float>(g));
+        double[] x = KernelTestData.Uniform(batch * g.InputSize, -1, 1, seed: 117);
+        double[] k = KernelTestData.Uniform(g.KernelSize, -1, 1, seed: 118);
+        double[] bias = KernelTestData.Uniform(g.Filters, -1, 1, seed: 119);
+        double[] expected = Expected(x, k, bias, relu: true, batch, g);
+        foreach (ConvolutionStrategy strategy in new[] { ConvolutionStrategy.SmallPatch, ConvolutionStrategy.Direct })
+        {
+            var y = new double[expected.Length];
+            Convolution.Forward<double>(x, k, bias, y, batch, g, [], Activation.ReLU, strategy);   // neither needs scratch
+            KernelTestData.AssertClose(expected, y, 1e-12, 1e-13, strategy.ToString());
+        }
+        // 16 floats are one vector, not two: the geometry fits the register kernel only for double.
+        float[] xf = KernelTestData.ToSingle(x), kf = KernelTestData.ToSingle(k), bf = KernelTestData.ToSingle(bias);
+        var e = Assert.Throws<ArgumentException>(() => Convolution.Forward<float>(xf, kf, bf, new float[expected.Length], batch, g, [], Activation.ReLU, ConvolutionStrategy.SmallPatch));
+        Assert.Equal("strategy", e.ParamName);
+        Assert.Contains("SmallPatch needs a patch (kh·kw·C) of 9 and 32 filters of Single, but the geometry has a patch of 9 and 16 filters; its strategy is Direct", e.Message, StringComparison.Ordinal);
+        // Like Direct, the register kernel applies to a pointwise geometry of nine channels, which the rule gives one GEMM.
+        Conv2DGeometry pointwise = Conv2DGeometry.Create(5, 5, 9, 16, 1, 1, 1, 1, 1, 1, false);
+        Assert.Equal(ConvolutionStrategy.Pointwise, Convolution.Choose<double>(pointwise));
+        double[] px = KernelTestData.Uniform(pointwise.InputSize, -1, 1, seed: 120);
+        double[] pk = KernelTestData.Uniform(pointwise.KernelSize, -1, 1, seed: 121);
+        var py = new double[pointwise.OutputSize];
+        Convolution.Forward<double>(px, pk, [], py, 1, pointwise, [], Activation.Linear, ConvolutionStrategy.SmallPatch);
+        KernelTestData.AssertClose(Expected(px, pk, [], relu: false, 1, pointwise), py, 1e-12, 1e-13, "pointwise SmallPatch");
     }
 
     /// <summary>4×4 tiles where they need fewer products than 2×2 tiles, counting the tiles that overhang the edge.</summary>
@@ -449,7 +518,7 @@ public sealed class ConvolutionFusedTests
         Conv2DGeometry g = Conv2DGeometry.Create(9, 7, 8, 5, 3, 3, 1, 1, 1, 1, true);
         const int batch = 2;
         // A 9×7 output: 4×4 tiles need 6·36 products against 20·16 for 2×2 tiles.
-        Assert.Equal(ConvolutionStrategy.Winograd4x4, Convolution.Choose(g));
+        Assert.Equal(ConvolutionStrategy.Winograd4x4, Convolution.Choose<double>(g));
         double[] x = KernelTestData.Uniform(batch * g.InputSize, -1, 1, seed: 121);
         double[] k = KernelTestData.Uniform(g.KernelSize, -1, 1, seed: 122);
         double[] bias = KernelTestData.Uniform(g.Filters, -1, 1, seed: 123);
@@ -495,15 +564,19 @@ public sealed class ConvolutionFusedTests
     }
 
     [Fact]
-    public void SmallPatchKernelsCoverTheMnistFirstLayerWhereAvx512Is()
+    public void SmallPatchKernelsCoverTheMnistFirstLayerOnEveryMachine()
     {
-        bool avx512 = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;
+        // The strategy depends on the shape and element type only; Vector512 decides which loops run it.
+        Assert.Equal(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated, ConvolutionSmallPatch.IsAccelerated<float>());
         Conv2DGeometry mnist = Conv2DGeometry.Create(28, 28, 1, 32, 3, 3, 1, 1, 1, 1, false);
-        Assert.Equal(avx512, ConvolutionSmallPatch.Supports<float>(mnist));
-        Assert.False(ConvolutionSmallPatch.Supports<double>(mnist));   // 32 doubles are four vectors
-        Assert.Equal(avx512, ConvolutionSmallPatch.Supports<double>(mnist with { Filters = 16 }));
-        Assert.False(ConvolutionSmallPatch.Supports<float>(mnist with { Filters = 64 }));
-        Assert.False(ConvolutionSmallPatch.Supports<float>(Conv2DGeometry.Create(28, 28, 3, 32, 3, 3, 1, 1, 1, 1, false)));
+        Assert.True(ConvolutionSmallPatch.Fits<float>(mnist));
+        Assert.Equal(ConvolutionStrategy.SmallPatch, Convolution.Choose<float>(mnist));
+        Assert.Equal(ConvolutionStrategy.SmallPatch, Convolution.ChooseBackwardKernel<float>(mnist));
+        Assert.Equal(ConvolutionStrategy.Im2Col, Convolution.ChooseBackward(mnist));
+        Assert.False(ConvolutionSmallPatch.Fits<double>(mnist));   // 32 doubles are four vectors
+        Assert.True(ConvolutionSmallPatch.Fits<double>(mnist with { Filters = 16 }));
+        Assert.False(ConvolutionSmallPatch.Fits<float>(mnist with { Filters = 64 }));
+        Assert.False(ConvolutionSmallPatch.Fits<float>(Conv2DGeometry.Create(28, 28, 3, 32, 3, 3, 1, 1, 1, 1, false)));
     }
 
     [Fact]

@@ -32,20 +32,17 @@ namespace NeuralDsl;
 internal static unsafe class ConvolutionWinograd
 {
     /// <summary>
-    /// Bytes of transformed input plus products a chunk aims for, Zen 4's L2. Taller products run faster and that
-    /// outweighs the misses: at batch 32 of 13×13×32 → 64 on one core, F(2×2, 3×3) chunks of 128 KB / 256 KB / 512 KB
-    /// / 1 MB / 2 MB / all took 1.32 / 1.06 / 0.89 / 0.89 / 1.06 / 1.17 ms in float and 4.7 / 3.4 / 2.6 / 2.1 / 2.4 /
-    /// 3.0 ms in double (float chunks of 1 MB hold 170 tiles, double ones 85).
+    /// Bytes of transformed input plus products a chunk aims for, one core's L2: taller products run faster, and that
+    /// outweighs the misses up to this size.
     /// </summary>
+    // See docs/kernels.md#winograd-chunks
     internal const int ChunkBytes = 1024 * 1024;
 
     /// <summary>
-    /// Multiply-adds in the products below which the work stays on the calling thread: Gemm's threshold. One MNIST
-    /// sample's 13×13×32 → 64 layer (F(4×4, 3×3): 36 products of 9×32·32×64, 0.66 M) took 12 µs on two threads
-    /// against 17.6 µs on one, but whole-model Predict loops measured over many calls were bimodal on two threads,
-    /// 23 µs or 53 µs per call for seconds at a time (the second vCPU of this shared machine comes and goes), against
-    /// a steady 24.9 µs on one; at this size the hand-off risks far more than it can save.
+    /// Multiply-adds in the products below which the work stays on the calling thread: Gemm's threshold, since below
+    /// it the hand-off to the helper thread risks more than it can save.
     /// </summary>
+    // See docs/kernels.md#winograd-threads
     internal const long ParallelWork = Gemm.ParallelThreshold;
 
     /// <summary>Elements before the kernel copy in a kernel cache: the first holds one once U is valid;

@@ -7,11 +7,12 @@ namespace NeuralDsl;
 /// <summary>
 /// The Winograd products m [tiles, F] = v [tiles, C]·u [C, F] read in place: v and u are already row-major and
 /// contiguous, so with 512-bit registers and F a multiple of four vectors the register tiles read them directly
-/// instead of packing them as <see cref="Gemm"/> must for arbitrary operands. A product here is short (a few to a
-/// few hundred tiles) and shallow (C), so the packing was a large share of it: 9×32·32×64 ran at 63 GFLOP/s through
-/// Gemm, 54 % of one core's peak. Other shapes and narrower registers go to <see cref="Gemm"/>. Each element of m is
-/// one chain of fused multiply-adds over c = 0 … C − 1, so the result does not depend on how the rows are blocked.
+/// instead of packing them as <see cref="Gemm"/> must for arbitrary operands: a product here is short (a few to a
+/// few hundred tiles) and shallow (C), so packing would be a large share of it. Other shapes and narrower registers
+/// go to <see cref="Gemm"/>. Each element of m is one chain of fused multiply-adds over c = 0 … C − 1, so the result
+/// does not depend on how the rows are blocked.
 /// </summary>
+// See docs/kernels.md#winograd-products-in-place
 internal static unsafe class ConvolutionWinogradProduct
 {
     /// <summary>m [rows, F] = v [rows, C]·u [C, F] (overwritten); rows, C and F are positive.</summary>

@@ -43,9 +43,11 @@ public sealed class ConvolutionTests
 
     private static (int Batch, Conv2DGeometry G) Shape(string name) => ConvolutionTestShapes.Find(Shapes, name);
 
-    private static IEnumerable<ConvolutionStrategy> Strategies(in Conv2DGeometry g) => ConvolutionTestShapes.Strategies(g);
+    private static IEnumerable<ConvolutionStrategy> Strategies<T>(in Conv2DGeometry g)
+        where T : unmanaged => ConvolutionTestShapes.Strategies<T>(g);
 
-    private static IEnumerable<ConvolutionStrategy> BackwardStrategies(in Conv2DGeometry g) => ConvolutionTestShapes.BackwardStrategies(g);
+    private static IEnumerable<ConvolutionStrategy> BackwardStrategies<T>(in Conv2DGeometry g)
+        where T : unmanaged => ConvolutionTestShapes.BackwardStrategies<T>(g);
 
     private static int ScratchFor(in Conv2DGeometry g, int batch) => ConvolutionTestShapes.ScratchFor(g, batch);
 
@@ -63,14 +65,14 @@ public sealed class ConvolutionTests
         double[] initialDk = KernelTestData.Uniform(g.KernelSize, -1, 1, seed: 14);
         var scratch = new double[ScratchFor(g, batch)];
 
-        foreach (ConvolutionStrategy strategy in Strategies(g))
+        foreach (ConvolutionStrategy strategy in Strategies<double>(g))
         {
             double[] y = KernelTestData.Uniform(expectedY.Length, -9, 9, seed: 15);   // garbage: must be overwritten
             Convolution.ForwardWith<double>(strategy, x, k, y, batch, g, scratch);
             KernelTestData.AssertClose(expectedY, y, 1e-12, 1e-13, $"{name} {strategy} forward");
         }
 
-        foreach (ConvolutionStrategy strategy in BackwardStrategies(g))
+        foreach (ConvolutionStrategy strategy in BackwardStrategies<double>(g))
         {
             string context = $"{name} {strategy}";
             double[] dk = (double[])initialDk.Clone();
@@ -177,13 +179,13 @@ public sealed class ConvolutionTests
         double[] scaleDx = ConvolutionReference.BackwardInput(absDy, absK, batch, g);
         var scratch = new float[ScratchFor(g, batch)];
 
-        foreach (ConvolutionStrategy strategy in Strategies(g))
+        foreach (ConvolutionStrategy strategy in Strategies<float>(g))
         {
             var y = new float[dyf.Length];
             Convolution.ForwardWith<float>(strategy, xf, kf, y, batch, g, scratch);
             AssertWithin(ConvolutionReference.Forward(x, k, batch, g), scaleY, y, $"{name} {strategy} forward");
         }
-        foreach (ConvolutionStrategy strategy in BackwardStrategies(g))
+        foreach (ConvolutionStrategy strategy in BackwardStrategies<float>(g))
         {
             var dk = new float[kf.Length];
             var dx = new float[xf.Length];
@@ -236,13 +238,13 @@ public sealed class ConvolutionTests
         double[] k = KernelTestData.Uniform(g.KernelSize, -1, 1, seed: 52);
         double[] dy = KernelTestData.Uniform(batch * g.OutputSize, -1, 1, seed: 53);
         var scratch = new double[ScratchFor(g, batch)];
-        foreach (ConvolutionStrategy strategy in Strategies(g))
+        foreach (ConvolutionStrategy strategy in Strategies<double>(g))
         {
             var y = new double[dy.Length];
             Convolution.ForwardWith<double>(strategy, x, k, y, batch, g, scratch);
             KernelTestData.AssertClose(ConvolutionReference.Forward(x, k, batch, g), y, 1e-12, 1e-12, $"{strategy} forward");
         }
-        foreach (ConvolutionStrategy strategy in BackwardStrategies(g))
+        foreach (ConvolutionStrategy strategy in BackwardStrategies<double>(g))
         {
             var dk = new double[k.Length];
             var dx = new double[x.Length];
@@ -359,11 +361,11 @@ public sealed class ConvolutionTests
     {
         Conv2DGeometry pointwise = Conv2DGeometry.Create(8, 8, 16, 32, 1, 1, 1, 1, 1, 1, true);
         Assert.False(Convolution.PreferDirect(pointwise));
-        Assert.Equal(ConvolutionStrategy.Pointwise, Convolution.Choose(pointwise));
+        Assert.Equal(ConvolutionStrategy.Pointwise, Convolution.Choose<float>(pointwise));
         Assert.Equal(0, Convolution.ScratchLength(pointwise, 32));
         Conv2DGeometry deep = Conv2DGeometry.Create(13, 13, 32, 64, 3, 3, 1, 1, 1, 1, false);
         // 3×3, stride 1, 32 channels on an 11×11 output: the forward pass is Winograd F(4×4, 3×3), the backward passes im2col.
-        Assert.Equal(ConvolutionStrategy.Winograd4x4, Convolution.Choose(deep));
+        Assert.Equal(ConvolutionStrategy.Winograd4x4, Convolution.Choose<float>(deep));
         // The blocked backward passes need two sample ranges of 16, each with one block of 10 output rows of columns
         // (the most whose product stays under the GEMM's parallel threshold: 110·288·64 < 2²¹), and the second
         // range's kernel- and bias-gradient partials; the layer's one buffer is the larger of that and Winograd's.
@@ -374,7 +376,7 @@ public sealed class ConvolutionTests
         Assert.Equal(blocked, ConvolutionParts.ScratchLength(deep, 1));
         Assert.Equal(Math.Max(blocked, ConvolutionWinograd.ScratchLength(deep, 1, ConvolutionStrategy.Winograd4x4)), Convolution.ScratchLength(deep, 1));
         Conv2DGeometry strided = Conv2DGeometry.Create(13, 13, 32, 64, 3, 3, 2, 2, 1, 1, false);
-        Assert.Equal(ConvolutionStrategy.Im2Col, Convolution.Choose(strided));
+        Assert.Equal(ConvolutionStrategy.Im2Col, Convolution.Choose<float>(strided));
         // The MNIST first layer (patch 9) and the seed's first layer (patch 27) run forward directly; a patch of
         // 36 does not. Backward passes still need the column matrix.
         Conv2DGeometry mnist = Conv2DGeometry.Create(28, 28, 1, 32, 3, 3, 1, 1, 1, 1, false);
@@ -396,7 +398,7 @@ public sealed class ConvolutionTests
             ConvolutionStrategy expected = Convolution.IsPointwise(shape.G) ? ConvolutionStrategy.Pointwise
                 : ConvolutionWinograd.Supports(shape.G) && shape.G.Channels >= ConvolutionStrategyRule.WinogradMinChannels ? ConvolutionStrategy.Winograd
                 : Convolution.PreferDirect(shape.G) ? ConvolutionStrategy.Direct : ConvolutionStrategy.Im2Col;
-            Assert.Equal(expected, Convolution.Choose(shape.G));
+            Assert.Equal(expected, Convolution.ChooseByShape(shape.G));
             Assert.Equal(Convolution.IsPointwise(shape.G) ? ConvolutionStrategy.Pointwise : ConvolutionStrategy.Im2Col, Convolution.ChooseBackward(shape.G));
             // The small shapes here stay in one range whose single block holds the whole batch: the im2col matrix.
             Assert.Equal(Convolution.IsPointwise(shape.G) ? 0 : Im2ColLength(shape.G, 3), Convolution.ScratchLength(shape.G, 3));

@@ -34,7 +34,7 @@ internal readonly unsafe struct WinogradF2x2 : IWinogradTransforms
     /// <remarks>
     /// The taps are C·F apart, typically a power of two such as 8 KB, so a single pass reading all 9 taps and writing
     /// all 16 outputs per vector keeps 25 streams in one L1 set and stalls on 4 KB aliasing between loads and stores
-    /// (measured 10 µs for C·F = 2048 floats; this way takes 3–4 µs on the same loaded machine). Instead each block
+    /// (see docs/kernels.md#winograd-kernel-transform). Instead each block
     /// of a tap goes through two passes of the same 3 → 4 map, G·g over the kernel rows into a small staging buffer,
     /// then (G·g)·Gᵀ over the columns into u, so no pass touches more than seven streams; <paramref name="uStride"/>
     /// is chosen by the caller so the four rows a pass writes fall in different sets.

@@ -25,18 +25,35 @@ internal static class ConvolutionTestShapes
         return (shapes[index].Batch, shapes[index].G);
     }
 
-    /// <summary>The strategies that apply to a geometry (1×1 GEMM only where it is pointwise, Winograd only for 3×3 stride 1).</summary>
-    public static IEnumerable<ConvolutionStrategy> Strategies(in Conv2DGeometry g) =>
-        Convolution.IsPointwise(g)
+    /// <summary>
+    /// The strategies that apply to a geometry for element type <typeparamref name="T"/> (1×1 GEMM only where it is
+    /// pointwise, Winograd only for 3×3 stride 1, the small-patch register kernel only where it fits).
+    /// </summary>
+    public static IEnumerable<ConvolutionStrategy> Strategies<T>(in Conv2DGeometry g)
+        where T : unmanaged
+    {
+        List<ConvolutionStrategy> strategies = Convolution.IsPointwise(g)
             ? [ConvolutionStrategy.Pointwise, ConvolutionStrategy.Direct, ConvolutionStrategy.Im2Col]
             : ConvolutionWinograd.Supports(g)
                 ? [ConvolutionStrategy.Direct, ConvolutionStrategy.Im2Col, ConvolutionStrategy.Winograd, ConvolutionStrategy.Winograd4x4]
                 : [ConvolutionStrategy.Direct, ConvolutionStrategy.Im2Col];
+        if (ConvolutionSmallPatch.Fits<T>(g))
+            strategies.Add(ConvolutionStrategy.SmallPatch);
+        return strategies;
+    }
 
-    /// <summary>The strategies of the backward passes: the one GEMM where the geometry is pointwise (and im2col forced on
-    /// it), else im2col.</summary>
-    public static IEnumerable<ConvolutionStrategy> BackwardStrategies(in Conv2DGeometry g) =>
-        Convolution.IsPointwise(g) ? [ConvolutionStrategy.Pointwise, ConvolutionStrategy.Im2Col] : [ConvolutionStrategy.Im2Col];
+    /// <summary>
+    /// The strategies of the kernel gradient: the one GEMM where the geometry is pointwise (and im2col forced on it),
+    /// else im2col, and the small-patch register kernel where it fits. The input gradient takes the first two only.
+    /// </summary>
+    public static IEnumerable<ConvolutionStrategy> BackwardStrategies<T>(in Conv2DGeometry g)
+        where T : unmanaged
+    {
+        List<ConvolutionStrategy> strategies = Convolution.IsPointwise(g) ? [ConvolutionStrategy.Pointwise, ConvolutionStrategy.Im2Col] : [ConvolutionStrategy.Im2Col];
+        if (ConvolutionSmallPatch.Fits<T>(g))
+            strategies.Add(ConvolutionStrategy.SmallPatch);
+        return strategies;
+    }
 
     /// <summary>
     /// Scratch for any forced strategy: the blocked passes' (also for a 1×1 geometry, whose public entry points need

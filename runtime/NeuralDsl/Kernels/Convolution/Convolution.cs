@@ -1,6 +1,7 @@
 using System;
 using System.Globalization;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace NeuralDsl;
 
@@ -9,21 +10,24 @@ namespace NeuralDsl;
 /// layer's bias and ReLU itself, to each block of output while it is still in cache (the generated code does, so a
 /// ReLU layer writes its output in one pass); other activations follow with <see cref="Activations"/>. Likewise the
 /// kernel gradient can apply ReLU's derivative (from the output) and sum the bias gradient in the same pass. The strategy
-/// follows from the geometry alone: a 1×1, stride-1 convolution is a plain GEMM on the input for all three passes.
-/// Otherwise the backward passes use im2col + <see cref="Gemm"/> and the forward pass uses either the same or, when
-/// <see cref="PreferDirect"/> says so, direct loops vectorized over the filters. The im2col passes run in cache-sized
+/// follows from the geometry and the element type (<see cref="ConvolutionStrategyRule"/>): a 1×1, stride-1 convolution
+/// is a plain GEMM on the input for all three passes. Otherwise the backward passes use im2col + <see cref="Gemm"/>
+/// (the kernel gradient of a <see cref="ConvolutionStrategy.SmallPatch"/> layer its register kernel) and the forward
+/// pass the strategy named by the caller or the rule: Winograd, im2col, or when <see cref="PreferDirect"/> says so,
+/// direct loops vectorized over the filters or the small-patch register kernel. The im2col passes run in cache-sized
 /// blocks of output rows, in two ranges of rows shared with the GEMM helper thread when the work is large enough
 /// (see <see cref="ConvolutionParts"/>); results do not depend on which thread ran which range. No call allocates.
 /// </summary>
 public static class Convolution
 {
     /// <summary>
-    /// Whether the forward pass runs the direct loops for this geometry rather than im2col + GEMM: a patch (kh·kw·C,
-    /// the depth of the product) of at most 32 elements that is not the 1×1, stride-1 case. The rule, with the
-    /// measurements behind it, is <see cref="ConvolutionStrategyRule"/>, which the generator also evaluates at
-    /// compile time to write the strategy into the generated call.
+    /// Whether the forward pass runs direct loops for this geometry rather than im2col + GEMM or Winograd: a patch
+    /// (kh·kw·C, the depth of the product) of at most 32 elements that is not the 1×1, stride-1 case, computed by
+    /// <see cref="ConvolutionStrategy.Direct"/> or, where it fits, <see cref="ConvolutionStrategy.SmallPatch"/>; neither
+    /// needs scratch in the forward pass. The rule is <see cref="ConvolutionStrategyRule"/>, which the generator also
+    /// evaluates at compile time to write the strategy into the generated call.
     /// </summary>
-    public static bool PreferDirect(in Conv2DGeometry g) => Choose(g) == ConvolutionStrategy.Direct;
+    public static bool PreferDirect(in Conv2DGeometry g) => ChooseByShape(g) == ConvolutionStrategy.Direct;
 
     /// <summary>
     /// Elements of scratch that the forward and backward passes need for <paramref name="batch"/> samples: one
@@ -40,7 +44,7 @@ public static class Convolution
             return 0;
         long length = ConvolutionParts.ScratchLength(g, batch);
         // One buffer serves both directions of a layer: Winograd's forward pass needs more than im2col's passes.
-        ConvolutionStrategy strategy = Choose(g);
+        ConvolutionStrategy strategy = ChooseByShape(g);
         if (IsWinograd(strategy))
             length = Math.Max(length, ConvolutionWinograd.ScratchLength(g, batch, strategy));
         if (length > int.MaxValue)
@@ -85,13 +89,14 @@ public static class Convolution
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         CheckGeometry(g);
-        Forward(x, kernel, bias, y, batch, g, scratch, activation, Choose(g));
+        Forward(x, kernel, bias, y, batch, g, scratch, activation, Choose<T>(g));
     }
 
     /// <summary>
     /// The fused forward pass with the strategy given, as the generated code calls it: the generator evaluates
-    /// <see cref="ConvolutionStrategyRule"/> on the layer's literal shape at compile time, so the choice is visible in
-    /// the generated source. Any strategy that applies to the geometry is accepted.
+    /// <see cref="ConvolutionStrategyRule"/> on the layer's literal shape and element type at compile time, so the choice
+    /// is visible in the generated source, and the strategy named is the one that runs. Any strategy that applies to the
+    /// geometry is accepted.
     /// </summary>
     /// <param name="x">Input, NHWC.</param>
     /// <param name="kernel">Kernel in Keras layout.</param>
@@ -99,10 +104,11 @@ public static class Convolution
     /// <param name="y">Output; must not overlap the inputs.</param>
     /// <param name="batch">Samples.</param>
     /// <param name="g">The layer geometry.</param>
-    /// <param name="scratch">At least <see cref="ScratchLength"/> elements for <see cref="ConvolutionStrategy.Im2Col"/>;
-    /// the other strategies need none in the forward pass.</param>
+    /// <param name="scratch">At least <see cref="ScratchLength"/> elements for <see cref="ConvolutionStrategy.Im2Col"/> and
+    /// the Winograd strategies; the others need none in the forward pass.</param>
     /// <param name="activation"><see cref="Activation.Linear"/> or <see cref="Activation.ReLU"/>.</param>
-    /// <param name="strategy">How to compute the product; <see cref="ConvolutionStrategy.Pointwise"/> only for a 1×1, stride-1 kernel.</param>
+    /// <param name="strategy">How to compute the product; <see cref="ConvolutionStrategy.Pointwise"/> only for a 1×1, stride-1 kernel,
+    /// <see cref="ConvolutionStrategy.SmallPatch"/> only where <see cref="ConvolutionStrategyRule.FitsSmallPatch"/>.</param>
     /// <exception cref="ArgumentException">A span length does not match the geometry, the output overlaps an input,
     /// the activation is not one of the two fused here, or the strategy does not apply to the geometry.</exception>
     public static unsafe void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> kernel, ReadOnlySpan<T> bias, Span<T> y,
@@ -137,12 +143,14 @@ public static class Convolution
             throw new ArgumentException(Invariant($"Convolution.Forward applies only Activation.Linear or Activation.ReLU, not {activation}; call it with Linear and apply {activation} with Activations afterwards."), nameof(activation));
         CheckGeometry(g);
         if (strategy is not (ConvolutionStrategy.Pointwise or ConvolutionStrategy.Direct or ConvolutionStrategy.Im2Col
-            or ConvolutionStrategy.Winograd or ConvolutionStrategy.Winograd4x4))
+            or ConvolutionStrategy.Winograd or ConvolutionStrategy.Winograd4x4 or ConvolutionStrategy.SmallPatch))
             throw new ArgumentException(Invariant($"Unknown convolution strategy {(int)strategy}."), nameof(strategy));
         if (IsWinograd(strategy) && !ConvolutionWinograd.Supports(g))
-            throw new ArgumentException(Invariant($"ConvolutionStrategy.{strategy} needs a 3×3 kernel with stride 1 and dilation 1, but the geometry has a {g.KernelHeight}×{g.KernelWidth} kernel with stride {g.StrideHeight}×{g.StrideWidth} and dilation {g.DilationHeight}×{g.DilationWidth}; its strategy is {Choose(g)}."), nameof(strategy));
+            throw new ArgumentException(Invariant($"ConvolutionStrategy.{strategy} needs a 3×3 kernel with stride 1 and dilation 1, but the geometry has a {g.KernelHeight}×{g.KernelWidth} kernel with stride {g.StrideHeight}×{g.StrideWidth} and dilation {g.DilationHeight}×{g.DilationWidth}; its strategy is {Choose<T>(g)}."), nameof(strategy));
         if (strategy == ConvolutionStrategy.Pointwise && !IsPointwise(g))
-            throw new ArgumentException(Invariant($"ConvolutionStrategy.Pointwise needs a 1×1 kernel with stride 1, but the geometry has a {g.KernelHeight}×{g.KernelWidth} kernel with stride {g.StrideHeight}×{g.StrideWidth}; its strategy is {Choose(g)}."), nameof(strategy));
+            throw new ArgumentException(Invariant($"ConvolutionStrategy.Pointwise needs a 1×1 kernel with stride 1, but the geometry has a {g.KernelHeight}×{g.KernelWidth} kernel with stride {g.StrideHeight}×{g.StrideWidth}; its strategy is {Choose<T>(g)}."), nameof(strategy));
+        if (strategy == ConvolutionStrategy.SmallPatch && !ConvolutionSmallPatch.Fits<T>(g))
+            throw new ArgumentException(Invariant($"ConvolutionStrategy.SmallPatch needs a patch (kh·kw·C) of {ConvolutionStrategyRule.SmallPatchLength} and {ConvolutionStrategyRule.SmallPatchFilterBytes / Unsafe.SizeOf<T>()} filters of {typeof(T).Name}, but the geometry has a patch of {g.PatchSize} and {g.Filters} filters; its strategy is {Choose<T>(g)}."), nameof(strategy));
         CheckBatch(batch);
         long scratchNeeded = strategy switch
         {
@@ -237,12 +245,12 @@ public static class Convolution
         KernelGuard.EnsureSupported<T>();
         CheckCall(x.Length, dKernel.Length, dy.Length, scratch.Length, batch, g, "x", "dKernel", "dy", ScratchLength(g, batch));
         CheckNoOverlap(dKernel, x, dy, nameof(dKernel));
-        BackwardKernelWith(ChooseBackward(g), x, dy, dKernel, batch, g, scratch);
+        BackwardKernelWith(ChooseBackwardKernel<T>(g), x, dy, dKernel, batch, g, scratch);
     }
 
     /// <summary>
-    /// The plain kernel gradient with a backward strategy (<see cref="ChooseBackward"/>'s, or im2col forced on a 1×1
-    /// geometry by the tests), without checks.
+    /// The plain kernel gradient with a backward strategy (<see cref="ChooseBackwardKernel{T}"/>'s, or im2col forced by
+    /// the tests), without checks.
     /// </summary>
     internal static void BackwardKernelWith<T>(ConvolutionStrategy strategy, ReadOnlySpan<T> x, ReadOnlySpan<T> dy,
         Span<T> dKernel, int batch, in Conv2DGeometry g, Span<T> scratch)
@@ -255,7 +263,7 @@ public static class Convolution
         }
         else
         {
-            ConvolutionParts.BackwardKernel(x, dy, [], dKernel, [], batch, g, scratch);
+            ConvolutionParts.BackwardKernel(strategy, x, dy, [], dKernel, [], batch, g, scratch);
         }
     }
 
@@ -314,7 +322,7 @@ public static class Convolution
             Gemm.Multiply(x, dy, dKernel, g.Channels, batch * g.OutputHeight * g.OutputWidth, g.Filters, transposeA: true, accumulate: true);
             return;
         }
-        ConvolutionParts.BackwardKernel(x, dy, mask, dKernel, dBias, batch, g, scratch);
+        ConvolutionParts.BackwardKernel(ChooseBackwardKernel<T>(g), x, dy, mask, dKernel, dBias, batch, g, scratch);
     }
 
     /// <summary>dx [batch, H, W, C] = ∂L/∂x for the output gradient dy (overwritten).</summary>
@@ -354,13 +362,30 @@ public static class Convolution
         }
     }
 
-    /// <summary>The strategy of the backward passes: one GEMM for a 1×1, stride-1 kernel, else im2col.</summary>
+    /// <summary>The strategy of the input gradient: one GEMM for a 1×1, stride-1 kernel, else im2col.</summary>
     internal static ConvolutionStrategy ChooseBackward(in Conv2DGeometry g) =>
         IsPointwise(g) ? ConvolutionStrategy.Pointwise : ConvolutionStrategy.Im2Col;
 
-    /// <summary>The strategy of the forward pass for a geometry (the rule the generator applies at compile time).</summary>
-    internal static ConvolutionStrategy Choose(in Conv2DGeometry g) =>
-        ConvolutionStrategyRule.Choose(g.KernelHeight, g.KernelWidth, g.Channels, g.StrideHeight, g.StrideWidth,
+    /// <summary>
+    /// The strategy of the kernel gradient: the small-patch register kernel exactly where the forward pass takes it,
+    /// else that of the input gradient.
+    /// </summary>
+    internal static ConvolutionStrategy ChooseBackwardKernel<T>(in Conv2DGeometry g)
+        where T : unmanaged =>
+        Choose<T>(g) == ConvolutionStrategy.SmallPatch ? ConvolutionStrategy.SmallPatch : ChooseBackward(g);
+
+    /// <summary>The strategy of the forward pass for a geometry and element type (the rule the generator applies at compile time).</summary>
+    internal static ConvolutionStrategy Choose<T>(in Conv2DGeometry g)
+        where T : unmanaged =>
+        ConvolutionStrategyRule.Choose(g.KernelHeight, g.KernelWidth, g.Channels, g.Filters, g.StrideHeight, g.StrideWidth,
+            g.DilationHeight, g.DilationWidth, g.OutputHeight, g.OutputWidth, Unsafe.SizeOf<T>());
+
+    /// <summary>
+    /// <see cref="Choose{T}"/> up to the element type (<see cref="ConvolutionStrategy.SmallPatch"/> reads
+    /// <see cref="ConvolutionStrategy.Direct"/>): enough to size the scratch.
+    /// </summary>
+    internal static ConvolutionStrategy ChooseByShape(in Conv2DGeometry g) =>
+        ConvolutionStrategyRule.ChooseByShape(g.KernelHeight, g.KernelWidth, g.Channels, g.StrideHeight, g.StrideWidth,
             g.DilationHeight, g.DilationWidth, g.OutputHeight, g.OutputWidth);
 
     /// <summary>Either Winograd algorithm.</summary>

@@ -9,10 +9,10 @@ namespace NeuralDsl;
 /// Direct NHWC convolution loops, vectorized over the filters (the contiguous last axis of the kernel, the output
 /// and the output gradient). They need no column buffer, which pays off when a patch is so short (few channels,
 /// e.g. the first layer on a grey image) that building the im2col matrix costs as much as the product itself:
-/// <see cref="Convolution"/> uses <see cref="Forward{T}"/> for such shapes. Direct backward loops were slower than
-/// im2col + GEMM on every shape measured, so the backward passes always use im2col. Callers have validated every
-/// length; the loops only visit cells inside the input.
+/// <see cref="Convolution"/> uses <see cref="Forward{T}"/> for such shapes. There are no direct backward loops: the
+/// backward passes use im2col + GEMM. Callers have validated every length; the loops only visit cells inside the input.
 /// </summary>
+// See docs/kernels.md#direct-loops-forward-only
 internal static class ConvolutionDirect
 {
     /// <summary>Longest patch whose offset table goes on the stack (4 KB); longer ones take the checked loops.</summary>

@@ -2,7 +2,7 @@
 namespace NeuralDsl;
 
 /// <summary>
-/// How a convolution's forward pass is computed. The generator picks one from the literal shape with
+/// How a convolution's forward pass is computed. The generator picks one from the literal shape and element type with
 /// <c>ConvolutionStrategyRule.Choose</c> and passes it to <c>Convolution.Forward</c>, which checks it against the
 /// geometry; the overloads without a strategy apply the same rule at run time.
 /// </summary>
@@ -28,4 +28,13 @@ public enum ConvolutionStrategy
     /// multiplications than 2×2 tiles (up to 4× fewer than direct), forward only.
     /// </summary>
     Winograd4x4,
+
+    /// <summary>
+    /// The register kernel for a patch of 9 (e.g. 3×3 on one channel) with filters filling two 512-bit vectors (32
+    /// floats or 16 doubles): the whole kernel stays in registers while the output pixels stream past, no scratch.
+    /// The kernel gradient of such a layer stays in registers too. Where <c>Vector512</c> is not hardware-accelerated
+    /// it runs the <see cref="Direct"/> loops instead (and im2col for the kernel gradient), so the name the generator
+    /// writes is valid on every machine.
+    /// </summary>
+    SmallPatch,
 }
