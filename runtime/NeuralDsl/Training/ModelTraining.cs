@@ -69,6 +69,8 @@ public static class ModelTraining
         int samples = CheckData(model, x, y, nameof(x), nameof(y), "Input", "Target");
         if (samples == 0)
             throw new ArgumentException("Fit needs at least one sample; the input is empty.", nameof(x));
+        // Every target once, before the first step: a bad one is reported by its sample index, and nothing has moved.
+        Losses.ValidateTargets(model.Loss, y, model.TargetSize, model.OutputLastAxis, nameof(y));
 
         bool hasValidationData = !validationX.IsEmpty || !validationY.IsEmpty;
         ReadOnlySpan<T> trainX = x, trainY = y, valX = validationX, valY = validationY;
@@ -95,6 +97,7 @@ public static class ModelTraining
             valCount = CheckData(model, validationX, validationY, nameof(validationX), nameof(validationY), "Validation input", "Validation target");
             if (valCount == 0)
                 throw new ArgumentException("The validation data holds no samples.", nameof(validationX));
+            Losses.ValidateTargets(model.Loss, validationY, model.TargetSize, model.OutputLastAxis, nameof(validationY));
         }
         bool validate = valCount > 0;
 
@@ -114,15 +117,16 @@ public static class ModelTraining
         // Everything a batch needs, allocated once for the whole call.
         int inputSize = model.InputSize, targetSize = model.TargetSize, outputSize = model.OutputSize, lastAxis = model.OutputLastAxis;
         int rowsPerSample = outputSize / lastAxis;
+        // A batch larger than the data is one batch (Keras); from here on no size can exceed the data's.
         int batchRows = Math.Min(batchSize, trainCount);
         T[] xBatch = shuffle ? new T[batchRows * inputSize] : [];
         T[] yBatch = shuffle ? new T[batchRows * targetSize] : [];
         int[] order = shuffle ? new int[trainCount] : [];
-        T[] predictions = validate ? new T[Math.Min(batchSize, valCount) * outputSize] : [];
+        T[] predictions = validate ? new T[checked(Math.Min(batchSize, valCount) * outputSize)] : [];
         var sums = new double[resolved.Length];
         var valSums = new double[resolved.Length];
         var rng = new Rng(ShuffleSeed(seed));
-        int steps = (trainCount + batchSize - 1) / batchSize;
+        int steps = (trainCount - 1) / batchRows + 1;
 
         var history = new History(keys);
         for (int epoch = 0; epoch < epochs; epoch++)
@@ -143,8 +147,8 @@ public static class ModelTraining
             Array.Clear(sums);
             for (int step = 0; step < steps; step++)
             {
-                int first = step * batchSize;
-                int count = Math.Min(batchSize, trainCount - first);
+                int first = step * batchRows;
+                int count = Math.Min(batchRows, trainCount - first);
                 ReadOnlySpan<T> xb, yb;
                 if (shuffle)
                 {
@@ -210,10 +214,11 @@ public static class ModelTraining
         int samples = CheckData(model, x, y, nameof(x), nameof(y), "Input", "Target");
         if (samples == 0)
             throw new ArgumentException("Evaluate needs at least one sample; the input is empty.", nameof(x));
+        Losses.ValidateTargets(model.Loss, y, model.TargetSize, model.OutputLastAxis, nameof(y));
 
         ResolvedMetric[] resolved = Metrics.Resolve(metrics, model.OutputSize, model.TargetSize, model.OutputLastAxis);
         var sums = new double[resolved.Length];
-        var predictions = new T[Math.Min(batchSize, samples) * model.OutputSize];
+        var predictions = new T[checked(Math.Min(batchSize, samples) * model.OutputSize)];
         double loss = EvaluateCore(model, x, y, batchSize, predictions, resolved, sums);
 
         var values = new OrderedDictionary<string, double>(StringComparer.Ordinal);
@@ -230,9 +235,10 @@ public static class ModelTraining
         int samples = x.Length / inputSize;
         sums.Clear();
         double lossSum = 0;
-        for (int first = 0; first < samples; first += batchSize)
+        // Advances by the rows taken, never past the data, so a huge batchSize cannot wrap the index around.
+        for (int first = 0, count; first < samples; first += count)
         {
-            int count = Math.Min(batchSize, samples - first);
+            count = Math.Min(batchSize, samples - first);
             ReadOnlySpan<T> yb = y.Slice(first * targetSize, count * targetSize);
             Span<T> pb = predictions[..(count * outputSize)];
             model.Predict(x.Slice(first * inputSize, count * inputSize), pb);
