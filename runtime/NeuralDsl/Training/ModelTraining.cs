@@ -30,8 +30,13 @@ public static class ModelTraining
     /// <paramref name="batchSize"/>.
     /// </para>
     /// <para>
-    /// A NaN loss is recorded, not acted on (Keras' <c>TerminateOnNaN</c> is a separate callback). Batch buffers
-    /// are allocated once per call; the per-batch work allocates nothing beyond what the model does.
+    /// A batch whose loss or gradients are NaN or infinite (a non-finite input, an overflow, a divergent learning
+    /// rate) does not update the model: the optimizer skips it (<see cref="Optimizer.Step{T}"/>) and the
+    /// non-trainable state its forward pass moved (moving statistics) is put back. With
+    /// <paramref name="terminateOnNaN"/> (the default, Keras' <c>TerminateOnNaN</c>) training then stops, keeping
+    /// the last finite weights, and <see cref="History.NonFiniteStop"/> names the epoch and batch; without it such
+    /// batches are skipped and counted in <see cref="History.SkippedSteps"/>. Epoch means cover the applied batches.
+    /// Batch buffers are allocated once per call; the per-batch work allocates nothing beyond what the model does.
     /// </para>
     /// </remarks>
     /// <param name="model">The model to train in place.</param>
@@ -50,12 +55,14 @@ public static class ModelTraining
     /// <param name="verbose">Write Keras' <c>verbose=2</c> lines (<c>Epoch 3/10</c>, then steps, time and logs) per epoch.</param>
     /// <param name="progress">Told after every epoch.</param>
     /// <param name="output">Where the verbose lines go; <see cref="Console.Out"/> if null.</param>
+    /// <param name="terminateOnNaN">Stop at the first batch whose loss or gradients are not finite (else skip such batches).</param>
     /// <exception cref="InvalidOperationException">The model was declared without a loss.</exception>
-    /// <exception cref="ArgumentException">Sizes do not fit the model, or the arguments contradict each other.</exception>
+    /// <exception cref="ArgumentException">Sizes do not fit the model, the arguments contradict each other, or a target is not one the loss accepts.</exception>
     public static History Fit<T>(this IModel<T> model, ReadOnlySpan<T> x, ReadOnlySpan<T> y, int epochs = 1, int batchSize = 32,
         Optimizer? optimizer = null, Metric[]? metrics = null, double validationSplit = 0,
         ReadOnlySpan<T> validationX = default, ReadOnlySpan<T> validationY = default, bool shuffle = true, int seed = 0,
-        EarlyStopping? earlyStopping = null, bool verbose = true, IProgress<EpochLog>? progress = null, TextWriter? output = null)
+        EarlyStopping? earlyStopping = null, bool verbose = true, IProgress<EpochLog>? progress = null, TextWriter? output = null,
+        bool terminateOnNaN = true)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -127,6 +134,8 @@ public static class ModelTraining
         var valSums = new double[resolved.Length];
         var rng = new Rng(ShuffleSeed(seed));
         int steps = (trainCount - 1) / batchRows + 1;
+        // A skipped batch's forward pass may still have moved the state (moving statistics): it is put back from here.
+        T[] stateBefore = new T[model.State.Length];
 
         var history = new History(keys);
         for (int epoch = 0; epoch < epochs; epoch++)
@@ -144,9 +153,11 @@ public static class ModelTraining
             }
 
             double lossSum = 0;
+            int applied = 0, skipped = 0, stepsRun = 0;
             Array.Clear(sums);
             for (int step = 0; step < steps; step++)
             {
+                stepsRun++;
                 int first = step * batchRows;
                 int count = Math.Min(batchRows, trainCount - first);
                 ReadOnlySpan<T> xb, yb;
@@ -163,14 +174,29 @@ public static class ModelTraining
                     xb = trainX.Slice(first * inputSize, count * inputSize);
                     yb = trainY.Slice(first * targetSize, count * targetSize);
                 }
+                model.State.CopyTo(stateBefore);
                 T loss = model.ComputeGradients(xb, yb);
-                optimizer.Step(model.Parameters, model.Gradients);
+                // A non-finite loss skips the update here; non-finite gradients make the optimizer skip it.
+                if (!T.IsFinite(loss) || !optimizer.Step(model.Parameters, model.Gradients))
+                {
+                    stateBefore.CopyTo(model.State);
+                    skipped++;
+                    if (terminateOnNaN)
+                    {
+                        history.NonFiniteStop = string.Create(CultureInfo.InvariantCulture,
+                            $"Epoch {epoch + 1}/{epochs}, batch {step + 1}/{steps}: {(T.IsFinite(loss) ? "a gradient" : $"the loss ({FormatValue(double.CreateTruncating(loss))})")} is not finite. The update was skipped and training stopped with the last finite weights (terminateOnNaN: false would skip such batches and train on).");
+                        break;
+                    }
+                    continue;
+                }
+                applied += count;
                 lossSum += double.CreateTruncating(loss) * count;
                 Metrics.Accumulate<T>(resolved, model.LastOutput[..(count * outputSize)], yb, lastAxis, sums);
             }
+            history.SkippedSteps += skipped;
 
             var logs = new OrderedDictionary<string, double>(keys.Count, StringComparer.Ordinal);
-            AddLogs(logs, "", lossSum / trainCount, resolved, sums, (double)trainCount * rowsPerSample);
+            AddLogs(logs, "", lossSum / applied, resolved, sums, (double)applied * rowsPerSample);
             if (validate)
             {
                 double valLoss = EvaluateCore(model, valX, valY, batchSize, predictions, resolved, valSums);
@@ -181,9 +207,16 @@ public static class ModelTraining
             bool stop = earlyStopping is not null && earlyStopping.EpochEnd<T>(epoch, logs, model.Parameters, model.State);
             TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
             if (verbose)
-                output.WriteLine(FormatEpochLine(steps, elapsed, logs));
+            {
+                output.WriteLine(FormatEpochLine(stepsRun, elapsed, logs));
+                if (history.NonFiniteStop is not null)
+                    output.WriteLine(history.NonFiniteStop);
+                else if (skipped > 0)
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"Epoch {epoch + 1}/{epochs}: {skipped} of {steps} batches skipped, their loss or gradients not finite."));
+            }
             progress?.Report(new EpochLog(epoch + 1, epochs, logs["loss"], new ReadOnlyDictionary<string, double>(logs), elapsed));
-            if (stop)
+            if (stop || history.NonFiniteStop is not null)
             {
                 history.StoppedEpoch = epoch + 1;
                 break;
