@@ -183,8 +183,7 @@ public static class ModelTraining
                     skipped++;
                     if (terminateOnNaN)
                     {
-                        history.NonFiniteStop = string.Create(CultureInfo.InvariantCulture,
-                            $"Epoch {epoch + 1}/{epochs}, batch {step + 1}/{steps}: {(T.IsFinite(loss) ? "a gradient" : $"the loss ({FormatValue(double.CreateTruncating(loss))})")} is not finite. The update was skipped and training stopped with the last finite weights (terminateOnNaN: false would skip such batches and train on).");
+                        history.NonFiniteStop = NonFiniteStopMessage(epoch, epochs, step, steps, double.CreateTruncating(loss));
                         break;
                     }
                     continue;
@@ -337,6 +336,15 @@ public static class ModelTraining
         if (double.IsNegativeInfinity(value))
             return "-inf";
         return value.ToString("0.0000e+00", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Why <c>Fit</c> stopped at a non-finite batch: where, what, and what the model holds now.</summary>
+    private static string NonFiniteStopMessage(int epoch, int epochs, int step, int steps, double loss)
+    {
+        string what = double.IsFinite(loss) ? "a gradient" : $"the loss ({FormatValue(loss)})";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"Epoch {epoch + 1}/{epochs}, batch {step + 1}/{steps}: {what} is not finite. The update was skipped and training "
+            + $"stopped with the last finite weights (terminateOnNaN: false would skip such batches and train on).");
     }
 
     /// <summary>Python's <c>f"{v:.0f}"</c> rounds halves to even.</summary>
