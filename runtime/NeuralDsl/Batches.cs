@@ -33,8 +33,12 @@ public static class Batches
         }
     }
 
-    /// <summary>Throws unless the targets hold <paramref name="targetSize"/> values for each of the <paramref name="batch"/> samples.</summary>
-    public static void CheckTargetLength(int actual, int expected, string argument, int batch, int targetSize)
+    /// <summary>
+    /// Throws unless the targets hold <paramref name="targetSize"/> values for each of the <paramref name="batch"/>
+    /// samples; <paramref name="expected"/> is a 64-bit product, so a batch too large for the target size cannot wrap
+    /// around to a length that matches.
+    /// </summary>
+    public static void CheckTargetLength(int actual, long expected, string argument, int batch, int targetSize)
     {
         if (actual != expected)
         {
@@ -68,7 +72,7 @@ public static class Batches
         outputLengths[0] = batch;
         for (int i = 0; i < outputShape.Length; i++)
             outputLengths[i + 1] = outputShape[i];
-        var result = new T[batch * model.OutputSize];
+        var result = new T[checked(batch * model.OutputSize)];
         var source = new T[checked((int)input.FlattenedLength)];
         input.FlattenTo(source);
         model.Predict(source, result);

@@ -402,7 +402,9 @@ internal sealed class ModelEmitter
             int last = Layers.Count - 1;
             int lastAxis = _plan.OutputShape.Last;
             _w.Line("int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));");
-            _w.Line("global::NeuralDsl.Batches.CheckTargetLength(target.Length, batch * TargetSize, nameof(target), batch, TargetSize);");
+            _w.Line("global::NeuralDsl.Batches.CheckTargetLength(target.Length, (long)batch * TargetSize, nameof(target), batch, TargetSize);");
+            // Before the forward pass: a rejected target leaves moving statistics and the dropout stream untouched.
+            _w.Line("global::NeuralDsl.Losses.ValidateTargets(" + LossName + ", target, TargetSize, " + Literals.Int(lastAxis) + ", nameof(target));");
             _w.Line("EnsureCapacity(batch);");
             _w.Line("_inputKept = false;");
             _w.Line("ForwardCore(input, batch, training: true);");

@@ -49,10 +49,8 @@ public class Adam : Optimizer
 
     internal override string[] SlotNames => AdamSlots;
 
-    /// <inheritdoc/>
-    public override void Step<T>(Span<T> parameters, ReadOnlySpan<T> gradients)
+    private protected override void Update<T>(Span<T> parameters, ReadOnlySpan<T> gradients)
     {
-        Prepare<T>(parameters.Length, gradients.Length);
         // As Keras does: the powers and α in the variable's dtype, the (1 − β) factors from Python doubles.
         T lr = T.CreateTruncating(LearningRate);
         T t = T.CreateTruncating(Iterations + 1);
@@ -63,7 +61,6 @@ public class Adam : Optimizer
             alpha, T.CreateTruncating(1 - Beta1), T.CreateTruncating(1 - Beta2), T.CreateTruncating(Epsilon),
             T.CreateTruncating(_weightDecay), lr, _weightDecay != 0);
         UpdateDriver.Run(update, parameters, gradients, Slot<T>(0), Slot<T>(1));
-        Iterations++;
     }
 
     /// <summary>

@@ -35,8 +35,20 @@ public sealed class History
     /// <summary>The number of epochs run.</summary>
     public int Epochs { get; private set; }
 
-    /// <summary>The epoch (numbered from 1) at which early stopping ended training, or null if it ran every epoch.</summary>
+    /// <summary>
+    /// The epoch (numbered from 1) at which early stopping or a non-finite step (<see cref="NonFiniteStop"/>) ended
+    /// training, or null if it ran every epoch.
+    /// </summary>
     public int? StoppedEpoch { get; internal set; }
+
+    /// <summary>
+    /// Why <c>Fit(terminateOnNaN: true)</c> stopped: names the epoch and batch whose loss or gradients were not
+    /// finite. Null if no such step ended training.
+    /// </summary>
+    public string? NonFiniteStop { get; internal set; }
+
+    /// <summary>Batches whose loss or gradients were not finite, so their update was skipped.</summary>
+    public int SkippedSteps { get; internal set; }
 
     /// <summary>One series, e.g. <c>history["val_loss"]</c>.</summary>
     /// <exception cref="KeyNotFoundException">Nothing was logged under <paramref name="key"/>; the message lists the keys.</exception>

@@ -330,10 +330,85 @@ public static class Losses
         for (int r = 0; r < labels.Length; r++)
         {
             T v = labels[r];
-            if (!(v >= T.Zero && v < T.CreateTruncating(lastAxis)) || !T.IsInteger(v))
+            if (!IsClassIndex(v, lastAxis))
                 throw new ArgumentException(
-                    $"Label {double.CreateTruncating(v).ToString("R", CultureInfo.InvariantCulture)} of row {r} is not a class index in [0, {lastAxis}).",
+                    $"Label {Format(v)} of row {r} is not a class index in [0, {lastAxis}).",
                     "yTrue");
         }
     }
+
+    /// <summary>
+    /// Throws unless every value in <paramref name="target"/> is one <paramref name="loss"/> can learn from: finite
+    /// for every loss, a probability in [0, 1] for binary cross-entropy, a class index in [0,
+    /// <paramref name="lastAxis"/>) for sparse categorical cross-entropy. Training calls it before the forward pass, so
+    /// a rejected call leaves the model (moving statistics, dropout stream, parameters) as it was.
+    /// </summary>
+    /// <param name="loss">The model's loss.</param>
+    /// <param name="target">Targets, [samples × <paramref name="targetSize"/>].</param>
+    /// <param name="targetSize">Target values per sample: the message names the sample of a bad value.</param>
+    /// <param name="lastAxis">Length of the output's last (class) axis.</param>
+    /// <param name="argument">The caller's parameter name, used in the message and as <see cref="ArgumentException.ParamName"/>.</param>
+    /// <exception cref="ArgumentException">A target is NaN or infinite, or outside what the loss accepts.</exception>
+    public static void ValidateTargets<T>(Loss loss, ReadOnlySpan<T> target, int targetSize, int lastAxis, string argument)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int bad = FirstInvalidTarget(loss, target, lastAxis);
+        if (bad < 0)
+            return;
+        string rule = loss switch
+        {
+            Loss.SparseCategoricalCrossEntropy => $"a class index in [0, {lastAxis})",
+            Loss.BinaryCrossEntropy => "a probability in [0, 1], as binary cross-entropy needs",
+            _ => "finite",
+        };
+        throw new ArgumentException(
+            $"Target {argument}[{bad}] = {Format(target[bad])} of sample {bad / Math.Max(targetSize, 1)} is not {rule}.", argument);
+    }
+
+    /// <summary>The index of the first target <paramref name="loss"/> cannot use, or −1.</summary>
+    private static int FirstInvalidTarget<T>(Loss loss, ReadOnlySpan<T> target, int lastAxis)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (loss == Loss.SparseCategoricalCrossEntropy)
+        {
+            for (int i = 0; i < target.Length; i++)
+            {
+                if (!IsClassIndex(target[i], lastAxis))
+                    return i;
+            }
+            return -1;
+        }
+
+        bool probability = loss == Loss.BinaryCrossEntropy;
+        int start = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            // Whole vectors first; a vector holding a bad value is searched element by element below.
+            for (; start <= target.Length - Vector<T>.Count; start += Vector<T>.Count)
+            {
+                var v = new Vector<T>(target.Slice(start, Vector<T>.Count));
+                // NaN fails both comparisons; x − x is NaN for ±∞ and NaN, 0 for every finite x.
+                bool ok = probability
+                    ? Vector.GreaterThanOrEqualAll(v, Vector<T>.Zero) && Vector.LessThanOrEqualAll(v, Vector<T>.One)
+                    : Vector.EqualsAll(v - v, Vector<T>.Zero);
+                if (!ok)
+                    break;
+            }
+        }
+        for (int i = start; i < target.Length; i++)
+        {
+            T v = target[i];
+            if (probability ? !(v >= T.Zero && v <= T.One) : !T.IsFinite(v))
+                return i;
+        }
+        return -1;
+    }
+
+    private static bool IsClassIndex<T>(T value, int lastAxis)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        value >= T.Zero && value < T.CreateTruncating(lastAxis) && T.IsInteger(value);
+
+    private static string Format<T>(T value)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        double.CreateTruncating(value).ToString("R", CultureInfo.InvariantCulture);
 }

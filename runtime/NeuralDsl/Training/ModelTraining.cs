@@ -30,8 +30,13 @@ public static class ModelTraining
     /// <paramref name="batchSize"/>.
     /// </para>
     /// <para>
-    /// A NaN loss is recorded, not acted on (Keras' <c>TerminateOnNaN</c> is a separate callback). Batch buffers
-    /// are allocated once per call; the per-batch work allocates nothing beyond what the model does.
+    /// A batch whose loss or gradients are NaN or infinite (a non-finite input, an overflow, a divergent learning
+    /// rate) does not update the model: the optimizer skips it (<see cref="Optimizer.Step{T}"/>) and the
+    /// non-trainable state its forward pass moved (moving statistics) is put back. With
+    /// <paramref name="terminateOnNaN"/> (the default, Keras' <c>TerminateOnNaN</c>) training then stops, keeping
+    /// the last finite weights, and <see cref="History.NonFiniteStop"/> names the epoch and batch; without it such
+    /// batches are skipped and counted in <see cref="History.SkippedSteps"/>. Epoch means cover the applied batches.
+    /// Batch buffers are allocated once per call; the per-batch work allocates nothing beyond what the model does.
     /// </para>
     /// </remarks>
     /// <param name="model">The model to train in place.</param>
@@ -50,12 +55,14 @@ public static class ModelTraining
     /// <param name="verbose">Write Keras' <c>verbose=2</c> lines (<c>Epoch 3/10</c>, then steps, time and logs) per epoch.</param>
     /// <param name="progress">Told after every epoch.</param>
     /// <param name="output">Where the verbose lines go; <see cref="Console.Out"/> if null.</param>
+    /// <param name="terminateOnNaN">Stop at the first batch whose loss or gradients are not finite (else skip such batches).</param>
     /// <exception cref="InvalidOperationException">The model was declared without a loss.</exception>
-    /// <exception cref="ArgumentException">Sizes do not fit the model, or the arguments contradict each other.</exception>
+    /// <exception cref="ArgumentException">Sizes do not fit the model, the arguments contradict each other, or a target is not one the loss accepts.</exception>
     public static History Fit<T>(this IModel<T> model, ReadOnlySpan<T> x, ReadOnlySpan<T> y, int epochs = 1, int batchSize = 32,
         Optimizer? optimizer = null, Metric[]? metrics = null, double validationSplit = 0,
         ReadOnlySpan<T> validationX = default, ReadOnlySpan<T> validationY = default, bool shuffle = true, int seed = 0,
-        EarlyStopping? earlyStopping = null, bool verbose = true, IProgress<EpochLog>? progress = null, TextWriter? output = null)
+        EarlyStopping? earlyStopping = null, bool verbose = true, IProgress<EpochLog>? progress = null, TextWriter? output = null,
+        bool terminateOnNaN = true)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -69,6 +76,8 @@ public static class ModelTraining
         int samples = CheckData(model, x, y, nameof(x), nameof(y), "Input", "Target");
         if (samples == 0)
             throw new ArgumentException("Fit needs at least one sample; the input is empty.", nameof(x));
+        // Every target once, before the first step: a bad one is reported by its sample index, and nothing has moved.
+        Losses.ValidateTargets(model.Loss, y, model.TargetSize, model.OutputLastAxis, nameof(y));
 
         bool hasValidationData = !validationX.IsEmpty || !validationY.IsEmpty;
         ReadOnlySpan<T> trainX = x, trainY = y, valX = validationX, valY = validationY;
@@ -95,6 +104,7 @@ public static class ModelTraining
             valCount = CheckData(model, validationX, validationY, nameof(validationX), nameof(validationY), "Validation input", "Validation target");
             if (valCount == 0)
                 throw new ArgumentException("The validation data holds no samples.", nameof(validationX));
+            Losses.ValidateTargets(model.Loss, validationY, model.TargetSize, model.OutputLastAxis, nameof(validationY));
         }
         bool validate = valCount > 0;
 
@@ -114,15 +124,18 @@ public static class ModelTraining
         // Everything a batch needs, allocated once for the whole call.
         int inputSize = model.InputSize, targetSize = model.TargetSize, outputSize = model.OutputSize, lastAxis = model.OutputLastAxis;
         int rowsPerSample = outputSize / lastAxis;
+        // A batch larger than the data is one batch (Keras); from here on no size can exceed the data's.
         int batchRows = Math.Min(batchSize, trainCount);
         T[] xBatch = shuffle ? new T[batchRows * inputSize] : [];
         T[] yBatch = shuffle ? new T[batchRows * targetSize] : [];
         int[] order = shuffle ? new int[trainCount] : [];
-        T[] predictions = validate ? new T[Math.Min(batchSize, valCount) * outputSize] : [];
+        T[] predictions = validate ? new T[checked(Math.Min(batchSize, valCount) * outputSize)] : [];
         var sums = new double[resolved.Length];
         var valSums = new double[resolved.Length];
         var rng = new Rng(ShuffleSeed(seed));
-        int steps = (trainCount + batchSize - 1) / batchSize;
+        int steps = (trainCount - 1) / batchRows + 1;
+        // A skipped batch's forward pass may still have moved the state (moving statistics): it is put back from here.
+        T[] stateBefore = new T[model.State.Length];
 
         var history = new History(keys);
         for (int epoch = 0; epoch < epochs; epoch++)
@@ -140,11 +153,13 @@ public static class ModelTraining
             }
 
             double lossSum = 0;
+            int applied = 0, skipped = 0, stepsRun = 0;
             Array.Clear(sums);
             for (int step = 0; step < steps; step++)
             {
-                int first = step * batchSize;
-                int count = Math.Min(batchSize, trainCount - first);
+                stepsRun++;
+                int first = step * batchRows;
+                int count = Math.Min(batchRows, trainCount - first);
                 ReadOnlySpan<T> xb, yb;
                 if (shuffle)
                 {
@@ -159,14 +174,28 @@ public static class ModelTraining
                     xb = trainX.Slice(first * inputSize, count * inputSize);
                     yb = trainY.Slice(first * targetSize, count * targetSize);
                 }
+                model.State.CopyTo(stateBefore);
                 T loss = model.ComputeGradients(xb, yb);
-                optimizer.Step(model.Parameters, model.Gradients);
+                // A non-finite loss skips the update here; non-finite gradients make the optimizer skip it.
+                if (!T.IsFinite(loss) || !optimizer.Step(model.Parameters, model.Gradients))
+                {
+                    stateBefore.CopyTo(model.State);
+                    skipped++;
+                    if (terminateOnNaN)
+                    {
+                        history.NonFiniteStop = NonFiniteStopMessage(epoch, epochs, step, steps, double.CreateTruncating(loss));
+                        break;
+                    }
+                    continue;
+                }
+                applied += count;
                 lossSum += double.CreateTruncating(loss) * count;
                 Metrics.Accumulate<T>(resolved, model.LastOutput[..(count * outputSize)], yb, lastAxis, sums);
             }
+            history.SkippedSteps += skipped;
 
             var logs = new OrderedDictionary<string, double>(keys.Count, StringComparer.Ordinal);
-            AddLogs(logs, "", lossSum / trainCount, resolved, sums, (double)trainCount * rowsPerSample);
+            AddLogs(logs, "", lossSum / applied, resolved, sums, (double)applied * rowsPerSample);
             if (validate)
             {
                 double valLoss = EvaluateCore(model, valX, valY, batchSize, predictions, resolved, valSums);
@@ -177,9 +206,16 @@ public static class ModelTraining
             bool stop = earlyStopping is not null && earlyStopping.EpochEnd<T>(epoch, logs, model.Parameters, model.State);
             TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
             if (verbose)
-                output.WriteLine(FormatEpochLine(steps, elapsed, logs));
+            {
+                output.WriteLine(FormatEpochLine(stepsRun, elapsed, logs));
+                if (history.NonFiniteStop is not null)
+                    output.WriteLine(history.NonFiniteStop);
+                else if (skipped > 0)
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"Epoch {epoch + 1}/{epochs}: {skipped} of {steps} batches skipped, their loss or gradients not finite."));
+            }
             progress?.Report(new EpochLog(epoch + 1, epochs, logs["loss"], new ReadOnlyDictionary<string, double>(logs), elapsed));
-            if (stop)
+            if (stop || history.NonFiniteStop is not null)
             {
                 history.StoppedEpoch = epoch + 1;
                 break;
@@ -210,10 +246,11 @@ public static class ModelTraining
         int samples = CheckData(model, x, y, nameof(x), nameof(y), "Input", "Target");
         if (samples == 0)
             throw new ArgumentException("Evaluate needs at least one sample; the input is empty.", nameof(x));
+        Losses.ValidateTargets(model.Loss, y, model.TargetSize, model.OutputLastAxis, nameof(y));
 
         ResolvedMetric[] resolved = Metrics.Resolve(metrics, model.OutputSize, model.TargetSize, model.OutputLastAxis);
         var sums = new double[resolved.Length];
-        var predictions = new T[Math.Min(batchSize, samples) * model.OutputSize];
+        var predictions = new T[checked(Math.Min(batchSize, samples) * model.OutputSize)];
         double loss = EvaluateCore(model, x, y, batchSize, predictions, resolved, sums);
 
         var values = new OrderedDictionary<string, double>(StringComparer.Ordinal);
@@ -230,9 +267,10 @@ public static class ModelTraining
         int samples = x.Length / inputSize;
         sums.Clear();
         double lossSum = 0;
-        for (int first = 0; first < samples; first += batchSize)
+        // Advances by the rows taken, never past the data, so a huge batchSize cannot wrap the index around.
+        for (int first = 0, count; first < samples; first += count)
         {
-            int count = Math.Min(batchSize, samples - first);
+            count = Math.Min(batchSize, samples - first);
             ReadOnlySpan<T> yb = y.Slice(first * targetSize, count * targetSize);
             Span<T> pb = predictions[..(count * outputSize)];
             model.Predict(x.Slice(first * inputSize, count * inputSize), pb);
@@ -298,6 +336,15 @@ public static class ModelTraining
         if (double.IsNegativeInfinity(value))
             return "-inf";
         return value.ToString("0.0000e+00", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Why <c>Fit</c> stopped at a non-finite batch: where, what, and what the model holds now.</summary>
+    private static string NonFiniteStopMessage(int epoch, int epochs, int step, int steps, double loss)
+    {
+        string what = double.IsFinite(loss) ? "a gradient" : $"the loss ({FormatValue(loss)})";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"Epoch {epoch + 1}/{epochs}, batch {step + 1}/{steps}: {what} is not finite. The update was skipped and training "
+            + $"stopped with the last finite weights (terminateOnNaN: false would skip such batches and train on).");
     }
 
     /// <summary>Python's <c>f"{v:.0f}"</c> rounds halves to even.</summary>

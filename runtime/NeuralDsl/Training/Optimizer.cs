@@ -12,6 +12,10 @@ namespace NeuralDsl;
 /// State (Keras "slots": momentum, velocity) is created on the first <see cref="Step{T}"/> for that length and
 /// element type and reused afterwards, so steps allocate nothing. One optimizer serves one model: a call with
 /// another length or element type throws instead of silently mixing states.
+/// <para>
+/// A step whose gradients are not all finite changes nothing (parameters, slots, <see cref="Iterations"/>): one
+/// NaN or infinity would otherwise spread through the update to every weight it touches and stay there.
+/// </para>
 /// </remarks>
 public abstract class Optimizer
 {
@@ -34,15 +38,36 @@ public abstract class Optimizer
         set => _learningRate = CheckFinite(value, 0, double.PositiveInfinity, nameof(LearningRate));
     }
 
-    /// <summary>The number of steps taken (Keras <c>optimizer.iterations</c>).</summary>
-    public long Iterations { get; private protected set; }
+    /// <summary>The number of steps taken (Keras <c>optimizer.iterations</c>); skipped steps do not count.</summary>
+    public long Iterations { get; private set; }
+
+    /// <summary>The number of steps skipped because a gradient was NaN or infinite.</summary>
+    public long SkippedSteps { get; private set; }
 
     /// <summary>
-    /// Applies one update to <paramref name="parameters"/> from <paramref name="gradients"/> (same length).
+    /// Applies one update to <paramref name="parameters"/> from <paramref name="gradients"/> (same length), unless a
+    /// gradient is NaN or infinite: then nothing changes and the step counts in <see cref="SkippedSteps"/>.
     /// </summary>
+    /// <returns>True if the update was applied, false if it was skipped for a non-finite gradient.</returns>
     /// <exception cref="ArgumentException">The lengths differ, or differ from the state's length.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The learning rate overflows <typeparamref name="T"/>.</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
-    public abstract void Step<T>(Span<T> parameters, ReadOnlySpan<T> gradients)
+    public bool Step<T>(Span<T> parameters, ReadOnlySpan<T> gradients)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        Prepare<T>(parameters.Length, gradients.Length);
+        if (!UpdateDriver.AllFinite(gradients))
+        {
+            SkippedSteps++;
+            return false;
+        }
+        Update(parameters, gradients);
+        Iterations++;
+        return true;
+    }
+
+    /// <summary>The update rule proper, on validated, finite gradients; <see cref="Iterations"/> is the steps before this one.</summary>
+    private protected abstract void Update<T>(Span<T> parameters, ReadOnlySpan<T> gradients)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>;
 
     /// <summary>Keras names of the slot variables this configuration keeps (<c>momentum</c>, <c>velocity</c>).</summary>
@@ -69,6 +94,10 @@ public abstract class Optimizer
         if (parameterLength != gradientLength)
             throw new ArgumentException(
                 $"Gradient length {gradientLength} does not match the parameter length {parameterLength}.", "gradients");
+        // A learning rate finite as a double can still be infinite as a float, and would make every weight ±∞ or NaN.
+        if (!T.IsFinite(T.CreateTruncating(LearningRate)))
+            throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate,
+                string.Create(CultureInfo.InvariantCulture, $"LearningRate {LearningRate} overflows {typeof(T).Name}."));
         if (_slots is null)
         {
             int count = SlotNames.Length;

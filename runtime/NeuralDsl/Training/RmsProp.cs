@@ -37,17 +37,14 @@ public sealed class RmsProp : Optimizer
 
     internal override string[] SlotNames => Momentum != 0 ? VelocityMomentumSlots : VelocitySlots;
 
-    /// <inheritdoc/>
-    public override void Step<T>(Span<T> parameters, ReadOnlySpan<T> gradients)
+    private protected override void Update<T>(Span<T> parameters, ReadOnlySpan<T> gradients)
     {
-        Prepare<T>(parameters.Length, gradients.Length);
         var update = new RmsPropUpdate<T>(
             T.CreateTruncating(LearningRate), T.CreateTruncating(Rho), T.CreateTruncating(1 - Rho), T.CreateTruncating(Epsilon));
         if (Momentum == 0)
             UpdateDriver.Run(update, parameters, gradients, Slot<T>(0));
         else
             UpdateDriver.Run(new MomentumUpdate<T>(update, T.CreateTruncating(Momentum)), parameters, gradients, Slot<T>(0), Slot<T>(1));
-        Iterations++;
     }
 
     /// <summary>v = ρ·v + (1 − ρ)·g²; p −= lr·g / √(v + ε).</summary>

@@ -30,10 +30,8 @@ public sealed class Sgd : Optimizer
 
     internal override string[] SlotNames => Momentum != 0 ? MomentumSlots : [];
 
-    /// <inheritdoc/>
-    public override void Step<T>(Span<T> parameters, ReadOnlySpan<T> gradients)
+    private protected override void Update<T>(Span<T> parameters, ReadOnlySpan<T> gradients)
     {
-        Prepare<T>(parameters.Length, gradients.Length);
         T lr = T.CreateTruncating(LearningRate);
         if (Momentum == 0)
             UpdateDriver.Run(new PlainUpdate<T>(lr), parameters, gradients);
@@ -41,7 +39,6 @@ public sealed class Sgd : Optimizer
             UpdateDriver.Run(new NesterovUpdate<T>(lr, T.CreateTruncating(Momentum)), parameters, gradients, Slot<T>(0));
         else
             UpdateDriver.Run(new MomentumUpdate<T>(lr, T.CreateTruncating(Momentum)), parameters, gradients, Slot<T>(0));
-        Iterations++;
     }
 
     /// <summary>p −= g·lr.</summary>

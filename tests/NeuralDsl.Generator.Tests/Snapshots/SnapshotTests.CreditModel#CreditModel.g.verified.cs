@@ -208,7 +208,8 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
     public float ComputeGradients(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target)
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
-        global::NeuralDsl.Batches.CheckTargetLength(target.Length, batch * TargetSize, nameof(target), batch, TargetSize);
+        global::NeuralDsl.Batches.CheckTargetLength(target.Length, (long)batch * TargetSize, nameof(target), batch, TargetSize);
+        global::NeuralDsl.Losses.ValidateTargets(global::NeuralDsl.Loss.BinaryCrossEntropy, target, TargetSize, 1, nameof(target));
         EnsureCapacity(batch);
         _inputKept = false;
         ForwardCore(input, batch, training: true);

@@ -181,7 +181,8 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
     public double ComputeGradients(global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> target)
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
-        global::NeuralDsl.Batches.CheckTargetLength(target.Length, batch * TargetSize, nameof(target), batch, TargetSize);
+        global::NeuralDsl.Batches.CheckTargetLength(target.Length, (long)batch * TargetSize, nameof(target), batch, TargetSize);
+        global::NeuralDsl.Losses.ValidateTargets(global::NeuralDsl.Loss.MeanSquaredError, target, TargetSize, 1, nameof(target));
         EnsureCapacity(batch);
         _inputKept = false;
         ForwardCore(input, batch, training: true);

@@ -251,6 +251,69 @@ public class OptimizerTests
         Assert.Equal(12, optimizer.Iterations);
     }
 
+    [Theory]
+    [MemberData(nameof(AllOptimizers))]
+    public void A_step_with_a_non_finite_gradient_changes_nothing(string name)
+    {
+        Optimizer optimizer = Create(name);
+        var p = new float[100];
+        var g = new float[100];
+        for (int i = 0; i < p.Length; i++)
+        {
+            p[i] = 0.01f * i;
+            g[i] = 0.5f - 0.01f * i;
+        }
+        Assert.True(optimizer.Step<float>(p, g));
+        float[] parameters = (float[])p.Clone();
+        float[][] slots = Array.ConvertAll(optimizer.SlotNames, slot => optimizer.GetSlot<float>(slot).ToArray());
+
+        // Early, in the vectorized body and in the scalar tail: each is found.
+        foreach ((int index, float bad) in new[] { (0, float.NaN), (37, float.PositiveInfinity), (99, float.NegativeInfinity) })
+        {
+            float[] badGradient = (float[])g.Clone();
+            badGradient[index] = bad;
+            Assert.False(optimizer.Step<float>(p, badGradient));
+        }
+
+        Assert.Equal(parameters, p);
+        for (int s = 0; s < slots.Length; s++)
+            Assert.Equal(slots[s], optimizer.GetSlot<float>(optimizer.SlotNames[s]).ToArray());
+        Assert.Equal(1, optimizer.Iterations);
+        Assert.Equal(3, optimizer.SkippedSteps);
+        // Huge but finite gradients are finite: the guard must not skip them.
+        g.AsSpan().Fill(float.MaxValue);
+        Assert.True(optimizer.Step<float>(p, g));
+    }
+
+    [Fact]
+    public void The_finiteness_pass_finds_every_position_at_every_length()
+    {
+        for (int length = 0; length <= 70; length++)
+        {
+            var values = new double[length];
+            values.AsSpan().Fill(double.MaxValue);
+            Assert.True(UpdateDriver.AllFinite<double>(values));
+            for (int i = 0; i < length; i++)
+            {
+                values[i] = i % 2 == 0 ? double.NaN : double.NegativeInfinity;
+                Assert.False(UpdateDriver.AllFinite<double>(values), $"length {length}, index {i}");
+                values[i] = -double.MaxValue;
+            }
+        }
+    }
+
+    [Fact]
+    public void A_learning_rate_that_overflows_the_element_type_is_rejected_before_any_change()
+    {
+        var sgd = new Sgd(learningRate: 1e300);
+        float[] p = [1, 2, 3];
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => sgd.Step<float>(p, [1, 1, 1]));
+        Assert.Equal("LearningRate", ex.ParamName);
+        Assert.Equal([1f, 2f, 3f], p);
+        // The same rate is finite in double, and the rejected float call bound no state to float.
+        Assert.True(sgd.Step<double>(new double[3], [1, 1, 1]));
+    }
+
     [Fact]
     public void State_is_bound_to_one_length_and_element_type()
     {
