@@ -46,8 +46,40 @@ internal sealed class LayerEmitContext(SourceWriter writer, ModelPlan plan, Plan
 
     public string SpanType => "global::System.Span<" + T + ">";
 
+    /// <summary>
+    /// Writes the header line and the signature of <c>LayerNForward(x, batch)</c> (with <c>bool training</c> when the
+    /// layer uses the flag, as ForwardCore passes it) and opens its body; disposing closes it and leaves a blank line.
+    /// </summary>
+    public System.IDisposable ForwardMethod()
+    {
+        WriteHeader("forward");
+        return PrivateMethod("Forward", ReadOnlySpanType + " x, int batch" + (Layer.Spec.UsesTrainingFlag ? ", bool training" : ""));
+    }
+
+    /// <summary>
+    /// Writes the header line and the signature of <c>LayerNBackward(x, dy, dx, batch)</c> and opens its body; disposing
+    /// closes it and leaves a blank line.
+    /// </summary>
+    public System.IDisposable BackwardMethod()
+    {
+        WriteHeader("backward");
+        return PrivateMethod("Backward", ReadOnlySpanType + " x, " + SpanType + " dy, " + SpanType + " dx, int batch");
+    }
+
+    /// <summary>Writes <c>private void LayerN{suffix}({parameters})</c> and opens its body; disposing closes it and leaves a blank line.</summary>
+    public System.IDisposable PrivateMethod(string suffix, string parameters) => new MemberScope(Writer, Writer.Block("private void " + Method + suffix + "(" + parameters + ")"));
+
+    private sealed class MemberScope(SourceWriter writer, System.IDisposable block) : System.IDisposable
+    {
+        public void Dispose()
+        {
+            block.Dispose();
+            writer.Line();
+        }
+    }
+
     /// <summary>One line naming the layer, its shapes and parameters, written before each of its methods.</summary>
-    public void WriteHeader(string direction)
+    private void WriteHeader(string direction)
     {
         string parameters = "";
         foreach (PlannedParameter p in Layer.Parameters)

@@ -31,8 +31,7 @@ internal sealed partial record BatchNormalizationSpec
         PlannedLayer layer = c.Layer;
         string rows = RowsExpression(layer);
         string channels = Literals.Int(layer.Output.Last);
-        c.WriteHeader("forward");
-        using (w.Block("private void " + c.Method + "Forward(" + c.ReadOnlySpanType + " x, int batch, bool training)"))
+        using (c.ForwardMethod())
         {
             string y = c.BatchSpan(c.Output, c.OutputSize);
             w.Line("if (training)");
@@ -44,7 +43,6 @@ internal sealed partial record BatchNormalizationSpec
                 ", " + c.ParameterSpan(layer.Parameters[2]) + ", " + c.ParameterSpan(layer.Parameters[3]) + ", " + y + ", " + rows + ", " + channels + ", " +
                 Literals.Double(Epsilon) + ");");
         }
-        w.Line();
     }
 
     public override void EmitBackward(LayerEmitContext c)
@@ -53,8 +51,7 @@ internal sealed partial record BatchNormalizationSpec
         PlannedLayer layer = c.Layer;
         string rows = RowsExpression(layer);
         string channels = Literals.Int(layer.Output.Last);
-        c.WriteHeader("backward");
-        using (w.Block("private void " + c.Method + "Backward(" + c.ReadOnlySpanType + " x, " + c.SpanType + " dy, " + c.SpanType + " dx, int batch)"))
+        using (c.BackwardMethod())
         {
             w.Line("if (dx.IsEmpty)");
             w.Line("    dx = " + c.BatchSpan(InputGradientScratch(layer.Index), layer.Input.Size) + ";");
@@ -69,7 +66,6 @@ internal sealed partial record BatchNormalizationSpec
                 ", " + c.ParameterSpan(layer.Parameters[3]) + ", dx, " + gammaGradient + ", " + betaGradient + ", " + rows + ", " + channels + ", " +
                 Literals.Double(Epsilon) + ");");
         }
-        w.Line();
     }
 
     /// <summary>Rows the statistics are taken over: every sample and position, per channel.</summary>

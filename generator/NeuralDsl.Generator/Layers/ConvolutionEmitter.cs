@@ -85,8 +85,7 @@ internal static class ConvolutionEmitter
     {
         SourceWriter w = c.Writer;
         PlannedLayer layer = c.Layer;
-        c.WriteHeader("forward");
-        using (w.Block("private void " + c.Method + "Forward(" + c.ReadOnlySpanType + " x, int batch)"))
+        using (c.ForwardMethod())
         {
             string bias = useBias ? c.ParameterSpan(layer.Parameters[1]) : "global::System.ReadOnlySpan<" + c.T + ">.Empty";
             string product = "x ⋆ kernel" + (useBias ? " + bias" : "");
@@ -109,15 +108,13 @@ internal static class ConvolutionEmitter
                 w.Line(ActivationCalls.Forward(activation, "z", c.BatchSpan(c.Output, c.OutputSize), filters));
             }
         }
-        w.Line();
     }
 
     public static void EmitBackward(LayerEmitContext c, Activation activation, bool useBias, int filters)
     {
         SourceWriter w = c.Writer;
         PlannedLayer layer = c.Layer;
-        c.WriteHeader("backward");
-        using (w.Block("private void " + c.Method + "Backward(" + c.ReadOnlySpanType + " x, " + c.SpanType + " dy, " + c.SpanType + " dx, int batch)"))
+        using (c.BackwardMethod())
         {
             string output = c.BatchSpan(c.Output, c.OutputSize);
             if (activation == Activation.ReLU)
@@ -139,7 +136,6 @@ internal static class ConvolutionEmitter
                 w.Line(c.Method + "AffineBackward(x, dy, dx, batch);");
             }
         }
-        w.Line();
 
         // A ReLU layer's backward above does all of it in the fused call, and ReLU is never fused with a loss, so
         // nothing would call a separate affine backward.
@@ -147,9 +143,8 @@ internal static class ConvolutionEmitter
             return;
         w.Line("// Layer " + Literals.Int(layer.Index) + " · " + layer.Name + ": kernel and bias gradients from dz " + layer.Output.ToComment() +
             " in one pass; dx is skipped when empty (the first layer in training).");
-        using (w.Block("private void " + c.Method + "AffineBackward(" + c.ReadOnlySpanType + " x, " + c.SpanType + " dz, " + c.SpanType + " dx, int batch)"))
+        using (c.PrivateMethod("AffineBackward", c.ReadOnlySpanType + " x, " + c.SpanType + " dz, " + c.SpanType + " dx, int batch"))
             EmitGradients(c, "dz", "default", Activation.Linear, useBias);
-        w.Line();
     }
 
     /// <summary>

@@ -19,8 +19,7 @@ internal sealed partial record DropoutSpec
     public override void EmitForward(LayerEmitContext c)
     {
         SourceWriter w = c.Writer;
-        c.WriteHeader("forward");
-        using (w.Block("private void " + c.Method + "Forward(" + c.ReadOnlySpanType + " x, int batch, bool training)"))
+        using (c.ForwardMethod())
         {
             string y = c.BatchSpan(c.Output, c.OutputSize);
             w.Line("if (training)");
@@ -29,14 +28,12 @@ internal sealed partial record DropoutSpec
             w.Line("else");
             w.Line("    x.CopyTo(" + y + ");");
         }
-        w.Line();
     }
 
     public override void EmitBackward(LayerEmitContext c)
     {
         SourceWriter w = c.Writer;
-        c.WriteHeader("backward");
-        using (w.Block("private void " + c.Method + "Backward(" + c.ReadOnlySpanType + " x, " + c.SpanType + " dy, " + c.SpanType + " dx, int batch)"))
+        using (c.BackwardMethod())
         {
             w.Line("if (dx.IsEmpty)");
             w.Line("    return;");
@@ -45,6 +42,5 @@ internal sealed partial record DropoutSpec
             w.Line("else");
             w.Line("    dy.CopyTo(dx);");
         }
-        w.Line();
     }
 }

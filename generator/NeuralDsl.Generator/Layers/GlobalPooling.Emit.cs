@@ -19,8 +19,7 @@ internal sealed partial record GlobalPoolingSpec
     {
         SourceWriter w = c.Writer;
         string sizes = "batch, " + Literals.Int(Spatial(c.Layer)) + ", " + Literals.Int(c.Layer.Input.Last);
-        c.WriteHeader("forward");
-        using (w.Block("private void " + c.Method + "Forward(" + c.ReadOnlySpanType + " x, int batch)"))
+        using (c.ForwardMethod())
         {
             if (Max)
             {
@@ -32,15 +31,13 @@ internal sealed partial record GlobalPoolingSpec
                 w.Line("global::NeuralDsl.Pooling.GlobalAverageForward(x, " + c.BatchSpan(c.Output, c.OutputSize) + ", " + sizes + ");");
             }
         }
-        w.Line();
     }
 
     public override void EmitBackward(LayerEmitContext c)
     {
         SourceWriter w = c.Writer;
         string sizes = "batch, " + Literals.Int(Spatial(c.Layer)) + ", " + Literals.Int(c.Layer.Input.Last);
-        c.WriteHeader("backward");
-        using (w.Block("private void " + c.Method + "Backward(" + c.ReadOnlySpanType + " x, " + c.SpanType + " dy, " + c.SpanType + " dx, int batch)"))
+        using (c.BackwardMethod())
         {
             w.Line("if (dx.IsEmpty)");
             w.Line("    return;");
@@ -56,6 +53,5 @@ internal sealed partial record GlobalPoolingSpec
                 w.Line("global::NeuralDsl.Pooling.GlobalAverageBackward(dy, dx, " + sizes + ");");
             }
         }
-        w.Line();
     }
 }

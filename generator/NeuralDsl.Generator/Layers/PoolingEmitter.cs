@@ -34,8 +34,7 @@ internal static class PoolingEmitter
     public static void EmitMaxForward(LayerEmitContext c)
     {
         SourceWriter w = c.Writer;
-        c.WriteHeader("forward");
-        using (w.Block("private void " + c.Method + "Forward(" + c.ReadOnlySpanType + " x, int batch, bool training)"))
+        using (c.ForwardMethod())
         {
             string y = c.BatchSpan(c.Output, c.OutputSize);
             string geometry = GeometryField(c.Layer.Index);
@@ -46,15 +45,13 @@ internal static class PoolingEmitter
             w.Line("else");
             w.Line("    global::NeuralDsl.Pooling.MaxForward(x, " + y + ", batch, " + geometry + ");");
         }
-        w.Line();
     }
 
     /// <param name="position">What one input position is called in the comment: <c>cell</c> (2-D) or <c>step</c> (1-D).</param>
     public static void EmitMaxBackward(LayerEmitContext c, string position)
     {
         SourceWriter w = c.Writer;
-        c.WriteHeader("backward");
-        using (w.Block("private void " + c.Method + "Backward(" + c.ReadOnlySpanType + " x, " + c.SpanType + " dy, " + c.SpanType + " dx, int batch)"))
+        using (c.BackwardMethod())
         {
             w.Line("if (dx.IsEmpty)");
             w.Line("    return;");
@@ -62,6 +59,5 @@ internal static class PoolingEmitter
             w.Line("global::NeuralDsl.Pooling.MaxBackward(dy, new global::System.ReadOnlySpan<int>(" + ArgMaxField(c.Layer.Index) +
                 ", 0, batch * " + Literals.Int(c.OutputSize) + "), dx, batch, " + GeometryField(c.Layer.Index) + ");");
         }
-        w.Line();
     }
 }

@@ -13,25 +13,21 @@ internal sealed partial record ZeroPadding2DSpec
     public override void EmitForward(LayerEmitContext c)
     {
         SourceWriter w = c.Writer;
-        c.WriteHeader("forward");
-        using (w.Block("private void " + c.Method + "Forward(" + c.ReadOnlySpanType + " x, int batch)"))
+        using (c.ForwardMethod())
         {
             w.Line("global::NeuralDsl.Padding2D.Forward(x, " + c.BatchSpan(c.Output, c.OutputSize) + ", " + Sizes(c.Layer.Input) + ");");
         }
-        w.Line();
     }
 
     public override void EmitBackward(LayerEmitContext c)
     {
         SourceWriter w = c.Writer;
-        c.WriteHeader("backward");
-        using (w.Block("private void " + c.Method + "Backward(" + c.ReadOnlySpanType + " x, " + c.SpanType + " dy, " + c.SpanType + " dx, int batch)"))
+        using (c.BackwardMethod())
         {
             w.Line("if (dx.IsEmpty)");
             w.Line("    return;");
             w.Line("// The zero border has no input behind it: the input gradient is the interior of dy.");
             w.Line("global::NeuralDsl.Padding2D.Backward(dy, dx, " + Sizes(c.Layer.Input) + ");");
         }
-        w.Line();
     }
 }

@@ -1,0 +1,182 @@
+using System.Linq;
+using System.Text;
+using NeuralDsl.Generator.Model;
+using NeuralDsl.Generator.Shapes;
+
+namespace NeuralDsl.Generator.Emit;
+
+/// <summary>The model's public surface besides the passes: summary, constants, constructor, parameter views, <c>IModel</c>.</summary>
+internal sealed partial class ModelEmitter
+{
+    // ---- Summary ----
+
+    private string SummaryText()
+    {
+        var sb = new StringBuilder();
+        string rule = new string('_', 65);
+        sb.Append("Model: \"").Append(Spec.ModelName).Append("\"\n");
+        sb.Append(rule).Append('\n');
+        sb.Append(Row("Layer (type)", "Output Shape", "Param #")).Append('\n');
+        sb.Append(new string('=', 65)).Append('\n');
+        for (int i = 0; i < Layers.Count; i++)
+        {
+            PlannedLayer layer = Layers[i];
+            sb.Append(Row(layer.Name + " (" + layer.Spec.KerasType + ")", layer.Output.ToKeras(), Literals.Count(layer.ParameterCount))).Append('\n');
+            sb.Append(i == Layers.Count - 1 ? new string('=', 65) : rule).Append('\n');
+        }
+        if (Layers.Count == 0)
+            sb.Append(new string('=', 65)).Append('\n');
+        sb.Append("Total params: ").Append(Literals.Count(_plan.ParameterCount + _plan.StateCount)).Append('\n');
+        sb.Append("Trainable params: ").Append(Literals.Count(_plan.ParameterCount)).Append('\n');
+        sb.Append("Non-trainable params: ").Append(Literals.Count(_plan.StateCount)).Append('\n');
+        sb.Append(rule).Append('\n');
+        return sb.ToString();
+
+        static string Row(string a, string b, string c) => (" " + a.PadRight(28) + " " + b.PadRight(25) + " " + c).TrimEnd();
+    }
+
+    private void WriteClassDoc()
+    {
+        _w.Line("/// <summary>");
+        _w.Line("/// Sequential model <c>" + Spec.ModelName + "</c> (" + _t + "), loss " + Spec.Loss + ": " + Spec.InputShape + " → " + _plan.OutputShape + ".");
+        _w.Line("/// <code>");
+        foreach (string line in SummaryText().TrimEnd('\n').Split('\n'))
+            _w.Line("/// " + Xml(line));
+        _w.Line("/// </code>");
+        _w.Line("/// </summary>");
+    }
+
+    private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+
+    // ---- Constants ----
+
+    private void WriteConstants()
+    {
+        _w.Line("/// <summary>Elements of one input sample, shape " + Spec.InputShape + ".</summary>");
+        _w.Line("public const int InputSize = " + Literals.Int(_plan.InputSize) + ";");
+        _w.Line();
+        _w.Line("/// <summary>Elements of one output sample, shape " + _plan.OutputShape + ".</summary>");
+        _w.Line("public const int OutputSize = " + Literals.Int(_plan.OutputSize) + ";");
+        _w.Line();
+        _w.Line("/// <summary>Elements of one target sample for " + Spec.Loss + ".</summary>");
+        _w.Line("public const int TargetSize = " + Literals.Int(_plan.TargetSize) + ";");
+        _w.Line();
+        _w.Line("/// <summary>Trainable parameters in all layers.</summary>");
+        _w.Line("public const int ParameterCount = " + Literals.Int(_plan.ParameterCount) + ";");
+        _w.Line();
+        _w.Line("/// <summary>The model name shown in the summary.</summary>");
+        _w.Line("public const string ModelName = " + Literals.String(Spec.ModelName) + ";");
+        _w.Line();
+        _w.Line("/// <summary>Keras-style summary: layers, output shapes and parameter counts.</summary>");
+        _w.Line("public const string Summary = " + Literals.String(SummaryText()) + ";");
+        _w.Line();
+        _w.Line("/// <summary>The per-sample input shape (the batch is the leading, run-time dimension).</summary>");
+        _w.Line("public static global::System.ReadOnlySpan<int> InputShape => [" + string.Join(", ", Spec.InputShape.Dimensions) + "];");
+        _w.Line();
+        _w.Line("/// <summary>The per-sample output shape.</summary>");
+        _w.Line("public static global::System.ReadOnlySpan<int> OutputShape => [" + string.Join(", ", _plan.OutputShape.Dimensions) + "];");
+        _w.Line();
+        _w.Line("/// <summary>Names, offsets and Keras-layout shapes of the tensors in <see cref=\"Parameters\"/>.</summary>");
+        _w.Line("public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> ParameterLayout => s_parameterLayout;");
+        _w.Line();
+        _w.Line("private static readonly global::NeuralDsl.ParameterInfo[] s_parameterLayout =");
+        _w.Line("[");
+        _w.Indent();
+        foreach (PlannedParameter p in Layers.SelectMany(l => l.Parameters).Where(p => !p.IsState))
+            _w.Line("new(" + Literals.String(p.Name) + ", " + Literals.Int(p.Offset) + ", [" + string.Join(", ", p.Spec.Shape) + "]),");
+        _w.Unindent();
+        _w.Line("];");
+        _w.Line();
+        if (HasState)
+        {
+            _w.Line("/// <summary>Non-trainable tensors saved with the weights (" + Literals.Count(_plan.StateCount) + " elements).</summary>");
+            _w.Line("public const int StateCount = " + Literals.Int(_plan.StateCount) + ";");
+            _w.Line();
+            _w.Line("/// <summary>Names, offsets and Keras-layout shapes of the non-trainable tensors in <see cref=\"State\"/>.</summary>");
+            _w.Line("public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> StateLayout => s_stateLayout;");
+            _w.Line();
+            _w.Line("private static readonly global::NeuralDsl.ParameterInfo[] s_stateLayout =");
+            _w.Line("[");
+            _w.Indent();
+            foreach (PlannedParameter p in Layers.SelectMany(l => l.Parameters).Where(p => p.IsState))
+                _w.Line("new(" + Literals.String(p.Name) + ", " + Literals.Int(p.Offset) + ", [" + string.Join(", ", p.Spec.Shape) + "]),");
+            _w.Unindent();
+            _w.Line("];");
+            _w.Line();
+        }
+    }
+
+    // ---- Construction and views ----
+
+    private void WriteConstructor()
+    {
+        _w.Line("/// <summary>Creates the model with Keras-default initialization drawn deterministically from <paramref name=\"seed\"/>.</summary>");
+        using (_w.Block("public " + Spec.ClassName + "(int seed = 0)"))
+        {
+            _w.Line("var rng = new global::NeuralDsl.Rng((ulong)seed);");
+            foreach (PlannedParameter p in Layers.SelectMany(l => l.Parameters))
+            {
+                _w.Line("// " + p.Name + " " + Shape.Format(p.Spec.Shape) + ": " + p.Spec.Initializer + " (fan in " + Literals.Int(p.Spec.FanIn) + ", fan out " + Literals.Int(p.Spec.FanOut) + ")");
+                _w.Line("global::NeuralDsl.Initializers.Fill(new " + Span + "(" + (p.IsState ? "_state" : "_parameters") + ", " + Literals.Int(p.Offset) + ", " + Literals.Int(p.Length) +
+                    "), global::NeuralDsl.Initializer." + p.Spec.Initializer + ", " + Literals.Int(p.Spec.FanIn) + ", " + Literals.Int(p.Spec.FanOut) + ", ref rng);");
+            }
+            if (Layers.Any(l => l.Spec.UsesRandomNumbers))
+                _w.Line("_rng = new global::NeuralDsl.Rng(rng.NextUInt64());");
+        }
+        _w.Line();
+    }
+
+    private void WriteParameterViews()
+    {
+        foreach (PlannedParameter p in Layers.SelectMany(l => l.Parameters))
+        {
+            string name = Naming.MemberName(p.Name);
+            string range = Literals.Int(p.Offset) + ", " + Literals.Int(p.Length);
+            if (p.IsState)
+            {
+                _w.Line("/// <summary><c>" + p.Name + "</c> " + Shape.Format(p.Spec.Shape) + ", non-trainable, a view into <see cref=\"State\"/>.</summary>");
+                _w.Line("public " + Span + " " + name + " => new(_state, " + range + ");");
+                _w.Line();
+                continue;
+            }
+            _w.Line("/// <summary><c>" + p.Name + "</c> " + Shape.Format(p.Spec.Shape) + ", a view into <see cref=\"Parameters\"/>.</summary>");
+            _w.Line("public " + Span + " " + name + " => new(_parameters, " + range + ");");
+            _w.Line();
+            _w.Line("/// <summary>Gradient of <c>" + p.Name + "</c> " + Shape.Format(p.Spec.Shape) + ", a view into <see cref=\"Gradients\"/>.</summary>");
+            _w.Line("public " + Span + " " + name + "Gradient => new(_gradients, " + range + ");");
+            _w.Line();
+        }
+        _w.Line("/// <summary>Every trainable parameter (" + Literals.Count(_plan.ParameterCount) + "), layer after layer, each tensor in Keras layout.</summary>");
+        _w.Line("public " + Span + " Parameters => _parameters;");
+        _w.Line();
+        _w.Line("/// <summary>Gradients matching <see cref=\"Parameters\"/>.</summary>");
+        _w.Line("public " + Span + " Gradients => _gradients;");
+        _w.Line();
+        if (HasState)
+        {
+            _w.Line("/// <summary>Non-trainable state (" + Literals.Count(_plan.StateCount) + "), saved with the weights.</summary>");
+            _w.Line("public " + Span + " State => _state;");
+            _w.Line();
+        }
+        _w.Line("/// <summary>The output of the last forward pass, [batch × " + Literals.Int(_plan.OutputSize) + "].</summary>");
+        _w.Line("public " + ReadOnlySpan + " LastOutput => " + ModelOutput(Names.Rows("_input", "_batch", _plan.InputSize), "_batch") + ";");
+        _w.Line();
+    }
+
+    // ---- Interface ----
+
+    private void WriteInterfaceMembers()
+    {
+        _w.Line("string " + Interface + ".Name => ModelName;");
+        _w.Line("int " + Interface + ".InputSize => InputSize;");
+        _w.Line("int " + Interface + ".OutputSize => OutputSize;");
+        _w.Line("int " + Interface + ".TargetSize => TargetSize;");
+        _w.Line("int " + Interface + ".OutputLastAxis => " + Literals.Int(_plan.OutputShape.Last) + ";");
+        _w.Line("global::NeuralDsl.Loss " + Interface + ".Loss => " + LossName + ";");
+        _w.Line("string " + Interface + ".Summary => Summary;");
+        _w.Line("global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> " + Interface + ".ParameterLayout => s_parameterLayout;");
+        if (HasState)
+            _w.Line("global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> " + Interface + ".StateLayout => s_stateLayout;");
+        _w.Line();
+    }
+}
