@@ -44,6 +44,25 @@ public sealed class GeneratedCodeTests
         Assert.Contains("[global::System.CodeDom.Compiler.GeneratedCode(\"NeuralDsl.Generator\", ", text, StringComparison.Ordinal);
     }
 
+    /// <summary>Generated code is read and stepped through: long calls go one argument per line, comments wrap.</summary>
+    [Theory]
+    [MemberData(nameof(Models))]
+    [InlineData(SnapshotTests.MnistCnnSource)]
+    public void No_line_is_longer_than_140_characters_outside_the_summary_constant(string source)
+    {
+        (string hint, string text) = Emit(source);
+        var longLines = text.Split('\n')
+            .Select((line, i) => (line, i))
+            .Where(l => l.line.Length > 140 && !l.line.TrimStart().StartsWith("public const string Summary = ", StringComparison.Ordinal))
+            .Select(l => $"line {l.i + 1} ({l.line.Length}): {l.line.Trim()}")
+            .ToList();
+        Assert.True(longLines.Count == 0, $"{hint} has lines over 140 characters:\n" + string.Join("\n", longLines));
+    }
+
+    /// <summary>The text with wrapped calls and initializers joined back onto one line, for assertions on whole statements.</summary>
+    private static string Unwrapped(string text) =>
+        Regex.Replace(Regex.Replace(text, @"([(,=])\n\s+", m => m.Groups[1].Value == "(" ? "(" : m.Groups[1].Value + " "), @"\n\s+\)", ")");
+
     [Theory]
     [MemberData(nameof(Models))]
     public void Output_does_not_depend_on_the_current_culture(string source)
@@ -224,7 +243,7 @@ public sealed class GeneratedCodeTests
             """;
         GeneratorRun run = GeneratorHarness.RunModel(source);
         GeneratorHarness.AssertCompilesWithoutErrorsOrWarnings(run);
-        string text = Assert.Single(run.Sources).Value;
+        string text = Unwrapped(Assert.Single(run.Sources).Value);
 
         // 8×8 output: 4 tiles of 4×4 (144 products) against 16 of 2×2 (256); then 8×8 again (same padding).
         Assert.Contains("global::NeuralDsl.ConvolutionStrategy.Winograd4x4, _kernelCache0);", text, StringComparison.Ordinal);

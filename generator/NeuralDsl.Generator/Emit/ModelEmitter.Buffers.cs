@@ -9,44 +9,56 @@ internal sealed partial class ModelEmitter
 {
     private void WriteFields()
     {
-        _w.Line("// Every trainable tensor, layer after layer in Keras layout, and the matching gradients.");
-        _w.Line("private readonly " + _t + "[] _parameters = new " + _t + "[" + Literals.Int(_plan.ParameterCount) + "];");
-        _w.Line("private readonly " + _t + "[] _gradients = new " + _t + "[" + Literals.Int(_plan.ParameterCount) + "];");
+        string t = _t;
+        _w.Comment("Every trainable tensor, layer after layer in Keras layout, and the matching gradients.");
+        _w.Line("private readonly " + t + "[] " + Names.Parameters + " = new " + t + "[" + Literals.Int(_plan.ParameterCount) + "];");
+        _w.Line("private readonly " + t + "[] " + Names.Gradients + " = new " + t + "[" + Literals.Int(_plan.ParameterCount) + "];");
         if (HasState)
-            _w.Line("private readonly " + _t + "[] _state = new " + _t + "[" + Literals.Int(_plan.StateCount) + "]; // moving statistics: updated in training, used in inference");
+        {
+            _w.Commented("private readonly " + t + "[] " + Names.State + " = new " + t + "[" + Literals.Int(_plan.StateCount) + "];",
+                "moving statistics: updated in training, used in inference");
+        }
         _w.Line();
-        _w.Line("// Batch buffers, [capacity × per-sample size]; grown on demand, never per call.");
-        _w.Line("private int _capacity;");
-        _w.Line("private int _batch;        // samples in the last forward pass");
-        _w.Line("private bool _training;    // whether that pass ran in training mode");
-        _w.Line("private bool _inputKept;   // whether it copied its input into _input (Forward does; Predict and ComputeGradients need not)");
-        _w.Line("private " + _t + "[] _input = []; // " + Spec.InputShape.ToComment() + ", the input of the last Forward, for Backward");
+        _w.Comment("Batch buffers, [capacity × per-sample size]; grown on demand, never per call.");
+        _w.Line("private int " + Names.Capacity + ";");
+        _w.Commented("private int " + Names.Batch + ";", "samples in the last forward pass");
+        _w.Commented("private bool " + Names.Training + ";", "whether that pass ran in training mode");
+        _w.Commented("private bool " + Names.InputKept + ";",
+            "whether it copied its input into " + Names.Input + " (Forward does; Predict and ComputeGradients need not)");
+        _w.Commented("private " + t + "[] " + Names.Input + " = [];", Spec.InputShape.ToComment() + ", the input of the last Forward, for Backward");
         foreach (PlannedLayer layer in Layers.Where(l => !l.Spec.AliasesInput))
         {
-            _w.Line("private " + _t + "[] " + Names.Output(layer.Index) + " = []; // " + layer.Output.ToComment() + " " + layer.Name + " output");
-            _w.Line("private " + _t + "[] " + Names.OutputGradient(layer.Index) + " = []; // " + layer.Output.ToComment() + " gradient w.r.t. " + layer.Name + " output");
+            _w.Commented("private " + t + "[] " + Names.Output(layer.Index) + " = [];", layer.Output.ToComment() + " " + layer.Name + " output");
+            _w.Commented("private " + t + "[] " + Names.OutputGradient(layer.Index) + " = [];",
+                layer.Output.ToComment() + " gradient w.r.t. " + layer.Name + " output");
             foreach (BufferSpec buffer in layer.Spec.ExtraBuffers(layer))
             {
-                string type = buffer.IsIndex ? "int" : _t;
-                _w.Line(buffer.IsPersistent
-                    ? "private readonly " + type + "[] " + buffer.Field + " = new " + type + "[" + buffer.LengthExpression + "]; // " + layer.Name + ": " + buffer.Comment
-                    : "private " + type + "[] " + buffer.Field + " = []; // " + layer.Name + ": " + buffer.Comment);
+                string type = buffer.IsIndex ? "int" : t;
+                if (buffer.IsPersistent)
+                {
+                    _w.Comment(layer.Name + ": " + buffer.Comment);
+                    _w.Initialized("private readonly " + type + "[] " + buffer.Field, "new " + type + "[" + buffer.LengthExpression + "]");
+                }
+                else
+                {
+                    _w.Commented("private " + type + "[] " + buffer.Field + " = [];", layer.Name + ": " + buffer.Comment);
+                }
             }
         }
         if (Layers.Any(l => l.Spec.UsesRandomNumbers))
-            _w.Line("private global::NeuralDsl.Rng _rng; // dropout masks");
+            _w.Commented("private global::NeuralDsl.Rng " + Names.Rng + ";", "dropout masks");
         _w.Line();
     }
 
     private void WriteCapacity()
     {
-        _w.Line("// Grows every batch buffer to hold at least batch samples; a no-op once that batch size has been seen.");
-        using (_w.Block("private void EnsureCapacity(int batch)"))
+        _w.Comment("Grows every batch buffer to hold at least batch samples; a no-op once that batch size has been seen.");
+        using (_w.Block("private void " + Names.EnsureCapacity + "(int batch)"))
         {
-            _w.Line("if (batch <= _capacity)");
+            _w.Line("if (batch <= " + Names.Capacity + ")");
             _w.Line("    return;");
-            _w.Line("// checked: a batch so large that a buffer would pass int.MaxValue elements throws instead of wrapping.");
-            _w.Line("_input = new " + _t + "[checked(batch * " + Literals.Int(_plan.InputSize) + ")];");
+            _w.Comment("checked: a batch so large that a buffer would pass int.MaxValue elements throws instead of wrapping.");
+            _w.Line(Names.Input + " = new " + _t + "[checked(batch * " + Literals.Int(_plan.InputSize) + ")];");
             foreach (PlannedLayer layer in Layers.Where(l => !l.Spec.AliasesInput))
             {
                 string size = Literals.Int(layer.Output.Size);
@@ -58,11 +70,11 @@ internal sealed partial class ModelEmitter
                     _w.Line(buffer.Field + " = new " + (buffer.IsIndex ? "int" : _t) + "[" + length + "];");
                 }
             }
-            _w.Line("_capacity = batch;");
+            _w.Line(Names.Capacity + " = batch;");
         }
         _w.Line();
-        _w.Line("// The first batch samples of a [capacity × size] buffer.");
-        _w.Line("private static " + Span + " Rows(" + _t + "[] buffer, int batch, int size) => new(buffer, 0, batch * size);");
+        _w.Comment("The first batch samples of a [capacity × size] buffer.");
+        _w.Line("private static " + Span + " " + Names.RowsMethod + "(" + _t + "[] buffer, int batch, int size) => new(buffer, 0, batch * size);");
         _w.Line();
     }
 

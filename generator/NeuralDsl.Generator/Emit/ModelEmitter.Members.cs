@@ -52,34 +52,34 @@ internal sealed partial class ModelEmitter
 
     private void WriteConstants()
     {
-        _w.Line("/// <summary>Elements of one input sample, shape " + Spec.InputShape + ".</summary>");
+        _w.DocSummary("Elements of one input sample, shape " + Spec.InputShape + ".");
         _w.Line("public const int InputSize = " + Literals.Int(_plan.InputSize) + ";");
         _w.Line();
-        _w.Line("/// <summary>Elements of one output sample, shape " + _plan.OutputShape + ".</summary>");
+        _w.DocSummary("Elements of one output sample, shape " + _plan.OutputShape + ".");
         _w.Line("public const int OutputSize = " + Literals.Int(_plan.OutputSize) + ";");
         _w.Line();
-        _w.Line("/// <summary>Elements of one target sample for " + Spec.Loss + ".</summary>");
+        _w.DocSummary("Elements of one target sample for " + Spec.Loss + ".");
         _w.Line("public const int TargetSize = " + Literals.Int(_plan.TargetSize) + ";");
         _w.Line();
-        _w.Line("/// <summary>Trainable parameters in all layers.</summary>");
+        _w.DocSummary("Trainable parameters in all layers.");
         _w.Line("public const int ParameterCount = " + Literals.Int(_plan.ParameterCount) + ";");
         _w.Line();
-        _w.Line("/// <summary>The model name shown in the summary.</summary>");
+        _w.DocSummary("The model name shown in the summary.");
         _w.Line("public const string ModelName = " + Literals.String(Spec.ModelName) + ";");
         _w.Line();
-        _w.Line("/// <summary>Keras-style summary: layers, output shapes and parameter counts.</summary>");
+        _w.DocSummary("Keras-style summary: layers, output shapes and parameter counts.");
         _w.Line("public const string Summary = " + Literals.String(SummaryText()) + ";");
         _w.Line();
-        _w.Line("/// <summary>The per-sample input shape (the batch is the leading, run-time dimension).</summary>");
+        _w.DocSummary("The per-sample input shape (the batch is the leading, run-time dimension).");
         _w.Line("public static global::System.ReadOnlySpan<int> InputShape => [" + string.Join(", ", Spec.InputShape.Dimensions) + "];");
         _w.Line();
-        _w.Line("/// <summary>The per-sample output shape.</summary>");
+        _w.DocSummary("The per-sample output shape.");
         _w.Line("public static global::System.ReadOnlySpan<int> OutputShape => [" + string.Join(", ", _plan.OutputShape.Dimensions) + "];");
         _w.Line();
-        _w.Line("/// <summary>Names, offsets and Keras-layout shapes of the tensors in <see cref=\"Parameters\"/>.</summary>");
-        _w.Line("public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> ParameterLayout => s_parameterLayout;");
+        _w.DocSummary("Names, offsets and Keras-layout shapes of the tensors in <see cref=\"Parameters\"/>.");
+        _w.ExpressionBody("public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> ParameterLayout", Names.ParameterLayout);
         _w.Line();
-        _w.Line("private static readonly global::NeuralDsl.ParameterInfo[] s_parameterLayout =");
+        _w.Line("private static readonly global::NeuralDsl.ParameterInfo[] " + Names.ParameterLayout + " =");
         _w.Line("[");
         _w.Indent();
         foreach (PlannedParameter p in Layers.SelectMany(l => l.Parameters).Where(p => !p.IsState))
@@ -89,13 +89,13 @@ internal sealed partial class ModelEmitter
         _w.Line();
         if (HasState)
         {
-            _w.Line("/// <summary>Non-trainable tensors saved with the weights (" + Literals.Count(_plan.StateCount) + " elements).</summary>");
+            _w.DocSummary("Non-trainable tensors saved with the weights (" + Literals.Count(_plan.StateCount) + " elements).");
             _w.Line("public const int StateCount = " + Literals.Int(_plan.StateCount) + ";");
             _w.Line();
-            _w.Line("/// <summary>Names, offsets and Keras-layout shapes of the non-trainable tensors in <see cref=\"State\"/>.</summary>");
-            _w.Line("public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> StateLayout => s_stateLayout;");
+            _w.DocSummary("Names, offsets and Keras-layout shapes of the non-trainable tensors in <see cref=\"State\"/>.");
+            _w.ExpressionBody("public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> StateLayout", Names.StateLayout);
             _w.Line();
-            _w.Line("private static readonly global::NeuralDsl.ParameterInfo[] s_stateLayout =");
+            _w.Line("private static readonly global::NeuralDsl.ParameterInfo[] " + Names.StateLayout + " =");
             _w.Line("[");
             _w.Indent();
             foreach (PlannedParameter p in Layers.SelectMany(l => l.Parameters).Where(p => p.IsState))
@@ -110,18 +110,19 @@ internal sealed partial class ModelEmitter
 
     private void WriteConstructor()
     {
-        _w.Line("/// <summary>Creates the model with Keras-default initialization drawn deterministically from <paramref name=\"seed\"/>.</summary>");
+        _w.DocSummary("Creates the model with Keras-default initialization drawn deterministically from <paramref name=\"seed\"/>.");
         using (_w.Block("public " + Spec.ClassName + "(int seed = 0)"))
         {
             _w.Line("var rng = new global::NeuralDsl.Rng((ulong)seed);");
             foreach (PlannedParameter p in Layers.SelectMany(l => l.Parameters))
             {
-                _w.Line("// " + p.Name + " " + Shape.Format(p.Spec.Shape) + ": " + p.Spec.Initializer + " (fan in " + Literals.Int(p.Spec.FanIn) + ", fan out " + Literals.Int(p.Spec.FanOut) + ")");
-                _w.Line("global::NeuralDsl.Initializers.Fill(new " + Span + "(" + (p.IsState ? "_state" : "_parameters") + ", " + Literals.Int(p.Offset) + ", " + Literals.Int(p.Length) +
-                    "), global::NeuralDsl.Initializer." + p.Spec.Initializer + ", " + Literals.Int(p.Spec.FanIn) + ", " + Literals.Int(p.Spec.FanOut) + ", ref rng);");
+                _w.Comment(p.Name + " " + Shape.Format(p.Spec.Shape) + ": " + p.Spec.Initializer + " (fan in " + Literals.Int(p.Spec.FanIn) + ", fan out " +
+                    Literals.Int(p.Spec.FanOut) + ")");
+                _w.Call("global::NeuralDsl.Initializers.Fill",
+                    [Names.ParameterView(p), "global::NeuralDsl.Initializer." + p.Spec.Initializer, Literals.Int(p.Spec.FanIn), Literals.Int(p.Spec.FanOut), "ref rng"]);
             }
             if (Layers.Any(l => l.Spec.UsesRandomNumbers))
-                _w.Line("_rng = new global::NeuralDsl.Rng(rng.NextUInt64());");
+                _w.Line(Names.Rng + " = new global::NeuralDsl.Rng(rng.NextUInt64());");
         }
         _w.Line();
     }
@@ -130,36 +131,36 @@ internal sealed partial class ModelEmitter
     {
         foreach (PlannedParameter p in Layers.SelectMany(l => l.Parameters))
         {
-            string name = Naming.MemberName(p.Name);
+            string name = Names.ParameterView(p);
             string range = Literals.Int(p.Offset) + ", " + Literals.Int(p.Length);
             if (p.IsState)
             {
-                _w.Line("/// <summary><c>" + p.Name + "</c> " + Shape.Format(p.Spec.Shape) + ", non-trainable, a view into <see cref=\"State\"/>.</summary>");
-                _w.Line("public " + Span + " " + name + " => new(_state, " + range + ");");
+                _w.DocSummary("<c>" + p.Name + "</c> " + Shape.Format(p.Spec.Shape) + ", non-trainable, a view into <see cref=\"State\"/>.");
+                _w.Line("public " + Span + " " + name + " => new(" + Names.State + ", " + range + ");");
                 _w.Line();
                 continue;
             }
-            _w.Line("/// <summary><c>" + p.Name + "</c> " + Shape.Format(p.Spec.Shape) + ", a view into <see cref=\"Parameters\"/>.</summary>");
-            _w.Line("public " + Span + " " + name + " => new(_parameters, " + range + ");");
+            _w.DocSummary("<c>" + p.Name + "</c> " + Shape.Format(p.Spec.Shape) + ", a view into <see cref=\"Parameters\"/>.");
+            _w.Line("public " + Span + " " + name + " => new(" + Names.Parameters + ", " + range + ");");
             _w.Line();
-            _w.Line("/// <summary>Gradient of <c>" + p.Name + "</c> " + Shape.Format(p.Spec.Shape) + ", a view into <see cref=\"Gradients\"/>.</summary>");
-            _w.Line("public " + Span + " " + name + "Gradient => new(_gradients, " + range + ");");
+            _w.DocSummary("Gradient of <c>" + p.Name + "</c> " + Shape.Format(p.Spec.Shape) + ", a view into <see cref=\"Gradients\"/>.");
+            _w.Line("public " + Span + " " + Names.GradientView(p) + " => new(" + Names.Gradients + ", " + range + ");");
             _w.Line();
         }
-        _w.Line("/// <summary>Every trainable parameter (" + Literals.Count(_plan.ParameterCount) + "), layer after layer, each tensor in Keras layout.</summary>");
-        _w.Line("public " + Span + " Parameters => _parameters;");
+        _w.DocSummary("Every trainable parameter (" + Literals.Count(_plan.ParameterCount) + "), layer after layer, each tensor in Keras layout.");
+        _w.Line("public " + Span + " Parameters => " + Names.Parameters + ";");
         _w.Line();
-        _w.Line("/// <summary>Gradients matching <see cref=\"Parameters\"/>.</summary>");
-        _w.Line("public " + Span + " Gradients => _gradients;");
+        _w.DocSummary("Gradients matching <see cref=\"Parameters\"/>.");
+        _w.Line("public " + Span + " Gradients => " + Names.Gradients + ";");
         _w.Line();
         if (HasState)
         {
-            _w.Line("/// <summary>Non-trainable state (" + Literals.Count(_plan.StateCount) + "), saved with the weights.</summary>");
-            _w.Line("public " + Span + " State => _state;");
+            _w.DocSummary("Non-trainable state (" + Literals.Count(_plan.StateCount) + "), saved with the weights.");
+            _w.Line("public " + Span + " State => " + Names.State + ";");
             _w.Line();
         }
-        _w.Line("/// <summary>The output of the last forward pass, [batch × " + Literals.Int(_plan.OutputSize) + "].</summary>");
-        _w.Line("public " + ReadOnlySpan + " LastOutput => " + ModelOutput(Names.Rows("_input", "_batch", _plan.InputSize), "_batch") + ";");
+        _w.DocSummary("The output of the last forward pass, [batch × " + Literals.Int(_plan.OutputSize) + "].");
+        _w.Line("public " + ReadOnlySpan + " LastOutput => " + ModelOutput(Names.Rows(Names.Input, Names.Batch, _plan.InputSize), Names.Batch) + ";");
         _w.Line();
     }
 
@@ -174,9 +175,10 @@ internal sealed partial class ModelEmitter
         _w.Line("int " + Interface + ".OutputLastAxis => " + Literals.Int(_plan.OutputShape.Last) + ";");
         _w.Line("global::NeuralDsl.Loss " + Interface + ".Loss => " + LossName + ";");
         _w.Line("string " + Interface + ".Summary => Summary;");
-        _w.Line("global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> " + Interface + ".ParameterLayout => s_parameterLayout;");
+        _w.ExpressionBody("global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> " + Interface + ".ParameterLayout",
+            Names.ParameterLayout);
         if (HasState)
-            _w.Line("global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> " + Interface + ".StateLayout => s_stateLayout;");
+            _w.ExpressionBody("global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> " + Interface + ".StateLayout", Names.StateLayout);
         _w.Line();
     }
 }

@@ -10,60 +10,70 @@ internal sealed partial class ModelEmitter
 
     private string LossName => "global::NeuralDsl.Loss." + Spec.Loss;
 
+    /// <summary><c>int batch = Batches.Count(input.Length, InputSize, nameof(input));</c></summary>
+    private void WriteBatchCount() =>
+        _w.Call("int batch = global::NeuralDsl.Batches.Count", ["input.Length", "InputSize", "nameof(input)"]);
+
+    /// <summary>A <c>Batches.CheckLength</c> of a span against <c>batch</c> samples of <paramref name="size"/> elements.</summary>
+    private void WriteCheckLength(string span, string size, string shape) =>
+        _w.Call("global::NeuralDsl.Batches.CheckLength", [span + ".Length", "batch * " + size, "nameof(" + span + ")", "batch", shape]);
+
     private void WritePublicPasses()
     {
         string output = ModelOutput("input");
 
-        _w.Line("/// <summary>Inference on a batch: <paramref name=\"input\"/> is [batch × " + Literals.Int(_plan.InputSize) + "], <paramref name=\"output\"/> [batch × " + Literals.Int(_plan.OutputSize) + "]. Allocates nothing once the batch size has been seen.</summary>");
-        using (_w.Block("public void Predict(" + ReadOnlySpan + " input, " + Span + " output)"))
+        _w.DocSummary("Inference on a batch: <paramref name=\"input\"/> is [batch × " + Literals.Int(_plan.InputSize) + "], <paramref name=\"output\"/> [batch × " +
+            Literals.Int(_plan.OutputSize) + "]. Allocates nothing once the batch size has been seen.");
+        using (_w.Method("public void Predict", [ReadOnlySpan + " input", Span + " output"]))
         {
-            _w.Line("int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));");
-            _w.Line("global::NeuralDsl.Batches.CheckLength(output.Length, batch * OutputSize, nameof(output), batch, OutputShape);");
-            _w.Line("EnsureCapacity(batch);");
-            _w.Line("_inputKept = false;");
-            _w.Line("ForwardCore(input, batch, training: false);");
+            WriteBatchCount();
+            WriteCheckLength("output", "OutputSize", "OutputShape");
+            _w.Line(Names.EnsureCapacity + "(batch);");
+            _w.Line(Names.InputKept + " = false;");
+            _w.Line(Names.ForwardCore + "(input, batch, training: false);");
             _w.Line(output + ".CopyTo(output);");
         }
         _w.Line();
-        _w.Line("/// <summary>Inference on a batch, returning a new array of [batch × " + Literals.Int(_plan.OutputSize) + "].</summary>");
-        using (_w.Block("public " + _t + "[] Predict(" + ReadOnlySpan + " input)"))
+        _w.DocSummary("Inference on a batch, returning a new array of [batch × " + Literals.Int(_plan.OutputSize) + "].");
+        using (_w.Method("public " + _t + "[] Predict", [ReadOnlySpan + " input"]))
         {
             _w.Line("var output = new " + _t + "[global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input)) * OutputSize];");
             _w.Line("Predict(input, output);");
             _w.Line("return output;");
         }
         _w.Line();
-        _w.Line("/// <summary>Inference on a tensor of shape [batch, " + string.Join(", ", Spec.InputShape.Dimensions) + "]; returns [batch, " + string.Join(", ", _plan.OutputShape.Dimensions) + "].</summary>");
-        _w.Line("public global::System.Numerics.Tensors.Tensor<" + _t + "> Predict(global::System.Numerics.Tensors.Tensor<" + _t + "> input) =>");
-        _w.Line("    global::NeuralDsl.Batches.Predict(this, input, InputShape, OutputShape);");
+        _w.DocSummary("Inference on a tensor of shape [batch, " + string.Join(", ", Spec.InputShape.Dimensions) + "]; returns [batch, " +
+            string.Join(", ", _plan.OutputShape.Dimensions) + "].");
+        _w.ExpressionBody("public global::System.Numerics.Tensors.Tensor<" + _t + "> Predict(global::System.Numerics.Tensors.Tensor<" + _t + "> input)",
+            "global::NeuralDsl.Batches.Predict(this, input, InputShape, OutputShape)");
         _w.Line();
 
-        _w.Line("/// <summary>Forward pass that keeps what <see cref=\"Backward\"/> needs; <paramref name=\"training\"/> turns dropout on.</summary>");
-        using (_w.Block("public void Forward(" + ReadOnlySpan + " input, " + Span + " output, bool training)"))
+        _w.DocSummary("Forward pass that keeps what <see cref=\"Backward\"/> needs; <paramref name=\"training\"/> turns dropout on.");
+        using (_w.Method("public void Forward", [ReadOnlySpan + " input", Span + " output", "bool training"]))
         {
-            _w.Line("int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));");
-            _w.Line("global::NeuralDsl.Batches.CheckLength(output.Length, batch * OutputSize, nameof(output), batch, OutputShape);");
-            _w.Line("EnsureCapacity(batch);");
-            _w.Line("var kept = Rows(_input, batch, InputSize);");
+            WriteBatchCount();
+            WriteCheckLength("output", "OutputSize", "OutputShape");
+            _w.Line(Names.EnsureCapacity + "(batch);");
+            _w.Line("var kept = " + Names.RowsMethod + "(" + Names.Input + ", batch, InputSize);");
             _w.Line("input.CopyTo(kept);");
-            _w.Line("_inputKept = true;");
-            _w.Line("ForwardCore(kept, batch, training);");
+            _w.Line(Names.InputKept + " = true;");
+            _w.Line(Names.ForwardCore + "(kept, batch, training);");
             _w.Line(ModelOutput("kept") + ".CopyTo(output);");
         }
         _w.Line();
 
-        _w.Line("/// <summary>");
-        _w.Line("/// Back-propagates <paramref name=\"outputGradient\"/> through the last <see cref=\"Forward\"/>: adds the parameter gradients to");
-        _w.Line("/// <see cref=\"Gradients\"/> and writes the gradient with respect to the input into <paramref name=\"inputGradient\"/>.");
-        _w.Line("/// </summary>");
-        using (_w.Block("public void Backward(" + ReadOnlySpan + " outputGradient, " + Span + " inputGradient)"))
+        _w.DocSummary("Back-propagates <paramref name=\"outputGradient\"/> through the last <see cref=\"Forward\"/>: adds the parameter gradients to " +
+            "<see cref=\"Gradients\"/> and writes the gradient with respect to the input into <paramref name=\"inputGradient\"/>.");
+        using (_w.Method("public void Backward", [ReadOnlySpan + " outputGradient", Span + " inputGradient"]))
         {
-            _w.Line("if (!_inputKept)");
-            _w.Line("    throw new global::System.InvalidOperationException(\"Backward follows Forward: call Forward(input, output, training) first (Predict and ComputeGradients do not keep the input).\");");
-            _w.Line("int batch = _batch;");
-            _w.Line("global::NeuralDsl.Batches.CheckLength(outputGradient.Length, batch * OutputSize, nameof(outputGradient), batch, OutputShape);");
-            _w.Line("global::NeuralDsl.Batches.CheckLength(inputGradient.Length, batch * InputSize, nameof(inputGradient), batch, InputShape);");
-            _w.Line("var input = Rows(_input, batch, InputSize);");
+            _w.Line("if (!" + Names.InputKept + ")");
+            _w.Line("    throw new global::System.InvalidOperationException(");
+            _w.Line("        \"Backward follows Forward: call Forward(input, output, training) first \" +");
+            _w.Line("        \"(Predict and ComputeGradients do not keep the input).\");");
+            _w.Line("int batch = " + Names.Batch + ";");
+            WriteCheckLength("outputGradient", "OutputSize", "OutputShape");
+            WriteCheckLength("inputGradient", "InputSize", "InputShape");
+            _w.Line("var input = " + Names.RowsMethod + "(" + Names.Input + ", batch, InputSize);");
             if (Flow.LastComputingLayer >= 0)
             {
                 _w.Line("outputGradient.CopyTo(" + GradientExpression(Layers.Count - 1, "inputGradient") + ");");
@@ -76,18 +86,19 @@ internal sealed partial class ModelEmitter
         }
         _w.Line();
 
-        _w.Line("/// <summary>Sets every gradient to zero.</summary>");
-        _w.Line("public void ZeroGradients() => global::System.Array.Clear(_gradients);");
+        _w.DocSummary("Sets every gradient to zero.");
+        _w.Line("public void ZeroGradients() => global::System.Array.Clear(" + Names.Gradients + ");");
         _w.Line();
 
         WriteComputeGradients();
 
-        _w.Line("/// <summary>One training step: <see cref=\"ComputeGradients\"/>, then <paramref name=\"optimizer\"/> updates the parameters. Returns the batch loss.</summary>");
-        using (_w.Block("public " + _t + " TrainStep(" + ReadOnlySpan + " input, " + ReadOnlySpan + " target, global::NeuralDsl.Optimizer optimizer)"))
+        _w.DocSummary("One training step: <see cref=\"ComputeGradients\"/>, then <paramref name=\"optimizer\"/> updates the parameters. " +
+            "Returns the batch loss.");
+        using (_w.Method("public " + _t + " TrainStep", [ReadOnlySpan + " input", ReadOnlySpan + " target", "global::NeuralDsl.Optimizer optimizer"]))
         {
             _w.Line("global::System.ArgumentNullException.ThrowIfNull(optimizer);");
             _w.Line(_t + " loss = ComputeGradients(input, target);");
-            _w.Line("optimizer.Step<" + _t + ">(_parameters, _gradients);");
+            _w.Line("optimizer.Step<" + _t + ">(" + Names.Parameters + ", " + Names.Gradients + ");");
             _w.Line("return loss;");
         }
         _w.Line();
@@ -95,28 +106,27 @@ internal sealed partial class ModelEmitter
 
     private void WriteComputeGradients()
     {
-        _w.Line("/// <summary>");
-        _w.Line("/// Forward (training mode), " + Spec.Loss + " and backward on one batch: overwrites <see cref=\"Gradients\"/> with the");
-        _w.Line("/// gradient of the mean loss and returns that loss. <paramref name=\"target\"/> is [batch × " + Literals.Int(_plan.TargetSize) + "].");
-        _w.Line("/// </summary>");
-        using (_w.Block("public " + _t + " ComputeGradients(" + ReadOnlySpan + " input, " + ReadOnlySpan + " target)"))
+        _w.DocSummary("Forward (training mode), " + Spec.Loss + " and backward on one batch: overwrites <see cref=\"Gradients\"/> with the " +
+            "gradient of the mean loss and returns that loss. <paramref name=\"target\"/> is [batch × " + Literals.Int(_plan.TargetSize) + "].");
+        using (_w.Method("public " + _t + " ComputeGradients", [ReadOnlySpan + " input", ReadOnlySpan + " target"]))
         {
             if (Spec.Loss == Loss.None)
             {
-                _w.Line("throw new global::System.InvalidOperationException(\"Model '" + Spec.ModelName + "' was declared without a loss: set [Sequential(Loss = ...)] to train it.\");");
+                _w.Call("throw new global::System.InvalidOperationException",
+                    ["\"Model '" + Spec.ModelName + "' was declared without a loss: set [Sequential(Loss = ...)] to train it.\""]);
                 _w.Line();
                 return;
             }
             int last = Layers.Count - 1;
             int lastAxis = _plan.OutputShape.Last;
-            _w.Line("int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));");
-            _w.Line("global::NeuralDsl.Batches.CheckTargetLength(target.Length, batch * TargetSize, nameof(target), batch, TargetSize);");
-            _w.Line("EnsureCapacity(batch);");
-            _w.Line("_inputKept = false;");
-            _w.Line("ForwardCore(input, batch, training: true);");
+            WriteBatchCount();
+            _w.Call("global::NeuralDsl.Batches.CheckTargetLength", ["target.Length", "batch * TargetSize", "nameof(target)", "batch", "TargetSize"]);
+            _w.Line(Names.EnsureCapacity + "(batch);");
+            _w.Line(Names.InputKept + " = false;");
+            _w.Line(Names.ForwardCore + "(input, batch, training: true);");
             _w.Line("var output = " + ModelOutput("input") + ";");
-            _w.Line(_t + " loss = global::NeuralDsl.Losses.Compute(" + LossName + ", output, target, " + Literals.Int(lastAxis) + ");");
-            _w.Line("global::System.Array.Clear(_gradients);");
+            _w.Call(_t + " loss = global::NeuralDsl.Losses.Compute", [LossName, "output", "target", Literals.Int(lastAxis)]);
+            _w.Line("global::System.Array.Clear(" + Names.Gradients + ");");
             if (Flow.LastComputingLayer < 0)
             {
                 _w.Line("return loss;");
@@ -132,21 +142,21 @@ internal sealed partial class ModelEmitter
                 string target = method is not null ? GradientExpression(last, "default") : GradientExpression(last - 1, "default");
                 if (target != "default") // a lone Activation layer has no parameters and needs no gradient
                 {
-                    _w.Line("// Fused " + lastLayer.Spec.FinalActivation + " + " + Spec.Loss + ": dL/dz = (p − y) / n, without the activation's Jacobian.");
-                    _w.Line(FusedLossGradientCall(Flow.FusedLoss) + "(output, target, " + target + ", " + Literals.Int(lastAxis) + ");");
+                    _w.Comment("Fused " + lastLayer.Spec.FinalActivation + " + " + Spec.Loss + ": dL/dz = (p − y) / n, without the activation's Jacobian.");
+                    _w.Call(FusedLossGradientCall(Flow.FusedLoss), ["output", "target", target, Literals.Int(lastAxis)]);
                 }
                 if (method is not null)
                 {
                     string x = OutputOf(last - 1, "input");
                     string dx = last == 0 ? "default" : GradientExpression(last - 1, "default");
-                    _w.Line(method + "(" + x + ", " + target + ", " + dx + ", batch);");
+                    _w.Call(method, [x, target, dx, "batch"]);
                 }
                 if (last > 0)
                     WriteBackwardChain(last - 1, "input", "default");
             }
             else
             {
-                _w.Line("global::NeuralDsl.Losses.Gradient(" + LossName + ", output, target, " + GradientExpression(last, "default") + ", " + Literals.Int(lastAxis) + ");");
+                _w.Call("global::NeuralDsl.Losses.Gradient", [LossName, "output", "target", GradientExpression(last, "default"), Literals.Int(lastAxis)]);
                 WriteBackwardChain(last, "input", "default");
             }
             _w.Line("return loss;");
@@ -174,7 +184,9 @@ internal sealed partial class ModelEmitter
             string x = OutputOf(i - 1, input);
             string dy = GradientExpression(i, inputGradient);
             string dx = i == 0 ? inputGradient : GradientExpression(i - 1, inputGradient);
-            _w.Line(Names.LayerMethod(i) + "Backward(" + x + ", " + dy + ", " + dx + ", batch);" + (dx == "default" ? " // no input gradient needed" : ""));
+            if (dx == "default")
+                _w.Comment("The first layer: no input gradient needed.");
+            _w.Call(Names.LayerMethod(i) + "Backward", [x, dy, dx, "batch"]);
         }
     }
 
@@ -182,22 +194,22 @@ internal sealed partial class ModelEmitter
 
     private void WriteForwardCore()
     {
-        _w.Line("// The whole forward pass, one call per layer; x is [batch × " + Literals.Int(_plan.InputSize) + "].");
-        using (_w.Block("private void ForwardCore(" + ReadOnlySpan + " x, int batch, bool training)"))
+        _w.Comment("The whole forward pass, one call per layer; x is [batch × " + Literals.Int(_plan.InputSize) + "].");
+        using (_w.Block("private void " + Names.ForwardCore + "(" + ReadOnlySpan + " x, int batch, bool training)"))
         {
-            _w.Line("_batch = batch;");
-            _w.Line("_training = training;");
+            _w.Line(Names.Batch + " = batch;");
+            _w.Line(Names.Training + " = training;");
             foreach (PlannedLayer layer in Layers)
             {
-                string comment = "// " + layer.Name + ": " + layer.Spec.Describe() + "  " + layer.Input.ToComment() + " -> " + layer.Output.ToComment();
+                string comment = layer.Name + ": " + layer.Spec.Describe() + "  " + layer.Input.ToComment() + " -> " + layer.Output.ToComment();
                 if (layer.Spec.AliasesInput)
                 {
-                    _w.Line(comment + " (a view: no copy)");
+                    _w.Comment(comment + " (a view: no copy)");
                     continue;
                 }
-                string x = OutputOf(layer.Index - 1, "x");
-                _w.Line(comment);
-                _w.Line(Names.LayerMethod(layer.Index) + "Forward(" + x + ", batch" + (layer.Spec.UsesTrainingFlag ? ", training" : "") + ");");
+                _w.Comment(comment);
+                _w.Call(Names.LayerMethod(layer.Index) + "Forward",
+                    layer.Spec.UsesTrainingFlag ? [OutputOf(layer.Index - 1, "x"), "batch", "training"] : [OutputOf(layer.Index - 1, "x"), "batch"]);
             }
         }
         _w.Line();

@@ -10,7 +10,10 @@ internal sealed partial record ActivationSpec
         using (c.ForwardMethod())
         {
             string a = c.BatchSpan(c.Output, c.OutputSize);
-            w.Line(Activation == Activation.Linear ? "x.CopyTo(" + a + ");" : ActivationCalls.Forward(Activation, "x", a, c.Layer.Output.Last));
+            if (Activation == Activation.Linear)
+                w.Line("x.CopyTo(" + a + ");");
+            else
+                ActivationCalls.Forward(w, Activation, "x", a, c.Layer.Output.Last);
         }
     }
 
@@ -21,9 +24,10 @@ internal sealed partial record ActivationSpec
         {
             w.Line("if (dx.IsEmpty)");
             w.Line("    return;");
-            w.Line(Activation == Activation.Linear
-                ? "dy.CopyTo(dx);"
-                : ActivationCalls.Backward(Activation, "x", c.BatchSpan(c.Output, c.OutputSize), "dy", "dx", c.Layer.Output.Last));
+            if (Activation == Activation.Linear)
+                w.Line("dy.CopyTo(dx);");
+            else
+                ActivationCalls.Backward(w, Activation, "x", c.BatchSpan(c.Output, c.OutputSize), "dy", "dx", c.Layer.Output.Last);
         }
     }
 }

@@ -12,7 +12,7 @@ internal sealed partial record AveragePooling2DSpec
         SourceWriter w = c.Writer;
         using (c.ForwardMethod())
         {
-            w.Line("global::NeuralDsl.Pooling.AverageForward(x, " + c.BatchSpan(c.Output, c.OutputSize) + ", batch, " + GeometryField(c.Layer.Index) + ");");
+            w.Call("global::NeuralDsl.Pooling.AverageForward", ["x", c.BatchSpan(c.Output, c.OutputSize), "batch", GeometryField(c.Layer.Index)]);
         }
     }
 
@@ -24,7 +24,7 @@ internal sealed partial record AveragePooling2DSpec
             w.Line("if (dx.IsEmpty)");
             w.Line("    return;");
             w.Line("// Each output gradient is shared equally by the real cells of its window.");
-            w.Line("global::NeuralDsl.Pooling.AverageBackward(dy, dx, batch, " + GeometryField(c.Layer.Index) + ");");
+            w.Call("global::NeuralDsl.Pooling.AverageBackward", ["dy", "dx", "batch", GeometryField(c.Layer.Index)]);
         }
     }
 }

@@ -8,7 +8,7 @@ namespace NeuralDsl.Generator.Layers;
 
 internal sealed partial record DenseSpec
 {
-    private static string PreActivationField(int index) => "_z" + Literals.Int(index);
+    private static string PreActivationField(int index) => Names.Field("z", index);
 
     /// <summary>The pre-activation buffer when there is an activation; a linear layer writes its output directly.</summary>
     private string AffineField(PlannedLayer layer) =>
@@ -37,18 +37,18 @@ internal sealed partial record DenseSpec
         {
             if (DenseRegisterEmitter.Fits(inputs, Units, c.IsDouble))
             {
-                using (w.Block("if (" + DenseRegisterEmitter.Accelerated + ")"))
+                using (w.Block("if (" + DenseRegisterEmitter.Accelerated(c) + ")"))
                 {
                     DenseRegisterEmitter.EmitForward(c, Units, Kernel(layer), BiasOf(layer), Activation == Activation.ReLU, affine, RowsExpression(layer));
                     if (Activation is not (Activation.Linear or Activation.ReLU))
-                        w.Line(ActivationCalls.Forward(Activation, c.BatchSpan(affine, c.OutputSize), c.BatchSpan(c.Output, c.OutputSize), Units));
+                        ActivationCalls.Forward(w, Activation, c.BatchSpan(affine, c.OutputSize), c.BatchSpan(c.Output, c.OutputSize), Units);
                     w.Line("return;");
                 }
                 w.Line("// Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.");
             }
             EmitGemmForward(c, affine);
             if (Activation != Activation.Linear)
-                w.Line(ActivationCalls.Forward(Activation, "z", c.BatchSpan(c.Output, c.OutputSize), Units));
+                ActivationCalls.Forward(w, Activation, "z", c.BatchSpan(c.Output, c.OutputSize), Units);
         }
     }
 
@@ -61,20 +61,20 @@ internal sealed partial record DenseSpec
             if (Activation != Activation.Linear)
             {
                 w.Line("// dz = dy ⊙ " + Activation + "'(z), in place.");
-                w.Line(ActivationCalls.BackwardInPlace(Activation, c.BatchSpan(AffineField(layer), c.OutputSize),
-                    c.BatchSpan(c.Output, c.OutputSize), "dy", Units));
+                ActivationCalls.BackwardInPlace(w, Activation, c.BatchSpan(AffineField(layer), c.OutputSize), c.BatchSpan(c.Output, c.OutputSize), "dy",
+                    Units);
             }
             w.Line(c.Method + "AffineBackward(x, dy, dx, batch);");
         }
 
         int inputs = layer.Input.Last;
-        w.Line("// Layer " + Literals.Int(layer.Index) + " · " + layer.Name + ": gradients of x · kernel + bias from dz " + layer.Output.ToComment() +
+        w.Comment("Layer " + Literals.Int(layer.Index) + " · " + layer.Name + ": gradients of x · kernel + bias from dz " + layer.Output.ToComment() +
             "; dx is skipped when empty (the first layer in training).");
-        using (c.PrivateMethod("AffineBackward", c.ReadOnlySpanType + " x, " + c.ReadOnlySpanType + " dz, " + c.SpanType + " dx, int batch"))
+        using (c.PrivateMethod("AffineBackward", [c.ReadOnlySpanType + " x", c.ReadOnlySpanType + " dz", c.SpanType + " dx", "int batch"]))
         {
             if (DenseRegisterEmitter.Fits(inputs, Units, c.IsDouble))
             {
-                using (w.Block("if (" + DenseRegisterEmitter.Accelerated + ")"))
+                using (w.Block("if (" + DenseRegisterEmitter.Accelerated(c) + ")"))
                 {
                     DenseRegisterEmitter.EmitBackward(c, Units, Kernel(layer), BiasOf(layer), RowsExpression(layer));
                     w.Line("return;");
@@ -94,10 +94,9 @@ internal sealed partial record DenseSpec
         w.Line("var z = " + c.BatchSpan(affine, c.OutputSize) + ";");
         w.Line("// z[" + rows + "×" + Literals.Int(Units) + "] = x[" + rows + "×" + Literals.Int(inputs) + "] · kernel[" +
             Literals.Int(inputs) + "×" + Literals.Int(Units) + "]" + (UseBias ? " + bias" : ""));
-        w.Line("global::NeuralDsl.Gemm.Multiply(x, " + c.ParameterSpan(Kernel(layer)) + ", z, " + rows + ", " +
-            Literals.Int(inputs) + ", " + Literals.Int(Units) + ");");
+        w.Call("global::NeuralDsl.Gemm.Multiply", ["x", c.ParameterSpan(Kernel(layer)), "z", rows, Literals.Int(inputs), Literals.Int(Units)]);
         if (BiasOf(layer) is { } bias)
-            w.Line("global::NeuralDsl.Bias.AddRows(z, " + c.ParameterSpan(bias) + ");");
+            w.Call("global::NeuralDsl.Bias.AddRows", ["z", c.ParameterSpan(bias)]);
     }
 
     private void EmitGemmBackward(LayerEmitContext c)
@@ -107,18 +106,18 @@ internal sealed partial record DenseSpec
         int inputs = layer.Input.Last;
         string rows = RowsExpression(layer);
         w.Line("// dKernel[" + Literals.Int(inputs) + "×" + Literals.Int(Units) + "] += xᵀ · dz");
-        w.Line("global::NeuralDsl.Gemm.Multiply(x, dz, " + c.GradientSpan(Kernel(layer)) + ", " + Literals.Int(inputs) + ", " + rows + ", " +
-            Literals.Int(Units) + ", transposeA: true, accumulate: true);");
+        w.Call("global::NeuralDsl.Gemm.Multiply",
+            ["x", "dz", c.GradientSpan(Kernel(layer)), Literals.Int(inputs), rows, Literals.Int(Units), "transposeA: true", "accumulate: true"]);
         if (BiasOf(layer) is { } bias)
         {
             w.Line("// dBias[" + Literals.Int(Units) + "] += Σ rows of dz");
-            w.Line("global::NeuralDsl.Bias.AccumulateGradient(dz, " + c.GradientSpan(bias) + ");");
+            w.Call("global::NeuralDsl.Bias.AccumulateGradient", ["dz", c.GradientSpan(bias)]);
         }
         using (w.Block("if (!dx.IsEmpty)"))
         {
             w.Line("// dx[" + rows + "×" + Literals.Int(inputs) + "] = dz · kernelᵀ");
-            w.Line("global::NeuralDsl.Gemm.Multiply(dz, " + c.ParameterSpan(Kernel(layer)) + ", dx, " + rows + ", " +
-                Literals.Int(Units) + ", " + Literals.Int(inputs) + ", transposeB: true);");
+            w.Call("global::NeuralDsl.Gemm.Multiply",
+                ["dz", c.ParameterSpan(Kernel(layer)), "dx", rows, Literals.Int(Units), Literals.Int(inputs), "transposeB: true"]);
         }
     }
 }

@@ -10,18 +10,21 @@ namespace NeuralDsl.Generator.Layers;
 /// accumulator lives in a register for the whole batch, and each row costs one broadcast and one FMA per input and
 /// vector of outputs. The caller guards the body with <see cref="Accelerated"/> and keeps the GEMM form beside it.
 /// </summary>
-internal static class DenseRegisterEmitter
+internal sealed class DenseRegisterEmitter(TypeAliases aliases)
 {
-    private const string V256 = "global::System.Runtime.Intrinsics.Vector256";
-    private const string V128 = "global::System.Runtime.Intrinsics.Vector128";
-    private const string Unsafe = "global::System.Runtime.CompilerServices.Unsafe";
-    private const string Marshal = "global::System.Runtime.InteropServices.MemoryMarshal";
+    private string V256 => aliases.Vector256;
+
+    private string V128 => aliases.Vector128;
+
+    private string Unsafe => aliases.Unsafe;
+
+    private string Marshal => aliases.MemoryMarshal;
 
     /// <summary>Most vectors a register-resident kernel may hold (x64 with AVX-512 has 32 vector registers).</summary>
     private const int MaxRegisterVectors = 24;
 
     /// <summary>The condition under which the register form runs: without 256-bit SIMD it would be emulated.</summary>
-    public static string Accelerated => V256 + ".IsHardwareAccelerated";
+    public static string Accelerated(LayerEmitContext c) => c.Aliases.Vector256 + ".IsHardwareAccelerated";
 
     /// <summary>Whether a Dense layer of these sizes fits in registers.</summary>
     public static bool Fits(int inputs, int units, bool isDouble) => RegisterForm.For(inputs, units, isDouble).Kind != RegisterKind.None;
@@ -32,7 +35,14 @@ internal static class DenseRegisterEmitter
     /// </summary>
     /// <param name="rows">The row count expression: <c>batch</c>, or <c>batch * n</c> on the last axis of a larger tensor.</param>
     public static void EmitForward(LayerEmitContext c, int units, PlannedParameter kernel, PlannedParameter? bias, bool fuseRelu, string affine,
-        string rows)
+        string rows) =>
+        new DenseRegisterEmitter(c.Aliases).Forward(c, units, kernel, bias, fuseRelu, affine, rows);
+
+    /// <summary>The affine backward body: kernel and bias gradients accumulated in registers, then dx unless it is empty.</summary>
+    public static void EmitBackward(LayerEmitContext c, int units, PlannedParameter kernel, PlannedParameter? bias, string rows) =>
+        new DenseRegisterEmitter(c.Aliases).Backward(c, units, kernel, bias, rows);
+
+    private void Forward(LayerEmitContext c, int units, PlannedParameter kernel, PlannedParameter? bias, bool fuseRelu, string affine, string rows)
     {
         SourceWriter w = c.Writer;
         int inputs = c.Layer.Input.Last;
@@ -40,7 +50,7 @@ internal static class DenseRegisterEmitter
         string t = c.T;
 
         w.Line("// Small enough for registers: the " + Literals.Int(inputs) + "×" + Literals.Int(units) + " kernel is loaded once for the whole batch.");
-        w.Line("ref " + t + " p = ref " + Marshal + ".GetArrayDataReference(_parameters);");
+        w.Line("ref " + t + " p = ref " + Marshal + ".GetArrayDataReference(" + Names.Parameters + ");");
         if (form.Kind == RegisterKind.Columns)
         {
             for (int k = 0; k < inputs; k++)
@@ -106,8 +116,7 @@ internal static class DenseRegisterEmitter
         }
     }
 
-    /// <summary>The affine backward body: kernel and bias gradients accumulated in registers, then dx unless it is empty.</summary>
-    public static void EmitBackward(LayerEmitContext c, int units, PlannedParameter kernel, PlannedParameter? bias, string rows)
+    private void Backward(LayerEmitContext c, int units, PlannedParameter kernel, PlannedParameter? bias, string rows)
     {
         SourceWriter w = c.Writer;
         int inputs = c.Layer.Input.Last;
@@ -115,7 +124,7 @@ internal static class DenseRegisterEmitter
         string t = c.T;
 
         w.Line("// Kernel and bias gradients accumulate in registers over the batch and are written back once.");
-        w.Line("ref " + t + " g = ref " + Marshal + ".GetArrayDataReference(_gradients);");
+        w.Line("ref " + t + " g = ref " + Marshal + ".GetArrayDataReference(" + Names.Gradients + ");");
         w.Line("ref " + t + " xs = ref " + Marshal + ".GetReference(x);");
         w.Line("ref " + t + " ds = ref " + Marshal + ".GetReference(dz);");
         if (form.Kind == RegisterKind.Columns)
@@ -166,7 +175,7 @@ internal static class DenseRegisterEmitter
             w.Line("if (dx.IsEmpty)");
             w.Line("    return;");
             w.Line("// dx[r, k] = Σ_j kernel[k, j] · dz[r, j]");
-            w.Line("ref " + t + " p = ref " + Marshal + ".GetArrayDataReference(_parameters);");
+            w.Line("ref " + t + " p = ref " + Marshal + ".GetArrayDataReference(" + Names.Parameters + ");");
             w.Line("ref " + t + " dxs = ref " + Marshal + ".GetReference(dx);");
             for (int k = 0; k < inputs; k++)
             {
@@ -185,7 +194,7 @@ internal static class DenseRegisterEmitter
                         ch.Kind == ChunkKind.Scalar
                             ? "w" + Literals.Int(k) + "_" + Literals.Int(ch.Index) + " * d" + Literals.Int(ch.Index)
                             : VectorType(ch) + ".Sum(w" + Literals.Int(k) + "_" + Literals.Int(ch.Index) + " * d" + Literals.Int(ch.Index) + ")");
-                    w.Line(Unsafe + ".Add(ref dxs, xi + " + Literals.Int(k) + ") = " + string.Join(" + ", terms) + ";");
+                    w.Sum(Unsafe + ".Add(ref dxs, xi + " + Literals.Int(k) + ") =", [.. terms]);
                 }
             }
         }
@@ -215,7 +224,7 @@ internal static class DenseRegisterEmitter
             w.Line("if (dx.IsEmpty)");
             w.Line("    return;");
             w.Line("// dx[r, k] = kernel[k, 0] · dz[r]");
-            w.Line("ref " + t + " p = ref " + Marshal + ".GetArrayDataReference(_parameters);");
+            w.Line("ref " + t + " p = ref " + Marshal + ".GetArrayDataReference(" + Names.Parameters + ");");
             w.Line("ref " + t + " dxs = ref " + Marshal + ".GetReference(dx);");
             foreach (Chunk ch in form.Chunks)
                 w.Line("var w_" + Literals.Int(ch.Index) + " = " + Load(ch, t, "p", kernel.Offset + ch.Offset) + ";");
@@ -231,32 +240,37 @@ internal static class DenseRegisterEmitter
 
     // ---- Vector expression helpers ----
 
-    private static string VectorType(Chunk ch) => ch.Kind == ChunkKind.V256 ? V256 : V128;
+    private string VectorType(Chunk ch) => ch.Kind == ChunkKind.V256 ? V256 : V128;
 
     private static string MathClass(string t) => t == "double" ? "global::System.Math" : "global::System.MathF";
 
-    private static string Load(Chunk ch, string t, string reference, int offset) => Load(ch, t, reference, Literals.Int(offset));
+    private string Load(Chunk ch, string t, string reference, int offset) => Load(ch, t, reference, Literals.Int(offset));
 
-    private static string Load(Chunk ch, string t, string reference, string offset) => ch.Kind == ChunkKind.Scalar
+    private string Load(Chunk ch, string t, string reference, string offset) => ch.Kind == ChunkKind.Scalar
         ? Unsafe + ".Add(ref " + reference + ", " + offset + ")"
         : VectorType(ch) + ".LoadUnsafe(ref " + reference + ", " + (IsConstant(offset) ? "(nuint)" + offset : offset) + ")";
 
     private static bool IsConstant(string offset) => offset.All(char.IsDigit);
 
-    private static string Store(Chunk ch, string value, string reference, string offset) => ch.Kind == ChunkKind.Scalar
+    private string Store(Chunk ch, string value, string reference, string offset) => ch.Kind == ChunkKind.Scalar
         ? Unsafe + ".Add(ref " + reference + ", " + offset + ") = " + value
         : VectorType(ch) + ".StoreUnsafe(" + value + ", ref " + reference + ", " + (IsConstant(offset) ? "(nuint)" + offset : offset) + ")";
 
-    private static string Zero(Chunk ch, string t) => ch.Kind == ChunkKind.Scalar ? "(" + t + ")0" : VectorType(ch) + "<" + t + ">.Zero";
+    private string Zero(Chunk ch, string t) => ch.Kind switch
+    {
+        ChunkKind.Scalar => "(" + t + ")0",
+        ChunkKind.V256 => aliases.Vector256Of(t) + ".Zero",
+        _ => aliases.Vector128Of(t) + ".Zero",
+    };
 
-    private static string Broadcast(Chunk ch, string scalar) => ch.Kind == ChunkKind.Scalar ? scalar : VectorType(ch) + ".Create(" + scalar + ")";
+    private string Broadcast(Chunk ch, string scalar) => ch.Kind == ChunkKind.Scalar ? scalar : VectorType(ch) + ".Create(" + scalar + ")";
 
-    private static string Fma(Chunk ch, string t, string a, string b, string c) =>
+    private string Fma(Chunk ch, string t, string a, string b, string c) =>
         (ch.Kind == ChunkKind.Scalar ? MathClass(t) : VectorType(ch)) + ".FusedMultiplyAdd(" + a + ", " + b + ", " + c + ")";
 
-    private static string Relu(Chunk ch, string t, string value) => ch.Kind == ChunkKind.Scalar
+    private string Relu(Chunk ch, string t, string value) => ch.Kind == ChunkKind.Scalar
         ? MathClass(t) + ".Max(" + value + ", 0)"
-        : VectorType(ch) + ".Max(" + value + ", " + VectorType(ch) + "<" + t + ">.Zero)";
+        : VectorType(ch) + ".Max(" + value + ", " + Zero(ch, t) + ")";
 
     private enum ChunkKind
     {

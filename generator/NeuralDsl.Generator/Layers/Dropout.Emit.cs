@@ -7,7 +7,7 @@ namespace NeuralDsl.Generator.Layers;
 
 internal sealed partial record DropoutSpec
 {
-    private static string MaskField(int index) => "_mask" + Literals.Int(index);
+    private static string MaskField(int index) => Names.Field("mask", index);
 
     public override bool UsesTrainingFlag => true;
 
@@ -23,8 +23,9 @@ internal sealed partial record DropoutSpec
         {
             string y = c.BatchSpan(c.Output, c.OutputSize);
             w.Line("if (training)");
-            w.Line("    global::NeuralDsl.Dropout.Forward(x, " + y + ", " + c.BatchSpan(MaskField(c.Layer.Index), c.OutputSize) +
-                ", " + Literals.Double(Rate) + ", ref _rng);");
+            w.Indent();
+            w.Call("global::NeuralDsl.Dropout.Forward", ["x", y, c.BatchSpan(MaskField(c.Layer.Index), c.OutputSize), Literals.Double(Rate), "ref " + Names.Rng]);
+            w.Unindent();
             w.Line("else");
             w.Line("    x.CopyTo(" + y + ");");
         }
@@ -37,7 +38,7 @@ internal sealed partial record DropoutSpec
         {
             w.Line("if (dx.IsEmpty)");
             w.Line("    return;");
-            w.Line("if (_training)");
+            w.Line("if (" + Names.Training + ")");
             w.Line("    global::NeuralDsl.Dropout.Backward(dy, " + c.BatchSpan(MaskField(c.Layer.Index), c.OutputSize) + ", dx);");
             w.Line("else");
             w.Line("    dy.CopyTo(dx);");

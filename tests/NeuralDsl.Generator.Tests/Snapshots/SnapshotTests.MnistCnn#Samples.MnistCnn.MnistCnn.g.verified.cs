@@ -59,7 +59,8 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
     public static global::System.ReadOnlySpan<int> OutputShape => [10];
 
     /// <summary>Names, offsets and Keras-layout shapes of the tensors in <see cref="Parameters"/>.</summary>
-    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> ParameterLayout => s_parameterLayout;
+    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> ParameterLayout =>
+        s_parameterLayout;
 
     private static readonly global::NeuralDsl.ParameterInfo[] s_parameterLayout =
     [
@@ -77,9 +78,10 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
 
     // Batch buffers, [capacity × per-sample size]; grown on demand, never per call.
     private int _capacity;
-    private int _batch;        // samples in the last forward pass
-    private bool _training;    // whether that pass ran in training mode
-    private bool _inputKept;   // whether it copied its input into _input (Forward does; Predict and ComputeGradients need not)
+    private int _batch; // samples in the last forward pass
+    private bool _training; // whether that pass ran in training mode
+    // whether it copied its input into _input (Forward does; Predict and ComputeGradients need not)
+    private bool _inputKept;
     private float[] _input = []; // [B,28,28,1], the input of the last Forward, for Backward
     private float[] _a0 = []; // [B,26,26,32] conv2d output
     private float[] _d0 = []; // [B,26,26,32] gradient w.r.t. conv2d output
@@ -90,7 +92,10 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
     private float[] _a2 = []; // [B,11,11,64] conv2d_1 output
     private float[] _d2 = []; // [B,11,11,64] gradient w.r.t. conv2d_1 output
     private float[] _scratch2 = []; // conv2d_1: im2col columns or Winograd transforms (Convolution.ScratchLength)
-    private readonly float[] _kernelCache2 = new float[global::NeuralDsl.Convolution.KernelCacheLength(s_geometry2, global::NeuralDsl.ConvolutionStrategy.Winograd4x4)]; // conv2d_1: the kernel and its Winograd transform, reused while the kernel is unchanged (Convolution.KernelCacheLength)
+    // conv2d_1: the kernel and its Winograd transform, reused while the kernel is unchanged
+    // (Convolution.KernelCacheLength)
+    private readonly float[] _kernelCache2 =
+        new float[global::NeuralDsl.Convolution.KernelCacheLength(s_geometry2, global::NeuralDsl.ConvolutionStrategy.Winograd4x4)];
     private float[] _a3 = []; // [B,5,5,64] max_pooling2d_1 output
     private float[] _d3 = []; // [B,5,5,64] gradient w.r.t. max_pooling2d_1 output
     private int[] _argmax3 = []; // max_pooling2d_1: input index of each maximum, for the backward pass
@@ -102,22 +107,34 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
     private float[] _z6 = []; // dense: pre-activation x · kernel + bias
     private global::NeuralDsl.Rng _rng; // dropout masks
 
-    /// <summary>Creates the model with Keras-default initialization drawn deterministically from <paramref name="seed"/>.</summary>
+    /// <summary>
+    /// Creates the model with Keras-default initialization drawn deterministically from <paramref name="seed"/>.
+    /// </summary>
     public MnistCnn(int seed = 0)
     {
         var rng = new global::NeuralDsl.Rng((ulong)seed);
         // conv2d.kernel [3, 3, 1, 32]: GlorotUniform (fan in 9, fan out 288)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<float>(_parameters, 0, 288), global::NeuralDsl.Initializer.GlorotUniform, 9, 288, ref rng);
+        global::NeuralDsl.Initializers.Fill(Conv2dKernel, global::NeuralDsl.Initializer.GlorotUniform, 9, 288, ref rng);
         // conv2d.bias [32]: Zeros (fan in 9, fan out 288)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<float>(_parameters, 288, 32), global::NeuralDsl.Initializer.Zeros, 9, 288, ref rng);
+        global::NeuralDsl.Initializers.Fill(Conv2dBias, global::NeuralDsl.Initializer.Zeros, 9, 288, ref rng);
         // conv2d_1.kernel [3, 3, 32, 64]: GlorotUniform (fan in 288, fan out 576)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<float>(_parameters, 320, 18432), global::NeuralDsl.Initializer.GlorotUniform, 288, 576, ref rng);
+        global::NeuralDsl.Initializers.Fill(
+            Conv2d1Kernel,
+            global::NeuralDsl.Initializer.GlorotUniform,
+            288,
+            576,
+            ref rng);
         // conv2d_1.bias [64]: Zeros (fan in 288, fan out 576)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<float>(_parameters, 18752, 64), global::NeuralDsl.Initializer.Zeros, 288, 576, ref rng);
+        global::NeuralDsl.Initializers.Fill(Conv2d1Bias, global::NeuralDsl.Initializer.Zeros, 288, 576, ref rng);
         // dense.kernel [1600, 10]: GlorotUniform (fan in 1600, fan out 10)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<float>(_parameters, 18816, 16000), global::NeuralDsl.Initializer.GlorotUniform, 1600, 10, ref rng);
+        global::NeuralDsl.Initializers.Fill(
+            DenseKernel,
+            global::NeuralDsl.Initializer.GlorotUniform,
+            1600,
+            10,
+            ref rng);
         // dense.bias [10]: Zeros (fan in 1600, fan out 10)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<float>(_parameters, 34816, 10), global::NeuralDsl.Initializer.Zeros, 1600, 10, ref rng);
+        global::NeuralDsl.Initializers.Fill(DenseBias, global::NeuralDsl.Initializer.Zeros, 1600, 10, ref rng);
         _rng = new global::NeuralDsl.Rng(rng.NextUInt64());
     }
 
@@ -166,7 +183,10 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
     /// <summary>The output of the last forward pass, [batch × 10].</summary>
     public global::System.ReadOnlySpan<float> LastOutput => Rows(_a6, _batch, 10);
 
-    /// <summary>Inference on a batch: <paramref name="input"/> is [batch × 784], <paramref name="output"/> [batch × 10]. Allocates nothing once the batch size has been seen.</summary>
+    /// <summary>
+    /// Inference on a batch: <paramref name="input"/> is [batch × 784], <paramref name="output"/> [batch × 10].
+    /// Allocates nothing once the batch size has been seen.
+    /// </summary>
     public void Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
@@ -189,7 +209,9 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
     public global::System.Numerics.Tensors.Tensor<float> Predict(global::System.Numerics.Tensors.Tensor<float> input) =>
         global::NeuralDsl.Batches.Predict(this, input, InputShape, OutputShape);
 
-    /// <summary>Forward pass that keeps what <see cref="Backward"/> needs; <paramref name="training"/> turns dropout on.</summary>
+    /// <summary>
+    /// Forward pass that keeps what <see cref="Backward"/> needs; <paramref name="training"/> turns dropout on.
+    /// </summary>
     public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, bool training)
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
@@ -203,16 +225,29 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
     }
 
     /// <summary>
-    /// Back-propagates <paramref name="outputGradient"/> through the last <see cref="Forward"/>: adds the parameter gradients to
-    /// <see cref="Gradients"/> and writes the gradient with respect to the input into <paramref name="inputGradient"/>.
+    /// Back-propagates <paramref name="outputGradient"/> through the last <see cref="Forward"/>: adds the parameter
+    /// gradients to <see cref="Gradients"/> and writes the gradient with respect to the input into
+    /// <paramref name="inputGradient"/>.
     /// </summary>
     public void Backward(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> inputGradient)
     {
         if (!_inputKept)
-            throw new global::System.InvalidOperationException("Backward follows Forward: call Forward(input, output, training) first (Predict and ComputeGradients do not keep the input).");
+            throw new global::System.InvalidOperationException(
+                "Backward follows Forward: call Forward(input, output, training) first " +
+                "(Predict and ComputeGradients do not keep the input).");
         int batch = _batch;
-        global::NeuralDsl.Batches.CheckLength(outputGradient.Length, batch * OutputSize, nameof(outputGradient), batch, OutputShape);
-        global::NeuralDsl.Batches.CheckLength(inputGradient.Length, batch * InputSize, nameof(inputGradient), batch, InputShape);
+        global::NeuralDsl.Batches.CheckLength(
+            outputGradient.Length,
+            batch * OutputSize,
+            nameof(outputGradient),
+            batch,
+            OutputShape);
+        global::NeuralDsl.Batches.CheckLength(
+            inputGradient.Length,
+            batch * InputSize,
+            nameof(inputGradient),
+            batch,
+            InputShape);
         var input = Rows(_input, batch, InputSize);
         outputGradient.CopyTo(Rows(_d6, batch, 10));
         Layer6Backward(Rows(_a5, batch, 1600), Rows(_d6, batch, 10), Rows(_d5, batch, 1600), batch);
@@ -227,18 +262,28 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
     public void ZeroGradients() => global::System.Array.Clear(_gradients);
 
     /// <summary>
-    /// Forward (training mode), SparseCategoricalCrossEntropy and backward on one batch: overwrites <see cref="Gradients"/> with the
-    /// gradient of the mean loss and returns that loss. <paramref name="target"/> is [batch × 1].
+    /// Forward (training mode), SparseCategoricalCrossEntropy and backward on one batch: overwrites
+    /// <see cref="Gradients"/> with the gradient of the mean loss and returns that loss. <paramref name="target"/> is
+    /// [batch × 1].
     /// </summary>
     public float ComputeGradients(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target)
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
-        global::NeuralDsl.Batches.CheckTargetLength(target.Length, batch * TargetSize, nameof(target), batch, TargetSize);
+        global::NeuralDsl.Batches.CheckTargetLength(
+            target.Length,
+            batch * TargetSize,
+            nameof(target),
+            batch,
+            TargetSize);
         EnsureCapacity(batch);
         _inputKept = false;
         ForwardCore(input, batch, training: true);
         var output = Rows(_a6, batch, 10);
-        float loss = global::NeuralDsl.Losses.Compute(global::NeuralDsl.Loss.SparseCategoricalCrossEntropy, output, target, 10);
+        float loss = global::NeuralDsl.Losses.Compute(
+            global::NeuralDsl.Loss.SparseCategoricalCrossEntropy,
+            output,
+            target,
+            10);
         global::System.Array.Clear(_gradients);
         // Fused Softmax + SparseCategoricalCrossEntropy: dL/dz = (p − y) / n, without the activation's Jacobian.
         global::NeuralDsl.Losses.SoftmaxSparseCategoricalCrossEntropyGradient(output, target, Rows(_d6, batch, 10), 10);
@@ -247,12 +292,19 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
         Layer3Backward(Rows(_a2, batch, 7744), Rows(_d3, batch, 1600), Rows(_d2, batch, 7744), batch);
         Layer2Backward(Rows(_a1, batch, 5408), Rows(_d2, batch, 7744), Rows(_d1, batch, 5408), batch);
         Layer1Backward(Rows(_a0, batch, 21632), Rows(_d1, batch, 5408), Rows(_d0, batch, 21632), batch);
-        Layer0Backward(input, Rows(_d0, batch, 21632), default, batch); // no input gradient needed
+        // The first layer: no input gradient needed.
+        Layer0Backward(input, Rows(_d0, batch, 21632), default, batch);
         return loss;
     }
 
-    /// <summary>One training step: <see cref="ComputeGradients"/>, then <paramref name="optimizer"/> updates the parameters. Returns the batch loss.</summary>
-    public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, global::NeuralDsl.Optimizer optimizer)
+    /// <summary>
+    /// One training step: <see cref="ComputeGradients"/>, then <paramref name="optimizer"/> updates the parameters.
+    /// Returns the batch loss.
+    /// </summary>
+    public float TrainStep(
+        global::System.ReadOnlySpan<float> input,
+        global::System.ReadOnlySpan<float> target,
+        global::NeuralDsl.Optimizer optimizer)
     {
         global::System.ArgumentNullException.ThrowIfNull(optimizer);
         float loss = ComputeGradients(input, target);
@@ -267,7 +319,8 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
     int global::NeuralDsl.IModel<float>.OutputLastAxis => 10;
     global::NeuralDsl.Loss global::NeuralDsl.IModel<float>.Loss => global::NeuralDsl.Loss.SparseCategoricalCrossEntropy;
     string global::NeuralDsl.IModel<float>.Summary => Summary;
-    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout => s_parameterLayout;
+    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout =>
+        s_parameterLayout;
 
     // Grows every batch buffer to hold at least batch samples; a no-op once that batch size has been seen.
     private void EnsureCapacity(int batch)
@@ -305,49 +358,81 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
     {
         _batch = batch;
         _training = training;
-        // conv2d: Conv2D(32, 3×3, ReLU)  [B,28,28,1] -> [B,26,26,32]
+        // conv2d: Conv2D(32, 3×3, ReLU) [B,28,28,1] -> [B,26,26,32]
         Layer0Forward(x, batch);
-        // max_pooling2d: MaxPooling2D(2×2)  [B,26,26,32] -> [B,13,13,32]
+        // max_pooling2d: MaxPooling2D(2×2) [B,26,26,32] -> [B,13,13,32]
         Layer1Forward(Rows(_a0, batch, 21632), batch, training);
-        // conv2d_1: Conv2D(64, 3×3, ReLU)  [B,13,13,32] -> [B,11,11,64]
+        // conv2d_1: Conv2D(64, 3×3, ReLU) [B,13,13,32] -> [B,11,11,64]
         Layer2Forward(Rows(_a1, batch, 5408), batch);
-        // max_pooling2d_1: MaxPooling2D(2×2)  [B,11,11,64] -> [B,5,5,64]
+        // max_pooling2d_1: MaxPooling2D(2×2) [B,11,11,64] -> [B,5,5,64]
         Layer3Forward(Rows(_a2, batch, 7744), batch, training);
-        // flatten: Flatten  [B,5,5,64] -> [B,1600] (a view: no copy)
-        // dropout: Dropout(0.5)  [B,1600] -> [B,1600]
+        // flatten: Flatten [B,5,5,64] -> [B,1600] (a view: no copy)
+        // dropout: Dropout(0.5) [B,1600] -> [B,1600]
         Layer5Forward(Rows(_a3, batch, 1600), batch, training);
-        // dense: Dense(10, Softmax)  [B,1600] -> [B,10]
+        // dense: Dense(10, Softmax) [B,1600] -> [B,10]
         Layer6Forward(Rows(_a5, batch, 1600), batch);
     }
 
-    // conv2d: Conv2D(32, 3×3, ReLU) [B,28,28,1] -> [B,26,26,32]; the runtime derives padding and output size from these literals with the same Keras rules as the generator.
-    private static readonly global::NeuralDsl.Conv2DGeometry s_geometry0 = global::NeuralDsl.Conv2DGeometry.Create(28, 28, 1, 32, 3, 3, 1, 1, 1, 1, samePadding: false);
+    // conv2d: Conv2D(32, 3×3, ReLU) [B,28,28,1] -> [B,26,26,32]; the runtime derives padding and output size from these
+    // literals with the same Keras rules as the generator.
+    private static readonly global::NeuralDsl.Conv2DGeometry s_geometry0 =
+        global::NeuralDsl.Conv2DGeometry.Create(28, 28, 1, 32, 3, 3, 1, 1, 1, 1, samePadding: false);
 
     // max_pooling2d: MaxPooling2D(2×2) [B,26,26,32] -> [B,13,13,32].
-    private static readonly global::NeuralDsl.Pool2DGeometry s_geometry1 = global::NeuralDsl.Pool2DGeometry.Create(26, 26, 32, 2, 2, 2, 2, samePadding: false);
+    private static readonly global::NeuralDsl.Pool2DGeometry s_geometry1 =
+        global::NeuralDsl.Pool2DGeometry.Create(26, 26, 32, 2, 2, 2, 2, samePadding: false);
 
-    // conv2d_1: Conv2D(64, 3×3, ReLU) [B,13,13,32] -> [B,11,11,64]; the runtime derives padding and output size from these literals with the same Keras rules as the generator.
-    private static readonly global::NeuralDsl.Conv2DGeometry s_geometry2 = global::NeuralDsl.Conv2DGeometry.Create(13, 13, 32, 64, 3, 3, 1, 1, 1, 1, samePadding: false);
+    // conv2d_1: Conv2D(64, 3×3, ReLU) [B,13,13,32] -> [B,11,11,64]; the runtime derives padding and output size from
+    // these literals with the same Keras rules as the generator.
+    private static readonly global::NeuralDsl.Conv2DGeometry s_geometry2 =
+        global::NeuralDsl.Conv2DGeometry.Create(13, 13, 32, 64, 3, 3, 1, 1, 1, 1, samePadding: false);
 
     // max_pooling2d_1: MaxPooling2D(2×2) [B,11,11,64] -> [B,5,5,64].
-    private static readonly global::NeuralDsl.Pool2DGeometry s_geometry3 = global::NeuralDsl.Pool2DGeometry.Create(11, 11, 64, 2, 2, 2, 2, samePadding: false);
+    private static readonly global::NeuralDsl.Pool2DGeometry s_geometry3 =
+        global::NeuralDsl.Pool2DGeometry.Create(11, 11, 64, 2, 2, 2, 2, samePadding: false);
 
-    // Layer 0 · conv2d: Conv2D(32, 3×3, ReLU) · forward [B,28,28,1] -> [B,26,26,32] · kernel [3, 3, 1, 32], bias [32] · 320 params
+    // Layer 0 · conv2d: Conv2D(32, 3×3, ReLU) · forward [B,28,28,1] -> [B,26,26,32] · kernel [3, 3, 1, 32], bias [32] ·
+    // 320 params
     private void Layer0Forward(global::System.ReadOnlySpan<float> x, int batch)
     {
-        // Direct: a patch of 9 values (kh·kw·C ≤ 32) is too shallow for a GEMM; direct loops over the filters need no im2col columns.
-        // [B,26,26,32] = ReLU(x ⋆ kernel + bias), written once: the runtime applies bias and activation to each output block while it is in cache.
-        global::NeuralDsl.Convolution.Forward(x, new global::System.ReadOnlySpan<float>(_parameters, 0, 288), new global::System.ReadOnlySpan<float>(_parameters, 288, 32), Rows(_a0, batch, 21632), batch, s_geometry0, _scratch0, global::NeuralDsl.Activation.ReLU, global::NeuralDsl.ConvolutionStrategy.Direct);
+        // Direct: a patch of 9 values (kh·kw·C ≤ 32) is too shallow for a GEMM; direct loops over the filters need no
+        // im2col columns.
+        // [B,26,26,32] = ReLU(x ⋆ kernel + bias), written once: the runtime applies bias and activation to each output
+        // block while it is in cache.
+        global::NeuralDsl.Convolution.Forward(
+            x,
+            Conv2dKernel,
+            Conv2dBias,
+            Rows(_a0, batch, 21632),
+            batch,
+            s_geometry0,
+            _scratch0,
+            global::NeuralDsl.Activation.ReLU,
+            global::NeuralDsl.ConvolutionStrategy.Direct);
     }
 
-    // Layer 0 · conv2d: Conv2D(32, 3×3, ReLU) · backward [B,26,26,32] -> [B,28,28,1] · kernel [3, 3, 1, 32], bias [32] · 320 params
-    private void Layer0Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> dx, int batch)
+    // Layer 0 · conv2d: Conv2D(32, 3×3, ReLU) · backward [B,26,26,32] -> [B,28,28,1] · kernel [3, 3, 1, 32], bias [32]
+    // · 320 params
+    private void Layer0Backward(
+        global::System.ReadOnlySpan<float> x,
+        global::System.Span<float> dy,
+        global::System.Span<float> dx,
+        int batch)
     {
         // dz = dy ⊙ ReLU'(z) in place, read from the output (a > 0 exactly where z > 0, so no pre-activation is kept),
         // with the kernel and bias gradients in the same pass over dy.
-        global::NeuralDsl.Convolution.BackwardKernel(x, dy, Rows(_a0, batch, 21632), new global::System.Span<float>(_gradients, 0, 288), new global::System.Span<float>(_gradients, 288, 32), batch, s_geometry0, _scratch0, global::NeuralDsl.Activation.ReLU);
+        global::NeuralDsl.Convolution.BackwardKernel(
+            x,
+            dy,
+            Rows(_a0, batch, 21632),
+            Conv2dKernelGradient,
+            Conv2dBiasGradient,
+            batch,
+            s_geometry0,
+            _scratch0,
+            global::NeuralDsl.Activation.ReLU);
         if (!dx.IsEmpty)
-            global::NeuralDsl.Convolution.BackwardInput(dy, new global::System.ReadOnlySpan<float>(_parameters, 0, 288), dx, batch, s_geometry0, _scratch0);
+            global::NeuralDsl.Convolution.BackwardInput(dy, Conv2dKernel, dx, batch, s_geometry0, _scratch0);
     }
 
     // Layer 1 · max_pooling2d: MaxPooling2D(2×2) · forward [B,26,26,32] -> [B,13,13,32]
@@ -355,36 +440,77 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
     {
         // The arg-max is only read by a backward pass: training, or a Forward that keeps its input for Backward.
         if (training || _inputKept)
-            global::NeuralDsl.Pooling.MaxForward(x, Rows(_a1, batch, 5408), new global::System.Span<int>(_argmax1, 0, batch * 5408), batch, s_geometry1);
+            global::NeuralDsl.Pooling.MaxForward(
+                x,
+                Rows(_a1, batch, 5408),
+                new global::System.Span<int>(_argmax1, 0, batch * 5408),
+                batch,
+                s_geometry1);
         else
             global::NeuralDsl.Pooling.MaxForward(x, Rows(_a1, batch, 5408), batch, s_geometry1);
     }
 
     // Layer 1 · max_pooling2d: MaxPooling2D(2×2) · backward [B,13,13,32] -> [B,26,26,32]
-    private void Layer1Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> dx, int batch)
+    private void Layer1Backward(
+        global::System.ReadOnlySpan<float> x,
+        global::System.Span<float> dy,
+        global::System.Span<float> dx,
+        int batch)
     {
         if (dx.IsEmpty)
             return;
         // Each output gradient goes to the input cell that was the maximum.
-        global::NeuralDsl.Pooling.MaxBackward(dy, new global::System.ReadOnlySpan<int>(_argmax1, 0, batch * 5408), dx, batch, s_geometry1);
+        global::NeuralDsl.Pooling.MaxBackward(
+            dy,
+            new global::System.ReadOnlySpan<int>(_argmax1, 0, batch * 5408),
+            dx,
+            batch,
+            s_geometry1);
     }
 
-    // Layer 2 · conv2d_1: Conv2D(64, 3×3, ReLU) · forward [B,13,13,32] -> [B,11,11,64] · kernel [3, 3, 32, 64], bias [64] · 18,496 params
+    // Layer 2 · conv2d_1: Conv2D(64, 3×3, ReLU) · forward [B,13,13,32] -> [B,11,11,64] · kernel [3, 3, 32, 64], bias
+    // [64] · 18,496 params
     private void Layer2Forward(global::System.ReadOnlySpan<float> x, int batch)
     {
-        // Winograd4x4: a 3×3, stride-1 kernel on 32 channels (≥ 8) takes Winograd F(4×4, 3×3): 36 products per 4×4 output tile instead of 144 multiply-adds, 4× fewer, and fewer than 2×2 tiles need on this output.
-        // [B,11,11,64] = ReLU(x ⋆ kernel + bias), written once: the runtime applies bias and activation to each output block while it is in cache.
-        global::NeuralDsl.Convolution.Forward(x, new global::System.ReadOnlySpan<float>(_parameters, 320, 18432), new global::System.ReadOnlySpan<float>(_parameters, 18752, 64), Rows(_a2, batch, 7744), batch, s_geometry2, _scratch2, global::NeuralDsl.Activation.ReLU, global::NeuralDsl.ConvolutionStrategy.Winograd4x4, _kernelCache2);
+        // Winograd4x4: a 3×3, stride-1 kernel on 32 channels (≥ 8) takes Winograd F(4×4, 3×3): 36 products per 4×4
+        // output tile instead of 144 multiply-adds, 4× fewer, and fewer than 2×2 tiles need on this output.
+        // [B,11,11,64] = ReLU(x ⋆ kernel + bias), written once: the runtime applies bias and activation to each output
+        // block while it is in cache.
+        global::NeuralDsl.Convolution.Forward(
+            x,
+            Conv2d1Kernel,
+            Conv2d1Bias,
+            Rows(_a2, batch, 7744),
+            batch,
+            s_geometry2,
+            _scratch2,
+            global::NeuralDsl.Activation.ReLU,
+            global::NeuralDsl.ConvolutionStrategy.Winograd4x4,
+            _kernelCache2);
     }
 
-    // Layer 2 · conv2d_1: Conv2D(64, 3×3, ReLU) · backward [B,11,11,64] -> [B,13,13,32] · kernel [3, 3, 32, 64], bias [64] · 18,496 params
-    private void Layer2Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> dx, int batch)
+    // Layer 2 · conv2d_1: Conv2D(64, 3×3, ReLU) · backward [B,11,11,64] -> [B,13,13,32] · kernel [3, 3, 32, 64], bias
+    // [64] · 18,496 params
+    private void Layer2Backward(
+        global::System.ReadOnlySpan<float> x,
+        global::System.Span<float> dy,
+        global::System.Span<float> dx,
+        int batch)
     {
         // dz = dy ⊙ ReLU'(z) in place, read from the output (a > 0 exactly where z > 0, so no pre-activation is kept),
         // with the kernel and bias gradients in the same pass over dy.
-        global::NeuralDsl.Convolution.BackwardKernel(x, dy, Rows(_a2, batch, 7744), new global::System.Span<float>(_gradients, 320, 18432), new global::System.Span<float>(_gradients, 18752, 64), batch, s_geometry2, _scratch2, global::NeuralDsl.Activation.ReLU);
+        global::NeuralDsl.Convolution.BackwardKernel(
+            x,
+            dy,
+            Rows(_a2, batch, 7744),
+            Conv2d1KernelGradient,
+            Conv2d1BiasGradient,
+            batch,
+            s_geometry2,
+            _scratch2,
+            global::NeuralDsl.Activation.ReLU);
         if (!dx.IsEmpty)
-            global::NeuralDsl.Convolution.BackwardInput(dy, new global::System.ReadOnlySpan<float>(_parameters, 320, 18432), dx, batch, s_geometry2, _scratch2);
+            global::NeuralDsl.Convolution.BackwardInput(dy, Conv2d1Kernel, dx, batch, s_geometry2, _scratch2);
     }
 
     // Layer 3 · max_pooling2d_1: MaxPooling2D(2×2) · forward [B,11,11,64] -> [B,5,5,64]
@@ -392,18 +518,32 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
     {
         // The arg-max is only read by a backward pass: training, or a Forward that keeps its input for Backward.
         if (training || _inputKept)
-            global::NeuralDsl.Pooling.MaxForward(x, Rows(_a3, batch, 1600), new global::System.Span<int>(_argmax3, 0, batch * 1600), batch, s_geometry3);
+            global::NeuralDsl.Pooling.MaxForward(
+                x,
+                Rows(_a3, batch, 1600),
+                new global::System.Span<int>(_argmax3, 0, batch * 1600),
+                batch,
+                s_geometry3);
         else
             global::NeuralDsl.Pooling.MaxForward(x, Rows(_a3, batch, 1600), batch, s_geometry3);
     }
 
     // Layer 3 · max_pooling2d_1: MaxPooling2D(2×2) · backward [B,5,5,64] -> [B,11,11,64]
-    private void Layer3Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> dx, int batch)
+    private void Layer3Backward(
+        global::System.ReadOnlySpan<float> x,
+        global::System.Span<float> dy,
+        global::System.Span<float> dx,
+        int batch)
     {
         if (dx.IsEmpty)
             return;
         // Each output gradient goes to the input cell that was the maximum.
-        global::NeuralDsl.Pooling.MaxBackward(dy, new global::System.ReadOnlySpan<int>(_argmax3, 0, batch * 1600), dx, batch, s_geometry3);
+        global::NeuralDsl.Pooling.MaxBackward(
+            dy,
+            new global::System.ReadOnlySpan<int>(_argmax3, 0, batch * 1600),
+            dx,
+            batch,
+            s_geometry3);
     }
 
     // Layer 5 · dropout: Dropout(0.5) · forward [B,1600] -> [B,1600]
@@ -416,7 +556,11 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
     }
 
     // Layer 5 · dropout: Dropout(0.5) · backward [B,1600] -> [B,1600]
-    private void Layer5Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> dx, int batch)
+    private void Layer5Backward(
+        global::System.ReadOnlySpan<float> x,
+        global::System.Span<float> dy,
+        global::System.Span<float> dx,
+        int batch)
     {
         if (dx.IsEmpty)
             return;
@@ -431,30 +575,47 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
     {
         var z = Rows(_z6, batch, 10);
         // z[batch×10] = x[batch×1600] · kernel[1600×10] + bias
-        global::NeuralDsl.Gemm.Multiply(x, new global::System.ReadOnlySpan<float>(_parameters, 18816, 16000), z, batch, 1600, 10);
-        global::NeuralDsl.Bias.AddRows(z, new global::System.ReadOnlySpan<float>(_parameters, 34816, 10));
+        global::NeuralDsl.Gemm.Multiply(x, DenseKernel, z, batch, 1600, 10);
+        global::NeuralDsl.Bias.AddRows(z, DenseBias);
         global::NeuralDsl.Activations.Softmax(z, Rows(_a6, batch, 10), 10);
     }
 
     // Layer 6 · dense: Dense(10, Softmax) · backward [B,10] -> [B,1600] · kernel [1600, 10], bias [10] · 16,010 params
-    private void Layer6Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> dx, int batch)
+    private void Layer6Backward(
+        global::System.ReadOnlySpan<float> x,
+        global::System.Span<float> dy,
+        global::System.Span<float> dx,
+        int batch)
     {
         // dz = dy ⊙ Softmax'(z), in place.
         global::NeuralDsl.Activations.SoftmaxBackward(Rows(_a6, batch, 10), dy, dy, 10);
         Layer6AffineBackward(x, dy, dx, batch);
     }
 
-    // Layer 6 · dense: gradients of x · kernel + bias from dz [B,10]; dx is skipped when empty (the first layer in training).
-    private void Layer6AffineBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> dz, global::System.Span<float> dx, int batch)
+    // Layer 6 · dense: gradients of x · kernel + bias from dz [B,10]; dx is skipped when empty (the first layer in
+    // training).
+    private void Layer6AffineBackward(
+        global::System.ReadOnlySpan<float> x,
+        global::System.ReadOnlySpan<float> dz,
+        global::System.Span<float> dx,
+        int batch)
     {
         // dKernel[1600×10] += xᵀ · dz
-        global::NeuralDsl.Gemm.Multiply(x, dz, new global::System.Span<float>(_gradients, 18816, 16000), 1600, batch, 10, transposeA: true, accumulate: true);
+        global::NeuralDsl.Gemm.Multiply(
+            x,
+            dz,
+            DenseKernelGradient,
+            1600,
+            batch,
+            10,
+            transposeA: true,
+            accumulate: true);
         // dBias[10] += Σ rows of dz
-        global::NeuralDsl.Bias.AccumulateGradient(dz, new global::System.Span<float>(_gradients, 34816, 10));
+        global::NeuralDsl.Bias.AccumulateGradient(dz, DenseBiasGradient);
         if (!dx.IsEmpty)
         {
             // dx[batch×1600] = dz · kernelᵀ
-            global::NeuralDsl.Gemm.Multiply(dz, new global::System.ReadOnlySpan<float>(_parameters, 18816, 16000), dx, batch, 10, 1600, transposeB: true);
+            global::NeuralDsl.Gemm.Multiply(dz, DenseKernel, dx, batch, 10, 1600, transposeB: true);
         }
     }
 }

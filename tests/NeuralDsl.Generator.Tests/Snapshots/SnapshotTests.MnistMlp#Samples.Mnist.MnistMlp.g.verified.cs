@@ -53,7 +53,8 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
     public static global::System.ReadOnlySpan<int> OutputShape => [10];
 
     /// <summary>Names, offsets and Keras-layout shapes of the tensors in <see cref="Parameters"/>.</summary>
-    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> ParameterLayout => s_parameterLayout;
+    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> ParameterLayout =>
+        s_parameterLayout;
 
     private static readonly global::NeuralDsl.ParameterInfo[] s_parameterLayout =
     [
@@ -69,9 +70,10 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
 
     // Batch buffers, [capacity × per-sample size]; grown on demand, never per call.
     private int _capacity;
-    private int _batch;        // samples in the last forward pass
-    private bool _training;    // whether that pass ran in training mode
-    private bool _inputKept;   // whether it copied its input into _input (Forward does; Predict and ComputeGradients need not)
+    private int _batch; // samples in the last forward pass
+    private bool _training; // whether that pass ran in training mode
+    // whether it copied its input into _input (Forward does; Predict and ComputeGradients need not)
+    private bool _inputKept;
     private float[] _input = []; // [B,28,28], the input of the last Forward, for Backward
     private float[] _a1 = []; // [B,128] dense output
     private float[] _d1 = []; // [B,128] gradient w.r.t. dense output
@@ -84,18 +86,30 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
     private float[] _z3 = []; // dense_1: pre-activation x · kernel + bias
     private global::NeuralDsl.Rng _rng; // dropout masks
 
-    /// <summary>Creates the model with Keras-default initialization drawn deterministically from <paramref name="seed"/>.</summary>
+    /// <summary>
+    /// Creates the model with Keras-default initialization drawn deterministically from <paramref name="seed"/>.
+    /// </summary>
     public MnistMlp(int seed = 0)
     {
         var rng = new global::NeuralDsl.Rng((ulong)seed);
         // dense.kernel [784, 128]: GlorotUniform (fan in 784, fan out 128)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<float>(_parameters, 0, 100352), global::NeuralDsl.Initializer.GlorotUniform, 784, 128, ref rng);
+        global::NeuralDsl.Initializers.Fill(
+            DenseKernel,
+            global::NeuralDsl.Initializer.GlorotUniform,
+            784,
+            128,
+            ref rng);
         // dense.bias [128]: Zeros (fan in 784, fan out 128)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<float>(_parameters, 100352, 128), global::NeuralDsl.Initializer.Zeros, 784, 128, ref rng);
+        global::NeuralDsl.Initializers.Fill(DenseBias, global::NeuralDsl.Initializer.Zeros, 784, 128, ref rng);
         // dense_1.kernel [128, 10]: GlorotUniform (fan in 128, fan out 10)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<float>(_parameters, 100480, 1280), global::NeuralDsl.Initializer.GlorotUniform, 128, 10, ref rng);
+        global::NeuralDsl.Initializers.Fill(
+            Dense1Kernel,
+            global::NeuralDsl.Initializer.GlorotUniform,
+            128,
+            10,
+            ref rng);
         // dense_1.bias [10]: Zeros (fan in 128, fan out 10)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<float>(_parameters, 101760, 10), global::NeuralDsl.Initializer.Zeros, 128, 10, ref rng);
+        global::NeuralDsl.Initializers.Fill(Dense1Bias, global::NeuralDsl.Initializer.Zeros, 128, 10, ref rng);
         _rng = new global::NeuralDsl.Rng(rng.NextUInt64());
     }
 
@@ -132,7 +146,10 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
     /// <summary>The output of the last forward pass, [batch × 10].</summary>
     public global::System.ReadOnlySpan<float> LastOutput => Rows(_a3, _batch, 10);
 
-    /// <summary>Inference on a batch: <paramref name="input"/> is [batch × 784], <paramref name="output"/> [batch × 10]. Allocates nothing once the batch size has been seen.</summary>
+    /// <summary>
+    /// Inference on a batch: <paramref name="input"/> is [batch × 784], <paramref name="output"/> [batch × 10].
+    /// Allocates nothing once the batch size has been seen.
+    /// </summary>
     public void Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
@@ -155,7 +172,9 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
     public global::System.Numerics.Tensors.Tensor<float> Predict(global::System.Numerics.Tensors.Tensor<float> input) =>
         global::NeuralDsl.Batches.Predict(this, input, InputShape, OutputShape);
 
-    /// <summary>Forward pass that keeps what <see cref="Backward"/> needs; <paramref name="training"/> turns dropout on.</summary>
+    /// <summary>
+    /// Forward pass that keeps what <see cref="Backward"/> needs; <paramref name="training"/> turns dropout on.
+    /// </summary>
     public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, bool training)
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
@@ -169,16 +188,29 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
     }
 
     /// <summary>
-    /// Back-propagates <paramref name="outputGradient"/> through the last <see cref="Forward"/>: adds the parameter gradients to
-    /// <see cref="Gradients"/> and writes the gradient with respect to the input into <paramref name="inputGradient"/>.
+    /// Back-propagates <paramref name="outputGradient"/> through the last <see cref="Forward"/>: adds the parameter
+    /// gradients to <see cref="Gradients"/> and writes the gradient with respect to the input into
+    /// <paramref name="inputGradient"/>.
     /// </summary>
     public void Backward(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> inputGradient)
     {
         if (!_inputKept)
-            throw new global::System.InvalidOperationException("Backward follows Forward: call Forward(input, output, training) first (Predict and ComputeGradients do not keep the input).");
+            throw new global::System.InvalidOperationException(
+                "Backward follows Forward: call Forward(input, output, training) first " +
+                "(Predict and ComputeGradients do not keep the input).");
         int batch = _batch;
-        global::NeuralDsl.Batches.CheckLength(outputGradient.Length, batch * OutputSize, nameof(outputGradient), batch, OutputShape);
-        global::NeuralDsl.Batches.CheckLength(inputGradient.Length, batch * InputSize, nameof(inputGradient), batch, InputShape);
+        global::NeuralDsl.Batches.CheckLength(
+            outputGradient.Length,
+            batch * OutputSize,
+            nameof(outputGradient),
+            batch,
+            OutputShape);
+        global::NeuralDsl.Batches.CheckLength(
+            inputGradient.Length,
+            batch * InputSize,
+            nameof(inputGradient),
+            batch,
+            InputShape);
         var input = Rows(_input, batch, InputSize);
         outputGradient.CopyTo(Rows(_d3, batch, 10));
         Layer3Backward(Rows(_a2, batch, 128), Rows(_d3, batch, 10), Rows(_d2, batch, 128), batch);
@@ -190,29 +222,46 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
     public void ZeroGradients() => global::System.Array.Clear(_gradients);
 
     /// <summary>
-    /// Forward (training mode), SparseCategoricalCrossEntropy and backward on one batch: overwrites <see cref="Gradients"/> with the
-    /// gradient of the mean loss and returns that loss. <paramref name="target"/> is [batch × 1].
+    /// Forward (training mode), SparseCategoricalCrossEntropy and backward on one batch: overwrites
+    /// <see cref="Gradients"/> with the gradient of the mean loss and returns that loss. <paramref name="target"/> is
+    /// [batch × 1].
     /// </summary>
     public float ComputeGradients(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target)
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
-        global::NeuralDsl.Batches.CheckTargetLength(target.Length, batch * TargetSize, nameof(target), batch, TargetSize);
+        global::NeuralDsl.Batches.CheckTargetLength(
+            target.Length,
+            batch * TargetSize,
+            nameof(target),
+            batch,
+            TargetSize);
         EnsureCapacity(batch);
         _inputKept = false;
         ForwardCore(input, batch, training: true);
         var output = Rows(_a3, batch, 10);
-        float loss = global::NeuralDsl.Losses.Compute(global::NeuralDsl.Loss.SparseCategoricalCrossEntropy, output, target, 10);
+        float loss = global::NeuralDsl.Losses.Compute(
+            global::NeuralDsl.Loss.SparseCategoricalCrossEntropy,
+            output,
+            target,
+            10);
         global::System.Array.Clear(_gradients);
         // Fused Softmax + SparseCategoricalCrossEntropy: dL/dz = (p − y) / n, without the activation's Jacobian.
         global::NeuralDsl.Losses.SoftmaxSparseCategoricalCrossEntropyGradient(output, target, Rows(_d3, batch, 10), 10);
         Layer3AffineBackward(Rows(_a2, batch, 128), Rows(_d3, batch, 10), Rows(_d2, batch, 128), batch);
         Layer2Backward(Rows(_a1, batch, 128), Rows(_d2, batch, 128), Rows(_d1, batch, 128), batch);
-        Layer1Backward(input, Rows(_d1, batch, 128), default, batch); // no input gradient needed
+        // The first layer: no input gradient needed.
+        Layer1Backward(input, Rows(_d1, batch, 128), default, batch);
         return loss;
     }
 
-    /// <summary>One training step: <see cref="ComputeGradients"/>, then <paramref name="optimizer"/> updates the parameters. Returns the batch loss.</summary>
-    public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, global::NeuralDsl.Optimizer optimizer)
+    /// <summary>
+    /// One training step: <see cref="ComputeGradients"/>, then <paramref name="optimizer"/> updates the parameters.
+    /// Returns the batch loss.
+    /// </summary>
+    public float TrainStep(
+        global::System.ReadOnlySpan<float> input,
+        global::System.ReadOnlySpan<float> target,
+        global::NeuralDsl.Optimizer optimizer)
     {
         global::System.ArgumentNullException.ThrowIfNull(optimizer);
         float loss = ComputeGradients(input, target);
@@ -227,7 +276,8 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
     int global::NeuralDsl.IModel<float>.OutputLastAxis => 10;
     global::NeuralDsl.Loss global::NeuralDsl.IModel<float>.Loss => global::NeuralDsl.Loss.SparseCategoricalCrossEntropy;
     string global::NeuralDsl.IModel<float>.Summary => Summary;
-    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout => s_parameterLayout;
+    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout =>
+        s_parameterLayout;
 
     // Grows every batch buffer to hold at least batch samples; a no-op once that batch size has been seen.
     private void EnsureCapacity(int batch)
@@ -256,12 +306,12 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
     {
         _batch = batch;
         _training = training;
-        // flatten: Flatten  [B,28,28] -> [B,784] (a view: no copy)
-        // dense: Dense(128, ReLU)  [B,784] -> [B,128]
+        // flatten: Flatten [B,28,28] -> [B,784] (a view: no copy)
+        // dense: Dense(128, ReLU) [B,784] -> [B,128]
         Layer1Forward(x, batch);
-        // dropout: Dropout(0.2)  [B,128] -> [B,128]
+        // dropout: Dropout(0.2) [B,128] -> [B,128]
         Layer2Forward(Rows(_a1, batch, 128), batch, training);
-        // dense_1: Dense(10, Softmax)  [B,128] -> [B,10]
+        // dense_1: Dense(10, Softmax) [B,128] -> [B,10]
         Layer3Forward(Rows(_a2, batch, 128), batch);
     }
 
@@ -270,30 +320,47 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
     {
         var z = Rows(_z1, batch, 128);
         // z[batch×128] = x[batch×784] · kernel[784×128] + bias
-        global::NeuralDsl.Gemm.Multiply(x, new global::System.ReadOnlySpan<float>(_parameters, 0, 100352), z, batch, 784, 128);
-        global::NeuralDsl.Bias.AddRows(z, new global::System.ReadOnlySpan<float>(_parameters, 100352, 128));
+        global::NeuralDsl.Gemm.Multiply(x, DenseKernel, z, batch, 784, 128);
+        global::NeuralDsl.Bias.AddRows(z, DenseBias);
         global::NeuralDsl.Activations.Relu(z, Rows(_a1, batch, 128));
     }
 
     // Layer 1 · dense: Dense(128, ReLU) · backward [B,128] -> [B,784] · kernel [784, 128], bias [128] · 100,480 params
-    private void Layer1Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> dx, int batch)
+    private void Layer1Backward(
+        global::System.ReadOnlySpan<float> x,
+        global::System.Span<float> dy,
+        global::System.Span<float> dx,
+        int batch)
     {
         // dz = dy ⊙ ReLU'(z), in place.
         global::NeuralDsl.Activations.ReluBackward(Rows(_z1, batch, 128), Rows(_a1, batch, 128), dy, dy);
         Layer1AffineBackward(x, dy, dx, batch);
     }
 
-    // Layer 1 · dense: gradients of x · kernel + bias from dz [B,128]; dx is skipped when empty (the first layer in training).
-    private void Layer1AffineBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> dz, global::System.Span<float> dx, int batch)
+    // Layer 1 · dense: gradients of x · kernel + bias from dz [B,128]; dx is skipped when empty (the first layer in
+    // training).
+    private void Layer1AffineBackward(
+        global::System.ReadOnlySpan<float> x,
+        global::System.ReadOnlySpan<float> dz,
+        global::System.Span<float> dx,
+        int batch)
     {
         // dKernel[784×128] += xᵀ · dz
-        global::NeuralDsl.Gemm.Multiply(x, dz, new global::System.Span<float>(_gradients, 0, 100352), 784, batch, 128, transposeA: true, accumulate: true);
+        global::NeuralDsl.Gemm.Multiply(
+            x,
+            dz,
+            DenseKernelGradient,
+            784,
+            batch,
+            128,
+            transposeA: true,
+            accumulate: true);
         // dBias[128] += Σ rows of dz
-        global::NeuralDsl.Bias.AccumulateGradient(dz, new global::System.Span<float>(_gradients, 100352, 128));
+        global::NeuralDsl.Bias.AccumulateGradient(dz, DenseBiasGradient);
         if (!dx.IsEmpty)
         {
             // dx[batch×784] = dz · kernelᵀ
-            global::NeuralDsl.Gemm.Multiply(dz, new global::System.ReadOnlySpan<float>(_parameters, 0, 100352), dx, batch, 128, 784, transposeB: true);
+            global::NeuralDsl.Gemm.Multiply(dz, DenseKernel, dx, batch, 128, 784, transposeB: true);
         }
     }
 
@@ -307,7 +374,11 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
     }
 
     // Layer 2 · dropout: Dropout(0.2) · backward [B,128] -> [B,128]
-    private void Layer2Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> dx, int batch)
+    private void Layer2Backward(
+        global::System.ReadOnlySpan<float> x,
+        global::System.Span<float> dy,
+        global::System.Span<float> dx,
+        int batch)
     {
         if (dx.IsEmpty)
             return;
@@ -322,30 +393,47 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
     {
         var z = Rows(_z3, batch, 10);
         // z[batch×10] = x[batch×128] · kernel[128×10] + bias
-        global::NeuralDsl.Gemm.Multiply(x, new global::System.ReadOnlySpan<float>(_parameters, 100480, 1280), z, batch, 128, 10);
-        global::NeuralDsl.Bias.AddRows(z, new global::System.ReadOnlySpan<float>(_parameters, 101760, 10));
+        global::NeuralDsl.Gemm.Multiply(x, Dense1Kernel, z, batch, 128, 10);
+        global::NeuralDsl.Bias.AddRows(z, Dense1Bias);
         global::NeuralDsl.Activations.Softmax(z, Rows(_a3, batch, 10), 10);
     }
 
     // Layer 3 · dense_1: Dense(10, Softmax) · backward [B,10] -> [B,128] · kernel [128, 10], bias [10] · 1,290 params
-    private void Layer3Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> dx, int batch)
+    private void Layer3Backward(
+        global::System.ReadOnlySpan<float> x,
+        global::System.Span<float> dy,
+        global::System.Span<float> dx,
+        int batch)
     {
         // dz = dy ⊙ Softmax'(z), in place.
         global::NeuralDsl.Activations.SoftmaxBackward(Rows(_a3, batch, 10), dy, dy, 10);
         Layer3AffineBackward(x, dy, dx, batch);
     }
 
-    // Layer 3 · dense_1: gradients of x · kernel + bias from dz [B,10]; dx is skipped when empty (the first layer in training).
-    private void Layer3AffineBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> dz, global::System.Span<float> dx, int batch)
+    // Layer 3 · dense_1: gradients of x · kernel + bias from dz [B,10]; dx is skipped when empty (the first layer in
+    // training).
+    private void Layer3AffineBackward(
+        global::System.ReadOnlySpan<float> x,
+        global::System.ReadOnlySpan<float> dz,
+        global::System.Span<float> dx,
+        int batch)
     {
         // dKernel[128×10] += xᵀ · dz
-        global::NeuralDsl.Gemm.Multiply(x, dz, new global::System.Span<float>(_gradients, 100480, 1280), 128, batch, 10, transposeA: true, accumulate: true);
+        global::NeuralDsl.Gemm.Multiply(
+            x,
+            dz,
+            Dense1KernelGradient,
+            128,
+            batch,
+            10,
+            transposeA: true,
+            accumulate: true);
         // dBias[10] += Σ rows of dz
-        global::NeuralDsl.Bias.AccumulateGradient(dz, new global::System.Span<float>(_gradients, 101760, 10));
+        global::NeuralDsl.Bias.AccumulateGradient(dz, Dense1BiasGradient);
         if (!dx.IsEmpty)
         {
             // dx[batch×128] = dz · kernelᵀ
-            global::NeuralDsl.Gemm.Multiply(dz, new global::System.ReadOnlySpan<float>(_parameters, 100480, 1280), dx, batch, 10, 128, transposeB: true);
+            global::NeuralDsl.Gemm.Multiply(dz, Dense1Kernel, dx, batch, 10, 128, transposeB: true);
         }
     }
 }

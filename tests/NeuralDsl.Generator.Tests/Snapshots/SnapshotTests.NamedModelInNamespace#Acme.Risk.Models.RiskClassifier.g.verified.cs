@@ -2,6 +2,11 @@
 // NeuralDsl: model RiskClassifier. Generated forward and backward passes; edit the attributes, not this file.
 #nullable enable
 
+using __MemoryMarshal = global::System.Runtime.InteropServices.MemoryMarshal;
+using __Unsafe = global::System.Runtime.CompilerServices.Unsafe;
+using __Vector128 = global::System.Runtime.Intrinsics.Vector128;
+using __Vector256 = global::System.Runtime.Intrinsics.Vector256;
+
 namespace Acme.Risk.Models;
 
 /// <summary>
@@ -49,7 +54,8 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
     public static global::System.ReadOnlySpan<int> OutputShape => [3];
 
     /// <summary>Names, offsets and Keras-layout shapes of the tensors in <see cref="Parameters"/>.</summary>
-    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> ParameterLayout => s_parameterLayout;
+    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> ParameterLayout =>
+        s_parameterLayout;
 
     private static readonly global::NeuralDsl.ParameterInfo[] s_parameterLayout =
     [
@@ -65,9 +71,10 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
 
     // Batch buffers, [capacity × per-sample size]; grown on demand, never per call.
     private int _capacity;
-    private int _batch;        // samples in the last forward pass
-    private bool _training;    // whether that pass ran in training mode
-    private bool _inputKept;   // whether it copied its input into _input (Forward does; Predict and ComputeGradients need not)
+    private int _batch; // samples in the last forward pass
+    private bool _training; // whether that pass ran in training mode
+    // whether it copied its input into _input (Forward does; Predict and ComputeGradients need not)
+    private bool _inputKept;
     private float[] _input = []; // [B,5], the input of the last Forward, for Backward
     private float[] _a0 = []; // [B,4] encoder output
     private float[] _d0 = []; // [B,4] gradient w.r.t. encoder output
@@ -76,18 +83,20 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
     private float[] _d1 = []; // [B,3] gradient w.r.t. head output
     private float[] _z1 = []; // head: pre-activation x · kernel + bias
 
-    /// <summary>Creates the model with Keras-default initialization drawn deterministically from <paramref name="seed"/>.</summary>
+    /// <summary>
+    /// Creates the model with Keras-default initialization drawn deterministically from <paramref name="seed"/>.
+    /// </summary>
     public RiskClassifier(int seed = 0)
     {
         var rng = new global::NeuralDsl.Rng((ulong)seed);
         // encoder.kernel [5, 4]: HeNormal (fan in 5, fan out 4)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<float>(_parameters, 0, 20), global::NeuralDsl.Initializer.HeNormal, 5, 4, ref rng);
+        global::NeuralDsl.Initializers.Fill(EncoderKernel, global::NeuralDsl.Initializer.HeNormal, 5, 4, ref rng);
         // encoder.bias [4]: Zeros (fan in 5, fan out 4)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<float>(_parameters, 20, 4), global::NeuralDsl.Initializer.Zeros, 5, 4, ref rng);
+        global::NeuralDsl.Initializers.Fill(EncoderBias, global::NeuralDsl.Initializer.Zeros, 5, 4, ref rng);
         // head.kernel [4, 3]: GlorotUniform (fan in 4, fan out 3)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<float>(_parameters, 24, 12), global::NeuralDsl.Initializer.GlorotUniform, 4, 3, ref rng);
+        global::NeuralDsl.Initializers.Fill(HeadKernel, global::NeuralDsl.Initializer.GlorotUniform, 4, 3, ref rng);
         // head.bias [3]: Zeros (fan in 4, fan out 3)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<float>(_parameters, 36, 3), global::NeuralDsl.Initializer.Zeros, 4, 3, ref rng);
+        global::NeuralDsl.Initializers.Fill(HeadBias, global::NeuralDsl.Initializer.Zeros, 4, 3, ref rng);
     }
 
     /// <summary><c>encoder.kernel</c> [5, 4], a view into <see cref="Parameters"/>.</summary>
@@ -123,7 +132,10 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
     /// <summary>The output of the last forward pass, [batch × 3].</summary>
     public global::System.ReadOnlySpan<float> LastOutput => Rows(_a1, _batch, 3);
 
-    /// <summary>Inference on a batch: <paramref name="input"/> is [batch × 5], <paramref name="output"/> [batch × 3]. Allocates nothing once the batch size has been seen.</summary>
+    /// <summary>
+    /// Inference on a batch: <paramref name="input"/> is [batch × 5], <paramref name="output"/> [batch × 3]. Allocates
+    /// nothing once the batch size has been seen.
+    /// </summary>
     public void Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
@@ -146,7 +158,9 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
     public global::System.Numerics.Tensors.Tensor<float> Predict(global::System.Numerics.Tensors.Tensor<float> input) =>
         global::NeuralDsl.Batches.Predict(this, input, InputShape, OutputShape);
 
-    /// <summary>Forward pass that keeps what <see cref="Backward"/> needs; <paramref name="training"/> turns dropout on.</summary>
+    /// <summary>
+    /// Forward pass that keeps what <see cref="Backward"/> needs; <paramref name="training"/> turns dropout on.
+    /// </summary>
     public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, bool training)
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
@@ -160,16 +174,29 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
     }
 
     /// <summary>
-    /// Back-propagates <paramref name="outputGradient"/> through the last <see cref="Forward"/>: adds the parameter gradients to
-    /// <see cref="Gradients"/> and writes the gradient with respect to the input into <paramref name="inputGradient"/>.
+    /// Back-propagates <paramref name="outputGradient"/> through the last <see cref="Forward"/>: adds the parameter
+    /// gradients to <see cref="Gradients"/> and writes the gradient with respect to the input into
+    /// <paramref name="inputGradient"/>.
     /// </summary>
     public void Backward(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> inputGradient)
     {
         if (!_inputKept)
-            throw new global::System.InvalidOperationException("Backward follows Forward: call Forward(input, output, training) first (Predict and ComputeGradients do not keep the input).");
+            throw new global::System.InvalidOperationException(
+                "Backward follows Forward: call Forward(input, output, training) first " +
+                "(Predict and ComputeGradients do not keep the input).");
         int batch = _batch;
-        global::NeuralDsl.Batches.CheckLength(outputGradient.Length, batch * OutputSize, nameof(outputGradient), batch, OutputShape);
-        global::NeuralDsl.Batches.CheckLength(inputGradient.Length, batch * InputSize, nameof(inputGradient), batch, InputShape);
+        global::NeuralDsl.Batches.CheckLength(
+            outputGradient.Length,
+            batch * OutputSize,
+            nameof(outputGradient),
+            batch,
+            OutputShape);
+        global::NeuralDsl.Batches.CheckLength(
+            inputGradient.Length,
+            batch * InputSize,
+            nameof(inputGradient),
+            batch,
+            InputShape);
         var input = Rows(_input, batch, InputSize);
         outputGradient.CopyTo(Rows(_d1, batch, 3));
         Layer1Backward(Rows(_a0, batch, 4), Rows(_d1, batch, 3), Rows(_d0, batch, 4), batch);
@@ -180,28 +207,44 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
     public void ZeroGradients() => global::System.Array.Clear(_gradients);
 
     /// <summary>
-    /// Forward (training mode), CategoricalCrossEntropy and backward on one batch: overwrites <see cref="Gradients"/> with the
-    /// gradient of the mean loss and returns that loss. <paramref name="target"/> is [batch × 3].
+    /// Forward (training mode), CategoricalCrossEntropy and backward on one batch: overwrites <see cref="Gradients"/>
+    /// with the gradient of the mean loss and returns that loss. <paramref name="target"/> is [batch × 3].
     /// </summary>
     public float ComputeGradients(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target)
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
-        global::NeuralDsl.Batches.CheckTargetLength(target.Length, batch * TargetSize, nameof(target), batch, TargetSize);
+        global::NeuralDsl.Batches.CheckTargetLength(
+            target.Length,
+            batch * TargetSize,
+            nameof(target),
+            batch,
+            TargetSize);
         EnsureCapacity(batch);
         _inputKept = false;
         ForwardCore(input, batch, training: true);
         var output = Rows(_a1, batch, 3);
-        float loss = global::NeuralDsl.Losses.Compute(global::NeuralDsl.Loss.CategoricalCrossEntropy, output, target, 3);
+        float loss = global::NeuralDsl.Losses.Compute(
+            global::NeuralDsl.Loss.CategoricalCrossEntropy,
+            output,
+            target,
+            3);
         global::System.Array.Clear(_gradients);
         // Fused Softmax + CategoricalCrossEntropy: dL/dz = (p − y) / n, without the activation's Jacobian.
         global::NeuralDsl.Losses.SoftmaxCategoricalCrossEntropyGradient(output, target, Rows(_d1, batch, 3), 3);
         Layer1AffineBackward(Rows(_a0, batch, 4), Rows(_d1, batch, 3), Rows(_d0, batch, 4), batch);
-        Layer0Backward(input, Rows(_d0, batch, 4), default, batch); // no input gradient needed
+        // The first layer: no input gradient needed.
+        Layer0Backward(input, Rows(_d0, batch, 4), default, batch);
         return loss;
     }
 
-    /// <summary>One training step: <see cref="ComputeGradients"/>, then <paramref name="optimizer"/> updates the parameters. Returns the batch loss.</summary>
-    public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, global::NeuralDsl.Optimizer optimizer)
+    /// <summary>
+    /// One training step: <see cref="ComputeGradients"/>, then <paramref name="optimizer"/> updates the parameters.
+    /// Returns the batch loss.
+    /// </summary>
+    public float TrainStep(
+        global::System.ReadOnlySpan<float> input,
+        global::System.ReadOnlySpan<float> target,
+        global::NeuralDsl.Optimizer optimizer)
     {
         global::System.ArgumentNullException.ThrowIfNull(optimizer);
         float loss = ComputeGradients(input, target);
@@ -216,7 +259,8 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
     int global::NeuralDsl.IModel<float>.OutputLastAxis => 3;
     global::NeuralDsl.Loss global::NeuralDsl.IModel<float>.Loss => global::NeuralDsl.Loss.CategoricalCrossEntropy;
     string global::NeuralDsl.IModel<float>.Summary => Summary;
-    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout => s_parameterLayout;
+    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout =>
+        s_parameterLayout;
 
     // Grows every batch buffer to hold at least batch samples; a no-op once that batch size has been seen.
     private void EnsureCapacity(int batch)
@@ -242,43 +286,43 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
     {
         _batch = batch;
         _training = training;
-        // encoder: Dense(4, GELU)  [B,5] -> [B,4]
+        // encoder: Dense(4, GELU) [B,5] -> [B,4]
         Layer0Forward(x, batch);
-        // head: Dense(3, Softmax)  [B,4] -> [B,3]
+        // head: Dense(3, Softmax) [B,4] -> [B,3]
         Layer1Forward(Rows(_a0, batch, 4), batch);
     }
 
     // Layer 0 · encoder: Dense(4, GELU) · forward [B,5] -> [B,4] · kernel [5, 4], bias [4] · 24 params
     private void Layer0Forward(global::System.ReadOnlySpan<float> x, int batch)
     {
-        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        if (__Vector256.IsHardwareAccelerated)
         {
             // Small enough for registers: the 5×4 kernel is loaded once for the whole batch.
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            var w0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)0); // kernel[0, 0..4]
-            var w1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)4); // kernel[1, 0..4]
-            var w2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)8); // kernel[2, 0..4]
-            var w3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)12); // kernel[3, 0..4]
-            var w4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)16); // kernel[4, 0..4]
-            var b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)20); // bias[0..4]
-            ref float xs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref float zs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z0);
+            ref float p = ref __MemoryMarshal.GetArrayDataReference(_parameters);
+            var w0_0 = __Vector128.LoadUnsafe(ref p, (nuint)0); // kernel[0, 0..4]
+            var w1_0 = __Vector128.LoadUnsafe(ref p, (nuint)4); // kernel[1, 0..4]
+            var w2_0 = __Vector128.LoadUnsafe(ref p, (nuint)8); // kernel[2, 0..4]
+            var w3_0 = __Vector128.LoadUnsafe(ref p, (nuint)12); // kernel[3, 0..4]
+            var w4_0 = __Vector128.LoadUnsafe(ref p, (nuint)16); // kernel[4, 0..4]
+            var b0 = __Vector128.LoadUnsafe(ref p, (nuint)20); // bias[0..4]
+            ref float xs = ref __MemoryMarshal.GetReference(x);
+            ref float zs = ref __MemoryMarshal.GetArrayDataReference(_z0);
             for (int r = 0; r < batch; r++)
             {
                 nuint xi = (nuint)r * 5;
                 nuint yi = (nuint)r * 4;
                 var acc0 = b0;
-                float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 0);
-                acc0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x0), w0_0, acc0);
-                float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 1);
-                acc0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x1), w1_0, acc0);
-                float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 2);
-                acc0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x2), w2_0, acc0);
-                float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 3);
-                acc0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x3), w3_0, acc0);
-                float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 4);
-                acc0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x4), w4_0, acc0);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(acc0, ref zs, yi + 0);
+                float x0 = __Unsafe.Add(ref xs, xi + 0);
+                acc0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x0), w0_0, acc0);
+                float x1 = __Unsafe.Add(ref xs, xi + 1);
+                acc0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x1), w1_0, acc0);
+                float x2 = __Unsafe.Add(ref xs, xi + 2);
+                acc0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x2), w2_0, acc0);
+                float x3 = __Unsafe.Add(ref xs, xi + 3);
+                acc0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x3), w3_0, acc0);
+                float x4 = __Unsafe.Add(ref xs, xi + 4);
+                acc0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x4), w4_0, acc0);
+                __Vector128.StoreUnsafe(acc0, ref zs, yi + 0);
             }
             global::NeuralDsl.Activations.Gelu(Rows(_z0, batch, 4), Rows(_a0, batch, 4));
             return;
@@ -286,116 +330,125 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
         // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
         var z = Rows(_z0, batch, 4);
         // z[batch×4] = x[batch×5] · kernel[5×4] + bias
-        global::NeuralDsl.Gemm.Multiply(x, new global::System.ReadOnlySpan<float>(_parameters, 0, 20), z, batch, 5, 4);
-        global::NeuralDsl.Bias.AddRows(z, new global::System.ReadOnlySpan<float>(_parameters, 20, 4));
+        global::NeuralDsl.Gemm.Multiply(x, EncoderKernel, z, batch, 5, 4);
+        global::NeuralDsl.Bias.AddRows(z, EncoderBias);
         global::NeuralDsl.Activations.Gelu(z, Rows(_a0, batch, 4));
     }
 
     // Layer 0 · encoder: Dense(4, GELU) · backward [B,4] -> [B,5] · kernel [5, 4], bias [4] · 24 params
-    private void Layer0Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> dx, int batch)
+    private void Layer0Backward(
+        global::System.ReadOnlySpan<float> x,
+        global::System.Span<float> dy,
+        global::System.Span<float> dx,
+        int batch)
     {
         // dz = dy ⊙ GELU'(z), in place.
         global::NeuralDsl.Activations.GeluBackward(Rows(_z0, batch, 4), Rows(_a0, batch, 4), dy, dy);
         Layer0AffineBackward(x, dy, dx, batch);
     }
 
-    // Layer 0 · encoder: gradients of x · kernel + bias from dz [B,4]; dx is skipped when empty (the first layer in training).
-    private void Layer0AffineBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> dz, global::System.Span<float> dx, int batch)
+    // Layer 0 · encoder: gradients of x · kernel + bias from dz [B,4]; dx is skipped when empty (the first layer in
+    // training).
+    private void Layer0AffineBackward(
+        global::System.ReadOnlySpan<float> x,
+        global::System.ReadOnlySpan<float> dz,
+        global::System.Span<float> dx,
+        int batch)
     {
-        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        if (__Vector256.IsHardwareAccelerated)
         {
             // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-            ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float xs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref float ds = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dz);
-            var g0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)0);
-            var g1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)4);
-            var g2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)8);
-            var g3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)12);
-            var g4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)16);
-            var gb0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)20);
+            ref float g = ref __MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float xs = ref __MemoryMarshal.GetReference(x);
+            ref float ds = ref __MemoryMarshal.GetReference(dz);
+            var g0_0 = __Vector128.LoadUnsafe(ref g, (nuint)0);
+            var g1_0 = __Vector128.LoadUnsafe(ref g, (nuint)4);
+            var g2_0 = __Vector128.LoadUnsafe(ref g, (nuint)8);
+            var g3_0 = __Vector128.LoadUnsafe(ref g, (nuint)12);
+            var g4_0 = __Vector128.LoadUnsafe(ref g, (nuint)16);
+            var gb0 = __Vector128.LoadUnsafe(ref g, (nuint)20);
             for (int r = 0; r < batch; r++)
             {
                 nuint xi = (nuint)r * 5;
                 nuint yi = (nuint)r * 4;
-                var d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref ds, yi + 0);
+                var d0 = __Vector128.LoadUnsafe(ref ds, yi + 0);
                 gb0 += d0;
-                float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 0);
-                g0_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x0), d0, g0_0);
-                float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 1);
-                g1_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x1), d0, g1_0);
-                float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 2);
-                g2_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x2), d0, g2_0);
-                float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 3);
-                g3_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x3), d0, g3_0);
-                float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 4);
-                g4_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x4), d0, g4_0);
+                float x0 = __Unsafe.Add(ref xs, xi + 0);
+                g0_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x0), d0, g0_0);
+                float x1 = __Unsafe.Add(ref xs, xi + 1);
+                g1_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x1), d0, g1_0);
+                float x2 = __Unsafe.Add(ref xs, xi + 2);
+                g2_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x2), d0, g2_0);
+                float x3 = __Unsafe.Add(ref xs, xi + 3);
+                g3_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x3), d0, g3_0);
+                float x4 = __Unsafe.Add(ref xs, xi + 4);
+                g4_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x4), d0, g4_0);
             }
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g0_0, ref g, (nuint)0);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g1_0, ref g, (nuint)4);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g2_0, ref g, (nuint)8);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g3_0, ref g, (nuint)12);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g4_0, ref g, (nuint)16);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(gb0, ref g, (nuint)20);
+            __Vector128.StoreUnsafe(g0_0, ref g, (nuint)0);
+            __Vector128.StoreUnsafe(g1_0, ref g, (nuint)4);
+            __Vector128.StoreUnsafe(g2_0, ref g, (nuint)8);
+            __Vector128.StoreUnsafe(g3_0, ref g, (nuint)12);
+            __Vector128.StoreUnsafe(g4_0, ref g, (nuint)16);
+            __Vector128.StoreUnsafe(gb0, ref g, (nuint)20);
             if (dx.IsEmpty)
                 return;
             // dx[r, k] = Σ_j kernel[k, j] · dz[r, j]
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float dxs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
-            var w0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)0);
-            var w1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)4);
-            var w2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)8);
-            var w3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)12);
-            var w4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)16);
+            ref float p = ref __MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float dxs = ref __MemoryMarshal.GetReference(dx);
+            var w0_0 = __Vector128.LoadUnsafe(ref p, (nuint)0);
+            var w1_0 = __Vector128.LoadUnsafe(ref p, (nuint)4);
+            var w2_0 = __Vector128.LoadUnsafe(ref p, (nuint)8);
+            var w3_0 = __Vector128.LoadUnsafe(ref p, (nuint)12);
+            var w4_0 = __Vector128.LoadUnsafe(ref p, (nuint)16);
             for (int r = 0; r < batch; r++)
             {
                 nuint xi = (nuint)r * 5;
                 nuint yi = (nuint)r * 4;
-                var d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref ds, yi + 0);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 0) = global::System.Runtime.Intrinsics.Vector128.Sum(w0_0 * d0);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 1) = global::System.Runtime.Intrinsics.Vector128.Sum(w1_0 * d0);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 2) = global::System.Runtime.Intrinsics.Vector128.Sum(w2_0 * d0);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 3) = global::System.Runtime.Intrinsics.Vector128.Sum(w3_0 * d0);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 4) = global::System.Runtime.Intrinsics.Vector128.Sum(w4_0 * d0);
+                var d0 = __Vector128.LoadUnsafe(ref ds, yi + 0);
+                __Unsafe.Add(ref dxs, xi + 0) = __Vector128.Sum(w0_0 * d0);
+                __Unsafe.Add(ref dxs, xi + 1) = __Vector128.Sum(w1_0 * d0);
+                __Unsafe.Add(ref dxs, xi + 2) = __Vector128.Sum(w2_0 * d0);
+                __Unsafe.Add(ref dxs, xi + 3) = __Vector128.Sum(w3_0 * d0);
+                __Unsafe.Add(ref dxs, xi + 4) = __Vector128.Sum(w4_0 * d0);
             }
             return;
         }
         // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
         // dKernel[5×4] += xᵀ · dz
-        global::NeuralDsl.Gemm.Multiply(x, dz, new global::System.Span<float>(_gradients, 0, 20), 5, batch, 4, transposeA: true, accumulate: true);
+        global::NeuralDsl.Gemm.Multiply(x, dz, EncoderKernelGradient, 5, batch, 4, transposeA: true, accumulate: true);
         // dBias[4] += Σ rows of dz
-        global::NeuralDsl.Bias.AccumulateGradient(dz, new global::System.Span<float>(_gradients, 20, 4));
+        global::NeuralDsl.Bias.AccumulateGradient(dz, EncoderBiasGradient);
         if (!dx.IsEmpty)
         {
             // dx[batch×5] = dz · kernelᵀ
-            global::NeuralDsl.Gemm.Multiply(dz, new global::System.ReadOnlySpan<float>(_parameters, 0, 20), dx, batch, 4, 5, transposeB: true);
+            global::NeuralDsl.Gemm.Multiply(dz, EncoderKernel, dx, batch, 4, 5, transposeB: true);
         }
     }
 
     // Layer 1 · head: Dense(3, Softmax) · forward [B,4] -> [B,3] · kernel [4, 3], bias [3] · 15 params
     private void Layer1Forward(global::System.ReadOnlySpan<float> x, int batch)
     {
-        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        if (__Vector256.IsHardwareAccelerated)
         {
             // Small enough for registers: the 4×3 kernel is loaded once for the whole batch.
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            var w0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 24); // kernel[0, 0]
-            var w0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 25); // kernel[0, 1]
-            var w0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 26); // kernel[0, 2]
-            var w1_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 27); // kernel[1, 0]
-            var w1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 28); // kernel[1, 1]
-            var w1_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 29); // kernel[1, 2]
-            var w2_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 30); // kernel[2, 0]
-            var w2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 31); // kernel[2, 1]
-            var w2_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 32); // kernel[2, 2]
-            var w3_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 33); // kernel[3, 0]
-            var w3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 34); // kernel[3, 1]
-            var w3_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 35); // kernel[3, 2]
-            var b0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 36); // bias[0]
-            var b1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 37); // bias[1]
-            var b2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 38); // bias[2]
-            ref float xs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref float zs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z1);
+            ref float p = ref __MemoryMarshal.GetArrayDataReference(_parameters);
+            var w0_0 = __Unsafe.Add(ref p, 24); // kernel[0, 0]
+            var w0_1 = __Unsafe.Add(ref p, 25); // kernel[0, 1]
+            var w0_2 = __Unsafe.Add(ref p, 26); // kernel[0, 2]
+            var w1_0 = __Unsafe.Add(ref p, 27); // kernel[1, 0]
+            var w1_1 = __Unsafe.Add(ref p, 28); // kernel[1, 1]
+            var w1_2 = __Unsafe.Add(ref p, 29); // kernel[1, 2]
+            var w2_0 = __Unsafe.Add(ref p, 30); // kernel[2, 0]
+            var w2_1 = __Unsafe.Add(ref p, 31); // kernel[2, 1]
+            var w2_2 = __Unsafe.Add(ref p, 32); // kernel[2, 2]
+            var w3_0 = __Unsafe.Add(ref p, 33); // kernel[3, 0]
+            var w3_1 = __Unsafe.Add(ref p, 34); // kernel[3, 1]
+            var w3_2 = __Unsafe.Add(ref p, 35); // kernel[3, 2]
+            var b0 = __Unsafe.Add(ref p, 36); // bias[0]
+            var b1 = __Unsafe.Add(ref p, 37); // bias[1]
+            var b2 = __Unsafe.Add(ref p, 38); // bias[2]
+            ref float xs = ref __MemoryMarshal.GetReference(x);
+            ref float zs = ref __MemoryMarshal.GetArrayDataReference(_z1);
             for (int r = 0; r < batch; r++)
             {
                 nuint xi = (nuint)r * 4;
@@ -403,25 +456,25 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
                 var acc0 = b0;
                 var acc1 = b1;
                 var acc2 = b2;
-                float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 0);
+                float x0 = __Unsafe.Add(ref xs, xi + 0);
                 acc0 = global::System.MathF.FusedMultiplyAdd(x0, w0_0, acc0);
                 acc1 = global::System.MathF.FusedMultiplyAdd(x0, w0_1, acc1);
                 acc2 = global::System.MathF.FusedMultiplyAdd(x0, w0_2, acc2);
-                float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 1);
+                float x1 = __Unsafe.Add(ref xs, xi + 1);
                 acc0 = global::System.MathF.FusedMultiplyAdd(x1, w1_0, acc0);
                 acc1 = global::System.MathF.FusedMultiplyAdd(x1, w1_1, acc1);
                 acc2 = global::System.MathF.FusedMultiplyAdd(x1, w1_2, acc2);
-                float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 2);
+                float x2 = __Unsafe.Add(ref xs, xi + 2);
                 acc0 = global::System.MathF.FusedMultiplyAdd(x2, w2_0, acc0);
                 acc1 = global::System.MathF.FusedMultiplyAdd(x2, w2_1, acc1);
                 acc2 = global::System.MathF.FusedMultiplyAdd(x2, w2_2, acc2);
-                float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 3);
+                float x3 = __Unsafe.Add(ref xs, xi + 3);
                 acc0 = global::System.MathF.FusedMultiplyAdd(x3, w3_0, acc0);
                 acc1 = global::System.MathF.FusedMultiplyAdd(x3, w3_1, acc1);
                 acc2 = global::System.MathF.FusedMultiplyAdd(x3, w3_2, acc2);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref zs, yi + 0) = acc0;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref zs, yi + 1) = acc1;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref zs, yi + 2) = acc2;
+                __Unsafe.Add(ref zs, yi + 0) = acc0;
+                __Unsafe.Add(ref zs, yi + 1) = acc1;
+                __Unsafe.Add(ref zs, yi + 2) = acc2;
             }
             global::NeuralDsl.Activations.Softmax(Rows(_z1, batch, 3), Rows(_a1, batch, 3), 3);
             return;
@@ -429,125 +482,134 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
         // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
         var z = Rows(_z1, batch, 3);
         // z[batch×3] = x[batch×4] · kernel[4×3] + bias
-        global::NeuralDsl.Gemm.Multiply(x, new global::System.ReadOnlySpan<float>(_parameters, 24, 12), z, batch, 4, 3);
-        global::NeuralDsl.Bias.AddRows(z, new global::System.ReadOnlySpan<float>(_parameters, 36, 3));
+        global::NeuralDsl.Gemm.Multiply(x, HeadKernel, z, batch, 4, 3);
+        global::NeuralDsl.Bias.AddRows(z, HeadBias);
         global::NeuralDsl.Activations.Softmax(z, Rows(_a1, batch, 3), 3);
     }
 
     // Layer 1 · head: Dense(3, Softmax) · backward [B,3] -> [B,4] · kernel [4, 3], bias [3] · 15 params
-    private void Layer1Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> dx, int batch)
+    private void Layer1Backward(
+        global::System.ReadOnlySpan<float> x,
+        global::System.Span<float> dy,
+        global::System.Span<float> dx,
+        int batch)
     {
         // dz = dy ⊙ Softmax'(z), in place.
         global::NeuralDsl.Activations.SoftmaxBackward(Rows(_a1, batch, 3), dy, dy, 3);
         Layer1AffineBackward(x, dy, dx, batch);
     }
 
-    // Layer 1 · head: gradients of x · kernel + bias from dz [B,3]; dx is skipped when empty (the first layer in training).
-    private void Layer1AffineBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> dz, global::System.Span<float> dx, int batch)
+    // Layer 1 · head: gradients of x · kernel + bias from dz [B,3]; dx is skipped when empty (the first layer in
+    // training).
+    private void Layer1AffineBackward(
+        global::System.ReadOnlySpan<float> x,
+        global::System.ReadOnlySpan<float> dz,
+        global::System.Span<float> dx,
+        int batch)
     {
-        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        if (__Vector256.IsHardwareAccelerated)
         {
             // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-            ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float xs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref float ds = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dz);
-            var g0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 24);
-            var g0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 25);
-            var g0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 26);
-            var g1_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 27);
-            var g1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 28);
-            var g1_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 29);
-            var g2_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 30);
-            var g2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 31);
-            var g2_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 32);
-            var g3_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 33);
-            var g3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 34);
-            var g3_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 35);
-            var gb0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 36);
-            var gb1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 37);
-            var gb2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 38);
+            ref float g = ref __MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float xs = ref __MemoryMarshal.GetReference(x);
+            ref float ds = ref __MemoryMarshal.GetReference(dz);
+            var g0_0 = __Unsafe.Add(ref g, 24);
+            var g0_1 = __Unsafe.Add(ref g, 25);
+            var g0_2 = __Unsafe.Add(ref g, 26);
+            var g1_0 = __Unsafe.Add(ref g, 27);
+            var g1_1 = __Unsafe.Add(ref g, 28);
+            var g1_2 = __Unsafe.Add(ref g, 29);
+            var g2_0 = __Unsafe.Add(ref g, 30);
+            var g2_1 = __Unsafe.Add(ref g, 31);
+            var g2_2 = __Unsafe.Add(ref g, 32);
+            var g3_0 = __Unsafe.Add(ref g, 33);
+            var g3_1 = __Unsafe.Add(ref g, 34);
+            var g3_2 = __Unsafe.Add(ref g, 35);
+            var gb0 = __Unsafe.Add(ref g, 36);
+            var gb1 = __Unsafe.Add(ref g, 37);
+            var gb2 = __Unsafe.Add(ref g, 38);
             for (int r = 0; r < batch; r++)
             {
                 nuint xi = (nuint)r * 4;
                 nuint yi = (nuint)r * 3;
-                var d0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, yi + 0);
-                var d1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, yi + 1);
-                var d2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, yi + 2);
+                var d0 = __Unsafe.Add(ref ds, yi + 0);
+                var d1 = __Unsafe.Add(ref ds, yi + 1);
+                var d2 = __Unsafe.Add(ref ds, yi + 2);
                 gb0 += d0;
                 gb1 += d1;
                 gb2 += d2;
-                float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 0);
+                float x0 = __Unsafe.Add(ref xs, xi + 0);
                 g0_0 = global::System.MathF.FusedMultiplyAdd(x0, d0, g0_0);
                 g0_1 = global::System.MathF.FusedMultiplyAdd(x0, d1, g0_1);
                 g0_2 = global::System.MathF.FusedMultiplyAdd(x0, d2, g0_2);
-                float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 1);
+                float x1 = __Unsafe.Add(ref xs, xi + 1);
                 g1_0 = global::System.MathF.FusedMultiplyAdd(x1, d0, g1_0);
                 g1_1 = global::System.MathF.FusedMultiplyAdd(x1, d1, g1_1);
                 g1_2 = global::System.MathF.FusedMultiplyAdd(x1, d2, g1_2);
-                float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 2);
+                float x2 = __Unsafe.Add(ref xs, xi + 2);
                 g2_0 = global::System.MathF.FusedMultiplyAdd(x2, d0, g2_0);
                 g2_1 = global::System.MathF.FusedMultiplyAdd(x2, d1, g2_1);
                 g2_2 = global::System.MathF.FusedMultiplyAdd(x2, d2, g2_2);
-                float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 3);
+                float x3 = __Unsafe.Add(ref xs, xi + 3);
                 g3_0 = global::System.MathF.FusedMultiplyAdd(x3, d0, g3_0);
                 g3_1 = global::System.MathF.FusedMultiplyAdd(x3, d1, g3_1);
                 g3_2 = global::System.MathF.FusedMultiplyAdd(x3, d2, g3_2);
             }
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 24) = g0_0;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 25) = g0_1;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 26) = g0_2;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 27) = g1_0;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 28) = g1_1;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 29) = g1_2;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 30) = g2_0;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 31) = g2_1;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 32) = g2_2;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 33) = g3_0;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 34) = g3_1;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 35) = g3_2;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 36) = gb0;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 37) = gb1;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 38) = gb2;
+            __Unsafe.Add(ref g, 24) = g0_0;
+            __Unsafe.Add(ref g, 25) = g0_1;
+            __Unsafe.Add(ref g, 26) = g0_2;
+            __Unsafe.Add(ref g, 27) = g1_0;
+            __Unsafe.Add(ref g, 28) = g1_1;
+            __Unsafe.Add(ref g, 29) = g1_2;
+            __Unsafe.Add(ref g, 30) = g2_0;
+            __Unsafe.Add(ref g, 31) = g2_1;
+            __Unsafe.Add(ref g, 32) = g2_2;
+            __Unsafe.Add(ref g, 33) = g3_0;
+            __Unsafe.Add(ref g, 34) = g3_1;
+            __Unsafe.Add(ref g, 35) = g3_2;
+            __Unsafe.Add(ref g, 36) = gb0;
+            __Unsafe.Add(ref g, 37) = gb1;
+            __Unsafe.Add(ref g, 38) = gb2;
             if (dx.IsEmpty)
                 return;
             // dx[r, k] = Σ_j kernel[k, j] · dz[r, j]
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float dxs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
-            var w0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 24);
-            var w0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 25);
-            var w0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 26);
-            var w1_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 27);
-            var w1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 28);
-            var w1_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 29);
-            var w2_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 30);
-            var w2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 31);
-            var w2_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 32);
-            var w3_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 33);
-            var w3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 34);
-            var w3_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 35);
+            ref float p = ref __MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float dxs = ref __MemoryMarshal.GetReference(dx);
+            var w0_0 = __Unsafe.Add(ref p, 24);
+            var w0_1 = __Unsafe.Add(ref p, 25);
+            var w0_2 = __Unsafe.Add(ref p, 26);
+            var w1_0 = __Unsafe.Add(ref p, 27);
+            var w1_1 = __Unsafe.Add(ref p, 28);
+            var w1_2 = __Unsafe.Add(ref p, 29);
+            var w2_0 = __Unsafe.Add(ref p, 30);
+            var w2_1 = __Unsafe.Add(ref p, 31);
+            var w2_2 = __Unsafe.Add(ref p, 32);
+            var w3_0 = __Unsafe.Add(ref p, 33);
+            var w3_1 = __Unsafe.Add(ref p, 34);
+            var w3_2 = __Unsafe.Add(ref p, 35);
             for (int r = 0; r < batch; r++)
             {
                 nuint xi = (nuint)r * 4;
                 nuint yi = (nuint)r * 3;
-                var d0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, yi + 0);
-                var d1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, yi + 1);
-                var d2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, yi + 2);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 0) = w0_0 * d0 + w0_1 * d1 + w0_2 * d2;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 1) = w1_0 * d0 + w1_1 * d1 + w1_2 * d2;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 2) = w2_0 * d0 + w2_1 * d1 + w2_2 * d2;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 3) = w3_0 * d0 + w3_1 * d1 + w3_2 * d2;
+                var d0 = __Unsafe.Add(ref ds, yi + 0);
+                var d1 = __Unsafe.Add(ref ds, yi + 1);
+                var d2 = __Unsafe.Add(ref ds, yi + 2);
+                __Unsafe.Add(ref dxs, xi + 0) = w0_0 * d0 + w0_1 * d1 + w0_2 * d2;
+                __Unsafe.Add(ref dxs, xi + 1) = w1_0 * d0 + w1_1 * d1 + w1_2 * d2;
+                __Unsafe.Add(ref dxs, xi + 2) = w2_0 * d0 + w2_1 * d1 + w2_2 * d2;
+                __Unsafe.Add(ref dxs, xi + 3) = w3_0 * d0 + w3_1 * d1 + w3_2 * d2;
             }
             return;
         }
         // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
         // dKernel[4×3] += xᵀ · dz
-        global::NeuralDsl.Gemm.Multiply(x, dz, new global::System.Span<float>(_gradients, 24, 12), 4, batch, 3, transposeA: true, accumulate: true);
+        global::NeuralDsl.Gemm.Multiply(x, dz, HeadKernelGradient, 4, batch, 3, transposeA: true, accumulate: true);
         // dBias[3] += Σ rows of dz
-        global::NeuralDsl.Bias.AccumulateGradient(dz, new global::System.Span<float>(_gradients, 36, 3));
+        global::NeuralDsl.Bias.AccumulateGradient(dz, HeadBiasGradient);
         if (!dx.IsEmpty)
         {
             // dx[batch×4] = dz · kernelᵀ
-            global::NeuralDsl.Gemm.Multiply(dz, new global::System.ReadOnlySpan<float>(_parameters, 24, 12), dx, batch, 3, 4, transposeB: true);
+            global::NeuralDsl.Gemm.Multiply(dz, HeadKernel, dx, batch, 3, 4, transposeB: true);
         }
     }
 }
