@@ -25,7 +25,7 @@ internal sealed class LayerEmitContext(SourceWriter writer, ModelPlan plan, Plan
 
     public bool IsDouble => Plan.Spec.Element == ElementKind.Double;
 
-    /// <summary>Method name stem: <c>Layer2</c> (Layer2Forward, Layer2Backward).</summary>
+    /// <summary>Method name stem: <c>__Layer2</c> (__Layer2Forward, __Layer2Backward).</summary>
     public string Method => Names.LayerMethod(Layer.Index);
 
     /// <summary>The layer's output buffer field.</summary>
@@ -34,7 +34,7 @@ internal sealed class LayerEmitContext(SourceWriter writer, ModelPlan plan, Plan
     /// <summary>Elements per sample of the output.</summary>
     public int OutputSize => Layer.Output.Size;
 
-    /// <summary>The live part of a batch buffer: <c>Rows(_field, batch, n)</c>.</summary>
+    /// <summary>The live part of a batch buffer: <c>__Rows(__field, batch, n)</c>.</summary>
     public string BatchSpan(string field, int perSample) => Names.Rows(field, "batch", perSample);
 
     /// <summary>The tensor's named view (<c>Dense1Kernel</c>): a span over the flat vector with literal offset and length.</summary>
@@ -139,25 +139,27 @@ internal sealed class TypeAliases
 
 /// <summary>
 /// Names of generated members, in one place. Public members (views such as <c>Dense1Kernel</c>) are named after the
-/// layers; private members (fields, helpers, per-layer methods, aliases) are built by <see cref="Private"/>.
+/// layers. Every private member (fields, static geometries, helpers, per-layer methods) and every type alias starts
+/// with <c>__</c> (<see cref="Private"/>): C# reserves identifiers containing two consecutive underscores for the
+/// implementation, so no member a user declares in the partial class collides with them.
 /// </summary>
 internal static class Names
 {
-    /// <summary>A private generated name: fields are lower camel case (<c>_parameters</c>), helpers Pascal case.</summary>
+    /// <summary>A private generated name: <c>__parameters</c>, <c>__EnsureCapacity</c>, <c>__Vector256</c>.</summary>
     public static string Private(string name) => "__" + name;
 
-    /// <summary>A field of the generated class: <c>_parameters</c>, <c>_mask3</c>.</summary>
-    public static string Field(string stem) => "_" + stem;
+    /// <summary>A field of the generated class, lower camel case: <c>__parameters</c>, <c>__mask3</c>.</summary>
+    public static string Field(string stem) => Private(stem);
 
     public static string Field(string stem, int index) => Field(stem + Literals.Int(index));
 
-    /// <summary>A static field of the generated class: <c>s_geometry2</c>.</summary>
-    public static string Static(string stem) => "s_" + stem;
+    /// <summary>A static field of the generated class: <c>__geometry2</c>.</summary>
+    public static string Static(string stem) => Private(stem);
 
     public static string Static(string stem, int index) => Static(stem + Literals.Int(index));
 
-    /// <summary>A private method of the generated class: <c>EnsureCapacity</c>, <c>Layer2Forward</c>.</summary>
-    public static string Method(string name) => name;
+    /// <summary>A private method of the generated class, Pascal case: <c>__EnsureCapacity</c>, <c>__Layer2Forward</c>.</summary>
+    public static string Method(string name) => Private(name);
 
     public static string Parameters => Field("parameters");
 
@@ -200,8 +202,8 @@ internal static class Names
     public static string GradientView(PlannedParameter p) => Naming.MemberName(p.Name) + "Gradient";
 
     /// <summary>
-    /// <c>Rows(field, batch, n)</c>: the generated model's helper for the first <c>batch</c> samples of a buffer (a
-    /// span constructor rather than <c>AsSpan</c>, so the file needs no using directives in the user's project).
+    /// <c>__Rows(field, batch, n)</c>: the generated model's helper for the first <c>batch</c> samples of a buffer (a
+    /// span constructor rather than <c>AsSpan</c>, which would need a using directive).
     /// </summary>
     public static string Rows(string field, string batch, int perSample) =>
         RowsMethod + "(" + field + ", " + batch + ", " + Literals.Int(perSample) + ")";

@@ -57,9 +57,9 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
 
     /// <summary>Names, offsets and Keras-layout shapes of the tensors in <see cref="Parameters"/>.</summary>
     public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> ParameterLayout =>
-        s_parameterLayout;
+        __parameterLayout;
 
-    private static readonly global::NeuralDsl.ParameterInfo[] s_parameterLayout =
+    private static readonly global::NeuralDsl.ParameterInfo[] __parameterLayout =
     [
         new("dense.kernel", 0, [8, 12]),
         new("dense.bias", 96, [12]),
@@ -70,25 +70,25 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
     ];
 
     // Every trainable tensor, layer after layer in Keras layout, and the matching gradients.
-    private readonly float[] _parameters = new float[221];
-    private readonly float[] _gradients = new float[221];
+    private readonly float[] __parameters = new float[221];
+    private readonly float[] __gradients = new float[221];
 
     // Batch buffers, [capacity × per-sample size]; grown on demand, never per call.
-    private int _capacity;
-    private int _batch; // samples in the last forward pass
-    private bool _training; // whether that pass ran in training mode
-    // whether it copied its input into _input (Forward does; Predict and ComputeGradients need not)
-    private bool _inputKept;
-    private float[] _input = []; // [B,8], the input of the last Forward, for Backward
-    private float[] _a0 = []; // [B,12] dense output
-    private float[] _d0 = []; // [B,12] gradient w.r.t. dense output
-    private float[] _z0 = []; // dense: pre-activation x · kernel + bias
-    private float[] _a1 = []; // [B,8] dense_1 output
-    private float[] _d1 = []; // [B,8] gradient w.r.t. dense_1 output
-    private float[] _z1 = []; // dense_1: pre-activation x · kernel + bias
-    private float[] _a2 = []; // [B,1] dense_2 output
-    private float[] _d2 = []; // [B,1] gradient w.r.t. dense_2 output
-    private float[] _z2 = []; // dense_2: pre-activation x · kernel + bias
+    private int __capacity;
+    private int __batch; // samples in the last forward pass
+    private bool __training; // whether that pass ran in training mode
+    // whether it copied its input into __input (Forward does; Predict and ComputeGradients need not)
+    private bool __inputKept;
+    private float[] __input = []; // [B,8], the input of the last Forward, for Backward
+    private float[] __a0 = []; // [B,12] dense output
+    private float[] __d0 = []; // [B,12] gradient w.r.t. dense output
+    private float[] __z0 = []; // dense: pre-activation x · kernel + bias
+    private float[] __a1 = []; // [B,8] dense_1 output
+    private float[] __d1 = []; // [B,8] gradient w.r.t. dense_1 output
+    private float[] __z1 = []; // dense_1: pre-activation x · kernel + bias
+    private float[] __a2 = []; // [B,1] dense_2 output
+    private float[] __d2 = []; // [B,1] gradient w.r.t. dense_2 output
+    private float[] __z2 = []; // dense_2: pre-activation x · kernel + bias
 
     /// <summary>
     /// Creates the model with Keras-default initialization drawn deterministically from <paramref name="seed"/>.
@@ -111,49 +111,49 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
     }
 
     /// <summary><c>dense.kernel</c> [8, 12], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> DenseKernel => new(_parameters, 0, 96);
+    public global::System.Span<float> DenseKernel => new(__parameters, 0, 96);
 
     /// <summary>Gradient of <c>dense.kernel</c> [8, 12], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<float> DenseKernelGradient => new(_gradients, 0, 96);
+    public global::System.Span<float> DenseKernelGradient => new(__gradients, 0, 96);
 
     /// <summary><c>dense.bias</c> [12], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> DenseBias => new(_parameters, 96, 12);
+    public global::System.Span<float> DenseBias => new(__parameters, 96, 12);
 
     /// <summary>Gradient of <c>dense.bias</c> [12], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<float> DenseBiasGradient => new(_gradients, 96, 12);
+    public global::System.Span<float> DenseBiasGradient => new(__gradients, 96, 12);
 
     /// <summary><c>dense_1.kernel</c> [12, 8], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Dense1Kernel => new(_parameters, 108, 96);
+    public global::System.Span<float> Dense1Kernel => new(__parameters, 108, 96);
 
     /// <summary>Gradient of <c>dense_1.kernel</c> [12, 8], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<float> Dense1KernelGradient => new(_gradients, 108, 96);
+    public global::System.Span<float> Dense1KernelGradient => new(__gradients, 108, 96);
 
     /// <summary><c>dense_1.bias</c> [8], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Dense1Bias => new(_parameters, 204, 8);
+    public global::System.Span<float> Dense1Bias => new(__parameters, 204, 8);
 
     /// <summary>Gradient of <c>dense_1.bias</c> [8], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<float> Dense1BiasGradient => new(_gradients, 204, 8);
+    public global::System.Span<float> Dense1BiasGradient => new(__gradients, 204, 8);
 
     /// <summary><c>dense_2.kernel</c> [8, 1], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Dense2Kernel => new(_parameters, 212, 8);
+    public global::System.Span<float> Dense2Kernel => new(__parameters, 212, 8);
 
     /// <summary>Gradient of <c>dense_2.kernel</c> [8, 1], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<float> Dense2KernelGradient => new(_gradients, 212, 8);
+    public global::System.Span<float> Dense2KernelGradient => new(__gradients, 212, 8);
 
     /// <summary><c>dense_2.bias</c> [1], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Dense2Bias => new(_parameters, 220, 1);
+    public global::System.Span<float> Dense2Bias => new(__parameters, 220, 1);
 
     /// <summary>Gradient of <c>dense_2.bias</c> [1], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<float> Dense2BiasGradient => new(_gradients, 220, 1);
+    public global::System.Span<float> Dense2BiasGradient => new(__gradients, 220, 1);
 
     /// <summary>Every trainable parameter (221), layer after layer, each tensor in Keras layout.</summary>
-    public global::System.Span<float> Parameters => _parameters;
+    public global::System.Span<float> Parameters => __parameters;
 
     /// <summary>Gradients matching <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Gradients => _gradients;
+    public global::System.Span<float> Gradients => __gradients;
 
     /// <summary>The output of the last forward pass, [batch × 1].</summary>
-    public global::System.ReadOnlySpan<float> LastOutput => Rows(_a2, _batch, 1);
+    public global::System.ReadOnlySpan<float> LastOutput => __Rows(__a2, __batch, 1);
 
     /// <summary>
     /// Inference on a batch: <paramref name="input"/> is [batch × 8], <paramref name="output"/> [batch × 1]. Allocates
@@ -163,10 +163,10 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
         global::NeuralDsl.Batches.CheckLength(output.Length, batch * OutputSize, nameof(output), batch, OutputShape);
-        EnsureCapacity(batch);
-        _inputKept = false;
-        ForwardCore(input, batch, training: false);
-        Rows(_a2, batch, 1).CopyTo(output);
+        __EnsureCapacity(batch);
+        __inputKept = false;
+        __ForwardCore(input, batch, training: false);
+        __Rows(__a2, batch, 1).CopyTo(output);
     }
 
     /// <summary>Inference on a batch, returning a new array of [batch × 1].</summary>
@@ -188,12 +188,12 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
         global::NeuralDsl.Batches.CheckLength(output.Length, batch * OutputSize, nameof(output), batch, OutputShape);
-        EnsureCapacity(batch);
-        var kept = Rows(_input, batch, InputSize);
+        __EnsureCapacity(batch);
+        var kept = __Rows(__input, batch, InputSize);
         input.CopyTo(kept);
-        _inputKept = true;
-        ForwardCore(kept, batch, training);
-        Rows(_a2, batch, 1).CopyTo(output);
+        __inputKept = true;
+        __ForwardCore(kept, batch, training);
+        __Rows(__a2, batch, 1).CopyTo(output);
     }
 
     /// <summary>
@@ -203,11 +203,11 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
     /// </summary>
     public void Backward(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> inputGradient)
     {
-        if (!_inputKept)
+        if (!__inputKept)
             throw new global::System.InvalidOperationException(
                 "Backward follows Forward: call Forward(input, output, training) first " +
                 "(Predict and ComputeGradients do not keep the input).");
-        int batch = _batch;
+        int batch = __batch;
         global::NeuralDsl.Batches.CheckLength(
             outputGradient.Length,
             batch * OutputSize,
@@ -220,15 +220,15 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
             nameof(inputGradient),
             batch,
             InputShape);
-        var input = Rows(_input, batch, InputSize);
-        outputGradient.CopyTo(Rows(_d2, batch, 1));
-        Layer2Backward(Rows(_a1, batch, 8), Rows(_d2, batch, 1), Rows(_d1, batch, 8), batch);
-        Layer1Backward(Rows(_a0, batch, 12), Rows(_d1, batch, 8), Rows(_d0, batch, 12), batch);
-        Layer0Backward(input, Rows(_d0, batch, 12), inputGradient, batch);
+        var input = __Rows(__input, batch, InputSize);
+        outputGradient.CopyTo(__Rows(__d2, batch, 1));
+        __Layer2Backward(__Rows(__a1, batch, 8), __Rows(__d2, batch, 1), __Rows(__d1, batch, 8), batch);
+        __Layer1Backward(__Rows(__a0, batch, 12), __Rows(__d1, batch, 8), __Rows(__d0, batch, 12), batch);
+        __Layer0Backward(input, __Rows(__d0, batch, 12), inputGradient, batch);
     }
 
     /// <summary>Sets every gradient to zero.</summary>
-    public void ZeroGradients() => global::System.Array.Clear(_gradients);
+    public void ZeroGradients() => global::System.Array.Clear(__gradients);
 
     /// <summary>
     /// Forward (training mode), BinaryCrossEntropy and backward on one batch: overwrites <see cref="Gradients"/> with
@@ -243,18 +243,18 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
             nameof(target),
             batch,
             TargetSize);
-        EnsureCapacity(batch);
-        _inputKept = false;
-        ForwardCore(input, batch, training: true);
-        var output = Rows(_a2, batch, 1);
+        __EnsureCapacity(batch);
+        __inputKept = false;
+        __ForwardCore(input, batch, training: true);
+        var output = __Rows(__a2, batch, 1);
         float loss = global::NeuralDsl.Losses.Compute(global::NeuralDsl.Loss.BinaryCrossEntropy, output, target, 1);
-        global::System.Array.Clear(_gradients);
+        global::System.Array.Clear(__gradients);
         // Fused Sigmoid + BinaryCrossEntropy: dL/dz = (p − y) / n, without the activation's Jacobian.
-        global::NeuralDsl.Losses.SigmoidBinaryCrossEntropyGradient(output, target, Rows(_d2, batch, 1), 1);
-        Layer2AffineBackward(Rows(_a1, batch, 8), Rows(_d2, batch, 1), Rows(_d1, batch, 8), batch);
-        Layer1Backward(Rows(_a0, batch, 12), Rows(_d1, batch, 8), Rows(_d0, batch, 12), batch);
+        global::NeuralDsl.Losses.SigmoidBinaryCrossEntropyGradient(output, target, __Rows(__d2, batch, 1), 1);
+        __Layer2AffineBackward(__Rows(__a1, batch, 8), __Rows(__d2, batch, 1), __Rows(__d1, batch, 8), batch);
+        __Layer1Backward(__Rows(__a0, batch, 12), __Rows(__d1, batch, 8), __Rows(__d0, batch, 12), batch);
         // The first layer: no input gradient needed.
-        Layer0Backward(input, Rows(_d0, batch, 12), default, batch);
+        __Layer0Backward(input, __Rows(__d0, batch, 12), default, batch);
         return loss;
     }
 
@@ -269,7 +269,7 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
     {
         global::System.ArgumentNullException.ThrowIfNull(optimizer);
         float loss = ComputeGradients(input, target);
-        optimizer.Step<float>(_parameters, _gradients);
+        optimizer.Step<float>(__parameters, __gradients);
         return loss;
     }
 
@@ -281,50 +281,50 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
     global::NeuralDsl.Loss global::NeuralDsl.IModel<float>.Loss => global::NeuralDsl.Loss.BinaryCrossEntropy;
     string global::NeuralDsl.IModel<float>.Summary => Summary;
     global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout =>
-        s_parameterLayout;
+        __parameterLayout;
 
     // Grows every batch buffer to hold at least batch samples; a no-op once that batch size has been seen.
-    private void EnsureCapacity(int batch)
+    private void __EnsureCapacity(int batch)
     {
-        if (batch <= _capacity)
+        if (batch <= __capacity)
             return;
         // checked: a batch so large that a buffer would pass int.MaxValue elements throws instead of wrapping.
-        _input = new float[checked(batch * 8)];
-        _a0 = new float[checked(batch * 12)];
-        _d0 = new float[checked(batch * 12)];
-        _z0 = new float[checked(batch * 12)];
-        _a1 = new float[checked(batch * 8)];
-        _d1 = new float[checked(batch * 8)];
-        _z1 = new float[checked(batch * 8)];
-        _a2 = new float[checked(batch * 1)];
-        _d2 = new float[checked(batch * 1)];
-        _z2 = new float[checked(batch * 1)];
-        _capacity = batch;
+        __input = new float[checked(batch * 8)];
+        __a0 = new float[checked(batch * 12)];
+        __d0 = new float[checked(batch * 12)];
+        __z0 = new float[checked(batch * 12)];
+        __a1 = new float[checked(batch * 8)];
+        __d1 = new float[checked(batch * 8)];
+        __z1 = new float[checked(batch * 8)];
+        __a2 = new float[checked(batch * 1)];
+        __d2 = new float[checked(batch * 1)];
+        __z2 = new float[checked(batch * 1)];
+        __capacity = batch;
     }
 
     // The first batch samples of a [capacity × size] buffer.
-    private static global::System.Span<float> Rows(float[] buffer, int batch, int size) => new(buffer, 0, batch * size);
+    private static global::System.Span<float> __Rows(float[] buffer, int batch, int size) => new(buffer, 0, batch * size);
 
     // The whole forward pass, one call per layer; x is [batch × 8].
-    private void ForwardCore(global::System.ReadOnlySpan<float> x, int batch, bool training)
+    private void __ForwardCore(global::System.ReadOnlySpan<float> x, int batch, bool training)
     {
-        _batch = batch;
-        _training = training;
+        __batch = batch;
+        __training = training;
         // dense: Dense(12, ReLU) [B,8] -> [B,12]
-        Layer0Forward(x, batch);
+        __Layer0Forward(x, batch);
         // dense_1: Dense(8, ReLU) [B,12] -> [B,8]
-        Layer1Forward(Rows(_a0, batch, 12), batch);
+        __Layer1Forward(__Rows(__a0, batch, 12), batch);
         // dense_2: Dense(1, Sigmoid) [B,8] -> [B,1]
-        Layer2Forward(Rows(_a1, batch, 8), batch);
+        __Layer2Forward(__Rows(__a1, batch, 8), batch);
     }
 
     // Layer 0 · dense: Dense(12, ReLU) · forward [B,8] -> [B,12] · kernel [8, 12], bias [12] · 108 params
-    private void Layer0Forward(global::System.ReadOnlySpan<float> x, int batch)
+    private void __Layer0Forward(global::System.ReadOnlySpan<float> x, int batch)
     {
         if (__Vector256.IsHardwareAccelerated)
         {
             // Small enough for registers: the 8×12 kernel is loaded once for the whole batch.
-            ref float p = ref __MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref __MemoryMarshal.GetArrayDataReference(__parameters);
             var w0_0 = __Vector256.LoadUnsafe(ref p, (nuint)0); // kernel[0, 0..8]
             var w0_1 = __Vector128.LoadUnsafe(ref p, (nuint)8); // kernel[0, 8..12]
             var w1_0 = __Vector256.LoadUnsafe(ref p, (nuint)12); // kernel[1, 0..8]
@@ -344,8 +344,8 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
             var b0 = __Vector256.LoadUnsafe(ref p, (nuint)96); // bias[0..8]
             var b1 = __Vector128.LoadUnsafe(ref p, (nuint)104); // bias[8..12]
             ref float xs = ref __MemoryMarshal.GetReference(x);
-            ref float zs = ref __MemoryMarshal.GetArrayDataReference(_z0);
-            ref float ys = ref __MemoryMarshal.GetArrayDataReference(_a0);
+            ref float zs = ref __MemoryMarshal.GetArrayDataReference(__z0);
+            ref float ys = ref __MemoryMarshal.GetArrayDataReference(__a0);
             for (int r = 0; r < batch; r++)
             {
                 nuint xi = (nuint)r * 8;
@@ -384,28 +384,28 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
             return;
         }
         // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-        var z = Rows(_z0, batch, 12);
+        var z = __Rows(__z0, batch, 12);
         // z[batch×12] = x[batch×8] · kernel[8×12] + bias
         global::NeuralDsl.Gemm.Multiply(x, DenseKernel, z, batch, 8, 12);
         global::NeuralDsl.Bias.AddRows(z, DenseBias);
-        global::NeuralDsl.Activations.Relu(z, Rows(_a0, batch, 12));
+        global::NeuralDsl.Activations.Relu(z, __Rows(__a0, batch, 12));
     }
 
     // Layer 0 · dense: Dense(12, ReLU) · backward [B,12] -> [B,8] · kernel [8, 12], bias [12] · 108 params
-    private void Layer0Backward(
+    private void __Layer0Backward(
         global::System.ReadOnlySpan<float> x,
         global::System.Span<float> dy,
         global::System.Span<float> dx,
         int batch)
     {
         // dz = dy ⊙ ReLU'(z), in place.
-        global::NeuralDsl.Activations.ReluBackward(Rows(_z0, batch, 12), Rows(_a0, batch, 12), dy, dy);
-        Layer0AffineBackward(x, dy, dx, batch);
+        global::NeuralDsl.Activations.ReluBackward(__Rows(__z0, batch, 12), __Rows(__a0, batch, 12), dy, dy);
+        __Layer0AffineBackward(x, dy, dx, batch);
     }
 
     // Layer 0 · dense: gradients of x · kernel + bias from dz [B,12]; dx is skipped when empty (the first layer in
     // training).
-    private void Layer0AffineBackward(
+    private void __Layer0AffineBackward(
         global::System.ReadOnlySpan<float> x,
         global::System.ReadOnlySpan<float> dz,
         global::System.Span<float> dx,
@@ -414,7 +414,7 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
         if (__Vector256.IsHardwareAccelerated)
         {
             // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-            ref float g = ref __MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float g = ref __MemoryMarshal.GetArrayDataReference(__gradients);
             ref float xs = ref __MemoryMarshal.GetReference(x);
             ref float ds = ref __MemoryMarshal.GetReference(dz);
             var g0_0 = __Vector256.LoadUnsafe(ref g, (nuint)0);
@@ -489,7 +489,7 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
             if (dx.IsEmpty)
                 return;
             // dx[r, k] = Σ_j kernel[k, j] · dz[r, j]
-            ref float p = ref __MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref __MemoryMarshal.GetArrayDataReference(__parameters);
             ref float dxs = ref __MemoryMarshal.GetReference(dx);
             var w0_0 = __Vector256.LoadUnsafe(ref p, (nuint)0);
             var w0_1 = __Vector128.LoadUnsafe(ref p, (nuint)8);
@@ -537,12 +537,12 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
     }
 
     // Layer 1 · dense_1: Dense(8, ReLU) · forward [B,12] -> [B,8] · kernel [12, 8], bias [8] · 104 params
-    private void Layer1Forward(global::System.ReadOnlySpan<float> x, int batch)
+    private void __Layer1Forward(global::System.ReadOnlySpan<float> x, int batch)
     {
         if (__Vector256.IsHardwareAccelerated)
         {
             // Small enough for registers: the 12×8 kernel is loaded once for the whole batch.
-            ref float p = ref __MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref __MemoryMarshal.GetArrayDataReference(__parameters);
             var w0_0 = __Vector256.LoadUnsafe(ref p, (nuint)108); // kernel[0, 0..8]
             var w1_0 = __Vector256.LoadUnsafe(ref p, (nuint)116); // kernel[1, 0..8]
             var w2_0 = __Vector256.LoadUnsafe(ref p, (nuint)124); // kernel[2, 0..8]
@@ -557,8 +557,8 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
             var w11_0 = __Vector256.LoadUnsafe(ref p, (nuint)196); // kernel[11, 0..8]
             var b0 = __Vector256.LoadUnsafe(ref p, (nuint)204); // bias[0..8]
             ref float xs = ref __MemoryMarshal.GetReference(x);
-            ref float zs = ref __MemoryMarshal.GetArrayDataReference(_z1);
-            ref float ys = ref __MemoryMarshal.GetArrayDataReference(_a1);
+            ref float zs = ref __MemoryMarshal.GetArrayDataReference(__z1);
+            ref float ys = ref __MemoryMarshal.GetArrayDataReference(__a1);
             for (int r = 0; r < batch; r++)
             {
                 nuint xi = (nuint)r * 12;
@@ -594,28 +594,28 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
             return;
         }
         // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-        var z = Rows(_z1, batch, 8);
+        var z = __Rows(__z1, batch, 8);
         // z[batch×8] = x[batch×12] · kernel[12×8] + bias
         global::NeuralDsl.Gemm.Multiply(x, Dense1Kernel, z, batch, 12, 8);
         global::NeuralDsl.Bias.AddRows(z, Dense1Bias);
-        global::NeuralDsl.Activations.Relu(z, Rows(_a1, batch, 8));
+        global::NeuralDsl.Activations.Relu(z, __Rows(__a1, batch, 8));
     }
 
     // Layer 1 · dense_1: Dense(8, ReLU) · backward [B,8] -> [B,12] · kernel [12, 8], bias [8] · 104 params
-    private void Layer1Backward(
+    private void __Layer1Backward(
         global::System.ReadOnlySpan<float> x,
         global::System.Span<float> dy,
         global::System.Span<float> dx,
         int batch)
     {
         // dz = dy ⊙ ReLU'(z), in place.
-        global::NeuralDsl.Activations.ReluBackward(Rows(_z1, batch, 8), Rows(_a1, batch, 8), dy, dy);
-        Layer1AffineBackward(x, dy, dx, batch);
+        global::NeuralDsl.Activations.ReluBackward(__Rows(__z1, batch, 8), __Rows(__a1, batch, 8), dy, dy);
+        __Layer1AffineBackward(x, dy, dx, batch);
     }
 
     // Layer 1 · dense_1: gradients of x · kernel + bias from dz [B,8]; dx is skipped when empty (the first layer in
     // training).
-    private void Layer1AffineBackward(
+    private void __Layer1AffineBackward(
         global::System.ReadOnlySpan<float> x,
         global::System.ReadOnlySpan<float> dz,
         global::System.Span<float> dx,
@@ -624,7 +624,7 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
         if (__Vector256.IsHardwareAccelerated)
         {
             // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-            ref float g = ref __MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float g = ref __MemoryMarshal.GetArrayDataReference(__gradients);
             ref float xs = ref __MemoryMarshal.GetReference(x);
             ref float ds = ref __MemoryMarshal.GetReference(dz);
             var g0_0 = __Vector256.LoadUnsafe(ref g, (nuint)108);
@@ -687,7 +687,7 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
             if (dx.IsEmpty)
                 return;
             // dx[r, k] = Σ_j kernel[k, j] · dz[r, j]
-            ref float p = ref __MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref __MemoryMarshal.GetArrayDataReference(__parameters);
             ref float dxs = ref __MemoryMarshal.GetReference(dx);
             var w0_0 = __Vector256.LoadUnsafe(ref p, (nuint)108);
             var w1_0 = __Vector256.LoadUnsafe(ref p, (nuint)116);
@@ -734,16 +734,16 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
     }
 
     // Layer 2 · dense_2: Dense(1, Sigmoid) · forward [B,8] -> [B,1] · kernel [8, 1], bias [1] · 9 params
-    private void Layer2Forward(global::System.ReadOnlySpan<float> x, int batch)
+    private void __Layer2Forward(global::System.ReadOnlySpan<float> x, int batch)
     {
         if (__Vector256.IsHardwareAccelerated)
         {
             // Small enough for registers: the 8×1 kernel is loaded once for the whole batch.
-            ref float p = ref __MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref __MemoryMarshal.GetArrayDataReference(__parameters);
             var w_0 = __Vector256.LoadUnsafe(ref p, (nuint)212); // kernel[0..8, 0]
             float b = __Unsafe.Add(ref p, 220); // bias[0]
             ref float xs = ref __MemoryMarshal.GetReference(x);
-            ref float zs = ref __MemoryMarshal.GetArrayDataReference(_z2);
+            ref float zs = ref __MemoryMarshal.GetArrayDataReference(__z2);
             for (int r = 0; r < batch; r++)
             {
                 nuint xi = (nuint)r * 8;
@@ -751,32 +751,32 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
                 acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi + 0) * w_0);
                 __Unsafe.Add(ref zs, r) = acc;
             }
-            global::NeuralDsl.Activations.Sigmoid(Rows(_z2, batch, 1), Rows(_a2, batch, 1));
+            global::NeuralDsl.Activations.Sigmoid(__Rows(__z2, batch, 1), __Rows(__a2, batch, 1));
             return;
         }
         // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-        var z = Rows(_z2, batch, 1);
+        var z = __Rows(__z2, batch, 1);
         // z[batch×1] = x[batch×8] · kernel[8×1] + bias
         global::NeuralDsl.Gemm.Multiply(x, Dense2Kernel, z, batch, 8, 1);
         global::NeuralDsl.Bias.AddRows(z, Dense2Bias);
-        global::NeuralDsl.Activations.Sigmoid(z, Rows(_a2, batch, 1));
+        global::NeuralDsl.Activations.Sigmoid(z, __Rows(__a2, batch, 1));
     }
 
     // Layer 2 · dense_2: Dense(1, Sigmoid) · backward [B,1] -> [B,8] · kernel [8, 1], bias [1] · 9 params
-    private void Layer2Backward(
+    private void __Layer2Backward(
         global::System.ReadOnlySpan<float> x,
         global::System.Span<float> dy,
         global::System.Span<float> dx,
         int batch)
     {
         // dz = dy ⊙ Sigmoid'(z), in place.
-        global::NeuralDsl.Activations.SigmoidBackward(Rows(_z2, batch, 1), Rows(_a2, batch, 1), dy, dy);
-        Layer2AffineBackward(x, dy, dx, batch);
+        global::NeuralDsl.Activations.SigmoidBackward(__Rows(__z2, batch, 1), __Rows(__a2, batch, 1), dy, dy);
+        __Layer2AffineBackward(x, dy, dx, batch);
     }
 
     // Layer 2 · dense_2: gradients of x · kernel + bias from dz [B,1]; dx is skipped when empty (the first layer in
     // training).
-    private void Layer2AffineBackward(
+    private void __Layer2AffineBackward(
         global::System.ReadOnlySpan<float> x,
         global::System.ReadOnlySpan<float> dz,
         global::System.Span<float> dx,
@@ -785,7 +785,7 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
         if (__Vector256.IsHardwareAccelerated)
         {
             // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-            ref float g = ref __MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float g = ref __MemoryMarshal.GetArrayDataReference(__gradients);
             ref float xs = ref __MemoryMarshal.GetReference(x);
             ref float ds = ref __MemoryMarshal.GetReference(dz);
             var g_0 = __Vector256.LoadUnsafe(ref g, (nuint)212);
@@ -802,7 +802,7 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
             if (dx.IsEmpty)
                 return;
             // dx[r, k] = kernel[k, 0] · dz[r]
-            ref float p = ref __MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref __MemoryMarshal.GetArrayDataReference(__parameters);
             ref float dxs = ref __MemoryMarshal.GetReference(dx);
             var w_0 = __Vector256.LoadUnsafe(ref p, (nuint)212);
             for (int r = 0; r < batch; r++)

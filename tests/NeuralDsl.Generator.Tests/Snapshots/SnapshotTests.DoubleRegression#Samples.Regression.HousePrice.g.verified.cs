@@ -57,9 +57,9 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
 
     /// <summary>Names, offsets and Keras-layout shapes of the tensors in <see cref="Parameters"/>.</summary>
     public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> ParameterLayout =>
-        s_parameterLayout;
+        __parameterLayout;
 
-    private static readonly global::NeuralDsl.ParameterInfo[] s_parameterLayout =
+    private static readonly global::NeuralDsl.ParameterInfo[] __parameterLayout =
     [
         new("dense.kernel", 0, [3, 16]),
         new("dense_1.kernel", 48, [16, 1]),
@@ -67,23 +67,23 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
     ];
 
     // Every trainable tensor, layer after layer in Keras layout, and the matching gradients.
-    private readonly double[] _parameters = new double[65];
-    private readonly double[] _gradients = new double[65];
+    private readonly double[] __parameters = new double[65];
+    private readonly double[] __gradients = new double[65];
 
     // Batch buffers, [capacity × per-sample size]; grown on demand, never per call.
-    private int _capacity;
-    private int _batch; // samples in the last forward pass
-    private bool _training; // whether that pass ran in training mode
-    // whether it copied its input into _input (Forward does; Predict and ComputeGradients need not)
-    private bool _inputKept;
-    private double[] _input = []; // [B,3], the input of the last Forward, for Backward
-    private double[] _a0 = []; // [B,16] dense output
-    private double[] _d0 = []; // [B,16] gradient w.r.t. dense output
-    private double[] _z0 = []; // dense: pre-activation x · kernel + bias
-    private double[] _a1 = []; // [B,16] activation output
-    private double[] _d1 = []; // [B,16] gradient w.r.t. activation output
-    private double[] _a2 = []; // [B,1] dense_1 output
-    private double[] _d2 = []; // [B,1] gradient w.r.t. dense_1 output
+    private int __capacity;
+    private int __batch; // samples in the last forward pass
+    private bool __training; // whether that pass ran in training mode
+    // whether it copied its input into __input (Forward does; Predict and ComputeGradients need not)
+    private bool __inputKept;
+    private double[] __input = []; // [B,3], the input of the last Forward, for Backward
+    private double[] __a0 = []; // [B,16] dense output
+    private double[] __d0 = []; // [B,16] gradient w.r.t. dense output
+    private double[] __z0 = []; // dense: pre-activation x · kernel + bias
+    private double[] __a1 = []; // [B,16] activation output
+    private double[] __d1 = []; // [B,16] gradient w.r.t. activation output
+    private double[] __a2 = []; // [B,1] dense_1 output
+    private double[] __d2 = []; // [B,1] gradient w.r.t. dense_1 output
 
     /// <summary>
     /// Creates the model with Keras-default initialization drawn deterministically from <paramref name="seed"/>.
@@ -100,31 +100,31 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
     }
 
     /// <summary><c>dense.kernel</c> [3, 16], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<double> DenseKernel => new(_parameters, 0, 48);
+    public global::System.Span<double> DenseKernel => new(__parameters, 0, 48);
 
     /// <summary>Gradient of <c>dense.kernel</c> [3, 16], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<double> DenseKernelGradient => new(_gradients, 0, 48);
+    public global::System.Span<double> DenseKernelGradient => new(__gradients, 0, 48);
 
     /// <summary><c>dense_1.kernel</c> [16, 1], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<double> Dense1Kernel => new(_parameters, 48, 16);
+    public global::System.Span<double> Dense1Kernel => new(__parameters, 48, 16);
 
     /// <summary>Gradient of <c>dense_1.kernel</c> [16, 1], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<double> Dense1KernelGradient => new(_gradients, 48, 16);
+    public global::System.Span<double> Dense1KernelGradient => new(__gradients, 48, 16);
 
     /// <summary><c>dense_1.bias</c> [1], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<double> Dense1Bias => new(_parameters, 64, 1);
+    public global::System.Span<double> Dense1Bias => new(__parameters, 64, 1);
 
     /// <summary>Gradient of <c>dense_1.bias</c> [1], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<double> Dense1BiasGradient => new(_gradients, 64, 1);
+    public global::System.Span<double> Dense1BiasGradient => new(__gradients, 64, 1);
 
     /// <summary>Every trainable parameter (65), layer after layer, each tensor in Keras layout.</summary>
-    public global::System.Span<double> Parameters => _parameters;
+    public global::System.Span<double> Parameters => __parameters;
 
     /// <summary>Gradients matching <see cref="Parameters"/>.</summary>
-    public global::System.Span<double> Gradients => _gradients;
+    public global::System.Span<double> Gradients => __gradients;
 
     /// <summary>The output of the last forward pass, [batch × 1].</summary>
-    public global::System.ReadOnlySpan<double> LastOutput => Rows(_a2, _batch, 1);
+    public global::System.ReadOnlySpan<double> LastOutput => __Rows(__a2, __batch, 1);
 
     /// <summary>
     /// Inference on a batch: <paramref name="input"/> is [batch × 3], <paramref name="output"/> [batch × 1]. Allocates
@@ -134,10 +134,10 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
         global::NeuralDsl.Batches.CheckLength(output.Length, batch * OutputSize, nameof(output), batch, OutputShape);
-        EnsureCapacity(batch);
-        _inputKept = false;
-        ForwardCore(input, batch, training: false);
-        Rows(_a2, batch, 1).CopyTo(output);
+        __EnsureCapacity(batch);
+        __inputKept = false;
+        __ForwardCore(input, batch, training: false);
+        __Rows(__a2, batch, 1).CopyTo(output);
     }
 
     /// <summary>Inference on a batch, returning a new array of [batch × 1].</summary>
@@ -159,12 +159,12 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
         global::NeuralDsl.Batches.CheckLength(output.Length, batch * OutputSize, nameof(output), batch, OutputShape);
-        EnsureCapacity(batch);
-        var kept = Rows(_input, batch, InputSize);
+        __EnsureCapacity(batch);
+        var kept = __Rows(__input, batch, InputSize);
         input.CopyTo(kept);
-        _inputKept = true;
-        ForwardCore(kept, batch, training);
-        Rows(_a2, batch, 1).CopyTo(output);
+        __inputKept = true;
+        __ForwardCore(kept, batch, training);
+        __Rows(__a2, batch, 1).CopyTo(output);
     }
 
     /// <summary>
@@ -174,11 +174,11 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
     /// </summary>
     public void Backward(global::System.ReadOnlySpan<double> outputGradient, global::System.Span<double> inputGradient)
     {
-        if (!_inputKept)
+        if (!__inputKept)
             throw new global::System.InvalidOperationException(
                 "Backward follows Forward: call Forward(input, output, training) first " +
                 "(Predict and ComputeGradients do not keep the input).");
-        int batch = _batch;
+        int batch = __batch;
         global::NeuralDsl.Batches.CheckLength(
             outputGradient.Length,
             batch * OutputSize,
@@ -191,15 +191,15 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
             nameof(inputGradient),
             batch,
             InputShape);
-        var input = Rows(_input, batch, InputSize);
-        outputGradient.CopyTo(Rows(_d2, batch, 1));
-        Layer2Backward(Rows(_a1, batch, 16), Rows(_d2, batch, 1), Rows(_d1, batch, 16), batch);
-        Layer1Backward(Rows(_a0, batch, 16), Rows(_d1, batch, 16), Rows(_d0, batch, 16), batch);
-        Layer0Backward(input, Rows(_d0, batch, 16), inputGradient, batch);
+        var input = __Rows(__input, batch, InputSize);
+        outputGradient.CopyTo(__Rows(__d2, batch, 1));
+        __Layer2Backward(__Rows(__a1, batch, 16), __Rows(__d2, batch, 1), __Rows(__d1, batch, 16), batch);
+        __Layer1Backward(__Rows(__a0, batch, 16), __Rows(__d1, batch, 16), __Rows(__d0, batch, 16), batch);
+        __Layer0Backward(input, __Rows(__d0, batch, 16), inputGradient, batch);
     }
 
     /// <summary>Sets every gradient to zero.</summary>
-    public void ZeroGradients() => global::System.Array.Clear(_gradients);
+    public void ZeroGradients() => global::System.Array.Clear(__gradients);
 
     /// <summary>
     /// Forward (training mode), MeanSquaredError and backward on one batch: overwrites <see cref="Gradients"/> with the
@@ -216,22 +216,22 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
             nameof(target),
             batch,
             TargetSize);
-        EnsureCapacity(batch);
-        _inputKept = false;
-        ForwardCore(input, batch, training: true);
-        var output = Rows(_a2, batch, 1);
+        __EnsureCapacity(batch);
+        __inputKept = false;
+        __ForwardCore(input, batch, training: true);
+        var output = __Rows(__a2, batch, 1);
         double loss = global::NeuralDsl.Losses.Compute(global::NeuralDsl.Loss.MeanSquaredError, output, target, 1);
-        global::System.Array.Clear(_gradients);
+        global::System.Array.Clear(__gradients);
         global::NeuralDsl.Losses.Gradient(
             global::NeuralDsl.Loss.MeanSquaredError,
             output,
             target,
-            Rows(_d2, batch, 1),
+            __Rows(__d2, batch, 1),
             1);
-        Layer2Backward(Rows(_a1, batch, 16), Rows(_d2, batch, 1), Rows(_d1, batch, 16), batch);
-        Layer1Backward(Rows(_a0, batch, 16), Rows(_d1, batch, 16), Rows(_d0, batch, 16), batch);
+        __Layer2Backward(__Rows(__a1, batch, 16), __Rows(__d2, batch, 1), __Rows(__d1, batch, 16), batch);
+        __Layer1Backward(__Rows(__a0, batch, 16), __Rows(__d1, batch, 16), __Rows(__d0, batch, 16), batch);
         // The first layer: no input gradient needed.
-        Layer0Backward(input, Rows(_d0, batch, 16), default, batch);
+        __Layer0Backward(input, __Rows(__d0, batch, 16), default, batch);
         return loss;
     }
 
@@ -246,7 +246,7 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
     {
         global::System.ArgumentNullException.ThrowIfNull(optimizer);
         double loss = ComputeGradients(input, target);
-        optimizer.Step<double>(_parameters, _gradients);
+        optimizer.Step<double>(__parameters, __gradients);
         return loss;
     }
 
@@ -258,48 +258,48 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
     global::NeuralDsl.Loss global::NeuralDsl.IModel<double>.Loss => global::NeuralDsl.Loss.MeanSquaredError;
     string global::NeuralDsl.IModel<double>.Summary => Summary;
     global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<double>.ParameterLayout =>
-        s_parameterLayout;
+        __parameterLayout;
 
     // Grows every batch buffer to hold at least batch samples; a no-op once that batch size has been seen.
-    private void EnsureCapacity(int batch)
+    private void __EnsureCapacity(int batch)
     {
-        if (batch <= _capacity)
+        if (batch <= __capacity)
             return;
         // checked: a batch so large that a buffer would pass int.MaxValue elements throws instead of wrapping.
-        _input = new double[checked(batch * 3)];
-        _a0 = new double[checked(batch * 16)];
-        _d0 = new double[checked(batch * 16)];
-        _z0 = new double[checked(batch * 16)];
-        _a1 = new double[checked(batch * 16)];
-        _d1 = new double[checked(batch * 16)];
-        _a2 = new double[checked(batch * 1)];
-        _d2 = new double[checked(batch * 1)];
-        _capacity = batch;
+        __input = new double[checked(batch * 3)];
+        __a0 = new double[checked(batch * 16)];
+        __d0 = new double[checked(batch * 16)];
+        __z0 = new double[checked(batch * 16)];
+        __a1 = new double[checked(batch * 16)];
+        __d1 = new double[checked(batch * 16)];
+        __a2 = new double[checked(batch * 1)];
+        __d2 = new double[checked(batch * 1)];
+        __capacity = batch;
     }
 
     // The first batch samples of a [capacity × size] buffer.
-    private static global::System.Span<double> Rows(double[] buffer, int batch, int size) => new(buffer, 0, batch * size);
+    private static global::System.Span<double> __Rows(double[] buffer, int batch, int size) => new(buffer, 0, batch * size);
 
     // The whole forward pass, one call per layer; x is [batch × 3].
-    private void ForwardCore(global::System.ReadOnlySpan<double> x, int batch, bool training)
+    private void __ForwardCore(global::System.ReadOnlySpan<double> x, int batch, bool training)
     {
-        _batch = batch;
-        _training = training;
+        __batch = batch;
+        __training = training;
         // dense: Dense(16, Tanh, no bias) [B,3] -> [B,16]
-        Layer0Forward(x, batch);
+        __Layer0Forward(x, batch);
         // activation: Activation(ELU) [B,16] -> [B,16]
-        Layer1Forward(Rows(_a0, batch, 16), batch);
+        __Layer1Forward(__Rows(__a0, batch, 16), batch);
         // dense_1: Dense(1) [B,16] -> [B,1]
-        Layer2Forward(Rows(_a1, batch, 16), batch);
+        __Layer2Forward(__Rows(__a1, batch, 16), batch);
     }
 
     // Layer 0 · dense: Dense(16, Tanh, no bias) · forward [B,3] -> [B,16] · kernel [3, 16] · 48 params
-    private void Layer0Forward(global::System.ReadOnlySpan<double> x, int batch)
+    private void __Layer0Forward(global::System.ReadOnlySpan<double> x, int batch)
     {
         if (__Vector256.IsHardwareAccelerated)
         {
             // Small enough for registers: the 3×16 kernel is loaded once for the whole batch.
-            ref double p = ref __MemoryMarshal.GetArrayDataReference(_parameters);
+            ref double p = ref __MemoryMarshal.GetArrayDataReference(__parameters);
             var w0_0 = __Vector256.LoadUnsafe(ref p, (nuint)0); // kernel[0, 0..4]
             var w0_1 = __Vector256.LoadUnsafe(ref p, (nuint)4); // kernel[0, 4..8]
             var w0_2 = __Vector256.LoadUnsafe(ref p, (nuint)8); // kernel[0, 8..12]
@@ -317,7 +317,7 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
             var b2 = __Vector256Double.Zero; // no bias
             var b3 = __Vector256Double.Zero; // no bias
             ref double xs = ref __MemoryMarshal.GetReference(x);
-            ref double zs = ref __MemoryMarshal.GetArrayDataReference(_z0);
+            ref double zs = ref __MemoryMarshal.GetArrayDataReference(__z0);
             for (int r = 0; r < batch; r++)
             {
                 nuint xi = (nuint)r * 3;
@@ -346,31 +346,31 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
                 __Vector256.StoreUnsafe(acc2, ref zs, yi + 8);
                 __Vector256.StoreUnsafe(acc3, ref zs, yi + 12);
             }
-            global::NeuralDsl.Activations.Tanh(Rows(_z0, batch, 16), Rows(_a0, batch, 16));
+            global::NeuralDsl.Activations.Tanh(__Rows(__z0, batch, 16), __Rows(__a0, batch, 16));
             return;
         }
         // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-        var z = Rows(_z0, batch, 16);
+        var z = __Rows(__z0, batch, 16);
         // z[batch×16] = x[batch×3] · kernel[3×16]
         global::NeuralDsl.Gemm.Multiply(x, DenseKernel, z, batch, 3, 16);
-        global::NeuralDsl.Activations.Tanh(z, Rows(_a0, batch, 16));
+        global::NeuralDsl.Activations.Tanh(z, __Rows(__a0, batch, 16));
     }
 
     // Layer 0 · dense: Dense(16, Tanh, no bias) · backward [B,16] -> [B,3] · kernel [3, 16] · 48 params
-    private void Layer0Backward(
+    private void __Layer0Backward(
         global::System.ReadOnlySpan<double> x,
         global::System.Span<double> dy,
         global::System.Span<double> dx,
         int batch)
     {
         // dz = dy ⊙ Tanh'(z), in place.
-        global::NeuralDsl.Activations.TanhBackward(Rows(_z0, batch, 16), Rows(_a0, batch, 16), dy, dy);
-        Layer0AffineBackward(x, dy, dx, batch);
+        global::NeuralDsl.Activations.TanhBackward(__Rows(__z0, batch, 16), __Rows(__a0, batch, 16), dy, dy);
+        __Layer0AffineBackward(x, dy, dx, batch);
     }
 
     // Layer 0 · dense: gradients of x · kernel + bias from dz [B,16]; dx is skipped when empty (the first layer in
     // training).
-    private void Layer0AffineBackward(
+    private void __Layer0AffineBackward(
         global::System.ReadOnlySpan<double> x,
         global::System.ReadOnlySpan<double> dz,
         global::System.Span<double> dx,
@@ -379,7 +379,7 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
         if (__Vector256.IsHardwareAccelerated)
         {
             // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-            ref double g = ref __MemoryMarshal.GetArrayDataReference(_gradients);
+            ref double g = ref __MemoryMarshal.GetArrayDataReference(__gradients);
             ref double xs = ref __MemoryMarshal.GetReference(x);
             ref double ds = ref __MemoryMarshal.GetReference(dz);
             var g0_0 = __Vector256.LoadUnsafe(ref g, (nuint)0);
@@ -433,7 +433,7 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
             if (dx.IsEmpty)
                 return;
             // dx[r, k] = Σ_j kernel[k, j] · dz[r, j]
-            ref double p = ref __MemoryMarshal.GetArrayDataReference(_parameters);
+            ref double p = ref __MemoryMarshal.GetArrayDataReference(__parameters);
             ref double dxs = ref __MemoryMarshal.GetReference(dx);
             var w0_0 = __Vector256.LoadUnsafe(ref p, (nuint)0);
             var w0_1 = __Vector256.LoadUnsafe(ref p, (nuint)4);
@@ -484,13 +484,13 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
     }
 
     // Layer 1 · activation: Activation(ELU) · forward [B,16] -> [B,16]
-    private void Layer1Forward(global::System.ReadOnlySpan<double> x, int batch)
+    private void __Layer1Forward(global::System.ReadOnlySpan<double> x, int batch)
     {
-        global::NeuralDsl.Activations.Elu(x, Rows(_a1, batch, 16));
+        global::NeuralDsl.Activations.Elu(x, __Rows(__a1, batch, 16));
     }
 
     // Layer 1 · activation: Activation(ELU) · backward [B,16] -> [B,16]
-    private void Layer1Backward(
+    private void __Layer1Backward(
         global::System.ReadOnlySpan<double> x,
         global::System.Span<double> dy,
         global::System.Span<double> dx,
@@ -498,23 +498,23 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
     {
         if (dx.IsEmpty)
             return;
-        global::NeuralDsl.Activations.EluBackward(x, Rows(_a1, batch, 16), dy, dx);
+        global::NeuralDsl.Activations.EluBackward(x, __Rows(__a1, batch, 16), dy, dx);
     }
 
     // Layer 2 · dense_1: Dense(1) · forward [B,16] -> [B,1] · kernel [16, 1], bias [1] · 17 params
-    private void Layer2Forward(global::System.ReadOnlySpan<double> x, int batch)
+    private void __Layer2Forward(global::System.ReadOnlySpan<double> x, int batch)
     {
         if (__Vector256.IsHardwareAccelerated)
         {
             // Small enough for registers: the 16×1 kernel is loaded once for the whole batch.
-            ref double p = ref __MemoryMarshal.GetArrayDataReference(_parameters);
+            ref double p = ref __MemoryMarshal.GetArrayDataReference(__parameters);
             var w_0 = __Vector256.LoadUnsafe(ref p, (nuint)48); // kernel[0..4, 0]
             var w_1 = __Vector256.LoadUnsafe(ref p, (nuint)52); // kernel[4..8, 0]
             var w_2 = __Vector256.LoadUnsafe(ref p, (nuint)56); // kernel[8..12, 0]
             var w_3 = __Vector256.LoadUnsafe(ref p, (nuint)60); // kernel[12..16, 0]
             double b = __Unsafe.Add(ref p, 64); // bias[0]
             ref double xs = ref __MemoryMarshal.GetReference(x);
-            ref double zs = ref __MemoryMarshal.GetArrayDataReference(_a2);
+            ref double zs = ref __MemoryMarshal.GetArrayDataReference(__a2);
             for (int r = 0; r < batch; r++)
             {
                 nuint xi = (nuint)r * 16;
@@ -528,25 +528,25 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
             return;
         }
         // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-        var z = Rows(_a2, batch, 1);
+        var z = __Rows(__a2, batch, 1);
         // z[batch×1] = x[batch×16] · kernel[16×1] + bias
         global::NeuralDsl.Gemm.Multiply(x, Dense1Kernel, z, batch, 16, 1);
         global::NeuralDsl.Bias.AddRows(z, Dense1Bias);
     }
 
     // Layer 2 · dense_1: Dense(1) · backward [B,1] -> [B,16] · kernel [16, 1], bias [1] · 17 params
-    private void Layer2Backward(
+    private void __Layer2Backward(
         global::System.ReadOnlySpan<double> x,
         global::System.Span<double> dy,
         global::System.Span<double> dx,
         int batch)
     {
-        Layer2AffineBackward(x, dy, dx, batch);
+        __Layer2AffineBackward(x, dy, dx, batch);
     }
 
     // Layer 2 · dense_1: gradients of x · kernel + bias from dz [B,1]; dx is skipped when empty (the first layer in
     // training).
-    private void Layer2AffineBackward(
+    private void __Layer2AffineBackward(
         global::System.ReadOnlySpan<double> x,
         global::System.ReadOnlySpan<double> dz,
         global::System.Span<double> dx,
@@ -555,7 +555,7 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
         if (__Vector256.IsHardwareAccelerated)
         {
             // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-            ref double g = ref __MemoryMarshal.GetArrayDataReference(_gradients);
+            ref double g = ref __MemoryMarshal.GetArrayDataReference(__gradients);
             ref double xs = ref __MemoryMarshal.GetReference(x);
             ref double ds = ref __MemoryMarshal.GetReference(dz);
             var g_0 = __Vector256.LoadUnsafe(ref g, (nuint)48);
@@ -581,7 +581,7 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
             if (dx.IsEmpty)
                 return;
             // dx[r, k] = kernel[k, 0] · dz[r]
-            ref double p = ref __MemoryMarshal.GetArrayDataReference(_parameters);
+            ref double p = ref __MemoryMarshal.GetArrayDataReference(__parameters);
             ref double dxs = ref __MemoryMarshal.GetReference(dx);
             var w_0 = __Vector256.LoadUnsafe(ref p, (nuint)48);
             var w_1 = __Vector256.LoadUnsafe(ref p, (nuint)52);

@@ -54,9 +54,9 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
 
     /// <summary>Names, offsets and Keras-layout shapes of the tensors in <see cref="Parameters"/>.</summary>
     public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> ParameterLayout =>
-        s_parameterLayout;
+        __parameterLayout;
 
-    private static readonly global::NeuralDsl.ParameterInfo[] s_parameterLayout =
+    private static readonly global::NeuralDsl.ParameterInfo[] __parameterLayout =
     [
         new("dense.kernel", 0, [784, 128]),
         new("dense.bias", 100352, [128]),
@@ -65,26 +65,26 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
     ];
 
     // Every trainable tensor, layer after layer in Keras layout, and the matching gradients.
-    private readonly float[] _parameters = new float[101770];
-    private readonly float[] _gradients = new float[101770];
+    private readonly float[] __parameters = new float[101770];
+    private readonly float[] __gradients = new float[101770];
 
     // Batch buffers, [capacity × per-sample size]; grown on demand, never per call.
-    private int _capacity;
-    private int _batch; // samples in the last forward pass
-    private bool _training; // whether that pass ran in training mode
-    // whether it copied its input into _input (Forward does; Predict and ComputeGradients need not)
-    private bool _inputKept;
-    private float[] _input = []; // [B,28,28], the input of the last Forward, for Backward
-    private float[] _a1 = []; // [B,128] dense output
-    private float[] _d1 = []; // [B,128] gradient w.r.t. dense output
-    private float[] _z1 = []; // dense: pre-activation x · kernel + bias
-    private float[] _a2 = []; // [B,128] dropout output
-    private float[] _d2 = []; // [B,128] gradient w.r.t. dropout output
-    private float[] _mask2 = []; // dropout: kept mask: 0 or 1 / (1 - rate)
-    private float[] _a3 = []; // [B,10] dense_1 output
-    private float[] _d3 = []; // [B,10] gradient w.r.t. dense_1 output
-    private float[] _z3 = []; // dense_1: pre-activation x · kernel + bias
-    private global::NeuralDsl.Rng _rng; // dropout masks
+    private int __capacity;
+    private int __batch; // samples in the last forward pass
+    private bool __training; // whether that pass ran in training mode
+    // whether it copied its input into __input (Forward does; Predict and ComputeGradients need not)
+    private bool __inputKept;
+    private float[] __input = []; // [B,28,28], the input of the last Forward, for Backward
+    private float[] __a1 = []; // [B,128] dense output
+    private float[] __d1 = []; // [B,128] gradient w.r.t. dense output
+    private float[] __z1 = []; // dense: pre-activation x · kernel + bias
+    private float[] __a2 = []; // [B,128] dropout output
+    private float[] __d2 = []; // [B,128] gradient w.r.t. dropout output
+    private float[] __mask2 = []; // dropout: kept mask: 0 or 1 / (1 - rate)
+    private float[] __a3 = []; // [B,10] dense_1 output
+    private float[] __d3 = []; // [B,10] gradient w.r.t. dense_1 output
+    private float[] __z3 = []; // dense_1: pre-activation x · kernel + bias
+    private global::NeuralDsl.Rng __rng; // dropout masks
 
     /// <summary>
     /// Creates the model with Keras-default initialization drawn deterministically from <paramref name="seed"/>.
@@ -110,41 +110,41 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
             ref rng);
         // dense_1.bias [10]: Zeros (fan in 128, fan out 10)
         global::NeuralDsl.Initializers.Fill(Dense1Bias, global::NeuralDsl.Initializer.Zeros, 128, 10, ref rng);
-        _rng = new global::NeuralDsl.Rng(rng.NextUInt64());
+        __rng = new global::NeuralDsl.Rng(rng.NextUInt64());
     }
 
     /// <summary><c>dense.kernel</c> [784, 128], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> DenseKernel => new(_parameters, 0, 100352);
+    public global::System.Span<float> DenseKernel => new(__parameters, 0, 100352);
 
     /// <summary>Gradient of <c>dense.kernel</c> [784, 128], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<float> DenseKernelGradient => new(_gradients, 0, 100352);
+    public global::System.Span<float> DenseKernelGradient => new(__gradients, 0, 100352);
 
     /// <summary><c>dense.bias</c> [128], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> DenseBias => new(_parameters, 100352, 128);
+    public global::System.Span<float> DenseBias => new(__parameters, 100352, 128);
 
     /// <summary>Gradient of <c>dense.bias</c> [128], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<float> DenseBiasGradient => new(_gradients, 100352, 128);
+    public global::System.Span<float> DenseBiasGradient => new(__gradients, 100352, 128);
 
     /// <summary><c>dense_1.kernel</c> [128, 10], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Dense1Kernel => new(_parameters, 100480, 1280);
+    public global::System.Span<float> Dense1Kernel => new(__parameters, 100480, 1280);
 
     /// <summary>Gradient of <c>dense_1.kernel</c> [128, 10], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<float> Dense1KernelGradient => new(_gradients, 100480, 1280);
+    public global::System.Span<float> Dense1KernelGradient => new(__gradients, 100480, 1280);
 
     /// <summary><c>dense_1.bias</c> [10], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Dense1Bias => new(_parameters, 101760, 10);
+    public global::System.Span<float> Dense1Bias => new(__parameters, 101760, 10);
 
     /// <summary>Gradient of <c>dense_1.bias</c> [10], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<float> Dense1BiasGradient => new(_gradients, 101760, 10);
+    public global::System.Span<float> Dense1BiasGradient => new(__gradients, 101760, 10);
 
     /// <summary>Every trainable parameter (101,770), layer after layer, each tensor in Keras layout.</summary>
-    public global::System.Span<float> Parameters => _parameters;
+    public global::System.Span<float> Parameters => __parameters;
 
     /// <summary>Gradients matching <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Gradients => _gradients;
+    public global::System.Span<float> Gradients => __gradients;
 
     /// <summary>The output of the last forward pass, [batch × 10].</summary>
-    public global::System.ReadOnlySpan<float> LastOutput => Rows(_a3, _batch, 10);
+    public global::System.ReadOnlySpan<float> LastOutput => __Rows(__a3, __batch, 10);
 
     /// <summary>
     /// Inference on a batch: <paramref name="input"/> is [batch × 784], <paramref name="output"/> [batch × 10].
@@ -154,10 +154,10 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
         global::NeuralDsl.Batches.CheckLength(output.Length, batch * OutputSize, nameof(output), batch, OutputShape);
-        EnsureCapacity(batch);
-        _inputKept = false;
-        ForwardCore(input, batch, training: false);
-        Rows(_a3, batch, 10).CopyTo(output);
+        __EnsureCapacity(batch);
+        __inputKept = false;
+        __ForwardCore(input, batch, training: false);
+        __Rows(__a3, batch, 10).CopyTo(output);
     }
 
     /// <summary>Inference on a batch, returning a new array of [batch × 10].</summary>
@@ -179,12 +179,12 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
         global::NeuralDsl.Batches.CheckLength(output.Length, batch * OutputSize, nameof(output), batch, OutputShape);
-        EnsureCapacity(batch);
-        var kept = Rows(_input, batch, InputSize);
+        __EnsureCapacity(batch);
+        var kept = __Rows(__input, batch, InputSize);
         input.CopyTo(kept);
-        _inputKept = true;
-        ForwardCore(kept, batch, training);
-        Rows(_a3, batch, 10).CopyTo(output);
+        __inputKept = true;
+        __ForwardCore(kept, batch, training);
+        __Rows(__a3, batch, 10).CopyTo(output);
     }
 
     /// <summary>
@@ -194,11 +194,11 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
     /// </summary>
     public void Backward(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> inputGradient)
     {
-        if (!_inputKept)
+        if (!__inputKept)
             throw new global::System.InvalidOperationException(
                 "Backward follows Forward: call Forward(input, output, training) first " +
                 "(Predict and ComputeGradients do not keep the input).");
-        int batch = _batch;
+        int batch = __batch;
         global::NeuralDsl.Batches.CheckLength(
             outputGradient.Length,
             batch * OutputSize,
@@ -211,15 +211,15 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
             nameof(inputGradient),
             batch,
             InputShape);
-        var input = Rows(_input, batch, InputSize);
-        outputGradient.CopyTo(Rows(_d3, batch, 10));
-        Layer3Backward(Rows(_a2, batch, 128), Rows(_d3, batch, 10), Rows(_d2, batch, 128), batch);
-        Layer2Backward(Rows(_a1, batch, 128), Rows(_d2, batch, 128), Rows(_d1, batch, 128), batch);
-        Layer1Backward(input, Rows(_d1, batch, 128), inputGradient, batch);
+        var input = __Rows(__input, batch, InputSize);
+        outputGradient.CopyTo(__Rows(__d3, batch, 10));
+        __Layer3Backward(__Rows(__a2, batch, 128), __Rows(__d3, batch, 10), __Rows(__d2, batch, 128), batch);
+        __Layer2Backward(__Rows(__a1, batch, 128), __Rows(__d2, batch, 128), __Rows(__d1, batch, 128), batch);
+        __Layer1Backward(input, __Rows(__d1, batch, 128), inputGradient, batch);
     }
 
     /// <summary>Sets every gradient to zero.</summary>
-    public void ZeroGradients() => global::System.Array.Clear(_gradients);
+    public void ZeroGradients() => global::System.Array.Clear(__gradients);
 
     /// <summary>
     /// Forward (training mode), SparseCategoricalCrossEntropy and backward on one batch: overwrites
@@ -235,22 +235,26 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
             nameof(target),
             batch,
             TargetSize);
-        EnsureCapacity(batch);
-        _inputKept = false;
-        ForwardCore(input, batch, training: true);
-        var output = Rows(_a3, batch, 10);
+        __EnsureCapacity(batch);
+        __inputKept = false;
+        __ForwardCore(input, batch, training: true);
+        var output = __Rows(__a3, batch, 10);
         float loss = global::NeuralDsl.Losses.Compute(
             global::NeuralDsl.Loss.SparseCategoricalCrossEntropy,
             output,
             target,
             10);
-        global::System.Array.Clear(_gradients);
+        global::System.Array.Clear(__gradients);
         // Fused Softmax + SparseCategoricalCrossEntropy: dL/dz = (p − y) / n, without the activation's Jacobian.
-        global::NeuralDsl.Losses.SoftmaxSparseCategoricalCrossEntropyGradient(output, target, Rows(_d3, batch, 10), 10);
-        Layer3AffineBackward(Rows(_a2, batch, 128), Rows(_d3, batch, 10), Rows(_d2, batch, 128), batch);
-        Layer2Backward(Rows(_a1, batch, 128), Rows(_d2, batch, 128), Rows(_d1, batch, 128), batch);
+        global::NeuralDsl.Losses.SoftmaxSparseCategoricalCrossEntropyGradient(
+            output,
+            target,
+            __Rows(__d3, batch, 10),
+            10);
+        __Layer3AffineBackward(__Rows(__a2, batch, 128), __Rows(__d3, batch, 10), __Rows(__d2, batch, 128), batch);
+        __Layer2Backward(__Rows(__a1, batch, 128), __Rows(__d2, batch, 128), __Rows(__d1, batch, 128), batch);
         // The first layer: no input gradient needed.
-        Layer1Backward(input, Rows(_d1, batch, 128), default, batch);
+        __Layer1Backward(input, __Rows(__d1, batch, 128), default, batch);
         return loss;
     }
 
@@ -265,7 +269,7 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
     {
         global::System.ArgumentNullException.ThrowIfNull(optimizer);
         float loss = ComputeGradients(input, target);
-        optimizer.Step<float>(_parameters, _gradients);
+        optimizer.Step<float>(__parameters, __gradients);
         return loss;
     }
 
@@ -277,69 +281,69 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
     global::NeuralDsl.Loss global::NeuralDsl.IModel<float>.Loss => global::NeuralDsl.Loss.SparseCategoricalCrossEntropy;
     string global::NeuralDsl.IModel<float>.Summary => Summary;
     global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout =>
-        s_parameterLayout;
+        __parameterLayout;
 
     // Grows every batch buffer to hold at least batch samples; a no-op once that batch size has been seen.
-    private void EnsureCapacity(int batch)
+    private void __EnsureCapacity(int batch)
     {
-        if (batch <= _capacity)
+        if (batch <= __capacity)
             return;
         // checked: a batch so large that a buffer would pass int.MaxValue elements throws instead of wrapping.
-        _input = new float[checked(batch * 784)];
-        _a1 = new float[checked(batch * 128)];
-        _d1 = new float[checked(batch * 128)];
-        _z1 = new float[checked(batch * 128)];
-        _a2 = new float[checked(batch * 128)];
-        _d2 = new float[checked(batch * 128)];
-        _mask2 = new float[checked(batch * 128)];
-        _a3 = new float[checked(batch * 10)];
-        _d3 = new float[checked(batch * 10)];
-        _z3 = new float[checked(batch * 10)];
-        _capacity = batch;
+        __input = new float[checked(batch * 784)];
+        __a1 = new float[checked(batch * 128)];
+        __d1 = new float[checked(batch * 128)];
+        __z1 = new float[checked(batch * 128)];
+        __a2 = new float[checked(batch * 128)];
+        __d2 = new float[checked(batch * 128)];
+        __mask2 = new float[checked(batch * 128)];
+        __a3 = new float[checked(batch * 10)];
+        __d3 = new float[checked(batch * 10)];
+        __z3 = new float[checked(batch * 10)];
+        __capacity = batch;
     }
 
     // The first batch samples of a [capacity × size] buffer.
-    private static global::System.Span<float> Rows(float[] buffer, int batch, int size) => new(buffer, 0, batch * size);
+    private static global::System.Span<float> __Rows(float[] buffer, int batch, int size) => new(buffer, 0, batch * size);
 
     // The whole forward pass, one call per layer; x is [batch × 784].
-    private void ForwardCore(global::System.ReadOnlySpan<float> x, int batch, bool training)
+    private void __ForwardCore(global::System.ReadOnlySpan<float> x, int batch, bool training)
     {
-        _batch = batch;
-        _training = training;
+        __batch = batch;
+        __training = training;
         // flatten: Flatten [B,28,28] -> [B,784] (a view: no copy)
         // dense: Dense(128, ReLU) [B,784] -> [B,128]
-        Layer1Forward(x, batch);
+        __Layer1Forward(x, batch);
         // dropout: Dropout(0.2) [B,128] -> [B,128]
-        Layer2Forward(Rows(_a1, batch, 128), batch, training);
+        __Layer2Forward(__Rows(__a1, batch, 128), batch, training);
         // dense_1: Dense(10, Softmax) [B,128] -> [B,10]
-        Layer3Forward(Rows(_a2, batch, 128), batch);
+        __Layer3Forward(__Rows(__a2, batch, 128), batch);
     }
 
     // Layer 1 · dense: Dense(128, ReLU) · forward [B,784] -> [B,128] · kernel [784, 128], bias [128] · 100,480 params
-    private void Layer1Forward(global::System.ReadOnlySpan<float> x, int batch)
+    private void __Layer1Forward(global::System.ReadOnlySpan<float> x, int batch)
     {
-        var z = Rows(_z1, batch, 128);
+        var z = __Rows(__z1, batch, 128);
         // z[batch×128] = x[batch×784] · kernel[784×128] + bias
         global::NeuralDsl.Gemm.Multiply(x, DenseKernel, z, batch, 784, 128);
         global::NeuralDsl.Bias.AddRows(z, DenseBias);
-        global::NeuralDsl.Activations.Relu(z, Rows(_a1, batch, 128));
+        global::NeuralDsl.Activations.Relu(z, __Rows(__a1, batch, 128));
     }
 
     // Layer 1 · dense: Dense(128, ReLU) · backward [B,128] -> [B,784] · kernel [784, 128], bias [128] · 100,480 params
-    private void Layer1Backward(
+    private void __Layer1Backward(
         global::System.ReadOnlySpan<float> x,
         global::System.Span<float> dy,
         global::System.Span<float> dx,
         int batch)
     {
         // dz = dy ⊙ ReLU'(z), in place.
-        global::NeuralDsl.Activations.ReluBackward(Rows(_z1, batch, 128), Rows(_a1, batch, 128), dy, dy);
-        Layer1AffineBackward(x, dy, dx, batch);
+        global::NeuralDsl.Activations.ReluBackward(__Rows(__z1, batch, 128), __Rows(__a1, batch, 128), dy, dy);
+        __Layer1AffineBackward(x, dy, dx, batch);
     }
 
     // Layer 1 · dense: gradients of x · kernel + bias from dz [B,128]; dx is skipped when empty (the first layer in
     // training).
-    private void Layer1AffineBackward(
+    private void __Layer1AffineBackward(
         global::System.ReadOnlySpan<float> x,
         global::System.ReadOnlySpan<float> dz,
         global::System.Span<float> dx,
@@ -365,16 +369,16 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
     }
 
     // Layer 2 · dropout: Dropout(0.2) · forward [B,128] -> [B,128]
-    private void Layer2Forward(global::System.ReadOnlySpan<float> x, int batch, bool training)
+    private void __Layer2Forward(global::System.ReadOnlySpan<float> x, int batch, bool training)
     {
         if (training)
-            global::NeuralDsl.Dropout.Forward(x, Rows(_a2, batch, 128), Rows(_mask2, batch, 128), 0.2, ref _rng);
+            global::NeuralDsl.Dropout.Forward(x, __Rows(__a2, batch, 128), __Rows(__mask2, batch, 128), 0.2, ref __rng);
         else
-            x.CopyTo(Rows(_a2, batch, 128));
+            x.CopyTo(__Rows(__a2, batch, 128));
     }
 
     // Layer 2 · dropout: Dropout(0.2) · backward [B,128] -> [B,128]
-    private void Layer2Backward(
+    private void __Layer2Backward(
         global::System.ReadOnlySpan<float> x,
         global::System.Span<float> dy,
         global::System.Span<float> dx,
@@ -382,37 +386,37 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
     {
         if (dx.IsEmpty)
             return;
-        if (_training)
-            global::NeuralDsl.Dropout.Backward(dy, Rows(_mask2, batch, 128), dx);
+        if (__training)
+            global::NeuralDsl.Dropout.Backward(dy, __Rows(__mask2, batch, 128), dx);
         else
             dy.CopyTo(dx);
     }
 
     // Layer 3 · dense_1: Dense(10, Softmax) · forward [B,128] -> [B,10] · kernel [128, 10], bias [10] · 1,290 params
-    private void Layer3Forward(global::System.ReadOnlySpan<float> x, int batch)
+    private void __Layer3Forward(global::System.ReadOnlySpan<float> x, int batch)
     {
-        var z = Rows(_z3, batch, 10);
+        var z = __Rows(__z3, batch, 10);
         // z[batch×10] = x[batch×128] · kernel[128×10] + bias
         global::NeuralDsl.Gemm.Multiply(x, Dense1Kernel, z, batch, 128, 10);
         global::NeuralDsl.Bias.AddRows(z, Dense1Bias);
-        global::NeuralDsl.Activations.Softmax(z, Rows(_a3, batch, 10), 10);
+        global::NeuralDsl.Activations.Softmax(z, __Rows(__a3, batch, 10), 10);
     }
 
     // Layer 3 · dense_1: Dense(10, Softmax) · backward [B,10] -> [B,128] · kernel [128, 10], bias [10] · 1,290 params
-    private void Layer3Backward(
+    private void __Layer3Backward(
         global::System.ReadOnlySpan<float> x,
         global::System.Span<float> dy,
         global::System.Span<float> dx,
         int batch)
     {
         // dz = dy ⊙ Softmax'(z), in place.
-        global::NeuralDsl.Activations.SoftmaxBackward(Rows(_a3, batch, 10), dy, dy, 10);
-        Layer3AffineBackward(x, dy, dx, batch);
+        global::NeuralDsl.Activations.SoftmaxBackward(__Rows(__a3, batch, 10), dy, dy, 10);
+        __Layer3AffineBackward(x, dy, dx, batch);
     }
 
     // Layer 3 · dense_1: gradients of x · kernel + bias from dz [B,10]; dx is skipped when empty (the first layer in
     // training).
-    private void Layer3AffineBackward(
+    private void __Layer3AffineBackward(
         global::System.ReadOnlySpan<float> x,
         global::System.ReadOnlySpan<float> dz,
         global::System.Span<float> dx,

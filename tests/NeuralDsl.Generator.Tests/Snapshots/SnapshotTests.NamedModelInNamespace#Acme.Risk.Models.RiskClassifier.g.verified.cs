@@ -55,9 +55,9 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
 
     /// <summary>Names, offsets and Keras-layout shapes of the tensors in <see cref="Parameters"/>.</summary>
     public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> ParameterLayout =>
-        s_parameterLayout;
+        __parameterLayout;
 
-    private static readonly global::NeuralDsl.ParameterInfo[] s_parameterLayout =
+    private static readonly global::NeuralDsl.ParameterInfo[] __parameterLayout =
     [
         new("encoder.kernel", 0, [5, 4]),
         new("encoder.bias", 20, [4]),
@@ -66,22 +66,22 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
     ];
 
     // Every trainable tensor, layer after layer in Keras layout, and the matching gradients.
-    private readonly float[] _parameters = new float[39];
-    private readonly float[] _gradients = new float[39];
+    private readonly float[] __parameters = new float[39];
+    private readonly float[] __gradients = new float[39];
 
     // Batch buffers, [capacity × per-sample size]; grown on demand, never per call.
-    private int _capacity;
-    private int _batch; // samples in the last forward pass
-    private bool _training; // whether that pass ran in training mode
-    // whether it copied its input into _input (Forward does; Predict and ComputeGradients need not)
-    private bool _inputKept;
-    private float[] _input = []; // [B,5], the input of the last Forward, for Backward
-    private float[] _a0 = []; // [B,4] encoder output
-    private float[] _d0 = []; // [B,4] gradient w.r.t. encoder output
-    private float[] _z0 = []; // encoder: pre-activation x · kernel + bias
-    private float[] _a1 = []; // [B,3] head output
-    private float[] _d1 = []; // [B,3] gradient w.r.t. head output
-    private float[] _z1 = []; // head: pre-activation x · kernel + bias
+    private int __capacity;
+    private int __batch; // samples in the last forward pass
+    private bool __training; // whether that pass ran in training mode
+    // whether it copied its input into __input (Forward does; Predict and ComputeGradients need not)
+    private bool __inputKept;
+    private float[] __input = []; // [B,5], the input of the last Forward, for Backward
+    private float[] __a0 = []; // [B,4] encoder output
+    private float[] __d0 = []; // [B,4] gradient w.r.t. encoder output
+    private float[] __z0 = []; // encoder: pre-activation x · kernel + bias
+    private float[] __a1 = []; // [B,3] head output
+    private float[] __d1 = []; // [B,3] gradient w.r.t. head output
+    private float[] __z1 = []; // head: pre-activation x · kernel + bias
 
     /// <summary>
     /// Creates the model with Keras-default initialization drawn deterministically from <paramref name="seed"/>.
@@ -100,37 +100,37 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
     }
 
     /// <summary><c>encoder.kernel</c> [5, 4], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> EncoderKernel => new(_parameters, 0, 20);
+    public global::System.Span<float> EncoderKernel => new(__parameters, 0, 20);
 
     /// <summary>Gradient of <c>encoder.kernel</c> [5, 4], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<float> EncoderKernelGradient => new(_gradients, 0, 20);
+    public global::System.Span<float> EncoderKernelGradient => new(__gradients, 0, 20);
 
     /// <summary><c>encoder.bias</c> [4], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> EncoderBias => new(_parameters, 20, 4);
+    public global::System.Span<float> EncoderBias => new(__parameters, 20, 4);
 
     /// <summary>Gradient of <c>encoder.bias</c> [4], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<float> EncoderBiasGradient => new(_gradients, 20, 4);
+    public global::System.Span<float> EncoderBiasGradient => new(__gradients, 20, 4);
 
     /// <summary><c>head.kernel</c> [4, 3], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> HeadKernel => new(_parameters, 24, 12);
+    public global::System.Span<float> HeadKernel => new(__parameters, 24, 12);
 
     /// <summary>Gradient of <c>head.kernel</c> [4, 3], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<float> HeadKernelGradient => new(_gradients, 24, 12);
+    public global::System.Span<float> HeadKernelGradient => new(__gradients, 24, 12);
 
     /// <summary><c>head.bias</c> [3], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> HeadBias => new(_parameters, 36, 3);
+    public global::System.Span<float> HeadBias => new(__parameters, 36, 3);
 
     /// <summary>Gradient of <c>head.bias</c> [3], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<float> HeadBiasGradient => new(_gradients, 36, 3);
+    public global::System.Span<float> HeadBiasGradient => new(__gradients, 36, 3);
 
     /// <summary>Every trainable parameter (39), layer after layer, each tensor in Keras layout.</summary>
-    public global::System.Span<float> Parameters => _parameters;
+    public global::System.Span<float> Parameters => __parameters;
 
     /// <summary>Gradients matching <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Gradients => _gradients;
+    public global::System.Span<float> Gradients => __gradients;
 
     /// <summary>The output of the last forward pass, [batch × 3].</summary>
-    public global::System.ReadOnlySpan<float> LastOutput => Rows(_a1, _batch, 3);
+    public global::System.ReadOnlySpan<float> LastOutput => __Rows(__a1, __batch, 3);
 
     /// <summary>
     /// Inference on a batch: <paramref name="input"/> is [batch × 5], <paramref name="output"/> [batch × 3]. Allocates
@@ -140,10 +140,10 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
         global::NeuralDsl.Batches.CheckLength(output.Length, batch * OutputSize, nameof(output), batch, OutputShape);
-        EnsureCapacity(batch);
-        _inputKept = false;
-        ForwardCore(input, batch, training: false);
-        Rows(_a1, batch, 3).CopyTo(output);
+        __EnsureCapacity(batch);
+        __inputKept = false;
+        __ForwardCore(input, batch, training: false);
+        __Rows(__a1, batch, 3).CopyTo(output);
     }
 
     /// <summary>Inference on a batch, returning a new array of [batch × 3].</summary>
@@ -165,12 +165,12 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
         global::NeuralDsl.Batches.CheckLength(output.Length, batch * OutputSize, nameof(output), batch, OutputShape);
-        EnsureCapacity(batch);
-        var kept = Rows(_input, batch, InputSize);
+        __EnsureCapacity(batch);
+        var kept = __Rows(__input, batch, InputSize);
         input.CopyTo(kept);
-        _inputKept = true;
-        ForwardCore(kept, batch, training);
-        Rows(_a1, batch, 3).CopyTo(output);
+        __inputKept = true;
+        __ForwardCore(kept, batch, training);
+        __Rows(__a1, batch, 3).CopyTo(output);
     }
 
     /// <summary>
@@ -180,11 +180,11 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
     /// </summary>
     public void Backward(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> inputGradient)
     {
-        if (!_inputKept)
+        if (!__inputKept)
             throw new global::System.InvalidOperationException(
                 "Backward follows Forward: call Forward(input, output, training) first " +
                 "(Predict and ComputeGradients do not keep the input).");
-        int batch = _batch;
+        int batch = __batch;
         global::NeuralDsl.Batches.CheckLength(
             outputGradient.Length,
             batch * OutputSize,
@@ -197,14 +197,14 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
             nameof(inputGradient),
             batch,
             InputShape);
-        var input = Rows(_input, batch, InputSize);
-        outputGradient.CopyTo(Rows(_d1, batch, 3));
-        Layer1Backward(Rows(_a0, batch, 4), Rows(_d1, batch, 3), Rows(_d0, batch, 4), batch);
-        Layer0Backward(input, Rows(_d0, batch, 4), inputGradient, batch);
+        var input = __Rows(__input, batch, InputSize);
+        outputGradient.CopyTo(__Rows(__d1, batch, 3));
+        __Layer1Backward(__Rows(__a0, batch, 4), __Rows(__d1, batch, 3), __Rows(__d0, batch, 4), batch);
+        __Layer0Backward(input, __Rows(__d0, batch, 4), inputGradient, batch);
     }
 
     /// <summary>Sets every gradient to zero.</summary>
-    public void ZeroGradients() => global::System.Array.Clear(_gradients);
+    public void ZeroGradients() => global::System.Array.Clear(__gradients);
 
     /// <summary>
     /// Forward (training mode), CategoricalCrossEntropy and backward on one batch: overwrites <see cref="Gradients"/>
@@ -219,21 +219,21 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
             nameof(target),
             batch,
             TargetSize);
-        EnsureCapacity(batch);
-        _inputKept = false;
-        ForwardCore(input, batch, training: true);
-        var output = Rows(_a1, batch, 3);
+        __EnsureCapacity(batch);
+        __inputKept = false;
+        __ForwardCore(input, batch, training: true);
+        var output = __Rows(__a1, batch, 3);
         float loss = global::NeuralDsl.Losses.Compute(
             global::NeuralDsl.Loss.CategoricalCrossEntropy,
             output,
             target,
             3);
-        global::System.Array.Clear(_gradients);
+        global::System.Array.Clear(__gradients);
         // Fused Softmax + CategoricalCrossEntropy: dL/dz = (p − y) / n, without the activation's Jacobian.
-        global::NeuralDsl.Losses.SoftmaxCategoricalCrossEntropyGradient(output, target, Rows(_d1, batch, 3), 3);
-        Layer1AffineBackward(Rows(_a0, batch, 4), Rows(_d1, batch, 3), Rows(_d0, batch, 4), batch);
+        global::NeuralDsl.Losses.SoftmaxCategoricalCrossEntropyGradient(output, target, __Rows(__d1, batch, 3), 3);
+        __Layer1AffineBackward(__Rows(__a0, batch, 4), __Rows(__d1, batch, 3), __Rows(__d0, batch, 4), batch);
         // The first layer: no input gradient needed.
-        Layer0Backward(input, Rows(_d0, batch, 4), default, batch);
+        __Layer0Backward(input, __Rows(__d0, batch, 4), default, batch);
         return loss;
     }
 
@@ -248,7 +248,7 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
     {
         global::System.ArgumentNullException.ThrowIfNull(optimizer);
         float loss = ComputeGradients(input, target);
-        optimizer.Step<float>(_parameters, _gradients);
+        optimizer.Step<float>(__parameters, __gradients);
         return loss;
     }
 
@@ -260,45 +260,45 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
     global::NeuralDsl.Loss global::NeuralDsl.IModel<float>.Loss => global::NeuralDsl.Loss.CategoricalCrossEntropy;
     string global::NeuralDsl.IModel<float>.Summary => Summary;
     global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout =>
-        s_parameterLayout;
+        __parameterLayout;
 
     // Grows every batch buffer to hold at least batch samples; a no-op once that batch size has been seen.
-    private void EnsureCapacity(int batch)
+    private void __EnsureCapacity(int batch)
     {
-        if (batch <= _capacity)
+        if (batch <= __capacity)
             return;
         // checked: a batch so large that a buffer would pass int.MaxValue elements throws instead of wrapping.
-        _input = new float[checked(batch * 5)];
-        _a0 = new float[checked(batch * 4)];
-        _d0 = new float[checked(batch * 4)];
-        _z0 = new float[checked(batch * 4)];
-        _a1 = new float[checked(batch * 3)];
-        _d1 = new float[checked(batch * 3)];
-        _z1 = new float[checked(batch * 3)];
-        _capacity = batch;
+        __input = new float[checked(batch * 5)];
+        __a0 = new float[checked(batch * 4)];
+        __d0 = new float[checked(batch * 4)];
+        __z0 = new float[checked(batch * 4)];
+        __a1 = new float[checked(batch * 3)];
+        __d1 = new float[checked(batch * 3)];
+        __z1 = new float[checked(batch * 3)];
+        __capacity = batch;
     }
 
     // The first batch samples of a [capacity × size] buffer.
-    private static global::System.Span<float> Rows(float[] buffer, int batch, int size) => new(buffer, 0, batch * size);
+    private static global::System.Span<float> __Rows(float[] buffer, int batch, int size) => new(buffer, 0, batch * size);
 
     // The whole forward pass, one call per layer; x is [batch × 5].
-    private void ForwardCore(global::System.ReadOnlySpan<float> x, int batch, bool training)
+    private void __ForwardCore(global::System.ReadOnlySpan<float> x, int batch, bool training)
     {
-        _batch = batch;
-        _training = training;
+        __batch = batch;
+        __training = training;
         // encoder: Dense(4, GELU) [B,5] -> [B,4]
-        Layer0Forward(x, batch);
+        __Layer0Forward(x, batch);
         // head: Dense(3, Softmax) [B,4] -> [B,3]
-        Layer1Forward(Rows(_a0, batch, 4), batch);
+        __Layer1Forward(__Rows(__a0, batch, 4), batch);
     }
 
     // Layer 0 · encoder: Dense(4, GELU) · forward [B,5] -> [B,4] · kernel [5, 4], bias [4] · 24 params
-    private void Layer0Forward(global::System.ReadOnlySpan<float> x, int batch)
+    private void __Layer0Forward(global::System.ReadOnlySpan<float> x, int batch)
     {
         if (__Vector256.IsHardwareAccelerated)
         {
             // Small enough for registers: the 5×4 kernel is loaded once for the whole batch.
-            ref float p = ref __MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref __MemoryMarshal.GetArrayDataReference(__parameters);
             var w0_0 = __Vector128.LoadUnsafe(ref p, (nuint)0); // kernel[0, 0..4]
             var w1_0 = __Vector128.LoadUnsafe(ref p, (nuint)4); // kernel[1, 0..4]
             var w2_0 = __Vector128.LoadUnsafe(ref p, (nuint)8); // kernel[2, 0..4]
@@ -306,7 +306,7 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
             var w4_0 = __Vector128.LoadUnsafe(ref p, (nuint)16); // kernel[4, 0..4]
             var b0 = __Vector128.LoadUnsafe(ref p, (nuint)20); // bias[0..4]
             ref float xs = ref __MemoryMarshal.GetReference(x);
-            ref float zs = ref __MemoryMarshal.GetArrayDataReference(_z0);
+            ref float zs = ref __MemoryMarshal.GetArrayDataReference(__z0);
             for (int r = 0; r < batch; r++)
             {
                 nuint xi = (nuint)r * 5;
@@ -324,32 +324,32 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
                 acc0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x4), w4_0, acc0);
                 __Vector128.StoreUnsafe(acc0, ref zs, yi + 0);
             }
-            global::NeuralDsl.Activations.Gelu(Rows(_z0, batch, 4), Rows(_a0, batch, 4));
+            global::NeuralDsl.Activations.Gelu(__Rows(__z0, batch, 4), __Rows(__a0, batch, 4));
             return;
         }
         // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-        var z = Rows(_z0, batch, 4);
+        var z = __Rows(__z0, batch, 4);
         // z[batch×4] = x[batch×5] · kernel[5×4] + bias
         global::NeuralDsl.Gemm.Multiply(x, EncoderKernel, z, batch, 5, 4);
         global::NeuralDsl.Bias.AddRows(z, EncoderBias);
-        global::NeuralDsl.Activations.Gelu(z, Rows(_a0, batch, 4));
+        global::NeuralDsl.Activations.Gelu(z, __Rows(__a0, batch, 4));
     }
 
     // Layer 0 · encoder: Dense(4, GELU) · backward [B,4] -> [B,5] · kernel [5, 4], bias [4] · 24 params
-    private void Layer0Backward(
+    private void __Layer0Backward(
         global::System.ReadOnlySpan<float> x,
         global::System.Span<float> dy,
         global::System.Span<float> dx,
         int batch)
     {
         // dz = dy ⊙ GELU'(z), in place.
-        global::NeuralDsl.Activations.GeluBackward(Rows(_z0, batch, 4), Rows(_a0, batch, 4), dy, dy);
-        Layer0AffineBackward(x, dy, dx, batch);
+        global::NeuralDsl.Activations.GeluBackward(__Rows(__z0, batch, 4), __Rows(__a0, batch, 4), dy, dy);
+        __Layer0AffineBackward(x, dy, dx, batch);
     }
 
     // Layer 0 · encoder: gradients of x · kernel + bias from dz [B,4]; dx is skipped when empty (the first layer in
     // training).
-    private void Layer0AffineBackward(
+    private void __Layer0AffineBackward(
         global::System.ReadOnlySpan<float> x,
         global::System.ReadOnlySpan<float> dz,
         global::System.Span<float> dx,
@@ -358,7 +358,7 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
         if (__Vector256.IsHardwareAccelerated)
         {
             // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-            ref float g = ref __MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float g = ref __MemoryMarshal.GetArrayDataReference(__gradients);
             ref float xs = ref __MemoryMarshal.GetReference(x);
             ref float ds = ref __MemoryMarshal.GetReference(dz);
             var g0_0 = __Vector128.LoadUnsafe(ref g, (nuint)0);
@@ -393,7 +393,7 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
             if (dx.IsEmpty)
                 return;
             // dx[r, k] = Σ_j kernel[k, j] · dz[r, j]
-            ref float p = ref __MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref __MemoryMarshal.GetArrayDataReference(__parameters);
             ref float dxs = ref __MemoryMarshal.GetReference(dx);
             var w0_0 = __Vector128.LoadUnsafe(ref p, (nuint)0);
             var w1_0 = __Vector128.LoadUnsafe(ref p, (nuint)4);
@@ -426,12 +426,12 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
     }
 
     // Layer 1 · head: Dense(3, Softmax) · forward [B,4] -> [B,3] · kernel [4, 3], bias [3] · 15 params
-    private void Layer1Forward(global::System.ReadOnlySpan<float> x, int batch)
+    private void __Layer1Forward(global::System.ReadOnlySpan<float> x, int batch)
     {
         if (__Vector256.IsHardwareAccelerated)
         {
             // Small enough for registers: the 4×3 kernel is loaded once for the whole batch.
-            ref float p = ref __MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref __MemoryMarshal.GetArrayDataReference(__parameters);
             var w0_0 = __Unsafe.Add(ref p, 24); // kernel[0, 0]
             var w0_1 = __Unsafe.Add(ref p, 25); // kernel[0, 1]
             var w0_2 = __Unsafe.Add(ref p, 26); // kernel[0, 2]
@@ -448,7 +448,7 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
             var b1 = __Unsafe.Add(ref p, 37); // bias[1]
             var b2 = __Unsafe.Add(ref p, 38); // bias[2]
             ref float xs = ref __MemoryMarshal.GetReference(x);
-            ref float zs = ref __MemoryMarshal.GetArrayDataReference(_z1);
+            ref float zs = ref __MemoryMarshal.GetArrayDataReference(__z1);
             for (int r = 0; r < batch; r++)
             {
                 nuint xi = (nuint)r * 4;
@@ -476,32 +476,32 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
                 __Unsafe.Add(ref zs, yi + 1) = acc1;
                 __Unsafe.Add(ref zs, yi + 2) = acc2;
             }
-            global::NeuralDsl.Activations.Softmax(Rows(_z1, batch, 3), Rows(_a1, batch, 3), 3);
+            global::NeuralDsl.Activations.Softmax(__Rows(__z1, batch, 3), __Rows(__a1, batch, 3), 3);
             return;
         }
         // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-        var z = Rows(_z1, batch, 3);
+        var z = __Rows(__z1, batch, 3);
         // z[batch×3] = x[batch×4] · kernel[4×3] + bias
         global::NeuralDsl.Gemm.Multiply(x, HeadKernel, z, batch, 4, 3);
         global::NeuralDsl.Bias.AddRows(z, HeadBias);
-        global::NeuralDsl.Activations.Softmax(z, Rows(_a1, batch, 3), 3);
+        global::NeuralDsl.Activations.Softmax(z, __Rows(__a1, batch, 3), 3);
     }
 
     // Layer 1 · head: Dense(3, Softmax) · backward [B,3] -> [B,4] · kernel [4, 3], bias [3] · 15 params
-    private void Layer1Backward(
+    private void __Layer1Backward(
         global::System.ReadOnlySpan<float> x,
         global::System.Span<float> dy,
         global::System.Span<float> dx,
         int batch)
     {
         // dz = dy ⊙ Softmax'(z), in place.
-        global::NeuralDsl.Activations.SoftmaxBackward(Rows(_a1, batch, 3), dy, dy, 3);
-        Layer1AffineBackward(x, dy, dx, batch);
+        global::NeuralDsl.Activations.SoftmaxBackward(__Rows(__a1, batch, 3), dy, dy, 3);
+        __Layer1AffineBackward(x, dy, dx, batch);
     }
 
     // Layer 1 · head: gradients of x · kernel + bias from dz [B,3]; dx is skipped when empty (the first layer in
     // training).
-    private void Layer1AffineBackward(
+    private void __Layer1AffineBackward(
         global::System.ReadOnlySpan<float> x,
         global::System.ReadOnlySpan<float> dz,
         global::System.Span<float> dx,
@@ -510,7 +510,7 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
         if (__Vector256.IsHardwareAccelerated)
         {
             // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-            ref float g = ref __MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float g = ref __MemoryMarshal.GetArrayDataReference(__gradients);
             ref float xs = ref __MemoryMarshal.GetReference(x);
             ref float ds = ref __MemoryMarshal.GetReference(dz);
             var g0_0 = __Unsafe.Add(ref g, 24);
@@ -573,7 +573,7 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
             if (dx.IsEmpty)
                 return;
             // dx[r, k] = Σ_j kernel[k, j] · dz[r, j]
-            ref float p = ref __MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref __MemoryMarshal.GetArrayDataReference(__parameters);
             ref float dxs = ref __MemoryMarshal.GetReference(dx);
             var w0_0 = __Unsafe.Add(ref p, 24);
             var w0_1 = __Unsafe.Add(ref p, 25);
