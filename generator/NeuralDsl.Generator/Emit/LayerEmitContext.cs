@@ -37,13 +37,16 @@ internal sealed class LayerEmitContext(SourceWriter writer, ModelPlan plan, Plan
     /// <summary>The live part of a batch buffer: <c>__Rows(__field, batch, n)</c>.</summary>
     public string BatchSpan(string field, int perSample) => Names.Rows(field, "batch", perSample);
 
-    /// <summary>The tensor's named view (<c>Dense1Kernel</c>): a span over the flat vector with literal offset and length.</summary>
-    public string ParameterSpan(PlannedParameter p) => Names.ParameterView(p);
+    /// <summary>
+    /// The tensor's named view (<c>__model.Dense1Kernel</c>): a span over the flat vector with literal offset and length,
+    /// reached through the model because layer methods run in a workspace.
+    /// </summary>
+    public string ParameterSpan(PlannedParameter p) => Names.OnModel(Names.ParameterView(p));
 
     /// <summary>A writable view of a non-trainable tensor (moving statistics are updated in training).</summary>
-    public string StateSpan(PlannedParameter p) => Names.ParameterView(p);
+    public string StateSpan(PlannedParameter p) => Names.OnModel(Names.ParameterView(p));
 
-    public string GradientSpan(PlannedParameter p) => Names.GradientView(p);
+    public string GradientSpan(PlannedParameter p) => Names.OnModel(Names.GradientView(p));
 
     public string ReadOnlySpanType => "global::System.ReadOnlySpan<" + T + ">";
 
@@ -178,6 +181,29 @@ internal static class Names
     public static string Input => Field("input");
 
     public static string Rng => Field("rng");
+
+    /// <summary>The nested class holding a pass's buffers, its passes and the per-layer methods.</summary>
+    public static string Workspace => Private("Workspace");
+
+    /// <summary>The workspace field pointing back at the model, for parameters, gradients and state.</summary>
+    public static string Model => Field("model");
+
+    /// <summary>A model member as seen from workspace code: <c>__model.__parameters</c>.</summary>
+    public static string OnModel(string member) => Model + "." + member;
+
+    public static string TrainingWorkspace => Field("workspace");
+
+    public static string PredictWorkspaces => Field("predictWorkspaces");
+
+    public static string CallState => Field("callState");
+
+    public static string EnterTraining => Method("EnterTraining");
+
+    public static string ExitTraining => Method("ExitTraining");
+
+    public static string EnterPredict => Method("EnterPredict");
+
+    public static string ExitPredict => Method("ExitPredict");
 
     public static string ParameterLayout => Static("parameterLayout");
 

@@ -18,7 +18,20 @@ internal sealed partial class ModelEmitter
             _w.Commented("private readonly " + t + "[] " + Names.State + " = new " + t + "[" + Literals.Int(_plan.StateCount) + "];",
                 "moving statistics: updated in training, used in inference");
         }
+        if (Layers.Any(l => l.Spec.UsesRandomNumbers))
+            _w.Commented("private global::NeuralDsl.Rng " + Names.Rng + ";", "dropout masks");
         _w.Line();
+        _w.Comment("Batch buffers live in workspaces: one for the training calls, and one per thread for Predict.");
+        _w.Line("private readonly " + Names.Workspace + " " + Names.TrainingWorkspace + ";");
+        _w.Line("private readonly global::System.Threading.ThreadLocal<" + Names.Workspace + "> " + Names.PredictWorkspaces + ";");
+        _w.Commented("private int " + Names.CallState + ";", "0 idle, n > 0 Predicts running, -1 a training call running");
+        _w.Line();
+    }
+
+    /// <summary>The batch buffers of one workspace.</summary>
+    private void WriteWorkspaceFields()
+    {
+        string t = _t;
         _w.Comment("Batch buffers, [capacity × per-sample size]; grown on demand, never per call.");
         _w.Line("private int " + Names.Capacity + ";");
         _w.Commented("private int " + Names.Batch + ";", "samples in the last forward pass");
@@ -45,8 +58,35 @@ internal sealed partial class ModelEmitter
                 }
             }
         }
-        if (Layers.Any(l => l.Spec.UsesRandomNumbers))
-            _w.Commented("private global::NeuralDsl.Rng " + Names.Rng + ";", "dropout masks");
+        _w.Line();
+    }
+
+    /// <summary>
+    /// The nested class that owns every buffer a pass writes, with the passes and per-layer methods that write them. It
+    /// reads the parameters through the model, so workspaces share them read-only.
+    /// </summary>
+    private void WriteWorkspace()
+    {
+        _w.DocSummary("The buffers one pass at a time writes, and the passes and layer methods that write them. The model keeps one " +
+            "for its training calls and one per thread for <c>Predict</c>, which share " +
+            "the parameters read-only.");
+        using (_w.Block("private sealed class " + Names.Workspace))
+        {
+            _w.Line("private readonly " + Spec.ClassName + " " + Names.Model + ";");
+            _w.Line();
+            _w.Line("public " + Names.Workspace + "(" + Spec.ClassName + " model) => " + Names.Model + " = model;");
+            _w.Line();
+            WriteWorkspaceFields();
+            WriteWorkspacePasses();
+            WriteCapacity();
+            WriteForwardCore();
+            foreach (PlannedLayer layer in Layers.Where(l => !l.Spec.AliasesInput))
+            {
+                LayerEmitContext context = Context(layer);
+                layer.Spec.EmitForward(context);
+                layer.Spec.EmitBackward(context);
+            }
+        }
         _w.Line();
     }
 

@@ -123,6 +123,8 @@ internal sealed partial class ModelEmitter
             }
             if (Layers.Any(l => l.Spec.UsesRandomNumbers))
                 _w.Line(Names.Rng + " = new global::NeuralDsl.Rng(rng.NextUInt64());");
+            _w.Line(Names.TrainingWorkspace + " = new " + Names.Workspace + "(this);");
+            _w.Line(Names.PredictWorkspaces + " = new(() => new " + Names.Workspace + "(this));");
         }
         _w.Line();
     }
@@ -159,8 +161,9 @@ internal sealed partial class ModelEmitter
             _w.Line("public " + Span + " State => " + Names.State + ";");
             _w.Line();
         }
-        _w.DocSummary("The output of the last forward pass, [batch × " + Literals.Int(_plan.OutputSize) + "].");
-        _w.Line("public " + ReadOnlySpan + " LastOutput => " + ModelOutput(Names.Rows(Names.Input, Names.Batch, _plan.InputSize), Names.Batch) + ";");
+        _w.DocSummary("The output of the last Forward or ComputeGradients, [batch × " + Literals.Int(_plan.OutputSize) + "] (Predict runs on " +
+            "buffers of its own).");
+        _w.Line("public " + ReadOnlySpan + " LastOutput => " + Names.TrainingWorkspace + "." + Names.Private("LastOutput") + ";");
         _w.Line();
     }
 

@@ -20,31 +20,29 @@ internal sealed partial class ModelEmitter
 
     private void WritePublicPasses()
     {
-        string output = ModelOutput("input");
-
+        string t = _t;
         _w.DocSummary("Inference on a batch: <paramref name=\"input\"/> is [batch × " + Literals.Int(_plan.InputSize) + "], <paramref name=\"output\"/> [batch × " +
-            Literals.Int(_plan.OutputSize) + "]. Allocates nothing once the batch size has been seen.");
+            Literals.Int(_plan.OutputSize) + "]. Safe from many threads at once (each thread has its own buffers); allocates nothing once " +
+            "the thread has seen the batch size.");
         using (_w.Method("public void Predict", [ReadOnlySpan + " input", Span + " output"]))
         {
             WriteBatchCount();
             WriteCheckLength("output", "OutputSize", "OutputShape");
-            _w.Line(Names.EnsureCapacity + "(batch);");
-            _w.Line(Names.InputKept + " = false;");
-            _w.Line(Names.ForwardCore + "(input, batch, training: false);");
-            _w.Line(output + ".CopyTo(output);");
+            _w.Line(Names.EnterPredict + "();");
+            WriteTryFinally(Names.PredictWorkspaces + ".Value!." + Names.Private("Predict") + "(input, output, batch);", Names.ExitPredict + "();");
         }
         _w.Line();
         _w.DocSummary("Inference on a batch, returning a new array of [batch × " + Literals.Int(_plan.OutputSize) + "].");
-        using (_w.Method("public " + _t + "[] Predict", [ReadOnlySpan + " input"]))
+        using (_w.Method("public " + t + "[] Predict", [ReadOnlySpan + " input"]))
         {
-            _w.Line("var output = new " + _t + "[global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input)) * OutputSize];");
+            _w.Line("var output = new " + t + "[global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input)) * OutputSize];");
             _w.Line("Predict(input, output);");
             _w.Line("return output;");
         }
         _w.Line();
         _w.DocSummary("Inference on a tensor of shape [batch, " + string.Join(", ", Spec.InputShape.Dimensions) + "]; returns [batch, " +
             string.Join(", ", _plan.OutputShape.Dimensions) + "].");
-        _w.ExpressionBody("public global::System.Numerics.Tensors.Tensor<" + _t + "> Predict(global::System.Numerics.Tensors.Tensor<" + _t + "> input)",
+        _w.ExpressionBody("public global::System.Numerics.Tensors.Tensor<" + t + "> Predict(global::System.Numerics.Tensors.Tensor<" + t + "> input)",
             "global::NeuralDsl.Batches.Predict(this, input, InputShape, OutputShape)");
         _w.Line();
 
@@ -53,6 +51,136 @@ internal sealed partial class ModelEmitter
         {
             WriteBatchCount();
             WriteCheckLength("output", "OutputSize", "OutputShape");
+            _w.Line(Names.EnterTraining + "();");
+            WriteTryFinally(Names.TrainingWorkspace + "." + Names.Private("Forward") + "(input, output, batch, training);", Names.ExitTraining + "();");
+        }
+        _w.Line();
+
+        _w.DocSummary("Back-propagates <paramref name=\"outputGradient\"/> through the last <see cref=\"Forward\"/>: adds the parameter gradients to " +
+            "<see cref=\"Gradients\"/> and writes the gradient with respect to the input into <paramref name=\"inputGradient\"/>.");
+        using (_w.Method("public void Backward", [ReadOnlySpan + " outputGradient", Span + " inputGradient"]))
+        {
+            _w.Line(Names.EnterTraining + "();");
+            WriteTryFinally(Names.TrainingWorkspace + "." + Names.Private("Backward") + "(outputGradient, inputGradient);", Names.ExitTraining + "();");
+        }
+        _w.Line();
+
+        _w.DocSummary("Sets every gradient to zero.");
+        _w.Line("public void ZeroGradients() => global::System.Array.Clear(" + Names.Gradients + ");");
+        _w.Line();
+
+        _w.DocSummary("Forward (training mode), " + Spec.Loss + " and backward on one batch: overwrites <see cref=\"Gradients\"/> with the " +
+            "gradient of the mean loss and returns that loss. <paramref name=\"target\"/> is [batch × " + Literals.Int(_plan.TargetSize) + "].");
+        using (_w.Method("public " + t + " ComputeGradients", [ReadOnlySpan + " input", ReadOnlySpan + " target"]))
+        {
+            if (Spec.Loss == Loss.None)
+            {
+                _w.Call("throw new global::System.InvalidOperationException",
+                    ["\"Model '" + Spec.ModelName + "' was declared without a loss: set [Sequential(Loss = ...)] to train it.\""]);
+            }
+            else
+            {
+                WriteBatchCount();
+                _w.Call("global::NeuralDsl.Batches.CheckTargetLength", ["target.Length", "batch * TargetSize", "nameof(target)", "batch", "TargetSize"]);
+                _w.Line(Names.EnterTraining + "();");
+                WriteTryFinally("return " + Names.TrainingWorkspace + "." + Names.Private("ComputeGradients") + "(input, target, batch);",
+                    Names.ExitTraining + "();");
+            }
+        }
+        _w.Line();
+
+        _w.DocSummary("One training step: <see cref=\"ComputeGradients\"/>, then <paramref name=\"optimizer\"/> updates the parameters. " +
+            "Returns the batch loss.");
+        using (_w.Method("public " + t + " TrainStep", [ReadOnlySpan + " input", ReadOnlySpan + " target", "global::NeuralDsl.Optimizer optimizer"]))
+        {
+            _w.Line("global::System.ArgumentNullException.ThrowIfNull(optimizer);");
+            if (Spec.Loss == Loss.None)
+            {
+                _w.Line(t + " loss = ComputeGradients(input, target);");
+                _w.Line("optimizer.Step<" + t + ">(" + Names.Parameters + ", " + Names.Gradients + ");");
+                _w.Line("return loss;");
+            }
+            else
+            {
+                WriteBatchCount();
+                _w.Call("global::NeuralDsl.Batches.CheckTargetLength", ["target.Length", "batch * TargetSize", "nameof(target)", "batch", "TargetSize"]);
+                _w.Line(Names.EnterTraining + "();");
+                using (_w.Block("try"))
+                {
+                    _w.Line(t + " loss = " + Names.TrainingWorkspace + "." + Names.Private("ComputeGradients") + "(input, target, batch);");
+                    _w.Line("optimizer.Step<" + t + ">(" + Names.Parameters + ", " + Names.Gradients + ");");
+                    _w.Line("return loss;");
+                }
+                using (_w.Block("finally"))
+                    _w.Line(Names.ExitTraining + "();");
+            }
+        }
+        _w.Line();
+    }
+
+    private void WriteTryFinally(string body, string cleanup)
+    {
+        using (_w.Block("try"))
+            _w.Line(body);
+        using (_w.Block("finally"))
+            _w.Line(cleanup);
+    }
+
+    /// <summary>
+    /// The guards that keep one instance consistent under threads: any number of Predicts at once, or one training call
+    /// alone; a call that would break that throws instead of corrupting buffers or reading half-updated weights.
+    /// </summary>
+    private void WriteCallGuards()
+    {
+        string interlocked = "global::System.Threading.Interlocked";
+        _w.Comment("A training call runs alone: it takes the instance from idle (0) to -1, or throws.");
+        using (_w.Block("private void " + Names.EnterTraining + "()"))
+        {
+            _w.Line("if (" + interlocked + ".CompareExchange(ref " + Names.CallState + ", -1, 0) != 0)");
+            _w.Line("    throw new global::System.InvalidOperationException(");
+            _w.Line("        \"Model '" + Spec.ModelName + "' is already running a call on another thread: training calls (Forward, Backward, \" +");
+            _w.Line("        \"ComputeGradients, TrainStep) run alone; Predict may run on many threads at once.\");");
+        }
+        _w.Line();
+        _w.Line("private void " + Names.ExitTraining + "() => global::System.Threading.Volatile.Write(ref " + Names.CallState + ", 0);");
+        _w.Line();
+        _w.Comment("Predicts count themselves in, so a training call cannot start while one runs; none starts during training.");
+        using (_w.Block("private void " + Names.EnterPredict + "()"))
+        {
+            using (_w.Block("while (true)"))
+            {
+                _w.Line("int state = global::System.Threading.Volatile.Read(ref " + Names.CallState + ");");
+                _w.Line("if (state < 0)");
+                _w.Line("    throw new global::System.InvalidOperationException(");
+                _w.Line("        \"Model '" + Spec.ModelName + "' is running a training call on another thread: Predict waits for no one and \" +");
+                _w.Line("        \"would read half-updated weights.\");");
+                _w.Line("if (" + interlocked + ".CompareExchange(ref " + Names.CallState + ", state + 1, state) == state)");
+                _w.Line("    return;");
+            }
+        }
+        _w.Line();
+        _w.Line("private void " + Names.ExitPredict + "() => " + interlocked + ".Decrement(ref " + Names.CallState + ");");
+        _w.Line();
+    }
+
+    // ---- Workspace passes (the bodies the public passes run on a workspace) ----
+
+    private void WriteWorkspacePasses()
+    {
+        string output = ModelOutput("input");
+
+        _w.Comment("Predict's pass on this thread's buffers; the arguments were checked.");
+        using (_w.Method("public void " + Names.Private("Predict"), [ReadOnlySpan + " input", Span + " output", "int batch"]))
+        {
+            _w.Line(Names.EnsureCapacity + "(batch);");
+            _w.Line(Names.InputKept + " = false;");
+            _w.Line(Names.ForwardCore + "(input, batch, training: false);");
+            _w.Line(output + ".CopyTo(output);");
+        }
+        _w.Line();
+
+        using (_w.Method("public void " + Names.Private("Forward"), [ReadOnlySpan + " input", Span + " output", "int batch", "bool training"]))
+        {
             _w.Line(Names.EnsureCapacity + "(batch);");
             _w.Line("var kept = " + Names.RowsMethod + "(" + Names.Input + ", batch, InputSize);");
             _w.Line("input.CopyTo(kept);");
@@ -62,9 +190,7 @@ internal sealed partial class ModelEmitter
         }
         _w.Line();
 
-        _w.DocSummary("Back-propagates <paramref name=\"outputGradient\"/> through the last <see cref=\"Forward\"/>: adds the parameter gradients to " +
-            "<see cref=\"Gradients\"/> and writes the gradient with respect to the input into <paramref name=\"inputGradient\"/>.");
-        using (_w.Method("public void Backward", [ReadOnlySpan + " outputGradient", Span + " inputGradient"]))
+        using (_w.Method("public void " + Names.Private("Backward"), [ReadOnlySpan + " outputGradient", Span + " inputGradient"]))
         {
             _w.Line("if (!" + Names.InputKept + ")");
             _w.Line("    throw new global::System.InvalidOperationException(");
@@ -86,47 +212,27 @@ internal sealed partial class ModelEmitter
         }
         _w.Line();
 
-        _w.DocSummary("Sets every gradient to zero.");
-        _w.Line("public void ZeroGradients() => global::System.Array.Clear(" + Names.Gradients + ");");
-        _w.Line();
+        if (Spec.Loss != Loss.None)
+            WriteComputeGradients();
 
-        WriteComputeGradients();
-
-        _w.DocSummary("One training step: <see cref=\"ComputeGradients\"/>, then <paramref name=\"optimizer\"/> updates the parameters. " +
-            "Returns the batch loss.");
-        using (_w.Method("public " + _t + " TrainStep", [ReadOnlySpan + " input", ReadOnlySpan + " target", "global::NeuralDsl.Optimizer optimizer"]))
-        {
-            _w.Line("global::System.ArgumentNullException.ThrowIfNull(optimizer);");
-            _w.Line(_t + " loss = ComputeGradients(input, target);");
-            _w.Line("optimizer.Step<" + _t + ">(" + Names.Parameters + ", " + Names.Gradients + ");");
-            _w.Line("return loss;");
-        }
+        _w.DocSummary("The output of the last forward pass on this workspace, [batch × " + Literals.Int(_plan.OutputSize) + "].");
+        _w.Line("public " + ReadOnlySpan + " " + Names.Private("LastOutput") + " => " +
+            ModelOutput(Names.Rows(Names.Input, Names.Batch, _plan.InputSize), Names.Batch) + ";");
         _w.Line();
     }
 
     private void WriteComputeGradients()
     {
-        _w.DocSummary("Forward (training mode), " + Spec.Loss + " and backward on one batch: overwrites <see cref=\"Gradients\"/> with the " +
-            "gradient of the mean loss and returns that loss. <paramref name=\"target\"/> is [batch × " + Literals.Int(_plan.TargetSize) + "].");
-        using (_w.Method("public " + _t + " ComputeGradients", [ReadOnlySpan + " input", ReadOnlySpan + " target"]))
+        using (_w.Method("public " + _t + " " + Names.Private("ComputeGradients"), [ReadOnlySpan + " input", ReadOnlySpan + " target", "int batch"]))
         {
-            if (Spec.Loss == Loss.None)
-            {
-                _w.Call("throw new global::System.InvalidOperationException",
-                    ["\"Model '" + Spec.ModelName + "' was declared without a loss: set [Sequential(Loss = ...)] to train it.\""]);
-                _w.Line();
-                return;
-            }
             int last = Layers.Count - 1;
             int lastAxis = _plan.OutputShape.Last;
-            WriteBatchCount();
-            _w.Call("global::NeuralDsl.Batches.CheckTargetLength", ["target.Length", "batch * TargetSize", "nameof(target)", "batch", "TargetSize"]);
             _w.Line(Names.EnsureCapacity + "(batch);");
             _w.Line(Names.InputKept + " = false;");
             _w.Line(Names.ForwardCore + "(input, batch, training: true);");
             _w.Line("var output = " + ModelOutput("input") + ";");
             _w.Call(_t + " loss = global::NeuralDsl.Losses.Compute", [LossName, "output", "target", Literals.Int(lastAxis)]);
-            _w.Line("global::System.Array.Clear(" + Names.Gradients + ");");
+            _w.Line("global::System.Array.Clear(" + Names.OnModel(Names.Gradients) + ");");
             if (Flow.LastComputingLayer < 0)
             {
                 _w.Line("return loss;");

@@ -60,16 +60,10 @@ internal sealed partial class ModelEmitter
             WriteParameterViews();
             WritePublicPasses();
             WriteInterfaceMembers();
-            WriteCapacity();
-            WriteForwardCore();
+            WriteCallGuards();
             foreach (PlannedLayer layer in Layers)
                 layer.Spec.EmitStatics(Context(layer));
-            foreach (PlannedLayer layer in Layers.Where(l => !l.Spec.AliasesInput))
-            {
-                LayerEmitContext context = Context(layer);
-                layer.Spec.EmitForward(context);
-                layer.Spec.EmitBackward(context);
-            }
+            WriteWorkspace();
         }
 
         var file = new SourceWriter();

@@ -50,7 +50,7 @@ internal sealed class DenseRegisterEmitter(TypeAliases aliases)
         string t = c.T;
 
         w.Line("// Small enough for registers: the " + Literals.Int(inputs) + "×" + Literals.Int(units) + " kernel is loaded once for the whole batch.");
-        w.Line("ref " + t + " p = ref " + Marshal + ".GetArrayDataReference(" + Names.Parameters + ");");
+        w.Line("ref " + t + " p = ref " + Marshal + ".GetArrayDataReference(" + Names.OnModel(Names.Parameters) + ");");
         if (form.Kind == RegisterKind.Columns)
         {
             for (int k = 0; k < inputs; k++)
@@ -124,7 +124,7 @@ internal sealed class DenseRegisterEmitter(TypeAliases aliases)
         string t = c.T;
 
         w.Line("// Kernel and bias gradients accumulate in registers over the batch and are written back once.");
-        w.Line("ref " + t + " g = ref " + Marshal + ".GetArrayDataReference(" + Names.Gradients + ");");
+        w.Line("ref " + t + " g = ref " + Marshal + ".GetArrayDataReference(" + Names.OnModel(Names.Gradients) + ");");
         w.Line("ref " + t + " xs = ref " + Marshal + ".GetReference(x);");
         w.Line("ref " + t + " ds = ref " + Marshal + ".GetReference(dz);");
         if (form.Kind == RegisterKind.Columns)
@@ -175,7 +175,7 @@ internal sealed class DenseRegisterEmitter(TypeAliases aliases)
             w.Line("if (dx.IsEmpty)");
             w.Line("    return;");
             w.Line("// dx[r, k] = Σ_j kernel[k, j] · dz[r, j]");
-            w.Line("ref " + t + " p = ref " + Marshal + ".GetArrayDataReference(" + Names.Parameters + ");");
+            w.Line("ref " + t + " p = ref " + Marshal + ".GetArrayDataReference(" + Names.OnModel(Names.Parameters) + ");");
             w.Line("ref " + t + " dxs = ref " + Marshal + ".GetReference(dx);");
             for (int k = 0; k < inputs; k++)
             {
@@ -224,7 +224,7 @@ internal sealed class DenseRegisterEmitter(TypeAliases aliases)
             w.Line("if (dx.IsEmpty)");
             w.Line("    return;");
             w.Line("// dx[r, k] = kernel[k, 0] · dz[r]");
-            w.Line("ref " + t + " p = ref " + Marshal + ".GetArrayDataReference(" + Names.Parameters + ");");
+            w.Line("ref " + t + " p = ref " + Marshal + ".GetArrayDataReference(" + Names.OnModel(Names.Parameters) + ");");
             w.Line("ref " + t + " dxs = ref " + Marshal + ".GetReference(dx);");
             foreach (Chunk ch in form.Chunks)
                 w.Line("var w_" + Literals.Int(ch.Index) + " = " + Load(ch, t, "p", kernel.Offset + ch.Offset) + ";");

@@ -24,7 +24,7 @@ internal sealed partial record DropoutSpec
             string y = c.BatchSpan(c.Output, c.OutputSize);
             w.Line("if (training)");
             w.Indent();
-            w.Call("global::NeuralDsl.Dropout.Forward", ["x", y, c.BatchSpan(MaskField(c.Layer.Index), c.OutputSize), Literals.Double(Rate), "ref " + Names.Rng]);
+            w.Call("global::NeuralDsl.Dropout.Forward", ["x", y, c.BatchSpan(MaskField(c.Layer.Index), c.OutputSize), Literals.Double(Rate), "ref " + Names.OnModel(Names.Rng)]);
             w.Unindent();
             w.Line("else");
             w.Line("    x.CopyTo(" + y + ");");

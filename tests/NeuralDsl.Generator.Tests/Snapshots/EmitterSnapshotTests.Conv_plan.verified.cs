@@ -70,18 +70,10 @@ partial class ConvPlan : global::NeuralDsl.IModel<float>
     private readonly float[] __parameters = new float[141];
     private readonly float[] __gradients = new float[141];
 
-    // Batch buffers, [capacity × per-sample size]; grown on demand, never per call.
-    private int __capacity;
-    private int __batch; // samples in the last forward pass
-    private bool __training; // whether that pass ran in training mode
-    // whether it copied its input into __input (Forward does; Predict and ComputeGradients need not)
-    private bool __inputKept;
-    private float[] __input = []; // [B,6,6,2], the input of the last Forward, for Backward
-    private float[] __a0 = []; // [B,4,4,4] conv output
-    private float[] __d0 = []; // [B,4,4,4] gradient w.r.t. conv output
-    private float[] __scratch0 = []; // conv: im2col columns or Winograd transforms (Convolution.ScratchLength)
-    private float[] __a2 = []; // [B,1] out output
-    private float[] __d2 = []; // [B,1] gradient w.r.t. out output
+    // Batch buffers live in workspaces: one for the training calls, and one per thread for Predict.
+    private readonly __Workspace __workspace;
+    private readonly global::System.Threading.ThreadLocal<__Workspace> __predictWorkspaces;
+    private int __callState; // 0 idle, n > 0 Predicts running, -1 a training call running
 
     /// <summary>
     /// Creates the model with Keras-default initialization drawn deterministically from <paramref name="seed"/>.
@@ -97,6 +89,8 @@ partial class ConvPlan : global::NeuralDsl.IModel<float>
         global::NeuralDsl.Initializers.Fill(OutKernel, global::NeuralDsl.Initializer.GlorotUniform, 64, 1, ref rng);
         // out.bias [1]: Zeros (fan in 64, fan out 1)
         global::NeuralDsl.Initializers.Fill(OutBias, global::NeuralDsl.Initializer.Zeros, 64, 1, ref rng);
+        __workspace = new __Workspace(this);
+        __predictWorkspaces = new(() => new __Workspace(this));
     }
 
     /// <summary><c>conv.kernel</c> [3, 3, 2, 4], a view into <see cref="Parameters"/>.</summary>
@@ -129,21 +123,29 @@ partial class ConvPlan : global::NeuralDsl.IModel<float>
     /// <summary>Gradients matching <see cref="Parameters"/>.</summary>
     public global::System.Span<float> Gradients => __gradients;
 
-    /// <summary>The output of the last forward pass, [batch × 1].</summary>
-    public global::System.ReadOnlySpan<float> LastOutput => __Rows(__a2, __batch, 1);
+    /// <summary>
+    /// The output of the last Forward or ComputeGradients, [batch × 1] (Predict runs on buffers of its own).
+    /// </summary>
+    public global::System.ReadOnlySpan<float> LastOutput => __workspace.__LastOutput;
 
     /// <summary>
-    /// Inference on a batch: <paramref name="input"/> is [batch × 72], <paramref name="output"/> [batch × 1]. Allocates
-    /// nothing once the batch size has been seen.
+    /// Inference on a batch: <paramref name="input"/> is [batch × 72], <paramref name="output"/> [batch × 1]. Safe from
+    /// many threads at once (each thread has its own buffers); allocates nothing once the thread has seen the batch
+    /// size.
     /// </summary>
     public void Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
         global::NeuralDsl.Batches.CheckLength(output.Length, batch * OutputSize, nameof(output), batch, OutputShape);
-        __EnsureCapacity(batch);
-        __inputKept = false;
-        __ForwardCore(input, batch, training: false);
-        __Rows(__a2, batch, 1).CopyTo(output);
+        __EnterPredict();
+        try
+        {
+            __predictWorkspaces.Value!.__Predict(input, output, batch);
+        }
+        finally
+        {
+            __ExitPredict();
+        }
     }
 
     /// <summary>Inference on a batch, returning a new array of [batch × 1].</summary>
@@ -165,12 +167,15 @@ partial class ConvPlan : global::NeuralDsl.IModel<float>
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
         global::NeuralDsl.Batches.CheckLength(output.Length, batch * OutputSize, nameof(output), batch, OutputShape);
-        __EnsureCapacity(batch);
-        var kept = __Rows(__input, batch, InputSize);
-        input.CopyTo(kept);
-        __inputKept = true;
-        __ForwardCore(kept, batch, training);
-        __Rows(__a2, batch, 1).CopyTo(output);
+        __EnterTraining();
+        try
+        {
+            __workspace.__Forward(input, output, batch, training);
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
     /// <summary>
@@ -180,27 +185,15 @@ partial class ConvPlan : global::NeuralDsl.IModel<float>
     /// </summary>
     public void Backward(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> inputGradient)
     {
-        if (!__inputKept)
-            throw new global::System.InvalidOperationException(
-                "Backward follows Forward: call Forward(input, output, training) first " +
-                "(Predict and ComputeGradients do not keep the input).");
-        int batch = __batch;
-        global::NeuralDsl.Batches.CheckLength(
-            outputGradient.Length,
-            batch * OutputSize,
-            nameof(outputGradient),
-            batch,
-            OutputShape);
-        global::NeuralDsl.Batches.CheckLength(
-            inputGradient.Length,
-            batch * InputSize,
-            nameof(inputGradient),
-            batch,
-            InputShape);
-        var input = __Rows(__input, batch, InputSize);
-        outputGradient.CopyTo(__Rows(__d2, batch, 1));
-        __Layer2Backward(__Rows(__a0, batch, 64), __Rows(__d2, batch, 1), __Rows(__d0, batch, 64), batch);
-        __Layer0Backward(input, __Rows(__d0, batch, 64), inputGradient, batch);
+        __EnterTraining();
+        try
+        {
+            __workspace.__Backward(outputGradient, inputGradient);
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
     /// <summary>Sets every gradient to zero.</summary>
@@ -219,22 +212,15 @@ partial class ConvPlan : global::NeuralDsl.IModel<float>
             nameof(target),
             batch,
             TargetSize);
-        __EnsureCapacity(batch);
-        __inputKept = false;
-        __ForwardCore(input, batch, training: true);
-        var output = __Rows(__a2, batch, 1);
-        float loss = global::NeuralDsl.Losses.Compute(global::NeuralDsl.Loss.MeanSquaredError, output, target, 1);
-        global::System.Array.Clear(__gradients);
-        global::NeuralDsl.Losses.Gradient(
-            global::NeuralDsl.Loss.MeanSquaredError,
-            output,
-            target,
-            __Rows(__d2, batch, 1),
-            1);
-        __Layer2Backward(__Rows(__a0, batch, 64), __Rows(__d2, batch, 1), __Rows(__d0, batch, 64), batch);
-        // The first layer: no input gradient needed.
-        __Layer0Backward(input, __Rows(__d0, batch, 64), default, batch);
-        return loss;
+        __EnterTraining();
+        try
+        {
+            return __workspace.__ComputeGradients(input, target, batch);
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
     /// <summary>
@@ -247,9 +233,24 @@ partial class ConvPlan : global::NeuralDsl.IModel<float>
         global::NeuralDsl.Optimizer optimizer)
     {
         global::System.ArgumentNullException.ThrowIfNull(optimizer);
-        float loss = ComputeGradients(input, target);
-        optimizer.Step<float>(__parameters, __gradients);
-        return loss;
+        int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
+        global::NeuralDsl.Batches.CheckTargetLength(
+            target.Length,
+            batch * TargetSize,
+            nameof(target),
+            batch,
+            TargetSize);
+        __EnterTraining();
+        try
+        {
+            float loss = __workspace.__ComputeGradients(input, target, batch);
+            optimizer.Step<float>(__parameters, __gradients);
+            return loss;
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
     string global::NeuralDsl.IModel<float>.Name => ModelName;
@@ -262,218 +263,355 @@ partial class ConvPlan : global::NeuralDsl.IModel<float>
     global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout =>
         __parameterLayout;
 
-    // Grows every batch buffer to hold at least batch samples; a no-op once that batch size has been seen.
-    private void __EnsureCapacity(int batch)
+    // A training call runs alone: it takes the instance from idle (0) to -1, or throws.
+    private void __EnterTraining()
     {
-        if (batch <= __capacity)
-            return;
-        // checked: a batch so large that a buffer would pass int.MaxValue elements throws instead of wrapping.
-        __input = new float[checked(batch * 72)];
-        __a0 = new float[checked(batch * 64)];
-        __d0 = new float[checked(batch * 64)];
-        __scratch0 = new float[global::NeuralDsl.Convolution.ScratchLength(__geometry0, batch)];
-        __a2 = new float[checked(batch * 1)];
-        __d2 = new float[checked(batch * 1)];
-        __capacity = batch;
+        if (global::System.Threading.Interlocked.CompareExchange(ref __callState, -1, 0) != 0)
+            throw new global::System.InvalidOperationException(
+                "Model 'ConvPlan' is already running a call on another thread: training calls (Forward, Backward, " +
+                "ComputeGradients, TrainStep) run alone; Predict may run on many threads at once.");
     }
 
-    // The first batch samples of a [capacity × size] buffer.
-    private static global::System.Span<float> __Rows(float[] buffer, int batch, int size) => new(buffer, 0, batch * size);
+    private void __ExitTraining() => global::System.Threading.Volatile.Write(ref __callState, 0);
 
-    // The whole forward pass, one call per layer; x is [batch × 72].
-    private void __ForwardCore(global::System.ReadOnlySpan<float> x, int batch, bool training)
+    // Predicts count themselves in, so a training call cannot start while one runs; none starts during training.
+    private void __EnterPredict()
     {
-        __batch = batch;
-        __training = training;
-        // conv: Conv2D(4, 3×3, ReLU) [B,6,6,2] -> [B,4,4,4]
-        __Layer0Forward(x, batch);
-        // flatten: Flatten [B,4,4,4] -> [B,64] (a view: no copy)
-        // out: Dense(1) [B,64] -> [B,1]
-        __Layer2Forward(__Rows(__a0, batch, 64), batch);
+        while (true)
+        {
+            int state = global::System.Threading.Volatile.Read(ref __callState);
+            if (state < 0)
+                throw new global::System.InvalidOperationException(
+                    "Model 'ConvPlan' is running a training call on another thread: Predict waits for no one and " +
+                    "would read half-updated weights.");
+            if (global::System.Threading.Interlocked.CompareExchange(ref __callState, state + 1, state) == state)
+                return;
+        }
     }
+
+    private void __ExitPredict() => global::System.Threading.Interlocked.Decrement(ref __callState);
 
     // conv: Conv2D(4, 3×3, ReLU) [B,6,6,2] -> [B,4,4,4]; the runtime derives padding and output size from these
     // literals with the same Keras rules as the generator.
     private static readonly global::NeuralDsl.Conv2DGeometry __geometry0 =
         global::NeuralDsl.Conv2DGeometry.Create(6, 6, 2, 4, 3, 3, 1, 1, 1, 1, samePadding: false);
 
-    // Layer 0 · conv: Conv2D(4, 3×3, ReLU) · forward [B,6,6,2] -> [B,4,4,4] · kernel [3, 3, 2, 4], bias [4] · 76 params
-    private void __Layer0Forward(global::System.ReadOnlySpan<float> x, int batch)
+    /// <summary>
+    /// The buffers one pass at a time writes, and the passes and layer methods that write them. The model keeps one for
+    /// its training calls and one per thread for <c>Predict</c>, which share the parameters read-only.
+    /// </summary>
+    private sealed class __Workspace
     {
-        // Direct: a patch of 18 values (kh·kw·C ≤ 32) is too shallow for a GEMM; direct loops over the filters need no
-        // im2col columns.
-        // [B,4,4,4] = ReLU(x ⋆ kernel + bias), written once: the runtime applies bias and activation to each output
-        // block while it is in cache.
-        global::NeuralDsl.Convolution.Forward(
-            x,
-            ConvKernel,
-            ConvBias,
-            __Rows(__a0, batch, 64),
-            batch,
-            __geometry0,
-            __scratch0,
-            global::NeuralDsl.Activation.ReLU,
-            global::NeuralDsl.ConvolutionStrategy.Direct);
-    }
+        private readonly ConvPlan __model;
 
-    // Layer 0 · conv: Conv2D(4, 3×3, ReLU) · backward [B,4,4,4] -> [B,6,6,2] · kernel [3, 3, 2, 4], bias [4] · 76
-    // params
-    private void __Layer0Backward(
-        global::System.ReadOnlySpan<float> x,
-        global::System.Span<float> dy,
-        global::System.Span<float> dx,
-        int batch)
-    {
-        // dz = dy ⊙ ReLU'(z) in place, read from the output (a > 0 exactly where z > 0, so no pre-activation is kept),
-        // with the kernel and bias gradients in the same pass over dy.
-        global::NeuralDsl.Convolution.BackwardKernel(
-            x,
-            dy,
-            __Rows(__a0, batch, 64),
-            ConvKernelGradient,
-            ConvBiasGradient,
-            batch,
-            __geometry0,
-            __scratch0,
-            global::NeuralDsl.Activation.ReLU);
-        if (!dx.IsEmpty)
-            global::NeuralDsl.Convolution.BackwardInput(dy, ConvKernel, dx, batch, __geometry0, __scratch0);
-    }
+        public __Workspace(ConvPlan model) => __model = model;
 
-    // Layer 2 · out: Dense(1) · forward [B,64] -> [B,1] · kernel [64, 1], bias [1] · 65 params
-    private void __Layer2Forward(global::System.ReadOnlySpan<float> x, int batch)
-    {
-        if (__Vector256.IsHardwareAccelerated)
+        // Batch buffers, [capacity × per-sample size]; grown on demand, never per call.
+        private int __capacity;
+        private int __batch; // samples in the last forward pass
+        private bool __training; // whether that pass ran in training mode
+        // whether it copied its input into __input (Forward does; Predict and ComputeGradients need not)
+        private bool __inputKept;
+        private float[] __input = []; // [B,6,6,2], the input of the last Forward, for Backward
+        private float[] __a0 = []; // [B,4,4,4] conv output
+        private float[] __d0 = []; // [B,4,4,4] gradient w.r.t. conv output
+        private float[] __scratch0 = []; // conv: im2col columns or Winograd transforms (Convolution.ScratchLength)
+        private float[] __a2 = []; // [B,1] out output
+        private float[] __d2 = []; // [B,1] gradient w.r.t. out output
+
+        // Predict's pass on this thread's buffers; the arguments were checked.
+        public void __Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch)
         {
-            // Small enough for registers: the 64×1 kernel is loaded once for the whole batch.
-            ref float p = ref __MemoryMarshal.GetArrayDataReference(__parameters);
-            var w_0 = __Vector256.LoadUnsafe(ref p, (nuint)76); // kernel[0..8, 0]
-            var w_1 = __Vector256.LoadUnsafe(ref p, (nuint)84); // kernel[8..16, 0]
-            var w_2 = __Vector256.LoadUnsafe(ref p, (nuint)92); // kernel[16..24, 0]
-            var w_3 = __Vector256.LoadUnsafe(ref p, (nuint)100); // kernel[24..32, 0]
-            var w_4 = __Vector256.LoadUnsafe(ref p, (nuint)108); // kernel[32..40, 0]
-            var w_5 = __Vector256.LoadUnsafe(ref p, (nuint)116); // kernel[40..48, 0]
-            var w_6 = __Vector256.LoadUnsafe(ref p, (nuint)124); // kernel[48..56, 0]
-            var w_7 = __Vector256.LoadUnsafe(ref p, (nuint)132); // kernel[56..64, 0]
-            float b = __Unsafe.Add(ref p, 140); // bias[0]
-            ref float xs = ref __MemoryMarshal.GetReference(x);
-            ref float zs = ref __MemoryMarshal.GetArrayDataReference(__a2);
-            for (int r = 0; r < batch; r++)
-            {
-                nuint xi = (nuint)r * 64;
-                float acc = b;
-                acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi + 0) * w_0);
-                acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi + 8) * w_1);
-                acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi + 16) * w_2);
-                acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi + 24) * w_3);
-                acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi + 32) * w_4);
-                acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi + 40) * w_5);
-                acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi + 48) * w_6);
-                acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi + 56) * w_7);
-                __Unsafe.Add(ref zs, r) = acc;
-            }
-            return;
+            __EnsureCapacity(batch);
+            __inputKept = false;
+            __ForwardCore(input, batch, training: false);
+            __Rows(__a2, batch, 1).CopyTo(output);
         }
-        // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-        var z = __Rows(__a2, batch, 1);
-        // z[batch×1] = x[batch×64] · kernel[64×1] + bias
-        global::NeuralDsl.Gemm.Multiply(x, OutKernel, z, batch, 64, 1);
-        global::NeuralDsl.Bias.AddRows(z, OutBias);
-    }
 
-    // Layer 2 · out: Dense(1) · backward [B,1] -> [B,64] · kernel [64, 1], bias [1] · 65 params
-    private void __Layer2Backward(
-        global::System.ReadOnlySpan<float> x,
-        global::System.Span<float> dy,
-        global::System.Span<float> dx,
-        int batch)
-    {
-        __Layer2AffineBackward(x, dy, dx, batch);
-    }
-
-    // Layer 2 · out: gradients of x · kernel + bias from dz [B,1]; dx is skipped when empty (the first layer in
-    // training).
-    private void __Layer2AffineBackward(
-        global::System.ReadOnlySpan<float> x,
-        global::System.ReadOnlySpan<float> dz,
-        global::System.Span<float> dx,
-        int batch)
-    {
-        if (__Vector256.IsHardwareAccelerated)
+        public void __Forward(
+            global::System.ReadOnlySpan<float> input,
+            global::System.Span<float> output,
+            int batch,
+            bool training)
         {
-            // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-            ref float g = ref __MemoryMarshal.GetArrayDataReference(__gradients);
-            ref float xs = ref __MemoryMarshal.GetReference(x);
-            ref float ds = ref __MemoryMarshal.GetReference(dz);
-            var g_0 = __Vector256.LoadUnsafe(ref g, (nuint)76);
-            var g_1 = __Vector256.LoadUnsafe(ref g, (nuint)84);
-            var g_2 = __Vector256.LoadUnsafe(ref g, (nuint)92);
-            var g_3 = __Vector256.LoadUnsafe(ref g, (nuint)100);
-            var g_4 = __Vector256.LoadUnsafe(ref g, (nuint)108);
-            var g_5 = __Vector256.LoadUnsafe(ref g, (nuint)116);
-            var g_6 = __Vector256.LoadUnsafe(ref g, (nuint)124);
-            var g_7 = __Vector256.LoadUnsafe(ref g, (nuint)132);
-            float gb = __Unsafe.Add(ref g, 140);
-            for (int r = 0; r < batch; r++)
-            {
-                nuint xi = (nuint)r * 64;
-                float d = __Unsafe.Add(ref ds, r);
-                gb += d;
-                g_0 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 0), __Vector256.Create(d), g_0);
-                g_1 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 8), __Vector256.Create(d), g_1);
-                g_2 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 16), __Vector256.Create(d), g_2);
-                g_3 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 24), __Vector256.Create(d), g_3);
-                g_4 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 32), __Vector256.Create(d), g_4);
-                g_5 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 40), __Vector256.Create(d), g_5);
-                g_6 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 48), __Vector256.Create(d), g_6);
-                g_7 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 56), __Vector256.Create(d), g_7);
-            }
-            __Vector256.StoreUnsafe(g_0, ref g, (nuint)76);
-            __Vector256.StoreUnsafe(g_1, ref g, (nuint)84);
-            __Vector256.StoreUnsafe(g_2, ref g, (nuint)92);
-            __Vector256.StoreUnsafe(g_3, ref g, (nuint)100);
-            __Vector256.StoreUnsafe(g_4, ref g, (nuint)108);
-            __Vector256.StoreUnsafe(g_5, ref g, (nuint)116);
-            __Vector256.StoreUnsafe(g_6, ref g, (nuint)124);
-            __Vector256.StoreUnsafe(g_7, ref g, (nuint)132);
-            __Unsafe.Add(ref g, 140) = gb;
-            if (dx.IsEmpty)
+            __EnsureCapacity(batch);
+            var kept = __Rows(__input, batch, InputSize);
+            input.CopyTo(kept);
+            __inputKept = true;
+            __ForwardCore(kept, batch, training);
+            __Rows(__a2, batch, 1).CopyTo(output);
+        }
+
+        public void __Backward(
+            global::System.ReadOnlySpan<float> outputGradient,
+            global::System.Span<float> inputGradient)
+        {
+            if (!__inputKept)
+                throw new global::System.InvalidOperationException(
+                    "Backward follows Forward: call Forward(input, output, training) first " +
+                    "(Predict and ComputeGradients do not keep the input).");
+            int batch = __batch;
+            global::NeuralDsl.Batches.CheckLength(
+                outputGradient.Length,
+                batch * OutputSize,
+                nameof(outputGradient),
+                batch,
+                OutputShape);
+            global::NeuralDsl.Batches.CheckLength(
+                inputGradient.Length,
+                batch * InputSize,
+                nameof(inputGradient),
+                batch,
+                InputShape);
+            var input = __Rows(__input, batch, InputSize);
+            outputGradient.CopyTo(__Rows(__d2, batch, 1));
+            __Layer2Backward(__Rows(__a0, batch, 64), __Rows(__d2, batch, 1), __Rows(__d0, batch, 64), batch);
+            __Layer0Backward(input, __Rows(__d0, batch, 64), inputGradient, batch);
+        }
+
+        public float __ComputeGradients(
+            global::System.ReadOnlySpan<float> input,
+            global::System.ReadOnlySpan<float> target,
+            int batch)
+        {
+            __EnsureCapacity(batch);
+            __inputKept = false;
+            __ForwardCore(input, batch, training: true);
+            var output = __Rows(__a2, batch, 1);
+            float loss = global::NeuralDsl.Losses.Compute(global::NeuralDsl.Loss.MeanSquaredError, output, target, 1);
+            global::System.Array.Clear(__model.__gradients);
+            global::NeuralDsl.Losses.Gradient(
+                global::NeuralDsl.Loss.MeanSquaredError,
+                output,
+                target,
+                __Rows(__d2, batch, 1),
+                1);
+            __Layer2Backward(__Rows(__a0, batch, 64), __Rows(__d2, batch, 1), __Rows(__d0, batch, 64), batch);
+            // The first layer: no input gradient needed.
+            __Layer0Backward(input, __Rows(__d0, batch, 64), default, batch);
+            return loss;
+        }
+
+        /// <summary>The output of the last forward pass on this workspace, [batch × 1].</summary>
+        public global::System.ReadOnlySpan<float> __LastOutput => __Rows(__a2, __batch, 1);
+
+        // Grows every batch buffer to hold at least batch samples; a no-op once that batch size has been seen.
+        private void __EnsureCapacity(int batch)
+        {
+            if (batch <= __capacity)
                 return;
-            // dx[r, k] = kernel[k, 0] · dz[r]
-            ref float p = ref __MemoryMarshal.GetArrayDataReference(__parameters);
-            ref float dxs = ref __MemoryMarshal.GetReference(dx);
-            var w_0 = __Vector256.LoadUnsafe(ref p, (nuint)76);
-            var w_1 = __Vector256.LoadUnsafe(ref p, (nuint)84);
-            var w_2 = __Vector256.LoadUnsafe(ref p, (nuint)92);
-            var w_3 = __Vector256.LoadUnsafe(ref p, (nuint)100);
-            var w_4 = __Vector256.LoadUnsafe(ref p, (nuint)108);
-            var w_5 = __Vector256.LoadUnsafe(ref p, (nuint)116);
-            var w_6 = __Vector256.LoadUnsafe(ref p, (nuint)124);
-            var w_7 = __Vector256.LoadUnsafe(ref p, (nuint)132);
-            for (int r = 0; r < batch; r++)
-            {
-                nuint xi = (nuint)r * 64;
-                float d = __Unsafe.Add(ref ds, r);
-                __Vector256.StoreUnsafe(w_0 * __Vector256.Create(d), ref dxs, xi + 0);
-                __Vector256.StoreUnsafe(w_1 * __Vector256.Create(d), ref dxs, xi + 8);
-                __Vector256.StoreUnsafe(w_2 * __Vector256.Create(d), ref dxs, xi + 16);
-                __Vector256.StoreUnsafe(w_3 * __Vector256.Create(d), ref dxs, xi + 24);
-                __Vector256.StoreUnsafe(w_4 * __Vector256.Create(d), ref dxs, xi + 32);
-                __Vector256.StoreUnsafe(w_5 * __Vector256.Create(d), ref dxs, xi + 40);
-                __Vector256.StoreUnsafe(w_6 * __Vector256.Create(d), ref dxs, xi + 48);
-                __Vector256.StoreUnsafe(w_7 * __Vector256.Create(d), ref dxs, xi + 56);
-            }
-            return;
+            // checked: a batch so large that a buffer would pass int.MaxValue elements throws instead of wrapping.
+            __input = new float[checked(batch * 72)];
+            __a0 = new float[checked(batch * 64)];
+            __d0 = new float[checked(batch * 64)];
+            __scratch0 = new float[global::NeuralDsl.Convolution.ScratchLength(__geometry0, batch)];
+            __a2 = new float[checked(batch * 1)];
+            __d2 = new float[checked(batch * 1)];
+            __capacity = batch;
         }
-        // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-        // dKernel[64×1] += xᵀ · dz
-        global::NeuralDsl.Gemm.Multiply(x, dz, OutKernelGradient, 64, batch, 1, transposeA: true, accumulate: true);
-        // dBias[1] += Σ rows of dz
-        global::NeuralDsl.Bias.AccumulateGradient(dz, OutBiasGradient);
-        if (!dx.IsEmpty)
+
+        // The first batch samples of a [capacity × size] buffer.
+        private static global::System.Span<float> __Rows(float[] buffer, int batch, int size) => new(buffer, 0, batch * size);
+
+        // The whole forward pass, one call per layer; x is [batch × 72].
+        private void __ForwardCore(global::System.ReadOnlySpan<float> x, int batch, bool training)
         {
-            // dx[batch×64] = dz · kernelᵀ
-            global::NeuralDsl.Gemm.Multiply(dz, OutKernel, dx, batch, 1, 64, transposeB: true);
+            __batch = batch;
+            __training = training;
+            // conv: Conv2D(4, 3×3, ReLU) [B,6,6,2] -> [B,4,4,4]
+            __Layer0Forward(x, batch);
+            // flatten: Flatten [B,4,4,4] -> [B,64] (a view: no copy)
+            // out: Dense(1) [B,64] -> [B,1]
+            __Layer2Forward(__Rows(__a0, batch, 64), batch);
+        }
+
+        // Layer 0 · conv: Conv2D(4, 3×3, ReLU) · forward [B,6,6,2] -> [B,4,4,4] · kernel [3, 3, 2, 4], bias [4] · 76
+        // params
+        private void __Layer0Forward(global::System.ReadOnlySpan<float> x, int batch)
+        {
+            // Direct: a patch of 18 values (kh·kw·C ≤ 32) is too shallow for a GEMM; direct loops over the filters need
+            // no im2col columns.
+            // [B,4,4,4] = ReLU(x ⋆ kernel + bias), written once: the runtime applies bias and activation to each output
+            // block while it is in cache.
+            global::NeuralDsl.Convolution.Forward(
+                x,
+                __model.ConvKernel,
+                __model.ConvBias,
+                __Rows(__a0, batch, 64),
+                batch,
+                __geometry0,
+                __scratch0,
+                global::NeuralDsl.Activation.ReLU,
+                global::NeuralDsl.ConvolutionStrategy.Direct);
+        }
+
+        // Layer 0 · conv: Conv2D(4, 3×3, ReLU) · backward [B,4,4,4] -> [B,6,6,2] · kernel [3, 3, 2, 4], bias [4] · 76
+        // params
+        private void __Layer0Backward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.Span<float> dy,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            // dz = dy ⊙ ReLU'(z) in place, read from the output (a > 0 exactly where z > 0, so no pre-activation is kept),
+            // with the kernel and bias gradients in the same pass over dy.
+            global::NeuralDsl.Convolution.BackwardKernel(
+                x,
+                dy,
+                __Rows(__a0, batch, 64),
+                __model.ConvKernelGradient,
+                __model.ConvBiasGradient,
+                batch,
+                __geometry0,
+                __scratch0,
+                global::NeuralDsl.Activation.ReLU);
+            if (!dx.IsEmpty)
+                global::NeuralDsl.Convolution.BackwardInput(dy, __model.ConvKernel, dx, batch, __geometry0, __scratch0);
+        }
+
+        // Layer 2 · out: Dense(1) · forward [B,64] -> [B,1] · kernel [64, 1], bias [1] · 65 params
+        private void __Layer2Forward(global::System.ReadOnlySpan<float> x, int batch)
+        {
+            if (__Vector256.IsHardwareAccelerated)
+            {
+                // Small enough for registers: the 64×1 kernel is loaded once for the whole batch.
+                ref float p = ref __MemoryMarshal.GetArrayDataReference(__model.__parameters);
+                var w_0 = __Vector256.LoadUnsafe(ref p, (nuint)76); // kernel[0..8, 0]
+                var w_1 = __Vector256.LoadUnsafe(ref p, (nuint)84); // kernel[8..16, 0]
+                var w_2 = __Vector256.LoadUnsafe(ref p, (nuint)92); // kernel[16..24, 0]
+                var w_3 = __Vector256.LoadUnsafe(ref p, (nuint)100); // kernel[24..32, 0]
+                var w_4 = __Vector256.LoadUnsafe(ref p, (nuint)108); // kernel[32..40, 0]
+                var w_5 = __Vector256.LoadUnsafe(ref p, (nuint)116); // kernel[40..48, 0]
+                var w_6 = __Vector256.LoadUnsafe(ref p, (nuint)124); // kernel[48..56, 0]
+                var w_7 = __Vector256.LoadUnsafe(ref p, (nuint)132); // kernel[56..64, 0]
+                float b = __Unsafe.Add(ref p, 140); // bias[0]
+                ref float xs = ref __MemoryMarshal.GetReference(x);
+                ref float zs = ref __MemoryMarshal.GetArrayDataReference(__a2);
+                for (int r = 0; r < batch; r++)
+                {
+                    nuint xi = (nuint)r * 64;
+                    float acc = b;
+                    acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi + 0) * w_0);
+                    acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi + 8) * w_1);
+                    acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi + 16) * w_2);
+                    acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi + 24) * w_3);
+                    acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi + 32) * w_4);
+                    acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi + 40) * w_5);
+                    acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi + 48) * w_6);
+                    acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi + 56) * w_7);
+                    __Unsafe.Add(ref zs, r) = acc;
+                }
+                return;
+            }
+            // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
+            var z = __Rows(__a2, batch, 1);
+            // z[batch×1] = x[batch×64] · kernel[64×1] + bias
+            global::NeuralDsl.Gemm.Multiply(x, __model.OutKernel, z, batch, 64, 1);
+            global::NeuralDsl.Bias.AddRows(z, __model.OutBias);
+        }
+
+        // Layer 2 · out: Dense(1) · backward [B,1] -> [B,64] · kernel [64, 1], bias [1] · 65 params
+        private void __Layer2Backward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.Span<float> dy,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            __Layer2AffineBackward(x, dy, dx, batch);
+        }
+
+        // Layer 2 · out: gradients of x · kernel + bias from dz [B,1]; dx is skipped when empty (the first layer in
+        // training).
+        private void __Layer2AffineBackward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.ReadOnlySpan<float> dz,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            if (__Vector256.IsHardwareAccelerated)
+            {
+                // Kernel and bias gradients accumulate in registers over the batch and are written back once.
+                ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
+                ref float xs = ref __MemoryMarshal.GetReference(x);
+                ref float ds = ref __MemoryMarshal.GetReference(dz);
+                var g_0 = __Vector256.LoadUnsafe(ref g, (nuint)76);
+                var g_1 = __Vector256.LoadUnsafe(ref g, (nuint)84);
+                var g_2 = __Vector256.LoadUnsafe(ref g, (nuint)92);
+                var g_3 = __Vector256.LoadUnsafe(ref g, (nuint)100);
+                var g_4 = __Vector256.LoadUnsafe(ref g, (nuint)108);
+                var g_5 = __Vector256.LoadUnsafe(ref g, (nuint)116);
+                var g_6 = __Vector256.LoadUnsafe(ref g, (nuint)124);
+                var g_7 = __Vector256.LoadUnsafe(ref g, (nuint)132);
+                float gb = __Unsafe.Add(ref g, 140);
+                for (int r = 0; r < batch; r++)
+                {
+                    nuint xi = (nuint)r * 64;
+                    float d = __Unsafe.Add(ref ds, r);
+                    gb += d;
+                    g_0 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 0), __Vector256.Create(d), g_0);
+                    g_1 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 8), __Vector256.Create(d), g_1);
+                    g_2 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 16), __Vector256.Create(d), g_2);
+                    g_3 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 24), __Vector256.Create(d), g_3);
+                    g_4 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 32), __Vector256.Create(d), g_4);
+                    g_5 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 40), __Vector256.Create(d), g_5);
+                    g_6 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 48), __Vector256.Create(d), g_6);
+                    g_7 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 56), __Vector256.Create(d), g_7);
+                }
+                __Vector256.StoreUnsafe(g_0, ref g, (nuint)76);
+                __Vector256.StoreUnsafe(g_1, ref g, (nuint)84);
+                __Vector256.StoreUnsafe(g_2, ref g, (nuint)92);
+                __Vector256.StoreUnsafe(g_3, ref g, (nuint)100);
+                __Vector256.StoreUnsafe(g_4, ref g, (nuint)108);
+                __Vector256.StoreUnsafe(g_5, ref g, (nuint)116);
+                __Vector256.StoreUnsafe(g_6, ref g, (nuint)124);
+                __Vector256.StoreUnsafe(g_7, ref g, (nuint)132);
+                __Unsafe.Add(ref g, 140) = gb;
+                if (dx.IsEmpty)
+                    return;
+                // dx[r, k] = kernel[k, 0] · dz[r]
+                ref float p = ref __MemoryMarshal.GetArrayDataReference(__model.__parameters);
+                ref float dxs = ref __MemoryMarshal.GetReference(dx);
+                var w_0 = __Vector256.LoadUnsafe(ref p, (nuint)76);
+                var w_1 = __Vector256.LoadUnsafe(ref p, (nuint)84);
+                var w_2 = __Vector256.LoadUnsafe(ref p, (nuint)92);
+                var w_3 = __Vector256.LoadUnsafe(ref p, (nuint)100);
+                var w_4 = __Vector256.LoadUnsafe(ref p, (nuint)108);
+                var w_5 = __Vector256.LoadUnsafe(ref p, (nuint)116);
+                var w_6 = __Vector256.LoadUnsafe(ref p, (nuint)124);
+                var w_7 = __Vector256.LoadUnsafe(ref p, (nuint)132);
+                for (int r = 0; r < batch; r++)
+                {
+                    nuint xi = (nuint)r * 64;
+                    float d = __Unsafe.Add(ref ds, r);
+                    __Vector256.StoreUnsafe(w_0 * __Vector256.Create(d), ref dxs, xi + 0);
+                    __Vector256.StoreUnsafe(w_1 * __Vector256.Create(d), ref dxs, xi + 8);
+                    __Vector256.StoreUnsafe(w_2 * __Vector256.Create(d), ref dxs, xi + 16);
+                    __Vector256.StoreUnsafe(w_3 * __Vector256.Create(d), ref dxs, xi + 24);
+                    __Vector256.StoreUnsafe(w_4 * __Vector256.Create(d), ref dxs, xi + 32);
+                    __Vector256.StoreUnsafe(w_5 * __Vector256.Create(d), ref dxs, xi + 40);
+                    __Vector256.StoreUnsafe(w_6 * __Vector256.Create(d), ref dxs, xi + 48);
+                    __Vector256.StoreUnsafe(w_7 * __Vector256.Create(d), ref dxs, xi + 56);
+                }
+                return;
+            }
+            // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
+            // dKernel[64×1] += xᵀ · dz
+            global::NeuralDsl.Gemm.Multiply(
+                x,
+                dz,
+                __model.OutKernelGradient,
+                64,
+                batch,
+                1,
+                transposeA: true,
+                accumulate: true);
+            // dBias[1] += Σ rows of dz
+            global::NeuralDsl.Bias.AccumulateGradient(dz, __model.OutBiasGradient);
+            if (!dx.IsEmpty)
+            {
+                // dx[batch×64] = dz · kernelᵀ
+                global::NeuralDsl.Gemm.Multiply(dz, __model.OutKernel, dx, batch, 1, 64, transposeB: true);
+            }
         }
     }
 }

@@ -68,19 +68,10 @@ partial class DensePlan : global::NeuralDsl.IModel<float>
     private readonly float[] __parameters = new float[321];
     private readonly float[] __gradients = new float[321];
 
-    // Batch buffers, [capacity × per-sample size]; grown on demand, never per call.
-    private int __capacity;
-    private int __batch; // samples in the last forward pass
-    private bool __training; // whether that pass ran in training mode
-    // whether it copied its input into __input (Forward does; Predict and ComputeGradients need not)
-    private bool __inputKept;
-    private float[] __input = []; // [B,6], the input of the last Forward, for Backward
-    private float[] __a0 = []; // [B,40] hidden output
-    private float[] __d0 = []; // [B,40] gradient w.r.t. hidden output
-    private float[] __z0 = []; // hidden: pre-activation x · kernel + bias
-    private float[] __a1 = []; // [B,1] score output
-    private float[] __d1 = []; // [B,1] gradient w.r.t. score output
-    private float[] __z1 = []; // score: pre-activation x · kernel + bias
+    // Batch buffers live in workspaces: one for the training calls, and one per thread for Predict.
+    private readonly __Workspace __workspace;
+    private readonly global::System.Threading.ThreadLocal<__Workspace> __predictWorkspaces;
+    private int __callState; // 0 idle, n > 0 Predicts running, -1 a training call running
 
     /// <summary>
     /// Creates the model with Keras-default initialization drawn deterministically from <paramref name="seed"/>.
@@ -96,6 +87,8 @@ partial class DensePlan : global::NeuralDsl.IModel<float>
         global::NeuralDsl.Initializers.Fill(ScoreKernel, global::NeuralDsl.Initializer.GlorotUniform, 40, 1, ref rng);
         // score.bias [1]: Zeros (fan in 40, fan out 1)
         global::NeuralDsl.Initializers.Fill(ScoreBias, global::NeuralDsl.Initializer.Zeros, 40, 1, ref rng);
+        __workspace = new __Workspace(this);
+        __predictWorkspaces = new(() => new __Workspace(this));
     }
 
     /// <summary><c>hidden.kernel</c> [6, 40], a view into <see cref="Parameters"/>.</summary>
@@ -128,21 +121,29 @@ partial class DensePlan : global::NeuralDsl.IModel<float>
     /// <summary>Gradients matching <see cref="Parameters"/>.</summary>
     public global::System.Span<float> Gradients => __gradients;
 
-    /// <summary>The output of the last forward pass, [batch × 1].</summary>
-    public global::System.ReadOnlySpan<float> LastOutput => __Rows(__a1, __batch, 1);
+    /// <summary>
+    /// The output of the last Forward or ComputeGradients, [batch × 1] (Predict runs on buffers of its own).
+    /// </summary>
+    public global::System.ReadOnlySpan<float> LastOutput => __workspace.__LastOutput;
 
     /// <summary>
-    /// Inference on a batch: <paramref name="input"/> is [batch × 6], <paramref name="output"/> [batch × 1]. Allocates
-    /// nothing once the batch size has been seen.
+    /// Inference on a batch: <paramref name="input"/> is [batch × 6], <paramref name="output"/> [batch × 1]. Safe from
+    /// many threads at once (each thread has its own buffers); allocates nothing once the thread has seen the batch
+    /// size.
     /// </summary>
     public void Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
         global::NeuralDsl.Batches.CheckLength(output.Length, batch * OutputSize, nameof(output), batch, OutputShape);
-        __EnsureCapacity(batch);
-        __inputKept = false;
-        __ForwardCore(input, batch, training: false);
-        __Rows(__a1, batch, 1).CopyTo(output);
+        __EnterPredict();
+        try
+        {
+            __predictWorkspaces.Value!.__Predict(input, output, batch);
+        }
+        finally
+        {
+            __ExitPredict();
+        }
     }
 
     /// <summary>Inference on a batch, returning a new array of [batch × 1].</summary>
@@ -164,12 +165,15 @@ partial class DensePlan : global::NeuralDsl.IModel<float>
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
         global::NeuralDsl.Batches.CheckLength(output.Length, batch * OutputSize, nameof(output), batch, OutputShape);
-        __EnsureCapacity(batch);
-        var kept = __Rows(__input, batch, InputSize);
-        input.CopyTo(kept);
-        __inputKept = true;
-        __ForwardCore(kept, batch, training);
-        __Rows(__a1, batch, 1).CopyTo(output);
+        __EnterTraining();
+        try
+        {
+            __workspace.__Forward(input, output, batch, training);
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
     /// <summary>
@@ -179,27 +183,15 @@ partial class DensePlan : global::NeuralDsl.IModel<float>
     /// </summary>
     public void Backward(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> inputGradient)
     {
-        if (!__inputKept)
-            throw new global::System.InvalidOperationException(
-                "Backward follows Forward: call Forward(input, output, training) first " +
-                "(Predict and ComputeGradients do not keep the input).");
-        int batch = __batch;
-        global::NeuralDsl.Batches.CheckLength(
-            outputGradient.Length,
-            batch * OutputSize,
-            nameof(outputGradient),
-            batch,
-            OutputShape);
-        global::NeuralDsl.Batches.CheckLength(
-            inputGradient.Length,
-            batch * InputSize,
-            nameof(inputGradient),
-            batch,
-            InputShape);
-        var input = __Rows(__input, batch, InputSize);
-        outputGradient.CopyTo(__Rows(__d1, batch, 1));
-        __Layer1Backward(__Rows(__a0, batch, 40), __Rows(__d1, batch, 1), __Rows(__d0, batch, 40), batch);
-        __Layer0Backward(input, __Rows(__d0, batch, 40), inputGradient, batch);
+        __EnterTraining();
+        try
+        {
+            __workspace.__Backward(outputGradient, inputGradient);
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
     /// <summary>Sets every gradient to zero.</summary>
@@ -218,18 +210,15 @@ partial class DensePlan : global::NeuralDsl.IModel<float>
             nameof(target),
             batch,
             TargetSize);
-        __EnsureCapacity(batch);
-        __inputKept = false;
-        __ForwardCore(input, batch, training: true);
-        var output = __Rows(__a1, batch, 1);
-        float loss = global::NeuralDsl.Losses.Compute(global::NeuralDsl.Loss.BinaryCrossEntropy, output, target, 1);
-        global::System.Array.Clear(__gradients);
-        // Fused Sigmoid + BinaryCrossEntropy: dL/dz = (p − y) / n, without the activation's Jacobian.
-        global::NeuralDsl.Losses.SigmoidBinaryCrossEntropyGradient(output, target, __Rows(__d1, batch, 1), 1);
-        __Layer1AffineBackward(__Rows(__a0, batch, 40), __Rows(__d1, batch, 1), __Rows(__d0, batch, 40), batch);
-        // The first layer: no input gradient needed.
-        __Layer0Backward(input, __Rows(__d0, batch, 40), default, batch);
-        return loss;
+        __EnterTraining();
+        try
+        {
+            return __workspace.__ComputeGradients(input, target, batch);
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
     /// <summary>
@@ -242,9 +231,24 @@ partial class DensePlan : global::NeuralDsl.IModel<float>
         global::NeuralDsl.Optimizer optimizer)
     {
         global::System.ArgumentNullException.ThrowIfNull(optimizer);
-        float loss = ComputeGradients(input, target);
-        optimizer.Step<float>(__parameters, __gradients);
-        return loss;
+        int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
+        global::NeuralDsl.Batches.CheckTargetLength(
+            target.Length,
+            batch * TargetSize,
+            nameof(target),
+            batch,
+            TargetSize);
+        __EnterTraining();
+        try
+        {
+            float loss = __workspace.__ComputeGradients(input, target, batch);
+            optimizer.Step<float>(__parameters, __gradients);
+            return loss;
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
     string global::NeuralDsl.IModel<float>.Name => ModelName;
@@ -257,194 +261,335 @@ partial class DensePlan : global::NeuralDsl.IModel<float>
     global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout =>
         __parameterLayout;
 
-    // Grows every batch buffer to hold at least batch samples; a no-op once that batch size has been seen.
-    private void __EnsureCapacity(int batch)
+    // A training call runs alone: it takes the instance from idle (0) to -1, or throws.
+    private void __EnterTraining()
     {
-        if (batch <= __capacity)
-            return;
-        // checked: a batch so large that a buffer would pass int.MaxValue elements throws instead of wrapping.
-        __input = new float[checked(batch * 6)];
-        __a0 = new float[checked(batch * 40)];
-        __d0 = new float[checked(batch * 40)];
-        __z0 = new float[checked(batch * 40)];
-        __a1 = new float[checked(batch * 1)];
-        __d1 = new float[checked(batch * 1)];
-        __z1 = new float[checked(batch * 1)];
-        __capacity = batch;
+        if (global::System.Threading.Interlocked.CompareExchange(ref __callState, -1, 0) != 0)
+            throw new global::System.InvalidOperationException(
+                "Model 'DensePlan' is already running a call on another thread: training calls (Forward, Backward, " +
+                "ComputeGradients, TrainStep) run alone; Predict may run on many threads at once.");
     }
 
-    // The first batch samples of a [capacity × size] buffer.
-    private static global::System.Span<float> __Rows(float[] buffer, int batch, int size) => new(buffer, 0, batch * size);
+    private void __ExitTraining() => global::System.Threading.Volatile.Write(ref __callState, 0);
 
-    // The whole forward pass, one call per layer; x is [batch × 6].
-    private void __ForwardCore(global::System.ReadOnlySpan<float> x, int batch, bool training)
+    // Predicts count themselves in, so a training call cannot start while one runs; none starts during training.
+    private void __EnterPredict()
     {
-        __batch = batch;
-        __training = training;
-        // hidden: Dense(40, ReLU) [B,6] -> [B,40]
-        __Layer0Forward(x, batch);
-        // score: Dense(1, Sigmoid) [B,40] -> [B,1]
-        __Layer1Forward(__Rows(__a0, batch, 40), batch);
-    }
-
-    // Layer 0 · hidden: Dense(40, ReLU) · forward [B,6] -> [B,40] · kernel [6, 40], bias [40] · 280 params
-    private void __Layer0Forward(global::System.ReadOnlySpan<float> x, int batch)
-    {
-        var z = __Rows(__z0, batch, 40);
-        // z[batch×40] = x[batch×6] · kernel[6×40] + bias
-        global::NeuralDsl.Gemm.Multiply(x, HiddenKernel, z, batch, 6, 40);
-        global::NeuralDsl.Bias.AddRows(z, HiddenBias);
-        global::NeuralDsl.Activations.Relu(z, __Rows(__a0, batch, 40));
-    }
-
-    // Layer 0 · hidden: Dense(40, ReLU) · backward [B,40] -> [B,6] · kernel [6, 40], bias [40] · 280 params
-    private void __Layer0Backward(
-        global::System.ReadOnlySpan<float> x,
-        global::System.Span<float> dy,
-        global::System.Span<float> dx,
-        int batch)
-    {
-        // dz = dy ⊙ ReLU'(z), in place.
-        global::NeuralDsl.Activations.ReluBackward(__Rows(__z0, batch, 40), __Rows(__a0, batch, 40), dy, dy);
-        __Layer0AffineBackward(x, dy, dx, batch);
-    }
-
-    // Layer 0 · hidden: gradients of x · kernel + bias from dz [B,40]; dx is skipped when empty (the first layer in
-    // training).
-    private void __Layer0AffineBackward(
-        global::System.ReadOnlySpan<float> x,
-        global::System.ReadOnlySpan<float> dz,
-        global::System.Span<float> dx,
-        int batch)
-    {
-        // dKernel[6×40] += xᵀ · dz
-        global::NeuralDsl.Gemm.Multiply(x, dz, HiddenKernelGradient, 6, batch, 40, transposeA: true, accumulate: true);
-        // dBias[40] += Σ rows of dz
-        global::NeuralDsl.Bias.AccumulateGradient(dz, HiddenBiasGradient);
-        if (!dx.IsEmpty)
+        while (true)
         {
-            // dx[batch×6] = dz · kernelᵀ
-            global::NeuralDsl.Gemm.Multiply(dz, HiddenKernel, dx, batch, 40, 6, transposeB: true);
-        }
-    }
-
-    // Layer 1 · score: Dense(1, Sigmoid) · forward [B,40] -> [B,1] · kernel [40, 1], bias [1] · 41 params
-    private void __Layer1Forward(global::System.ReadOnlySpan<float> x, int batch)
-    {
-        if (__Vector256.IsHardwareAccelerated)
-        {
-            // Small enough for registers: the 40×1 kernel is loaded once for the whole batch.
-            ref float p = ref __MemoryMarshal.GetArrayDataReference(__parameters);
-            var w_0 = __Vector256.LoadUnsafe(ref p, (nuint)280); // kernel[0..8, 0]
-            var w_1 = __Vector256.LoadUnsafe(ref p, (nuint)288); // kernel[8..16, 0]
-            var w_2 = __Vector256.LoadUnsafe(ref p, (nuint)296); // kernel[16..24, 0]
-            var w_3 = __Vector256.LoadUnsafe(ref p, (nuint)304); // kernel[24..32, 0]
-            var w_4 = __Vector256.LoadUnsafe(ref p, (nuint)312); // kernel[32..40, 0]
-            float b = __Unsafe.Add(ref p, 320); // bias[0]
-            ref float xs = ref __MemoryMarshal.GetReference(x);
-            ref float zs = ref __MemoryMarshal.GetArrayDataReference(__z1);
-            for (int r = 0; r < batch; r++)
-            {
-                nuint xi = (nuint)r * 40;
-                float acc = b;
-                acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi + 0) * w_0);
-                acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi + 8) * w_1);
-                acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi + 16) * w_2);
-                acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi + 24) * w_3);
-                acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi + 32) * w_4);
-                __Unsafe.Add(ref zs, r) = acc;
-            }
-            global::NeuralDsl.Activations.Sigmoid(__Rows(__z1, batch, 1), __Rows(__a1, batch, 1));
-            return;
-        }
-        // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-        var z = __Rows(__z1, batch, 1);
-        // z[batch×1] = x[batch×40] · kernel[40×1] + bias
-        global::NeuralDsl.Gemm.Multiply(x, ScoreKernel, z, batch, 40, 1);
-        global::NeuralDsl.Bias.AddRows(z, ScoreBias);
-        global::NeuralDsl.Activations.Sigmoid(z, __Rows(__a1, batch, 1));
-    }
-
-    // Layer 1 · score: Dense(1, Sigmoid) · backward [B,1] -> [B,40] · kernel [40, 1], bias [1] · 41 params
-    private void __Layer1Backward(
-        global::System.ReadOnlySpan<float> x,
-        global::System.Span<float> dy,
-        global::System.Span<float> dx,
-        int batch)
-    {
-        // dz = dy ⊙ Sigmoid'(z), in place.
-        global::NeuralDsl.Activations.SigmoidBackward(__Rows(__z1, batch, 1), __Rows(__a1, batch, 1), dy, dy);
-        __Layer1AffineBackward(x, dy, dx, batch);
-    }
-
-    // Layer 1 · score: gradients of x · kernel + bias from dz [B,1]; dx is skipped when empty (the first layer in
-    // training).
-    private void __Layer1AffineBackward(
-        global::System.ReadOnlySpan<float> x,
-        global::System.ReadOnlySpan<float> dz,
-        global::System.Span<float> dx,
-        int batch)
-    {
-        if (__Vector256.IsHardwareAccelerated)
-        {
-            // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-            ref float g = ref __MemoryMarshal.GetArrayDataReference(__gradients);
-            ref float xs = ref __MemoryMarshal.GetReference(x);
-            ref float ds = ref __MemoryMarshal.GetReference(dz);
-            var g_0 = __Vector256.LoadUnsafe(ref g, (nuint)280);
-            var g_1 = __Vector256.LoadUnsafe(ref g, (nuint)288);
-            var g_2 = __Vector256.LoadUnsafe(ref g, (nuint)296);
-            var g_3 = __Vector256.LoadUnsafe(ref g, (nuint)304);
-            var g_4 = __Vector256.LoadUnsafe(ref g, (nuint)312);
-            float gb = __Unsafe.Add(ref g, 320);
-            for (int r = 0; r < batch; r++)
-            {
-                nuint xi = (nuint)r * 40;
-                float d = __Unsafe.Add(ref ds, r);
-                gb += d;
-                g_0 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 0), __Vector256.Create(d), g_0);
-                g_1 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 8), __Vector256.Create(d), g_1);
-                g_2 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 16), __Vector256.Create(d), g_2);
-                g_3 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 24), __Vector256.Create(d), g_3);
-                g_4 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 32), __Vector256.Create(d), g_4);
-            }
-            __Vector256.StoreUnsafe(g_0, ref g, (nuint)280);
-            __Vector256.StoreUnsafe(g_1, ref g, (nuint)288);
-            __Vector256.StoreUnsafe(g_2, ref g, (nuint)296);
-            __Vector256.StoreUnsafe(g_3, ref g, (nuint)304);
-            __Vector256.StoreUnsafe(g_4, ref g, (nuint)312);
-            __Unsafe.Add(ref g, 320) = gb;
-            if (dx.IsEmpty)
+            int state = global::System.Threading.Volatile.Read(ref __callState);
+            if (state < 0)
+                throw new global::System.InvalidOperationException(
+                    "Model 'DensePlan' is running a training call on another thread: Predict waits for no one and " +
+                    "would read half-updated weights.");
+            if (global::System.Threading.Interlocked.CompareExchange(ref __callState, state + 1, state) == state)
                 return;
-            // dx[r, k] = kernel[k, 0] · dz[r]
-            ref float p = ref __MemoryMarshal.GetArrayDataReference(__parameters);
-            ref float dxs = ref __MemoryMarshal.GetReference(dx);
-            var w_0 = __Vector256.LoadUnsafe(ref p, (nuint)280);
-            var w_1 = __Vector256.LoadUnsafe(ref p, (nuint)288);
-            var w_2 = __Vector256.LoadUnsafe(ref p, (nuint)296);
-            var w_3 = __Vector256.LoadUnsafe(ref p, (nuint)304);
-            var w_4 = __Vector256.LoadUnsafe(ref p, (nuint)312);
-            for (int r = 0; r < batch; r++)
-            {
-                nuint xi = (nuint)r * 40;
-                float d = __Unsafe.Add(ref ds, r);
-                __Vector256.StoreUnsafe(w_0 * __Vector256.Create(d), ref dxs, xi + 0);
-                __Vector256.StoreUnsafe(w_1 * __Vector256.Create(d), ref dxs, xi + 8);
-                __Vector256.StoreUnsafe(w_2 * __Vector256.Create(d), ref dxs, xi + 16);
-                __Vector256.StoreUnsafe(w_3 * __Vector256.Create(d), ref dxs, xi + 24);
-                __Vector256.StoreUnsafe(w_4 * __Vector256.Create(d), ref dxs, xi + 32);
-            }
-            return;
         }
-        // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-        // dKernel[40×1] += xᵀ · dz
-        global::NeuralDsl.Gemm.Multiply(x, dz, ScoreKernelGradient, 40, batch, 1, transposeA: true, accumulate: true);
-        // dBias[1] += Σ rows of dz
-        global::NeuralDsl.Bias.AccumulateGradient(dz, ScoreBiasGradient);
-        if (!dx.IsEmpty)
+    }
+
+    private void __ExitPredict() => global::System.Threading.Interlocked.Decrement(ref __callState);
+
+    /// <summary>
+    /// The buffers one pass at a time writes, and the passes and layer methods that write them. The model keeps one for
+    /// its training calls and one per thread for <c>Predict</c>, which share the parameters read-only.
+    /// </summary>
+    private sealed class __Workspace
+    {
+        private readonly DensePlan __model;
+
+        public __Workspace(DensePlan model) => __model = model;
+
+        // Batch buffers, [capacity × per-sample size]; grown on demand, never per call.
+        private int __capacity;
+        private int __batch; // samples in the last forward pass
+        private bool __training; // whether that pass ran in training mode
+        // whether it copied its input into __input (Forward does; Predict and ComputeGradients need not)
+        private bool __inputKept;
+        private float[] __input = []; // [B,6], the input of the last Forward, for Backward
+        private float[] __a0 = []; // [B,40] hidden output
+        private float[] __d0 = []; // [B,40] gradient w.r.t. hidden output
+        private float[] __z0 = []; // hidden: pre-activation x · kernel + bias
+        private float[] __a1 = []; // [B,1] score output
+        private float[] __d1 = []; // [B,1] gradient w.r.t. score output
+        private float[] __z1 = []; // score: pre-activation x · kernel + bias
+
+        // Predict's pass on this thread's buffers; the arguments were checked.
+        public void __Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch)
         {
-            // dx[batch×40] = dz · kernelᵀ
-            global::NeuralDsl.Gemm.Multiply(dz, ScoreKernel, dx, batch, 1, 40, transposeB: true);
+            __EnsureCapacity(batch);
+            __inputKept = false;
+            __ForwardCore(input, batch, training: false);
+            __Rows(__a1, batch, 1).CopyTo(output);
+        }
+
+        public void __Forward(
+            global::System.ReadOnlySpan<float> input,
+            global::System.Span<float> output,
+            int batch,
+            bool training)
+        {
+            __EnsureCapacity(batch);
+            var kept = __Rows(__input, batch, InputSize);
+            input.CopyTo(kept);
+            __inputKept = true;
+            __ForwardCore(kept, batch, training);
+            __Rows(__a1, batch, 1).CopyTo(output);
+        }
+
+        public void __Backward(
+            global::System.ReadOnlySpan<float> outputGradient,
+            global::System.Span<float> inputGradient)
+        {
+            if (!__inputKept)
+                throw new global::System.InvalidOperationException(
+                    "Backward follows Forward: call Forward(input, output, training) first " +
+                    "(Predict and ComputeGradients do not keep the input).");
+            int batch = __batch;
+            global::NeuralDsl.Batches.CheckLength(
+                outputGradient.Length,
+                batch * OutputSize,
+                nameof(outputGradient),
+                batch,
+                OutputShape);
+            global::NeuralDsl.Batches.CheckLength(
+                inputGradient.Length,
+                batch * InputSize,
+                nameof(inputGradient),
+                batch,
+                InputShape);
+            var input = __Rows(__input, batch, InputSize);
+            outputGradient.CopyTo(__Rows(__d1, batch, 1));
+            __Layer1Backward(__Rows(__a0, batch, 40), __Rows(__d1, batch, 1), __Rows(__d0, batch, 40), batch);
+            __Layer0Backward(input, __Rows(__d0, batch, 40), inputGradient, batch);
+        }
+
+        public float __ComputeGradients(
+            global::System.ReadOnlySpan<float> input,
+            global::System.ReadOnlySpan<float> target,
+            int batch)
+        {
+            __EnsureCapacity(batch);
+            __inputKept = false;
+            __ForwardCore(input, batch, training: true);
+            var output = __Rows(__a1, batch, 1);
+            float loss = global::NeuralDsl.Losses.Compute(global::NeuralDsl.Loss.BinaryCrossEntropy, output, target, 1);
+            global::System.Array.Clear(__model.__gradients);
+            // Fused Sigmoid + BinaryCrossEntropy: dL/dz = (p − y) / n, without the activation's Jacobian.
+            global::NeuralDsl.Losses.SigmoidBinaryCrossEntropyGradient(output, target, __Rows(__d1, batch, 1), 1);
+            __Layer1AffineBackward(__Rows(__a0, batch, 40), __Rows(__d1, batch, 1), __Rows(__d0, batch, 40), batch);
+            // The first layer: no input gradient needed.
+            __Layer0Backward(input, __Rows(__d0, batch, 40), default, batch);
+            return loss;
+        }
+
+        /// <summary>The output of the last forward pass on this workspace, [batch × 1].</summary>
+        public global::System.ReadOnlySpan<float> __LastOutput => __Rows(__a1, __batch, 1);
+
+        // Grows every batch buffer to hold at least batch samples; a no-op once that batch size has been seen.
+        private void __EnsureCapacity(int batch)
+        {
+            if (batch <= __capacity)
+                return;
+            // checked: a batch so large that a buffer would pass int.MaxValue elements throws instead of wrapping.
+            __input = new float[checked(batch * 6)];
+            __a0 = new float[checked(batch * 40)];
+            __d0 = new float[checked(batch * 40)];
+            __z0 = new float[checked(batch * 40)];
+            __a1 = new float[checked(batch * 1)];
+            __d1 = new float[checked(batch * 1)];
+            __z1 = new float[checked(batch * 1)];
+            __capacity = batch;
+        }
+
+        // The first batch samples of a [capacity × size] buffer.
+        private static global::System.Span<float> __Rows(float[] buffer, int batch, int size) => new(buffer, 0, batch * size);
+
+        // The whole forward pass, one call per layer; x is [batch × 6].
+        private void __ForwardCore(global::System.ReadOnlySpan<float> x, int batch, bool training)
+        {
+            __batch = batch;
+            __training = training;
+            // hidden: Dense(40, ReLU) [B,6] -> [B,40]
+            __Layer0Forward(x, batch);
+            // score: Dense(1, Sigmoid) [B,40] -> [B,1]
+            __Layer1Forward(__Rows(__a0, batch, 40), batch);
+        }
+
+        // Layer 0 · hidden: Dense(40, ReLU) · forward [B,6] -> [B,40] · kernel [6, 40], bias [40] · 280 params
+        private void __Layer0Forward(global::System.ReadOnlySpan<float> x, int batch)
+        {
+            var z = __Rows(__z0, batch, 40);
+            // z[batch×40] = x[batch×6] · kernel[6×40] + bias
+            global::NeuralDsl.Gemm.Multiply(x, __model.HiddenKernel, z, batch, 6, 40);
+            global::NeuralDsl.Bias.AddRows(z, __model.HiddenBias);
+            global::NeuralDsl.Activations.Relu(z, __Rows(__a0, batch, 40));
+        }
+
+        // Layer 0 · hidden: Dense(40, ReLU) · backward [B,40] -> [B,6] · kernel [6, 40], bias [40] · 280 params
+        private void __Layer0Backward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.Span<float> dy,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            // dz = dy ⊙ ReLU'(z), in place.
+            global::NeuralDsl.Activations.ReluBackward(__Rows(__z0, batch, 40), __Rows(__a0, batch, 40), dy, dy);
+            __Layer0AffineBackward(x, dy, dx, batch);
+        }
+
+        // Layer 0 · hidden: gradients of x · kernel + bias from dz [B,40]; dx is skipped when empty (the first layer in
+        // training).
+        private void __Layer0AffineBackward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.ReadOnlySpan<float> dz,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            // dKernel[6×40] += xᵀ · dz
+            global::NeuralDsl.Gemm.Multiply(
+                x,
+                dz,
+                __model.HiddenKernelGradient,
+                6,
+                batch,
+                40,
+                transposeA: true,
+                accumulate: true);
+            // dBias[40] += Σ rows of dz
+            global::NeuralDsl.Bias.AccumulateGradient(dz, __model.HiddenBiasGradient);
+            if (!dx.IsEmpty)
+            {
+                // dx[batch×6] = dz · kernelᵀ
+                global::NeuralDsl.Gemm.Multiply(dz, __model.HiddenKernel, dx, batch, 40, 6, transposeB: true);
+            }
+        }
+
+        // Layer 1 · score: Dense(1, Sigmoid) · forward [B,40] -> [B,1] · kernel [40, 1], bias [1] · 41 params
+        private void __Layer1Forward(global::System.ReadOnlySpan<float> x, int batch)
+        {
+            if (__Vector256.IsHardwareAccelerated)
+            {
+                // Small enough for registers: the 40×1 kernel is loaded once for the whole batch.
+                ref float p = ref __MemoryMarshal.GetArrayDataReference(__model.__parameters);
+                var w_0 = __Vector256.LoadUnsafe(ref p, (nuint)280); // kernel[0..8, 0]
+                var w_1 = __Vector256.LoadUnsafe(ref p, (nuint)288); // kernel[8..16, 0]
+                var w_2 = __Vector256.LoadUnsafe(ref p, (nuint)296); // kernel[16..24, 0]
+                var w_3 = __Vector256.LoadUnsafe(ref p, (nuint)304); // kernel[24..32, 0]
+                var w_4 = __Vector256.LoadUnsafe(ref p, (nuint)312); // kernel[32..40, 0]
+                float b = __Unsafe.Add(ref p, 320); // bias[0]
+                ref float xs = ref __MemoryMarshal.GetReference(x);
+                ref float zs = ref __MemoryMarshal.GetArrayDataReference(__z1);
+                for (int r = 0; r < batch; r++)
+                {
+                    nuint xi = (nuint)r * 40;
+                    float acc = b;
+                    acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi + 0) * w_0);
+                    acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi + 8) * w_1);
+                    acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi + 16) * w_2);
+                    acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi + 24) * w_3);
+                    acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi + 32) * w_4);
+                    __Unsafe.Add(ref zs, r) = acc;
+                }
+                global::NeuralDsl.Activations.Sigmoid(__Rows(__z1, batch, 1), __Rows(__a1, batch, 1));
+                return;
+            }
+            // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
+            var z = __Rows(__z1, batch, 1);
+            // z[batch×1] = x[batch×40] · kernel[40×1] + bias
+            global::NeuralDsl.Gemm.Multiply(x, __model.ScoreKernel, z, batch, 40, 1);
+            global::NeuralDsl.Bias.AddRows(z, __model.ScoreBias);
+            global::NeuralDsl.Activations.Sigmoid(z, __Rows(__a1, batch, 1));
+        }
+
+        // Layer 1 · score: Dense(1, Sigmoid) · backward [B,1] -> [B,40] · kernel [40, 1], bias [1] · 41 params
+        private void __Layer1Backward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.Span<float> dy,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            // dz = dy ⊙ Sigmoid'(z), in place.
+            global::NeuralDsl.Activations.SigmoidBackward(__Rows(__z1, batch, 1), __Rows(__a1, batch, 1), dy, dy);
+            __Layer1AffineBackward(x, dy, dx, batch);
+        }
+
+        // Layer 1 · score: gradients of x · kernel + bias from dz [B,1]; dx is skipped when empty (the first layer in
+        // training).
+        private void __Layer1AffineBackward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.ReadOnlySpan<float> dz,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            if (__Vector256.IsHardwareAccelerated)
+            {
+                // Kernel and bias gradients accumulate in registers over the batch and are written back once.
+                ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
+                ref float xs = ref __MemoryMarshal.GetReference(x);
+                ref float ds = ref __MemoryMarshal.GetReference(dz);
+                var g_0 = __Vector256.LoadUnsafe(ref g, (nuint)280);
+                var g_1 = __Vector256.LoadUnsafe(ref g, (nuint)288);
+                var g_2 = __Vector256.LoadUnsafe(ref g, (nuint)296);
+                var g_3 = __Vector256.LoadUnsafe(ref g, (nuint)304);
+                var g_4 = __Vector256.LoadUnsafe(ref g, (nuint)312);
+                float gb = __Unsafe.Add(ref g, 320);
+                for (int r = 0; r < batch; r++)
+                {
+                    nuint xi = (nuint)r * 40;
+                    float d = __Unsafe.Add(ref ds, r);
+                    gb += d;
+                    g_0 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 0), __Vector256.Create(d), g_0);
+                    g_1 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 8), __Vector256.Create(d), g_1);
+                    g_2 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 16), __Vector256.Create(d), g_2);
+                    g_3 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 24), __Vector256.Create(d), g_3);
+                    g_4 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 32), __Vector256.Create(d), g_4);
+                }
+                __Vector256.StoreUnsafe(g_0, ref g, (nuint)280);
+                __Vector256.StoreUnsafe(g_1, ref g, (nuint)288);
+                __Vector256.StoreUnsafe(g_2, ref g, (nuint)296);
+                __Vector256.StoreUnsafe(g_3, ref g, (nuint)304);
+                __Vector256.StoreUnsafe(g_4, ref g, (nuint)312);
+                __Unsafe.Add(ref g, 320) = gb;
+                if (dx.IsEmpty)
+                    return;
+                // dx[r, k] = kernel[k, 0] · dz[r]
+                ref float p = ref __MemoryMarshal.GetArrayDataReference(__model.__parameters);
+                ref float dxs = ref __MemoryMarshal.GetReference(dx);
+                var w_0 = __Vector256.LoadUnsafe(ref p, (nuint)280);
+                var w_1 = __Vector256.LoadUnsafe(ref p, (nuint)288);
+                var w_2 = __Vector256.LoadUnsafe(ref p, (nuint)296);
+                var w_3 = __Vector256.LoadUnsafe(ref p, (nuint)304);
+                var w_4 = __Vector256.LoadUnsafe(ref p, (nuint)312);
+                for (int r = 0; r < batch; r++)
+                {
+                    nuint xi = (nuint)r * 40;
+                    float d = __Unsafe.Add(ref ds, r);
+                    __Vector256.StoreUnsafe(w_0 * __Vector256.Create(d), ref dxs, xi + 0);
+                    __Vector256.StoreUnsafe(w_1 * __Vector256.Create(d), ref dxs, xi + 8);
+                    __Vector256.StoreUnsafe(w_2 * __Vector256.Create(d), ref dxs, xi + 16);
+                    __Vector256.StoreUnsafe(w_3 * __Vector256.Create(d), ref dxs, xi + 24);
+                    __Vector256.StoreUnsafe(w_4 * __Vector256.Create(d), ref dxs, xi + 32);
+                }
+                return;
+            }
+            // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
+            // dKernel[40×1] += xᵀ · dz
+            global::NeuralDsl.Gemm.Multiply(
+                x,
+                dz,
+                __model.ScoreKernelGradient,
+                40,
+                batch,
+                1,
+                transposeA: true,
+                accumulate: true);
+            // dBias[1] += Σ rows of dz
+            global::NeuralDsl.Bias.AccumulateGradient(dz, __model.ScoreBiasGradient);
+            if (!dx.IsEmpty)
+            {
+                // dx[batch×40] = dz · kernelᵀ
+                global::NeuralDsl.Gemm.Multiply(dz, __model.ScoreKernel, dx, batch, 1, 40, transposeB: true);
+            }
         }
     }
 }

@@ -75,37 +75,12 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
     // Every trainable tensor, layer after layer in Keras layout, and the matching gradients.
     private readonly float[] __parameters = new float[34826];
     private readonly float[] __gradients = new float[34826];
-
-    // Batch buffers, [capacity × per-sample size]; grown on demand, never per call.
-    private int __capacity;
-    private int __batch; // samples in the last forward pass
-    private bool __training; // whether that pass ran in training mode
-    // whether it copied its input into __input (Forward does; Predict and ComputeGradients need not)
-    private bool __inputKept;
-    private float[] __input = []; // [B,28,28,1], the input of the last Forward, for Backward
-    private float[] __a0 = []; // [B,26,26,32] conv2d output
-    private float[] __d0 = []; // [B,26,26,32] gradient w.r.t. conv2d output
-    private float[] __scratch0 = []; // conv2d: im2col columns or Winograd transforms (Convolution.ScratchLength)
-    private float[] __a1 = []; // [B,13,13,32] max_pooling2d output
-    private float[] __d1 = []; // [B,13,13,32] gradient w.r.t. max_pooling2d output
-    private int[] __argmax1 = []; // max_pooling2d: input index of each maximum, for the backward pass
-    private float[] __a2 = []; // [B,11,11,64] conv2d_1 output
-    private float[] __d2 = []; // [B,11,11,64] gradient w.r.t. conv2d_1 output
-    private float[] __scratch2 = []; // conv2d_1: im2col columns or Winograd transforms (Convolution.ScratchLength)
-    // conv2d_1: the kernel and its Winograd transform, reused while the kernel is unchanged
-    // (Convolution.KernelCacheLength)
-    private readonly float[] __kernelCache2 =
-        new float[global::NeuralDsl.Convolution.KernelCacheLength(__geometry2, global::NeuralDsl.ConvolutionStrategy.Winograd4x4)];
-    private float[] __a3 = []; // [B,5,5,64] max_pooling2d_1 output
-    private float[] __d3 = []; // [B,5,5,64] gradient w.r.t. max_pooling2d_1 output
-    private int[] __argmax3 = []; // max_pooling2d_1: input index of each maximum, for the backward pass
-    private float[] __a5 = []; // [B,1600] dropout output
-    private float[] __d5 = []; // [B,1600] gradient w.r.t. dropout output
-    private float[] __mask5 = []; // dropout: kept mask: 0 or 1 / (1 - rate)
-    private float[] __a6 = []; // [B,10] dense output
-    private float[] __d6 = []; // [B,10] gradient w.r.t. dense output
-    private float[] __z6 = []; // dense: pre-activation x · kernel + bias
     private global::NeuralDsl.Rng __rng; // dropout masks
+
+    // Batch buffers live in workspaces: one for the training calls, and one per thread for Predict.
+    private readonly __Workspace __workspace;
+    private readonly global::System.Threading.ThreadLocal<__Workspace> __predictWorkspaces;
+    private int __callState; // 0 idle, n > 0 Predicts running, -1 a training call running
 
     /// <summary>
     /// Creates the model with Keras-default initialization drawn deterministically from <paramref name="seed"/>.
@@ -136,6 +111,8 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
         // dense.bias [10]: Zeros (fan in 1600, fan out 10)
         global::NeuralDsl.Initializers.Fill(DenseBias, global::NeuralDsl.Initializer.Zeros, 1600, 10, ref rng);
         __rng = new global::NeuralDsl.Rng(rng.NextUInt64());
+        __workspace = new __Workspace(this);
+        __predictWorkspaces = new(() => new __Workspace(this));
     }
 
     /// <summary><c>conv2d.kernel</c> [3, 3, 1, 32], a view into <see cref="Parameters"/>.</summary>
@@ -180,21 +157,29 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
     /// <summary>Gradients matching <see cref="Parameters"/>.</summary>
     public global::System.Span<float> Gradients => __gradients;
 
-    /// <summary>The output of the last forward pass, [batch × 10].</summary>
-    public global::System.ReadOnlySpan<float> LastOutput => __Rows(__a6, __batch, 10);
+    /// <summary>
+    /// The output of the last Forward or ComputeGradients, [batch × 10] (Predict runs on buffers of its own).
+    /// </summary>
+    public global::System.ReadOnlySpan<float> LastOutput => __workspace.__LastOutput;
 
     /// <summary>
-    /// Inference on a batch: <paramref name="input"/> is [batch × 784], <paramref name="output"/> [batch × 10].
-    /// Allocates nothing once the batch size has been seen.
+    /// Inference on a batch: <paramref name="input"/> is [batch × 784], <paramref name="output"/> [batch × 10]. Safe
+    /// from many threads at once (each thread has its own buffers); allocates nothing once the thread has seen the
+    /// batch size.
     /// </summary>
     public void Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
         global::NeuralDsl.Batches.CheckLength(output.Length, batch * OutputSize, nameof(output), batch, OutputShape);
-        __EnsureCapacity(batch);
-        __inputKept = false;
-        __ForwardCore(input, batch, training: false);
-        __Rows(__a6, batch, 10).CopyTo(output);
+        __EnterPredict();
+        try
+        {
+            __predictWorkspaces.Value!.__Predict(input, output, batch);
+        }
+        finally
+        {
+            __ExitPredict();
+        }
     }
 
     /// <summary>Inference on a batch, returning a new array of [batch × 10].</summary>
@@ -216,12 +201,15 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
         global::NeuralDsl.Batches.CheckLength(output.Length, batch * OutputSize, nameof(output), batch, OutputShape);
-        __EnsureCapacity(batch);
-        var kept = __Rows(__input, batch, InputSize);
-        input.CopyTo(kept);
-        __inputKept = true;
-        __ForwardCore(kept, batch, training);
-        __Rows(__a6, batch, 10).CopyTo(output);
+        __EnterTraining();
+        try
+        {
+            __workspace.__Forward(input, output, batch, training);
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
     /// <summary>
@@ -231,31 +219,15 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
     /// </summary>
     public void Backward(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> inputGradient)
     {
-        if (!__inputKept)
-            throw new global::System.InvalidOperationException(
-                "Backward follows Forward: call Forward(input, output, training) first " +
-                "(Predict and ComputeGradients do not keep the input).");
-        int batch = __batch;
-        global::NeuralDsl.Batches.CheckLength(
-            outputGradient.Length,
-            batch * OutputSize,
-            nameof(outputGradient),
-            batch,
-            OutputShape);
-        global::NeuralDsl.Batches.CheckLength(
-            inputGradient.Length,
-            batch * InputSize,
-            nameof(inputGradient),
-            batch,
-            InputShape);
-        var input = __Rows(__input, batch, InputSize);
-        outputGradient.CopyTo(__Rows(__d6, batch, 10));
-        __Layer6Backward(__Rows(__a5, batch, 1600), __Rows(__d6, batch, 10), __Rows(__d5, batch, 1600), batch);
-        __Layer5Backward(__Rows(__a3, batch, 1600), __Rows(__d5, batch, 1600), __Rows(__d3, batch, 1600), batch);
-        __Layer3Backward(__Rows(__a2, batch, 7744), __Rows(__d3, batch, 1600), __Rows(__d2, batch, 7744), batch);
-        __Layer2Backward(__Rows(__a1, batch, 5408), __Rows(__d2, batch, 7744), __Rows(__d1, batch, 5408), batch);
-        __Layer1Backward(__Rows(__a0, batch, 21632), __Rows(__d1, batch, 5408), __Rows(__d0, batch, 21632), batch);
-        __Layer0Backward(input, __Rows(__d0, batch, 21632), inputGradient, batch);
+        __EnterTraining();
+        try
+        {
+            __workspace.__Backward(outputGradient, inputGradient);
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
     /// <summary>Sets every gradient to zero.</summary>
@@ -275,30 +247,15 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
             nameof(target),
             batch,
             TargetSize);
-        __EnsureCapacity(batch);
-        __inputKept = false;
-        __ForwardCore(input, batch, training: true);
-        var output = __Rows(__a6, batch, 10);
-        float loss = global::NeuralDsl.Losses.Compute(
-            global::NeuralDsl.Loss.SparseCategoricalCrossEntropy,
-            output,
-            target,
-            10);
-        global::System.Array.Clear(__gradients);
-        // Fused Softmax + SparseCategoricalCrossEntropy: dL/dz = (p − y) / n, without the activation's Jacobian.
-        global::NeuralDsl.Losses.SoftmaxSparseCategoricalCrossEntropyGradient(
-            output,
-            target,
-            __Rows(__d6, batch, 10),
-            10);
-        __Layer6AffineBackward(__Rows(__a5, batch, 1600), __Rows(__d6, batch, 10), __Rows(__d5, batch, 1600), batch);
-        __Layer5Backward(__Rows(__a3, batch, 1600), __Rows(__d5, batch, 1600), __Rows(__d3, batch, 1600), batch);
-        __Layer3Backward(__Rows(__a2, batch, 7744), __Rows(__d3, batch, 1600), __Rows(__d2, batch, 7744), batch);
-        __Layer2Backward(__Rows(__a1, batch, 5408), __Rows(__d2, batch, 7744), __Rows(__d1, batch, 5408), batch);
-        __Layer1Backward(__Rows(__a0, batch, 21632), __Rows(__d1, batch, 5408), __Rows(__d0, batch, 21632), batch);
-        // The first layer: no input gradient needed.
-        __Layer0Backward(input, __Rows(__d0, batch, 21632), default, batch);
-        return loss;
+        __EnterTraining();
+        try
+        {
+            return __workspace.__ComputeGradients(input, target, batch);
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
     /// <summary>
@@ -311,9 +268,24 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
         global::NeuralDsl.Optimizer optimizer)
     {
         global::System.ArgumentNullException.ThrowIfNull(optimizer);
-        float loss = ComputeGradients(input, target);
-        optimizer.Step<float>(__parameters, __gradients);
-        return loss;
+        int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
+        global::NeuralDsl.Batches.CheckTargetLength(
+            target.Length,
+            batch * TargetSize,
+            nameof(target),
+            batch,
+            TargetSize);
+        __EnterTraining();
+        try
+        {
+            float loss = __workspace.__ComputeGradients(input, target, batch);
+            optimizer.Step<float>(__parameters, __gradients);
+            return loss;
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
     string global::NeuralDsl.IModel<float>.Name => ModelName;
@@ -326,56 +298,33 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
     global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout =>
         __parameterLayout;
 
-    // Grows every batch buffer to hold at least batch samples; a no-op once that batch size has been seen.
-    private void __EnsureCapacity(int batch)
+    // A training call runs alone: it takes the instance from idle (0) to -1, or throws.
+    private void __EnterTraining()
     {
-        if (batch <= __capacity)
-            return;
-        // checked: a batch so large that a buffer would pass int.MaxValue elements throws instead of wrapping.
-        __input = new float[checked(batch * 784)];
-        __a0 = new float[checked(batch * 21632)];
-        __d0 = new float[checked(batch * 21632)];
-        __scratch0 = new float[global::NeuralDsl.Convolution.ScratchLength(__geometry0, batch)];
-        __a1 = new float[checked(batch * 5408)];
-        __d1 = new float[checked(batch * 5408)];
-        __argmax1 = new int[checked(batch * 5408)];
-        __a2 = new float[checked(batch * 7744)];
-        __d2 = new float[checked(batch * 7744)];
-        __scratch2 = new float[global::NeuralDsl.Convolution.ScratchLength(__geometry2, batch)];
-        __a3 = new float[checked(batch * 1600)];
-        __d3 = new float[checked(batch * 1600)];
-        __argmax3 = new int[checked(batch * 1600)];
-        __a5 = new float[checked(batch * 1600)];
-        __d5 = new float[checked(batch * 1600)];
-        __mask5 = new float[checked(batch * 1600)];
-        __a6 = new float[checked(batch * 10)];
-        __d6 = new float[checked(batch * 10)];
-        __z6 = new float[checked(batch * 10)];
-        __capacity = batch;
+        if (global::System.Threading.Interlocked.CompareExchange(ref __callState, -1, 0) != 0)
+            throw new global::System.InvalidOperationException(
+                "Model 'MnistCnn' is already running a call on another thread: training calls (Forward, Backward, " +
+                "ComputeGradients, TrainStep) run alone; Predict may run on many threads at once.");
     }
 
-    // The first batch samples of a [capacity × size] buffer.
-    private static global::System.Span<float> __Rows(float[] buffer, int batch, int size) => new(buffer, 0, batch * size);
+    private void __ExitTraining() => global::System.Threading.Volatile.Write(ref __callState, 0);
 
-    // The whole forward pass, one call per layer; x is [batch × 784].
-    private void __ForwardCore(global::System.ReadOnlySpan<float> x, int batch, bool training)
+    // Predicts count themselves in, so a training call cannot start while one runs; none starts during training.
+    private void __EnterPredict()
     {
-        __batch = batch;
-        __training = training;
-        // conv2d: Conv2D(32, 3×3, ReLU) [B,28,28,1] -> [B,26,26,32]
-        __Layer0Forward(x, batch);
-        // max_pooling2d: MaxPooling2D(2×2) [B,26,26,32] -> [B,13,13,32]
-        __Layer1Forward(__Rows(__a0, batch, 21632), batch, training);
-        // conv2d_1: Conv2D(64, 3×3, ReLU) [B,13,13,32] -> [B,11,11,64]
-        __Layer2Forward(__Rows(__a1, batch, 5408), batch);
-        // max_pooling2d_1: MaxPooling2D(2×2) [B,11,11,64] -> [B,5,5,64]
-        __Layer3Forward(__Rows(__a2, batch, 7744), batch, training);
-        // flatten: Flatten [B,5,5,64] -> [B,1600] (a view: no copy)
-        // dropout: Dropout(0.5) [B,1600] -> [B,1600]
-        __Layer5Forward(__Rows(__a3, batch, 1600), batch, training);
-        // dense: Dense(10, Softmax) [B,1600] -> [B,10]
-        __Layer6Forward(__Rows(__a5, batch, 1600), batch);
+        while (true)
+        {
+            int state = global::System.Threading.Volatile.Read(ref __callState);
+            if (state < 0)
+                throw new global::System.InvalidOperationException(
+                    "Model 'MnistCnn' is running a training call on another thread: Predict waits for no one and " +
+                    "would read half-updated weights.");
+            if (global::System.Threading.Interlocked.CompareExchange(ref __callState, state + 1, state) == state)
+                return;
+        }
     }
+
+    private void __ExitPredict() => global::System.Threading.Interlocked.Decrement(ref __callState);
 
     // conv2d: Conv2D(32, 3×3, ReLU) [B,28,28,1] -> [B,26,26,32]; the runtime derives padding and output size from these
     // literals with the same Keras rules as the generator.
@@ -395,236 +344,434 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
     private static readonly global::NeuralDsl.Pool2DGeometry __geometry3 =
         global::NeuralDsl.Pool2DGeometry.Create(11, 11, 64, 2, 2, 2, 2, samePadding: false);
 
-    // Layer 0 · conv2d: Conv2D(32, 3×3, ReLU) · forward [B,28,28,1] -> [B,26,26,32] · kernel [3, 3, 1, 32], bias [32] ·
-    // 320 params
-    private void __Layer0Forward(global::System.ReadOnlySpan<float> x, int batch)
+    /// <summary>
+    /// The buffers one pass at a time writes, and the passes and layer methods that write them. The model keeps one for
+    /// its training calls and one per thread for <c>Predict</c>, which share the parameters read-only.
+    /// </summary>
+    private sealed class __Workspace
     {
-        // Direct: a patch of 9 values (kh·kw·C ≤ 32) is too shallow for a GEMM; direct loops over the filters need no
-        // im2col columns.
-        // [B,26,26,32] = ReLU(x ⋆ kernel + bias), written once: the runtime applies bias and activation to each output
-        // block while it is in cache.
-        global::NeuralDsl.Convolution.Forward(
-            x,
-            Conv2dKernel,
-            Conv2dBias,
-            __Rows(__a0, batch, 21632),
-            batch,
-            __geometry0,
-            __scratch0,
-            global::NeuralDsl.Activation.ReLU,
-            global::NeuralDsl.ConvolutionStrategy.Direct);
-    }
+        private readonly MnistCnn __model;
 
-    // Layer 0 · conv2d: Conv2D(32, 3×3, ReLU) · backward [B,26,26,32] -> [B,28,28,1] · kernel [3, 3, 1, 32], bias [32]
-    // · 320 params
-    private void __Layer0Backward(
-        global::System.ReadOnlySpan<float> x,
-        global::System.Span<float> dy,
-        global::System.Span<float> dx,
-        int batch)
-    {
-        // dz = dy ⊙ ReLU'(z) in place, read from the output (a > 0 exactly where z > 0, so no pre-activation is kept),
-        // with the kernel and bias gradients in the same pass over dy.
-        global::NeuralDsl.Convolution.BackwardKernel(
-            x,
-            dy,
-            __Rows(__a0, batch, 21632),
-            Conv2dKernelGradient,
-            Conv2dBiasGradient,
-            batch,
-            __geometry0,
-            __scratch0,
-            global::NeuralDsl.Activation.ReLU);
-        if (!dx.IsEmpty)
-            global::NeuralDsl.Convolution.BackwardInput(dy, Conv2dKernel, dx, batch, __geometry0, __scratch0);
-    }
+        public __Workspace(MnistCnn model) => __model = model;
 
-    // Layer 1 · max_pooling2d: MaxPooling2D(2×2) · forward [B,26,26,32] -> [B,13,13,32]
-    private void __Layer1Forward(global::System.ReadOnlySpan<float> x, int batch, bool training)
-    {
-        // The arg-max is only read by a backward pass: training, or a Forward that keeps its input for Backward.
-        if (training || __inputKept)
-            global::NeuralDsl.Pooling.MaxForward(
+        // Batch buffers, [capacity × per-sample size]; grown on demand, never per call.
+        private int __capacity;
+        private int __batch; // samples in the last forward pass
+        private bool __training; // whether that pass ran in training mode
+        // whether it copied its input into __input (Forward does; Predict and ComputeGradients need not)
+        private bool __inputKept;
+        private float[] __input = []; // [B,28,28,1], the input of the last Forward, for Backward
+        private float[] __a0 = []; // [B,26,26,32] conv2d output
+        private float[] __d0 = []; // [B,26,26,32] gradient w.r.t. conv2d output
+        private float[] __scratch0 = []; // conv2d: im2col columns or Winograd transforms (Convolution.ScratchLength)
+        private float[] __a1 = []; // [B,13,13,32] max_pooling2d output
+        private float[] __d1 = []; // [B,13,13,32] gradient w.r.t. max_pooling2d output
+        private int[] __argmax1 = []; // max_pooling2d: input index of each maximum, for the backward pass
+        private float[] __a2 = []; // [B,11,11,64] conv2d_1 output
+        private float[] __d2 = []; // [B,11,11,64] gradient w.r.t. conv2d_1 output
+        private float[] __scratch2 = []; // conv2d_1: im2col columns or Winograd transforms (Convolution.ScratchLength)
+        // conv2d_1: the kernel and its Winograd transform, reused while the kernel is unchanged
+        // (Convolution.KernelCacheLength)
+        private readonly float[] __kernelCache2 =
+            new float[global::NeuralDsl.Convolution.KernelCacheLength(__geometry2, global::NeuralDsl.ConvolutionStrategy.Winograd4x4)];
+        private float[] __a3 = []; // [B,5,5,64] max_pooling2d_1 output
+        private float[] __d3 = []; // [B,5,5,64] gradient w.r.t. max_pooling2d_1 output
+        private int[] __argmax3 = []; // max_pooling2d_1: input index of each maximum, for the backward pass
+        private float[] __a5 = []; // [B,1600] dropout output
+        private float[] __d5 = []; // [B,1600] gradient w.r.t. dropout output
+        private float[] __mask5 = []; // dropout: kept mask: 0 or 1 / (1 - rate)
+        private float[] __a6 = []; // [B,10] dense output
+        private float[] __d6 = []; // [B,10] gradient w.r.t. dense output
+        private float[] __z6 = []; // dense: pre-activation x · kernel + bias
+
+        // Predict's pass on this thread's buffers; the arguments were checked.
+        public void __Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch)
+        {
+            __EnsureCapacity(batch);
+            __inputKept = false;
+            __ForwardCore(input, batch, training: false);
+            __Rows(__a6, batch, 10).CopyTo(output);
+        }
+
+        public void __Forward(
+            global::System.ReadOnlySpan<float> input,
+            global::System.Span<float> output,
+            int batch,
+            bool training)
+        {
+            __EnsureCapacity(batch);
+            var kept = __Rows(__input, batch, InputSize);
+            input.CopyTo(kept);
+            __inputKept = true;
+            __ForwardCore(kept, batch, training);
+            __Rows(__a6, batch, 10).CopyTo(output);
+        }
+
+        public void __Backward(
+            global::System.ReadOnlySpan<float> outputGradient,
+            global::System.Span<float> inputGradient)
+        {
+            if (!__inputKept)
+                throw new global::System.InvalidOperationException(
+                    "Backward follows Forward: call Forward(input, output, training) first " +
+                    "(Predict and ComputeGradients do not keep the input).");
+            int batch = __batch;
+            global::NeuralDsl.Batches.CheckLength(
+                outputGradient.Length,
+                batch * OutputSize,
+                nameof(outputGradient),
+                batch,
+                OutputShape);
+            global::NeuralDsl.Batches.CheckLength(
+                inputGradient.Length,
+                batch * InputSize,
+                nameof(inputGradient),
+                batch,
+                InputShape);
+            var input = __Rows(__input, batch, InputSize);
+            outputGradient.CopyTo(__Rows(__d6, batch, 10));
+            __Layer6Backward(__Rows(__a5, batch, 1600), __Rows(__d6, batch, 10), __Rows(__d5, batch, 1600), batch);
+            __Layer5Backward(__Rows(__a3, batch, 1600), __Rows(__d5, batch, 1600), __Rows(__d3, batch, 1600), batch);
+            __Layer3Backward(__Rows(__a2, batch, 7744), __Rows(__d3, batch, 1600), __Rows(__d2, batch, 7744), batch);
+            __Layer2Backward(__Rows(__a1, batch, 5408), __Rows(__d2, batch, 7744), __Rows(__d1, batch, 5408), batch);
+            __Layer1Backward(__Rows(__a0, batch, 21632), __Rows(__d1, batch, 5408), __Rows(__d0, batch, 21632), batch);
+            __Layer0Backward(input, __Rows(__d0, batch, 21632), inputGradient, batch);
+        }
+
+        public float __ComputeGradients(
+            global::System.ReadOnlySpan<float> input,
+            global::System.ReadOnlySpan<float> target,
+            int batch)
+        {
+            __EnsureCapacity(batch);
+            __inputKept = false;
+            __ForwardCore(input, batch, training: true);
+            var output = __Rows(__a6, batch, 10);
+            float loss = global::NeuralDsl.Losses.Compute(
+                global::NeuralDsl.Loss.SparseCategoricalCrossEntropy,
+                output,
+                target,
+                10);
+            global::System.Array.Clear(__model.__gradients);
+            // Fused Softmax + SparseCategoricalCrossEntropy: dL/dz = (p − y) / n, without the activation's Jacobian.
+            global::NeuralDsl.Losses.SoftmaxSparseCategoricalCrossEntropyGradient(
+                output,
+                target,
+                __Rows(__d6, batch, 10),
+                10);
+            __Layer6AffineBackward(
+                __Rows(__a5, batch, 1600),
+                __Rows(__d6, batch, 10),
+                __Rows(__d5, batch, 1600),
+                batch);
+            __Layer5Backward(__Rows(__a3, batch, 1600), __Rows(__d5, batch, 1600), __Rows(__d3, batch, 1600), batch);
+            __Layer3Backward(__Rows(__a2, batch, 7744), __Rows(__d3, batch, 1600), __Rows(__d2, batch, 7744), batch);
+            __Layer2Backward(__Rows(__a1, batch, 5408), __Rows(__d2, batch, 7744), __Rows(__d1, batch, 5408), batch);
+            __Layer1Backward(__Rows(__a0, batch, 21632), __Rows(__d1, batch, 5408), __Rows(__d0, batch, 21632), batch);
+            // The first layer: no input gradient needed.
+            __Layer0Backward(input, __Rows(__d0, batch, 21632), default, batch);
+            return loss;
+        }
+
+        /// <summary>The output of the last forward pass on this workspace, [batch × 10].</summary>
+        public global::System.ReadOnlySpan<float> __LastOutput => __Rows(__a6, __batch, 10);
+
+        // Grows every batch buffer to hold at least batch samples; a no-op once that batch size has been seen.
+        private void __EnsureCapacity(int batch)
+        {
+            if (batch <= __capacity)
+                return;
+            // checked: a batch so large that a buffer would pass int.MaxValue elements throws instead of wrapping.
+            __input = new float[checked(batch * 784)];
+            __a0 = new float[checked(batch * 21632)];
+            __d0 = new float[checked(batch * 21632)];
+            __scratch0 = new float[global::NeuralDsl.Convolution.ScratchLength(__geometry0, batch)];
+            __a1 = new float[checked(batch * 5408)];
+            __d1 = new float[checked(batch * 5408)];
+            __argmax1 = new int[checked(batch * 5408)];
+            __a2 = new float[checked(batch * 7744)];
+            __d2 = new float[checked(batch * 7744)];
+            __scratch2 = new float[global::NeuralDsl.Convolution.ScratchLength(__geometry2, batch)];
+            __a3 = new float[checked(batch * 1600)];
+            __d3 = new float[checked(batch * 1600)];
+            __argmax3 = new int[checked(batch * 1600)];
+            __a5 = new float[checked(batch * 1600)];
+            __d5 = new float[checked(batch * 1600)];
+            __mask5 = new float[checked(batch * 1600)];
+            __a6 = new float[checked(batch * 10)];
+            __d6 = new float[checked(batch * 10)];
+            __z6 = new float[checked(batch * 10)];
+            __capacity = batch;
+        }
+
+        // The first batch samples of a [capacity × size] buffer.
+        private static global::System.Span<float> __Rows(float[] buffer, int batch, int size) => new(buffer, 0, batch * size);
+
+        // The whole forward pass, one call per layer; x is [batch × 784].
+        private void __ForwardCore(global::System.ReadOnlySpan<float> x, int batch, bool training)
+        {
+            __batch = batch;
+            __training = training;
+            // conv2d: Conv2D(32, 3×3, ReLU) [B,28,28,1] -> [B,26,26,32]
+            __Layer0Forward(x, batch);
+            // max_pooling2d: MaxPooling2D(2×2) [B,26,26,32] -> [B,13,13,32]
+            __Layer1Forward(__Rows(__a0, batch, 21632), batch, training);
+            // conv2d_1: Conv2D(64, 3×3, ReLU) [B,13,13,32] -> [B,11,11,64]
+            __Layer2Forward(__Rows(__a1, batch, 5408), batch);
+            // max_pooling2d_1: MaxPooling2D(2×2) [B,11,11,64] -> [B,5,5,64]
+            __Layer3Forward(__Rows(__a2, batch, 7744), batch, training);
+            // flatten: Flatten [B,5,5,64] -> [B,1600] (a view: no copy)
+            // dropout: Dropout(0.5) [B,1600] -> [B,1600]
+            __Layer5Forward(__Rows(__a3, batch, 1600), batch, training);
+            // dense: Dense(10, Softmax) [B,1600] -> [B,10]
+            __Layer6Forward(__Rows(__a5, batch, 1600), batch);
+        }
+
+        // Layer 0 · conv2d: Conv2D(32, 3×3, ReLU) · forward [B,28,28,1] -> [B,26,26,32] · kernel [3, 3, 1, 32], bias
+        // [32] · 320 params
+        private void __Layer0Forward(global::System.ReadOnlySpan<float> x, int batch)
+        {
+            // Direct: a patch of 9 values (kh·kw·C ≤ 32) is too shallow for a GEMM; direct loops over the filters need
+            // no im2col columns.
+            // [B,26,26,32] = ReLU(x ⋆ kernel + bias), written once: the runtime applies bias and activation to each
+            // output block while it is in cache.
+            global::NeuralDsl.Convolution.Forward(
                 x,
-                __Rows(__a1, batch, 5408),
-                new global::System.Span<int>(__argmax1, 0, batch * 5408),
+                __model.Conv2dKernel,
+                __model.Conv2dBias,
+                __Rows(__a0, batch, 21632),
+                batch,
+                __geometry0,
+                __scratch0,
+                global::NeuralDsl.Activation.ReLU,
+                global::NeuralDsl.ConvolutionStrategy.Direct);
+        }
+
+        // Layer 0 · conv2d: Conv2D(32, 3×3, ReLU) · backward [B,26,26,32] -> [B,28,28,1] · kernel [3, 3, 1, 32], bias
+        // [32] · 320 params
+        private void __Layer0Backward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.Span<float> dy,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            // dz = dy ⊙ ReLU'(z) in place, read from the output (a > 0 exactly where z > 0, so no pre-activation is kept),
+            // with the kernel and bias gradients in the same pass over dy.
+            global::NeuralDsl.Convolution.BackwardKernel(
+                x,
+                dy,
+                __Rows(__a0, batch, 21632),
+                __model.Conv2dKernelGradient,
+                __model.Conv2dBiasGradient,
+                batch,
+                __geometry0,
+                __scratch0,
+                global::NeuralDsl.Activation.ReLU);
+            if (!dx.IsEmpty)
+                global::NeuralDsl.Convolution.BackwardInput(
+                    dy,
+                    __model.Conv2dKernel,
+                    dx,
+                    batch,
+                    __geometry0,
+                    __scratch0);
+        }
+
+        // Layer 1 · max_pooling2d: MaxPooling2D(2×2) · forward [B,26,26,32] -> [B,13,13,32]
+        private void __Layer1Forward(global::System.ReadOnlySpan<float> x, int batch, bool training)
+        {
+            // The arg-max is only read by a backward pass: training, or a Forward that keeps its input for Backward.
+            if (training || __inputKept)
+                global::NeuralDsl.Pooling.MaxForward(
+                    x,
+                    __Rows(__a1, batch, 5408),
+                    new global::System.Span<int>(__argmax1, 0, batch * 5408),
+                    batch,
+                    __geometry1);
+            else
+                global::NeuralDsl.Pooling.MaxForward(x, __Rows(__a1, batch, 5408), batch, __geometry1);
+        }
+
+        // Layer 1 · max_pooling2d: MaxPooling2D(2×2) · backward [B,13,13,32] -> [B,26,26,32]
+        private void __Layer1Backward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.Span<float> dy,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            if (dx.IsEmpty)
+                return;
+            // Each output gradient goes to the input cell that was the maximum.
+            global::NeuralDsl.Pooling.MaxBackward(
+                dy,
+                new global::System.ReadOnlySpan<int>(__argmax1, 0, batch * 5408),
+                dx,
                 batch,
                 __geometry1);
-        else
-            global::NeuralDsl.Pooling.MaxForward(x, __Rows(__a1, batch, 5408), batch, __geometry1);
-    }
+        }
 
-    // Layer 1 · max_pooling2d: MaxPooling2D(2×2) · backward [B,13,13,32] -> [B,26,26,32]
-    private void __Layer1Backward(
-        global::System.ReadOnlySpan<float> x,
-        global::System.Span<float> dy,
-        global::System.Span<float> dx,
-        int batch)
-    {
-        if (dx.IsEmpty)
-            return;
-        // Each output gradient goes to the input cell that was the maximum.
-        global::NeuralDsl.Pooling.MaxBackward(
-            dy,
-            new global::System.ReadOnlySpan<int>(__argmax1, 0, batch * 5408),
-            dx,
-            batch,
-            __geometry1);
-    }
-
-    // Layer 2 · conv2d_1: Conv2D(64, 3×3, ReLU) · forward [B,13,13,32] -> [B,11,11,64] · kernel [3, 3, 32, 64], bias
-    // [64] · 18,496 params
-    private void __Layer2Forward(global::System.ReadOnlySpan<float> x, int batch)
-    {
-        // Winograd4x4: a 3×3, stride-1 kernel on 32 channels (≥ 8) takes Winograd F(4×4, 3×3): 36 products per 4×4
-        // output tile instead of 144 multiply-adds, 4× fewer, and fewer than 2×2 tiles need on this output.
-        // [B,11,11,64] = ReLU(x ⋆ kernel + bias), written once: the runtime applies bias and activation to each output
-        // block while it is in cache.
-        global::NeuralDsl.Convolution.Forward(
-            x,
-            Conv2d1Kernel,
-            Conv2d1Bias,
-            __Rows(__a2, batch, 7744),
-            batch,
-            __geometry2,
-            __scratch2,
-            global::NeuralDsl.Activation.ReLU,
-            global::NeuralDsl.ConvolutionStrategy.Winograd4x4,
-            __kernelCache2);
-    }
-
-    // Layer 2 · conv2d_1: Conv2D(64, 3×3, ReLU) · backward [B,11,11,64] -> [B,13,13,32] · kernel [3, 3, 32, 64], bias
-    // [64] · 18,496 params
-    private void __Layer2Backward(
-        global::System.ReadOnlySpan<float> x,
-        global::System.Span<float> dy,
-        global::System.Span<float> dx,
-        int batch)
-    {
-        // dz = dy ⊙ ReLU'(z) in place, read from the output (a > 0 exactly where z > 0, so no pre-activation is kept),
-        // with the kernel and bias gradients in the same pass over dy.
-        global::NeuralDsl.Convolution.BackwardKernel(
-            x,
-            dy,
-            __Rows(__a2, batch, 7744),
-            Conv2d1KernelGradient,
-            Conv2d1BiasGradient,
-            batch,
-            __geometry2,
-            __scratch2,
-            global::NeuralDsl.Activation.ReLU);
-        if (!dx.IsEmpty)
-            global::NeuralDsl.Convolution.BackwardInput(dy, Conv2d1Kernel, dx, batch, __geometry2, __scratch2);
-    }
-
-    // Layer 3 · max_pooling2d_1: MaxPooling2D(2×2) · forward [B,11,11,64] -> [B,5,5,64]
-    private void __Layer3Forward(global::System.ReadOnlySpan<float> x, int batch, bool training)
-    {
-        // The arg-max is only read by a backward pass: training, or a Forward that keeps its input for Backward.
-        if (training || __inputKept)
-            global::NeuralDsl.Pooling.MaxForward(
+        // Layer 2 · conv2d_1: Conv2D(64, 3×3, ReLU) · forward [B,13,13,32] -> [B,11,11,64] · kernel [3, 3, 32, 64],
+        // bias [64] · 18,496 params
+        private void __Layer2Forward(global::System.ReadOnlySpan<float> x, int batch)
+        {
+            // Winograd4x4: a 3×3, stride-1 kernel on 32 channels (≥ 8) takes Winograd F(4×4, 3×3): 36 products per 4×4
+            // output tile instead of 144 multiply-adds, 4× fewer, and fewer than 2×2 tiles need on this output.
+            // [B,11,11,64] = ReLU(x ⋆ kernel + bias), written once: the runtime applies bias and activation to each
+            // output block while it is in cache.
+            global::NeuralDsl.Convolution.Forward(
                 x,
-                __Rows(__a3, batch, 1600),
-                new global::System.Span<int>(__argmax3, 0, batch * 1600),
+                __model.Conv2d1Kernel,
+                __model.Conv2d1Bias,
+                __Rows(__a2, batch, 7744),
+                batch,
+                __geometry2,
+                __scratch2,
+                global::NeuralDsl.Activation.ReLU,
+                global::NeuralDsl.ConvolutionStrategy.Winograd4x4,
+                __kernelCache2);
+        }
+
+        // Layer 2 · conv2d_1: Conv2D(64, 3×3, ReLU) · backward [B,11,11,64] -> [B,13,13,32] · kernel [3, 3, 32, 64],
+        // bias [64] · 18,496 params
+        private void __Layer2Backward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.Span<float> dy,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            // dz = dy ⊙ ReLU'(z) in place, read from the output (a > 0 exactly where z > 0, so no pre-activation is kept),
+            // with the kernel and bias gradients in the same pass over dy.
+            global::NeuralDsl.Convolution.BackwardKernel(
+                x,
+                dy,
+                __Rows(__a2, batch, 7744),
+                __model.Conv2d1KernelGradient,
+                __model.Conv2d1BiasGradient,
+                batch,
+                __geometry2,
+                __scratch2,
+                global::NeuralDsl.Activation.ReLU);
+            if (!dx.IsEmpty)
+                global::NeuralDsl.Convolution.BackwardInput(
+                    dy,
+                    __model.Conv2d1Kernel,
+                    dx,
+                    batch,
+                    __geometry2,
+                    __scratch2);
+        }
+
+        // Layer 3 · max_pooling2d_1: MaxPooling2D(2×2) · forward [B,11,11,64] -> [B,5,5,64]
+        private void __Layer3Forward(global::System.ReadOnlySpan<float> x, int batch, bool training)
+        {
+            // The arg-max is only read by a backward pass: training, or a Forward that keeps its input for Backward.
+            if (training || __inputKept)
+                global::NeuralDsl.Pooling.MaxForward(
+                    x,
+                    __Rows(__a3, batch, 1600),
+                    new global::System.Span<int>(__argmax3, 0, batch * 1600),
+                    batch,
+                    __geometry3);
+            else
+                global::NeuralDsl.Pooling.MaxForward(x, __Rows(__a3, batch, 1600), batch, __geometry3);
+        }
+
+        // Layer 3 · max_pooling2d_1: MaxPooling2D(2×2) · backward [B,5,5,64] -> [B,11,11,64]
+        private void __Layer3Backward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.Span<float> dy,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            if (dx.IsEmpty)
+                return;
+            // Each output gradient goes to the input cell that was the maximum.
+            global::NeuralDsl.Pooling.MaxBackward(
+                dy,
+                new global::System.ReadOnlySpan<int>(__argmax3, 0, batch * 1600),
+                dx,
                 batch,
                 __geometry3);
-        else
-            global::NeuralDsl.Pooling.MaxForward(x, __Rows(__a3, batch, 1600), batch, __geometry3);
-    }
+        }
 
-    // Layer 3 · max_pooling2d_1: MaxPooling2D(2×2) · backward [B,5,5,64] -> [B,11,11,64]
-    private void __Layer3Backward(
-        global::System.ReadOnlySpan<float> x,
-        global::System.Span<float> dy,
-        global::System.Span<float> dx,
-        int batch)
-    {
-        if (dx.IsEmpty)
-            return;
-        // Each output gradient goes to the input cell that was the maximum.
-        global::NeuralDsl.Pooling.MaxBackward(
-            dy,
-            new global::System.ReadOnlySpan<int>(__argmax3, 0, batch * 1600),
-            dx,
-            batch,
-            __geometry3);
-    }
-
-    // Layer 5 · dropout: Dropout(0.5) · forward [B,1600] -> [B,1600]
-    private void __Layer5Forward(global::System.ReadOnlySpan<float> x, int batch, bool training)
-    {
-        if (training)
-            global::NeuralDsl.Dropout.Forward(
-                x,
-                __Rows(__a5, batch, 1600),
-                __Rows(__mask5, batch, 1600),
-                0.5,
-                ref __rng);
-        else
-            x.CopyTo(__Rows(__a5, batch, 1600));
-    }
-
-    // Layer 5 · dropout: Dropout(0.5) · backward [B,1600] -> [B,1600]
-    private void __Layer5Backward(
-        global::System.ReadOnlySpan<float> x,
-        global::System.Span<float> dy,
-        global::System.Span<float> dx,
-        int batch)
-    {
-        if (dx.IsEmpty)
-            return;
-        if (__training)
-            global::NeuralDsl.Dropout.Backward(dy, __Rows(__mask5, batch, 1600), dx);
-        else
-            dy.CopyTo(dx);
-    }
-
-    // Layer 6 · dense: Dense(10, Softmax) · forward [B,1600] -> [B,10] · kernel [1600, 10], bias [10] · 16,010 params
-    private void __Layer6Forward(global::System.ReadOnlySpan<float> x, int batch)
-    {
-        var z = __Rows(__z6, batch, 10);
-        // z[batch×10] = x[batch×1600] · kernel[1600×10] + bias
-        global::NeuralDsl.Gemm.Multiply(x, DenseKernel, z, batch, 1600, 10);
-        global::NeuralDsl.Bias.AddRows(z, DenseBias);
-        global::NeuralDsl.Activations.Softmax(z, __Rows(__a6, batch, 10), 10);
-    }
-
-    // Layer 6 · dense: Dense(10, Softmax) · backward [B,10] -> [B,1600] · kernel [1600, 10], bias [10] · 16,010 params
-    private void __Layer6Backward(
-        global::System.ReadOnlySpan<float> x,
-        global::System.Span<float> dy,
-        global::System.Span<float> dx,
-        int batch)
-    {
-        // dz = dy ⊙ Softmax'(z), in place.
-        global::NeuralDsl.Activations.SoftmaxBackward(__Rows(__a6, batch, 10), dy, dy, 10);
-        __Layer6AffineBackward(x, dy, dx, batch);
-    }
-
-    // Layer 6 · dense: gradients of x · kernel + bias from dz [B,10]; dx is skipped when empty (the first layer in
-    // training).
-    private void __Layer6AffineBackward(
-        global::System.ReadOnlySpan<float> x,
-        global::System.ReadOnlySpan<float> dz,
-        global::System.Span<float> dx,
-        int batch)
-    {
-        // dKernel[1600×10] += xᵀ · dz
-        global::NeuralDsl.Gemm.Multiply(
-            x,
-            dz,
-            DenseKernelGradient,
-            1600,
-            batch,
-            10,
-            transposeA: true,
-            accumulate: true);
-        // dBias[10] += Σ rows of dz
-        global::NeuralDsl.Bias.AccumulateGradient(dz, DenseBiasGradient);
-        if (!dx.IsEmpty)
+        // Layer 5 · dropout: Dropout(0.5) · forward [B,1600] -> [B,1600]
+        private void __Layer5Forward(global::System.ReadOnlySpan<float> x, int batch, bool training)
         {
-            // dx[batch×1600] = dz · kernelᵀ
-            global::NeuralDsl.Gemm.Multiply(dz, DenseKernel, dx, batch, 10, 1600, transposeB: true);
+            if (training)
+                global::NeuralDsl.Dropout.Forward(
+                    x,
+                    __Rows(__a5, batch, 1600),
+                    __Rows(__mask5, batch, 1600),
+                    0.5,
+                    ref __model.__rng);
+            else
+                x.CopyTo(__Rows(__a5, batch, 1600));
+        }
+
+        // Layer 5 · dropout: Dropout(0.5) · backward [B,1600] -> [B,1600]
+        private void __Layer5Backward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.Span<float> dy,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            if (dx.IsEmpty)
+                return;
+            if (__training)
+                global::NeuralDsl.Dropout.Backward(dy, __Rows(__mask5, batch, 1600), dx);
+            else
+                dy.CopyTo(dx);
+        }
+
+        // Layer 6 · dense: Dense(10, Softmax) · forward [B,1600] -> [B,10] · kernel [1600, 10], bias [10] · 16,010
+        // params
+        private void __Layer6Forward(global::System.ReadOnlySpan<float> x, int batch)
+        {
+            var z = __Rows(__z6, batch, 10);
+            // z[batch×10] = x[batch×1600] · kernel[1600×10] + bias
+            global::NeuralDsl.Gemm.Multiply(x, __model.DenseKernel, z, batch, 1600, 10);
+            global::NeuralDsl.Bias.AddRows(z, __model.DenseBias);
+            global::NeuralDsl.Activations.Softmax(z, __Rows(__a6, batch, 10), 10);
+        }
+
+        // Layer 6 · dense: Dense(10, Softmax) · backward [B,10] -> [B,1600] · kernel [1600, 10], bias [10] · 16,010
+        // params
+        private void __Layer6Backward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.Span<float> dy,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            // dz = dy ⊙ Softmax'(z), in place.
+            global::NeuralDsl.Activations.SoftmaxBackward(__Rows(__a6, batch, 10), dy, dy, 10);
+            __Layer6AffineBackward(x, dy, dx, batch);
+        }
+
+        // Layer 6 · dense: gradients of x · kernel + bias from dz [B,10]; dx is skipped when empty (the first layer in
+        // training).
+        private void __Layer6AffineBackward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.ReadOnlySpan<float> dz,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            // dKernel[1600×10] += xᵀ · dz
+            global::NeuralDsl.Gemm.Multiply(
+                x,
+                dz,
+                __model.DenseKernelGradient,
+                1600,
+                batch,
+                10,
+                transposeA: true,
+                accumulate: true);
+            // dBias[10] += Σ rows of dz
+            global::NeuralDsl.Bias.AccumulateGradient(dz, __model.DenseBiasGradient);
+            if (!dx.IsEmpty)
+            {
+                // dx[batch×1600] = dz · kernelᵀ
+                global::NeuralDsl.Gemm.Multiply(dz, __model.DenseKernel, dx, batch, 10, 1600, transposeB: true);
+            }
         }
     }
 }

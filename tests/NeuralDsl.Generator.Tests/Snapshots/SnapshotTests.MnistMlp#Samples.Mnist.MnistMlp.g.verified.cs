@@ -67,24 +67,12 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
     // Every trainable tensor, layer after layer in Keras layout, and the matching gradients.
     private readonly float[] __parameters = new float[101770];
     private readonly float[] __gradients = new float[101770];
-
-    // Batch buffers, [capacity × per-sample size]; grown on demand, never per call.
-    private int __capacity;
-    private int __batch; // samples in the last forward pass
-    private bool __training; // whether that pass ran in training mode
-    // whether it copied its input into __input (Forward does; Predict and ComputeGradients need not)
-    private bool __inputKept;
-    private float[] __input = []; // [B,28,28], the input of the last Forward, for Backward
-    private float[] __a1 = []; // [B,128] dense output
-    private float[] __d1 = []; // [B,128] gradient w.r.t. dense output
-    private float[] __z1 = []; // dense: pre-activation x · kernel + bias
-    private float[] __a2 = []; // [B,128] dropout output
-    private float[] __d2 = []; // [B,128] gradient w.r.t. dropout output
-    private float[] __mask2 = []; // dropout: kept mask: 0 or 1 / (1 - rate)
-    private float[] __a3 = []; // [B,10] dense_1 output
-    private float[] __d3 = []; // [B,10] gradient w.r.t. dense_1 output
-    private float[] __z3 = []; // dense_1: pre-activation x · kernel + bias
     private global::NeuralDsl.Rng __rng; // dropout masks
+
+    // Batch buffers live in workspaces: one for the training calls, and one per thread for Predict.
+    private readonly __Workspace __workspace;
+    private readonly global::System.Threading.ThreadLocal<__Workspace> __predictWorkspaces;
+    private int __callState; // 0 idle, n > 0 Predicts running, -1 a training call running
 
     /// <summary>
     /// Creates the model with Keras-default initialization drawn deterministically from <paramref name="seed"/>.
@@ -111,6 +99,8 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
         // dense_1.bias [10]: Zeros (fan in 128, fan out 10)
         global::NeuralDsl.Initializers.Fill(Dense1Bias, global::NeuralDsl.Initializer.Zeros, 128, 10, ref rng);
         __rng = new global::NeuralDsl.Rng(rng.NextUInt64());
+        __workspace = new __Workspace(this);
+        __predictWorkspaces = new(() => new __Workspace(this));
     }
 
     /// <summary><c>dense.kernel</c> [784, 128], a view into <see cref="Parameters"/>.</summary>
@@ -143,21 +133,29 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
     /// <summary>Gradients matching <see cref="Parameters"/>.</summary>
     public global::System.Span<float> Gradients => __gradients;
 
-    /// <summary>The output of the last forward pass, [batch × 10].</summary>
-    public global::System.ReadOnlySpan<float> LastOutput => __Rows(__a3, __batch, 10);
+    /// <summary>
+    /// The output of the last Forward or ComputeGradients, [batch × 10] (Predict runs on buffers of its own).
+    /// </summary>
+    public global::System.ReadOnlySpan<float> LastOutput => __workspace.__LastOutput;
 
     /// <summary>
-    /// Inference on a batch: <paramref name="input"/> is [batch × 784], <paramref name="output"/> [batch × 10].
-    /// Allocates nothing once the batch size has been seen.
+    /// Inference on a batch: <paramref name="input"/> is [batch × 784], <paramref name="output"/> [batch × 10]. Safe
+    /// from many threads at once (each thread has its own buffers); allocates nothing once the thread has seen the
+    /// batch size.
     /// </summary>
     public void Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
         global::NeuralDsl.Batches.CheckLength(output.Length, batch * OutputSize, nameof(output), batch, OutputShape);
-        __EnsureCapacity(batch);
-        __inputKept = false;
-        __ForwardCore(input, batch, training: false);
-        __Rows(__a3, batch, 10).CopyTo(output);
+        __EnterPredict();
+        try
+        {
+            __predictWorkspaces.Value!.__Predict(input, output, batch);
+        }
+        finally
+        {
+            __ExitPredict();
+        }
     }
 
     /// <summary>Inference on a batch, returning a new array of [batch × 10].</summary>
@@ -179,12 +177,15 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
         global::NeuralDsl.Batches.CheckLength(output.Length, batch * OutputSize, nameof(output), batch, OutputShape);
-        __EnsureCapacity(batch);
-        var kept = __Rows(__input, batch, InputSize);
-        input.CopyTo(kept);
-        __inputKept = true;
-        __ForwardCore(kept, batch, training);
-        __Rows(__a3, batch, 10).CopyTo(output);
+        __EnterTraining();
+        try
+        {
+            __workspace.__Forward(input, output, batch, training);
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
     /// <summary>
@@ -194,28 +195,15 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
     /// </summary>
     public void Backward(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> inputGradient)
     {
-        if (!__inputKept)
-            throw new global::System.InvalidOperationException(
-                "Backward follows Forward: call Forward(input, output, training) first " +
-                "(Predict and ComputeGradients do not keep the input).");
-        int batch = __batch;
-        global::NeuralDsl.Batches.CheckLength(
-            outputGradient.Length,
-            batch * OutputSize,
-            nameof(outputGradient),
-            batch,
-            OutputShape);
-        global::NeuralDsl.Batches.CheckLength(
-            inputGradient.Length,
-            batch * InputSize,
-            nameof(inputGradient),
-            batch,
-            InputShape);
-        var input = __Rows(__input, batch, InputSize);
-        outputGradient.CopyTo(__Rows(__d3, batch, 10));
-        __Layer3Backward(__Rows(__a2, batch, 128), __Rows(__d3, batch, 10), __Rows(__d2, batch, 128), batch);
-        __Layer2Backward(__Rows(__a1, batch, 128), __Rows(__d2, batch, 128), __Rows(__d1, batch, 128), batch);
-        __Layer1Backward(input, __Rows(__d1, batch, 128), inputGradient, batch);
+        __EnterTraining();
+        try
+        {
+            __workspace.__Backward(outputGradient, inputGradient);
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
     /// <summary>Sets every gradient to zero.</summary>
@@ -235,27 +223,15 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
             nameof(target),
             batch,
             TargetSize);
-        __EnsureCapacity(batch);
-        __inputKept = false;
-        __ForwardCore(input, batch, training: true);
-        var output = __Rows(__a3, batch, 10);
-        float loss = global::NeuralDsl.Losses.Compute(
-            global::NeuralDsl.Loss.SparseCategoricalCrossEntropy,
-            output,
-            target,
-            10);
-        global::System.Array.Clear(__gradients);
-        // Fused Softmax + SparseCategoricalCrossEntropy: dL/dz = (p − y) / n, without the activation's Jacobian.
-        global::NeuralDsl.Losses.SoftmaxSparseCategoricalCrossEntropyGradient(
-            output,
-            target,
-            __Rows(__d3, batch, 10),
-            10);
-        __Layer3AffineBackward(__Rows(__a2, batch, 128), __Rows(__d3, batch, 10), __Rows(__d2, batch, 128), batch);
-        __Layer2Backward(__Rows(__a1, batch, 128), __Rows(__d2, batch, 128), __Rows(__d1, batch, 128), batch);
-        // The first layer: no input gradient needed.
-        __Layer1Backward(input, __Rows(__d1, batch, 128), default, batch);
-        return loss;
+        __EnterTraining();
+        try
+        {
+            return __workspace.__ComputeGradients(input, target, batch);
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
     /// <summary>
@@ -268,9 +244,24 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
         global::NeuralDsl.Optimizer optimizer)
     {
         global::System.ArgumentNullException.ThrowIfNull(optimizer);
-        float loss = ComputeGradients(input, target);
-        optimizer.Step<float>(__parameters, __gradients);
-        return loss;
+        int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
+        global::NeuralDsl.Batches.CheckTargetLength(
+            target.Length,
+            batch * TargetSize,
+            nameof(target),
+            batch,
+            TargetSize);
+        __EnterTraining();
+        try
+        {
+            float loss = __workspace.__ComputeGradients(input, target, batch);
+            optimizer.Step<float>(__parameters, __gradients);
+            return loss;
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
     string global::NeuralDsl.IModel<float>.Name => ModelName;
@@ -283,161 +274,308 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
     global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout =>
         __parameterLayout;
 
-    // Grows every batch buffer to hold at least batch samples; a no-op once that batch size has been seen.
-    private void __EnsureCapacity(int batch)
+    // A training call runs alone: it takes the instance from idle (0) to -1, or throws.
+    private void __EnterTraining()
     {
-        if (batch <= __capacity)
-            return;
-        // checked: a batch so large that a buffer would pass int.MaxValue elements throws instead of wrapping.
-        __input = new float[checked(batch * 784)];
-        __a1 = new float[checked(batch * 128)];
-        __d1 = new float[checked(batch * 128)];
-        __z1 = new float[checked(batch * 128)];
-        __a2 = new float[checked(batch * 128)];
-        __d2 = new float[checked(batch * 128)];
-        __mask2 = new float[checked(batch * 128)];
-        __a3 = new float[checked(batch * 10)];
-        __d3 = new float[checked(batch * 10)];
-        __z3 = new float[checked(batch * 10)];
-        __capacity = batch;
+        if (global::System.Threading.Interlocked.CompareExchange(ref __callState, -1, 0) != 0)
+            throw new global::System.InvalidOperationException(
+                "Model 'MnistMlp' is already running a call on another thread: training calls (Forward, Backward, " +
+                "ComputeGradients, TrainStep) run alone; Predict may run on many threads at once.");
     }
 
-    // The first batch samples of a [capacity × size] buffer.
-    private static global::System.Span<float> __Rows(float[] buffer, int batch, int size) => new(buffer, 0, batch * size);
+    private void __ExitTraining() => global::System.Threading.Volatile.Write(ref __callState, 0);
 
-    // The whole forward pass, one call per layer; x is [batch × 784].
-    private void __ForwardCore(global::System.ReadOnlySpan<float> x, int batch, bool training)
+    // Predicts count themselves in, so a training call cannot start while one runs; none starts during training.
+    private void __EnterPredict()
     {
-        __batch = batch;
-        __training = training;
-        // flatten: Flatten [B,28,28] -> [B,784] (a view: no copy)
-        // dense: Dense(128, ReLU) [B,784] -> [B,128]
-        __Layer1Forward(x, batch);
-        // dropout: Dropout(0.2) [B,128] -> [B,128]
-        __Layer2Forward(__Rows(__a1, batch, 128), batch, training);
-        // dense_1: Dense(10, Softmax) [B,128] -> [B,10]
-        __Layer3Forward(__Rows(__a2, batch, 128), batch);
-    }
-
-    // Layer 1 · dense: Dense(128, ReLU) · forward [B,784] -> [B,128] · kernel [784, 128], bias [128] · 100,480 params
-    private void __Layer1Forward(global::System.ReadOnlySpan<float> x, int batch)
-    {
-        var z = __Rows(__z1, batch, 128);
-        // z[batch×128] = x[batch×784] · kernel[784×128] + bias
-        global::NeuralDsl.Gemm.Multiply(x, DenseKernel, z, batch, 784, 128);
-        global::NeuralDsl.Bias.AddRows(z, DenseBias);
-        global::NeuralDsl.Activations.Relu(z, __Rows(__a1, batch, 128));
-    }
-
-    // Layer 1 · dense: Dense(128, ReLU) · backward [B,128] -> [B,784] · kernel [784, 128], bias [128] · 100,480 params
-    private void __Layer1Backward(
-        global::System.ReadOnlySpan<float> x,
-        global::System.Span<float> dy,
-        global::System.Span<float> dx,
-        int batch)
-    {
-        // dz = dy ⊙ ReLU'(z), in place.
-        global::NeuralDsl.Activations.ReluBackward(__Rows(__z1, batch, 128), __Rows(__a1, batch, 128), dy, dy);
-        __Layer1AffineBackward(x, dy, dx, batch);
-    }
-
-    // Layer 1 · dense: gradients of x · kernel + bias from dz [B,128]; dx is skipped when empty (the first layer in
-    // training).
-    private void __Layer1AffineBackward(
-        global::System.ReadOnlySpan<float> x,
-        global::System.ReadOnlySpan<float> dz,
-        global::System.Span<float> dx,
-        int batch)
-    {
-        // dKernel[784×128] += xᵀ · dz
-        global::NeuralDsl.Gemm.Multiply(
-            x,
-            dz,
-            DenseKernelGradient,
-            784,
-            batch,
-            128,
-            transposeA: true,
-            accumulate: true);
-        // dBias[128] += Σ rows of dz
-        global::NeuralDsl.Bias.AccumulateGradient(dz, DenseBiasGradient);
-        if (!dx.IsEmpty)
+        while (true)
         {
-            // dx[batch×784] = dz · kernelᵀ
-            global::NeuralDsl.Gemm.Multiply(dz, DenseKernel, dx, batch, 128, 784, transposeB: true);
+            int state = global::System.Threading.Volatile.Read(ref __callState);
+            if (state < 0)
+                throw new global::System.InvalidOperationException(
+                    "Model 'MnistMlp' is running a training call on another thread: Predict waits for no one and " +
+                    "would read half-updated weights.");
+            if (global::System.Threading.Interlocked.CompareExchange(ref __callState, state + 1, state) == state)
+                return;
         }
     }
 
-    // Layer 2 · dropout: Dropout(0.2) · forward [B,128] -> [B,128]
-    private void __Layer2Forward(global::System.ReadOnlySpan<float> x, int batch, bool training)
-    {
-        if (training)
-            global::NeuralDsl.Dropout.Forward(x, __Rows(__a2, batch, 128), __Rows(__mask2, batch, 128), 0.2, ref __rng);
-        else
-            x.CopyTo(__Rows(__a2, batch, 128));
-    }
+    private void __ExitPredict() => global::System.Threading.Interlocked.Decrement(ref __callState);
 
-    // Layer 2 · dropout: Dropout(0.2) · backward [B,128] -> [B,128]
-    private void __Layer2Backward(
-        global::System.ReadOnlySpan<float> x,
-        global::System.Span<float> dy,
-        global::System.Span<float> dx,
-        int batch)
+    /// <summary>
+    /// The buffers one pass at a time writes, and the passes and layer methods that write them. The model keeps one for
+    /// its training calls and one per thread for <c>Predict</c>, which share the parameters read-only.
+    /// </summary>
+    private sealed class __Workspace
     {
-        if (dx.IsEmpty)
-            return;
-        if (__training)
-            global::NeuralDsl.Dropout.Backward(dy, __Rows(__mask2, batch, 128), dx);
-        else
-            dy.CopyTo(dx);
-    }
+        private readonly MnistMlp __model;
 
-    // Layer 3 · dense_1: Dense(10, Softmax) · forward [B,128] -> [B,10] · kernel [128, 10], bias [10] · 1,290 params
-    private void __Layer3Forward(global::System.ReadOnlySpan<float> x, int batch)
-    {
-        var z = __Rows(__z3, batch, 10);
-        // z[batch×10] = x[batch×128] · kernel[128×10] + bias
-        global::NeuralDsl.Gemm.Multiply(x, Dense1Kernel, z, batch, 128, 10);
-        global::NeuralDsl.Bias.AddRows(z, Dense1Bias);
-        global::NeuralDsl.Activations.Softmax(z, __Rows(__a3, batch, 10), 10);
-    }
+        public __Workspace(MnistMlp model) => __model = model;
 
-    // Layer 3 · dense_1: Dense(10, Softmax) · backward [B,10] -> [B,128] · kernel [128, 10], bias [10] · 1,290 params
-    private void __Layer3Backward(
-        global::System.ReadOnlySpan<float> x,
-        global::System.Span<float> dy,
-        global::System.Span<float> dx,
-        int batch)
-    {
-        // dz = dy ⊙ Softmax'(z), in place.
-        global::NeuralDsl.Activations.SoftmaxBackward(__Rows(__a3, batch, 10), dy, dy, 10);
-        __Layer3AffineBackward(x, dy, dx, batch);
-    }
+        // Batch buffers, [capacity × per-sample size]; grown on demand, never per call.
+        private int __capacity;
+        private int __batch; // samples in the last forward pass
+        private bool __training; // whether that pass ran in training mode
+        // whether it copied its input into __input (Forward does; Predict and ComputeGradients need not)
+        private bool __inputKept;
+        private float[] __input = []; // [B,28,28], the input of the last Forward, for Backward
+        private float[] __a1 = []; // [B,128] dense output
+        private float[] __d1 = []; // [B,128] gradient w.r.t. dense output
+        private float[] __z1 = []; // dense: pre-activation x · kernel + bias
+        private float[] __a2 = []; // [B,128] dropout output
+        private float[] __d2 = []; // [B,128] gradient w.r.t. dropout output
+        private float[] __mask2 = []; // dropout: kept mask: 0 or 1 / (1 - rate)
+        private float[] __a3 = []; // [B,10] dense_1 output
+        private float[] __d3 = []; // [B,10] gradient w.r.t. dense_1 output
+        private float[] __z3 = []; // dense_1: pre-activation x · kernel + bias
 
-    // Layer 3 · dense_1: gradients of x · kernel + bias from dz [B,10]; dx is skipped when empty (the first layer in
-    // training).
-    private void __Layer3AffineBackward(
-        global::System.ReadOnlySpan<float> x,
-        global::System.ReadOnlySpan<float> dz,
-        global::System.Span<float> dx,
-        int batch)
-    {
-        // dKernel[128×10] += xᵀ · dz
-        global::NeuralDsl.Gemm.Multiply(
-            x,
-            dz,
-            Dense1KernelGradient,
-            128,
-            batch,
-            10,
-            transposeA: true,
-            accumulate: true);
-        // dBias[10] += Σ rows of dz
-        global::NeuralDsl.Bias.AccumulateGradient(dz, Dense1BiasGradient);
-        if (!dx.IsEmpty)
+        // Predict's pass on this thread's buffers; the arguments were checked.
+        public void __Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch)
         {
-            // dx[batch×128] = dz · kernelᵀ
-            global::NeuralDsl.Gemm.Multiply(dz, Dense1Kernel, dx, batch, 10, 128, transposeB: true);
+            __EnsureCapacity(batch);
+            __inputKept = false;
+            __ForwardCore(input, batch, training: false);
+            __Rows(__a3, batch, 10).CopyTo(output);
+        }
+
+        public void __Forward(
+            global::System.ReadOnlySpan<float> input,
+            global::System.Span<float> output,
+            int batch,
+            bool training)
+        {
+            __EnsureCapacity(batch);
+            var kept = __Rows(__input, batch, InputSize);
+            input.CopyTo(kept);
+            __inputKept = true;
+            __ForwardCore(kept, batch, training);
+            __Rows(__a3, batch, 10).CopyTo(output);
+        }
+
+        public void __Backward(
+            global::System.ReadOnlySpan<float> outputGradient,
+            global::System.Span<float> inputGradient)
+        {
+            if (!__inputKept)
+                throw new global::System.InvalidOperationException(
+                    "Backward follows Forward: call Forward(input, output, training) first " +
+                    "(Predict and ComputeGradients do not keep the input).");
+            int batch = __batch;
+            global::NeuralDsl.Batches.CheckLength(
+                outputGradient.Length,
+                batch * OutputSize,
+                nameof(outputGradient),
+                batch,
+                OutputShape);
+            global::NeuralDsl.Batches.CheckLength(
+                inputGradient.Length,
+                batch * InputSize,
+                nameof(inputGradient),
+                batch,
+                InputShape);
+            var input = __Rows(__input, batch, InputSize);
+            outputGradient.CopyTo(__Rows(__d3, batch, 10));
+            __Layer3Backward(__Rows(__a2, batch, 128), __Rows(__d3, batch, 10), __Rows(__d2, batch, 128), batch);
+            __Layer2Backward(__Rows(__a1, batch, 128), __Rows(__d2, batch, 128), __Rows(__d1, batch, 128), batch);
+            __Layer1Backward(input, __Rows(__d1, batch, 128), inputGradient, batch);
+        }
+
+        public float __ComputeGradients(
+            global::System.ReadOnlySpan<float> input,
+            global::System.ReadOnlySpan<float> target,
+            int batch)
+        {
+            __EnsureCapacity(batch);
+            __inputKept = false;
+            __ForwardCore(input, batch, training: true);
+            var output = __Rows(__a3, batch, 10);
+            float loss = global::NeuralDsl.Losses.Compute(
+                global::NeuralDsl.Loss.SparseCategoricalCrossEntropy,
+                output,
+                target,
+                10);
+            global::System.Array.Clear(__model.__gradients);
+            // Fused Softmax + SparseCategoricalCrossEntropy: dL/dz = (p − y) / n, without the activation's Jacobian.
+            global::NeuralDsl.Losses.SoftmaxSparseCategoricalCrossEntropyGradient(
+                output,
+                target,
+                __Rows(__d3, batch, 10),
+                10);
+            __Layer3AffineBackward(__Rows(__a2, batch, 128), __Rows(__d3, batch, 10), __Rows(__d2, batch, 128), batch);
+            __Layer2Backward(__Rows(__a1, batch, 128), __Rows(__d2, batch, 128), __Rows(__d1, batch, 128), batch);
+            // The first layer: no input gradient needed.
+            __Layer1Backward(input, __Rows(__d1, batch, 128), default, batch);
+            return loss;
+        }
+
+        /// <summary>The output of the last forward pass on this workspace, [batch × 10].</summary>
+        public global::System.ReadOnlySpan<float> __LastOutput => __Rows(__a3, __batch, 10);
+
+        // Grows every batch buffer to hold at least batch samples; a no-op once that batch size has been seen.
+        private void __EnsureCapacity(int batch)
+        {
+            if (batch <= __capacity)
+                return;
+            // checked: a batch so large that a buffer would pass int.MaxValue elements throws instead of wrapping.
+            __input = new float[checked(batch * 784)];
+            __a1 = new float[checked(batch * 128)];
+            __d1 = new float[checked(batch * 128)];
+            __z1 = new float[checked(batch * 128)];
+            __a2 = new float[checked(batch * 128)];
+            __d2 = new float[checked(batch * 128)];
+            __mask2 = new float[checked(batch * 128)];
+            __a3 = new float[checked(batch * 10)];
+            __d3 = new float[checked(batch * 10)];
+            __z3 = new float[checked(batch * 10)];
+            __capacity = batch;
+        }
+
+        // The first batch samples of a [capacity × size] buffer.
+        private static global::System.Span<float> __Rows(float[] buffer, int batch, int size) => new(buffer, 0, batch * size);
+
+        // The whole forward pass, one call per layer; x is [batch × 784].
+        private void __ForwardCore(global::System.ReadOnlySpan<float> x, int batch, bool training)
+        {
+            __batch = batch;
+            __training = training;
+            // flatten: Flatten [B,28,28] -> [B,784] (a view: no copy)
+            // dense: Dense(128, ReLU) [B,784] -> [B,128]
+            __Layer1Forward(x, batch);
+            // dropout: Dropout(0.2) [B,128] -> [B,128]
+            __Layer2Forward(__Rows(__a1, batch, 128), batch, training);
+            // dense_1: Dense(10, Softmax) [B,128] -> [B,10]
+            __Layer3Forward(__Rows(__a2, batch, 128), batch);
+        }
+
+        // Layer 1 · dense: Dense(128, ReLU) · forward [B,784] -> [B,128] · kernel [784, 128], bias [128] · 100,480
+        // params
+        private void __Layer1Forward(global::System.ReadOnlySpan<float> x, int batch)
+        {
+            var z = __Rows(__z1, batch, 128);
+            // z[batch×128] = x[batch×784] · kernel[784×128] + bias
+            global::NeuralDsl.Gemm.Multiply(x, __model.DenseKernel, z, batch, 784, 128);
+            global::NeuralDsl.Bias.AddRows(z, __model.DenseBias);
+            global::NeuralDsl.Activations.Relu(z, __Rows(__a1, batch, 128));
+        }
+
+        // Layer 1 · dense: Dense(128, ReLU) · backward [B,128] -> [B,784] · kernel [784, 128], bias [128] · 100,480
+        // params
+        private void __Layer1Backward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.Span<float> dy,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            // dz = dy ⊙ ReLU'(z), in place.
+            global::NeuralDsl.Activations.ReluBackward(__Rows(__z1, batch, 128), __Rows(__a1, batch, 128), dy, dy);
+            __Layer1AffineBackward(x, dy, dx, batch);
+        }
+
+        // Layer 1 · dense: gradients of x · kernel + bias from dz [B,128]; dx is skipped when empty (the first layer in
+        // training).
+        private void __Layer1AffineBackward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.ReadOnlySpan<float> dz,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            // dKernel[784×128] += xᵀ · dz
+            global::NeuralDsl.Gemm.Multiply(
+                x,
+                dz,
+                __model.DenseKernelGradient,
+                784,
+                batch,
+                128,
+                transposeA: true,
+                accumulate: true);
+            // dBias[128] += Σ rows of dz
+            global::NeuralDsl.Bias.AccumulateGradient(dz, __model.DenseBiasGradient);
+            if (!dx.IsEmpty)
+            {
+                // dx[batch×784] = dz · kernelᵀ
+                global::NeuralDsl.Gemm.Multiply(dz, __model.DenseKernel, dx, batch, 128, 784, transposeB: true);
+            }
+        }
+
+        // Layer 2 · dropout: Dropout(0.2) · forward [B,128] -> [B,128]
+        private void __Layer2Forward(global::System.ReadOnlySpan<float> x, int batch, bool training)
+        {
+            if (training)
+                global::NeuralDsl.Dropout.Forward(
+                    x,
+                    __Rows(__a2, batch, 128),
+                    __Rows(__mask2, batch, 128),
+                    0.2,
+                    ref __model.__rng);
+            else
+                x.CopyTo(__Rows(__a2, batch, 128));
+        }
+
+        // Layer 2 · dropout: Dropout(0.2) · backward [B,128] -> [B,128]
+        private void __Layer2Backward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.Span<float> dy,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            if (dx.IsEmpty)
+                return;
+            if (__training)
+                global::NeuralDsl.Dropout.Backward(dy, __Rows(__mask2, batch, 128), dx);
+            else
+                dy.CopyTo(dx);
+        }
+
+        // Layer 3 · dense_1: Dense(10, Softmax) · forward [B,128] -> [B,10] · kernel [128, 10], bias [10] · 1,290
+        // params
+        private void __Layer3Forward(global::System.ReadOnlySpan<float> x, int batch)
+        {
+            var z = __Rows(__z3, batch, 10);
+            // z[batch×10] = x[batch×128] · kernel[128×10] + bias
+            global::NeuralDsl.Gemm.Multiply(x, __model.Dense1Kernel, z, batch, 128, 10);
+            global::NeuralDsl.Bias.AddRows(z, __model.Dense1Bias);
+            global::NeuralDsl.Activations.Softmax(z, __Rows(__a3, batch, 10), 10);
+        }
+
+        // Layer 3 · dense_1: Dense(10, Softmax) · backward [B,10] -> [B,128] · kernel [128, 10], bias [10] · 1,290
+        // params
+        private void __Layer3Backward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.Span<float> dy,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            // dz = dy ⊙ Softmax'(z), in place.
+            global::NeuralDsl.Activations.SoftmaxBackward(__Rows(__a3, batch, 10), dy, dy, 10);
+            __Layer3AffineBackward(x, dy, dx, batch);
+        }
+
+        // Layer 3 · dense_1: gradients of x · kernel + bias from dz [B,10]; dx is skipped when empty (the first layer
+        // in training).
+        private void __Layer3AffineBackward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.ReadOnlySpan<float> dz,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            // dKernel[128×10] += xᵀ · dz
+            global::NeuralDsl.Gemm.Multiply(
+                x,
+                dz,
+                __model.Dense1KernelGradient,
+                128,
+                batch,
+                10,
+                transposeA: true,
+                accumulate: true);
+            // dBias[10] += Σ rows of dz
+            global::NeuralDsl.Bias.AccumulateGradient(dz, __model.Dense1BiasGradient);
+            if (!dx.IsEmpty)
+            {
+                // dx[batch×128] = dz · kernelᵀ
+                global::NeuralDsl.Gemm.Multiply(dz, __model.Dense1Kernel, dx, batch, 10, 128, transposeB: true);
+            }
         }
     }
 }

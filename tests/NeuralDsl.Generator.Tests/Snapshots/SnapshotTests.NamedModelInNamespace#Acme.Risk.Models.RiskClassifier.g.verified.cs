@@ -69,19 +69,10 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
     private readonly float[] __parameters = new float[39];
     private readonly float[] __gradients = new float[39];
 
-    // Batch buffers, [capacity × per-sample size]; grown on demand, never per call.
-    private int __capacity;
-    private int __batch; // samples in the last forward pass
-    private bool __training; // whether that pass ran in training mode
-    // whether it copied its input into __input (Forward does; Predict and ComputeGradients need not)
-    private bool __inputKept;
-    private float[] __input = []; // [B,5], the input of the last Forward, for Backward
-    private float[] __a0 = []; // [B,4] encoder output
-    private float[] __d0 = []; // [B,4] gradient w.r.t. encoder output
-    private float[] __z0 = []; // encoder: pre-activation x · kernel + bias
-    private float[] __a1 = []; // [B,3] head output
-    private float[] __d1 = []; // [B,3] gradient w.r.t. head output
-    private float[] __z1 = []; // head: pre-activation x · kernel + bias
+    // Batch buffers live in workspaces: one for the training calls, and one per thread for Predict.
+    private readonly __Workspace __workspace;
+    private readonly global::System.Threading.ThreadLocal<__Workspace> __predictWorkspaces;
+    private int __callState; // 0 idle, n > 0 Predicts running, -1 a training call running
 
     /// <summary>
     /// Creates the model with Keras-default initialization drawn deterministically from <paramref name="seed"/>.
@@ -97,6 +88,8 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
         global::NeuralDsl.Initializers.Fill(HeadKernel, global::NeuralDsl.Initializer.GlorotUniform, 4, 3, ref rng);
         // head.bias [3]: Zeros (fan in 4, fan out 3)
         global::NeuralDsl.Initializers.Fill(HeadBias, global::NeuralDsl.Initializer.Zeros, 4, 3, ref rng);
+        __workspace = new __Workspace(this);
+        __predictWorkspaces = new(() => new __Workspace(this));
     }
 
     /// <summary><c>encoder.kernel</c> [5, 4], a view into <see cref="Parameters"/>.</summary>
@@ -129,21 +122,29 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
     /// <summary>Gradients matching <see cref="Parameters"/>.</summary>
     public global::System.Span<float> Gradients => __gradients;
 
-    /// <summary>The output of the last forward pass, [batch × 3].</summary>
-    public global::System.ReadOnlySpan<float> LastOutput => __Rows(__a1, __batch, 3);
+    /// <summary>
+    /// The output of the last Forward or ComputeGradients, [batch × 3] (Predict runs on buffers of its own).
+    /// </summary>
+    public global::System.ReadOnlySpan<float> LastOutput => __workspace.__LastOutput;
 
     /// <summary>
-    /// Inference on a batch: <paramref name="input"/> is [batch × 5], <paramref name="output"/> [batch × 3]. Allocates
-    /// nothing once the batch size has been seen.
+    /// Inference on a batch: <paramref name="input"/> is [batch × 5], <paramref name="output"/> [batch × 3]. Safe from
+    /// many threads at once (each thread has its own buffers); allocates nothing once the thread has seen the batch
+    /// size.
     /// </summary>
     public void Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
         global::NeuralDsl.Batches.CheckLength(output.Length, batch * OutputSize, nameof(output), batch, OutputShape);
-        __EnsureCapacity(batch);
-        __inputKept = false;
-        __ForwardCore(input, batch, training: false);
-        __Rows(__a1, batch, 3).CopyTo(output);
+        __EnterPredict();
+        try
+        {
+            __predictWorkspaces.Value!.__Predict(input, output, batch);
+        }
+        finally
+        {
+            __ExitPredict();
+        }
     }
 
     /// <summary>Inference on a batch, returning a new array of [batch × 3].</summary>
@@ -165,12 +166,15 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
         global::NeuralDsl.Batches.CheckLength(output.Length, batch * OutputSize, nameof(output), batch, OutputShape);
-        __EnsureCapacity(batch);
-        var kept = __Rows(__input, batch, InputSize);
-        input.CopyTo(kept);
-        __inputKept = true;
-        __ForwardCore(kept, batch, training);
-        __Rows(__a1, batch, 3).CopyTo(output);
+        __EnterTraining();
+        try
+        {
+            __workspace.__Forward(input, output, batch, training);
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
     /// <summary>
@@ -180,27 +184,15 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
     /// </summary>
     public void Backward(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> inputGradient)
     {
-        if (!__inputKept)
-            throw new global::System.InvalidOperationException(
-                "Backward follows Forward: call Forward(input, output, training) first " +
-                "(Predict and ComputeGradients do not keep the input).");
-        int batch = __batch;
-        global::NeuralDsl.Batches.CheckLength(
-            outputGradient.Length,
-            batch * OutputSize,
-            nameof(outputGradient),
-            batch,
-            OutputShape);
-        global::NeuralDsl.Batches.CheckLength(
-            inputGradient.Length,
-            batch * InputSize,
-            nameof(inputGradient),
-            batch,
-            InputShape);
-        var input = __Rows(__input, batch, InputSize);
-        outputGradient.CopyTo(__Rows(__d1, batch, 3));
-        __Layer1Backward(__Rows(__a0, batch, 4), __Rows(__d1, batch, 3), __Rows(__d0, batch, 4), batch);
-        __Layer0Backward(input, __Rows(__d0, batch, 4), inputGradient, batch);
+        __EnterTraining();
+        try
+        {
+            __workspace.__Backward(outputGradient, inputGradient);
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
     /// <summary>Sets every gradient to zero.</summary>
@@ -219,22 +211,15 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
             nameof(target),
             batch,
             TargetSize);
-        __EnsureCapacity(batch);
-        __inputKept = false;
-        __ForwardCore(input, batch, training: true);
-        var output = __Rows(__a1, batch, 3);
-        float loss = global::NeuralDsl.Losses.Compute(
-            global::NeuralDsl.Loss.CategoricalCrossEntropy,
-            output,
-            target,
-            3);
-        global::System.Array.Clear(__gradients);
-        // Fused Softmax + CategoricalCrossEntropy: dL/dz = (p − y) / n, without the activation's Jacobian.
-        global::NeuralDsl.Losses.SoftmaxCategoricalCrossEntropyGradient(output, target, __Rows(__d1, batch, 3), 3);
-        __Layer1AffineBackward(__Rows(__a0, batch, 4), __Rows(__d1, batch, 3), __Rows(__d0, batch, 4), batch);
-        // The first layer: no input gradient needed.
-        __Layer0Backward(input, __Rows(__d0, batch, 4), default, batch);
-        return loss;
+        __EnterTraining();
+        try
+        {
+            return __workspace.__ComputeGradients(input, target, batch);
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
     /// <summary>
@@ -247,9 +232,24 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
         global::NeuralDsl.Optimizer optimizer)
     {
         global::System.ArgumentNullException.ThrowIfNull(optimizer);
-        float loss = ComputeGradients(input, target);
-        optimizer.Step<float>(__parameters, __gradients);
-        return loss;
+        int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
+        global::NeuralDsl.Batches.CheckTargetLength(
+            target.Length,
+            batch * TargetSize,
+            nameof(target),
+            batch,
+            TargetSize);
+        __EnterTraining();
+        try
+        {
+            float loss = __workspace.__ComputeGradients(input, target, batch);
+            optimizer.Step<float>(__parameters, __gradients);
+            return loss;
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
     string global::NeuralDsl.IModel<float>.Name => ModelName;
@@ -262,354 +262,499 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
     global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout =>
         __parameterLayout;
 
-    // Grows every batch buffer to hold at least batch samples; a no-op once that batch size has been seen.
-    private void __EnsureCapacity(int batch)
+    // A training call runs alone: it takes the instance from idle (0) to -1, or throws.
+    private void __EnterTraining()
     {
-        if (batch <= __capacity)
-            return;
-        // checked: a batch so large that a buffer would pass int.MaxValue elements throws instead of wrapping.
-        __input = new float[checked(batch * 5)];
-        __a0 = new float[checked(batch * 4)];
-        __d0 = new float[checked(batch * 4)];
-        __z0 = new float[checked(batch * 4)];
-        __a1 = new float[checked(batch * 3)];
-        __d1 = new float[checked(batch * 3)];
-        __z1 = new float[checked(batch * 3)];
-        __capacity = batch;
+        if (global::System.Threading.Interlocked.CompareExchange(ref __callState, -1, 0) != 0)
+            throw new global::System.InvalidOperationException(
+                "Model 'credit_risk_v2' is already running a call on another thread: training calls (Forward, Backward, " +
+                "ComputeGradients, TrainStep) run alone; Predict may run on many threads at once.");
     }
 
-    // The first batch samples of a [capacity × size] buffer.
-    private static global::System.Span<float> __Rows(float[] buffer, int batch, int size) => new(buffer, 0, batch * size);
+    private void __ExitTraining() => global::System.Threading.Volatile.Write(ref __callState, 0);
 
-    // The whole forward pass, one call per layer; x is [batch × 5].
-    private void __ForwardCore(global::System.ReadOnlySpan<float> x, int batch, bool training)
+    // Predicts count themselves in, so a training call cannot start while one runs; none starts during training.
+    private void __EnterPredict()
     {
-        __batch = batch;
-        __training = training;
-        // encoder: Dense(4, GELU) [B,5] -> [B,4]
-        __Layer0Forward(x, batch);
-        // head: Dense(3, Softmax) [B,4] -> [B,3]
-        __Layer1Forward(__Rows(__a0, batch, 4), batch);
-    }
-
-    // Layer 0 · encoder: Dense(4, GELU) · forward [B,5] -> [B,4] · kernel [5, 4], bias [4] · 24 params
-    private void __Layer0Forward(global::System.ReadOnlySpan<float> x, int batch)
-    {
-        if (__Vector256.IsHardwareAccelerated)
+        while (true)
         {
-            // Small enough for registers: the 5×4 kernel is loaded once for the whole batch.
-            ref float p = ref __MemoryMarshal.GetArrayDataReference(__parameters);
-            var w0_0 = __Vector128.LoadUnsafe(ref p, (nuint)0); // kernel[0, 0..4]
-            var w1_0 = __Vector128.LoadUnsafe(ref p, (nuint)4); // kernel[1, 0..4]
-            var w2_0 = __Vector128.LoadUnsafe(ref p, (nuint)8); // kernel[2, 0..4]
-            var w3_0 = __Vector128.LoadUnsafe(ref p, (nuint)12); // kernel[3, 0..4]
-            var w4_0 = __Vector128.LoadUnsafe(ref p, (nuint)16); // kernel[4, 0..4]
-            var b0 = __Vector128.LoadUnsafe(ref p, (nuint)20); // bias[0..4]
-            ref float xs = ref __MemoryMarshal.GetReference(x);
-            ref float zs = ref __MemoryMarshal.GetArrayDataReference(__z0);
-            for (int r = 0; r < batch; r++)
-            {
-                nuint xi = (nuint)r * 5;
-                nuint yi = (nuint)r * 4;
-                var acc0 = b0;
-                float x0 = __Unsafe.Add(ref xs, xi + 0);
-                acc0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x0), w0_0, acc0);
-                float x1 = __Unsafe.Add(ref xs, xi + 1);
-                acc0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x1), w1_0, acc0);
-                float x2 = __Unsafe.Add(ref xs, xi + 2);
-                acc0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x2), w2_0, acc0);
-                float x3 = __Unsafe.Add(ref xs, xi + 3);
-                acc0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x3), w3_0, acc0);
-                float x4 = __Unsafe.Add(ref xs, xi + 4);
-                acc0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x4), w4_0, acc0);
-                __Vector128.StoreUnsafe(acc0, ref zs, yi + 0);
-            }
-            global::NeuralDsl.Activations.Gelu(__Rows(__z0, batch, 4), __Rows(__a0, batch, 4));
-            return;
-        }
-        // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-        var z = __Rows(__z0, batch, 4);
-        // z[batch×4] = x[batch×5] · kernel[5×4] + bias
-        global::NeuralDsl.Gemm.Multiply(x, EncoderKernel, z, batch, 5, 4);
-        global::NeuralDsl.Bias.AddRows(z, EncoderBias);
-        global::NeuralDsl.Activations.Gelu(z, __Rows(__a0, batch, 4));
-    }
-
-    // Layer 0 · encoder: Dense(4, GELU) · backward [B,4] -> [B,5] · kernel [5, 4], bias [4] · 24 params
-    private void __Layer0Backward(
-        global::System.ReadOnlySpan<float> x,
-        global::System.Span<float> dy,
-        global::System.Span<float> dx,
-        int batch)
-    {
-        // dz = dy ⊙ GELU'(z), in place.
-        global::NeuralDsl.Activations.GeluBackward(__Rows(__z0, batch, 4), __Rows(__a0, batch, 4), dy, dy);
-        __Layer0AffineBackward(x, dy, dx, batch);
-    }
-
-    // Layer 0 · encoder: gradients of x · kernel + bias from dz [B,4]; dx is skipped when empty (the first layer in
-    // training).
-    private void __Layer0AffineBackward(
-        global::System.ReadOnlySpan<float> x,
-        global::System.ReadOnlySpan<float> dz,
-        global::System.Span<float> dx,
-        int batch)
-    {
-        if (__Vector256.IsHardwareAccelerated)
-        {
-            // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-            ref float g = ref __MemoryMarshal.GetArrayDataReference(__gradients);
-            ref float xs = ref __MemoryMarshal.GetReference(x);
-            ref float ds = ref __MemoryMarshal.GetReference(dz);
-            var g0_0 = __Vector128.LoadUnsafe(ref g, (nuint)0);
-            var g1_0 = __Vector128.LoadUnsafe(ref g, (nuint)4);
-            var g2_0 = __Vector128.LoadUnsafe(ref g, (nuint)8);
-            var g3_0 = __Vector128.LoadUnsafe(ref g, (nuint)12);
-            var g4_0 = __Vector128.LoadUnsafe(ref g, (nuint)16);
-            var gb0 = __Vector128.LoadUnsafe(ref g, (nuint)20);
-            for (int r = 0; r < batch; r++)
-            {
-                nuint xi = (nuint)r * 5;
-                nuint yi = (nuint)r * 4;
-                var d0 = __Vector128.LoadUnsafe(ref ds, yi + 0);
-                gb0 += d0;
-                float x0 = __Unsafe.Add(ref xs, xi + 0);
-                g0_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x0), d0, g0_0);
-                float x1 = __Unsafe.Add(ref xs, xi + 1);
-                g1_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x1), d0, g1_0);
-                float x2 = __Unsafe.Add(ref xs, xi + 2);
-                g2_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x2), d0, g2_0);
-                float x3 = __Unsafe.Add(ref xs, xi + 3);
-                g3_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x3), d0, g3_0);
-                float x4 = __Unsafe.Add(ref xs, xi + 4);
-                g4_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x4), d0, g4_0);
-            }
-            __Vector128.StoreUnsafe(g0_0, ref g, (nuint)0);
-            __Vector128.StoreUnsafe(g1_0, ref g, (nuint)4);
-            __Vector128.StoreUnsafe(g2_0, ref g, (nuint)8);
-            __Vector128.StoreUnsafe(g3_0, ref g, (nuint)12);
-            __Vector128.StoreUnsafe(g4_0, ref g, (nuint)16);
-            __Vector128.StoreUnsafe(gb0, ref g, (nuint)20);
-            if (dx.IsEmpty)
+            int state = global::System.Threading.Volatile.Read(ref __callState);
+            if (state < 0)
+                throw new global::System.InvalidOperationException(
+                    "Model 'credit_risk_v2' is running a training call on another thread: Predict waits for no one and " +
+                    "would read half-updated weights.");
+            if (global::System.Threading.Interlocked.CompareExchange(ref __callState, state + 1, state) == state)
                 return;
-            // dx[r, k] = Σ_j kernel[k, j] · dz[r, j]
-            ref float p = ref __MemoryMarshal.GetArrayDataReference(__parameters);
-            ref float dxs = ref __MemoryMarshal.GetReference(dx);
-            var w0_0 = __Vector128.LoadUnsafe(ref p, (nuint)0);
-            var w1_0 = __Vector128.LoadUnsafe(ref p, (nuint)4);
-            var w2_0 = __Vector128.LoadUnsafe(ref p, (nuint)8);
-            var w3_0 = __Vector128.LoadUnsafe(ref p, (nuint)12);
-            var w4_0 = __Vector128.LoadUnsafe(ref p, (nuint)16);
-            for (int r = 0; r < batch; r++)
-            {
-                nuint xi = (nuint)r * 5;
-                nuint yi = (nuint)r * 4;
-                var d0 = __Vector128.LoadUnsafe(ref ds, yi + 0);
-                __Unsafe.Add(ref dxs, xi + 0) = __Vector128.Sum(w0_0 * d0);
-                __Unsafe.Add(ref dxs, xi + 1) = __Vector128.Sum(w1_0 * d0);
-                __Unsafe.Add(ref dxs, xi + 2) = __Vector128.Sum(w2_0 * d0);
-                __Unsafe.Add(ref dxs, xi + 3) = __Vector128.Sum(w3_0 * d0);
-                __Unsafe.Add(ref dxs, xi + 4) = __Vector128.Sum(w4_0 * d0);
-            }
-            return;
-        }
-        // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-        // dKernel[5×4] += xᵀ · dz
-        global::NeuralDsl.Gemm.Multiply(x, dz, EncoderKernelGradient, 5, batch, 4, transposeA: true, accumulate: true);
-        // dBias[4] += Σ rows of dz
-        global::NeuralDsl.Bias.AccumulateGradient(dz, EncoderBiasGradient);
-        if (!dx.IsEmpty)
-        {
-            // dx[batch×5] = dz · kernelᵀ
-            global::NeuralDsl.Gemm.Multiply(dz, EncoderKernel, dx, batch, 4, 5, transposeB: true);
         }
     }
 
-    // Layer 1 · head: Dense(3, Softmax) · forward [B,4] -> [B,3] · kernel [4, 3], bias [3] · 15 params
-    private void __Layer1Forward(global::System.ReadOnlySpan<float> x, int batch)
+    private void __ExitPredict() => global::System.Threading.Interlocked.Decrement(ref __callState);
+
+    /// <summary>
+    /// The buffers one pass at a time writes, and the passes and layer methods that write them. The model keeps one for
+    /// its training calls and one per thread for <c>Predict</c>, which share the parameters read-only.
+    /// </summary>
+    private sealed class __Workspace
     {
-        if (__Vector256.IsHardwareAccelerated)
+        private readonly RiskClassifier __model;
+
+        public __Workspace(RiskClassifier model) => __model = model;
+
+        // Batch buffers, [capacity × per-sample size]; grown on demand, never per call.
+        private int __capacity;
+        private int __batch; // samples in the last forward pass
+        private bool __training; // whether that pass ran in training mode
+        // whether it copied its input into __input (Forward does; Predict and ComputeGradients need not)
+        private bool __inputKept;
+        private float[] __input = []; // [B,5], the input of the last Forward, for Backward
+        private float[] __a0 = []; // [B,4] encoder output
+        private float[] __d0 = []; // [B,4] gradient w.r.t. encoder output
+        private float[] __z0 = []; // encoder: pre-activation x · kernel + bias
+        private float[] __a1 = []; // [B,3] head output
+        private float[] __d1 = []; // [B,3] gradient w.r.t. head output
+        private float[] __z1 = []; // head: pre-activation x · kernel + bias
+
+        // Predict's pass on this thread's buffers; the arguments were checked.
+        public void __Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch)
         {
-            // Small enough for registers: the 4×3 kernel is loaded once for the whole batch.
-            ref float p = ref __MemoryMarshal.GetArrayDataReference(__parameters);
-            var w0_0 = __Unsafe.Add(ref p, 24); // kernel[0, 0]
-            var w0_1 = __Unsafe.Add(ref p, 25); // kernel[0, 1]
-            var w0_2 = __Unsafe.Add(ref p, 26); // kernel[0, 2]
-            var w1_0 = __Unsafe.Add(ref p, 27); // kernel[1, 0]
-            var w1_1 = __Unsafe.Add(ref p, 28); // kernel[1, 1]
-            var w1_2 = __Unsafe.Add(ref p, 29); // kernel[1, 2]
-            var w2_0 = __Unsafe.Add(ref p, 30); // kernel[2, 0]
-            var w2_1 = __Unsafe.Add(ref p, 31); // kernel[2, 1]
-            var w2_2 = __Unsafe.Add(ref p, 32); // kernel[2, 2]
-            var w3_0 = __Unsafe.Add(ref p, 33); // kernel[3, 0]
-            var w3_1 = __Unsafe.Add(ref p, 34); // kernel[3, 1]
-            var w3_2 = __Unsafe.Add(ref p, 35); // kernel[3, 2]
-            var b0 = __Unsafe.Add(ref p, 36); // bias[0]
-            var b1 = __Unsafe.Add(ref p, 37); // bias[1]
-            var b2 = __Unsafe.Add(ref p, 38); // bias[2]
-            ref float xs = ref __MemoryMarshal.GetReference(x);
-            ref float zs = ref __MemoryMarshal.GetArrayDataReference(__z1);
-            for (int r = 0; r < batch; r++)
-            {
-                nuint xi = (nuint)r * 4;
-                nuint yi = (nuint)r * 3;
-                var acc0 = b0;
-                var acc1 = b1;
-                var acc2 = b2;
-                float x0 = __Unsafe.Add(ref xs, xi + 0);
-                acc0 = global::System.MathF.FusedMultiplyAdd(x0, w0_0, acc0);
-                acc1 = global::System.MathF.FusedMultiplyAdd(x0, w0_1, acc1);
-                acc2 = global::System.MathF.FusedMultiplyAdd(x0, w0_2, acc2);
-                float x1 = __Unsafe.Add(ref xs, xi + 1);
-                acc0 = global::System.MathF.FusedMultiplyAdd(x1, w1_0, acc0);
-                acc1 = global::System.MathF.FusedMultiplyAdd(x1, w1_1, acc1);
-                acc2 = global::System.MathF.FusedMultiplyAdd(x1, w1_2, acc2);
-                float x2 = __Unsafe.Add(ref xs, xi + 2);
-                acc0 = global::System.MathF.FusedMultiplyAdd(x2, w2_0, acc0);
-                acc1 = global::System.MathF.FusedMultiplyAdd(x2, w2_1, acc1);
-                acc2 = global::System.MathF.FusedMultiplyAdd(x2, w2_2, acc2);
-                float x3 = __Unsafe.Add(ref xs, xi + 3);
-                acc0 = global::System.MathF.FusedMultiplyAdd(x3, w3_0, acc0);
-                acc1 = global::System.MathF.FusedMultiplyAdd(x3, w3_1, acc1);
-                acc2 = global::System.MathF.FusedMultiplyAdd(x3, w3_2, acc2);
-                __Unsafe.Add(ref zs, yi + 0) = acc0;
-                __Unsafe.Add(ref zs, yi + 1) = acc1;
-                __Unsafe.Add(ref zs, yi + 2) = acc2;
-            }
-            global::NeuralDsl.Activations.Softmax(__Rows(__z1, batch, 3), __Rows(__a1, batch, 3), 3);
-            return;
+            __EnsureCapacity(batch);
+            __inputKept = false;
+            __ForwardCore(input, batch, training: false);
+            __Rows(__a1, batch, 3).CopyTo(output);
         }
-        // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-        var z = __Rows(__z1, batch, 3);
-        // z[batch×3] = x[batch×4] · kernel[4×3] + bias
-        global::NeuralDsl.Gemm.Multiply(x, HeadKernel, z, batch, 4, 3);
-        global::NeuralDsl.Bias.AddRows(z, HeadBias);
-        global::NeuralDsl.Activations.Softmax(z, __Rows(__a1, batch, 3), 3);
-    }
 
-    // Layer 1 · head: Dense(3, Softmax) · backward [B,3] -> [B,4] · kernel [4, 3], bias [3] · 15 params
-    private void __Layer1Backward(
-        global::System.ReadOnlySpan<float> x,
-        global::System.Span<float> dy,
-        global::System.Span<float> dx,
-        int batch)
-    {
-        // dz = dy ⊙ Softmax'(z), in place.
-        global::NeuralDsl.Activations.SoftmaxBackward(__Rows(__a1, batch, 3), dy, dy, 3);
-        __Layer1AffineBackward(x, dy, dx, batch);
-    }
-
-    // Layer 1 · head: gradients of x · kernel + bias from dz [B,3]; dx is skipped when empty (the first layer in
-    // training).
-    private void __Layer1AffineBackward(
-        global::System.ReadOnlySpan<float> x,
-        global::System.ReadOnlySpan<float> dz,
-        global::System.Span<float> dx,
-        int batch)
-    {
-        if (__Vector256.IsHardwareAccelerated)
+        public void __Forward(
+            global::System.ReadOnlySpan<float> input,
+            global::System.Span<float> output,
+            int batch,
+            bool training)
         {
-            // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-            ref float g = ref __MemoryMarshal.GetArrayDataReference(__gradients);
-            ref float xs = ref __MemoryMarshal.GetReference(x);
-            ref float ds = ref __MemoryMarshal.GetReference(dz);
-            var g0_0 = __Unsafe.Add(ref g, 24);
-            var g0_1 = __Unsafe.Add(ref g, 25);
-            var g0_2 = __Unsafe.Add(ref g, 26);
-            var g1_0 = __Unsafe.Add(ref g, 27);
-            var g1_1 = __Unsafe.Add(ref g, 28);
-            var g1_2 = __Unsafe.Add(ref g, 29);
-            var g2_0 = __Unsafe.Add(ref g, 30);
-            var g2_1 = __Unsafe.Add(ref g, 31);
-            var g2_2 = __Unsafe.Add(ref g, 32);
-            var g3_0 = __Unsafe.Add(ref g, 33);
-            var g3_1 = __Unsafe.Add(ref g, 34);
-            var g3_2 = __Unsafe.Add(ref g, 35);
-            var gb0 = __Unsafe.Add(ref g, 36);
-            var gb1 = __Unsafe.Add(ref g, 37);
-            var gb2 = __Unsafe.Add(ref g, 38);
-            for (int r = 0; r < batch; r++)
-            {
-                nuint xi = (nuint)r * 4;
-                nuint yi = (nuint)r * 3;
-                var d0 = __Unsafe.Add(ref ds, yi + 0);
-                var d1 = __Unsafe.Add(ref ds, yi + 1);
-                var d2 = __Unsafe.Add(ref ds, yi + 2);
-                gb0 += d0;
-                gb1 += d1;
-                gb2 += d2;
-                float x0 = __Unsafe.Add(ref xs, xi + 0);
-                g0_0 = global::System.MathF.FusedMultiplyAdd(x0, d0, g0_0);
-                g0_1 = global::System.MathF.FusedMultiplyAdd(x0, d1, g0_1);
-                g0_2 = global::System.MathF.FusedMultiplyAdd(x0, d2, g0_2);
-                float x1 = __Unsafe.Add(ref xs, xi + 1);
-                g1_0 = global::System.MathF.FusedMultiplyAdd(x1, d0, g1_0);
-                g1_1 = global::System.MathF.FusedMultiplyAdd(x1, d1, g1_1);
-                g1_2 = global::System.MathF.FusedMultiplyAdd(x1, d2, g1_2);
-                float x2 = __Unsafe.Add(ref xs, xi + 2);
-                g2_0 = global::System.MathF.FusedMultiplyAdd(x2, d0, g2_0);
-                g2_1 = global::System.MathF.FusedMultiplyAdd(x2, d1, g2_1);
-                g2_2 = global::System.MathF.FusedMultiplyAdd(x2, d2, g2_2);
-                float x3 = __Unsafe.Add(ref xs, xi + 3);
-                g3_0 = global::System.MathF.FusedMultiplyAdd(x3, d0, g3_0);
-                g3_1 = global::System.MathF.FusedMultiplyAdd(x3, d1, g3_1);
-                g3_2 = global::System.MathF.FusedMultiplyAdd(x3, d2, g3_2);
-            }
-            __Unsafe.Add(ref g, 24) = g0_0;
-            __Unsafe.Add(ref g, 25) = g0_1;
-            __Unsafe.Add(ref g, 26) = g0_2;
-            __Unsafe.Add(ref g, 27) = g1_0;
-            __Unsafe.Add(ref g, 28) = g1_1;
-            __Unsafe.Add(ref g, 29) = g1_2;
-            __Unsafe.Add(ref g, 30) = g2_0;
-            __Unsafe.Add(ref g, 31) = g2_1;
-            __Unsafe.Add(ref g, 32) = g2_2;
-            __Unsafe.Add(ref g, 33) = g3_0;
-            __Unsafe.Add(ref g, 34) = g3_1;
-            __Unsafe.Add(ref g, 35) = g3_2;
-            __Unsafe.Add(ref g, 36) = gb0;
-            __Unsafe.Add(ref g, 37) = gb1;
-            __Unsafe.Add(ref g, 38) = gb2;
-            if (dx.IsEmpty)
+            __EnsureCapacity(batch);
+            var kept = __Rows(__input, batch, InputSize);
+            input.CopyTo(kept);
+            __inputKept = true;
+            __ForwardCore(kept, batch, training);
+            __Rows(__a1, batch, 3).CopyTo(output);
+        }
+
+        public void __Backward(
+            global::System.ReadOnlySpan<float> outputGradient,
+            global::System.Span<float> inputGradient)
+        {
+            if (!__inputKept)
+                throw new global::System.InvalidOperationException(
+                    "Backward follows Forward: call Forward(input, output, training) first " +
+                    "(Predict and ComputeGradients do not keep the input).");
+            int batch = __batch;
+            global::NeuralDsl.Batches.CheckLength(
+                outputGradient.Length,
+                batch * OutputSize,
+                nameof(outputGradient),
+                batch,
+                OutputShape);
+            global::NeuralDsl.Batches.CheckLength(
+                inputGradient.Length,
+                batch * InputSize,
+                nameof(inputGradient),
+                batch,
+                InputShape);
+            var input = __Rows(__input, batch, InputSize);
+            outputGradient.CopyTo(__Rows(__d1, batch, 3));
+            __Layer1Backward(__Rows(__a0, batch, 4), __Rows(__d1, batch, 3), __Rows(__d0, batch, 4), batch);
+            __Layer0Backward(input, __Rows(__d0, batch, 4), inputGradient, batch);
+        }
+
+        public float __ComputeGradients(
+            global::System.ReadOnlySpan<float> input,
+            global::System.ReadOnlySpan<float> target,
+            int batch)
+        {
+            __EnsureCapacity(batch);
+            __inputKept = false;
+            __ForwardCore(input, batch, training: true);
+            var output = __Rows(__a1, batch, 3);
+            float loss = global::NeuralDsl.Losses.Compute(
+                global::NeuralDsl.Loss.CategoricalCrossEntropy,
+                output,
+                target,
+                3);
+            global::System.Array.Clear(__model.__gradients);
+            // Fused Softmax + CategoricalCrossEntropy: dL/dz = (p − y) / n, without the activation's Jacobian.
+            global::NeuralDsl.Losses.SoftmaxCategoricalCrossEntropyGradient(output, target, __Rows(__d1, batch, 3), 3);
+            __Layer1AffineBackward(__Rows(__a0, batch, 4), __Rows(__d1, batch, 3), __Rows(__d0, batch, 4), batch);
+            // The first layer: no input gradient needed.
+            __Layer0Backward(input, __Rows(__d0, batch, 4), default, batch);
+            return loss;
+        }
+
+        /// <summary>The output of the last forward pass on this workspace, [batch × 3].</summary>
+        public global::System.ReadOnlySpan<float> __LastOutput => __Rows(__a1, __batch, 3);
+
+        // Grows every batch buffer to hold at least batch samples; a no-op once that batch size has been seen.
+        private void __EnsureCapacity(int batch)
+        {
+            if (batch <= __capacity)
                 return;
-            // dx[r, k] = Σ_j kernel[k, j] · dz[r, j]
-            ref float p = ref __MemoryMarshal.GetArrayDataReference(__parameters);
-            ref float dxs = ref __MemoryMarshal.GetReference(dx);
-            var w0_0 = __Unsafe.Add(ref p, 24);
-            var w0_1 = __Unsafe.Add(ref p, 25);
-            var w0_2 = __Unsafe.Add(ref p, 26);
-            var w1_0 = __Unsafe.Add(ref p, 27);
-            var w1_1 = __Unsafe.Add(ref p, 28);
-            var w1_2 = __Unsafe.Add(ref p, 29);
-            var w2_0 = __Unsafe.Add(ref p, 30);
-            var w2_1 = __Unsafe.Add(ref p, 31);
-            var w2_2 = __Unsafe.Add(ref p, 32);
-            var w3_0 = __Unsafe.Add(ref p, 33);
-            var w3_1 = __Unsafe.Add(ref p, 34);
-            var w3_2 = __Unsafe.Add(ref p, 35);
-            for (int r = 0; r < batch; r++)
-            {
-                nuint xi = (nuint)r * 4;
-                nuint yi = (nuint)r * 3;
-                var d0 = __Unsafe.Add(ref ds, yi + 0);
-                var d1 = __Unsafe.Add(ref ds, yi + 1);
-                var d2 = __Unsafe.Add(ref ds, yi + 2);
-                __Unsafe.Add(ref dxs, xi + 0) = w0_0 * d0 + w0_1 * d1 + w0_2 * d2;
-                __Unsafe.Add(ref dxs, xi + 1) = w1_0 * d0 + w1_1 * d1 + w1_2 * d2;
-                __Unsafe.Add(ref dxs, xi + 2) = w2_0 * d0 + w2_1 * d1 + w2_2 * d2;
-                __Unsafe.Add(ref dxs, xi + 3) = w3_0 * d0 + w3_1 * d1 + w3_2 * d2;
-            }
-            return;
+            // checked: a batch so large that a buffer would pass int.MaxValue elements throws instead of wrapping.
+            __input = new float[checked(batch * 5)];
+            __a0 = new float[checked(batch * 4)];
+            __d0 = new float[checked(batch * 4)];
+            __z0 = new float[checked(batch * 4)];
+            __a1 = new float[checked(batch * 3)];
+            __d1 = new float[checked(batch * 3)];
+            __z1 = new float[checked(batch * 3)];
+            __capacity = batch;
         }
-        // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-        // dKernel[4×3] += xᵀ · dz
-        global::NeuralDsl.Gemm.Multiply(x, dz, HeadKernelGradient, 4, batch, 3, transposeA: true, accumulate: true);
-        // dBias[3] += Σ rows of dz
-        global::NeuralDsl.Bias.AccumulateGradient(dz, HeadBiasGradient);
-        if (!dx.IsEmpty)
+
+        // The first batch samples of a [capacity × size] buffer.
+        private static global::System.Span<float> __Rows(float[] buffer, int batch, int size) => new(buffer, 0, batch * size);
+
+        // The whole forward pass, one call per layer; x is [batch × 5].
+        private void __ForwardCore(global::System.ReadOnlySpan<float> x, int batch, bool training)
         {
-            // dx[batch×4] = dz · kernelᵀ
-            global::NeuralDsl.Gemm.Multiply(dz, HeadKernel, dx, batch, 3, 4, transposeB: true);
+            __batch = batch;
+            __training = training;
+            // encoder: Dense(4, GELU) [B,5] -> [B,4]
+            __Layer0Forward(x, batch);
+            // head: Dense(3, Softmax) [B,4] -> [B,3]
+            __Layer1Forward(__Rows(__a0, batch, 4), batch);
+        }
+
+        // Layer 0 · encoder: Dense(4, GELU) · forward [B,5] -> [B,4] · kernel [5, 4], bias [4] · 24 params
+        private void __Layer0Forward(global::System.ReadOnlySpan<float> x, int batch)
+        {
+            if (__Vector256.IsHardwareAccelerated)
+            {
+                // Small enough for registers: the 5×4 kernel is loaded once for the whole batch.
+                ref float p = ref __MemoryMarshal.GetArrayDataReference(__model.__parameters);
+                var w0_0 = __Vector128.LoadUnsafe(ref p, (nuint)0); // kernel[0, 0..4]
+                var w1_0 = __Vector128.LoadUnsafe(ref p, (nuint)4); // kernel[1, 0..4]
+                var w2_0 = __Vector128.LoadUnsafe(ref p, (nuint)8); // kernel[2, 0..4]
+                var w3_0 = __Vector128.LoadUnsafe(ref p, (nuint)12); // kernel[3, 0..4]
+                var w4_0 = __Vector128.LoadUnsafe(ref p, (nuint)16); // kernel[4, 0..4]
+                var b0 = __Vector128.LoadUnsafe(ref p, (nuint)20); // bias[0..4]
+                ref float xs = ref __MemoryMarshal.GetReference(x);
+                ref float zs = ref __MemoryMarshal.GetArrayDataReference(__z0);
+                for (int r = 0; r < batch; r++)
+                {
+                    nuint xi = (nuint)r * 5;
+                    nuint yi = (nuint)r * 4;
+                    var acc0 = b0;
+                    float x0 = __Unsafe.Add(ref xs, xi + 0);
+                    acc0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x0), w0_0, acc0);
+                    float x1 = __Unsafe.Add(ref xs, xi + 1);
+                    acc0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x1), w1_0, acc0);
+                    float x2 = __Unsafe.Add(ref xs, xi + 2);
+                    acc0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x2), w2_0, acc0);
+                    float x3 = __Unsafe.Add(ref xs, xi + 3);
+                    acc0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x3), w3_0, acc0);
+                    float x4 = __Unsafe.Add(ref xs, xi + 4);
+                    acc0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x4), w4_0, acc0);
+                    __Vector128.StoreUnsafe(acc0, ref zs, yi + 0);
+                }
+                global::NeuralDsl.Activations.Gelu(__Rows(__z0, batch, 4), __Rows(__a0, batch, 4));
+                return;
+            }
+            // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
+            var z = __Rows(__z0, batch, 4);
+            // z[batch×4] = x[batch×5] · kernel[5×4] + bias
+            global::NeuralDsl.Gemm.Multiply(x, __model.EncoderKernel, z, batch, 5, 4);
+            global::NeuralDsl.Bias.AddRows(z, __model.EncoderBias);
+            global::NeuralDsl.Activations.Gelu(z, __Rows(__a0, batch, 4));
+        }
+
+        // Layer 0 · encoder: Dense(4, GELU) · backward [B,4] -> [B,5] · kernel [5, 4], bias [4] · 24 params
+        private void __Layer0Backward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.Span<float> dy,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            // dz = dy ⊙ GELU'(z), in place.
+            global::NeuralDsl.Activations.GeluBackward(__Rows(__z0, batch, 4), __Rows(__a0, batch, 4), dy, dy);
+            __Layer0AffineBackward(x, dy, dx, batch);
+        }
+
+        // Layer 0 · encoder: gradients of x · kernel + bias from dz [B,4]; dx is skipped when empty (the first layer in
+        // training).
+        private void __Layer0AffineBackward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.ReadOnlySpan<float> dz,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            if (__Vector256.IsHardwareAccelerated)
+            {
+                // Kernel and bias gradients accumulate in registers over the batch and are written back once.
+                ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
+                ref float xs = ref __MemoryMarshal.GetReference(x);
+                ref float ds = ref __MemoryMarshal.GetReference(dz);
+                var g0_0 = __Vector128.LoadUnsafe(ref g, (nuint)0);
+                var g1_0 = __Vector128.LoadUnsafe(ref g, (nuint)4);
+                var g2_0 = __Vector128.LoadUnsafe(ref g, (nuint)8);
+                var g3_0 = __Vector128.LoadUnsafe(ref g, (nuint)12);
+                var g4_0 = __Vector128.LoadUnsafe(ref g, (nuint)16);
+                var gb0 = __Vector128.LoadUnsafe(ref g, (nuint)20);
+                for (int r = 0; r < batch; r++)
+                {
+                    nuint xi = (nuint)r * 5;
+                    nuint yi = (nuint)r * 4;
+                    var d0 = __Vector128.LoadUnsafe(ref ds, yi + 0);
+                    gb0 += d0;
+                    float x0 = __Unsafe.Add(ref xs, xi + 0);
+                    g0_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x0), d0, g0_0);
+                    float x1 = __Unsafe.Add(ref xs, xi + 1);
+                    g1_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x1), d0, g1_0);
+                    float x2 = __Unsafe.Add(ref xs, xi + 2);
+                    g2_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x2), d0, g2_0);
+                    float x3 = __Unsafe.Add(ref xs, xi + 3);
+                    g3_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x3), d0, g3_0);
+                    float x4 = __Unsafe.Add(ref xs, xi + 4);
+                    g4_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x4), d0, g4_0);
+                }
+                __Vector128.StoreUnsafe(g0_0, ref g, (nuint)0);
+                __Vector128.StoreUnsafe(g1_0, ref g, (nuint)4);
+                __Vector128.StoreUnsafe(g2_0, ref g, (nuint)8);
+                __Vector128.StoreUnsafe(g3_0, ref g, (nuint)12);
+                __Vector128.StoreUnsafe(g4_0, ref g, (nuint)16);
+                __Vector128.StoreUnsafe(gb0, ref g, (nuint)20);
+                if (dx.IsEmpty)
+                    return;
+                // dx[r, k] = Σ_j kernel[k, j] · dz[r, j]
+                ref float p = ref __MemoryMarshal.GetArrayDataReference(__model.__parameters);
+                ref float dxs = ref __MemoryMarshal.GetReference(dx);
+                var w0_0 = __Vector128.LoadUnsafe(ref p, (nuint)0);
+                var w1_0 = __Vector128.LoadUnsafe(ref p, (nuint)4);
+                var w2_0 = __Vector128.LoadUnsafe(ref p, (nuint)8);
+                var w3_0 = __Vector128.LoadUnsafe(ref p, (nuint)12);
+                var w4_0 = __Vector128.LoadUnsafe(ref p, (nuint)16);
+                for (int r = 0; r < batch; r++)
+                {
+                    nuint xi = (nuint)r * 5;
+                    nuint yi = (nuint)r * 4;
+                    var d0 = __Vector128.LoadUnsafe(ref ds, yi + 0);
+                    __Unsafe.Add(ref dxs, xi + 0) = __Vector128.Sum(w0_0 * d0);
+                    __Unsafe.Add(ref dxs, xi + 1) = __Vector128.Sum(w1_0 * d0);
+                    __Unsafe.Add(ref dxs, xi + 2) = __Vector128.Sum(w2_0 * d0);
+                    __Unsafe.Add(ref dxs, xi + 3) = __Vector128.Sum(w3_0 * d0);
+                    __Unsafe.Add(ref dxs, xi + 4) = __Vector128.Sum(w4_0 * d0);
+                }
+                return;
+            }
+            // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
+            // dKernel[5×4] += xᵀ · dz
+            global::NeuralDsl.Gemm.Multiply(
+                x,
+                dz,
+                __model.EncoderKernelGradient,
+                5,
+                batch,
+                4,
+                transposeA: true,
+                accumulate: true);
+            // dBias[4] += Σ rows of dz
+            global::NeuralDsl.Bias.AccumulateGradient(dz, __model.EncoderBiasGradient);
+            if (!dx.IsEmpty)
+            {
+                // dx[batch×5] = dz · kernelᵀ
+                global::NeuralDsl.Gemm.Multiply(dz, __model.EncoderKernel, dx, batch, 4, 5, transposeB: true);
+            }
+        }
+
+        // Layer 1 · head: Dense(3, Softmax) · forward [B,4] -> [B,3] · kernel [4, 3], bias [3] · 15 params
+        private void __Layer1Forward(global::System.ReadOnlySpan<float> x, int batch)
+        {
+            if (__Vector256.IsHardwareAccelerated)
+            {
+                // Small enough for registers: the 4×3 kernel is loaded once for the whole batch.
+                ref float p = ref __MemoryMarshal.GetArrayDataReference(__model.__parameters);
+                var w0_0 = __Unsafe.Add(ref p, 24); // kernel[0, 0]
+                var w0_1 = __Unsafe.Add(ref p, 25); // kernel[0, 1]
+                var w0_2 = __Unsafe.Add(ref p, 26); // kernel[0, 2]
+                var w1_0 = __Unsafe.Add(ref p, 27); // kernel[1, 0]
+                var w1_1 = __Unsafe.Add(ref p, 28); // kernel[1, 1]
+                var w1_2 = __Unsafe.Add(ref p, 29); // kernel[1, 2]
+                var w2_0 = __Unsafe.Add(ref p, 30); // kernel[2, 0]
+                var w2_1 = __Unsafe.Add(ref p, 31); // kernel[2, 1]
+                var w2_2 = __Unsafe.Add(ref p, 32); // kernel[2, 2]
+                var w3_0 = __Unsafe.Add(ref p, 33); // kernel[3, 0]
+                var w3_1 = __Unsafe.Add(ref p, 34); // kernel[3, 1]
+                var w3_2 = __Unsafe.Add(ref p, 35); // kernel[3, 2]
+                var b0 = __Unsafe.Add(ref p, 36); // bias[0]
+                var b1 = __Unsafe.Add(ref p, 37); // bias[1]
+                var b2 = __Unsafe.Add(ref p, 38); // bias[2]
+                ref float xs = ref __MemoryMarshal.GetReference(x);
+                ref float zs = ref __MemoryMarshal.GetArrayDataReference(__z1);
+                for (int r = 0; r < batch; r++)
+                {
+                    nuint xi = (nuint)r * 4;
+                    nuint yi = (nuint)r * 3;
+                    var acc0 = b0;
+                    var acc1 = b1;
+                    var acc2 = b2;
+                    float x0 = __Unsafe.Add(ref xs, xi + 0);
+                    acc0 = global::System.MathF.FusedMultiplyAdd(x0, w0_0, acc0);
+                    acc1 = global::System.MathF.FusedMultiplyAdd(x0, w0_1, acc1);
+                    acc2 = global::System.MathF.FusedMultiplyAdd(x0, w0_2, acc2);
+                    float x1 = __Unsafe.Add(ref xs, xi + 1);
+                    acc0 = global::System.MathF.FusedMultiplyAdd(x1, w1_0, acc0);
+                    acc1 = global::System.MathF.FusedMultiplyAdd(x1, w1_1, acc1);
+                    acc2 = global::System.MathF.FusedMultiplyAdd(x1, w1_2, acc2);
+                    float x2 = __Unsafe.Add(ref xs, xi + 2);
+                    acc0 = global::System.MathF.FusedMultiplyAdd(x2, w2_0, acc0);
+                    acc1 = global::System.MathF.FusedMultiplyAdd(x2, w2_1, acc1);
+                    acc2 = global::System.MathF.FusedMultiplyAdd(x2, w2_2, acc2);
+                    float x3 = __Unsafe.Add(ref xs, xi + 3);
+                    acc0 = global::System.MathF.FusedMultiplyAdd(x3, w3_0, acc0);
+                    acc1 = global::System.MathF.FusedMultiplyAdd(x3, w3_1, acc1);
+                    acc2 = global::System.MathF.FusedMultiplyAdd(x3, w3_2, acc2);
+                    __Unsafe.Add(ref zs, yi + 0) = acc0;
+                    __Unsafe.Add(ref zs, yi + 1) = acc1;
+                    __Unsafe.Add(ref zs, yi + 2) = acc2;
+                }
+                global::NeuralDsl.Activations.Softmax(__Rows(__z1, batch, 3), __Rows(__a1, batch, 3), 3);
+                return;
+            }
+            // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
+            var z = __Rows(__z1, batch, 3);
+            // z[batch×3] = x[batch×4] · kernel[4×3] + bias
+            global::NeuralDsl.Gemm.Multiply(x, __model.HeadKernel, z, batch, 4, 3);
+            global::NeuralDsl.Bias.AddRows(z, __model.HeadBias);
+            global::NeuralDsl.Activations.Softmax(z, __Rows(__a1, batch, 3), 3);
+        }
+
+        // Layer 1 · head: Dense(3, Softmax) · backward [B,3] -> [B,4] · kernel [4, 3], bias [3] · 15 params
+        private void __Layer1Backward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.Span<float> dy,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            // dz = dy ⊙ Softmax'(z), in place.
+            global::NeuralDsl.Activations.SoftmaxBackward(__Rows(__a1, batch, 3), dy, dy, 3);
+            __Layer1AffineBackward(x, dy, dx, batch);
+        }
+
+        // Layer 1 · head: gradients of x · kernel + bias from dz [B,3]; dx is skipped when empty (the first layer in
+        // training).
+        private void __Layer1AffineBackward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.ReadOnlySpan<float> dz,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            if (__Vector256.IsHardwareAccelerated)
+            {
+                // Kernel and bias gradients accumulate in registers over the batch and are written back once.
+                ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
+                ref float xs = ref __MemoryMarshal.GetReference(x);
+                ref float ds = ref __MemoryMarshal.GetReference(dz);
+                var g0_0 = __Unsafe.Add(ref g, 24);
+                var g0_1 = __Unsafe.Add(ref g, 25);
+                var g0_2 = __Unsafe.Add(ref g, 26);
+                var g1_0 = __Unsafe.Add(ref g, 27);
+                var g1_1 = __Unsafe.Add(ref g, 28);
+                var g1_2 = __Unsafe.Add(ref g, 29);
+                var g2_0 = __Unsafe.Add(ref g, 30);
+                var g2_1 = __Unsafe.Add(ref g, 31);
+                var g2_2 = __Unsafe.Add(ref g, 32);
+                var g3_0 = __Unsafe.Add(ref g, 33);
+                var g3_1 = __Unsafe.Add(ref g, 34);
+                var g3_2 = __Unsafe.Add(ref g, 35);
+                var gb0 = __Unsafe.Add(ref g, 36);
+                var gb1 = __Unsafe.Add(ref g, 37);
+                var gb2 = __Unsafe.Add(ref g, 38);
+                for (int r = 0; r < batch; r++)
+                {
+                    nuint xi = (nuint)r * 4;
+                    nuint yi = (nuint)r * 3;
+                    var d0 = __Unsafe.Add(ref ds, yi + 0);
+                    var d1 = __Unsafe.Add(ref ds, yi + 1);
+                    var d2 = __Unsafe.Add(ref ds, yi + 2);
+                    gb0 += d0;
+                    gb1 += d1;
+                    gb2 += d2;
+                    float x0 = __Unsafe.Add(ref xs, xi + 0);
+                    g0_0 = global::System.MathF.FusedMultiplyAdd(x0, d0, g0_0);
+                    g0_1 = global::System.MathF.FusedMultiplyAdd(x0, d1, g0_1);
+                    g0_2 = global::System.MathF.FusedMultiplyAdd(x0, d2, g0_2);
+                    float x1 = __Unsafe.Add(ref xs, xi + 1);
+                    g1_0 = global::System.MathF.FusedMultiplyAdd(x1, d0, g1_0);
+                    g1_1 = global::System.MathF.FusedMultiplyAdd(x1, d1, g1_1);
+                    g1_2 = global::System.MathF.FusedMultiplyAdd(x1, d2, g1_2);
+                    float x2 = __Unsafe.Add(ref xs, xi + 2);
+                    g2_0 = global::System.MathF.FusedMultiplyAdd(x2, d0, g2_0);
+                    g2_1 = global::System.MathF.FusedMultiplyAdd(x2, d1, g2_1);
+                    g2_2 = global::System.MathF.FusedMultiplyAdd(x2, d2, g2_2);
+                    float x3 = __Unsafe.Add(ref xs, xi + 3);
+                    g3_0 = global::System.MathF.FusedMultiplyAdd(x3, d0, g3_0);
+                    g3_1 = global::System.MathF.FusedMultiplyAdd(x3, d1, g3_1);
+                    g3_2 = global::System.MathF.FusedMultiplyAdd(x3, d2, g3_2);
+                }
+                __Unsafe.Add(ref g, 24) = g0_0;
+                __Unsafe.Add(ref g, 25) = g0_1;
+                __Unsafe.Add(ref g, 26) = g0_2;
+                __Unsafe.Add(ref g, 27) = g1_0;
+                __Unsafe.Add(ref g, 28) = g1_1;
+                __Unsafe.Add(ref g, 29) = g1_2;
+                __Unsafe.Add(ref g, 30) = g2_0;
+                __Unsafe.Add(ref g, 31) = g2_1;
+                __Unsafe.Add(ref g, 32) = g2_2;
+                __Unsafe.Add(ref g, 33) = g3_0;
+                __Unsafe.Add(ref g, 34) = g3_1;
+                __Unsafe.Add(ref g, 35) = g3_2;
+                __Unsafe.Add(ref g, 36) = gb0;
+                __Unsafe.Add(ref g, 37) = gb1;
+                __Unsafe.Add(ref g, 38) = gb2;
+                if (dx.IsEmpty)
+                    return;
+                // dx[r, k] = Σ_j kernel[k, j] · dz[r, j]
+                ref float p = ref __MemoryMarshal.GetArrayDataReference(__model.__parameters);
+                ref float dxs = ref __MemoryMarshal.GetReference(dx);
+                var w0_0 = __Unsafe.Add(ref p, 24);
+                var w0_1 = __Unsafe.Add(ref p, 25);
+                var w0_2 = __Unsafe.Add(ref p, 26);
+                var w1_0 = __Unsafe.Add(ref p, 27);
+                var w1_1 = __Unsafe.Add(ref p, 28);
+                var w1_2 = __Unsafe.Add(ref p, 29);
+                var w2_0 = __Unsafe.Add(ref p, 30);
+                var w2_1 = __Unsafe.Add(ref p, 31);
+                var w2_2 = __Unsafe.Add(ref p, 32);
+                var w3_0 = __Unsafe.Add(ref p, 33);
+                var w3_1 = __Unsafe.Add(ref p, 34);
+                var w3_2 = __Unsafe.Add(ref p, 35);
+                for (int r = 0; r < batch; r++)
+                {
+                    nuint xi = (nuint)r * 4;
+                    nuint yi = (nuint)r * 3;
+                    var d0 = __Unsafe.Add(ref ds, yi + 0);
+                    var d1 = __Unsafe.Add(ref ds, yi + 1);
+                    var d2 = __Unsafe.Add(ref ds, yi + 2);
+                    __Unsafe.Add(ref dxs, xi + 0) = w0_0 * d0 + w0_1 * d1 + w0_2 * d2;
+                    __Unsafe.Add(ref dxs, xi + 1) = w1_0 * d0 + w1_1 * d1 + w1_2 * d2;
+                    __Unsafe.Add(ref dxs, xi + 2) = w2_0 * d0 + w2_1 * d1 + w2_2 * d2;
+                    __Unsafe.Add(ref dxs, xi + 3) = w3_0 * d0 + w3_1 * d1 + w3_2 * d2;
+                }
+                return;
+            }
+            // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
+            // dKernel[4×3] += xᵀ · dz
+            global::NeuralDsl.Gemm.Multiply(
+                x,
+                dz,
+                __model.HeadKernelGradient,
+                4,
+                batch,
+                3,
+                transposeA: true,
+                accumulate: true);
+            // dBias[3] += Σ rows of dz
+            global::NeuralDsl.Bias.AccumulateGradient(dz, __model.HeadBiasGradient);
+            if (!dx.IsEmpty)
+            {
+                // dx[batch×4] = dz · kernelᵀ
+                global::NeuralDsl.Gemm.Multiply(dz, __model.HeadKernel, dx, batch, 3, 4, transposeB: true);
+            }
         }
     }
 }
