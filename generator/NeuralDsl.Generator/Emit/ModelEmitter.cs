@@ -11,8 +11,8 @@ namespace NeuralDsl.Generator.Emit;
 /// layers themselves). Everything is straight-line: no loop over layers and every size a literal. The emitter only
 /// reads the plan: which buffer holds which tensor and whether the loss is fused were decided there
 /// (<see cref="DataFlow"/>). One file per concern: <c>ModelEmitter.Members.cs</c> (constants, summary, constructor,
-/// views, interface), <c>ModelEmitter.Passes.cs</c> (the public passes and ForwardCore) and
-/// <c>ModelEmitter.Buffers.cs</c> (fields, capacity, buffer references).
+/// views, interface), <c>ModelEmitter.Passes.cs</c> (the public passes, their call guards, the workspace passes and
+/// ForwardCore) and <c>ModelEmitter.Buffers.cs</c> (fields, the nested workspace class, capacity, buffer references).
 /// </summary>
 internal sealed partial class ModelEmitter
 {
