@@ -44,6 +44,82 @@ public sealed class GeneratedCodeTests
         Assert.Contains("[global::System.CodeDom.Compiler.GeneratedCode(\"NeuralDsl.Generator\", ", text, StringComparison.Ordinal);
     }
 
+    /// <summary>Generated code is read and stepped through: long calls go one argument per line, comments wrap.</summary>
+    [Theory]
+    [MemberData(nameof(Models))]
+    [InlineData(SnapshotTests.MnistCnnSource)]
+    public void No_line_is_longer_than_140_characters_outside_the_summary_constant(string source)
+    {
+        (string hint, string text) = Emit(source);
+        var longLines = text.Split('\n')
+            .Select((line, i) => (line, i))
+            .Where(l => l.line.Length > 140 && !l.line.TrimStart().StartsWith("public const string Summary = ", StringComparison.Ordinal))
+            .Select(l => $"line {l.i + 1} ({l.line.Length}): {l.line.Trim()}")
+            .ToList();
+        Assert.True(longLines.Count == 0, $"{hint} has lines over 140 characters:\n" + string.Join("\n", longLines));
+    }
+
+    /// <summary>
+    /// Generated private members carry a prefix nobody writes (issue #9 item 5): a user partial declaring members named
+    /// like the generated private ones of earlier versions compiles cleanly instead of failing with CS0102/CS0111.
+    /// </summary>
+    [Fact]
+    public void User_members_named_like_generated_private_members_do_not_collide()
+    {
+        const string source = """
+            using NeuralDsl;
+            namespace Samples.Collisions;
+            [Sequential(Loss = Loss.MeanSquaredError)]
+            [Input(4, 4, 1)]
+            [Conv2D(2, 3, Activation.ReLU)]
+            [Flatten]
+            [Dropout(0.5)]
+            [Dense(3, Activation.Tanh)]
+            [Dense(1)]
+            public partial class Collisions
+            {
+                private readonly float[] _parameters = new float[1];
+                private readonly float[] _gradients = new float[1];
+                private float[] _a0 = [];
+                private float[] _d0 = [];
+                private float[] _input = [];
+                private int _batch;
+                private int _capacity;
+                private bool _training;
+                private bool _inputKept;
+                private Rng _rng;
+                private static readonly int s_geometry0 = 1;
+                private static readonly int s_parameterLayout = 2;
+
+                private void EnsureCapacity(int batch) => _batch = batch;
+
+                private static int Rows(int n) => n;
+
+                private void ForwardCore() => _training = !_inputKept;
+
+                private void Layer0Forward() => _capacity++;
+
+                private void Layer3AffineBackward() => _rng = new Rng(1);
+
+                public int Touch()
+                {
+                    EnsureCapacity(2);
+                    ForwardCore();
+                    Layer0Forward();
+                    Layer3AffineBackward();
+                    return _parameters.Length + _gradients.Length + _a0.Length + _d0.Length + _input.Length + _capacity + Rows(1) +
+                        s_geometry0 + s_parameterLayout + (_training ? 1 : 0) + (int)(_rng.NextUInt64() & 1);
+                }
+            }
+            """;
+        GeneratorRun run = GeneratorHarness.RunModel(source);
+        GeneratorHarness.AssertCompilesWithoutErrorsOrWarnings(run);
+    }
+
+    /// <summary>The text with wrapped calls and initializers joined back onto one line, for assertions on whole statements.</summary>
+    private static string Unwrapped(string text) =>
+        Regex.Replace(Regex.Replace(text, @"([(,=])\n\s+", m => m.Groups[1].Value == "(" ? "(" : m.Groups[1].Value + " "), @"\n\s+\)", ")");
+
     [Theory]
     [MemberData(nameof(Models))]
     public void Output_does_not_depend_on_the_current_culture(string source)
@@ -224,20 +300,20 @@ public sealed class GeneratedCodeTests
             """;
         GeneratorRun run = GeneratorHarness.RunModel(source);
         GeneratorHarness.AssertCompilesWithoutErrorsOrWarnings(run);
-        string text = Assert.Single(run.Sources).Value;
+        string text = Unwrapped(Assert.Single(run.Sources).Value);
 
         // 8×8 output: 4 tiles of 4×4 (144 products) against 16 of 2×2 (256); then 8×8 again (same padding).
-        Assert.Contains("global::NeuralDsl.ConvolutionStrategy.Winograd4x4, _kernelCache0);", text, StringComparison.Ordinal);
-        Assert.Contains("global::NeuralDsl.ConvolutionStrategy.Winograd4x4, _kernelCache1);", text, StringComparison.Ordinal);
+        Assert.Contains("global::NeuralDsl.ConvolutionStrategy.Winograd4x4, __kernelCache0);", text, StringComparison.Ordinal);
+        Assert.Contains("global::NeuralDsl.ConvolutionStrategy.Winograd4x4, __kernelCache1);", text, StringComparison.Ordinal);
         // 8×8 → 6×6 output: 4 tiles of 4×4 (144 products) against 9 of 2×2 (144): the tie keeps 2×2 tiles.
-        Assert.Contains("global::NeuralDsl.ConvolutionStrategy.Winograd, _kernelCache2);", text, StringComparison.Ordinal);
+        Assert.Contains("global::NeuralDsl.ConvolutionStrategy.Winograd, __kernelCache2);", text, StringComparison.Ordinal);
         // Stride 2 is not a Winograd shape: im2col, and no cache.
         Assert.Contains("global::NeuralDsl.ConvolutionStrategy.Im2Col);", text, StringComparison.Ordinal);
-        Assert.DoesNotContain("_kernelCache3", text, StringComparison.Ordinal);
-        Assert.Contains("private readonly float[] _kernelCache2 = new float[global::NeuralDsl.Convolution.KernelCacheLength(s_geometry2, global::NeuralDsl.ConvolutionStrategy.Winograd)];", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("__kernelCache3", text, StringComparison.Ordinal);
+        Assert.Contains("private readonly float[] __kernelCache2 = new float[global::NeuralDsl.Convolution.KernelCacheLength(__geometry2, global::NeuralDsl.ConvolutionStrategy.Winograd)];", text, StringComparison.Ordinal);
         // The batch buffers are reallocated as the batch grows; the caches are not.
-        string capacity = text[text.IndexOf("private void EnsureCapacity", StringComparison.Ordinal)..];
-        capacity = capacity[..capacity.IndexOf("_capacity = batch;", StringComparison.Ordinal)];
+        string capacity = text[text.IndexOf("private void __EnsureCapacity", StringComparison.Ordinal)..];
+        capacity = capacity[..capacity.IndexOf("__capacity = batch;", StringComparison.Ordinal)];
         Assert.DoesNotContain("_kernelCache", capacity, StringComparison.Ordinal);
     }
 

@@ -21,17 +21,20 @@ internal static class ActivationCalls
     };
 
     /// <summary><c>a = f(z)</c>; softmax acts on rows of <paramref name="rowLength"/>.</summary>
-    public static string Forward(Activation activation, string z, string a, int rowLength) =>
-        "global::NeuralDsl.Activations." + KernelName(activation) + "(" + z + ", " + a +
-        (activation == Activation.Softmax ? ", " + Literals.Int(rowLength) : "") + ");";
+    public static void Forward(SourceWriter w, Activation activation, string z, string a, int rowLength) =>
+        w.Call("global::NeuralDsl.Activations." + KernelName(activation),
+            activation == Activation.Softmax ? [z, a, Literals.Int(rowLength)] : [z, a]);
 
     /// <summary><c>dz = da ⊙ f'(z)</c> in place over <paramref name="da"/>.</summary>
-    public static string BackwardInPlace(Activation activation, string z, string a, string da, int rowLength) =>
-        Backward(activation, z, a, da, da, rowLength);
+    public static void BackwardInPlace(SourceWriter w, Activation activation, string z, string a, string da, int rowLength) =>
+        Backward(w, activation, z, a, da, da, rowLength);
 
     /// <summary><c>dz = da ⊙ f'(z)</c>; softmax uses the Jacobian-vector product per row.</summary>
-    public static string Backward(Activation activation, string z, string a, string da, string dz, int rowLength) =>
-        activation == Activation.Softmax
-            ? "global::NeuralDsl.Activations.SoftmaxBackward(" + a + ", " + da + ", " + dz + ", " + Literals.Int(rowLength) + ");"
-            : "global::NeuralDsl.Activations." + KernelName(activation) + "Backward(" + z + ", " + a + ", " + da + ", " + dz + ");";
+    public static void Backward(SourceWriter w, Activation activation, string z, string a, string da, string dz, int rowLength)
+    {
+        if (activation == Activation.Softmax)
+            w.Call("global::NeuralDsl.Activations.SoftmaxBackward", [a, da, dz, Literals.Int(rowLength)]);
+        else
+            w.Call("global::NeuralDsl.Activations." + KernelName(activation) + "Backward", [z, a, da, dz]);
+    }
 }

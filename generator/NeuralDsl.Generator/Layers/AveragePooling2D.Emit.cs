@@ -10,25 +10,21 @@ internal sealed partial record AveragePooling2DSpec
     public override void EmitForward(LayerEmitContext c)
     {
         SourceWriter w = c.Writer;
-        c.WriteHeader("forward");
-        using (w.Block("private void " + c.Method + "Forward(" + c.ReadOnlySpanType + " x, int batch)"))
+        using (c.ForwardMethod())
         {
-            w.Line("global::NeuralDsl.Pooling.AverageForward(x, " + c.BatchSpan(c.Output, c.OutputSize) + ", batch, " + GeometryField(c.Layer.Index) + ");");
+            w.Call("global::NeuralDsl.Pooling.AverageForward", ["x", c.BatchSpan(c.Output, c.OutputSize), "batch", GeometryField(c.Layer.Index)]);
         }
-        w.Line();
     }
 
     public override void EmitBackward(LayerEmitContext c)
     {
         SourceWriter w = c.Writer;
-        c.WriteHeader("backward");
-        using (w.Block("private void " + c.Method + "Backward(" + c.ReadOnlySpanType + " x, " + c.SpanType + " dy, " + c.SpanType + " dx, int batch)"))
+        using (c.BackwardMethod())
         {
             w.Line("if (dx.IsEmpty)");
             w.Line("    return;");
             w.Line("// Each output gradient is shared equally by the real cells of its window.");
-            w.Line("global::NeuralDsl.Pooling.AverageBackward(dy, dx, batch, " + GeometryField(c.Layer.Index) + ");");
+            w.Call("global::NeuralDsl.Pooling.AverageBackward", ["dy", "dx", "batch", GeometryField(c.Layer.Index)]);
         }
-        w.Line();
     }
 }

@@ -7,11 +7,11 @@ namespace NeuralDsl.Generator.Layers;
 
 internal sealed partial record BatchNormalizationSpec
 {
-    private static string MeanField(int index) => "_mean" + Literals.Int(index);
+    private static string MeanField(int index) => Names.Field("mean", index);
 
-    private static string InverseStdField(int index) => "_inverseStd" + Literals.Int(index);
+    private static string InverseStdField(int index) => Names.Field("inverseStd", index);
 
-    private static string InputGradientScratch(int index) => "_dxScratch" + Literals.Int(index);
+    private static string InputGradientScratch(int index) => Names.Field("dxScratch", index);
 
     public override bool UsesTrainingFlag => true;
 
@@ -31,20 +31,26 @@ internal sealed partial record BatchNormalizationSpec
         PlannedLayer layer = c.Layer;
         string rows = RowsExpression(layer);
         string channels = Literals.Int(layer.Output.Last);
-        c.WriteHeader("forward");
-        using (w.Block("private void " + c.Method + "Forward(" + c.ReadOnlySpanType + " x, int batch, bool training)"))
+        using (c.ForwardMethod())
         {
             string y = c.BatchSpan(c.Output, c.OutputSize);
             w.Line("if (training)");
-            w.Line("    global::NeuralDsl.BatchNorm.TrainingForward(x, " + c.ParameterSpan(layer.Parameters[0]) + ", " + c.ParameterSpan(layer.Parameters[1]) +
-                ", " + y + ", " + MeanField(layer.Index) + ", " + InverseStdField(layer.Index) + ", " + c.StateSpan(layer.Parameters[2]) + ", " +
-                c.StateSpan(layer.Parameters[3]) + ", " + rows + ", " + channels + ", " + Literals.Double(Momentum) + ", " + Literals.Double(Epsilon) + ");");
+            w.Indent();
+            w.Call("global::NeuralDsl.BatchNorm.TrainingForward",
+            [
+                "x", c.ParameterSpan(layer.Parameters[0]), c.ParameterSpan(layer.Parameters[1]), y, MeanField(layer.Index), InverseStdField(layer.Index),
+                c.StateSpan(layer.Parameters[2]), c.StateSpan(layer.Parameters[3]), rows, channels, Literals.Double(Momentum), Literals.Double(Epsilon),
+            ]);
+            w.Unindent();
             w.Line("else");
-            w.Line("    global::NeuralDsl.BatchNorm.InferenceForward(x, " + c.ParameterSpan(layer.Parameters[0]) + ", " + c.ParameterSpan(layer.Parameters[1]) +
-                ", " + c.ParameterSpan(layer.Parameters[2]) + ", " + c.ParameterSpan(layer.Parameters[3]) + ", " + y + ", " + rows + ", " + channels + ", " +
-                Literals.Double(Epsilon) + ");");
+            w.Indent();
+            w.Call("global::NeuralDsl.BatchNorm.InferenceForward",
+            [
+                "x", c.ParameterSpan(layer.Parameters[0]), c.ParameterSpan(layer.Parameters[1]), c.ParameterSpan(layer.Parameters[2]),
+                c.ParameterSpan(layer.Parameters[3]), y, rows, channels, Literals.Double(Epsilon),
+            ]);
+            w.Unindent();
         }
-        w.Line();
     }
 
     public override void EmitBackward(LayerEmitContext c)
@@ -53,23 +59,30 @@ internal sealed partial record BatchNormalizationSpec
         PlannedLayer layer = c.Layer;
         string rows = RowsExpression(layer);
         string channels = Literals.Int(layer.Output.Last);
-        c.WriteHeader("backward");
-        using (w.Block("private void " + c.Method + "Backward(" + c.ReadOnlySpanType + " x, " + c.SpanType + " dy, " + c.SpanType + " dx, int batch)"))
+        using (c.BackwardMethod())
         {
             w.Line("if (dx.IsEmpty)");
             w.Line("    dx = " + c.BatchSpan(InputGradientScratch(layer.Index), layer.Input.Size) + ";");
             string gammaGradient = c.GradientSpan(layer.Parameters[0]);
             string betaGradient = c.GradientSpan(layer.Parameters[1]);
-            w.Line("// Training normalized with the batch statistics, so the gradient flows through them; inference used constants.");
-            w.Line("if (_training)");
-            w.Line("    global::NeuralDsl.BatchNorm.Backward(x, dy, " + c.ParameterSpan(layer.Parameters[0]) + ", " + MeanField(layer.Index) + ", " +
-                InverseStdField(layer.Index) + ", dx, " + gammaGradient + ", " + betaGradient + ", " + rows + ", " + channels + ");");
+            w.Comment("Training normalized with the batch statistics, so the gradient flows through them; inference used constants.");
+            w.Line("if (" + Names.Training + ")");
+            w.Indent();
+            w.Call("global::NeuralDsl.BatchNorm.Backward",
+            [
+                "x", "dy", c.ParameterSpan(layer.Parameters[0]), MeanField(layer.Index), InverseStdField(layer.Index), "dx", gammaGradient, betaGradient,
+                rows, channels,
+            ]);
+            w.Unindent();
             w.Line("else");
-            w.Line("    global::NeuralDsl.BatchNorm.InferenceBackward(x, dy, " + c.ParameterSpan(layer.Parameters[0]) + ", " + c.ParameterSpan(layer.Parameters[2]) +
-                ", " + c.ParameterSpan(layer.Parameters[3]) + ", dx, " + gammaGradient + ", " + betaGradient + ", " + rows + ", " + channels + ", " +
-                Literals.Double(Epsilon) + ");");
+            w.Indent();
+            w.Call("global::NeuralDsl.BatchNorm.InferenceBackward",
+            [
+                "x", "dy", c.ParameterSpan(layer.Parameters[0]), c.ParameterSpan(layer.Parameters[2]), c.ParameterSpan(layer.Parameters[3]), "dx",
+                gammaGradient, betaGradient, rows, channels, Literals.Double(Epsilon),
+            ]);
+            w.Unindent();
         }
-        w.Line();
     }
 
     /// <summary>Rows the statistics are taken over: every sample and position, per channel.</summary>

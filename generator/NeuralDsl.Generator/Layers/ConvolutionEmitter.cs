@@ -15,13 +15,13 @@ namespace NeuralDsl.Generator.Layers;
 /// </summary>
 internal static class ConvolutionEmitter
 {
-    private static string GeometryField(int index) => "s_geometry" + Literals.Int(index);
+    private static string GeometryField(int index) => Names.Static("geometry", index);
 
-    private static string PreActivationField(int index) => "_z" + Literals.Int(index);
+    private static string PreActivationField(int index) => Names.Field("z", index);
 
-    private static string ScratchField(int index) => "_scratch" + Literals.Int(index);
+    private static string ScratchField(int index) => Names.Field("scratch", index);
 
-    private static string KernelCacheField(int index) => "_kernelCache" + Literals.Int(index);
+    private static string KernelCacheField(int index) => Names.Field("kernelCache", index);
 
     private static bool IsWinograd(ConvolutionStrategy strategy) =>
         strategy == ConvolutionStrategy.Winograd || strategy == ConvolutionStrategy.Winograd4x4;
@@ -50,9 +50,9 @@ internal static class ConvolutionEmitter
     /// <param name="geometryFactory">The runtime factory call with its literal arguments, e.g. <c>Conv2DGeometry.Create(28, 28, 1, ...)</c>.</param>
     public static void EmitStatics(LayerEmitContext c, string description, string geometryFactory)
     {
-        c.Writer.Line("// " + c.Layer.Name + ": " + description + " " + c.Layer.Input.ToComment() + " -> " + c.Layer.Output.ToComment() +
+        c.Writer.Comment(c.Layer.Name + ": " + description + " " + c.Layer.Input.ToComment() + " -> " + c.Layer.Output.ToComment() +
             "; the runtime derives padding and output size from these literals with the same Keras rules as the generator.");
-        c.Writer.Line("private static readonly global::NeuralDsl.Conv2DGeometry " + GeometryField(c.Layer.Index) + " = global::NeuralDsl." + geometryFactory + ";");
+        c.Writer.Initialized("private static readonly global::NeuralDsl.Conv2DGeometry " + GeometryField(c.Layer.Index), "global::NeuralDsl." + geometryFactory);
         c.Writer.Line();
     }
 
@@ -89,39 +89,45 @@ internal static class ConvolutionEmitter
         ConvolutionStrategy strategy = ConvolutionStrategyRule.WithElementSize(strategyByShape, patch, filters, c.IsDouble ? sizeof(double) : sizeof(float));
         SourceWriter w = c.Writer;
         PlannedLayer layer = c.Layer;
-        c.WriteHeader("forward");
-        using (w.Block("private void " + c.Method + "Forward(" + c.ReadOnlySpanType + " x, int batch)"))
+        using (c.ForwardMethod())
         {
             string bias = useBias ? c.ParameterSpan(layer.Parameters[1]) : "global::System.ReadOnlySpan<" + c.T + ">.Empty";
             string product = "x ⋆ kernel" + (useBias ? " + bias" : "");
-            string call = "global::NeuralDsl.Convolution.Forward(x, " + c.ParameterSpan(layer.Parameters[0]) + ", " + bias + ", ";
-            string tail = ", batch, " + GeometryField(layer.Index) + ", " + ScratchField(layer.Index) + ", global::NeuralDsl.Activation.";
-            string strategyArgument = ", global::NeuralDsl.ConvolutionStrategy." + strategy +
-                (IsWinograd(strategy) ? ", " + KernelCacheField(layer.Index) : "") + ");";
-            w.Line("// " + strategy + ": " + Reason(strategy, patch, filters));
+            // Forward(x, kernel, bias, y, batch, geometry, scratch, activation, strategy[, kernel cache])
+            string[] Arguments(string y, Activation applied)
+            {
+                var arguments = new List<string>
+                {
+                    "x", c.ParameterSpan(layer.Parameters[0]), bias, y, "batch", GeometryField(layer.Index), ScratchField(layer.Index),
+                    "global::NeuralDsl.Activation." + applied, "global::NeuralDsl.ConvolutionStrategy." + strategy,
+                };
+                if (IsWinograd(strategy))
+                    arguments.Add(KernelCacheField(layer.Index));
+                return [.. arguments];
+            }
+
+            w.Comment(strategy + ": " + Reason(strategy, patch, filters));
             if (IsFused(activation))
             {
-                w.Line("// " + layer.Output.ToComment() + " = " + (activation == Activation.ReLU ? "ReLU(" + product + ")" : product) +
+                w.Comment(layer.Output.ToComment() + " = " + (activation == Activation.ReLU ? "ReLU(" + product + ")" : product) +
                     ", written once: the runtime applies bias and activation to each output block while it is in cache.");
-                w.Line(call + c.BatchSpan(c.Output, c.OutputSize) + tail + activation + strategyArgument);
+                w.Call("global::NeuralDsl.Convolution.Forward", Arguments(c.BatchSpan(c.Output, c.OutputSize), activation));
             }
             else
             {
-                w.Line("// z = " + product + " " + layer.Output.ToComment() + ", kept for " + activation + "'s derivative.");
+                w.Comment("z = " + product + " " + layer.Output.ToComment() + ", kept for " + activation + "'s derivative.");
                 w.Line("var z = " + c.BatchSpan(PreActivationField(layer.Index), c.OutputSize) + ";");
-                w.Line(call + "z" + tail + "Linear" + strategyArgument);
-                w.Line(ActivationCalls.Forward(activation, "z", c.BatchSpan(c.Output, c.OutputSize), filters));
+                w.Call("global::NeuralDsl.Convolution.Forward", Arguments("z", Activation.Linear));
+                ActivationCalls.Forward(w, activation, "z", c.BatchSpan(c.Output, c.OutputSize), filters);
             }
         }
-        w.Line();
     }
 
     public static void EmitBackward(LayerEmitContext c, Activation activation, bool useBias, int filters)
     {
         SourceWriter w = c.Writer;
         PlannedLayer layer = c.Layer;
-        c.WriteHeader("backward");
-        using (w.Block("private void " + c.Method + "Backward(" + c.ReadOnlySpanType + " x, " + c.SpanType + " dy, " + c.SpanType + " dx, int batch)"))
+        using (c.BackwardMethod())
         {
             string output = c.BatchSpan(c.Output, c.OutputSize);
             if (activation == Activation.ReLU)
@@ -137,23 +143,20 @@ internal static class ConvolutionEmitter
                 if (activation != Activation.Linear)
                 {
                     w.Line("// dz = dy ⊙ " + activation + "'(z), in place.");
-                    w.Line(ActivationCalls.BackwardInPlace(activation, c.BatchSpan(PreActivationField(layer.Index), c.OutputSize),
-                        output, "dy", filters));
+                    ActivationCalls.BackwardInPlace(w, activation, c.BatchSpan(PreActivationField(layer.Index), c.OutputSize), output, "dy", filters);
                 }
                 w.Line(c.Method + "AffineBackward(x, dy, dx, batch);");
             }
         }
-        w.Line();
 
         // A ReLU layer's backward above does all of it in the fused call, and ReLU is never fused with a loss, so
         // nothing would call a separate affine backward.
         if (activation == Activation.ReLU)
             return;
-        w.Line("// Layer " + Literals.Int(layer.Index) + " · " + layer.Name + ": kernel and bias gradients from dz " + layer.Output.ToComment() +
+        w.Comment("Layer " + Literals.Int(layer.Index) + " · " + layer.Name + ": kernel and bias gradients from dz " + layer.Output.ToComment() +
             " in one pass; dx is skipped when empty (the first layer in training).");
-        using (w.Block("private void " + c.Method + "AffineBackward(" + c.ReadOnlySpanType + " x, " + c.SpanType + " dz, " + c.SpanType + " dx, int batch)"))
+        using (c.PrivateMethod("AffineBackward", [c.ReadOnlySpanType + " x", c.SpanType + " dz", c.SpanType + " dx", "int batch"]))
             EmitGradients(c, "dz", "default", Activation.Linear, useBias);
-        w.Line();
     }
 
     /// <summary>
@@ -164,10 +167,16 @@ internal static class ConvolutionEmitter
     {
         PlannedLayer layer = c.Layer;
         string biasGradient = useBias ? c.GradientSpan(layer.Parameters[1]) : "global::System.Span<" + c.T + ">.Empty";
-        c.Writer.Line("global::NeuralDsl.Convolution.BackwardKernel(x, " + dz + ", " + output + ", " + c.GradientSpan(layer.Parameters[0]) + ", " +
-            biasGradient + ", batch, " + GeometryField(layer.Index) + ", " + ScratchField(layer.Index) + ", global::NeuralDsl.Activation." + fused + ");");
-        c.Writer.Line("if (!dx.IsEmpty)");
-        c.Writer.Line("    global::NeuralDsl.Convolution.BackwardInput(" + dz + ", " + c.ParameterSpan(layer.Parameters[0]) + ", dx, batch, " +
-            GeometryField(layer.Index) + ", " + ScratchField(layer.Index) + ");");
+        SourceWriter w = c.Writer;
+        w.Call("global::NeuralDsl.Convolution.BackwardKernel",
+        [
+            "x", dz, output, c.GradientSpan(layer.Parameters[0]), biasGradient, "batch", GeometryField(layer.Index), ScratchField(layer.Index),
+            "global::NeuralDsl.Activation." + fused,
+        ]);
+        w.Line("if (!dx.IsEmpty)");
+        w.Indent();
+        w.Call("global::NeuralDsl.Convolution.BackwardInput",
+            [dz, c.ParameterSpan(layer.Parameters[0]), "dx", "batch", GeometryField(layer.Index), ScratchField(layer.Index)]);
+        w.Unindent();
     }
 }

@@ -7,7 +7,7 @@ namespace NeuralDsl.Generator.Layers;
 
 internal sealed partial record DropoutSpec
 {
-    private static string MaskField(int index) => "_mask" + Literals.Int(index);
+    private static string MaskField(int index) => Names.Field("mask", index);
 
     public override bool UsesTrainingFlag => true;
 
@@ -19,32 +19,29 @@ internal sealed partial record DropoutSpec
     public override void EmitForward(LayerEmitContext c)
     {
         SourceWriter w = c.Writer;
-        c.WriteHeader("forward");
-        using (w.Block("private void " + c.Method + "Forward(" + c.ReadOnlySpanType + " x, int batch, bool training)"))
+        using (c.ForwardMethod())
         {
             string y = c.BatchSpan(c.Output, c.OutputSize);
             w.Line("if (training)");
-            w.Line("    global::NeuralDsl.Dropout.Forward(x, " + y + ", " + c.BatchSpan(MaskField(c.Layer.Index), c.OutputSize) +
-                ", " + Literals.Double(Rate) + ", ref _rng);");
+            w.Indent();
+            w.Call("global::NeuralDsl.Dropout.Forward", ["x", y, c.BatchSpan(MaskField(c.Layer.Index), c.OutputSize), Literals.Double(Rate), "ref " + Names.OnModel(Names.Rng)]);
+            w.Unindent();
             w.Line("else");
             w.Line("    x.CopyTo(" + y + ");");
         }
-        w.Line();
     }
 
     public override void EmitBackward(LayerEmitContext c)
     {
         SourceWriter w = c.Writer;
-        c.WriteHeader("backward");
-        using (w.Block("private void " + c.Method + "Backward(" + c.ReadOnlySpanType + " x, " + c.SpanType + " dy, " + c.SpanType + " dx, int batch)"))
+        using (c.BackwardMethod())
         {
             w.Line("if (dx.IsEmpty)");
             w.Line("    return;");
-            w.Line("if (_training)");
+            w.Line("if (" + Names.Training + ")");
             w.Line("    global::NeuralDsl.Dropout.Backward(dy, " + c.BatchSpan(MaskField(c.Layer.Index), c.OutputSize) + ", dx);");
             w.Line("else");
             w.Line("    dy.CopyTo(dx);");
         }
-        w.Line();
     }
 }

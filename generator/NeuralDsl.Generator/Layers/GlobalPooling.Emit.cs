@@ -7,7 +7,7 @@ namespace NeuralDsl.Generator.Layers;
 
 internal sealed partial record GlobalPoolingSpec
 {
-    private static string ArgMaxField(int index) => "_argmax" + Literals.Int(index);
+    private static string ArgMaxField(int index) => Names.Field("argmax", index);
 
     /// <summary>The runtime kernels see the input as [batch, spatial, channels]: every axis but the last is reduced.</summary>
     private static int Spatial(PlannedLayer layer) => layer.Input.Size / layer.Input.Last;
@@ -18,44 +18,43 @@ internal sealed partial record GlobalPoolingSpec
     public override void EmitForward(LayerEmitContext c)
     {
         SourceWriter w = c.Writer;
-        string sizes = "batch, " + Literals.Int(Spatial(c.Layer)) + ", " + Literals.Int(c.Layer.Input.Last);
-        c.WriteHeader("forward");
-        using (w.Block("private void " + c.Method + "Forward(" + c.ReadOnlySpanType + " x, int batch)"))
+        string spatial = Literals.Int(Spatial(c.Layer));
+        string channels = Literals.Int(c.Layer.Input.Last);
+        using (c.ForwardMethod())
         {
+            string y = c.BatchSpan(c.Output, c.OutputSize);
             if (Max)
             {
-                w.Line("global::NeuralDsl.Pooling.GlobalMaxForward(x, " + c.BatchSpan(c.Output, c.OutputSize) + ", new global::System.Span<int>(" +
-                    ArgMaxField(c.Layer.Index) + ", 0, batch * " + Literals.Int(c.OutputSize) + "), " + sizes + ");");
+                string argMax = "new global::System.Span<int>(" + ArgMaxField(c.Layer.Index) + ", 0, batch * " + Literals.Int(c.OutputSize) + ")";
+                w.Call("global::NeuralDsl.Pooling.GlobalMaxForward", ["x", y, argMax, "batch", spatial, channels]);
             }
             else
             {
-                w.Line("global::NeuralDsl.Pooling.GlobalAverageForward(x, " + c.BatchSpan(c.Output, c.OutputSize) + ", " + sizes + ");");
+                w.Call("global::NeuralDsl.Pooling.GlobalAverageForward", ["x", y, "batch", spatial, channels]);
             }
         }
-        w.Line();
     }
 
     public override void EmitBackward(LayerEmitContext c)
     {
         SourceWriter w = c.Writer;
-        string sizes = "batch, " + Literals.Int(Spatial(c.Layer)) + ", " + Literals.Int(c.Layer.Input.Last);
-        c.WriteHeader("backward");
-        using (w.Block("private void " + c.Method + "Backward(" + c.ReadOnlySpanType + " x, " + c.SpanType + " dy, " + c.SpanType + " dx, int batch)"))
+        string spatial = Literals.Int(Spatial(c.Layer));
+        string channels = Literals.Int(c.Layer.Input.Last);
+        using (c.BackwardMethod())
         {
             w.Line("if (dx.IsEmpty)");
             w.Line("    return;");
             if (Max)
             {
                 w.Line("// Each channel's gradient goes to the position that was its maximum.");
-                w.Line("global::NeuralDsl.Pooling.GlobalMaxBackward(dy, new global::System.ReadOnlySpan<int>(" + ArgMaxField(c.Layer.Index) +
-                    ", 0, batch * " + Literals.Int(c.OutputSize) + "), dx, " + sizes + ");");
+                string argMax = "new global::System.ReadOnlySpan<int>(" + ArgMaxField(c.Layer.Index) + ", 0, batch * " + Literals.Int(c.OutputSize) + ")";
+                w.Call("global::NeuralDsl.Pooling.GlobalMaxBackward", ["dy", argMax, "dx", "batch", spatial, channels]);
             }
             else
             {
                 w.Line("// Every position receives an equal share of its channel's gradient.");
-                w.Line("global::NeuralDsl.Pooling.GlobalAverageBackward(dy, dx, " + sizes + ");");
+                w.Call("global::NeuralDsl.Pooling.GlobalAverageBackward", ["dy", "dx", "batch", spatial, channels]);
             }
         }
-        w.Line();
     }
 }

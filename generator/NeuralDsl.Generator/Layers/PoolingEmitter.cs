@@ -11,15 +11,15 @@ namespace NeuralDsl.Generator.Layers;
 /// </summary>
 internal static class PoolingEmitter
 {
-    public static string GeometryField(int index) => "s_geometry" + Literals.Int(index);
+    public static string GeometryField(int index) => Names.Static("geometry", index);
 
-    private static string ArgMaxField(int index) => "_argmax" + Literals.Int(index);
+    private static string ArgMaxField(int index) => Names.Field("argmax", index);
 
     /// <param name="geometryFactory">The runtime factory call with its literal arguments, e.g. <c>Pool2DGeometry.Create(26, 26, 32, ...)</c>.</param>
     public static void EmitGeometry(LayerEmitContext c, string description, string geometryFactory)
     {
-        c.Writer.Line("// " + c.Layer.Name + ": " + description + " " + c.Layer.Input.ToComment() + " -> " + c.Layer.Output.ToComment() + ".");
-        c.Writer.Line("private static readonly global::NeuralDsl.Pool2DGeometry " + GeometryField(c.Layer.Index) + " = global::NeuralDsl." + geometryFactory + ";");
+        c.Writer.Comment(c.Layer.Name + ": " + description + " " + c.Layer.Input.ToComment() + " -> " + c.Layer.Output.ToComment() + ".");
+        c.Writer.Initialized("private static readonly global::NeuralDsl.Pool2DGeometry " + GeometryField(c.Layer.Index), "global::NeuralDsl." + geometryFactory);
         c.Writer.Line();
     }
 
@@ -29,39 +29,39 @@ internal static class PoolingEmitter
     /// <summary>
     /// The max-pooling forward takes the training flag (its spec sets <c>UsesTrainingFlag</c>): only a pass that can be
     /// followed by a backward pass records the arg-max — training, or a <c>Forward</c> that keeps its input for
-    /// <c>Backward</c> (<c>_inputKept</c>) — so <c>Predict</c> skips the index writes.
+    /// <c>Backward</c> (<see cref="Names.InputKept"/>) — so <c>Predict</c> skips the index writes.
     /// </summary>
     public static void EmitMaxForward(LayerEmitContext c)
     {
         SourceWriter w = c.Writer;
-        c.WriteHeader("forward");
-        using (w.Block("private void " + c.Method + "Forward(" + c.ReadOnlySpanType + " x, int batch, bool training)"))
+        using (c.ForwardMethod())
         {
             string y = c.BatchSpan(c.Output, c.OutputSize);
             string geometry = GeometryField(c.Layer.Index);
             w.Line("// The arg-max is only read by a backward pass: training, or a Forward that keeps its input for Backward.");
-            w.Line("if (training || _inputKept)");
-            w.Line("    global::NeuralDsl.Pooling.MaxForward(x, " + y + ", new global::System.Span<int>(" +
-                ArgMaxField(c.Layer.Index) + ", 0, batch * " + Literals.Int(c.OutputSize) + "), batch, " + geometry + ");");
+            string argMax = "new global::System.Span<int>(" + ArgMaxField(c.Layer.Index) + ", 0, batch * " + Literals.Int(c.OutputSize) + ")";
+            w.Line("if (training || " + Names.InputKept + ")");
+            w.Indent();
+            w.Call("global::NeuralDsl.Pooling.MaxForward", ["x", y, argMax, "batch", geometry]);
+            w.Unindent();
             w.Line("else");
-            w.Line("    global::NeuralDsl.Pooling.MaxForward(x, " + y + ", batch, " + geometry + ");");
+            w.Indent();
+            w.Call("global::NeuralDsl.Pooling.MaxForward", ["x", y, "batch", geometry]);
+            w.Unindent();
         }
-        w.Line();
     }
 
     /// <param name="position">What one input position is called in the comment: <c>cell</c> (2-D) or <c>step</c> (1-D).</param>
     public static void EmitMaxBackward(LayerEmitContext c, string position)
     {
         SourceWriter w = c.Writer;
-        c.WriteHeader("backward");
-        using (w.Block("private void " + c.Method + "Backward(" + c.ReadOnlySpanType + " x, " + c.SpanType + " dy, " + c.SpanType + " dx, int batch)"))
+        using (c.BackwardMethod())
         {
             w.Line("if (dx.IsEmpty)");
             w.Line("    return;");
             w.Line("// Each output gradient goes to the input " + position + " that was the maximum.");
-            w.Line("global::NeuralDsl.Pooling.MaxBackward(dy, new global::System.ReadOnlySpan<int>(" + ArgMaxField(c.Layer.Index) +
-                ", 0, batch * " + Literals.Int(c.OutputSize) + "), dx, batch, " + GeometryField(c.Layer.Index) + ");");
+            string argMax = "new global::System.ReadOnlySpan<int>(" + ArgMaxField(c.Layer.Index) + ", 0, batch * " + Literals.Int(c.OutputSize) + ")";
+            w.Call("global::NeuralDsl.Pooling.MaxBackward", ["dy", argMax, "dx", "batch", GeometryField(c.Layer.Index)]);
         }
-        w.Line();
     }
 }

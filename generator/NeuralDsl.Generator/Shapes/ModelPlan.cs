@@ -4,10 +4,18 @@ using NeuralDsl.Generator.Model;
 namespace NeuralDsl.Generator.Shapes;
 
 /// <summary>
-/// A model with every shape and offset resolved: the output of the Plan step and the only input of emission.
+/// A model with every shape and offset resolved, and the data flow between its buffers decided: the output of the Plan
+/// step and the only input of emission.
 /// </summary>
-internal sealed record ModelPlan(ModelSpec Spec, EquatableArray<PlannedLayer> Layers, Shape OutputShape, int ParameterCount, int StateCount)
+internal sealed record ModelPlan(ModelSpec Spec, EquatableArray<PlannedLayer> Layers, Shape OutputShape, int ParameterCount, int StateCount,
+    DataFlow Flow)
 {
+    /// <summary>A plan whose <see cref="Flow"/> is derived from its layers and loss.</summary>
+    public ModelPlan(ModelSpec spec, EquatableArray<PlannedLayer> layers, Shape outputShape, int parameterCount, int stateCount)
+        : this(spec, layers, outputShape, parameterCount, stateCount, DataFlow.Of(spec.Loss, layers))
+    {
+    }
+
     public int InputSize => Spec.InputShape.Size;
 
     public int OutputSize => OutputShape.Size;

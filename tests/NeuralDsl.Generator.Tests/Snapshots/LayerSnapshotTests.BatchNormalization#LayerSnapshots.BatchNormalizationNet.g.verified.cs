@@ -2,6 +2,11 @@
 // NeuralDsl: model BatchNormalizationNet. Generated forward and backward passes; edit the attributes, not this file.
 #nullable enable
 
+using __MemoryMarshal = global::System.Runtime.InteropServices.MemoryMarshal;
+using __Unsafe = global::System.Runtime.CompilerServices.Unsafe;
+using __Vector128 = global::System.Runtime.Intrinsics.Vector128;
+using __Vector256 = global::System.Runtime.Intrinsics.Vector256;
+
 namespace LayerSnapshots;
 
 /// <summary>
@@ -49,9 +54,10 @@ partial class BatchNormalizationNet : global::NeuralDsl.IModel<float>
     public static global::System.ReadOnlySpan<int> OutputShape => [4];
 
     /// <summary>Names, offsets and Keras-layout shapes of the tensors in <see cref="Parameters"/>.</summary>
-    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> ParameterLayout => s_parameterLayout;
+    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> ParameterLayout =>
+        __parameterLayout;
 
-    private static readonly global::NeuralDsl.ParameterInfo[] s_parameterLayout =
+    private static readonly global::NeuralDsl.ParameterInfo[] __parameterLayout =
     [
         new("dense.kernel", 0, [3, 4]),
         new("dense.bias", 12, [4]),
@@ -63,102 +69,121 @@ partial class BatchNormalizationNet : global::NeuralDsl.IModel<float>
     public const int StateCount = 8;
 
     /// <summary>Names, offsets and Keras-layout shapes of the non-trainable tensors in <see cref="State"/>.</summary>
-    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> StateLayout => s_stateLayout;
+    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> StateLayout =>
+        __stateLayout;
 
-    private static readonly global::NeuralDsl.ParameterInfo[] s_stateLayout =
+    private static readonly global::NeuralDsl.ParameterInfo[] __stateLayout =
     [
         new("batch_normalization.moving_mean", 0, [4]),
         new("batch_normalization.moving_variance", 4, [4]),
     ];
 
     // Every trainable tensor, layer after layer in Keras layout, and the matching gradients.
-    private readonly float[] _parameters = new float[24];
-    private readonly float[] _gradients = new float[24];
-    private readonly float[] _state = new float[8]; // moving statistics: updated in training, used in inference
+    private readonly float[] __parameters = new float[24];
+    private readonly float[] __gradients = new float[24];
+    private readonly float[] __state = new float[8]; // moving statistics: updated in training, used in inference
 
-    // Batch buffers, [capacity × per-sample size]; grown on demand, never per call.
-    private int _capacity;
-    private int _batch;        // samples in the last forward pass
-    private bool _training;    // whether that pass ran in training mode
-    private bool _inputKept;   // whether it copied its input into _input (Forward does; Predict and ComputeGradients need not)
-    private float[] _input = []; // [B,3], the input of the last Forward, for Backward
-    private float[] _a0 = []; // [B,4] dense output
-    private float[] _d0 = []; // [B,4] gradient w.r.t. dense output
-    private float[] _a1 = []; // [B,4] batch_normalization output
-    private float[] _d1 = []; // [B,4] gradient w.r.t. batch_normalization output
-    private float[] _mean1 = []; // batch_normalization: batch mean per channel, for backward
-    private float[] _inverseStd1 = []; // batch_normalization: 1 / sqrt(batch variance + epsilon) per channel
-    private float[] _dxScratch1 = []; // batch_normalization: input gradient nobody reads (first layer in training)
+    // Batch buffers live in workspaces: one for the training calls, and one per thread for Predict.
+    private readonly __Workspace __workspace;
+    private readonly global::System.Threading.ThreadLocal<__Workspace> __predictWorkspaces;
+    private int __callState; // 0 idle, n > 0 Predicts running, -1 a training call running
 
-    /// <summary>Creates the model with Keras-default initialization drawn deterministically from <paramref name="seed"/>.</summary>
+    /// <summary>
+    /// Creates the model with Keras-default initialization drawn deterministically from <paramref name="seed"/>.
+    /// </summary>
     public BatchNormalizationNet(int seed = 0)
     {
         var rng = new global::NeuralDsl.Rng((ulong)seed);
         // dense.kernel [3, 4]: GlorotUniform (fan in 3, fan out 4)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<float>(_parameters, 0, 12), global::NeuralDsl.Initializer.GlorotUniform, 3, 4, ref rng);
+        global::NeuralDsl.Initializers.Fill(DenseKernel, global::NeuralDsl.Initializer.GlorotUniform, 3, 4, ref rng);
         // dense.bias [4]: Zeros (fan in 3, fan out 4)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<float>(_parameters, 12, 4), global::NeuralDsl.Initializer.Zeros, 3, 4, ref rng);
+        global::NeuralDsl.Initializers.Fill(DenseBias, global::NeuralDsl.Initializer.Zeros, 3, 4, ref rng);
         // batch_normalization.gamma [4]: Ones (fan in 4, fan out 4)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<float>(_parameters, 16, 4), global::NeuralDsl.Initializer.Ones, 4, 4, ref rng);
+        global::NeuralDsl.Initializers.Fill(BatchNormalizationGamma, global::NeuralDsl.Initializer.Ones, 4, 4, ref rng);
         // batch_normalization.beta [4]: Zeros (fan in 4, fan out 4)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<float>(_parameters, 20, 4), global::NeuralDsl.Initializer.Zeros, 4, 4, ref rng);
+        global::NeuralDsl.Initializers.Fill(BatchNormalizationBeta, global::NeuralDsl.Initializer.Zeros, 4, 4, ref rng);
         // batch_normalization.moving_mean [4]: Zeros (fan in 4, fan out 4)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<float>(_state, 0, 4), global::NeuralDsl.Initializer.Zeros, 4, 4, ref rng);
+        global::NeuralDsl.Initializers.Fill(
+            BatchNormalizationMovingMean,
+            global::NeuralDsl.Initializer.Zeros,
+            4,
+            4,
+            ref rng);
         // batch_normalization.moving_variance [4]: Ones (fan in 4, fan out 4)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<float>(_state, 4, 4), global::NeuralDsl.Initializer.Ones, 4, 4, ref rng);
+        global::NeuralDsl.Initializers.Fill(
+            BatchNormalizationMovingVariance,
+            global::NeuralDsl.Initializer.Ones,
+            4,
+            4,
+            ref rng);
+        __workspace = new __Workspace(this);
+        __predictWorkspaces = new(() => new __Workspace(this));
     }
 
     /// <summary><c>dense.kernel</c> [3, 4], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> DenseKernel => new(_parameters, 0, 12);
+    public global::System.Span<float> DenseKernel => new(__parameters, 0, 12);
 
     /// <summary>Gradient of <c>dense.kernel</c> [3, 4], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<float> DenseKernelGradient => new(_gradients, 0, 12);
+    public global::System.Span<float> DenseKernelGradient => new(__gradients, 0, 12);
 
     /// <summary><c>dense.bias</c> [4], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> DenseBias => new(_parameters, 12, 4);
+    public global::System.Span<float> DenseBias => new(__parameters, 12, 4);
 
     /// <summary>Gradient of <c>dense.bias</c> [4], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<float> DenseBiasGradient => new(_gradients, 12, 4);
+    public global::System.Span<float> DenseBiasGradient => new(__gradients, 12, 4);
 
     /// <summary><c>batch_normalization.gamma</c> [4], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> BatchNormalizationGamma => new(_parameters, 16, 4);
+    public global::System.Span<float> BatchNormalizationGamma => new(__parameters, 16, 4);
 
     /// <summary>Gradient of <c>batch_normalization.gamma</c> [4], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<float> BatchNormalizationGammaGradient => new(_gradients, 16, 4);
+    public global::System.Span<float> BatchNormalizationGammaGradient => new(__gradients, 16, 4);
 
     /// <summary><c>batch_normalization.beta</c> [4], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> BatchNormalizationBeta => new(_parameters, 20, 4);
+    public global::System.Span<float> BatchNormalizationBeta => new(__parameters, 20, 4);
 
     /// <summary>Gradient of <c>batch_normalization.beta</c> [4], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<float> BatchNormalizationBetaGradient => new(_gradients, 20, 4);
+    public global::System.Span<float> BatchNormalizationBetaGradient => new(__gradients, 20, 4);
 
     /// <summary><c>batch_normalization.moving_mean</c> [4], non-trainable, a view into <see cref="State"/>.</summary>
-    public global::System.Span<float> BatchNormalizationMovingMean => new(_state, 0, 4);
+    public global::System.Span<float> BatchNormalizationMovingMean => new(__state, 0, 4);
 
-    /// <summary><c>batch_normalization.moving_variance</c> [4], non-trainable, a view into <see cref="State"/>.</summary>
-    public global::System.Span<float> BatchNormalizationMovingVariance => new(_state, 4, 4);
+    /// <summary>
+    /// <c>batch_normalization.moving_variance</c> [4], non-trainable, a view into <see cref="State"/>.
+    /// </summary>
+    public global::System.Span<float> BatchNormalizationMovingVariance => new(__state, 4, 4);
 
     /// <summary>Every trainable parameter (24), layer after layer, each tensor in Keras layout.</summary>
-    public global::System.Span<float> Parameters => _parameters;
+    public global::System.Span<float> Parameters => __parameters;
 
     /// <summary>Gradients matching <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Gradients => _gradients;
+    public global::System.Span<float> Gradients => __gradients;
 
     /// <summary>Non-trainable state (8), saved with the weights.</summary>
-    public global::System.Span<float> State => _state;
+    public global::System.Span<float> State => __state;
 
-    /// <summary>The output of the last forward pass, [batch × 4].</summary>
-    public global::System.ReadOnlySpan<float> LastOutput => Rows(_a1, _batch, 4);
+    /// <summary>
+    /// The output of the last Forward or ComputeGradients, [batch × 4] (Predict runs on buffers of its own).
+    /// </summary>
+    public global::System.ReadOnlySpan<float> LastOutput => __workspace.__LastOutput;
 
-    /// <summary>Inference on a batch: <paramref name="input"/> is [batch × 3], <paramref name="output"/> [batch × 4]. Allocates nothing once the batch size has been seen.</summary>
+    /// <summary>
+    /// Inference on a batch: <paramref name="input"/> is [batch × 3], <paramref name="output"/> [batch × 4]. Safe from
+    /// many threads at once (each thread has its own buffers); allocates nothing once the thread has seen the batch
+    /// size.
+    /// </summary>
     public void Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
         global::NeuralDsl.Batches.CheckLength(output.Length, batch * OutputSize, nameof(output), batch, OutputShape);
-        EnsureCapacity(batch);
-        _inputKept = false;
-        ForwardCore(input, batch, training: false);
-        Rows(_a1, batch, 4).CopyTo(output);
+        __EnterPredict();
+        try
+        {
+            __predictWorkspaces.Value!.__Predict(input, output, batch);
+        }
+        finally
+        {
+            __ExitPredict();
+        }
     }
 
     /// <summary>Inference on a batch, returning a new array of [batch × 4].</summary>
@@ -173,38 +198,44 @@ partial class BatchNormalizationNet : global::NeuralDsl.IModel<float>
     public global::System.Numerics.Tensors.Tensor<float> Predict(global::System.Numerics.Tensors.Tensor<float> input) =>
         global::NeuralDsl.Batches.Predict(this, input, InputShape, OutputShape);
 
-    /// <summary>Forward pass that keeps what <see cref="Backward"/> needs; <paramref name="training"/> turns dropout on.</summary>
+    /// <summary>
+    /// Forward pass that keeps what <see cref="Backward"/> needs; <paramref name="training"/> turns dropout on.
+    /// </summary>
     public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, bool training)
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
         global::NeuralDsl.Batches.CheckLength(output.Length, batch * OutputSize, nameof(output), batch, OutputShape);
-        EnsureCapacity(batch);
-        var kept = Rows(_input, batch, InputSize);
-        input.CopyTo(kept);
-        _inputKept = true;
-        ForwardCore(kept, batch, training);
-        Rows(_a1, batch, 4).CopyTo(output);
+        __EnterTraining();
+        try
+        {
+            __workspace.__Forward(input, output, batch, training);
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
     /// <summary>
-    /// Back-propagates <paramref name="outputGradient"/> through the last <see cref="Forward"/>: adds the parameter gradients to
-    /// <see cref="Gradients"/> and writes the gradient with respect to the input into <paramref name="inputGradient"/>.
+    /// Back-propagates <paramref name="outputGradient"/> through the last <see cref="Forward"/>: adds the parameter
+    /// gradients to <see cref="Gradients"/> and writes the gradient with respect to the input into
+    /// <paramref name="inputGradient"/>.
     /// </summary>
     public void Backward(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> inputGradient)
     {
-        if (!_inputKept)
-            throw new global::System.InvalidOperationException("Backward follows Forward: call Forward(input, output, training) first (Predict and ComputeGradients do not keep the input).");
-        int batch = _batch;
-        global::NeuralDsl.Batches.CheckLength(outputGradient.Length, batch * OutputSize, nameof(outputGradient), batch, OutputShape);
-        global::NeuralDsl.Batches.CheckLength(inputGradient.Length, batch * InputSize, nameof(inputGradient), batch, InputShape);
-        var input = Rows(_input, batch, InputSize);
-        outputGradient.CopyTo(Rows(_d1, batch, 4));
-        Layer1Backward(Rows(_a0, batch, 4), Rows(_d1, batch, 4), Rows(_d0, batch, 4), batch);
-        Layer0Backward(input, Rows(_d0, batch, 4), inputGradient, batch);
+        __EnterTraining();
+        try
+        {
+            __workspace.__Backward(outputGradient, inputGradient);
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
     /// <summary>Sets every gradient to zero.</summary>
-    public void ZeroGradients() => global::System.Array.Clear(_gradients);
+    public void ZeroGradients() => global::System.Array.Clear(__gradients);
 
     /// <summary>
     /// Forward (training mode), MeanSquaredError and backward on one batch: overwrites <see cref="Gradients"/> with the
@@ -213,26 +244,63 @@ partial class BatchNormalizationNet : global::NeuralDsl.IModel<float>
     public float ComputeGradients(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target)
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
-        global::NeuralDsl.Batches.CheckTargetLength(target.Length, batch * TargetSize, nameof(target), batch, TargetSize);
-        EnsureCapacity(batch);
-        _inputKept = false;
-        ForwardCore(input, batch, training: true);
-        var output = Rows(_a1, batch, 4);
-        float loss = global::NeuralDsl.Losses.Compute(global::NeuralDsl.Loss.MeanSquaredError, output, target, 4);
-        global::System.Array.Clear(_gradients);
-        global::NeuralDsl.Losses.Gradient(global::NeuralDsl.Loss.MeanSquaredError, output, target, Rows(_d1, batch, 4), 4);
-        Layer1Backward(Rows(_a0, batch, 4), Rows(_d1, batch, 4), Rows(_d0, batch, 4), batch);
-        Layer0Backward(input, Rows(_d0, batch, 4), default, batch); // no input gradient needed
-        return loss;
+        global::NeuralDsl.Batches.CheckTargetLength(
+            target.Length,
+            (long)batch * TargetSize,
+            nameof(target),
+            batch,
+            TargetSize);
+        global::NeuralDsl.Losses.ValidateTargets(
+            global::NeuralDsl.Loss.MeanSquaredError,
+            target,
+            TargetSize,
+            4,
+            nameof(target));
+        __EnterTraining();
+        try
+        {
+            return __workspace.__ComputeGradients(input, target, batch);
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
-    /// <summary>One training step: <see cref="ComputeGradients"/>, then <paramref name="optimizer"/> updates the parameters. Returns the batch loss.</summary>
-    public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, global::NeuralDsl.Optimizer optimizer)
+    /// <summary>
+    /// One training step: <see cref="ComputeGradients"/>, then <paramref name="optimizer"/> updates the parameters.
+    /// Returns the batch loss.
+    /// </summary>
+    public float TrainStep(
+        global::System.ReadOnlySpan<float> input,
+        global::System.ReadOnlySpan<float> target,
+        global::NeuralDsl.Optimizer optimizer)
     {
         global::System.ArgumentNullException.ThrowIfNull(optimizer);
-        float loss = ComputeGradients(input, target);
-        optimizer.Step<float>(_parameters, _gradients);
-        return loss;
+        int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
+        global::NeuralDsl.Batches.CheckTargetLength(
+            target.Length,
+            (long)batch * TargetSize,
+            nameof(target),
+            batch,
+            TargetSize);
+        global::NeuralDsl.Losses.ValidateTargets(
+            global::NeuralDsl.Loss.MeanSquaredError,
+            target,
+            TargetSize,
+            4,
+            nameof(target));
+        __EnterTraining();
+        try
+        {
+            float loss = __workspace.__ComputeGradients(input, target, batch);
+            optimizer.Step<float>(__parameters, __gradients);
+            return loss;
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
     string global::NeuralDsl.IModel<float>.Name => ModelName;
@@ -242,160 +310,358 @@ partial class BatchNormalizationNet : global::NeuralDsl.IModel<float>
     int global::NeuralDsl.IModel<float>.OutputLastAxis => 4;
     global::NeuralDsl.Loss global::NeuralDsl.IModel<float>.Loss => global::NeuralDsl.Loss.MeanSquaredError;
     string global::NeuralDsl.IModel<float>.Summary => Summary;
-    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout => s_parameterLayout;
-    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.StateLayout => s_stateLayout;
+    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout =>
+        __parameterLayout;
+    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.StateLayout =>
+        __stateLayout;
 
-    // Grows every batch buffer to hold at least batch samples; a no-op once that batch size has been seen.
-    private void EnsureCapacity(int batch)
+    // A training call runs alone: it takes the instance from idle (0) to -1, or throws.
+    private void __EnterTraining()
     {
-        if (batch <= _capacity)
-            return;
-        // checked: a batch so large that a buffer would pass int.MaxValue elements throws instead of wrapping.
-        _input = new float[checked(batch * 3)];
-        _a0 = new float[checked(batch * 4)];
-        _d0 = new float[checked(batch * 4)];
-        _a1 = new float[checked(batch * 4)];
-        _d1 = new float[checked(batch * 4)];
-        _mean1 = new float[4];
-        _inverseStd1 = new float[4];
-        _dxScratch1 = new float[checked(batch * 4)];
-        _capacity = batch;
+        if (global::System.Threading.Interlocked.CompareExchange(ref __callState, -1, 0) != 0)
+            throw new global::System.InvalidOperationException(
+                "Model 'BatchNormalizationNet' is already running a call on another thread: training calls (Forward, Backward, " +
+                "ComputeGradients, TrainStep) run alone; Predict may run on many threads at once.");
     }
 
-    // The first batch samples of a [capacity × size] buffer.
-    private static global::System.Span<float> Rows(float[] buffer, int batch, int size) => new(buffer, 0, batch * size);
+    private void __ExitTraining() => global::System.Threading.Volatile.Write(ref __callState, 0);
 
-    // The whole forward pass, one call per layer; x is [batch × 3].
-    private void ForwardCore(global::System.ReadOnlySpan<float> x, int batch, bool training)
+    // Predicts count themselves in, so a training call cannot start while one runs; none starts during training.
+    private void __EnterPredict()
     {
-        _batch = batch;
-        _training = training;
-        // dense: Dense(4)  [B,3] -> [B,4]
-        Layer0Forward(x, batch);
-        // batch_normalization: BatchNormalization  [B,4] -> [B,4]
-        Layer1Forward(Rows(_a0, batch, 4), batch, training);
-    }
-
-    // Layer 0 · dense: Dense(4) · forward [B,3] -> [B,4] · kernel [3, 4], bias [4] · 16 params
-    private void Layer0Forward(global::System.ReadOnlySpan<float> x, int batch)
-    {
-        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        while (true)
         {
-            // Small enough for registers: the 3×4 kernel is loaded once for the whole batch.
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            var w0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)0); // kernel[0, 0..4]
-            var w1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)4); // kernel[1, 0..4]
-            var w2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)8); // kernel[2, 0..4]
-            var b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)12); // bias[0..4]
-            ref float xs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref float zs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a0);
-            for (int r = 0; r < batch; r++)
-            {
-                nuint xi = (nuint)r * 3;
-                nuint yi = (nuint)r * 4;
-                var acc0 = b0;
-                float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 0);
-                acc0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x0), w0_0, acc0);
-                float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 1);
-                acc0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x1), w1_0, acc0);
-                float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 2);
-                acc0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x2), w2_0, acc0);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(acc0, ref zs, yi + 0);
-            }
-            return;
-        }
-        // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-        var z = Rows(_a0, batch, 4);
-        // z[batch×4] = x[batch×3] · kernel[3×4] + bias
-        global::NeuralDsl.Gemm.Multiply(x, new global::System.ReadOnlySpan<float>(_parameters, 0, 12), z, batch, 3, 4);
-        global::NeuralDsl.Bias.AddRows(z, new global::System.ReadOnlySpan<float>(_parameters, 12, 4));
-    }
-
-    // Layer 0 · dense: Dense(4) · backward [B,4] -> [B,3] · kernel [3, 4], bias [4] · 16 params
-    private void Layer0Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> dx, int batch)
-    {
-        Layer0AffineBackward(x, dy, dx, batch);
-    }
-
-    // Layer 0 · dense: gradients of x · kernel + bias from dz [B,4]; dx is skipped when empty (the first layer in training).
-    private void Layer0AffineBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> dz, global::System.Span<float> dx, int batch)
-    {
-        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
-        {
-            // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-            ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float xs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref float ds = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dz);
-            var g0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)0);
-            var g1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)4);
-            var g2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)8);
-            var gb0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)12);
-            for (int r = 0; r < batch; r++)
-            {
-                nuint xi = (nuint)r * 3;
-                nuint yi = (nuint)r * 4;
-                var d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref ds, yi + 0);
-                gb0 += d0;
-                float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 0);
-                g0_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x0), d0, g0_0);
-                float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 1);
-                g1_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x1), d0, g1_0);
-                float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 2);
-                g2_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x2), d0, g2_0);
-            }
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g0_0, ref g, (nuint)0);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g1_0, ref g, (nuint)4);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g2_0, ref g, (nuint)8);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(gb0, ref g, (nuint)12);
-            if (dx.IsEmpty)
+            int state = global::System.Threading.Volatile.Read(ref __callState);
+            if (state < 0)
+                throw new global::System.InvalidOperationException(
+                    "Model 'BatchNormalizationNet' is running a training call on another thread: Predict waits for no one and " +
+                    "would read half-updated weights.");
+            if (global::System.Threading.Interlocked.CompareExchange(ref __callState, state + 1, state) == state)
                 return;
-            // dx[r, k] = Σ_j kernel[k, j] · dz[r, j]
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float dxs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
-            var w0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)0);
-            var w1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)4);
-            var w2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)8);
-            for (int r = 0; r < batch; r++)
-            {
-                nuint xi = (nuint)r * 3;
-                nuint yi = (nuint)r * 4;
-                var d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref ds, yi + 0);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 0) = global::System.Runtime.Intrinsics.Vector128.Sum(w0_0 * d0);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 1) = global::System.Runtime.Intrinsics.Vector128.Sum(w1_0 * d0);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 2) = global::System.Runtime.Intrinsics.Vector128.Sum(w2_0 * d0);
-            }
-            return;
         }
-        // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-        // dKernel[3×4] += xᵀ · dz
-        global::NeuralDsl.Gemm.Multiply(x, dz, new global::System.Span<float>(_gradients, 0, 12), 3, batch, 4, transposeA: true, accumulate: true);
-        // dBias[4] += Σ rows of dz
-        global::NeuralDsl.Bias.AccumulateGradient(dz, new global::System.Span<float>(_gradients, 12, 4));
-        if (!dx.IsEmpty)
+    }
+
+    private void __ExitPredict() => global::System.Threading.Interlocked.Decrement(ref __callState);
+
+    /// <summary>
+    /// The buffers one pass at a time writes, and the passes and layer methods that write them. The model keeps one for
+    /// its training calls and one per thread for <c>Predict</c>, which share the parameters read-only.
+    /// </summary>
+    private sealed class __Workspace
+    {
+        private readonly BatchNormalizationNet __model;
+
+        public __Workspace(BatchNormalizationNet model) => __model = model;
+
+        // Batch buffers, [capacity × per-sample size]; grown on demand, never per call.
+        private int __capacity;
+        private int __batch; // samples in the last forward pass
+        private bool __training; // whether that pass ran in training mode
+        // whether it copied its input into __input (Forward does; Predict and ComputeGradients need not)
+        private bool __inputKept;
+        private float[] __input = []; // [B,3], the input of the last Forward, for Backward
+        private float[] __a0 = []; // [B,4] dense output
+        private float[] __d0 = []; // [B,4] gradient w.r.t. dense output
+        private float[] __a1 = []; // [B,4] batch_normalization output
+        private float[] __d1 = []; // [B,4] gradient w.r.t. batch_normalization output
+        private float[] __mean1 = []; // batch_normalization: batch mean per channel, for backward
+        private float[] __inverseStd1 = []; // batch_normalization: 1 / sqrt(batch variance + epsilon) per channel
+        private float[] __dxScratch1 = []; // batch_normalization: input gradient nobody reads (first layer in training)
+
+        // Predict's pass on this thread's buffers; the arguments were checked.
+        public void __Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch)
         {
-            // dx[batch×3] = dz · kernelᵀ
-            global::NeuralDsl.Gemm.Multiply(dz, new global::System.ReadOnlySpan<float>(_parameters, 0, 12), dx, batch, 4, 3, transposeB: true);
+            __EnsureCapacity(batch);
+            __inputKept = false;
+            __ForwardCore(input, batch, training: false);
+            __Rows(__a1, batch, 4).CopyTo(output);
         }
-    }
 
-    // Layer 1 · batch_normalization: BatchNormalization · forward [B,4] -> [B,4] · gamma [4], beta [4], moving_mean [4], moving_variance [4] · 16 params
-    private void Layer1Forward(global::System.ReadOnlySpan<float> x, int batch, bool training)
-    {
-        if (training)
-            global::NeuralDsl.BatchNorm.TrainingForward(x, new global::System.ReadOnlySpan<float>(_parameters, 16, 4), new global::System.ReadOnlySpan<float>(_parameters, 20, 4), Rows(_a1, batch, 4), _mean1, _inverseStd1, new global::System.Span<float>(_state, 0, 4), new global::System.Span<float>(_state, 4, 4), batch, 4, 0.99, 0.001);
-        else
-            global::NeuralDsl.BatchNorm.InferenceForward(x, new global::System.ReadOnlySpan<float>(_parameters, 16, 4), new global::System.ReadOnlySpan<float>(_parameters, 20, 4), new global::System.ReadOnlySpan<float>(_state, 0, 4), new global::System.ReadOnlySpan<float>(_state, 4, 4), Rows(_a1, batch, 4), batch, 4, 0.001);
-    }
+        public void __Forward(
+            global::System.ReadOnlySpan<float> input,
+            global::System.Span<float> output,
+            int batch,
+            bool training)
+        {
+            __EnsureCapacity(batch);
+            var kept = __Rows(__input, batch, InputSize);
+            input.CopyTo(kept);
+            __inputKept = true;
+            __ForwardCore(kept, batch, training);
+            __Rows(__a1, batch, 4).CopyTo(output);
+        }
 
-    // Layer 1 · batch_normalization: BatchNormalization · backward [B,4] -> [B,4] · gamma [4], beta [4], moving_mean [4], moving_variance [4] · 16 params
-    private void Layer1Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> dx, int batch)
-    {
-        if (dx.IsEmpty)
-            dx = Rows(_dxScratch1, batch, 4);
-        // Training normalized with the batch statistics, so the gradient flows through them; inference used constants.
-        if (_training)
-            global::NeuralDsl.BatchNorm.Backward(x, dy, new global::System.ReadOnlySpan<float>(_parameters, 16, 4), _mean1, _inverseStd1, dx, new global::System.Span<float>(_gradients, 16, 4), new global::System.Span<float>(_gradients, 20, 4), batch, 4);
-        else
-            global::NeuralDsl.BatchNorm.InferenceBackward(x, dy, new global::System.ReadOnlySpan<float>(_parameters, 16, 4), new global::System.ReadOnlySpan<float>(_state, 0, 4), new global::System.ReadOnlySpan<float>(_state, 4, 4), dx, new global::System.Span<float>(_gradients, 16, 4), new global::System.Span<float>(_gradients, 20, 4), batch, 4, 0.001);
+        public void __Backward(
+            global::System.ReadOnlySpan<float> outputGradient,
+            global::System.Span<float> inputGradient)
+        {
+            if (!__inputKept)
+                throw new global::System.InvalidOperationException(
+                    "Backward follows Forward: call Forward(input, output, training) first " +
+                    "(Predict and ComputeGradients do not keep the input).");
+            int batch = __batch;
+            global::NeuralDsl.Batches.CheckLength(
+                outputGradient.Length,
+                batch * OutputSize,
+                nameof(outputGradient),
+                batch,
+                OutputShape);
+            global::NeuralDsl.Batches.CheckLength(
+                inputGradient.Length,
+                batch * InputSize,
+                nameof(inputGradient),
+                batch,
+                InputShape);
+            var input = __Rows(__input, batch, InputSize);
+            outputGradient.CopyTo(__Rows(__d1, batch, 4));
+            __Layer1Backward(__Rows(__a0, batch, 4), __Rows(__d1, batch, 4), __Rows(__d0, batch, 4), batch);
+            __Layer0Backward(input, __Rows(__d0, batch, 4), inputGradient, batch);
+        }
+
+        public float __ComputeGradients(
+            global::System.ReadOnlySpan<float> input,
+            global::System.ReadOnlySpan<float> target,
+            int batch)
+        {
+            __EnsureCapacity(batch);
+            __inputKept = false;
+            __ForwardCore(input, batch, training: true);
+            var output = __Rows(__a1, batch, 4);
+            float loss = global::NeuralDsl.Losses.Compute(global::NeuralDsl.Loss.MeanSquaredError, output, target, 4);
+            global::System.Array.Clear(__model.__gradients);
+            global::NeuralDsl.Losses.Gradient(
+                global::NeuralDsl.Loss.MeanSquaredError,
+                output,
+                target,
+                __Rows(__d1, batch, 4),
+                4);
+            __Layer1Backward(__Rows(__a0, batch, 4), __Rows(__d1, batch, 4), __Rows(__d0, batch, 4), batch);
+            // The first layer: no input gradient needed.
+            __Layer0Backward(input, __Rows(__d0, batch, 4), default, batch);
+            return loss;
+        }
+
+        /// <summary>The output of the last forward pass on this workspace, [batch × 4].</summary>
+        public global::System.ReadOnlySpan<float> __LastOutput => __Rows(__a1, __batch, 4);
+
+        // Grows every batch buffer to hold at least batch samples; a no-op once that batch size has been seen.
+        private void __EnsureCapacity(int batch)
+        {
+            if (batch <= __capacity)
+                return;
+            // checked: a batch so large that a buffer would pass int.MaxValue elements throws instead of wrapping.
+            __input = new float[checked(batch * 3)];
+            __a0 = new float[checked(batch * 4)];
+            __d0 = new float[checked(batch * 4)];
+            __a1 = new float[checked(batch * 4)];
+            __d1 = new float[checked(batch * 4)];
+            __mean1 = new float[4];
+            __inverseStd1 = new float[4];
+            __dxScratch1 = new float[checked(batch * 4)];
+            __capacity = batch;
+        }
+
+        // The first batch samples of a [capacity × size] buffer.
+        private static global::System.Span<float> __Rows(float[] buffer, int batch, int size) => new(buffer, 0, batch * size);
+
+        // The whole forward pass, one call per layer; x is [batch × 3].
+        private void __ForwardCore(global::System.ReadOnlySpan<float> x, int batch, bool training)
+        {
+            __batch = batch;
+            __training = training;
+            // dense: Dense(4) [B,3] -> [B,4]
+            __Layer0Forward(x, batch);
+            // batch_normalization: BatchNormalization [B,4] -> [B,4]
+            __Layer1Forward(__Rows(__a0, batch, 4), batch, training);
+        }
+
+        // Layer 0 · dense: Dense(4) · forward [B,3] -> [B,4] · kernel [3, 4], bias [4] · 16 params
+        private void __Layer0Forward(global::System.ReadOnlySpan<float> x, int batch)
+        {
+            if (__Vector256.IsHardwareAccelerated)
+            {
+                // Small enough for registers: the 3×4 kernel is loaded once for the whole batch.
+                ref float p = ref __MemoryMarshal.GetArrayDataReference(__model.__parameters);
+                var w0_0 = __Vector128.LoadUnsafe(ref p, (nuint)0); // kernel[0, 0..4]
+                var w1_0 = __Vector128.LoadUnsafe(ref p, (nuint)4); // kernel[1, 0..4]
+                var w2_0 = __Vector128.LoadUnsafe(ref p, (nuint)8); // kernel[2, 0..4]
+                var b0 = __Vector128.LoadUnsafe(ref p, (nuint)12); // bias[0..4]
+                ref float xs = ref __MemoryMarshal.GetReference(x);
+                ref float zs = ref __MemoryMarshal.GetArrayDataReference(__a0);
+                for (int r = 0; r < batch; r++)
+                {
+                    nuint xi = (nuint)r * 3;
+                    nuint yi = (nuint)r * 4;
+                    var acc0 = b0;
+                    float x0 = __Unsafe.Add(ref xs, xi + 0);
+                    acc0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x0), w0_0, acc0);
+                    float x1 = __Unsafe.Add(ref xs, xi + 1);
+                    acc0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x1), w1_0, acc0);
+                    float x2 = __Unsafe.Add(ref xs, xi + 2);
+                    acc0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x2), w2_0, acc0);
+                    __Vector128.StoreUnsafe(acc0, ref zs, yi + 0);
+                }
+                return;
+            }
+            // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
+            var z = __Rows(__a0, batch, 4);
+            // z[batch×4] = x[batch×3] · kernel[3×4] + bias
+            global::NeuralDsl.Gemm.Multiply(x, __model.DenseKernel, z, batch, 3, 4);
+            global::NeuralDsl.Bias.AddRows(z, __model.DenseBias);
+        }
+
+        // Layer 0 · dense: Dense(4) · backward [B,4] -> [B,3] · kernel [3, 4], bias [4] · 16 params
+        private void __Layer0Backward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.Span<float> dy,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            __Layer0AffineBackward(x, dy, dx, batch);
+        }
+
+        // Layer 0 · dense: gradients of x · kernel + bias from dz [B,4]; dx is skipped when empty (the first layer in
+        // training).
+        private void __Layer0AffineBackward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.ReadOnlySpan<float> dz,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            if (__Vector256.IsHardwareAccelerated)
+            {
+                // Kernel and bias gradients accumulate in registers over the batch and are written back once.
+                ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
+                ref float xs = ref __MemoryMarshal.GetReference(x);
+                ref float ds = ref __MemoryMarshal.GetReference(dz);
+                var g0_0 = __Vector128.LoadUnsafe(ref g, (nuint)0);
+                var g1_0 = __Vector128.LoadUnsafe(ref g, (nuint)4);
+                var g2_0 = __Vector128.LoadUnsafe(ref g, (nuint)8);
+                var gb0 = __Vector128.LoadUnsafe(ref g, (nuint)12);
+                for (int r = 0; r < batch; r++)
+                {
+                    nuint xi = (nuint)r * 3;
+                    nuint yi = (nuint)r * 4;
+                    var d0 = __Vector128.LoadUnsafe(ref ds, yi + 0);
+                    gb0 += d0;
+                    float x0 = __Unsafe.Add(ref xs, xi + 0);
+                    g0_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x0), d0, g0_0);
+                    float x1 = __Unsafe.Add(ref xs, xi + 1);
+                    g1_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x1), d0, g1_0);
+                    float x2 = __Unsafe.Add(ref xs, xi + 2);
+                    g2_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x2), d0, g2_0);
+                }
+                __Vector128.StoreUnsafe(g0_0, ref g, (nuint)0);
+                __Vector128.StoreUnsafe(g1_0, ref g, (nuint)4);
+                __Vector128.StoreUnsafe(g2_0, ref g, (nuint)8);
+                __Vector128.StoreUnsafe(gb0, ref g, (nuint)12);
+                if (dx.IsEmpty)
+                    return;
+                // dx[r, k] = Σ_j kernel[k, j] · dz[r, j]
+                ref float p = ref __MemoryMarshal.GetArrayDataReference(__model.__parameters);
+                ref float dxs = ref __MemoryMarshal.GetReference(dx);
+                var w0_0 = __Vector128.LoadUnsafe(ref p, (nuint)0);
+                var w1_0 = __Vector128.LoadUnsafe(ref p, (nuint)4);
+                var w2_0 = __Vector128.LoadUnsafe(ref p, (nuint)8);
+                for (int r = 0; r < batch; r++)
+                {
+                    nuint xi = (nuint)r * 3;
+                    nuint yi = (nuint)r * 4;
+                    var d0 = __Vector128.LoadUnsafe(ref ds, yi + 0);
+                    __Unsafe.Add(ref dxs, xi + 0) = __Vector128.Sum(w0_0 * d0);
+                    __Unsafe.Add(ref dxs, xi + 1) = __Vector128.Sum(w1_0 * d0);
+                    __Unsafe.Add(ref dxs, xi + 2) = __Vector128.Sum(w2_0 * d0);
+                }
+                return;
+            }
+            // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
+            // dKernel[3×4] += xᵀ · dz
+            global::NeuralDsl.Gemm.Multiply(
+                x,
+                dz,
+                __model.DenseKernelGradient,
+                3,
+                batch,
+                4,
+                transposeA: true,
+                accumulate: true);
+            // dBias[4] += Σ rows of dz
+            global::NeuralDsl.Bias.AccumulateGradient(dz, __model.DenseBiasGradient);
+            if (!dx.IsEmpty)
+            {
+                // dx[batch×3] = dz · kernelᵀ
+                global::NeuralDsl.Gemm.Multiply(dz, __model.DenseKernel, dx, batch, 4, 3, transposeB: true);
+            }
+        }
+
+        // Layer 1 · batch_normalization: BatchNormalization · forward [B,4] -> [B,4] · gamma [4], beta [4], moving_mean
+        // [4], moving_variance [4] · 16 params
+        private void __Layer1Forward(global::System.ReadOnlySpan<float> x, int batch, bool training)
+        {
+            if (training)
+                global::NeuralDsl.BatchNorm.TrainingForward(
+                    x,
+                    __model.BatchNormalizationGamma,
+                    __model.BatchNormalizationBeta,
+                    __Rows(__a1, batch, 4),
+                    __mean1,
+                    __inverseStd1,
+                    __model.BatchNormalizationMovingMean,
+                    __model.BatchNormalizationMovingVariance,
+                    batch,
+                    4,
+                    0.99,
+                    0.001);
+            else
+                global::NeuralDsl.BatchNorm.InferenceForward(
+                    x,
+                    __model.BatchNormalizationGamma,
+                    __model.BatchNormalizationBeta,
+                    __model.BatchNormalizationMovingMean,
+                    __model.BatchNormalizationMovingVariance,
+                    __Rows(__a1, batch, 4),
+                    batch,
+                    4,
+                    0.001);
+        }
+
+        // Layer 1 · batch_normalization: BatchNormalization · backward [B,4] -> [B,4] · gamma [4], beta [4],
+        // moving_mean [4], moving_variance [4] · 16 params
+        private void __Layer1Backward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.Span<float> dy,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            if (dx.IsEmpty)
+                dx = __Rows(__dxScratch1, batch, 4);
+            // Training normalized with the batch statistics, so the gradient flows through them; inference used
+            // constants.
+            if (__training)
+                global::NeuralDsl.BatchNorm.Backward(
+                    x,
+                    dy,
+                    __model.BatchNormalizationGamma,
+                    __mean1,
+                    __inverseStd1,
+                    dx,
+                    __model.BatchNormalizationGammaGradient,
+                    __model.BatchNormalizationBetaGradient,
+                    batch,
+                    4);
+            else
+                global::NeuralDsl.BatchNorm.InferenceBackward(
+                    x,
+                    dy,
+                    __model.BatchNormalizationGamma,
+                    __model.BatchNormalizationMovingMean,
+                    __model.BatchNormalizationMovingVariance,
+                    dx,
+                    __model.BatchNormalizationGammaGradient,
+                    __model.BatchNormalizationBetaGradient,
+                    batch,
+                    4,
+                    0.001);
+        }
     }
 }

@@ -49,9 +49,10 @@ partial class Conv1DNet : global::NeuralDsl.IModel<float>
     public static global::System.ReadOnlySpan<int> OutputShape => [3, 1];
 
     /// <summary>Names, offsets and Keras-layout shapes of the tensors in <see cref="Parameters"/>.</summary>
-    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> ParameterLayout => s_parameterLayout;
+    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> ParameterLayout =>
+        __parameterLayout;
 
-    private static readonly global::NeuralDsl.ParameterInfo[] s_parameterLayout =
+    private static readonly global::NeuralDsl.ParameterInfo[] __parameterLayout =
     [
         new("conv1d.kernel", 0, [3, 2, 2]),
         new("conv1d.bias", 12, [2]),
@@ -60,78 +61,85 @@ partial class Conv1DNet : global::NeuralDsl.IModel<float>
     ];
 
     // Every trainable tensor, layer after layer in Keras layout, and the matching gradients.
-    private readonly float[] _parameters = new float[19];
-    private readonly float[] _gradients = new float[19];
+    private readonly float[] __parameters = new float[19];
+    private readonly float[] __gradients = new float[19];
 
-    // Batch buffers, [capacity × per-sample size]; grown on demand, never per call.
-    private int _capacity;
-    private int _batch;        // samples in the last forward pass
-    private bool _training;    // whether that pass ran in training mode
-    private bool _inputKept;   // whether it copied its input into _input (Forward does; Predict and ComputeGradients need not)
-    private float[] _input = []; // [B,5,2], the input of the last Forward, for Backward
-    private float[] _a0 = []; // [B,3,2] conv1d output
-    private float[] _d0 = []; // [B,3,2] gradient w.r.t. conv1d output
-    private float[] _scratch0 = []; // conv1d: im2col columns or Winograd transforms (Convolution.ScratchLength)
-    private float[] _a1 = []; // [B,3,1] conv1d_1 output
-    private float[] _d1 = []; // [B,3,1] gradient w.r.t. conv1d_1 output
-    private float[] _scratch1 = []; // conv1d_1: im2col columns or Winograd transforms (Convolution.ScratchLength)
+    // Batch buffers live in workspaces: one for the training calls, and one per thread for Predict.
+    private readonly __Workspace __workspace;
+    private readonly global::System.Threading.ThreadLocal<__Workspace> __predictWorkspaces;
+    private int __callState; // 0 idle, n > 0 Predicts running, -1 a training call running
 
-    /// <summary>Creates the model with Keras-default initialization drawn deterministically from <paramref name="seed"/>.</summary>
+    /// <summary>
+    /// Creates the model with Keras-default initialization drawn deterministically from <paramref name="seed"/>.
+    /// </summary>
     public Conv1DNet(int seed = 0)
     {
         var rng = new global::NeuralDsl.Rng((ulong)seed);
         // conv1d.kernel [3, 2, 2]: GlorotUniform (fan in 6, fan out 6)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<float>(_parameters, 0, 12), global::NeuralDsl.Initializer.GlorotUniform, 6, 6, ref rng);
+        global::NeuralDsl.Initializers.Fill(Conv1dKernel, global::NeuralDsl.Initializer.GlorotUniform, 6, 6, ref rng);
         // conv1d.bias [2]: Zeros (fan in 6, fan out 6)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<float>(_parameters, 12, 2), global::NeuralDsl.Initializer.Zeros, 6, 6, ref rng);
+        global::NeuralDsl.Initializers.Fill(Conv1dBias, global::NeuralDsl.Initializer.Zeros, 6, 6, ref rng);
         // conv1d_1.kernel [2, 2, 1]: GlorotUniform (fan in 4, fan out 2)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<float>(_parameters, 14, 4), global::NeuralDsl.Initializer.GlorotUniform, 4, 2, ref rng);
+        global::NeuralDsl.Initializers.Fill(Conv1d1Kernel, global::NeuralDsl.Initializer.GlorotUniform, 4, 2, ref rng);
         // conv1d_1.bias [1]: Zeros (fan in 4, fan out 2)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<float>(_parameters, 18, 1), global::NeuralDsl.Initializer.Zeros, 4, 2, ref rng);
+        global::NeuralDsl.Initializers.Fill(Conv1d1Bias, global::NeuralDsl.Initializer.Zeros, 4, 2, ref rng);
+        __workspace = new __Workspace(this);
+        __predictWorkspaces = new(() => new __Workspace(this));
     }
 
     /// <summary><c>conv1d.kernel</c> [3, 2, 2], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Conv1dKernel => new(_parameters, 0, 12);
+    public global::System.Span<float> Conv1dKernel => new(__parameters, 0, 12);
 
     /// <summary>Gradient of <c>conv1d.kernel</c> [3, 2, 2], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<float> Conv1dKernelGradient => new(_gradients, 0, 12);
+    public global::System.Span<float> Conv1dKernelGradient => new(__gradients, 0, 12);
 
     /// <summary><c>conv1d.bias</c> [2], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Conv1dBias => new(_parameters, 12, 2);
+    public global::System.Span<float> Conv1dBias => new(__parameters, 12, 2);
 
     /// <summary>Gradient of <c>conv1d.bias</c> [2], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<float> Conv1dBiasGradient => new(_gradients, 12, 2);
+    public global::System.Span<float> Conv1dBiasGradient => new(__gradients, 12, 2);
 
     /// <summary><c>conv1d_1.kernel</c> [2, 2, 1], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Conv1d1Kernel => new(_parameters, 14, 4);
+    public global::System.Span<float> Conv1d1Kernel => new(__parameters, 14, 4);
 
     /// <summary>Gradient of <c>conv1d_1.kernel</c> [2, 2, 1], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<float> Conv1d1KernelGradient => new(_gradients, 14, 4);
+    public global::System.Span<float> Conv1d1KernelGradient => new(__gradients, 14, 4);
 
     /// <summary><c>conv1d_1.bias</c> [1], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Conv1d1Bias => new(_parameters, 18, 1);
+    public global::System.Span<float> Conv1d1Bias => new(__parameters, 18, 1);
 
     /// <summary>Gradient of <c>conv1d_1.bias</c> [1], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<float> Conv1d1BiasGradient => new(_gradients, 18, 1);
+    public global::System.Span<float> Conv1d1BiasGradient => new(__gradients, 18, 1);
 
     /// <summary>Every trainable parameter (19), layer after layer, each tensor in Keras layout.</summary>
-    public global::System.Span<float> Parameters => _parameters;
+    public global::System.Span<float> Parameters => __parameters;
 
     /// <summary>Gradients matching <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Gradients => _gradients;
+    public global::System.Span<float> Gradients => __gradients;
 
-    /// <summary>The output of the last forward pass, [batch × 3].</summary>
-    public global::System.ReadOnlySpan<float> LastOutput => Rows(_a1, _batch, 3);
+    /// <summary>
+    /// The output of the last Forward or ComputeGradients, [batch × 3] (Predict runs on buffers of its own).
+    /// </summary>
+    public global::System.ReadOnlySpan<float> LastOutput => __workspace.__LastOutput;
 
-    /// <summary>Inference on a batch: <paramref name="input"/> is [batch × 10], <paramref name="output"/> [batch × 3]. Allocates nothing once the batch size has been seen.</summary>
+    /// <summary>
+    /// Inference on a batch: <paramref name="input"/> is [batch × 10], <paramref name="output"/> [batch × 3]. Safe from
+    /// many threads at once (each thread has its own buffers); allocates nothing once the thread has seen the batch
+    /// size.
+    /// </summary>
     public void Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
         global::NeuralDsl.Batches.CheckLength(output.Length, batch * OutputSize, nameof(output), batch, OutputShape);
-        EnsureCapacity(batch);
-        _inputKept = false;
-        ForwardCore(input, batch, training: false);
-        Rows(_a1, batch, 3).CopyTo(output);
+        __EnterPredict();
+        try
+        {
+            __predictWorkspaces.Value!.__Predict(input, output, batch);
+        }
+        finally
+        {
+            __ExitPredict();
+        }
     }
 
     /// <summary>Inference on a batch, returning a new array of [batch × 3].</summary>
@@ -146,38 +154,44 @@ partial class Conv1DNet : global::NeuralDsl.IModel<float>
     public global::System.Numerics.Tensors.Tensor<float> Predict(global::System.Numerics.Tensors.Tensor<float> input) =>
         global::NeuralDsl.Batches.Predict(this, input, InputShape, OutputShape);
 
-    /// <summary>Forward pass that keeps what <see cref="Backward"/> needs; <paramref name="training"/> turns dropout on.</summary>
+    /// <summary>
+    /// Forward pass that keeps what <see cref="Backward"/> needs; <paramref name="training"/> turns dropout on.
+    /// </summary>
     public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, bool training)
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
         global::NeuralDsl.Batches.CheckLength(output.Length, batch * OutputSize, nameof(output), batch, OutputShape);
-        EnsureCapacity(batch);
-        var kept = Rows(_input, batch, InputSize);
-        input.CopyTo(kept);
-        _inputKept = true;
-        ForwardCore(kept, batch, training);
-        Rows(_a1, batch, 3).CopyTo(output);
+        __EnterTraining();
+        try
+        {
+            __workspace.__Forward(input, output, batch, training);
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
     /// <summary>
-    /// Back-propagates <paramref name="outputGradient"/> through the last <see cref="Forward"/>: adds the parameter gradients to
-    /// <see cref="Gradients"/> and writes the gradient with respect to the input into <paramref name="inputGradient"/>.
+    /// Back-propagates <paramref name="outputGradient"/> through the last <see cref="Forward"/>: adds the parameter
+    /// gradients to <see cref="Gradients"/> and writes the gradient with respect to the input into
+    /// <paramref name="inputGradient"/>.
     /// </summary>
     public void Backward(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> inputGradient)
     {
-        if (!_inputKept)
-            throw new global::System.InvalidOperationException("Backward follows Forward: call Forward(input, output, training) first (Predict and ComputeGradients do not keep the input).");
-        int batch = _batch;
-        global::NeuralDsl.Batches.CheckLength(outputGradient.Length, batch * OutputSize, nameof(outputGradient), batch, OutputShape);
-        global::NeuralDsl.Batches.CheckLength(inputGradient.Length, batch * InputSize, nameof(inputGradient), batch, InputShape);
-        var input = Rows(_input, batch, InputSize);
-        outputGradient.CopyTo(Rows(_d1, batch, 3));
-        Layer1Backward(Rows(_a0, batch, 6), Rows(_d1, batch, 3), Rows(_d0, batch, 6), batch);
-        Layer0Backward(input, Rows(_d0, batch, 6), inputGradient, batch);
+        __EnterTraining();
+        try
+        {
+            __workspace.__Backward(outputGradient, inputGradient);
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
     /// <summary>Sets every gradient to zero.</summary>
-    public void ZeroGradients() => global::System.Array.Clear(_gradients);
+    public void ZeroGradients() => global::System.Array.Clear(__gradients);
 
     /// <summary>
     /// Forward (training mode), MeanSquaredError and backward on one batch: overwrites <see cref="Gradients"/> with the
@@ -186,26 +200,63 @@ partial class Conv1DNet : global::NeuralDsl.IModel<float>
     public float ComputeGradients(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target)
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
-        global::NeuralDsl.Batches.CheckTargetLength(target.Length, batch * TargetSize, nameof(target), batch, TargetSize);
-        EnsureCapacity(batch);
-        _inputKept = false;
-        ForwardCore(input, batch, training: true);
-        var output = Rows(_a1, batch, 3);
-        float loss = global::NeuralDsl.Losses.Compute(global::NeuralDsl.Loss.MeanSquaredError, output, target, 1);
-        global::System.Array.Clear(_gradients);
-        global::NeuralDsl.Losses.Gradient(global::NeuralDsl.Loss.MeanSquaredError, output, target, Rows(_d1, batch, 3), 1);
-        Layer1Backward(Rows(_a0, batch, 6), Rows(_d1, batch, 3), Rows(_d0, batch, 6), batch);
-        Layer0Backward(input, Rows(_d0, batch, 6), default, batch); // no input gradient needed
-        return loss;
+        global::NeuralDsl.Batches.CheckTargetLength(
+            target.Length,
+            (long)batch * TargetSize,
+            nameof(target),
+            batch,
+            TargetSize);
+        global::NeuralDsl.Losses.ValidateTargets(
+            global::NeuralDsl.Loss.MeanSquaredError,
+            target,
+            TargetSize,
+            1,
+            nameof(target));
+        __EnterTraining();
+        try
+        {
+            return __workspace.__ComputeGradients(input, target, batch);
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
-    /// <summary>One training step: <see cref="ComputeGradients"/>, then <paramref name="optimizer"/> updates the parameters. Returns the batch loss.</summary>
-    public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, global::NeuralDsl.Optimizer optimizer)
+    /// <summary>
+    /// One training step: <see cref="ComputeGradients"/>, then <paramref name="optimizer"/> updates the parameters.
+    /// Returns the batch loss.
+    /// </summary>
+    public float TrainStep(
+        global::System.ReadOnlySpan<float> input,
+        global::System.ReadOnlySpan<float> target,
+        global::NeuralDsl.Optimizer optimizer)
     {
         global::System.ArgumentNullException.ThrowIfNull(optimizer);
-        float loss = ComputeGradients(input, target);
-        optimizer.Step<float>(_parameters, _gradients);
-        return loss;
+        int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
+        global::NeuralDsl.Batches.CheckTargetLength(
+            target.Length,
+            (long)batch * TargetSize,
+            nameof(target),
+            batch,
+            TargetSize);
+        global::NeuralDsl.Losses.ValidateTargets(
+            global::NeuralDsl.Loss.MeanSquaredError,
+            target,
+            TargetSize,
+            1,
+            nameof(target));
+        __EnterTraining();
+        try
+        {
+            float loss = __workspace.__ComputeGradients(input, target, batch);
+            optimizer.Step<float>(__parameters, __gradients);
+            return loss;
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
     string global::NeuralDsl.IModel<float>.Name => ModelName;
@@ -215,81 +266,280 @@ partial class Conv1DNet : global::NeuralDsl.IModel<float>
     int global::NeuralDsl.IModel<float>.OutputLastAxis => 1;
     global::NeuralDsl.Loss global::NeuralDsl.IModel<float>.Loss => global::NeuralDsl.Loss.MeanSquaredError;
     string global::NeuralDsl.IModel<float>.Summary => Summary;
-    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout => s_parameterLayout;
+    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout =>
+        __parameterLayout;
 
-    // Grows every batch buffer to hold at least batch samples; a no-op once that batch size has been seen.
-    private void EnsureCapacity(int batch)
+    // A training call runs alone: it takes the instance from idle (0) to -1, or throws.
+    private void __EnterTraining()
     {
-        if (batch <= _capacity)
-            return;
-        // checked: a batch so large that a buffer would pass int.MaxValue elements throws instead of wrapping.
-        _input = new float[checked(batch * 10)];
-        _a0 = new float[checked(batch * 6)];
-        _d0 = new float[checked(batch * 6)];
-        _scratch0 = new float[global::NeuralDsl.Convolution.ScratchLength(s_geometry0, batch)];
-        _a1 = new float[checked(batch * 3)];
-        _d1 = new float[checked(batch * 3)];
-        _scratch1 = new float[global::NeuralDsl.Convolution.ScratchLength(s_geometry1, batch)];
-        _capacity = batch;
+        if (global::System.Threading.Interlocked.CompareExchange(ref __callState, -1, 0) != 0)
+            throw new global::System.InvalidOperationException(
+                "Model 'Conv1DNet' is already running a call on another thread: training calls (Forward, Backward, " +
+                "ComputeGradients, TrainStep) run alone; Predict may run on many threads at once.");
     }
 
-    // The first batch samples of a [capacity × size] buffer.
-    private static global::System.Span<float> Rows(float[] buffer, int batch, int size) => new(buffer, 0, batch * size);
+    private void __ExitTraining() => global::System.Threading.Volatile.Write(ref __callState, 0);
 
-    // The whole forward pass, one call per layer; x is [batch × 10].
-    private void ForwardCore(global::System.ReadOnlySpan<float> x, int batch, bool training)
+    // Predicts count themselves in, so a training call cannot start while one runs; none starts during training.
+    private void __EnterPredict()
     {
-        _batch = batch;
-        _training = training;
-        // conv1d: Conv1D(2, 3, ReLU)  [B,5,2] -> [B,3,2]
-        Layer0Forward(x, batch);
-        // conv1d_1: Conv1D(1, 2, same)  [B,3,2] -> [B,3,1]
-        Layer1Forward(Rows(_a0, batch, 6), batch);
+        while (true)
+        {
+            int state = global::System.Threading.Volatile.Read(ref __callState);
+            if (state < 0)
+                throw new global::System.InvalidOperationException(
+                    "Model 'Conv1DNet' is running a training call on another thread: Predict waits for no one and " +
+                    "would read half-updated weights.");
+            if (global::System.Threading.Interlocked.CompareExchange(ref __callState, state + 1, state) == state)
+                return;
+        }
     }
 
-    // conv1d: Conv1D(2, 3, ReLU) [B,5,2] -> [B,3,2]; the runtime derives padding and output size from these literals with the same Keras rules as the generator.
-    private static readonly global::NeuralDsl.Conv2DGeometry s_geometry0 = global::NeuralDsl.Conv2DGeometry.Create1D(5, 2, 2, 3, 1, 1, samePadding: false);
+    private void __ExitPredict() => global::System.Threading.Interlocked.Decrement(ref __callState);
 
-    // conv1d_1: Conv1D(1, 2, same) [B,3,2] -> [B,3,1]; the runtime derives padding and output size from these literals with the same Keras rules as the generator.
-    private static readonly global::NeuralDsl.Conv2DGeometry s_geometry1 = global::NeuralDsl.Conv2DGeometry.Create1D(3, 2, 1, 2, 1, 1, samePadding: true);
+    // conv1d: Conv1D(2, 3, ReLU) [B,5,2] -> [B,3,2]; the runtime derives padding and output size from these literals
+    // with the same Keras rules as the generator.
+    private static readonly global::NeuralDsl.Conv2DGeometry __geometry0 =
+        global::NeuralDsl.Conv2DGeometry.Create1D(5, 2, 2, 3, 1, 1, samePadding: false);
 
-    // Layer 0 · conv1d: Conv1D(2, 3, ReLU) · forward [B,5,2] -> [B,3,2] · kernel [3, 2, 2], bias [2] · 14 params
-    private void Layer0Forward(global::System.ReadOnlySpan<float> x, int batch)
+    // conv1d_1: Conv1D(1, 2, same) [B,3,2] -> [B,3,1]; the runtime derives padding and output size from these literals
+    // with the same Keras rules as the generator.
+    private static readonly global::NeuralDsl.Conv2DGeometry __geometry1 =
+        global::NeuralDsl.Conv2DGeometry.Create1D(3, 2, 1, 2, 1, 1, samePadding: true);
+
+    /// <summary>
+    /// The buffers one pass at a time writes, and the passes and layer methods that write them. The model keeps one for
+    /// its training calls and one per thread for <c>Predict</c>, which share the parameters read-only.
+    /// </summary>
+    private sealed class __Workspace
     {
-        // Direct: a patch of 6 values (kh·kw·C ≤ 32) is too shallow for a GEMM; direct loops over the filters need no im2col columns.
-        // [B,3,2] = ReLU(x ⋆ kernel + bias), written once: the runtime applies bias and activation to each output block while it is in cache.
-        global::NeuralDsl.Convolution.Forward(x, new global::System.ReadOnlySpan<float>(_parameters, 0, 12), new global::System.ReadOnlySpan<float>(_parameters, 12, 2), Rows(_a0, batch, 6), batch, s_geometry0, _scratch0, global::NeuralDsl.Activation.ReLU, global::NeuralDsl.ConvolutionStrategy.Direct);
-    }
+        private readonly Conv1DNet __model;
 
-    // Layer 0 · conv1d: Conv1D(2, 3, ReLU) · backward [B,3,2] -> [B,5,2] · kernel [3, 2, 2], bias [2] · 14 params
-    private void Layer0Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> dx, int batch)
-    {
-        // dz = dy ⊙ ReLU'(z) in place, read from the output (a > 0 exactly where z > 0, so no pre-activation is kept),
-        // with the kernel and bias gradients in the same pass over dy.
-        global::NeuralDsl.Convolution.BackwardKernel(x, dy, Rows(_a0, batch, 6), new global::System.Span<float>(_gradients, 0, 12), new global::System.Span<float>(_gradients, 12, 2), batch, s_geometry0, _scratch0, global::NeuralDsl.Activation.ReLU);
-        if (!dx.IsEmpty)
-            global::NeuralDsl.Convolution.BackwardInput(dy, new global::System.ReadOnlySpan<float>(_parameters, 0, 12), dx, batch, s_geometry0, _scratch0);
-    }
+        public __Workspace(Conv1DNet model) => __model = model;
 
-    // Layer 1 · conv1d_1: Conv1D(1, 2, same) · forward [B,3,2] -> [B,3,1] · kernel [2, 2, 1], bias [1] · 5 params
-    private void Layer1Forward(global::System.ReadOnlySpan<float> x, int batch)
-    {
-        // Direct: a patch of 4 values (kh·kw·C ≤ 32) is too shallow for a GEMM; direct loops over the filters need no im2col columns.
-        // [B,3,1] = x ⋆ kernel + bias, written once: the runtime applies bias and activation to each output block while it is in cache.
-        global::NeuralDsl.Convolution.Forward(x, new global::System.ReadOnlySpan<float>(_parameters, 14, 4), new global::System.ReadOnlySpan<float>(_parameters, 18, 1), Rows(_a1, batch, 3), batch, s_geometry1, _scratch1, global::NeuralDsl.Activation.Linear, global::NeuralDsl.ConvolutionStrategy.Direct);
-    }
+        // Batch buffers, [capacity × per-sample size]; grown on demand, never per call.
+        private int __capacity;
+        private int __batch; // samples in the last forward pass
+        private bool __training; // whether that pass ran in training mode
+        // whether it copied its input into __input (Forward does; Predict and ComputeGradients need not)
+        private bool __inputKept;
+        private float[] __input = []; // [B,5,2], the input of the last Forward, for Backward
+        private float[] __a0 = []; // [B,3,2] conv1d output
+        private float[] __d0 = []; // [B,3,2] gradient w.r.t. conv1d output
+        private float[] __scratch0 = []; // conv1d: im2col columns or Winograd transforms (Convolution.ScratchLength)
+        private float[] __a1 = []; // [B,3,1] conv1d_1 output
+        private float[] __d1 = []; // [B,3,1] gradient w.r.t. conv1d_1 output
+        private float[] __scratch1 = []; // conv1d_1: im2col columns or Winograd transforms (Convolution.ScratchLength)
 
-    // Layer 1 · conv1d_1: Conv1D(1, 2, same) · backward [B,3,1] -> [B,3,2] · kernel [2, 2, 1], bias [1] · 5 params
-    private void Layer1Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> dx, int batch)
-    {
-        Layer1AffineBackward(x, dy, dx, batch);
-    }
+        // Predict's pass on this thread's buffers; the arguments were checked.
+        public void __Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch)
+        {
+            __EnsureCapacity(batch);
+            __inputKept = false;
+            __ForwardCore(input, batch, training: false);
+            __Rows(__a1, batch, 3).CopyTo(output);
+        }
 
-    // Layer 1 · conv1d_1: kernel and bias gradients from dz [B,3,1] in one pass; dx is skipped when empty (the first layer in training).
-    private void Layer1AffineBackward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dz, global::System.Span<float> dx, int batch)
-    {
-        global::NeuralDsl.Convolution.BackwardKernel(x, dz, default, new global::System.Span<float>(_gradients, 14, 4), new global::System.Span<float>(_gradients, 18, 1), batch, s_geometry1, _scratch1, global::NeuralDsl.Activation.Linear);
-        if (!dx.IsEmpty)
-            global::NeuralDsl.Convolution.BackwardInput(dz, new global::System.ReadOnlySpan<float>(_parameters, 14, 4), dx, batch, s_geometry1, _scratch1);
+        public void __Forward(
+            global::System.ReadOnlySpan<float> input,
+            global::System.Span<float> output,
+            int batch,
+            bool training)
+        {
+            __EnsureCapacity(batch);
+            var kept = __Rows(__input, batch, InputSize);
+            input.CopyTo(kept);
+            __inputKept = true;
+            __ForwardCore(kept, batch, training);
+            __Rows(__a1, batch, 3).CopyTo(output);
+        }
+
+        public void __Backward(
+            global::System.ReadOnlySpan<float> outputGradient,
+            global::System.Span<float> inputGradient)
+        {
+            if (!__inputKept)
+                throw new global::System.InvalidOperationException(
+                    "Backward follows Forward: call Forward(input, output, training) first " +
+                    "(Predict and ComputeGradients do not keep the input).");
+            int batch = __batch;
+            global::NeuralDsl.Batches.CheckLength(
+                outputGradient.Length,
+                batch * OutputSize,
+                nameof(outputGradient),
+                batch,
+                OutputShape);
+            global::NeuralDsl.Batches.CheckLength(
+                inputGradient.Length,
+                batch * InputSize,
+                nameof(inputGradient),
+                batch,
+                InputShape);
+            var input = __Rows(__input, batch, InputSize);
+            outputGradient.CopyTo(__Rows(__d1, batch, 3));
+            __Layer1Backward(__Rows(__a0, batch, 6), __Rows(__d1, batch, 3), __Rows(__d0, batch, 6), batch);
+            __Layer0Backward(input, __Rows(__d0, batch, 6), inputGradient, batch);
+        }
+
+        public float __ComputeGradients(
+            global::System.ReadOnlySpan<float> input,
+            global::System.ReadOnlySpan<float> target,
+            int batch)
+        {
+            __EnsureCapacity(batch);
+            __inputKept = false;
+            __ForwardCore(input, batch, training: true);
+            var output = __Rows(__a1, batch, 3);
+            float loss = global::NeuralDsl.Losses.Compute(global::NeuralDsl.Loss.MeanSquaredError, output, target, 1);
+            global::System.Array.Clear(__model.__gradients);
+            global::NeuralDsl.Losses.Gradient(
+                global::NeuralDsl.Loss.MeanSquaredError,
+                output,
+                target,
+                __Rows(__d1, batch, 3),
+                1);
+            __Layer1Backward(__Rows(__a0, batch, 6), __Rows(__d1, batch, 3), __Rows(__d0, batch, 6), batch);
+            // The first layer: no input gradient needed.
+            __Layer0Backward(input, __Rows(__d0, batch, 6), default, batch);
+            return loss;
+        }
+
+        /// <summary>The output of the last forward pass on this workspace, [batch × 3].</summary>
+        public global::System.ReadOnlySpan<float> __LastOutput => __Rows(__a1, __batch, 3);
+
+        // Grows every batch buffer to hold at least batch samples; a no-op once that batch size has been seen.
+        private void __EnsureCapacity(int batch)
+        {
+            if (batch <= __capacity)
+                return;
+            // checked: a batch so large that a buffer would pass int.MaxValue elements throws instead of wrapping.
+            __input = new float[checked(batch * 10)];
+            __a0 = new float[checked(batch * 6)];
+            __d0 = new float[checked(batch * 6)];
+            __scratch0 = new float[global::NeuralDsl.Convolution.ScratchLength(__geometry0, batch)];
+            __a1 = new float[checked(batch * 3)];
+            __d1 = new float[checked(batch * 3)];
+            __scratch1 = new float[global::NeuralDsl.Convolution.ScratchLength(__geometry1, batch)];
+            __capacity = batch;
+        }
+
+        // The first batch samples of a [capacity × size] buffer.
+        private static global::System.Span<float> __Rows(float[] buffer, int batch, int size) => new(buffer, 0, batch * size);
+
+        // The whole forward pass, one call per layer; x is [batch × 10].
+        private void __ForwardCore(global::System.ReadOnlySpan<float> x, int batch, bool training)
+        {
+            __batch = batch;
+            __training = training;
+            // conv1d: Conv1D(2, 3, ReLU) [B,5,2] -> [B,3,2]
+            __Layer0Forward(x, batch);
+            // conv1d_1: Conv1D(1, 2, same) [B,3,2] -> [B,3,1]
+            __Layer1Forward(__Rows(__a0, batch, 6), batch);
+        }
+
+        // Layer 0 · conv1d: Conv1D(2, 3, ReLU) · forward [B,5,2] -> [B,3,2] · kernel [3, 2, 2], bias [2] · 14 params
+        private void __Layer0Forward(global::System.ReadOnlySpan<float> x, int batch)
+        {
+            // Direct: a patch of 6 values (kh·kw·C ≤ 32) is too shallow for a GEMM; direct loops over the filters need
+            // no im2col columns.
+            // [B,3,2] = ReLU(x ⋆ kernel + bias), written once: the runtime applies bias and activation to each output
+            // block while it is in cache.
+            global::NeuralDsl.Convolution.Forward(
+                x,
+                __model.Conv1dKernel,
+                __model.Conv1dBias,
+                __Rows(__a0, batch, 6),
+                batch,
+                __geometry0,
+                __scratch0,
+                global::NeuralDsl.Activation.ReLU,
+                global::NeuralDsl.ConvolutionStrategy.Direct);
+        }
+
+        // Layer 0 · conv1d: Conv1D(2, 3, ReLU) · backward [B,3,2] -> [B,5,2] · kernel [3, 2, 2], bias [2] · 14 params
+        private void __Layer0Backward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.Span<float> dy,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            // dz = dy ⊙ ReLU'(z) in place, read from the output (a > 0 exactly where z > 0, so no pre-activation is kept),
+            // with the kernel and bias gradients in the same pass over dy.
+            global::NeuralDsl.Convolution.BackwardKernel(
+                x,
+                dy,
+                __Rows(__a0, batch, 6),
+                __model.Conv1dKernelGradient,
+                __model.Conv1dBiasGradient,
+                batch,
+                __geometry0,
+                __scratch0,
+                global::NeuralDsl.Activation.ReLU);
+            if (!dx.IsEmpty)
+                global::NeuralDsl.Convolution.BackwardInput(
+                    dy,
+                    __model.Conv1dKernel,
+                    dx,
+                    batch,
+                    __geometry0,
+                    __scratch0);
+        }
+
+        // Layer 1 · conv1d_1: Conv1D(1, 2, same) · forward [B,3,2] -> [B,3,1] · kernel [2, 2, 1], bias [1] · 5 params
+        private void __Layer1Forward(global::System.ReadOnlySpan<float> x, int batch)
+        {
+            // Direct: a patch of 4 values (kh·kw·C ≤ 32) is too shallow for a GEMM; direct loops over the filters need
+            // no im2col columns.
+            // [B,3,1] = x ⋆ kernel + bias, written once: the runtime applies bias and activation to each output block
+            // while it is in cache.
+            global::NeuralDsl.Convolution.Forward(
+                x,
+                __model.Conv1d1Kernel,
+                __model.Conv1d1Bias,
+                __Rows(__a1, batch, 3),
+                batch,
+                __geometry1,
+                __scratch1,
+                global::NeuralDsl.Activation.Linear,
+                global::NeuralDsl.ConvolutionStrategy.Direct);
+        }
+
+        // Layer 1 · conv1d_1: Conv1D(1, 2, same) · backward [B,3,1] -> [B,3,2] · kernel [2, 2, 1], bias [1] · 5 params
+        private void __Layer1Backward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.Span<float> dy,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            __Layer1AffineBackward(x, dy, dx, batch);
+        }
+
+        // Layer 1 · conv1d_1: kernel and bias gradients from dz [B,3,1] in one pass; dx is skipped when empty (the
+        // first layer in training).
+        private void __Layer1AffineBackward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.Span<float> dz,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            global::NeuralDsl.Convolution.BackwardKernel(
+                x,
+                dz,
+                default,
+                __model.Conv1d1KernelGradient,
+                __model.Conv1d1BiasGradient,
+                batch,
+                __geometry1,
+                __scratch1,
+                global::NeuralDsl.Activation.Linear);
+            if (!dx.IsEmpty)
+                global::NeuralDsl.Convolution.BackwardInput(
+                    dz,
+                    __model.Conv1d1Kernel,
+                    dx,
+                    batch,
+                    __geometry1,
+                    __scratch1);
+        }
     }
 }

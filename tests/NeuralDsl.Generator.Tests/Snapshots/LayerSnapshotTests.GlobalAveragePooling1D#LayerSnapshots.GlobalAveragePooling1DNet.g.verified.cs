@@ -2,6 +2,10 @@
 // NeuralDsl: model GlobalAveragePooling1DNet. Generated forward and backward passes; edit the attributes, not this file.
 #nullable enable
 
+using __MemoryMarshal = global::System.Runtime.InteropServices.MemoryMarshal;
+using __Unsafe = global::System.Runtime.CompilerServices.Unsafe;
+using __Vector256 = global::System.Runtime.Intrinsics.Vector256;
+
 namespace LayerSnapshots;
 
 /// <summary>
@@ -49,69 +53,79 @@ partial class GlobalAveragePooling1DNet : global::NeuralDsl.IModel<float>
     public static global::System.ReadOnlySpan<int> OutputShape => [2];
 
     /// <summary>Names, offsets and Keras-layout shapes of the tensors in <see cref="Parameters"/>.</summary>
-    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> ParameterLayout => s_parameterLayout;
+    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> ParameterLayout =>
+        __parameterLayout;
 
-    private static readonly global::NeuralDsl.ParameterInfo[] s_parameterLayout =
+    private static readonly global::NeuralDsl.ParameterInfo[] __parameterLayout =
     [
         new("dense.kernel", 0, [1, 2]),
         new("dense.bias", 2, [2]),
     ];
 
     // Every trainable tensor, layer after layer in Keras layout, and the matching gradients.
-    private readonly float[] _parameters = new float[4];
-    private readonly float[] _gradients = new float[4];
+    private readonly float[] __parameters = new float[4];
+    private readonly float[] __gradients = new float[4];
 
-    // Batch buffers, [capacity × per-sample size]; grown on demand, never per call.
-    private int _capacity;
-    private int _batch;        // samples in the last forward pass
-    private bool _training;    // whether that pass ran in training mode
-    private bool _inputKept;   // whether it copied its input into _input (Forward does; Predict and ComputeGradients need not)
-    private float[] _input = []; // [B,3,1], the input of the last Forward, for Backward
-    private float[] _a0 = []; // [B,3,2] dense output
-    private float[] _d0 = []; // [B,3,2] gradient w.r.t. dense output
-    private float[] _a1 = []; // [B,2] global_average_pooling1d output
-    private float[] _d1 = []; // [B,2] gradient w.r.t. global_average_pooling1d output
+    // Batch buffers live in workspaces: one for the training calls, and one per thread for Predict.
+    private readonly __Workspace __workspace;
+    private readonly global::System.Threading.ThreadLocal<__Workspace> __predictWorkspaces;
+    private int __callState; // 0 idle, n > 0 Predicts running, -1 a training call running
 
-    /// <summary>Creates the model with Keras-default initialization drawn deterministically from <paramref name="seed"/>.</summary>
+    /// <summary>
+    /// Creates the model with Keras-default initialization drawn deterministically from <paramref name="seed"/>.
+    /// </summary>
     public GlobalAveragePooling1DNet(int seed = 0)
     {
         var rng = new global::NeuralDsl.Rng((ulong)seed);
         // dense.kernel [1, 2]: GlorotUniform (fan in 1, fan out 2)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<float>(_parameters, 0, 2), global::NeuralDsl.Initializer.GlorotUniform, 1, 2, ref rng);
+        global::NeuralDsl.Initializers.Fill(DenseKernel, global::NeuralDsl.Initializer.GlorotUniform, 1, 2, ref rng);
         // dense.bias [2]: Zeros (fan in 1, fan out 2)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<float>(_parameters, 2, 2), global::NeuralDsl.Initializer.Zeros, 1, 2, ref rng);
+        global::NeuralDsl.Initializers.Fill(DenseBias, global::NeuralDsl.Initializer.Zeros, 1, 2, ref rng);
+        __workspace = new __Workspace(this);
+        __predictWorkspaces = new(() => new __Workspace(this));
     }
 
     /// <summary><c>dense.kernel</c> [1, 2], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> DenseKernel => new(_parameters, 0, 2);
+    public global::System.Span<float> DenseKernel => new(__parameters, 0, 2);
 
     /// <summary>Gradient of <c>dense.kernel</c> [1, 2], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<float> DenseKernelGradient => new(_gradients, 0, 2);
+    public global::System.Span<float> DenseKernelGradient => new(__gradients, 0, 2);
 
     /// <summary><c>dense.bias</c> [2], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> DenseBias => new(_parameters, 2, 2);
+    public global::System.Span<float> DenseBias => new(__parameters, 2, 2);
 
     /// <summary>Gradient of <c>dense.bias</c> [2], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<float> DenseBiasGradient => new(_gradients, 2, 2);
+    public global::System.Span<float> DenseBiasGradient => new(__gradients, 2, 2);
 
     /// <summary>Every trainable parameter (4), layer after layer, each tensor in Keras layout.</summary>
-    public global::System.Span<float> Parameters => _parameters;
+    public global::System.Span<float> Parameters => __parameters;
 
     /// <summary>Gradients matching <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Gradients => _gradients;
+    public global::System.Span<float> Gradients => __gradients;
 
-    /// <summary>The output of the last forward pass, [batch × 2].</summary>
-    public global::System.ReadOnlySpan<float> LastOutput => Rows(_a1, _batch, 2);
+    /// <summary>
+    /// The output of the last Forward or ComputeGradients, [batch × 2] (Predict runs on buffers of its own).
+    /// </summary>
+    public global::System.ReadOnlySpan<float> LastOutput => __workspace.__LastOutput;
 
-    /// <summary>Inference on a batch: <paramref name="input"/> is [batch × 3], <paramref name="output"/> [batch × 2]. Allocates nothing once the batch size has been seen.</summary>
+    /// <summary>
+    /// Inference on a batch: <paramref name="input"/> is [batch × 3], <paramref name="output"/> [batch × 2]. Safe from
+    /// many threads at once (each thread has its own buffers); allocates nothing once the thread has seen the batch
+    /// size.
+    /// </summary>
     public void Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
         global::NeuralDsl.Batches.CheckLength(output.Length, batch * OutputSize, nameof(output), batch, OutputShape);
-        EnsureCapacity(batch);
-        _inputKept = false;
-        ForwardCore(input, batch, training: false);
-        Rows(_a1, batch, 2).CopyTo(output);
+        __EnterPredict();
+        try
+        {
+            __predictWorkspaces.Value!.__Predict(input, output, batch);
+        }
+        finally
+        {
+            __ExitPredict();
+        }
     }
 
     /// <summary>Inference on a batch, returning a new array of [batch × 2].</summary>
@@ -126,38 +140,44 @@ partial class GlobalAveragePooling1DNet : global::NeuralDsl.IModel<float>
     public global::System.Numerics.Tensors.Tensor<float> Predict(global::System.Numerics.Tensors.Tensor<float> input) =>
         global::NeuralDsl.Batches.Predict(this, input, InputShape, OutputShape);
 
-    /// <summary>Forward pass that keeps what <see cref="Backward"/> needs; <paramref name="training"/> turns dropout on.</summary>
+    /// <summary>
+    /// Forward pass that keeps what <see cref="Backward"/> needs; <paramref name="training"/> turns dropout on.
+    /// </summary>
     public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, bool training)
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
         global::NeuralDsl.Batches.CheckLength(output.Length, batch * OutputSize, nameof(output), batch, OutputShape);
-        EnsureCapacity(batch);
-        var kept = Rows(_input, batch, InputSize);
-        input.CopyTo(kept);
-        _inputKept = true;
-        ForwardCore(kept, batch, training);
-        Rows(_a1, batch, 2).CopyTo(output);
+        __EnterTraining();
+        try
+        {
+            __workspace.__Forward(input, output, batch, training);
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
     /// <summary>
-    /// Back-propagates <paramref name="outputGradient"/> through the last <see cref="Forward"/>: adds the parameter gradients to
-    /// <see cref="Gradients"/> and writes the gradient with respect to the input into <paramref name="inputGradient"/>.
+    /// Back-propagates <paramref name="outputGradient"/> through the last <see cref="Forward"/>: adds the parameter
+    /// gradients to <see cref="Gradients"/> and writes the gradient with respect to the input into
+    /// <paramref name="inputGradient"/>.
     /// </summary>
     public void Backward(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> inputGradient)
     {
-        if (!_inputKept)
-            throw new global::System.InvalidOperationException("Backward follows Forward: call Forward(input, output, training) first (Predict and ComputeGradients do not keep the input).");
-        int batch = _batch;
-        global::NeuralDsl.Batches.CheckLength(outputGradient.Length, batch * OutputSize, nameof(outputGradient), batch, OutputShape);
-        global::NeuralDsl.Batches.CheckLength(inputGradient.Length, batch * InputSize, nameof(inputGradient), batch, InputShape);
-        var input = Rows(_input, batch, InputSize);
-        outputGradient.CopyTo(Rows(_d1, batch, 2));
-        Layer1Backward(Rows(_a0, batch, 6), Rows(_d1, batch, 2), Rows(_d0, batch, 6), batch);
-        Layer0Backward(input, Rows(_d0, batch, 6), inputGradient, batch);
+        __EnterTraining();
+        try
+        {
+            __workspace.__Backward(outputGradient, inputGradient);
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
     /// <summary>Sets every gradient to zero.</summary>
-    public void ZeroGradients() => global::System.Array.Clear(_gradients);
+    public void ZeroGradients() => global::System.Array.Clear(__gradients);
 
     /// <summary>
     /// Forward (training mode), MeanSquaredError and backward on one batch: overwrites <see cref="Gradients"/> with the
@@ -166,26 +186,63 @@ partial class GlobalAveragePooling1DNet : global::NeuralDsl.IModel<float>
     public float ComputeGradients(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target)
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
-        global::NeuralDsl.Batches.CheckTargetLength(target.Length, batch * TargetSize, nameof(target), batch, TargetSize);
-        EnsureCapacity(batch);
-        _inputKept = false;
-        ForwardCore(input, batch, training: true);
-        var output = Rows(_a1, batch, 2);
-        float loss = global::NeuralDsl.Losses.Compute(global::NeuralDsl.Loss.MeanSquaredError, output, target, 2);
-        global::System.Array.Clear(_gradients);
-        global::NeuralDsl.Losses.Gradient(global::NeuralDsl.Loss.MeanSquaredError, output, target, Rows(_d1, batch, 2), 2);
-        Layer1Backward(Rows(_a0, batch, 6), Rows(_d1, batch, 2), Rows(_d0, batch, 6), batch);
-        Layer0Backward(input, Rows(_d0, batch, 6), default, batch); // no input gradient needed
-        return loss;
+        global::NeuralDsl.Batches.CheckTargetLength(
+            target.Length,
+            (long)batch * TargetSize,
+            nameof(target),
+            batch,
+            TargetSize);
+        global::NeuralDsl.Losses.ValidateTargets(
+            global::NeuralDsl.Loss.MeanSquaredError,
+            target,
+            TargetSize,
+            2,
+            nameof(target));
+        __EnterTraining();
+        try
+        {
+            return __workspace.__ComputeGradients(input, target, batch);
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
-    /// <summary>One training step: <see cref="ComputeGradients"/>, then <paramref name="optimizer"/> updates the parameters. Returns the batch loss.</summary>
-    public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, global::NeuralDsl.Optimizer optimizer)
+    /// <summary>
+    /// One training step: <see cref="ComputeGradients"/>, then <paramref name="optimizer"/> updates the parameters.
+    /// Returns the batch loss.
+    /// </summary>
+    public float TrainStep(
+        global::System.ReadOnlySpan<float> input,
+        global::System.ReadOnlySpan<float> target,
+        global::NeuralDsl.Optimizer optimizer)
     {
         global::System.ArgumentNullException.ThrowIfNull(optimizer);
-        float loss = ComputeGradients(input, target);
-        optimizer.Step<float>(_parameters, _gradients);
-        return loss;
+        int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
+        global::NeuralDsl.Batches.CheckTargetLength(
+            target.Length,
+            (long)batch * TargetSize,
+            nameof(target),
+            batch,
+            TargetSize);
+        global::NeuralDsl.Losses.ValidateTargets(
+            global::NeuralDsl.Loss.MeanSquaredError,
+            target,
+            TargetSize,
+            2,
+            nameof(target));
+        __EnterTraining();
+        try
+        {
+            float loss = __workspace.__ComputeGradients(input, target, batch);
+            optimizer.Step<float>(__parameters, __gradients);
+            return loss;
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
     string global::NeuralDsl.IModel<float>.Name => ModelName;
@@ -195,146 +252,295 @@ partial class GlobalAveragePooling1DNet : global::NeuralDsl.IModel<float>
     int global::NeuralDsl.IModel<float>.OutputLastAxis => 2;
     global::NeuralDsl.Loss global::NeuralDsl.IModel<float>.Loss => global::NeuralDsl.Loss.MeanSquaredError;
     string global::NeuralDsl.IModel<float>.Summary => Summary;
-    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout => s_parameterLayout;
+    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout =>
+        __parameterLayout;
 
-    // Grows every batch buffer to hold at least batch samples; a no-op once that batch size has been seen.
-    private void EnsureCapacity(int batch)
+    // A training call runs alone: it takes the instance from idle (0) to -1, or throws.
+    private void __EnterTraining()
     {
-        if (batch <= _capacity)
-            return;
-        // checked: a batch so large that a buffer would pass int.MaxValue elements throws instead of wrapping.
-        _input = new float[checked(batch * 3)];
-        _a0 = new float[checked(batch * 6)];
-        _d0 = new float[checked(batch * 6)];
-        _a1 = new float[checked(batch * 2)];
-        _d1 = new float[checked(batch * 2)];
-        _capacity = batch;
+        if (global::System.Threading.Interlocked.CompareExchange(ref __callState, -1, 0) != 0)
+            throw new global::System.InvalidOperationException(
+                "Model 'GlobalAveragePooling1DNet' is already running a call on another thread: training calls (Forward, Backward, " +
+                "ComputeGradients, TrainStep) run alone; Predict may run on many threads at once.");
     }
 
-    // The first batch samples of a [capacity × size] buffer.
-    private static global::System.Span<float> Rows(float[] buffer, int batch, int size) => new(buffer, 0, batch * size);
+    private void __ExitTraining() => global::System.Threading.Volatile.Write(ref __callState, 0);
 
-    // The whole forward pass, one call per layer; x is [batch × 3].
-    private void ForwardCore(global::System.ReadOnlySpan<float> x, int batch, bool training)
+    // Predicts count themselves in, so a training call cannot start while one runs; none starts during training.
+    private void __EnterPredict()
     {
-        _batch = batch;
-        _training = training;
-        // dense: Dense(2)  [B,3,1] -> [B,3,2]
-        Layer0Forward(x, batch);
-        // global_average_pooling1d: GlobalAveragePooling1D  [B,3,2] -> [B,2]
-        Layer1Forward(Rows(_a0, batch, 6), batch);
-    }
-
-    // Layer 0 · dense: Dense(2) · forward [B,3,1] -> [B,3,2] · kernel [1, 2], bias [2] · 4 params
-    private void Layer0Forward(global::System.ReadOnlySpan<float> x, int batch)
-    {
-        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        while (true)
         {
-            // Small enough for registers: the 1×2 kernel is loaded once for the whole batch.
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            var w0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0); // kernel[0, 0]
-            var w0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 1); // kernel[0, 1]
-            var b0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 2); // bias[0]
-            var b1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 3); // bias[1]
-            ref float xs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref float zs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a0);
-            for (int r = 0; r < batch * 3; r++)
-            {
-                nuint xi = (nuint)r * 1;
-                nuint yi = (nuint)r * 2;
-                var acc0 = b0;
-                var acc1 = b1;
-                float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 0);
-                acc0 = global::System.MathF.FusedMultiplyAdd(x0, w0_0, acc0);
-                acc1 = global::System.MathF.FusedMultiplyAdd(x0, w0_1, acc1);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref zs, yi + 0) = acc0;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref zs, yi + 1) = acc1;
-            }
-            return;
+            int state = global::System.Threading.Volatile.Read(ref __callState);
+            if (state < 0)
+                throw new global::System.InvalidOperationException(
+                    "Model 'GlobalAveragePooling1DNet' is running a training call on another thread: Predict waits for no one and " +
+                    "would read half-updated weights.");
+            if (global::System.Threading.Interlocked.CompareExchange(ref __callState, state + 1, state) == state)
+                return;
         }
-        // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-        var z = Rows(_a0, batch, 6);
-        // z[batch * 3×2] = x[batch * 3×1] · kernel[1×2] + bias
-        global::NeuralDsl.Gemm.Multiply(x, new global::System.ReadOnlySpan<float>(_parameters, 0, 2), z, batch * 3, 1, 2);
-        global::NeuralDsl.Bias.AddRows(z, new global::System.ReadOnlySpan<float>(_parameters, 2, 2));
     }
 
-    // Layer 0 · dense: Dense(2) · backward [B,3,2] -> [B,3,1] · kernel [1, 2], bias [2] · 4 params
-    private void Layer0Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> dx, int batch)
-    {
-        Layer0AffineBackward(x, dy, dx, batch);
-    }
+    private void __ExitPredict() => global::System.Threading.Interlocked.Decrement(ref __callState);
 
-    // Layer 0 · dense: gradients of x · kernel + bias from dz [B,3,2]; dx is skipped when empty (the first layer in training).
-    private void Layer0AffineBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> dz, global::System.Span<float> dx, int batch)
+    /// <summary>
+    /// The buffers one pass at a time writes, and the passes and layer methods that write them. The model keeps one for
+    /// its training calls and one per thread for <c>Predict</c>, which share the parameters read-only.
+    /// </summary>
+    private sealed class __Workspace
     {
-        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        private readonly GlobalAveragePooling1DNet __model;
+
+        public __Workspace(GlobalAveragePooling1DNet model) => __model = model;
+
+        // Batch buffers, [capacity × per-sample size]; grown on demand, never per call.
+        private int __capacity;
+        private int __batch; // samples in the last forward pass
+        private bool __training; // whether that pass ran in training mode
+        // whether it copied its input into __input (Forward does; Predict and ComputeGradients need not)
+        private bool __inputKept;
+        private float[] __input = []; // [B,3,1], the input of the last Forward, for Backward
+        private float[] __a0 = []; // [B,3,2] dense output
+        private float[] __d0 = []; // [B,3,2] gradient w.r.t. dense output
+        private float[] __a1 = []; // [B,2] global_average_pooling1d output
+        private float[] __d1 = []; // [B,2] gradient w.r.t. global_average_pooling1d output
+
+        // Predict's pass on this thread's buffers; the arguments were checked.
+        public void __Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch)
         {
-            // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-            ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float xs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref float ds = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dz);
-            var g0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 0);
-            var g0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 1);
-            var gb0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 2);
-            var gb1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 3);
-            for (int r = 0; r < batch * 3; r++)
+            __EnsureCapacity(batch);
+            __inputKept = false;
+            __ForwardCore(input, batch, training: false);
+            __Rows(__a1, batch, 2).CopyTo(output);
+        }
+
+        public void __Forward(
+            global::System.ReadOnlySpan<float> input,
+            global::System.Span<float> output,
+            int batch,
+            bool training)
+        {
+            __EnsureCapacity(batch);
+            var kept = __Rows(__input, batch, InputSize);
+            input.CopyTo(kept);
+            __inputKept = true;
+            __ForwardCore(kept, batch, training);
+            __Rows(__a1, batch, 2).CopyTo(output);
+        }
+
+        public void __Backward(
+            global::System.ReadOnlySpan<float> outputGradient,
+            global::System.Span<float> inputGradient)
+        {
+            if (!__inputKept)
+                throw new global::System.InvalidOperationException(
+                    "Backward follows Forward: call Forward(input, output, training) first " +
+                    "(Predict and ComputeGradients do not keep the input).");
+            int batch = __batch;
+            global::NeuralDsl.Batches.CheckLength(
+                outputGradient.Length,
+                batch * OutputSize,
+                nameof(outputGradient),
+                batch,
+                OutputShape);
+            global::NeuralDsl.Batches.CheckLength(
+                inputGradient.Length,
+                batch * InputSize,
+                nameof(inputGradient),
+                batch,
+                InputShape);
+            var input = __Rows(__input, batch, InputSize);
+            outputGradient.CopyTo(__Rows(__d1, batch, 2));
+            __Layer1Backward(__Rows(__a0, batch, 6), __Rows(__d1, batch, 2), __Rows(__d0, batch, 6), batch);
+            __Layer0Backward(input, __Rows(__d0, batch, 6), inputGradient, batch);
+        }
+
+        public float __ComputeGradients(
+            global::System.ReadOnlySpan<float> input,
+            global::System.ReadOnlySpan<float> target,
+            int batch)
+        {
+            __EnsureCapacity(batch);
+            __inputKept = false;
+            __ForwardCore(input, batch, training: true);
+            var output = __Rows(__a1, batch, 2);
+            float loss = global::NeuralDsl.Losses.Compute(global::NeuralDsl.Loss.MeanSquaredError, output, target, 2);
+            global::System.Array.Clear(__model.__gradients);
+            global::NeuralDsl.Losses.Gradient(
+                global::NeuralDsl.Loss.MeanSquaredError,
+                output,
+                target,
+                __Rows(__d1, batch, 2),
+                2);
+            __Layer1Backward(__Rows(__a0, batch, 6), __Rows(__d1, batch, 2), __Rows(__d0, batch, 6), batch);
+            // The first layer: no input gradient needed.
+            __Layer0Backward(input, __Rows(__d0, batch, 6), default, batch);
+            return loss;
+        }
+
+        /// <summary>The output of the last forward pass on this workspace, [batch × 2].</summary>
+        public global::System.ReadOnlySpan<float> __LastOutput => __Rows(__a1, __batch, 2);
+
+        // Grows every batch buffer to hold at least batch samples; a no-op once that batch size has been seen.
+        private void __EnsureCapacity(int batch)
+        {
+            if (batch <= __capacity)
+                return;
+            // checked: a batch so large that a buffer would pass int.MaxValue elements throws instead of wrapping.
+            __input = new float[checked(batch * 3)];
+            __a0 = new float[checked(batch * 6)];
+            __d0 = new float[checked(batch * 6)];
+            __a1 = new float[checked(batch * 2)];
+            __d1 = new float[checked(batch * 2)];
+            __capacity = batch;
+        }
+
+        // The first batch samples of a [capacity × size] buffer.
+        private static global::System.Span<float> __Rows(float[] buffer, int batch, int size) => new(buffer, 0, batch * size);
+
+        // The whole forward pass, one call per layer; x is [batch × 3].
+        private void __ForwardCore(global::System.ReadOnlySpan<float> x, int batch, bool training)
+        {
+            __batch = batch;
+            __training = training;
+            // dense: Dense(2) [B,3,1] -> [B,3,2]
+            __Layer0Forward(x, batch);
+            // global_average_pooling1d: GlobalAveragePooling1D [B,3,2] -> [B,2]
+            __Layer1Forward(__Rows(__a0, batch, 6), batch);
+        }
+
+        // Layer 0 · dense: Dense(2) · forward [B,3,1] -> [B,3,2] · kernel [1, 2], bias [2] · 4 params
+        private void __Layer0Forward(global::System.ReadOnlySpan<float> x, int batch)
+        {
+            if (__Vector256.IsHardwareAccelerated)
             {
-                nuint xi = (nuint)r * 1;
-                nuint yi = (nuint)r * 2;
-                var d0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, yi + 0);
-                var d1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, yi + 1);
-                gb0 += d0;
-                gb1 += d1;
-                float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 0);
-                g0_0 = global::System.MathF.FusedMultiplyAdd(x0, d0, g0_0);
-                g0_1 = global::System.MathF.FusedMultiplyAdd(x0, d1, g0_1);
+                // Small enough for registers: the 1×2 kernel is loaded once for the whole batch.
+                ref float p = ref __MemoryMarshal.GetArrayDataReference(__model.__parameters);
+                var w0_0 = __Unsafe.Add(ref p, 0); // kernel[0, 0]
+                var w0_1 = __Unsafe.Add(ref p, 1); // kernel[0, 1]
+                var b0 = __Unsafe.Add(ref p, 2); // bias[0]
+                var b1 = __Unsafe.Add(ref p, 3); // bias[1]
+                ref float xs = ref __MemoryMarshal.GetReference(x);
+                ref float zs = ref __MemoryMarshal.GetArrayDataReference(__a0);
+                for (int r = 0; r < batch * 3; r++)
+                {
+                    nuint xi = (nuint)r * 1;
+                    nuint yi = (nuint)r * 2;
+                    var acc0 = b0;
+                    var acc1 = b1;
+                    float x0 = __Unsafe.Add(ref xs, xi + 0);
+                    acc0 = global::System.MathF.FusedMultiplyAdd(x0, w0_0, acc0);
+                    acc1 = global::System.MathF.FusedMultiplyAdd(x0, w0_1, acc1);
+                    __Unsafe.Add(ref zs, yi + 0) = acc0;
+                    __Unsafe.Add(ref zs, yi + 1) = acc1;
+                }
+                return;
             }
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 0) = g0_0;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 1) = g0_1;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 2) = gb0;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 3) = gb1;
+            // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
+            var z = __Rows(__a0, batch, 6);
+            // z[batch * 3×2] = x[batch * 3×1] · kernel[1×2] + bias
+            global::NeuralDsl.Gemm.Multiply(x, __model.DenseKernel, z, batch * 3, 1, 2);
+            global::NeuralDsl.Bias.AddRows(z, __model.DenseBias);
+        }
+
+        // Layer 0 · dense: Dense(2) · backward [B,3,2] -> [B,3,1] · kernel [1, 2], bias [2] · 4 params
+        private void __Layer0Backward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.Span<float> dy,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            __Layer0AffineBackward(x, dy, dx, batch);
+        }
+
+        // Layer 0 · dense: gradients of x · kernel + bias from dz [B,3,2]; dx is skipped when empty (the first layer in
+        // training).
+        private void __Layer0AffineBackward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.ReadOnlySpan<float> dz,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            if (__Vector256.IsHardwareAccelerated)
+            {
+                // Kernel and bias gradients accumulate in registers over the batch and are written back once.
+                ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
+                ref float xs = ref __MemoryMarshal.GetReference(x);
+                ref float ds = ref __MemoryMarshal.GetReference(dz);
+                var g0_0 = __Unsafe.Add(ref g, 0);
+                var g0_1 = __Unsafe.Add(ref g, 1);
+                var gb0 = __Unsafe.Add(ref g, 2);
+                var gb1 = __Unsafe.Add(ref g, 3);
+                for (int r = 0; r < batch * 3; r++)
+                {
+                    nuint xi = (nuint)r * 1;
+                    nuint yi = (nuint)r * 2;
+                    var d0 = __Unsafe.Add(ref ds, yi + 0);
+                    var d1 = __Unsafe.Add(ref ds, yi + 1);
+                    gb0 += d0;
+                    gb1 += d1;
+                    float x0 = __Unsafe.Add(ref xs, xi + 0);
+                    g0_0 = global::System.MathF.FusedMultiplyAdd(x0, d0, g0_0);
+                    g0_1 = global::System.MathF.FusedMultiplyAdd(x0, d1, g0_1);
+                }
+                __Unsafe.Add(ref g, 0) = g0_0;
+                __Unsafe.Add(ref g, 1) = g0_1;
+                __Unsafe.Add(ref g, 2) = gb0;
+                __Unsafe.Add(ref g, 3) = gb1;
+                if (dx.IsEmpty)
+                    return;
+                // dx[r, k] = Σ_j kernel[k, j] · dz[r, j]
+                ref float p = ref __MemoryMarshal.GetArrayDataReference(__model.__parameters);
+                ref float dxs = ref __MemoryMarshal.GetReference(dx);
+                var w0_0 = __Unsafe.Add(ref p, 0);
+                var w0_1 = __Unsafe.Add(ref p, 1);
+                for (int r = 0; r < batch * 3; r++)
+                {
+                    nuint xi = (nuint)r * 1;
+                    nuint yi = (nuint)r * 2;
+                    var d0 = __Unsafe.Add(ref ds, yi + 0);
+                    var d1 = __Unsafe.Add(ref ds, yi + 1);
+                    __Unsafe.Add(ref dxs, xi + 0) = w0_0 * d0 + w0_1 * d1;
+                }
+                return;
+            }
+            // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
+            // dKernel[1×2] += xᵀ · dz
+            global::NeuralDsl.Gemm.Multiply(
+                x,
+                dz,
+                __model.DenseKernelGradient,
+                1,
+                batch * 3,
+                2,
+                transposeA: true,
+                accumulate: true);
+            // dBias[2] += Σ rows of dz
+            global::NeuralDsl.Bias.AccumulateGradient(dz, __model.DenseBiasGradient);
+            if (!dx.IsEmpty)
+            {
+                // dx[batch * 3×1] = dz · kernelᵀ
+                global::NeuralDsl.Gemm.Multiply(dz, __model.DenseKernel, dx, batch * 3, 2, 1, transposeB: true);
+            }
+        }
+
+        // Layer 1 · global_average_pooling1d: GlobalAveragePooling1D · forward [B,3,2] -> [B,2]
+        private void __Layer1Forward(global::System.ReadOnlySpan<float> x, int batch)
+        {
+            global::NeuralDsl.Pooling.GlobalAverageForward(x, __Rows(__a1, batch, 2), batch, 3, 2);
+        }
+
+        // Layer 1 · global_average_pooling1d: GlobalAveragePooling1D · backward [B,2] -> [B,3,2]
+        private void __Layer1Backward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.Span<float> dy,
+            global::System.Span<float> dx,
+            int batch)
+        {
             if (dx.IsEmpty)
                 return;
-            // dx[r, k] = Σ_j kernel[k, j] · dz[r, j]
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float dxs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
-            var w0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
-            var w0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 1);
-            for (int r = 0; r < batch * 3; r++)
-            {
-                nuint xi = (nuint)r * 1;
-                nuint yi = (nuint)r * 2;
-                var d0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, yi + 0);
-                var d1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, yi + 1);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 0) = w0_0 * d0 + w0_1 * d1;
-            }
-            return;
+            // Every position receives an equal share of its channel's gradient.
+            global::NeuralDsl.Pooling.GlobalAverageBackward(dy, dx, batch, 3, 2);
         }
-        // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-        // dKernel[1×2] += xᵀ · dz
-        global::NeuralDsl.Gemm.Multiply(x, dz, new global::System.Span<float>(_gradients, 0, 2), 1, batch * 3, 2, transposeA: true, accumulate: true);
-        // dBias[2] += Σ rows of dz
-        global::NeuralDsl.Bias.AccumulateGradient(dz, new global::System.Span<float>(_gradients, 2, 2));
-        if (!dx.IsEmpty)
-        {
-            // dx[batch * 3×1] = dz · kernelᵀ
-            global::NeuralDsl.Gemm.Multiply(dz, new global::System.ReadOnlySpan<float>(_parameters, 0, 2), dx, batch * 3, 2, 1, transposeB: true);
-        }
-    }
-
-    // Layer 1 · global_average_pooling1d: GlobalAveragePooling1D · forward [B,3,2] -> [B,2]
-    private void Layer1Forward(global::System.ReadOnlySpan<float> x, int batch)
-    {
-        global::NeuralDsl.Pooling.GlobalAverageForward(x, Rows(_a1, batch, 2), batch, 3, 2);
-    }
-
-    // Layer 1 · global_average_pooling1d: GlobalAveragePooling1D · backward [B,2] -> [B,3,2]
-    private void Layer1Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> dx, int batch)
-    {
-        if (dx.IsEmpty)
-            return;
-        // Every position receives an equal share of its channel's gradient.
-        global::NeuralDsl.Pooling.GlobalAverageBackward(dy, dx, batch, 3, 2);
     }
 }

@@ -2,6 +2,13 @@
 // NeuralDsl: model CreditModel. Generated forward and backward passes; edit the attributes, not this file.
 #nullable enable
 
+using __MemoryMarshal = global::System.Runtime.InteropServices.MemoryMarshal;
+using __Unsafe = global::System.Runtime.CompilerServices.Unsafe;
+using __Vector128 = global::System.Runtime.Intrinsics.Vector128;
+using __Vector128Float = global::System.Runtime.Intrinsics.Vector128<float>;
+using __Vector256 = global::System.Runtime.Intrinsics.Vector256;
+using __Vector256Float = global::System.Runtime.Intrinsics.Vector256<float>;
+
 /// <summary>
 /// Sequential model <c>CreditModel</c> (float), loss BinaryCrossEntropy: [8] → [1].
 /// <code>
@@ -49,9 +56,10 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
     public static global::System.ReadOnlySpan<int> OutputShape => [1];
 
     /// <summary>Names, offsets and Keras-layout shapes of the tensors in <see cref="Parameters"/>.</summary>
-    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> ParameterLayout => s_parameterLayout;
+    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> ParameterLayout =>
+        __parameterLayout;
 
-    private static readonly global::NeuralDsl.ParameterInfo[] s_parameterLayout =
+    private static readonly global::NeuralDsl.ParameterInfo[] __parameterLayout =
     [
         new("dense.kernel", 0, [8, 12]),
         new("dense.bias", 96, [12]),
@@ -62,97 +70,101 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
     ];
 
     // Every trainable tensor, layer after layer in Keras layout, and the matching gradients.
-    private readonly float[] _parameters = new float[221];
-    private readonly float[] _gradients = new float[221];
+    private readonly float[] __parameters = new float[221];
+    private readonly float[] __gradients = new float[221];
 
-    // Batch buffers, [capacity × per-sample size]; grown on demand, never per call.
-    private int _capacity;
-    private int _batch;        // samples in the last forward pass
-    private bool _training;    // whether that pass ran in training mode
-    private bool _inputKept;   // whether it copied its input into _input (Forward does; Predict and ComputeGradients need not)
-    private float[] _input = []; // [B,8], the input of the last Forward, for Backward
-    private float[] _a0 = []; // [B,12] dense output
-    private float[] _d0 = []; // [B,12] gradient w.r.t. dense output
-    private float[] _z0 = []; // dense: pre-activation x · kernel + bias
-    private float[] _a1 = []; // [B,8] dense_1 output
-    private float[] _d1 = []; // [B,8] gradient w.r.t. dense_1 output
-    private float[] _z1 = []; // dense_1: pre-activation x · kernel + bias
-    private float[] _a2 = []; // [B,1] dense_2 output
-    private float[] _d2 = []; // [B,1] gradient w.r.t. dense_2 output
-    private float[] _z2 = []; // dense_2: pre-activation x · kernel + bias
+    // Batch buffers live in workspaces: one for the training calls, and one per thread for Predict.
+    private readonly __Workspace __workspace;
+    private readonly global::System.Threading.ThreadLocal<__Workspace> __predictWorkspaces;
+    private int __callState; // 0 idle, n > 0 Predicts running, -1 a training call running
 
-    /// <summary>Creates the model with Keras-default initialization drawn deterministically from <paramref name="seed"/>.</summary>
+    /// <summary>
+    /// Creates the model with Keras-default initialization drawn deterministically from <paramref name="seed"/>.
+    /// </summary>
     public CreditModel(int seed = 0)
     {
         var rng = new global::NeuralDsl.Rng((ulong)seed);
         // dense.kernel [8, 12]: GlorotUniform (fan in 8, fan out 12)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<float>(_parameters, 0, 96), global::NeuralDsl.Initializer.GlorotUniform, 8, 12, ref rng);
+        global::NeuralDsl.Initializers.Fill(DenseKernel, global::NeuralDsl.Initializer.GlorotUniform, 8, 12, ref rng);
         // dense.bias [12]: Zeros (fan in 8, fan out 12)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<float>(_parameters, 96, 12), global::NeuralDsl.Initializer.Zeros, 8, 12, ref rng);
+        global::NeuralDsl.Initializers.Fill(DenseBias, global::NeuralDsl.Initializer.Zeros, 8, 12, ref rng);
         // dense_1.kernel [12, 8]: GlorotUniform (fan in 12, fan out 8)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<float>(_parameters, 108, 96), global::NeuralDsl.Initializer.GlorotUniform, 12, 8, ref rng);
+        global::NeuralDsl.Initializers.Fill(Dense1Kernel, global::NeuralDsl.Initializer.GlorotUniform, 12, 8, ref rng);
         // dense_1.bias [8]: Zeros (fan in 12, fan out 8)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<float>(_parameters, 204, 8), global::NeuralDsl.Initializer.Zeros, 12, 8, ref rng);
+        global::NeuralDsl.Initializers.Fill(Dense1Bias, global::NeuralDsl.Initializer.Zeros, 12, 8, ref rng);
         // dense_2.kernel [8, 1]: GlorotUniform (fan in 8, fan out 1)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<float>(_parameters, 212, 8), global::NeuralDsl.Initializer.GlorotUniform, 8, 1, ref rng);
+        global::NeuralDsl.Initializers.Fill(Dense2Kernel, global::NeuralDsl.Initializer.GlorotUniform, 8, 1, ref rng);
         // dense_2.bias [1]: Zeros (fan in 8, fan out 1)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<float>(_parameters, 220, 1), global::NeuralDsl.Initializer.Zeros, 8, 1, ref rng);
+        global::NeuralDsl.Initializers.Fill(Dense2Bias, global::NeuralDsl.Initializer.Zeros, 8, 1, ref rng);
+        __workspace = new __Workspace(this);
+        __predictWorkspaces = new(() => new __Workspace(this));
     }
 
     /// <summary><c>dense.kernel</c> [8, 12], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> DenseKernel => new(_parameters, 0, 96);
+    public global::System.Span<float> DenseKernel => new(__parameters, 0, 96);
 
     /// <summary>Gradient of <c>dense.kernel</c> [8, 12], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<float> DenseKernelGradient => new(_gradients, 0, 96);
+    public global::System.Span<float> DenseKernelGradient => new(__gradients, 0, 96);
 
     /// <summary><c>dense.bias</c> [12], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> DenseBias => new(_parameters, 96, 12);
+    public global::System.Span<float> DenseBias => new(__parameters, 96, 12);
 
     /// <summary>Gradient of <c>dense.bias</c> [12], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<float> DenseBiasGradient => new(_gradients, 96, 12);
+    public global::System.Span<float> DenseBiasGradient => new(__gradients, 96, 12);
 
     /// <summary><c>dense_1.kernel</c> [12, 8], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Dense1Kernel => new(_parameters, 108, 96);
+    public global::System.Span<float> Dense1Kernel => new(__parameters, 108, 96);
 
     /// <summary>Gradient of <c>dense_1.kernel</c> [12, 8], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<float> Dense1KernelGradient => new(_gradients, 108, 96);
+    public global::System.Span<float> Dense1KernelGradient => new(__gradients, 108, 96);
 
     /// <summary><c>dense_1.bias</c> [8], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Dense1Bias => new(_parameters, 204, 8);
+    public global::System.Span<float> Dense1Bias => new(__parameters, 204, 8);
 
     /// <summary>Gradient of <c>dense_1.bias</c> [8], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<float> Dense1BiasGradient => new(_gradients, 204, 8);
+    public global::System.Span<float> Dense1BiasGradient => new(__gradients, 204, 8);
 
     /// <summary><c>dense_2.kernel</c> [8, 1], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Dense2Kernel => new(_parameters, 212, 8);
+    public global::System.Span<float> Dense2Kernel => new(__parameters, 212, 8);
 
     /// <summary>Gradient of <c>dense_2.kernel</c> [8, 1], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<float> Dense2KernelGradient => new(_gradients, 212, 8);
+    public global::System.Span<float> Dense2KernelGradient => new(__gradients, 212, 8);
 
     /// <summary><c>dense_2.bias</c> [1], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Dense2Bias => new(_parameters, 220, 1);
+    public global::System.Span<float> Dense2Bias => new(__parameters, 220, 1);
 
     /// <summary>Gradient of <c>dense_2.bias</c> [1], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<float> Dense2BiasGradient => new(_gradients, 220, 1);
+    public global::System.Span<float> Dense2BiasGradient => new(__gradients, 220, 1);
 
     /// <summary>Every trainable parameter (221), layer after layer, each tensor in Keras layout.</summary>
-    public global::System.Span<float> Parameters => _parameters;
+    public global::System.Span<float> Parameters => __parameters;
 
     /// <summary>Gradients matching <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Gradients => _gradients;
+    public global::System.Span<float> Gradients => __gradients;
 
-    /// <summary>The output of the last forward pass, [batch × 1].</summary>
-    public global::System.ReadOnlySpan<float> LastOutput => Rows(_a2, _batch, 1);
+    /// <summary>
+    /// The output of the last Forward or ComputeGradients, [batch × 1] (Predict runs on buffers of its own).
+    /// </summary>
+    public global::System.ReadOnlySpan<float> LastOutput => __workspace.__LastOutput;
 
-    /// <summary>Inference on a batch: <paramref name="input"/> is [batch × 8], <paramref name="output"/> [batch × 1]. Allocates nothing once the batch size has been seen.</summary>
+    /// <summary>
+    /// Inference on a batch: <paramref name="input"/> is [batch × 8], <paramref name="output"/> [batch × 1]. Safe from
+    /// many threads at once (each thread has its own buffers); allocates nothing once the thread has seen the batch
+    /// size.
+    /// </summary>
     public void Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
         global::NeuralDsl.Batches.CheckLength(output.Length, batch * OutputSize, nameof(output), batch, OutputShape);
-        EnsureCapacity(batch);
-        _inputKept = false;
-        ForwardCore(input, batch, training: false);
-        Rows(_a2, batch, 1).CopyTo(output);
+        __EnterPredict();
+        try
+        {
+            __predictWorkspaces.Value!.__Predict(input, output, batch);
+        }
+        finally
+        {
+            __ExitPredict();
+        }
     }
 
     /// <summary>Inference on a batch, returning a new array of [batch × 1].</summary>
@@ -167,70 +179,109 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
     public global::System.Numerics.Tensors.Tensor<float> Predict(global::System.Numerics.Tensors.Tensor<float> input) =>
         global::NeuralDsl.Batches.Predict(this, input, InputShape, OutputShape);
 
-    /// <summary>Forward pass that keeps what <see cref="Backward"/> needs; <paramref name="training"/> turns dropout on.</summary>
+    /// <summary>
+    /// Forward pass that keeps what <see cref="Backward"/> needs; <paramref name="training"/> turns dropout on.
+    /// </summary>
     public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, bool training)
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
         global::NeuralDsl.Batches.CheckLength(output.Length, batch * OutputSize, nameof(output), batch, OutputShape);
-        EnsureCapacity(batch);
-        var kept = Rows(_input, batch, InputSize);
-        input.CopyTo(kept);
-        _inputKept = true;
-        ForwardCore(kept, batch, training);
-        Rows(_a2, batch, 1).CopyTo(output);
+        __EnterTraining();
+        try
+        {
+            __workspace.__Forward(input, output, batch, training);
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
     /// <summary>
-    /// Back-propagates <paramref name="outputGradient"/> through the last <see cref="Forward"/>: adds the parameter gradients to
-    /// <see cref="Gradients"/> and writes the gradient with respect to the input into <paramref name="inputGradient"/>.
+    /// Back-propagates <paramref name="outputGradient"/> through the last <see cref="Forward"/>: adds the parameter
+    /// gradients to <see cref="Gradients"/> and writes the gradient with respect to the input into
+    /// <paramref name="inputGradient"/>.
     /// </summary>
     public void Backward(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> inputGradient)
     {
-        if (!_inputKept)
-            throw new global::System.InvalidOperationException("Backward follows Forward: call Forward(input, output, training) first (Predict and ComputeGradients do not keep the input).");
-        int batch = _batch;
-        global::NeuralDsl.Batches.CheckLength(outputGradient.Length, batch * OutputSize, nameof(outputGradient), batch, OutputShape);
-        global::NeuralDsl.Batches.CheckLength(inputGradient.Length, batch * InputSize, nameof(inputGradient), batch, InputShape);
-        var input = Rows(_input, batch, InputSize);
-        outputGradient.CopyTo(Rows(_d2, batch, 1));
-        Layer2Backward(Rows(_a1, batch, 8), Rows(_d2, batch, 1), Rows(_d1, batch, 8), batch);
-        Layer1Backward(Rows(_a0, batch, 12), Rows(_d1, batch, 8), Rows(_d0, batch, 12), batch);
-        Layer0Backward(input, Rows(_d0, batch, 12), inputGradient, batch);
+        __EnterTraining();
+        try
+        {
+            __workspace.__Backward(outputGradient, inputGradient);
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
     /// <summary>Sets every gradient to zero.</summary>
-    public void ZeroGradients() => global::System.Array.Clear(_gradients);
+    public void ZeroGradients() => global::System.Array.Clear(__gradients);
 
     /// <summary>
-    /// Forward (training mode), BinaryCrossEntropy and backward on one batch: overwrites <see cref="Gradients"/> with the
-    /// gradient of the mean loss and returns that loss. <paramref name="target"/> is [batch × 1].
+    /// Forward (training mode), BinaryCrossEntropy and backward on one batch: overwrites <see cref="Gradients"/> with
+    /// the gradient of the mean loss and returns that loss. <paramref name="target"/> is [batch × 1].
     /// </summary>
     public float ComputeGradients(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target)
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
-        global::NeuralDsl.Batches.CheckTargetLength(target.Length, (long)batch * TargetSize, nameof(target), batch, TargetSize);
-        global::NeuralDsl.Losses.ValidateTargets(global::NeuralDsl.Loss.BinaryCrossEntropy, target, TargetSize, 1, nameof(target));
-        EnsureCapacity(batch);
-        _inputKept = false;
-        ForwardCore(input, batch, training: true);
-        var output = Rows(_a2, batch, 1);
-        float loss = global::NeuralDsl.Losses.Compute(global::NeuralDsl.Loss.BinaryCrossEntropy, output, target, 1);
-        global::System.Array.Clear(_gradients);
-        // Fused Sigmoid + BinaryCrossEntropy: dL/dz = (p − y) / n, without the activation's Jacobian.
-        global::NeuralDsl.Losses.SigmoidBinaryCrossEntropyGradient(output, target, Rows(_d2, batch, 1), 1);
-        Layer2AffineBackward(Rows(_a1, batch, 8), Rows(_d2, batch, 1), Rows(_d1, batch, 8), batch);
-        Layer1Backward(Rows(_a0, batch, 12), Rows(_d1, batch, 8), Rows(_d0, batch, 12), batch);
-        Layer0Backward(input, Rows(_d0, batch, 12), default, batch); // no input gradient needed
-        return loss;
+        global::NeuralDsl.Batches.CheckTargetLength(
+            target.Length,
+            (long)batch * TargetSize,
+            nameof(target),
+            batch,
+            TargetSize);
+        global::NeuralDsl.Losses.ValidateTargets(
+            global::NeuralDsl.Loss.BinaryCrossEntropy,
+            target,
+            TargetSize,
+            1,
+            nameof(target));
+        __EnterTraining();
+        try
+        {
+            return __workspace.__ComputeGradients(input, target, batch);
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
-    /// <summary>One training step: <see cref="ComputeGradients"/>, then <paramref name="optimizer"/> updates the parameters. Returns the batch loss.</summary>
-    public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, global::NeuralDsl.Optimizer optimizer)
+    /// <summary>
+    /// One training step: <see cref="ComputeGradients"/>, then <paramref name="optimizer"/> updates the parameters.
+    /// Returns the batch loss.
+    /// </summary>
+    public float TrainStep(
+        global::System.ReadOnlySpan<float> input,
+        global::System.ReadOnlySpan<float> target,
+        global::NeuralDsl.Optimizer optimizer)
     {
         global::System.ArgumentNullException.ThrowIfNull(optimizer);
-        float loss = ComputeGradients(input, target);
-        optimizer.Step<float>(_parameters, _gradients);
-        return loss;
+        int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
+        global::NeuralDsl.Batches.CheckTargetLength(
+            target.Length,
+            (long)batch * TargetSize,
+            nameof(target),
+            batch,
+            TargetSize);
+        global::NeuralDsl.Losses.ValidateTargets(
+            global::NeuralDsl.Loss.BinaryCrossEntropy,
+            target,
+            TargetSize,
+            1,
+            nameof(target));
+        __EnterTraining();
+        try
+        {
+            float loss = __workspace.__ComputeGradients(input, target, batch);
+            optimizer.Step<float>(__parameters, __gradients);
+            return loss;
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
     string global::NeuralDsl.IModel<float>.Name => ModelName;
@@ -240,520 +291,702 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
     int global::NeuralDsl.IModel<float>.OutputLastAxis => 1;
     global::NeuralDsl.Loss global::NeuralDsl.IModel<float>.Loss => global::NeuralDsl.Loss.BinaryCrossEntropy;
     string global::NeuralDsl.IModel<float>.Summary => Summary;
-    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout => s_parameterLayout;
+    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout =>
+        __parameterLayout;
 
-    // Grows every batch buffer to hold at least batch samples; a no-op once that batch size has been seen.
-    private void EnsureCapacity(int batch)
+    // A training call runs alone: it takes the instance from idle (0) to -1, or throws.
+    private void __EnterTraining()
     {
-        if (batch <= _capacity)
-            return;
-        // checked: a batch so large that a buffer would pass int.MaxValue elements throws instead of wrapping.
-        _input = new float[checked(batch * 8)];
-        _a0 = new float[checked(batch * 12)];
-        _d0 = new float[checked(batch * 12)];
-        _z0 = new float[checked(batch * 12)];
-        _a1 = new float[checked(batch * 8)];
-        _d1 = new float[checked(batch * 8)];
-        _z1 = new float[checked(batch * 8)];
-        _a2 = new float[checked(batch * 1)];
-        _d2 = new float[checked(batch * 1)];
-        _z2 = new float[checked(batch * 1)];
-        _capacity = batch;
+        if (global::System.Threading.Interlocked.CompareExchange(ref __callState, -1, 0) != 0)
+            throw new global::System.InvalidOperationException(
+                "Model 'CreditModel' is already running a call on another thread: training calls (Forward, Backward, " +
+                "ComputeGradients, TrainStep) run alone; Predict may run on many threads at once.");
     }
 
-    // The first batch samples of a [capacity × size] buffer.
-    private static global::System.Span<float> Rows(float[] buffer, int batch, int size) => new(buffer, 0, batch * size);
+    private void __ExitTraining() => global::System.Threading.Volatile.Write(ref __callState, 0);
 
-    // The whole forward pass, one call per layer; x is [batch × 8].
-    private void ForwardCore(global::System.ReadOnlySpan<float> x, int batch, bool training)
+    // Predicts count themselves in, so a training call cannot start while one runs; none starts during training.
+    private void __EnterPredict()
     {
-        _batch = batch;
-        _training = training;
-        // dense: Dense(12, ReLU)  [B,8] -> [B,12]
-        Layer0Forward(x, batch);
-        // dense_1: Dense(8, ReLU)  [B,12] -> [B,8]
-        Layer1Forward(Rows(_a0, batch, 12), batch);
-        // dense_2: Dense(1, Sigmoid)  [B,8] -> [B,1]
-        Layer2Forward(Rows(_a1, batch, 8), batch);
-    }
-
-    // Layer 0 · dense: Dense(12, ReLU) · forward [B,8] -> [B,12] · kernel [8, 12], bias [12] · 108 params
-    private void Layer0Forward(global::System.ReadOnlySpan<float> x, int batch)
-    {
-        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        while (true)
         {
-            // Small enough for registers: the 8×12 kernel is loaded once for the whole batch.
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            var w0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)0); // kernel[0, 0..8]
-            var w0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)8); // kernel[0, 8..12]
-            var w1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)12); // kernel[1, 0..8]
-            var w1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)20); // kernel[1, 8..12]
-            var w2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)24); // kernel[2, 0..8]
-            var w2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)32); // kernel[2, 8..12]
-            var w3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)36); // kernel[3, 0..8]
-            var w3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)44); // kernel[3, 8..12]
-            var w4_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)48); // kernel[4, 0..8]
-            var w4_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)56); // kernel[4, 8..12]
-            var w5_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)60); // kernel[5, 0..8]
-            var w5_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)68); // kernel[5, 8..12]
-            var w6_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)72); // kernel[6, 0..8]
-            var w6_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)80); // kernel[6, 8..12]
-            var w7_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)84); // kernel[7, 0..8]
-            var w7_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)92); // kernel[7, 8..12]
-            var b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)96); // bias[0..8]
-            var b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)104); // bias[8..12]
-            ref float xs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref float zs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z0);
-            ref float ys = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a0);
-            for (int r = 0; r < batch; r++)
-            {
-                nuint xi = (nuint)r * 8;
-                nuint yi = (nuint)r * 12;
-                var acc0 = b0;
-                var acc1 = b1;
-                float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 0);
-                acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x0), w0_0, acc0);
-                acc1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x0), w0_1, acc1);
-                float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 1);
-                acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x1), w1_0, acc0);
-                acc1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x1), w1_1, acc1);
-                float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 2);
-                acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x2), w2_0, acc0);
-                acc1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x2), w2_1, acc1);
-                float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 3);
-                acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x3), w3_0, acc0);
-                acc1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x3), w3_1, acc1);
-                float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 4);
-                acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x4), w4_0, acc0);
-                acc1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x4), w4_1, acc1);
-                float x5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 5);
-                acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x5), w5_0, acc0);
-                acc1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x5), w5_1, acc1);
-                float x6 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 6);
-                acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x6), w6_0, acc0);
-                acc1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x6), w6_1, acc1);
-                float x7 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 7);
-                acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x7), w7_0, acc0);
-                acc1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x7), w7_1, acc1);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc0, ref zs, yi + 0);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(acc0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref ys, yi + 0);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(acc1, ref zs, yi + 8);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(acc1, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref ys, yi + 8);
-            }
-            return;
-        }
-        // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-        var z = Rows(_z0, batch, 12);
-        // z[batch×12] = x[batch×8] · kernel[8×12] + bias
-        global::NeuralDsl.Gemm.Multiply(x, new global::System.ReadOnlySpan<float>(_parameters, 0, 96), z, batch, 8, 12);
-        global::NeuralDsl.Bias.AddRows(z, new global::System.ReadOnlySpan<float>(_parameters, 96, 12));
-        global::NeuralDsl.Activations.Relu(z, Rows(_a0, batch, 12));
-    }
-
-    // Layer 0 · dense: Dense(12, ReLU) · backward [B,12] -> [B,8] · kernel [8, 12], bias [12] · 108 params
-    private void Layer0Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> dx, int batch)
-    {
-        // dz = dy ⊙ ReLU'(z), in place.
-        global::NeuralDsl.Activations.ReluBackward(Rows(_z0, batch, 12), Rows(_a0, batch, 12), dy, dy);
-        Layer0AffineBackward(x, dy, dx, batch);
-    }
-
-    // Layer 0 · dense: gradients of x · kernel + bias from dz [B,12]; dx is skipped when empty (the first layer in training).
-    private void Layer0AffineBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> dz, global::System.Span<float> dx, int batch)
-    {
-        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
-        {
-            // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-            ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float xs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref float ds = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dz);
-            var g0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)0);
-            var g0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)8);
-            var g1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)12);
-            var g1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)20);
-            var g2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)24);
-            var g2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)32);
-            var g3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)36);
-            var g3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)44);
-            var g4_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)48);
-            var g4_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)56);
-            var g5_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)60);
-            var g5_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)68);
-            var g6_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)72);
-            var g6_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)80);
-            var g7_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)84);
-            var g7_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)92);
-            var gb0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)96);
-            var gb1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)104);
-            for (int r = 0; r < batch; r++)
-            {
-                nuint xi = (nuint)r * 8;
-                nuint yi = (nuint)r * 12;
-                var d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ds, yi + 0);
-                var d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref ds, yi + 8);
-                gb0 += d0;
-                gb1 += d1;
-                float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 0);
-                g0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x0), d0, g0_0);
-                g0_1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x0), d1, g0_1);
-                float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 1);
-                g1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x1), d0, g1_0);
-                g1_1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x1), d1, g1_1);
-                float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 2);
-                g2_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x2), d0, g2_0);
-                g2_1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x2), d1, g2_1);
-                float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 3);
-                g3_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x3), d0, g3_0);
-                g3_1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x3), d1, g3_1);
-                float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 4);
-                g4_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x4), d0, g4_0);
-                g4_1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x4), d1, g4_1);
-                float x5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 5);
-                g5_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x5), d0, g5_0);
-                g5_1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x5), d1, g5_1);
-                float x6 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 6);
-                g6_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x6), d0, g6_0);
-                g6_1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x6), d1, g6_1);
-                float x7 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 7);
-                g7_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x7), d0, g7_0);
-                g7_1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x7), d1, g7_1);
-            }
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0_0, ref g, (nuint)0);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g0_1, ref g, (nuint)8);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1_0, ref g, (nuint)12);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g1_1, ref g, (nuint)20);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g2_0, ref g, (nuint)24);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g2_1, ref g, (nuint)32);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g3_0, ref g, (nuint)36);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g3_1, ref g, (nuint)44);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g4_0, ref g, (nuint)48);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g4_1, ref g, (nuint)56);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g5_0, ref g, (nuint)60);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g5_1, ref g, (nuint)68);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g6_0, ref g, (nuint)72);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g6_1, ref g, (nuint)80);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g7_0, ref g, (nuint)84);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g7_1, ref g, (nuint)92);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(gb0, ref g, (nuint)96);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(gb1, ref g, (nuint)104);
-            if (dx.IsEmpty)
+            int state = global::System.Threading.Volatile.Read(ref __callState);
+            if (state < 0)
+                throw new global::System.InvalidOperationException(
+                    "Model 'CreditModel' is running a training call on another thread: Predict waits for no one and " +
+                    "would read half-updated weights.");
+            if (global::System.Threading.Interlocked.CompareExchange(ref __callState, state + 1, state) == state)
                 return;
-            // dx[r, k] = Σ_j kernel[k, j] · dz[r, j]
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float dxs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
-            var w0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)0);
-            var w0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)8);
-            var w1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)12);
-            var w1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)20);
-            var w2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)24);
-            var w2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)32);
-            var w3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)36);
-            var w3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)44);
-            var w4_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)48);
-            var w4_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)56);
-            var w5_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)60);
-            var w5_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)68);
-            var w6_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)72);
-            var w6_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)80);
-            var w7_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)84);
-            var w7_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)92);
-            for (int r = 0; r < batch; r++)
-            {
-                nuint xi = (nuint)r * 8;
-                nuint yi = (nuint)r * 12;
-                var d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ds, yi + 0);
-                var d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref ds, yi + 8);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 0) = global::System.Runtime.Intrinsics.Vector256.Sum(w0_0 * d0) + global::System.Runtime.Intrinsics.Vector128.Sum(w0_1 * d1);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 1) = global::System.Runtime.Intrinsics.Vector256.Sum(w1_0 * d0) + global::System.Runtime.Intrinsics.Vector128.Sum(w1_1 * d1);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 2) = global::System.Runtime.Intrinsics.Vector256.Sum(w2_0 * d0) + global::System.Runtime.Intrinsics.Vector128.Sum(w2_1 * d1);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 3) = global::System.Runtime.Intrinsics.Vector256.Sum(w3_0 * d0) + global::System.Runtime.Intrinsics.Vector128.Sum(w3_1 * d1);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 4) = global::System.Runtime.Intrinsics.Vector256.Sum(w4_0 * d0) + global::System.Runtime.Intrinsics.Vector128.Sum(w4_1 * d1);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 5) = global::System.Runtime.Intrinsics.Vector256.Sum(w5_0 * d0) + global::System.Runtime.Intrinsics.Vector128.Sum(w5_1 * d1);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 6) = global::System.Runtime.Intrinsics.Vector256.Sum(w6_0 * d0) + global::System.Runtime.Intrinsics.Vector128.Sum(w6_1 * d1);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 7) = global::System.Runtime.Intrinsics.Vector256.Sum(w7_0 * d0) + global::System.Runtime.Intrinsics.Vector128.Sum(w7_1 * d1);
-            }
-            return;
-        }
-        // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-        // dKernel[8×12] += xᵀ · dz
-        global::NeuralDsl.Gemm.Multiply(x, dz, new global::System.Span<float>(_gradients, 0, 96), 8, batch, 12, transposeA: true, accumulate: true);
-        // dBias[12] += Σ rows of dz
-        global::NeuralDsl.Bias.AccumulateGradient(dz, new global::System.Span<float>(_gradients, 96, 12));
-        if (!dx.IsEmpty)
-        {
-            // dx[batch×8] = dz · kernelᵀ
-            global::NeuralDsl.Gemm.Multiply(dz, new global::System.ReadOnlySpan<float>(_parameters, 0, 96), dx, batch, 12, 8, transposeB: true);
         }
     }
 
-    // Layer 1 · dense_1: Dense(8, ReLU) · forward [B,12] -> [B,8] · kernel [12, 8], bias [8] · 104 params
-    private void Layer1Forward(global::System.ReadOnlySpan<float> x, int batch)
+    private void __ExitPredict() => global::System.Threading.Interlocked.Decrement(ref __callState);
+
+    /// <summary>
+    /// The buffers one pass at a time writes, and the passes and layer methods that write them. The model keeps one for
+    /// its training calls and one per thread for <c>Predict</c>, which share the parameters read-only.
+    /// </summary>
+    private sealed class __Workspace
     {
-        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        private readonly CreditModel __model;
+
+        public __Workspace(CreditModel model) => __model = model;
+
+        // Batch buffers, [capacity × per-sample size]; grown on demand, never per call.
+        private int __capacity;
+        private int __batch; // samples in the last forward pass
+        private bool __training; // whether that pass ran in training mode
+        // whether it copied its input into __input (Forward does; Predict and ComputeGradients need not)
+        private bool __inputKept;
+        private float[] __input = []; // [B,8], the input of the last Forward, for Backward
+        private float[] __a0 = []; // [B,12] dense output
+        private float[] __d0 = []; // [B,12] gradient w.r.t. dense output
+        private float[] __z0 = []; // dense: pre-activation x · kernel + bias
+        private float[] __a1 = []; // [B,8] dense_1 output
+        private float[] __d1 = []; // [B,8] gradient w.r.t. dense_1 output
+        private float[] __z1 = []; // dense_1: pre-activation x · kernel + bias
+        private float[] __a2 = []; // [B,1] dense_2 output
+        private float[] __d2 = []; // [B,1] gradient w.r.t. dense_2 output
+        private float[] __z2 = []; // dense_2: pre-activation x · kernel + bias
+
+        // Predict's pass on this thread's buffers; the arguments were checked.
+        public void __Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch)
         {
-            // Small enough for registers: the 12×8 kernel is loaded once for the whole batch.
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            var w0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)108); // kernel[0, 0..8]
-            var w1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)116); // kernel[1, 0..8]
-            var w2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)124); // kernel[2, 0..8]
-            var w3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)132); // kernel[3, 0..8]
-            var w4_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)140); // kernel[4, 0..8]
-            var w5_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)148); // kernel[5, 0..8]
-            var w6_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)156); // kernel[6, 0..8]
-            var w7_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)164); // kernel[7, 0..8]
-            var w8_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)172); // kernel[8, 0..8]
-            var w9_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)180); // kernel[9, 0..8]
-            var w10_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)188); // kernel[10, 0..8]
-            var w11_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)196); // kernel[11, 0..8]
-            var b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)204); // bias[0..8]
-            ref float xs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref float zs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z1);
-            ref float ys = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1);
-            for (int r = 0; r < batch; r++)
-            {
-                nuint xi = (nuint)r * 12;
-                nuint yi = (nuint)r * 8;
-                var acc0 = b0;
-                float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 0);
-                acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x0), w0_0, acc0);
-                float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 1);
-                acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x1), w1_0, acc0);
-                float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 2);
-                acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x2), w2_0, acc0);
-                float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 3);
-                acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x3), w3_0, acc0);
-                float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 4);
-                acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x4), w4_0, acc0);
-                float x5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 5);
-                acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x5), w5_0, acc0);
-                float x6 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 6);
-                acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x6), w6_0, acc0);
-                float x7 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 7);
-                acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x7), w7_0, acc0);
-                float x8 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 8);
-                acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x8), w8_0, acc0);
-                float x9 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 9);
-                acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x9), w9_0, acc0);
-                float x10 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 10);
-                acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x10), w10_0, acc0);
-                float x11 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 11);
-                acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x11), w11_0, acc0);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc0, ref zs, yi + 0);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(acc0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref ys, yi + 0);
-            }
-            return;
+            __EnsureCapacity(batch);
+            __inputKept = false;
+            __ForwardCore(input, batch, training: false);
+            __Rows(__a2, batch, 1).CopyTo(output);
         }
-        // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-        var z = Rows(_z1, batch, 8);
-        // z[batch×8] = x[batch×12] · kernel[12×8] + bias
-        global::NeuralDsl.Gemm.Multiply(x, new global::System.ReadOnlySpan<float>(_parameters, 108, 96), z, batch, 12, 8);
-        global::NeuralDsl.Bias.AddRows(z, new global::System.ReadOnlySpan<float>(_parameters, 204, 8));
-        global::NeuralDsl.Activations.Relu(z, Rows(_a1, batch, 8));
-    }
 
-    // Layer 1 · dense_1: Dense(8, ReLU) · backward [B,8] -> [B,12] · kernel [12, 8], bias [8] · 104 params
-    private void Layer1Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> dx, int batch)
-    {
-        // dz = dy ⊙ ReLU'(z), in place.
-        global::NeuralDsl.Activations.ReluBackward(Rows(_z1, batch, 8), Rows(_a1, batch, 8), dy, dy);
-        Layer1AffineBackward(x, dy, dx, batch);
-    }
-
-    // Layer 1 · dense_1: gradients of x · kernel + bias from dz [B,8]; dx is skipped when empty (the first layer in training).
-    private void Layer1AffineBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> dz, global::System.Span<float> dx, int batch)
-    {
-        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        public void __Forward(
+            global::System.ReadOnlySpan<float> input,
+            global::System.Span<float> output,
+            int batch,
+            bool training)
         {
-            // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-            ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float xs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref float ds = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dz);
-            var g0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)108);
-            var g1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)116);
-            var g2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)124);
-            var g3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)132);
-            var g4_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)140);
-            var g5_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)148);
-            var g6_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)156);
-            var g7_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)164);
-            var g8_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)172);
-            var g9_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)180);
-            var g10_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)188);
-            var g11_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)196);
-            var gb0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)204);
-            for (int r = 0; r < batch; r++)
-            {
-                nuint xi = (nuint)r * 12;
-                nuint yi = (nuint)r * 8;
-                var d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ds, yi + 0);
-                gb0 += d0;
-                float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 0);
-                g0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x0), d0, g0_0);
-                float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 1);
-                g1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x1), d0, g1_0);
-                float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 2);
-                g2_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x2), d0, g2_0);
-                float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 3);
-                g3_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x3), d0, g3_0);
-                float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 4);
-                g4_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x4), d0, g4_0);
-                float x5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 5);
-                g5_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x5), d0, g5_0);
-                float x6 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 6);
-                g6_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x6), d0, g6_0);
-                float x7 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 7);
-                g7_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x7), d0, g7_0);
-                float x8 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 8);
-                g8_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x8), d0, g8_0);
-                float x9 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 9);
-                g9_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x9), d0, g9_0);
-                float x10 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 10);
-                g10_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x10), d0, g10_0);
-                float x11 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 11);
-                g11_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x11), d0, g11_0);
-            }
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0_0, ref g, (nuint)108);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1_0, ref g, (nuint)116);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g2_0, ref g, (nuint)124);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g3_0, ref g, (nuint)132);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g4_0, ref g, (nuint)140);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g5_0, ref g, (nuint)148);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g6_0, ref g, (nuint)156);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g7_0, ref g, (nuint)164);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g8_0, ref g, (nuint)172);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g9_0, ref g, (nuint)180);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g10_0, ref g, (nuint)188);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g11_0, ref g, (nuint)196);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(gb0, ref g, (nuint)204);
-            if (dx.IsEmpty)
+            __EnsureCapacity(batch);
+            var kept = __Rows(__input, batch, InputSize);
+            input.CopyTo(kept);
+            __inputKept = true;
+            __ForwardCore(kept, batch, training);
+            __Rows(__a2, batch, 1).CopyTo(output);
+        }
+
+        public void __Backward(
+            global::System.ReadOnlySpan<float> outputGradient,
+            global::System.Span<float> inputGradient)
+        {
+            if (!__inputKept)
+                throw new global::System.InvalidOperationException(
+                    "Backward follows Forward: call Forward(input, output, training) first " +
+                    "(Predict and ComputeGradients do not keep the input).");
+            int batch = __batch;
+            global::NeuralDsl.Batches.CheckLength(
+                outputGradient.Length,
+                batch * OutputSize,
+                nameof(outputGradient),
+                batch,
+                OutputShape);
+            global::NeuralDsl.Batches.CheckLength(
+                inputGradient.Length,
+                batch * InputSize,
+                nameof(inputGradient),
+                batch,
+                InputShape);
+            var input = __Rows(__input, batch, InputSize);
+            outputGradient.CopyTo(__Rows(__d2, batch, 1));
+            __Layer2Backward(__Rows(__a1, batch, 8), __Rows(__d2, batch, 1), __Rows(__d1, batch, 8), batch);
+            __Layer1Backward(__Rows(__a0, batch, 12), __Rows(__d1, batch, 8), __Rows(__d0, batch, 12), batch);
+            __Layer0Backward(input, __Rows(__d0, batch, 12), inputGradient, batch);
+        }
+
+        public float __ComputeGradients(
+            global::System.ReadOnlySpan<float> input,
+            global::System.ReadOnlySpan<float> target,
+            int batch)
+        {
+            __EnsureCapacity(batch);
+            __inputKept = false;
+            __ForwardCore(input, batch, training: true);
+            var output = __Rows(__a2, batch, 1);
+            float loss = global::NeuralDsl.Losses.Compute(global::NeuralDsl.Loss.BinaryCrossEntropy, output, target, 1);
+            global::System.Array.Clear(__model.__gradients);
+            // Fused Sigmoid + BinaryCrossEntropy: dL/dz = (p − y) / n, without the activation's Jacobian.
+            global::NeuralDsl.Losses.SigmoidBinaryCrossEntropyGradient(output, target, __Rows(__d2, batch, 1), 1);
+            __Layer2AffineBackward(__Rows(__a1, batch, 8), __Rows(__d2, batch, 1), __Rows(__d1, batch, 8), batch);
+            __Layer1Backward(__Rows(__a0, batch, 12), __Rows(__d1, batch, 8), __Rows(__d0, batch, 12), batch);
+            // The first layer: no input gradient needed.
+            __Layer0Backward(input, __Rows(__d0, batch, 12), default, batch);
+            return loss;
+        }
+
+        /// <summary>The output of the last forward pass on this workspace, [batch × 1].</summary>
+        public global::System.ReadOnlySpan<float> __LastOutput => __Rows(__a2, __batch, 1);
+
+        // Grows every batch buffer to hold at least batch samples; a no-op once that batch size has been seen.
+        private void __EnsureCapacity(int batch)
+        {
+            if (batch <= __capacity)
                 return;
-            // dx[r, k] = Σ_j kernel[k, j] · dz[r, j]
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float dxs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
-            var w0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)108);
-            var w1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)116);
-            var w2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)124);
-            var w3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)132);
-            var w4_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)140);
-            var w5_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)148);
-            var w6_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)156);
-            var w7_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)164);
-            var w8_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)172);
-            var w9_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)180);
-            var w10_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)188);
-            var w11_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)196);
-            for (int r = 0; r < batch; r++)
-            {
-                nuint xi = (nuint)r * 12;
-                nuint yi = (nuint)r * 8;
-                var d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ds, yi + 0);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 0) = global::System.Runtime.Intrinsics.Vector256.Sum(w0_0 * d0);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 1) = global::System.Runtime.Intrinsics.Vector256.Sum(w1_0 * d0);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 2) = global::System.Runtime.Intrinsics.Vector256.Sum(w2_0 * d0);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 3) = global::System.Runtime.Intrinsics.Vector256.Sum(w3_0 * d0);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 4) = global::System.Runtime.Intrinsics.Vector256.Sum(w4_0 * d0);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 5) = global::System.Runtime.Intrinsics.Vector256.Sum(w5_0 * d0);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 6) = global::System.Runtime.Intrinsics.Vector256.Sum(w6_0 * d0);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 7) = global::System.Runtime.Intrinsics.Vector256.Sum(w7_0 * d0);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 8) = global::System.Runtime.Intrinsics.Vector256.Sum(w8_0 * d0);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 9) = global::System.Runtime.Intrinsics.Vector256.Sum(w9_0 * d0);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 10) = global::System.Runtime.Intrinsics.Vector256.Sum(w10_0 * d0);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 11) = global::System.Runtime.Intrinsics.Vector256.Sum(w11_0 * d0);
-            }
-            return;
+            // checked: a batch so large that a buffer would pass int.MaxValue elements throws instead of wrapping.
+            __input = new float[checked(batch * 8)];
+            __a0 = new float[checked(batch * 12)];
+            __d0 = new float[checked(batch * 12)];
+            __z0 = new float[checked(batch * 12)];
+            __a1 = new float[checked(batch * 8)];
+            __d1 = new float[checked(batch * 8)];
+            __z1 = new float[checked(batch * 8)];
+            __a2 = new float[checked(batch * 1)];
+            __d2 = new float[checked(batch * 1)];
+            __z2 = new float[checked(batch * 1)];
+            __capacity = batch;
         }
-        // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-        // dKernel[12×8] += xᵀ · dz
-        global::NeuralDsl.Gemm.Multiply(x, dz, new global::System.Span<float>(_gradients, 108, 96), 12, batch, 8, transposeA: true, accumulate: true);
-        // dBias[8] += Σ rows of dz
-        global::NeuralDsl.Bias.AccumulateGradient(dz, new global::System.Span<float>(_gradients, 204, 8));
-        if (!dx.IsEmpty)
+
+        // The first batch samples of a [capacity × size] buffer.
+        private static global::System.Span<float> __Rows(float[] buffer, int batch, int size) => new(buffer, 0, batch * size);
+
+        // The whole forward pass, one call per layer; x is [batch × 8].
+        private void __ForwardCore(global::System.ReadOnlySpan<float> x, int batch, bool training)
         {
-            // dx[batch×12] = dz · kernelᵀ
-            global::NeuralDsl.Gemm.Multiply(dz, new global::System.ReadOnlySpan<float>(_parameters, 108, 96), dx, batch, 8, 12, transposeB: true);
+            __batch = batch;
+            __training = training;
+            // dense: Dense(12, ReLU) [B,8] -> [B,12]
+            __Layer0Forward(x, batch);
+            // dense_1: Dense(8, ReLU) [B,12] -> [B,8]
+            __Layer1Forward(__Rows(__a0, batch, 12), batch);
+            // dense_2: Dense(1, Sigmoid) [B,8] -> [B,1]
+            __Layer2Forward(__Rows(__a1, batch, 8), batch);
         }
-    }
 
-    // Layer 2 · dense_2: Dense(1, Sigmoid) · forward [B,8] -> [B,1] · kernel [8, 1], bias [1] · 9 params
-    private void Layer2Forward(global::System.ReadOnlySpan<float> x, int batch)
-    {
-        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        // Layer 0 · dense: Dense(12, ReLU) · forward [B,8] -> [B,12] · kernel [8, 12], bias [12] · 108 params
+        private void __Layer0Forward(global::System.ReadOnlySpan<float> x, int batch)
         {
-            // Small enough for registers: the 8×1 kernel is loaded once for the whole batch.
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            var w_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)212); // kernel[0..8, 0]
-            float b = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 220); // bias[0]
-            ref float xs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref float zs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2);
-            for (int r = 0; r < batch; r++)
+            if (__Vector256.IsHardwareAccelerated)
             {
-                nuint xi = (nuint)r * 8;
-                float acc = b;
-                acc += global::System.Runtime.Intrinsics.Vector256.Sum(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, xi + 0) * w_0);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref zs, r) = acc;
-            }
-            global::NeuralDsl.Activations.Sigmoid(Rows(_z2, batch, 1), Rows(_a2, batch, 1));
-            return;
-        }
-        // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-        var z = Rows(_z2, batch, 1);
-        // z[batch×1] = x[batch×8] · kernel[8×1] + bias
-        global::NeuralDsl.Gemm.Multiply(x, new global::System.ReadOnlySpan<float>(_parameters, 212, 8), z, batch, 8, 1);
-        global::NeuralDsl.Bias.AddRows(z, new global::System.ReadOnlySpan<float>(_parameters, 220, 1));
-        global::NeuralDsl.Activations.Sigmoid(z, Rows(_a2, batch, 1));
-    }
-
-    // Layer 2 · dense_2: Dense(1, Sigmoid) · backward [B,1] -> [B,8] · kernel [8, 1], bias [1] · 9 params
-    private void Layer2Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> dx, int batch)
-    {
-        // dz = dy ⊙ Sigmoid'(z), in place.
-        global::NeuralDsl.Activations.SigmoidBackward(Rows(_z2, batch, 1), Rows(_a2, batch, 1), dy, dy);
-        Layer2AffineBackward(x, dy, dx, batch);
-    }
-
-    // Layer 2 · dense_2: gradients of x · kernel + bias from dz [B,1]; dx is skipped when empty (the first layer in training).
-    private void Layer2AffineBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> dz, global::System.Span<float> dx, int batch)
-    {
-        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
-        {
-            // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-            ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float xs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref float ds = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dz);
-            var g_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)212);
-            float gb = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 220);
-            for (int r = 0; r < batch; r++)
-            {
-                nuint xi = (nuint)r * 8;
-                float d = global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, r);
-                gb += d;
-                g_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, xi + 0), global::System.Runtime.Intrinsics.Vector256.Create(d), g_0);
-            }
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g_0, ref g, (nuint)212);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 220) = gb;
-            if (dx.IsEmpty)
+                // Small enough for registers: the 8×12 kernel is loaded once for the whole batch.
+                ref float p = ref __MemoryMarshal.GetArrayDataReference(__model.__parameters);
+                var w0_0 = __Vector256.LoadUnsafe(ref p, (nuint)0); // kernel[0, 0..8]
+                var w0_1 = __Vector128.LoadUnsafe(ref p, (nuint)8); // kernel[0, 8..12]
+                var w1_0 = __Vector256.LoadUnsafe(ref p, (nuint)12); // kernel[1, 0..8]
+                var w1_1 = __Vector128.LoadUnsafe(ref p, (nuint)20); // kernel[1, 8..12]
+                var w2_0 = __Vector256.LoadUnsafe(ref p, (nuint)24); // kernel[2, 0..8]
+                var w2_1 = __Vector128.LoadUnsafe(ref p, (nuint)32); // kernel[2, 8..12]
+                var w3_0 = __Vector256.LoadUnsafe(ref p, (nuint)36); // kernel[3, 0..8]
+                var w3_1 = __Vector128.LoadUnsafe(ref p, (nuint)44); // kernel[3, 8..12]
+                var w4_0 = __Vector256.LoadUnsafe(ref p, (nuint)48); // kernel[4, 0..8]
+                var w4_1 = __Vector128.LoadUnsafe(ref p, (nuint)56); // kernel[4, 8..12]
+                var w5_0 = __Vector256.LoadUnsafe(ref p, (nuint)60); // kernel[5, 0..8]
+                var w5_1 = __Vector128.LoadUnsafe(ref p, (nuint)68); // kernel[5, 8..12]
+                var w6_0 = __Vector256.LoadUnsafe(ref p, (nuint)72); // kernel[6, 0..8]
+                var w6_1 = __Vector128.LoadUnsafe(ref p, (nuint)80); // kernel[6, 8..12]
+                var w7_0 = __Vector256.LoadUnsafe(ref p, (nuint)84); // kernel[7, 0..8]
+                var w7_1 = __Vector128.LoadUnsafe(ref p, (nuint)92); // kernel[7, 8..12]
+                var b0 = __Vector256.LoadUnsafe(ref p, (nuint)96); // bias[0..8]
+                var b1 = __Vector128.LoadUnsafe(ref p, (nuint)104); // bias[8..12]
+                ref float xs = ref __MemoryMarshal.GetReference(x);
+                ref float zs = ref __MemoryMarshal.GetArrayDataReference(__z0);
+                ref float ys = ref __MemoryMarshal.GetArrayDataReference(__a0);
+                for (int r = 0; r < batch; r++)
+                {
+                    nuint xi = (nuint)r * 8;
+                    nuint yi = (nuint)r * 12;
+                    var acc0 = b0;
+                    var acc1 = b1;
+                    float x0 = __Unsafe.Add(ref xs, xi + 0);
+                    acc0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x0), w0_0, acc0);
+                    acc1 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x0), w0_1, acc1);
+                    float x1 = __Unsafe.Add(ref xs, xi + 1);
+                    acc0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x1), w1_0, acc0);
+                    acc1 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x1), w1_1, acc1);
+                    float x2 = __Unsafe.Add(ref xs, xi + 2);
+                    acc0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x2), w2_0, acc0);
+                    acc1 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x2), w2_1, acc1);
+                    float x3 = __Unsafe.Add(ref xs, xi + 3);
+                    acc0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x3), w3_0, acc0);
+                    acc1 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x3), w3_1, acc1);
+                    float x4 = __Unsafe.Add(ref xs, xi + 4);
+                    acc0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x4), w4_0, acc0);
+                    acc1 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x4), w4_1, acc1);
+                    float x5 = __Unsafe.Add(ref xs, xi + 5);
+                    acc0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x5), w5_0, acc0);
+                    acc1 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x5), w5_1, acc1);
+                    float x6 = __Unsafe.Add(ref xs, xi + 6);
+                    acc0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x6), w6_0, acc0);
+                    acc1 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x6), w6_1, acc1);
+                    float x7 = __Unsafe.Add(ref xs, xi + 7);
+                    acc0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x7), w7_0, acc0);
+                    acc1 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x7), w7_1, acc1);
+                    __Vector256.StoreUnsafe(acc0, ref zs, yi + 0);
+                    __Vector256.StoreUnsafe(__Vector256.Max(acc0, __Vector256Float.Zero), ref ys, yi + 0);
+                    __Vector128.StoreUnsafe(acc1, ref zs, yi + 8);
+                    __Vector128.StoreUnsafe(__Vector128.Max(acc1, __Vector128Float.Zero), ref ys, yi + 8);
+                }
                 return;
-            // dx[r, k] = kernel[k, 0] · dz[r]
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float dxs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
-            var w_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)212);
-            for (int r = 0; r < batch; r++)
-            {
-                nuint xi = (nuint)r * 8;
-                float d = global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, r);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w_0 * global::System.Runtime.Intrinsics.Vector256.Create(d), ref dxs, xi + 0);
             }
-            return;
+            // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
+            var z = __Rows(__z0, batch, 12);
+            // z[batch×12] = x[batch×8] · kernel[8×12] + bias
+            global::NeuralDsl.Gemm.Multiply(x, __model.DenseKernel, z, batch, 8, 12);
+            global::NeuralDsl.Bias.AddRows(z, __model.DenseBias);
+            global::NeuralDsl.Activations.Relu(z, __Rows(__a0, batch, 12));
         }
-        // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-        // dKernel[8×1] += xᵀ · dz
-        global::NeuralDsl.Gemm.Multiply(x, dz, new global::System.Span<float>(_gradients, 212, 8), 8, batch, 1, transposeA: true, accumulate: true);
-        // dBias[1] += Σ rows of dz
-        global::NeuralDsl.Bias.AccumulateGradient(dz, new global::System.Span<float>(_gradients, 220, 1));
-        if (!dx.IsEmpty)
+
+        // Layer 0 · dense: Dense(12, ReLU) · backward [B,12] -> [B,8] · kernel [8, 12], bias [12] · 108 params
+        private void __Layer0Backward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.Span<float> dy,
+            global::System.Span<float> dx,
+            int batch)
         {
-            // dx[batch×8] = dz · kernelᵀ
-            global::NeuralDsl.Gemm.Multiply(dz, new global::System.ReadOnlySpan<float>(_parameters, 212, 8), dx, batch, 1, 8, transposeB: true);
+            // dz = dy ⊙ ReLU'(z), in place.
+            global::NeuralDsl.Activations.ReluBackward(__Rows(__z0, batch, 12), __Rows(__a0, batch, 12), dy, dy);
+            __Layer0AffineBackward(x, dy, dx, batch);
+        }
+
+        // Layer 0 · dense: gradients of x · kernel + bias from dz [B,12]; dx is skipped when empty (the first layer in
+        // training).
+        private void __Layer0AffineBackward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.ReadOnlySpan<float> dz,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            if (__Vector256.IsHardwareAccelerated)
+            {
+                // Kernel and bias gradients accumulate in registers over the batch and are written back once.
+                ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
+                ref float xs = ref __MemoryMarshal.GetReference(x);
+                ref float ds = ref __MemoryMarshal.GetReference(dz);
+                var g0_0 = __Vector256.LoadUnsafe(ref g, (nuint)0);
+                var g0_1 = __Vector128.LoadUnsafe(ref g, (nuint)8);
+                var g1_0 = __Vector256.LoadUnsafe(ref g, (nuint)12);
+                var g1_1 = __Vector128.LoadUnsafe(ref g, (nuint)20);
+                var g2_0 = __Vector256.LoadUnsafe(ref g, (nuint)24);
+                var g2_1 = __Vector128.LoadUnsafe(ref g, (nuint)32);
+                var g3_0 = __Vector256.LoadUnsafe(ref g, (nuint)36);
+                var g3_1 = __Vector128.LoadUnsafe(ref g, (nuint)44);
+                var g4_0 = __Vector256.LoadUnsafe(ref g, (nuint)48);
+                var g4_1 = __Vector128.LoadUnsafe(ref g, (nuint)56);
+                var g5_0 = __Vector256.LoadUnsafe(ref g, (nuint)60);
+                var g5_1 = __Vector128.LoadUnsafe(ref g, (nuint)68);
+                var g6_0 = __Vector256.LoadUnsafe(ref g, (nuint)72);
+                var g6_1 = __Vector128.LoadUnsafe(ref g, (nuint)80);
+                var g7_0 = __Vector256.LoadUnsafe(ref g, (nuint)84);
+                var g7_1 = __Vector128.LoadUnsafe(ref g, (nuint)92);
+                var gb0 = __Vector256.LoadUnsafe(ref g, (nuint)96);
+                var gb1 = __Vector128.LoadUnsafe(ref g, (nuint)104);
+                for (int r = 0; r < batch; r++)
+                {
+                    nuint xi = (nuint)r * 8;
+                    nuint yi = (nuint)r * 12;
+                    var d0 = __Vector256.LoadUnsafe(ref ds, yi + 0);
+                    var d1 = __Vector128.LoadUnsafe(ref ds, yi + 8);
+                    gb0 += d0;
+                    gb1 += d1;
+                    float x0 = __Unsafe.Add(ref xs, xi + 0);
+                    g0_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x0), d0, g0_0);
+                    g0_1 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x0), d1, g0_1);
+                    float x1 = __Unsafe.Add(ref xs, xi + 1);
+                    g1_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x1), d0, g1_0);
+                    g1_1 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x1), d1, g1_1);
+                    float x2 = __Unsafe.Add(ref xs, xi + 2);
+                    g2_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x2), d0, g2_0);
+                    g2_1 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x2), d1, g2_1);
+                    float x3 = __Unsafe.Add(ref xs, xi + 3);
+                    g3_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x3), d0, g3_0);
+                    g3_1 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x3), d1, g3_1);
+                    float x4 = __Unsafe.Add(ref xs, xi + 4);
+                    g4_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x4), d0, g4_0);
+                    g4_1 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x4), d1, g4_1);
+                    float x5 = __Unsafe.Add(ref xs, xi + 5);
+                    g5_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x5), d0, g5_0);
+                    g5_1 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x5), d1, g5_1);
+                    float x6 = __Unsafe.Add(ref xs, xi + 6);
+                    g6_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x6), d0, g6_0);
+                    g6_1 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x6), d1, g6_1);
+                    float x7 = __Unsafe.Add(ref xs, xi + 7);
+                    g7_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x7), d0, g7_0);
+                    g7_1 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x7), d1, g7_1);
+                }
+                __Vector256.StoreUnsafe(g0_0, ref g, (nuint)0);
+                __Vector128.StoreUnsafe(g0_1, ref g, (nuint)8);
+                __Vector256.StoreUnsafe(g1_0, ref g, (nuint)12);
+                __Vector128.StoreUnsafe(g1_1, ref g, (nuint)20);
+                __Vector256.StoreUnsafe(g2_0, ref g, (nuint)24);
+                __Vector128.StoreUnsafe(g2_1, ref g, (nuint)32);
+                __Vector256.StoreUnsafe(g3_0, ref g, (nuint)36);
+                __Vector128.StoreUnsafe(g3_1, ref g, (nuint)44);
+                __Vector256.StoreUnsafe(g4_0, ref g, (nuint)48);
+                __Vector128.StoreUnsafe(g4_1, ref g, (nuint)56);
+                __Vector256.StoreUnsafe(g5_0, ref g, (nuint)60);
+                __Vector128.StoreUnsafe(g5_1, ref g, (nuint)68);
+                __Vector256.StoreUnsafe(g6_0, ref g, (nuint)72);
+                __Vector128.StoreUnsafe(g6_1, ref g, (nuint)80);
+                __Vector256.StoreUnsafe(g7_0, ref g, (nuint)84);
+                __Vector128.StoreUnsafe(g7_1, ref g, (nuint)92);
+                __Vector256.StoreUnsafe(gb0, ref g, (nuint)96);
+                __Vector128.StoreUnsafe(gb1, ref g, (nuint)104);
+                if (dx.IsEmpty)
+                    return;
+                // dx[r, k] = Σ_j kernel[k, j] · dz[r, j]
+                ref float p = ref __MemoryMarshal.GetArrayDataReference(__model.__parameters);
+                ref float dxs = ref __MemoryMarshal.GetReference(dx);
+                var w0_0 = __Vector256.LoadUnsafe(ref p, (nuint)0);
+                var w0_1 = __Vector128.LoadUnsafe(ref p, (nuint)8);
+                var w1_0 = __Vector256.LoadUnsafe(ref p, (nuint)12);
+                var w1_1 = __Vector128.LoadUnsafe(ref p, (nuint)20);
+                var w2_0 = __Vector256.LoadUnsafe(ref p, (nuint)24);
+                var w2_1 = __Vector128.LoadUnsafe(ref p, (nuint)32);
+                var w3_0 = __Vector256.LoadUnsafe(ref p, (nuint)36);
+                var w3_1 = __Vector128.LoadUnsafe(ref p, (nuint)44);
+                var w4_0 = __Vector256.LoadUnsafe(ref p, (nuint)48);
+                var w4_1 = __Vector128.LoadUnsafe(ref p, (nuint)56);
+                var w5_0 = __Vector256.LoadUnsafe(ref p, (nuint)60);
+                var w5_1 = __Vector128.LoadUnsafe(ref p, (nuint)68);
+                var w6_0 = __Vector256.LoadUnsafe(ref p, (nuint)72);
+                var w6_1 = __Vector128.LoadUnsafe(ref p, (nuint)80);
+                var w7_0 = __Vector256.LoadUnsafe(ref p, (nuint)84);
+                var w7_1 = __Vector128.LoadUnsafe(ref p, (nuint)92);
+                for (int r = 0; r < batch; r++)
+                {
+                    nuint xi = (nuint)r * 8;
+                    nuint yi = (nuint)r * 12;
+                    var d0 = __Vector256.LoadUnsafe(ref ds, yi + 0);
+                    var d1 = __Vector128.LoadUnsafe(ref ds, yi + 8);
+                    __Unsafe.Add(ref dxs, xi + 0) = __Vector256.Sum(w0_0 * d0) + __Vector128.Sum(w0_1 * d1);
+                    __Unsafe.Add(ref dxs, xi + 1) = __Vector256.Sum(w1_0 * d0) + __Vector128.Sum(w1_1 * d1);
+                    __Unsafe.Add(ref dxs, xi + 2) = __Vector256.Sum(w2_0 * d0) + __Vector128.Sum(w2_1 * d1);
+                    __Unsafe.Add(ref dxs, xi + 3) = __Vector256.Sum(w3_0 * d0) + __Vector128.Sum(w3_1 * d1);
+                    __Unsafe.Add(ref dxs, xi + 4) = __Vector256.Sum(w4_0 * d0) + __Vector128.Sum(w4_1 * d1);
+                    __Unsafe.Add(ref dxs, xi + 5) = __Vector256.Sum(w5_0 * d0) + __Vector128.Sum(w5_1 * d1);
+                    __Unsafe.Add(ref dxs, xi + 6) = __Vector256.Sum(w6_0 * d0) + __Vector128.Sum(w6_1 * d1);
+                    __Unsafe.Add(ref dxs, xi + 7) = __Vector256.Sum(w7_0 * d0) + __Vector128.Sum(w7_1 * d1);
+                }
+                return;
+            }
+            // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
+            // dKernel[8×12] += xᵀ · dz
+            global::NeuralDsl.Gemm.Multiply(
+                x,
+                dz,
+                __model.DenseKernelGradient,
+                8,
+                batch,
+                12,
+                transposeA: true,
+                accumulate: true);
+            // dBias[12] += Σ rows of dz
+            global::NeuralDsl.Bias.AccumulateGradient(dz, __model.DenseBiasGradient);
+            if (!dx.IsEmpty)
+            {
+                // dx[batch×8] = dz · kernelᵀ
+                global::NeuralDsl.Gemm.Multiply(dz, __model.DenseKernel, dx, batch, 12, 8, transposeB: true);
+            }
+        }
+
+        // Layer 1 · dense_1: Dense(8, ReLU) · forward [B,12] -> [B,8] · kernel [12, 8], bias [8] · 104 params
+        private void __Layer1Forward(global::System.ReadOnlySpan<float> x, int batch)
+        {
+            if (__Vector256.IsHardwareAccelerated)
+            {
+                // Small enough for registers: the 12×8 kernel is loaded once for the whole batch.
+                ref float p = ref __MemoryMarshal.GetArrayDataReference(__model.__parameters);
+                var w0_0 = __Vector256.LoadUnsafe(ref p, (nuint)108); // kernel[0, 0..8]
+                var w1_0 = __Vector256.LoadUnsafe(ref p, (nuint)116); // kernel[1, 0..8]
+                var w2_0 = __Vector256.LoadUnsafe(ref p, (nuint)124); // kernel[2, 0..8]
+                var w3_0 = __Vector256.LoadUnsafe(ref p, (nuint)132); // kernel[3, 0..8]
+                var w4_0 = __Vector256.LoadUnsafe(ref p, (nuint)140); // kernel[4, 0..8]
+                var w5_0 = __Vector256.LoadUnsafe(ref p, (nuint)148); // kernel[5, 0..8]
+                var w6_0 = __Vector256.LoadUnsafe(ref p, (nuint)156); // kernel[6, 0..8]
+                var w7_0 = __Vector256.LoadUnsafe(ref p, (nuint)164); // kernel[7, 0..8]
+                var w8_0 = __Vector256.LoadUnsafe(ref p, (nuint)172); // kernel[8, 0..8]
+                var w9_0 = __Vector256.LoadUnsafe(ref p, (nuint)180); // kernel[9, 0..8]
+                var w10_0 = __Vector256.LoadUnsafe(ref p, (nuint)188); // kernel[10, 0..8]
+                var w11_0 = __Vector256.LoadUnsafe(ref p, (nuint)196); // kernel[11, 0..8]
+                var b0 = __Vector256.LoadUnsafe(ref p, (nuint)204); // bias[0..8]
+                ref float xs = ref __MemoryMarshal.GetReference(x);
+                ref float zs = ref __MemoryMarshal.GetArrayDataReference(__z1);
+                ref float ys = ref __MemoryMarshal.GetArrayDataReference(__a1);
+                for (int r = 0; r < batch; r++)
+                {
+                    nuint xi = (nuint)r * 12;
+                    nuint yi = (nuint)r * 8;
+                    var acc0 = b0;
+                    float x0 = __Unsafe.Add(ref xs, xi + 0);
+                    acc0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x0), w0_0, acc0);
+                    float x1 = __Unsafe.Add(ref xs, xi + 1);
+                    acc0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x1), w1_0, acc0);
+                    float x2 = __Unsafe.Add(ref xs, xi + 2);
+                    acc0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x2), w2_0, acc0);
+                    float x3 = __Unsafe.Add(ref xs, xi + 3);
+                    acc0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x3), w3_0, acc0);
+                    float x4 = __Unsafe.Add(ref xs, xi + 4);
+                    acc0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x4), w4_0, acc0);
+                    float x5 = __Unsafe.Add(ref xs, xi + 5);
+                    acc0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x5), w5_0, acc0);
+                    float x6 = __Unsafe.Add(ref xs, xi + 6);
+                    acc0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x6), w6_0, acc0);
+                    float x7 = __Unsafe.Add(ref xs, xi + 7);
+                    acc0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x7), w7_0, acc0);
+                    float x8 = __Unsafe.Add(ref xs, xi + 8);
+                    acc0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x8), w8_0, acc0);
+                    float x9 = __Unsafe.Add(ref xs, xi + 9);
+                    acc0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x9), w9_0, acc0);
+                    float x10 = __Unsafe.Add(ref xs, xi + 10);
+                    acc0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x10), w10_0, acc0);
+                    float x11 = __Unsafe.Add(ref xs, xi + 11);
+                    acc0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x11), w11_0, acc0);
+                    __Vector256.StoreUnsafe(acc0, ref zs, yi + 0);
+                    __Vector256.StoreUnsafe(__Vector256.Max(acc0, __Vector256Float.Zero), ref ys, yi + 0);
+                }
+                return;
+            }
+            // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
+            var z = __Rows(__z1, batch, 8);
+            // z[batch×8] = x[batch×12] · kernel[12×8] + bias
+            global::NeuralDsl.Gemm.Multiply(x, __model.Dense1Kernel, z, batch, 12, 8);
+            global::NeuralDsl.Bias.AddRows(z, __model.Dense1Bias);
+            global::NeuralDsl.Activations.Relu(z, __Rows(__a1, batch, 8));
+        }
+
+        // Layer 1 · dense_1: Dense(8, ReLU) · backward [B,8] -> [B,12] · kernel [12, 8], bias [8] · 104 params
+        private void __Layer1Backward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.Span<float> dy,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            // dz = dy ⊙ ReLU'(z), in place.
+            global::NeuralDsl.Activations.ReluBackward(__Rows(__z1, batch, 8), __Rows(__a1, batch, 8), dy, dy);
+            __Layer1AffineBackward(x, dy, dx, batch);
+        }
+
+        // Layer 1 · dense_1: gradients of x · kernel + bias from dz [B,8]; dx is skipped when empty (the first layer in
+        // training).
+        private void __Layer1AffineBackward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.ReadOnlySpan<float> dz,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            if (__Vector256.IsHardwareAccelerated)
+            {
+                // Kernel and bias gradients accumulate in registers over the batch and are written back once.
+                ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
+                ref float xs = ref __MemoryMarshal.GetReference(x);
+                ref float ds = ref __MemoryMarshal.GetReference(dz);
+                var g0_0 = __Vector256.LoadUnsafe(ref g, (nuint)108);
+                var g1_0 = __Vector256.LoadUnsafe(ref g, (nuint)116);
+                var g2_0 = __Vector256.LoadUnsafe(ref g, (nuint)124);
+                var g3_0 = __Vector256.LoadUnsafe(ref g, (nuint)132);
+                var g4_0 = __Vector256.LoadUnsafe(ref g, (nuint)140);
+                var g5_0 = __Vector256.LoadUnsafe(ref g, (nuint)148);
+                var g6_0 = __Vector256.LoadUnsafe(ref g, (nuint)156);
+                var g7_0 = __Vector256.LoadUnsafe(ref g, (nuint)164);
+                var g8_0 = __Vector256.LoadUnsafe(ref g, (nuint)172);
+                var g9_0 = __Vector256.LoadUnsafe(ref g, (nuint)180);
+                var g10_0 = __Vector256.LoadUnsafe(ref g, (nuint)188);
+                var g11_0 = __Vector256.LoadUnsafe(ref g, (nuint)196);
+                var gb0 = __Vector256.LoadUnsafe(ref g, (nuint)204);
+                for (int r = 0; r < batch; r++)
+                {
+                    nuint xi = (nuint)r * 12;
+                    nuint yi = (nuint)r * 8;
+                    var d0 = __Vector256.LoadUnsafe(ref ds, yi + 0);
+                    gb0 += d0;
+                    float x0 = __Unsafe.Add(ref xs, xi + 0);
+                    g0_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x0), d0, g0_0);
+                    float x1 = __Unsafe.Add(ref xs, xi + 1);
+                    g1_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x1), d0, g1_0);
+                    float x2 = __Unsafe.Add(ref xs, xi + 2);
+                    g2_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x2), d0, g2_0);
+                    float x3 = __Unsafe.Add(ref xs, xi + 3);
+                    g3_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x3), d0, g3_0);
+                    float x4 = __Unsafe.Add(ref xs, xi + 4);
+                    g4_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x4), d0, g4_0);
+                    float x5 = __Unsafe.Add(ref xs, xi + 5);
+                    g5_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x5), d0, g5_0);
+                    float x6 = __Unsafe.Add(ref xs, xi + 6);
+                    g6_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x6), d0, g6_0);
+                    float x7 = __Unsafe.Add(ref xs, xi + 7);
+                    g7_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x7), d0, g7_0);
+                    float x8 = __Unsafe.Add(ref xs, xi + 8);
+                    g8_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x8), d0, g8_0);
+                    float x9 = __Unsafe.Add(ref xs, xi + 9);
+                    g9_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x9), d0, g9_0);
+                    float x10 = __Unsafe.Add(ref xs, xi + 10);
+                    g10_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x10), d0, g10_0);
+                    float x11 = __Unsafe.Add(ref xs, xi + 11);
+                    g11_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x11), d0, g11_0);
+                }
+                __Vector256.StoreUnsafe(g0_0, ref g, (nuint)108);
+                __Vector256.StoreUnsafe(g1_0, ref g, (nuint)116);
+                __Vector256.StoreUnsafe(g2_0, ref g, (nuint)124);
+                __Vector256.StoreUnsafe(g3_0, ref g, (nuint)132);
+                __Vector256.StoreUnsafe(g4_0, ref g, (nuint)140);
+                __Vector256.StoreUnsafe(g5_0, ref g, (nuint)148);
+                __Vector256.StoreUnsafe(g6_0, ref g, (nuint)156);
+                __Vector256.StoreUnsafe(g7_0, ref g, (nuint)164);
+                __Vector256.StoreUnsafe(g8_0, ref g, (nuint)172);
+                __Vector256.StoreUnsafe(g9_0, ref g, (nuint)180);
+                __Vector256.StoreUnsafe(g10_0, ref g, (nuint)188);
+                __Vector256.StoreUnsafe(g11_0, ref g, (nuint)196);
+                __Vector256.StoreUnsafe(gb0, ref g, (nuint)204);
+                if (dx.IsEmpty)
+                    return;
+                // dx[r, k] = Σ_j kernel[k, j] · dz[r, j]
+                ref float p = ref __MemoryMarshal.GetArrayDataReference(__model.__parameters);
+                ref float dxs = ref __MemoryMarshal.GetReference(dx);
+                var w0_0 = __Vector256.LoadUnsafe(ref p, (nuint)108);
+                var w1_0 = __Vector256.LoadUnsafe(ref p, (nuint)116);
+                var w2_0 = __Vector256.LoadUnsafe(ref p, (nuint)124);
+                var w3_0 = __Vector256.LoadUnsafe(ref p, (nuint)132);
+                var w4_0 = __Vector256.LoadUnsafe(ref p, (nuint)140);
+                var w5_0 = __Vector256.LoadUnsafe(ref p, (nuint)148);
+                var w6_0 = __Vector256.LoadUnsafe(ref p, (nuint)156);
+                var w7_0 = __Vector256.LoadUnsafe(ref p, (nuint)164);
+                var w8_0 = __Vector256.LoadUnsafe(ref p, (nuint)172);
+                var w9_0 = __Vector256.LoadUnsafe(ref p, (nuint)180);
+                var w10_0 = __Vector256.LoadUnsafe(ref p, (nuint)188);
+                var w11_0 = __Vector256.LoadUnsafe(ref p, (nuint)196);
+                for (int r = 0; r < batch; r++)
+                {
+                    nuint xi = (nuint)r * 12;
+                    nuint yi = (nuint)r * 8;
+                    var d0 = __Vector256.LoadUnsafe(ref ds, yi + 0);
+                    __Unsafe.Add(ref dxs, xi + 0) = __Vector256.Sum(w0_0 * d0);
+                    __Unsafe.Add(ref dxs, xi + 1) = __Vector256.Sum(w1_0 * d0);
+                    __Unsafe.Add(ref dxs, xi + 2) = __Vector256.Sum(w2_0 * d0);
+                    __Unsafe.Add(ref dxs, xi + 3) = __Vector256.Sum(w3_0 * d0);
+                    __Unsafe.Add(ref dxs, xi + 4) = __Vector256.Sum(w4_0 * d0);
+                    __Unsafe.Add(ref dxs, xi + 5) = __Vector256.Sum(w5_0 * d0);
+                    __Unsafe.Add(ref dxs, xi + 6) = __Vector256.Sum(w6_0 * d0);
+                    __Unsafe.Add(ref dxs, xi + 7) = __Vector256.Sum(w7_0 * d0);
+                    __Unsafe.Add(ref dxs, xi + 8) = __Vector256.Sum(w8_0 * d0);
+                    __Unsafe.Add(ref dxs, xi + 9) = __Vector256.Sum(w9_0 * d0);
+                    __Unsafe.Add(ref dxs, xi + 10) = __Vector256.Sum(w10_0 * d0);
+                    __Unsafe.Add(ref dxs, xi + 11) = __Vector256.Sum(w11_0 * d0);
+                }
+                return;
+            }
+            // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
+            // dKernel[12×8] += xᵀ · dz
+            global::NeuralDsl.Gemm.Multiply(
+                x,
+                dz,
+                __model.Dense1KernelGradient,
+                12,
+                batch,
+                8,
+                transposeA: true,
+                accumulate: true);
+            // dBias[8] += Σ rows of dz
+            global::NeuralDsl.Bias.AccumulateGradient(dz, __model.Dense1BiasGradient);
+            if (!dx.IsEmpty)
+            {
+                // dx[batch×12] = dz · kernelᵀ
+                global::NeuralDsl.Gemm.Multiply(dz, __model.Dense1Kernel, dx, batch, 8, 12, transposeB: true);
+            }
+        }
+
+        // Layer 2 · dense_2: Dense(1, Sigmoid) · forward [B,8] -> [B,1] · kernel [8, 1], bias [1] · 9 params
+        private void __Layer2Forward(global::System.ReadOnlySpan<float> x, int batch)
+        {
+            if (__Vector256.IsHardwareAccelerated)
+            {
+                // Small enough for registers: the 8×1 kernel is loaded once for the whole batch.
+                ref float p = ref __MemoryMarshal.GetArrayDataReference(__model.__parameters);
+                var w_0 = __Vector256.LoadUnsafe(ref p, (nuint)212); // kernel[0..8, 0]
+                float b = __Unsafe.Add(ref p, 220); // bias[0]
+                ref float xs = ref __MemoryMarshal.GetReference(x);
+                ref float zs = ref __MemoryMarshal.GetArrayDataReference(__z2);
+                for (int r = 0; r < batch; r++)
+                {
+                    nuint xi = (nuint)r * 8;
+                    float acc = b;
+                    acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi + 0) * w_0);
+                    __Unsafe.Add(ref zs, r) = acc;
+                }
+                global::NeuralDsl.Activations.Sigmoid(__Rows(__z2, batch, 1), __Rows(__a2, batch, 1));
+                return;
+            }
+            // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
+            var z = __Rows(__z2, batch, 1);
+            // z[batch×1] = x[batch×8] · kernel[8×1] + bias
+            global::NeuralDsl.Gemm.Multiply(x, __model.Dense2Kernel, z, batch, 8, 1);
+            global::NeuralDsl.Bias.AddRows(z, __model.Dense2Bias);
+            global::NeuralDsl.Activations.Sigmoid(z, __Rows(__a2, batch, 1));
+        }
+
+        // Layer 2 · dense_2: Dense(1, Sigmoid) · backward [B,1] -> [B,8] · kernel [8, 1], bias [1] · 9 params
+        private void __Layer2Backward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.Span<float> dy,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            // dz = dy ⊙ Sigmoid'(z), in place.
+            global::NeuralDsl.Activations.SigmoidBackward(__Rows(__z2, batch, 1), __Rows(__a2, batch, 1), dy, dy);
+            __Layer2AffineBackward(x, dy, dx, batch);
+        }
+
+        // Layer 2 · dense_2: gradients of x · kernel + bias from dz [B,1]; dx is skipped when empty (the first layer in
+        // training).
+        private void __Layer2AffineBackward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.ReadOnlySpan<float> dz,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            if (__Vector256.IsHardwareAccelerated)
+            {
+                // Kernel and bias gradients accumulate in registers over the batch and are written back once.
+                ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
+                ref float xs = ref __MemoryMarshal.GetReference(x);
+                ref float ds = ref __MemoryMarshal.GetReference(dz);
+                var g_0 = __Vector256.LoadUnsafe(ref g, (nuint)212);
+                float gb = __Unsafe.Add(ref g, 220);
+                for (int r = 0; r < batch; r++)
+                {
+                    nuint xi = (nuint)r * 8;
+                    float d = __Unsafe.Add(ref ds, r);
+                    gb += d;
+                    g_0 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 0), __Vector256.Create(d), g_0);
+                }
+                __Vector256.StoreUnsafe(g_0, ref g, (nuint)212);
+                __Unsafe.Add(ref g, 220) = gb;
+                if (dx.IsEmpty)
+                    return;
+                // dx[r, k] = kernel[k, 0] · dz[r]
+                ref float p = ref __MemoryMarshal.GetArrayDataReference(__model.__parameters);
+                ref float dxs = ref __MemoryMarshal.GetReference(dx);
+                var w_0 = __Vector256.LoadUnsafe(ref p, (nuint)212);
+                for (int r = 0; r < batch; r++)
+                {
+                    nuint xi = (nuint)r * 8;
+                    float d = __Unsafe.Add(ref ds, r);
+                    __Vector256.StoreUnsafe(w_0 * __Vector256.Create(d), ref dxs, xi + 0);
+                }
+                return;
+            }
+            // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
+            // dKernel[8×1] += xᵀ · dz
+            global::NeuralDsl.Gemm.Multiply(
+                x,
+                dz,
+                __model.Dense2KernelGradient,
+                8,
+                batch,
+                1,
+                transposeA: true,
+                accumulate: true);
+            // dBias[1] += Σ rows of dz
+            global::NeuralDsl.Bias.AccumulateGradient(dz, __model.Dense2BiasGradient);
+            if (!dx.IsEmpty)
+            {
+                // dx[batch×8] = dz · kernelᵀ
+                global::NeuralDsl.Gemm.Multiply(dz, __model.Dense2Kernel, dx, batch, 1, 8, transposeB: true);
+            }
         }
     }
 }

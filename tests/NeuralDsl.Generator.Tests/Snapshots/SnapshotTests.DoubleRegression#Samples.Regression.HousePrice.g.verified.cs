@@ -2,6 +2,11 @@
 // NeuralDsl: model HousePrice. Generated forward and backward passes; edit the attributes, not this file.
 #nullable enable
 
+using __MemoryMarshal = global::System.Runtime.InteropServices.MemoryMarshal;
+using __Unsafe = global::System.Runtime.CompilerServices.Unsafe;
+using __Vector256 = global::System.Runtime.Intrinsics.Vector256;
+using __Vector256Double = global::System.Runtime.Intrinsics.Vector256<double>;
+
 namespace Samples.Regression;
 
 /// <summary>
@@ -51,9 +56,10 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
     public static global::System.ReadOnlySpan<int> OutputShape => [1];
 
     /// <summary>Names, offsets and Keras-layout shapes of the tensors in <see cref="Parameters"/>.</summary>
-    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> ParameterLayout => s_parameterLayout;
+    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> ParameterLayout =>
+        __parameterLayout;
 
-    private static readonly global::NeuralDsl.ParameterInfo[] s_parameterLayout =
+    private static readonly global::NeuralDsl.ParameterInfo[] __parameterLayout =
     [
         new("dense.kernel", 0, [3, 16]),
         new("dense_1.kernel", 48, [16, 1]),
@@ -61,71 +67,77 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
     ];
 
     // Every trainable tensor, layer after layer in Keras layout, and the matching gradients.
-    private readonly double[] _parameters = new double[65];
-    private readonly double[] _gradients = new double[65];
+    private readonly double[] __parameters = new double[65];
+    private readonly double[] __gradients = new double[65];
 
-    // Batch buffers, [capacity × per-sample size]; grown on demand, never per call.
-    private int _capacity;
-    private int _batch;        // samples in the last forward pass
-    private bool _training;    // whether that pass ran in training mode
-    private bool _inputKept;   // whether it copied its input into _input (Forward does; Predict and ComputeGradients need not)
-    private double[] _input = []; // [B,3], the input of the last Forward, for Backward
-    private double[] _a0 = []; // [B,16] dense output
-    private double[] _d0 = []; // [B,16] gradient w.r.t. dense output
-    private double[] _z0 = []; // dense: pre-activation x · kernel + bias
-    private double[] _a1 = []; // [B,16] activation output
-    private double[] _d1 = []; // [B,16] gradient w.r.t. activation output
-    private double[] _a2 = []; // [B,1] dense_1 output
-    private double[] _d2 = []; // [B,1] gradient w.r.t. dense_1 output
+    // Batch buffers live in workspaces: one for the training calls, and one per thread for Predict.
+    private readonly __Workspace __workspace;
+    private readonly global::System.Threading.ThreadLocal<__Workspace> __predictWorkspaces;
+    private int __callState; // 0 idle, n > 0 Predicts running, -1 a training call running
 
-    /// <summary>Creates the model with Keras-default initialization drawn deterministically from <paramref name="seed"/>.</summary>
+    /// <summary>
+    /// Creates the model with Keras-default initialization drawn deterministically from <paramref name="seed"/>.
+    /// </summary>
     public HousePrice(int seed = 0)
     {
         var rng = new global::NeuralDsl.Rng((ulong)seed);
         // dense.kernel [3, 16]: GlorotUniform (fan in 3, fan out 16)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<double>(_parameters, 0, 48), global::NeuralDsl.Initializer.GlorotUniform, 3, 16, ref rng);
+        global::NeuralDsl.Initializers.Fill(DenseKernel, global::NeuralDsl.Initializer.GlorotUniform, 3, 16, ref rng);
         // dense_1.kernel [16, 1]: GlorotUniform (fan in 16, fan out 1)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<double>(_parameters, 48, 16), global::NeuralDsl.Initializer.GlorotUniform, 16, 1, ref rng);
+        global::NeuralDsl.Initializers.Fill(Dense1Kernel, global::NeuralDsl.Initializer.GlorotUniform, 16, 1, ref rng);
         // dense_1.bias [1]: Zeros (fan in 16, fan out 1)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<double>(_parameters, 64, 1), global::NeuralDsl.Initializer.Zeros, 16, 1, ref rng);
+        global::NeuralDsl.Initializers.Fill(Dense1Bias, global::NeuralDsl.Initializer.Zeros, 16, 1, ref rng);
+        __workspace = new __Workspace(this);
+        __predictWorkspaces = new(() => new __Workspace(this));
     }
 
     /// <summary><c>dense.kernel</c> [3, 16], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<double> DenseKernel => new(_parameters, 0, 48);
+    public global::System.Span<double> DenseKernel => new(__parameters, 0, 48);
 
     /// <summary>Gradient of <c>dense.kernel</c> [3, 16], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<double> DenseKernelGradient => new(_gradients, 0, 48);
+    public global::System.Span<double> DenseKernelGradient => new(__gradients, 0, 48);
 
     /// <summary><c>dense_1.kernel</c> [16, 1], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<double> Dense1Kernel => new(_parameters, 48, 16);
+    public global::System.Span<double> Dense1Kernel => new(__parameters, 48, 16);
 
     /// <summary>Gradient of <c>dense_1.kernel</c> [16, 1], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<double> Dense1KernelGradient => new(_gradients, 48, 16);
+    public global::System.Span<double> Dense1KernelGradient => new(__gradients, 48, 16);
 
     /// <summary><c>dense_1.bias</c> [1], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<double> Dense1Bias => new(_parameters, 64, 1);
+    public global::System.Span<double> Dense1Bias => new(__parameters, 64, 1);
 
     /// <summary>Gradient of <c>dense_1.bias</c> [1], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<double> Dense1BiasGradient => new(_gradients, 64, 1);
+    public global::System.Span<double> Dense1BiasGradient => new(__gradients, 64, 1);
 
     /// <summary>Every trainable parameter (65), layer after layer, each tensor in Keras layout.</summary>
-    public global::System.Span<double> Parameters => _parameters;
+    public global::System.Span<double> Parameters => __parameters;
 
     /// <summary>Gradients matching <see cref="Parameters"/>.</summary>
-    public global::System.Span<double> Gradients => _gradients;
+    public global::System.Span<double> Gradients => __gradients;
 
-    /// <summary>The output of the last forward pass, [batch × 1].</summary>
-    public global::System.ReadOnlySpan<double> LastOutput => Rows(_a2, _batch, 1);
+    /// <summary>
+    /// The output of the last Forward or ComputeGradients, [batch × 1] (Predict runs on buffers of its own).
+    /// </summary>
+    public global::System.ReadOnlySpan<double> LastOutput => __workspace.__LastOutput;
 
-    /// <summary>Inference on a batch: <paramref name="input"/> is [batch × 3], <paramref name="output"/> [batch × 1]. Allocates nothing once the batch size has been seen.</summary>
+    /// <summary>
+    /// Inference on a batch: <paramref name="input"/> is [batch × 3], <paramref name="output"/> [batch × 1]. Safe from
+    /// many threads at once (each thread has its own buffers); allocates nothing once the thread has seen the batch
+    /// size.
+    /// </summary>
     public void Predict(global::System.ReadOnlySpan<double> input, global::System.Span<double> output)
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
         global::NeuralDsl.Batches.CheckLength(output.Length, batch * OutputSize, nameof(output), batch, OutputShape);
-        EnsureCapacity(batch);
-        _inputKept = false;
-        ForwardCore(input, batch, training: false);
-        Rows(_a2, batch, 1).CopyTo(output);
+        __EnterPredict();
+        try
+        {
+            __predictWorkspaces.Value!.__Predict(input, output, batch);
+        }
+        finally
+        {
+            __ExitPredict();
+        }
     }
 
     /// <summary>Inference on a batch, returning a new array of [batch × 1].</summary>
@@ -140,69 +152,111 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
     public global::System.Numerics.Tensors.Tensor<double> Predict(global::System.Numerics.Tensors.Tensor<double> input) =>
         global::NeuralDsl.Batches.Predict(this, input, InputShape, OutputShape);
 
-    /// <summary>Forward pass that keeps what <see cref="Backward"/> needs; <paramref name="training"/> turns dropout on.</summary>
+    /// <summary>
+    /// Forward pass that keeps what <see cref="Backward"/> needs; <paramref name="training"/> turns dropout on.
+    /// </summary>
     public void Forward(global::System.ReadOnlySpan<double> input, global::System.Span<double> output, bool training)
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
         global::NeuralDsl.Batches.CheckLength(output.Length, batch * OutputSize, nameof(output), batch, OutputShape);
-        EnsureCapacity(batch);
-        var kept = Rows(_input, batch, InputSize);
-        input.CopyTo(kept);
-        _inputKept = true;
-        ForwardCore(kept, batch, training);
-        Rows(_a2, batch, 1).CopyTo(output);
+        __EnterTraining();
+        try
+        {
+            __workspace.__Forward(input, output, batch, training);
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
     /// <summary>
-    /// Back-propagates <paramref name="outputGradient"/> through the last <see cref="Forward"/>: adds the parameter gradients to
-    /// <see cref="Gradients"/> and writes the gradient with respect to the input into <paramref name="inputGradient"/>.
+    /// Back-propagates <paramref name="outputGradient"/> through the last <see cref="Forward"/>: adds the parameter
+    /// gradients to <see cref="Gradients"/> and writes the gradient with respect to the input into
+    /// <paramref name="inputGradient"/>.
     /// </summary>
     public void Backward(global::System.ReadOnlySpan<double> outputGradient, global::System.Span<double> inputGradient)
     {
-        if (!_inputKept)
-            throw new global::System.InvalidOperationException("Backward follows Forward: call Forward(input, output, training) first (Predict and ComputeGradients do not keep the input).");
-        int batch = _batch;
-        global::NeuralDsl.Batches.CheckLength(outputGradient.Length, batch * OutputSize, nameof(outputGradient), batch, OutputShape);
-        global::NeuralDsl.Batches.CheckLength(inputGradient.Length, batch * InputSize, nameof(inputGradient), batch, InputShape);
-        var input = Rows(_input, batch, InputSize);
-        outputGradient.CopyTo(Rows(_d2, batch, 1));
-        Layer2Backward(Rows(_a1, batch, 16), Rows(_d2, batch, 1), Rows(_d1, batch, 16), batch);
-        Layer1Backward(Rows(_a0, batch, 16), Rows(_d1, batch, 16), Rows(_d0, batch, 16), batch);
-        Layer0Backward(input, Rows(_d0, batch, 16), inputGradient, batch);
+        __EnterTraining();
+        try
+        {
+            __workspace.__Backward(outputGradient, inputGradient);
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
     /// <summary>Sets every gradient to zero.</summary>
-    public void ZeroGradients() => global::System.Array.Clear(_gradients);
+    public void ZeroGradients() => global::System.Array.Clear(__gradients);
 
     /// <summary>
     /// Forward (training mode), MeanSquaredError and backward on one batch: overwrites <see cref="Gradients"/> with the
     /// gradient of the mean loss and returns that loss. <paramref name="target"/> is [batch × 1].
     /// </summary>
-    public double ComputeGradients(global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> target)
+    public double ComputeGradients(
+        global::System.ReadOnlySpan<double> input,
+        global::System.ReadOnlySpan<double> target)
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
-        global::NeuralDsl.Batches.CheckTargetLength(target.Length, (long)batch * TargetSize, nameof(target), batch, TargetSize);
-        global::NeuralDsl.Losses.ValidateTargets(global::NeuralDsl.Loss.MeanSquaredError, target, TargetSize, 1, nameof(target));
-        EnsureCapacity(batch);
-        _inputKept = false;
-        ForwardCore(input, batch, training: true);
-        var output = Rows(_a2, batch, 1);
-        double loss = global::NeuralDsl.Losses.Compute(global::NeuralDsl.Loss.MeanSquaredError, output, target, 1);
-        global::System.Array.Clear(_gradients);
-        global::NeuralDsl.Losses.Gradient(global::NeuralDsl.Loss.MeanSquaredError, output, target, Rows(_d2, batch, 1), 1);
-        Layer2Backward(Rows(_a1, batch, 16), Rows(_d2, batch, 1), Rows(_d1, batch, 16), batch);
-        Layer1Backward(Rows(_a0, batch, 16), Rows(_d1, batch, 16), Rows(_d0, batch, 16), batch);
-        Layer0Backward(input, Rows(_d0, batch, 16), default, batch); // no input gradient needed
-        return loss;
+        global::NeuralDsl.Batches.CheckTargetLength(
+            target.Length,
+            (long)batch * TargetSize,
+            nameof(target),
+            batch,
+            TargetSize);
+        global::NeuralDsl.Losses.ValidateTargets(
+            global::NeuralDsl.Loss.MeanSquaredError,
+            target,
+            TargetSize,
+            1,
+            nameof(target));
+        __EnterTraining();
+        try
+        {
+            return __workspace.__ComputeGradients(input, target, batch);
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
-    /// <summary>One training step: <see cref="ComputeGradients"/>, then <paramref name="optimizer"/> updates the parameters. Returns the batch loss.</summary>
-    public double TrainStep(global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> target, global::NeuralDsl.Optimizer optimizer)
+    /// <summary>
+    /// One training step: <see cref="ComputeGradients"/>, then <paramref name="optimizer"/> updates the parameters.
+    /// Returns the batch loss.
+    /// </summary>
+    public double TrainStep(
+        global::System.ReadOnlySpan<double> input,
+        global::System.ReadOnlySpan<double> target,
+        global::NeuralDsl.Optimizer optimizer)
     {
         global::System.ArgumentNullException.ThrowIfNull(optimizer);
-        double loss = ComputeGradients(input, target);
-        optimizer.Step<double>(_parameters, _gradients);
-        return loss;
+        int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
+        global::NeuralDsl.Batches.CheckTargetLength(
+            target.Length,
+            (long)batch * TargetSize,
+            nameof(target),
+            batch,
+            TargetSize);
+        global::NeuralDsl.Losses.ValidateTargets(
+            global::NeuralDsl.Loss.MeanSquaredError,
+            target,
+            TargetSize,
+            1,
+            nameof(target));
+        __EnterTraining();
+        try
+        {
+            double loss = __workspace.__ComputeGradients(input, target, batch);
+            optimizer.Step<double>(__parameters, __gradients);
+            return loss;
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
     string global::NeuralDsl.IModel<double>.Name => ModelName;
@@ -212,321 +266,504 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
     int global::NeuralDsl.IModel<double>.OutputLastAxis => 1;
     global::NeuralDsl.Loss global::NeuralDsl.IModel<double>.Loss => global::NeuralDsl.Loss.MeanSquaredError;
     string global::NeuralDsl.IModel<double>.Summary => Summary;
-    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<double>.ParameterLayout => s_parameterLayout;
+    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<double>.ParameterLayout =>
+        __parameterLayout;
 
-    // Grows every batch buffer to hold at least batch samples; a no-op once that batch size has been seen.
-    private void EnsureCapacity(int batch)
+    // A training call runs alone: it takes the instance from idle (0) to -1, or throws.
+    private void __EnterTraining()
     {
-        if (batch <= _capacity)
-            return;
-        // checked: a batch so large that a buffer would pass int.MaxValue elements throws instead of wrapping.
-        _input = new double[checked(batch * 3)];
-        _a0 = new double[checked(batch * 16)];
-        _d0 = new double[checked(batch * 16)];
-        _z0 = new double[checked(batch * 16)];
-        _a1 = new double[checked(batch * 16)];
-        _d1 = new double[checked(batch * 16)];
-        _a2 = new double[checked(batch * 1)];
-        _d2 = new double[checked(batch * 1)];
-        _capacity = batch;
+        if (global::System.Threading.Interlocked.CompareExchange(ref __callState, -1, 0) != 0)
+            throw new global::System.InvalidOperationException(
+                "Model 'HousePrice' is already running a call on another thread: training calls (Forward, Backward, " +
+                "ComputeGradients, TrainStep) run alone; Predict may run on many threads at once.");
     }
 
-    // The first batch samples of a [capacity × size] buffer.
-    private static global::System.Span<double> Rows(double[] buffer, int batch, int size) => new(buffer, 0, batch * size);
+    private void __ExitTraining() => global::System.Threading.Volatile.Write(ref __callState, 0);
 
-    // The whole forward pass, one call per layer; x is [batch × 3].
-    private void ForwardCore(global::System.ReadOnlySpan<double> x, int batch, bool training)
+    // Predicts count themselves in, so a training call cannot start while one runs; none starts during training.
+    private void __EnterPredict()
     {
-        _batch = batch;
-        _training = training;
-        // dense: Dense(16, Tanh, no bias)  [B,3] -> [B,16]
-        Layer0Forward(x, batch);
-        // activation: Activation(ELU)  [B,16] -> [B,16]
-        Layer1Forward(Rows(_a0, batch, 16), batch);
-        // dense_1: Dense(1)  [B,16] -> [B,1]
-        Layer2Forward(Rows(_a1, batch, 16), batch);
-    }
-
-    // Layer 0 · dense: Dense(16, Tanh, no bias) · forward [B,3] -> [B,16] · kernel [3, 16] · 48 params
-    private void Layer0Forward(global::System.ReadOnlySpan<double> x, int batch)
-    {
-        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        while (true)
         {
-            // Small enough for registers: the 3×16 kernel is loaded once for the whole batch.
-            ref double p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            var w0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)0); // kernel[0, 0..4]
-            var w0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)4); // kernel[0, 4..8]
-            var w0_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)8); // kernel[0, 8..12]
-            var w0_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)12); // kernel[0, 12..16]
-            var w1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)16); // kernel[1, 0..4]
-            var w1_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)20); // kernel[1, 4..8]
-            var w1_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)24); // kernel[1, 8..12]
-            var w1_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)28); // kernel[1, 12..16]
-            var w2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)32); // kernel[2, 0..4]
-            var w2_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)36); // kernel[2, 4..8]
-            var w2_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)40); // kernel[2, 8..12]
-            var w2_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)44); // kernel[2, 12..16]
-            var b0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero; // no bias
-            var b1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero; // no bias
-            var b2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero; // no bias
-            var b3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero; // no bias
-            ref double xs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref double zs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z0);
-            for (int r = 0; r < batch; r++)
-            {
-                nuint xi = (nuint)r * 3;
-                nuint yi = (nuint)r * 16;
-                var acc0 = b0;
-                var acc1 = b1;
-                var acc2 = b2;
-                var acc3 = b3;
-                double x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 0);
-                acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x0), w0_0, acc0);
-                acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x0), w0_1, acc1);
-                acc2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x0), w0_2, acc2);
-                acc3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x0), w0_3, acc3);
-                double x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 1);
-                acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x1), w1_0, acc0);
-                acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x1), w1_1, acc1);
-                acc2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x1), w1_2, acc2);
-                acc3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x1), w1_3, acc3);
-                double x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 2);
-                acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x2), w2_0, acc0);
-                acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x2), w2_1, acc1);
-                acc2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x2), w2_2, acc2);
-                acc3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x2), w2_3, acc3);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc0, ref zs, yi + 0);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc1, ref zs, yi + 4);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc2, ref zs, yi + 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc3, ref zs, yi + 12);
-            }
-            global::NeuralDsl.Activations.Tanh(Rows(_z0, batch, 16), Rows(_a0, batch, 16));
-            return;
+            int state = global::System.Threading.Volatile.Read(ref __callState);
+            if (state < 0)
+                throw new global::System.InvalidOperationException(
+                    "Model 'HousePrice' is running a training call on another thread: Predict waits for no one and " +
+                    "would read half-updated weights.");
+            if (global::System.Threading.Interlocked.CompareExchange(ref __callState, state + 1, state) == state)
+                return;
         }
-        // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-        var z = Rows(_z0, batch, 16);
-        // z[batch×16] = x[batch×3] · kernel[3×16]
-        global::NeuralDsl.Gemm.Multiply(x, new global::System.ReadOnlySpan<double>(_parameters, 0, 48), z, batch, 3, 16);
-        global::NeuralDsl.Activations.Tanh(z, Rows(_a0, batch, 16));
     }
 
-    // Layer 0 · dense: Dense(16, Tanh, no bias) · backward [B,16] -> [B,3] · kernel [3, 16] · 48 params
-    private void Layer0Backward(global::System.ReadOnlySpan<double> x, global::System.Span<double> dy, global::System.Span<double> dx, int batch)
-    {
-        // dz = dy ⊙ Tanh'(z), in place.
-        global::NeuralDsl.Activations.TanhBackward(Rows(_z0, batch, 16), Rows(_a0, batch, 16), dy, dy);
-        Layer0AffineBackward(x, dy, dx, batch);
-    }
+    private void __ExitPredict() => global::System.Threading.Interlocked.Decrement(ref __callState);
 
-    // Layer 0 · dense: gradients of x · kernel + bias from dz [B,16]; dx is skipped when empty (the first layer in training).
-    private void Layer0AffineBackward(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> dz, global::System.Span<double> dx, int batch)
+    /// <summary>
+    /// The buffers one pass at a time writes, and the passes and layer methods that write them. The model keeps one for
+    /// its training calls and one per thread for <c>Predict</c>, which share the parameters read-only.
+    /// </summary>
+    private sealed class __Workspace
     {
-        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        private readonly HousePrice __model;
+
+        public __Workspace(HousePrice model) => __model = model;
+
+        // Batch buffers, [capacity × per-sample size]; grown on demand, never per call.
+        private int __capacity;
+        private int __batch; // samples in the last forward pass
+        private bool __training; // whether that pass ran in training mode
+        // whether it copied its input into __input (Forward does; Predict and ComputeGradients need not)
+        private bool __inputKept;
+        private double[] __input = []; // [B,3], the input of the last Forward, for Backward
+        private double[] __a0 = []; // [B,16] dense output
+        private double[] __d0 = []; // [B,16] gradient w.r.t. dense output
+        private double[] __z0 = []; // dense: pre-activation x · kernel + bias
+        private double[] __a1 = []; // [B,16] activation output
+        private double[] __d1 = []; // [B,16] gradient w.r.t. activation output
+        private double[] __a2 = []; // [B,1] dense_1 output
+        private double[] __d2 = []; // [B,1] gradient w.r.t. dense_1 output
+
+        // Predict's pass on this thread's buffers; the arguments were checked.
+        public void __Predict(global::System.ReadOnlySpan<double> input, global::System.Span<double> output, int batch)
         {
-            // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-            ref double g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref double xs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref double ds = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dz);
-            var g0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)0);
-            var g0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)4);
-            var g0_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)8);
-            var g0_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)12);
-            var g1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)16);
-            var g1_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)20);
-            var g1_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)24);
-            var g1_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)28);
-            var g2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)32);
-            var g2_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)36);
-            var g2_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)40);
-            var g2_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)44);
-            for (int r = 0; r < batch; r++)
+            __EnsureCapacity(batch);
+            __inputKept = false;
+            __ForwardCore(input, batch, training: false);
+            __Rows(__a2, batch, 1).CopyTo(output);
+        }
+
+        public void __Forward(
+            global::System.ReadOnlySpan<double> input,
+            global::System.Span<double> output,
+            int batch,
+            bool training)
+        {
+            __EnsureCapacity(batch);
+            var kept = __Rows(__input, batch, InputSize);
+            input.CopyTo(kept);
+            __inputKept = true;
+            __ForwardCore(kept, batch, training);
+            __Rows(__a2, batch, 1).CopyTo(output);
+        }
+
+        public void __Backward(
+            global::System.ReadOnlySpan<double> outputGradient,
+            global::System.Span<double> inputGradient)
+        {
+            if (!__inputKept)
+                throw new global::System.InvalidOperationException(
+                    "Backward follows Forward: call Forward(input, output, training) first " +
+                    "(Predict and ComputeGradients do not keep the input).");
+            int batch = __batch;
+            global::NeuralDsl.Batches.CheckLength(
+                outputGradient.Length,
+                batch * OutputSize,
+                nameof(outputGradient),
+                batch,
+                OutputShape);
+            global::NeuralDsl.Batches.CheckLength(
+                inputGradient.Length,
+                batch * InputSize,
+                nameof(inputGradient),
+                batch,
+                InputShape);
+            var input = __Rows(__input, batch, InputSize);
+            outputGradient.CopyTo(__Rows(__d2, batch, 1));
+            __Layer2Backward(__Rows(__a1, batch, 16), __Rows(__d2, batch, 1), __Rows(__d1, batch, 16), batch);
+            __Layer1Backward(__Rows(__a0, batch, 16), __Rows(__d1, batch, 16), __Rows(__d0, batch, 16), batch);
+            __Layer0Backward(input, __Rows(__d0, batch, 16), inputGradient, batch);
+        }
+
+        public double __ComputeGradients(
+            global::System.ReadOnlySpan<double> input,
+            global::System.ReadOnlySpan<double> target,
+            int batch)
+        {
+            __EnsureCapacity(batch);
+            __inputKept = false;
+            __ForwardCore(input, batch, training: true);
+            var output = __Rows(__a2, batch, 1);
+            double loss = global::NeuralDsl.Losses.Compute(global::NeuralDsl.Loss.MeanSquaredError, output, target, 1);
+            global::System.Array.Clear(__model.__gradients);
+            global::NeuralDsl.Losses.Gradient(
+                global::NeuralDsl.Loss.MeanSquaredError,
+                output,
+                target,
+                __Rows(__d2, batch, 1),
+                1);
+            __Layer2Backward(__Rows(__a1, batch, 16), __Rows(__d2, batch, 1), __Rows(__d1, batch, 16), batch);
+            __Layer1Backward(__Rows(__a0, batch, 16), __Rows(__d1, batch, 16), __Rows(__d0, batch, 16), batch);
+            // The first layer: no input gradient needed.
+            __Layer0Backward(input, __Rows(__d0, batch, 16), default, batch);
+            return loss;
+        }
+
+        /// <summary>The output of the last forward pass on this workspace, [batch × 1].</summary>
+        public global::System.ReadOnlySpan<double> __LastOutput => __Rows(__a2, __batch, 1);
+
+        // Grows every batch buffer to hold at least batch samples; a no-op once that batch size has been seen.
+        private void __EnsureCapacity(int batch)
+        {
+            if (batch <= __capacity)
+                return;
+            // checked: a batch so large that a buffer would pass int.MaxValue elements throws instead of wrapping.
+            __input = new double[checked(batch * 3)];
+            __a0 = new double[checked(batch * 16)];
+            __d0 = new double[checked(batch * 16)];
+            __z0 = new double[checked(batch * 16)];
+            __a1 = new double[checked(batch * 16)];
+            __d1 = new double[checked(batch * 16)];
+            __a2 = new double[checked(batch * 1)];
+            __d2 = new double[checked(batch * 1)];
+            __capacity = batch;
+        }
+
+        // The first batch samples of a [capacity × size] buffer.
+        private static global::System.Span<double> __Rows(double[] buffer, int batch, int size) => new(buffer, 0, batch * size);
+
+        // The whole forward pass, one call per layer; x is [batch × 3].
+        private void __ForwardCore(global::System.ReadOnlySpan<double> x, int batch, bool training)
+        {
+            __batch = batch;
+            __training = training;
+            // dense: Dense(16, Tanh, no bias) [B,3] -> [B,16]
+            __Layer0Forward(x, batch);
+            // activation: Activation(ELU) [B,16] -> [B,16]
+            __Layer1Forward(__Rows(__a0, batch, 16), batch);
+            // dense_1: Dense(1) [B,16] -> [B,1]
+            __Layer2Forward(__Rows(__a1, batch, 16), batch);
+        }
+
+        // Layer 0 · dense: Dense(16, Tanh, no bias) · forward [B,3] -> [B,16] · kernel [3, 16] · 48 params
+        private void __Layer0Forward(global::System.ReadOnlySpan<double> x, int batch)
+        {
+            if (__Vector256.IsHardwareAccelerated)
             {
-                nuint xi = (nuint)r * 3;
-                nuint yi = (nuint)r * 16;
-                var d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ds, yi + 0);
-                var d1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ds, yi + 4);
-                var d2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ds, yi + 8);
-                var d3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ds, yi + 12);
-                double x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 0);
-                g0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x0), d0, g0_0);
-                g0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x0), d1, g0_1);
-                g0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x0), d2, g0_2);
-                g0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x0), d3, g0_3);
-                double x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 1);
-                g1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x1), d0, g1_0);
-                g1_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x1), d1, g1_1);
-                g1_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x1), d2, g1_2);
-                g1_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x1), d3, g1_3);
-                double x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 2);
-                g2_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x2), d0, g2_0);
-                g2_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x2), d1, g2_1);
-                g2_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x2), d2, g2_2);
-                g2_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(x2), d3, g2_3);
+                // Small enough for registers: the 3×16 kernel is loaded once for the whole batch.
+                ref double p = ref __MemoryMarshal.GetArrayDataReference(__model.__parameters);
+                var w0_0 = __Vector256.LoadUnsafe(ref p, (nuint)0); // kernel[0, 0..4]
+                var w0_1 = __Vector256.LoadUnsafe(ref p, (nuint)4); // kernel[0, 4..8]
+                var w0_2 = __Vector256.LoadUnsafe(ref p, (nuint)8); // kernel[0, 8..12]
+                var w0_3 = __Vector256.LoadUnsafe(ref p, (nuint)12); // kernel[0, 12..16]
+                var w1_0 = __Vector256.LoadUnsafe(ref p, (nuint)16); // kernel[1, 0..4]
+                var w1_1 = __Vector256.LoadUnsafe(ref p, (nuint)20); // kernel[1, 4..8]
+                var w1_2 = __Vector256.LoadUnsafe(ref p, (nuint)24); // kernel[1, 8..12]
+                var w1_3 = __Vector256.LoadUnsafe(ref p, (nuint)28); // kernel[1, 12..16]
+                var w2_0 = __Vector256.LoadUnsafe(ref p, (nuint)32); // kernel[2, 0..4]
+                var w2_1 = __Vector256.LoadUnsafe(ref p, (nuint)36); // kernel[2, 4..8]
+                var w2_2 = __Vector256.LoadUnsafe(ref p, (nuint)40); // kernel[2, 8..12]
+                var w2_3 = __Vector256.LoadUnsafe(ref p, (nuint)44); // kernel[2, 12..16]
+                var b0 = __Vector256Double.Zero; // no bias
+                var b1 = __Vector256Double.Zero; // no bias
+                var b2 = __Vector256Double.Zero; // no bias
+                var b3 = __Vector256Double.Zero; // no bias
+                ref double xs = ref __MemoryMarshal.GetReference(x);
+                ref double zs = ref __MemoryMarshal.GetArrayDataReference(__z0);
+                for (int r = 0; r < batch; r++)
+                {
+                    nuint xi = (nuint)r * 3;
+                    nuint yi = (nuint)r * 16;
+                    var acc0 = b0;
+                    var acc1 = b1;
+                    var acc2 = b2;
+                    var acc3 = b3;
+                    double x0 = __Unsafe.Add(ref xs, xi + 0);
+                    acc0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x0), w0_0, acc0);
+                    acc1 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x0), w0_1, acc1);
+                    acc2 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x0), w0_2, acc2);
+                    acc3 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x0), w0_3, acc3);
+                    double x1 = __Unsafe.Add(ref xs, xi + 1);
+                    acc0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x1), w1_0, acc0);
+                    acc1 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x1), w1_1, acc1);
+                    acc2 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x1), w1_2, acc2);
+                    acc3 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x1), w1_3, acc3);
+                    double x2 = __Unsafe.Add(ref xs, xi + 2);
+                    acc0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x2), w2_0, acc0);
+                    acc1 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x2), w2_1, acc1);
+                    acc2 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x2), w2_2, acc2);
+                    acc3 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x2), w2_3, acc3);
+                    __Vector256.StoreUnsafe(acc0, ref zs, yi + 0);
+                    __Vector256.StoreUnsafe(acc1, ref zs, yi + 4);
+                    __Vector256.StoreUnsafe(acc2, ref zs, yi + 8);
+                    __Vector256.StoreUnsafe(acc3, ref zs, yi + 12);
+                }
+                global::NeuralDsl.Activations.Tanh(__Rows(__z0, batch, 16), __Rows(__a0, batch, 16));
+                return;
             }
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0_0, ref g, (nuint)0);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0_1, ref g, (nuint)4);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0_2, ref g, (nuint)8);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0_3, ref g, (nuint)12);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1_0, ref g, (nuint)16);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1_1, ref g, (nuint)20);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1_2, ref g, (nuint)24);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1_3, ref g, (nuint)28);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g2_0, ref g, (nuint)32);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g2_1, ref g, (nuint)36);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g2_2, ref g, (nuint)40);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g2_3, ref g, (nuint)44);
+            // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
+            var z = __Rows(__z0, batch, 16);
+            // z[batch×16] = x[batch×3] · kernel[3×16]
+            global::NeuralDsl.Gemm.Multiply(x, __model.DenseKernel, z, batch, 3, 16);
+            global::NeuralDsl.Activations.Tanh(z, __Rows(__a0, batch, 16));
+        }
+
+        // Layer 0 · dense: Dense(16, Tanh, no bias) · backward [B,16] -> [B,3] · kernel [3, 16] · 48 params
+        private void __Layer0Backward(
+            global::System.ReadOnlySpan<double> x,
+            global::System.Span<double> dy,
+            global::System.Span<double> dx,
+            int batch)
+        {
+            // dz = dy ⊙ Tanh'(z), in place.
+            global::NeuralDsl.Activations.TanhBackward(__Rows(__z0, batch, 16), __Rows(__a0, batch, 16), dy, dy);
+            __Layer0AffineBackward(x, dy, dx, batch);
+        }
+
+        // Layer 0 · dense: gradients of x · kernel + bias from dz [B,16]; dx is skipped when empty (the first layer in
+        // training).
+        private void __Layer0AffineBackward(
+            global::System.ReadOnlySpan<double> x,
+            global::System.ReadOnlySpan<double> dz,
+            global::System.Span<double> dx,
+            int batch)
+        {
+            if (__Vector256.IsHardwareAccelerated)
+            {
+                // Kernel and bias gradients accumulate in registers over the batch and are written back once.
+                ref double g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
+                ref double xs = ref __MemoryMarshal.GetReference(x);
+                ref double ds = ref __MemoryMarshal.GetReference(dz);
+                var g0_0 = __Vector256.LoadUnsafe(ref g, (nuint)0);
+                var g0_1 = __Vector256.LoadUnsafe(ref g, (nuint)4);
+                var g0_2 = __Vector256.LoadUnsafe(ref g, (nuint)8);
+                var g0_3 = __Vector256.LoadUnsafe(ref g, (nuint)12);
+                var g1_0 = __Vector256.LoadUnsafe(ref g, (nuint)16);
+                var g1_1 = __Vector256.LoadUnsafe(ref g, (nuint)20);
+                var g1_2 = __Vector256.LoadUnsafe(ref g, (nuint)24);
+                var g1_3 = __Vector256.LoadUnsafe(ref g, (nuint)28);
+                var g2_0 = __Vector256.LoadUnsafe(ref g, (nuint)32);
+                var g2_1 = __Vector256.LoadUnsafe(ref g, (nuint)36);
+                var g2_2 = __Vector256.LoadUnsafe(ref g, (nuint)40);
+                var g2_3 = __Vector256.LoadUnsafe(ref g, (nuint)44);
+                for (int r = 0; r < batch; r++)
+                {
+                    nuint xi = (nuint)r * 3;
+                    nuint yi = (nuint)r * 16;
+                    var d0 = __Vector256.LoadUnsafe(ref ds, yi + 0);
+                    var d1 = __Vector256.LoadUnsafe(ref ds, yi + 4);
+                    var d2 = __Vector256.LoadUnsafe(ref ds, yi + 8);
+                    var d3 = __Vector256.LoadUnsafe(ref ds, yi + 12);
+                    double x0 = __Unsafe.Add(ref xs, xi + 0);
+                    g0_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x0), d0, g0_0);
+                    g0_1 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x0), d1, g0_1);
+                    g0_2 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x0), d2, g0_2);
+                    g0_3 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x0), d3, g0_3);
+                    double x1 = __Unsafe.Add(ref xs, xi + 1);
+                    g1_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x1), d0, g1_0);
+                    g1_1 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x1), d1, g1_1);
+                    g1_2 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x1), d2, g1_2);
+                    g1_3 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x1), d3, g1_3);
+                    double x2 = __Unsafe.Add(ref xs, xi + 2);
+                    g2_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x2), d0, g2_0);
+                    g2_1 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x2), d1, g2_1);
+                    g2_2 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x2), d2, g2_2);
+                    g2_3 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x2), d3, g2_3);
+                }
+                __Vector256.StoreUnsafe(g0_0, ref g, (nuint)0);
+                __Vector256.StoreUnsafe(g0_1, ref g, (nuint)4);
+                __Vector256.StoreUnsafe(g0_2, ref g, (nuint)8);
+                __Vector256.StoreUnsafe(g0_3, ref g, (nuint)12);
+                __Vector256.StoreUnsafe(g1_0, ref g, (nuint)16);
+                __Vector256.StoreUnsafe(g1_1, ref g, (nuint)20);
+                __Vector256.StoreUnsafe(g1_2, ref g, (nuint)24);
+                __Vector256.StoreUnsafe(g1_3, ref g, (nuint)28);
+                __Vector256.StoreUnsafe(g2_0, ref g, (nuint)32);
+                __Vector256.StoreUnsafe(g2_1, ref g, (nuint)36);
+                __Vector256.StoreUnsafe(g2_2, ref g, (nuint)40);
+                __Vector256.StoreUnsafe(g2_3, ref g, (nuint)44);
+                if (dx.IsEmpty)
+                    return;
+                // dx[r, k] = Σ_j kernel[k, j] · dz[r, j]
+                ref double p = ref __MemoryMarshal.GetArrayDataReference(__model.__parameters);
+                ref double dxs = ref __MemoryMarshal.GetReference(dx);
+                var w0_0 = __Vector256.LoadUnsafe(ref p, (nuint)0);
+                var w0_1 = __Vector256.LoadUnsafe(ref p, (nuint)4);
+                var w0_2 = __Vector256.LoadUnsafe(ref p, (nuint)8);
+                var w0_3 = __Vector256.LoadUnsafe(ref p, (nuint)12);
+                var w1_0 = __Vector256.LoadUnsafe(ref p, (nuint)16);
+                var w1_1 = __Vector256.LoadUnsafe(ref p, (nuint)20);
+                var w1_2 = __Vector256.LoadUnsafe(ref p, (nuint)24);
+                var w1_3 = __Vector256.LoadUnsafe(ref p, (nuint)28);
+                var w2_0 = __Vector256.LoadUnsafe(ref p, (nuint)32);
+                var w2_1 = __Vector256.LoadUnsafe(ref p, (nuint)36);
+                var w2_2 = __Vector256.LoadUnsafe(ref p, (nuint)40);
+                var w2_3 = __Vector256.LoadUnsafe(ref p, (nuint)44);
+                for (int r = 0; r < batch; r++)
+                {
+                    nuint xi = (nuint)r * 3;
+                    nuint yi = (nuint)r * 16;
+                    var d0 = __Vector256.LoadUnsafe(ref ds, yi + 0);
+                    var d1 = __Vector256.LoadUnsafe(ref ds, yi + 4);
+                    var d2 = __Vector256.LoadUnsafe(ref ds, yi + 8);
+                    var d3 = __Vector256.LoadUnsafe(ref ds, yi + 12);
+                    __Unsafe.Add(ref dxs, xi + 0) =
+                        __Vector256.Sum(w0_0 * d0)
+                        + __Vector256.Sum(w0_1 * d1)
+                        + __Vector256.Sum(w0_2 * d2)
+                        + __Vector256.Sum(w0_3 * d3);
+                    __Unsafe.Add(ref dxs, xi + 1) =
+                        __Vector256.Sum(w1_0 * d0)
+                        + __Vector256.Sum(w1_1 * d1)
+                        + __Vector256.Sum(w1_2 * d2)
+                        + __Vector256.Sum(w1_3 * d3);
+                    __Unsafe.Add(ref dxs, xi + 2) =
+                        __Vector256.Sum(w2_0 * d0)
+                        + __Vector256.Sum(w2_1 * d1)
+                        + __Vector256.Sum(w2_2 * d2)
+                        + __Vector256.Sum(w2_3 * d3);
+                }
+                return;
+            }
+            // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
+            // dKernel[3×16] += xᵀ · dz
+            global::NeuralDsl.Gemm.Multiply(
+                x,
+                dz,
+                __model.DenseKernelGradient,
+                3,
+                batch,
+                16,
+                transposeA: true,
+                accumulate: true);
+            if (!dx.IsEmpty)
+            {
+                // dx[batch×3] = dz · kernelᵀ
+                global::NeuralDsl.Gemm.Multiply(dz, __model.DenseKernel, dx, batch, 16, 3, transposeB: true);
+            }
+        }
+
+        // Layer 1 · activation: Activation(ELU) · forward [B,16] -> [B,16]
+        private void __Layer1Forward(global::System.ReadOnlySpan<double> x, int batch)
+        {
+            global::NeuralDsl.Activations.Elu(x, __Rows(__a1, batch, 16));
+        }
+
+        // Layer 1 · activation: Activation(ELU) · backward [B,16] -> [B,16]
+        private void __Layer1Backward(
+            global::System.ReadOnlySpan<double> x,
+            global::System.Span<double> dy,
+            global::System.Span<double> dx,
+            int batch)
+        {
             if (dx.IsEmpty)
                 return;
-            // dx[r, k] = Σ_j kernel[k, j] · dz[r, j]
-            ref double p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref double dxs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
-            var w0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)0);
-            var w0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)4);
-            var w0_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)8);
-            var w0_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)12);
-            var w1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)16);
-            var w1_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)20);
-            var w1_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)24);
-            var w1_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)28);
-            var w2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)32);
-            var w2_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)36);
-            var w2_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)40);
-            var w2_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)44);
-            for (int r = 0; r < batch; r++)
-            {
-                nuint xi = (nuint)r * 3;
-                nuint yi = (nuint)r * 16;
-                var d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ds, yi + 0);
-                var d1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ds, yi + 4);
-                var d2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ds, yi + 8);
-                var d3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ds, yi + 12);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 0) = global::System.Runtime.Intrinsics.Vector256.Sum(w0_0 * d0) + global::System.Runtime.Intrinsics.Vector256.Sum(w0_1 * d1) + global::System.Runtime.Intrinsics.Vector256.Sum(w0_2 * d2) + global::System.Runtime.Intrinsics.Vector256.Sum(w0_3 * d3);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 1) = global::System.Runtime.Intrinsics.Vector256.Sum(w1_0 * d0) + global::System.Runtime.Intrinsics.Vector256.Sum(w1_1 * d1) + global::System.Runtime.Intrinsics.Vector256.Sum(w1_2 * d2) + global::System.Runtime.Intrinsics.Vector256.Sum(w1_3 * d3);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 2) = global::System.Runtime.Intrinsics.Vector256.Sum(w2_0 * d0) + global::System.Runtime.Intrinsics.Vector256.Sum(w2_1 * d1) + global::System.Runtime.Intrinsics.Vector256.Sum(w2_2 * d2) + global::System.Runtime.Intrinsics.Vector256.Sum(w2_3 * d3);
-            }
-            return;
+            global::NeuralDsl.Activations.EluBackward(x, __Rows(__a1, batch, 16), dy, dx);
         }
-        // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-        // dKernel[3×16] += xᵀ · dz
-        global::NeuralDsl.Gemm.Multiply(x, dz, new global::System.Span<double>(_gradients, 0, 48), 3, batch, 16, transposeA: true, accumulate: true);
-        if (!dx.IsEmpty)
+
+        // Layer 2 · dense_1: Dense(1) · forward [B,16] -> [B,1] · kernel [16, 1], bias [1] · 17 params
+        private void __Layer2Forward(global::System.ReadOnlySpan<double> x, int batch)
         {
-            // dx[batch×3] = dz · kernelᵀ
-            global::NeuralDsl.Gemm.Multiply(dz, new global::System.ReadOnlySpan<double>(_parameters, 0, 48), dx, batch, 16, 3, transposeB: true);
-        }
-    }
-
-    // Layer 1 · activation: Activation(ELU) · forward [B,16] -> [B,16]
-    private void Layer1Forward(global::System.ReadOnlySpan<double> x, int batch)
-    {
-        global::NeuralDsl.Activations.Elu(x, Rows(_a1, batch, 16));
-    }
-
-    // Layer 1 · activation: Activation(ELU) · backward [B,16] -> [B,16]
-    private void Layer1Backward(global::System.ReadOnlySpan<double> x, global::System.Span<double> dy, global::System.Span<double> dx, int batch)
-    {
-        if (dx.IsEmpty)
-            return;
-        global::NeuralDsl.Activations.EluBackward(x, Rows(_a1, batch, 16), dy, dx);
-    }
-
-    // Layer 2 · dense_1: Dense(1) · forward [B,16] -> [B,1] · kernel [16, 1], bias [1] · 17 params
-    private void Layer2Forward(global::System.ReadOnlySpan<double> x, int batch)
-    {
-        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
-        {
-            // Small enough for registers: the 16×1 kernel is loaded once for the whole batch.
-            ref double p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            var w_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)48); // kernel[0..4, 0]
-            var w_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)52); // kernel[4..8, 0]
-            var w_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)56); // kernel[8..12, 0]
-            var w_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)60); // kernel[12..16, 0]
-            double b = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 64); // bias[0]
-            ref double xs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref double zs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2);
-            for (int r = 0; r < batch; r++)
+            if (__Vector256.IsHardwareAccelerated)
             {
-                nuint xi = (nuint)r * 16;
-                double acc = b;
-                acc += global::System.Runtime.Intrinsics.Vector256.Sum(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, xi + 0) * w_0);
-                acc += global::System.Runtime.Intrinsics.Vector256.Sum(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, xi + 4) * w_1);
-                acc += global::System.Runtime.Intrinsics.Vector256.Sum(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, xi + 8) * w_2);
-                acc += global::System.Runtime.Intrinsics.Vector256.Sum(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, xi + 12) * w_3);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref zs, r) = acc;
-            }
-            return;
-        }
-        // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-        var z = Rows(_a2, batch, 1);
-        // z[batch×1] = x[batch×16] · kernel[16×1] + bias
-        global::NeuralDsl.Gemm.Multiply(x, new global::System.ReadOnlySpan<double>(_parameters, 48, 16), z, batch, 16, 1);
-        global::NeuralDsl.Bias.AddRows(z, new global::System.ReadOnlySpan<double>(_parameters, 64, 1));
-    }
-
-    // Layer 2 · dense_1: Dense(1) · backward [B,1] -> [B,16] · kernel [16, 1], bias [1] · 17 params
-    private void Layer2Backward(global::System.ReadOnlySpan<double> x, global::System.Span<double> dy, global::System.Span<double> dx, int batch)
-    {
-        Layer2AffineBackward(x, dy, dx, batch);
-    }
-
-    // Layer 2 · dense_1: gradients of x · kernel + bias from dz [B,1]; dx is skipped when empty (the first layer in training).
-    private void Layer2AffineBackward(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> dz, global::System.Span<double> dx, int batch)
-    {
-        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
-        {
-            // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-            ref double g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref double xs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref double ds = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dz);
-            var g_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)48);
-            var g_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)52);
-            var g_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)56);
-            var g_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)60);
-            double gb = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 64);
-            for (int r = 0; r < batch; r++)
-            {
-                nuint xi = (nuint)r * 16;
-                double d = global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, r);
-                gb += d;
-                g_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, xi + 0), global::System.Runtime.Intrinsics.Vector256.Create(d), g_0);
-                g_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, xi + 4), global::System.Runtime.Intrinsics.Vector256.Create(d), g_1);
-                g_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, xi + 8), global::System.Runtime.Intrinsics.Vector256.Create(d), g_2);
-                g_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, xi + 12), global::System.Runtime.Intrinsics.Vector256.Create(d), g_3);
-            }
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g_0, ref g, (nuint)48);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g_1, ref g, (nuint)52);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g_2, ref g, (nuint)56);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g_3, ref g, (nuint)60);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 64) = gb;
-            if (dx.IsEmpty)
+                // Small enough for registers: the 16×1 kernel is loaded once for the whole batch.
+                ref double p = ref __MemoryMarshal.GetArrayDataReference(__model.__parameters);
+                var w_0 = __Vector256.LoadUnsafe(ref p, (nuint)48); // kernel[0..4, 0]
+                var w_1 = __Vector256.LoadUnsafe(ref p, (nuint)52); // kernel[4..8, 0]
+                var w_2 = __Vector256.LoadUnsafe(ref p, (nuint)56); // kernel[8..12, 0]
+                var w_3 = __Vector256.LoadUnsafe(ref p, (nuint)60); // kernel[12..16, 0]
+                double b = __Unsafe.Add(ref p, 64); // bias[0]
+                ref double xs = ref __MemoryMarshal.GetReference(x);
+                ref double zs = ref __MemoryMarshal.GetArrayDataReference(__a2);
+                for (int r = 0; r < batch; r++)
+                {
+                    nuint xi = (nuint)r * 16;
+                    double acc = b;
+                    acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi + 0) * w_0);
+                    acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi + 4) * w_1);
+                    acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi + 8) * w_2);
+                    acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi + 12) * w_3);
+                    __Unsafe.Add(ref zs, r) = acc;
+                }
                 return;
-            // dx[r, k] = kernel[k, 0] · dz[r]
-            ref double p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref double dxs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
-            var w_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)48);
-            var w_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)52);
-            var w_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)56);
-            var w_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)60);
-            for (int r = 0; r < batch; r++)
-            {
-                nuint xi = (nuint)r * 16;
-                double d = global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, r);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w_0 * global::System.Runtime.Intrinsics.Vector256.Create(d), ref dxs, xi + 0);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w_1 * global::System.Runtime.Intrinsics.Vector256.Create(d), ref dxs, xi + 4);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w_2 * global::System.Runtime.Intrinsics.Vector256.Create(d), ref dxs, xi + 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(w_3 * global::System.Runtime.Intrinsics.Vector256.Create(d), ref dxs, xi + 12);
             }
-            return;
+            // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
+            var z = __Rows(__a2, batch, 1);
+            // z[batch×1] = x[batch×16] · kernel[16×1] + bias
+            global::NeuralDsl.Gemm.Multiply(x, __model.Dense1Kernel, z, batch, 16, 1);
+            global::NeuralDsl.Bias.AddRows(z, __model.Dense1Bias);
         }
-        // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-        // dKernel[16×1] += xᵀ · dz
-        global::NeuralDsl.Gemm.Multiply(x, dz, new global::System.Span<double>(_gradients, 48, 16), 16, batch, 1, transposeA: true, accumulate: true);
-        // dBias[1] += Σ rows of dz
-        global::NeuralDsl.Bias.AccumulateGradient(dz, new global::System.Span<double>(_gradients, 64, 1));
-        if (!dx.IsEmpty)
+
+        // Layer 2 · dense_1: Dense(1) · backward [B,1] -> [B,16] · kernel [16, 1], bias [1] · 17 params
+        private void __Layer2Backward(
+            global::System.ReadOnlySpan<double> x,
+            global::System.Span<double> dy,
+            global::System.Span<double> dx,
+            int batch)
         {
-            // dx[batch×16] = dz · kernelᵀ
-            global::NeuralDsl.Gemm.Multiply(dz, new global::System.ReadOnlySpan<double>(_parameters, 48, 16), dx, batch, 1, 16, transposeB: true);
+            __Layer2AffineBackward(x, dy, dx, batch);
+        }
+
+        // Layer 2 · dense_1: gradients of x · kernel + bias from dz [B,1]; dx is skipped when empty (the first layer in
+        // training).
+        private void __Layer2AffineBackward(
+            global::System.ReadOnlySpan<double> x,
+            global::System.ReadOnlySpan<double> dz,
+            global::System.Span<double> dx,
+            int batch)
+        {
+            if (__Vector256.IsHardwareAccelerated)
+            {
+                // Kernel and bias gradients accumulate in registers over the batch and are written back once.
+                ref double g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
+                ref double xs = ref __MemoryMarshal.GetReference(x);
+                ref double ds = ref __MemoryMarshal.GetReference(dz);
+                var g_0 = __Vector256.LoadUnsafe(ref g, (nuint)48);
+                var g_1 = __Vector256.LoadUnsafe(ref g, (nuint)52);
+                var g_2 = __Vector256.LoadUnsafe(ref g, (nuint)56);
+                var g_3 = __Vector256.LoadUnsafe(ref g, (nuint)60);
+                double gb = __Unsafe.Add(ref g, 64);
+                for (int r = 0; r < batch; r++)
+                {
+                    nuint xi = (nuint)r * 16;
+                    double d = __Unsafe.Add(ref ds, r);
+                    gb += d;
+                    g_0 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 0), __Vector256.Create(d), g_0);
+                    g_1 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 4), __Vector256.Create(d), g_1);
+                    g_2 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 8), __Vector256.Create(d), g_2);
+                    g_3 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 12), __Vector256.Create(d), g_3);
+                }
+                __Vector256.StoreUnsafe(g_0, ref g, (nuint)48);
+                __Vector256.StoreUnsafe(g_1, ref g, (nuint)52);
+                __Vector256.StoreUnsafe(g_2, ref g, (nuint)56);
+                __Vector256.StoreUnsafe(g_3, ref g, (nuint)60);
+                __Unsafe.Add(ref g, 64) = gb;
+                if (dx.IsEmpty)
+                    return;
+                // dx[r, k] = kernel[k, 0] · dz[r]
+                ref double p = ref __MemoryMarshal.GetArrayDataReference(__model.__parameters);
+                ref double dxs = ref __MemoryMarshal.GetReference(dx);
+                var w_0 = __Vector256.LoadUnsafe(ref p, (nuint)48);
+                var w_1 = __Vector256.LoadUnsafe(ref p, (nuint)52);
+                var w_2 = __Vector256.LoadUnsafe(ref p, (nuint)56);
+                var w_3 = __Vector256.LoadUnsafe(ref p, (nuint)60);
+                for (int r = 0; r < batch; r++)
+                {
+                    nuint xi = (nuint)r * 16;
+                    double d = __Unsafe.Add(ref ds, r);
+                    __Vector256.StoreUnsafe(w_0 * __Vector256.Create(d), ref dxs, xi + 0);
+                    __Vector256.StoreUnsafe(w_1 * __Vector256.Create(d), ref dxs, xi + 4);
+                    __Vector256.StoreUnsafe(w_2 * __Vector256.Create(d), ref dxs, xi + 8);
+                    __Vector256.StoreUnsafe(w_3 * __Vector256.Create(d), ref dxs, xi + 12);
+                }
+                return;
+            }
+            // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
+            // dKernel[16×1] += xᵀ · dz
+            global::NeuralDsl.Gemm.Multiply(
+                x,
+                dz,
+                __model.Dense1KernelGradient,
+                16,
+                batch,
+                1,
+                transposeA: true,
+                accumulate: true);
+            // dBias[1] += Σ rows of dz
+            global::NeuralDsl.Bias.AccumulateGradient(dz, __model.Dense1BiasGradient);
+            if (!dx.IsEmpty)
+            {
+                // dx[batch×16] = dz · kernelᵀ
+                global::NeuralDsl.Gemm.Multiply(dz, __model.Dense1Kernel, dx, batch, 1, 16, transposeB: true);
+            }
         }
     }
 }

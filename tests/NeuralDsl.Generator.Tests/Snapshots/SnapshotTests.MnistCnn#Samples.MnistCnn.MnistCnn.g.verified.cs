@@ -59,9 +59,10 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
     public static global::System.ReadOnlySpan<int> OutputShape => [10];
 
     /// <summary>Names, offsets and Keras-layout shapes of the tensors in <see cref="Parameters"/>.</summary>
-    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> ParameterLayout => s_parameterLayout;
+    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> ParameterLayout =>
+        __parameterLayout;
 
-    private static readonly global::NeuralDsl.ParameterInfo[] s_parameterLayout =
+    private static readonly global::NeuralDsl.ParameterInfo[] __parameterLayout =
     [
         new("conv2d.kernel", 0, [3, 3, 1, 32]),
         new("conv2d.bias", 288, [32]),
@@ -72,109 +73,113 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
     ];
 
     // Every trainable tensor, layer after layer in Keras layout, and the matching gradients.
-    private readonly float[] _parameters = new float[34826];
-    private readonly float[] _gradients = new float[34826];
+    private readonly float[] __parameters = new float[34826];
+    private readonly float[] __gradients = new float[34826];
+    private global::NeuralDsl.Rng __rng; // dropout masks
 
-    // Batch buffers, [capacity × per-sample size]; grown on demand, never per call.
-    private int _capacity;
-    private int _batch;        // samples in the last forward pass
-    private bool _training;    // whether that pass ran in training mode
-    private bool _inputKept;   // whether it copied its input into _input (Forward does; Predict and ComputeGradients need not)
-    private float[] _input = []; // [B,28,28,1], the input of the last Forward, for Backward
-    private float[] _a0 = []; // [B,26,26,32] conv2d output
-    private float[] _d0 = []; // [B,26,26,32] gradient w.r.t. conv2d output
-    private float[] _scratch0 = []; // conv2d: im2col columns or Winograd transforms (Convolution.ScratchLength)
-    private float[] _a1 = []; // [B,13,13,32] max_pooling2d output
-    private float[] _d1 = []; // [B,13,13,32] gradient w.r.t. max_pooling2d output
-    private int[] _argmax1 = []; // max_pooling2d: input index of each maximum, for the backward pass
-    private float[] _a2 = []; // [B,11,11,64] conv2d_1 output
-    private float[] _d2 = []; // [B,11,11,64] gradient w.r.t. conv2d_1 output
-    private float[] _scratch2 = []; // conv2d_1: im2col columns or Winograd transforms (Convolution.ScratchLength)
-    private readonly float[] _kernelCache2 = new float[global::NeuralDsl.Convolution.KernelCacheLength(s_geometry2, global::NeuralDsl.ConvolutionStrategy.Winograd4x4)]; // conv2d_1: the kernel and its Winograd transform, reused while the kernel is unchanged (Convolution.KernelCacheLength)
-    private float[] _a3 = []; // [B,5,5,64] max_pooling2d_1 output
-    private float[] _d3 = []; // [B,5,5,64] gradient w.r.t. max_pooling2d_1 output
-    private int[] _argmax3 = []; // max_pooling2d_1: input index of each maximum, for the backward pass
-    private float[] _a5 = []; // [B,1600] dropout output
-    private float[] _d5 = []; // [B,1600] gradient w.r.t. dropout output
-    private float[] _mask5 = []; // dropout: kept mask: 0 or 1 / (1 - rate)
-    private float[] _a6 = []; // [B,10] dense output
-    private float[] _d6 = []; // [B,10] gradient w.r.t. dense output
-    private float[] _z6 = []; // dense: pre-activation x · kernel + bias
-    private global::NeuralDsl.Rng _rng; // dropout masks
+    // Batch buffers live in workspaces: one for the training calls, and one per thread for Predict.
+    private readonly __Workspace __workspace;
+    private readonly global::System.Threading.ThreadLocal<__Workspace> __predictWorkspaces;
+    private int __callState; // 0 idle, n > 0 Predicts running, -1 a training call running
 
-    /// <summary>Creates the model with Keras-default initialization drawn deterministically from <paramref name="seed"/>.</summary>
+    /// <summary>
+    /// Creates the model with Keras-default initialization drawn deterministically from <paramref name="seed"/>.
+    /// </summary>
     public MnistCnn(int seed = 0)
     {
         var rng = new global::NeuralDsl.Rng((ulong)seed);
         // conv2d.kernel [3, 3, 1, 32]: GlorotUniform (fan in 9, fan out 288)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<float>(_parameters, 0, 288), global::NeuralDsl.Initializer.GlorotUniform, 9, 288, ref rng);
+        global::NeuralDsl.Initializers.Fill(Conv2dKernel, global::NeuralDsl.Initializer.GlorotUniform, 9, 288, ref rng);
         // conv2d.bias [32]: Zeros (fan in 9, fan out 288)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<float>(_parameters, 288, 32), global::NeuralDsl.Initializer.Zeros, 9, 288, ref rng);
+        global::NeuralDsl.Initializers.Fill(Conv2dBias, global::NeuralDsl.Initializer.Zeros, 9, 288, ref rng);
         // conv2d_1.kernel [3, 3, 32, 64]: GlorotUniform (fan in 288, fan out 576)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<float>(_parameters, 320, 18432), global::NeuralDsl.Initializer.GlorotUniform, 288, 576, ref rng);
+        global::NeuralDsl.Initializers.Fill(
+            Conv2d1Kernel,
+            global::NeuralDsl.Initializer.GlorotUniform,
+            288,
+            576,
+            ref rng);
         // conv2d_1.bias [64]: Zeros (fan in 288, fan out 576)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<float>(_parameters, 18752, 64), global::NeuralDsl.Initializer.Zeros, 288, 576, ref rng);
+        global::NeuralDsl.Initializers.Fill(Conv2d1Bias, global::NeuralDsl.Initializer.Zeros, 288, 576, ref rng);
         // dense.kernel [1600, 10]: GlorotUniform (fan in 1600, fan out 10)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<float>(_parameters, 18816, 16000), global::NeuralDsl.Initializer.GlorotUniform, 1600, 10, ref rng);
+        global::NeuralDsl.Initializers.Fill(
+            DenseKernel,
+            global::NeuralDsl.Initializer.GlorotUniform,
+            1600,
+            10,
+            ref rng);
         // dense.bias [10]: Zeros (fan in 1600, fan out 10)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<float>(_parameters, 34816, 10), global::NeuralDsl.Initializer.Zeros, 1600, 10, ref rng);
-        _rng = new global::NeuralDsl.Rng(rng.NextUInt64());
+        global::NeuralDsl.Initializers.Fill(DenseBias, global::NeuralDsl.Initializer.Zeros, 1600, 10, ref rng);
+        __rng = new global::NeuralDsl.Rng(rng.NextUInt64());
+        __workspace = new __Workspace(this);
+        __predictWorkspaces = new(() => new __Workspace(this));
     }
 
     /// <summary><c>conv2d.kernel</c> [3, 3, 1, 32], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Conv2dKernel => new(_parameters, 0, 288);
+    public global::System.Span<float> Conv2dKernel => new(__parameters, 0, 288);
 
     /// <summary>Gradient of <c>conv2d.kernel</c> [3, 3, 1, 32], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<float> Conv2dKernelGradient => new(_gradients, 0, 288);
+    public global::System.Span<float> Conv2dKernelGradient => new(__gradients, 0, 288);
 
     /// <summary><c>conv2d.bias</c> [32], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Conv2dBias => new(_parameters, 288, 32);
+    public global::System.Span<float> Conv2dBias => new(__parameters, 288, 32);
 
     /// <summary>Gradient of <c>conv2d.bias</c> [32], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<float> Conv2dBiasGradient => new(_gradients, 288, 32);
+    public global::System.Span<float> Conv2dBiasGradient => new(__gradients, 288, 32);
 
     /// <summary><c>conv2d_1.kernel</c> [3, 3, 32, 64], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Conv2d1Kernel => new(_parameters, 320, 18432);
+    public global::System.Span<float> Conv2d1Kernel => new(__parameters, 320, 18432);
 
     /// <summary>Gradient of <c>conv2d_1.kernel</c> [3, 3, 32, 64], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<float> Conv2d1KernelGradient => new(_gradients, 320, 18432);
+    public global::System.Span<float> Conv2d1KernelGradient => new(__gradients, 320, 18432);
 
     /// <summary><c>conv2d_1.bias</c> [64], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Conv2d1Bias => new(_parameters, 18752, 64);
+    public global::System.Span<float> Conv2d1Bias => new(__parameters, 18752, 64);
 
     /// <summary>Gradient of <c>conv2d_1.bias</c> [64], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<float> Conv2d1BiasGradient => new(_gradients, 18752, 64);
+    public global::System.Span<float> Conv2d1BiasGradient => new(__gradients, 18752, 64);
 
     /// <summary><c>dense.kernel</c> [1600, 10], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> DenseKernel => new(_parameters, 18816, 16000);
+    public global::System.Span<float> DenseKernel => new(__parameters, 18816, 16000);
 
     /// <summary>Gradient of <c>dense.kernel</c> [1600, 10], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<float> DenseKernelGradient => new(_gradients, 18816, 16000);
+    public global::System.Span<float> DenseKernelGradient => new(__gradients, 18816, 16000);
 
     /// <summary><c>dense.bias</c> [10], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> DenseBias => new(_parameters, 34816, 10);
+    public global::System.Span<float> DenseBias => new(__parameters, 34816, 10);
 
     /// <summary>Gradient of <c>dense.bias</c> [10], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<float> DenseBiasGradient => new(_gradients, 34816, 10);
+    public global::System.Span<float> DenseBiasGradient => new(__gradients, 34816, 10);
 
     /// <summary>Every trainable parameter (34,826), layer after layer, each tensor in Keras layout.</summary>
-    public global::System.Span<float> Parameters => _parameters;
+    public global::System.Span<float> Parameters => __parameters;
 
     /// <summary>Gradients matching <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Gradients => _gradients;
+    public global::System.Span<float> Gradients => __gradients;
 
-    /// <summary>The output of the last forward pass, [batch × 10].</summary>
-    public global::System.ReadOnlySpan<float> LastOutput => Rows(_a6, _batch, 10);
+    /// <summary>
+    /// The output of the last Forward or ComputeGradients, [batch × 10] (Predict runs on buffers of its own).
+    /// </summary>
+    public global::System.ReadOnlySpan<float> LastOutput => __workspace.__LastOutput;
 
-    /// <summary>Inference on a batch: <paramref name="input"/> is [batch × 784], <paramref name="output"/> [batch × 10]. Allocates nothing once the batch size has been seen.</summary>
+    /// <summary>
+    /// Inference on a batch: <paramref name="input"/> is [batch × 784], <paramref name="output"/> [batch × 10]. Safe
+    /// from many threads at once (each thread has its own buffers); allocates nothing once the thread has seen the
+    /// batch size.
+    /// </summary>
     public void Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
         global::NeuralDsl.Batches.CheckLength(output.Length, batch * OutputSize, nameof(output), batch, OutputShape);
-        EnsureCapacity(batch);
-        _inputKept = false;
-        ForwardCore(input, batch, training: false);
-        Rows(_a6, batch, 10).CopyTo(output);
+        __EnterPredict();
+        try
+        {
+            __predictWorkspaces.Value!.__Predict(input, output, batch);
+        }
+        finally
+        {
+            __ExitPredict();
+        }
     }
 
     /// <summary>Inference on a batch, returning a new array of [batch × 10].</summary>
@@ -189,76 +194,110 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
     public global::System.Numerics.Tensors.Tensor<float> Predict(global::System.Numerics.Tensors.Tensor<float> input) =>
         global::NeuralDsl.Batches.Predict(this, input, InputShape, OutputShape);
 
-    /// <summary>Forward pass that keeps what <see cref="Backward"/> needs; <paramref name="training"/> turns dropout on.</summary>
+    /// <summary>
+    /// Forward pass that keeps what <see cref="Backward"/> needs; <paramref name="training"/> turns dropout on.
+    /// </summary>
     public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, bool training)
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
         global::NeuralDsl.Batches.CheckLength(output.Length, batch * OutputSize, nameof(output), batch, OutputShape);
-        EnsureCapacity(batch);
-        var kept = Rows(_input, batch, InputSize);
-        input.CopyTo(kept);
-        _inputKept = true;
-        ForwardCore(kept, batch, training);
-        Rows(_a6, batch, 10).CopyTo(output);
+        __EnterTraining();
+        try
+        {
+            __workspace.__Forward(input, output, batch, training);
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
     /// <summary>
-    /// Back-propagates <paramref name="outputGradient"/> through the last <see cref="Forward"/>: adds the parameter gradients to
-    /// <see cref="Gradients"/> and writes the gradient with respect to the input into <paramref name="inputGradient"/>.
+    /// Back-propagates <paramref name="outputGradient"/> through the last <see cref="Forward"/>: adds the parameter
+    /// gradients to <see cref="Gradients"/> and writes the gradient with respect to the input into
+    /// <paramref name="inputGradient"/>.
     /// </summary>
     public void Backward(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> inputGradient)
     {
-        if (!_inputKept)
-            throw new global::System.InvalidOperationException("Backward follows Forward: call Forward(input, output, training) first (Predict and ComputeGradients do not keep the input).");
-        int batch = _batch;
-        global::NeuralDsl.Batches.CheckLength(outputGradient.Length, batch * OutputSize, nameof(outputGradient), batch, OutputShape);
-        global::NeuralDsl.Batches.CheckLength(inputGradient.Length, batch * InputSize, nameof(inputGradient), batch, InputShape);
-        var input = Rows(_input, batch, InputSize);
-        outputGradient.CopyTo(Rows(_d6, batch, 10));
-        Layer6Backward(Rows(_a5, batch, 1600), Rows(_d6, batch, 10), Rows(_d5, batch, 1600), batch);
-        Layer5Backward(Rows(_a3, batch, 1600), Rows(_d5, batch, 1600), Rows(_d3, batch, 1600), batch);
-        Layer3Backward(Rows(_a2, batch, 7744), Rows(_d3, batch, 1600), Rows(_d2, batch, 7744), batch);
-        Layer2Backward(Rows(_a1, batch, 5408), Rows(_d2, batch, 7744), Rows(_d1, batch, 5408), batch);
-        Layer1Backward(Rows(_a0, batch, 21632), Rows(_d1, batch, 5408), Rows(_d0, batch, 21632), batch);
-        Layer0Backward(input, Rows(_d0, batch, 21632), inputGradient, batch);
+        __EnterTraining();
+        try
+        {
+            __workspace.__Backward(outputGradient, inputGradient);
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
     /// <summary>Sets every gradient to zero.</summary>
-    public void ZeroGradients() => global::System.Array.Clear(_gradients);
+    public void ZeroGradients() => global::System.Array.Clear(__gradients);
 
     /// <summary>
-    /// Forward (training mode), SparseCategoricalCrossEntropy and backward on one batch: overwrites <see cref="Gradients"/> with the
-    /// gradient of the mean loss and returns that loss. <paramref name="target"/> is [batch × 1].
+    /// Forward (training mode), SparseCategoricalCrossEntropy and backward on one batch: overwrites
+    /// <see cref="Gradients"/> with the gradient of the mean loss and returns that loss. <paramref name="target"/> is
+    /// [batch × 1].
     /// </summary>
     public float ComputeGradients(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target)
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
-        global::NeuralDsl.Batches.CheckTargetLength(target.Length, (long)batch * TargetSize, nameof(target), batch, TargetSize);
-        global::NeuralDsl.Losses.ValidateTargets(global::NeuralDsl.Loss.SparseCategoricalCrossEntropy, target, TargetSize, 10, nameof(target));
-        EnsureCapacity(batch);
-        _inputKept = false;
-        ForwardCore(input, batch, training: true);
-        var output = Rows(_a6, batch, 10);
-        float loss = global::NeuralDsl.Losses.Compute(global::NeuralDsl.Loss.SparseCategoricalCrossEntropy, output, target, 10);
-        global::System.Array.Clear(_gradients);
-        // Fused Softmax + SparseCategoricalCrossEntropy: dL/dz = (p − y) / n, without the activation's Jacobian.
-        global::NeuralDsl.Losses.SoftmaxSparseCategoricalCrossEntropyGradient(output, target, Rows(_d6, batch, 10), 10);
-        Layer6AffineBackward(Rows(_a5, batch, 1600), Rows(_d6, batch, 10), Rows(_d5, batch, 1600), batch);
-        Layer5Backward(Rows(_a3, batch, 1600), Rows(_d5, batch, 1600), Rows(_d3, batch, 1600), batch);
-        Layer3Backward(Rows(_a2, batch, 7744), Rows(_d3, batch, 1600), Rows(_d2, batch, 7744), batch);
-        Layer2Backward(Rows(_a1, batch, 5408), Rows(_d2, batch, 7744), Rows(_d1, batch, 5408), batch);
-        Layer1Backward(Rows(_a0, batch, 21632), Rows(_d1, batch, 5408), Rows(_d0, batch, 21632), batch);
-        Layer0Backward(input, Rows(_d0, batch, 21632), default, batch); // no input gradient needed
-        return loss;
+        global::NeuralDsl.Batches.CheckTargetLength(
+            target.Length,
+            (long)batch * TargetSize,
+            nameof(target),
+            batch,
+            TargetSize);
+        global::NeuralDsl.Losses.ValidateTargets(
+            global::NeuralDsl.Loss.SparseCategoricalCrossEntropy,
+            target,
+            TargetSize,
+            10,
+            nameof(target));
+        __EnterTraining();
+        try
+        {
+            return __workspace.__ComputeGradients(input, target, batch);
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
-    /// <summary>One training step: <see cref="ComputeGradients"/>, then <paramref name="optimizer"/> updates the parameters. Returns the batch loss.</summary>
-    public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, global::NeuralDsl.Optimizer optimizer)
+    /// <summary>
+    /// One training step: <see cref="ComputeGradients"/>, then <paramref name="optimizer"/> updates the parameters.
+    /// Returns the batch loss.
+    /// </summary>
+    public float TrainStep(
+        global::System.ReadOnlySpan<float> input,
+        global::System.ReadOnlySpan<float> target,
+        global::NeuralDsl.Optimizer optimizer)
     {
         global::System.ArgumentNullException.ThrowIfNull(optimizer);
-        float loss = ComputeGradients(input, target);
-        optimizer.Step<float>(_parameters, _gradients);
-        return loss;
+        int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
+        global::NeuralDsl.Batches.CheckTargetLength(
+            target.Length,
+            (long)batch * TargetSize,
+            nameof(target),
+            batch,
+            TargetSize);
+        global::NeuralDsl.Losses.ValidateTargets(
+            global::NeuralDsl.Loss.SparseCategoricalCrossEntropy,
+            target,
+            TargetSize,
+            10,
+            nameof(target));
+        __EnterTraining();
+        try
+        {
+            float loss = __workspace.__ComputeGradients(input, target, batch);
+            optimizer.Step<float>(__parameters, __gradients);
+            return loss;
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
     string global::NeuralDsl.IModel<float>.Name => ModelName;
@@ -268,194 +307,483 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
     int global::NeuralDsl.IModel<float>.OutputLastAxis => 10;
     global::NeuralDsl.Loss global::NeuralDsl.IModel<float>.Loss => global::NeuralDsl.Loss.SparseCategoricalCrossEntropy;
     string global::NeuralDsl.IModel<float>.Summary => Summary;
-    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout => s_parameterLayout;
+    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout =>
+        __parameterLayout;
 
-    // Grows every batch buffer to hold at least batch samples; a no-op once that batch size has been seen.
-    private void EnsureCapacity(int batch)
+    // A training call runs alone: it takes the instance from idle (0) to -1, or throws.
+    private void __EnterTraining()
     {
-        if (batch <= _capacity)
-            return;
-        // checked: a batch so large that a buffer would pass int.MaxValue elements throws instead of wrapping.
-        _input = new float[checked(batch * 784)];
-        _a0 = new float[checked(batch * 21632)];
-        _d0 = new float[checked(batch * 21632)];
-        _scratch0 = new float[global::NeuralDsl.Convolution.ScratchLength(s_geometry0, batch)];
-        _a1 = new float[checked(batch * 5408)];
-        _d1 = new float[checked(batch * 5408)];
-        _argmax1 = new int[checked(batch * 5408)];
-        _a2 = new float[checked(batch * 7744)];
-        _d2 = new float[checked(batch * 7744)];
-        _scratch2 = new float[global::NeuralDsl.Convolution.ScratchLength(s_geometry2, batch)];
-        _a3 = new float[checked(batch * 1600)];
-        _d3 = new float[checked(batch * 1600)];
-        _argmax3 = new int[checked(batch * 1600)];
-        _a5 = new float[checked(batch * 1600)];
-        _d5 = new float[checked(batch * 1600)];
-        _mask5 = new float[checked(batch * 1600)];
-        _a6 = new float[checked(batch * 10)];
-        _d6 = new float[checked(batch * 10)];
-        _z6 = new float[checked(batch * 10)];
-        _capacity = batch;
+        if (global::System.Threading.Interlocked.CompareExchange(ref __callState, -1, 0) != 0)
+            throw new global::System.InvalidOperationException(
+                "Model 'MnistCnn' is already running a call on another thread: training calls (Forward, Backward, " +
+                "ComputeGradients, TrainStep) run alone; Predict may run on many threads at once.");
     }
 
-    // The first batch samples of a [capacity × size] buffer.
-    private static global::System.Span<float> Rows(float[] buffer, int batch, int size) => new(buffer, 0, batch * size);
+    private void __ExitTraining() => global::System.Threading.Volatile.Write(ref __callState, 0);
 
-    // The whole forward pass, one call per layer; x is [batch × 784].
-    private void ForwardCore(global::System.ReadOnlySpan<float> x, int batch, bool training)
+    // Predicts count themselves in, so a training call cannot start while one runs; none starts during training.
+    private void __EnterPredict()
     {
-        _batch = batch;
-        _training = training;
-        // conv2d: Conv2D(32, 3×3, ReLU)  [B,28,28,1] -> [B,26,26,32]
-        Layer0Forward(x, batch);
-        // max_pooling2d: MaxPooling2D(2×2)  [B,26,26,32] -> [B,13,13,32]
-        Layer1Forward(Rows(_a0, batch, 21632), batch, training);
-        // conv2d_1: Conv2D(64, 3×3, ReLU)  [B,13,13,32] -> [B,11,11,64]
-        Layer2Forward(Rows(_a1, batch, 5408), batch);
-        // max_pooling2d_1: MaxPooling2D(2×2)  [B,11,11,64] -> [B,5,5,64]
-        Layer3Forward(Rows(_a2, batch, 7744), batch, training);
-        // flatten: Flatten  [B,5,5,64] -> [B,1600] (a view: no copy)
-        // dropout: Dropout(0.5)  [B,1600] -> [B,1600]
-        Layer5Forward(Rows(_a3, batch, 1600), batch, training);
-        // dense: Dense(10, Softmax)  [B,1600] -> [B,10]
-        Layer6Forward(Rows(_a5, batch, 1600), batch);
+        while (true)
+        {
+            int state = global::System.Threading.Volatile.Read(ref __callState);
+            if (state < 0)
+                throw new global::System.InvalidOperationException(
+                    "Model 'MnistCnn' is running a training call on another thread: Predict waits for no one and " +
+                    "would read half-updated weights.");
+            if (global::System.Threading.Interlocked.CompareExchange(ref __callState, state + 1, state) == state)
+                return;
+        }
     }
 
-    // conv2d: Conv2D(32, 3×3, ReLU) [B,28,28,1] -> [B,26,26,32]; the runtime derives padding and output size from these literals with the same Keras rules as the generator.
-    private static readonly global::NeuralDsl.Conv2DGeometry s_geometry0 = global::NeuralDsl.Conv2DGeometry.Create(28, 28, 1, 32, 3, 3, 1, 1, 1, 1, samePadding: false);
+    private void __ExitPredict() => global::System.Threading.Interlocked.Decrement(ref __callState);
+
+    // conv2d: Conv2D(32, 3×3, ReLU) [B,28,28,1] -> [B,26,26,32]; the runtime derives padding and output size from these
+    // literals with the same Keras rules as the generator.
+    private static readonly global::NeuralDsl.Conv2DGeometry __geometry0 =
+        global::NeuralDsl.Conv2DGeometry.Create(28, 28, 1, 32, 3, 3, 1, 1, 1, 1, samePadding: false);
 
     // max_pooling2d: MaxPooling2D(2×2) [B,26,26,32] -> [B,13,13,32].
-    private static readonly global::NeuralDsl.Pool2DGeometry s_geometry1 = global::NeuralDsl.Pool2DGeometry.Create(26, 26, 32, 2, 2, 2, 2, samePadding: false);
+    private static readonly global::NeuralDsl.Pool2DGeometry __geometry1 =
+        global::NeuralDsl.Pool2DGeometry.Create(26, 26, 32, 2, 2, 2, 2, samePadding: false);
 
-    // conv2d_1: Conv2D(64, 3×3, ReLU) [B,13,13,32] -> [B,11,11,64]; the runtime derives padding and output size from these literals with the same Keras rules as the generator.
-    private static readonly global::NeuralDsl.Conv2DGeometry s_geometry2 = global::NeuralDsl.Conv2DGeometry.Create(13, 13, 32, 64, 3, 3, 1, 1, 1, 1, samePadding: false);
+    // conv2d_1: Conv2D(64, 3×3, ReLU) [B,13,13,32] -> [B,11,11,64]; the runtime derives padding and output size from
+    // these literals with the same Keras rules as the generator.
+    private static readonly global::NeuralDsl.Conv2DGeometry __geometry2 =
+        global::NeuralDsl.Conv2DGeometry.Create(13, 13, 32, 64, 3, 3, 1, 1, 1, 1, samePadding: false);
 
     // max_pooling2d_1: MaxPooling2D(2×2) [B,11,11,64] -> [B,5,5,64].
-    private static readonly global::NeuralDsl.Pool2DGeometry s_geometry3 = global::NeuralDsl.Pool2DGeometry.Create(11, 11, 64, 2, 2, 2, 2, samePadding: false);
+    private static readonly global::NeuralDsl.Pool2DGeometry __geometry3 =
+        global::NeuralDsl.Pool2DGeometry.Create(11, 11, 64, 2, 2, 2, 2, samePadding: false);
 
-    // Layer 0 · conv2d: Conv2D(32, 3×3, ReLU) · forward [B,28,28,1] -> [B,26,26,32] · kernel [3, 3, 1, 32], bias [32] · 320 params
-    private void Layer0Forward(global::System.ReadOnlySpan<float> x, int batch)
+    /// <summary>
+    /// The buffers one pass at a time writes, and the passes and layer methods that write them. The model keeps one for
+    /// its training calls and one per thread for <c>Predict</c>, which share the parameters read-only.
+    /// </summary>
+    private sealed class __Workspace
     {
-        // SmallPatch: a patch of 9 values with 32 filters (two 512-bit vectors) keeps the whole kernel in registers while the output pixels stream past.
-        // [B,26,26,32] = ReLU(x ⋆ kernel + bias), written once: the runtime applies bias and activation to each output block while it is in cache.
-        global::NeuralDsl.Convolution.Forward(x, new global::System.ReadOnlySpan<float>(_parameters, 0, 288), new global::System.ReadOnlySpan<float>(_parameters, 288, 32), Rows(_a0, batch, 21632), batch, s_geometry0, _scratch0, global::NeuralDsl.Activation.ReLU, global::NeuralDsl.ConvolutionStrategy.SmallPatch);
-    }
+        private readonly MnistCnn __model;
 
-    // Layer 0 · conv2d: Conv2D(32, 3×3, ReLU) · backward [B,26,26,32] -> [B,28,28,1] · kernel [3, 3, 1, 32], bias [32] · 320 params
-    private void Layer0Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> dx, int batch)
-    {
-        // dz = dy ⊙ ReLU'(z) in place, read from the output (a > 0 exactly where z > 0, so no pre-activation is kept),
-        // with the kernel and bias gradients in the same pass over dy.
-        global::NeuralDsl.Convolution.BackwardKernel(x, dy, Rows(_a0, batch, 21632), new global::System.Span<float>(_gradients, 0, 288), new global::System.Span<float>(_gradients, 288, 32), batch, s_geometry0, _scratch0, global::NeuralDsl.Activation.ReLU);
-        if (!dx.IsEmpty)
-            global::NeuralDsl.Convolution.BackwardInput(dy, new global::System.ReadOnlySpan<float>(_parameters, 0, 288), dx, batch, s_geometry0, _scratch0);
-    }
+        public __Workspace(MnistCnn model) => __model = model;
 
-    // Layer 1 · max_pooling2d: MaxPooling2D(2×2) · forward [B,26,26,32] -> [B,13,13,32]
-    private void Layer1Forward(global::System.ReadOnlySpan<float> x, int batch, bool training)
-    {
-        // The arg-max is only read by a backward pass: training, or a Forward that keeps its input for Backward.
-        if (training || _inputKept)
-            global::NeuralDsl.Pooling.MaxForward(x, Rows(_a1, batch, 5408), new global::System.Span<int>(_argmax1, 0, batch * 5408), batch, s_geometry1);
-        else
-            global::NeuralDsl.Pooling.MaxForward(x, Rows(_a1, batch, 5408), batch, s_geometry1);
-    }
+        // Batch buffers, [capacity × per-sample size]; grown on demand, never per call.
+        private int __capacity;
+        private int __batch; // samples in the last forward pass
+        private bool __training; // whether that pass ran in training mode
+        // whether it copied its input into __input (Forward does; Predict and ComputeGradients need not)
+        private bool __inputKept;
+        private float[] __input = []; // [B,28,28,1], the input of the last Forward, for Backward
+        private float[] __a0 = []; // [B,26,26,32] conv2d output
+        private float[] __d0 = []; // [B,26,26,32] gradient w.r.t. conv2d output
+        private float[] __scratch0 = []; // conv2d: im2col columns or Winograd transforms (Convolution.ScratchLength)
+        private float[] __a1 = []; // [B,13,13,32] max_pooling2d output
+        private float[] __d1 = []; // [B,13,13,32] gradient w.r.t. max_pooling2d output
+        private int[] __argmax1 = []; // max_pooling2d: input index of each maximum, for the backward pass
+        private float[] __a2 = []; // [B,11,11,64] conv2d_1 output
+        private float[] __d2 = []; // [B,11,11,64] gradient w.r.t. conv2d_1 output
+        private float[] __scratch2 = []; // conv2d_1: im2col columns or Winograd transforms (Convolution.ScratchLength)
+        // conv2d_1: the kernel and its Winograd transform, reused while the kernel is unchanged
+        // (Convolution.KernelCacheLength)
+        private readonly float[] __kernelCache2 =
+            new float[global::NeuralDsl.Convolution.KernelCacheLength(__geometry2, global::NeuralDsl.ConvolutionStrategy.Winograd4x4)];
+        private float[] __a3 = []; // [B,5,5,64] max_pooling2d_1 output
+        private float[] __d3 = []; // [B,5,5,64] gradient w.r.t. max_pooling2d_1 output
+        private int[] __argmax3 = []; // max_pooling2d_1: input index of each maximum, for the backward pass
+        private float[] __a5 = []; // [B,1600] dropout output
+        private float[] __d5 = []; // [B,1600] gradient w.r.t. dropout output
+        private float[] __mask5 = []; // dropout: kept mask: 0 or 1 / (1 - rate)
+        private float[] __a6 = []; // [B,10] dense output
+        private float[] __d6 = []; // [B,10] gradient w.r.t. dense output
+        private float[] __z6 = []; // dense: pre-activation x · kernel + bias
 
-    // Layer 1 · max_pooling2d: MaxPooling2D(2×2) · backward [B,13,13,32] -> [B,26,26,32]
-    private void Layer1Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> dx, int batch)
-    {
-        if (dx.IsEmpty)
-            return;
-        // Each output gradient goes to the input cell that was the maximum.
-        global::NeuralDsl.Pooling.MaxBackward(dy, new global::System.ReadOnlySpan<int>(_argmax1, 0, batch * 5408), dx, batch, s_geometry1);
-    }
-
-    // Layer 2 · conv2d_1: Conv2D(64, 3×3, ReLU) · forward [B,13,13,32] -> [B,11,11,64] · kernel [3, 3, 32, 64], bias [64] · 18,496 params
-    private void Layer2Forward(global::System.ReadOnlySpan<float> x, int batch)
-    {
-        // Winograd4x4: a 3×3, stride-1 kernel on 32 channels (≥ 8) takes Winograd F(4×4, 3×3): 36 products per 4×4 output tile instead of 144 multiply-adds, 4× fewer, and fewer than 2×2 tiles need on this output.
-        // [B,11,11,64] = ReLU(x ⋆ kernel + bias), written once: the runtime applies bias and activation to each output block while it is in cache.
-        global::NeuralDsl.Convolution.Forward(x, new global::System.ReadOnlySpan<float>(_parameters, 320, 18432), new global::System.ReadOnlySpan<float>(_parameters, 18752, 64), Rows(_a2, batch, 7744), batch, s_geometry2, _scratch2, global::NeuralDsl.Activation.ReLU, global::NeuralDsl.ConvolutionStrategy.Winograd4x4, _kernelCache2);
-    }
-
-    // Layer 2 · conv2d_1: Conv2D(64, 3×3, ReLU) · backward [B,11,11,64] -> [B,13,13,32] · kernel [3, 3, 32, 64], bias [64] · 18,496 params
-    private void Layer2Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> dx, int batch)
-    {
-        // dz = dy ⊙ ReLU'(z) in place, read from the output (a > 0 exactly where z > 0, so no pre-activation is kept),
-        // with the kernel and bias gradients in the same pass over dy.
-        global::NeuralDsl.Convolution.BackwardKernel(x, dy, Rows(_a2, batch, 7744), new global::System.Span<float>(_gradients, 320, 18432), new global::System.Span<float>(_gradients, 18752, 64), batch, s_geometry2, _scratch2, global::NeuralDsl.Activation.ReLU);
-        if (!dx.IsEmpty)
-            global::NeuralDsl.Convolution.BackwardInput(dy, new global::System.ReadOnlySpan<float>(_parameters, 320, 18432), dx, batch, s_geometry2, _scratch2);
-    }
-
-    // Layer 3 · max_pooling2d_1: MaxPooling2D(2×2) · forward [B,11,11,64] -> [B,5,5,64]
-    private void Layer3Forward(global::System.ReadOnlySpan<float> x, int batch, bool training)
-    {
-        // The arg-max is only read by a backward pass: training, or a Forward that keeps its input for Backward.
-        if (training || _inputKept)
-            global::NeuralDsl.Pooling.MaxForward(x, Rows(_a3, batch, 1600), new global::System.Span<int>(_argmax3, 0, batch * 1600), batch, s_geometry3);
-        else
-            global::NeuralDsl.Pooling.MaxForward(x, Rows(_a3, batch, 1600), batch, s_geometry3);
-    }
-
-    // Layer 3 · max_pooling2d_1: MaxPooling2D(2×2) · backward [B,5,5,64] -> [B,11,11,64]
-    private void Layer3Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> dx, int batch)
-    {
-        if (dx.IsEmpty)
-            return;
-        // Each output gradient goes to the input cell that was the maximum.
-        global::NeuralDsl.Pooling.MaxBackward(dy, new global::System.ReadOnlySpan<int>(_argmax3, 0, batch * 1600), dx, batch, s_geometry3);
-    }
-
-    // Layer 5 · dropout: Dropout(0.5) · forward [B,1600] -> [B,1600]
-    private void Layer5Forward(global::System.ReadOnlySpan<float> x, int batch, bool training)
-    {
-        if (training)
-            global::NeuralDsl.Dropout.Forward(x, Rows(_a5, batch, 1600), Rows(_mask5, batch, 1600), 0.5, ref _rng);
-        else
-            x.CopyTo(Rows(_a5, batch, 1600));
-    }
-
-    // Layer 5 · dropout: Dropout(0.5) · backward [B,1600] -> [B,1600]
-    private void Layer5Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> dx, int batch)
-    {
-        if (dx.IsEmpty)
-            return;
-        if (_training)
-            global::NeuralDsl.Dropout.Backward(dy, Rows(_mask5, batch, 1600), dx);
-        else
-            dy.CopyTo(dx);
-    }
-
-    // Layer 6 · dense: Dense(10, Softmax) · forward [B,1600] -> [B,10] · kernel [1600, 10], bias [10] · 16,010 params
-    private void Layer6Forward(global::System.ReadOnlySpan<float> x, int batch)
-    {
-        var z = Rows(_z6, batch, 10);
-        // z[batch×10] = x[batch×1600] · kernel[1600×10] + bias
-        global::NeuralDsl.Gemm.Multiply(x, new global::System.ReadOnlySpan<float>(_parameters, 18816, 16000), z, batch, 1600, 10);
-        global::NeuralDsl.Bias.AddRows(z, new global::System.ReadOnlySpan<float>(_parameters, 34816, 10));
-        global::NeuralDsl.Activations.Softmax(z, Rows(_a6, batch, 10), 10);
-    }
-
-    // Layer 6 · dense: Dense(10, Softmax) · backward [B,10] -> [B,1600] · kernel [1600, 10], bias [10] · 16,010 params
-    private void Layer6Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> dx, int batch)
-    {
-        // dz = dy ⊙ Softmax'(z), in place.
-        global::NeuralDsl.Activations.SoftmaxBackward(Rows(_a6, batch, 10), dy, dy, 10);
-        Layer6AffineBackward(x, dy, dx, batch);
-    }
-
-    // Layer 6 · dense: gradients of x · kernel + bias from dz [B,10]; dx is skipped when empty (the first layer in training).
-    private void Layer6AffineBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> dz, global::System.Span<float> dx, int batch)
-    {
-        // dKernel[1600×10] += xᵀ · dz
-        global::NeuralDsl.Gemm.Multiply(x, dz, new global::System.Span<float>(_gradients, 18816, 16000), 1600, batch, 10, transposeA: true, accumulate: true);
-        // dBias[10] += Σ rows of dz
-        global::NeuralDsl.Bias.AccumulateGradient(dz, new global::System.Span<float>(_gradients, 34816, 10));
-        if (!dx.IsEmpty)
+        // Predict's pass on this thread's buffers; the arguments were checked.
+        public void __Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch)
         {
-            // dx[batch×1600] = dz · kernelᵀ
-            global::NeuralDsl.Gemm.Multiply(dz, new global::System.ReadOnlySpan<float>(_parameters, 18816, 16000), dx, batch, 10, 1600, transposeB: true);
+            __EnsureCapacity(batch);
+            __inputKept = false;
+            __ForwardCore(input, batch, training: false);
+            __Rows(__a6, batch, 10).CopyTo(output);
+        }
+
+        public void __Forward(
+            global::System.ReadOnlySpan<float> input,
+            global::System.Span<float> output,
+            int batch,
+            bool training)
+        {
+            __EnsureCapacity(batch);
+            var kept = __Rows(__input, batch, InputSize);
+            input.CopyTo(kept);
+            __inputKept = true;
+            __ForwardCore(kept, batch, training);
+            __Rows(__a6, batch, 10).CopyTo(output);
+        }
+
+        public void __Backward(
+            global::System.ReadOnlySpan<float> outputGradient,
+            global::System.Span<float> inputGradient)
+        {
+            if (!__inputKept)
+                throw new global::System.InvalidOperationException(
+                    "Backward follows Forward: call Forward(input, output, training) first " +
+                    "(Predict and ComputeGradients do not keep the input).");
+            int batch = __batch;
+            global::NeuralDsl.Batches.CheckLength(
+                outputGradient.Length,
+                batch * OutputSize,
+                nameof(outputGradient),
+                batch,
+                OutputShape);
+            global::NeuralDsl.Batches.CheckLength(
+                inputGradient.Length,
+                batch * InputSize,
+                nameof(inputGradient),
+                batch,
+                InputShape);
+            var input = __Rows(__input, batch, InputSize);
+            outputGradient.CopyTo(__Rows(__d6, batch, 10));
+            __Layer6Backward(__Rows(__a5, batch, 1600), __Rows(__d6, batch, 10), __Rows(__d5, batch, 1600), batch);
+            __Layer5Backward(__Rows(__a3, batch, 1600), __Rows(__d5, batch, 1600), __Rows(__d3, batch, 1600), batch);
+            __Layer3Backward(__Rows(__a2, batch, 7744), __Rows(__d3, batch, 1600), __Rows(__d2, batch, 7744), batch);
+            __Layer2Backward(__Rows(__a1, batch, 5408), __Rows(__d2, batch, 7744), __Rows(__d1, batch, 5408), batch);
+            __Layer1Backward(__Rows(__a0, batch, 21632), __Rows(__d1, batch, 5408), __Rows(__d0, batch, 21632), batch);
+            __Layer0Backward(input, __Rows(__d0, batch, 21632), inputGradient, batch);
+        }
+
+        public float __ComputeGradients(
+            global::System.ReadOnlySpan<float> input,
+            global::System.ReadOnlySpan<float> target,
+            int batch)
+        {
+            __EnsureCapacity(batch);
+            __inputKept = false;
+            __ForwardCore(input, batch, training: true);
+            var output = __Rows(__a6, batch, 10);
+            float loss = global::NeuralDsl.Losses.Compute(
+                global::NeuralDsl.Loss.SparseCategoricalCrossEntropy,
+                output,
+                target,
+                10);
+            global::System.Array.Clear(__model.__gradients);
+            // Fused Softmax + SparseCategoricalCrossEntropy: dL/dz = (p − y) / n, without the activation's Jacobian.
+            global::NeuralDsl.Losses.SoftmaxSparseCategoricalCrossEntropyGradient(
+                output,
+                target,
+                __Rows(__d6, batch, 10),
+                10);
+            __Layer6AffineBackward(
+                __Rows(__a5, batch, 1600),
+                __Rows(__d6, batch, 10),
+                __Rows(__d5, batch, 1600),
+                batch);
+            __Layer5Backward(__Rows(__a3, batch, 1600), __Rows(__d5, batch, 1600), __Rows(__d3, batch, 1600), batch);
+            __Layer3Backward(__Rows(__a2, batch, 7744), __Rows(__d3, batch, 1600), __Rows(__d2, batch, 7744), batch);
+            __Layer2Backward(__Rows(__a1, batch, 5408), __Rows(__d2, batch, 7744), __Rows(__d1, batch, 5408), batch);
+            __Layer1Backward(__Rows(__a0, batch, 21632), __Rows(__d1, batch, 5408), __Rows(__d0, batch, 21632), batch);
+            // The first layer: no input gradient needed.
+            __Layer0Backward(input, __Rows(__d0, batch, 21632), default, batch);
+            return loss;
+        }
+
+        /// <summary>The output of the last forward pass on this workspace, [batch × 10].</summary>
+        public global::System.ReadOnlySpan<float> __LastOutput => __Rows(__a6, __batch, 10);
+
+        // Grows every batch buffer to hold at least batch samples; a no-op once that batch size has been seen.
+        private void __EnsureCapacity(int batch)
+        {
+            if (batch <= __capacity)
+                return;
+            // checked: a batch so large that a buffer would pass int.MaxValue elements throws instead of wrapping.
+            __input = new float[checked(batch * 784)];
+            __a0 = new float[checked(batch * 21632)];
+            __d0 = new float[checked(batch * 21632)];
+            __scratch0 = new float[global::NeuralDsl.Convolution.ScratchLength(__geometry0, batch)];
+            __a1 = new float[checked(batch * 5408)];
+            __d1 = new float[checked(batch * 5408)];
+            __argmax1 = new int[checked(batch * 5408)];
+            __a2 = new float[checked(batch * 7744)];
+            __d2 = new float[checked(batch * 7744)];
+            __scratch2 = new float[global::NeuralDsl.Convolution.ScratchLength(__geometry2, batch)];
+            __a3 = new float[checked(batch * 1600)];
+            __d3 = new float[checked(batch * 1600)];
+            __argmax3 = new int[checked(batch * 1600)];
+            __a5 = new float[checked(batch * 1600)];
+            __d5 = new float[checked(batch * 1600)];
+            __mask5 = new float[checked(batch * 1600)];
+            __a6 = new float[checked(batch * 10)];
+            __d6 = new float[checked(batch * 10)];
+            __z6 = new float[checked(batch * 10)];
+            __capacity = batch;
+        }
+
+        // The first batch samples of a [capacity × size] buffer.
+        private static global::System.Span<float> __Rows(float[] buffer, int batch, int size) => new(buffer, 0, batch * size);
+
+        // The whole forward pass, one call per layer; x is [batch × 784].
+        private void __ForwardCore(global::System.ReadOnlySpan<float> x, int batch, bool training)
+        {
+            __batch = batch;
+            __training = training;
+            // conv2d: Conv2D(32, 3×3, ReLU) [B,28,28,1] -> [B,26,26,32]
+            __Layer0Forward(x, batch);
+            // max_pooling2d: MaxPooling2D(2×2) [B,26,26,32] -> [B,13,13,32]
+            __Layer1Forward(__Rows(__a0, batch, 21632), batch, training);
+            // conv2d_1: Conv2D(64, 3×3, ReLU) [B,13,13,32] -> [B,11,11,64]
+            __Layer2Forward(__Rows(__a1, batch, 5408), batch);
+            // max_pooling2d_1: MaxPooling2D(2×2) [B,11,11,64] -> [B,5,5,64]
+            __Layer3Forward(__Rows(__a2, batch, 7744), batch, training);
+            // flatten: Flatten [B,5,5,64] -> [B,1600] (a view: no copy)
+            // dropout: Dropout(0.5) [B,1600] -> [B,1600]
+            __Layer5Forward(__Rows(__a3, batch, 1600), batch, training);
+            // dense: Dense(10, Softmax) [B,1600] -> [B,10]
+            __Layer6Forward(__Rows(__a5, batch, 1600), batch);
+        }
+
+        // Layer 0 · conv2d: Conv2D(32, 3×3, ReLU) · forward [B,28,28,1] -> [B,26,26,32] · kernel [3, 3, 1, 32], bias
+        // [32] · 320 params
+        private void __Layer0Forward(global::System.ReadOnlySpan<float> x, int batch)
+        {
+            // SmallPatch: a patch of 9 values with 32 filters (two 512-bit vectors) keeps the whole kernel in registers
+            // while the output pixels stream past.
+            // [B,26,26,32] = ReLU(x ⋆ kernel + bias), written once: the runtime applies bias and activation to each
+            // output block while it is in cache.
+            global::NeuralDsl.Convolution.Forward(
+                x,
+                __model.Conv2dKernel,
+                __model.Conv2dBias,
+                __Rows(__a0, batch, 21632),
+                batch,
+                __geometry0,
+                __scratch0,
+                global::NeuralDsl.Activation.ReLU,
+                global::NeuralDsl.ConvolutionStrategy.SmallPatch);
+        }
+
+        // Layer 0 · conv2d: Conv2D(32, 3×3, ReLU) · backward [B,26,26,32] -> [B,28,28,1] · kernel [3, 3, 1, 32], bias
+        // [32] · 320 params
+        private void __Layer0Backward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.Span<float> dy,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            // dz = dy ⊙ ReLU'(z) in place, read from the output (a > 0 exactly where z > 0, so no pre-activation is kept),
+            // with the kernel and bias gradients in the same pass over dy.
+            global::NeuralDsl.Convolution.BackwardKernel(
+                x,
+                dy,
+                __Rows(__a0, batch, 21632),
+                __model.Conv2dKernelGradient,
+                __model.Conv2dBiasGradient,
+                batch,
+                __geometry0,
+                __scratch0,
+                global::NeuralDsl.Activation.ReLU);
+            if (!dx.IsEmpty)
+                global::NeuralDsl.Convolution.BackwardInput(
+                    dy,
+                    __model.Conv2dKernel,
+                    dx,
+                    batch,
+                    __geometry0,
+                    __scratch0);
+        }
+
+        // Layer 1 · max_pooling2d: MaxPooling2D(2×2) · forward [B,26,26,32] -> [B,13,13,32]
+        private void __Layer1Forward(global::System.ReadOnlySpan<float> x, int batch, bool training)
+        {
+            // The arg-max is only read by a backward pass: training, or a Forward that keeps its input for Backward.
+            if (training || __inputKept)
+                global::NeuralDsl.Pooling.MaxForward(
+                    x,
+                    __Rows(__a1, batch, 5408),
+                    new global::System.Span<int>(__argmax1, 0, batch * 5408),
+                    batch,
+                    __geometry1);
+            else
+                global::NeuralDsl.Pooling.MaxForward(x, __Rows(__a1, batch, 5408), batch, __geometry1);
+        }
+
+        // Layer 1 · max_pooling2d: MaxPooling2D(2×2) · backward [B,13,13,32] -> [B,26,26,32]
+        private void __Layer1Backward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.Span<float> dy,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            if (dx.IsEmpty)
+                return;
+            // Each output gradient goes to the input cell that was the maximum.
+            global::NeuralDsl.Pooling.MaxBackward(
+                dy,
+                new global::System.ReadOnlySpan<int>(__argmax1, 0, batch * 5408),
+                dx,
+                batch,
+                __geometry1);
+        }
+
+        // Layer 2 · conv2d_1: Conv2D(64, 3×3, ReLU) · forward [B,13,13,32] -> [B,11,11,64] · kernel [3, 3, 32, 64],
+        // bias [64] · 18,496 params
+        private void __Layer2Forward(global::System.ReadOnlySpan<float> x, int batch)
+        {
+            // Winograd4x4: a 3×3, stride-1 kernel on 32 channels (≥ 8) takes Winograd F(4×4, 3×3): 36 products per 4×4
+            // output tile instead of 144 multiply-adds, 4× fewer, and fewer than 2×2 tiles need on this output.
+            // [B,11,11,64] = ReLU(x ⋆ kernel + bias), written once: the runtime applies bias and activation to each
+            // output block while it is in cache.
+            global::NeuralDsl.Convolution.Forward(
+                x,
+                __model.Conv2d1Kernel,
+                __model.Conv2d1Bias,
+                __Rows(__a2, batch, 7744),
+                batch,
+                __geometry2,
+                __scratch2,
+                global::NeuralDsl.Activation.ReLU,
+                global::NeuralDsl.ConvolutionStrategy.Winograd4x4,
+                __kernelCache2);
+        }
+
+        // Layer 2 · conv2d_1: Conv2D(64, 3×3, ReLU) · backward [B,11,11,64] -> [B,13,13,32] · kernel [3, 3, 32, 64],
+        // bias [64] · 18,496 params
+        private void __Layer2Backward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.Span<float> dy,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            // dz = dy ⊙ ReLU'(z) in place, read from the output (a > 0 exactly where z > 0, so no pre-activation is kept),
+            // with the kernel and bias gradients in the same pass over dy.
+            global::NeuralDsl.Convolution.BackwardKernel(
+                x,
+                dy,
+                __Rows(__a2, batch, 7744),
+                __model.Conv2d1KernelGradient,
+                __model.Conv2d1BiasGradient,
+                batch,
+                __geometry2,
+                __scratch2,
+                global::NeuralDsl.Activation.ReLU);
+            if (!dx.IsEmpty)
+                global::NeuralDsl.Convolution.BackwardInput(
+                    dy,
+                    __model.Conv2d1Kernel,
+                    dx,
+                    batch,
+                    __geometry2,
+                    __scratch2);
+        }
+
+        // Layer 3 · max_pooling2d_1: MaxPooling2D(2×2) · forward [B,11,11,64] -> [B,5,5,64]
+        private void __Layer3Forward(global::System.ReadOnlySpan<float> x, int batch, bool training)
+        {
+            // The arg-max is only read by a backward pass: training, or a Forward that keeps its input for Backward.
+            if (training || __inputKept)
+                global::NeuralDsl.Pooling.MaxForward(
+                    x,
+                    __Rows(__a3, batch, 1600),
+                    new global::System.Span<int>(__argmax3, 0, batch * 1600),
+                    batch,
+                    __geometry3);
+            else
+                global::NeuralDsl.Pooling.MaxForward(x, __Rows(__a3, batch, 1600), batch, __geometry3);
+        }
+
+        // Layer 3 · max_pooling2d_1: MaxPooling2D(2×2) · backward [B,5,5,64] -> [B,11,11,64]
+        private void __Layer3Backward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.Span<float> dy,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            if (dx.IsEmpty)
+                return;
+            // Each output gradient goes to the input cell that was the maximum.
+            global::NeuralDsl.Pooling.MaxBackward(
+                dy,
+                new global::System.ReadOnlySpan<int>(__argmax3, 0, batch * 1600),
+                dx,
+                batch,
+                __geometry3);
+        }
+
+        // Layer 5 · dropout: Dropout(0.5) · forward [B,1600] -> [B,1600]
+        private void __Layer5Forward(global::System.ReadOnlySpan<float> x, int batch, bool training)
+        {
+            if (training)
+                global::NeuralDsl.Dropout.Forward(
+                    x,
+                    __Rows(__a5, batch, 1600),
+                    __Rows(__mask5, batch, 1600),
+                    0.5,
+                    ref __model.__rng);
+            else
+                x.CopyTo(__Rows(__a5, batch, 1600));
+        }
+
+        // Layer 5 · dropout: Dropout(0.5) · backward [B,1600] -> [B,1600]
+        private void __Layer5Backward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.Span<float> dy,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            if (dx.IsEmpty)
+                return;
+            if (__training)
+                global::NeuralDsl.Dropout.Backward(dy, __Rows(__mask5, batch, 1600), dx);
+            else
+                dy.CopyTo(dx);
+        }
+
+        // Layer 6 · dense: Dense(10, Softmax) · forward [B,1600] -> [B,10] · kernel [1600, 10], bias [10] · 16,010
+        // params
+        private void __Layer6Forward(global::System.ReadOnlySpan<float> x, int batch)
+        {
+            var z = __Rows(__z6, batch, 10);
+            // z[batch×10] = x[batch×1600] · kernel[1600×10] + bias
+            global::NeuralDsl.Gemm.Multiply(x, __model.DenseKernel, z, batch, 1600, 10);
+            global::NeuralDsl.Bias.AddRows(z, __model.DenseBias);
+            global::NeuralDsl.Activations.Softmax(z, __Rows(__a6, batch, 10), 10);
+        }
+
+        // Layer 6 · dense: Dense(10, Softmax) · backward [B,10] -> [B,1600] · kernel [1600, 10], bias [10] · 16,010
+        // params
+        private void __Layer6Backward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.Span<float> dy,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            // dz = dy ⊙ Softmax'(z), in place.
+            global::NeuralDsl.Activations.SoftmaxBackward(__Rows(__a6, batch, 10), dy, dy, 10);
+            __Layer6AffineBackward(x, dy, dx, batch);
+        }
+
+        // Layer 6 · dense: gradients of x · kernel + bias from dz [B,10]; dx is skipped when empty (the first layer in
+        // training).
+        private void __Layer6AffineBackward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.ReadOnlySpan<float> dz,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            // dKernel[1600×10] += xᵀ · dz
+            global::NeuralDsl.Gemm.Multiply(
+                x,
+                dz,
+                __model.DenseKernelGradient,
+                1600,
+                batch,
+                10,
+                transposeA: true,
+                accumulate: true);
+            // dBias[10] += Σ rows of dz
+            global::NeuralDsl.Bias.AccumulateGradient(dz, __model.DenseBiasGradient);
+            if (!dx.IsEmpty)
+            {
+                // dx[batch×1600] = dz · kernelᵀ
+                global::NeuralDsl.Gemm.Multiply(dz, __model.DenseKernel, dx, batch, 10, 1600, transposeB: true);
+            }
         }
     }
 }

@@ -53,9 +53,10 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
     public static global::System.ReadOnlySpan<int> OutputShape => [10];
 
     /// <summary>Names, offsets and Keras-layout shapes of the tensors in <see cref="Parameters"/>.</summary>
-    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> ParameterLayout => s_parameterLayout;
+    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> ParameterLayout =>
+        __parameterLayout;
 
-    private static readonly global::NeuralDsl.ParameterInfo[] s_parameterLayout =
+    private static readonly global::NeuralDsl.ParameterInfo[] __parameterLayout =
     [
         new("dense.kernel", 0, [784, 128]),
         new("dense.bias", 100352, [128]),
@@ -64,83 +65,97 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
     ];
 
     // Every trainable tensor, layer after layer in Keras layout, and the matching gradients.
-    private readonly float[] _parameters = new float[101770];
-    private readonly float[] _gradients = new float[101770];
+    private readonly float[] __parameters = new float[101770];
+    private readonly float[] __gradients = new float[101770];
+    private global::NeuralDsl.Rng __rng; // dropout masks
 
-    // Batch buffers, [capacity × per-sample size]; grown on demand, never per call.
-    private int _capacity;
-    private int _batch;        // samples in the last forward pass
-    private bool _training;    // whether that pass ran in training mode
-    private bool _inputKept;   // whether it copied its input into _input (Forward does; Predict and ComputeGradients need not)
-    private float[] _input = []; // [B,28,28], the input of the last Forward, for Backward
-    private float[] _a1 = []; // [B,128] dense output
-    private float[] _d1 = []; // [B,128] gradient w.r.t. dense output
-    private float[] _z1 = []; // dense: pre-activation x · kernel + bias
-    private float[] _a2 = []; // [B,128] dropout output
-    private float[] _d2 = []; // [B,128] gradient w.r.t. dropout output
-    private float[] _mask2 = []; // dropout: kept mask: 0 or 1 / (1 - rate)
-    private float[] _a3 = []; // [B,10] dense_1 output
-    private float[] _d3 = []; // [B,10] gradient w.r.t. dense_1 output
-    private float[] _z3 = []; // dense_1: pre-activation x · kernel + bias
-    private global::NeuralDsl.Rng _rng; // dropout masks
+    // Batch buffers live in workspaces: one for the training calls, and one per thread for Predict.
+    private readonly __Workspace __workspace;
+    private readonly global::System.Threading.ThreadLocal<__Workspace> __predictWorkspaces;
+    private int __callState; // 0 idle, n > 0 Predicts running, -1 a training call running
 
-    /// <summary>Creates the model with Keras-default initialization drawn deterministically from <paramref name="seed"/>.</summary>
+    /// <summary>
+    /// Creates the model with Keras-default initialization drawn deterministically from <paramref name="seed"/>.
+    /// </summary>
     public MnistMlp(int seed = 0)
     {
         var rng = new global::NeuralDsl.Rng((ulong)seed);
         // dense.kernel [784, 128]: GlorotUniform (fan in 784, fan out 128)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<float>(_parameters, 0, 100352), global::NeuralDsl.Initializer.GlorotUniform, 784, 128, ref rng);
+        global::NeuralDsl.Initializers.Fill(
+            DenseKernel,
+            global::NeuralDsl.Initializer.GlorotUniform,
+            784,
+            128,
+            ref rng);
         // dense.bias [128]: Zeros (fan in 784, fan out 128)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<float>(_parameters, 100352, 128), global::NeuralDsl.Initializer.Zeros, 784, 128, ref rng);
+        global::NeuralDsl.Initializers.Fill(DenseBias, global::NeuralDsl.Initializer.Zeros, 784, 128, ref rng);
         // dense_1.kernel [128, 10]: GlorotUniform (fan in 128, fan out 10)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<float>(_parameters, 100480, 1280), global::NeuralDsl.Initializer.GlorotUniform, 128, 10, ref rng);
+        global::NeuralDsl.Initializers.Fill(
+            Dense1Kernel,
+            global::NeuralDsl.Initializer.GlorotUniform,
+            128,
+            10,
+            ref rng);
         // dense_1.bias [10]: Zeros (fan in 128, fan out 10)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<float>(_parameters, 101760, 10), global::NeuralDsl.Initializer.Zeros, 128, 10, ref rng);
-        _rng = new global::NeuralDsl.Rng(rng.NextUInt64());
+        global::NeuralDsl.Initializers.Fill(Dense1Bias, global::NeuralDsl.Initializer.Zeros, 128, 10, ref rng);
+        __rng = new global::NeuralDsl.Rng(rng.NextUInt64());
+        __workspace = new __Workspace(this);
+        __predictWorkspaces = new(() => new __Workspace(this));
     }
 
     /// <summary><c>dense.kernel</c> [784, 128], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> DenseKernel => new(_parameters, 0, 100352);
+    public global::System.Span<float> DenseKernel => new(__parameters, 0, 100352);
 
     /// <summary>Gradient of <c>dense.kernel</c> [784, 128], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<float> DenseKernelGradient => new(_gradients, 0, 100352);
+    public global::System.Span<float> DenseKernelGradient => new(__gradients, 0, 100352);
 
     /// <summary><c>dense.bias</c> [128], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> DenseBias => new(_parameters, 100352, 128);
+    public global::System.Span<float> DenseBias => new(__parameters, 100352, 128);
 
     /// <summary>Gradient of <c>dense.bias</c> [128], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<float> DenseBiasGradient => new(_gradients, 100352, 128);
+    public global::System.Span<float> DenseBiasGradient => new(__gradients, 100352, 128);
 
     /// <summary><c>dense_1.kernel</c> [128, 10], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Dense1Kernel => new(_parameters, 100480, 1280);
+    public global::System.Span<float> Dense1Kernel => new(__parameters, 100480, 1280);
 
     /// <summary>Gradient of <c>dense_1.kernel</c> [128, 10], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<float> Dense1KernelGradient => new(_gradients, 100480, 1280);
+    public global::System.Span<float> Dense1KernelGradient => new(__gradients, 100480, 1280);
 
     /// <summary><c>dense_1.bias</c> [10], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Dense1Bias => new(_parameters, 101760, 10);
+    public global::System.Span<float> Dense1Bias => new(__parameters, 101760, 10);
 
     /// <summary>Gradient of <c>dense_1.bias</c> [10], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<float> Dense1BiasGradient => new(_gradients, 101760, 10);
+    public global::System.Span<float> Dense1BiasGradient => new(__gradients, 101760, 10);
 
     /// <summary>Every trainable parameter (101,770), layer after layer, each tensor in Keras layout.</summary>
-    public global::System.Span<float> Parameters => _parameters;
+    public global::System.Span<float> Parameters => __parameters;
 
     /// <summary>Gradients matching <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Gradients => _gradients;
+    public global::System.Span<float> Gradients => __gradients;
 
-    /// <summary>The output of the last forward pass, [batch × 10].</summary>
-    public global::System.ReadOnlySpan<float> LastOutput => Rows(_a3, _batch, 10);
+    /// <summary>
+    /// The output of the last Forward or ComputeGradients, [batch × 10] (Predict runs on buffers of its own).
+    /// </summary>
+    public global::System.ReadOnlySpan<float> LastOutput => __workspace.__LastOutput;
 
-    /// <summary>Inference on a batch: <paramref name="input"/> is [batch × 784], <paramref name="output"/> [batch × 10]. Allocates nothing once the batch size has been seen.</summary>
+    /// <summary>
+    /// Inference on a batch: <paramref name="input"/> is [batch × 784], <paramref name="output"/> [batch × 10]. Safe
+    /// from many threads at once (each thread has its own buffers); allocates nothing once the thread has seen the
+    /// batch size.
+    /// </summary>
     public void Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
         global::NeuralDsl.Batches.CheckLength(output.Length, batch * OutputSize, nameof(output), batch, OutputShape);
-        EnsureCapacity(batch);
-        _inputKept = false;
-        ForwardCore(input, batch, training: false);
-        Rows(_a3, batch, 10).CopyTo(output);
+        __EnterPredict();
+        try
+        {
+            __predictWorkspaces.Value!.__Predict(input, output, batch);
+        }
+        finally
+        {
+            __ExitPredict();
+        }
     }
 
     /// <summary>Inference on a batch, returning a new array of [batch × 10].</summary>
@@ -155,70 +170,110 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
     public global::System.Numerics.Tensors.Tensor<float> Predict(global::System.Numerics.Tensors.Tensor<float> input) =>
         global::NeuralDsl.Batches.Predict(this, input, InputShape, OutputShape);
 
-    /// <summary>Forward pass that keeps what <see cref="Backward"/> needs; <paramref name="training"/> turns dropout on.</summary>
+    /// <summary>
+    /// Forward pass that keeps what <see cref="Backward"/> needs; <paramref name="training"/> turns dropout on.
+    /// </summary>
     public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, bool training)
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
         global::NeuralDsl.Batches.CheckLength(output.Length, batch * OutputSize, nameof(output), batch, OutputShape);
-        EnsureCapacity(batch);
-        var kept = Rows(_input, batch, InputSize);
-        input.CopyTo(kept);
-        _inputKept = true;
-        ForwardCore(kept, batch, training);
-        Rows(_a3, batch, 10).CopyTo(output);
+        __EnterTraining();
+        try
+        {
+            __workspace.__Forward(input, output, batch, training);
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
     /// <summary>
-    /// Back-propagates <paramref name="outputGradient"/> through the last <see cref="Forward"/>: adds the parameter gradients to
-    /// <see cref="Gradients"/> and writes the gradient with respect to the input into <paramref name="inputGradient"/>.
+    /// Back-propagates <paramref name="outputGradient"/> through the last <see cref="Forward"/>: adds the parameter
+    /// gradients to <see cref="Gradients"/> and writes the gradient with respect to the input into
+    /// <paramref name="inputGradient"/>.
     /// </summary>
     public void Backward(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> inputGradient)
     {
-        if (!_inputKept)
-            throw new global::System.InvalidOperationException("Backward follows Forward: call Forward(input, output, training) first (Predict and ComputeGradients do not keep the input).");
-        int batch = _batch;
-        global::NeuralDsl.Batches.CheckLength(outputGradient.Length, batch * OutputSize, nameof(outputGradient), batch, OutputShape);
-        global::NeuralDsl.Batches.CheckLength(inputGradient.Length, batch * InputSize, nameof(inputGradient), batch, InputShape);
-        var input = Rows(_input, batch, InputSize);
-        outputGradient.CopyTo(Rows(_d3, batch, 10));
-        Layer3Backward(Rows(_a2, batch, 128), Rows(_d3, batch, 10), Rows(_d2, batch, 128), batch);
-        Layer2Backward(Rows(_a1, batch, 128), Rows(_d2, batch, 128), Rows(_d1, batch, 128), batch);
-        Layer1Backward(input, Rows(_d1, batch, 128), inputGradient, batch);
+        __EnterTraining();
+        try
+        {
+            __workspace.__Backward(outputGradient, inputGradient);
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
     /// <summary>Sets every gradient to zero.</summary>
-    public void ZeroGradients() => global::System.Array.Clear(_gradients);
+    public void ZeroGradients() => global::System.Array.Clear(__gradients);
 
     /// <summary>
-    /// Forward (training mode), SparseCategoricalCrossEntropy and backward on one batch: overwrites <see cref="Gradients"/> with the
-    /// gradient of the mean loss and returns that loss. <paramref name="target"/> is [batch × 1].
+    /// Forward (training mode), SparseCategoricalCrossEntropy and backward on one batch: overwrites
+    /// <see cref="Gradients"/> with the gradient of the mean loss and returns that loss. <paramref name="target"/> is
+    /// [batch × 1].
     /// </summary>
     public float ComputeGradients(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target)
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
-        global::NeuralDsl.Batches.CheckTargetLength(target.Length, (long)batch * TargetSize, nameof(target), batch, TargetSize);
-        global::NeuralDsl.Losses.ValidateTargets(global::NeuralDsl.Loss.SparseCategoricalCrossEntropy, target, TargetSize, 10, nameof(target));
-        EnsureCapacity(batch);
-        _inputKept = false;
-        ForwardCore(input, batch, training: true);
-        var output = Rows(_a3, batch, 10);
-        float loss = global::NeuralDsl.Losses.Compute(global::NeuralDsl.Loss.SparseCategoricalCrossEntropy, output, target, 10);
-        global::System.Array.Clear(_gradients);
-        // Fused Softmax + SparseCategoricalCrossEntropy: dL/dz = (p − y) / n, without the activation's Jacobian.
-        global::NeuralDsl.Losses.SoftmaxSparseCategoricalCrossEntropyGradient(output, target, Rows(_d3, batch, 10), 10);
-        Layer3AffineBackward(Rows(_a2, batch, 128), Rows(_d3, batch, 10), Rows(_d2, batch, 128), batch);
-        Layer2Backward(Rows(_a1, batch, 128), Rows(_d2, batch, 128), Rows(_d1, batch, 128), batch);
-        Layer1Backward(input, Rows(_d1, batch, 128), default, batch); // no input gradient needed
-        return loss;
+        global::NeuralDsl.Batches.CheckTargetLength(
+            target.Length,
+            (long)batch * TargetSize,
+            nameof(target),
+            batch,
+            TargetSize);
+        global::NeuralDsl.Losses.ValidateTargets(
+            global::NeuralDsl.Loss.SparseCategoricalCrossEntropy,
+            target,
+            TargetSize,
+            10,
+            nameof(target));
+        __EnterTraining();
+        try
+        {
+            return __workspace.__ComputeGradients(input, target, batch);
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
-    /// <summary>One training step: <see cref="ComputeGradients"/>, then <paramref name="optimizer"/> updates the parameters. Returns the batch loss.</summary>
-    public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, global::NeuralDsl.Optimizer optimizer)
+    /// <summary>
+    /// One training step: <see cref="ComputeGradients"/>, then <paramref name="optimizer"/> updates the parameters.
+    /// Returns the batch loss.
+    /// </summary>
+    public float TrainStep(
+        global::System.ReadOnlySpan<float> input,
+        global::System.ReadOnlySpan<float> target,
+        global::NeuralDsl.Optimizer optimizer)
     {
         global::System.ArgumentNullException.ThrowIfNull(optimizer);
-        float loss = ComputeGradients(input, target);
-        optimizer.Step<float>(_parameters, _gradients);
-        return loss;
+        int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
+        global::NeuralDsl.Batches.CheckTargetLength(
+            target.Length,
+            (long)batch * TargetSize,
+            nameof(target),
+            batch,
+            TargetSize);
+        global::NeuralDsl.Losses.ValidateTargets(
+            global::NeuralDsl.Loss.SparseCategoricalCrossEntropy,
+            target,
+            TargetSize,
+            10,
+            nameof(target));
+        __EnterTraining();
+        try
+        {
+            float loss = __workspace.__ComputeGradients(input, target, batch);
+            optimizer.Step<float>(__parameters, __gradients);
+            return loss;
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
     string global::NeuralDsl.IModel<float>.Name => ModelName;
@@ -228,125 +283,311 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
     int global::NeuralDsl.IModel<float>.OutputLastAxis => 10;
     global::NeuralDsl.Loss global::NeuralDsl.IModel<float>.Loss => global::NeuralDsl.Loss.SparseCategoricalCrossEntropy;
     string global::NeuralDsl.IModel<float>.Summary => Summary;
-    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout => s_parameterLayout;
+    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout =>
+        __parameterLayout;
 
-    // Grows every batch buffer to hold at least batch samples; a no-op once that batch size has been seen.
-    private void EnsureCapacity(int batch)
+    // A training call runs alone: it takes the instance from idle (0) to -1, or throws.
+    private void __EnterTraining()
     {
-        if (batch <= _capacity)
-            return;
-        // checked: a batch so large that a buffer would pass int.MaxValue elements throws instead of wrapping.
-        _input = new float[checked(batch * 784)];
-        _a1 = new float[checked(batch * 128)];
-        _d1 = new float[checked(batch * 128)];
-        _z1 = new float[checked(batch * 128)];
-        _a2 = new float[checked(batch * 128)];
-        _d2 = new float[checked(batch * 128)];
-        _mask2 = new float[checked(batch * 128)];
-        _a3 = new float[checked(batch * 10)];
-        _d3 = new float[checked(batch * 10)];
-        _z3 = new float[checked(batch * 10)];
-        _capacity = batch;
+        if (global::System.Threading.Interlocked.CompareExchange(ref __callState, -1, 0) != 0)
+            throw new global::System.InvalidOperationException(
+                "Model 'MnistMlp' is already running a call on another thread: training calls (Forward, Backward, " +
+                "ComputeGradients, TrainStep) run alone; Predict may run on many threads at once.");
     }
 
-    // The first batch samples of a [capacity × size] buffer.
-    private static global::System.Span<float> Rows(float[] buffer, int batch, int size) => new(buffer, 0, batch * size);
+    private void __ExitTraining() => global::System.Threading.Volatile.Write(ref __callState, 0);
 
-    // The whole forward pass, one call per layer; x is [batch × 784].
-    private void ForwardCore(global::System.ReadOnlySpan<float> x, int batch, bool training)
+    // Predicts count themselves in, so a training call cannot start while one runs; none starts during training.
+    private void __EnterPredict()
     {
-        _batch = batch;
-        _training = training;
-        // flatten: Flatten  [B,28,28] -> [B,784] (a view: no copy)
-        // dense: Dense(128, ReLU)  [B,784] -> [B,128]
-        Layer1Forward(x, batch);
-        // dropout: Dropout(0.2)  [B,128] -> [B,128]
-        Layer2Forward(Rows(_a1, batch, 128), batch, training);
-        // dense_1: Dense(10, Softmax)  [B,128] -> [B,10]
-        Layer3Forward(Rows(_a2, batch, 128), batch);
-    }
-
-    // Layer 1 · dense: Dense(128, ReLU) · forward [B,784] -> [B,128] · kernel [784, 128], bias [128] · 100,480 params
-    private void Layer1Forward(global::System.ReadOnlySpan<float> x, int batch)
-    {
-        var z = Rows(_z1, batch, 128);
-        // z[batch×128] = x[batch×784] · kernel[784×128] + bias
-        global::NeuralDsl.Gemm.Multiply(x, new global::System.ReadOnlySpan<float>(_parameters, 0, 100352), z, batch, 784, 128);
-        global::NeuralDsl.Bias.AddRows(z, new global::System.ReadOnlySpan<float>(_parameters, 100352, 128));
-        global::NeuralDsl.Activations.Relu(z, Rows(_a1, batch, 128));
-    }
-
-    // Layer 1 · dense: Dense(128, ReLU) · backward [B,128] -> [B,784] · kernel [784, 128], bias [128] · 100,480 params
-    private void Layer1Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> dx, int batch)
-    {
-        // dz = dy ⊙ ReLU'(z), in place.
-        global::NeuralDsl.Activations.ReluBackward(Rows(_z1, batch, 128), Rows(_a1, batch, 128), dy, dy);
-        Layer1AffineBackward(x, dy, dx, batch);
-    }
-
-    // Layer 1 · dense: gradients of x · kernel + bias from dz [B,128]; dx is skipped when empty (the first layer in training).
-    private void Layer1AffineBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> dz, global::System.Span<float> dx, int batch)
-    {
-        // dKernel[784×128] += xᵀ · dz
-        global::NeuralDsl.Gemm.Multiply(x, dz, new global::System.Span<float>(_gradients, 0, 100352), 784, batch, 128, transposeA: true, accumulate: true);
-        // dBias[128] += Σ rows of dz
-        global::NeuralDsl.Bias.AccumulateGradient(dz, new global::System.Span<float>(_gradients, 100352, 128));
-        if (!dx.IsEmpty)
+        while (true)
         {
-            // dx[batch×784] = dz · kernelᵀ
-            global::NeuralDsl.Gemm.Multiply(dz, new global::System.ReadOnlySpan<float>(_parameters, 0, 100352), dx, batch, 128, 784, transposeB: true);
+            int state = global::System.Threading.Volatile.Read(ref __callState);
+            if (state < 0)
+                throw new global::System.InvalidOperationException(
+                    "Model 'MnistMlp' is running a training call on another thread: Predict waits for no one and " +
+                    "would read half-updated weights.");
+            if (global::System.Threading.Interlocked.CompareExchange(ref __callState, state + 1, state) == state)
+                return;
         }
     }
 
-    // Layer 2 · dropout: Dropout(0.2) · forward [B,128] -> [B,128]
-    private void Layer2Forward(global::System.ReadOnlySpan<float> x, int batch, bool training)
-    {
-        if (training)
-            global::NeuralDsl.Dropout.Forward(x, Rows(_a2, batch, 128), Rows(_mask2, batch, 128), 0.2, ref _rng);
-        else
-            x.CopyTo(Rows(_a2, batch, 128));
-    }
+    private void __ExitPredict() => global::System.Threading.Interlocked.Decrement(ref __callState);
 
-    // Layer 2 · dropout: Dropout(0.2) · backward [B,128] -> [B,128]
-    private void Layer2Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> dx, int batch)
+    /// <summary>
+    /// The buffers one pass at a time writes, and the passes and layer methods that write them. The model keeps one for
+    /// its training calls and one per thread for <c>Predict</c>, which share the parameters read-only.
+    /// </summary>
+    private sealed class __Workspace
     {
-        if (dx.IsEmpty)
-            return;
-        if (_training)
-            global::NeuralDsl.Dropout.Backward(dy, Rows(_mask2, batch, 128), dx);
-        else
-            dy.CopyTo(dx);
-    }
+        private readonly MnistMlp __model;
 
-    // Layer 3 · dense_1: Dense(10, Softmax) · forward [B,128] -> [B,10] · kernel [128, 10], bias [10] · 1,290 params
-    private void Layer3Forward(global::System.ReadOnlySpan<float> x, int batch)
-    {
-        var z = Rows(_z3, batch, 10);
-        // z[batch×10] = x[batch×128] · kernel[128×10] + bias
-        global::NeuralDsl.Gemm.Multiply(x, new global::System.ReadOnlySpan<float>(_parameters, 100480, 1280), z, batch, 128, 10);
-        global::NeuralDsl.Bias.AddRows(z, new global::System.ReadOnlySpan<float>(_parameters, 101760, 10));
-        global::NeuralDsl.Activations.Softmax(z, Rows(_a3, batch, 10), 10);
-    }
+        public __Workspace(MnistMlp model) => __model = model;
 
-    // Layer 3 · dense_1: Dense(10, Softmax) · backward [B,10] -> [B,128] · kernel [128, 10], bias [10] · 1,290 params
-    private void Layer3Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> dx, int batch)
-    {
-        // dz = dy ⊙ Softmax'(z), in place.
-        global::NeuralDsl.Activations.SoftmaxBackward(Rows(_a3, batch, 10), dy, dy, 10);
-        Layer3AffineBackward(x, dy, dx, batch);
-    }
+        // Batch buffers, [capacity × per-sample size]; grown on demand, never per call.
+        private int __capacity;
+        private int __batch; // samples in the last forward pass
+        private bool __training; // whether that pass ran in training mode
+        // whether it copied its input into __input (Forward does; Predict and ComputeGradients need not)
+        private bool __inputKept;
+        private float[] __input = []; // [B,28,28], the input of the last Forward, for Backward
+        private float[] __a1 = []; // [B,128] dense output
+        private float[] __d1 = []; // [B,128] gradient w.r.t. dense output
+        private float[] __z1 = []; // dense: pre-activation x · kernel + bias
+        private float[] __a2 = []; // [B,128] dropout output
+        private float[] __d2 = []; // [B,128] gradient w.r.t. dropout output
+        private float[] __mask2 = []; // dropout: kept mask: 0 or 1 / (1 - rate)
+        private float[] __a3 = []; // [B,10] dense_1 output
+        private float[] __d3 = []; // [B,10] gradient w.r.t. dense_1 output
+        private float[] __z3 = []; // dense_1: pre-activation x · kernel + bias
 
-    // Layer 3 · dense_1: gradients of x · kernel + bias from dz [B,10]; dx is skipped when empty (the first layer in training).
-    private void Layer3AffineBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> dz, global::System.Span<float> dx, int batch)
-    {
-        // dKernel[128×10] += xᵀ · dz
-        global::NeuralDsl.Gemm.Multiply(x, dz, new global::System.Span<float>(_gradients, 100480, 1280), 128, batch, 10, transposeA: true, accumulate: true);
-        // dBias[10] += Σ rows of dz
-        global::NeuralDsl.Bias.AccumulateGradient(dz, new global::System.Span<float>(_gradients, 101760, 10));
-        if (!dx.IsEmpty)
+        // Predict's pass on this thread's buffers; the arguments were checked.
+        public void __Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch)
         {
-            // dx[batch×128] = dz · kernelᵀ
-            global::NeuralDsl.Gemm.Multiply(dz, new global::System.ReadOnlySpan<float>(_parameters, 100480, 1280), dx, batch, 10, 128, transposeB: true);
+            __EnsureCapacity(batch);
+            __inputKept = false;
+            __ForwardCore(input, batch, training: false);
+            __Rows(__a3, batch, 10).CopyTo(output);
+        }
+
+        public void __Forward(
+            global::System.ReadOnlySpan<float> input,
+            global::System.Span<float> output,
+            int batch,
+            bool training)
+        {
+            __EnsureCapacity(batch);
+            var kept = __Rows(__input, batch, InputSize);
+            input.CopyTo(kept);
+            __inputKept = true;
+            __ForwardCore(kept, batch, training);
+            __Rows(__a3, batch, 10).CopyTo(output);
+        }
+
+        public void __Backward(
+            global::System.ReadOnlySpan<float> outputGradient,
+            global::System.Span<float> inputGradient)
+        {
+            if (!__inputKept)
+                throw new global::System.InvalidOperationException(
+                    "Backward follows Forward: call Forward(input, output, training) first " +
+                    "(Predict and ComputeGradients do not keep the input).");
+            int batch = __batch;
+            global::NeuralDsl.Batches.CheckLength(
+                outputGradient.Length,
+                batch * OutputSize,
+                nameof(outputGradient),
+                batch,
+                OutputShape);
+            global::NeuralDsl.Batches.CheckLength(
+                inputGradient.Length,
+                batch * InputSize,
+                nameof(inputGradient),
+                batch,
+                InputShape);
+            var input = __Rows(__input, batch, InputSize);
+            outputGradient.CopyTo(__Rows(__d3, batch, 10));
+            __Layer3Backward(__Rows(__a2, batch, 128), __Rows(__d3, batch, 10), __Rows(__d2, batch, 128), batch);
+            __Layer2Backward(__Rows(__a1, batch, 128), __Rows(__d2, batch, 128), __Rows(__d1, batch, 128), batch);
+            __Layer1Backward(input, __Rows(__d1, batch, 128), inputGradient, batch);
+        }
+
+        public float __ComputeGradients(
+            global::System.ReadOnlySpan<float> input,
+            global::System.ReadOnlySpan<float> target,
+            int batch)
+        {
+            __EnsureCapacity(batch);
+            __inputKept = false;
+            __ForwardCore(input, batch, training: true);
+            var output = __Rows(__a3, batch, 10);
+            float loss = global::NeuralDsl.Losses.Compute(
+                global::NeuralDsl.Loss.SparseCategoricalCrossEntropy,
+                output,
+                target,
+                10);
+            global::System.Array.Clear(__model.__gradients);
+            // Fused Softmax + SparseCategoricalCrossEntropy: dL/dz = (p − y) / n, without the activation's Jacobian.
+            global::NeuralDsl.Losses.SoftmaxSparseCategoricalCrossEntropyGradient(
+                output,
+                target,
+                __Rows(__d3, batch, 10),
+                10);
+            __Layer3AffineBackward(__Rows(__a2, batch, 128), __Rows(__d3, batch, 10), __Rows(__d2, batch, 128), batch);
+            __Layer2Backward(__Rows(__a1, batch, 128), __Rows(__d2, batch, 128), __Rows(__d1, batch, 128), batch);
+            // The first layer: no input gradient needed.
+            __Layer1Backward(input, __Rows(__d1, batch, 128), default, batch);
+            return loss;
+        }
+
+        /// <summary>The output of the last forward pass on this workspace, [batch × 10].</summary>
+        public global::System.ReadOnlySpan<float> __LastOutput => __Rows(__a3, __batch, 10);
+
+        // Grows every batch buffer to hold at least batch samples; a no-op once that batch size has been seen.
+        private void __EnsureCapacity(int batch)
+        {
+            if (batch <= __capacity)
+                return;
+            // checked: a batch so large that a buffer would pass int.MaxValue elements throws instead of wrapping.
+            __input = new float[checked(batch * 784)];
+            __a1 = new float[checked(batch * 128)];
+            __d1 = new float[checked(batch * 128)];
+            __z1 = new float[checked(batch * 128)];
+            __a2 = new float[checked(batch * 128)];
+            __d2 = new float[checked(batch * 128)];
+            __mask2 = new float[checked(batch * 128)];
+            __a3 = new float[checked(batch * 10)];
+            __d3 = new float[checked(batch * 10)];
+            __z3 = new float[checked(batch * 10)];
+            __capacity = batch;
+        }
+
+        // The first batch samples of a [capacity × size] buffer.
+        private static global::System.Span<float> __Rows(float[] buffer, int batch, int size) => new(buffer, 0, batch * size);
+
+        // The whole forward pass, one call per layer; x is [batch × 784].
+        private void __ForwardCore(global::System.ReadOnlySpan<float> x, int batch, bool training)
+        {
+            __batch = batch;
+            __training = training;
+            // flatten: Flatten [B,28,28] -> [B,784] (a view: no copy)
+            // dense: Dense(128, ReLU) [B,784] -> [B,128]
+            __Layer1Forward(x, batch);
+            // dropout: Dropout(0.2) [B,128] -> [B,128]
+            __Layer2Forward(__Rows(__a1, batch, 128), batch, training);
+            // dense_1: Dense(10, Softmax) [B,128] -> [B,10]
+            __Layer3Forward(__Rows(__a2, batch, 128), batch);
+        }
+
+        // Layer 1 · dense: Dense(128, ReLU) · forward [B,784] -> [B,128] · kernel [784, 128], bias [128] · 100,480
+        // params
+        private void __Layer1Forward(global::System.ReadOnlySpan<float> x, int batch)
+        {
+            var z = __Rows(__z1, batch, 128);
+            // z[batch×128] = x[batch×784] · kernel[784×128] + bias
+            global::NeuralDsl.Gemm.Multiply(x, __model.DenseKernel, z, batch, 784, 128);
+            global::NeuralDsl.Bias.AddRows(z, __model.DenseBias);
+            global::NeuralDsl.Activations.Relu(z, __Rows(__a1, batch, 128));
+        }
+
+        // Layer 1 · dense: Dense(128, ReLU) · backward [B,128] -> [B,784] · kernel [784, 128], bias [128] · 100,480
+        // params
+        private void __Layer1Backward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.Span<float> dy,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            // dz = dy ⊙ ReLU'(z), in place.
+            global::NeuralDsl.Activations.ReluBackward(__Rows(__z1, batch, 128), __Rows(__a1, batch, 128), dy, dy);
+            __Layer1AffineBackward(x, dy, dx, batch);
+        }
+
+        // Layer 1 · dense: gradients of x · kernel + bias from dz [B,128]; dx is skipped when empty (the first layer in
+        // training).
+        private void __Layer1AffineBackward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.ReadOnlySpan<float> dz,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            // dKernel[784×128] += xᵀ · dz
+            global::NeuralDsl.Gemm.Multiply(
+                x,
+                dz,
+                __model.DenseKernelGradient,
+                784,
+                batch,
+                128,
+                transposeA: true,
+                accumulate: true);
+            // dBias[128] += Σ rows of dz
+            global::NeuralDsl.Bias.AccumulateGradient(dz, __model.DenseBiasGradient);
+            if (!dx.IsEmpty)
+            {
+                // dx[batch×784] = dz · kernelᵀ
+                global::NeuralDsl.Gemm.Multiply(dz, __model.DenseKernel, dx, batch, 128, 784, transposeB: true);
+            }
+        }
+
+        // Layer 2 · dropout: Dropout(0.2) · forward [B,128] -> [B,128]
+        private void __Layer2Forward(global::System.ReadOnlySpan<float> x, int batch, bool training)
+        {
+            if (training)
+                global::NeuralDsl.Dropout.Forward(
+                    x,
+                    __Rows(__a2, batch, 128),
+                    __Rows(__mask2, batch, 128),
+                    0.2,
+                    ref __model.__rng);
+            else
+                x.CopyTo(__Rows(__a2, batch, 128));
+        }
+
+        // Layer 2 · dropout: Dropout(0.2) · backward [B,128] -> [B,128]
+        private void __Layer2Backward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.Span<float> dy,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            if (dx.IsEmpty)
+                return;
+            if (__training)
+                global::NeuralDsl.Dropout.Backward(dy, __Rows(__mask2, batch, 128), dx);
+            else
+                dy.CopyTo(dx);
+        }
+
+        // Layer 3 · dense_1: Dense(10, Softmax) · forward [B,128] -> [B,10] · kernel [128, 10], bias [10] · 1,290
+        // params
+        private void __Layer3Forward(global::System.ReadOnlySpan<float> x, int batch)
+        {
+            var z = __Rows(__z3, batch, 10);
+            // z[batch×10] = x[batch×128] · kernel[128×10] + bias
+            global::NeuralDsl.Gemm.Multiply(x, __model.Dense1Kernel, z, batch, 128, 10);
+            global::NeuralDsl.Bias.AddRows(z, __model.Dense1Bias);
+            global::NeuralDsl.Activations.Softmax(z, __Rows(__a3, batch, 10), 10);
+        }
+
+        // Layer 3 · dense_1: Dense(10, Softmax) · backward [B,10] -> [B,128] · kernel [128, 10], bias [10] · 1,290
+        // params
+        private void __Layer3Backward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.Span<float> dy,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            // dz = dy ⊙ Softmax'(z), in place.
+            global::NeuralDsl.Activations.SoftmaxBackward(__Rows(__a3, batch, 10), dy, dy, 10);
+            __Layer3AffineBackward(x, dy, dx, batch);
+        }
+
+        // Layer 3 · dense_1: gradients of x · kernel + bias from dz [B,10]; dx is skipped when empty (the first layer
+        // in training).
+        private void __Layer3AffineBackward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.ReadOnlySpan<float> dz,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            // dKernel[128×10] += xᵀ · dz
+            global::NeuralDsl.Gemm.Multiply(
+                x,
+                dz,
+                __model.Dense1KernelGradient,
+                128,
+                batch,
+                10,
+                transposeA: true,
+                accumulate: true);
+            // dBias[10] += Σ rows of dz
+            global::NeuralDsl.Bias.AccumulateGradient(dz, __model.Dense1BiasGradient);
+            if (!dx.IsEmpty)
+            {
+                // dx[batch×128] = dz · kernelᵀ
+                global::NeuralDsl.Gemm.Multiply(dz, __model.Dense1Kernel, dx, batch, 10, 128, transposeB: true);
+            }
         }
     }
 }

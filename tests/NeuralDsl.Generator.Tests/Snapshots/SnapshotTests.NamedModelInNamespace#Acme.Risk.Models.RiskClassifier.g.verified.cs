@@ -2,6 +2,11 @@
 // NeuralDsl: model RiskClassifier. Generated forward and backward passes; edit the attributes, not this file.
 #nullable enable
 
+using __MemoryMarshal = global::System.Runtime.InteropServices.MemoryMarshal;
+using __Unsafe = global::System.Runtime.CompilerServices.Unsafe;
+using __Vector128 = global::System.Runtime.Intrinsics.Vector128;
+using __Vector256 = global::System.Runtime.Intrinsics.Vector256;
+
 namespace Acme.Risk.Models;
 
 /// <summary>
@@ -49,9 +54,10 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
     public static global::System.ReadOnlySpan<int> OutputShape => [3];
 
     /// <summary>Names, offsets and Keras-layout shapes of the tensors in <see cref="Parameters"/>.</summary>
-    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> ParameterLayout => s_parameterLayout;
+    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> ParameterLayout =>
+        __parameterLayout;
 
-    private static readonly global::NeuralDsl.ParameterInfo[] s_parameterLayout =
+    private static readonly global::NeuralDsl.ParameterInfo[] __parameterLayout =
     [
         new("encoder.kernel", 0, [5, 4]),
         new("encoder.bias", 20, [4]),
@@ -60,78 +66,85 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
     ];
 
     // Every trainable tensor, layer after layer in Keras layout, and the matching gradients.
-    private readonly float[] _parameters = new float[39];
-    private readonly float[] _gradients = new float[39];
+    private readonly float[] __parameters = new float[39];
+    private readonly float[] __gradients = new float[39];
 
-    // Batch buffers, [capacity × per-sample size]; grown on demand, never per call.
-    private int _capacity;
-    private int _batch;        // samples in the last forward pass
-    private bool _training;    // whether that pass ran in training mode
-    private bool _inputKept;   // whether it copied its input into _input (Forward does; Predict and ComputeGradients need not)
-    private float[] _input = []; // [B,5], the input of the last Forward, for Backward
-    private float[] _a0 = []; // [B,4] encoder output
-    private float[] _d0 = []; // [B,4] gradient w.r.t. encoder output
-    private float[] _z0 = []; // encoder: pre-activation x · kernel + bias
-    private float[] _a1 = []; // [B,3] head output
-    private float[] _d1 = []; // [B,3] gradient w.r.t. head output
-    private float[] _z1 = []; // head: pre-activation x · kernel + bias
+    // Batch buffers live in workspaces: one for the training calls, and one per thread for Predict.
+    private readonly __Workspace __workspace;
+    private readonly global::System.Threading.ThreadLocal<__Workspace> __predictWorkspaces;
+    private int __callState; // 0 idle, n > 0 Predicts running, -1 a training call running
 
-    /// <summary>Creates the model with Keras-default initialization drawn deterministically from <paramref name="seed"/>.</summary>
+    /// <summary>
+    /// Creates the model with Keras-default initialization drawn deterministically from <paramref name="seed"/>.
+    /// </summary>
     public RiskClassifier(int seed = 0)
     {
         var rng = new global::NeuralDsl.Rng((ulong)seed);
         // encoder.kernel [5, 4]: HeNormal (fan in 5, fan out 4)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<float>(_parameters, 0, 20), global::NeuralDsl.Initializer.HeNormal, 5, 4, ref rng);
+        global::NeuralDsl.Initializers.Fill(EncoderKernel, global::NeuralDsl.Initializer.HeNormal, 5, 4, ref rng);
         // encoder.bias [4]: Zeros (fan in 5, fan out 4)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<float>(_parameters, 20, 4), global::NeuralDsl.Initializer.Zeros, 5, 4, ref rng);
+        global::NeuralDsl.Initializers.Fill(EncoderBias, global::NeuralDsl.Initializer.Zeros, 5, 4, ref rng);
         // head.kernel [4, 3]: GlorotUniform (fan in 4, fan out 3)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<float>(_parameters, 24, 12), global::NeuralDsl.Initializer.GlorotUniform, 4, 3, ref rng);
+        global::NeuralDsl.Initializers.Fill(HeadKernel, global::NeuralDsl.Initializer.GlorotUniform, 4, 3, ref rng);
         // head.bias [3]: Zeros (fan in 4, fan out 3)
-        global::NeuralDsl.Initializers.Fill(new global::System.Span<float>(_parameters, 36, 3), global::NeuralDsl.Initializer.Zeros, 4, 3, ref rng);
+        global::NeuralDsl.Initializers.Fill(HeadBias, global::NeuralDsl.Initializer.Zeros, 4, 3, ref rng);
+        __workspace = new __Workspace(this);
+        __predictWorkspaces = new(() => new __Workspace(this));
     }
 
     /// <summary><c>encoder.kernel</c> [5, 4], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> EncoderKernel => new(_parameters, 0, 20);
+    public global::System.Span<float> EncoderKernel => new(__parameters, 0, 20);
 
     /// <summary>Gradient of <c>encoder.kernel</c> [5, 4], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<float> EncoderKernelGradient => new(_gradients, 0, 20);
+    public global::System.Span<float> EncoderKernelGradient => new(__gradients, 0, 20);
 
     /// <summary><c>encoder.bias</c> [4], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> EncoderBias => new(_parameters, 20, 4);
+    public global::System.Span<float> EncoderBias => new(__parameters, 20, 4);
 
     /// <summary>Gradient of <c>encoder.bias</c> [4], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<float> EncoderBiasGradient => new(_gradients, 20, 4);
+    public global::System.Span<float> EncoderBiasGradient => new(__gradients, 20, 4);
 
     /// <summary><c>head.kernel</c> [4, 3], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> HeadKernel => new(_parameters, 24, 12);
+    public global::System.Span<float> HeadKernel => new(__parameters, 24, 12);
 
     /// <summary>Gradient of <c>head.kernel</c> [4, 3], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<float> HeadKernelGradient => new(_gradients, 24, 12);
+    public global::System.Span<float> HeadKernelGradient => new(__gradients, 24, 12);
 
     /// <summary><c>head.bias</c> [3], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> HeadBias => new(_parameters, 36, 3);
+    public global::System.Span<float> HeadBias => new(__parameters, 36, 3);
 
     /// <summary>Gradient of <c>head.bias</c> [3], a view into <see cref="Gradients"/>.</summary>
-    public global::System.Span<float> HeadBiasGradient => new(_gradients, 36, 3);
+    public global::System.Span<float> HeadBiasGradient => new(__gradients, 36, 3);
 
     /// <summary>Every trainable parameter (39), layer after layer, each tensor in Keras layout.</summary>
-    public global::System.Span<float> Parameters => _parameters;
+    public global::System.Span<float> Parameters => __parameters;
 
     /// <summary>Gradients matching <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Gradients => _gradients;
+    public global::System.Span<float> Gradients => __gradients;
 
-    /// <summary>The output of the last forward pass, [batch × 3].</summary>
-    public global::System.ReadOnlySpan<float> LastOutput => Rows(_a1, _batch, 3);
+    /// <summary>
+    /// The output of the last Forward or ComputeGradients, [batch × 3] (Predict runs on buffers of its own).
+    /// </summary>
+    public global::System.ReadOnlySpan<float> LastOutput => __workspace.__LastOutput;
 
-    /// <summary>Inference on a batch: <paramref name="input"/> is [batch × 5], <paramref name="output"/> [batch × 3]. Allocates nothing once the batch size has been seen.</summary>
+    /// <summary>
+    /// Inference on a batch: <paramref name="input"/> is [batch × 5], <paramref name="output"/> [batch × 3]. Safe from
+    /// many threads at once (each thread has its own buffers); allocates nothing once the thread has seen the batch
+    /// size.
+    /// </summary>
     public void Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
         global::NeuralDsl.Batches.CheckLength(output.Length, batch * OutputSize, nameof(output), batch, OutputShape);
-        EnsureCapacity(batch);
-        _inputKept = false;
-        ForwardCore(input, batch, training: false);
-        Rows(_a1, batch, 3).CopyTo(output);
+        __EnterPredict();
+        try
+        {
+            __predictWorkspaces.Value!.__Predict(input, output, batch);
+        }
+        finally
+        {
+            __ExitPredict();
+        }
     }
 
     /// <summary>Inference on a batch, returning a new array of [batch × 3].</summary>
@@ -146,68 +159,109 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
     public global::System.Numerics.Tensors.Tensor<float> Predict(global::System.Numerics.Tensors.Tensor<float> input) =>
         global::NeuralDsl.Batches.Predict(this, input, InputShape, OutputShape);
 
-    /// <summary>Forward pass that keeps what <see cref="Backward"/> needs; <paramref name="training"/> turns dropout on.</summary>
+    /// <summary>
+    /// Forward pass that keeps what <see cref="Backward"/> needs; <paramref name="training"/> turns dropout on.
+    /// </summary>
     public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, bool training)
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
         global::NeuralDsl.Batches.CheckLength(output.Length, batch * OutputSize, nameof(output), batch, OutputShape);
-        EnsureCapacity(batch);
-        var kept = Rows(_input, batch, InputSize);
-        input.CopyTo(kept);
-        _inputKept = true;
-        ForwardCore(kept, batch, training);
-        Rows(_a1, batch, 3).CopyTo(output);
+        __EnterTraining();
+        try
+        {
+            __workspace.__Forward(input, output, batch, training);
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
     /// <summary>
-    /// Back-propagates <paramref name="outputGradient"/> through the last <see cref="Forward"/>: adds the parameter gradients to
-    /// <see cref="Gradients"/> and writes the gradient with respect to the input into <paramref name="inputGradient"/>.
+    /// Back-propagates <paramref name="outputGradient"/> through the last <see cref="Forward"/>: adds the parameter
+    /// gradients to <see cref="Gradients"/> and writes the gradient with respect to the input into
+    /// <paramref name="inputGradient"/>.
     /// </summary>
     public void Backward(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> inputGradient)
     {
-        if (!_inputKept)
-            throw new global::System.InvalidOperationException("Backward follows Forward: call Forward(input, output, training) first (Predict and ComputeGradients do not keep the input).");
-        int batch = _batch;
-        global::NeuralDsl.Batches.CheckLength(outputGradient.Length, batch * OutputSize, nameof(outputGradient), batch, OutputShape);
-        global::NeuralDsl.Batches.CheckLength(inputGradient.Length, batch * InputSize, nameof(inputGradient), batch, InputShape);
-        var input = Rows(_input, batch, InputSize);
-        outputGradient.CopyTo(Rows(_d1, batch, 3));
-        Layer1Backward(Rows(_a0, batch, 4), Rows(_d1, batch, 3), Rows(_d0, batch, 4), batch);
-        Layer0Backward(input, Rows(_d0, batch, 4), inputGradient, batch);
+        __EnterTraining();
+        try
+        {
+            __workspace.__Backward(outputGradient, inputGradient);
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
     /// <summary>Sets every gradient to zero.</summary>
-    public void ZeroGradients() => global::System.Array.Clear(_gradients);
+    public void ZeroGradients() => global::System.Array.Clear(__gradients);
 
     /// <summary>
-    /// Forward (training mode), CategoricalCrossEntropy and backward on one batch: overwrites <see cref="Gradients"/> with the
-    /// gradient of the mean loss and returns that loss. <paramref name="target"/> is [batch × 3].
+    /// Forward (training mode), CategoricalCrossEntropy and backward on one batch: overwrites <see cref="Gradients"/>
+    /// with the gradient of the mean loss and returns that loss. <paramref name="target"/> is [batch × 3].
     /// </summary>
     public float ComputeGradients(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target)
     {
         int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
-        global::NeuralDsl.Batches.CheckTargetLength(target.Length, (long)batch * TargetSize, nameof(target), batch, TargetSize);
-        global::NeuralDsl.Losses.ValidateTargets(global::NeuralDsl.Loss.CategoricalCrossEntropy, target, TargetSize, 3, nameof(target));
-        EnsureCapacity(batch);
-        _inputKept = false;
-        ForwardCore(input, batch, training: true);
-        var output = Rows(_a1, batch, 3);
-        float loss = global::NeuralDsl.Losses.Compute(global::NeuralDsl.Loss.CategoricalCrossEntropy, output, target, 3);
-        global::System.Array.Clear(_gradients);
-        // Fused Softmax + CategoricalCrossEntropy: dL/dz = (p − y) / n, without the activation's Jacobian.
-        global::NeuralDsl.Losses.SoftmaxCategoricalCrossEntropyGradient(output, target, Rows(_d1, batch, 3), 3);
-        Layer1AffineBackward(Rows(_a0, batch, 4), Rows(_d1, batch, 3), Rows(_d0, batch, 4), batch);
-        Layer0Backward(input, Rows(_d0, batch, 4), default, batch); // no input gradient needed
-        return loss;
+        global::NeuralDsl.Batches.CheckTargetLength(
+            target.Length,
+            (long)batch * TargetSize,
+            nameof(target),
+            batch,
+            TargetSize);
+        global::NeuralDsl.Losses.ValidateTargets(
+            global::NeuralDsl.Loss.CategoricalCrossEntropy,
+            target,
+            TargetSize,
+            3,
+            nameof(target));
+        __EnterTraining();
+        try
+        {
+            return __workspace.__ComputeGradients(input, target, batch);
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
-    /// <summary>One training step: <see cref="ComputeGradients"/>, then <paramref name="optimizer"/> updates the parameters. Returns the batch loss.</summary>
-    public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, global::NeuralDsl.Optimizer optimizer)
+    /// <summary>
+    /// One training step: <see cref="ComputeGradients"/>, then <paramref name="optimizer"/> updates the parameters.
+    /// Returns the batch loss.
+    /// </summary>
+    public float TrainStep(
+        global::System.ReadOnlySpan<float> input,
+        global::System.ReadOnlySpan<float> target,
+        global::NeuralDsl.Optimizer optimizer)
     {
         global::System.ArgumentNullException.ThrowIfNull(optimizer);
-        float loss = ComputeGradients(input, target);
-        optimizer.Step<float>(_parameters, _gradients);
-        return loss;
+        int batch = global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input));
+        global::NeuralDsl.Batches.CheckTargetLength(
+            target.Length,
+            (long)batch * TargetSize,
+            nameof(target),
+            batch,
+            TargetSize);
+        global::NeuralDsl.Losses.ValidateTargets(
+            global::NeuralDsl.Loss.CategoricalCrossEntropy,
+            target,
+            TargetSize,
+            3,
+            nameof(target));
+        __EnterTraining();
+        try
+        {
+            float loss = __workspace.__ComputeGradients(input, target, batch);
+            optimizer.Step<float>(__parameters, __gradients);
+            return loss;
+        }
+        finally
+        {
+            __ExitTraining();
+        }
     }
 
     string global::NeuralDsl.IModel<float>.Name => ModelName;
@@ -217,338 +271,502 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
     int global::NeuralDsl.IModel<float>.OutputLastAxis => 3;
     global::NeuralDsl.Loss global::NeuralDsl.IModel<float>.Loss => global::NeuralDsl.Loss.CategoricalCrossEntropy;
     string global::NeuralDsl.IModel<float>.Summary => Summary;
-    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout => s_parameterLayout;
+    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout =>
+        __parameterLayout;
 
-    // Grows every batch buffer to hold at least batch samples; a no-op once that batch size has been seen.
-    private void EnsureCapacity(int batch)
+    // A training call runs alone: it takes the instance from idle (0) to -1, or throws.
+    private void __EnterTraining()
     {
-        if (batch <= _capacity)
-            return;
-        // checked: a batch so large that a buffer would pass int.MaxValue elements throws instead of wrapping.
-        _input = new float[checked(batch * 5)];
-        _a0 = new float[checked(batch * 4)];
-        _d0 = new float[checked(batch * 4)];
-        _z0 = new float[checked(batch * 4)];
-        _a1 = new float[checked(batch * 3)];
-        _d1 = new float[checked(batch * 3)];
-        _z1 = new float[checked(batch * 3)];
-        _capacity = batch;
+        if (global::System.Threading.Interlocked.CompareExchange(ref __callState, -1, 0) != 0)
+            throw new global::System.InvalidOperationException(
+                "Model 'credit_risk_v2' is already running a call on another thread: training calls (Forward, Backward, " +
+                "ComputeGradients, TrainStep) run alone; Predict may run on many threads at once.");
     }
 
-    // The first batch samples of a [capacity × size] buffer.
-    private static global::System.Span<float> Rows(float[] buffer, int batch, int size) => new(buffer, 0, batch * size);
+    private void __ExitTraining() => global::System.Threading.Volatile.Write(ref __callState, 0);
 
-    // The whole forward pass, one call per layer; x is [batch × 5].
-    private void ForwardCore(global::System.ReadOnlySpan<float> x, int batch, bool training)
+    // Predicts count themselves in, so a training call cannot start while one runs; none starts during training.
+    private void __EnterPredict()
     {
-        _batch = batch;
-        _training = training;
-        // encoder: Dense(4, GELU)  [B,5] -> [B,4]
-        Layer0Forward(x, batch);
-        // head: Dense(3, Softmax)  [B,4] -> [B,3]
-        Layer1Forward(Rows(_a0, batch, 4), batch);
-    }
-
-    // Layer 0 · encoder: Dense(4, GELU) · forward [B,5] -> [B,4] · kernel [5, 4], bias [4] · 24 params
-    private void Layer0Forward(global::System.ReadOnlySpan<float> x, int batch)
-    {
-        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        while (true)
         {
-            // Small enough for registers: the 5×4 kernel is loaded once for the whole batch.
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            var w0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)0); // kernel[0, 0..4]
-            var w1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)4); // kernel[1, 0..4]
-            var w2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)8); // kernel[2, 0..4]
-            var w3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)12); // kernel[3, 0..4]
-            var w4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)16); // kernel[4, 0..4]
-            var b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)20); // bias[0..4]
-            ref float xs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref float zs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z0);
-            for (int r = 0; r < batch; r++)
-            {
-                nuint xi = (nuint)r * 5;
-                nuint yi = (nuint)r * 4;
-                var acc0 = b0;
-                float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 0);
-                acc0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x0), w0_0, acc0);
-                float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 1);
-                acc0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x1), w1_0, acc0);
-                float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 2);
-                acc0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x2), w2_0, acc0);
-                float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 3);
-                acc0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x3), w3_0, acc0);
-                float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 4);
-                acc0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x4), w4_0, acc0);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(acc0, ref zs, yi + 0);
-            }
-            global::NeuralDsl.Activations.Gelu(Rows(_z0, batch, 4), Rows(_a0, batch, 4));
-            return;
-        }
-        // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-        var z = Rows(_z0, batch, 4);
-        // z[batch×4] = x[batch×5] · kernel[5×4] + bias
-        global::NeuralDsl.Gemm.Multiply(x, new global::System.ReadOnlySpan<float>(_parameters, 0, 20), z, batch, 5, 4);
-        global::NeuralDsl.Bias.AddRows(z, new global::System.ReadOnlySpan<float>(_parameters, 20, 4));
-        global::NeuralDsl.Activations.Gelu(z, Rows(_a0, batch, 4));
-    }
-
-    // Layer 0 · encoder: Dense(4, GELU) · backward [B,4] -> [B,5] · kernel [5, 4], bias [4] · 24 params
-    private void Layer0Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> dx, int batch)
-    {
-        // dz = dy ⊙ GELU'(z), in place.
-        global::NeuralDsl.Activations.GeluBackward(Rows(_z0, batch, 4), Rows(_a0, batch, 4), dy, dy);
-        Layer0AffineBackward(x, dy, dx, batch);
-    }
-
-    // Layer 0 · encoder: gradients of x · kernel + bias from dz [B,4]; dx is skipped when empty (the first layer in training).
-    private void Layer0AffineBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> dz, global::System.Span<float> dx, int batch)
-    {
-        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
-        {
-            // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-            ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float xs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref float ds = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dz);
-            var g0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)0);
-            var g1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)4);
-            var g2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)8);
-            var g3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)12);
-            var g4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)16);
-            var gb0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)20);
-            for (int r = 0; r < batch; r++)
-            {
-                nuint xi = (nuint)r * 5;
-                nuint yi = (nuint)r * 4;
-                var d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref ds, yi + 0);
-                gb0 += d0;
-                float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 0);
-                g0_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x0), d0, g0_0);
-                float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 1);
-                g1_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x1), d0, g1_0);
-                float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 2);
-                g2_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x2), d0, g2_0);
-                float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 3);
-                g3_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x3), d0, g3_0);
-                float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 4);
-                g4_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(x4), d0, g4_0);
-            }
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g0_0, ref g, (nuint)0);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g1_0, ref g, (nuint)4);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g2_0, ref g, (nuint)8);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g3_0, ref g, (nuint)12);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g4_0, ref g, (nuint)16);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(gb0, ref g, (nuint)20);
-            if (dx.IsEmpty)
+            int state = global::System.Threading.Volatile.Read(ref __callState);
+            if (state < 0)
+                throw new global::System.InvalidOperationException(
+                    "Model 'credit_risk_v2' is running a training call on another thread: Predict waits for no one and " +
+                    "would read half-updated weights.");
+            if (global::System.Threading.Interlocked.CompareExchange(ref __callState, state + 1, state) == state)
                 return;
-            // dx[r, k] = Σ_j kernel[k, j] · dz[r, j]
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float dxs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
-            var w0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)0);
-            var w1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)4);
-            var w2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)8);
-            var w3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)12);
-            var w4_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p, (nuint)16);
-            for (int r = 0; r < batch; r++)
-            {
-                nuint xi = (nuint)r * 5;
-                nuint yi = (nuint)r * 4;
-                var d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref ds, yi + 0);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 0) = global::System.Runtime.Intrinsics.Vector128.Sum(w0_0 * d0);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 1) = global::System.Runtime.Intrinsics.Vector128.Sum(w1_0 * d0);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 2) = global::System.Runtime.Intrinsics.Vector128.Sum(w2_0 * d0);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 3) = global::System.Runtime.Intrinsics.Vector128.Sum(w3_0 * d0);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 4) = global::System.Runtime.Intrinsics.Vector128.Sum(w4_0 * d0);
-            }
-            return;
-        }
-        // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-        // dKernel[5×4] += xᵀ · dz
-        global::NeuralDsl.Gemm.Multiply(x, dz, new global::System.Span<float>(_gradients, 0, 20), 5, batch, 4, transposeA: true, accumulate: true);
-        // dBias[4] += Σ rows of dz
-        global::NeuralDsl.Bias.AccumulateGradient(dz, new global::System.Span<float>(_gradients, 20, 4));
-        if (!dx.IsEmpty)
-        {
-            // dx[batch×5] = dz · kernelᵀ
-            global::NeuralDsl.Gemm.Multiply(dz, new global::System.ReadOnlySpan<float>(_parameters, 0, 20), dx, batch, 4, 5, transposeB: true);
         }
     }
 
-    // Layer 1 · head: Dense(3, Softmax) · forward [B,4] -> [B,3] · kernel [4, 3], bias [3] · 15 params
-    private void Layer1Forward(global::System.ReadOnlySpan<float> x, int batch)
+    private void __ExitPredict() => global::System.Threading.Interlocked.Decrement(ref __callState);
+
+    /// <summary>
+    /// The buffers one pass at a time writes, and the passes and layer methods that write them. The model keeps one for
+    /// its training calls and one per thread for <c>Predict</c>, which share the parameters read-only.
+    /// </summary>
+    private sealed class __Workspace
     {
-        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        private readonly RiskClassifier __model;
+
+        public __Workspace(RiskClassifier model) => __model = model;
+
+        // Batch buffers, [capacity × per-sample size]; grown on demand, never per call.
+        private int __capacity;
+        private int __batch; // samples in the last forward pass
+        private bool __training; // whether that pass ran in training mode
+        // whether it copied its input into __input (Forward does; Predict and ComputeGradients need not)
+        private bool __inputKept;
+        private float[] __input = []; // [B,5], the input of the last Forward, for Backward
+        private float[] __a0 = []; // [B,4] encoder output
+        private float[] __d0 = []; // [B,4] gradient w.r.t. encoder output
+        private float[] __z0 = []; // encoder: pre-activation x · kernel + bias
+        private float[] __a1 = []; // [B,3] head output
+        private float[] __d1 = []; // [B,3] gradient w.r.t. head output
+        private float[] __z1 = []; // head: pre-activation x · kernel + bias
+
+        // Predict's pass on this thread's buffers; the arguments were checked.
+        public void __Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch)
         {
-            // Small enough for registers: the 4×3 kernel is loaded once for the whole batch.
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            var w0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 24); // kernel[0, 0]
-            var w0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 25); // kernel[0, 1]
-            var w0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 26); // kernel[0, 2]
-            var w1_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 27); // kernel[1, 0]
-            var w1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 28); // kernel[1, 1]
-            var w1_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 29); // kernel[1, 2]
-            var w2_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 30); // kernel[2, 0]
-            var w2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 31); // kernel[2, 1]
-            var w2_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 32); // kernel[2, 2]
-            var w3_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 33); // kernel[3, 0]
-            var w3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 34); // kernel[3, 1]
-            var w3_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 35); // kernel[3, 2]
-            var b0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 36); // bias[0]
-            var b1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 37); // bias[1]
-            var b2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 38); // bias[2]
-            ref float xs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref float zs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z1);
-            for (int r = 0; r < batch; r++)
-            {
-                nuint xi = (nuint)r * 4;
-                nuint yi = (nuint)r * 3;
-                var acc0 = b0;
-                var acc1 = b1;
-                var acc2 = b2;
-                float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 0);
-                acc0 = global::System.MathF.FusedMultiplyAdd(x0, w0_0, acc0);
-                acc1 = global::System.MathF.FusedMultiplyAdd(x0, w0_1, acc1);
-                acc2 = global::System.MathF.FusedMultiplyAdd(x0, w0_2, acc2);
-                float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 1);
-                acc0 = global::System.MathF.FusedMultiplyAdd(x1, w1_0, acc0);
-                acc1 = global::System.MathF.FusedMultiplyAdd(x1, w1_1, acc1);
-                acc2 = global::System.MathF.FusedMultiplyAdd(x1, w1_2, acc2);
-                float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 2);
-                acc0 = global::System.MathF.FusedMultiplyAdd(x2, w2_0, acc0);
-                acc1 = global::System.MathF.FusedMultiplyAdd(x2, w2_1, acc1);
-                acc2 = global::System.MathF.FusedMultiplyAdd(x2, w2_2, acc2);
-                float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 3);
-                acc0 = global::System.MathF.FusedMultiplyAdd(x3, w3_0, acc0);
-                acc1 = global::System.MathF.FusedMultiplyAdd(x3, w3_1, acc1);
-                acc2 = global::System.MathF.FusedMultiplyAdd(x3, w3_2, acc2);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref zs, yi + 0) = acc0;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref zs, yi + 1) = acc1;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref zs, yi + 2) = acc2;
-            }
-            global::NeuralDsl.Activations.Softmax(Rows(_z1, batch, 3), Rows(_a1, batch, 3), 3);
-            return;
+            __EnsureCapacity(batch);
+            __inputKept = false;
+            __ForwardCore(input, batch, training: false);
+            __Rows(__a1, batch, 3).CopyTo(output);
         }
-        // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-        var z = Rows(_z1, batch, 3);
-        // z[batch×3] = x[batch×4] · kernel[4×3] + bias
-        global::NeuralDsl.Gemm.Multiply(x, new global::System.ReadOnlySpan<float>(_parameters, 24, 12), z, batch, 4, 3);
-        global::NeuralDsl.Bias.AddRows(z, new global::System.ReadOnlySpan<float>(_parameters, 36, 3));
-        global::NeuralDsl.Activations.Softmax(z, Rows(_a1, batch, 3), 3);
-    }
 
-    // Layer 1 · head: Dense(3, Softmax) · backward [B,3] -> [B,4] · kernel [4, 3], bias [3] · 15 params
-    private void Layer1Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> dx, int batch)
-    {
-        // dz = dy ⊙ Softmax'(z), in place.
-        global::NeuralDsl.Activations.SoftmaxBackward(Rows(_a1, batch, 3), dy, dy, 3);
-        Layer1AffineBackward(x, dy, dx, batch);
-    }
-
-    // Layer 1 · head: gradients of x · kernel + bias from dz [B,3]; dx is skipped when empty (the first layer in training).
-    private void Layer1AffineBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> dz, global::System.Span<float> dx, int batch)
-    {
-        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        public void __Forward(
+            global::System.ReadOnlySpan<float> input,
+            global::System.Span<float> output,
+            int batch,
+            bool training)
         {
-            // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-            ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float xs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref float ds = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dz);
-            var g0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 24);
-            var g0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 25);
-            var g0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 26);
-            var g1_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 27);
-            var g1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 28);
-            var g1_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 29);
-            var g2_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 30);
-            var g2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 31);
-            var g2_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 32);
-            var g3_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 33);
-            var g3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 34);
-            var g3_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 35);
-            var gb0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 36);
-            var gb1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 37);
-            var gb2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 38);
-            for (int r = 0; r < batch; r++)
-            {
-                nuint xi = (nuint)r * 4;
-                nuint yi = (nuint)r * 3;
-                var d0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, yi + 0);
-                var d1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, yi + 1);
-                var d2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, yi + 2);
-                gb0 += d0;
-                gb1 += d1;
-                gb2 += d2;
-                float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 0);
-                g0_0 = global::System.MathF.FusedMultiplyAdd(x0, d0, g0_0);
-                g0_1 = global::System.MathF.FusedMultiplyAdd(x0, d1, g0_1);
-                g0_2 = global::System.MathF.FusedMultiplyAdd(x0, d2, g0_2);
-                float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 1);
-                g1_0 = global::System.MathF.FusedMultiplyAdd(x1, d0, g1_0);
-                g1_1 = global::System.MathF.FusedMultiplyAdd(x1, d1, g1_1);
-                g1_2 = global::System.MathF.FusedMultiplyAdd(x1, d2, g1_2);
-                float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 2);
-                g2_0 = global::System.MathF.FusedMultiplyAdd(x2, d0, g2_0);
-                g2_1 = global::System.MathF.FusedMultiplyAdd(x2, d1, g2_1);
-                g2_2 = global::System.MathF.FusedMultiplyAdd(x2, d2, g2_2);
-                float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, xi + 3);
-                g3_0 = global::System.MathF.FusedMultiplyAdd(x3, d0, g3_0);
-                g3_1 = global::System.MathF.FusedMultiplyAdd(x3, d1, g3_1);
-                g3_2 = global::System.MathF.FusedMultiplyAdd(x3, d2, g3_2);
-            }
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 24) = g0_0;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 25) = g0_1;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 26) = g0_2;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 27) = g1_0;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 28) = g1_1;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 29) = g1_2;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 30) = g2_0;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 31) = g2_1;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 32) = g2_2;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 33) = g3_0;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 34) = g3_1;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 35) = g3_2;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 36) = gb0;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 37) = gb1;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 38) = gb2;
-            if (dx.IsEmpty)
+            __EnsureCapacity(batch);
+            var kept = __Rows(__input, batch, InputSize);
+            input.CopyTo(kept);
+            __inputKept = true;
+            __ForwardCore(kept, batch, training);
+            __Rows(__a1, batch, 3).CopyTo(output);
+        }
+
+        public void __Backward(
+            global::System.ReadOnlySpan<float> outputGradient,
+            global::System.Span<float> inputGradient)
+        {
+            if (!__inputKept)
+                throw new global::System.InvalidOperationException(
+                    "Backward follows Forward: call Forward(input, output, training) first " +
+                    "(Predict and ComputeGradients do not keep the input).");
+            int batch = __batch;
+            global::NeuralDsl.Batches.CheckLength(
+                outputGradient.Length,
+                batch * OutputSize,
+                nameof(outputGradient),
+                batch,
+                OutputShape);
+            global::NeuralDsl.Batches.CheckLength(
+                inputGradient.Length,
+                batch * InputSize,
+                nameof(inputGradient),
+                batch,
+                InputShape);
+            var input = __Rows(__input, batch, InputSize);
+            outputGradient.CopyTo(__Rows(__d1, batch, 3));
+            __Layer1Backward(__Rows(__a0, batch, 4), __Rows(__d1, batch, 3), __Rows(__d0, batch, 4), batch);
+            __Layer0Backward(input, __Rows(__d0, batch, 4), inputGradient, batch);
+        }
+
+        public float __ComputeGradients(
+            global::System.ReadOnlySpan<float> input,
+            global::System.ReadOnlySpan<float> target,
+            int batch)
+        {
+            __EnsureCapacity(batch);
+            __inputKept = false;
+            __ForwardCore(input, batch, training: true);
+            var output = __Rows(__a1, batch, 3);
+            float loss = global::NeuralDsl.Losses.Compute(
+                global::NeuralDsl.Loss.CategoricalCrossEntropy,
+                output,
+                target,
+                3);
+            global::System.Array.Clear(__model.__gradients);
+            // Fused Softmax + CategoricalCrossEntropy: dL/dz = (p − y) / n, without the activation's Jacobian.
+            global::NeuralDsl.Losses.SoftmaxCategoricalCrossEntropyGradient(output, target, __Rows(__d1, batch, 3), 3);
+            __Layer1AffineBackward(__Rows(__a0, batch, 4), __Rows(__d1, batch, 3), __Rows(__d0, batch, 4), batch);
+            // The first layer: no input gradient needed.
+            __Layer0Backward(input, __Rows(__d0, batch, 4), default, batch);
+            return loss;
+        }
+
+        /// <summary>The output of the last forward pass on this workspace, [batch × 3].</summary>
+        public global::System.ReadOnlySpan<float> __LastOutput => __Rows(__a1, __batch, 3);
+
+        // Grows every batch buffer to hold at least batch samples; a no-op once that batch size has been seen.
+        private void __EnsureCapacity(int batch)
+        {
+            if (batch <= __capacity)
                 return;
-            // dx[r, k] = Σ_j kernel[k, j] · dz[r, j]
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float dxs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
-            var w0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 24);
-            var w0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 25);
-            var w0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 26);
-            var w1_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 27);
-            var w1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 28);
-            var w1_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 29);
-            var w2_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 30);
-            var w2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 31);
-            var w2_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 32);
-            var w3_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 33);
-            var w3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 34);
-            var w3_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 35);
-            for (int r = 0; r < batch; r++)
-            {
-                nuint xi = (nuint)r * 4;
-                nuint yi = (nuint)r * 3;
-                var d0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, yi + 0);
-                var d1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, yi + 1);
-                var d2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref ds, yi + 2);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 0) = w0_0 * d0 + w0_1 * d1 + w0_2 * d2;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 1) = w1_0 * d0 + w1_1 * d1 + w1_2 * d2;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 2) = w2_0 * d0 + w2_1 * d1 + w2_2 * d2;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dxs, xi + 3) = w3_0 * d0 + w3_1 * d1 + w3_2 * d2;
-            }
-            return;
+            // checked: a batch so large that a buffer would pass int.MaxValue elements throws instead of wrapping.
+            __input = new float[checked(batch * 5)];
+            __a0 = new float[checked(batch * 4)];
+            __d0 = new float[checked(batch * 4)];
+            __z0 = new float[checked(batch * 4)];
+            __a1 = new float[checked(batch * 3)];
+            __d1 = new float[checked(batch * 3)];
+            __z1 = new float[checked(batch * 3)];
+            __capacity = batch;
         }
-        // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-        // dKernel[4×3] += xᵀ · dz
-        global::NeuralDsl.Gemm.Multiply(x, dz, new global::System.Span<float>(_gradients, 24, 12), 4, batch, 3, transposeA: true, accumulate: true);
-        // dBias[3] += Σ rows of dz
-        global::NeuralDsl.Bias.AccumulateGradient(dz, new global::System.Span<float>(_gradients, 36, 3));
-        if (!dx.IsEmpty)
+
+        // The first batch samples of a [capacity × size] buffer.
+        private static global::System.Span<float> __Rows(float[] buffer, int batch, int size) => new(buffer, 0, batch * size);
+
+        // The whole forward pass, one call per layer; x is [batch × 5].
+        private void __ForwardCore(global::System.ReadOnlySpan<float> x, int batch, bool training)
         {
-            // dx[batch×4] = dz · kernelᵀ
-            global::NeuralDsl.Gemm.Multiply(dz, new global::System.ReadOnlySpan<float>(_parameters, 24, 12), dx, batch, 3, 4, transposeB: true);
+            __batch = batch;
+            __training = training;
+            // encoder: Dense(4, GELU) [B,5] -> [B,4]
+            __Layer0Forward(x, batch);
+            // head: Dense(3, Softmax) [B,4] -> [B,3]
+            __Layer1Forward(__Rows(__a0, batch, 4), batch);
+        }
+
+        // Layer 0 · encoder: Dense(4, GELU) · forward [B,5] -> [B,4] · kernel [5, 4], bias [4] · 24 params
+        private void __Layer0Forward(global::System.ReadOnlySpan<float> x, int batch)
+        {
+            if (__Vector256.IsHardwareAccelerated)
+            {
+                // Small enough for registers: the 5×4 kernel is loaded once for the whole batch.
+                ref float p = ref __MemoryMarshal.GetArrayDataReference(__model.__parameters);
+                var w0_0 = __Vector128.LoadUnsafe(ref p, (nuint)0); // kernel[0, 0..4]
+                var w1_0 = __Vector128.LoadUnsafe(ref p, (nuint)4); // kernel[1, 0..4]
+                var w2_0 = __Vector128.LoadUnsafe(ref p, (nuint)8); // kernel[2, 0..4]
+                var w3_0 = __Vector128.LoadUnsafe(ref p, (nuint)12); // kernel[3, 0..4]
+                var w4_0 = __Vector128.LoadUnsafe(ref p, (nuint)16); // kernel[4, 0..4]
+                var b0 = __Vector128.LoadUnsafe(ref p, (nuint)20); // bias[0..4]
+                ref float xs = ref __MemoryMarshal.GetReference(x);
+                ref float zs = ref __MemoryMarshal.GetArrayDataReference(__z0);
+                for (int r = 0; r < batch; r++)
+                {
+                    nuint xi = (nuint)r * 5;
+                    nuint yi = (nuint)r * 4;
+                    var acc0 = b0;
+                    float x0 = __Unsafe.Add(ref xs, xi + 0);
+                    acc0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x0), w0_0, acc0);
+                    float x1 = __Unsafe.Add(ref xs, xi + 1);
+                    acc0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x1), w1_0, acc0);
+                    float x2 = __Unsafe.Add(ref xs, xi + 2);
+                    acc0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x2), w2_0, acc0);
+                    float x3 = __Unsafe.Add(ref xs, xi + 3);
+                    acc0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x3), w3_0, acc0);
+                    float x4 = __Unsafe.Add(ref xs, xi + 4);
+                    acc0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x4), w4_0, acc0);
+                    __Vector128.StoreUnsafe(acc0, ref zs, yi + 0);
+                }
+                global::NeuralDsl.Activations.Gelu(__Rows(__z0, batch, 4), __Rows(__a0, batch, 4));
+                return;
+            }
+            // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
+            var z = __Rows(__z0, batch, 4);
+            // z[batch×4] = x[batch×5] · kernel[5×4] + bias
+            global::NeuralDsl.Gemm.Multiply(x, __model.EncoderKernel, z, batch, 5, 4);
+            global::NeuralDsl.Bias.AddRows(z, __model.EncoderBias);
+            global::NeuralDsl.Activations.Gelu(z, __Rows(__a0, batch, 4));
+        }
+
+        // Layer 0 · encoder: Dense(4, GELU) · backward [B,4] -> [B,5] · kernel [5, 4], bias [4] · 24 params
+        private void __Layer0Backward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.Span<float> dy,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            // dz = dy ⊙ GELU'(z), in place.
+            global::NeuralDsl.Activations.GeluBackward(__Rows(__z0, batch, 4), __Rows(__a0, batch, 4), dy, dy);
+            __Layer0AffineBackward(x, dy, dx, batch);
+        }
+
+        // Layer 0 · encoder: gradients of x · kernel + bias from dz [B,4]; dx is skipped when empty (the first layer in
+        // training).
+        private void __Layer0AffineBackward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.ReadOnlySpan<float> dz,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            if (__Vector256.IsHardwareAccelerated)
+            {
+                // Kernel and bias gradients accumulate in registers over the batch and are written back once.
+                ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
+                ref float xs = ref __MemoryMarshal.GetReference(x);
+                ref float ds = ref __MemoryMarshal.GetReference(dz);
+                var g0_0 = __Vector128.LoadUnsafe(ref g, (nuint)0);
+                var g1_0 = __Vector128.LoadUnsafe(ref g, (nuint)4);
+                var g2_0 = __Vector128.LoadUnsafe(ref g, (nuint)8);
+                var g3_0 = __Vector128.LoadUnsafe(ref g, (nuint)12);
+                var g4_0 = __Vector128.LoadUnsafe(ref g, (nuint)16);
+                var gb0 = __Vector128.LoadUnsafe(ref g, (nuint)20);
+                for (int r = 0; r < batch; r++)
+                {
+                    nuint xi = (nuint)r * 5;
+                    nuint yi = (nuint)r * 4;
+                    var d0 = __Vector128.LoadUnsafe(ref ds, yi + 0);
+                    gb0 += d0;
+                    float x0 = __Unsafe.Add(ref xs, xi + 0);
+                    g0_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x0), d0, g0_0);
+                    float x1 = __Unsafe.Add(ref xs, xi + 1);
+                    g1_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x1), d0, g1_0);
+                    float x2 = __Unsafe.Add(ref xs, xi + 2);
+                    g2_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x2), d0, g2_0);
+                    float x3 = __Unsafe.Add(ref xs, xi + 3);
+                    g3_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x3), d0, g3_0);
+                    float x4 = __Unsafe.Add(ref xs, xi + 4);
+                    g4_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x4), d0, g4_0);
+                }
+                __Vector128.StoreUnsafe(g0_0, ref g, (nuint)0);
+                __Vector128.StoreUnsafe(g1_0, ref g, (nuint)4);
+                __Vector128.StoreUnsafe(g2_0, ref g, (nuint)8);
+                __Vector128.StoreUnsafe(g3_0, ref g, (nuint)12);
+                __Vector128.StoreUnsafe(g4_0, ref g, (nuint)16);
+                __Vector128.StoreUnsafe(gb0, ref g, (nuint)20);
+                if (dx.IsEmpty)
+                    return;
+                // dx[r, k] = Σ_j kernel[k, j] · dz[r, j]
+                ref float p = ref __MemoryMarshal.GetArrayDataReference(__model.__parameters);
+                ref float dxs = ref __MemoryMarshal.GetReference(dx);
+                var w0_0 = __Vector128.LoadUnsafe(ref p, (nuint)0);
+                var w1_0 = __Vector128.LoadUnsafe(ref p, (nuint)4);
+                var w2_0 = __Vector128.LoadUnsafe(ref p, (nuint)8);
+                var w3_0 = __Vector128.LoadUnsafe(ref p, (nuint)12);
+                var w4_0 = __Vector128.LoadUnsafe(ref p, (nuint)16);
+                for (int r = 0; r < batch; r++)
+                {
+                    nuint xi = (nuint)r * 5;
+                    nuint yi = (nuint)r * 4;
+                    var d0 = __Vector128.LoadUnsafe(ref ds, yi + 0);
+                    __Unsafe.Add(ref dxs, xi + 0) = __Vector128.Sum(w0_0 * d0);
+                    __Unsafe.Add(ref dxs, xi + 1) = __Vector128.Sum(w1_0 * d0);
+                    __Unsafe.Add(ref dxs, xi + 2) = __Vector128.Sum(w2_0 * d0);
+                    __Unsafe.Add(ref dxs, xi + 3) = __Vector128.Sum(w3_0 * d0);
+                    __Unsafe.Add(ref dxs, xi + 4) = __Vector128.Sum(w4_0 * d0);
+                }
+                return;
+            }
+            // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
+            // dKernel[5×4] += xᵀ · dz
+            global::NeuralDsl.Gemm.Multiply(
+                x,
+                dz,
+                __model.EncoderKernelGradient,
+                5,
+                batch,
+                4,
+                transposeA: true,
+                accumulate: true);
+            // dBias[4] += Σ rows of dz
+            global::NeuralDsl.Bias.AccumulateGradient(dz, __model.EncoderBiasGradient);
+            if (!dx.IsEmpty)
+            {
+                // dx[batch×5] = dz · kernelᵀ
+                global::NeuralDsl.Gemm.Multiply(dz, __model.EncoderKernel, dx, batch, 4, 5, transposeB: true);
+            }
+        }
+
+        // Layer 1 · head: Dense(3, Softmax) · forward [B,4] -> [B,3] · kernel [4, 3], bias [3] · 15 params
+        private void __Layer1Forward(global::System.ReadOnlySpan<float> x, int batch)
+        {
+            if (__Vector256.IsHardwareAccelerated)
+            {
+                // Small enough for registers: the 4×3 kernel is loaded once for the whole batch.
+                ref float p = ref __MemoryMarshal.GetArrayDataReference(__model.__parameters);
+                var w0_0 = __Unsafe.Add(ref p, 24); // kernel[0, 0]
+                var w0_1 = __Unsafe.Add(ref p, 25); // kernel[0, 1]
+                var w0_2 = __Unsafe.Add(ref p, 26); // kernel[0, 2]
+                var w1_0 = __Unsafe.Add(ref p, 27); // kernel[1, 0]
+                var w1_1 = __Unsafe.Add(ref p, 28); // kernel[1, 1]
+                var w1_2 = __Unsafe.Add(ref p, 29); // kernel[1, 2]
+                var w2_0 = __Unsafe.Add(ref p, 30); // kernel[2, 0]
+                var w2_1 = __Unsafe.Add(ref p, 31); // kernel[2, 1]
+                var w2_2 = __Unsafe.Add(ref p, 32); // kernel[2, 2]
+                var w3_0 = __Unsafe.Add(ref p, 33); // kernel[3, 0]
+                var w3_1 = __Unsafe.Add(ref p, 34); // kernel[3, 1]
+                var w3_2 = __Unsafe.Add(ref p, 35); // kernel[3, 2]
+                var b0 = __Unsafe.Add(ref p, 36); // bias[0]
+                var b1 = __Unsafe.Add(ref p, 37); // bias[1]
+                var b2 = __Unsafe.Add(ref p, 38); // bias[2]
+                ref float xs = ref __MemoryMarshal.GetReference(x);
+                ref float zs = ref __MemoryMarshal.GetArrayDataReference(__z1);
+                for (int r = 0; r < batch; r++)
+                {
+                    nuint xi = (nuint)r * 4;
+                    nuint yi = (nuint)r * 3;
+                    var acc0 = b0;
+                    var acc1 = b1;
+                    var acc2 = b2;
+                    float x0 = __Unsafe.Add(ref xs, xi + 0);
+                    acc0 = global::System.MathF.FusedMultiplyAdd(x0, w0_0, acc0);
+                    acc1 = global::System.MathF.FusedMultiplyAdd(x0, w0_1, acc1);
+                    acc2 = global::System.MathF.FusedMultiplyAdd(x0, w0_2, acc2);
+                    float x1 = __Unsafe.Add(ref xs, xi + 1);
+                    acc0 = global::System.MathF.FusedMultiplyAdd(x1, w1_0, acc0);
+                    acc1 = global::System.MathF.FusedMultiplyAdd(x1, w1_1, acc1);
+                    acc2 = global::System.MathF.FusedMultiplyAdd(x1, w1_2, acc2);
+                    float x2 = __Unsafe.Add(ref xs, xi + 2);
+                    acc0 = global::System.MathF.FusedMultiplyAdd(x2, w2_0, acc0);
+                    acc1 = global::System.MathF.FusedMultiplyAdd(x2, w2_1, acc1);
+                    acc2 = global::System.MathF.FusedMultiplyAdd(x2, w2_2, acc2);
+                    float x3 = __Unsafe.Add(ref xs, xi + 3);
+                    acc0 = global::System.MathF.FusedMultiplyAdd(x3, w3_0, acc0);
+                    acc1 = global::System.MathF.FusedMultiplyAdd(x3, w3_1, acc1);
+                    acc2 = global::System.MathF.FusedMultiplyAdd(x3, w3_2, acc2);
+                    __Unsafe.Add(ref zs, yi + 0) = acc0;
+                    __Unsafe.Add(ref zs, yi + 1) = acc1;
+                    __Unsafe.Add(ref zs, yi + 2) = acc2;
+                }
+                global::NeuralDsl.Activations.Softmax(__Rows(__z1, batch, 3), __Rows(__a1, batch, 3), 3);
+                return;
+            }
+            // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
+            var z = __Rows(__z1, batch, 3);
+            // z[batch×3] = x[batch×4] · kernel[4×3] + bias
+            global::NeuralDsl.Gemm.Multiply(x, __model.HeadKernel, z, batch, 4, 3);
+            global::NeuralDsl.Bias.AddRows(z, __model.HeadBias);
+            global::NeuralDsl.Activations.Softmax(z, __Rows(__a1, batch, 3), 3);
+        }
+
+        // Layer 1 · head: Dense(3, Softmax) · backward [B,3] -> [B,4] · kernel [4, 3], bias [3] · 15 params
+        private void __Layer1Backward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.Span<float> dy,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            // dz = dy ⊙ Softmax'(z), in place.
+            global::NeuralDsl.Activations.SoftmaxBackward(__Rows(__a1, batch, 3), dy, dy, 3);
+            __Layer1AffineBackward(x, dy, dx, batch);
+        }
+
+        // Layer 1 · head: gradients of x · kernel + bias from dz [B,3]; dx is skipped when empty (the first layer in
+        // training).
+        private void __Layer1AffineBackward(
+            global::System.ReadOnlySpan<float> x,
+            global::System.ReadOnlySpan<float> dz,
+            global::System.Span<float> dx,
+            int batch)
+        {
+            if (__Vector256.IsHardwareAccelerated)
+            {
+                // Kernel and bias gradients accumulate in registers over the batch and are written back once.
+                ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
+                ref float xs = ref __MemoryMarshal.GetReference(x);
+                ref float ds = ref __MemoryMarshal.GetReference(dz);
+                var g0_0 = __Unsafe.Add(ref g, 24);
+                var g0_1 = __Unsafe.Add(ref g, 25);
+                var g0_2 = __Unsafe.Add(ref g, 26);
+                var g1_0 = __Unsafe.Add(ref g, 27);
+                var g1_1 = __Unsafe.Add(ref g, 28);
+                var g1_2 = __Unsafe.Add(ref g, 29);
+                var g2_0 = __Unsafe.Add(ref g, 30);
+                var g2_1 = __Unsafe.Add(ref g, 31);
+                var g2_2 = __Unsafe.Add(ref g, 32);
+                var g3_0 = __Unsafe.Add(ref g, 33);
+                var g3_1 = __Unsafe.Add(ref g, 34);
+                var g3_2 = __Unsafe.Add(ref g, 35);
+                var gb0 = __Unsafe.Add(ref g, 36);
+                var gb1 = __Unsafe.Add(ref g, 37);
+                var gb2 = __Unsafe.Add(ref g, 38);
+                for (int r = 0; r < batch; r++)
+                {
+                    nuint xi = (nuint)r * 4;
+                    nuint yi = (nuint)r * 3;
+                    var d0 = __Unsafe.Add(ref ds, yi + 0);
+                    var d1 = __Unsafe.Add(ref ds, yi + 1);
+                    var d2 = __Unsafe.Add(ref ds, yi + 2);
+                    gb0 += d0;
+                    gb1 += d1;
+                    gb2 += d2;
+                    float x0 = __Unsafe.Add(ref xs, xi + 0);
+                    g0_0 = global::System.MathF.FusedMultiplyAdd(x0, d0, g0_0);
+                    g0_1 = global::System.MathF.FusedMultiplyAdd(x0, d1, g0_1);
+                    g0_2 = global::System.MathF.FusedMultiplyAdd(x0, d2, g0_2);
+                    float x1 = __Unsafe.Add(ref xs, xi + 1);
+                    g1_0 = global::System.MathF.FusedMultiplyAdd(x1, d0, g1_0);
+                    g1_1 = global::System.MathF.FusedMultiplyAdd(x1, d1, g1_1);
+                    g1_2 = global::System.MathF.FusedMultiplyAdd(x1, d2, g1_2);
+                    float x2 = __Unsafe.Add(ref xs, xi + 2);
+                    g2_0 = global::System.MathF.FusedMultiplyAdd(x2, d0, g2_0);
+                    g2_1 = global::System.MathF.FusedMultiplyAdd(x2, d1, g2_1);
+                    g2_2 = global::System.MathF.FusedMultiplyAdd(x2, d2, g2_2);
+                    float x3 = __Unsafe.Add(ref xs, xi + 3);
+                    g3_0 = global::System.MathF.FusedMultiplyAdd(x3, d0, g3_0);
+                    g3_1 = global::System.MathF.FusedMultiplyAdd(x3, d1, g3_1);
+                    g3_2 = global::System.MathF.FusedMultiplyAdd(x3, d2, g3_2);
+                }
+                __Unsafe.Add(ref g, 24) = g0_0;
+                __Unsafe.Add(ref g, 25) = g0_1;
+                __Unsafe.Add(ref g, 26) = g0_2;
+                __Unsafe.Add(ref g, 27) = g1_0;
+                __Unsafe.Add(ref g, 28) = g1_1;
+                __Unsafe.Add(ref g, 29) = g1_2;
+                __Unsafe.Add(ref g, 30) = g2_0;
+                __Unsafe.Add(ref g, 31) = g2_1;
+                __Unsafe.Add(ref g, 32) = g2_2;
+                __Unsafe.Add(ref g, 33) = g3_0;
+                __Unsafe.Add(ref g, 34) = g3_1;
+                __Unsafe.Add(ref g, 35) = g3_2;
+                __Unsafe.Add(ref g, 36) = gb0;
+                __Unsafe.Add(ref g, 37) = gb1;
+                __Unsafe.Add(ref g, 38) = gb2;
+                if (dx.IsEmpty)
+                    return;
+                // dx[r, k] = Σ_j kernel[k, j] · dz[r, j]
+                ref float p = ref __MemoryMarshal.GetArrayDataReference(__model.__parameters);
+                ref float dxs = ref __MemoryMarshal.GetReference(dx);
+                var w0_0 = __Unsafe.Add(ref p, 24);
+                var w0_1 = __Unsafe.Add(ref p, 25);
+                var w0_2 = __Unsafe.Add(ref p, 26);
+                var w1_0 = __Unsafe.Add(ref p, 27);
+                var w1_1 = __Unsafe.Add(ref p, 28);
+                var w1_2 = __Unsafe.Add(ref p, 29);
+                var w2_0 = __Unsafe.Add(ref p, 30);
+                var w2_1 = __Unsafe.Add(ref p, 31);
+                var w2_2 = __Unsafe.Add(ref p, 32);
+                var w3_0 = __Unsafe.Add(ref p, 33);
+                var w3_1 = __Unsafe.Add(ref p, 34);
+                var w3_2 = __Unsafe.Add(ref p, 35);
+                for (int r = 0; r < batch; r++)
+                {
+                    nuint xi = (nuint)r * 4;
+                    nuint yi = (nuint)r * 3;
+                    var d0 = __Unsafe.Add(ref ds, yi + 0);
+                    var d1 = __Unsafe.Add(ref ds, yi + 1);
+                    var d2 = __Unsafe.Add(ref ds, yi + 2);
+                    __Unsafe.Add(ref dxs, xi + 0) = w0_0 * d0 + w0_1 * d1 + w0_2 * d2;
+                    __Unsafe.Add(ref dxs, xi + 1) = w1_0 * d0 + w1_1 * d1 + w1_2 * d2;
+                    __Unsafe.Add(ref dxs, xi + 2) = w2_0 * d0 + w2_1 * d1 + w2_2 * d2;
+                    __Unsafe.Add(ref dxs, xi + 3) = w3_0 * d0 + w3_1 * d1 + w3_2 * d2;
+                }
+                return;
+            }
+            // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
+            // dKernel[4×3] += xᵀ · dz
+            global::NeuralDsl.Gemm.Multiply(
+                x,
+                dz,
+                __model.HeadKernelGradient,
+                4,
+                batch,
+                3,
+                transposeA: true,
+                accumulate: true);
+            // dBias[3] += Σ rows of dz
+            global::NeuralDsl.Bias.AccumulateGradient(dz, __model.HeadBiasGradient);
+            if (!dx.IsEmpty)
+            {
+                // dx[batch×4] = dz · kernelᵀ
+                global::NeuralDsl.Gemm.Multiply(dz, __model.HeadKernel, dx, batch, 3, 4, transposeB: true);
+            }
         }
     }
 }

@@ -1,0 +1,187 @@
+using System.Linq;
+using System.Text;
+using NeuralDsl.Generator.Model;
+using NeuralDsl.Generator.Shapes;
+
+namespace NeuralDsl.Generator.Emit;
+
+/// <summary>The model's public surface besides the passes: summary, constants, constructor, parameter views, <c>IModel</c>.</summary>
+internal sealed partial class ModelEmitter
+{
+    // ---- Summary ----
+
+    private string SummaryText()
+    {
+        var sb = new StringBuilder();
+        string rule = new string('_', 65);
+        sb.Append("Model: \"").Append(Spec.ModelName).Append("\"\n");
+        sb.Append(rule).Append('\n');
+        sb.Append(Row("Layer (type)", "Output Shape", "Param #")).Append('\n');
+        sb.Append(new string('=', 65)).Append('\n');
+        for (int i = 0; i < Layers.Count; i++)
+        {
+            PlannedLayer layer = Layers[i];
+            sb.Append(Row(layer.Name + " (" + layer.Spec.KerasType + ")", layer.Output.ToKeras(), Literals.Count(layer.ParameterCount))).Append('\n');
+            sb.Append(i == Layers.Count - 1 ? new string('=', 65) : rule).Append('\n');
+        }
+        if (Layers.Count == 0)
+            sb.Append(new string('=', 65)).Append('\n');
+        sb.Append("Total params: ").Append(Literals.Count(_plan.ParameterCount + _plan.StateCount)).Append('\n');
+        sb.Append("Trainable params: ").Append(Literals.Count(_plan.ParameterCount)).Append('\n');
+        sb.Append("Non-trainable params: ").Append(Literals.Count(_plan.StateCount)).Append('\n');
+        sb.Append(rule).Append('\n');
+        return sb.ToString();
+
+        static string Row(string a, string b, string c) => (" " + a.PadRight(28) + " " + b.PadRight(25) + " " + c).TrimEnd();
+    }
+
+    private void WriteClassDoc()
+    {
+        _w.Line("/// <summary>");
+        _w.Line("/// Sequential model <c>" + Spec.ModelName + "</c> (" + _t + "), loss " + Spec.Loss + ": " + Spec.InputShape + " → " + _plan.OutputShape + ".");
+        _w.Line("/// <code>");
+        foreach (string line in SummaryText().TrimEnd('\n').Split('\n'))
+            _w.Line("/// " + Xml(line));
+        _w.Line("/// </code>");
+        _w.Line("/// </summary>");
+    }
+
+    private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+
+    // ---- Constants ----
+
+    private void WriteConstants()
+    {
+        _w.DocSummary("Elements of one input sample, shape " + Spec.InputShape + ".");
+        _w.Line("public const int InputSize = " + Literals.Int(_plan.InputSize) + ";");
+        _w.Line();
+        _w.DocSummary("Elements of one output sample, shape " + _plan.OutputShape + ".");
+        _w.Line("public const int OutputSize = " + Literals.Int(_plan.OutputSize) + ";");
+        _w.Line();
+        _w.DocSummary("Elements of one target sample for " + Spec.Loss + ".");
+        _w.Line("public const int TargetSize = " + Literals.Int(_plan.TargetSize) + ";");
+        _w.Line();
+        _w.DocSummary("Trainable parameters in all layers.");
+        _w.Line("public const int ParameterCount = " + Literals.Int(_plan.ParameterCount) + ";");
+        _w.Line();
+        _w.DocSummary("The model name shown in the summary.");
+        _w.Line("public const string ModelName = " + Literals.String(Spec.ModelName) + ";");
+        _w.Line();
+        _w.DocSummary("Keras-style summary: layers, output shapes and parameter counts.");
+        _w.Line("public const string Summary = " + Literals.String(SummaryText()) + ";");
+        _w.Line();
+        _w.DocSummary("The per-sample input shape (the batch is the leading, run-time dimension).");
+        _w.Line("public static global::System.ReadOnlySpan<int> InputShape => [" + string.Join(", ", Spec.InputShape.Dimensions) + "];");
+        _w.Line();
+        _w.DocSummary("The per-sample output shape.");
+        _w.Line("public static global::System.ReadOnlySpan<int> OutputShape => [" + string.Join(", ", _plan.OutputShape.Dimensions) + "];");
+        _w.Line();
+        _w.DocSummary("Names, offsets and Keras-layout shapes of the tensors in <see cref=\"Parameters\"/>.");
+        _w.ExpressionBody("public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> ParameterLayout", Names.ParameterLayout);
+        _w.Line();
+        _w.Line("private static readonly global::NeuralDsl.ParameterInfo[] " + Names.ParameterLayout + " =");
+        _w.Line("[");
+        _w.Indent();
+        foreach (PlannedParameter p in Layers.SelectMany(l => l.Parameters).Where(p => !p.IsState))
+            _w.Line("new(" + Literals.String(p.Name) + ", " + Literals.Int(p.Offset) + ", [" + string.Join(", ", p.Spec.Shape) + "]),");
+        _w.Unindent();
+        _w.Line("];");
+        _w.Line();
+        if (HasState)
+        {
+            _w.DocSummary("Non-trainable tensors saved with the weights (" + Literals.Count(_plan.StateCount) + " elements).");
+            _w.Line("public const int StateCount = " + Literals.Int(_plan.StateCount) + ";");
+            _w.Line();
+            _w.DocSummary("Names, offsets and Keras-layout shapes of the non-trainable tensors in <see cref=\"State\"/>.");
+            _w.ExpressionBody("public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> StateLayout", Names.StateLayout);
+            _w.Line();
+            _w.Line("private static readonly global::NeuralDsl.ParameterInfo[] " + Names.StateLayout + " =");
+            _w.Line("[");
+            _w.Indent();
+            foreach (PlannedParameter p in Layers.SelectMany(l => l.Parameters).Where(p => p.IsState))
+                _w.Line("new(" + Literals.String(p.Name) + ", " + Literals.Int(p.Offset) + ", [" + string.Join(", ", p.Spec.Shape) + "]),");
+            _w.Unindent();
+            _w.Line("];");
+            _w.Line();
+        }
+    }
+
+    // ---- Construction and views ----
+
+    private void WriteConstructor()
+    {
+        _w.DocSummary("Creates the model with Keras-default initialization drawn deterministically from <paramref name=\"seed\"/>.");
+        using (_w.Block("public " + Spec.ClassName + "(int seed = 0)"))
+        {
+            _w.Line("var rng = new global::NeuralDsl.Rng((ulong)seed);");
+            foreach (PlannedParameter p in Layers.SelectMany(l => l.Parameters))
+            {
+                _w.Comment(p.Name + " " + Shape.Format(p.Spec.Shape) + ": " + p.Spec.Initializer + " (fan in " + Literals.Int(p.Spec.FanIn) + ", fan out " +
+                    Literals.Int(p.Spec.FanOut) + ")");
+                _w.Call("global::NeuralDsl.Initializers.Fill",
+                    [Names.ParameterView(p), "global::NeuralDsl.Initializer." + p.Spec.Initializer, Literals.Int(p.Spec.FanIn), Literals.Int(p.Spec.FanOut), "ref rng"]);
+            }
+            if (Layers.Any(l => l.Spec.UsesRandomNumbers))
+                _w.Line(Names.Rng + " = new global::NeuralDsl.Rng(rng.NextUInt64());");
+            _w.Line(Names.TrainingWorkspace + " = new " + Names.Workspace + "(this);");
+            _w.Line(Names.PredictWorkspaces + " = new(() => new " + Names.Workspace + "(this));");
+        }
+        _w.Line();
+    }
+
+    private void WriteParameterViews()
+    {
+        foreach (PlannedParameter p in Layers.SelectMany(l => l.Parameters))
+        {
+            string name = Names.ParameterView(p);
+            string range = Literals.Int(p.Offset) + ", " + Literals.Int(p.Length);
+            if (p.IsState)
+            {
+                _w.DocSummary("<c>" + p.Name + "</c> " + Shape.Format(p.Spec.Shape) + ", non-trainable, a view into <see cref=\"State\"/>.");
+                _w.Line("public " + Span + " " + name + " => new(" + Names.State + ", " + range + ");");
+                _w.Line();
+                continue;
+            }
+            _w.DocSummary("<c>" + p.Name + "</c> " + Shape.Format(p.Spec.Shape) + ", a view into <see cref=\"Parameters\"/>.");
+            _w.Line("public " + Span + " " + name + " => new(" + Names.Parameters + ", " + range + ");");
+            _w.Line();
+            _w.DocSummary("Gradient of <c>" + p.Name + "</c> " + Shape.Format(p.Spec.Shape) + ", a view into <see cref=\"Gradients\"/>.");
+            _w.Line("public " + Span + " " + Names.GradientView(p) + " => new(" + Names.Gradients + ", " + range + ");");
+            _w.Line();
+        }
+        _w.DocSummary("Every trainable parameter (" + Literals.Count(_plan.ParameterCount) + "), layer after layer, each tensor in Keras layout.");
+        _w.Line("public " + Span + " Parameters => " + Names.Parameters + ";");
+        _w.Line();
+        _w.DocSummary("Gradients matching <see cref=\"Parameters\"/>.");
+        _w.Line("public " + Span + " Gradients => " + Names.Gradients + ";");
+        _w.Line();
+        if (HasState)
+        {
+            _w.DocSummary("Non-trainable state (" + Literals.Count(_plan.StateCount) + "), saved with the weights.");
+            _w.Line("public " + Span + " State => " + Names.State + ";");
+            _w.Line();
+        }
+        _w.DocSummary("The output of the last Forward or ComputeGradients, [batch × " + Literals.Int(_plan.OutputSize) + "] (Predict runs on " +
+            "buffers of its own).");
+        _w.Line("public " + ReadOnlySpan + " LastOutput => " + Names.TrainingWorkspace + "." + Names.Private("LastOutput") + ";");
+        _w.Line();
+    }
+
+    // ---- Interface ----
+
+    private void WriteInterfaceMembers()
+    {
+        _w.Line("string " + Interface + ".Name => ModelName;");
+        _w.Line("int " + Interface + ".InputSize => InputSize;");
+        _w.Line("int " + Interface + ".OutputSize => OutputSize;");
+        _w.Line("int " + Interface + ".TargetSize => TargetSize;");
+        _w.Line("int " + Interface + ".OutputLastAxis => " + Literals.Int(_plan.OutputShape.Last) + ";");
+        _w.Line("global::NeuralDsl.Loss " + Interface + ".Loss => " + LossName + ";");
+        _w.Line("string " + Interface + ".Summary => Summary;");
+        _w.ExpressionBody("global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> " + Interface + ".ParameterLayout",
+            Names.ParameterLayout);
+        if (HasState)
+            _w.ExpressionBody("global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> " + Interface + ".StateLayout", Names.StateLayout);
+        _w.Line();
+    }
+}

@@ -1,0 +1,331 @@
+using NeuralDsl.Generator.Model;
+using NeuralDsl.Generator.Shapes;
+
+namespace NeuralDsl.Generator.Emit;
+
+/// <summary>The public passes (Predict, Forward, Backward, ComputeGradients, TrainStep) and the forward chain they share.</summary>
+internal sealed partial class ModelEmitter
+{
+    // ---- Public passes ----
+
+    private string LossName => "global::NeuralDsl.Loss." + Spec.Loss;
+
+    /// <summary><c>int batch = Batches.Count(input.Length, InputSize, nameof(input));</c></summary>
+    private void WriteBatchCount() =>
+        _w.Call("int batch = global::NeuralDsl.Batches.Count", ["input.Length", "InputSize", "nameof(input)"]);
+
+    /// <summary>A <c>Batches.CheckLength</c> of a span against <c>batch</c> samples of <paramref name="size"/> elements.</summary>
+    private void WriteCheckLength(string span, string size, string shape) =>
+        _w.Call("global::NeuralDsl.Batches.CheckLength", [span + ".Length", "batch * " + size, "nameof(" + span + ")", "batch", shape]);
+
+    private void WritePublicPasses()
+    {
+        string t = _t;
+        _w.DocSummary("Inference on a batch: <paramref name=\"input\"/> is [batch × " + Literals.Int(_plan.InputSize) + "], <paramref name=\"output\"/> [batch × " +
+            Literals.Int(_plan.OutputSize) + "]. Safe from many threads at once (each thread has its own buffers); allocates nothing once " +
+            "the thread has seen the batch size.");
+        using (_w.Method("public void Predict", [ReadOnlySpan + " input", Span + " output"]))
+        {
+            WriteBatchCount();
+            WriteCheckLength("output", "OutputSize", "OutputShape");
+            _w.Line(Names.EnterPredict + "();");
+            WriteTryFinally(Names.PredictWorkspaces + ".Value!." + Names.Private("Predict") + "(input, output, batch);", Names.ExitPredict + "();");
+        }
+        _w.Line();
+        _w.DocSummary("Inference on a batch, returning a new array of [batch × " + Literals.Int(_plan.OutputSize) + "].");
+        using (_w.Method("public " + t + "[] Predict", [ReadOnlySpan + " input"]))
+        {
+            _w.Line("var output = new " + t + "[global::NeuralDsl.Batches.Count(input.Length, InputSize, nameof(input)) * OutputSize];");
+            _w.Line("Predict(input, output);");
+            _w.Line("return output;");
+        }
+        _w.Line();
+        _w.DocSummary("Inference on a tensor of shape [batch, " + string.Join(", ", Spec.InputShape.Dimensions) + "]; returns [batch, " +
+            string.Join(", ", _plan.OutputShape.Dimensions) + "].");
+        _w.ExpressionBody("public global::System.Numerics.Tensors.Tensor<" + t + "> Predict(global::System.Numerics.Tensors.Tensor<" + t + "> input)",
+            "global::NeuralDsl.Batches.Predict(this, input, InputShape, OutputShape)");
+        _w.Line();
+
+        _w.DocSummary("Forward pass that keeps what <see cref=\"Backward\"/> needs; <paramref name=\"training\"/> turns dropout on.");
+        using (_w.Method("public void Forward", [ReadOnlySpan + " input", Span + " output", "bool training"]))
+        {
+            WriteBatchCount();
+            WriteCheckLength("output", "OutputSize", "OutputShape");
+            _w.Line(Names.EnterTraining + "();");
+            WriteTryFinally(Names.TrainingWorkspace + "." + Names.Private("Forward") + "(input, output, batch, training);", Names.ExitTraining + "();");
+        }
+        _w.Line();
+
+        _w.DocSummary("Back-propagates <paramref name=\"outputGradient\"/> through the last <see cref=\"Forward\"/>: adds the parameter gradients to " +
+            "<see cref=\"Gradients\"/> and writes the gradient with respect to the input into <paramref name=\"inputGradient\"/>.");
+        using (_w.Method("public void Backward", [ReadOnlySpan + " outputGradient", Span + " inputGradient"]))
+        {
+            _w.Line(Names.EnterTraining + "();");
+            WriteTryFinally(Names.TrainingWorkspace + "." + Names.Private("Backward") + "(outputGradient, inputGradient);", Names.ExitTraining + "();");
+        }
+        _w.Line();
+
+        _w.DocSummary("Sets every gradient to zero.");
+        _w.Line("public void ZeroGradients() => global::System.Array.Clear(" + Names.Gradients + ");");
+        _w.Line();
+
+        _w.DocSummary("Forward (training mode), " + Spec.Loss + " and backward on one batch: overwrites <see cref=\"Gradients\"/> with the " +
+            "gradient of the mean loss and returns that loss. <paramref name=\"target\"/> is [batch × " + Literals.Int(_plan.TargetSize) + "].");
+        using (_w.Method("public " + t + " ComputeGradients", [ReadOnlySpan + " input", ReadOnlySpan + " target"]))
+        {
+            if (Spec.Loss == Loss.None)
+            {
+                _w.Call("throw new global::System.InvalidOperationException",
+                    ["\"Model '" + Spec.ModelName + "' was declared without a loss: set [Sequential(Loss = ...)] to train it.\""]);
+            }
+            else
+            {
+                WriteBatchCount();
+                WriteTargetChecks();
+                _w.Line(Names.EnterTraining + "();");
+                WriteTryFinally("return " + Names.TrainingWorkspace + "." + Names.Private("ComputeGradients") + "(input, target, batch);",
+                    Names.ExitTraining + "();");
+            }
+        }
+        _w.Line();
+
+        _w.DocSummary("One training step: <see cref=\"ComputeGradients\"/>, then <paramref name=\"optimizer\"/> updates the parameters. " +
+            "Returns the batch loss.");
+        using (_w.Method("public " + t + " TrainStep", [ReadOnlySpan + " input", ReadOnlySpan + " target", "global::NeuralDsl.Optimizer optimizer"]))
+        {
+            _w.Line("global::System.ArgumentNullException.ThrowIfNull(optimizer);");
+            if (Spec.Loss == Loss.None)
+            {
+                _w.Line(t + " loss = ComputeGradients(input, target);");
+                _w.Line("optimizer.Step<" + t + ">(" + Names.Parameters + ", " + Names.Gradients + ");");
+                _w.Line("return loss;");
+            }
+            else
+            {
+                WriteBatchCount();
+                WriteTargetChecks();
+                _w.Line(Names.EnterTraining + "();");
+                using (_w.Block("try"))
+                {
+                    _w.Line(t + " loss = " + Names.TrainingWorkspace + "." + Names.Private("ComputeGradients") + "(input, target, batch);");
+                    _w.Line("optimizer.Step<" + t + ">(" + Names.Parameters + ", " + Names.Gradients + ");");
+                    _w.Line("return loss;");
+                }
+                using (_w.Block("finally"))
+                    _w.Line(Names.ExitTraining + "();");
+            }
+        }
+        _w.Line();
+    }
+
+    // Length and values of the target, checked before the forward pass: a rejected target leaves the moving statistics
+    // and the dropout stream untouched.
+    private void WriteTargetChecks()
+    {
+        _w.Call("global::NeuralDsl.Batches.CheckTargetLength", ["target.Length", "(long)batch * TargetSize", "nameof(target)", "batch", "TargetSize"]);
+        _w.Call("global::NeuralDsl.Losses.ValidateTargets", [LossName, "target", "TargetSize", Literals.Int(_plan.OutputShape.Last), "nameof(target)"]);
+    }
+
+    private void WriteTryFinally(string body, string cleanup)
+    {
+        using (_w.Block("try"))
+            _w.Line(body);
+        using (_w.Block("finally"))
+            _w.Line(cleanup);
+    }
+
+    /// <summary>
+    /// The guards that keep one instance consistent under threads: any number of Predicts at once, or one training call
+    /// alone; a call that would break that throws instead of corrupting buffers or reading half-updated weights.
+    /// </summary>
+    private void WriteCallGuards()
+    {
+        string interlocked = "global::System.Threading.Interlocked";
+        _w.Comment("A training call runs alone: it takes the instance from idle (0) to -1, or throws.");
+        using (_w.Block("private void " + Names.EnterTraining + "()"))
+        {
+            _w.Line("if (" + interlocked + ".CompareExchange(ref " + Names.CallState + ", -1, 0) != 0)");
+            _w.Line("    throw new global::System.InvalidOperationException(");
+            _w.Line("        \"Model '" + Spec.ModelName + "' is already running a call on another thread: training calls (Forward, Backward, \" +");
+            _w.Line("        \"ComputeGradients, TrainStep) run alone; Predict may run on many threads at once.\");");
+        }
+        _w.Line();
+        _w.Line("private void " + Names.ExitTraining + "() => global::System.Threading.Volatile.Write(ref " + Names.CallState + ", 0);");
+        _w.Line();
+        _w.Comment("Predicts count themselves in, so a training call cannot start while one runs; none starts during training.");
+        using (_w.Block("private void " + Names.EnterPredict + "()"))
+        {
+            using (_w.Block("while (true)"))
+            {
+                _w.Line("int state = global::System.Threading.Volatile.Read(ref " + Names.CallState + ");");
+                _w.Line("if (state < 0)");
+                _w.Line("    throw new global::System.InvalidOperationException(");
+                _w.Line("        \"Model '" + Spec.ModelName + "' is running a training call on another thread: Predict waits for no one and \" +");
+                _w.Line("        \"would read half-updated weights.\");");
+                _w.Line("if (" + interlocked + ".CompareExchange(ref " + Names.CallState + ", state + 1, state) == state)");
+                _w.Line("    return;");
+            }
+        }
+        _w.Line();
+        _w.Line("private void " + Names.ExitPredict + "() => " + interlocked + ".Decrement(ref " + Names.CallState + ");");
+        _w.Line();
+    }
+
+    // ---- Workspace passes (the bodies the public passes run on a workspace) ----
+
+    private void WriteWorkspacePasses()
+    {
+        string output = ModelOutput("input");
+
+        _w.Comment("Predict's pass on this thread's buffers; the arguments were checked.");
+        using (_w.Method("public void " + Names.Private("Predict"), [ReadOnlySpan + " input", Span + " output", "int batch"]))
+        {
+            _w.Line(Names.EnsureCapacity + "(batch);");
+            _w.Line(Names.InputKept + " = false;");
+            _w.Line(Names.ForwardCore + "(input, batch, training: false);");
+            _w.Line(output + ".CopyTo(output);");
+        }
+        _w.Line();
+
+        using (_w.Method("public void " + Names.Private("Forward"), [ReadOnlySpan + " input", Span + " output", "int batch", "bool training"]))
+        {
+            _w.Line(Names.EnsureCapacity + "(batch);");
+            _w.Line("var kept = " + Names.RowsMethod + "(" + Names.Input + ", batch, InputSize);");
+            _w.Line("input.CopyTo(kept);");
+            _w.Line(Names.InputKept + " = true;");
+            _w.Line(Names.ForwardCore + "(kept, batch, training);");
+            _w.Line(ModelOutput("kept") + ".CopyTo(output);");
+        }
+        _w.Line();
+
+        using (_w.Method("public void " + Names.Private("Backward"), [ReadOnlySpan + " outputGradient", Span + " inputGradient"]))
+        {
+            _w.Line("if (!" + Names.InputKept + ")");
+            _w.Line("    throw new global::System.InvalidOperationException(");
+            _w.Line("        \"Backward follows Forward: call Forward(input, output, training) first \" +");
+            _w.Line("        \"(Predict and ComputeGradients do not keep the input).\");");
+            _w.Line("int batch = " + Names.Batch + ";");
+            WriteCheckLength("outputGradient", "OutputSize", "OutputShape");
+            WriteCheckLength("inputGradient", "InputSize", "InputShape");
+            _w.Line("var input = " + Names.RowsMethod + "(" + Names.Input + ", batch, InputSize);");
+            if (Flow.LastComputingLayer >= 0)
+            {
+                _w.Line("outputGradient.CopyTo(" + GradientExpression(Layers.Count - 1, "inputGradient") + ");");
+                WriteBackwardChain(Layers.Count - 1, "input", "inputGradient");
+            }
+            else
+            {
+                _w.Line("outputGradient.CopyTo(inputGradient);");
+            }
+        }
+        _w.Line();
+
+        if (Spec.Loss != Loss.None)
+            WriteComputeGradients();
+
+        _w.DocSummary("The output of the last forward pass on this workspace, [batch × " + Literals.Int(_plan.OutputSize) + "].");
+        _w.Line("public " + ReadOnlySpan + " " + Names.Private("LastOutput") + " => " +
+            ModelOutput(Names.Rows(Names.Input, Names.Batch, _plan.InputSize), Names.Batch) + ";");
+        _w.Line();
+    }
+
+    private void WriteComputeGradients()
+    {
+        using (_w.Method("public " + _t + " " + Names.Private("ComputeGradients"), [ReadOnlySpan + " input", ReadOnlySpan + " target", "int batch"]))
+        {
+            int last = Layers.Count - 1;
+            int lastAxis = _plan.OutputShape.Last;
+            _w.Line(Names.EnsureCapacity + "(batch);");
+            _w.Line(Names.InputKept + " = false;");
+            _w.Line(Names.ForwardCore + "(input, batch, training: true);");
+            _w.Line("var output = " + ModelOutput("input") + ";");
+            _w.Call(_t + " loss = global::NeuralDsl.Losses.Compute", [LossName, "output", "target", Literals.Int(lastAxis)]);
+            _w.Line("global::System.Array.Clear(" + Names.OnModel(Names.Gradients) + ");");
+            if (Flow.LastComputingLayer < 0)
+            {
+                _w.Line("return loss;");
+                return;
+            }
+
+            if (Flow.FusedLoss != FusedLoss.None)
+            {
+                PlannedLayer lastLayer = Layers[last];
+                string? method = lastLayer.Spec.PreActivationBackwardMethod(lastLayer);
+                // The fused gradient is with respect to the pre-activation: the layer's own buffer if it continues from
+                // there (Dense), else the gradient of its input (an Activation layer is skipped entirely).
+                string target = method is not null ? GradientExpression(last, "default") : GradientExpression(last - 1, "default");
+                if (target != "default") // a lone Activation layer has no parameters and needs no gradient
+                {
+                    _w.Comment("Fused " + lastLayer.Spec.FinalActivation + " + " + Spec.Loss + ": dL/dz = (p − y) / n, without the activation's Jacobian.");
+                    _w.Call(FusedLossGradientCall(Flow.FusedLoss), ["output", "target", target, Literals.Int(lastAxis)]);
+                }
+                if (method is not null)
+                {
+                    string x = OutputOf(last - 1, "input");
+                    string dx = last == 0 ? "default" : GradientExpression(last - 1, "default");
+                    _w.Call(method, [x, target, dx, "batch"]);
+                }
+                if (last > 0)
+                    WriteBackwardChain(last - 1, "input", "default");
+            }
+            else
+            {
+                _w.Call("global::NeuralDsl.Losses.Gradient", [LossName, "output", "target", GradientExpression(last, "default"), Literals.Int(lastAxis)]);
+                WriteBackwardChain(last, "input", "default");
+            }
+            _w.Line("return loss;");
+        }
+        _w.Line();
+    }
+
+    /// <summary>The runtime method computing the fused gradient the plan chose.</summary>
+    private static string FusedLossGradientCall(FusedLoss fused) => fused switch
+    {
+        FusedLoss.SigmoidBinaryCrossEntropy => "global::NeuralDsl.Losses.SigmoidBinaryCrossEntropyGradient",
+        FusedLoss.SoftmaxCategoricalCrossEntropy => "global::NeuralDsl.Losses.SoftmaxCategoricalCrossEntropyGradient",
+        FusedLoss.SoftmaxSparseCategoricalCrossEntropy => "global::NeuralDsl.Losses.SoftmaxSparseCategoricalCrossEntropyGradient",
+        _ => throw new System.ArgumentOutOfRangeException(nameof(fused), fused, "No fused gradient."),
+    };
+
+    /// <summary>Calls each layer's backward method from <paramref name="from"/> down to the first layer.</summary>
+    private void WriteBackwardChain(int from, string input, string inputGradient)
+    {
+        for (int i = from; i >= 0; i--)
+        {
+            PlannedLayer layer = Layers[i];
+            if (layer.Spec.AliasesInput)
+                continue;
+            string x = OutputOf(i - 1, input);
+            string dy = GradientExpression(i, inputGradient);
+            string dx = i == 0 ? inputGradient : GradientExpression(i - 1, inputGradient);
+            if (dx == "default")
+                _w.Comment("The first layer: no input gradient needed.");
+            _w.Call(Names.LayerMethod(i) + "Backward", [x, dy, dx, "batch"]);
+        }
+    }
+
+    // ---- Private passes ----
+
+    private void WriteForwardCore()
+    {
+        _w.Comment("The whole forward pass, one call per layer; x is [batch × " + Literals.Int(_plan.InputSize) + "].");
+        using (_w.Block("private void " + Names.ForwardCore + "(" + ReadOnlySpan + " x, int batch, bool training)"))
+        {
+            _w.Line(Names.Batch + " = batch;");
+            _w.Line(Names.Training + " = training;");
+            foreach (PlannedLayer layer in Layers)
+            {
+                string comment = layer.Name + ": " + layer.Spec.Describe() + "  " + layer.Input.ToComment() + " -> " + layer.Output.ToComment();
+                if (layer.Spec.AliasesInput)
+                {
+                    _w.Comment(comment + " (a view: no copy)");
+                    continue;
+                }
+                _w.Comment(comment);
+                _w.Call(Names.LayerMethod(layer.Index) + "Forward",
+                    layer.Spec.UsesTrainingFlag ? [OutputOf(layer.Index - 1, "x"), "batch", "training"] : [OutputOf(layer.Index - 1, "x"), "batch"]);
+            }
+        }
+        _w.Line();
+    }
+}
