@@ -188,6 +188,24 @@ public sealed class GeneratedCodeTests
     }
 
     /// <summary>
+    /// Non-finite values have no C# literal (<c>Infinity.0</c> was emitted once): the one formatter refuses them, so a
+    /// setting that slipped past its attribute's range check ends as a located NDSL2000, never as code that does not compile.
+    /// </summary>
+    [Theory]
+    [InlineData(double.PositiveInfinity)]
+    [InlineData(double.NegativeInfinity)]
+    [InlineData(double.NaN)]
+    public void The_literal_formatter_refuses_non_finite_values(double value)
+    {
+        System.Reflection.MethodInfo format = typeof(ModelGenerator).Assembly.GetType("NeuralDsl.Generator.Emit.Literals", throwOnError: true)!.GetMethod("Double")!;
+
+        var thrown = Assert.Throws<System.Reflection.TargetInvocationException>(() => format.Invoke(null, [value]));
+        Assert.IsType<ArgumentOutOfRangeException>(thrown.InnerException);
+        Assert.Equal("1E-07", format.Invoke(null, [1e-7]));
+        Assert.Equal("-0.0", format.Invoke(null, [-0.0]));
+    }
+
+    /// <summary>
     /// The generator's list of visible generated members (what NDSL0010/NDSL0011 check user names against) is exactly
     /// what the emitted class declares as public or protected, for a model with parameter views and state.
     /// </summary>
