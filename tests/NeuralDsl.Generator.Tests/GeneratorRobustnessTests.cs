@@ -125,6 +125,16 @@ public sealed class GeneratorRobustnessTests
     }
 
     [Fact]
+    public void An_unresolved_base_class_is_left_to_the_compiler()
+    {
+        GeneratorRun run = GeneratorHarness.RunModel(Model("[Sequential(Loss = Loss.MeanSquaredError)]\n[Input(3)]\n[Dense(1)]", "public partial class Net : Missing;"));
+
+        GeneratorHarness.AssertGeneratorDidNotThrow(run);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Single(run.Sources);
+    }
+
+    [Fact]
     public void Diagnostics_are_source_locations_so_pragmas_can_suppress_them()
     {
         GeneratorRun run = GeneratorHarness.RunModel(

@@ -85,7 +85,7 @@ internal static class ModelParser
         if (symbol.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).OfType<TypeDeclarationSyntax>().FirstOrDefault(d => d.ParameterList is not null) is { } primary)
             // The generated constructor would have to chain to it (CS8862) and cannot know its arguments.
             return Failure(DiagnosticInfo.Create(DiagnosticDescriptors.NestedOrGenericClass, LocationInfo.From(primary.Identifier.GetLocation()), symbol.Name, "declared with a primary constructor"));
-        if (symbol.BaseType is { SpecialType: not SpecialType.System_Object } direct &&
+        if (symbol.BaseType is { SpecialType: not SpecialType.System_Object, TypeKind: not TypeKind.Error } direct &&
             !direct.InstanceConstructors.Any(c => c.Parameters.All(p => p.IsOptional || p.IsParams) && context.SemanticModel.Compilation.IsSymbolAccessibleWithin(c, symbol)))
             // The generated constructor calls base().
             return Failure(DiagnosticInfo.Create(DiagnosticDescriptors.NestedOrGenericClass, identifier, symbol.Name,
