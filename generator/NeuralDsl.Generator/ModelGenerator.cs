@@ -26,7 +26,8 @@ public sealed class ModelGenerator : IIncrementalGenerator
         IncrementalValuesProvider<Result<ModelSpec>> parsed = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 ModelParser.SequentialAttributeName,
-                static (node, _) => node is ClassDeclarationSyntax,
+                // Records are matched to be reported: silently generating nothing would leave the user guessing.
+                static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
                 ModelParser.Parse)
             .WithTrackingName(TrackingNames.Parse);
 
@@ -46,6 +47,15 @@ public sealed class ModelGenerator : IIncrementalGenerator
                 foreach (DiagnosticInfo item in pair.Left)
                     spc.ReportDiagnostic(item.ToDiagnostic(pair.Right));
             });
+
+        foreach (string attributeName in ModelParser.ModelAttributeNames)
+        {
+            IncrementalValuesProvider<DiagnosticInfo> withoutSequential = context.SyntaxProvider
+                .ForAttributeWithMetadataName(attributeName, static (node, _) => node is TypeDeclarationSyntax, ModelParser.LayersWithoutSequential)
+                .Where(static item => item is not null)!;
+            context.RegisterSourceOutput(withoutSequential.Combine(context.CompilationProvider),
+                static (spc, pair) => spc.ReportDiagnostic(pair.Left.ToDiagnostic(pair.Right)));
+        }
 
         IncrementalValuesProvider<ModelPlan> models = planned
             .Where(static result => result.Value is not null && !result.HasErrors)

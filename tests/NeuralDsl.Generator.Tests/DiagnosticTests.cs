@@ -92,6 +92,103 @@ public sealed class DiagnosticTests
     }
 
     [Theory]
+    [InlineData("public partial record [|Net|];")]
+    [InlineData("public record [|Net|](int Units);")]
+    [InlineData("public sealed partial record class [|Net|];")]
+    [InlineData("public partial class [|Net|](int units);")]
+    [InlineData("public partial class [|Net|]() : object();")]
+    [InlineData("public partial class [|Net|] : Base;\n\npublic class Base(int size);")]
+    public void NDSL0002_record_or_primary_constructor_on_the_identifier(string declaration)
+    {
+        Expect("NDSL0002", Model("[Sequential]\n[Input(3)]\n[Dense(1)]", declaration));
+    }
+
+    [Fact]
+    public void NDSL0002_class_derived_from_another_model_on_the_identifier()
+    {
+        Expect("NDSL0002", Model(
+            "[Sequential]\n[Input(3)]\n[Dense(1)]",
+            "public partial class BaseNet;\n\n[Sequential]\n[Input(3)]\n[Dense(2)]\npublic partial class [|Net|] : BaseNet;"));
+    }
+
+    [Theory]
+    [InlineData("Predict")]
+    [InlineData("Summary")]
+    [InlineData("Forward")]
+    [InlineData("TrainStep")]
+    [InlineData("Parameters")]
+    [InlineData("InputSize")]
+    [InlineData("ZeroGradients")]
+    [InlineData("DenseKernel")]
+    [InlineData("Dense1BiasGradient")]
+    public void NDSL0010_class_named_like_a_generated_member_on_the_identifier(string name)
+    {
+        Expect("NDSL0010", Model("[Sequential]\n[Input(3)]\n[Dense(4)]\n[Dense(1)]", "public partial class [|" + name + "|];"));
+    }
+
+    [Theory]
+    [InlineData("public int [|InputSize|] => 3;")]
+    [InlineData("public static int [|Summary|];")]
+    [InlineData("public void [|Predict|](System.ReadOnlySpan<float> input, System.Span<float> output) { }")]
+    [InlineData("public float[] [|Predict|](System.ReadOnlySpan<float> data) => [];")]
+    [InlineData("private void [|ZeroGradients|]() { }")]
+    [InlineData("public int [|Forward|];")]
+    [InlineData("public [|Net|](int units) { }")]
+    [InlineData("public System.Span<float> [|DenseKernel|] => default;")]
+    [InlineData("public class [|Parameters|];")]
+    [InlineData("public event System.Action? [|LastOutput|];")]
+    public void NDSL0011_member_named_like_a_generated_member_on_the_member(string member)
+    {
+        Expect("NDSL0011", Model("[Sequential]\n[Input(3)]\n[Dense(1)]", "public partial class Net\n{\n    " + member + "\n}"));
+    }
+
+    [Theory]
+    [InlineData("public void Predict(System.ReadOnlySpan<float> input, System.Span<float> output) { }")]
+    [InlineData("protected int InputSize => 3;")]
+    [InlineData("public virtual float[] Predict(System.ReadOnlySpan<float> input) => [];")]
+    [InlineData("public static string Summary = \"\";")]
+    public void NDSL0011_inherited_member_that_would_be_hidden_on_the_class_identifier(string member)
+    {
+        Expect("NDSL0011", Model(
+            "[Sequential]\n[Input(3)]\n[Dense(1)]",
+            "public partial class [|Net|] : Base;\n\npublic class Base\n{\n    " + member + "\n}"));
+    }
+
+    [Theory]
+    [InlineData("public void Predict(int sample) { }", "public partial class Net : Base;")]
+    [InlineData("private int InputSize => 3;", "public partial class Net : Base;")]
+    [InlineData("public Base(int seed) { }", "public partial class Net : Base;")]
+    public void Overloads_and_inaccessible_base_members_do_not_collide(string baseMember, string declaration)
+    {
+        GeneratorRun run = ExpectNone(Model(
+            "[Sequential]\n[Input(3)]\n[Dense(1)]",
+            declaration + "\n\npublic class Base\n{\n    " + baseMember + "\n    public Base() { }\n}"));
+
+        GeneratorHarness.AssertCompilesWithoutErrorsOrWarnings(run);
+    }
+
+    [Theory]
+    [InlineData("[Input(3)]\n[Dense(1)]")]
+    [InlineData("[Dense(4)]\n[Conv2D(2, 3)]\n[Dense(1)]")]
+    [InlineData("[Flatten]")]
+    public void NDSL0012_layer_attributes_without_sequential_warn_on_the_class_identifier(string attributes)
+    {
+        GeneratorRun run = Expect("NDSL0012", Model(attributes, "public partial class [|Net|];"));
+
+        Assert.Equal(DiagnosticSeverity.Warning, DiagnosticAssert.SeverityOf(run, "NDSL0012"));
+        Assert.Empty(run.Sources);
+    }
+
+    [Fact]
+    public void NDSL0012_is_not_reported_for_layers_beside_sequential_on_another_declaration()
+    {
+        Expect(
+            "NDSL0005",
+            Model("[Sequential]\n[Input(3)]\n[Dense(4)]", "public partial class Split;"),
+            Model("[[|Dense(1)|]]", "public partial class Split;"));
+    }
+
+    [Theory]
     [InlineData("[[|Sequential(Loss = Loss.MeanSquaredError)|]]\n[Dense(1)]")]
     [InlineData("[[|Sequential|]]\n[Dense(4)]\n[Dense(1)]")]
     [InlineData("[[|Sequential|]]")]
@@ -257,6 +354,14 @@ public sealed class DiagnosticTests
         GeneratorHarness.AssertCompilesWithoutErrorsOrWarnings(run);
     }
 
+    [Theory]
+    [InlineData("[[|Input(null)|]]\n[Dense(1)]")]
+    [InlineData("[[|Input(new int[0])|]]\n[Dense(1)]")]
+    public void NDSL1001_input_without_dimensions(string layers)
+    {
+        Expect("NDSL1001", Model("[Sequential]\n" + layers));
+    }
+
     [Fact]
     public void NDSL1001_batch_normalization_epsilon_not_positive()
     {
@@ -267,6 +372,10 @@ public sealed class DiagnosticTests
     [InlineData("[Input(3)]\n[[|BatchNormalization(Momentum = 1.5)|]]", "BatchNormalization momentum must be in [0, 1], but is 1.5")]
     [InlineData("[Input(3)]\n[[|BatchNormalization(Momentum = -0.25)|]]", "BatchNormalization momentum must be in [0, 1], but is -0.25")]
     [InlineData("[Input(3)]\n[[|BatchNormalization(Momentum = double.NaN)|]]", "BatchNormalization momentum must be in [0, 1], but is NaN")]
+    [InlineData("[Input(3)]\n[[|BatchNormalization(Epsilon = double.PositiveInfinity)|]]", "BatchNormalization epsilon must be finite, but is Infinity")]
+    [InlineData("[Input(9, 9, 1)]\n[[|Conv2D(2, 3, Strides = 2, Dilation = 2)|]]", "Conv2D dilation must be 1 when a stride is greater than 1 (as in Keras), but is 2")]
+    [InlineData("[Input(9, 9, 1)]\n[[|Conv2D(2, 3, StrideWidth = 2, Dilation = 3, Padding = Padding.Same)|]]", "Conv2D dilation must be 1 when a stride is greater than 1 (as in Keras), but is 3")]
+    [InlineData("[Input(9, 1)]\n[[|Conv1D(2, 3, Strides = 3, Dilation = 2)|]]", "Conv1D dilation must be 1 when the stride is greater than 1 (as in Keras), but is 2")]
     [InlineData("[Input(4, 4, 1)]\n[[|ZeroPadding2D(-1)|]]", "ZeroPadding2D top padding must be zero or more, but is -1")]
     [InlineData("[Input(4, 4, 1)]\n[[|ZeroPadding2D(1, Right = -2)|]]", "ZeroPadding2D right padding must be zero or more, but is -2")]
     public void NDSL1007_setting_outside_its_range_on_that_attribute(string layers, string message)
@@ -341,6 +450,12 @@ public sealed class DiagnosticTests
     [InlineData("[Input(3)]\n[[|Dense(300000000)|]]")]
     [InlineData("[Input(20000)]\n[[|Dense(20000)|]]")]
     [InlineData("[[|Input(int.MaxValue, int.MaxValue)|]]\n[Dense(1)]")]
+    [InlineData("[Input(4, 4, 1)]\n[[|ZeroPadding2D(int.MaxValue)|]]")]
+    [InlineData("[Input(4, 4, 1)]\n[[|ZeroPadding2D(1, Bottom = int.MaxValue)|]]")]
+    [InlineData("[Input(8, 8, 1)]\n[[|Conv2D(2, 3, Dilation = int.MaxValue, Padding = Padding.Same)|]]")]
+    [InlineData("[Input(8, 8, 1)]\n[[|MaxPooling2D(int.MaxValue, Padding = Padding.Same)|]]")]
+    [InlineData("[Input(8, 1)]\n[[|MaxPooling1D(int.MaxValue, Padding = Padding.Same)|]]")]
+    [InlineData("[Input(600, 600, 8)]\n[[|Conv2D(1, 30, Padding = Padding.Same)|]]")]
     public void NDSL2001_model_too_large_on_the_layer_that_overflows(string layers)
     {
         Expect("NDSL2001", Model("[Sequential]\n" + layers));

@@ -263,6 +263,63 @@ public sealed class GeneratedCodeTests
         GeneratorHarness.AssertCompilesWithoutErrorsOrWarnings(run);
     }
 
+    /// <summary>
+    /// Non-finite values have no C# literal (<c>Infinity.0</c> was emitted once): the one formatter refuses them, so a
+    /// setting that slipped past its attribute's range check ends as a located NDSL2000, never as code that does not compile.
+    /// </summary>
+    [Theory]
+    [InlineData(double.PositiveInfinity)]
+    [InlineData(double.NegativeInfinity)]
+    [InlineData(double.NaN)]
+    public void The_literal_formatter_refuses_non_finite_values(double value)
+    {
+        System.Reflection.MethodInfo format = typeof(ModelGenerator).Assembly.GetType("NeuralDsl.Generator.Emit.Literals", throwOnError: true)!.GetMethod("Double")!;
+
+        var thrown = Assert.Throws<System.Reflection.TargetInvocationException>(() => format.Invoke(null, [value]));
+        Assert.IsType<ArgumentOutOfRangeException>(thrown.InnerException);
+        Assert.Equal("1E-07", format.Invoke(null, [1e-7]));
+        Assert.Equal("-0.0", format.Invoke(null, [-0.0]));
+    }
+
+    /// <summary>
+    /// The generator's list of visible generated members (what NDSL0010/NDSL0011 check user names against) is exactly
+    /// what the emitted class declares as public or protected, for a model with parameter views and state.
+    /// </summary>
+    [Theory]
+    [InlineData("[Sequential(Loss = Loss.MeanSquaredError)]\n[Input(3)]\n[Dense(4, Activation.ReLU)]\n[Dense(1)]")]
+    [InlineData("[Sequential(Loss = Loss.SparseCategoricalCrossEntropy, ElementType = typeof(double))]\n[Input(6, 6, 1)]\n[Conv2D(2, 3)]\n[BatchNormalization]\n[Dropout(0.5)]\n[Flatten]\n[Dense(3, Activation.Softmax, UseBias = false)]")]
+    public void Visible_generated_members_are_the_ones_collisions_are_checked_against(string attributes)
+    {
+        GeneratorRun run = GeneratorHarness.RunModel("using NeuralDsl;\n\nnamespace Members;\n\n" + attributes + "\npublic partial class Net;\n");
+        GeneratorHarness.AssertCompilesWithoutErrorsOrWarnings(run);
+
+        object result = GeneratorHarness.StepOutputs(run.Result, TrackingNames.Plan).Single().Value;
+        object plan = result.GetType().GetProperty("Value")!.GetValue(result)!;
+        Type catalog = typeof(ModelGenerator).Assembly.GetType("NeuralDsl.Generator.Shapes.GeneratedMembers", throwOnError: true)!;
+        var listed = ((System.Collections.IEnumerable)catalog.GetMethod("Of")!.Invoke(null, [plan])!).Cast<object>()
+            .Select(m => (string)m.GetType().GetProperty("Name")!.GetValue(m)!)
+            .ToHashSet(StringComparer.Ordinal);
+
+        GeneratorHarness.WithLoadedType(run, "Members.Net", type =>
+        {
+            const System.Reflection.BindingFlags All = System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic |
+                System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.DeclaredOnly;
+            var declared = type.GetMembers(All)
+                .Where(m => m switch
+                {
+                    System.Reflection.MethodBase method => !method.IsSpecialName || method.IsConstructor ? method.IsPublic || method.IsFamily || method.IsFamilyOrAssembly : false,
+                    System.Reflection.FieldInfo field => field.IsPublic || field.IsFamily || field.IsFamilyOrAssembly,
+                    System.Reflection.PropertyInfo property => property.GetMethod is { } get && (get.IsPublic || get.IsFamily || get.IsFamilyOrAssembly),
+                    _ => false,
+                })
+                .Where(m => m is not System.Reflection.ConstructorInfo { IsStatic: true })
+                .Select(m => m.Name)
+                .ToHashSet(StringComparer.Ordinal);
+
+            Assert.Equal(declared.Order(StringComparer.Ordinal), listed.Order(StringComparer.Ordinal));
+        });
+    }
+
     [Fact]
     public void Generated_constants_match_the_declared_shapes()
     {

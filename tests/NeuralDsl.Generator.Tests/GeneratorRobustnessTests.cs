@@ -93,6 +93,47 @@ public sealed class GeneratorRobustnessTests
         Assert.Empty(run.Sources);
     }
 
+    [Theory]
+    [InlineData("namespace Models;", "@class")]
+    [InlineData("namespace Models;", "@int")]
+    [InlineData("namespace @class.@int;", "@namespace")]
+    [InlineData("namespace @event;", "Net")]
+    public void Keyword_names_are_emitted_verbatim(string namespaceDeclaration, string className)
+    {
+        string source = Model("[Sequential(Loss = Loss.MeanSquaredError)]\n[Input(3)]\n[Dense(1)]", "public partial class " + className + ";")
+            .Replace("namespace Models;", namespaceDeclaration, StringComparison.Ordinal)
+            .Replace("using NeuralDsl;", "#pragma warning disable CS8981 // the user's own lower-case type name\nusing NeuralDsl;", StringComparison.Ordinal);
+        GeneratorRun run = GeneratorHarness.RunModel(source);
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        GeneratorHarness.AssertCompilesWithoutErrorsOrWarnings(run);
+    }
+
+    /// <summary>Extreme settings that Keras accepts: computed in 64 bits, they give small valid geometries that compile.</summary>
+    [Theory]
+    [InlineData("[Input(8, 8, 1)]\n[Conv2D(2, 3, Strides = int.MaxValue, Padding = Padding.Same)]")]
+    [InlineData("[Input(8, 8, 1)]\n[MaxPooling2D(2, Strides = int.MaxValue, Padding = Padding.Same)]")]
+    [InlineData("[Input(8, 8, 1)]\n[AveragePooling2D(3, Strides = int.MaxValue, Padding = Padding.Same)]")]
+    [InlineData("[Input(8, 2)]\n[MaxPooling1D(3, Strides = int.MaxValue, Padding = Padding.Same)]")]
+    [InlineData("[Input(8, 2)]\n[Conv1D(2, 3, Strides = int.MaxValue, Padding = Padding.Same)]")]
+    public void Huge_strides_give_one_output_and_compile(string layers)
+    {
+        GeneratorRun run = GeneratorHarness.RunModel(Model("[Sequential(Loss = Loss.MeanSquaredError)]\n" + layers + "\n[Flatten]\n[Dense(1)]"));
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        GeneratorHarness.AssertCompilesWithoutErrorsOrWarnings(run);
+    }
+
+    [Fact]
+    public void An_unresolved_base_class_is_left_to_the_compiler()
+    {
+        GeneratorRun run = GeneratorHarness.RunModel(Model("[Sequential(Loss = Loss.MeanSquaredError)]\n[Input(3)]\n[Dense(1)]", "public partial class Net : Missing;"));
+
+        GeneratorHarness.AssertGeneratorDidNotThrow(run);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Single(run.Sources);
+    }
+
     [Fact]
     public void Diagnostics_are_source_locations_so_pragmas_can_suppress_them()
     {

@@ -23,10 +23,10 @@ internal static class DiagnosticDescriptors
         "NDSL0001", "Model class must be partial",
         "Model class '{0}' must be declared partial so the generator can add its forward and backward passes");
 
-    /// <summary>"Model class '{0}' is {1}: [Sequential] models must be non-generic, non-static, top-level classes that are not file-local"</summary>
+    /// <summary>"Model class '{0}' is {1}: [Sequential] models must be non-generic, non-static, top-level classes (not records) that are not file-local"</summary>
     public static readonly DiagnosticDescriptor NestedOrGenericClass = Error(
         "NDSL0002", "Unsupported kind of model class",
-        "Model class '{0}' is {1}: [Sequential] models must be non-generic, non-static, top-level classes that are not file-local");
+        "Model class '{0}' is {1}: [Sequential] models must be non-generic, non-static, top-level classes (not records) that are not file-local");
 
     /// <summary>"Model '{0}' has no [Input(...)] attribute: declare the per-sample input shape first, e.g. [Input(784)]"</summary>
     public static readonly DiagnosticDescriptor MissingInput = Error(
@@ -62,6 +62,21 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor InvalidName = Error(
         "NDSL0009", "Invalid model or layer name",
         "Name '{0}' is not valid: {1}");
+
+    /// <summary>"Model class '{0}' has the name of its generated member '{1}', which C# does not allow; rename the class"</summary>
+    public static readonly DiagnosticDescriptor ClassNamedLikeGeneratedMember = Error(
+        "NDSL0010", "Model class named like a generated member",
+        "Model class '{0}' has the name of its generated member '{1}', which C# does not allow; rename the class");
+
+    /// <summary>"{0} conflicts with the member '{2}' generated for model '{1}': {3}; rename it"</summary>
+    public static readonly DiagnosticDescriptor MemberCollidesWithGeneratedMember = Error(
+        "NDSL0011", "Member conflicts with a generated member",
+        "{0} conflicts with the member '{2}' generated for model '{1}': {3}; rename it");
+
+    /// <summary>"Class '{0}' carries layer attributes but no [Sequential], so no model is generated for it"</summary>
+    public static readonly DiagnosticDescriptor LayersWithoutSequential = Warning(
+        "NDSL0012", "Layer attributes without [Sequential]",
+        "Class '{0}' carries layer attributes but no [Sequential], so no model is generated for it");
 
     /// <summary>"{0} must be positive, but is {1}"</summary>
     public static readonly DiagnosticDescriptor NonPositiveSize = Error(

@@ -10,9 +10,14 @@ internal static class Literals
 {
     public static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>A <c>double</c> literal that round-trips exactly.</summary>
+    /// <summary>
+    /// A <c>double</c> literal that round-trips exactly. NaN and infinities have no literal form (<c>Infinity.0</c>
+    /// would not compile): the shape rules reject them on their attribute, so reaching here with one is a generator bug.
+    /// </summary>
     public static string Double(double value)
     {
+        if (double.IsNaN(value) || double.IsInfinity(value))
+            throw new System.ArgumentOutOfRangeException(nameof(value), value, "A non-finite value reached the emitter; its attribute must be reported instead.");
         string text = value.ToString("R", CultureInfo.InvariantCulture);
         return text.Contains(".") || text.Contains("E") ? text : text + ".0";
     }

@@ -36,6 +36,12 @@ internal sealed partial record BatchNormalizationSpec(double Momentum, double Ep
             context.Report(DiagnosticDescriptors.NonPositiveSize, Location, "BatchNormalization epsilon", Epsilon.ToString("R", CultureInfo.InvariantCulture));
             return null;
         }
+        if (double.IsPositiveInfinity(Epsilon))
+        {
+            // Emitted as a literal; an infinite epsilon would also turn every normalized value into 0.
+            context.Report(DiagnosticDescriptors.ValueOutOfRange, Location, "BatchNormalization epsilon", "finite", Epsilon.ToString("R", CultureInfo.InvariantCulture));
+            return null;
+        }
         return input;
     }
 

@@ -59,13 +59,22 @@ internal sealed partial record Conv1DSpec(
         if (!WindowGeometry.AllPositive(context, Location, ("Conv1D filters", Filters), ("Conv1D kernel size", KernelSize),
                 ("Conv1D stride", Strides), ("Conv1D dilation", Dilation)))
             return null;
+        if (Dilation > 1 && Strides > 1)
+        {
+            context.Report(DiagnosticDescriptors.ValueOutOfRange, Location, "Conv1D dilation", "1 when the stride is greater than 1 (as in Keras)",
+                Dilation.ToString(CultureInfo.InvariantCulture));
+            return null;
+        }
         if (input.Rank != 2)
         {
             context.Report(DiagnosticDescriptors.WrongInputRank, Location, "Conv1D", "2", "steps, channels", input.ToString());
             return null;
         }
         int? steps = WindowGeometry.OutputLength(input.Dimensions[0], KernelSize, Strides, Dilation, Padding, "Conv1D", "kernel size", Location, context);
-        return steps is { } s ? new Shape(s, Filters) : null;
+        if (steps is not { } s)
+            return null;
+        // The runtime sizes one sample's im2col matrix (output steps × patch) in int.
+        return context.FitsIndex((long)s * KernelSize * input.Dimensions[1], Location) ? new Shape(s, Filters) : null;
     }
 
     public override IEnumerable<ParameterSpec> GetParameters(Shape input)

@@ -68,6 +68,12 @@ internal sealed partial record Conv2DSpec(
         if (!WindowGeometry.AllPositive(context, Location, ("Conv2D filters", Filters), ("Conv2D kernel height", KernelHeight),
                 ("Conv2D kernel width", KernelWidth), ("Conv2D stride", StrideHeight), ("Conv2D stride", StrideWidth), ("Conv2D dilation", Dilation)))
             return null;
+        if (Dilation > 1 && (StrideHeight > 1 || StrideWidth > 1))
+        {
+            context.Report(DiagnosticDescriptors.ValueOutOfRange, Location, "Conv2D dilation", "1 when a stride is greater than 1 (as in Keras)",
+                Dilation.ToString(CultureInfo.InvariantCulture));
+            return null;
+        }
         if (input.Rank != 3)
         {
             context.Report(DiagnosticDescriptors.WrongInputRank, Location, "Conv2D", "3", "height, width, channels", input.ToString());
@@ -77,7 +83,11 @@ internal sealed partial record Conv2DSpec(
         if (height is null)
             return null; // one diagnostic per layer: the width is not checked after the height failed
         int? width = WindowGeometry.OutputLength(input.Dimensions[1], KernelWidth, StrideWidth, Dilation, Padding, "Conv2D", "kernel width", Location, context);
-        return width is { } w ? new Shape(height.Value, w, Filters) : null;
+        if (width is null)
+            return null;
+        // The runtime sizes one sample's im2col matrix (output pixels × patch) in int.
+        long im2col = (long)height.Value * width.Value * KernelHeight * KernelWidth * input.Dimensions[2];
+        return context.FitsIndex(im2col, Location) ? new Shape(height.Value, width.Value, Filters) : null;
     }
 
     public override IEnumerable<ParameterSpec> GetParameters(Shape input)

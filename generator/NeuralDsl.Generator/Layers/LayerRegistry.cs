@@ -31,6 +31,9 @@ internal static class LayerRegistry
 
     public static bool IsLayer(string attributeName) => Parsers.ContainsKey(attributeName);
 
+    /// <summary>The metadata names of every layer attribute.</summary>
+    public static IEnumerable<string> AttributeNames => Parsers.Keys;
+
     public static LayerSpec Parse(string attributeName, AttributeArguments arguments, LocationInfo? location) =>
         Parsers[attributeName](arguments, location);
 }

@@ -12,20 +12,29 @@ namespace NeuralDsl.Generator.Layers;
 /// </summary>
 internal static class WindowGeometry
 {
-    /// <summary>The output length along one axis, or null after reporting a window that leaves no output.</summary>
+    /// <summary>
+    /// The output length along one axis, or null after reporting a window that leaves no output (NDSL1006) or a padded
+    /// axis too long to index (NDSL2001). Computed in 64 bits: the arguments may be anything up to <see cref="int.MaxValue"/>.
+    /// </summary>
     public static int? OutputLength(int input, int window, int stride, int dilation, Padding padding, string layer, string axis,
         LocationInfo? location, ShapeContext context)
     {
-        int span = (window - 1) * dilation + 1;
+        long span = (long)(window - 1) * dilation + 1;
+        long output;
         if (padding == Padding.Same)
-            return (input + stride - 1) / stride;
-        if (span > input)
+            output = (input + (long)stride - 1) / stride;
+        else if (span > input)
         {
             context.Report(DiagnosticDescriptors.WindowLargerThanInput, location, layer, axis,
                 span.ToString(CultureInfo.InvariantCulture), input.ToString(CultureInfo.InvariantCulture));
             return null;
         }
-        return (input - span) / stride + 1;
+        else
+            output = (input - span) / stride + 1;
+        // The runtime geometry pads and walks the padded axis with int offsets: (output − 1)·stride + span (the input
+        // plus its 'same' padding) must stay addressable like any tensor.
+        long padded = System.Math.Max((output - 1) * stride + span, input);
+        return context.FitsIndex(padded, location) ? (int)output : null;
     }
 
     /// <summary>Reports the first non-positive value among the named sizes; true when all are positive.</summary>

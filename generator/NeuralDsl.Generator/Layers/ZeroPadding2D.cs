@@ -50,6 +50,11 @@ internal sealed partial record ZeroPadding2DSpec(int Top, int Bottom, int Left, 
             context.Report(DiagnosticDescriptors.WrongInputRank, Location, "ZeroPadding2D", "3", "height, width, channels", input.ToString());
             return null;
         }
-        return new Shape(Top + input.Dimensions[0] + Bottom, Left + input.Dimensions[1] + Right, input.Dimensions[2]);
+        // In 64 bits: int.MaxValue of padding must be reported, not wrapped to a small (or negative) size.
+        long height = (long)Top + input.Dimensions[0] + Bottom;
+        long width = (long)Left + input.Dimensions[1] + Right;
+        if (!context.FitsIndex(height, Location) || !context.FitsIndex(width, Location))
+            return null;
+        return new Shape((int)height, (int)width, input.Dimensions[2]);
     }
 }

@@ -11,8 +11,8 @@ internal enum ElementKind
 /// Everything the generator needs to know about one <c>[Sequential]</c> class, extracted from the compilation and
 /// compared by value (no symbols, no syntax): the output of the Parse step.
 /// </summary>
-/// <param name="Namespace">Containing namespace, empty for the global namespace.</param>
-/// <param name="ClassName">The class identifier.</param>
+/// <param name="Namespace">Containing namespace as C# source writes it (keywords escaped), empty for the global namespace.</param>
+/// <param name="ClassName">The class identifier as C# source writes it: a keyword is escaped (<c>@class</c>).</param>
 /// <param name="MetadataName">Fully qualified metadata name, used for the hint name.</param>
 /// <param name="ModelName">The name shown in summaries (<c>[Sequential(Name = ...)]</c> or the class name).</param>
 /// <param name="Element">float or double.</param>
@@ -21,6 +21,8 @@ internal enum ElementKind
 /// <param name="Layers">Layer attributes in source order.</param>
 /// <param name="Location">The <c>[Sequential]</c> attribute, for model-level diagnostics.</param>
 /// <param name="InputLocation">The <c>[Input]</c> attribute, for diagnostics on its dimensions.</param>
+/// <param name="IdentifierLocation">The class identifier, for diagnostics on the class name.</param>
+/// <param name="Members">What the class already declares or inherits that a generated member could collide with.</param>
 internal sealed record ModelSpec(
     string Namespace,
     string ClassName,
@@ -31,7 +33,9 @@ internal sealed record ModelSpec(
     Shape InputShape,
     EquatableArray<LayerSpec> Layers,
     LocationInfo? Location,
-    LocationInfo? InputLocation)
+    LocationInfo? InputLocation,
+    LocationInfo? IdentifierLocation,
+    EquatableArray<DeclaredMember> Members)
 {
     /// <summary>The C# keyword of the element type.</summary>
     public string ElementType => Element == ElementKind.Double ? "double" : "float";

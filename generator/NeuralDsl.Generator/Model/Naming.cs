@@ -36,6 +36,13 @@ internal static class Naming
         return null;
     }
 
+    /// <summary>
+    /// <paramref name="name"/> as a C# identifier in generated source: a keyword gets its verbatim prefix
+    /// (<c>@class</c>), as the user had to write it.
+    /// </summary>
+    public static string Identifier(string name) =>
+        Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + name : name;
+
     /// <summary>The generated member stem for a tensor name: <c>dense_1.kernel</c> → <c>Dense1Kernel</c>.</summary>
     public static string MemberName(string tensorName)
     {

@@ -51,6 +51,9 @@ internal sealed class AttributeArguments
         {
             case TypedConstantKind.Error:
                 return false;
+            case TypedConstantKind.Array when constant.IsNull:
+                // [Input(null)] binds a null params array; it decodes as no dimensions, which the rules report.
+                return true;
             case TypedConstantKind.Array:
                 ImmutableArray<TypedConstant> items = constant.Values;
                 var ints = new int[items.Length];

@@ -20,6 +20,9 @@ internal static class ModelParser
     public const string SequentialAttributeName = "NeuralDsl.SequentialAttribute";
     private const string InputAttributeName = "NeuralDsl.InputAttribute";
 
+    /// <summary>[Input] and every layer attribute: the attributes that only mean something beside [Sequential].</summary>
+    public static IEnumerable<string> ModelAttributeNames => new[] { InputAttributeName }.Concat(LayerRegistry.AttributeNames);
+
     public static Result<ModelSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         LocationInfo? sequentialLocation = LocationInfo.From(context.Attributes[0].ApplicationSyntaxReference?.GetSyntax(cancellationToken));
@@ -34,12 +37,40 @@ internal static class ModelParser
         }
     }
 
+    /// <summary>
+    /// NDSL0012 on a class whose [Input] or layer attributes have no [Sequential] (a forgotten attribute would otherwise
+    /// generate nothing, silently), or null. Each model attribute name has its own provider; only the provider of the
+    /// class's first such attribute reports, so the warning comes once per class.
+    /// </summary>
+    public static DiagnosticInfo? LayersWithoutSequential(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        AttributeData? first = null;
+        foreach (AttributeData attribute in context.TargetSymbol.GetAttributes())
+        {
+            string? name = attribute.AttributeClass?.ToDisplayString();
+            if (name == SequentialAttributeName)
+                return null;
+            if (first is null && name is not null && (name == InputAttributeName || LayerRegistry.IsLayer(name)))
+                first = attribute;
+        }
+        SyntaxReference? firstSyntax = first?.ApplicationSyntaxReference;
+        if (firstSyntax is null || !context.Attributes.Any(a => a.ApplicationSyntaxReference is { } r && r.SyntaxTree == firstSyntax.SyntaxTree && r.Span == firstSyntax.Span))
+            return null;
+        cancellationToken.ThrowIfCancellationRequested();
+        var declaration = (TypeDeclarationSyntax)context.TargetNode;
+        return DiagnosticInfo.Create(DiagnosticDescriptors.LayersWithoutSequential, LocationInfo.From(declaration.Identifier.GetLocation()), context.TargetSymbol.Name);
+    }
+
     private static Result<ModelSpec> ParseCore(GeneratorAttributeSyntaxContext context, LocationInfo? sequentialLocation, CancellationToken cancellationToken)
     {
-        var declaration = (ClassDeclarationSyntax)context.TargetNode;
+        var declaration = (TypeDeclarationSyntax)context.TargetNode;
         var symbol = (INamedTypeSymbol)context.TargetSymbol;
         LocationInfo? identifier = LocationInfo.From(declaration.Identifier.GetLocation());
 
+        if (symbol.IsRecord)
+            // A record's copy constructor (`with`) would share the parameter and buffer arrays between two models, and
+            // its value equality would compare them by reference: a model is not a value.
+            return Failure(DiagnosticInfo.Create(DiagnosticDescriptors.NestedOrGenericClass, identifier, symbol.Name, "a record"));
         if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
             return Failure(DiagnosticInfo.Create(DiagnosticDescriptors.ClassNotPartial, identifier, symbol.Name));
         if (symbol.ContainingType is not null)
@@ -51,6 +82,21 @@ internal static class ModelParser
         if (symbol.IsFileLocal)
             // A file-local class cannot have a partial declaration in the generated file.
             return Failure(DiagnosticInfo.Create(DiagnosticDescriptors.NestedOrGenericClass, identifier, symbol.Name, "file-local"));
+        if (symbol.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).OfType<TypeDeclarationSyntax>().FirstOrDefault(d => d.ParameterList is not null) is { } primary)
+            // The generated constructor would have to chain to it (CS8862) and cannot know its arguments.
+            return Failure(DiagnosticInfo.Create(DiagnosticDescriptors.NestedOrGenericClass, LocationInfo.From(primary.Identifier.GetLocation()), symbol.Name, "declared with a primary constructor"));
+        if (symbol.BaseType is { SpecialType: not SpecialType.System_Object, TypeKind: not TypeKind.Error } direct &&
+            !direct.InstanceConstructors.Any(c => c.Parameters.All(p => p.IsOptional || p.IsParams) && context.SemanticModel.Compilation.IsSymbolAccessibleWithin(c, symbol)))
+            // The generated constructor calls base().
+            return Failure(DiagnosticInfo.Create(DiagnosticDescriptors.NestedOrGenericClass, identifier, symbol.Name,
+                "derived from '" + direct.Name + "', which has no accessible constructor without arguments"));
+        for (INamedTypeSymbol? baseType = symbol.BaseType; baseType is not null; baseType = baseType.BaseType)
+        {
+            // A base model's generated members are not in this compilation yet, so they cannot be checked one by one:
+            // every one of them would be hidden by the derived model's.
+            if (baseType.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == SequentialAttributeName))
+                return Failure(DiagnosticInfo.Create(DiagnosticDescriptors.NestedOrGenericClass, identifier, symbol.Name, "derived from the model class '" + baseType.Name + "'"));
+        }
 
         var diagnostics = new List<DiagnosticInfo>();
         AttributeArguments? sequential = AttributeArguments.From(context.Attributes[0]);
@@ -120,10 +166,15 @@ internal static class ModelParser
         if (inputShape is null || diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error))
             return Failure([.. diagnostics]);
 
+        // The namespace as source writes it (keywords escaped: @event) for the emitted declaration; the hint name is
+        // built from metadata names, which never carry '@'.
         string ns = symbol.ContainingNamespace.IsGlobalNamespace ? "" : symbol.ContainingNamespace.ToDisplayString();
-        string metadataName = ns.Length == 0 ? symbol.MetadataName : ns + "." + symbol.MetadataName;
-        var spec = new ModelSpec(ns, symbol.Name, metadataName, modelName, element, loss, inputShape,
-            layers.ToEquatableArray(), sequentialLocation, inputLocation);
+        string metadataName = symbol.MetadataName;
+        for (INamespaceSymbol n = symbol.ContainingNamespace; !n.IsGlobalNamespace; n = n.ContainingNamespace)
+            metadataName = n.MetadataName + "." + metadataName;
+        var spec = new ModelSpec(ns, Naming.Identifier(symbol.Name), metadataName, modelName, element, loss, inputShape,
+            layers.ToEquatableArray(), sequentialLocation, inputLocation, identifier,
+            DeclaredMembers(symbol, context.SemanticModel.Compilation, cancellationToken));
         return new Result<ModelSpec>(spec, diagnostics.ToEquatableArray());
     }
 
@@ -146,6 +197,58 @@ internal static class ModelParser
             .OrderBy(f => f.Item2.SyntaxTree.FilePath, StringComparer.Ordinal)
             .ThenBy(f => f.Item2.SpanStart)
             .ToList();
+    }
+
+    /// <summary>
+    /// The members of the class and the accessible members of its base classes (System.Object's collide with nothing
+    /// generated), as names and parameter types. Compiler-made members (accessors, the default constructor) are left
+    /// out; so are inherited constructors, which are not inherited in C#.
+    /// </summary>
+    private static EquatableArray<DeclaredMember> DeclaredMembers(INamedTypeSymbol symbol, Compilation compilation, CancellationToken cancellationToken)
+    {
+        var members = new List<DeclaredMember>();
+        foreach (ISymbol member in symbol.GetMembers())
+        {
+            if (Describe(member) is { } described)
+            {
+                Location? location = member.Locations.FirstOrDefault(l => l.IsInSource);
+                members.Add(new DeclaredMember(described.Name, described.Signature, null, location is null ? null : LocationInfo.From(location)));
+            }
+        }
+        var seen = new HashSet<(string, string?)>();
+        for (INamedTypeSymbol? baseType = symbol.BaseType; baseType is not null && baseType.SpecialType != SpecialType.System_Object; baseType = baseType.BaseType)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            foreach (ISymbol member in baseType.GetMembers())
+            {
+                if (member is IMethodSymbol { MethodKind: MethodKind.Constructor } || !compilation.IsSymbolAccessibleWithin(member, symbol))
+                    continue;
+                if (Describe(member) is { } described && seen.Add(described))
+                    members.Add(new DeclaredMember(described.Name, described.Signature, baseType.ToDisplayString(), null));
+            }
+        }
+        return members.ToEquatableArray();
+
+        static (string Name, string? Signature)? Describe(ISymbol member)
+        {
+            if (member.IsImplicitlyDeclared)
+                return null;
+            switch (member)
+            {
+                case IMethodSymbol method when method.MethodKind is MethodKind.Ordinary or MethodKind.Constructor:
+                    string parameters = "(" + string.Join(", ", method.Parameters.Select(p =>
+                        (p.RefKind == RefKind.None ? "" : "ref ") + p.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat))) + ")";
+                    return (method.MethodKind == MethodKind.Constructor ? ".ctor" : method.Name,
+                        method.Arity == 0 ? parameters : "`" + method.Arity.ToString(System.Globalization.CultureInfo.InvariantCulture) + parameters);
+                case IMethodSymbol:
+                    return null; // accessors, operators, finalizers, explicit implementations: names no generated member has
+                case IPropertySymbol { ExplicitInterfaceImplementations.Length: > 0 }:
+                case IEventSymbol { ExplicitInterfaceImplementations.Length: > 0 }:
+                    return null;
+                default:
+                    return (member.Name, null);
+            }
+        }
     }
 
     private static Result<ModelSpec> Failure(params DiagnosticInfo[] diagnostics) =>

@@ -30,6 +30,8 @@ internal sealed record ModelPlan(ModelSpec Spec, EquatableArray<PlannedLayer> La
         {
             Location = null,
             InputLocation = null,
+            IdentifierLocation = null,
+            Members = EquatableArray<DeclaredMember>.Empty, // only checked for collisions, never emitted
             Layers = Spec.Layers.Select(l => l with { Location = null }).ToEquatableArray(),
         },
         Layers = Layers.Select(l => l with { Spec = l.Spec with { Location = null } }).ToEquatableArray(),

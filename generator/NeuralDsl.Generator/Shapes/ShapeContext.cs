@@ -8,6 +8,12 @@ namespace NeuralDsl.Generator.Shapes;
 /// <summary>What a layer's shape rule may use: the model being planned and a sink for diagnostics.</summary>
 internal sealed class ShapeContext(ModelSpec model)
 {
+    /// <summary>
+    /// The largest tensor, padded axis or parameter vector a model may have: batch buffers of a few samples must still
+    /// fit one array, and the runtime indexes them in <c>int</c>, so sizes stay well below <see cref="int.MaxValue"/>.
+    /// </summary>
+    public const long MaxElements = int.MaxValue / 8;
+
     private readonly List<DiagnosticInfo> _diagnostics = [];
 
     public ModelSpec Model { get; } = model;
@@ -23,6 +29,19 @@ internal sealed class ShapeContext(ModelSpec model)
         if (System.Enum.IsDefined(typeof(TEnum), value))
             return true;
         Report(DiagnosticDescriptors.UndefinedEnumValue, location, typeof(TEnum).Name, System.Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return false;
+    }
+
+    /// <summary>
+    /// Reports NDSL2001 on <paramref name="location"/> when <paramref name="elements"/> (computed in 64 bits by the
+    /// caller, never wrapped) exceeds <see cref="MaxElements"/>; true when it fits.
+    /// </summary>
+    public bool FitsIndex(long elements, LocationInfo? location)
+    {
+        if (elements <= MaxElements)
+            return true;
+        Report(DiagnosticDescriptors.ModelTooLarge, location, Model.ClassName, elements.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            MaxElements.ToString(System.Globalization.CultureInfo.InvariantCulture));
         return false;
     }
 

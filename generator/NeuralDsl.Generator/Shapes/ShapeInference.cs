@@ -12,12 +12,6 @@ namespace NeuralDsl.Generator.Shapes;
 /// </summary>
 internal static class ShapeInference
 {
-    /// <summary>
-    /// The largest tensor or parameter vector a model may have: batch buffers of a few samples must still fit one
-    /// array, so sizes stay well below <see cref="int.MaxValue"/>.
-    /// </summary>
-    private const long MaxElements = int.MaxValue / 8;
-
     public static Result<ModelPlan> Run(Result<ModelSpec> parsed)
     {
         if (parsed.Value is not { } model)
@@ -39,11 +33,8 @@ internal static class ShapeInference
                 return null;
             }
         }
-        if (model.InputShape.LongSize > MaxElements)
-        {
-            context.Report(DiagnosticDescriptors.ModelTooLarge, model.InputLocation, model.ClassName, model.InputShape.LongSize.ToString(CultureInfo.InvariantCulture), MaxElements.ToString(CultureInfo.InvariantCulture));
+        if (!context.FitsIndex(model.InputShape.LongSize, model.InputLocation))
             return null;
-        }
 
         string[]? names = AssignNames(model, context);
         if (names is null)
@@ -58,11 +49,8 @@ internal static class ShapeInference
             Shape? output = spec.InferShape(current, context);
             if (output is null)
                 return null;
-            if (output.LongSize > MaxElements)
-            {
-                context.Report(DiagnosticDescriptors.ModelTooLarge, spec.Location, model.ClassName, output.LongSize.ToString(CultureInfo.InvariantCulture), MaxElements.ToString(CultureInfo.InvariantCulture));
+            if (!context.FitsIndex(output.LongSize, spec.Location))
                 return null;
-            }
 
             var parameters = new List<PlannedParameter>();
             foreach (ParameterSpec p in spec.GetParameters(current))
@@ -70,13 +58,10 @@ internal static class ShapeInference
                 // Sized in long before anything multiplies in int: a wrapped size would be silently wrong code.
                 long length = 1;
                 foreach (int d in p.Shape)
-                    length = System.Math.Min(length * d, MaxElements + 1);
+                    length = System.Math.Min(length * d, ShapeContext.MaxElements + 1);
                 long at = p.Trainable ? offset : stateOffset;
-                if (at + length > MaxElements)
-                {
-                    context.Report(DiagnosticDescriptors.ModelTooLarge, spec.Location, model.ClassName, (at + length).ToString(CultureInfo.InvariantCulture), MaxElements.ToString(CultureInfo.InvariantCulture));
+                if (!context.FitsIndex(at + length, spec.Location))
                     return null;
-                }
                 var placed = new PlannedParameter(names[i] + "." + p.Suffix, p, (int)at);
                 parameters.Add(placed);
                 if (p.Trainable)
@@ -89,7 +74,9 @@ internal static class ShapeInference
         }
 
         CheckOutputFitsLoss(model, layers, current, context);
-        return new ModelPlan(model, layers.ToEquatableArray(), current, (int)offset, (int)stateOffset);
+        var plan = new ModelPlan(model, layers.ToEquatableArray(), current, (int)offset, (int)stateOffset);
+        MemberCollisions.Check(plan, context);
+        return plan;
     }
 
     /// <summary>

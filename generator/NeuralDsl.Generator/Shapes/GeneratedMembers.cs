@@ -1,0 +1,62 @@
+using System.Collections.Generic;
+using System.Linq;
+using NeuralDsl.Generator.Model;
+
+namespace NeuralDsl.Generator.Shapes;
+
+/// <summary>A public member the emitter writes on a model class: name and, for methods, the parameter types.</summary>
+/// <param name="Signature">As <see cref="DeclaredMember.Signature"/>: null for constants, properties and fields.</param>
+internal sealed record GeneratedMember(string Name, string? Signature);
+
+/// <summary>
+/// The public (and protected) members a model class receives from the emitter, the ones a user can see and therefore
+/// collide with. Private helpers are not listed: they carry a prefix nobody writes. A test compiles models and holds
+/// this list to the members the emitted class really declares.
+/// </summary>
+internal static class GeneratedMembers
+{
+    public const string Constructor = ".ctor";
+
+    public static IEnumerable<GeneratedMember> Of(ModelPlan plan)
+    {
+        string t = plan.Spec.ElementType;
+        string span = "global::System.Span<" + t + ">";
+        string readOnlySpan = "global::System.ReadOnlySpan<" + t + ">";
+        string tensor = "global::System.Numerics.Tensors.Tensor<" + t + ">";
+
+        foreach (string name in new[]
+        {
+            "InputSize", "OutputSize", "TargetSize", "ParameterCount", "ModelName", "Summary", "InputShape", "OutputShape",
+            "ParameterLayout", "Parameters", "Gradients", "LastOutput",
+        })
+        {
+            yield return new GeneratedMember(name, null);
+        }
+        if (plan.StateCount > 0)
+        {
+            yield return new GeneratedMember("StateCount", null);
+            yield return new GeneratedMember("StateLayout", null);
+            yield return new GeneratedMember("State", null);
+        }
+        foreach (PlannedParameter p in plan.Layers.SelectMany(l => l.Parameters))
+        {
+            string view = Naming.MemberName(p.Name);
+            yield return new GeneratedMember(view, null);
+            if (!p.IsState)
+                yield return new GeneratedMember(view + "Gradient", null);
+        }
+
+        yield return new GeneratedMember(Constructor, Signature("int"));
+        yield return new GeneratedMember("Predict", Signature(readOnlySpan, span));
+        yield return new GeneratedMember("Predict", Signature(readOnlySpan));
+        yield return new GeneratedMember("Predict", Signature(tensor));
+        yield return new GeneratedMember("Forward", Signature(readOnlySpan, span, "bool"));
+        yield return new GeneratedMember("Backward", Signature(readOnlySpan, span));
+        yield return new GeneratedMember("ZeroGradients", Signature());
+        yield return new GeneratedMember("TrainStep", Signature(readOnlySpan, readOnlySpan, "global::NeuralDsl.Optimizer"));
+        yield return new GeneratedMember("ComputeGradients", Signature(readOnlySpan, readOnlySpan));
+    }
+
+    /// <summary>The signature text the parser writes for a method with these parameter types (fully qualified, keywords for special types).</summary>
+    public static string Signature(params string[] parameterTypes) => "(" + string.Join(", ", parameterTypes) + ")";
+}
