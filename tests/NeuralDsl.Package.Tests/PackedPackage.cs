@@ -18,15 +18,20 @@ public sealed class PackedPackage : IDisposable
         Directory.CreateDirectory(Feed);
 
         // A version no earlier run can have left in any NuGet cache: a stale NeuralDsl is never restored instead.
-        Version = Metadata("NeuralDslVersionPrefix") + "-packtest-" + Guid.NewGuid().ToString("N")[..12];
+        string suffix = "packtest-" + Guid.NewGuid().ToString("N")[..12];
+        Version = Metadata("NeuralDslVersionPrefix") + "-" + suffix;
         string configuration = typeof(PackedPackage).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
         // --no-build: the test project's build built the runtime and the generator in this configuration already.
         (int exitCode, string output, PackDuration) = DotnetCli.Run(Root, CommandTimeout, "pack", Metadata("NeuralDslProject"),
-            "-c", configuration, "--no-build", "-o", Feed, "-nodeReuse:false", "-p:VersionSuffix=" + Version[(Version.IndexOf('-') + 1)..],
+            "-c", configuration, "--no-build", "-o", Feed, "-nodeReuse:false", "-p:VersionSuffix=" + suffix,
             "-p:NuspecOutputPath=" + Path.Combine(Root, "nuspec") + Path.DirectorySeparatorChar);
         Package = Path.Combine(Feed, $"NeuralDsl.{Version}.nupkg");
         if (exitCode != 0 || !File.Exists(Package))
-            throw new InvalidOperationException($"dotnet pack exited with {exitCode} and wrote {(File.Exists(Package) ? "" : "no ")}{Path.GetFileName(Package)}:\n{output}");
+        {
+            string written = File.Exists(Package) ? "" : "no ";
+            Dispose(); // xunit does not dispose a fixture whose constructor throws
+            throw new InvalidOperationException($"dotnet pack exited with {exitCode} and wrote {written}{Path.GetFileName(Package)}:\n{output}");
+        }
     }
 
     /// <summary>The temporary folder everything of these tests lives in.</summary>
