@@ -79,7 +79,7 @@ public sealed class EmitterSnapshotTests
 
     private static ModelSpec Spec(string className, Loss loss, Shape input, params LayerSpec[] layers) =>
         new("Samples.Plans", className, "Samples.Plans." + className, className, ElementKind.Float, loss, input, new EquatableArray<LayerSpec>(layers),
-            Location: null, InputLocation: null);
+            Location: null, InputLocation: null, IdentifierLocation: null, Members: default);
 
     private static EquatableArray<PlannedLayer> Layers(params PlannedLayer[] layers) => new(layers);
 

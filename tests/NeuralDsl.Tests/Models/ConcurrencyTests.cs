@@ -140,7 +140,7 @@ public sealed class ConcurrencyTests
 
         internal override string[] SlotNames => [];
 
-        public override void Step<T>(Span<T> parameters, ReadOnlySpan<T> gradients)
+        private protected override void Update<T>(Span<T> parameters, ReadOnlySpan<T> gradients)
         {
             if (Throw)
                 throw new NotSupportedException("This optimizer only fails.");
