@@ -58,10 +58,10 @@ public static class HistoryPlots
     }
 
     /// <summary>A panel's title and the keys of its training and validation series (either may be absent).</summary>
-    private readonly record struct Panel(string Name, string? TrainingKey, string? ValidationKey);
+    internal readonly record struct Panel(string Name, string? TrainingKey, string? ValidationKey);
 
     /// <summary>Loss first, then the other names in Keras' key order; each <c>val_X</c> joins the panel of <c>X</c>.</summary>
-    private static List<Panel> PanelsOf(History history)
+    internal static List<Panel> PanelsOf(History history)
     {
         var names = new List<string>();
         foreach (string key in history.Keys)

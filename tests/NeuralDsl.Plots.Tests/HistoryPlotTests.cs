@@ -33,6 +33,16 @@ public sealed class HistoryPlotTests : IDisposable
     }
 
     [Fact]
+    public void Loss_comes_first_and_each_validation_series_joins_its_training_series()
+    {
+        History history = Logged(["accuracy", "loss", "mae", "val_accuracy", "val_loss", "val_mae"], epochs: 2);
+
+        Assert.Equal(
+            [new("loss", "loss", "val_loss"), new("accuracy", "accuracy", "val_accuracy"), new("mae", "mae", "val_mae")],
+            HistoryPlots.PanelsOf(history));
+    }
+
+    [Fact]
     public void Four_metrics_wrap_after_three_panels_at_the_given_panel_size()
     {
         History history = Logged(["accuracy", "loss", "mae", "mse"], epochs: 3);
