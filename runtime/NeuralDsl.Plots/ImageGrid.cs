@@ -40,7 +40,8 @@ public static class ImageGrid
         PlotSize.CheckPath(path);
         PlotSize.CheckSide(height, nameof(height));
         PlotSize.CheckSide(width, nameof(width));
-        PlotSize.CheckSide(columns, nameof(columns));
+        if (columns < 1)
+            throw new ArgumentOutOfRangeException(nameof(columns), columns, $"columns must be at least 1 image per row; got {columns}.");
         if (scale < 1 || scale > 64)
             throw new ArgumentOutOfRangeException(nameof(scale), scale, $"scale must be between 1 and 64; got {scale}.");
         if (!(double.IsFinite(minimum) && double.IsFinite(maximum) && minimum < maximum))

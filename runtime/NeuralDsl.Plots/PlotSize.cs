@@ -21,7 +21,7 @@ internal static class PlotSize
             throw new ArgumentOutOfRangeException(name, pixels, $"{name} must be between {minimum} and {MaxSide} pixels; got {pixels}.");
     }
 
-    /// <summary>The product of the sides, which must stay within <see cref="MaxSide"/> on each side.</summary>
+    /// <summary>Checks a composed image (panels, a grid of images): each side must stay within <see cref="MaxSide"/>.</summary>
     public static void CheckImage(long width, long height, string what)
     {
         if (width > MaxSide || height > MaxSide)

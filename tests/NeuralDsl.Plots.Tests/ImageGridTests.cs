@@ -76,5 +76,13 @@ public sealed class ImageGridTests : IDisposable
         Assert.Contains("Expected finite minimum < maximum; got minimum 1 and maximum 1", error.Message);
     }
 
+    [Fact]
+    public void Zero_columns_throw_naming_the_argument()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => ImageGrid.Save<float>(_folder.File("x.png"), new float[4], 2, 2, columns: 0));
+        Assert.Equal("columns", error.ParamName);
+        Assert.Contains("columns must be at least 1 image per row; got 0", error.Message);
+    }
+
     private static byte Red(SKBitmap image, int x, int y) => image.GetPixel(x, y).Red;
 }
