@@ -1,6 +1,7 @@
 // Handwritten digits with the issue's CNN: Conv2D(32, 3×3, relu) → MaxPooling2D → Conv2D(64, 3×3, relu) →
 // MaxPooling2D → Flatten → Dropout(0.5) → Dense(10, softmax), declared by attributes and generated at compile time.
-// Trains on the first 8,000 of the 10,000 MNIST digits in samples/data and reports accuracy on the last 2,000.
+// Trains on the first 8,000 of the 10,000 MNIST digits in samples/data and reports accuracy on the last 2,000, which
+// also serve as validation data for the training curves written beside the program (only watched, never used to choose).
 using System;
 using System.Diagnostics;
 using System.IO;
@@ -18,13 +19,18 @@ var model = new DigitCnn(seed: 1);
 Console.WriteLine(DigitCnn.Summary);
 
 var clock = Stopwatch.StartNew();
-History history = model.Fit(trainX, trainY, epochs: 12, batchSize: 32, optimizer: new Adam(), metrics: [Metric.Accuracy], seed: 1);
+History history = model.Fit(trainX, trainY, epochs: 12, batchSize: 32, optimizer: new Adam(), metrics: [Metric.Accuracy],
+    validationX: testX, validationY: testY, seed: 1);
 clock.Stop();
 
 Evaluation test = model.Evaluate(testX, testY, metrics: [Metric.Accuracy]);
 Console.WriteLine();
 Console.WriteLine($"Trained {history.Epochs} epochs on {TrainCount:N0} digits in {clock.Elapsed.TotalSeconds:F1} s.");
 Console.WriteLine($"Held-out accuracy on the last {images.Count - TrainCount:N0} digits: {test["accuracy"]:P2} (loss {test.Loss:F4}).");
+
+string curves = Path.Combine(AppContext.BaseDirectory, "mnist-cnn-training.png");
+history.SavePlot(curves);
+Console.WriteLine($"Training curves: {curves}");
 
 /// <summary>Keras: Conv2D(32, 3, relu), MaxPooling2D(), Conv2D(64, 3, relu), MaxPooling2D(), Flatten(), Dropout(0.5), Dense(10, softmax).</summary>
 [Sequential(Loss = Loss.SparseCategoricalCrossEntropy)]
