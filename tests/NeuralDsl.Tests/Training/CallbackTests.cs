@@ -301,6 +301,11 @@ public sealed class CallbackTests : IDisposable
         lines = File.ReadAllLines(path);
         Assert.Equal(6, lines.Length);
         Assert.StartsWith("1;", lines[^1]);
+
+        // A Fit rejected at its start (an unlogged monitor) neither creates nor holds the file.
+        string rejected = _dir.File("rejected.csv");
+        Assert.Throws<ArgumentException>(() => model.Fit(x, y, verbose: false, callbacks: [new CsvLogger(rejected), new EarlyStopping()]));
+        Assert.False(File.Exists(rejected));
     }
 
     [Fact]

@@ -10,7 +10,8 @@ namespace NeuralDsl;
 /// Writes one CSV row per epoch: Keras' <c>CSVLogger</c>. The header is <c>epoch</c> (counted from 0, as Keras
 /// writes it) followed by every logged key sorted by name; each row is flushed when written, so the file can be
 /// followed while training runs. With <paramref name="append"/> an existing file is continued without a second
-/// header.
+/// header. The file is opened at the first epoch's end (so a <c>Fit</c> rejected at its start leaves no file
+/// open) and closed when training ends.
 /// </summary>
 /// <param name="fileName">The CSV file.</param>
 /// <param name="separator">The field separator.</param>
@@ -25,9 +26,8 @@ public sealed class CsvLogger(string fileName, char separator = ',', bool append
     /// <inheritdoc/>
     public override void OnTrainBegin(TrainingContext training)
     {
-        bool continuing = append && File.Exists(_fileName) && new FileInfo(_fileName).Length > 0;
-        _writer = new StreamWriter(_fileName, append, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
-        _headerWritten = continuing;
+        _writer?.Dispose();
+        _writer = null;
         _columns = null;
     }
 
@@ -35,7 +35,10 @@ public sealed class CsvLogger(string fileName, char separator = ',', bool append
     public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, double> logs, TrainingContext training)
     {
         if (_writer is null)
-            return;
+        {
+            _headerWritten = append && File.Exists(_fileName) && new FileInfo(_fileName).Length > 0;
+            _writer = new StreamWriter(_fileName, append, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+        }
         if (_columns is null)
         {
             _columns = [.. logs.Keys];
