@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using NeuralDsl.Tests.Models;
 using Xunit;
 
 namespace NeuralDsl.Tests.Training;
@@ -83,6 +84,58 @@ public class SampleWeightTests
         for (int k = 0; k < expected.Length; k++)
             Assert.Equal(expected[k], actual[k], 13);
         Assert.Equal(loss / 6, history["loss"][0], 13);
+    }
+
+    public static TheoryData<string> GeneratedLosses => ["bce", "cce", "sparse", "mse"];
+
+    private static IModel<double> Generated(string name) => name switch
+    {
+        "bce" => new LossBce(seed: 4),
+        "cce" => new LossCce(seed: 4),
+        "sparse" => new LossSparse(seed: 4),
+        _ => new LossMse(seed: 4),
+    };
+
+    [Theory]
+    [MemberData(nameof(GeneratedLosses))]
+    public void On_generated_models_the_weighted_gradient_is_the_weighted_sum_of_the_fused_sample_gradients(string loss)
+    {
+        // The weighted step differentiates through the final activation; the fused ComputeGradients of one sample
+        // at a time is the reference (no output is near the cross-entropy clip here).
+        const int n = 6;
+        IModel<double> model = Generated(loss), probe = Generated(loss);
+        var rng = new Rng(8);
+        var x = new double[n * model.InputSize];
+        for (int i = 0; i < x.Length; i++) x[i] = rng.NextNormal();
+        var y = new double[n * model.TargetSize];
+        for (int s = 0; s < n; s++)
+        {
+            for (int j = 0; j < model.TargetSize; j++)
+            {
+                y[s * model.TargetSize + j] = loss switch
+                {
+                    "bce" => rng.NextDouble() < 0.5 ? 1 : 0,
+                    "cce" => j == s % model.TargetSize ? 1 : 0,
+                    "sparse" => s % model.OutputLastAxis,
+                    _ => rng.NextNormal(),
+                };
+            }
+        }
+        double[] w = [1, 0, 2, 0.5, 3, 1];
+
+        double loss1 = SampleWeights.ComputeGradients(model, x, y, w, new double[n * model.OutputSize], new double[n * model.OutputSize], new double[n * model.InputSize]);
+        var expected = new double[model.Gradients.Length];
+        double expectedLoss = 0;
+        for (int s = 0; s < n; s++)
+        {
+            expectedLoss += w[s] * probe.ComputeGradients(x.AsSpan(s * model.InputSize, model.InputSize), y.AsSpan(s * model.TargetSize, model.TargetSize));
+            for (int k = 0; k < expected.Length; k++)
+                expected[k] += w[s] * probe.Gradients[k] / n;
+        }
+        Assert.Equal(expectedLoss / n, loss1, 12);
+        double[] actual = model.Gradients.ToArray();
+        for (int k = 0; k < expected.Length; k++)
+            Assert.Equal(expected[k], actual[k], 12);
     }
 
     [Fact]
