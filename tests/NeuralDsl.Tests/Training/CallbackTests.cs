@@ -200,6 +200,7 @@ public sealed class CallbackTests : IDisposable
         var ex = Assert.Throws<ArgumentException>(() => new LinearTestModel(1, 1).Fit(x, yTrain, verbose: false,
             callbacks: [new ModelCheckpoint(best, saveBestOnly: true)]));
         Assert.Contains("ModelCheckpoint monitors 'val_loss'", ex.Message);
+        Assert.Equal("callbacks", ex.ParamName);
     }
 
     /// <summary>Drives a callback's on_epoch_end with scripted values of <c>loss</c>.</summary>

@@ -21,7 +21,9 @@ internal static class Monitoring
     /// <summary>
     /// Whether higher values of <paramref name="monitor"/> are better under <paramref name="mode"/>; in auto mode
     /// the loss and errors go down and accuracies and the other scores up. Throws at the start of <c>Fit</c> when
-    /// the run does not log <paramref name="monitor"/> (Keras only warns, then silently never acts).
+    /// the run does not log <paramref name="monitor"/> (Keras only warns, then silently never acts), naming
+    /// <c>earlyStopping</c> for an <see cref="EarlyStopping"/> (it may come through that argument) and
+    /// <c>callbacks</c> for the others.
     /// </summary>
     public static bool HigherIsBetter(string callback, string monitor, string mode, TrainingContext training)
     {
@@ -33,7 +35,7 @@ internal static class Monitoring
             throw new ArgumentException(
                 $"{callback} monitors '{monitor}', which this Fit does not log (it logs: {string.Join(", ", training.Keys)})."
                 + (monitor.StartsWith("val_", StringComparison.Ordinal) ? " Validation values need validationSplit or validationX/validationY." : ""),
-                char.ToLowerInvariant(callback[0]) + callback[1..]);
+                callback == nameof(EarlyStopping) ? "earlyStopping" : "callbacks");
         }
         return mode switch
         {
