@@ -53,16 +53,20 @@ public static class ModelTraining
     /// <param name="seed">Seed of the shuffling.</param>
     /// <param name="earlyStopping">Optional early stopping.</param>
     /// <param name="verbose">Write Keras' <c>verbose=2</c> lines (<c>Epoch 3/10</c>, then steps, time and logs) per epoch.</param>
-    /// <param name="progress">Told after every epoch.</param>
+    /// <param name="progress">Told after every epoch, in line (it is run as a callback after <paramref name="callbacks"/>).</param>
     /// <param name="output">Where the verbose lines go; <see cref="Console.Out"/> if null.</param>
-    /// <param name="terminateOnNaN">Stop at the first batch whose loss or gradients are not finite (else skip such batches).</param>
+    /// <param name="terminateOnNaN">Stop at the first batch whose loss or gradients are not finite (else skip such batches): adds a <see cref="TerminateOnNaN"/> callback unless <paramref name="callbacks"/> holds one.</param>
+    /// <param name="callbacks">Keras callbacks, run in order, synchronously, on the training thread.</param>
+    /// <param name="sampleWeight">One weight per sample (Keras <c>sample_weight</c>): the loss is <c>Σ wᵢ·lossᵢ / batch</c> and the metrics weighted means; <paramref name="validationSplit"/> splits the weights with the data.</param>
+    /// <param name="classWeight">A weight per class index (Keras <c>class_weight</c>; classes not listed weigh 1), applied to each sample by its target's class.</param>
     /// <exception cref="InvalidOperationException">The model was declared without a loss.</exception>
-    /// <exception cref="ArgumentException">Sizes do not fit the model, the arguments contradict each other, or a target is not one the loss accepts.</exception>
+    /// <exception cref="ArgumentException">Sizes do not fit the model, the arguments contradict each other, or a target or weight is not one Fit accepts.</exception>
     public static History Fit<T>(this IModel<T> model, ReadOnlySpan<T> x, ReadOnlySpan<T> y, int epochs = 1, int batchSize = 32,
         Optimizer? optimizer = null, Metric[]? metrics = null, double validationSplit = 0,
         ReadOnlySpan<T> validationX = default, ReadOnlySpan<T> validationY = default, bool shuffle = true, int seed = 0,
         EarlyStopping? earlyStopping = null, bool verbose = true, IProgress<EpochLog>? progress = null, TextWriter? output = null,
-        bool terminateOnNaN = true)
+        bool terminateOnNaN = true, Callback[]? callbacks = null, ReadOnlySpan<double> sampleWeight = default,
+        IReadOnlyDictionary<int, double>? classWeight = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -78,9 +82,11 @@ public static class ModelTraining
             throw new ArgumentException("Fit needs at least one sample; the input is empty.", nameof(x));
         // Every target once, before the first step: a bad one is reported by its sample index, and nothing has moved.
         Losses.ValidateTargets(model.Loss, y, model.TargetSize, model.OutputLastAxis, nameof(y));
+        double[]? weights = SampleWeights.Resolve(sampleWeight, classWeight, y, samples, model.TargetSize, model.OutputSize, model.OutputLastAxis);
 
         bool hasValidationData = !validationX.IsEmpty || !validationY.IsEmpty;
         ReadOnlySpan<T> trainX = x, trainY = y, valX = validationX, valY = validationY;
+        ReadOnlySpan<double> trainWeights = weights, valWeights = default;
         int trainCount = samples, valCount = 0;
         if (validationSplit > 0)
         {
@@ -98,6 +104,11 @@ public static class ModelTraining
             trainY = y[..(trainCount * model.TargetSize)];
             valX = x[(trainCount * model.InputSize)..];
             valY = y[(trainCount * model.TargetSize)..];
+            if (weights is not null)
+            {
+                trainWeights = weights.AsSpan(0, trainCount);
+                valWeights = weights.AsSpan(trainCount);
+            }
         }
         else if (hasValidationData)
         {
@@ -109,6 +120,8 @@ public static class ModelTraining
         bool validate = valCount > 0;
 
         optimizer ??= new Adam();
+        // Keras verbose=1 (a bar redrawn in place) on a terminal, verbose=2 (a line per epoch) anywhere else.
+        bool bar = output is null && !Console.IsOutputRedirected;
         output ??= Console.Out;
         ResolvedMetric[] resolved = Metrics.Resolve(metrics, model.OutputSize, model.TargetSize, model.OutputLastAxis);
         string[] trainKeys = TrainingKeys(resolved);
@@ -118,31 +131,42 @@ public static class ModelTraining
             foreach (string key in trainKeys)
                 keys.Add("val_" + key);
         }
-        // Auto mode: the loss goes down; each metric knows its direction.
-        earlyStopping?.Begin<T>(keys, name => name != "loss" && Array.Find(resolved, m => m.Name == name).HigherIsBetter, model.Parameters.Length + model.State.Length);
 
         // Everything a batch needs, allocated once for the whole call.
         int inputSize = model.InputSize, targetSize = model.TargetSize, outputSize = model.OutputSize, lastAxis = model.OutputLastAxis;
         int rowsPerSample = outputSize / lastAxis;
         // A batch larger than the data is one batch (Keras); from here on no size can exceed the data's.
         int batchRows = Math.Min(batchSize, trainCount);
+        bool weighted = weights is not null;
         T[] xBatch = shuffle ? new T[batchRows * inputSize] : [];
         T[] yBatch = shuffle ? new T[batchRows * targetSize] : [];
+        double[] wBatch = shuffle && weighted ? new double[batchRows] : [];
+        T[] weightedOutput = weighted ? new T[batchRows * outputSize] : [];
+        T[] weightedOutputGradient = weighted ? new T[batchRows * outputSize] : [];
+        T[] weightedInputGradient = weighted ? new T[batchRows * inputSize] : [];
         int[] order = shuffle ? new int[trainCount] : [];
         T[] predictions = validate ? new T[checked(Math.Min(batchSize, valCount) * outputSize)] : [];
-        var sums = new double[resolved.Length];
-        var valSums = new double[resolved.Length];
+        var trainMetrics = new MetricSet(resolved, lastAxis);
+        var valMetrics = new MetricSet(resolved, lastAxis);
         var rng = new Rng(ShuffleSeed(seed));
         int steps = (trainCount - 1) / batchRows + 1;
         // A skipped batch's forward pass may still have moved the state (moving statistics): it is put back from here.
         T[] stateBefore = new T[model.State.Length];
 
         var history = new History(keys);
-        for (int epoch = 0; epoch < epochs; epoch++)
+        var training = new TrainingContext<T>(model, optimizer, epochs, steps, keys.AsReadOnly(), history, output, verbose,
+            name => name != "loss" && Array.Find(resolved, m => m.Name == name).HigherIsBetter);
+        Callback[] all = CallbackList(callbacks, earlyStopping, terminateOnNaN, progress, verbose ? new ProgressLogger(bar) : null);
+        double lossSum = 0, lossWeight = 0;
+        training.RunningLogs = () => RunningLogs(trainKeys, lossSum / lossWeight, trainMetrics);
+
+        foreach (Callback callback in all)
+            callback.OnTrainBegin(training);
+        for (int epoch = 0; epoch < epochs && !training.StopTraining; epoch++)
         {
             long started = Stopwatch.GetTimestamp();
-            if (verbose && epochs > 1)
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Epoch {epoch + 1}/{epochs}"));
+            foreach (Callback callback in all)
+                callback.OnEpochBegin(epoch, training);
 
             if (shuffle)
             {
@@ -152,77 +176,118 @@ public static class ModelTraining
                 rng.Shuffle<int>(order);
             }
 
-            double lossSum = 0;
-            int applied = 0, skipped = 0, stepsRun = 0;
-            Array.Clear(sums);
+            lossSum = 0;
+            lossWeight = 0;
+            int skipped = 0, stepsRun = 0;
+            trainMetrics.Reset();
             for (int step = 0; step < steps; step++)
             {
+                foreach (Callback callback in all)
+                    callback.OnBatchBegin(step, training);
                 stepsRun++;
                 int first = step * batchRows;
                 int count = Math.Min(batchRows, trainCount - first);
                 ReadOnlySpan<T> xb, yb;
+                ReadOnlySpan<double> wb = default;
                 if (shuffle)
                 {
-                    Gather(trainX, order.AsSpan(first, count), inputSize, xBatch);
-                    Gather(trainY, order.AsSpan(first, count), targetSize, yBatch);
+                    ReadOnlySpan<int> rows = order.AsSpan(first, count);
+                    Gather(trainX, rows, inputSize, xBatch);
+                    Gather(trainY, rows, targetSize, yBatch);
                     xb = xBatch.AsSpan(0, count * inputSize);
                     yb = yBatch.AsSpan(0, count * targetSize);
+                    if (weighted)
+                    {
+                        Gather(trainWeights, rows, 1, wBatch);
+                        wb = wBatch.AsSpan(0, count);
+                    }
                 }
                 else
                 {
                     // In order, a batch is a contiguous slice: no copy needed.
                     xb = trainX.Slice(first * inputSize, count * inputSize);
                     yb = trainY.Slice(first * targetSize, count * targetSize);
+                    if (weighted)
+                        wb = trainWeights.Slice(first, count);
                 }
                 model.State.CopyTo(stateBefore);
-                T loss = model.ComputeGradients(xb, yb);
+                T loss = weighted
+                    ? SampleWeights.ComputeGradients(model, xb, yb, wb, weightedOutput, weightedOutputGradient, weightedInputGradient)
+                    : model.ComputeGradients(xb, yb);
                 // A non-finite loss skips the update here; non-finite gradients make the optimizer skip it.
-                if (!T.IsFinite(loss) || !optimizer.Step(model.Parameters, model.Gradients))
+                bool applied = T.IsFinite(loss) && optimizer.Step(model.Parameters, model.Gradients);
+                if (applied)
+                {
+                    lossWeight += count;
+                    lossSum += double.CreateTruncating(loss) * count;
+                    trainMetrics.Update<T>(model.LastOutput[..(count * outputSize)], yb, wb, rowsPerSample);
+                }
+                else
                 {
                     stateBefore.CopyTo(model.State);
                     skipped++;
-                    if (terminateOnNaN)
-                    {
-                        history.NonFiniteStop = NonFiniteStopMessage(epoch, epochs, step, steps, double.CreateTruncating(loss));
-                        break;
-                    }
-                    continue;
                 }
-                applied += count;
-                lossSum += double.CreateTruncating(loss) * count;
-                Metrics.Accumulate<T>(resolved, model.LastOutput[..(count * outputSize)], yb, lastAxis, sums);
+                var log = new BatchLog(epoch, step, count, double.CreateTruncating(loss), !applied);
+                foreach (Callback callback in all)
+                    callback.OnBatchEnd(log, training);
+                if (training.StopTraining)
+                    break;
             }
             history.SkippedSteps += skipped;
 
             var logs = new OrderedDictionary<string, double>(keys.Count, StringComparer.Ordinal);
-            AddLogs(logs, "", lossSum / applied, resolved, sums, (double)applied * rowsPerSample);
+            AddLogs(logs, "", lossSum / lossWeight, trainMetrics);
             if (validate)
             {
-                double valLoss = EvaluateCore(model, valX, valY, batchSize, predictions, resolved, valSums);
-                AddLogs(logs, "val_", valLoss, resolved, valSums, (double)valCount * rowsPerSample);
+                double valLoss = EvaluateCore(model, valX, valY, valWeights, batchSize, predictions, valMetrics);
+                AddLogs(logs, "val_", valLoss, valMetrics);
             }
             history.Add(logs);
 
-            bool stop = earlyStopping is not null && earlyStopping.EpochEnd<T>(epoch, logs, model.Parameters, model.State);
-            TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
-            if (verbose)
-            {
-                output.WriteLine(FormatEpochLine(stepsRun, elapsed, logs));
-                if (history.NonFiniteStop is not null)
-                    output.WriteLine(history.NonFiniteStop);
-                else if (skipped > 0)
-                    output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"Epoch {epoch + 1}/{epochs}: {skipped} of {steps} batches skipped, their loss or gradients not finite."));
-            }
-            progress?.Report(new EpochLog(epoch + 1, epochs, logs["loss"], new ReadOnlyDictionary<string, double>(logs), elapsed));
-            if (stop || history.NonFiniteStop is not null)
-            {
+            training.EpochElapsed = Stopwatch.GetElapsedTime(started);
+            training.StepsRun = stepsRun;
+            training.StepsSkipped = skipped;
+            var view = new ReadOnlyDictionary<string, double>(logs);
+            foreach (Callback callback in all)
+                callback.OnEpochEnd(epoch, view, training);
+            if (training.StopTraining)
                 history.StoppedEpoch = epoch + 1;
-                break;
-            }
         }
-        earlyStopping?.End(model.Parameters, model.State);
+        foreach (Callback callback in all)
+            callback.OnTrainEnd(training);
         return history;
+    }
+
+    /// <summary>
+    /// The callbacks of one Fit in Keras' order: the progress output first, then the user's, then the ones the
+    /// arguments stand for (<paramref name="earlyStopping"/>, <paramref name="terminateOnNaN"/>, <paramref name="progress"/>).
+    /// </summary>
+    private static Callback[] CallbackList(Callback[]? callbacks, EarlyStopping? earlyStopping, bool terminateOnNaN,
+        IProgress<EpochLog>? progress, ProgressLogger? logger)
+    {
+        var all = new List<Callback>();
+        if (logger is not null)
+            all.Add(logger);
+        foreach (Callback callback in callbacks ?? [])
+        {
+            ArgumentNullException.ThrowIfNull(callback, nameof(callbacks));
+            all.Add(callback);
+        }
+        if (earlyStopping is not null && !all.Contains(earlyStopping))
+            all.Add(earlyStopping);
+        if (terminateOnNaN && !all.Exists(c => c is TerminateOnNaN))
+            all.Add(new TerminateOnNaN());
+        if (progress is not null)
+            all.Add(new ProgressReporter(progress));
+        return [.. all];
+    }
+
+    /// <summary>The running means shown by the progress bar, in the training keys' order.</summary>
+    private static IEnumerable<KeyValuePair<string, double>> RunningLogs(string[] trainKeys, double loss, MetricSet metrics)
+    {
+        var logs = new OrderedDictionary<string, double>(trainKeys.Length, StringComparer.Ordinal);
+        AddLogs(logs, "", loss, metrics);
+        return logs;
     }
 
     /// <summary>
@@ -234,9 +299,12 @@ public static class ModelTraining
     /// <param name="y">Targets, [samples, TargetSize].</param>
     /// <param name="batchSize">Samples per forward pass (Keras default 32).</param>
     /// <param name="metrics">Metrics to compute next to the loss.</param>
+    /// <param name="sampleWeight">One weight per sample (Keras <c>sample_weight</c>): the loss is <c>Σ wᵢ·lossᵢ / n</c>, the metrics weighted.</param>
+    /// <param name="classWeight">A weight per class index, applied to each sample by its target's class (classes not listed weigh 1).</param>
     /// <exception cref="InvalidOperationException">The model was declared without a loss.</exception>
-    /// <exception cref="ArgumentException">Sizes do not fit the model.</exception>
-    public static Evaluation Evaluate<T>(this IModel<T> model, ReadOnlySpan<T> x, ReadOnlySpan<T> y, int batchSize = 32, Metric[]? metrics = null)
+    /// <exception cref="ArgumentException">Sizes do not fit the model, or a target or weight is not one Evaluate accepts.</exception>
+    public static Evaluation Evaluate<T>(this IModel<T> model, ReadOnlySpan<T> x, ReadOnlySpan<T> y, int batchSize = 32, Metric[]? metrics = null,
+        ReadOnlySpan<double> sampleWeight = default, IReadOnlyDictionary<int, double>? classWeight = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -247,25 +315,28 @@ public static class ModelTraining
         if (samples == 0)
             throw new ArgumentException("Evaluate needs at least one sample; the input is empty.", nameof(x));
         Losses.ValidateTargets(model.Loss, y, model.TargetSize, model.OutputLastAxis, nameof(y));
+        double[]? weights = SampleWeights.Resolve(sampleWeight, classWeight, y, samples, model.TargetSize, model.OutputSize, model.OutputLastAxis);
 
-        ResolvedMetric[] resolved = Metrics.Resolve(metrics, model.OutputSize, model.TargetSize, model.OutputLastAxis);
-        var sums = new double[resolved.Length];
+        var resolved = new MetricSet(Metrics.Resolve(metrics, model.OutputSize, model.TargetSize, model.OutputLastAxis), model.OutputLastAxis);
         var predictions = new T[checked(Math.Min(batchSize, samples) * model.OutputSize)];
-        double loss = EvaluateCore(model, x, y, batchSize, predictions, resolved, sums);
+        double loss = EvaluateCore(model, x, y, weights, batchSize, predictions, resolved);
 
         var values = new OrderedDictionary<string, double>(StringComparer.Ordinal);
-        AddLogs(values, "", loss, resolved, sums, (double)samples * (model.OutputSize / model.OutputLastAxis));
+        AddLogs(values, "", loss, resolved);
         return new Evaluation(loss, new ReadOnlyDictionary<string, double>(values));
     }
 
-    /// <summary>Batched inference, loss and metric sums; returns the sample-weighted mean loss.</summary>
-    private static double EvaluateCore<T>(IModel<T> model, ReadOnlySpan<T> x, ReadOnlySpan<T> y, int batchSize, Span<T> predictions,
-        ReadOnlySpan<ResolvedMetric> metrics, Span<double> sums)
+    /// <summary>
+    /// Batched inference, loss and metrics (reset first); returns the mean loss, each sample's loss times its
+    /// weight when <paramref name="weights"/> is not empty.
+    /// </summary>
+    private static double EvaluateCore<T>(IModel<T> model, ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<double> weights, int batchSize,
+        Span<T> predictions, MetricSet metrics)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int inputSize = model.InputSize, targetSize = model.TargetSize, outputSize = model.OutputSize, lastAxis = model.OutputLastAxis;
         int samples = x.Length / inputSize;
-        sums.Clear();
+        metrics.Reset();
         double lossSum = 0;
         // Advances by the rows taken, never past the data, so a huge batchSize cannot wrap the index around.
         for (int first = 0, count; first < samples; first += count)
@@ -274,8 +345,15 @@ public static class ModelTraining
             ReadOnlySpan<T> yb = y.Slice(first * targetSize, count * targetSize);
             Span<T> pb = predictions[..(count * outputSize)];
             model.Predict(x.Slice(first * inputSize, count * inputSize), pb);
-            lossSum += double.CreateTruncating(Losses.Compute<T>(model.Loss, pb, yb, lastAxis)) * count;
-            Metrics.Accumulate<T>(metrics, pb, yb, lastAxis, sums);
+            ReadOnlySpan<double> wb = weights.IsEmpty ? default : weights.Slice(first, count);
+            if (wb.IsEmpty)
+                lossSum += double.CreateTruncating(Losses.Compute<T>(model.Loss, pb, yb, lastAxis)) * count;
+            else
+            {
+                for (int i = 0; i < count; i++)
+                    lossSum += wb[i] * double.CreateTruncating(Losses.Compute<T>(model.Loss, pb.Slice(i * outputSize, outputSize), yb.Slice(i * targetSize, targetSize), lastAxis));
+            }
+            metrics.Update<T>(pb, yb, wb, outputSize / lastAxis);
         }
         return lossSum / samples;
     }
@@ -291,13 +369,13 @@ public static class ModelTraining
         return keys;
     }
 
-    /// <summary>Adds the loss and the metric means under their names, in sorted order, with a prefix.</summary>
-    private static void AddLogs(OrderedDictionary<string, double> logs, string prefix, double loss, ResolvedMetric[] metrics, double[] sums, double rows)
+    /// <summary>Adds the loss and the metric results under their names, in sorted order, with a prefix.</summary>
+    private static void AddLogs(OrderedDictionary<string, double> logs, string prefix, double loss, MetricSet metrics)
     {
-        var entries = new KeyValuePair<string, double>[metrics.Length + 1];
+        var entries = new KeyValuePair<string, double>[metrics.Count + 1];
         entries[0] = new(prefix + "loss", loss);
-        for (int i = 0; i < metrics.Length; i++)
-            entries[i + 1] = new(prefix + metrics[i].Name, sums[i] / rows);
+        for (int i = 0; i < metrics.Count; i++)
+            entries[i + 1] = new(prefix + metrics.Name(i), metrics.Result(i));
         Array.Sort(entries, (a, b) => string.CompareOrdinal(a.Key, b.Key));
         foreach (KeyValuePair<string, double> entry in entries)
             logs.Add(entry.Key, entry.Value);
@@ -312,19 +390,26 @@ public static class ModelTraining
         CultureInfo inv = CultureInfo.InvariantCulture;
         double seconds = elapsed.TotalSeconds;
         var line = new StringBuilder();
-        line.Append(inv, $"{steps}/{steps} - {RoundHalfEven(seconds)}s -");
-        // Keras' _format_time: s, ms or us per step, whole numbers.
-        double perStep = seconds / steps;
-        if (perStep >= 1 || perStep == 0)
-            line.Append(inv, $" {RoundHalfEven(perStep)}s/step");
-        else if (perStep >= 1e-3)
-            line.Append(inv, $" {RoundHalfEven(perStep * 1e3)}ms/step");
-        else
-            line.Append(inv, $" {RoundHalfEven(perStep * 1e6)}us/step");
+        line.Append(inv, $"{steps}/{steps} - {FormatSeconds(seconds)} -");
+        line.Append(FormatPerStep(seconds / steps));
         foreach (KeyValuePair<string, double> entry in logs)
             line.Append(" - ").Append(entry.Key).Append(": ").Append(FormatValue(entry.Value));
         return line.ToString();
     }
+
+    /// <summary>Keras' <c>_format_time</c>: <c> 4ms/step</c>, in s, ms or us per step, whole numbers, with a leading space.</summary>
+    internal static string FormatPerStep(double perStep)
+    {
+        CultureInfo inv = CultureInfo.InvariantCulture;
+        if (perStep >= 1 || perStep == 0)
+            return string.Create(inv, $" {RoundHalfEven(perStep)}s/step");
+        if (perStep >= 1e-3)
+            return string.Create(inv, $" {RoundHalfEven(perStep * 1e3)}ms/step");
+        return string.Create(inv, $" {RoundHalfEven(perStep * 1e6)}us/step");
+    }
+
+    /// <summary>Whole seconds as Keras prints elapsed time and ETAs: <c>3s</c>.</summary>
+    internal static string FormatSeconds(double seconds) => RoundHalfEven(seconds) + "s";
 
     /// <summary>Keras verbose=2: <c>f"{v:.4f}"</c> above 1e-3, else <c>f"{v:.4e}"</c> (Python's spelling).</summary>
     internal static string FormatValue(double value)
@@ -338,15 +423,6 @@ public static class ModelTraining
         return value.ToString("0.0000e+00", CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Why <c>Fit</c> stopped at a non-finite batch: where, what, and what the model holds now.</summary>
-    private static string NonFiniteStopMessage(int epoch, int epochs, int step, int steps, double loss)
-    {
-        string what = double.IsFinite(loss) ? "a gradient" : $"the loss ({FormatValue(loss)})";
-        return string.Create(CultureInfo.InvariantCulture,
-            $"Epoch {epoch + 1}/{epochs}, batch {step + 1}/{steps}: {what} is not finite. The update was skipped and training "
-            + $"stopped with the last finite weights (terminateOnNaN: false would skip such batches and train on).");
-    }
-
     /// <summary>Python's <c>f"{v:.0f}"</c> rounds halves to even.</summary>
     private static string RoundHalfEven(double value) =>
         Math.Round(value, MidpointRounding.ToEven).ToString("F0", CultureInfo.InvariantCulture);
@@ -357,7 +433,7 @@ public static class ModelTraining
     /// </summary>
     private static ulong ShuffleSeed(int seed) => unchecked((ulong)(long)seed ^ 0xF17_5EED_0DD5_A11CUL);
 
-    private static void Gather<T>(ReadOnlySpan<T> source, ReadOnlySpan<int> rows, int rowLength, Span<T> destination)
+    private static void Gather<TValue>(ReadOnlySpan<TValue> source, ReadOnlySpan<int> rows, int rowLength, Span<TValue> destination)
     {
         for (int i = 0; i < rows.Length; i++)
             source.Slice(rows[i] * rowLength, rowLength).CopyTo(destination.Slice(i * rowLength, rowLength));

@@ -279,12 +279,15 @@ public class FitTests
     /// <summary>Drives the callback with scripted values, as Keras' on_epoch_end sees them.</summary>
     private static int? StopEpoch(EarlyStopping stopper, string monitor, params double[] values)
     {
-        stopper.Begin<double>([monitor], name => name == "accuracy", 1);
-        double[] weights = [0];
+        var model = new LinearTestModel(1, 1);
+        var training = new TrainingContext<double>(model, new Sgd(0.1), values.Length, 1, [monitor], new History([monitor]), TextWriter.Null,
+            verbose: false, name => name == "accuracy");
+        stopper.OnTrainBegin(training);
         for (int epoch = 0; epoch < values.Length; epoch++)
         {
-            weights[0] = epoch;
-            if (stopper.EpochEnd<double>(epoch, new Dictionary<string, double> { [monitor] = values[epoch] }, weights, default))
+            model.Parameters[0] = epoch;
+            stopper.OnEpochEnd(epoch, new Dictionary<string, double> { [monitor] = values[epoch] }, training);
+            if (training.StopTraining)
                 return epoch + 1;
         }
         return null;

@@ -1,6 +1,6 @@
 using System;
 using System.Collections.Generic;
-using System.Numerics;
+using System.Globalization;
 
 namespace NeuralDsl;
 
@@ -15,10 +15,13 @@ namespace NeuralDsl;
 /// (Keras 3 restores in <c>on_train_end</c>). Two deliberate differences from Keras: a monitor that is not
 /// logged (e.g. <c>val_loss</c> without validation data) and an unknown mode throw at the start of <c>Fit</c>
 /// instead of warning, and the best value is reset by every <c>Fit</c> (Keras keeps it across fits).
+/// When verbose it prints Keras' messages when training ends: <c>Epoch 7: early stopping</c> and
+/// <c>Restoring model weights from the end of the best epoch: 4.</c>
 /// </remarks>
-public sealed class EarlyStopping
+public sealed class EarlyStopping : Callback
 {
     private Array? _bestWeights;
+    private readonly bool? _verbose;
     private bool _hasBestWeights;
     private bool _higherIsBetter;
     private int _wait;
@@ -31,17 +34,16 @@ public sealed class EarlyStopping
     /// <param name="mode"><c>"auto"</c> (accuracies up, losses and errors down), <c>"min"</c> or <c>"max"</c>.</param>
     /// <param name="baseline">A value the monitor must beat before the patience counter resets; null for none.</param>
     /// <param name="startFromEpoch">Epochs (counted from 0) to ignore before watching, as a warm-up.</param>
+    /// <param name="verbose">Print when it stops and which weights it restores; null follows <c>Fit</c>'s <c>verbose</c>.</param>
     public EarlyStopping(string monitor = "val_loss", double minDelta = 0, int patience = 0, bool restoreBestWeights = false,
-        string mode = "auto", double? baseline = null, int startFromEpoch = 0)
+        string mode = "auto", double? baseline = null, int startFromEpoch = 0, bool? verbose = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(monitor);
-        ArgumentNullException.ThrowIfNull(mode);
+        Monitoring.CheckMode(mode);
         if (double.IsNaN(minDelta) || double.IsInfinity(minDelta))
             throw new ArgumentOutOfRangeException(nameof(minDelta), minDelta, "minDelta must be finite.");
         ArgumentOutOfRangeException.ThrowIfNegative(patience);
         ArgumentOutOfRangeException.ThrowIfNegative(startFromEpoch);
-        if (mode is not ("auto" or "min" or "max"))
-            throw new ArgumentException($"Mode '{mode}' is not one of \"auto\", \"min\", \"max\".", nameof(mode));
         Monitor = monitor;
         MinDelta = Math.Abs(minDelta);
         Patience = patience;
@@ -49,6 +51,7 @@ public sealed class EarlyStopping
         Mode = mode;
         Baseline = baseline;
         StartFromEpoch = startFromEpoch;
+        _verbose = verbose;
     }
 
     /// <summary>The logged quantity watched.</summary>
@@ -81,47 +84,43 @@ public sealed class EarlyStopping
     /// <summary>The epoch (numbered from 1) at which the last <c>Fit</c> stopped early, or null if it did not.</summary>
     public int? StoppedEpoch { get; private set; }
 
-    /// <summary>
-    /// Keras <c>on_train_begin</c> plus the monitor checks: resets the state, works out the direction and makes
-    /// room for one copy of the weights.
-    /// </summary>
-    /// <param name="loggedKeys">Every key the epochs will log.</param>
-    /// <param name="higherIsBetter">Direction of each metric name (without the <c>val_</c> prefix), for auto mode.</param>
-    /// <param name="parameterCount">Length of the model's parameter vector plus its state vector (both are kept).</param>
-    internal void Begin<T>(IReadOnlyList<string> loggedKeys, Func<string, bool> higherIsBetter, int parameterCount)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    /// <summary>Keras <c>on_train_begin</c> plus the monitor check: resets the state and works out the direction.</summary>
+    public override void OnTrainBegin(TrainingContext training)
     {
-        bool logged = false;
-        foreach (string key in loggedKeys)
-            logged |= key == Monitor;
-        if (!logged)
-        {
-            throw new ArgumentException(
-                $"EarlyStopping monitors '{Monitor}', which this Fit does not log (it logs: {string.Join(", ", loggedKeys)})."
-                + (Monitor.StartsWith("val_", StringComparison.Ordinal) ? " Validation values need validationSplit or validationX/validationY." : ""),
-                "earlyStopping");
-        }
-        _higherIsBetter = Mode switch
-        {
-            "min" => false,
-            "max" => true,
-            _ => higherIsBetter(Monitor.StartsWith("val_", StringComparison.Ordinal) ? Monitor["val_".Length..] : Monitor),
-        };
+        _higherIsBetter = Monitoring.HigherIsBetter(nameof(EarlyStopping), Monitor, Mode, training);
         Best = _higherIsBetter ? double.NegativeInfinity : double.PositiveInfinity;
         BestEpoch = null;
         StoppedEpoch = null;
         _wait = 0;
         _hasBestWeights = false;
-        _bestWeights = RestoreBestWeights ? (_bestWeights is T[] existing && existing.Length == parameterCount ? existing : new T[parameterCount]) : null;
+    }
+
+    /// <summary>Keras <c>on_epoch_end</c>: asks the run to stop when patience has run out.</summary>
+    public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, double> logs, TrainingContext training)
+    {
+        if (EpochEnd(epoch, logs, training))
+            training.StopTraining = true;
+    }
+
+    /// <summary>Keras <c>on_train_end</c>: reports the stop, then restores the kept weights, if any.</summary>
+    public override void OnTrainEnd(TrainingContext training)
+    {
+        bool verbose = _verbose ?? training.Verbose;
+        if (StoppedEpoch is int stopped && verbose)
+            training.Output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Epoch {stopped}: early stopping"));
+        if (RestoreBestWeights && _hasBestWeights)
+        {
+            if (verbose)
+                training.Output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Restoring model weights from the end of the best epoch: {BestEpoch}."));
+            training.RestoreWeights(_bestWeights!);
+        }
     }
 
     /// <summary>Keras <c>on_epoch_end</c>; returns true when training should stop.</summary>
     /// <param name="epoch">The epoch index, counted from 0.</param>
     /// <param name="logs">The epoch's logged values.</param>
-    /// <param name="parameters">The model's parameters after the epoch.</param>
-    /// <param name="state">The model's non-trainable state (moving statistics), kept and restored with the parameters as Keras does.</param>
-    internal bool EpochEnd<T>(int epoch, IReadOnlyDictionary<string, double> logs, ReadOnlySpan<T> parameters, ReadOnlySpan<T> state)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    /// <param name="training">The run; its weights (parameters and non-trainable state, as Keras keeps both) are kept when they are the best.</param>
+    private bool EpochEnd(int epoch, IReadOnlyDictionary<string, double> logs, TrainingContext training)
     {
         double current = logs[Monitor];
         if (epoch < StartFromEpoch)
@@ -129,7 +128,7 @@ public sealed class EarlyStopping
         if (RestoreBestWeights && !_hasBestWeights)
         {
             // Keras: if no weights were kept yet, the current ones are the best so far.
-            SaveWeights(parameters, state);
+            KeepWeights(training);
             BestEpoch = epoch + 1;
         }
         _wait++;
@@ -138,7 +137,7 @@ public sealed class EarlyStopping
             Best = current;
             BestEpoch = epoch + 1;
             if (RestoreBestWeights)
-                SaveWeights(parameters, state);
+                KeepWeights(training);
             // Only restart the wait when the value also beats the baseline.
             if (Baseline is not double baseline || IsImprovement(current, baseline))
                 _wait = 0;
@@ -152,29 +151,13 @@ public sealed class EarlyStopping
         return false;
     }
 
-    /// <summary>Keras <c>on_train_end</c>: restores the kept weights, if any.</summary>
-    internal void End<T>(Span<T> parameters, Span<T> state)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        if (RestoreBestWeights && _hasBestWeights)
-        {
-            Span<T> best = (T[])_bestWeights!;
-            best[..parameters.Length].CopyTo(parameters);
-            best[parameters.Length..].CopyTo(state);
-        }
-    }
-
     /// <summary>Keras: <c>monitor_op(current − min_delta, reference)</c> with min_delta negated for "min".</summary>
     private bool IsImprovement(double current, double reference) =>
         _higherIsBetter ? current - MinDelta > reference : current + MinDelta < reference;
 
-    /// <summary>Keeps the parameters followed by the state in one array (sized for both by <see cref="Begin"/>).</summary>
-    private void SaveWeights<T>(ReadOnlySpan<T> parameters, ReadOnlySpan<T> state)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    private void KeepWeights(TrainingContext training)
     {
-        Span<T> best = (T[])_bestWeights!;
-        parameters.CopyTo(best);
-        state.CopyTo(best[parameters.Length..]);
+        training.KeepWeights(ref _bestWeights);
         _hasBestWeights = true;
     }
 }
