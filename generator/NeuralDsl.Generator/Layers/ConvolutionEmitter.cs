@@ -47,6 +47,8 @@ internal static class ConvolutionEmitter
 
     public static string PreActivationBackwardMethod(PlannedLayer layer) => Names.LayerMethod(layer.Index) + "AffineBackward";
 
+    /// <param name="c">The layer being emitted and the writer it goes to.</param>
+    /// <param name="description">The layer's description for the comment above the geometry, e.g. <c>Conv2D(32, 3×3, ReLU)</c>.</param>
     /// <param name="geometryFactory">The runtime factory call with its literal arguments, e.g. <c>Conv2DGeometry.Create(28, 28, 1, ...)</c>.</param>
     public static void EmitStatics(LayerEmitContext c, string description, string geometryFactory)
     {
@@ -82,6 +84,10 @@ internal static class ConvolutionEmitter
             ") makes the GEMM deep enough to pay for gathering the im2col columns.",
     };
 
+    /// <param name="c">The layer being emitted and the writer it goes to.</param>
+    /// <param name="activation">Fused into the output pass by the runtime.</param>
+    /// <param name="useBias">Whether the layer has a bias tensor to add.</param>
+    /// <param name="filters">Output channels, for the rule's register test and the comment.</param>
     /// <param name="strategyByShape">From <see cref="Strategy"/> on the layer's literal shape.</param>
     /// <param name="patch">kh·kw·C, for the rule's small-patch test and the comment that explains the strategy.</param>
     public static void EmitForward(LayerEmitContext c, Activation activation, bool useBias, int filters, ConvolutionStrategy strategyByShape, int patch)

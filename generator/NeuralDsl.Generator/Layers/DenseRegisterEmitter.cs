@@ -33,6 +33,12 @@ internal sealed class DenseRegisterEmitter(TypeAliases aliases)
     /// The forward body: <paramref name="affine"/> gets x · kernel + bias, and with <paramref name="fuseRelu"/> the layer
     /// output gets its ReLU in the same pass.
     /// </summary>
+    /// <param name="c">The layer being emitted and the writer it goes to.</param>
+    /// <param name="units">Output features, the kernel's columns.</param>
+    /// <param name="kernel">Where the kernel lies in the parameter vector.</param>
+    /// <param name="bias">Where the bias lies, or null without one.</param>
+    /// <param name="fuseRelu">Whether the layer's ReLU is applied in the same pass.</param>
+    /// <param name="affine">The array expression that receives x · kernel + bias (kept for the backward pass).</param>
     /// <param name="rows">The row count expression: <c>batch</c>, or <c>batch * n</c> on the last axis of a larger tensor.</param>
     public static void EmitForward(LayerEmitContext c, int units, PlannedParameter kernel, PlannedParameter? bias, bool fuseRelu, string affine,
         string rows) =>

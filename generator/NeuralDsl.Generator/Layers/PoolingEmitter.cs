@@ -15,6 +15,8 @@ internal static class PoolingEmitter
 
     private static string ArgMaxField(int index) => Names.Field("argmax", index);
 
+    /// <param name="c">The layer being emitted and the writer it goes to.</param>
+    /// <param name="description">The layer's description for the comment above the geometry, e.g. <c>MaxPooling2D(2×2)</c>.</param>
     /// <param name="geometryFactory">The runtime factory call with its literal arguments, e.g. <c>Pool2DGeometry.Create(26, 26, 32, ...)</c>.</param>
     public static void EmitGeometry(LayerEmitContext c, string description, string geometryFactory)
     {
@@ -51,6 +53,7 @@ internal static class PoolingEmitter
         }
     }
 
+    /// <param name="c">The layer being emitted and the writer it goes to.</param>
     /// <param name="position">What one input position is called in the comment: <c>cell</c> (2-D) or <c>step</c> (1-D).</param>
     public static void EmitMaxBackward(LayerEmitContext c, string position)
     {

@@ -5,6 +5,7 @@ using NeuralDsl.Generator.Model;
 namespace NeuralDsl.Generator.Shapes;
 
 /// <summary>A public member the emitter writes on a model class: name and, for methods, the parameter types.</summary>
+/// <param name="Name">The member's name, as a user's code would call it.</param>
 /// <param name="Signature">As <see cref="DeclaredMember.Signature"/>: null for constants, properties and fields.</param>
 internal sealed record GeneratedMember(string Name, string? Signature);
 

@@ -58,6 +58,7 @@ internal sealed record PlannedLayer(int Index, string Name, LayerSpec Spec, Shap
 
 /// <summary>A tensor placed in the flat parameter vector (or, when not trainable, in the state vector).</summary>
 /// <param name="Name">File name, e.g. <c>dense_1.kernel</c>.</param>
+/// <param name="Spec">The layer's tensor: shape, initializer, and whether it is trained.</param>
 /// <param name="Offset">First element in its flat vector.</param>
 internal sealed record PlannedParameter(string Name, ParameterSpec Spec, int Offset)
 {
