@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Text;
@@ -12,7 +13,8 @@ namespace NeuralDsl.Generator;
 
 /// <summary>
 /// The incremental pipeline, and only that: <c>[Sequential]</c> classes → <see cref="ModelSpec"/> (Parse) →
-/// <see cref="ModelPlan"/> (Plan) → diagnostics and, when there are no errors, one source file per model (Output).
+/// <see cref="ModelPlan"/> (Plan) → diagnostics and, when there are no errors, one source file per model (Output);
+/// a model with errors gets a placeholder file instead (Placeholder), whose members throw.
 /// Every step output is an equatable record holding no symbols or syntax, so unrelated edits are cached.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
@@ -56,6 +58,22 @@ public sealed class ModelGenerator : IIncrementalGenerator
             context.RegisterSourceOutput(withoutSequential.Combine(context.CompilationProvider),
                 static (spc, pair) => spc.ReportDiagnostic(pair.Left.ToDiagnostic(pair.Right)));
         }
+
+        // A model with errors still gets its public members (throwing), so the user's calls add no errors of their own.
+        IncrementalValuesProvider<ModelPlaceholder> placeholders = planned
+            .Where(static result => result.Placeholder is not null && (result.Value is null || result.HasErrors))
+            .Select(static (result, _) => result.Placeholder! with
+            {
+                ErrorIds = result.Diagnostics
+                    .Where(static d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error)
+                    .Select(static d => d.Descriptor.Id)
+                    .Distinct()
+                    .OrderBy(static id => id, StringComparer.Ordinal)
+                    .ToEquatableArray(),
+            })
+            .WithTrackingName(TrackingNames.Placeholder);
+        context.RegisterSourceOutput(placeholders, static (spc, placeholder) =>
+            spc.AddSource(PlaceholderEmitter.HintName(placeholder), SourceText.From(PlaceholderEmitter.Emit(placeholder, Version), System.Text.Encoding.UTF8)));
 
         IncrementalValuesProvider<ModelPlan> models = planned
             .Where(static result => result.Value is not null && !result.HasErrors)

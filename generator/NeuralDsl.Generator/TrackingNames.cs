@@ -14,4 +14,7 @@ public static class TrackingNames
 
     /// <summary>The error-free plans that are emitted.</summary>
     public const string Output = nameof(Output);
+
+    /// <summary>The models with errors, which get throwing placeholder members instead.</summary>
+    public const string Placeholder = nameof(Placeholder);
 }

@@ -26,6 +26,7 @@ public sealed class PackageTests(PackedPackage package, ITestOutputHelper log) :
         Assert.Contains("lib/net10.0/NeuralDsl.dll", entries);
         Assert.Contains("lib/net10.0/NeuralDsl.xml", entries);
         Assert.Contains("analyzers/dotnet/cs/NeuralDsl.Generator.dll", entries);
+        Assert.Contains("analyzers/dotnet/cs/NeuralDsl.CodeFixes.dll", entries);
         Assert.Contains("README.md", entries);
         // The generator is an analyzer only: never a library the user's code compiles against.
         Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal) && e.Contains("Generator", StringComparison.Ordinal));

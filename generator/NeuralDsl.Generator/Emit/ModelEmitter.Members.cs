@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 using System.Text;
 using NeuralDsl.Generator.Model;
@@ -10,40 +11,57 @@ internal sealed partial class ModelEmitter
 {
     // ---- Summary ----
 
+    /// <summary>
+    /// Keras' summary table. Its columns are 28, 25 and 9 characters wide (65 in all with the separating spaces) and,
+    /// like Keras 3's, grow to fit their longest cell (plus one space before the next column), so rows stay aligned for
+    /// long layer names and shapes; the rules span the table's width.
+    /// </summary>
     private string SummaryText()
     {
+        var rows = Layers.Select(layer => (Name: layer.Name + " (" + layer.Spec.KerasType + ")", Shape: layer.Output.ToKeras(), Params: Literals.Count(layer.ParameterCount))).ToList();
+        int nameWidth = Math.Max(28, rows.Select(r => r.Name.Length + 1).DefaultIfEmpty(0).Max());
+        int shapeWidth = Math.Max(25, rows.Select(r => r.Shape.Length + 1).DefaultIfEmpty(0).Max());
+        int paramWidth = Math.Max(9, rows.Select(r => r.Params.Length).DefaultIfEmpty(0).Max());
+        int width = 1 + nameWidth + 1 + shapeWidth + 1 + paramWidth;
         var sb = new StringBuilder();
-        string rule = new string('_', 65);
+        string rule = new string('_', width);
+        string doubleRule = new string('=', width);
         sb.Append("Model: \"").Append(Spec.ModelName).Append("\"\n");
         sb.Append(rule).Append('\n');
         sb.Append(Row("Layer (type)", "Output Shape", "Param #")).Append('\n');
-        sb.Append(new string('=', 65)).Append('\n');
-        for (int i = 0; i < Layers.Count; i++)
+        sb.Append(doubleRule).Append('\n');
+        for (int i = 0; i < rows.Count; i++)
         {
-            PlannedLayer layer = Layers[i];
-            sb.Append(Row(layer.Name + " (" + layer.Spec.KerasType + ")", layer.Output.ToKeras(), Literals.Count(layer.ParameterCount))).Append('\n');
-            sb.Append(i == Layers.Count - 1 ? new string('=', 65) : rule).Append('\n');
+            sb.Append(Row(rows[i].Name, rows[i].Shape, rows[i].Params)).Append('\n');
+            sb.Append(i == rows.Count - 1 ? doubleRule : rule).Append('\n');
         }
-        if (Layers.Count == 0)
-            sb.Append(new string('=', 65)).Append('\n');
+        if (rows.Count == 0)
+            sb.Append(doubleRule).Append('\n');
         sb.Append("Total params: ").Append(Literals.Count(_plan.ParameterCount + _plan.StateCount)).Append('\n');
         sb.Append("Trainable params: ").Append(Literals.Count(_plan.ParameterCount)).Append('\n');
         sb.Append("Non-trainable params: ").Append(Literals.Count(_plan.StateCount)).Append('\n');
         sb.Append(rule).Append('\n');
         return sb.ToString();
 
-        static string Row(string a, string b, string c) => (" " + a.PadRight(28) + " " + b.PadRight(25) + " " + c).TrimEnd();
+        string Row(string name, string shape, string parameters) =>
+            (" " + name.PadRight(nameWidth) + " " + shape.PadRight(shapeWidth) + " " + parameters).TrimEnd();
     }
 
+    /// <summary>
+    /// The class's XML doc: the model and its summary table, as <c>&lt;summary&gt;</c>, or as <c>&lt;remarks&gt;</c> when
+    /// the user wrote a summary of their own (the compiler merges the partial declarations' docs, and two summaries
+    /// would show as one run-on text or not at all).
+    /// </summary>
     private void WriteClassDoc()
     {
-        _w.Line("/// <summary>");
+        string element = Spec.HasUserSummary ? "remarks" : "summary";
+        _w.Line("/// <" + element + ">");
         _w.Line("/// Sequential model <c>" + Spec.ModelName + "</c> (" + _t + "), loss " + Spec.Loss + ": " + Spec.InputShape + " → " + _plan.OutputShape + ".");
         _w.Line("/// <code>");
         foreach (string line in SummaryText().TrimEnd('\n').Split('\n'))
             _w.Line("/// " + Xml(line));
         _w.Line("/// </code>");
-        _w.Line("/// </summary>");
+        _w.Line("/// </" + element + ">");
     }
 
     private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");

@@ -13,8 +13,11 @@ internal sealed record DiagnosticInfo(DiagnosticDescriptor Descriptor, LocationI
         Diagnostic.Create(Descriptor, Location?.ToLocation(compilation) ?? Microsoft.CodeAnalysis.Location.None, [.. Arguments]);
 }
 
-/// <summary>A pipeline value together with the diagnostics found while producing it.</summary>
-internal sealed record Result<T>(T? Value, EquatableArray<DiagnosticInfo> Diagnostics)
+/// <summary>
+/// A pipeline value together with the diagnostics found while producing it, and what stands in for the model when it
+/// cannot be generated (<see cref="ModelPlaceholder"/>).
+/// </summary>
+internal sealed record Result<T>(T? Value, EquatableArray<DiagnosticInfo> Diagnostics, ModelPlaceholder? Placeholder = null)
     where T : class
 {
     public bool HasErrors

@@ -23,6 +23,8 @@ internal enum ElementKind
 /// <param name="InputLocation">The <c>[Input]</c> attribute, for diagnostics on its dimensions.</param>
 /// <param name="IdentifierLocation">The class identifier, for diagnostics on the class name.</param>
 /// <param name="Members">What the class already declares or inherits that a generated member could collide with.</param>
+/// <param name="HasUserSummary">The user's doc comment on the class has a <c>&lt;summary&gt;</c>: the generated summary
+/// table then goes into <c>&lt;remarks&gt;</c>, so the merged XML doc keeps one summary, the user's.</param>
 internal sealed record ModelSpec(
     string Namespace,
     string ClassName,
@@ -35,7 +37,8 @@ internal sealed record ModelSpec(
     LocationInfo? Location,
     LocationInfo? InputLocation,
     LocationInfo? IdentifierLocation,
-    EquatableArray<DeclaredMember> Members)
+    EquatableArray<DeclaredMember> Members,
+    bool HasUserSummary = false)
 {
     /// <summary>The C# keyword of the element type.</summary>
     public string ElementType => Element == ElementKind.Double ? "double" : "float";

@@ -8,6 +8,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 using NeuralDsl.Generator.Diagnostics;
 using NeuralDsl.Generator.Layers;
 using NeuralDsl.Generator.Model;
+using NeuralDsl.Generator.Shapes;
 
 namespace NeuralDsl.Generator.Parsing;
 
@@ -98,12 +99,22 @@ internal static class ModelParser
                 return Failure(DiagnosticInfo.Create(DiagnosticDescriptors.NestedOrGenericClass, identifier, symbol.Name, "derived from the model class '" + baseType.Name + "'"));
         }
 
+        // The namespace as source writes it (keywords escaped: @event) for the emitted declaration; the hint name is
+        // built from metadata names, which never carry '@'.
+        string ns = symbol.ContainingNamespace.IsGlobalNamespace ? "" : symbol.ContainingNamespace.ToDisplayString();
+        string metadataName = symbol.MetadataName;
+        for (INamespaceSymbol n = symbol.ContainingNamespace; !n.IsGlobalNamespace; n = n.ContainingNamespace)
+            metadataName = n.MetadataName + "." + metadataName;
+        string className = Naming.Identifier(symbol.Name);
+        EquatableArray<DeclaredMember> members = DeclaredMembers(symbol, context.SemanticModel.Compilation, cancellationToken);
+        bool hasUserSummary = HasUserSummary(symbol, cancellationToken);
+        ElementKind element = ElementKind.Float;
+
         var diagnostics = new List<DiagnosticInfo>();
         AttributeArguments? sequential = AttributeArguments.From(context.Attributes[0]);
         if (sequential is null)
-            return Failure();
+            return Failure(Placeholder());
 
-        ElementKind element = ElementKind.Float;
         if (sequential.NamedType("ElementType") is { } elementType)
         {
             if (elementType.SpecialType == SpecialType.System_Double)
@@ -137,7 +148,7 @@ internal static class ModelParser
 
             AttributeArguments? arguments = AttributeArguments.From(attribute);
             if (arguments is null)
-                return Failure(); // the compiler already reports the argument that does not bind
+                return Failure(Placeholder()); // the compiler already reports the argument that does not bind
 
             string name = attribute.AttributeClass!.ToDisplayString();
             if (name == InputAttributeName)
@@ -164,18 +175,46 @@ internal static class ModelParser
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingInput, sequentialLocation, symbol.Name));
 
         if (inputShape is null || diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error))
-            return Failure([.. diagnostics]);
+            return Failure(Placeholder(), [.. diagnostics]);
 
-        // The namespace as source writes it (keywords escaped: @event) for the emitted declaration; the hint name is
-        // built from metadata names, which never carry '@'.
-        string ns = symbol.ContainingNamespace.IsGlobalNamespace ? "" : symbol.ContainingNamespace.ToDisplayString();
-        string metadataName = symbol.MetadataName;
-        for (INamespaceSymbol n = symbol.ContainingNamespace; !n.IsGlobalNamespace; n = n.ContainingNamespace)
-            metadataName = n.MetadataName + "." + metadataName;
-        var spec = new ModelSpec(ns, Naming.Identifier(symbol.Name), metadataName, modelName, element, loss, inputShape,
-            layers.ToEquatableArray(), sequentialLocation, inputLocation, identifier,
-            DeclaredMembers(symbol, context.SemanticModel.Compilation, cancellationToken));
-        return new Result<ModelSpec>(spec, diagnostics.ToEquatableArray());
+        // The members a model with errors still gets (throwing), unless the class already has one of that name: a
+        // placeholder must never add errors of its own.
+        ModelPlaceholder? Placeholder()
+        {
+            string elementType = element == ElementKind.Double ? "double" : "float";
+            bool collides = GeneratedMembers.Common(elementType).Any(g => g.Name == className || members.Any(m => m.Collides(g.Name, g.Signature)));
+            return collides ? null : new ModelPlaceholder(ns, className, metadataName, element, hasUserSummary, EquatableArray<string>.Empty);
+        }
+
+        var spec = new ModelSpec(ns, className, metadataName, modelName, element, loss, inputShape,
+            layers.ToEquatableArray(), sequentialLocation, inputLocation, identifier, members, hasUserSummary);
+        return new Result<ModelSpec>(spec, diagnostics.ToEquatableArray(), Placeholder());
+    }
+
+    /// <summary>
+    /// True when a doc comment on one of the class's declarations has a <c>&lt;summary&gt;</c>. Read from the trivia
+    /// whether or not the compilation parses documentation comments (without it they are plain <c>///</c> comments).
+    /// </summary>
+    private static bool HasUserSummary(INamedTypeSymbol symbol, CancellationToken cancellationToken)
+    {
+        foreach (SyntaxReference reference in symbol.DeclaringSyntaxReferences)
+        {
+            foreach (SyntaxTrivia trivia in reference.GetSyntax(cancellationToken).GetLeadingTrivia())
+            {
+                if (trivia.GetStructure() is DocumentationCommentTriviaSyntax doc)
+                {
+                    if (doc.Content.OfType<XmlElementSyntax>().Any(e => e.StartTag.Name.LocalName.ValueText == "summary")
+                        || doc.Content.OfType<XmlEmptyElementSyntax>().Any(e => e.Name.LocalName.ValueText == "summary"))
+                        return true;
+                }
+                else if (trivia.IsKind(SyntaxKind.SingleLineCommentTrivia) && trivia.ToString().StartsWith("///", StringComparison.Ordinal)
+                    && trivia.ToString().IndexOf("<summary", StringComparison.Ordinal) >= 0)
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /// <summary>
@@ -253,4 +292,7 @@ internal static class ModelParser
 
     private static Result<ModelSpec> Failure(params DiagnosticInfo[] diagnostics) =>
         new(null, new EquatableArray<DiagnosticInfo>(diagnostics));
+
+    private static Result<ModelSpec> Failure(ModelPlaceholder? placeholder, params DiagnosticInfo[] diagnostics) =>
+        new(null, new EquatableArray<DiagnosticInfo>(diagnostics), placeholder);
 }

@@ -20,16 +20,7 @@ internal static class GeneratedMembers
 
     public static IEnumerable<GeneratedMember> Of(ModelPlan plan)
     {
-        string t = plan.Spec.ElementType;
-        string span = "global::System.Span<" + t + ">";
-        string readOnlySpan = "global::System.ReadOnlySpan<" + t + ">";
-        string tensor = "global::System.Numerics.Tensors.Tensor<" + t + ">";
-
-        foreach (string name in new[]
-        {
-            "InputSize", "OutputSize", "TargetSize", "ParameterCount", "ModelName", "Summary", "InputShape", "OutputShape",
-            "ParameterLayout", "Parameters", "Gradients", "LastOutput",
-        })
+        foreach (string name in new[] { "InputSize", "OutputSize", "TargetSize", "ParameterCount", "ModelName", "Summary", "InputShape", "OutputShape", "ParameterLayout", "Parameters", "Gradients", "LastOutput" })
         {
             yield return new GeneratedMember(name, null);
         }
@@ -46,7 +37,26 @@ internal static class GeneratedMembers
             if (!p.IsState)
                 yield return new GeneratedMember(view + "Gradient", null);
         }
+        foreach (GeneratedMember method in Methods(plan.Spec.ElementType))
+        {
+            yield return method;
+        }
+    }
 
+    /// <summary>
+    /// The members every model has whatever its layers: the constants and properties without layer views or state,
+    /// and the methods. A model with errors gets these as placeholders (<see cref="ModelPlaceholder"/>).
+    /// </summary>
+    public static IEnumerable<GeneratedMember> Common(string elementType) =>
+        new[] { "InputSize", "OutputSize", "TargetSize", "ParameterCount", "ModelName", "Summary", "InputShape", "OutputShape", "ParameterLayout", "Parameters", "Gradients", "LastOutput" }
+            .Select(name => new GeneratedMember(name, null))
+            .Concat(Methods(elementType));
+
+    private static IEnumerable<GeneratedMember> Methods(string t)
+    {
+        string span = "global::System.Span<" + t + ">";
+        string readOnlySpan = "global::System.ReadOnlySpan<" + t + ">";
+        string tensor = "global::System.Numerics.Tensors.Tensor<" + t + ">";
         yield return new GeneratedMember(Constructor, Signature("int"));
         yield return new GeneratedMember("Predict", Signature(readOnlySpan, span));
         yield return new GeneratedMember("Predict", Signature(readOnlySpan));

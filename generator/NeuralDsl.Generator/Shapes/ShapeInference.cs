@@ -15,12 +15,12 @@ internal static class ShapeInference
     public static Result<ModelPlan> Run(Result<ModelSpec> parsed)
     {
         if (parsed.Value is not { } model)
-            return new Result<ModelPlan>(null, parsed.Diagnostics);
+            return new Result<ModelPlan>(null, parsed.Diagnostics, parsed.Placeholder);
 
         var context = new ShapeContext(model);
         ModelPlan? plan = Plan(model, context);
         var diagnostics = parsed.Diagnostics.Concat(context.Diagnostics).ToEquatableArray();
-        return new Result<ModelPlan>(plan, diagnostics);
+        return new Result<ModelPlan>(plan, diagnostics, parsed.Placeholder);
     }
 
     private static ModelPlan? Plan(ModelSpec model, ShapeContext context)

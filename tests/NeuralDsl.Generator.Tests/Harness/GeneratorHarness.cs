@@ -175,6 +175,20 @@ public static partial class GeneratorHarness
         Assert.True(problems.Count == 0, "The generated code does not compile cleanly:\n" + Describe(problems));
     }
 
+    /// <summary>True for the file a model with errors gets instead of its code: its public members, each throwing.</summary>
+    public static bool IsPlaceholder(string generatedText) =>
+        generatedText.Contains("Every member throws until they are fixed.", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Nothing but placeholders was emitted (a model with errors gets no code), and they compile without an error or a
+    /// warning of their own.
+    /// </summary>
+    public static void AssertOnlyPlaceholders(GeneratorRun run)
+    {
+        Assert.All(run.Sources, source => Assert.True(IsPlaceholder(source.Value), "Generated code for a model with errors: " + source.Key));
+        AssertGeneratedFilesClean(run);
+    }
+
     /// <summary>No generator exception and no CS8785 (generator failed) / CS8784 (initialization failed).</summary>
     public static void AssertGeneratorDidNotThrow(GeneratorRun run)
     {

@@ -12,17 +12,17 @@ namespace LayerSnapshots;
 /// Sequential model <c>AveragePooling2DNet</c> (float), loss MeanSquaredError: [3, 3, 1] → [2, 2, 2].
 /// <code>
 /// Model: "AveragePooling2DNet"
-/// _________________________________________________________________
-///  Layer (type)                 Output Shape              Param #
-/// =================================================================
-///  dense (Dense)                (None, 3, 3, 2)           4
-/// _________________________________________________________________
-///  average_pooling2d (AveragePooling2D) (None, 2, 2, 2)           0
-/// =================================================================
+/// __________________________________________________________________________
+///  Layer (type)                          Output Shape              Param #
+/// ==========================================================================
+///  dense (Dense)                         (None, 3, 3, 2)           4
+/// __________________________________________________________________________
+///  average_pooling2d (AveragePooling2D)  (None, 2, 2, 2)           0
+/// ==========================================================================
 /// Total params: 4
 /// Trainable params: 4
 /// Non-trainable params: 0
-/// _________________________________________________________________
+/// __________________________________________________________________________
 /// </code>
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NeuralDsl.Generator", "<version>")]
@@ -44,7 +44,7 @@ partial class AveragePooling2DNet : global::NeuralDsl.IModel<float>
     public const string ModelName = "AveragePooling2DNet";
 
     /// <summary>Keras-style summary: layers, output shapes and parameter counts.</summary>
-    public const string Summary = "Model: \"AveragePooling2DNet\"\n_________________________________________________________________\n Layer (type)                 Output Shape              Param #\n=================================================================\n dense (Dense)                (None, 3, 3, 2)           4\n_________________________________________________________________\n average_pooling2d (AveragePooling2D) (None, 2, 2, 2)           0\n=================================================================\nTotal params: 4\nTrainable params: 4\nNon-trainable params: 0\n_________________________________________________________________\n";
+    public const string Summary = "Model: \"AveragePooling2DNet\"\n__________________________________________________________________________\n Layer (type)                          Output Shape              Param #\n==========================================================================\n dense (Dense)                         (None, 3, 3, 2)           4\n__________________________________________________________________________\n average_pooling2d (AveragePooling2D)  (None, 2, 2, 2)           0\n==========================================================================\nTotal params: 4\nTrainable params: 4\nNon-trainable params: 0\n__________________________________________________________________________\n";
 
     /// <summary>The per-sample input shape (the batch is the leading, run-time dimension).</summary>
     public static global::System.ReadOnlySpan<int> InputShape => [3, 3, 1];

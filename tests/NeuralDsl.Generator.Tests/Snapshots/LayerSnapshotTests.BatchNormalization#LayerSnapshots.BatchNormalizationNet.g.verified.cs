@@ -13,17 +13,17 @@ namespace LayerSnapshots;
 /// Sequential model <c>BatchNormalizationNet</c> (float), loss MeanSquaredError: [3] → [4].
 /// <code>
 /// Model: "BatchNormalizationNet"
-/// _________________________________________________________________
-///  Layer (type)                 Output Shape              Param #
-/// =================================================================
-///  dense (Dense)                (None, 4)                 16
-/// _________________________________________________________________
-///  batch_normalization (BatchNormalization) (None, 4)                 16
-/// =================================================================
+/// ______________________________________________________________________________
+///  Layer (type)                              Output Shape              Param #
+/// ==============================================================================
+///  dense (Dense)                             (None, 4)                 16
+/// ______________________________________________________________________________
+///  batch_normalization (BatchNormalization)  (None, 4)                 16
+/// ==============================================================================
 /// Total params: 32
 /// Trainable params: 24
 /// Non-trainable params: 8
-/// _________________________________________________________________
+/// ______________________________________________________________________________
 /// </code>
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NeuralDsl.Generator", "<version>")]
@@ -45,7 +45,7 @@ partial class BatchNormalizationNet : global::NeuralDsl.IModel<float>
     public const string ModelName = "BatchNormalizationNet";
 
     /// <summary>Keras-style summary: layers, output shapes and parameter counts.</summary>
-    public const string Summary = "Model: \"BatchNormalizationNet\"\n_________________________________________________________________\n Layer (type)                 Output Shape              Param #\n=================================================================\n dense (Dense)                (None, 4)                 16\n_________________________________________________________________\n batch_normalization (BatchNormalization) (None, 4)                 16\n=================================================================\nTotal params: 32\nTrainable params: 24\nNon-trainable params: 8\n_________________________________________________________________\n";
+    public const string Summary = "Model: \"BatchNormalizationNet\"\n______________________________________________________________________________\n Layer (type)                              Output Shape              Param #\n==============================================================================\n dense (Dense)                             (None, 4)                 16\n______________________________________________________________________________\n batch_normalization (BatchNormalization)  (None, 4)                 16\n==============================================================================\nTotal params: 32\nTrainable params: 24\nNon-trainable params: 8\n______________________________________________________________________________\n";
 
     /// <summary>The per-sample input shape (the batch is the leading, run-time dimension).</summary>
     public static global::System.ReadOnlySpan<int> InputShape => [3];

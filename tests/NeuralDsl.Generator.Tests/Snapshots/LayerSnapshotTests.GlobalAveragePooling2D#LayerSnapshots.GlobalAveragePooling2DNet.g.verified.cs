@@ -12,17 +12,17 @@ namespace LayerSnapshots;
 /// Sequential model <c>GlobalAveragePooling2DNet</c> (float), loss MeanSquaredError: [2, 2, 1] → [2].
 /// <code>
 /// Model: "GlobalAveragePooling2DNet"
-/// _________________________________________________________________
-///  Layer (type)                 Output Shape              Param #
-/// =================================================================
-///  dense (Dense)                (None, 2, 2, 2)           4
-/// _________________________________________________________________
-///  global_average_pooling2d (GlobalAveragePooling2D) (None, 2)                 0
-/// =================================================================
+/// _______________________________________________________________________________________
+///  Layer (type)                                       Output Shape              Param #
+/// =======================================================================================
+///  dense (Dense)                                      (None, 2, 2, 2)           4
+/// _______________________________________________________________________________________
+///  global_average_pooling2d (GlobalAveragePooling2D)  (None, 2)                 0
+/// =======================================================================================
 /// Total params: 4
 /// Trainable params: 4
 /// Non-trainable params: 0
-/// _________________________________________________________________
+/// _______________________________________________________________________________________
 /// </code>
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NeuralDsl.Generator", "<version>")]
@@ -44,7 +44,7 @@ partial class GlobalAveragePooling2DNet : global::NeuralDsl.IModel<float>
     public const string ModelName = "GlobalAveragePooling2DNet";
 
     /// <summary>Keras-style summary: layers, output shapes and parameter counts.</summary>
-    public const string Summary = "Model: \"GlobalAveragePooling2DNet\"\n_________________________________________________________________\n Layer (type)                 Output Shape              Param #\n=================================================================\n dense (Dense)                (None, 2, 2, 2)           4\n_________________________________________________________________\n global_average_pooling2d (GlobalAveragePooling2D) (None, 2)                 0\n=================================================================\nTotal params: 4\nTrainable params: 4\nNon-trainable params: 0\n_________________________________________________________________\n";
+    public const string Summary = "Model: \"GlobalAveragePooling2DNet\"\n_______________________________________________________________________________________\n Layer (type)                                       Output Shape              Param #\n=======================================================================================\n dense (Dense)                                      (None, 2, 2, 2)           4\n_______________________________________________________________________________________\n global_average_pooling2d (GlobalAveragePooling2D)  (None, 2)                 0\n=======================================================================================\nTotal params: 4\nTrainable params: 4\nNon-trainable params: 0\n_______________________________________________________________________________________\n";
 
     /// <summary>The per-sample input shape (the batch is the leading, run-time dimension).</summary>
     public static global::System.ReadOnlySpan<int> InputShape => [2, 2, 1];

@@ -12,17 +12,17 @@ namespace LayerSnapshots;
 /// Sequential model <c>GlobalMaxPooling2DNet</c> (float), loss MeanSquaredError: [2, 2, 1] → [2].
 /// <code>
 /// Model: "GlobalMaxPooling2DNet"
-/// _________________________________________________________________
-///  Layer (type)                 Output Shape              Param #
-/// =================================================================
-///  dense (Dense)                (None, 2, 2, 2)           4
-/// _________________________________________________________________
-///  global_max_pooling2d (GlobalMaxPooling2D) (None, 2)                 0
-/// =================================================================
+/// _______________________________________________________________________________
+///  Layer (type)                               Output Shape              Param #
+/// ===============================================================================
+///  dense (Dense)                              (None, 2, 2, 2)           4
+/// _______________________________________________________________________________
+///  global_max_pooling2d (GlobalMaxPooling2D)  (None, 2)                 0
+/// ===============================================================================
 /// Total params: 4
 /// Trainable params: 4
 /// Non-trainable params: 0
-/// _________________________________________________________________
+/// _______________________________________________________________________________
 /// </code>
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NeuralDsl.Generator", "<version>")]
@@ -44,7 +44,7 @@ partial class GlobalMaxPooling2DNet : global::NeuralDsl.IModel<float>
     public const string ModelName = "GlobalMaxPooling2DNet";
 
     /// <summary>Keras-style summary: layers, output shapes and parameter counts.</summary>
-    public const string Summary = "Model: \"GlobalMaxPooling2DNet\"\n_________________________________________________________________\n Layer (type)                 Output Shape              Param #\n=================================================================\n dense (Dense)                (None, 2, 2, 2)           4\n_________________________________________________________________\n global_max_pooling2d (GlobalMaxPooling2D) (None, 2)                 0\n=================================================================\nTotal params: 4\nTrainable params: 4\nNon-trainable params: 0\n_________________________________________________________________\n";
+    public const string Summary = "Model: \"GlobalMaxPooling2DNet\"\n_______________________________________________________________________________\n Layer (type)                               Output Shape              Param #\n===============================================================================\n dense (Dense)                              (None, 2, 2, 2)           4\n_______________________________________________________________________________\n global_max_pooling2d (GlobalMaxPooling2D)  (None, 2)                 0\n===============================================================================\nTotal params: 4\nTrainable params: 4\nNon-trainable params: 0\n_______________________________________________________________________________\n";
 
     /// <summary>The per-sample input shape (the batch is the leading, run-time dimension).</summary>
     public static global::System.ReadOnlySpan<int> InputShape => [2, 2, 1];

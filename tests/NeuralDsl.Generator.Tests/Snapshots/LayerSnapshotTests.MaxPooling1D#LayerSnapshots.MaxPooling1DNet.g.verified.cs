@@ -12,17 +12,17 @@ namespace LayerSnapshots;
 /// Sequential model <c>MaxPooling1DNet</c> (float), loss MeanSquaredError: [4, 1] → [2, 2].
 /// <code>
 /// Model: "MaxPooling1DNet"
-/// _________________________________________________________________
-///  Layer (type)                 Output Shape              Param #
-/// =================================================================
-///  dense (Dense)                (None, 4, 2)              4
-/// _________________________________________________________________
-///  max_pooling1d (MaxPooling1D) (None, 2, 2)              0
-/// =================================================================
+/// __________________________________________________________________
+///  Layer (type)                  Output Shape              Param #
+/// ==================================================================
+///  dense (Dense)                 (None, 4, 2)              4
+/// __________________________________________________________________
+///  max_pooling1d (MaxPooling1D)  (None, 2, 2)              0
+/// ==================================================================
 /// Total params: 4
 /// Trainable params: 4
 /// Non-trainable params: 0
-/// _________________________________________________________________
+/// __________________________________________________________________
 /// </code>
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NeuralDsl.Generator", "<version>")]
@@ -44,7 +44,7 @@ partial class MaxPooling1DNet : global::NeuralDsl.IModel<float>
     public const string ModelName = "MaxPooling1DNet";
 
     /// <summary>Keras-style summary: layers, output shapes and parameter counts.</summary>
-    public const string Summary = "Model: \"MaxPooling1DNet\"\n_________________________________________________________________\n Layer (type)                 Output Shape              Param #\n=================================================================\n dense (Dense)                (None, 4, 2)              4\n_________________________________________________________________\n max_pooling1d (MaxPooling1D) (None, 2, 2)              0\n=================================================================\nTotal params: 4\nTrainable params: 4\nNon-trainable params: 0\n_________________________________________________________________\n";
+    public const string Summary = "Model: \"MaxPooling1DNet\"\n__________________________________________________________________\n Layer (type)                  Output Shape              Param #\n==================================================================\n dense (Dense)                 (None, 4, 2)              4\n__________________________________________________________________\n max_pooling1d (MaxPooling1D)  (None, 2, 2)              0\n==================================================================\nTotal params: 4\nTrainable params: 4\nNon-trainable params: 0\n__________________________________________________________________\n";
 
     /// <summary>The per-sample input shape (the batch is the leading, run-time dimension).</summary>
     public static global::System.ReadOnlySpan<int> InputShape => [4, 1];

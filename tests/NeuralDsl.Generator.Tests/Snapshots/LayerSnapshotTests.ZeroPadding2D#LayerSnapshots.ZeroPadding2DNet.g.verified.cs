@@ -12,17 +12,17 @@ namespace LayerSnapshots;
 /// Sequential model <c>ZeroPadding2DNet</c> (float), loss MeanSquaredError: [2, 2, 1] → [4, 3, 2].
 /// <code>
 /// Model: "ZeroPadding2DNet"
-/// _________________________________________________________________
-///  Layer (type)                 Output Shape              Param #
-/// =================================================================
-///  dense (Dense)                (None, 2, 2, 2)           4
-/// _________________________________________________________________
-///  zero_padding2d (ZeroPadding2D) (None, 4, 3, 2)           0
-/// =================================================================
+/// ____________________________________________________________________
+///  Layer (type)                    Output Shape              Param #
+/// ====================================================================
+///  dense (Dense)                   (None, 2, 2, 2)           4
+/// ____________________________________________________________________
+///  zero_padding2d (ZeroPadding2D)  (None, 4, 3, 2)           0
+/// ====================================================================
 /// Total params: 4
 /// Trainable params: 4
 /// Non-trainable params: 0
-/// _________________________________________________________________
+/// ____________________________________________________________________
 /// </code>
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NeuralDsl.Generator", "<version>")]
@@ -44,7 +44,7 @@ partial class ZeroPadding2DNet : global::NeuralDsl.IModel<float>
     public const string ModelName = "ZeroPadding2DNet";
 
     /// <summary>Keras-style summary: layers, output shapes and parameter counts.</summary>
-    public const string Summary = "Model: \"ZeroPadding2DNet\"\n_________________________________________________________________\n Layer (type)                 Output Shape              Param #\n=================================================================\n dense (Dense)                (None, 2, 2, 2)           4\n_________________________________________________________________\n zero_padding2d (ZeroPadding2D) (None, 4, 3, 2)           0\n=================================================================\nTotal params: 4\nTrainable params: 4\nNon-trainable params: 0\n_________________________________________________________________\n";
+    public const string Summary = "Model: \"ZeroPadding2DNet\"\n____________________________________________________________________\n Layer (type)                    Output Shape              Param #\n====================================================================\n dense (Dense)                   (None, 2, 2, 2)           4\n____________________________________________________________________\n zero_padding2d (ZeroPadding2D)  (None, 4, 3, 2)           0\n====================================================================\nTotal params: 4\nTrainable params: 4\nNon-trainable params: 0\n____________________________________________________________________\n";
 
     /// <summary>The per-sample input shape (the batch is the leading, run-time dimension).</summary>
     public static global::System.ReadOnlySpan<int> InputShape => [2, 2, 1];
