@@ -31,6 +31,22 @@ internal sealed class LayerEmitContext(SourceWriter writer, ModelPlan plan, Plan
     /// <summary>The layer's output buffer field.</summary>
     public string Output => Names.Output(Layer.Index);
 
+    /// <summary>
+    /// True when no computing layer precedes this one: its input is the model input, so in training the backward pass
+    /// needs no input gradient and passes an empty <c>dx</c>.
+    /// </summary>
+    public bool IsFirstComputingLayer => Plan.Flow.HolderOf(Layer.Index - 1) < 0;
+
+    /// <summary>
+    /// Writes, in the first computing layer only, why its <c>dx</c> may be empty; written above the check that skips
+    /// the input gradient.
+    /// </summary>
+    public void NoteEmptyInputGradient()
+    {
+        if (IsFirstComputingLayer)
+            Writer.Line("// dx is empty in training: the first layer needs no input gradient.");
+    }
+
     /// <summary>Elements per sample of the output.</summary>
     public int OutputSize => Layer.Output.Size;
 
@@ -64,12 +80,14 @@ internal sealed class LayerEmitContext(SourceWriter writer, ModelPlan plan, Plan
 
     /// <summary>
     /// Writes the header line and the signature of <c>LayerNBackward(x, dy, dx, batch)</c> and opens its body; disposing
-    /// closes it and leaves a blank line.
+    /// closes it and leaves a blank line. The output gradient is writable (<c>dy</c>, the layer may overwrite it) unless
+    /// <paramref name="outputGradient"/> names a read-only one.
     /// </summary>
-    public IDisposable BackwardMethod()
+    public IDisposable BackwardMethod(string? outputGradient = null)
     {
         WriteHeader("backward");
-        return PrivateMethod("Backward", [ReadOnlySpanType + " x", SpanType + " dy", SpanType + " dx", "int batch"]);
+        string dy = outputGradient is null ? SpanType + " dy" : ReadOnlySpanType + " " + outputGradient;
+        return PrivateMethod("Backward", [ReadOnlySpanType + " x", dy, SpanType + " dx", "int batch"]);
     }
 
     /// <summary>Writes <c>private void LayerN{suffix}({parameters})</c> and opens its body; disposing closes it and leaves a blank line.</summary>

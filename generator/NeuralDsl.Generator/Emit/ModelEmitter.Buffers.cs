@@ -28,6 +28,9 @@ internal sealed partial class ModelEmitter
         _w.Line();
     }
 
+    /// <summary>Whether a backward method reads the mode of the last forward pass, so the workspace keeps it.</summary>
+    private bool RecordsTrainingMode => Layers.Any(l => !l.Spec.AliasesInput && l.Spec.BackwardReadsTrainingMode);
+
     /// <summary>The batch buffers of one workspace.</summary>
     private void WriteWorkspaceFields()
     {
@@ -35,7 +38,8 @@ internal sealed partial class ModelEmitter
         _w.Comment("Batch buffers, [capacity × per-sample size]; grown on demand, never per call.");
         _w.Line("private int " + Names.Capacity + ";");
         _w.Commented("private int " + Names.Batch + ";", "samples in the last forward pass");
-        _w.Commented("private bool " + Names.Training + ";", "whether that pass ran in training mode");
+        if (RecordsTrainingMode)
+            _w.Commented("private bool " + Names.Training + ";", "whether that pass ran in training mode");
         _w.Commented("private bool " + Names.InputKept + ";",
             "whether it copied its input into " + Names.Input + " (Forward does; Predict and ComputeGradients need not)");
         _w.Commented("private " + t + "[] " + Names.Input + " = [];", Spec.InputShape.ToComment() + ", the input of the last Forward, for Backward");
@@ -44,7 +48,7 @@ internal sealed partial class ModelEmitter
             _w.Commented("private " + t + "[] " + Names.Output(layer.Index) + " = [];", layer.Output.ToComment() + " " + layer.Name + " output");
             _w.Commented("private " + t + "[] " + Names.OutputGradient(layer.Index) + " = [];",
                 layer.Output.ToComment() + " gradient w.r.t. " + layer.Name + " output");
-            foreach (BufferSpec buffer in layer.Spec.ExtraBuffers(layer))
+            foreach (BufferSpec buffer in layer.Spec.ExtraBuffers(Context(layer)))
             {
                 string type = buffer.IsIndex ? "int" : t;
                 if (buffer.IsPersistent)
@@ -104,7 +108,7 @@ internal sealed partial class ModelEmitter
                 string size = Literals.Int(layer.Output.Size);
                 _w.Line(Names.Output(layer.Index) + " = new " + _t + "[checked(batch * " + size + ")];");
                 _w.Line(Names.OutputGradient(layer.Index) + " = new " + _t + "[checked(batch * " + size + ")];");
-                foreach (BufferSpec buffer in layer.Spec.ExtraBuffers(layer).Where(b => !b.IsPersistent))
+                foreach (BufferSpec buffer in layer.Spec.ExtraBuffers(Context(layer)).Where(b => !b.IsPersistent))
                 {
                     string length = buffer.LengthExpression ?? "checked(batch * " + Literals.Int(buffer.PerSample) + ")";
                     _w.Line(buffer.Field + " = new " + (buffer.IsIndex ? "int" : _t) + "[" + length + "];");

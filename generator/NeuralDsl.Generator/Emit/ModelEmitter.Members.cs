@@ -134,8 +134,7 @@ internal sealed partial class ModelEmitter
             _w.Line("var rng = new global::NeuralDsl.Rng((ulong)seed);");
             foreach (PlannedParameter p in Layers.SelectMany(l => l.Parameters))
             {
-                _w.Comment(p.Name + " " + Shape.Format(p.Spec.Shape) + ": " + p.Spec.Initializer + " (fan in " + Literals.Int(p.Spec.FanIn) + ", fan out " +
-                    Literals.Int(p.Spec.FanOut) + ")");
+                _w.Comment(p.Name + " " + Shape.Format(p.Spec.Shape) + ": " + p.Spec.Initializer + FansComment(p.Spec));
                 _w.Call("global::NeuralDsl.Initializers.Fill",
                     [Names.ParameterView(p), "global::NeuralDsl.Initializer." + p.Spec.Initializer, Literals.Int(p.Spec.FanIn), Literals.Int(p.Spec.FanOut), "ref rng"]);
             }
@@ -202,4 +201,12 @@ internal sealed partial class ModelEmitter
             _w.ExpressionBody("global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> " + Interface + ".StateLayout", Names.StateLayout);
         _w.Line();
     }
+
+    /// <summary>The fans an initializer's scale is computed from, for its comment; nothing for those that use none.</summary>
+    private static string FansComment(ParameterSpec p) => p.Initializer switch
+    {
+        Initializer.GlorotUniform or Initializer.GlorotNormal => " (fan in " + Literals.Int(p.FanIn) + ", fan out " + Literals.Int(p.FanOut) + ")",
+        Initializer.HeUniform or Initializer.HeNormal or Initializer.LecunUniform or Initializer.LecunNormal => " (fan in " + Literals.Int(p.FanIn) + ")",
+        _ => "",
+    };
 }

@@ -312,7 +312,8 @@ internal sealed partial class ModelEmitter
         using (_w.Block("private void " + Names.ForwardCore + "(" + ReadOnlySpan + " x, int batch, bool training)"))
         {
             _w.Line(Names.Batch + " = batch;");
-            _w.Line(Names.Training + " = training;");
+            if (RecordsTrainingMode)
+                _w.Line(Names.Training + " = training;");
             foreach (PlannedLayer layer in Layers)
             {
                 string comment = layer.Name + ": " + layer.Spec.Describe() + "  " + layer.Input.ToComment() + " -> " + layer.Output.ToComment();

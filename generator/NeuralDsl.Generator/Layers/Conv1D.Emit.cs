@@ -7,22 +7,24 @@ namespace NeuralDsl.Generator.Layers;
 
 internal sealed partial record Conv1DSpec
 {
-    public override IEnumerable<BufferSpec> ExtraBuffers(PlannedLayer layer) =>
-        ConvolutionEmitter.ExtraBuffers(layer, Activation, ForwardStrategy(layer));
+    public override IEnumerable<BufferSpec> ExtraBuffers(LayerEmitContext c) =>
+        ConvolutionEmitter.ExtraBuffers(c.Layer, Activation, ForwardStrategy(c.Layer));
 
     /// <summary>The forward strategy the rule picks for this layer's literal shape (a 1-D layer is one row high).</summary>
     private ConvolutionStrategy ForwardStrategy(PlannedLayer layer) =>
         ConvolutionEmitter.Strategy(1, KernelSize, layer.Input.Dimensions[1], 1, Strides, 1, Dilation, 1, layer.Output.Dimensions[0]);
 
-    public override string? PreActivationBackwardMethod(PlannedLayer layer) => ConvolutionEmitter.PreActivationBackwardMethod(layer);
+    public override string? PreActivationBackwardMethod(PlannedLayer layer) => ConvolutionEmitter.PreActivationBackwardMethod(layer, Activation);
 
     public override void EmitStatics(LayerEmitContext c)
     {
         Shape input = c.Layer.Input;
-        ConvolutionEmitter.EmitStatics(c, Describe(), "Conv2DGeometry.Create1D(" +
-            Literals.Int(input.Dimensions[0]) + ", " + Literals.Int(input.Dimensions[1]) + ", " + Literals.Int(Filters) + ", " +
-            Literals.Int(KernelSize) + ", " + Literals.Int(Strides) + ", " + Literals.Int(Dilation) +
-            ", samePadding: " + (Padding == Padding.Same ? "true" : "false") + ")");
+        ConvolutionEmitter.EmitStatics(c, Describe(), "Create1D",
+        [
+            Literals.Named("steps", input.Dimensions[0]), Literals.Named("channels", input.Dimensions[1]), Literals.Named("filters", Filters),
+            Literals.Named("kernel", KernelSize), Literals.Named("stride", Strides), Literals.Named("dilation", Dilation),
+            Literals.Named("samePadding", Padding == Padding.Same),
+        ]);
     }
 
     public override void EmitForward(LayerEmitContext c)

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using NeuralDsl.Generator.Emit;
 using NeuralDsl.Generator.Model;
 using NeuralDsl.Generator.Shapes;
@@ -33,8 +34,11 @@ internal static class ConvolutionEmitter
     {
         if (!IsFused(activation))
             yield return new BufferSpec(PreActivationField(layer.Index), layer.Output.Size, "pre-activation");
-        yield return new BufferSpec(ScratchField(layer.Index), 0, "im2col columns or Winograd transforms (Convolution.ScratchLength)",
-            LengthExpression: "global::NeuralDsl.Convolution.ScratchLength(" + GeometryField(layer.Index) + ", batch)");
+        if (strategy != ConvolutionStrategy.Pointwise) // a 1×1, stride-1 convolution is a GEMM on x itself: ScratchLength is 0
+        {
+            yield return new BufferSpec(ScratchField(layer.Index), 0, ScratchComment(strategy),
+                LengthExpression: "global::NeuralDsl.Convolution.ScratchLength(" + GeometryField(layer.Index) + ", batch)");
+        }
         if (IsWinograd(strategy))
         {
             yield return new BufferSpec(KernelCacheField(layer.Index), 0,
@@ -45,16 +49,32 @@ internal static class ConvolutionEmitter
         }
     }
 
-    public static string PreActivationBackwardMethod(PlannedLayer layer) => Names.LayerMethod(layer.Index) + "AffineBackward";
+    /// <summary>What the scratch holds, by the forward strategy of the layer's shape; the gradients always gather im2col columns.</summary>
+    private static string ScratchComment(ConvolutionStrategy strategy) => strategy switch
+    {
+        ConvolutionStrategy.Winograd or ConvolutionStrategy.Winograd4x4 => "Winograd transforms (forward) and im2col columns (gradients)",
+        ConvolutionStrategy.Direct or ConvolutionStrategy.SmallPatch => "im2col columns for the gradients; the direct forward pass needs none",
+        _ => "im2col columns for the forward pass and the gradients",
+    };
+
+    /// <summary>The scratch argument: the layer's buffer, or an empty span when it has none (pointwise).</summary>
+    private static string Scratch(LayerEmitContext c) =>
+        c.Layer.Spec.ExtraBuffers(c).Any(b => b.Field == ScratchField(c.Layer.Index)) ? ScratchField(c.Layer.Index) : c.SpanType + ".Empty";
+
+    /// <summary>ReLU and Linear layers have no separate AffineBackward: their backward method starts from dz itself.</summary>
+    public static string PreActivationBackwardMethod(PlannedLayer layer, Activation activation) =>
+        Names.LayerMethod(layer.Index) + (activation is Activation.Linear or Activation.ReLU ? "Backward" : "AffineBackward");
 
     /// <param name="c">The layer being emitted and the writer it goes to.</param>
     /// <param name="description">The layer's description for the comment above the geometry, e.g. <c>Conv2D(32, 3×3, ReLU)</c>.</param>
-    /// <param name="geometryFactory">The runtime factory call with its literal arguments, e.g. <c>Conv2DGeometry.Create(28, 28, 1, ...)</c>.</param>
-    public static void EmitStatics(LayerEmitContext c, string description, string geometryFactory)
+    /// <param name="factory">The runtime factory method, <c>Create</c> or <c>Create1D</c>.</param>
+    /// <param name="arguments">Its named literal arguments, e.g. <c>height: 28</c>.</param>
+    public static void EmitStatics(LayerEmitContext c, string description, string factory, string[] arguments)
     {
         c.Writer.Comment(c.Layer.Name + ": " + description + " " + c.Layer.Input.ToComment() + " -> " + c.Layer.Output.ToComment() +
             "; the runtime derives padding and output size from these literals with the same Keras rules as the generator.");
-        c.Writer.Initialized("private static readonly global::NeuralDsl.Conv2DGeometry " + GeometryField(c.Layer.Index), "global::NeuralDsl." + geometryFactory);
+        c.Writer.Call("private static readonly global::NeuralDsl.Conv2DGeometry " + GeometryField(c.Layer.Index) + " = global::NeuralDsl.Conv2DGeometry." + factory,
+            arguments);
         c.Writer.Line();
     }
 
@@ -104,7 +124,7 @@ internal static class ConvolutionEmitter
             {
                 var arguments = new List<string>
                 {
-                    "x", c.ParameterSpan(layer.Parameters[0]), bias, y, "batch", GeometryField(layer.Index), ScratchField(layer.Index),
+                    "x", c.ParameterSpan(layer.Parameters[0]), bias, y, "batch", GeometryField(layer.Index), Scratch(c),
                     "global::NeuralDsl.Activation." + applied, "global::NeuralDsl.ConvolutionStrategy." + strategy,
                 };
                 if (IsWinograd(strategy))
@@ -144,23 +164,25 @@ internal static class ConvolutionEmitter
                 w.Line("// with the kernel and bias gradients in the same pass over dy.");
                 EmitGradients(c, "dy", output, Activation.ReLU, useBias);
             }
+            else if (activation == Activation.Linear)
+            {
+                // Without an activation dy is dz: the backward method is the affine backward itself.
+                EmitGradients(c, "dy", "default", Activation.Linear, useBias);
+            }
             else
             {
-                if (activation != Activation.Linear)
-                {
-                    w.Line("// dz = dy ⊙ " + activation + "'(z), in place.");
-                    ActivationCalls.BackwardInPlace(w, activation, c.BatchSpan(PreActivationField(layer.Index), c.OutputSize), output, "dy", filters);
-                }
+                w.Line("// dz = dy ⊙ " + activation + "'(z), in place.");
+                ActivationCalls.BackwardInPlace(w, activation, c.BatchSpan(PreActivationField(layer.Index), c.OutputSize), output, "dy", filters);
                 w.Line(c.Method + "AffineBackward(x, dy, dx, batch);");
             }
         }
 
-        // A ReLU layer's backward above does all of it in the fused call, and ReLU is never fused with a loss, so
-        // nothing would call a separate affine backward.
-        if (activation == Activation.ReLU)
+        // A ReLU or Linear layer's backward above does all of it, and neither is fused with a loss, so nothing would
+        // call a separate affine backward; other activations keep it for the fused loss gradient, which is already dz.
+        if (activation is Activation.ReLU or Activation.Linear)
             return;
         w.Comment("Layer " + Literals.Int(layer.Index) + " · " + layer.Name + ": kernel and bias gradients from dz " + layer.Output.ToComment() +
-            " in one pass; dx is skipped when empty (the first layer in training).");
+            " in one pass.");
         using (c.PrivateMethod("AffineBackward", [c.ReadOnlySpanType + " x", c.SpanType + " dz", c.SpanType + " dx", "int batch"]))
             EmitGradients(c, "dz", "default", Activation.Linear, useBias);
     }
@@ -176,13 +198,14 @@ internal static class ConvolutionEmitter
         SourceWriter w = c.Writer;
         w.Call("global::NeuralDsl.Convolution.BackwardKernel",
         [
-            "x", dz, output, c.GradientSpan(layer.Parameters[0]), biasGradient, "batch", GeometryField(layer.Index), ScratchField(layer.Index),
+            "x", dz, output, c.GradientSpan(layer.Parameters[0]), biasGradient, "batch", GeometryField(layer.Index), Scratch(c),
             "global::NeuralDsl.Activation." + fused,
         ]);
+        c.NoteEmptyInputGradient();
         w.Line("if (!dx.IsEmpty)");
         w.Indent();
         w.Call("global::NeuralDsl.Convolution.BackwardInput",
-            [dz, c.ParameterSpan(layer.Parameters[0]), "dx", "batch", GeometryField(layer.Index), ScratchField(layer.Index)]);
+            [dz, c.ParameterSpan(layer.Parameters[0]), "dx", "batch", GeometryField(layer.Index), Scratch(c)]);
         w.Unindent();
     }
 }

@@ -14,10 +14,12 @@ internal sealed partial record DenseSpec
     private string AffineField(PlannedLayer layer) =>
         Activation == Activation.Linear ? Names.Output(layer.Index) : PreActivationField(layer.Index);
 
-    public override IEnumerable<BufferSpec> ExtraBuffers(PlannedLayer layer) =>
-        Activation == Activation.Linear ? [] : [new BufferSpec(PreActivationField(layer.Index), layer.Output.Size, "pre-activation x · kernel + bias")];
+    public override IEnumerable<BufferSpec> ExtraBuffers(LayerEmitContext c) =>
+        Activation == Activation.Linear ? [] : [new BufferSpec(PreActivationField(c.Layer.Index), c.Layer.Output.Size, "pre-activation x · kernel + bias")];
 
-    public override string? PreActivationBackwardMethod(PlannedLayer layer) => Names.LayerMethod(layer.Index) + "AffineBackward";
+    /// <summary>A linear layer's backward method is its affine backward (dy is dz); otherwise the separate AffineBackward.</summary>
+    public override string? PreActivationBackwardMethod(PlannedLayer layer) =>
+        Names.LayerMethod(layer.Index) + (Activation == Activation.Linear ? "Backward" : "AffineBackward");
 
     private PlannedParameter Kernel(PlannedLayer layer) => layer.Parameters[0];
 
@@ -44,7 +46,7 @@ internal sealed partial record DenseSpec
                         ActivationCalls.Forward(w, Activation, c.BatchSpan(affine, c.OutputSize), c.BatchSpan(c.Output, c.OutputSize), Units);
                     w.Line("return;");
                 }
-                w.Line("// Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.");
+                w.Line(DenseRegisterEmitter.FallbackComment(inputs, Units, c.IsDouble));
             }
             EmitGemmForward(c, affine);
             if (Activation != Activation.Linear)
@@ -56,33 +58,44 @@ internal sealed partial record DenseSpec
     {
         SourceWriter w = c.Writer;
         PlannedLayer layer = c.Layer;
+        if (Activation == Activation.Linear)
+        {
+            // Without an activation dy is dz: the backward method is the affine backward itself (no fused loss can
+            // enter a linear layer, so nothing else calls an AffineBackward).
+            using (c.BackwardMethod(outputGradient: "dz"))
+                EmitAffineBackwardBody(c);
+            return;
+        }
+
         using (c.BackwardMethod())
         {
-            if (Activation != Activation.Linear)
-            {
-                w.Line("// dz = dy ⊙ " + Activation + "'(z), in place.");
-                ActivationCalls.BackwardInPlace(w, Activation, c.BatchSpan(AffineField(layer), c.OutputSize), c.BatchSpan(c.Output, c.OutputSize), "dy",
-                    Units);
-            }
+            w.Line("// dz = dy ⊙ " + Activation + "'(z), in place.");
+            ActivationCalls.BackwardInPlace(w, Activation, c.BatchSpan(AffineField(layer), c.OutputSize), c.BatchSpan(c.Output, c.OutputSize), "dy",
+                Units);
             w.Line(c.Method + "AffineBackward(x, dy, dx, batch);");
         }
 
-        int inputs = layer.Input.Last;
-        w.Comment("Layer " + Literals.Int(layer.Index) + " · " + layer.Name + ": gradients of x · kernel + bias from dz " + layer.Output.ToComment() +
-            "; dx is skipped when empty (the first layer in training).");
+        // A method of its own: a fused activation + loss gradient is already dz and enters here.
+        w.Comment("Layer " + Literals.Int(layer.Index) + " · " + layer.Name + ": gradients of x · kernel + bias from dz " + layer.Output.ToComment() + ".");
         using (c.PrivateMethod("AffineBackward", [c.ReadOnlySpanType + " x", c.ReadOnlySpanType + " dz", c.SpanType + " dx", "int batch"]))
+            EmitAffineBackwardBody(c);
+    }
+
+    /// <summary>Kernel, bias and input gradients from dz; dx is skipped when empty.</summary>
+    private void EmitAffineBackwardBody(LayerEmitContext c)
+    {
+        SourceWriter w = c.Writer;
+        PlannedLayer layer = c.Layer;
+        if (DenseRegisterEmitter.Fits(layer.Input.Last, Units, c.IsDouble))
         {
-            if (DenseRegisterEmitter.Fits(inputs, Units, c.IsDouble))
+            using (w.Block("if (" + DenseRegisterEmitter.Accelerated(c) + ")"))
             {
-                using (w.Block("if (" + DenseRegisterEmitter.Accelerated(c) + ")"))
-                {
-                    DenseRegisterEmitter.EmitBackward(c, Units, Kernel(layer), BiasOf(layer), RowsExpression(layer));
-                    w.Line("return;");
-                }
-                w.Line("// Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.");
+                DenseRegisterEmitter.EmitBackward(c, Units, Kernel(layer), BiasOf(layer), RowsExpression(layer));
+                w.Line("return;");
             }
-            EmitGemmBackward(c);
+            w.Line(DenseRegisterEmitter.FallbackComment(layer.Input.Last, Units, c.IsDouble));
         }
+        EmitGemmBackward(c);
     }
 
     private void EmitGemmForward(LayerEmitContext c, string affine)
@@ -113,6 +126,7 @@ internal sealed partial record DenseSpec
             w.Line("// dBias[" + Literals.Int(Units) + "] += Σ rows of dz");
             w.Call("global::NeuralDsl.Bias.AccumulateGradient", ["dz", c.GradientSpan(bias)]);
         }
+        c.NoteEmptyInputGradient();
         using (w.Block("if (!dx.IsEmpty)"))
         {
             w.Line("// dx[" + rows + "×" + Literals.Int(inputs) + "] = dz · kernelᵀ");

@@ -26,6 +26,12 @@ internal sealed class DenseRegisterEmitter(TypeAliases aliases)
     /// <summary>The condition under which the register form runs: without 256-bit SIMD it would be emulated.</summary>
     public static string Accelerated(LayerEmitContext c) => c.Aliases.Vector256 + ".IsHardwareAccelerated";
 
+    /// <summary>The comment above the GEMM that follows the guarded register form: why the guard is there.</summary>
+    public static string FallbackComment(int inputs, int units, bool isDouble) =>
+        RegisterForm.For(inputs, units, isDouble).Chunks.All(ch => ch.Kind == ChunkKind.Scalar)
+            ? "// The scalar form shares the vector forms' guard, so without 256-bit SIMD every Dense layer runs the GEMM."
+            : "// Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.";
+
     /// <summary>Whether a Dense layer of these sizes fits in registers.</summary>
     public static bool Fits(int inputs, int units, bool isDouble) => RegisterForm.For(inputs, units, isDouble).Kind != RegisterKind.None;
 
@@ -83,16 +89,16 @@ internal sealed class DenseRegisterEmitter(TypeAliases aliases)
             w.Line("ref " + t + " ys = ref " + Marshal + ".GetArrayDataReference(" + c.Output + ");");
         using (w.Block("for (int r = 0; r < " + rows + "; r++)"))
         {
-            w.Line("nuint xi = (nuint)r * " + Literals.Int(inputs) + ";");
+            w.Line("nuint xi = " + RowStart(inputs) + ";");
             if (form.Kind == RegisterKind.Columns)
             {
-                w.Line("nuint yi = (nuint)r * " + Literals.Int(units) + ";");
+                w.Line("nuint yi = " + RowStart(units) + ";");
                 foreach (Chunk ch in form.Chunks)
                     w.Line("var acc" + Literals.Int(ch.Index) + " = b" + Literals.Int(ch.Index) + ";");
                 for (int k = 0; k < inputs; k++)
                 {
                     string xk = "x" + Literals.Int(k);
-                    w.Line(t + " " + xk + " = " + Unsafe + ".Add(ref xs, xi + " + Literals.Int(k) + ");");
+                    w.Line(t + " " + xk + " = " + Unsafe + ".Add(ref xs, " + Index("xi", k) + ");");
                     foreach (Chunk ch in form.Chunks)
                     {
                         string acc = "acc" + Literals.Int(ch.Index);
@@ -102,9 +108,9 @@ internal sealed class DenseRegisterEmitter(TypeAliases aliases)
                 foreach (Chunk ch in form.Chunks)
                 {
                     string acc = "acc" + Literals.Int(ch.Index);
-                    w.Line(Store(ch, acc, "zs", "yi + " + Literals.Int(ch.Offset)) + ";");
+                    w.Line(Store(ch, acc, "zs", Index("yi", ch.Offset)) + ";");
                     if (fuseRelu)
-                        w.Line(Store(ch, Relu(ch, t, acc), "ys", "yi + " + Literals.Int(ch.Offset)) + ";");
+                        w.Line(Store(ch, Relu(ch, t, acc), "ys", Index("yi", ch.Offset)) + ";");
                 }
             }
             else
@@ -112,7 +118,7 @@ internal sealed class DenseRegisterEmitter(TypeAliases aliases)
                 w.Line(t + " acc = b;");
                 foreach (Chunk ch in form.Chunks)
                 {
-                    string xv = Load(ch, t, "xs", "xi + " + Literals.Int(ch.Offset));
+                    string xv = Load(ch, t, "xs", Index("xi", ch.Offset));
                     w.Line("acc += " + (ch.Kind == ChunkKind.Scalar ? xv + " * w_" + Literals.Int(ch.Index) : VectorType(ch) + ".Sum(" + xv + " * w_" + Literals.Int(ch.Index) + ")") + ";");
                 }
                 w.Line(Unsafe + ".Add(ref zs, r) = acc;");
@@ -147,10 +153,10 @@ internal sealed class DenseRegisterEmitter(TypeAliases aliases)
             }
             using (w.Block("for (int r = 0; r < " + rows + "; r++)"))
             {
-                w.Line("nuint xi = (nuint)r * " + Literals.Int(inputs) + ";");
-                w.Line("nuint yi = (nuint)r * " + Literals.Int(units) + ";");
+                w.Line("nuint xi = " + RowStart(inputs) + ";");
+                w.Line("nuint yi = " + RowStart(units) + ";");
                 foreach (Chunk ch in form.Chunks)
-                    w.Line("var d" + Literals.Int(ch.Index) + " = " + Load(ch, t, "ds", "yi + " + Literals.Int(ch.Offset)) + ";");
+                    w.Line("var d" + Literals.Int(ch.Index) + " = " + Load(ch, t, "ds", Index("yi", ch.Offset)) + ";");
                 if (bias is not null)
                 {
                     foreach (Chunk ch in form.Chunks)
@@ -159,7 +165,7 @@ internal sealed class DenseRegisterEmitter(TypeAliases aliases)
                 for (int k = 0; k < inputs; k++)
                 {
                     string xk = "x" + Literals.Int(k);
-                    w.Line(t + " " + xk + " = " + Unsafe + ".Add(ref xs, xi + " + Literals.Int(k) + ");");
+                    w.Line(t + " " + xk + " = " + Unsafe + ".Add(ref xs, " + Index("xi", k) + ");");
                     foreach (Chunk ch in form.Chunks)
                     {
                         string acc = "g" + Literals.Int(k) + "_" + Literals.Int(ch.Index);
@@ -178,6 +184,7 @@ internal sealed class DenseRegisterEmitter(TypeAliases aliases)
                     w.Line(Store(ch, "gb" + Literals.Int(ch.Index), "g", Literals.Int(bias.Offset + ch.Offset)) + ";");
             }
 
+            c.NoteEmptyInputGradient();
             w.Line("if (dx.IsEmpty)");
             w.Line("    return;");
             w.Line("// dx[r, k] = Σ_j kernel[k, j] · dz[r, j]");
@@ -190,17 +197,17 @@ internal sealed class DenseRegisterEmitter(TypeAliases aliases)
             }
             using (w.Block("for (int r = 0; r < " + rows + "; r++)"))
             {
-                w.Line("nuint xi = (nuint)r * " + Literals.Int(inputs) + ";");
-                w.Line("nuint yi = (nuint)r * " + Literals.Int(units) + ";");
+                w.Line("nuint xi = " + RowStart(inputs) + ";");
+                w.Line("nuint yi = " + RowStart(units) + ";");
                 foreach (Chunk ch in form.Chunks)
-                    w.Line("var d" + Literals.Int(ch.Index) + " = " + Load(ch, t, "ds", "yi + " + Literals.Int(ch.Offset)) + ";");
+                    w.Line("var d" + Literals.Int(ch.Index) + " = " + Load(ch, t, "ds", Index("yi", ch.Offset)) + ";");
                 for (int k = 0; k < inputs; k++)
                 {
                     IEnumerable<string> terms = form.Chunks.Select(ch =>
                         ch.Kind == ChunkKind.Scalar
                             ? "w" + Literals.Int(k) + "_" + Literals.Int(ch.Index) + " * d" + Literals.Int(ch.Index)
                             : VectorType(ch) + ".Sum(w" + Literals.Int(k) + "_" + Literals.Int(ch.Index) + " * d" + Literals.Int(ch.Index) + ")");
-                    w.Sum(Unsafe + ".Add(ref dxs, xi + " + Literals.Int(k) + ") =", [.. terms]);
+                    w.Sum(Unsafe + ".Add(ref dxs, " + Index("xi", k) + ") =", [.. terms]);
                 }
             }
         }
@@ -212,14 +219,14 @@ internal sealed class DenseRegisterEmitter(TypeAliases aliases)
                 w.Line(t + " gb = " + Unsafe + ".Add(ref g, " + Literals.Int(bias.Offset) + ");");
             using (w.Block("for (int r = 0; r < " + rows + "; r++)"))
             {
-                w.Line("nuint xi = (nuint)r * " + Literals.Int(inputs) + ";");
+                w.Line("nuint xi = " + RowStart(inputs) + ";");
                 w.Line(t + " d = " + Unsafe + ".Add(ref ds, r);");
                 if (bias is not null)
                     w.Line("gb += d;");
                 foreach (Chunk ch in form.Chunks)
                 {
                     string acc = "g_" + Literals.Int(ch.Index);
-                    w.Line(acc + " = " + Fma(ch, t, Load(ch, t, "xs", "xi + " + Literals.Int(ch.Offset)), Broadcast(ch, "d"), acc) + ";");
+                    w.Line(acc + " = " + Fma(ch, t, Load(ch, t, "xs", Index("xi", ch.Offset)), Broadcast(ch, "d"), acc) + ";");
                 }
             }
             foreach (Chunk ch in form.Chunks)
@@ -227,6 +234,7 @@ internal sealed class DenseRegisterEmitter(TypeAliases aliases)
             if (bias is not null)
                 w.Line(Unsafe + ".Add(ref g, " + Literals.Int(bias.Offset) + ") = gb;");
 
+            c.NoteEmptyInputGradient();
             w.Line("if (dx.IsEmpty)");
             w.Line("    return;");
             w.Line("// dx[r, k] = kernel[k, 0] · dz[r]");
@@ -236,15 +244,21 @@ internal sealed class DenseRegisterEmitter(TypeAliases aliases)
                 w.Line("var w_" + Literals.Int(ch.Index) + " = " + Load(ch, t, "p", kernel.Offset + ch.Offset) + ";");
             using (w.Block("for (int r = 0; r < " + rows + "; r++)"))
             {
-                w.Line("nuint xi = (nuint)r * " + Literals.Int(inputs) + ";");
+                w.Line("nuint xi = " + RowStart(inputs) + ";");
                 w.Line(t + " d = " + Unsafe + ".Add(ref ds, r);");
                 foreach (Chunk ch in form.Chunks)
-                    w.Line(Store(ch, "w_" + Literals.Int(ch.Index) + " * " + Broadcast(ch, "d"), "dxs", "xi + " + Literals.Int(ch.Offset)) + ";");
+                    w.Line(Store(ch, "w_" + Literals.Int(ch.Index) + " * " + Broadcast(ch, "d"), "dxs", Index("xi", ch.Offset)) + ";");
             }
         }
     }
 
     // ---- Vector expression helpers ----
+
+    /// <summary>The first element of row <c>r</c> of a [rows × <paramref name="width"/>] buffer.</summary>
+    private static string RowStart(int width) => width == 1 ? "(nuint)r" : "(nuint)r * " + Literals.Int(width);
+
+    /// <summary>Element <paramref name="offset"/> of the row starting at <paramref name="rowStart"/>.</summary>
+    private static string Index(string rowStart, int offset) => offset == 0 ? rowStart : rowStart + " + " + Literals.Int(offset);
 
     private string VectorType(Chunk ch) => ch.Kind == ChunkKind.V256 ? V256 : V128;
 

@@ -13,8 +13,10 @@ internal sealed partial record DropoutSpec
 
     public override bool UsesRandomNumbers => true;
 
-    public override IEnumerable<BufferSpec> ExtraBuffers(PlannedLayer layer) =>
-        [new BufferSpec(MaskField(layer.Index), layer.Output.Size, "kept mask: 0 or 1 / (1 - rate)")];
+    public override bool BackwardReadsTrainingMode => true;
+
+    public override IEnumerable<BufferSpec> ExtraBuffers(LayerEmitContext c) =>
+        [new BufferSpec(MaskField(c.Layer.Index), c.Layer.Output.Size, "kept mask: 0 or 1 / (1 - rate)")];
 
     public override void EmitForward(LayerEmitContext c)
     {
@@ -24,7 +26,7 @@ internal sealed partial record DropoutSpec
             string y = c.BatchSpan(c.Output, c.OutputSize);
             w.Line("if (training)");
             w.Indent();
-            w.Call("global::NeuralDsl.Dropout.Forward", ["x", y, c.BatchSpan(MaskField(c.Layer.Index), c.OutputSize), Literals.Double(Rate), "ref " + Names.OnModel(Names.Rng)]);
+            w.Call("global::NeuralDsl.Dropout.Forward", ["x", y, c.BatchSpan(MaskField(c.Layer.Index), c.OutputSize), Literals.Named("rate", Rate), "ref " + Names.OnModel(Names.Rng)]);
             w.Unindent();
             w.Line("else");
             w.Line("    x.CopyTo(" + y + ");");

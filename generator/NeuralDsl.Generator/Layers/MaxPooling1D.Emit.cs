@@ -9,14 +9,16 @@ internal sealed partial record MaxPooling1DSpec
 {
     public override bool UsesTrainingFlag => true;
 
-    public override IEnumerable<BufferSpec> ExtraBuffers(PlannedLayer layer) => PoolingEmitter.MaxBuffers(layer);
+    public override IEnumerable<BufferSpec> ExtraBuffers(LayerEmitContext c) => PoolingEmitter.MaxBuffers(c.Layer);
 
     public override void EmitStatics(LayerEmitContext c)
     {
         Shape input = c.Layer.Input;
-        PoolingEmitter.EmitGeometry(c, Describe(), "Pool2DGeometry.Create1D(" +
-            Literals.Int(input.Dimensions[0]) + ", " + Literals.Int(input.Dimensions[1]) + ", " + Literals.Int(PoolSize) + ", " + Literals.Int(Stride) +
-            ", samePadding: " + (Padding == Padding.Same ? "true" : "false") + ")");
+        PoolingEmitter.EmitGeometry(c, Describe(), "Create1D",
+        [
+            Literals.Named("steps", input.Dimensions[0]), Literals.Named("channels", input.Dimensions[1]), Literals.Named("pool", PoolSize),
+            Literals.Named("stride", Stride), Literals.Named("samePadding", Padding == Padding.Same),
+        ]);
     }
 
     public override void EmitForward(LayerEmitContext c) => PoolingEmitter.EmitMaxForward(c);

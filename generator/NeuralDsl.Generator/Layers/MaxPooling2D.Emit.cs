@@ -9,7 +9,7 @@ internal sealed partial record MaxPooling2DSpec
 {
     public override bool UsesTrainingFlag => true;
 
-    public override IEnumerable<BufferSpec> ExtraBuffers(PlannedLayer layer) => PoolingEmitter.MaxBuffers(layer);
+    public override IEnumerable<BufferSpec> ExtraBuffers(LayerEmitContext c) => PoolingEmitter.MaxBuffers(c.Layer);
 
     public override void EmitForward(LayerEmitContext c) => PoolingEmitter.EmitMaxForward(c);
 

@@ -40,9 +40,11 @@ internal abstract record Pooling2DSpec(int PoolHeight, int PoolWidth, int Stride
     public override void EmitStatics(LayerEmitContext c)
     {
         Shape input = c.Layer.Input;
-        PoolingEmitter.EmitGeometry(c, Describe(), "Pool2DGeometry.Create(" +
-            Literals.Int(input.Dimensions[0]) + ", " + Literals.Int(input.Dimensions[1]) + ", " + Literals.Int(input.Dimensions[2]) + ", " +
-            Literals.Int(PoolHeight) + ", " + Literals.Int(PoolWidth) + ", " + Literals.Int(StrideHeight) + ", " + Literals.Int(StrideWidth) +
-            ", samePadding: " + (Padding == Padding.Same ? "true" : "false") + ")");
+        PoolingEmitter.EmitGeometry(c, Describe(), "Create",
+        [
+            Literals.Named("height", input.Dimensions[0]), Literals.Named("width", input.Dimensions[1]), Literals.Named("channels", input.Dimensions[2]),
+            Literals.Named("poolHeight", PoolHeight), Literals.Named("poolWidth", PoolWidth), Literals.Named("strideHeight", StrideHeight),
+            Literals.Named("strideWidth", StrideWidth), Literals.Named("samePadding", Padding == Padding.Same),
+        ]);
     }
 }

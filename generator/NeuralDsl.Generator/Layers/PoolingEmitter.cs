@@ -17,13 +17,19 @@ internal static class PoolingEmitter
 
     /// <param name="c">The layer being emitted and the writer it goes to.</param>
     /// <param name="description">The layer's description for the comment above the geometry, e.g. <c>MaxPooling2D(2×2)</c>.</param>
-    /// <param name="geometryFactory">The runtime factory call with its literal arguments, e.g. <c>Pool2DGeometry.Create(26, 26, 32, ...)</c>.</param>
-    public static void EmitGeometry(LayerEmitContext c, string description, string geometryFactory)
+    /// <param name="factory">The runtime factory method, <c>Create</c> or <c>Create1D</c>.</param>
+    /// <param name="arguments">Its named literal arguments, e.g. <c>height: 26</c>.</param>
+    public static void EmitGeometry(LayerEmitContext c, string description, string factory, string[] arguments)
     {
         c.Writer.Comment(c.Layer.Name + ": " + description + " " + c.Layer.Input.ToComment() + " -> " + c.Layer.Output.ToComment() + ".");
-        c.Writer.Initialized("private static readonly global::NeuralDsl.Pool2DGeometry " + GeometryField(c.Layer.Index), "global::NeuralDsl." + geometryFactory);
+        c.Writer.Call("private static readonly global::NeuralDsl.Pool2DGeometry " + GeometryField(c.Layer.Index) + " = global::NeuralDsl.Pool2DGeometry." + factory,
+            arguments);
         c.Writer.Line();
     }
+
+    /// <summary>Why max pooling records the arg-max in some passes only.</summary>
+    public const string ArgMaxNeededComment =
+        "// The arg-max is only read by a backward pass: training, or a Forward that keeps its input for Backward.";
 
     public static IEnumerable<BufferSpec> MaxBuffers(PlannedLayer layer) =>
         [new BufferSpec(ArgMaxField(layer.Index), layer.Output.Size, "input index of each maximum, for the backward pass", IsIndex: true)];
@@ -40,7 +46,7 @@ internal static class PoolingEmitter
         {
             string y = c.BatchSpan(c.Output, c.OutputSize);
             string geometry = GeometryField(c.Layer.Index);
-            w.Line("// The arg-max is only read by a backward pass: training, or a Forward that keeps its input for Backward.");
+            w.Line(ArgMaxNeededComment);
             string argMax = "new global::System.Span<int>(" + ArgMaxField(c.Layer.Index) + ", 0, batch * " + Literals.Int(c.OutputSize) + ")";
             w.Line("if (training || " + Names.InputKept + ")");
             w.Indent();

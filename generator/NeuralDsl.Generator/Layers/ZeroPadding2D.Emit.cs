@@ -8,8 +8,9 @@ internal sealed partial record ZeroPadding2DSpec
     /// <summary>The kernel's arguments: the two tensors, then batch, input height, width, channels and the four sides.</summary>
     private string[] Arguments(string from, string to, Shape input) =>
     [
-        from, to, "batch", Literals.Int(input.Dimensions[0]), Literals.Int(input.Dimensions[1]), Literals.Int(input.Dimensions[2]),
-        Literals.Int(Top), Literals.Int(Bottom), Literals.Int(Left), Literals.Int(Right),
+        from, to, "batch", Literals.Named("height", input.Dimensions[0]), Literals.Named("width", input.Dimensions[1]),
+        Literals.Named("channels", input.Dimensions[2]), Literals.Named("top", Top), Literals.Named("bottom", Bottom), Literals.Named("left", Left),
+        Literals.Named("right", Right),
     ];
 
     public override void EmitForward(LayerEmitContext c)

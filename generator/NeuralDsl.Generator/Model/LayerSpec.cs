@@ -43,6 +43,12 @@ internal abstract record LayerSpec(string? ExplicitName, LocationInfo? Location)
     /// </summary>
     public virtual bool UsesTrainingFlag => false;
 
+    /// <summary>
+    /// True when the backward method reads the mode of the forward pass it follows (<see cref="Names.Training"/>):
+    /// the workspace then records it.
+    /// </summary>
+    public virtual bool BackwardReadsTrainingMode => false;
+
     /// <summary>True when the layer draws random numbers in training (Dropout): the model then owns an <c>Rng</c>.</summary>
     public virtual bool UsesRandomNumbers => false;
 
@@ -56,7 +62,7 @@ internal abstract record LayerSpec(string? ExplicitName, LocationInfo? Location)
     public virtual string? PreActivationBackwardMethod(PlannedLayer layer) => null;
 
     /// <summary>Buffers beyond the output and its gradient, each of the given per-sample size.</summary>
-    public virtual IEnumerable<BufferSpec> ExtraBuffers(PlannedLayer layer) => [];
+    public virtual IEnumerable<BufferSpec> ExtraBuffers(LayerEmitContext context) => [];
 
     /// <summary>Static members the layer's methods use (e.g. a window geometry), written once per model.</summary>
     public virtual void EmitStatics(LayerEmitContext context)

@@ -83,11 +83,11 @@ partial class ConvPlan : global::NeuralDsl.IModel<float>
         var rng = new global::NeuralDsl.Rng((ulong)seed);
         // conv.kernel [3, 3, 2, 4]: GlorotUniform (fan in 18, fan out 36)
         global::NeuralDsl.Initializers.Fill(ConvKernel, global::NeuralDsl.Initializer.GlorotUniform, 18, 36, ref rng);
-        // conv.bias [4]: Zeros (fan in 18, fan out 36)
+        // conv.bias [4]: Zeros
         global::NeuralDsl.Initializers.Fill(ConvBias, global::NeuralDsl.Initializer.Zeros, 18, 36, ref rng);
         // out.kernel [64, 1]: GlorotUniform (fan in 64, fan out 1)
         global::NeuralDsl.Initializers.Fill(OutKernel, global::NeuralDsl.Initializer.GlorotUniform, 64, 1, ref rng);
-        // out.bias [1]: Zeros (fan in 64, fan out 1)
+        // out.bias [1]: Zeros
         global::NeuralDsl.Initializers.Fill(OutBias, global::NeuralDsl.Initializer.Zeros, 64, 1, ref rng);
         __workspace = new __Workspace(this);
         __predictWorkspaces = new(() => new __Workspace(this));
@@ -305,8 +305,18 @@ partial class ConvPlan : global::NeuralDsl.IModel<float>
 
     // conv: Conv2D(4, 3×3, ReLU) [B,6,6,2] -> [B,4,4,4]; the runtime derives padding and output size from these
     // literals with the same Keras rules as the generator.
-    private static readonly global::NeuralDsl.Conv2DGeometry __geometry0 =
-        global::NeuralDsl.Conv2DGeometry.Create(6, 6, 2, 4, 3, 3, 1, 1, 1, 1, samePadding: false);
+    private static readonly global::NeuralDsl.Conv2DGeometry __geometry0 = global::NeuralDsl.Conv2DGeometry.Create(
+        height: 6,
+        width: 6,
+        channels: 2,
+        filters: 4,
+        kernelH: 3,
+        kernelW: 3,
+        strideH: 1,
+        strideW: 1,
+        dilationH: 1,
+        dilationW: 1,
+        samePadding: false);
 
     /// <summary>
     /// The buffers one pass at a time writes, and the passes and layer methods that write them. The model keeps one for
@@ -321,13 +331,12 @@ partial class ConvPlan : global::NeuralDsl.IModel<float>
         // Batch buffers, [capacity × per-sample size]; grown on demand, never per call.
         private int __capacity;
         private int __batch; // samples in the last forward pass
-        private bool __training; // whether that pass ran in training mode
         // whether it copied its input into __input (Forward does; Predict and ComputeGradients need not)
         private bool __inputKept;
         private float[] __input = []; // [B,6,6,2], the input of the last Forward, for Backward
         private float[] __a0 = []; // [B,4,4,4] conv output
         private float[] __d0 = []; // [B,4,4,4] gradient w.r.t. conv output
-        private float[] __scratch0 = []; // conv: im2col columns or Winograd transforms (Convolution.ScratchLength)
+        private float[] __scratch0 = []; // conv: im2col columns for the gradients; the direct forward pass needs none
         private float[] __a2 = []; // [B,1] out output
         private float[] __d2 = []; // [B,1] gradient w.r.t. out output
 
@@ -429,7 +438,6 @@ partial class ConvPlan : global::NeuralDsl.IModel<float>
         private void __ForwardCore(global::System.ReadOnlySpan<float> x, int batch, bool training)
         {
             __batch = batch;
-            __training = training;
             // conv: Conv2D(4, 3×3, ReLU) [B,6,6,2] -> [B,4,4,4]
             __Layer0Forward(x, batch);
             // flatten: Flatten [B,4,4,4] -> [B,64] (a view: no copy)
@@ -477,6 +485,7 @@ partial class ConvPlan : global::NeuralDsl.IModel<float>
                 __geometry0,
                 __scratch0,
                 global::NeuralDsl.Activation.ReLU);
+            // dx is empty in training: the first layer needs no input gradient.
             if (!dx.IsEmpty)
                 global::NeuralDsl.Convolution.BackwardInput(dy, __model.ConvKernel, dx, batch, __geometry0, __scratch0);
         }
@@ -503,7 +512,7 @@ partial class ConvPlan : global::NeuralDsl.IModel<float>
                 {
                     nuint xi = (nuint)r * 64;
                     float acc = b;
-                    acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi + 0) * w_0);
+                    acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi) * w_0);
                     acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi + 8) * w_1);
                     acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi + 16) * w_2);
                     acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi + 24) * w_3);
@@ -524,17 +533,6 @@ partial class ConvPlan : global::NeuralDsl.IModel<float>
 
         // Layer 2 · out: Dense(1) · backward [B,1] -> [B,64] · kernel [64, 1], bias [1] · 65 params
         private void __Layer2Backward(
-            global::System.ReadOnlySpan<float> x,
-            global::System.Span<float> dy,
-            global::System.Span<float> dx,
-            int batch)
-        {
-            __Layer2AffineBackward(x, dy, dx, batch);
-        }
-
-        // Layer 2 · out: gradients of x · kernel + bias from dz [B,1]; dx is skipped when empty (the first layer in
-        // training).
-        private void __Layer2AffineBackward(
             global::System.ReadOnlySpan<float> x,
             global::System.ReadOnlySpan<float> dz,
             global::System.Span<float> dx,
@@ -560,7 +558,7 @@ partial class ConvPlan : global::NeuralDsl.IModel<float>
                     nuint xi = (nuint)r * 64;
                     float d = __Unsafe.Add(ref ds, r);
                     gb += d;
-                    g_0 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 0), __Vector256.Create(d), g_0);
+                    g_0 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi), __Vector256.Create(d), g_0);
                     g_1 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 8), __Vector256.Create(d), g_1);
                     g_2 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 16), __Vector256.Create(d), g_2);
                     g_3 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 24), __Vector256.Create(d), g_3);
@@ -595,7 +593,7 @@ partial class ConvPlan : global::NeuralDsl.IModel<float>
                 {
                     nuint xi = (nuint)r * 64;
                     float d = __Unsafe.Add(ref ds, r);
-                    __Vector256.StoreUnsafe(w_0 * __Vector256.Create(d), ref dxs, xi + 0);
+                    __Vector256.StoreUnsafe(w_0 * __Vector256.Create(d), ref dxs, xi);
                     __Vector256.StoreUnsafe(w_1 * __Vector256.Create(d), ref dxs, xi + 8);
                     __Vector256.StoreUnsafe(w_2 * __Vector256.Create(d), ref dxs, xi + 16);
                     __Vector256.StoreUnsafe(w_3 * __Vector256.Create(d), ref dxs, xi + 24);

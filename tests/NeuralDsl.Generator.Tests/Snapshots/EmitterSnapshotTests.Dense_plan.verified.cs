@@ -81,11 +81,11 @@ partial class DensePlan : global::NeuralDsl.IModel<float>
         var rng = new global::NeuralDsl.Rng((ulong)seed);
         // hidden.kernel [6, 40]: GlorotUniform (fan in 6, fan out 40)
         global::NeuralDsl.Initializers.Fill(HiddenKernel, global::NeuralDsl.Initializer.GlorotUniform, 6, 40, ref rng);
-        // hidden.bias [40]: Zeros (fan in 6, fan out 40)
+        // hidden.bias [40]: Zeros
         global::NeuralDsl.Initializers.Fill(HiddenBias, global::NeuralDsl.Initializer.Zeros, 6, 40, ref rng);
         // score.kernel [40, 1]: GlorotUniform (fan in 40, fan out 1)
         global::NeuralDsl.Initializers.Fill(ScoreKernel, global::NeuralDsl.Initializer.GlorotUniform, 40, 1, ref rng);
-        // score.bias [1]: Zeros (fan in 40, fan out 1)
+        // score.bias [1]: Zeros
         global::NeuralDsl.Initializers.Fill(ScoreBias, global::NeuralDsl.Initializer.Zeros, 40, 1, ref rng);
         __workspace = new __Workspace(this);
         __predictWorkspaces = new(() => new __Workspace(this));
@@ -314,7 +314,6 @@ partial class DensePlan : global::NeuralDsl.IModel<float>
         // Batch buffers, [capacity × per-sample size]; grown on demand, never per call.
         private int __capacity;
         private int __batch; // samples in the last forward pass
-        private bool __training; // whether that pass ran in training mode
         // whether it copied its input into __input (Forward does; Predict and ComputeGradients need not)
         private bool __inputKept;
         private float[] __input = []; // [B,6], the input of the last Forward, for Backward
@@ -420,7 +419,6 @@ partial class DensePlan : global::NeuralDsl.IModel<float>
         private void __ForwardCore(global::System.ReadOnlySpan<float> x, int batch, bool training)
         {
             __batch = batch;
-            __training = training;
             // hidden: Dense(40, ReLU) [B,6] -> [B,40]
             __Layer0Forward(x, batch);
             // score: Dense(1, Sigmoid) [B,40] -> [B,1]
@@ -449,8 +447,7 @@ partial class DensePlan : global::NeuralDsl.IModel<float>
             __Layer0AffineBackward(x, dy, dx, batch);
         }
 
-        // Layer 0 · hidden: gradients of x · kernel + bias from dz [B,40]; dx is skipped when empty (the first layer in
-        // training).
+        // Layer 0 · hidden: gradients of x · kernel + bias from dz [B,40].
         private void __Layer0AffineBackward(
             global::System.ReadOnlySpan<float> x,
             global::System.ReadOnlySpan<float> dz,
@@ -469,6 +466,7 @@ partial class DensePlan : global::NeuralDsl.IModel<float>
                 accumulate: true);
             // dBias[40] += Σ rows of dz
             global::NeuralDsl.Bias.AccumulateGradient(dz, __model.HiddenBiasGradient);
+            // dx is empty in training: the first layer needs no input gradient.
             if (!dx.IsEmpty)
             {
                 // dx[batch×6] = dz · kernelᵀ
@@ -495,7 +493,7 @@ partial class DensePlan : global::NeuralDsl.IModel<float>
                 {
                     nuint xi = (nuint)r * 40;
                     float acc = b;
-                    acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi + 0) * w_0);
+                    acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi) * w_0);
                     acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi + 8) * w_1);
                     acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi + 16) * w_2);
                     acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi + 24) * w_3);
@@ -525,8 +523,7 @@ partial class DensePlan : global::NeuralDsl.IModel<float>
             __Layer1AffineBackward(x, dy, dx, batch);
         }
 
-        // Layer 1 · score: gradients of x · kernel + bias from dz [B,1]; dx is skipped when empty (the first layer in
-        // training).
+        // Layer 1 · score: gradients of x · kernel + bias from dz [B,1].
         private void __Layer1AffineBackward(
             global::System.ReadOnlySpan<float> x,
             global::System.ReadOnlySpan<float> dz,
@@ -550,7 +547,7 @@ partial class DensePlan : global::NeuralDsl.IModel<float>
                     nuint xi = (nuint)r * 40;
                     float d = __Unsafe.Add(ref ds, r);
                     gb += d;
-                    g_0 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 0), __Vector256.Create(d), g_0);
+                    g_0 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi), __Vector256.Create(d), g_0);
                     g_1 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 8), __Vector256.Create(d), g_1);
                     g_2 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 16), __Vector256.Create(d), g_2);
                     g_3 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 24), __Vector256.Create(d), g_3);
@@ -576,7 +573,7 @@ partial class DensePlan : global::NeuralDsl.IModel<float>
                 {
                     nuint xi = (nuint)r * 40;
                     float d = __Unsafe.Add(ref ds, r);
-                    __Vector256.StoreUnsafe(w_0 * __Vector256.Create(d), ref dxs, xi + 0);
+                    __Vector256.StoreUnsafe(w_0 * __Vector256.Create(d), ref dxs, xi);
                     __Vector256.StoreUnsafe(w_1 * __Vector256.Create(d), ref dxs, xi + 8);
                     __Vector256.StoreUnsafe(w_2 * __Vector256.Create(d), ref dxs, xi + 16);
                     __Vector256.StoreUnsafe(w_3 * __Vector256.Create(d), ref dxs, xi + 24);

@@ -96,20 +96,20 @@ partial class BatchNormalizationNet : global::NeuralDsl.IModel<float>
         var rng = new global::NeuralDsl.Rng((ulong)seed);
         // dense.kernel [3, 4]: GlorotUniform (fan in 3, fan out 4)
         global::NeuralDsl.Initializers.Fill(DenseKernel, global::NeuralDsl.Initializer.GlorotUniform, 3, 4, ref rng);
-        // dense.bias [4]: Zeros (fan in 3, fan out 4)
+        // dense.bias [4]: Zeros
         global::NeuralDsl.Initializers.Fill(DenseBias, global::NeuralDsl.Initializer.Zeros, 3, 4, ref rng);
-        // batch_normalization.gamma [4]: Ones (fan in 4, fan out 4)
+        // batch_normalization.gamma [4]: Ones
         global::NeuralDsl.Initializers.Fill(BatchNormalizationGamma, global::NeuralDsl.Initializer.Ones, 4, 4, ref rng);
-        // batch_normalization.beta [4]: Zeros (fan in 4, fan out 4)
+        // batch_normalization.beta [4]: Zeros
         global::NeuralDsl.Initializers.Fill(BatchNormalizationBeta, global::NeuralDsl.Initializer.Zeros, 4, 4, ref rng);
-        // batch_normalization.moving_mean [4]: Zeros (fan in 4, fan out 4)
+        // batch_normalization.moving_mean [4]: Zeros
         global::NeuralDsl.Initializers.Fill(
             BatchNormalizationMovingMean,
             global::NeuralDsl.Initializer.Zeros,
             4,
             4,
             ref rng);
-        // batch_normalization.moving_variance [4]: Ones (fan in 4, fan out 4)
+        // batch_normalization.moving_variance [4]: Ones
         global::NeuralDsl.Initializers.Fill(
             BatchNormalizationMovingVariance,
             global::NeuralDsl.Initializer.Ones,
@@ -366,7 +366,6 @@ partial class BatchNormalizationNet : global::NeuralDsl.IModel<float>
         private float[] __d1 = []; // [B,4] gradient w.r.t. batch_normalization output
         private float[] __mean1 = []; // batch_normalization: batch mean per channel, for backward
         private float[] __inverseStd1 = []; // batch_normalization: 1 / sqrt(batch variance + epsilon) per channel
-        private float[] __dxScratch1 = []; // batch_normalization: input gradient nobody reads (first layer in training)
 
         // Predict's pass on this thread's buffers; the arguments were checked.
         public void __Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch)
@@ -457,7 +456,6 @@ partial class BatchNormalizationNet : global::NeuralDsl.IModel<float>
             __d1 = new float[checked(batch * 4)];
             __mean1 = new float[4];
             __inverseStd1 = new float[4];
-            __dxScratch1 = new float[checked(batch * 4)];
             __capacity = batch;
         }
 
@@ -493,13 +491,13 @@ partial class BatchNormalizationNet : global::NeuralDsl.IModel<float>
                     nuint xi = (nuint)r * 3;
                     nuint yi = (nuint)r * 4;
                     var acc0 = b0;
-                    float x0 = __Unsafe.Add(ref xs, xi + 0);
+                    float x0 = __Unsafe.Add(ref xs, xi);
                     acc0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x0), w0_0, acc0);
                     float x1 = __Unsafe.Add(ref xs, xi + 1);
                     acc0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x1), w1_0, acc0);
                     float x2 = __Unsafe.Add(ref xs, xi + 2);
                     acc0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x2), w2_0, acc0);
-                    __Vector128.StoreUnsafe(acc0, ref zs, yi + 0);
+                    __Vector128.StoreUnsafe(acc0, ref zs, yi);
                 }
                 return;
             }
@@ -512,17 +510,6 @@ partial class BatchNormalizationNet : global::NeuralDsl.IModel<float>
 
         // Layer 0 · dense: Dense(4) · backward [B,4] -> [B,3] · kernel [3, 4], bias [4] · 16 params
         private void __Layer0Backward(
-            global::System.ReadOnlySpan<float> x,
-            global::System.Span<float> dy,
-            global::System.Span<float> dx,
-            int batch)
-        {
-            __Layer0AffineBackward(x, dy, dx, batch);
-        }
-
-        // Layer 0 · dense: gradients of x · kernel + bias from dz [B,4]; dx is skipped when empty (the first layer in
-        // training).
-        private void __Layer0AffineBackward(
             global::System.ReadOnlySpan<float> x,
             global::System.ReadOnlySpan<float> dz,
             global::System.Span<float> dx,
@@ -542,9 +529,9 @@ partial class BatchNormalizationNet : global::NeuralDsl.IModel<float>
                 {
                     nuint xi = (nuint)r * 3;
                     nuint yi = (nuint)r * 4;
-                    var d0 = __Vector128.LoadUnsafe(ref ds, yi + 0);
+                    var d0 = __Vector128.LoadUnsafe(ref ds, yi);
                     gb0 += d0;
-                    float x0 = __Unsafe.Add(ref xs, xi + 0);
+                    float x0 = __Unsafe.Add(ref xs, xi);
                     g0_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x0), d0, g0_0);
                     float x1 = __Unsafe.Add(ref xs, xi + 1);
                     g1_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x1), d0, g1_0);
@@ -555,6 +542,7 @@ partial class BatchNormalizationNet : global::NeuralDsl.IModel<float>
                 __Vector128.StoreUnsafe(g1_0, ref g, (nuint)4);
                 __Vector128.StoreUnsafe(g2_0, ref g, (nuint)8);
                 __Vector128.StoreUnsafe(gb0, ref g, (nuint)12);
+                // dx is empty in training: the first layer needs no input gradient.
                 if (dx.IsEmpty)
                     return;
                 // dx[r, k] = Σ_j kernel[k, j] · dz[r, j]
@@ -567,8 +555,8 @@ partial class BatchNormalizationNet : global::NeuralDsl.IModel<float>
                 {
                     nuint xi = (nuint)r * 3;
                     nuint yi = (nuint)r * 4;
-                    var d0 = __Vector128.LoadUnsafe(ref ds, yi + 0);
-                    __Unsafe.Add(ref dxs, xi + 0) = __Vector128.Sum(w0_0 * d0);
+                    var d0 = __Vector128.LoadUnsafe(ref ds, yi);
+                    __Unsafe.Add(ref dxs, xi) = __Vector128.Sum(w0_0 * d0);
                     __Unsafe.Add(ref dxs, xi + 1) = __Vector128.Sum(w1_0 * d0);
                     __Unsafe.Add(ref dxs, xi + 2) = __Vector128.Sum(w2_0 * d0);
                 }
@@ -587,6 +575,7 @@ partial class BatchNormalizationNet : global::NeuralDsl.IModel<float>
                 accumulate: true);
             // dBias[4] += Σ rows of dz
             global::NeuralDsl.Bias.AccumulateGradient(dz, __model.DenseBiasGradient);
+            // dx is empty in training: the first layer needs no input gradient.
             if (!dx.IsEmpty)
             {
                 // dx[batch×3] = dz · kernelᵀ
@@ -608,10 +597,10 @@ partial class BatchNormalizationNet : global::NeuralDsl.IModel<float>
                     __inverseStd1,
                     __model.BatchNormalizationMovingMean,
                     __model.BatchNormalizationMovingVariance,
-                    batch,
-                    4,
-                    0.99,
-                    0.001);
+                    rows: batch,
+                    channels: 4,
+                    momentum: 0.99,
+                    epsilon: 0.001);
             else
                 global::NeuralDsl.BatchNorm.InferenceForward(
                     x,
@@ -620,9 +609,9 @@ partial class BatchNormalizationNet : global::NeuralDsl.IModel<float>
                     __model.BatchNormalizationMovingMean,
                     __model.BatchNormalizationMovingVariance,
                     __Rows(__a1, batch, 4),
-                    batch,
-                    4,
-                    0.001);
+                    rows: batch,
+                    channels: 4,
+                    epsilon: 0.001);
         }
 
         // Layer 1 · batch_normalization: BatchNormalization · backward [B,4] -> [B,4] · gamma [4], beta [4],
@@ -633,8 +622,6 @@ partial class BatchNormalizationNet : global::NeuralDsl.IModel<float>
             global::System.Span<float> dx,
             int batch)
         {
-            if (dx.IsEmpty)
-                dx = __Rows(__dxScratch1, batch, 4);
             // Training normalized with the batch statistics, so the gradient flows through them; inference used
             // constants.
             if (__training)
@@ -647,8 +634,8 @@ partial class BatchNormalizationNet : global::NeuralDsl.IModel<float>
                     dx,
                     __model.BatchNormalizationGammaGradient,
                     __model.BatchNormalizationBetaGradient,
-                    batch,
-                    4);
+                    rows: batch,
+                    channels: 4);
             else
                 global::NeuralDsl.BatchNorm.InferenceBackward(
                     x,
@@ -659,9 +646,9 @@ partial class BatchNormalizationNet : global::NeuralDsl.IModel<float>
                     dx,
                     __model.BatchNormalizationGammaGradient,
                     __model.BatchNormalizationBetaGradient,
-                    batch,
-                    4,
-                    0.001);
+                    rows: batch,
+                    channels: 4,
+                    epsilon: 0.001);
         }
     }
 }

@@ -77,11 +77,11 @@ partial class Conv1DNet : global::NeuralDsl.IModel<float>
         var rng = new global::NeuralDsl.Rng((ulong)seed);
         // conv1d.kernel [3, 2, 2]: GlorotUniform (fan in 6, fan out 6)
         global::NeuralDsl.Initializers.Fill(Conv1dKernel, global::NeuralDsl.Initializer.GlorotUniform, 6, 6, ref rng);
-        // conv1d.bias [2]: Zeros (fan in 6, fan out 6)
+        // conv1d.bias [2]: Zeros
         global::NeuralDsl.Initializers.Fill(Conv1dBias, global::NeuralDsl.Initializer.Zeros, 6, 6, ref rng);
         // conv1d_1.kernel [2, 2, 1]: GlorotUniform (fan in 4, fan out 2)
         global::NeuralDsl.Initializers.Fill(Conv1d1Kernel, global::NeuralDsl.Initializer.GlorotUniform, 4, 2, ref rng);
-        // conv1d_1.bias [1]: Zeros (fan in 4, fan out 2)
+        // conv1d_1.bias [1]: Zeros
         global::NeuralDsl.Initializers.Fill(Conv1d1Bias, global::NeuralDsl.Initializer.Zeros, 4, 2, ref rng);
         __workspace = new __Workspace(this);
         __predictWorkspaces = new(() => new __Workspace(this));
@@ -299,13 +299,25 @@ partial class Conv1DNet : global::NeuralDsl.IModel<float>
 
     // conv1d: Conv1D(2, 3, ReLU) [B,5,2] -> [B,3,2]; the runtime derives padding and output size from these literals
     // with the same Keras rules as the generator.
-    private static readonly global::NeuralDsl.Conv2DGeometry __geometry0 =
-        global::NeuralDsl.Conv2DGeometry.Create1D(5, 2, 2, 3, 1, 1, samePadding: false);
+    private static readonly global::NeuralDsl.Conv2DGeometry __geometry0 = global::NeuralDsl.Conv2DGeometry.Create1D(
+        steps: 5,
+        channels: 2,
+        filters: 2,
+        kernel: 3,
+        stride: 1,
+        dilation: 1,
+        samePadding: false);
 
     // conv1d_1: Conv1D(1, 2, same) [B,3,2] -> [B,3,1]; the runtime derives padding and output size from these literals
     // with the same Keras rules as the generator.
-    private static readonly global::NeuralDsl.Conv2DGeometry __geometry1 =
-        global::NeuralDsl.Conv2DGeometry.Create1D(3, 2, 1, 2, 1, 1, samePadding: true);
+    private static readonly global::NeuralDsl.Conv2DGeometry __geometry1 = global::NeuralDsl.Conv2DGeometry.Create1D(
+        steps: 3,
+        channels: 2,
+        filters: 1,
+        kernel: 2,
+        stride: 1,
+        dilation: 1,
+        samePadding: true);
 
     /// <summary>
     /// The buffers one pass at a time writes, and the passes and layer methods that write them. The model keeps one for
@@ -320,16 +332,16 @@ partial class Conv1DNet : global::NeuralDsl.IModel<float>
         // Batch buffers, [capacity × per-sample size]; grown on demand, never per call.
         private int __capacity;
         private int __batch; // samples in the last forward pass
-        private bool __training; // whether that pass ran in training mode
         // whether it copied its input into __input (Forward does; Predict and ComputeGradients need not)
         private bool __inputKept;
         private float[] __input = []; // [B,5,2], the input of the last Forward, for Backward
         private float[] __a0 = []; // [B,3,2] conv1d output
         private float[] __d0 = []; // [B,3,2] gradient w.r.t. conv1d output
-        private float[] __scratch0 = []; // conv1d: im2col columns or Winograd transforms (Convolution.ScratchLength)
+        private float[] __scratch0 = []; // conv1d: im2col columns for the gradients; the direct forward pass needs none
         private float[] __a1 = []; // [B,3,1] conv1d_1 output
         private float[] __d1 = []; // [B,3,1] gradient w.r.t. conv1d_1 output
-        private float[] __scratch1 = []; // conv1d_1: im2col columns or Winograd transforms (Convolution.ScratchLength)
+        // conv1d_1: im2col columns for the gradients; the direct forward pass needs none
+        private float[] __scratch1 = [];
 
         // Predict's pass on this thread's buffers; the arguments were checked.
         public void __Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch)
@@ -430,7 +442,6 @@ partial class Conv1DNet : global::NeuralDsl.IModel<float>
         private void __ForwardCore(global::System.ReadOnlySpan<float> x, int batch, bool training)
         {
             __batch = batch;
-            __training = training;
             // conv1d: Conv1D(2, 3, ReLU) [B,5,2] -> [B,3,2]
             __Layer0Forward(x, batch);
             // conv1d_1: Conv1D(1, 2, same) [B,3,2] -> [B,3,1]
@@ -475,6 +486,7 @@ partial class Conv1DNet : global::NeuralDsl.IModel<float>
                 __geometry0,
                 __scratch0,
                 global::NeuralDsl.Activation.ReLU);
+            // dx is empty in training: the first layer needs no input gradient.
             if (!dx.IsEmpty)
                 global::NeuralDsl.Convolution.BackwardInput(
                     dy,
@@ -511,20 +523,9 @@ partial class Conv1DNet : global::NeuralDsl.IModel<float>
             global::System.Span<float> dx,
             int batch)
         {
-            __Layer1AffineBackward(x, dy, dx, batch);
-        }
-
-        // Layer 1 · conv1d_1: kernel and bias gradients from dz [B,3,1] in one pass; dx is skipped when empty (the
-        // first layer in training).
-        private void __Layer1AffineBackward(
-            global::System.ReadOnlySpan<float> x,
-            global::System.Span<float> dz,
-            global::System.Span<float> dx,
-            int batch)
-        {
             global::NeuralDsl.Convolution.BackwardKernel(
                 x,
-                dz,
+                dy,
                 default,
                 __model.Conv1d1KernelGradient,
                 __model.Conv1d1BiasGradient,
@@ -534,7 +535,7 @@ partial class Conv1DNet : global::NeuralDsl.IModel<float>
                 global::NeuralDsl.Activation.Linear);
             if (!dx.IsEmpty)
                 global::NeuralDsl.Convolution.BackwardInput(
-                    dz,
+                    dy,
                     __model.Conv1d1Kernel,
                     dx,
                     batch,

@@ -79,7 +79,7 @@ partial class GlobalAveragePooling2DNet : global::NeuralDsl.IModel<float>
         var rng = new global::NeuralDsl.Rng((ulong)seed);
         // dense.kernel [1, 2]: GlorotUniform (fan in 1, fan out 2)
         global::NeuralDsl.Initializers.Fill(DenseKernel, global::NeuralDsl.Initializer.GlorotUniform, 1, 2, ref rng);
-        // dense.bias [2]: Zeros (fan in 1, fan out 2)
+        // dense.bias [2]: Zeros
         global::NeuralDsl.Initializers.Fill(DenseBias, global::NeuralDsl.Initializer.Zeros, 1, 2, ref rng);
         __workspace = new __Workspace(this);
         __predictWorkspaces = new(() => new __Workspace(this));
@@ -296,7 +296,6 @@ partial class GlobalAveragePooling2DNet : global::NeuralDsl.IModel<float>
         // Batch buffers, [capacity × per-sample size]; grown on demand, never per call.
         private int __capacity;
         private int __batch; // samples in the last forward pass
-        private bool __training; // whether that pass ran in training mode
         // whether it copied its input into __input (Forward does; Predict and ComputeGradients need not)
         private bool __inputKept;
         private float[] __input = []; // [B,2,2,1], the input of the last Forward, for Backward
@@ -402,7 +401,6 @@ partial class GlobalAveragePooling2DNet : global::NeuralDsl.IModel<float>
         private void __ForwardCore(global::System.ReadOnlySpan<float> x, int batch, bool training)
         {
             __batch = batch;
-            __training = training;
             // dense: Dense(2) [B,2,2,1] -> [B,2,2,2]
             __Layer0Forward(x, batch);
             // global_average_pooling2d: GlobalAveragePooling2D [B,2,2,2] -> [B,2]
@@ -424,19 +422,19 @@ partial class GlobalAveragePooling2DNet : global::NeuralDsl.IModel<float>
                 ref float zs = ref __MemoryMarshal.GetArrayDataReference(__a0);
                 for (int r = 0; r < batch * 4; r++)
                 {
-                    nuint xi = (nuint)r * 1;
+                    nuint xi = (nuint)r;
                     nuint yi = (nuint)r * 2;
                     var acc0 = b0;
                     var acc1 = b1;
-                    float x0 = __Unsafe.Add(ref xs, xi + 0);
+                    float x0 = __Unsafe.Add(ref xs, xi);
                     acc0 = global::System.MathF.FusedMultiplyAdd(x0, w0_0, acc0);
                     acc1 = global::System.MathF.FusedMultiplyAdd(x0, w0_1, acc1);
-                    __Unsafe.Add(ref zs, yi + 0) = acc0;
+                    __Unsafe.Add(ref zs, yi) = acc0;
                     __Unsafe.Add(ref zs, yi + 1) = acc1;
                 }
                 return;
             }
-            // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
+            // The scalar form shares the vector forms' guard, so without 256-bit SIMD every Dense layer runs the GEMM.
             var z = __Rows(__a0, batch, 8);
             // z[batch * 4×2] = x[batch * 4×1] · kernel[1×2] + bias
             global::NeuralDsl.Gemm.Multiply(x, __model.DenseKernel, z, batch * 4, 1, 2);
@@ -445,17 +443,6 @@ partial class GlobalAveragePooling2DNet : global::NeuralDsl.IModel<float>
 
         // Layer 0 · dense: Dense(2) · backward [B,2,2,2] -> [B,2,2,1] · kernel [1, 2], bias [2] · 4 params
         private void __Layer0Backward(
-            global::System.ReadOnlySpan<float> x,
-            global::System.Span<float> dy,
-            global::System.Span<float> dx,
-            int batch)
-        {
-            __Layer0AffineBackward(x, dy, dx, batch);
-        }
-
-        // Layer 0 · dense: gradients of x · kernel + bias from dz [B,2,2,2]; dx is skipped when empty (the first layer
-        // in training).
-        private void __Layer0AffineBackward(
             global::System.ReadOnlySpan<float> x,
             global::System.ReadOnlySpan<float> dz,
             global::System.Span<float> dx,
@@ -473,13 +460,13 @@ partial class GlobalAveragePooling2DNet : global::NeuralDsl.IModel<float>
                 var gb1 = __Unsafe.Add(ref g, 3);
                 for (int r = 0; r < batch * 4; r++)
                 {
-                    nuint xi = (nuint)r * 1;
+                    nuint xi = (nuint)r;
                     nuint yi = (nuint)r * 2;
-                    var d0 = __Unsafe.Add(ref ds, yi + 0);
+                    var d0 = __Unsafe.Add(ref ds, yi);
                     var d1 = __Unsafe.Add(ref ds, yi + 1);
                     gb0 += d0;
                     gb1 += d1;
-                    float x0 = __Unsafe.Add(ref xs, xi + 0);
+                    float x0 = __Unsafe.Add(ref xs, xi);
                     g0_0 = global::System.MathF.FusedMultiplyAdd(x0, d0, g0_0);
                     g0_1 = global::System.MathF.FusedMultiplyAdd(x0, d1, g0_1);
                 }
@@ -487,6 +474,7 @@ partial class GlobalAveragePooling2DNet : global::NeuralDsl.IModel<float>
                 __Unsafe.Add(ref g, 1) = g0_1;
                 __Unsafe.Add(ref g, 2) = gb0;
                 __Unsafe.Add(ref g, 3) = gb1;
+                // dx is empty in training: the first layer needs no input gradient.
                 if (dx.IsEmpty)
                     return;
                 // dx[r, k] = Σ_j kernel[k, j] · dz[r, j]
@@ -496,15 +484,15 @@ partial class GlobalAveragePooling2DNet : global::NeuralDsl.IModel<float>
                 var w0_1 = __Unsafe.Add(ref p, 1);
                 for (int r = 0; r < batch * 4; r++)
                 {
-                    nuint xi = (nuint)r * 1;
+                    nuint xi = (nuint)r;
                     nuint yi = (nuint)r * 2;
-                    var d0 = __Unsafe.Add(ref ds, yi + 0);
+                    var d0 = __Unsafe.Add(ref ds, yi);
                     var d1 = __Unsafe.Add(ref ds, yi + 1);
-                    __Unsafe.Add(ref dxs, xi + 0) = w0_0 * d0 + w0_1 * d1;
+                    __Unsafe.Add(ref dxs, xi) = w0_0 * d0 + w0_1 * d1;
                 }
                 return;
             }
-            // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
+            // The scalar form shares the vector forms' guard, so without 256-bit SIMD every Dense layer runs the GEMM.
             // dKernel[1×2] += xᵀ · dz
             global::NeuralDsl.Gemm.Multiply(
                 x,
@@ -517,6 +505,7 @@ partial class GlobalAveragePooling2DNet : global::NeuralDsl.IModel<float>
                 accumulate: true);
             // dBias[2] += Σ rows of dz
             global::NeuralDsl.Bias.AccumulateGradient(dz, __model.DenseBiasGradient);
+            // dx is empty in training: the first layer needs no input gradient.
             if (!dx.IsEmpty)
             {
                 // dx[batch * 4×1] = dz · kernelᵀ
@@ -527,7 +516,7 @@ partial class GlobalAveragePooling2DNet : global::NeuralDsl.IModel<float>
         // Layer 1 · global_average_pooling2d: GlobalAveragePooling2D · forward [B,2,2,2] -> [B,2]
         private void __Layer1Forward(global::System.ReadOnlySpan<float> x, int batch)
         {
-            global::NeuralDsl.Pooling.GlobalAverageForward(x, __Rows(__a1, batch, 2), batch, 4, 2);
+            global::NeuralDsl.Pooling.GlobalAverageForward(x, __Rows(__a1, batch, 2), batch, spatial: 4, channels: 2);
         }
 
         // Layer 1 · global_average_pooling2d: GlobalAveragePooling2D · backward [B,2] -> [B,2,2,2]
@@ -540,7 +529,7 @@ partial class GlobalAveragePooling2DNet : global::NeuralDsl.IModel<float>
             if (dx.IsEmpty)
                 return;
             // Every position receives an equal share of its channel's gradient.
-            global::NeuralDsl.Pooling.GlobalAverageBackward(dy, dx, batch, 4, 2);
+            global::NeuralDsl.Pooling.GlobalAverageBackward(dy, dx, batch, spatial: 4, channels: 2);
         }
     }
 }

@@ -86,15 +86,15 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
         var rng = new global::NeuralDsl.Rng((ulong)seed);
         // dense.kernel [8, 12]: GlorotUniform (fan in 8, fan out 12)
         global::NeuralDsl.Initializers.Fill(DenseKernel, global::NeuralDsl.Initializer.GlorotUniform, 8, 12, ref rng);
-        // dense.bias [12]: Zeros (fan in 8, fan out 12)
+        // dense.bias [12]: Zeros
         global::NeuralDsl.Initializers.Fill(DenseBias, global::NeuralDsl.Initializer.Zeros, 8, 12, ref rng);
         // dense_1.kernel [12, 8]: GlorotUniform (fan in 12, fan out 8)
         global::NeuralDsl.Initializers.Fill(Dense1Kernel, global::NeuralDsl.Initializer.GlorotUniform, 12, 8, ref rng);
-        // dense_1.bias [8]: Zeros (fan in 12, fan out 8)
+        // dense_1.bias [8]: Zeros
         global::NeuralDsl.Initializers.Fill(Dense1Bias, global::NeuralDsl.Initializer.Zeros, 12, 8, ref rng);
         // dense_2.kernel [8, 1]: GlorotUniform (fan in 8, fan out 1)
         global::NeuralDsl.Initializers.Fill(Dense2Kernel, global::NeuralDsl.Initializer.GlorotUniform, 8, 1, ref rng);
-        // dense_2.bias [1]: Zeros (fan in 8, fan out 1)
+        // dense_2.bias [1]: Zeros
         global::NeuralDsl.Initializers.Fill(Dense2Bias, global::NeuralDsl.Initializer.Zeros, 8, 1, ref rng);
         __workspace = new __Workspace(this);
         __predictWorkspaces = new(() => new __Workspace(this));
@@ -335,7 +335,6 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
         // Batch buffers, [capacity × per-sample size]; grown on demand, never per call.
         private int __capacity;
         private int __batch; // samples in the last forward pass
-        private bool __training; // whether that pass ran in training mode
         // whether it copied its input into __input (Forward does; Predict and ComputeGradients need not)
         private bool __inputKept;
         private float[] __input = []; // [B,8], the input of the last Forward, for Backward
@@ -449,7 +448,6 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
         private void __ForwardCore(global::System.ReadOnlySpan<float> x, int batch, bool training)
         {
             __batch = batch;
-            __training = training;
             // dense: Dense(12, ReLU) [B,8] -> [B,12]
             __Layer0Forward(x, batch);
             // dense_1: Dense(8, ReLU) [B,12] -> [B,8]
@@ -492,7 +490,7 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
                     nuint yi = (nuint)r * 12;
                     var acc0 = b0;
                     var acc1 = b1;
-                    float x0 = __Unsafe.Add(ref xs, xi + 0);
+                    float x0 = __Unsafe.Add(ref xs, xi);
                     acc0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x0), w0_0, acc0);
                     acc1 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x0), w0_1, acc1);
                     float x1 = __Unsafe.Add(ref xs, xi + 1);
@@ -516,8 +514,8 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
                     float x7 = __Unsafe.Add(ref xs, xi + 7);
                     acc0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x7), w7_0, acc0);
                     acc1 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x7), w7_1, acc1);
-                    __Vector256.StoreUnsafe(acc0, ref zs, yi + 0);
-                    __Vector256.StoreUnsafe(__Vector256.Max(acc0, __Vector256Float.Zero), ref ys, yi + 0);
+                    __Vector256.StoreUnsafe(acc0, ref zs, yi);
+                    __Vector256.StoreUnsafe(__Vector256.Max(acc0, __Vector256Float.Zero), ref ys, yi);
                     __Vector128.StoreUnsafe(acc1, ref zs, yi + 8);
                     __Vector128.StoreUnsafe(__Vector128.Max(acc1, __Vector128Float.Zero), ref ys, yi + 8);
                 }
@@ -543,8 +541,7 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
             __Layer0AffineBackward(x, dy, dx, batch);
         }
 
-        // Layer 0 · dense: gradients of x · kernel + bias from dz [B,12]; dx is skipped when empty (the first layer in
-        // training).
+        // Layer 0 · dense: gradients of x · kernel + bias from dz [B,12].
         private void __Layer0AffineBackward(
             global::System.ReadOnlySpan<float> x,
             global::System.ReadOnlySpan<float> dz,
@@ -579,11 +576,11 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
                 {
                     nuint xi = (nuint)r * 8;
                     nuint yi = (nuint)r * 12;
-                    var d0 = __Vector256.LoadUnsafe(ref ds, yi + 0);
+                    var d0 = __Vector256.LoadUnsafe(ref ds, yi);
                     var d1 = __Vector128.LoadUnsafe(ref ds, yi + 8);
                     gb0 += d0;
                     gb1 += d1;
-                    float x0 = __Unsafe.Add(ref xs, xi + 0);
+                    float x0 = __Unsafe.Add(ref xs, xi);
                     g0_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x0), d0, g0_0);
                     g0_1 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x0), d1, g0_1);
                     float x1 = __Unsafe.Add(ref xs, xi + 1);
@@ -626,6 +623,7 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
                 __Vector128.StoreUnsafe(g7_1, ref g, (nuint)92);
                 __Vector256.StoreUnsafe(gb0, ref g, (nuint)96);
                 __Vector128.StoreUnsafe(gb1, ref g, (nuint)104);
+                // dx is empty in training: the first layer needs no input gradient.
                 if (dx.IsEmpty)
                     return;
                 // dx[r, k] = Σ_j kernel[k, j] · dz[r, j]
@@ -651,9 +649,9 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
                 {
                     nuint xi = (nuint)r * 8;
                     nuint yi = (nuint)r * 12;
-                    var d0 = __Vector256.LoadUnsafe(ref ds, yi + 0);
+                    var d0 = __Vector256.LoadUnsafe(ref ds, yi);
                     var d1 = __Vector128.LoadUnsafe(ref ds, yi + 8);
-                    __Unsafe.Add(ref dxs, xi + 0) = __Vector256.Sum(w0_0 * d0) + __Vector128.Sum(w0_1 * d1);
+                    __Unsafe.Add(ref dxs, xi) = __Vector256.Sum(w0_0 * d0) + __Vector128.Sum(w0_1 * d1);
                     __Unsafe.Add(ref dxs, xi + 1) = __Vector256.Sum(w1_0 * d0) + __Vector128.Sum(w1_1 * d1);
                     __Unsafe.Add(ref dxs, xi + 2) = __Vector256.Sum(w2_0 * d0) + __Vector128.Sum(w2_1 * d1);
                     __Unsafe.Add(ref dxs, xi + 3) = __Vector256.Sum(w3_0 * d0) + __Vector128.Sum(w3_1 * d1);
@@ -677,6 +675,7 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
                 accumulate: true);
             // dBias[12] += Σ rows of dz
             global::NeuralDsl.Bias.AccumulateGradient(dz, __model.DenseBiasGradient);
+            // dx is empty in training: the first layer needs no input gradient.
             if (!dx.IsEmpty)
             {
                 // dx[batch×8] = dz · kernelᵀ
@@ -712,7 +711,7 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
                     nuint xi = (nuint)r * 12;
                     nuint yi = (nuint)r * 8;
                     var acc0 = b0;
-                    float x0 = __Unsafe.Add(ref xs, xi + 0);
+                    float x0 = __Unsafe.Add(ref xs, xi);
                     acc0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x0), w0_0, acc0);
                     float x1 = __Unsafe.Add(ref xs, xi + 1);
                     acc0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x1), w1_0, acc0);
@@ -736,8 +735,8 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
                     acc0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x10), w10_0, acc0);
                     float x11 = __Unsafe.Add(ref xs, xi + 11);
                     acc0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x11), w11_0, acc0);
-                    __Vector256.StoreUnsafe(acc0, ref zs, yi + 0);
-                    __Vector256.StoreUnsafe(__Vector256.Max(acc0, __Vector256Float.Zero), ref ys, yi + 0);
+                    __Vector256.StoreUnsafe(acc0, ref zs, yi);
+                    __Vector256.StoreUnsafe(__Vector256.Max(acc0, __Vector256Float.Zero), ref ys, yi);
                 }
                 return;
             }
@@ -761,8 +760,7 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
             __Layer1AffineBackward(x, dy, dx, batch);
         }
 
-        // Layer 1 · dense_1: gradients of x · kernel + bias from dz [B,8]; dx is skipped when empty (the first layer in
-        // training).
+        // Layer 1 · dense_1: gradients of x · kernel + bias from dz [B,8].
         private void __Layer1AffineBackward(
             global::System.ReadOnlySpan<float> x,
             global::System.ReadOnlySpan<float> dz,
@@ -792,9 +790,9 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
                 {
                     nuint xi = (nuint)r * 12;
                     nuint yi = (nuint)r * 8;
-                    var d0 = __Vector256.LoadUnsafe(ref ds, yi + 0);
+                    var d0 = __Vector256.LoadUnsafe(ref ds, yi);
                     gb0 += d0;
-                    float x0 = __Unsafe.Add(ref xs, xi + 0);
+                    float x0 = __Unsafe.Add(ref xs, xi);
                     g0_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x0), d0, g0_0);
                     float x1 = __Unsafe.Add(ref xs, xi + 1);
                     g1_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x1), d0, g1_0);
@@ -853,8 +851,8 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
                 {
                     nuint xi = (nuint)r * 12;
                     nuint yi = (nuint)r * 8;
-                    var d0 = __Vector256.LoadUnsafe(ref ds, yi + 0);
-                    __Unsafe.Add(ref dxs, xi + 0) = __Vector256.Sum(w0_0 * d0);
+                    var d0 = __Vector256.LoadUnsafe(ref ds, yi);
+                    __Unsafe.Add(ref dxs, xi) = __Vector256.Sum(w0_0 * d0);
                     __Unsafe.Add(ref dxs, xi + 1) = __Vector256.Sum(w1_0 * d0);
                     __Unsafe.Add(ref dxs, xi + 2) = __Vector256.Sum(w2_0 * d0);
                     __Unsafe.Add(ref dxs, xi + 3) = __Vector256.Sum(w3_0 * d0);
@@ -904,7 +902,7 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
                 {
                     nuint xi = (nuint)r * 8;
                     float acc = b;
-                    acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi + 0) * w_0);
+                    acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi) * w_0);
                     __Unsafe.Add(ref zs, r) = acc;
                 }
                 global::NeuralDsl.Activations.Sigmoid(__Rows(__z2, batch, 1), __Rows(__a2, batch, 1));
@@ -930,8 +928,7 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
             __Layer2AffineBackward(x, dy, dx, batch);
         }
 
-        // Layer 2 · dense_2: gradients of x · kernel + bias from dz [B,1]; dx is skipped when empty (the first layer in
-        // training).
+        // Layer 2 · dense_2: gradients of x · kernel + bias from dz [B,1].
         private void __Layer2AffineBackward(
             global::System.ReadOnlySpan<float> x,
             global::System.ReadOnlySpan<float> dz,
@@ -951,7 +948,7 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
                     nuint xi = (nuint)r * 8;
                     float d = __Unsafe.Add(ref ds, r);
                     gb += d;
-                    g_0 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 0), __Vector256.Create(d), g_0);
+                    g_0 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi), __Vector256.Create(d), g_0);
                 }
                 __Vector256.StoreUnsafe(g_0, ref g, (nuint)212);
                 __Unsafe.Add(ref g, 220) = gb;
@@ -965,7 +962,7 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
                 {
                     nuint xi = (nuint)r * 8;
                     float d = __Unsafe.Add(ref ds, r);
-                    __Vector256.StoreUnsafe(w_0 * __Vector256.Create(d), ref dxs, xi + 0);
+                    __Vector256.StoreUnsafe(w_0 * __Vector256.Create(d), ref dxs, xi);
                 }
                 return;
             }

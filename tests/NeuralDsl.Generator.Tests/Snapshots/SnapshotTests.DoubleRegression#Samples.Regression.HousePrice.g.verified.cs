@@ -85,7 +85,7 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
         global::NeuralDsl.Initializers.Fill(DenseKernel, global::NeuralDsl.Initializer.GlorotUniform, 3, 16, ref rng);
         // dense_1.kernel [16, 1]: GlorotUniform (fan in 16, fan out 1)
         global::NeuralDsl.Initializers.Fill(Dense1Kernel, global::NeuralDsl.Initializer.GlorotUniform, 16, 1, ref rng);
-        // dense_1.bias [1]: Zeros (fan in 16, fan out 1)
+        // dense_1.bias [1]: Zeros
         global::NeuralDsl.Initializers.Fill(Dense1Bias, global::NeuralDsl.Initializer.Zeros, 16, 1, ref rng);
         __workspace = new __Workspace(this);
         __predictWorkspaces = new(() => new __Workspace(this));
@@ -310,7 +310,6 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
         // Batch buffers, [capacity × per-sample size]; grown on demand, never per call.
         private int __capacity;
         private int __batch; // samples in the last forward pass
-        private bool __training; // whether that pass ran in training mode
         // whether it copied its input into __input (Forward does; Predict and ComputeGradients need not)
         private bool __inputKept;
         private double[] __input = []; // [B,3], the input of the last Forward, for Backward
@@ -424,7 +423,6 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
         private void __ForwardCore(global::System.ReadOnlySpan<double> x, int batch, bool training)
         {
             __batch = batch;
-            __training = training;
             // dense: Dense(16, Tanh, no bias) [B,3] -> [B,16]
             __Layer0Forward(x, batch);
             // activation: Activation(ELU) [B,16] -> [B,16]
@@ -466,7 +464,7 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
                     var acc1 = b1;
                     var acc2 = b2;
                     var acc3 = b3;
-                    double x0 = __Unsafe.Add(ref xs, xi + 0);
+                    double x0 = __Unsafe.Add(ref xs, xi);
                     acc0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x0), w0_0, acc0);
                     acc1 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x0), w0_1, acc1);
                     acc2 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x0), w0_2, acc2);
@@ -481,7 +479,7 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
                     acc1 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x2), w2_1, acc1);
                     acc2 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x2), w2_2, acc2);
                     acc3 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x2), w2_3, acc3);
-                    __Vector256.StoreUnsafe(acc0, ref zs, yi + 0);
+                    __Vector256.StoreUnsafe(acc0, ref zs, yi);
                     __Vector256.StoreUnsafe(acc1, ref zs, yi + 4);
                     __Vector256.StoreUnsafe(acc2, ref zs, yi + 8);
                     __Vector256.StoreUnsafe(acc3, ref zs, yi + 12);
@@ -508,8 +506,7 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
             __Layer0AffineBackward(x, dy, dx, batch);
         }
 
-        // Layer 0 · dense: gradients of x · kernel + bias from dz [B,16]; dx is skipped when empty (the first layer in
-        // training).
+        // Layer 0 · dense: gradients of x · kernel + bias from dz [B,16].
         private void __Layer0AffineBackward(
             global::System.ReadOnlySpan<double> x,
             global::System.ReadOnlySpan<double> dz,
@@ -538,11 +535,11 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
                 {
                     nuint xi = (nuint)r * 3;
                     nuint yi = (nuint)r * 16;
-                    var d0 = __Vector256.LoadUnsafe(ref ds, yi + 0);
+                    var d0 = __Vector256.LoadUnsafe(ref ds, yi);
                     var d1 = __Vector256.LoadUnsafe(ref ds, yi + 4);
                     var d2 = __Vector256.LoadUnsafe(ref ds, yi + 8);
                     var d3 = __Vector256.LoadUnsafe(ref ds, yi + 12);
-                    double x0 = __Unsafe.Add(ref xs, xi + 0);
+                    double x0 = __Unsafe.Add(ref xs, xi);
                     g0_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x0), d0, g0_0);
                     g0_1 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x0), d1, g0_1);
                     g0_2 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x0), d2, g0_2);
@@ -570,6 +567,7 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
                 __Vector256.StoreUnsafe(g2_1, ref g, (nuint)36);
                 __Vector256.StoreUnsafe(g2_2, ref g, (nuint)40);
                 __Vector256.StoreUnsafe(g2_3, ref g, (nuint)44);
+                // dx is empty in training: the first layer needs no input gradient.
                 if (dx.IsEmpty)
                     return;
                 // dx[r, k] = Σ_j kernel[k, j] · dz[r, j]
@@ -591,11 +589,11 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
                 {
                     nuint xi = (nuint)r * 3;
                     nuint yi = (nuint)r * 16;
-                    var d0 = __Vector256.LoadUnsafe(ref ds, yi + 0);
+                    var d0 = __Vector256.LoadUnsafe(ref ds, yi);
                     var d1 = __Vector256.LoadUnsafe(ref ds, yi + 4);
                     var d2 = __Vector256.LoadUnsafe(ref ds, yi + 8);
                     var d3 = __Vector256.LoadUnsafe(ref ds, yi + 12);
-                    __Unsafe.Add(ref dxs, xi + 0) =
+                    __Unsafe.Add(ref dxs, xi) =
                         __Vector256.Sum(w0_0 * d0)
                         + __Vector256.Sum(w0_1 * d1)
                         + __Vector256.Sum(w0_2 * d2)
@@ -624,6 +622,7 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
                 16,
                 transposeA: true,
                 accumulate: true);
+            // dx is empty in training: the first layer needs no input gradient.
             if (!dx.IsEmpty)
             {
                 // dx[batch×3] = dz · kernelᵀ
@@ -667,7 +666,7 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
                 {
                     nuint xi = (nuint)r * 16;
                     double acc = b;
-                    acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi + 0) * w_0);
+                    acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi) * w_0);
                     acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi + 4) * w_1);
                     acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi + 8) * w_2);
                     acc += __Vector256.Sum(__Vector256.LoadUnsafe(ref xs, xi + 12) * w_3);
@@ -684,17 +683,6 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
 
         // Layer 2 · dense_1: Dense(1) · backward [B,1] -> [B,16] · kernel [16, 1], bias [1] · 17 params
         private void __Layer2Backward(
-            global::System.ReadOnlySpan<double> x,
-            global::System.Span<double> dy,
-            global::System.Span<double> dx,
-            int batch)
-        {
-            __Layer2AffineBackward(x, dy, dx, batch);
-        }
-
-        // Layer 2 · dense_1: gradients of x · kernel + bias from dz [B,1]; dx is skipped when empty (the first layer in
-        // training).
-        private void __Layer2AffineBackward(
             global::System.ReadOnlySpan<double> x,
             global::System.ReadOnlySpan<double> dz,
             global::System.Span<double> dx,
@@ -716,7 +704,7 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
                     nuint xi = (nuint)r * 16;
                     double d = __Unsafe.Add(ref ds, r);
                     gb += d;
-                    g_0 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 0), __Vector256.Create(d), g_0);
+                    g_0 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi), __Vector256.Create(d), g_0);
                     g_1 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 4), __Vector256.Create(d), g_1);
                     g_2 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 8), __Vector256.Create(d), g_2);
                     g_3 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 12), __Vector256.Create(d), g_3);
@@ -739,7 +727,7 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
                 {
                     nuint xi = (nuint)r * 16;
                     double d = __Unsafe.Add(ref ds, r);
-                    __Vector256.StoreUnsafe(w_0 * __Vector256.Create(d), ref dxs, xi + 0);
+                    __Vector256.StoreUnsafe(w_0 * __Vector256.Create(d), ref dxs, xi);
                     __Vector256.StoreUnsafe(w_1 * __Vector256.Create(d), ref dxs, xi + 4);
                     __Vector256.StoreUnsafe(w_2 * __Vector256.Create(d), ref dxs, xi + 8);
                     __Vector256.StoreUnsafe(w_3 * __Vector256.Create(d), ref dxs, xi + 12);

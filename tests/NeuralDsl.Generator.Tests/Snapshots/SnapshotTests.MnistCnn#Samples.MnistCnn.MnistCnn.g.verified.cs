@@ -90,7 +90,7 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
         var rng = new global::NeuralDsl.Rng((ulong)seed);
         // conv2d.kernel [3, 3, 1, 32]: GlorotUniform (fan in 9, fan out 288)
         global::NeuralDsl.Initializers.Fill(Conv2dKernel, global::NeuralDsl.Initializer.GlorotUniform, 9, 288, ref rng);
-        // conv2d.bias [32]: Zeros (fan in 9, fan out 288)
+        // conv2d.bias [32]: Zeros
         global::NeuralDsl.Initializers.Fill(Conv2dBias, global::NeuralDsl.Initializer.Zeros, 9, 288, ref rng);
         // conv2d_1.kernel [3, 3, 32, 64]: GlorotUniform (fan in 288, fan out 576)
         global::NeuralDsl.Initializers.Fill(
@@ -99,7 +99,7 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
             288,
             576,
             ref rng);
-        // conv2d_1.bias [64]: Zeros (fan in 288, fan out 576)
+        // conv2d_1.bias [64]: Zeros
         global::NeuralDsl.Initializers.Fill(Conv2d1Bias, global::NeuralDsl.Initializer.Zeros, 288, 576, ref rng);
         // dense.kernel [1600, 10]: GlorotUniform (fan in 1600, fan out 10)
         global::NeuralDsl.Initializers.Fill(
@@ -108,7 +108,7 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
             1600,
             10,
             ref rng);
-        // dense.bias [10]: Zeros (fan in 1600, fan out 10)
+        // dense.bias [10]: Zeros
         global::NeuralDsl.Initializers.Fill(DenseBias, global::NeuralDsl.Initializer.Zeros, 1600, 10, ref rng);
         __rng = new global::NeuralDsl.Rng(rng.NextUInt64());
         __workspace = new __Workspace(this);
@@ -340,21 +340,55 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
 
     // conv2d: Conv2D(32, 3×3, ReLU) [B,28,28,1] -> [B,26,26,32]; the runtime derives padding and output size from these
     // literals with the same Keras rules as the generator.
-    private static readonly global::NeuralDsl.Conv2DGeometry __geometry0 =
-        global::NeuralDsl.Conv2DGeometry.Create(28, 28, 1, 32, 3, 3, 1, 1, 1, 1, samePadding: false);
+    private static readonly global::NeuralDsl.Conv2DGeometry __geometry0 = global::NeuralDsl.Conv2DGeometry.Create(
+        height: 28,
+        width: 28,
+        channels: 1,
+        filters: 32,
+        kernelH: 3,
+        kernelW: 3,
+        strideH: 1,
+        strideW: 1,
+        dilationH: 1,
+        dilationW: 1,
+        samePadding: false);
 
     // max_pooling2d: MaxPooling2D(2×2) [B,26,26,32] -> [B,13,13,32].
-    private static readonly global::NeuralDsl.Pool2DGeometry __geometry1 =
-        global::NeuralDsl.Pool2DGeometry.Create(26, 26, 32, 2, 2, 2, 2, samePadding: false);
+    private static readonly global::NeuralDsl.Pool2DGeometry __geometry1 = global::NeuralDsl.Pool2DGeometry.Create(
+        height: 26,
+        width: 26,
+        channels: 32,
+        poolHeight: 2,
+        poolWidth: 2,
+        strideHeight: 2,
+        strideWidth: 2,
+        samePadding: false);
 
     // conv2d_1: Conv2D(64, 3×3, ReLU) [B,13,13,32] -> [B,11,11,64]; the runtime derives padding and output size from
     // these literals with the same Keras rules as the generator.
-    private static readonly global::NeuralDsl.Conv2DGeometry __geometry2 =
-        global::NeuralDsl.Conv2DGeometry.Create(13, 13, 32, 64, 3, 3, 1, 1, 1, 1, samePadding: false);
+    private static readonly global::NeuralDsl.Conv2DGeometry __geometry2 = global::NeuralDsl.Conv2DGeometry.Create(
+        height: 13,
+        width: 13,
+        channels: 32,
+        filters: 64,
+        kernelH: 3,
+        kernelW: 3,
+        strideH: 1,
+        strideW: 1,
+        dilationH: 1,
+        dilationW: 1,
+        samePadding: false);
 
     // max_pooling2d_1: MaxPooling2D(2×2) [B,11,11,64] -> [B,5,5,64].
-    private static readonly global::NeuralDsl.Pool2DGeometry __geometry3 =
-        global::NeuralDsl.Pool2DGeometry.Create(11, 11, 64, 2, 2, 2, 2, samePadding: false);
+    private static readonly global::NeuralDsl.Pool2DGeometry __geometry3 = global::NeuralDsl.Pool2DGeometry.Create(
+        height: 11,
+        width: 11,
+        channels: 64,
+        poolHeight: 2,
+        poolWidth: 2,
+        strideHeight: 2,
+        strideWidth: 2,
+        samePadding: false);
 
     /// <summary>
     /// The buffers one pass at a time writes, and the passes and layer methods that write them. The model keeps one for
@@ -375,13 +409,13 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
         private float[] __input = []; // [B,28,28,1], the input of the last Forward, for Backward
         private float[] __a0 = []; // [B,26,26,32] conv2d output
         private float[] __d0 = []; // [B,26,26,32] gradient w.r.t. conv2d output
-        private float[] __scratch0 = []; // conv2d: im2col columns or Winograd transforms (Convolution.ScratchLength)
+        private float[] __scratch0 = []; // conv2d: im2col columns for the gradients; the direct forward pass needs none
         private float[] __a1 = []; // [B,13,13,32] max_pooling2d output
         private float[] __d1 = []; // [B,13,13,32] gradient w.r.t. max_pooling2d output
         private int[] __argmax1 = []; // max_pooling2d: input index of each maximum, for the backward pass
         private float[] __a2 = []; // [B,11,11,64] conv2d_1 output
         private float[] __d2 = []; // [B,11,11,64] gradient w.r.t. conv2d_1 output
-        private float[] __scratch2 = []; // conv2d_1: im2col columns or Winograd transforms (Convolution.ScratchLength)
+        private float[] __scratch2 = []; // conv2d_1: Winograd transforms (forward) and im2col columns (gradients)
         // conv2d_1: the kernel and its Winograd transform, reused while the kernel is unchanged
         // (Convolution.KernelCacheLength)
         private readonly float[] __kernelCache2 =
@@ -579,6 +613,7 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
                 __geometry0,
                 __scratch0,
                 global::NeuralDsl.Activation.ReLU);
+            // dx is empty in training: the first layer needs no input gradient.
             if (!dx.IsEmpty)
                 global::NeuralDsl.Convolution.BackwardInput(
                     dy,
@@ -714,7 +749,7 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
                     x,
                     __Rows(__a5, batch, 1600),
                     __Rows(__mask5, batch, 1600),
-                    0.5,
+                    rate: 0.5,
                     ref __model.__rng);
             else
                 x.CopyTo(__Rows(__a5, batch, 1600));
@@ -759,8 +794,7 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
             __Layer6AffineBackward(x, dy, dx, batch);
         }
 
-        // Layer 6 · dense: gradients of x · kernel + bias from dz [B,10]; dx is skipped when empty (the first layer in
-        // training).
+        // Layer 6 · dense: gradients of x · kernel + bias from dz [B,10].
         private void __Layer6AffineBackward(
             global::System.ReadOnlySpan<float> x,
             global::System.ReadOnlySpan<float> dz,

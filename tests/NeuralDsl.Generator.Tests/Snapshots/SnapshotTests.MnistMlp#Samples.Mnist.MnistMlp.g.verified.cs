@@ -87,7 +87,7 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
             784,
             128,
             ref rng);
-        // dense.bias [128]: Zeros (fan in 784, fan out 128)
+        // dense.bias [128]: Zeros
         global::NeuralDsl.Initializers.Fill(DenseBias, global::NeuralDsl.Initializer.Zeros, 784, 128, ref rng);
         // dense_1.kernel [128, 10]: GlorotUniform (fan in 128, fan out 10)
         global::NeuralDsl.Initializers.Fill(
@@ -96,7 +96,7 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
             128,
             10,
             ref rng);
-        // dense_1.bias [10]: Zeros (fan in 128, fan out 10)
+        // dense_1.bias [10]: Zeros
         global::NeuralDsl.Initializers.Fill(Dense1Bias, global::NeuralDsl.Initializer.Zeros, 128, 10, ref rng);
         __rng = new global::NeuralDsl.Rng(rng.NextUInt64());
         __workspace = new __Workspace(this);
@@ -483,8 +483,7 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
             __Layer1AffineBackward(x, dy, dx, batch);
         }
 
-        // Layer 1 · dense: gradients of x · kernel + bias from dz [B,128]; dx is skipped when empty (the first layer in
-        // training).
+        // Layer 1 · dense: gradients of x · kernel + bias from dz [B,128].
         private void __Layer1AffineBackward(
             global::System.ReadOnlySpan<float> x,
             global::System.ReadOnlySpan<float> dz,
@@ -503,6 +502,7 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
                 accumulate: true);
             // dBias[128] += Σ rows of dz
             global::NeuralDsl.Bias.AccumulateGradient(dz, __model.DenseBiasGradient);
+            // dx is empty in training: the first layer needs no input gradient.
             if (!dx.IsEmpty)
             {
                 // dx[batch×784] = dz · kernelᵀ
@@ -518,7 +518,7 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
                     x,
                     __Rows(__a2, batch, 128),
                     __Rows(__mask2, batch, 128),
-                    0.2,
+                    rate: 0.2,
                     ref __model.__rng);
             else
                 x.CopyTo(__Rows(__a2, batch, 128));
@@ -563,8 +563,7 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
             __Layer3AffineBackward(x, dy, dx, batch);
         }
 
-        // Layer 3 · dense_1: gradients of x · kernel + bias from dz [B,10]; dx is skipped when empty (the first layer
-        // in training).
+        // Layer 3 · dense_1: gradients of x · kernel + bias from dz [B,10].
         private void __Layer3AffineBackward(
             global::System.ReadOnlySpan<float> x,
             global::System.ReadOnlySpan<float> dz,

@@ -80,13 +80,13 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
     public RiskClassifier(int seed = 0)
     {
         var rng = new global::NeuralDsl.Rng((ulong)seed);
-        // encoder.kernel [5, 4]: HeNormal (fan in 5, fan out 4)
+        // encoder.kernel [5, 4]: HeNormal (fan in 5)
         global::NeuralDsl.Initializers.Fill(EncoderKernel, global::NeuralDsl.Initializer.HeNormal, 5, 4, ref rng);
-        // encoder.bias [4]: Zeros (fan in 5, fan out 4)
+        // encoder.bias [4]: Zeros
         global::NeuralDsl.Initializers.Fill(EncoderBias, global::NeuralDsl.Initializer.Zeros, 5, 4, ref rng);
         // head.kernel [4, 3]: GlorotUniform (fan in 4, fan out 3)
         global::NeuralDsl.Initializers.Fill(HeadKernel, global::NeuralDsl.Initializer.GlorotUniform, 4, 3, ref rng);
-        // head.bias [3]: Zeros (fan in 4, fan out 3)
+        // head.bias [3]: Zeros
         global::NeuralDsl.Initializers.Fill(HeadBias, global::NeuralDsl.Initializer.Zeros, 4, 3, ref rng);
         __workspace = new __Workspace(this);
         __predictWorkspaces = new(() => new __Workspace(this));
@@ -315,7 +315,6 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
         // Batch buffers, [capacity × per-sample size]; grown on demand, never per call.
         private int __capacity;
         private int __batch; // samples in the last forward pass
-        private bool __training; // whether that pass ran in training mode
         // whether it copied its input into __input (Forward does; Predict and ComputeGradients need not)
         private bool __inputKept;
         private float[] __input = []; // [B,5], the input of the last Forward, for Backward
@@ -425,7 +424,6 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
         private void __ForwardCore(global::System.ReadOnlySpan<float> x, int batch, bool training)
         {
             __batch = batch;
-            __training = training;
             // encoder: Dense(4, GELU) [B,5] -> [B,4]
             __Layer0Forward(x, batch);
             // head: Dense(3, Softmax) [B,4] -> [B,3]
@@ -452,7 +450,7 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
                     nuint xi = (nuint)r * 5;
                     nuint yi = (nuint)r * 4;
                     var acc0 = b0;
-                    float x0 = __Unsafe.Add(ref xs, xi + 0);
+                    float x0 = __Unsafe.Add(ref xs, xi);
                     acc0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x0), w0_0, acc0);
                     float x1 = __Unsafe.Add(ref xs, xi + 1);
                     acc0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x1), w1_0, acc0);
@@ -462,7 +460,7 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
                     acc0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x3), w3_0, acc0);
                     float x4 = __Unsafe.Add(ref xs, xi + 4);
                     acc0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x4), w4_0, acc0);
-                    __Vector128.StoreUnsafe(acc0, ref zs, yi + 0);
+                    __Vector128.StoreUnsafe(acc0, ref zs, yi);
                 }
                 global::NeuralDsl.Activations.Gelu(__Rows(__z0, batch, 4), __Rows(__a0, batch, 4));
                 return;
@@ -487,8 +485,7 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
             __Layer0AffineBackward(x, dy, dx, batch);
         }
 
-        // Layer 0 · encoder: gradients of x · kernel + bias from dz [B,4]; dx is skipped when empty (the first layer in
-        // training).
+        // Layer 0 · encoder: gradients of x · kernel + bias from dz [B,4].
         private void __Layer0AffineBackward(
             global::System.ReadOnlySpan<float> x,
             global::System.ReadOnlySpan<float> dz,
@@ -511,9 +508,9 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
                 {
                     nuint xi = (nuint)r * 5;
                     nuint yi = (nuint)r * 4;
-                    var d0 = __Vector128.LoadUnsafe(ref ds, yi + 0);
+                    var d0 = __Vector128.LoadUnsafe(ref ds, yi);
                     gb0 += d0;
-                    float x0 = __Unsafe.Add(ref xs, xi + 0);
+                    float x0 = __Unsafe.Add(ref xs, xi);
                     g0_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x0), d0, g0_0);
                     float x1 = __Unsafe.Add(ref xs, xi + 1);
                     g1_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x1), d0, g1_0);
@@ -530,6 +527,7 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
                 __Vector128.StoreUnsafe(g3_0, ref g, (nuint)12);
                 __Vector128.StoreUnsafe(g4_0, ref g, (nuint)16);
                 __Vector128.StoreUnsafe(gb0, ref g, (nuint)20);
+                // dx is empty in training: the first layer needs no input gradient.
                 if (dx.IsEmpty)
                     return;
                 // dx[r, k] = Σ_j kernel[k, j] · dz[r, j]
@@ -544,8 +542,8 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
                 {
                     nuint xi = (nuint)r * 5;
                     nuint yi = (nuint)r * 4;
-                    var d0 = __Vector128.LoadUnsafe(ref ds, yi + 0);
-                    __Unsafe.Add(ref dxs, xi + 0) = __Vector128.Sum(w0_0 * d0);
+                    var d0 = __Vector128.LoadUnsafe(ref ds, yi);
+                    __Unsafe.Add(ref dxs, xi) = __Vector128.Sum(w0_0 * d0);
                     __Unsafe.Add(ref dxs, xi + 1) = __Vector128.Sum(w1_0 * d0);
                     __Unsafe.Add(ref dxs, xi + 2) = __Vector128.Sum(w2_0 * d0);
                     __Unsafe.Add(ref dxs, xi + 3) = __Vector128.Sum(w3_0 * d0);
@@ -566,6 +564,7 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
                 accumulate: true);
             // dBias[4] += Σ rows of dz
             global::NeuralDsl.Bias.AccumulateGradient(dz, __model.EncoderBiasGradient);
+            // dx is empty in training: the first layer needs no input gradient.
             if (!dx.IsEmpty)
             {
                 // dx[batch×5] = dz · kernelᵀ
@@ -604,7 +603,7 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
                     var acc0 = b0;
                     var acc1 = b1;
                     var acc2 = b2;
-                    float x0 = __Unsafe.Add(ref xs, xi + 0);
+                    float x0 = __Unsafe.Add(ref xs, xi);
                     acc0 = global::System.MathF.FusedMultiplyAdd(x0, w0_0, acc0);
                     acc1 = global::System.MathF.FusedMultiplyAdd(x0, w0_1, acc1);
                     acc2 = global::System.MathF.FusedMultiplyAdd(x0, w0_2, acc2);
@@ -620,14 +619,14 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
                     acc0 = global::System.MathF.FusedMultiplyAdd(x3, w3_0, acc0);
                     acc1 = global::System.MathF.FusedMultiplyAdd(x3, w3_1, acc1);
                     acc2 = global::System.MathF.FusedMultiplyAdd(x3, w3_2, acc2);
-                    __Unsafe.Add(ref zs, yi + 0) = acc0;
+                    __Unsafe.Add(ref zs, yi) = acc0;
                     __Unsafe.Add(ref zs, yi + 1) = acc1;
                     __Unsafe.Add(ref zs, yi + 2) = acc2;
                 }
                 global::NeuralDsl.Activations.Softmax(__Rows(__z1, batch, 3), __Rows(__a1, batch, 3), 3);
                 return;
             }
-            // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
+            // The scalar form shares the vector forms' guard, so without 256-bit SIMD every Dense layer runs the GEMM.
             var z = __Rows(__z1, batch, 3);
             // z[batch×3] = x[batch×4] · kernel[4×3] + bias
             global::NeuralDsl.Gemm.Multiply(x, __model.HeadKernel, z, batch, 4, 3);
@@ -647,8 +646,7 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
             __Layer1AffineBackward(x, dy, dx, batch);
         }
 
-        // Layer 1 · head: gradients of x · kernel + bias from dz [B,3]; dx is skipped when empty (the first layer in
-        // training).
+        // Layer 1 · head: gradients of x · kernel + bias from dz [B,3].
         private void __Layer1AffineBackward(
             global::System.ReadOnlySpan<float> x,
             global::System.ReadOnlySpan<float> dz,
@@ -680,13 +678,13 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
                 {
                     nuint xi = (nuint)r * 4;
                     nuint yi = (nuint)r * 3;
-                    var d0 = __Unsafe.Add(ref ds, yi + 0);
+                    var d0 = __Unsafe.Add(ref ds, yi);
                     var d1 = __Unsafe.Add(ref ds, yi + 1);
                     var d2 = __Unsafe.Add(ref ds, yi + 2);
                     gb0 += d0;
                     gb1 += d1;
                     gb2 += d2;
-                    float x0 = __Unsafe.Add(ref xs, xi + 0);
+                    float x0 = __Unsafe.Add(ref xs, xi);
                     g0_0 = global::System.MathF.FusedMultiplyAdd(x0, d0, g0_0);
                     g0_1 = global::System.MathF.FusedMultiplyAdd(x0, d1, g0_1);
                     g0_2 = global::System.MathF.FusedMultiplyAdd(x0, d2, g0_2);
@@ -739,17 +737,17 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
                 {
                     nuint xi = (nuint)r * 4;
                     nuint yi = (nuint)r * 3;
-                    var d0 = __Unsafe.Add(ref ds, yi + 0);
+                    var d0 = __Unsafe.Add(ref ds, yi);
                     var d1 = __Unsafe.Add(ref ds, yi + 1);
                     var d2 = __Unsafe.Add(ref ds, yi + 2);
-                    __Unsafe.Add(ref dxs, xi + 0) = w0_0 * d0 + w0_1 * d1 + w0_2 * d2;
+                    __Unsafe.Add(ref dxs, xi) = w0_0 * d0 + w0_1 * d1 + w0_2 * d2;
                     __Unsafe.Add(ref dxs, xi + 1) = w1_0 * d0 + w1_1 * d1 + w1_2 * d2;
                     __Unsafe.Add(ref dxs, xi + 2) = w2_0 * d0 + w2_1 * d1 + w2_2 * d2;
                     __Unsafe.Add(ref dxs, xi + 3) = w3_0 * d0 + w3_1 * d1 + w3_2 * d2;
                 }
                 return;
             }
-            // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
+            // The scalar form shares the vector forms' guard, so without 256-bit SIMD every Dense layer runs the GEMM.
             // dKernel[4×3] += xᵀ · dz
             global::NeuralDsl.Gemm.Multiply(
                 x,

@@ -153,8 +153,26 @@ public static partial class Pooling
     }
 
     /// <summary>
+    /// GlobalMaxPooling2D forward for inference: the same <paramref name="y"/> as the overload with an arg-max buffer
+    /// (same fold, same NaN rule), without recording where each maximum came from.
+    /// </summary>
+    /// <exception cref="ArgumentException">A length does not match [batch, spatial, channels] / [batch, channels].</exception>
+    public static void GlobalMaxForward<T>(ReadOnlySpan<T> x, Span<T> y, int batch, int spatial, int channels)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        KernelGuard.EnsureSupported<T>();
+        CheckGlobal(batch, spatial, channels, x.Length, y.Length, "Input", nameof(x), "Output", nameof(y));
+        ref T xs = ref MemoryMarshal.GetReference(x);
+        ref T ys = ref MemoryMarshal.GetReference(y);
+        ref int noIndices = ref Unsafe.NullRef<int>(); // SkipArgMax never writes through it
+        MaxLanes lanes = ChooseLanes<T>(channels);
+        for (int b = 0; b < batch; b++)
+            FoldWindow<T, SkipArgMax>(lanes, ref xs, b * spatial * channels, 1, spatial, 0, channels, ref ys, ref noIndices, b * channels);
+    }
+
+    /// <summary>
     /// GlobalMaxPooling2D backward: <paramref name="dx"/> is overwritten with zeros and <c>dy[b, c]</c> goes to the
-    /// position recorded by <see cref="GlobalMaxForward"/>.
+    /// position recorded by <see cref="GlobalMaxForward{T}(ReadOnlySpan{T}, Span{T}, Span{int}, int, int, int)"/>.
     /// </summary>
     /// <exception cref="ArgumentException">A length does not match, or an arg-max index is outside the input.</exception>
     public static void GlobalMaxBackward<T>(ReadOnlySpan<T> dy, ReadOnlySpan<int> argmax, Span<T> dx, int batch, int spatial, int channels)

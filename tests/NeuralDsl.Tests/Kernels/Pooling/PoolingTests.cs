@@ -169,6 +169,24 @@ public sealed class PoolingTests
         Assert.Equal(argmax, argmaxF);
     }
 
+    /// <summary>The inference overload (no arg-max) returns the recording overload's output bit for bit, NaNs included.</summary>
+    [Theory]
+    [InlineData(1, 1, 1)]
+    [InlineData(3, 12, 3)]
+    [InlineData(3, 5, 17)]
+    [InlineData(3, 49, 64)]
+    public void GlobalMaxForwardWithoutArgMaxMatchesTheRecordingOverload(int batch, int spatial, int channels)
+    {
+        float[] x = KernelTestData.ToSingle(KernelTestData.Uniform(batch * spatial * channels, -1, 1, 7));
+        x[x.Length / 2] = float.NaN;
+        var recorded = new float[batch * channels];
+        Pooling.GlobalMaxForward<float>(x, recorded, new int[recorded.Length], batch, spatial, channels);
+        var inferred = new float[recorded.Length];
+        Pooling.GlobalMaxForward<float>(x, inferred, batch, spatial, channels);
+        Assert.Equal(recorded.Select(BitConverter.SingleToInt32Bits), inferred.Select(BitConverter.SingleToInt32Bits));
+        Assert.Throws<ArgumentException>(() => Pooling.GlobalMaxForward<float>(x, new float[recorded.Length + 1], batch, spatial, channels));
+    }
+
     /// <summary>batch, height, width, channels, pool, stride, same: channel rows of whole vectors, vector tails and
     /// short rows, for float (16/8 lanes) and double (8/4 lanes); odd sizes leave cells no window covers.</summary>
     public static TheoryData<int, int, int, int, int, int, bool> VectorShapes => new()
