@@ -28,8 +28,8 @@ internal sealed partial class ModelEmitter
         {
             WriteBatchCount();
             WriteCheckLength("output", "OutputSize", "OutputShape");
-            _w.Line(Names.EnterPredict + "();");
-            WriteTryFinally(Names.PredictWorkspaces + ".Value!." + Names.Private("Predict") + "(input, output, batch);", Names.ExitPredict + "();");
+            WriteInCallState(Names.EnterPredict, Names.ExitPredict,
+                Names.PredictWorkspaces + ".Value!." + Names.Private("Predict") + "(input, output, batch);");
         }
         _w.Line();
         _w.DocSummary("Inference on a batch, returning a new array of [batch × " + Literals.Int(_plan.OutputSize) + "].");
@@ -51,8 +51,8 @@ internal sealed partial class ModelEmitter
         {
             WriteBatchCount();
             WriteCheckLength("output", "OutputSize", "OutputShape");
-            _w.Line(Names.EnterTraining + "();");
-            WriteTryFinally(Names.TrainingWorkspace + "." + Names.Private("Forward") + "(input, output, batch, training);", Names.ExitTraining + "();");
+            WriteInCallState(Names.EnterTraining, Names.ExitTraining,
+                Names.TrainingWorkspace + "." + Names.Private("Forward") + "(input, output, batch, training);");
         }
         _w.Line();
 
@@ -60,8 +60,8 @@ internal sealed partial class ModelEmitter
             "<see cref=\"Gradients\"/> and writes the gradient with respect to the input into <paramref name=\"inputGradient\"/>.");
         using (_w.Method("public void Backward", [ReadOnlySpan + " outputGradient", Span + " inputGradient"]))
         {
-            _w.Line(Names.EnterTraining + "();");
-            WriteTryFinally(Names.TrainingWorkspace + "." + Names.Private("Backward") + "(outputGradient, inputGradient);", Names.ExitTraining + "();");
+            WriteInCallState(Names.EnterTraining, Names.ExitTraining,
+                Names.TrainingWorkspace + "." + Names.Private("Backward") + "(outputGradient, inputGradient);");
         }
         _w.Line();
 
@@ -82,9 +82,8 @@ internal sealed partial class ModelEmitter
             {
                 WriteBatchCount();
                 WriteTargetChecks();
-                _w.Line(Names.EnterTraining + "();");
-                WriteTryFinally("return " + Names.TrainingWorkspace + "." + Names.Private("ComputeGradients") + "(input, target, batch);",
-                    Names.ExitTraining + "();");
+                WriteInCallState(Names.EnterTraining, Names.ExitTraining,
+                    "return " + Names.TrainingWorkspace + "." + Names.Private("ComputeGradients") + "(input, target, batch);");
             }
         }
         _w.Line();
@@ -104,15 +103,10 @@ internal sealed partial class ModelEmitter
             {
                 WriteBatchCount();
                 WriteTargetChecks();
-                _w.Line(Names.EnterTraining + "();");
-                using (_w.Block("try"))
-                {
-                    _w.Line(t + " loss = " + Names.TrainingWorkspace + "." + Names.Private("ComputeGradients") + "(input, target, batch);");
-                    _w.Line("optimizer.Step<" + t + ">(" + Names.Parameters + ", " + Names.Gradients + ");");
-                    _w.Line("return loss;");
-                }
-                using (_w.Block("finally"))
-                    _w.Line(Names.ExitTraining + "();");
+                WriteInCallState(Names.EnterTraining, Names.ExitTraining,
+                    t + " loss = " + Names.TrainingWorkspace + "." + Names.Private("ComputeGradients") + "(input, target, batch);",
+                    "optimizer.Step<" + t + ">(" + Names.Parameters + ", " + Names.Gradients + ");",
+                    "return loss;");
             }
         }
         _w.Line();
@@ -126,12 +120,18 @@ internal sealed partial class ModelEmitter
         _w.Call("global::NeuralDsl.Losses.ValidateTargets", [LossName, "target", "TargetSize", Literals.Int(_plan.OutputShape.Last), "nameof(target)"]);
     }
 
-    private void WriteTryFinally(string body, string cleanup)
+    // enter(); try { body } finally { exit(); }: the call state admits the call before it touches anything and
+    // releases it however the body ends.
+    private void WriteInCallState(string enter, string exit, params string[] body)
     {
+        _w.Line(enter + "();");
         using (_w.Block("try"))
-            _w.Line(body);
+        {
+            foreach (string line in body)
+                _w.Line(line);
+        }
         using (_w.Block("finally"))
-            _w.Line(cleanup);
+            _w.Line(exit + "();");
     }
 
     /// <summary>

@@ -26,11 +26,8 @@ internal sealed class SourceWriter
     public void Call(string head, IReadOnlyList<string> arguments, string tail = ";")
     {
         string line = head + "(" + string.Join(", ", arguments) + ")" + tail;
-        if (Column + line.Length <= WrapColumn || arguments.Count == 0)
-        {
-            Line(line);
+        if (TryOneLine(line, always: arguments.Count == 0))
             return;
-        }
         Line(head + "(");
         _indent++;
         for (int i = 0; i < arguments.Count; i++)
@@ -45,11 +42,8 @@ internal sealed class SourceWriter
     public void Sum(string head, IReadOnlyList<string> terms)
     {
         string line = head + " " + string.Join(" + ", terms) + ";";
-        if (Column + line.Length <= WrapColumn)
-        {
-            Line(line);
+        if (TryOneLine(line))
             return;
-        }
         Line(head);
         _indent++;
         for (int i = 0; i < terms.Count; i++)
@@ -76,23 +70,26 @@ internal sealed class SourceWriter
     public void Commented(string code, string comment)
     {
         string line = code + " // " + comment;
-        if (Column + line.Length <= WrapColumn)
-        {
-            Line(line);
+        if (TryOneLine(line))
             return;
-        }
         Comment(comment);
         Line(code);
+    }
+
+    /// <summary>Writes <paramref name="line"/> and returns true when it ends within <see cref="WrapColumn"/> (or <paramref name="always"/>).</summary>
+    private bool TryOneLine(string line, bool always = false)
+    {
+        if (!always && Column + line.Length > WrapColumn)
+            return false;
+        Line(line);
+        return true;
     }
 
     private void Split(string head, string separator, string tail)
     {
         string line = head + separator + " " + tail;
-        if (Column + line.Length <= WrapColumn)
-        {
-            Line(line);
+        if (TryOneLine(line))
             return;
-        }
         Line(head + separator);
         _indent++;
         Line(tail);
@@ -113,11 +110,8 @@ internal sealed class SourceWriter
     public void DocSummary(string text)
     {
         string line = "/// <summary>" + text + "</summary>";
-        if (Column + line.Length <= WrapColumn)
-        {
-            Line(line);
+        if (TryOneLine(line))
             return;
-        }
         Line("/// <summary>");
         foreach (string part in Wrap(text, WrapColumn - Column - 4, xmlTags: true))
             Line("/// " + part);
