@@ -379,26 +379,35 @@ public static class Losses
             return -1;
         }
 
-        bool probability = loss == Loss.BinaryCrossEntropy;
+        if (loss != Loss.BinaryCrossEntropy)
+        {
+            // Finite for every other loss: the optimizers' one-pass check, then a search only when it fails.
+            if (UpdateDriver.AllFinite(target))
+                return -1;
+            for (int i = 0; i < target.Length; i++)
+            {
+                if (!T.IsFinite(target[i]))
+                    return i;
+            }
+            return -1;
+        }
+
         int start = 0;
         if (Vector.IsHardwareAccelerated)
         {
-            // Whole vectors first; a vector holding a bad value is searched element by element below.
+            // Whole vectors first; a vector holding a value outside [0, 1] (NaN fails both comparisons) is searched
+            // element by element below.
             for (; start <= target.Length - Vector<T>.Count; start += Vector<T>.Count)
             {
                 var v = new Vector<T>(target.Slice(start, Vector<T>.Count));
-                // NaN fails both comparisons; x − x is NaN for ±∞ and NaN, 0 for every finite x.
-                bool ok = probability
-                    ? Vector.GreaterThanOrEqualAll(v, Vector<T>.Zero) && Vector.LessThanOrEqualAll(v, Vector<T>.One)
-                    : Vector.EqualsAll(v - v, Vector<T>.Zero);
-                if (!ok)
+                if (!(Vector.GreaterThanOrEqualAll(v, Vector<T>.Zero) && Vector.LessThanOrEqualAll(v, Vector<T>.One)))
                     break;
             }
         }
         for (int i = start; i < target.Length; i++)
         {
             T v = target[i];
-            if (probability ? !(v >= T.Zero && v <= T.One) : !T.IsFinite(v))
+            if (!(v >= T.Zero && v <= T.One))
                 return i;
         }
         return -1;
