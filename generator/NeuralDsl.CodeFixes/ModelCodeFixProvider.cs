@@ -15,8 +15,9 @@ namespace NeuralDsl.CodeFixes;
 /// <summary>
 /// Fixes for the generator's diagnostics that have one obvious fix: add <c>partial</c> (NDSL0001), move <c>[Input]</c>
 /// before the layers (NDSL0004, when it is the model's only <c>[Input]</c>) and insert <c>[Flatten]</c> before the
-/// reported <c>[Dense]</c> (NDSL1003). NDSL0003 (no <c>[Input]</c>) has none: no layer declares the size of its input, so
-/// nothing implies the shape to write. Each fix is a text edit that keeps the user's layout: a new attribute list goes
+/// reported <c>[Dense]</c> (NDSL1003). NDSL0003 (no <c>[Input]</c>) has none: no layer declares the size of its input
+/// (units and filters size the output; kernel, pool, stride and padding a window or border), so nothing implies the
+/// shape to write (docs/diagnostics/NDSL0003.md). Each fix is a text edit that keeps the user's layout: a new attribute list goes
 /// on a line of its own with the indentation of the one it precedes when that one is on its own line, else on the
 /// same line.
 /// </summary>

@@ -5,8 +5,9 @@ using SkiaSharp;
 namespace NeuralDsl;
 
 /// <summary>
-/// Where every plot becomes a file: a PNG encoded from a Skia surface and written through the runtime's
-/// <see cref="AtomicFile"/>, so a failed or interrupted save leaves the previous file (or none), never half a PNG.
+/// Where every plot becomes a file: a PNG encoded from a Skia surface and written through <see cref="AtomicFile"/>
+/// (the runtime's source, compiled into this assembly), so a failed or interrupted save leaves the previous file (or
+/// none), never half a PNG.
 /// </summary>
 internal static class PngFile
 {

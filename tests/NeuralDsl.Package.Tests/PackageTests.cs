@@ -12,7 +12,8 @@ using Xunit.Abstractions;
 namespace NeuralDsl.Package.Tests;
 
 /// <summary>The NeuralDsl package as a user gets it: what it holds, and a fresh console project that installs it
-/// from a local feed, builds without a warning and trains a model with the generator the package carries.</summary>
+/// (and the NeuralDsl.Plots companion) from a local feed, builds without a warning, trains a model with the generator
+/// the package carries and plots its training curves.</summary>
 public sealed class PackageTests(PackedPackage package, ITestOutputHelper log) : IClassFixture<PackedPackage>
 {
     // The consumer's results, one `name=value` a line (its summary's ===== rules are not).
@@ -47,6 +48,32 @@ public sealed class PackageTests(PackedPackage package, ITestOutputHelper log) :
     }
 
     [Fact]
+    public void Plots_package_holds_its_library_and_docs_and_depends_on_NeuralDsl_of_at_least_its_version()
+    {
+        using ZipArchive zip = ZipFile.OpenRead(package.PlotsPackage);
+        string[] entries = zip.Entries.Select(e => e.FullName).ToArray();
+        Assert.Contains("lib/net10.0/NeuralDsl.Plots.dll", entries);
+        Assert.Contains("lib/net10.0/NeuralDsl.Plots.xml", entries);
+        Assert.Contains("README.md", entries);
+        // Its own code only: NeuralDsl comes from the NeuralDsl package, never a second copy in this one.
+        Assert.DoesNotContain("lib/net10.0/NeuralDsl.dll", entries);
+
+        XDocument nuspec;
+        using (Stream stream = zip.Entries.Single(e => e.FullName == "NeuralDsl.Plots.nuspec").Open())
+            nuspec = XDocument.Load(stream);
+        XNamespace ns = nuspec.Root!.Name.Namespace;
+        XElement metadata = nuspec.Root.Element(ns + "metadata")!;
+        Assert.Equal("NeuralDsl.Plots", metadata.Element(ns + "id")!.Value);
+        Assert.Equal(package.Version, metadata.Element(ns + "version")!.Value);
+        Assert.Equal("MIT", metadata.Element(ns + "license")!.Value);
+        // Public API only (no InternalsVisibleTo from the runtime), so any NeuralDsl from this version on will do.
+        Dictionary<string, string> dependencies = metadata.Descendants(ns + "dependency")
+            .ToDictionary(d => (string)d.Attribute("id")!, d => (string)d.Attribute("version")!);
+        Assert.Equal(["NeuralDsl", "ScottPlot"], dependencies.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(package.Version, dependencies["NeuralDsl"]);
+    }
+
+    [Fact]
     public void A_fresh_console_project_installs_the_package_from_a_local_feed_builds_without_warnings_and_trains()
     {
         string consumer = Path.Combine(package.Root, "consumer");
@@ -60,7 +87,10 @@ public sealed class PackageTests(PackedPackage package, ITestOutputHelper log) :
         WriteNuGetConfig(consumer, packages);
         stopwatch.Restart();
         DotnetCli.RunOrFail(consumer, timeout, "add", "package", "NeuralDsl", "--version", package.Version);
-        log.WriteLine($"dotnet add package (restore from the feed): {stopwatch.Elapsed.TotalSeconds:F1} s");
+        log.WriteLine($"dotnet add package NeuralDsl (restore from the feed): {stopwatch.Elapsed.TotalSeconds:F1} s");
+        stopwatch.Restart();
+        DotnetCli.RunOrFail(consumer, timeout, "add", "package", "NeuralDsl.Plots", "--version", package.Version);
+        log.WriteLine($"dotnet add package NeuralDsl.Plots: {stopwatch.Elapsed.TotalSeconds:F1} s");
         File.Copy(Path.Combine(AppContext.BaseDirectory, "Consumer", "Program.cs"), Path.Combine(consumer, "Program.cs"), overwrite: true);
 
         (int exitCode, string build, TimeSpan buildTime) = DotnetCli.Run(consumer, timeout, "build", "-nodeReuse:false");
@@ -86,11 +116,23 @@ public sealed class PackageTests(PackedPackage package, ITestOutputHelper log) :
         Assert.True(Value(values, "accuracy") >= 0.95, run);
         Assert.True(Value(values, "positive") > 0.8, run);
         Assert.True(Value(values, "negative") < 0.2, run);
+
+        // NeuralDsl.Plots drew the training curves: a PNG of two 480 × 360 panels side by side (loss, accuracy).
+        string plot = Path.Combine(consumer, values["plot"]);
+        byte[] png = File.ReadAllBytes(plot);
+        Assert.True(png.Length > 2000, $"{plot}: {png.Length} bytes, too small for two drawn panels");
+        Assert.Equal(s_pngSignature, png[..8]);
+        Assert.Equal("IHDR", System.Text.Encoding.ASCII.GetString(png, 12, 4));
+        Assert.Equal((960, 360), (BigEndian(png, 16), BigEndian(png, 20)));
     }
+
+    private static readonly byte[] s_pngSignature = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
+
+    private static int BigEndian(byte[] bytes, int offset) => System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(offset, 4));
 
     private static double Value(Dictionary<string, string> values, string key) => double.Parse(values[key], CultureInfo.InvariantCulture);
 
-    /// <summary>NeuralDsl comes only from the local feed and everything else from nuget.org, into a packages folder of
+    /// <summary>NeuralDsl and NeuralDsl.Plots come only from the local feed and everything else from nuget.org, into a packages folder of
     /// this test's own; the machine's packages folder serves as a read-only fallback, so the dependencies already
     /// there are not downloaded again (the unique version keeps any NeuralDsl in it out of reach).</summary>
     private void WriteNuGetConfig(string consumer, string packages)
@@ -105,7 +147,9 @@ public sealed class PackageTests(PackedPackage package, ITestOutputHelper log) :
                 new XElement("add", new XAttribute("key", "local"), new XAttribute("value", package.Feed)),
                 new XElement("add", new XAttribute("key", "nuget.org"), new XAttribute("value", "https://api.nuget.org/v3/index.json"))),
             new XElement("packageSourceMapping",
-                new XElement("packageSource", new XAttribute("key", "local"), new XElement("package", new XAttribute("pattern", "NeuralDsl"))),
+                new XElement("packageSource", new XAttribute("key", "local"),
+                    new XElement("package", new XAttribute("pattern", "NeuralDsl")),
+                    new XElement("package", new XAttribute("pattern", "NeuralDsl.Plots"))),
                 new XElement("packageSource", new XAttribute("key", "nuget.org"), new XElement("package", new XAttribute("pattern", "*")))),
             new XElement("fallbackPackageFolders",
                 Directory.Exists(machinePackages) ? new XElement("add", new XAttribute("key", "machine"), new XAttribute("value", machinePackages)) : null));

@@ -5,8 +5,9 @@ using System.Reflection;
 
 namespace NeuralDsl.Package.Tests;
 
-/// <summary>The NeuralDsl package packed once for the tests of a class, from the runtime and generator this test
-/// project was built with, into a fresh folder that serves as a local feed; deleted on dispose.</summary>
+/// <summary>The NeuralDsl and NeuralDsl.Plots packages packed once for the tests of a class, from the runtime,
+/// generator and plots this test project was built with, into a fresh folder that serves as a local feed; deleted on
+/// dispose.</summary>
 public sealed class PackedPackage : IDisposable
 {
     internal static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(3);
@@ -21,17 +22,25 @@ public sealed class PackedPackage : IDisposable
         string suffix = "packtest-" + Guid.NewGuid().ToString("N")[..12];
         Version = Metadata("NeuralDslVersionPrefix") + "-" + suffix;
         string configuration = typeof(PackedPackage).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
-        // --no-build: the test project's build built the runtime and the generator in this configuration already.
-        (int exitCode, string output, PackDuration) = DotnetCli.Run(Root, CommandTimeout, "pack", Metadata("NeuralDslProject"),
-            "-c", configuration, "--no-build", "-o", Feed, "-nodeReuse:false", "-p:VersionSuffix=" + suffix,
-            "-p:NuspecOutputPath=" + Path.Combine(Root, "nuspec") + Path.DirectorySeparatorChar);
         Package = Path.Combine(Feed, $"NeuralDsl.{Version}.nupkg");
-        if (exitCode != 0 || !File.Exists(Package))
+        PlotsPackage = Path.Combine(Feed, $"NeuralDsl.Plots.{Version}.nupkg");
+        PackDuration = Pack(Metadata("NeuralDslProject"), Package, configuration, suffix)
+                     + Pack(Metadata("NeuralDslPlotsProject"), PlotsPackage, configuration, suffix);
+    }
+
+    // --no-build: the test project's build built the runtime, the generator and the plots in this configuration already.
+    private TimeSpan Pack(string project, string package, string configuration, string suffix)
+    {
+        (int exitCode, string output, TimeSpan duration) = DotnetCli.Run(Root, CommandTimeout, "pack", project,
+            "-c", configuration, "--no-build", "-o", Feed, "-nodeReuse:false", "-p:VersionSuffix=" + suffix,
+            "-p:NuspecOutputPath=" + Path.Combine(Root, "nuspec", Path.GetFileNameWithoutExtension(project)) + Path.DirectorySeparatorChar);
+        if (exitCode != 0 || !File.Exists(package))
         {
-            string written = File.Exists(Package) ? "" : "no ";
+            string written = File.Exists(package) ? "" : "no ";
             Dispose(); // xunit does not dispose a fixture whose constructor throws
-            throw new InvalidOperationException($"dotnet pack exited with {exitCode} and wrote {written}{Path.GetFileName(Package)}:\n{output}");
+            throw new InvalidOperationException($"dotnet pack exited with {exitCode} and wrote {written}{Path.GetFileName(package)}:\n{output}");
         }
+        return duration;
     }
 
     /// <summary>The temporary folder everything of these tests lives in.</summary>
@@ -42,7 +51,11 @@ public sealed class PackedPackage : IDisposable
 
     public string Version { get; }
 
+    /// <summary>The NeuralDsl package.</summary>
     public string Package { get; }
+
+    /// <summary>The NeuralDsl.Plots companion package, of the same version.</summary>
+    public string PlotsPackage { get; }
 
     public TimeSpan PackDuration { get; }
 

@@ -1,5 +1,6 @@
 // The program PackageTests builds in a fresh console project that references the NeuralDsl package: the README's
-// ten lines on tiny data. It prints key=value lines the test checks.
+// ten lines on tiny data, and its training curves drawn by the NeuralDsl.Plots companion package. It prints
+// key=value lines the test checks.
 using System.Globalization;
 using NeuralDsl;
 
@@ -34,6 +35,10 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"last_loss={histo
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"accuracy={evaluation["accuracy"]:R}"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"positive={score[0]:R}"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"negative={score[1]:R}"));
+
+// NeuralDsl.Plots: the training curves (loss and accuracy against the epoch).
+history.SavePlot("training.png");
+Console.WriteLine("plot=training.png");
 
 [Sequential(Loss = Loss.BinaryCrossEntropy)]
 [Input(2)]
