@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using NeuralDsl.Generator.Tests.Harness;
@@ -409,6 +410,55 @@ public sealed class DiagnosticTests
     public void NDSL1005_image_layer_on_a_non_image_input(string layers)
     {
         Expect("NDSL1005", Model("[Sequential]\n" + layers));
+    }
+
+    [Theory]
+    [InlineData("[Input(4)]\n[Dense(2)]\n[[|Embedding(6, 2)|]]", "[Embedding(6, 2)] takes token ids, so it must be the first layer, right after [Input(steps)]; here it is layer 1, after [Dense(2)] 'dense'")]
+    [InlineData("[Input(4)]\n[Embedding(6, 2)]\n[[|Embedding(6, 2, Name = \"second\")|]]", "[Embedding(6, 2)] takes token ids, so it must be the first layer, right after [Input(steps)]; here it is layer 1, after [Embedding(6, 2)] 'embedding'")]
+    public void NDSL1010_embedding_anywhere_but_first(string layers, string message)
+    {
+        GeneratorRun run = Expect("NDSL1010", Model("[Sequential]\n" + layers + "\n[Flatten]\n[Dense(1)]"));
+
+        Assert.Equal(message, Assert.Single(run.GeneratorDiagnostics).GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Theory]
+    [InlineData("NDSL1005", "[Input(4, 2)]\n[[|Embedding(6, 2)|]]")]
+    [InlineData("NDSL1001", "[Input(4)]\n[[|Embedding(0, 2)|]]")]
+    [InlineData("NDSL1001", "[Input(4)]\n[[|Embedding(6, -1)|]]")]
+    [InlineData("NDSL1007", "[Input(4)]\n[[|Embedding(16777217, 2)|]]")]
+    public void Embedding_shape_rules_on_the_attribute(string id, string layers)
+    {
+        Expect(id, Model("[Sequential]\n" + layers + "\n[Flatten]\n[Dense(1)]"));
+    }
+
+    [Fact]
+    public void Embedding_of_2_pow_24_ids_is_accepted_in_float_and_larger_in_double()
+    {
+        ExpectNone(Model("[Sequential]\n[Input(2)]\n[Embedding(16777216, 1)]\n[Flatten]\n[Dense(1)]"));
+        ExpectNone(Model("[Sequential(ElementType = typeof(double))]\n[Input(2)]\n[Embedding(16777217, 1)]\n[Flatten]\n[Dense(1)]"));
+    }
+
+    [Theory]
+    [InlineData("[Input(4)]\n[Embedding(6, 2, [|MaskZero = true|])]\n[Dense(3)]", "the model output [4, 3] unconsumed; end the sequence with [GlobalAveragePooling1D] or [GlobalMaxPooling1D], or drop MaskZero")]
+    [InlineData("[Input(4)]\n[Embedding(6, 2, [|MaskZero = true|])]\n[Dense(3)]\n[Flatten]\n[Dense(1)]", "[Flatten] 'flatten', which cannot honour it; only Dense")]
+    [InlineData("[Input(4)]\n[Embedding(6, 2, [|MaskZero = true|])]\n[Conv1D(2, 2)]\n[GlobalAveragePooling1D]", "[Conv1D(2, 2)] 'conv1d', which cannot honour it")]
+    [InlineData("[Input(4)]\n[Embedding(6, 2, Name = \"tokens\", [|MaskZero = true|])]\n[Dropout(0.5)]\n[Activation(Activation.ReLU)]\n[MaxPooling1D]\n[Flatten]", "[MaxPooling1D(2)] 'max_pooling1d', which cannot honour it")]
+    public void NDSL1011_mask_reaching_a_layer_that_cannot_honour_it_on_the_MaskZero_argument(string layers, string culprit)
+    {
+        GeneratorRun run = Expect("NDSL1011", Model("[Sequential]\n" + layers));
+
+        Assert.Contains("MaskZero masks padded steps, but the mask reaches " + culprit,
+            Assert.Single(run.GeneratorDiagnostics).GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("[Input(4)]\n[Embedding(6, 2, MaskZero = true)]\n[GlobalAveragePooling1D]")]
+    [InlineData("[Input(4)]\n[Embedding(6, 2, MaskZero = true)]\n[Dense(3)]\n[Dropout(0.5)]\n[Activation(Activation.ReLU)]\n[GlobalMaxPooling1D]\n[Flatten]\n[Dense(1)]")]
+    [InlineData("[Input(4)]\n[Embedding(6, 2, MaskZero = false)]\n[Dense(3)]")]
+    public void A_mask_consumed_by_pooling_over_time_or_not_asked_for_is_accepted(string layers)
+    {
+        ExpectNone(Model("[Sequential]\n" + layers));
     }
 
     [Theory]

@@ -157,12 +157,14 @@ public sealed class GeneratorFuzzTests(ITestOutputHelper output)
         ["Conv2D"] = [3], ["MaxPooling2D"] = [3], ["AveragePooling2D"] = [3], ["ZeroPadding2D"] = [3],
         ["Conv1D"] = [2], ["MaxPooling1D"] = [2],
         // Reduce to a vector: the stack's tail.
-        ["Flatten"] = [], ["GlobalAveragePooling2D"] = [], ["GlobalMaxPooling2D"] = [], ["GlobalAveragePooling1D"] = [],
+        ["Flatten"] = [], ["GlobalAveragePooling2D"] = [], ["GlobalMaxPooling2D"] = [], ["GlobalAveragePooling1D"] = [], ["GlobalMaxPooling1D"] = [],
+        // First layer only (NDSL1010 elsewhere), so never in the middle of a guided stack; wild stacks place it anywhere.
+        ["Embedding"] = [],
     };
 
     private static readonly Dictionary<int, string[]> Reducers = new()
     {
-        [1] = ["Flatten"], [2] = ["Flatten", "GlobalAveragePooling1D"], [3] = ["Flatten", "GlobalAveragePooling2D", "GlobalMaxPooling2D"],
+        [1] = ["Flatten"], [2] = ["Flatten", "GlobalAveragePooling1D", "GlobalMaxPooling1D"], [3] = ["Flatten", "GlobalAveragePooling2D", "GlobalMaxPooling2D"],
     };
 
     private static Gen<string> GuidedLayer(string name) =>
@@ -200,6 +202,9 @@ public sealed class GeneratorFuzzTests(ITestOutputHelper output)
 
         /// <summary>The class identifier as written (<c>@class</c>).</summary>
         public string ClassName => Declaration.Split(' ', ';', '\n', ':').Where(w => w.Length > 0).SkipWhile(w => w is "public" or "internal" or "sealed" or "abstract" or "partial" or "class" or "record").First();
+
+        /// <summary>An Embedding model reads token ids: 0 is valid for every vocabulary size.</summary>
+        public bool TakesTokenIds => Attributes.Contains("[Embedding(", StringComparison.Ordinal);
 
         public string ElementType => Attributes.Contains("ElementType = typeof(double)", StringComparison.Ordinal) ? "double" : "float";
 
@@ -338,7 +343,7 @@ public sealed class GeneratorFuzzTests(ITestOutputHelper output)
                 .Append(" || ").Append(type).Append(".OutputSize > ").Append(Int(RunLimit)).Append(")\n            return false;\n")
                 .Append("        var model = new ").Append(type).Append("(seed: 1);\n")
                 .Append("        var x = new ").Append(t).Append("[2 * ").Append(type).Append(".InputSize];\n")
-                .Append("        for (int k = 0; k < x.Length; k++)\n            x[k] = (").Append(t).Append(")((k % 7) * 0.25 - 0.75);\n")
+                .Append("        for (int k = 0; k < x.Length; k++)\n            x[k] = (").Append(t).Append(m.TakesTokenIds ? ")0;\n" : ")((k % 7) * 0.25 - 0.75);\n")
                 .Append("        ").Append(t).Append("[] first = model.Predict(x);\n");
             if (m.HasLoss)
             {

@@ -33,6 +33,8 @@ public sealed class LayerCoverageTests
         ["GlobalAveragePooling2DAttribute"] = "[GlobalAveragePooling2D(Name = \"probe\")]",
         ["GlobalMaxPooling2DAttribute"] = "[GlobalMaxPooling2D(Name = \"probe\")]",
         ["GlobalAveragePooling1DAttribute"] = "[GlobalAveragePooling1D(Name = \"probe\")]",
+        ["GlobalMaxPooling1DAttribute"] = "[GlobalMaxPooling1D(Name = \"probe\")]",
+        ["EmbeddingAttribute"] = "[Embedding(5, 3, Name = \"probe\")]\n[Flatten]",
     };
 
     private static readonly HashSet<string> ImageLayers = new(StringComparer.Ordinal)
@@ -41,7 +43,7 @@ public sealed class LayerCoverageTests
     };
 
     /// <summary>Layers on (steps, channels) samples get a 4×1 input.</summary>
-    private static readonly HashSet<string> SequenceLayers = new(StringComparer.Ordinal) { "Conv1DAttribute", "MaxPooling1DAttribute", "GlobalAveragePooling1DAttribute" };
+    private static readonly HashSet<string> SequenceLayers = new(StringComparer.Ordinal) { "Conv1DAttribute", "MaxPooling1DAttribute", "GlobalAveragePooling1DAttribute", "GlobalMaxPooling1DAttribute" };
 
     private static IReadOnlyList<string> LayerAttributeNames =>
         [.. typeof(SequentialAttribute).Assembly.GetExportedTypes()

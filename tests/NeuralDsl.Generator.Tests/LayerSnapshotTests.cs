@@ -96,6 +96,36 @@ public sealed partial class LayerSnapshotTests
         [GlobalAveragePooling1D]
         """);
 
+    [Fact]
+    public void GlobalMaxPooling1D() => Verify("""
+        [Input(3, 1)]
+        [Dense(2)]
+        [GlobalMaxPooling1D]
+        """);
+
+    [Fact]
+    public void Embedding() => Verify("""
+        [Input(4)]
+        [Embedding(6, 2)]
+        [Dense(1)]
+        """);
+
+    /// <summary>The mask: written by the Embedding, passed on by Dense, consumed by both global poolings over time.</summary>
+    [Fact]
+    public void EmbeddingMaskZero() => Verify("""
+        [Input(4)]
+        [Embedding(6, 2, MaskZero = true)]
+        [Dense(2)]
+        [GlobalMaxPooling1D]
+        """);
+
+    [Fact]
+    public void EmbeddingMaskZeroAverage() => Verify("""
+        [Input(4)]
+        [Embedding(6, 2, MaskZero = true)]
+        [GlobalAveragePooling1D]
+        """);
+
     /// <summary>
     /// Walks the generator's layer registry (attribute metadata name → parser) and requires, for each kind, a summary
     /// row <c>name (Kind)</c> in some committed snapshot. The Keras type the summary prints is the attribute name

@@ -113,6 +113,16 @@ internal static class DiagnosticDescriptors
         "NDSL1004", "Class axis of size 1",
         "{0} over a last axis of size 1 is constant; use Sigmoid with BinaryCrossEntropy for one output, or more units");
 
+    /// <summary>"{0} takes token ids, so it must be the first layer, right after [Input(steps)]; here it is {1}"</summary>
+    public static readonly DiagnosticDescriptor TokenLayerNotFirst = Error(
+        "NDSL1010", "Embedding not first",
+        "{0} takes token ids, so it must be the first layer, right after [Input(steps)]; here it is {1}");
+
+    /// <summary>"MaskZero masks padded steps, but the mask reaches {0}; {1}" ({0}: a layer "which cannot honour it", or the output "unconsumed")</summary>
+    public static readonly DiagnosticDescriptor MaskNotHonoured = Error(
+        "NDSL1011", "Mask not honoured",
+        "MaskZero masks padded steps, but the mask reaches {0}; {1}");
+
     /// <summary>"Model '{0}' has {1} elements in a tensor or in its parameters, more than one array can index ({2})"</summary>
     public static readonly DiagnosticDescriptor ModelTooLarge = Error(
         "NDSL2001", "Model too large",

@@ -43,6 +43,11 @@ internal sealed partial class ModelEmitter
         _w.Commented("private bool " + Names.InputKept + ";",
             "whether it copied its input into " + Names.Input + " (Forward does; Predict and ComputeGradients need not)");
         _w.Commented("private " + t + "[] " + Names.Input + " = [];", Spec.InputShape.ToComment() + ", the input of the last Forward, for Backward");
+        if (Flow.Mask.Exists)
+        {
+            _w.Commented("private " + t + "[] " + Names.Mask + " = [];",
+                "[" + Literals.Int(Flow.Mask.Steps) + "] mask per sample from " + Layers[Flow.Mask.Source].Name + ": 1 real step, 0 padding");
+        }
         foreach (PlannedLayer layer in Layers.Where(l => !l.Spec.AliasesInput))
         {
             _w.Commented("private " + t + "[] " + Names.Output(layer.Index) + " = [];", layer.Output.ToComment() + " " + layer.Name + " output");
@@ -103,6 +108,8 @@ internal sealed partial class ModelEmitter
             _w.Line("    return;");
             _w.Comment("checked: a batch so large that a buffer would pass int.MaxValue elements throws instead of wrapping.");
             _w.Line(Names.Input + " = new " + _t + "[checked(batch * " + Literals.Int(_plan.InputSize) + ")];");
+            if (Flow.Mask.Exists)
+                _w.Line(Names.Mask + " = new " + _t + "[checked(batch * " + Literals.Int(Flow.Mask.Steps) + ")];");
             foreach (PlannedLayer layer in Layers.Where(l => !l.Spec.AliasesInput))
             {
                 string size = Literals.Int(layer.Output.Size);

@@ -45,12 +45,14 @@ internal sealed partial class ModelEmitter
         _w.ExpressionBody("public global::System.Numerics.Tensors.Tensor<" + t + "> Predict(global::System.Numerics.Tensors.Tensor<" + t + "> input)",
             "global::NeuralDsl.Batches.Predict(this, input, InputShape, OutputShape)");
         _w.Line();
+        WriteTokenIdPasses();
 
         _w.DocSummary("Forward pass that keeps what <see cref=\"Backward\"/> needs; <paramref name=\"training\"/> turns dropout on.");
         using (_w.Method("public void Forward", [ReadOnlySpan + " input", Span + " output", "bool training"]))
         {
             WriteBatchCount();
             WriteCheckLength("output", "OutputSize", "OutputShape");
+            WriteTokenIdCheck();
             WriteInCallState(Names.EnterTraining, Names.ExitTraining,
                 Names.TrainingWorkspace + "." + Names.Private("Forward") + "(input, output, batch, training);");
         }
@@ -88,7 +90,9 @@ internal sealed partial class ModelEmitter
         }
         _w.Line();
 
-        _w.DocSummary("One training step: <see cref=\"ComputeGradients\"/>, then <paramref name=\"optimizer\"/> updates the parameters. " +
+        // With the token-id overloads, a bare cref to ComputeGradients would be ambiguous (CS0419).
+        string computeGradients = TokenVocabulary is null ? "<see cref=\"ComputeGradients\"/>" : "<c>ComputeGradients</c>";
+        _w.DocSummary("One training step: " + computeGradients + ", then <paramref name=\"optimizer\"/> updates the parameters. " +
             "Returns the batch loss.");
         using (_w.Method("public " + t + " TrainStep", [ReadOnlySpan + " input", ReadOnlySpan + " target", "global::NeuralDsl.Optimizer optimizer"]))
         {
@@ -222,6 +226,7 @@ internal sealed partial class ModelEmitter
 
         if (Spec.Loss != Loss.None)
             WriteComputeGradients();
+        WriteTokenIdWorkspacePasses();
 
         _w.DocSummary("The output of the last forward pass on this workspace, [batch × " + Literals.Int(_plan.OutputSize) + "].");
         _w.Line("public " + ReadOnlySpan + " " + Names.Private("LastOutput") + " => " +

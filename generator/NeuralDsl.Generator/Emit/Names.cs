@@ -45,6 +45,9 @@ internal static class Names
 
     public static string Rng => Field("rng");
 
+    /// <summary>The workspace's Keras mask, [capacity × steps] (see <c>MaskFlow</c>).</summary>
+    public static string Mask => Field("mask");
+
     /// <summary>The nested class holding a pass's buffers, its passes and the per-layer methods.</summary>
     public static string Workspace => Private("Workspace");
 

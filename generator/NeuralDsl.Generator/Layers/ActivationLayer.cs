@@ -13,6 +13,9 @@ internal sealed partial record ActivationSpec(Activation Activation, string? Exp
 
     public override string KerasType => "Activation";
 
+    /// <summary>Acts on each step alone, so a Keras mask goes on unchanged to the next layer.</summary>
+    public override MaskHandling MaskHandling => MaskHandling.PassesOn;
+
     public override string NamePrefix => "activation";
 
     public override string Describe() => "Activation(" + Activation + ")";

@@ -38,6 +38,9 @@ internal sealed partial record DenseSpec(
 
     public override bool ActsOnLastAxis => true;
 
+    /// <summary>Acts on each step alone, so a Keras mask goes on unchanged to the next layer.</summary>
+    public override MaskHandling MaskHandling => MaskHandling.PassesOn;
+
     public override Activation FinalActivation => Activation;
 
     public override Shape? InferShape(Shape input, ShapeContext context)

@@ -15,6 +15,9 @@ internal sealed partial record DropoutSpec(double Rate, string? ExplicitName, Lo
 
     public override string KerasType => "Dropout";
 
+    /// <summary>Acts on each step alone, so a Keras mask goes on unchanged to the next layer.</summary>
+    public override MaskHandling MaskHandling => MaskHandling.PassesOn;
+
     public override string NamePrefix => "dropout";
 
     public override string Describe() => "Dropout(" + Rate.ToString("R", CultureInfo.InvariantCulture) + ")";

@@ -26,6 +26,11 @@ internal sealed partial record GlobalPoolingSpec
         using (c.ForwardMethod())
         {
             string y = c.BatchSpan(c.Output, c.OutputSize);
+            if (c.Mask is { } mask)
+            {
+                EmitMaskedForward(c, mask, y, spatial, channels);
+                return;
+            }
             if (Max)
             {
                 string argMax = "new global::System.Span<int>(" + ArgMaxField(c.Layer.Index) + ", 0, batch * " + Literals.Int(c.OutputSize) + ")";
@@ -55,6 +60,11 @@ internal sealed partial record GlobalPoolingSpec
         {
             w.Line("if (dx.IsEmpty)");
             w.Line("    return;");
+            if (c.Mask is { } mask)
+            {
+                EmitMaskedBackward(c, mask, spatial, channels);
+                return;
+            }
             if (Max)
             {
                 w.Line("// Each channel's gradient goes to the position that was its maximum.");
@@ -66,6 +76,41 @@ internal sealed partial record GlobalPoolingSpec
                 w.Line("// Every position receives an equal share of its channel's gradient.");
                 w.Call("global::NeuralDsl.Pooling.GlobalAverageBackward", ["dy", "dx", "batch", spatial, channels]);
             }
+        }
+    }
+
+    // ---- With a Keras mask (an Embedding with MaskZero earlier): only the unmasked steps count ----
+
+    private void EmitMaskedForward(LayerEmitContext c, string mask, string y, string spatial, string channels)
+    {
+        SourceWriter w = c.Writer;
+        if (Max)
+        {
+            string argMax = "new global::System.Span<int>(" + ArgMaxField(c.Layer.Index) + ", 0, batch * " + Literals.Int(c.OutputSize) + ")";
+            w.Line("// The maximum over the unmasked steps (a sample with every step masked pools to 0).");
+            w.Line(PoolingEmitter.ArgMaxNeededComment);
+            w.Call("global::NeuralDsl.Pooling.GlobalMaxForwardMasked", ["x", mask, y, "training || " + Names.InputKept + " ? " + argMax + " : default", "batch", spatial, channels]);
+        }
+        else
+        {
+            w.Line("// The mean over the unmasked steps (a sample with every step masked pools to 0).");
+            w.Call("global::NeuralDsl.Pooling.GlobalAverageForwardMasked", ["x", mask, y, "batch", spatial, channels]);
+        }
+    }
+
+    private void EmitMaskedBackward(LayerEmitContext c, string mask, string spatial, string channels)
+    {
+        SourceWriter w = c.Writer;
+        if (Max)
+        {
+            w.Line("// Each channel's gradient goes to the unmasked step that was its maximum; masked steps get 0.");
+            string argMax = "new global::System.ReadOnlySpan<int>(" + ArgMaxField(c.Layer.Index) + ", 0, batch * " + Literals.Int(c.OutputSize) + ")";
+            w.Call("global::NeuralDsl.Pooling.GlobalMaxBackwardMasked", ["dy", argMax, "dx", "batch", spatial, channels]);
+        }
+        else
+        {
+            w.Line("// Each unmasked step receives an equal share of its channel's gradient; masked steps get 0.");
+            w.Call("global::NeuralDsl.Pooling.GlobalAverageBackwardMasked", ["dy", mask, "dx", "batch", spatial, channels]);
         }
     }
 }

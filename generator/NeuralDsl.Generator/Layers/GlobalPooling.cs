@@ -7,9 +7,10 @@ using NeuralDsl.Generator.Shapes;
 namespace NeuralDsl.Generator.Layers;
 
 /// <summary>
-/// Keras <c>GlobalAveragePooling2D</c>, <c>GlobalMaxPooling2D</c> and <c>GlobalAveragePooling1D</c> (keepdims false):
-/// every spatial axis is reduced, (height, width, channels) or (steps, channels) → (channels). One record because the
-/// three differ only in the reduction and the input rank; each keeps its own attribute and Keras name.
+/// Keras <c>GlobalAveragePooling2D</c>, <c>GlobalMaxPooling2D</c>, <c>GlobalAveragePooling1D</c> and
+/// <c>GlobalMaxPooling1D</c> (keepdims false): every spatial axis is reduced, (height, width, channels) or (steps,
+/// channels) → (channels). One record because the four differ only in the reduction and the input rank; each keeps its
+/// own attribute and Keras name. The 1-D ones consume a Keras mask (pooling over the unmasked steps only).
 /// </summary>
 internal sealed partial record GlobalPoolingSpec(bool Max, int InputRank, string? ExplicitName, LocationInfo? Location)
     : LayerSpec(ExplicitName, Location)
@@ -19,6 +20,11 @@ internal sealed partial record GlobalPoolingSpec(bool Max, int InputRank, string
     public static LayerSpec ParseMax2D(AttributeArguments a, LocationInfo? location) => new GlobalPoolingSpec(true, 3, a.NamedString("Name"), location);
 
     public static LayerSpec ParseAverage1D(AttributeArguments a, LocationInfo? location) => new GlobalPoolingSpec(false, 2, a.NamedString("Name"), location);
+
+    public static LayerSpec ParseMax1D(AttributeArguments a, LocationInfo? location) => new GlobalPoolingSpec(true, 2, a.NamedString("Name"), location);
+
+    /// <summary>Pooling over time honours a mask by skipping the masked steps; after it no step is left to mask.</summary>
+    public override MaskHandling MaskHandling => InputRank == 2 ? MaskHandling.Consumes : MaskHandling.CannotHonour;
 
     public override string KerasType => "Global" + (Max ? "Max" : "Average") + "Pooling" + (InputRank - 1).ToString(CultureInfo.InvariantCulture) + "D";
 

@@ -27,6 +27,8 @@ internal static class LayerRegistry
         ["NeuralDsl.GlobalAveragePooling2DAttribute"] = GlobalPoolingSpec.ParseAverage2D,
         ["NeuralDsl.GlobalMaxPooling2DAttribute"] = GlobalPoolingSpec.ParseMax2D,
         ["NeuralDsl.GlobalAveragePooling1DAttribute"] = GlobalPoolingSpec.ParseAverage1D,
+        ["NeuralDsl.GlobalMaxPooling1DAttribute"] = GlobalPoolingSpec.ParseMax1D,
+        ["NeuralDsl.EmbeddingAttribute"] = EmbeddingSpec.Parse,
     };
 
     public static bool IsLayer(string attributeName) => Parsers.ContainsKey(attributeName);

@@ -29,6 +29,35 @@ internal abstract record LayerSpec(string? ExplicitName, LocationInfo? Location)
     /// <summary>True for layers that, like Keras Dense, apply to the last axis of a multi-axis input.</summary>
     public virtual bool ActsOnLastAxis => false;
 
+    /// <summary>
+    /// True for a layer that reads token ids and so must come first, right after <c>[Input(steps)]</c> (Embedding):
+    /// anywhere else is NDSL1010.
+    /// </summary>
+    public virtual bool MustBeFirst => false;
+
+    /// <summary>
+    /// The vocabulary size when this layer, as the first one, takes token ids (Embedding): the model then also gets the
+    /// <c>int</c> overloads of Predict, ComputeGradients and TrainStep. Null for every other layer.
+    /// </summary>
+    public virtual int? TokenVocabulary => null;
+
+    // ---- Mask (Keras masking; the plan's DataFlow says which layers receive it) ----
+
+    /// <summary>
+    /// True when the layer writes a per-(sample, step) mask (Embedding with <c>MaskZero</c>) that the layers after it
+    /// receive.
+    /// </summary>
+    public virtual bool ProducesMask => false;
+
+    /// <summary>Where the mask was asked for (the <c>MaskZero</c> argument), for NDSL1011; null for other layers.</summary>
+    public virtual LocationInfo? MaskLocation => null;
+
+    /// <summary>What the layer does with a mask it receives; the default is that it cannot honour one (NDSL1011).</summary>
+    public virtual MaskHandling MaskHandling => MaskHandling.CannotHonour;
+
+    /// <summary>This spec without source locations (the base <see cref="Location"/> and any a layer adds).</summary>
+    public virtual LayerSpec WithoutLocations() => this with { Location = null };
+
     /// <summary>The trainable tensors this layer owns for <paramref name="input"/>, in file order.</summary>
     public virtual IEnumerable<ParameterSpec> GetParameters(Shape input) => [];
 
@@ -74,6 +103,25 @@ internal abstract record LayerSpec(string? ExplicitName, LocationInfo? Location)
 
     /// <summary>Writes <c>LayerNBackward</c>: output gradient in (may be overwritten), input gradient out (skipped when empty).</summary>
     public abstract void EmitBackward(LayerEmitContext context);
+}
+
+/// <summary>How a layer treats a Keras mask coming from an earlier layer (see <see cref="DataFlow"/>).</summary>
+internal enum MaskHandling
+{
+    /// <summary>The layer would have to change its result for masked steps and does not: a mask reaching it is NDSL1011.</summary>
+    CannotHonour,
+
+    /// <summary>
+    /// The layer acts on each step alone (Dense, Dropout, Activation on the last axis of a sequence): its output steps are
+    /// its input steps, so the mask goes on unchanged to the next layer, and the layer itself ignores it.
+    /// </summary>
+    PassesOn,
+
+    /// <summary>
+    /// The layer reads the mask (<see cref="LayerEmitContext.Mask"/>) and its output has no steps left to mask (global
+    /// pooling over time; later the recurrent layers): the mask stops here.
+    /// </summary>
+    Consumes,
 }
 
 /// <summary>

@@ -2,6 +2,8 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using NeuralDsl.Generator.Model;
 
 namespace NeuralDsl.Generator.Parsing;
 
@@ -14,16 +16,21 @@ internal sealed class AttributeArguments
     private readonly object?[] _positional;
     private readonly string[] _parameterNames;
     private readonly Dictionary<string, object?> _named;
+    private readonly Dictionary<string, LocationInfo?> _namedLocations;
 
-    private AttributeArguments(object?[] positional, string[] parameterNames, Dictionary<string, object?> named)
+    private AttributeArguments(object?[] positional, string[] parameterNames, Dictionary<string, object?> named, Dictionary<string, LocationInfo?> namedLocations)
     {
         _positional = positional;
         _parameterNames = parameterNames;
         _named = named;
+        _namedLocations = namedLocations;
     }
 
-    /// <summary>Decodes <paramref name="attribute"/>; null when an argument did not bind (the compiler reports that).</summary>
-    public static AttributeArguments? From(AttributeData attribute)
+    /// <summary>
+    /// Decodes <paramref name="attribute"/>; null when an argument did not bind (the compiler reports that). With its
+    /// <paramref name="syntax"/>, the named arguments' locations are kept too (<see cref="NamedLocation"/>).
+    /// </summary>
+    public static AttributeArguments? From(AttributeData attribute, AttributeSyntax? syntax = null)
     {
         var positional = new object?[attribute.ConstructorArguments.Length];
         for (int i = 0; i < positional.Length; i++)
@@ -41,7 +48,16 @@ internal sealed class AttributeArguments
         string[] parameterNames = attribute.AttributeConstructor is { } constructor
             ? constructor.Parameters.Select(p => p.Name).ToArray()
             : [];
-        return new AttributeArguments(positional, parameterNames, named);
+        var namedLocations = new Dictionary<string, LocationInfo?>();
+        if (syntax?.ArgumentList is { } list)
+        {
+            foreach (AttributeArgumentSyntax argument in list.Arguments)
+            {
+                if (argument.NameEquals is { } nameEquals)
+                    namedLocations[nameEquals.Name.Identifier.ValueText] = LocationInfo.From(argument);
+            }
+        }
+        return new AttributeArguments(positional, parameterNames, named, namedLocations);
     }
 
     private static bool TryDecode(TypedConstant constant, out object? value)
@@ -95,6 +111,9 @@ internal sealed class AttributeArguments
     public bool NamedBool(string name, bool fallback) => _named.TryGetValue(name, out object? v) && v is bool b ? b : fallback;
 
     public string? NamedString(string name) => _named.TryGetValue(name, out object? v) ? v as string : null;
+
+    /// <summary>The location of the named argument <c>Name = value</c>, or null when it was not written (or no syntax was given).</summary>
+    public LocationInfo? NamedLocation(string name) => _namedLocations.TryGetValue(name, out LocationInfo? l) ? l : null;
 
     public TypeArgument? NamedType(string name) => _named.TryGetValue(name, out object? v) ? v as TypeArgument : null;
 

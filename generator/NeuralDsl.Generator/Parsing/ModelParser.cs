@@ -146,7 +146,7 @@ internal static class ModelParser
                 continue;
             }
 
-            AttributeArguments? arguments = AttributeArguments.From(attribute);
+            AttributeArguments? arguments = AttributeArguments.From(attribute, syntax);
             if (arguments is null)
                 return Failure(Placeholder()); // the compiler already reports the argument that does not bind
 

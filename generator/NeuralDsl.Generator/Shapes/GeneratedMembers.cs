@@ -41,6 +41,18 @@ internal static class GeneratedMembers
         {
             yield return method;
         }
+        if (plan.Layers.Count > 0 && plan.Layers[0].Spec.TokenVocabulary is not null)
+        {
+            string t = plan.Spec.ElementType;
+            string ids = "global::System.ReadOnlySpan<int>";
+            yield return new GeneratedMember("Predict", Signature(ids, "global::System.Span<" + t + ">"));
+            yield return new GeneratedMember("Predict", Signature(ids));
+            if (plan.Spec.Loss != Loss.None)
+            {
+                yield return new GeneratedMember("ComputeGradients", Signature(ids, "global::System.ReadOnlySpan<" + t + ">"));
+                yield return new GeneratedMember("TrainStep", Signature(ids, "global::System.ReadOnlySpan<" + t + ">", "global::NeuralDsl.Optimizer"));
+            }
+        }
     }
 
     /// <summary>

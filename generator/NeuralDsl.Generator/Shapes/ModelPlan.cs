@@ -32,9 +32,9 @@ internal sealed record ModelPlan(ModelSpec Spec, EquatableArray<PlannedLayer> La
             InputLocation = null,
             IdentifierLocation = null,
             Members = EquatableArray<DeclaredMember>.Empty, // only checked for collisions, never emitted
-            Layers = Spec.Layers.Select(l => l with { Location = null }).ToEquatableArray(),
+            Layers = Spec.Layers.Select(l => l.WithoutLocations()).ToEquatableArray(),
         },
-        Layers = Layers.Select(l => l with { Spec = l.Spec with { Location = null } }).ToEquatableArray(),
+        Layers = Layers.Select(l => l with { Spec = l.Spec.WithoutLocations() }).ToEquatableArray(),
     };
 
     /// <summary>Target elements per sample: one class index per row for sparse labels, else the output size.</summary>

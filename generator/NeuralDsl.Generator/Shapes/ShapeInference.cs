@@ -46,6 +46,12 @@ internal static class ShapeInference
         for (int i = 0; i < model.Layers.Count; i++)
         {
             LayerSpec spec = model.Layers[i];
+            if (spec.MustBeFirst && i > 0)
+            {
+                context.Report(DiagnosticDescriptors.TokenLayerNotFirst, spec.Location, "[" + spec.Describe() + "]",
+                    "layer " + i.ToString(CultureInfo.InvariantCulture) + ", after [" + model.Layers[i - 1].Describe() + "] '" + names[i - 1] + "'");
+                return null;
+            }
             Shape? output = spec.InferShape(current, context);
             if (output is null)
                 return null;
@@ -75,6 +81,7 @@ internal static class ShapeInference
 
         CheckOutputFitsLoss(model, layers, current, context);
         var plan = new ModelPlan(model, layers.ToEquatableArray(), current, (int)offset, (int)stateOffset);
+        CheckMask(plan, context);
         MemberCollisions.Check(plan, context);
         return plan;
     }
@@ -142,6 +149,26 @@ internal static class ShapeInference
         return names;
     }
 
+    /// <summary>NDSL1011 on the MaskZero argument when the plan's mask reaches a layer that cannot honour it, or the output.</summary>
+    private static void CheckMask(ModelPlan plan, ShapeContext context)
+    {
+        MaskFlow mask = plan.Flow.Mask;
+        if (!mask.Exists || mask.Problem < 0)
+            return;
+        PlannedLayer source = plan.Layers[mask.Source];
+        LocationInfo? at = source.Spec.MaskLocation ?? source.Spec.Location;
+        if (mask.Problem >= plan.Layers.Count)
+        {
+            context.Report(DiagnosticDescriptors.MaskNotHonoured, at, "the model output " + plan.OutputShape + " unconsumed",
+                "end the sequence with [GlobalAveragePooling1D] or [GlobalMaxPooling1D], or drop MaskZero");
+            return;
+        }
+        PlannedLayer culprit = plan.Layers[mask.Problem];
+        context.Report(DiagnosticDescriptors.MaskNotHonoured, at, "[" + culprit.Spec.Describe() + "] '" + culprit.Name + "', which cannot honour it",
+            "only Dense, Dropout and Activation pass a mask on, and GlobalAveragePooling1D and GlobalMaxPooling1D consume it; " +
+            "pool the sequence before this layer, or drop MaskZero");
+    }
+
     private static void CheckOutputFitsLoss(ModelSpec model, List<PlannedLayer> layers, Shape output, ShapeContext context)
     {
         bool classification = model.Loss is Loss.BinaryCrossEntropy or Loss.CategoricalCrossEntropy or Loss.SparseCategoricalCrossEntropy;
@@ -153,7 +180,7 @@ internal static class ShapeInference
             if (culprit is not null)
             {
                 context.Report(DiagnosticDescriptors.OutputDoesNotFitLoss, culprit.Spec.Location,
-                    "[" + culprit.Spec.Describe() + "] '" + culprit.Name + "'", culprit.Input.ToString(), output.ToString(), model.Loss.ToString());
+                    "[" + culprit.Spec.Describe() + "] '" + culprit.Name + "', which cannot honour it", culprit.Input.ToString(), output.ToString(), model.Loss.ToString());
             }
             else
             {

@@ -53,6 +53,10 @@ namespace NeuralDsl.Tests.Models;
 [Sequential] [Input(5, 3)] [GlobalAveragePooling1D] public partial class GlobalAvgPool1DF;
 [Sequential(ElementType = typeof(double))] [Input(5, 3)] [GlobalAveragePooling1D] public partial class GlobalAvgPool1DD;
 
+// Embedding case: shape of the embedding fixture (ids [2, 5], embeddings [7, 3]).
+[Sequential] [Input(5)] [Embedding(7, 3)] public partial class EmbeddingF;
+[Sequential(ElementType = typeof(double))] [Input(5)] [Embedding(7, 3)] public partial class EmbeddingD;
+
 // AveragePooling2D and MaxPooling1D cases: shapes and settings of the average_pooling2d* and max_pooling1d fixtures.
 [Sequential] [Input(4, 5, 2)] [AveragePooling2D] public partial class AvgPoolF;
 [Sequential(ElementType = typeof(double))] [Input(4, 5, 2)] [AveragePooling2D] public partial class AvgPoolD;

@@ -72,6 +72,39 @@ internal static class GradientCheck
         Assert.True(inputError < Tolerance, $"{model.Name}: input gradient relative error {inputError:E3} ≥ {Tolerance:E0}");
     }
 
+    /// <summary>
+    /// <see cref="CheckBackward"/> for a model whose input has no gradient (token ids): the given input
+    /// <paramref name="x"/>, the parameter gradients checked; returns the input gradient Backward wrote.
+    /// </summary>
+    public static double[] CheckParameterGradients(IModel<double> model, double[] x, ulong seed)
+    {
+        int batch = x.Length / model.InputSize;
+        double[] g = Random(batch * model.OutputSize, seed);
+        var output = new double[batch * model.OutputSize];
+        var dx = new double[x.Length];
+        dx.AsSpan().Fill(double.NaN); // Backward must write every element
+
+        model.Forward(x, output, training: false);
+        model.ZeroGradients();
+        model.Backward(g, dx);
+        double[] analytic = model.Gradients.ToArray();
+
+        double Objective()
+        {
+            var y = new double[batch * model.OutputSize];
+            model.Predict(x, y);
+            double sum = 0;
+            for (int i = 0; i < y.Length; i++)
+                sum += y[i] * g[i];
+            return sum;
+        }
+
+        double[] numeric = Numeric(model.Parameters.Length, i => ref model.Parameters[i], Objective);
+        double error = RelativeError(analytic, numeric);
+        Assert.True(error < Tolerance, $"{model.Name}: parameter gradient relative error {error:E3} ≥ {Tolerance:E0}");
+        return dx;
+    }
+
     /// <summary>Checks <see cref="IModel{T}.ComputeGradients"/> against central differences of the mean loss.</summary>
     public static void CheckLoss(IModel<double> model, double[] x, double[] target)
     {

@@ -19,7 +19,7 @@ public sealed class GradientCheckTests
     {
         nameof(GradNoBias), nameof(GradDot), nameof(GradWideDot), nameof(GradRank3), nameof(GradFlatten), nameof(GradNarrow),
         nameof(GradCnn), nameof(GradCnnDilated), nameof(GradCnnWinograd),
-        nameof(GradGlobalMax), nameof(GradGlobalAverage), nameof(GradGlobalAverage1D), nameof(GradAveragePool), nameof(GradMaxPool1D),
+        nameof(GradGlobalMax), nameof(GradGlobalAverage), nameof(GradGlobalAverage1D), nameof(GradGlobalMax1D), nameof(GradAveragePool), nameof(GradMaxPool1D),
         nameof(GradConv1D), nameof(GradZeroPadding),
     };
 
@@ -148,6 +148,7 @@ public sealed class GradientCheckTests
         nameof(GradGlobalMax) => WithRandomBiases(new GradGlobalMax(1)),
         nameof(GradGlobalAverage) => WithRandomBiases(new GradGlobalAverage(1)),
         nameof(GradGlobalAverage1D) => WithRandomBiases(new GradGlobalAverage1D(1)),
+        nameof(GradGlobalMax1D) => WithRandomBiases(new GradGlobalMax1D(1)),
         nameof(GradAveragePool) => WithRandomBiases(new GradAveragePool(1)),
         nameof(GradMaxPool1D) => WithRandomBiases(new GradMaxPool1D(1)),
         nameof(GradConv1D) => WithRandomBiases(new GradConv1D(1)),

@@ -105,6 +105,13 @@ public partial class GradGlobalAverage;
 [Dense(2)]
 public partial class GradGlobalAverage1D;
 
+[Sequential(ElementType = typeof(double))]
+[Input(5, 3)]
+[Dense(4, Activation.Tanh)]
+[GlobalMaxPooling1D]
+[Dense(2)]
+public partial class GradGlobalMax1D;
+
 // ---- AveragePooling2D (overlapping and same-padded windows) and MaxPooling1D (strided, same-padded). ----
 [Sequential(ElementType = typeof(double))]
 [Input(5, 6, 2)]
