@@ -185,6 +185,8 @@ public sealed class CodeFixTests
             ["Padding"] = "no size (valid or same)", ["activation"] = "no size", ["rate"] = "no size", ["Momentum"] = "no size",
             ["Epsilon"] = "no size", ["UseBias"] = "no size", ["KernelInitializer"] = "no size", ["BiasInitializer"] = "no size",
             ["Name"] = "no size",
+            ["inputDim"] = "the vocabulary of token ids, not the number of steps", ["outputDim"] = "the output width",
+            ["MaskZero"] = "no size",
         };
         IEnumerable<Type> layers = typeof(SequentialAttribute).Assembly.GetExportedTypes()
             .Where(t => t.IsSubclassOf(typeof(Attribute)) && t != typeof(SequentialAttribute) && t != typeof(InputAttribute));
