@@ -27,6 +27,9 @@ internal static class LayerRegistry
         ["NeuralDsl.GlobalAveragePooling2DAttribute"] = GlobalPoolingSpec.ParseAverage2D,
         ["NeuralDsl.GlobalMaxPooling2DAttribute"] = GlobalPoolingSpec.ParseMax2D,
         ["NeuralDsl.GlobalAveragePooling1DAttribute"] = GlobalPoolingSpec.ParseAverage1D,
+        ["NeuralDsl.SimpleRNNAttribute"] = RecurrentSpec.ParseSimpleRnn,
+        ["NeuralDsl.LSTMAttribute"] = RecurrentSpec.ParseLstm,
+        ["NeuralDsl.GRUAttribute"] = RecurrentSpec.ParseGru,
     };
 
     public static bool IsLayer(string attributeName) => Parsers.ContainsKey(attributeName);

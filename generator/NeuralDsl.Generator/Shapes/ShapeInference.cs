@@ -46,6 +46,8 @@ internal static class ShapeInference
         for (int i = 0; i < model.Layers.Count; i++)
         {
             LayerSpec spec = model.Layers[i];
+            context.PreviousLayer = i > 0 ? model.Layers[i - 1] : null;
+            context.PreviousName = i > 0 ? names[i - 1] : null;
             Shape? output = spec.InferShape(current, context);
             if (output is null)
                 return null;
