@@ -23,9 +23,26 @@ public sealed class GradientCheckTests
         nameof(GradConv1D), nameof(GradZeroPadding),
     };
 
+    public static TheoryData<string> RecurrentModels => new()
+    {
+        nameof(GradSimpleRnn),
+        nameof(GradSimpleRnnSequencesBackwards),
+        nameof(GradLstm),
+        nameof(GradLstmSequences),
+        nameof(GradLstmBackwards),
+        nameof(GradLstmOtherActivations),
+        nameof(GradGru),
+        nameof(GradGruSequencesBackwards),
+        nameof(GradGruResetBefore),
+        nameof(GradGruResetBeforeSequences),
+        nameof(GradGruNoBias),
+        nameof(GradRecurrentStack),
+    };
+
     [Theory]
     [MemberData(nameof(ActivationModels))]
     [MemberData(nameof(DenseModels))]
+    [MemberData(nameof(RecurrentModels))]
     public void Backward_matches_central_differences(string model)
     {
         // Batch 3 exercises the row loop of register kernels and a non-multiple-of-vector GEMM row count.
@@ -42,6 +59,7 @@ public sealed class GradientCheckTests
     [InlineData(nameof(LossMae))]
     [InlineData(nameof(LossHuber))]
     [InlineData(nameof(GradCnn))]
+    [InlineData(nameof(LossLstmBce))]
     public void ComputeGradients_matches_central_differences_of_the_loss(string model)
     {
         IModel<double> m = Create(model);
@@ -152,6 +170,19 @@ public sealed class GradientCheckTests
         nameof(GradMaxPool1D) => WithRandomBiases(new GradMaxPool1D(1)),
         nameof(GradConv1D) => WithRandomBiases(new GradConv1D(1)),
         nameof(GradZeroPadding) => WithRandomBiases(new GradZeroPadding(1)),
+        nameof(GradSimpleRnn) => WithRandomBiases(new GradSimpleRnn(1)),
+        nameof(GradSimpleRnnSequencesBackwards) => WithRandomBiases(new GradSimpleRnnSequencesBackwards(1)),
+        nameof(GradLstm) => WithRandomBiases(new GradLstm(1)),
+        nameof(GradLstmSequences) => WithRandomBiases(new GradLstmSequences(1)),
+        nameof(GradLstmBackwards) => WithRandomBiases(new GradLstmBackwards(1)),
+        nameof(GradLstmOtherActivations) => WithRandomBiases(new GradLstmOtherActivations(1)),
+        nameof(GradGru) => WithRandomBiases(new GradGru(1)),
+        nameof(GradGruSequencesBackwards) => WithRandomBiases(new GradGruSequencesBackwards(1)),
+        nameof(GradGruResetBefore) => WithRandomBiases(new GradGruResetBefore(1)),
+        nameof(GradGruResetBeforeSequences) => WithRandomBiases(new GradGruResetBeforeSequences(1)),
+        nameof(GradGruNoBias) => WithRandomBiases(new GradGruNoBias(1)),
+        nameof(GradRecurrentStack) => WithRandomBiases(new GradRecurrentStack(1)),
+        nameof(LossLstmBce) => WithRandomBiases(new LossLstmBce(1)),
         nameof(LossBce) => new LossBce(1),
         nameof(LossBceUnfused) => new LossBceUnfused(1),
         nameof(LossCce) => new LossCce(1),
