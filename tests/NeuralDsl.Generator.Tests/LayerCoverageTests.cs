@@ -33,6 +33,9 @@ public sealed class LayerCoverageTests
         ["GlobalAveragePooling2DAttribute"] = "[GlobalAveragePooling2D(Name = \"probe\")]",
         ["GlobalMaxPooling2DAttribute"] = "[GlobalMaxPooling2D(Name = \"probe\")]",
         ["GlobalAveragePooling1DAttribute"] = "[GlobalAveragePooling1D(Name = \"probe\")]",
+        ["SimpleRNNAttribute"] = "[SimpleRNN(3, Name = \"probe\")]",
+        ["LSTMAttribute"] = "[LSTM(3, Name = \"probe\")]",
+        ["GRUAttribute"] = "[GRU(3, Name = \"probe\")]",
     };
 
     private static readonly HashSet<string> ImageLayers = new(StringComparer.Ordinal)
@@ -41,7 +44,7 @@ public sealed class LayerCoverageTests
     };
 
     /// <summary>Layers on (steps, channels) samples get a 4×1 input.</summary>
-    private static readonly HashSet<string> SequenceLayers = new(StringComparer.Ordinal) { "Conv1DAttribute", "MaxPooling1DAttribute", "GlobalAveragePooling1DAttribute" };
+    private static readonly HashSet<string> SequenceLayers = new(StringComparer.Ordinal) { "Conv1DAttribute", "MaxPooling1DAttribute", "GlobalAveragePooling1DAttribute", "SimpleRNNAttribute", "LSTMAttribute", "GRUAttribute" };
 
     private static IReadOnlyList<string> LayerAttributeNames =>
         [.. typeof(SequentialAttribute).Assembly.GetExportedTypes()

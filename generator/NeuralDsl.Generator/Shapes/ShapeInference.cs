@@ -57,6 +57,13 @@ internal static class ShapeInference
             var parameters = new List<PlannedParameter>();
             foreach (ParameterSpec p in spec.GetParameters(current))
             {
+                if (p.Initializer == Initializer.Orthogonal && !IsMatrix(p))
+                {
+                    // The runtime fills (fan in) × (length / fan in); Keras too needs a matrix (rows = every axis but the last).
+                    context.Report(DiagnosticDescriptors.ValueOutOfRange, spec.Location, spec.KerasType + " " + p.Suffix + " initializer",
+                        "one that fits a vector (Orthogonal needs a matrix of fan in " + p.FanIn.ToString(CultureInfo.InvariantCulture) + " rows)", "Orthogonal");
+                    return null;
+                }
                 // Sized in long before anything multiplies in int: a wrapped size would be silently wrong code.
                 long length = 1;
                 foreach (int d in p.Shape)
@@ -79,6 +86,17 @@ internal static class ShapeInference
         var plan = new ModelPlan(model, layers.ToEquatableArray(), current, (int)offset, (int)stateOffset);
         MemberCollisions.Check(plan, context);
         return plan;
+    }
+
+    /// <summary>True when the tensor is a matrix whose rows (every axis but the last) are its fan in.</summary>
+    private static bool IsMatrix(ParameterSpec p)
+    {
+        if (p.Shape.Count < 2)
+            return false;
+        long rows = 1;
+        for (int i = 0; i < p.Shape.Count - 1; i++)
+            rows *= p.Shape[i];
+        return rows == p.FanIn;
     }
 
     /// <summary>

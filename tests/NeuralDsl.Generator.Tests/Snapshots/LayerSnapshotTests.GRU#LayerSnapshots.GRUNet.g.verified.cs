@@ -513,7 +513,7 @@ partial class GRUNet : global::NeuralDsl.IModel<float>
             {
                 var g = gates.Slice(t * gateStep, gateStep); // [B×9]
                 var hPrev = hs.Slice(t * step, step); // h_{t-1} [B×3]
-                var h = hs.Slice(t + 1 * step, step); // h_t [B×3]
+                var h = hs.Slice((t + 1) * step, step); // h_t [B×3]
                 var hrt = hr.Slice(t * gateStep, gateStep); // [B×9]
                 // hrt = h_{t-1}[B×3] · recurrent_kernel[3×9] + bias row 1, all three gates in one product
                 global::NeuralDsl.Gemm.Multiply(hPrev, __model.GruRecurrentKernel, hrt, batch, 3, 9);
@@ -638,7 +638,7 @@ partial class GRUNet : global::NeuralDsl.IModel<float>
             {
                 var g = gates.Slice(t * gateStep, gateStep); // [B×6]
                 var hPrev = hs.Slice(t * step, step); // h_{t-1} [B×2]
-                var h = hs.Slice(t + 1 * step, step); // h_t [B×2]
+                var h = hs.Slice((t + 1) * step, step); // h_t [B×2]
                 var hr = __Rows(__hr1, batch, 6); // [B×6] (its h block is not used)
                 var q = __Rows(__candidate1, batch, 2); // [B×2]
                 var rht = rh.Slice(t * step, step); // r ⊙ h_{t-1} [B×2]

@@ -448,14 +448,14 @@ partial class LSTMNet : global::NeuralDsl.IModel<float>
             {
                 var g = gates.Slice(t * gateStep, gateStep); // [B×16]
                 var hPrev = hs.Slice(t * step, step); // h_{t-1} [B×4]
-                var h = hs.Slice(t + 1 * step, step); // h_t [B×4]
+                var h = hs.Slice((t + 1) * step, step); // h_t [B×4]
                 // g += h_{t-1}[B×4] · recurrent_kernel[4×16], all four gates in one product
                 global::NeuralDsl.Gemm.Multiply(hPrev, __model.LstmRecurrentKernel, g, batch, 4, 16, accumulate: true);
                 // c_t = f ⊙ c_{t-1} + i ⊙ g_c, h_t = o ⊙ Tanh(c_t)
                 global::NeuralDsl.Recurrent.LstmForward(
                     g,
                     cs.Slice(t * step, step),
-                    cs.Slice(t + 1 * step, step),
+                    cs.Slice((t + 1) * step, step),
                     tcs.Slice(t * step, step),
                     h,
                     4,

@@ -444,7 +444,7 @@ partial class SimpleRNNNet : global::NeuralDsl.IModel<float>
             {
                 var g = gates.Slice(t * gateStep, gateStep); // [B×3]
                 var hPrev = hs.Slice(t * step, step); // h_{t-1} [B×3]
-                var h = hs.Slice(t + 1 * step, step); // h_t [B×3]
+                var h = hs.Slice((t + 1) * step, step); // h_t [B×3]
                 // g += h_{t-1}[B×3] · recurrent_kernel[3×3]
                 global::NeuralDsl.Gemm.Multiply(
                     hPrev,
@@ -485,7 +485,7 @@ partial class SimpleRNNNet : global::NeuralDsl.IModel<float>
                 var dg = dgates.Slice(t * gateStep, gateStep); // [B×3]
                 var hPrev = hs.Slice(t * step, step); // h_{t-1} [B×3]
                 global::NeuralDsl.Recurrent.SimpleBackward(
-                    hs.Slice(t + 1 * step, step),
+                    hs.Slice((t + 1) * step, step),
                     dhs.Slice(t * step, step),
                     dh,
                     dg,
