@@ -26,11 +26,22 @@ internal sealed partial record RecurrentSpec
     /// <summary>A GRU with <c>reset_after</c>: the recurrent projection keeps its own bias row and is stored per step.</summary>
     private bool KeepsRecurrentProjection => Cell == RecurrentCell.Gru && ResetAfter;
 
+    /// <summary>Input dropout: the forward pass differs in training, draws a mask, and backward reads the mode.</summary>
+    private bool HasDropout => DropoutRate > 0;
+
+    public override bool UsesTrainingFlag => HasDropout;
+
+    public override bool UsesRandomNumbers => HasDropout;
+
+    public override bool BackwardReadsTrainingMode => HasDropout;
+
     public override IEnumerable<BufferSpec> ExtraBuffers(LayerEmitContext c)
     {
         PlannedLayer layer = c.Layer;
         int steps = layer.Input.Dimensions[0], features = layer.Input.Dimensions[1], width = Gates * Units;
         yield return new BufferSpec(Field("xs", layer), steps * features, "time-major input [steps, B, features] in processing order");
+        if (HasDropout)
+            yield return new BufferSpec(Field("dropoutMask", layer), features, "[B, features] input dropout mask, the same at every step");
         yield return new BufferSpec(Field("gates", layer), steps * width, "[steps, B, " + Literals.Int(width) + "] gate pre-activations, then activated");
         yield return new BufferSpec(Field("hs", layer), (steps + 1) * Units, "[steps + 1, B, units] states h_0 (zero) .. h_steps");
         if (Cell == RecurrentCell.Lstm)
@@ -115,6 +126,16 @@ internal sealed partial record RecurrentSpec
             DeclareCommon(c, steps, features);
             w.Call(RecurrentClass + ".ToTimeMajor",
                 GoBackwards ? ["x", "xs", Literals.Int(steps), Literals.Int(features), "reverse: true"] : ["x", "xs", Literals.Int(steps), Literals.Int(features)]);
+            if (HasDropout)
+            {
+                using (w.Block("if (training)"))
+                {
+                    w.Line("// Keras 3 dropout: one input mask [B×" + Literals.Int(features) + "] for the whole sequence, applied at every step");
+                    w.Commented("var mask = " + c.BatchSpan(Field("dropoutMask", layer), features) + ";", "0 or 1 / (1 - rate)");
+                    w.Call(RecurrentClass + ".DrawMask", ["mask", Literals.Named("rate", DropoutRate), "ref " + Names.OnModel(Names.Rng)]);
+                    w.Call(RecurrentClass + ".MultiplySteps", ["xs", "mask"]);
+                }
+            }
             w.Line("// gates[" + Literals.Int(steps) + "·B×" + Literals.Int(width) + "] = xs · kernel[" + Literals.Int(features) + "×" + Literals.Int(width) + "]" +
                 (UseBias ? " + bias" + (ResetAfter ? " row 0" : "") : "") + ": the whole sequence's input projection, one product");
             w.Call(GemmMultiply, ["xs", kernel, "gates", "batch * " + Literals.Int(steps), Literals.Int(features), Literals.Int(width)]);
@@ -272,6 +293,11 @@ internal sealed partial record RecurrentSpec
                 w.Commented("var dxs = " + c.BatchSpan(Field("dxs", layer), steps * features) + ";", "[" + Literals.Int(steps) + ", B, " + Literals.Int(features) + "]");
                 w.Line("// dxs = dgates · kernelᵀ, then back to [B, " + Literals.Int(steps) + ", " + Literals.Int(features) + "]" + (GoBackwards ? ", reversing the steps" : ""));
                 w.Call(GemmMultiply, ["dgates", kernel, "dxs", "batch * " + Literals.Int(steps), Literals.Int(width), Literals.Int(features), "transposeB: true"]);
+                if (HasDropout)
+                {
+                    w.Line("if (" + Names.Training + ")");
+                    w.Line("    " + RecurrentClass + ".MultiplySteps(dxs, " + c.BatchSpan(Field("dropoutMask", layer), features) + "); // through the dropout mask");
+                }
                 if (GoBackwards)
                     w.Call(RecurrentClass + ".FromTimeMajor", ["dxs", "dx", Literals.Int(steps), Literals.Int(features), "reverse: true"]);
                 else

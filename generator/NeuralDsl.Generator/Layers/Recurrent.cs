@@ -39,6 +39,7 @@ internal sealed partial record RecurrentSpec(
     Initializer BiasInitializer,
     bool UnitForgetBias,
     bool ResetAfter,
+    double DropoutRate,
     string? ExplicitName,
     LocationInfo? Location) : LayerSpec(ExplicitName, Location)
 {
@@ -61,6 +62,7 @@ internal sealed partial record RecurrentSpec(
         BiasInitializer: (Initializer)a.NamedInt("BiasInitializer", (int)Initializer.Zeros),
         UnitForgetBias: cell == RecurrentCell.Lstm && a.NamedBool("UnitForgetBias", true),
         ResetAfter: cell == RecurrentCell.Gru && a.NamedBool("ResetAfter", true),
+        DropoutRate: a.NamedDouble("Dropout", 0),
         ExplicitName: a.NamedString("Name"),
         Location: location);
 
@@ -88,7 +90,8 @@ internal sealed partial record RecurrentSpec(
         (UseBias ? "" : ", no bias") +
         (ReturnSequences ? ", sequences" : "") +
         (GoBackwards ? ", backwards" : "") +
-        (Cell == RecurrentCell.Gru && !ResetAfter ? ", reset before" : "") + ")";
+        (Cell == RecurrentCell.Gru && !ResetAfter ? ", reset before" : "") +
+        (DropoutRate > 0 ? ", dropout " + DropoutRate.ToString("R", CultureInfo.InvariantCulture) : "") + ")";
 
     public override Shape? InferShape(Shape input, ShapeContext context)
     {
@@ -99,6 +102,12 @@ internal sealed partial record RecurrentSpec(
         if (Units <= 0)
         {
             context.Report(DiagnosticDescriptors.NonPositiveSize, Location, KerasType + " units", Units.ToString(CultureInfo.InvariantCulture));
+            return null;
+        }
+        // Written as !(in range) so that NaN is rejected too.
+        if (!(DropoutRate >= 0 && DropoutRate < 1))
+        {
+            context.Report(DiagnosticDescriptors.DropoutRateOutOfRange, Location, DropoutRate.ToString("R", CultureInfo.InvariantCulture));
             return null;
         }
         if (!IsSupported(Activation))

@@ -33,6 +33,12 @@ public sealed class LSTMAttribute : Attribute
     /// </summary>
     public bool GoBackwards { get; set; }
 
+    /// <summary>
+    /// Fraction of the input features dropped in training (Keras <c>dropout</c>, default 0): one mask per sequence,
+    /// the same at every step, scaled by 1 / (1 − rate).
+    /// </summary>
+    public double Dropout { get; set; }
+
     /// <summary>Kernel initializer (Keras default glorot_uniform).</summary>
     public Initializer KernelInitializer { get; set; } = Initializer.GlorotUniform;
 

@@ -141,6 +141,50 @@ public sealed class GradientCheckTests
         Assert.True(error < GradientCheck.Tolerance, $"dropout model gradient relative error {error:E3}");
     }
 
+    [Fact]
+    public void Recurrent_input_dropout_backward_routes_the_gradient_through_the_sequence_mask()
+    {
+        var model = new GradRecurrentDropout(seed: 4);
+        const int batch = 3;
+        double[] x = GradientCheck.Random(batch * GradRecurrentDropout.InputSize, 1);
+        var y = new double[batch * GradRecurrentDropout.OutputSize];
+        model.Forward(x, y, training: true);
+        var inference = new double[y.Length];
+        model.Predict(x, inference);
+        Assert.NotEqual(inference, y); // the masks changed the training pass
+        var g = GradientCheck.Random(y.Length, 2);
+        model.ZeroGradients();
+        model.Backward(g, new double[x.Length]);
+
+        // The same seed replays the same masks, so the training pass is a smooth function of the parameters.
+        double Objective()
+        {
+            var replay = new GradRecurrentDropout(seed: 4);
+            model.Parameters.CopyTo(replay.Parameters);
+            var out2 = new double[y.Length];
+            replay.Forward(x, out2, training: true);
+            double sum = 0;
+            for (int i = 0; i < out2.Length; i++)
+                sum += out2[i] * g[i];
+            return sum;
+        }
+
+        double[] analytic = model.Gradients.ToArray();
+        var numeric = new double[analytic.Length];
+        for (int i = 0; i < numeric.Length; i++)
+        {
+            double saved = model.Parameters[i];
+            model.Parameters[i] = saved + GradientCheck.Step;
+            double plus = Objective();
+            model.Parameters[i] = saved - GradientCheck.Step;
+            double minus = Objective();
+            model.Parameters[i] = saved;
+            numeric[i] = (plus - minus) / (2 * GradientCheck.Step);
+        }
+        double error = GradientCheck.RelativeError(analytic, numeric);
+        Assert.True(error < GradientCheck.Tolerance, $"recurrent dropout model gradient relative error {error:E3}");
+    }
+
     private static IModel<double> Create(string name) => name switch
     {
         nameof(GradLinear) => new GradLinear(1),

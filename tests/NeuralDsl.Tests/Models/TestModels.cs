@@ -181,3 +181,13 @@ public partial class GradBatchNormFirst;
 public partial class GradRecurrentStack;
 
 [Sequential(Loss = Loss.BinaryCrossEntropy, ElementType = typeof(double))] [Input(5, 2)] [LSTM(3)] [Dense(1, Activation.Sigmoid)] public partial class LossLstmBce;
+
+// Input dropout on recurrent layers (one mask per sequence): a Dense in front so the masked input gradient reaches
+// parameters, and a second recurrent layer reading the first one's sequence.
+[Sequential(ElementType = typeof(double))]
+[Input(4, 2)]
+[Dense(3, Activation.Tanh)]
+[LSTM(3, Dropout = 0.4, ReturnSequences = true)]
+[GRU(2, Dropout = 0.3, ResetAfter = false)]
+[Dense(1)]
+public partial class GradRecurrentDropout;

@@ -104,6 +104,58 @@ public static partial class Recurrent
         }
     }
 
+    /// <summary>
+    /// Draws one Keras 3 recurrent dropout mask, used at every step of a sequence: <c>mask[i] = 0</c> with probability
+    /// <paramref name="rate"/>, else <c>1 / (1 − rate)</c> (each 64-bit draw decides two elements, as
+    /// <see cref="Dropout.Forward"/> does). A zero rate fills ones and draws nothing.
+    /// </summary>
+    /// <param name="mask">[batch, features] the mask.</param>
+    /// <param name="rate">Drop probability in [0, 1).</param>
+    /// <param name="rng">Advanced by the draw.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="rate"/> is outside [0, 1).</exception>
+    public static void DrawMask<T>(Span<T> mask, double rate, ref Rng rng)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        KernelGuard.EnsureSupported<T>();
+        if (!(rate >= 0 && rate < 1))
+            throw new ArgumentOutOfRangeException(nameof(rate), rate, "The dropout rate must be in [0, 1).");
+        if (rate == 0)
+        {
+            mask.Fill(T.One);
+            return;
+        }
+        T keep = T.CreateTruncating(1.0 / (1.0 - rate));
+        ulong threshold = (ulong)Math.Round(rate * 4294967296.0);
+        int i = 0;
+        for (; i + 1 < mask.Length; i += 2)
+        {
+            ulong bits = rng.NextUInt64();
+            mask[i] = (bits & 0xFFFF_FFFFUL) < threshold ? T.Zero : keep;
+            mask[i + 1] = (bits >> 32) < threshold ? T.Zero : keep;
+        }
+        if (i < mask.Length)
+            mask[i] = (rng.NextUInt64() & 0xFFFF_FFFFUL) < threshold ? T.Zero : keep;
+    }
+
+    /// <summary>
+    /// Multiplies every step of a time-major buffer by the same mask: <c>xs[t, b, :] ⊙= mask[b, :]</c> (a dropout
+    /// mask kept for the whole sequence, forward on the input and backward on its gradient).
+    /// </summary>
+    /// <param name="xs">[steps, batch, features].</param>
+    /// <param name="mask">[batch, features].</param>
+    /// <exception cref="ArgumentException"><paramref name="xs"/> is not a whole number of mask-sized steps.</exception>
+    public static void MultiplySteps<T>(Span<T> xs, ReadOnlySpan<T> mask)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        KernelGuard.EnsureSupported<T>();
+        KernelGuard.WholeRows(xs.Length, mask.Length, "Time-major sequence", nameof(xs));
+        for (int offset = 0; offset < xs.Length; offset += mask.Length)
+        {
+            Span<T> step = xs.Slice(offset, mask.Length);
+            System.Numerics.Tensors.TensorPrimitives.Multiply(step, mask, step);
+        }
+    }
+
     /// <summary>Applies <paramref name="activation"/> in place (vectorized through <see cref="Activations"/>).</summary>
     private static void Activate<T>(Activation activation, Span<T> values)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
