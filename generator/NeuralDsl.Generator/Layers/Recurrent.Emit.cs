@@ -26,14 +26,20 @@ internal sealed partial record RecurrentSpec
     /// <summary>A GRU with <c>reset_after</c>: the recurrent projection keeps its own bias row and is stored per step.</summary>
     private bool KeepsRecurrentProjection => Cell == RecurrentCell.Gru && ResetAfter;
 
-    /// <summary>Input dropout: the forward pass differs in training, draws a mask, and backward reads the mode.</summary>
+    /// <summary>Input dropout: one mask on the input of every step.</summary>
     private bool HasDropout => DropoutRate > 0;
 
-    public override bool UsesTrainingFlag => HasDropout;
+    /// <summary>Recurrent dropout: one mask on h_{t-1} at every step (Keras 3: the step then sees only the masked state).</summary>
+    private bool HasRecurrentDropout => RecurrentDropoutRate > 0;
 
-    public override bool UsesRandomNumbers => HasDropout;
+    /// <summary>With either dropout the forward pass differs in training, draws masks, and backward reads the mode.</summary>
+    private bool DropsOut => HasDropout || HasRecurrentDropout;
 
-    public override bool BackwardReadsTrainingMode => HasDropout;
+    public override bool UsesTrainingFlag => DropsOut;
+
+    public override bool UsesRandomNumbers => DropsOut;
+
+    public override bool BackwardReadsTrainingMode => DropsOut;
 
     public override IEnumerable<BufferSpec> ExtraBuffers(LayerEmitContext c)
     {
@@ -42,6 +48,11 @@ internal sealed partial record RecurrentSpec
         yield return new BufferSpec(Field("xs", layer), steps * features, "time-major input [steps, B, features] in processing order");
         if (HasDropout)
             yield return new BufferSpec(Field("dropoutMask", layer), features, "[B, features] input dropout mask, the same at every step");
+        if (HasRecurrentDropout)
+        {
+            yield return new BufferSpec(Field("recurrentMask", layer), Units, "[B, units] recurrent dropout mask, the same at every step");
+            yield return new BufferSpec(Field("hms", layer), steps * Units, "[steps, B, units] masked h_{t-1} of every step, in training");
+        }
         yield return new BufferSpec(Field("gates", layer), steps * width, "[steps, B, " + Literals.Int(width) + "] gate pre-activations, then activated");
         yield return new BufferSpec(Field("hs", layer), (steps + 1) * Units, "[steps + 1, B, units] states h_0 (zero) .. h_steps");
         if (Cell == RecurrentCell.Lstm)
@@ -136,6 +147,14 @@ internal sealed partial record RecurrentSpec
                     w.Call(RecurrentClass + ".MultiplySteps", ["xs", "mask"]);
                 }
             }
+            if (HasRecurrentDropout)
+            {
+                w.Commented("var recurrentMask = " + c.BatchSpan(Field("recurrentMask", layer), Units) + ";",
+                    "Keras 3 recurrent dropout: one mask on h_{t-1} for the whole sequence");
+                w.Commented("var hms = " + c.BatchSpan(Field("hms", layer), steps * Units) + ";", "[" + Literals.Int(steps) + ", B, " + Literals.Int(Units) + "] masked h_{t-1}");
+                w.Line("if (training)");
+                w.Line("    " + RecurrentClass + ".DrawMask(recurrentMask, " + Literals.Named("rate", RecurrentDropoutRate) + ", ref " + Names.OnModel(Names.Rng) + ");");
+            }
             w.Line("// gates[" + Literals.Int(steps) + "·B×" + Literals.Int(width) + "] = xs · kernel[" + Literals.Int(features) + "×" + Literals.Int(width) + "]" +
                 (UseBias ? " + bias" + (ResetAfter ? " row 0" : "") : "") + ": the whole sequence's input projection, one product");
             w.Call(GemmMultiply, ["xs", kernel, "gates", "batch * " + Literals.Int(steps), Literals.Int(features), Literals.Int(width)]);
@@ -153,6 +172,16 @@ internal sealed partial record RecurrentSpec
             {
                 w.Commented("var g = " + StepOf("gates", "t", "gateStep") + ";", "[B×" + Literals.Int(width) + "]");
                 w.Commented("var hPrev = " + StepOf("hs", "t", "step") + ";", "h_{t-1} [B×" + Literals.Int(Units) + "]");
+                if (HasRecurrentDropout)
+                {
+                    using (w.Block("if (training)"))
+                    {
+                        w.Line("// the step sees h_{t-1} ⊙ recurrentMask only (kept for the backward pass)");
+                        w.Line("hPrev.CopyTo(" + StepOf("hms", "t", "step") + ");");
+                        w.Line("hPrev = " + StepOf("hms", "t", "step") + ";");
+                        w.Call(RecurrentClass + ".MultiplySteps", ["hPrev", "recurrentMask"]);
+                    }
+                }
                 w.Commented("var h = " + StepOf("hs", "t + 1", "step") + ";", "h_t [B×" + Literals.Int(Units) + "]");
                 EmitForwardStep(c, width, recurrent);
             }
@@ -233,6 +262,11 @@ internal sealed partial record RecurrentSpec
             if (ResetBefore)
                 w.Commented("var dcandidate = " + c.BatchSpan(Field("dcandidate", layer), steps * Units) + ";", "[" + Literals.Int(steps) + ", B, " + units + "] dhh'");
             w.Commented("var dh = " + c.BatchSpan(Field("dh", layer), Units) + ";", "[B×" + units + "] gradient reaching h_t from later steps");
+            if (HasRecurrentDropout)
+            {
+                w.Commented("var recurrentMask = " + c.BatchSpan(Field("recurrentMask", layer), Units) + ";", "the forward pass's recurrent dropout mask");
+                w.Commented("var hms = " + c.BatchSpan(Field("hms", layer), steps * Units) + ";", "[" + Literals.Int(steps) + ", B, " + units + "] masked h_{t-1}");
+            }
             if (Cell == RecurrentCell.Lstm)
             {
                 w.Commented("var dc = " + c.BatchSpan(Field("dc", layer), Units) + ";", "[B×" + units + "] gradient reaching c_t from later steps");
@@ -254,9 +288,18 @@ internal sealed partial record RecurrentSpec
             {
                 w.Commented("var g = " + StepOf("gates", "t", "gateStep") + ";", "activated gates [B×" + Literals.Int(width) + "]");
                 w.Commented("var dg = " + StepOf("dgates", "t", "gateStep") + ";", "[B×" + Literals.Int(width) + "]");
-                w.Commented("var hPrev = " + StepOf("hs", "t", "step") + ";", "h_{t-1} [B×" + units + "]");
+                if (HasRecurrentDropout)
+                    w.Commented("var hPrev = " + Names.Training + " ? " + StepOf("hms", "t", "step") + " : " + StepOf("hs", "t", "step") + ";",
+                        "the h_{t-1} the step saw [B×" + units + "]");
+                else
+                    w.Commented("var hPrev = " + StepOf("hs", "t", "step") + ";", "h_{t-1} [B×" + units + "]");
                 string dhOut = ReturnSequences ? StepOf("dhs", "t", "step") : "default";
                 EmitBackwardStep(c, width, recurrent, dhOut);
+                if (HasRecurrentDropout)
+                {
+                    w.Line("if (" + Names.Training + " && t > 0)");
+                    w.Line("    " + RecurrentClass + ".MultiplySteps(dh, recurrentMask); // from the masked h_{t-1} to h_{t-1}");
+                }
             }
             w.Line("// kernel gradient [" + Literals.Int(features) + "×" + Literals.Int(width) + "] += xsᵀ · dgates over all " + Literals.Int(steps) + "·B rows");
             w.Call(GemmMultiply, ["xs", "dgates", c.GradientSpan(KernelOf(layer)), Literals.Int(features), "batch * " + Literals.Int(steps), Literals.Int(width),
@@ -264,7 +307,10 @@ internal sealed partial record RecurrentSpec
             string dRecurrent = c.GradientSpan(RecurrentKernelOf(layer));
             w.Line("// recurrent_kernel gradient [" + units + "×" + Literals.Int(width) + "] += [h_0 .. h_" + Literals.Int(steps - 1) + "]ᵀ · " +
                 (separateRecurrent ? "dgatesRecurrent" : "dgates"));
-            w.Call(GemmMultiply, ["hs.Slice(0, " + Literals.Int(steps) + " * step)", separateRecurrent ? "dgatesRecurrent" : "dgates", dRecurrent, units,
+            string previousStates = HasRecurrentDropout
+                ? Names.Training + " ? hms : hs.Slice(0, " + Literals.Int(steps) + " * step)"
+                : "hs.Slice(0, " + Literals.Int(steps) + " * step)";
+            w.Call(GemmMultiply, [previousStates, separateRecurrent ? "dgatesRecurrent" : "dgates", dRecurrent, units,
                 "batch * " + Literals.Int(steps), Literals.Int(width), "transposeA: true", "accumulate: true"]);
             if (ResetBefore)
             {

@@ -40,6 +40,7 @@ internal sealed partial record RecurrentSpec(
     bool UnitForgetBias,
     bool ResetAfter,
     double DropoutRate,
+    double RecurrentDropoutRate,
     string? ExplicitName,
     LocationInfo? Location) : LayerSpec(ExplicitName, Location)
 {
@@ -63,6 +64,7 @@ internal sealed partial record RecurrentSpec(
         UnitForgetBias: cell == RecurrentCell.Lstm && a.NamedBool("UnitForgetBias", true),
         ResetAfter: cell == RecurrentCell.Gru && a.NamedBool("ResetAfter", true),
         DropoutRate: a.NamedDouble("Dropout", 0),
+        RecurrentDropoutRate: a.NamedDouble("RecurrentDropout", 0),
         ExplicitName: a.NamedString("Name"),
         Location: location);
 
@@ -91,7 +93,8 @@ internal sealed partial record RecurrentSpec(
         (ReturnSequences ? ", sequences" : "") +
         (GoBackwards ? ", backwards" : "") +
         (Cell == RecurrentCell.Gru && !ResetAfter ? ", reset before" : "") +
-        (DropoutRate > 0 ? ", dropout " + DropoutRate.ToString("R", CultureInfo.InvariantCulture) : "") + ")";
+        (DropoutRate > 0 ? ", dropout " + DropoutRate.ToString("R", CultureInfo.InvariantCulture) : "") +
+        (RecurrentDropoutRate > 0 ? ", recurrent dropout " + RecurrentDropoutRate.ToString("R", CultureInfo.InvariantCulture) : "") + ")";
 
     public override Shape? InferShape(Shape input, ShapeContext context)
     {
@@ -105,10 +108,13 @@ internal sealed partial record RecurrentSpec(
             return null;
         }
         // Written as !(in range) so that NaN is rejected too.
-        if (!(DropoutRate >= 0 && DropoutRate < 1))
+        foreach (double rate in new[] { DropoutRate, RecurrentDropoutRate })
         {
-            context.Report(DiagnosticDescriptors.DropoutRateOutOfRange, Location, DropoutRate.ToString("R", CultureInfo.InvariantCulture));
-            return null;
+            if (!(rate >= 0 && rate < 1))
+            {
+                context.Report(DiagnosticDescriptors.DropoutRateOutOfRange, Location, rate.ToString("R", CultureInfo.InvariantCulture));
+                return null;
+            }
         }
         if (!IsSupported(Activation))
         {

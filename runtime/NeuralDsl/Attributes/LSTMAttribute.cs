@@ -39,6 +39,12 @@ public sealed class LSTMAttribute : Attribute
     /// </summary>
     public double Dropout { get; set; }
 
+    /// <summary>
+    /// Fraction of the previous state dropped in training (Keras <c>recurrent_dropout</c>, default 0): one mask per
+    /// sequence on h_{t−1}, the same at every step; as in Keras 3 the step then sees only the masked state.
+    /// </summary>
+    public double RecurrentDropout { get; set; }
+
     /// <summary>Kernel initializer (Keras default glorot_uniform).</summary>
     public Initializer KernelInitializer { get; set; } = Initializer.GlorotUniform;
 

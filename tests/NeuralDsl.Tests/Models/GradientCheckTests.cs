@@ -141,13 +141,17 @@ public sealed class GradientCheckTests
         Assert.True(error < GradientCheck.Tolerance, $"dropout model gradient relative error {error:E3}");
     }
 
-    [Fact]
-    public void Recurrent_input_dropout_backward_routes_the_gradient_through_the_sequence_mask()
+    [Theory]
+    [InlineData(nameof(GradRecurrentDropout))]
+    [InlineData(nameof(GradRecurrentStateDropout))]
+    public void Recurrent_dropout_backward_routes_the_gradient_through_the_sequence_masks(string name)
     {
-        var model = new GradRecurrentDropout(seed: 4);
+        // The same seed replays the same masks, so the training pass is a smooth function of the parameters.
+        IModel<double> New() => name == nameof(GradRecurrentDropout) ? new GradRecurrentDropout(seed: 4) : new GradRecurrentStateDropout(seed: 4);
+        IModel<double> model = New();
         const int batch = 3;
-        double[] x = GradientCheck.Random(batch * GradRecurrentDropout.InputSize, 1);
-        var y = new double[batch * GradRecurrentDropout.OutputSize];
+        double[] x = GradientCheck.Random(batch * model.InputSize, 1);
+        var y = new double[batch * model.OutputSize];
         model.Forward(x, y, training: true);
         var inference = new double[y.Length];
         model.Predict(x, inference);
@@ -156,10 +160,9 @@ public sealed class GradientCheckTests
         model.ZeroGradients();
         model.Backward(g, new double[x.Length]);
 
-        // The same seed replays the same masks, so the training pass is a smooth function of the parameters.
         double Objective()
         {
-            var replay = new GradRecurrentDropout(seed: 4);
+            IModel<double> replay = New();
             model.Parameters.CopyTo(replay.Parameters);
             var out2 = new double[y.Length];
             replay.Forward(x, out2, training: true);
@@ -182,7 +185,7 @@ public sealed class GradientCheckTests
             numeric[i] = (plus - minus) / (2 * GradientCheck.Step);
         }
         double error = GradientCheck.RelativeError(analytic, numeric);
-        Assert.True(error < GradientCheck.Tolerance, $"recurrent dropout model gradient relative error {error:E3}");
+        Assert.True(error < GradientCheck.Tolerance, $"{name} gradient relative error {error:E3}");
     }
 
     private static IModel<double> Create(string name) => name switch

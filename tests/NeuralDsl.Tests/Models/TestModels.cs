@@ -191,3 +191,14 @@ public partial class GradRecurrentStack;
 [GRU(2, Dropout = 0.3, ResetAfter = false)]
 [Dense(1)]
 public partial class GradRecurrentDropout;
+
+// Recurrent dropout (one mask on h_{t-1} per sequence) in every cell, with and without input dropout.
+[Sequential(ElementType = typeof(double))]
+[Input(5, 2)]
+[Dense(3, Activation.Tanh)]
+[SimpleRNN(3, RecurrentDropout = 0.3, ReturnSequences = true)]
+[LSTM(3, Dropout = 0.2, RecurrentDropout = 0.4, ReturnSequences = true, GoBackwards = true)]
+[GRU(3, RecurrentDropout = 0.35, ReturnSequences = true)]
+[GRU(2, Dropout = 0.25, RecurrentDropout = 0.3, ResetAfter = false)]
+[Dense(1)]
+public partial class GradRecurrentStateDropout;
