@@ -59,12 +59,13 @@ public sealed partial class LayerSnapshotTests
         [SimpleRNN(3, ReturnSequences = true, GoBackwards = true)]
         """);
 
-    // Stacked: a sequence-returning GRU (reset_after) feeds a GRU that applies the reset gate before the product.
+    // Stacked: a sequence-returning GRU (reset_after) feeds a GRU that applies the reset gate before the product, with
+    // both dropouts.
     [Fact]
     public void GRU() => Verify("""
         [Input(4, 2)]
         [GRU(3, ReturnSequences = true)]
-        [GRU(2, ResetAfter = false)]
+        [GRU(2, ResetAfter = false, Dropout = 0.25, RecurrentDropout = 0.5)]
         """);
 
     [Fact]

@@ -65,6 +65,7 @@ partial class GRUNet : global::NeuralDsl.IModel<float>
     // Every trainable tensor, layer after layer in Keras layout, and the matching gradients.
     private readonly float[] __parameters = new float[99];
     private readonly float[] __gradients = new float[99];
+    private global::NeuralDsl.Rng __rng; // dropout masks
 
     // Batch buffers live in workspaces: one for the training calls, and one per thread for Predict.
     private readonly __Workspace __workspace;
@@ -99,6 +100,7 @@ partial class GRUNet : global::NeuralDsl.IModel<float>
             ref rng);
         // gru_1.bias [6]: Zeros
         global::NeuralDsl.Initializers.Fill(Gru1Bias, global::NeuralDsl.Initializer.Zeros, 3, 6, ref rng);
+        __rng = new global::NeuralDsl.Rng(rng.NextUInt64());
         __workspace = new __Workspace(this);
         __predictWorkspaces = new(() => new __Workspace(this));
     }
@@ -338,6 +340,7 @@ partial class GRUNet : global::NeuralDsl.IModel<float>
         // Batch buffers, [capacity × per-sample size]; grown on demand, never per call.
         private int __capacity;
         private int __batch; // samples in the last forward pass
+        private bool __training; // whether that pass ran in training mode
         // whether it copied its input into __input (Forward does; Predict and ComputeGradients need not)
         private bool __inputKept;
         private float[] __input = []; // [B,4,2], the input of the last Forward, for Backward
@@ -355,6 +358,9 @@ partial class GRUNet : global::NeuralDsl.IModel<float>
         private float[] __a1 = []; // [B,2] gru_1 output
         private float[] __d1 = []; // [B,2] gradient w.r.t. gru_1 output
         private float[] __xs1 = []; // gru_1: time-major input [steps, B, features] in processing order
+        private float[] __dropoutMask1 = []; // gru_1: [B, features] input dropout mask, the same at every step
+        private float[] __recurrentMask1 = []; // gru_1: [B, units] recurrent dropout mask, the same at every step
+        private float[] __hms1 = []; // gru_1: [steps, B, units] masked h_{t-1} of every step, in training
         private float[] __gates1 = []; // gru_1: [steps, B, 6] gate pre-activations, then activated
         private float[] __hs1 = []; // gru_1: [steps + 1, B, units] states h_0 (zero) .. h_steps
         private float[] __hr1 = []; // gru_1: [B, 6] one step's h_{t-1} · recurrent_kernel
@@ -468,6 +474,9 @@ partial class GRUNet : global::NeuralDsl.IModel<float>
             __a1 = new float[checked(batch * 2)];
             __d1 = new float[checked(batch * 2)];
             __xs1 = new float[checked(batch * 12)];
+            __dropoutMask1 = new float[checked(batch * 3)];
+            __recurrentMask1 = new float[checked(batch * 2)];
+            __hms1 = new float[checked(batch * 8)];
             __gates1 = new float[checked(batch * 24)];
             __hs1 = new float[checked(batch * 10)];
             __hr1 = new float[checked(batch * 6)];
@@ -488,10 +497,11 @@ partial class GRUNet : global::NeuralDsl.IModel<float>
         private void __ForwardCore(global::System.ReadOnlySpan<float> x, int batch, bool training)
         {
             __batch = batch;
+            __training = training;
             // gru: GRU(3, sequences) [B,4,2] -> [B,4,3]
             __Layer0Forward(x, batch);
-            // gru_1: GRU(2, reset before) [B,4,3] -> [B,2]
-            __Layer1Forward(__Rows(__a0, batch, 12), batch);
+            // gru_1: GRU(2, reset before, dropout 0.25, recurrent dropout 0.5) [B,4,3] -> [B,2]
+            __Layer1Forward(__Rows(__a0, batch, 12), batch, training);
         }
 
         // Layer 0 · gru: GRU(3, sequences) · forward [B,4,2] -> [B,4,3] · kernel [2, 9], recurrent_kernel [3, 9], bias
@@ -617,9 +627,9 @@ partial class GRUNet : global::NeuralDsl.IModel<float>
             }
         }
 
-        // Layer 1 · gru_1: GRU(2, reset before) · forward [B,4,3] -> [B,2] · kernel [3, 6], recurrent_kernel [2, 6],
-        // bias [6] · 36 params
-        private void __Layer1Forward(global::System.ReadOnlySpan<float> x, int batch)
+        // Layer 1 · gru_1: GRU(2, reset before, dropout 0.25, recurrent dropout 0.5) · forward [B,4,3] -> [B,2] ·
+        // kernel [3, 6], recurrent_kernel [2, 6], bias [6] · 36 params
+        private void __Layer1Forward(global::System.ReadOnlySpan<float> x, int batch, bool training)
         {
             int step = batch * 2; // one step of a state: [B×2]
             int gateStep = batch * 6; // one step of the gates: [B×6]
@@ -628,6 +638,18 @@ partial class GRUNet : global::NeuralDsl.IModel<float>
             var hs = __Rows(__hs1, batch, 10); // [5, B, 2] h_0 .. h_4
             var rh = __Rows(__rh1, batch, 8); // [4, B, 2] r ⊙ h_{t-1}
             global::NeuralDsl.Recurrent.ToTimeMajor(x, xs, 4, 3);
+            if (training)
+            {
+                // Keras 3 dropout: one input mask [B×3] for the whole sequence, applied at every step
+                var mask = __Rows(__dropoutMask1, batch, 3); // 0 or 1 / (1 - rate)
+                global::NeuralDsl.Recurrent.DrawMask(mask, rate: 0.25, ref __model.__rng);
+                global::NeuralDsl.Recurrent.MultiplySteps(xs, mask);
+            }
+            // Keras 3 recurrent dropout: one mask on h_{t-1} for the whole sequence
+            var recurrentMask = __Rows(__recurrentMask1, batch, 2);
+            var hms = __Rows(__hms1, batch, 8); // [4, B, 2] masked h_{t-1}
+            if (training)
+                global::NeuralDsl.Recurrent.DrawMask(recurrentMask, rate: 0.5, ref __model.__rng);
             // gates[4·B×6] = xs · kernel[3×6] + bias: the whole sequence's input projection, one product
             global::NeuralDsl.Gemm.Multiply(xs, __model.Gru1Kernel, gates, batch * 4, 3, 6);
             global::NeuralDsl.Bias.AddRows(gates, __model.Gru1Bias);
@@ -638,6 +660,13 @@ partial class GRUNet : global::NeuralDsl.IModel<float>
             {
                 var g = gates.Slice(t * gateStep, gateStep); // [B×6]
                 var hPrev = hs.Slice(t * step, step); // h_{t-1} [B×2]
+                if (training)
+                {
+                    // the step sees h_{t-1} ⊙ recurrentMask only (kept for the backward pass)
+                    hPrev.CopyTo(hms.Slice(t * step, step));
+                    hPrev = hms.Slice(t * step, step);
+                    global::NeuralDsl.Recurrent.MultiplySteps(hPrev, recurrentMask);
+                }
                 var h = hs.Slice((t + 1) * step, step); // h_t [B×2]
                 var hr = __Rows(__hr1, batch, 6); // [B×6] (its h block is not used)
                 var q = __Rows(__candidate1, batch, 2); // [B×2]
@@ -655,8 +684,8 @@ partial class GRUNet : global::NeuralDsl.IModel<float>
             hs.Slice(4 * step, step).CopyTo(__Rows(__a1, batch, 2));
         }
 
-        // Layer 1 · gru_1: GRU(2, reset before) · backward [B,2] -> [B,4,3] · kernel [3, 6], recurrent_kernel [2, 6],
-        // bias [6] · 36 params
+        // Layer 1 · gru_1: GRU(2, reset before, dropout 0.25, recurrent dropout 0.5) · backward [B,2] -> [B,4,3] ·
+        // kernel [3, 6], recurrent_kernel [2, 6], bias [6] · 36 params
         private void __Layer1Backward(
             global::System.ReadOnlySpan<float> x,
             global::System.Span<float> dy,
@@ -673,13 +702,16 @@ partial class GRUNet : global::NeuralDsl.IModel<float>
             var dgatesRecurrent = __Rows(__dgatesRecurrent1, batch, 24); // [4, B, 6] the same on the recurrent side
             var dcandidate = __Rows(__dcandidate1, batch, 8); // [4, B, 2] dhh'
             var dh = __Rows(__dh1, batch, 2); // [B×2] gradient reaching h_t from later steps
+            var recurrentMask = __Rows(__recurrentMask1, batch, 2); // the forward pass's recurrent dropout mask
+            var hms = __Rows(__hms1, batch, 8); // [4, B, 2] masked h_{t-1}
             dy.CopyTo(dh); // only h_4 is an output
             global::NeuralDsl.Recurrent.CopyColumns(__model.Gru1RecurrentKernel, __recurrentH1, 6, 4, 2);
             for (int t = 3; t >= 0; t--)
             {
                 var g = gates.Slice(t * gateStep, gateStep); // activated gates [B×6]
                 var dg = dgates.Slice(t * gateStep, gateStep); // [B×6]
-                var hPrev = hs.Slice(t * step, step); // h_{t-1} [B×2]
+                // the h_{t-1} the step saw [B×2]
+                var hPrev = __training ? hms.Slice(t * step, step) : hs.Slice(t * step, step);
                 var dgr = dgatesRecurrent.Slice(t * gateStep, gateStep); // [B×6]
                 var dcand = dcandidate.Slice(t * step, step); // [B×2]
                 var drh = __Rows(__candidate1, batch, 2); // d(r ⊙ h_{t-1}) [B×2]
@@ -719,6 +751,8 @@ partial class GRUNet : global::NeuralDsl.IModel<float>
                         transposeB: true,
                         accumulate: true);
                 }
+                if (__training && t > 0)
+                    global::NeuralDsl.Recurrent.MultiplySteps(dh, recurrentMask); // from the masked h_{t-1} to h_{t-1}
             }
             // kernel gradient [3×6] += xsᵀ · dgates over all 4·B rows
             global::NeuralDsl.Gemm.Multiply(
@@ -732,7 +766,7 @@ partial class GRUNet : global::NeuralDsl.IModel<float>
                 accumulate: true);
             // recurrent_kernel gradient [2×6] += [h_0 .. h_3]ᵀ · dgatesRecurrent
             global::NeuralDsl.Gemm.Multiply(
-                hs.Slice(0, 4 * step),
+                __training ? hms : hs.Slice(0, 4 * step),
                 dgatesRecurrent,
                 __model.Gru1RecurrentKernelGradient,
                 2,
@@ -750,6 +784,8 @@ partial class GRUNet : global::NeuralDsl.IModel<float>
                 var dxs = __Rows(__dxs1, batch, 12); // [4, B, 3]
                 // dxs = dgates · kernelᵀ, then back to [B, 4, 3]
                 global::NeuralDsl.Gemm.Multiply(dgates, __model.Gru1Kernel, dxs, batch * 4, 6, 3, transposeB: true);
+                if (__training)
+                    global::NeuralDsl.Recurrent.MultiplySteps(dxs, __Rows(__dropoutMask1, batch, 3)); // through the dropout mask
                 global::NeuralDsl.Recurrent.FromTimeMajor(dxs, dx, 4, 3);
             }
         }
