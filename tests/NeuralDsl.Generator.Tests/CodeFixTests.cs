@@ -186,7 +186,10 @@ public sealed class CodeFixTests
             ["Epsilon"] = "no size", ["UseBias"] = "no size", ["KernelInitializer"] = "no size", ["BiasInitializer"] = "no size",
             ["Name"] = "no size",
             ["inputDim"] = "the vocabulary of token ids, not the number of steps", ["outputDim"] = "the output width",
-            ["MaskZero"] = "no size",
+            ["MaskZero"] = "no size", ["Activation"] = "no size", ["RecurrentActivation"] = "no size",
+            ["ReturnSequences"] = "no size (which steps are returned)", ["GoBackwards"] = "no size", ["Dropout"] = "no size",
+            ["RecurrentDropout"] = "no size", ["RecurrentInitializer"] = "no size", ["ResetAfter"] = "no size",
+            ["UnitForgetBias"] = "no size",
         };
         IEnumerable<Type> layers = typeof(SequentialAttribute).Assembly.GetExportedTypes()
             .Where(t => t.IsSubclassOf(typeof(Attribute)) && t != typeof(SequentialAttribute) && t != typeof(InputAttribute));

@@ -379,6 +379,8 @@ public sealed class DiagnosticTests
     [InlineData("[Input(9, 1)]\n[[|Conv1D(2, 3, Strides = 3, Dilation = 2)|]]", "Conv1D dilation must be 1 when the stride is greater than 1 (as in Keras), but is 2")]
     [InlineData("[Input(4, 4, 1)]\n[[|ZeroPadding2D(-1)|]]", "ZeroPadding2D top padding must be zero or more, but is -1")]
     [InlineData("[Input(4, 4, 1)]\n[[|ZeroPadding2D(1, Right = -2)|]]", "ZeroPadding2D right padding must be zero or more, but is -2")]
+    [InlineData("[Input(3)]\n[[|Dense(2, BiasInitializer = Initializer.Orthogonal)|]]", "Dense bias initializer must be one that fits a vector (Orthogonal needs a matrix of fan in 3 rows), but is Orthogonal")]
+    [InlineData("[Input(4, 3)]\n[[|GRU(3, BiasInitializer = Initializer.Orthogonal)|]]", "GRU bias initializer must be one that fits a vector (Orthogonal needs a matrix of fan in 3 rows), but is Orthogonal")]
     public void NDSL1007_setting_outside_its_range_on_that_attribute(string layers, string message)
     {
         GeneratorRun run = Expect("NDSL1007", Model("[Sequential]\n" + layers));
@@ -459,6 +461,50 @@ public sealed class DiagnosticTests
     public void A_mask_consumed_by_pooling_over_time_or_not_asked_for_is_accepted(string layers)
     {
         ExpectNone(Model("[Sequential]\n" + layers));
+    }
+
+    [Theory]
+    [InlineData("[Input(30)]\n[[|LSTM(8)|]]", "LSTM needs a per-sample input of shape (steps, features), but receives [30]")]
+    [InlineData("[Input(4, 4, 1)]\n[[|GRU(3)|]]", "GRU needs a per-sample input of shape (steps, features), but receives [4, 4, 1]")]
+    [InlineData("[Input(5, 2)]\n[Flatten]\n[[|SimpleRNN(3)|]]", "SimpleRNN needs a per-sample input of shape (steps, features), but receives [10]")]
+    [InlineData("[Input(5, 2)]\n[Dense(3)]\n[Flatten]\n[[|LSTM(3)|]]", "LSTM needs a per-sample input of shape (steps, features), but receives [15]")]
+    public void NDSL1008_recurrent_layer_on_a_non_sequence_input_names_the_shape(string layers, string message)
+    {
+        GeneratorRun run = Expect("NDSL1008", Model("[Sequential]\n" + layers));
+
+        Assert.Equal(message, Assert.Single(run.GeneratorDiagnostics).GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Theory]
+    [InlineData("[Input(30, 8)]\n[[|LSTM(32)|]]\n[LSTM(16)]", "LSTM 'lstm' returns only its last output, so the LSTM after it receives [32] instead of a sequence: set ReturnSequences = true on 'lstm'")]
+    [InlineData("[Input(30, 8)]\n[GRU(4, ReturnSequences = true)]\n[[|SimpleRNN(3, Name = \"encoder\")|]]\n[GRU(2)]", "SimpleRNN 'encoder' returns only its last output, so the GRU after it receives [3] instead of a sequence: set ReturnSequences = true on 'encoder'")]
+    public void NDSL1009_recurrent_after_a_last_output_points_at_the_first_layer(string layers, string message)
+    {
+        GeneratorRun run = Expect("NDSL1009", Model("[Sequential]\n" + layers));
+
+        Assert.Equal(message, Assert.Single(run.GeneratorDiagnostics).GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Theory]
+    [InlineData("[Input(5, 2)]\n[[|LSTM(3, Activation = Activation.Softmax)|]]", "LSTM Activation must be Linear, ReLU, Sigmoid or Tanh, but is Softmax")]
+    [InlineData("[Input(5, 2)]\n[[|GRU(3, RecurrentActivation = Activation.GELU)|]]", "GRU RecurrentActivation must be Linear, ReLU, Sigmoid or Tanh, but is GELU")]
+    public void NDSL1007_recurrent_activation_without_a_derivative_from_its_output(string layers, string message)
+    {
+        GeneratorRun run = Expect("NDSL1007", Model("[Sequential]\n" + layers));
+
+        Assert.Equal(message, Assert.Single(run.GeneratorDiagnostics).GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void NDSL1001_recurrent_units_not_positive()
+    {
+        Expect("NDSL1001", Model("[Sequential]\n[Input(5, 2)]\n[[|SimpleRNN(0)|]]"));
+    }
+
+    [Fact]
+    public void Stacked_recurrent_layers_with_sequences_report_nothing()
+    {
+        ExpectNone(Model("[Sequential]\n[Input(5, 2)]\n[LSTM(4, ReturnSequences = true)]\n[GRU(3, ReturnSequences = true)]\n[Dense(2)]\n[SimpleRNN(2)]"));
     }
 
     [Theory]

@@ -155,7 +155,7 @@ public sealed class GeneratorFuzzTests(ITestOutputHelper output)
     {
         ["Dense"] = [1, 2], ["Activation"] = [1, 2, 3], ["Dropout"] = [1, 2, 3], ["BatchNormalization"] = [1, 2, 3],
         ["Conv2D"] = [3], ["MaxPooling2D"] = [3], ["AveragePooling2D"] = [3], ["ZeroPadding2D"] = [3],
-        ["Conv1D"] = [2], ["MaxPooling1D"] = [2],
+        ["Conv1D"] = [2], ["MaxPooling1D"] = [2], ["SimpleRNN"] = [2], ["LSTM"] = [2], ["GRU"] = [2],
         // Reduce to a vector: the stack's tail.
         ["Flatten"] = [], ["GlobalAveragePooling2D"] = [], ["GlobalMaxPooling2D"] = [], ["GlobalAveragePooling1D"] = [], ["GlobalMaxPooling1D"] = [],
         // First layer only (NDSL1010 elsewhere), so never in the middle of a guided stack; wild stacks place it anywhere.

@@ -35,6 +35,9 @@ public sealed class LayerCoverageTests
         ["GlobalAveragePooling1DAttribute"] = "[GlobalAveragePooling1D(Name = \"probe\")]",
         ["GlobalMaxPooling1DAttribute"] = "[GlobalMaxPooling1D(Name = \"probe\")]",
         ["EmbeddingAttribute"] = "[Embedding(5, 3, Name = \"probe\")]\n[Flatten]",
+        ["SimpleRNNAttribute"] = "[SimpleRNN(3, Name = \"probe\")]",
+        ["LSTMAttribute"] = "[LSTM(3, Name = \"probe\")]",
+        ["GRUAttribute"] = "[GRU(3, Name = \"probe\")]",
     };
 
     private static readonly HashSet<string> ImageLayers = new(StringComparer.Ordinal)
@@ -43,7 +46,7 @@ public sealed class LayerCoverageTests
     };
 
     /// <summary>Layers on (steps, channels) samples get a 4×1 input.</summary>
-    private static readonly HashSet<string> SequenceLayers = new(StringComparer.Ordinal) { "Conv1DAttribute", "MaxPooling1DAttribute", "GlobalAveragePooling1DAttribute", "GlobalMaxPooling1DAttribute" };
+    private static readonly HashSet<string> SequenceLayers = new(StringComparer.Ordinal) { "Conv1DAttribute", "MaxPooling1DAttribute", "GlobalAveragePooling1DAttribute", "GlobalMaxPooling1DAttribute", "SimpleRNNAttribute", "LSTMAttribute", "GRUAttribute" };
 
     private static IReadOnlyList<string> LayerAttributeNames =>
         [.. typeof(SequentialAttribute).Assembly.GetExportedTypes()

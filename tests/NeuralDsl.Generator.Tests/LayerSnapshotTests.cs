@@ -48,6 +48,27 @@ public sealed partial class LayerSnapshotTests
         """);
 
     [Fact]
+    public void LSTM() => Verify("""
+        [Input(5, 3)]
+        [LSTM(4)]
+        """);
+
+    [Fact]
+    public void SimpleRNN() => Verify("""
+        [Input(4, 2)]
+        [SimpleRNN(3, ReturnSequences = true, GoBackwards = true)]
+        """);
+
+    // Stacked: a sequence-returning GRU (reset_after) feeds a GRU that applies the reset gate before the product, with
+    // both dropouts.
+    [Fact]
+    public void GRU() => Verify("""
+        [Input(4, 2)]
+        [GRU(3, ReturnSequences = true)]
+        [GRU(2, ResetAfter = false, Dropout = 0.25, RecurrentDropout = 0.5)]
+        """);
+
+    [Fact]
     public void MaxPooling1D() => Verify("""
         [Input(4, 1)]
         [Dense(2)]

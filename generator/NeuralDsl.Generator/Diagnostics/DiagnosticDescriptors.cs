@@ -122,6 +122,15 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor MaskNotHonoured = Error(
         "NDSL1011", "Mask not honoured",
         "MaskZero masks padded steps, but the mask reaches {0}; {1}");
+    /// <summary>"{0} needs a per-sample input of shape (steps, features), but receives {1}"</summary>
+    public static readonly DiagnosticDescriptor RecurrentInputNotSequence = Error(
+        "NDSL1008", "Recurrent layer input is not a sequence",
+        "{0} needs a per-sample input of shape (steps, features), but receives {1}");
+
+    /// <summary>"{0} '{1}' returns only its last output, so the {2} after it receives {3} instead of a sequence: set ReturnSequences = true on '{1}'"</summary>
+    public static readonly DiagnosticDescriptor RecurrentAfterLastOutput = Error(
+        "NDSL1009", "Recurrent layer after one that returns only its last output",
+        "{0} '{1}' returns only its last output, so the {2} after it receives {3} instead of a sequence: set ReturnSequences = true on '{1}'");
 
     /// <summary>"Model '{0}' has {1} elements in a tensor or in its parameters, more than one array can index ({2})"</summary>
     public static readonly DiagnosticDescriptor ModelTooLarge = Error(

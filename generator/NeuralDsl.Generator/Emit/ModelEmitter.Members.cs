@@ -137,6 +137,11 @@ internal sealed partial class ModelEmitter
                 _w.Comment(p.Name + " " + Shape.Format(p.Spec.Shape) + ": " + p.Spec.Initializer + FansComment(p.Spec));
                 _w.Call("global::NeuralDsl.Initializers.Fill",
                     [Names.ParameterView(p), "global::NeuralDsl.Initializer." + p.Spec.Initializer, Literals.Int(p.Spec.FanIn), Literals.Int(p.Spec.FanOut), "ref rng"]);
+                if (p.Spec.OnesLength > 0)
+                {
+                    _w.Comment("unit_forget_bias: elements " + Literals.Int(p.Spec.OnesStart) + ".." + Literals.Int(p.Spec.OnesStart + p.Spec.OnesLength - 1) + " (the forget gate) start at 1");
+                    _w.Line(Names.ParameterView(p) + ".Slice(" + Literals.Int(p.Spec.OnesStart) + ", " + Literals.Int(p.Spec.OnesLength) + ").Fill(1);");
+                }
             }
             if (Layers.Any(l => l.Spec.UsesRandomNumbers))
                 _w.Line(Names.Rng + " = new global::NeuralDsl.Rng(rng.NextUInt64());");

@@ -29,6 +29,9 @@ internal static class LayerRegistry
         ["NeuralDsl.GlobalAveragePooling1DAttribute"] = GlobalPoolingSpec.ParseAverage1D,
         ["NeuralDsl.GlobalMaxPooling1DAttribute"] = GlobalPoolingSpec.ParseMax1D,
         ["NeuralDsl.EmbeddingAttribute"] = EmbeddingSpec.Parse,
+        ["NeuralDsl.SimpleRNNAttribute"] = RecurrentSpec.ParseSimpleRnn,
+        ["NeuralDsl.LSTMAttribute"] = RecurrentSpec.ParseLstm,
+        ["NeuralDsl.GRUAttribute"] = RecurrentSpec.ParseGru,
     };
 
     public static bool IsLayer(string attributeName) => Parsers.ContainsKey(attributeName);

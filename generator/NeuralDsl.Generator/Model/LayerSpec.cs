@@ -127,8 +127,11 @@ internal enum MaskHandling
 /// <summary>
 /// A tensor of a layer: suffix (<c>kernel</c>), Keras-layout shape, initializer and fans. Non-trainable tensors
 /// (<see cref="Trainable"/> false, e.g. moving statistics) live in the model's state vector and have no gradient.
+/// <see cref="OnesLength"/> elements from <see cref="OnesStart"/> are set to 1 after the initializer (the LSTM's
+/// <c>unit_forget_bias</c>).
 /// </summary>
-internal sealed record ParameterSpec(string Suffix, EquatableArray<int> Shape, Initializer Initializer, int FanIn, int FanOut, bool Trainable = true);
+internal sealed record ParameterSpec(string Suffix, EquatableArray<int> Shape, Initializer Initializer, int FanIn, int FanOut, bool Trainable = true,
+    int OnesStart = 0, int OnesLength = 0);
 
 /// <summary>
 /// A per-layer batch buffer: field name and elements per sample, or a C# expression of <c>batch</c> for the length

@@ -18,6 +18,12 @@ internal sealed class ShapeContext(ModelSpec model)
 
     public ModelSpec Model { get; } = model;
 
+    /// <summary>The layer before the one whose shape is being inferred (null for the first), for rules about pairs.</summary>
+    public LayerSpec? PreviousLayer { get; set; }
+
+    /// <summary>The Keras name of <see cref="PreviousLayer"/>.</summary>
+    public string? PreviousName { get; set; }
+
     public IReadOnlyList<DiagnosticInfo> Diagnostics => _diagnostics;
 
     /// <summary>

@@ -52,6 +52,8 @@ internal static class ShapeInference
                     "layer " + i.ToString(CultureInfo.InvariantCulture) + ", after [" + model.Layers[i - 1].Describe() + "] '" + names[i - 1] + "'");
                 return null;
             }
+            context.PreviousLayer = i > 0 ? model.Layers[i - 1] : null;
+            context.PreviousName = i > 0 ? names[i - 1] : null;
             Shape? output = spec.InferShape(current, context);
             if (output is null)
                 return null;
@@ -61,6 +63,13 @@ internal static class ShapeInference
             var parameters = new List<PlannedParameter>();
             foreach (ParameterSpec p in spec.GetParameters(current))
             {
+                if (p.Initializer == Initializer.Orthogonal && !IsMatrix(p))
+                {
+                    // The runtime fills (fan in) × (length / fan in); Keras too needs a matrix (rows = every axis but the last).
+                    context.Report(DiagnosticDescriptors.ValueOutOfRange, spec.Location, spec.KerasType + " " + p.Suffix + " initializer",
+                        "one that fits a vector (Orthogonal needs a matrix of fan in " + p.FanIn.ToString(CultureInfo.InvariantCulture) + " rows)", "Orthogonal");
+                    return null;
+                }
                 // Sized in long before anything multiplies in int: a wrapped size would be silently wrong code.
                 long length = 1;
                 foreach (int d in p.Shape)
@@ -84,6 +93,17 @@ internal static class ShapeInference
         CheckMask(plan, context);
         MemberCollisions.Check(plan, context);
         return plan;
+    }
+
+    /// <summary>True when the tensor is a matrix whose rows (every axis but the last) are its fan in.</summary>
+    private static bool IsMatrix(ParameterSpec p)
+    {
+        if (p.Shape.Count < 2)
+            return false;
+        long rows = 1;
+        for (int i = 0; i < p.Shape.Count - 1; i++)
+            rows *= p.Shape[i];
+        return rows == p.FanIn;
     }
 
     /// <summary>

@@ -24,4 +24,9 @@ public enum Initializer
     RandomNormal = 8,
     /// <summary>Uniform in [−0.05, 0.05].</summary>
     RandomUniform = 9,
+    /// <summary>
+    /// Orthogonal (Keras default for recurrent kernels, gain 1): the Q of the QR decomposition of a normal matrix,
+    /// sign-corrected so R has a positive diagonal; rows (fan in) or columns are orthonormal, whichever are fewer.
+    /// </summary>
+    Orthogonal = 10,
 }

@@ -72,8 +72,59 @@ public static class Initializers
             case Initializer.RandomUniform:
                 FillUniform(w, 0.05, ref rng);
                 break;
+            case Initializer.Orthogonal:
+                FillOrthogonal(w, fanIn, ref rng);
+                break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown initializer.");
+        }
+    }
+
+    /// <summary>
+    /// Keras <c>Orthogonal(gain=1)</c> for a tensor of <paramref name="rows"/> = fan in (the product of every axis but
+    /// the last) by <c>columns = w.Length / rows</c>: a normal [max, min] matrix is orthonormalised column by column
+    /// (Gram–Schmidt, twice, in double), which is its QR decomposition with R's diagonal positive, so the Q already
+    /// carries Keras's sign correction; it is transposed when there are fewer rows than columns. Hence W·Wᵀ = I when
+    /// rows ≤ columns, and Wᵀ·W = I otherwise.
+    /// </summary>
+    private static void FillOrthogonal<T>(Span<T> w, int rows, ref Rng rng)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (w.IsEmpty)
+            return;
+        if (rows <= 0 || w.Length % rows != 0)
+            throw new ArgumentException(
+                $"An orthogonal tensor needs a length that is a multiple of its fan in (rows) {rows}, but has {w.Length} elements.", nameof(w));
+        int columns = w.Length / rows;
+        int tall = Math.Max(rows, columns), narrow = Math.Min(rows, columns);
+        // q[i, j], column j of length tall: drawn normal, then orthonormalised against columns 0..j-1.
+        double[] q = new double[tall * narrow];
+        for (int i = 0; i < q.Length; i++)
+            q[i] = rng.NextNormal();
+        for (int j = 0; j < narrow; j++)
+        {
+            for (int pass = 0; pass < 2; pass++)
+            {
+                for (int k = 0; k < j; k++)
+                {
+                    double dot = 0;
+                    for (int i = 0; i < tall; i++)
+                        dot += q[i * narrow + k] * q[i * narrow + j];
+                    for (int i = 0; i < tall; i++)
+                        q[i * narrow + j] -= dot * q[i * narrow + k];
+                }
+            }
+            double norm = 0;
+            for (int i = 0; i < tall; i++)
+                norm += q[i * narrow + j] * q[i * narrow + j];
+            norm = Math.Sqrt(norm);
+            for (int i = 0; i < tall; i++)
+                q[i * narrow + j] /= norm;
+        }
+        for (int r = 0; r < rows; r++)
+        {
+            for (int c = 0; c < columns; c++)
+                w[r * columns + c] = T.CreateTruncating(rows >= columns ? q[r * narrow + c] : q[c * narrow + r]);
         }
     }
 

@@ -80,3 +80,19 @@ namespace NeuralDsl.Tests.Models;
 [Sequential(ElementType = typeof(double))] [Input(3, 3, 3)] [BatchNormalization] public partial class BatchNormNhwcD;
 [Sequential] [Input(5)] [BatchNormalization] public partial class BatchNormInferenceF;
 [Sequential(ElementType = typeof(double))] [Input(5)] [BatchNormalization] public partial class BatchNormInferenceD;
+
+// Recurrent cases: shapes and settings of the simple_rnn_*, lstm_* and gru_* fixtures.
+[Sequential] [Input(4, 3)] [SimpleRNN(5)] public partial class SimpleRnnLastF;
+[Sequential(ElementType = typeof(double))] [Input(4, 3)] [SimpleRNN(5)] public partial class SimpleRnnLastD;
+[Sequential] [Input(5, 2)] [SimpleRNN(4, ReturnSequences = true)] public partial class SimpleRnnSequencesF;
+[Sequential(ElementType = typeof(double))] [Input(5, 2)] [SimpleRNN(4, ReturnSequences = true)] public partial class SimpleRnnSequencesD;
+[Sequential] [Input(5, 3)] [LSTM(4)] public partial class LstmLastF;
+[Sequential(ElementType = typeof(double))] [Input(5, 3)] [LSTM(4)] public partial class LstmLastD;
+[Sequential] [Input(4, 2)] [LSTM(3, ReturnSequences = true)] public partial class LstmSequencesF;
+[Sequential(ElementType = typeof(double))] [Input(4, 2)] [LSTM(3, ReturnSequences = true)] public partial class LstmSequencesD;
+[Sequential] [Input(4, 2)] [LSTM(3, ReturnSequences = true, GoBackwards = true)] public partial class LstmBackwardsF;
+[Sequential(ElementType = typeof(double))] [Input(4, 2)] [LSTM(3, ReturnSequences = true, GoBackwards = true)] public partial class LstmBackwardsD;
+[Sequential] [Input(5, 3)] [GRU(4)] public partial class GruLastF;
+[Sequential(ElementType = typeof(double))] [Input(5, 3)] [GRU(4)] public partial class GruLastD;
+[Sequential] [Input(4, 2)] [GRU(3, ReturnSequences = true)] public partial class GruSequencesF;
+[Sequential(ElementType = typeof(double))] [Input(4, 2)] [GRU(3, ReturnSequences = true)] public partial class GruSequencesD;

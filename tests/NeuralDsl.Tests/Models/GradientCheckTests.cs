@@ -23,9 +23,26 @@ public sealed class GradientCheckTests
         nameof(GradConv1D), nameof(GradZeroPadding),
     };
 
+    public static TheoryData<string> RecurrentModels => new()
+    {
+        nameof(GradSimpleRnn),
+        nameof(GradSimpleRnnSequencesBackwards),
+        nameof(GradLstm),
+        nameof(GradLstmSequences),
+        nameof(GradLstmBackwards),
+        nameof(GradLstmOtherActivations),
+        nameof(GradGru),
+        nameof(GradGruSequencesBackwards),
+        nameof(GradGruResetBefore),
+        nameof(GradGruResetBeforeSequences),
+        nameof(GradGruNoBias),
+        nameof(GradRecurrentStack),
+    };
+
     [Theory]
     [MemberData(nameof(ActivationModels))]
     [MemberData(nameof(DenseModels))]
+    [MemberData(nameof(RecurrentModels))]
     public void Backward_matches_central_differences(string model)
     {
         // Batch 3 exercises the row loop of register kernels and a non-multiple-of-vector GEMM row count.
@@ -42,6 +59,7 @@ public sealed class GradientCheckTests
     [InlineData(nameof(LossMae))]
     [InlineData(nameof(LossHuber))]
     [InlineData(nameof(GradCnn))]
+    [InlineData(nameof(LossLstmBce))]
     public void ComputeGradients_matches_central_differences_of_the_loss(string model)
     {
         IModel<double> m = Create(model);
@@ -123,6 +141,53 @@ public sealed class GradientCheckTests
         Assert.True(error < GradientCheck.Tolerance, $"dropout model gradient relative error {error:E3}");
     }
 
+    [Theory]
+    [InlineData(nameof(GradRecurrentDropout))]
+    [InlineData(nameof(GradRecurrentStateDropout))]
+    public void Recurrent_dropout_backward_routes_the_gradient_through_the_sequence_masks(string name)
+    {
+        // The same seed replays the same masks, so the training pass is a smooth function of the parameters.
+        IModel<double> New() => name == nameof(GradRecurrentDropout) ? new GradRecurrentDropout(seed: 4) : new GradRecurrentStateDropout(seed: 4);
+        IModel<double> model = New();
+        const int batch = 3;
+        double[] x = GradientCheck.Random(batch * model.InputSize, 1);
+        var y = new double[batch * model.OutputSize];
+        model.Forward(x, y, training: true);
+        var inference = new double[y.Length];
+        model.Predict(x, inference);
+        Assert.NotEqual(inference, y); // the masks changed the training pass
+        var g = GradientCheck.Random(y.Length, 2);
+        model.ZeroGradients();
+        model.Backward(g, new double[x.Length]);
+
+        double Objective()
+        {
+            IModel<double> replay = New();
+            model.Parameters.CopyTo(replay.Parameters);
+            var out2 = new double[y.Length];
+            replay.Forward(x, out2, training: true);
+            double sum = 0;
+            for (int i = 0; i < out2.Length; i++)
+                sum += out2[i] * g[i];
+            return sum;
+        }
+
+        double[] analytic = model.Gradients.ToArray();
+        var numeric = new double[analytic.Length];
+        for (int i = 0; i < numeric.Length; i++)
+        {
+            double saved = model.Parameters[i];
+            model.Parameters[i] = saved + GradientCheck.Step;
+            double plus = Objective();
+            model.Parameters[i] = saved - GradientCheck.Step;
+            double minus = Objective();
+            model.Parameters[i] = saved;
+            numeric[i] = (plus - minus) / (2 * GradientCheck.Step);
+        }
+        double error = GradientCheck.RelativeError(analytic, numeric);
+        Assert.True(error < GradientCheck.Tolerance, $"{name} gradient relative error {error:E3}");
+    }
+
     private static IModel<double> Create(string name) => name switch
     {
         nameof(GradLinear) => new GradLinear(1),
@@ -153,6 +218,19 @@ public sealed class GradientCheckTests
         nameof(GradMaxPool1D) => WithRandomBiases(new GradMaxPool1D(1)),
         nameof(GradConv1D) => WithRandomBiases(new GradConv1D(1)),
         nameof(GradZeroPadding) => WithRandomBiases(new GradZeroPadding(1)),
+        nameof(GradSimpleRnn) => WithRandomBiases(new GradSimpleRnn(1)),
+        nameof(GradSimpleRnnSequencesBackwards) => WithRandomBiases(new GradSimpleRnnSequencesBackwards(1)),
+        nameof(GradLstm) => WithRandomBiases(new GradLstm(1)),
+        nameof(GradLstmSequences) => WithRandomBiases(new GradLstmSequences(1)),
+        nameof(GradLstmBackwards) => WithRandomBiases(new GradLstmBackwards(1)),
+        nameof(GradLstmOtherActivations) => WithRandomBiases(new GradLstmOtherActivations(1)),
+        nameof(GradGru) => WithRandomBiases(new GradGru(1)),
+        nameof(GradGruSequencesBackwards) => WithRandomBiases(new GradGruSequencesBackwards(1)),
+        nameof(GradGruResetBefore) => WithRandomBiases(new GradGruResetBefore(1)),
+        nameof(GradGruResetBeforeSequences) => WithRandomBiases(new GradGruResetBeforeSequences(1)),
+        nameof(GradGruNoBias) => WithRandomBiases(new GradGruNoBias(1)),
+        nameof(GradRecurrentStack) => WithRandomBiases(new GradRecurrentStack(1)),
+        nameof(LossLstmBce) => WithRandomBiases(new LossLstmBce(1)),
         nameof(LossBce) => new LossBce(1),
         nameof(LossBceUnfused) => new LossBceUnfused(1),
         nameof(LossCce) => new LossCce(1),

@@ -150,6 +150,31 @@ public sealed class ModelConformanceTests
         Check(fixture, d);
     }
 
+    [Theory]
+    [InlineData("simple_rnn_last")]
+    [InlineData("simple_rnn_sequences")]
+    [InlineData("lstm_last")]
+    [InlineData("lstm_sequences")]
+    [InlineData("lstm_sequences_go_backwards")]
+    [InlineData("gru_last")]
+    [InlineData("gru_sequences")]
+    public void Recurrent_layers_match_libtorch_in_float_and_double(string name)
+    {
+        var fixture = Fixture.Load(name);
+        (IModel<float> f, IModel<double> d) = name switch
+        {
+            "simple_rnn_last" => ((IModel<float>)new SimpleRnnLastF(), (IModel<double>)new SimpleRnnLastD()),
+            "simple_rnn_sequences" => (new SimpleRnnSequencesF(), new SimpleRnnSequencesD()),
+            "lstm_last" => (new LstmLastF(), new LstmLastD()),
+            "lstm_sequences" => (new LstmSequencesF(), new LstmSequencesD()),
+            "lstm_sequences_go_backwards" => (new LstmBackwardsF(), new LstmBackwardsD()),
+            "gru_last" => (new GruLastF(), new GruLastD()),
+            _ => (new GruSequencesF(), new GruSequencesD()),
+        };
+        Check(fixture, f);
+        Check(fixture, d);
+    }
+
     private static void Check<T>(Fixture fixture, IModel<T> model) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         Tolerance tolerance = Tolerance.For<T>();

@@ -164,3 +164,48 @@ public partial class GradBatchNorm;
 [BatchNormalization(Momentum = 0.9)]
 [Dense(3, Activation.Swish)]
 public partial class GradBatchNormFirst;
+
+// ---- Recurrent layers: backpropagation through time for every cell, both outputs, both directions, GRU without
+// reset_after, a non-default pair of activations, no bias, and a stack of three. ----
+[Sequential(ElementType = typeof(double))] [Input(6, 3)] [SimpleRNN(4)] public partial class GradSimpleRnn;
+[Sequential(ElementType = typeof(double))] [Input(5, 2)] [SimpleRNN(3, ReturnSequences = true, GoBackwards = true)] public partial class GradSimpleRnnSequencesBackwards;
+[Sequential(ElementType = typeof(double))] [Input(6, 3)] [LSTM(4)] public partial class GradLstm;
+[Sequential(ElementType = typeof(double))] [Input(5, 3)] [LSTM(3, ReturnSequences = true)] public partial class GradLstmSequences;
+[Sequential(ElementType = typeof(double))] [Input(5, 2)] [LSTM(3, GoBackwards = true)] public partial class GradLstmBackwards;
+[Sequential(ElementType = typeof(double))] [Input(4, 2)] [LSTM(3, Activation = Activation.Sigmoid, RecurrentActivation = Activation.Tanh, UseBias = false)] public partial class GradLstmOtherActivations;
+[Sequential(ElementType = typeof(double))] [Input(6, 3)] [GRU(4)] public partial class GradGru;
+[Sequential(ElementType = typeof(double))] [Input(5, 2)] [GRU(3, ReturnSequences = true, GoBackwards = true)] public partial class GradGruSequencesBackwards;
+[Sequential(ElementType = typeof(double))] [Input(6, 3)] [GRU(4, ResetAfter = false)] public partial class GradGruResetBefore;
+[Sequential(ElementType = typeof(double))] [Input(5, 2)] [GRU(3, ResetAfter = false, ReturnSequences = true, GoBackwards = true)] public partial class GradGruResetBeforeSequences;
+[Sequential(ElementType = typeof(double))] [Input(4, 2)] [GRU(3, UseBias = false)] public partial class GradGruNoBias;
+
+[Sequential(ElementType = typeof(double))]
+[Input(6, 3)]
+[LSTM(4, ReturnSequences = true)]
+[GRU(3, ReturnSequences = true, GoBackwards = true)]
+[SimpleRNN(2)]
+[Dense(1)]
+public partial class GradRecurrentStack;
+
+[Sequential(Loss = Loss.BinaryCrossEntropy, ElementType = typeof(double))] [Input(5, 2)] [LSTM(3)] [Dense(1, Activation.Sigmoid)] public partial class LossLstmBce;
+
+// Input dropout on recurrent layers (one mask per sequence): a Dense in front so the masked input gradient reaches
+// parameters, and a second recurrent layer reading the first one's sequence.
+[Sequential(ElementType = typeof(double))]
+[Input(4, 2)]
+[Dense(3, Activation.Tanh)]
+[LSTM(3, Dropout = 0.4, ReturnSequences = true)]
+[GRU(2, Dropout = 0.3, ResetAfter = false)]
+[Dense(1)]
+public partial class GradRecurrentDropout;
+
+// Recurrent dropout (one mask on h_{t-1} per sequence) in every cell, with and without input dropout.
+[Sequential(ElementType = typeof(double))]
+[Input(5, 2)]
+[Dense(3, Activation.Tanh)]
+[SimpleRNN(3, RecurrentDropout = 0.3, ReturnSequences = true)]
+[LSTM(3, Dropout = 0.2, RecurrentDropout = 0.4, ReturnSequences = true, GoBackwards = true)]
+[GRU(3, RecurrentDropout = 0.35, ReturnSequences = true)]
+[GRU(2, Dropout = 0.25, RecurrentDropout = 0.3, ResetAfter = false)]
+[Dense(1)]
+public partial class GradRecurrentStateDropout;

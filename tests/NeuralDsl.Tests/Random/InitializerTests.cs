@@ -43,6 +43,41 @@ public class InitializerTests
         Assert.InRange(variance, targetVariance * 0.97, targetVariance * 1.03);
     }
 
+    [Theory]
+    [InlineData(5, 20, 1)] // an LSTM(5) recurrent kernel (u, 4u): orthonormal rows, W·Wᵀ = I
+    [InlineData(7, 7, 2)] // a SimpleRNN(7) recurrent kernel: orthogonal both ways
+    [InlineData(12, 3, 3)] // more rows than columns: orthonormal columns, Wᵀ·W = I
+    public void OrthogonalHasOrthonormalRowsOrColumns(int rows, int columns, int seed)
+    {
+        double[] w = new double[rows * columns];
+        var rng = new Rng((ulong)seed);
+        Initializers.Fill<double>(w, Initializer.Orthogonal, rows, columns, ref rng);
+        int n = Math.Min(rows, columns);
+        for (int a = 0; a < n; a++)
+        {
+            for (int b = 0; b < n; b++)
+            {
+                double dot = 0;
+                for (int k = 0; k < Math.Max(rows, columns); k++)
+                    dot += rows <= columns ? w[a * columns + k] * w[b * columns + k] : w[k * columns + a] * w[k * columns + b];
+                Assert.Equal(a == b ? 1.0 : 0.0, dot, 1e-12);
+            }
+        }
+        // Not a permutation or a constant: a random rotation has many non-zero entries of both signs.
+        Assert.Contains(w, v => v > 0.05);
+        Assert.Contains(w, v => v < -0.05);
+    }
+
+    [Fact]
+    public void OrthogonalRejectsALengthThatIsNotWholeRows()
+    {
+        double[] w = new double[10];
+        var rng = new Rng(1);
+        var e = Assert.Throws<ArgumentException>(() => Initializers.Fill<double>(w, Initializer.Orthogonal, 3, 4, ref rng));
+        Assert.Contains("3", e.Message);
+        Assert.Contains("10", e.Message);
+    }
+
     [Fact]
     public void RandomNormalIsUntruncatedWithStddevFivePercent()
     {
