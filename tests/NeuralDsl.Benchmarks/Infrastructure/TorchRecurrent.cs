@@ -223,6 +223,25 @@ internal sealed class TorchLstmStep : IDisposable
         _c = torch.zeros(1, units);
     }
 
+    /// <summary>
+    /// Copies an LSTM's weights in the Keras layouts — kernel (features, 4u), recurrent kernel (u, 4u), bias (4u),
+    /// gates i, f, c, o as torch's i, f, g, o — so the cell steps with the same numbers as a NeuralDsl LSTM.
+    /// </summary>
+    public void LoadKerasWeights(ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias)
+    {
+        long units = _h.shape[1];
+        long features = _cell.weight_ih!.shape[1];
+        if (kernel.Length != features * 4 * units || recurrentKernel.Length != units * 4 * units || bias.Length != 4 * units)
+            throw new ArgumentException($"Expected a kernel of {features * 4 * units}, a recurrent kernel of {units * 4 * units} and a bias of {4 * units} values.");
+        using IDisposable noGrad = torch.no_grad();
+        using (Tensor k = torch.tensor(kernel.ToArray(), [features, 4 * units]))
+        using (Tensor kt = k.t()) _cell.weight_ih!.copy_(kt);
+        using (Tensor r = torch.tensor(recurrentKernel.ToArray(), [units, 4 * units]))
+        using (Tensor rt = r.t()) _cell.weight_hh!.copy_(rt);
+        using (Tensor b = torch.tensor(bias.ToArray(), [4 * units])) _cell.bias_ih!.copy_(b);
+        _cell.bias_hh!.zero_();
+    }
+
     /// <summary>Advances one step on <paramref name="x"/> (1, features) and returns the new h (1, units), owned by this object.</summary>
     public Tensor Step(Tensor x)
     {

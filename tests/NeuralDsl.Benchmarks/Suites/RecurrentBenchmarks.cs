@@ -179,6 +179,8 @@ public class LstmStepBenchmarks
         _inputs = new Tensor[Inputs];
         for (int i = 0; i < Inputs; i++) _inputs[i] = torch.tensor(x.AsSpan(i * Features, Features).ToArray(), [1, Features]);
         _torchStep = new TorchLstmStep(Features, Units);
+        var w = TorchRecurrent.KerasLikeWeights(RecurrentCell.Lstm, Features, Units, seed: 1);
+        _torchStep.LoadKerasWeights(w.Kernel, w.RecurrentKernel, w.Bias);
     }
 
     [GlobalCleanup]
