@@ -24,6 +24,15 @@ public static class WeightFiles
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(path);
+        CreateWriter(model).Save(path);
+    }
+
+    /// <summary>
+    /// A writer holding every parameter and state tensor of <paramref name="model"/> and the model's metadata, ready
+    /// to <see cref="SafeTensorsWriter.Save"/>; callers may add metadata first (e.g. a text vectorizer).
+    /// </summary>
+    internal static SafeTensorsWriter CreateWriter<T>(IModel<T> model) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
         IReadOnlyList<ParameterInfo> layout = model.ParameterLayout;
         IReadOnlyList<ParameterInfo> stateLayout = model.StateLayout;
         CheckLayout(model, layout, stateLayout);
@@ -36,7 +45,7 @@ public static class WeightFiles
         ReadOnlySpan<T> state = model.State;
         foreach (ParameterInfo p in stateLayout)
             writer.Add(p.Name, state.Slice(p.Offset, p.Length), p.Shape);
-        writer.Save(path);
+        return writer;
     }
 
     /// <summary>

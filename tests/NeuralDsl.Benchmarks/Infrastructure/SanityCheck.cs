@@ -31,6 +31,8 @@ internal static class SanityCheck
         CheckCnn(log, "SimpleCnn", simpleCnn, (x, y, adam) => simpleCnn.TrainStep(x, y, adam), TorchCnn.SimpleCnnLogits(), dropout: false);
         var mnistCnn = new MnistCnn(seed: 1);
         CheckCnn(log, "MnistCnn", mnistCnn, (x, y, adam) => mnistCnn.TrainStep(x, y, adam), TorchCnn.MnistCnnLogits(), dropout: true);
+        CheckRecurrent(log, RecurrentCell.Lstm);
+        CheckRecurrent(log, RecurrentCell.Gru);
 
         Gemm.MaxThreads = Machine.ModelThreads;
         TorchThreads.Configure(Machine.ModelThreads);
@@ -170,6 +172,84 @@ internal static class SanityCheck
             }
         }
     }
+
+    /// <summary>
+    /// The recurrent twins load Keras-layout weights correctly: their predictions equal a scalar double evaluation of
+    /// Keras' LSTM / GRU (reset_after) formulas on the same weights, for a few sequences of 30 × 8.
+    /// </summary>
+    private static void CheckRecurrent(TextWriter log, RecurrentCell cell)
+    {
+        const int batch = 4, steps = 30, features = 8, units = 50;
+        var w = TorchRecurrent.KerasLikeWeights(cell, features, units, seed: 3);
+        // Non-zero biases too, so a wrong bias mapping (the GRU's two rows, the LSTM's forget bias) shows.
+        for (int i = 0; i < w.Bias.Length; i++) w.Bias[i] += 0.01f * ((i * 7 % 11) - 5);
+        using TorchRecurrent twin = cell == RecurrentCell.Lstm ? TorchRecurrent.Lstm(features, units) : TorchRecurrent.Gru(features, units);
+        twin.LoadKerasWeights(w.Kernel, w.RecurrentKernel, w.Bias, w.DenseKernel, w.DenseBias);
+        twin.FreezeForInference();
+        (float[] x, _) = SyntheticData.Sequences(batch, steps, features, seed: 5);
+
+        float[] theirs;
+        using (IDisposable noGrad = torch.no_grad())
+        using (DisposeScope scope = torch.NewDisposeScope())
+            theirs = twin.Module.forward(torch.tensor(x, [batch, steps, features])).data<float>().ToArray();
+
+        double maxDiff = 0;
+        for (int b = 0; b < batch; b++)
+        {
+            double expected = KerasRecurrentReference(cell, x.AsSpan(b * steps * features, steps * features), steps, features, units, w);
+            maxDiff = Math.Max(maxDiff, Math.Abs(expected - theirs[b]));
+        }
+
+        Require(maxDiff <= 1e-5, $"TorchSharp {cell} twin differs from Keras' formulas on the same weights by {maxDiff:G3} (tolerance 1e-5).");
+        log.WriteLine($"  ok  {cell} twin vs Keras formulas (Keras-layout weights), b={batch}: max diff = {maxDiff:G3}");
+    }
+
+    /// <summary>Keras' LSTM (gates i, f, c, o) or GRU (reset_after; gates z, r, h) over one sequence, then Dense(1, sigmoid), in double.</summary>
+    private static double KerasRecurrentReference(RecurrentCell cell, ReadOnlySpan<float> x, int steps, int features, int units,
+        (float[] Kernel, float[] RecurrentKernel, float[] Bias, float[] DenseKernel, float[] DenseBias) w)
+    {
+        int g = cell == RecurrentCell.Lstm ? 4 : 3, width = g * units;
+        var h = new double[units];
+        var c = new double[units];
+        var xz = new double[width];
+        var hz = new double[width];
+        for (int t = 0; t < steps; t++)
+        {
+            for (int j = 0; j < width; j++)
+            {
+                double sx = w.Bias[j], sh = cell == RecurrentCell.Gru ? w.Bias[width + j] : 0;
+                for (int i = 0; i < features; i++) sx += x[t * features + i] * (double)w.Kernel[i * width + j];
+                for (int i = 0; i < units; i++) sh += h[i] * (double)w.RecurrentKernel[i * width + j];
+                xz[j] = sx;
+                hz[j] = sh;
+            }
+
+            for (int k = 0; k < units; k++)
+            {
+                if (cell == RecurrentCell.Lstm)
+                {
+                    double ig = Sigmoid(xz[k] + hz[k]), fg = Sigmoid(xz[units + k] + hz[units + k]);
+                    double cc = Math.Tanh(xz[2 * units + k] + hz[2 * units + k]), og = Sigmoid(xz[3 * units + k] + hz[3 * units + k]);
+                    c[k] = fg * c[k] + ig * cc;
+                    h[k] = og * Math.Tanh(c[k]);
+                }
+                else
+                {
+                    double z = Sigmoid(xz[k] + hz[k]), r = Sigmoid(xz[units + k] + hz[units + k]);
+                    double hh = Math.Tanh(xz[2 * units + k] + r * hz[2 * units + k]);
+                    c[k] = z * h[k] + (1 - z) * hh; // the new h, held in c until every unit has read the old h
+                }
+            }
+
+            if (cell == RecurrentCell.Gru) Array.Copy(c, h, units);
+        }
+
+        double logit = w.DenseBias[0];
+        for (int k = 0; k < units; k++) logit += h[k] * w.DenseKernel[k];
+        return Sigmoid(logit);
+    }
+
+    private static double Sigmoid(double v) => 1 / (1 + Math.Exp(-v));
 
     private static void CheckPredictions(TextWriter log, string name, IModel<float> model, TorchMlp twin, float[] x, int batch, int inputs, int outputs, bool softmax)
     {

@@ -55,4 +55,31 @@ internal static class SyntheticData
         for (int i = 0; i < a.Length; i++) a[i] = (float)(2 * rng.NextDouble() - 1);
         return a;
     }
+
+    /// <summary>
+    /// <paramref name="rows"/> sequences of <paramref name="steps"/> × <paramref name="features"/> values in [-1, 1)
+    /// (row-major [rows, steps, features]) and a 0/1 label that depends on the whole sequence (the mean of feature 0
+    /// over the first half above its mean over the second half), so a recurrent model has something to carry.
+    /// </summary>
+    public static (float[] X, float[] Y) Sequences(int rows, int steps, int features, ulong seed)
+    {
+        var rng = new Rng(seed);
+        var x = new float[rows * steps * features];
+        var y = new float[rows];
+        for (int r = 0; r < rows; r++)
+        {
+            Span<float> sequence = x.AsSpan(r * steps * features, steps * features);
+            double early = 0, late = 0;
+            for (int t = 0; t < steps; t++)
+            {
+                for (int j = 0; j < features; j++) sequence[t * features + j] = (float)(2 * rng.NextDouble() - 1);
+                if (2 * t < steps) early += sequence[t * features];
+                else late += sequence[t * features];
+            }
+
+            y[r] = early > late ? 1f : 0f;
+        }
+
+        return (x, y);
+    }
 }

@@ -11,4 +11,9 @@ internal static class Categories
     public const string MnistCnnPredict = "f) MnistCnn Predict b=1";
     public const string SimpleCnnTrain = "g) SimpleCnn TrainStep b=32";
     public const string SimpleCnnPredict = "h) SimpleCnn Predict b=1";
+    public const string LstmTrain = "i) LSTM(50) 30×8 TrainStep b=32";
+    public const string LstmPredict = "j) LSTM(50) 30×8 Predict b=1";
+    public const string GruTrain = "k) GRU(50) 30×8 TrainStep b=32";
+    public const string GruPredict = "l) GRU(50) 30×8 Predict b=1";
+    public const string LstmStep = "m) LSTM(8) streaming Step";
 }
