@@ -7,9 +7,9 @@ namespace RainTomorrow;
 
 /// <summary>
 /// The Seattle daily weather (2012–2015) as windows for a recurrent model: each sample is 14 consecutive days of
-/// (precipitation, temp_max, temp_min, wind), row-major [samples, 14, 4], and its label is 1 when it rains (precipitation
-/// &gt; 0) on the day after the window. A window belongs to the held-out set when that next day is in the last year
-/// (2015), to the training set otherwise. The features are standardized with the mean and deviation of the training
+/// (log precipitation, temp_max, temp_min, wind, wet, and the time of year as a sine and cosine), row-major
+/// [samples, 14, 7], and its label is 1 when it rains (precipitation &gt; 0) on the day after the window. A window
+/// belongs to the held-out set when that next day is in the last year (2015), to the training set otherwise. The features are standardized with the mean and deviation of the training
 /// years' days only, so nothing of the held-out year leaks into training.
 /// </summary>
 internal sealed class WeatherWindows
@@ -17,11 +17,17 @@ internal sealed class WeatherWindows
     /// <summary>Days per window.</summary>
     public const int Days = 14;
 
-    /// <summary>Features per day: precipitation (mm), temp_max (°C), temp_min (°C), wind (m/s).</summary>
-    public const int Features = 4;
+    /// <summary>
+    /// Features per day: log(1 + precipitation in mm), temp_max (°C), temp_min (°C), wind (m/s), wet (1 when
+    /// precipitation &gt; 0, else 0), sin and cos of 2π · day of year / 365.25.
+    /// </summary>
+    public const int Features = 7;
 
-    /// <summary>The CSV columns of the features, in order.</summary>
-    public static readonly string[] FeatureNames = ["precipitation", "temp_max", "temp_min", "wind"];
+    /// <summary>The CSV columns read as they are.</summary>
+    private static readonly string[] CsvColumns = ["precipitation", "temp_max", "temp_min", "wind"];
+
+    /// <summary>The features' names, in order.</summary>
+    public static readonly string[] FeatureNames = ["log1p_precipitation", "temp_max", "temp_min", "wind", "wet", "season_sin", "season_cos"];
 
     private WeatherWindows() { }
 
@@ -70,8 +76,23 @@ internal sealed class WeatherWindows
                 throw new InvalidDataException($"{path}: day {dates[i]:yyyy-MM-dd} does not follow {dates[i - 1]:yyyy-MM-dd}; the windows need consecutive days.");
         }
 
-        float[] days = table.ToMatrix<float>(FeatureNames);       // [days, 4]
+        float[] columns = table.ToMatrix<float>(CsvColumns);     // [days, 4]
         float[] precipitation = table.Column<float>("precipitation");
+        float[] days = new float[dates.Length * Features];        // [days, 7]
+        for (int d = 0; d < dates.Length; d++)
+        {
+            Span<float> day = days.AsSpan(d * Features, Features);
+            columns.AsSpan(d * CsvColumns.Length, CsvColumns.Length).CopyTo(day);
+            // Precipitation is heavily skewed (most days 0 mm, a few over 40 mm): standardized as it is, a wet day of
+            // 0.3 mm sits 0.04 deviations from a dry one. log(1 + mm) keeps the order and spreads the small amounts;
+            // the wet flag states "it rained" outright, and the time of year gives the season without a jump at New Year.
+            day[0] = MathF.Log(1 + precipitation[d]);
+            day[4] = precipitation[d] > 0 ? 1f : 0f;
+            double angle = 2 * Math.PI * dates[d].DayOfYear / 365.25;
+            day[5] = (float)Math.Sin(angle);
+            day[6] = (float)Math.Cos(angle);
+        }
+
         int heldOutYear = dates[^1].Year;
         int firstHeldOut = Array.FindIndex(dates, d => d.Year == heldOutYear);
 

@@ -91,6 +91,36 @@ internal sealed class SpamCorpus
     }
 
     /// <summary>
+    /// Splits training rows (in corpus order) for validation: row r validates when r % 4 == 3, which is the e-mail of
+    /// line index % 5 == 3 (the training part holds the lines of index % 5 in 0..3), so every group is represented;
+    /// the other rows train. Rows are <paramref name="rowSize"/> values of <paramref name="x"/> and one label each.
+    /// </summary>
+    public static (float[] FitX, float[] FitY, float[] ValX, float[] ValY) SplitEveryFourth(float[] x, float[] y, int rowSize)
+    {
+        int validate = y.Length / 4;
+        var fitX = new float[(y.Length - validate) * rowSize];
+        var fitY = new float[y.Length - validate];
+        var valX = new float[validate * rowSize];
+        var valY = new float[validate];
+        int f = 0, v = 0;
+        for (int r = 0; r < y.Length; r++)
+        {
+            if (r % 4 == 3)
+            {
+                x.AsSpan(r * rowSize, rowSize).CopyTo(valX.AsSpan(v * rowSize));
+                valY[v++] = y[r];
+            }
+            else
+            {
+                x.AsSpan(r * rowSize, rowSize).CopyTo(fitX.AsSpan(f * rowSize));
+                fitY[f++] = y[r];
+            }
+        }
+
+        return (fitX, fitY, valX, valY);
+    }
+
+    /// <summary>
     /// Fits a vectorizer on the training texts only and vectorizes both parts: token ids [e-mails,
     /// <paramref name="sequenceLength"/>], padded with 0 at the end, truncated after the first tokens.
     /// </summary>

@@ -47,6 +47,12 @@ internal sealed class StockSeries
     /// <summary>Scaled next-month prices of the training windows.</summary>
     public float[] TrainY { get; private init; } = [];
 
+    /// <summary>The stock of each training window.</summary>
+    public int[] TrainStock { get; private init; } = [];
+
+    /// <summary>The month index (within its stock) each training window's target is.</summary>
+    public int[] TrainMonth { get; private init; } = [];
+
     /// <summary>Held-out windows [TestCount, 12, 1]: 24 per stock, in stock order then month order.</summary>
     public float[] TestX { get; private init; } = [];
 
@@ -100,6 +106,8 @@ internal sealed class StockSeries
 
         var trainX = new List<float>();
         var trainY = new List<float>();
+        var trainStock = new List<int>();
+        var trainMonth = new List<int>();
         var testX = new List<float>();
         var testY = new List<float>();
         var testStock = new List<int>();
@@ -115,6 +123,8 @@ internal sealed class StockSeries
                 {
                     trainX.AddRange(window);
                     trainY.Add(scaled[target]);
+                    trainStock.Add(s);
+                    trainMonth.Add(target);
                 }
                 else
                 {
@@ -131,11 +141,33 @@ internal sealed class StockSeries
             Stocks = stocks,
             TrainX = trainX.ToArray(),
             TrainY = trainY.ToArray(),
+            TrainStock = trainStock.ToArray(),
+            TrainMonth = trainMonth.ToArray(),
             TestX = testX.ToArray(),
             TestY = testY.ToArray(),
             TestStock = testStock.ToArray(),
             TestMonth = testMonth.ToArray(),
         };
+    }
+
+    /// <summary>
+    /// Splits the training windows by time for choosing settings: a window validates when its target is among the last
+    /// <paramref name="months"/> training months of its stock, and trains otherwise. The held-out months play no part.
+    /// </summary>
+    public (float[] FitX, float[] FitY, float[] ValX, float[] ValY) SplitValidation(int months)
+    {
+        var fitX = new List<float>();
+        var fitY = new List<float>();
+        var valX = new List<float>();
+        var valY = new List<float>();
+        for (int i = 0; i < TrainCount; i++)
+        {
+            bool validates = TrainMonth[i] >= Stocks[TrainStock[i]].TrainMonths - months;
+            (validates ? valX : fitX).AddRange(TrainX.AsSpan(i * Window, Window));
+            (validates ? valY : fitY).Add(TrainY[i]);
+        }
+
+        return (fitX.ToArray(), fitY.ToArray(), valX.ToArray(), valY.ToArray());
     }
 
     /// <summary>

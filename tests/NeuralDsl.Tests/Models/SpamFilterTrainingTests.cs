@@ -1,0 +1,62 @@
+using System.Collections.Generic;
+using System.IO;
+using System.IO.Compression;
+using System.Text.Json;
+using NeuralDsl.Tests.Data;
+using Xunit;
+
+namespace NeuralDsl.Tests.Models;
+
+/// <summary>
+/// samples/SpamFilter end to end with its settings (the vectorizer fitted on the training e-mails, 3 epochs, batch 32,
+/// Adam 0.001, seed 1) and the accuracy issue 11 asks of it on the 1,209 held-out e-mails: at least 97 % (the sample
+/// reaches 98.35 %; scikit-learn bag-of-words models 97.4–98.6 %, the majority class 68.65 %).
+/// </summary>
+public sealed class SpamFilterTrainingTests
+{
+    [Fact]
+    public void Embedding_gru_reaches_97_percent_on_the_held_out_emails()
+    {
+        var trainTexts = new List<string>();
+        var testTexts = new List<string>();
+        var trainLabels = new List<float>();
+        var testLabels = new List<float>();
+        using (var gzip = new GZipStream(File.OpenRead(SampleData.File("spam-assassin.jsonl.gz")), CompressionMode.Decompress))
+        using (var reader = new StreamReader(gzip))
+        {
+            int index = 0;
+            while (reader.ReadLine() is string line)
+            {
+                if (line.Length == 0) continue;
+                using JsonDocument json = JsonDocument.Parse(line);
+                JsonElement e = json.RootElement;
+                string text = (e.GetProperty("subject").GetString() ?? "") + " " + (e.GetProperty("body").GetString() ?? "");
+                float label = e.GetProperty("spam").GetInt32();
+                (index % 5 == 4 ? testTexts : trainTexts).Add(text);
+                (index % 5 == 4 ? testLabels : trainLabels).Add(label);
+                index++;
+            }
+        }
+
+        var vectorizer = new TextVectorizer(maxTokens: 20_000, outputSequenceLength: 200);
+        vectorizer.Adapt(trainTexts);
+        var trainX = new float[trainTexts.Count * 200];
+        var testX = new float[testTexts.Count * 200];
+        vectorizer.Vectorize<float>(trainTexts, trainX);
+        vectorizer.Vectorize<float>(testTexts, testX);
+
+        var model = new SpamGru(seed: 1);
+        model.Fit(trainX, trainLabels.ToArray(), epochs: 3, batchSize: 32, optimizer: new Adam(0.001), seed: 1, verbose: false);
+        double accuracy = model.Evaluate(testX, testLabels.ToArray(), metrics: [Metric.BinaryAccuracy])["binary_accuracy"];
+        Assert.Equal(1209, testLabels.Count);
+        Assert.True(accuracy >= 0.97, $"held-out accuracy {accuracy:P2} < 97 %");
+    }
+}
+
+/// <summary>samples/SpamFilter's model: Embedding(20000, 32) → GRU(32, go_backwards=True) → Dense(1, sigmoid).</summary>
+[Sequential(Loss = Loss.BinaryCrossEntropy)]
+[Input(200)]
+[Embedding(20_000, 32)]
+[GRU(32, GoBackwards = true)]
+[Dense(1, Activation.Sigmoid)]
+public partial class SpamGru;
