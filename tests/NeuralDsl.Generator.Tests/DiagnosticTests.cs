@@ -442,7 +442,8 @@ public sealed class DiagnosticTests
     }
 
     [Theory]
-    [InlineData("[Input(4)]\n[Embedding(6, 2, [|MaskZero = true|])]\n[Dense(3)]", "the model output [4, 3] unconsumed; end the sequence with [GlobalAveragePooling1D] or [GlobalMaxPooling1D], or drop MaskZero")]
+    [InlineData("[Input(4)]\n[Embedding(6, 2, [|MaskZero = true|])]\n[Dense(3)]", "the model output [4, 3] unconsumed; end the sequence with [GlobalAveragePooling1D], [GlobalMaxPooling1D] or a recurrent layer returning its last output, or drop MaskZero")]
+    [InlineData("[Input(4)]\n[Embedding(6, 2, [|MaskZero = true|])]\n[LSTM(3, ReturnSequences = true)]\n[Dense(1)]", "the model output [4, 1] unconsumed")]
     [InlineData("[Input(4)]\n[Embedding(6, 2, [|MaskZero = true|])]\n[Dense(3)]\n[Flatten]\n[Dense(1)]", "[Flatten] 'flatten', which cannot honour it; only Dense")]
     [InlineData("[Input(4)]\n[Embedding(6, 2, [|MaskZero = true|])]\n[Conv1D(2, 2)]\n[GlobalAveragePooling1D]", "[Conv1D(2, 2)] 'conv1d', which cannot honour it")]
     [InlineData("[Input(4)]\n[Embedding(6, 2, Name = \"tokens\", [|MaskZero = true|])]\n[Dropout(0.5)]\n[Activation(Activation.ReLU)]\n[MaxPooling1D]\n[Flatten]", "[MaxPooling1D(2)] 'max_pooling1d', which cannot honour it")]
@@ -458,6 +459,9 @@ public sealed class DiagnosticTests
     [InlineData("[Input(4)]\n[Embedding(6, 2, MaskZero = true)]\n[GlobalAveragePooling1D]")]
     [InlineData("[Input(4)]\n[Embedding(6, 2, MaskZero = true)]\n[Dense(3)]\n[Dropout(0.5)]\n[Activation(Activation.ReLU)]\n[GlobalMaxPooling1D]\n[Flatten]\n[Dense(1)]")]
     [InlineData("[Input(4)]\n[Embedding(6, 2, MaskZero = false)]\n[Dense(3)]")]
+    [InlineData("[Input(4)]\n[Embedding(6, 2, MaskZero = true)]\n[LSTM(3)]\n[Dense(1)]")]
+    [InlineData("[Input(4)]\n[Embedding(6, 2, MaskZero = true)]\n[GRU(3, ReturnSequences = true)]\n[Dense(2)]\n[SimpleRNN(2)]")]
+    [InlineData("[Input(4)]\n[Embedding(6, 2, MaskZero = true)]\n[SimpleRNN(3, ReturnSequences = true)]\n[GlobalAveragePooling1D]")]
     public void A_mask_consumed_by_pooling_over_time_or_not_asked_for_is_accepted(string layers)
     {
         ExpectNone(Model("[Sequential]\n" + layers));

@@ -147,6 +147,14 @@ public sealed partial class LayerSnapshotTests
         [GlobalAveragePooling1D]
         """);
 
+    /// <summary>Keras masking in the time loop: masked rows carry h and c forward and pass their gradient straight back.</summary>
+    [Fact]
+    public void LstmMasked() => Verify("""
+        [Input(4)]
+        [Embedding(6, 2, MaskZero = true)]
+        [LSTM(3)]
+        """);
+
     /// <summary>
     /// Walks the generator's layer registry (attribute metadata name → parser) and requires, for each kind, a summary
     /// row <c>name (Kind)</c> in some committed snapshot. The Keras type the summary prints is the attribute name

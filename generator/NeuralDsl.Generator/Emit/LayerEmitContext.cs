@@ -51,7 +51,7 @@ internal sealed class LayerEmitContext(SourceWriter writer, ModelPlan plan, Plan
     /// The mask this layer reads or writes, [batch × steps] of 1 (real step) and 0 (masked step): <c>__Rows(__mask,
     /// batch, steps)</c>, or null when the mask does not reach this layer (or the model has none). The mask source
     /// (Embedding with MaskZero) writes it in its forward pass; a layer that declares <see cref="MaskHandling.Consumes"/>
-    /// reads it in its forward and backward passes (the workspace keeps it from the forward pass it follows). A layer
+    /// or <see cref="MaskHandling.ReadsAndPassesOn"/> reads it in its forward and backward passes (the workspace keeps it from the forward pass it follows). A layer
     /// that passes it on never needs it.
     /// </summary>
     public string? Mask =>

@@ -71,6 +71,12 @@ internal sealed partial record RecurrentSpec(
     /// <summary>Gate blocks side by side in the kernels: 1, 3 or 4.</summary>
     public int Gates => (int)Cell;
 
+    /// <summary>
+    /// Keras masking: a masked step keeps the state and repeats the last output. Returning the sequence keeps the steps,
+    /// so the mask goes on (as Keras propagates it); returning the last output ends it.
+    /// </summary>
+    public override MaskHandling MaskHandling => ReturnSequences ? MaskHandling.ReadsAndPassesOn : MaskHandling.Consumes;
+
     public override string KerasType => Cell switch
     {
         RecurrentCell.Simple => "SimpleRNN",
