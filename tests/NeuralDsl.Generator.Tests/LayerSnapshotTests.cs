@@ -155,6 +155,15 @@ public sealed partial class LayerSnapshotTests
         [LSTM(3)]
         """);
 
+    /// <summary>Both directions as methods of their own (Fw, Bw), merged side by side; Keras weight names.</summary>
+    [Fact]
+    public void BidirectionalLstm() => Verify("""
+        [Input(4, 2)]
+        [Bidirectional]
+        [LSTM(3, ReturnSequences = true)]
+        [Flatten]
+        """);
+
     /// <summary>
     /// Walks the generator's layer registry (attribute metadata name → parser) and requires, for each kind, a summary
     /// row <c>name (Kind)</c> in some committed snapshot. The Keras type the summary prints is the attribute name

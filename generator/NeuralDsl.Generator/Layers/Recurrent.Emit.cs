@@ -14,7 +14,7 @@ namespace NeuralDsl.Generator.Layers;
 /// </summary>
 internal sealed partial record RecurrentSpec
 {
-    private static string Field(string stem, PlannedLayer layer) => Names.Field(stem, layer.Index);
+    private string Field(string stem, PlannedLayer layer) => Names.Field(stem, layer.Index) + Part;
 
     private const string RecurrentClass = "global::NeuralDsl.Recurrent";
 
@@ -192,7 +192,10 @@ internal sealed partial record RecurrentSpec
             if (ReturnSequences)
             {
                 w.Line("// y[B, " + Literals.Int(steps) + ", " + Literals.Int(Units) + "] = h_1 .. h_" + Literals.Int(steps) + " in processing order");
-                w.Call(RecurrentClass + ".FromTimeMajor", ["hs.Slice(step)", c.BatchSpan(c.Output, c.OutputSize), Literals.Int(steps), Literals.Int(Units)]);
+                if (ReverseOutput)
+                    w.Call(RecurrentClass + ".FromTimeMajor", ["hs.Slice(step)", c.BatchSpan(c.Output, c.OutputSize), Literals.Int(steps), Literals.Int(Units), "reverse: true"]);
+                else
+                    w.Call(RecurrentClass + ".FromTimeMajor", ["hs.Slice(step)", c.BatchSpan(c.Output, c.OutputSize), Literals.Int(steps), Literals.Int(Units)]);
             }
             else
             {
@@ -279,7 +282,10 @@ internal sealed partial record RecurrentSpec
             if (ReturnSequences)
             {
                 w.Commented("var dhs = " + c.BatchSpan(Field("dhs", layer), steps * Units) + ";", "[" + Literals.Int(steps) + ", B, " + units + "] dy, time-major");
-                w.Call(RecurrentClass + ".ToTimeMajor", ["dy", "dhs", Literals.Int(steps), units]);
+                if (ReverseOutput)
+                    w.Call(RecurrentClass + ".ToTimeMajor", ["dy", "dhs", Literals.Int(steps), units, "reverse: true"]);
+                else
+                    w.Call(RecurrentClass + ".ToTimeMajor", ["dy", "dhs", Literals.Int(steps), units]);
                 w.Line("dh.Clear();");
             }
             else
