@@ -189,7 +189,7 @@ public sealed class CodeFixTests
             ["MaskZero"] = "no size", ["Activation"] = "no size", ["RecurrentActivation"] = "no size",
             ["ReturnSequences"] = "no size (which steps are returned)", ["GoBackwards"] = "no size", ["Dropout"] = "no size",
             ["RecurrentDropout"] = "no size", ["RecurrentInitializer"] = "no size", ["ResetAfter"] = "no size",
-            ["UnitForgetBias"] = "no size",
+            ["UnitForgetBias"] = "no size", ["MergeMode"] = "no size (how the two directions combine)",
         };
         IEnumerable<Type> layers = typeof(SequentialAttribute).Assembly.GetExportedTypes()
             .Where(t => t.IsSubclassOf(typeof(Attribute)) && t != typeof(SequentialAttribute) && t != typeof(InputAttribute));

@@ -425,6 +425,34 @@ public sealed class DiagnosticTests
     }
 
     [Theory]
+    [InlineData("[Input(5, 2)]\n[[|Bidirectional|]]\n[Dense(3)]\n[LSTM(3)]", "[Dense(3)] follows")]
+    [InlineData("[Input(5, 2)]\n[[|Bidirectional(MergeMode = MergeMode.Sum)|]]\n[Bidirectional]\n[GRU(3)]", "[Bidirectional] follows")]
+    [InlineData("[Input(5, 2)]\n[LSTM(3)]\n[[|Bidirectional|]]", "no layer follows")]
+    public void NDSL1012_bidirectional_not_followed_by_a_recurrent_layer_names_what_follows(string layers, string follows)
+    {
+        GeneratorRun run = Expect("NDSL1012", Model("[Sequential]\n" + layers));
+
+        Assert.EndsWith("(SimpleRNN, LSTM or GRU), but " + follows,
+            Assert.Single(run.GeneratorDiagnostics).GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("[Input(5, 2)]\n[Bidirectional]\n[[|LSTM(3, GoBackwards = true)|]]")]
+    public void A_layer_inside_Bidirectional_cannot_go_backwards(string layers)
+    {
+        Expect("NDSL1007", Model("[Sequential]\n" + layers));
+    }
+
+    [Theory]
+    [InlineData("[Input(5, 2)]\n[Bidirectional]\n[LSTM(3)]")]
+    [InlineData("[Input(5, 2)]\n[Bidirectional(MergeMode = MergeMode.Average)]\n[GRU(3, ReturnSequences = true)]\n[Bidirectional]\n[SimpleRNN(2)]")]
+    [InlineData("[Input(6)]\n[Embedding(5, 3, MaskZero = true)]\n[Bidirectional]\n[LSTM(3, ReturnSequences = true)]\n[GlobalMaxPooling1D]")]
+    public void Bidirectional_before_a_recurrent_layer_is_accepted(string layers)
+    {
+        ExpectNone(Model("[Sequential]\n" + layers));
+    }
+
+    [Theory]
     [InlineData("NDSL1005", "[Input(4, 2)]\n[[|Embedding(6, 2)|]]")]
     [InlineData("NDSL1001", "[Input(4)]\n[[|Embedding(0, 2)|]]")]
     [InlineData("NDSL1001", "[Input(4)]\n[[|Embedding(6, -1)|]]")]
@@ -442,7 +470,8 @@ public sealed class DiagnosticTests
     }
 
     [Theory]
-    [InlineData("[Input(4)]\n[Embedding(6, 2, [|MaskZero = true|])]\n[Dense(3)]", "the model output [4, 3] unconsumed; end the sequence with [GlobalAveragePooling1D] or [GlobalMaxPooling1D], or drop MaskZero")]
+    [InlineData("[Input(4)]\n[Embedding(6, 2, [|MaskZero = true|])]\n[Dense(3)]", "the model output [4, 3] unconsumed; end the sequence with [GlobalAveragePooling1D], [GlobalMaxPooling1D] or a recurrent layer returning its last output, or drop MaskZero")]
+    [InlineData("[Input(4)]\n[Embedding(6, 2, [|MaskZero = true|])]\n[LSTM(3, ReturnSequences = true)]\n[Dense(1)]", "the model output [4, 1] unconsumed")]
     [InlineData("[Input(4)]\n[Embedding(6, 2, [|MaskZero = true|])]\n[Dense(3)]\n[Flatten]\n[Dense(1)]", "[Flatten] 'flatten', which cannot honour it; only Dense")]
     [InlineData("[Input(4)]\n[Embedding(6, 2, [|MaskZero = true|])]\n[Conv1D(2, 2)]\n[GlobalAveragePooling1D]", "[Conv1D(2, 2)] 'conv1d', which cannot honour it")]
     [InlineData("[Input(4)]\n[Embedding(6, 2, Name = \"tokens\", [|MaskZero = true|])]\n[Dropout(0.5)]\n[Activation(Activation.ReLU)]\n[MaxPooling1D]\n[Flatten]", "[MaxPooling1D(2)] 'max_pooling1d', which cannot honour it")]
@@ -458,6 +487,9 @@ public sealed class DiagnosticTests
     [InlineData("[Input(4)]\n[Embedding(6, 2, MaskZero = true)]\n[GlobalAveragePooling1D]")]
     [InlineData("[Input(4)]\n[Embedding(6, 2, MaskZero = true)]\n[Dense(3)]\n[Dropout(0.5)]\n[Activation(Activation.ReLU)]\n[GlobalMaxPooling1D]\n[Flatten]\n[Dense(1)]")]
     [InlineData("[Input(4)]\n[Embedding(6, 2, MaskZero = false)]\n[Dense(3)]")]
+    [InlineData("[Input(4)]\n[Embedding(6, 2, MaskZero = true)]\n[LSTM(3)]\n[Dense(1)]")]
+    [InlineData("[Input(4)]\n[Embedding(6, 2, MaskZero = true)]\n[GRU(3, ReturnSequences = true)]\n[Dense(2)]\n[SimpleRNN(2)]")]
+    [InlineData("[Input(4)]\n[Embedding(6, 2, MaskZero = true)]\n[SimpleRNN(3, ReturnSequences = true)]\n[GlobalAveragePooling1D]")]
     public void A_mask_consumed_by_pooling_over_time_or_not_asked_for_is_accepted(string layers)
     {
         ExpectNone(Model("[Sequential]\n" + layers));

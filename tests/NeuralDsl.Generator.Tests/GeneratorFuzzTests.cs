@@ -160,6 +160,8 @@ public sealed class GeneratorFuzzTests(ITestOutputHelper output)
         ["Flatten"] = [], ["GlobalAveragePooling2D"] = [], ["GlobalMaxPooling2D"] = [], ["GlobalAveragePooling1D"] = [], ["GlobalMaxPooling1D"] = [],
         // First layer only (NDSL1010 elsewhere), so never in the middle of a guided stack; wild stacks place it anywhere.
         ["Embedding"] = [],
+        // Wraps the recurrent layer written after it (NDSL1012 otherwise): wild stacks place it anywhere.
+        ["Bidirectional"] = [],
     };
 
     private static readonly Dictionary<int, string[]> Reducers = new()

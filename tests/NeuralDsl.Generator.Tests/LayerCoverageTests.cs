@@ -38,6 +38,7 @@ public sealed class LayerCoverageTests
         ["SimpleRNNAttribute"] = "[SimpleRNN(3, Name = \"probe\")]",
         ["LSTMAttribute"] = "[LSTM(3, Name = \"probe\")]",
         ["GRUAttribute"] = "[GRU(3, Name = \"probe\")]",
+        ["BidirectionalAttribute"] = "[Bidirectional(Name = \"probe\")]\n[LSTM(3)]",
     };
 
     private static readonly HashSet<string> ImageLayers = new(StringComparer.Ordinal)
@@ -46,7 +47,7 @@ public sealed class LayerCoverageTests
     };
 
     /// <summary>Layers on (steps, channels) samples get a 4×1 input.</summary>
-    private static readonly HashSet<string> SequenceLayers = new(StringComparer.Ordinal) { "Conv1DAttribute", "MaxPooling1DAttribute", "GlobalAveragePooling1DAttribute", "GlobalMaxPooling1DAttribute", "SimpleRNNAttribute", "LSTMAttribute", "GRUAttribute" };
+    private static readonly HashSet<string> SequenceLayers = new(StringComparer.Ordinal) { "Conv1DAttribute", "MaxPooling1DAttribute", "GlobalAveragePooling1DAttribute", "GlobalMaxPooling1DAttribute", "SimpleRNNAttribute", "LSTMAttribute", "GRUAttribute", "BidirectionalAttribute" };
 
     private static IReadOnlyList<string> LayerAttributeNames =>
         [.. typeof(SequentialAttribute).Assembly.GetExportedTypes()

@@ -147,6 +147,23 @@ public sealed partial class LayerSnapshotTests
         [GlobalAveragePooling1D]
         """);
 
+    /// <summary>Keras masking in the time loop: masked rows carry h and c forward and pass their gradient straight back.</summary>
+    [Fact]
+    public void LstmMasked() => Verify("""
+        [Input(4)]
+        [Embedding(6, 2, MaskZero = true)]
+        [LSTM(3)]
+        """);
+
+    /// <summary>Both directions as methods of their own (Fw, Bw), merged side by side; Keras weight names.</summary>
+    [Fact]
+    public void BidirectionalLstm() => Verify("""
+        [Input(4, 2)]
+        [Bidirectional]
+        [LSTM(3, ReturnSequences = true)]
+        [Flatten]
+        """);
+
     /// <summary>
     /// Walks the generator's layer registry (attribute metadata name → parser) and requires, for each kind, a summary
     /// row <c>name (Kind)</c> in some committed snapshot. The Keras type the summary prints is the attribute name

@@ -122,6 +122,11 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor MaskNotHonoured = Error(
         "NDSL1011", "Mask not honoured",
         "MaskZero masks padded steps, but the mask reaches {0}; {1}");
+
+    /// <summary>"[Bidirectional] wraps the recurrent layer written right after it (SimpleRNN, LSTM or GRU), but {0} follows"</summary>
+    public static readonly DiagnosticDescriptor BidirectionalWithoutRecurrent = Error(
+        "NDSL1012", "Bidirectional not followed by a recurrent layer",
+        "[Bidirectional] wraps the recurrent layer written right after it (SimpleRNN, LSTM or GRU), but {0} follows");
     /// <summary>"{0} needs a per-sample input of shape (steps, features), but receives {1}"</summary>
     public static readonly DiagnosticDescriptor RecurrentInputNotSequence = Error(
         "NDSL1008", "Recurrent layer input is not a sequence",

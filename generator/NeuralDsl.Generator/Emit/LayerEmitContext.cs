@@ -25,11 +25,17 @@ internal sealed class LayerEmitContext(SourceWriter writer, ModelPlan plan, Plan
 
     public bool IsDouble => Plan.Spec.Element == ElementKind.Double;
 
-    /// <summary>Method name stem: <c>__Layer2</c> (__Layer2Forward, __Layer2Backward).</summary>
-    public string Method => Names.LayerMethod(Layer.Index);
+    /// <summary>
+    /// Set for a part of a layer that is emitted as a layer of its own (the two directions of a Bidirectional:
+    /// <c>Fw</c>, <c>Bw</c>): appended to <see cref="Method"/> and <see cref="Output"/>; empty otherwise.
+    /// </summary>
+    public string Part { get; init; } = "";
 
-    /// <summary>The layer's output buffer field.</summary>
-    public string Output => Names.Output(Layer.Index);
+    /// <summary>Method name stem: <c>__Layer2</c> (__Layer2Forward, __Layer2Backward), <c>__Layer2Fw</c> for a part.</summary>
+    public string Method => Names.LayerMethod(Layer.Index) + Part;
+
+    /// <summary>The layer's output buffer field (<c>__a2</c>, <c>__a2Fw</c> for a part).</summary>
+    public string Output => Names.Output(Layer.Index) + Part;
 
     /// <summary>
     /// True when no computing layer precedes this one: its input is the model input, so in training the backward pass
@@ -51,7 +57,7 @@ internal sealed class LayerEmitContext(SourceWriter writer, ModelPlan plan, Plan
     /// The mask this layer reads or writes, [batch × steps] of 1 (real step) and 0 (masked step): <c>__Rows(__mask,
     /// batch, steps)</c>, or null when the mask does not reach this layer (or the model has none). The mask source
     /// (Embedding with MaskZero) writes it in its forward pass; a layer that declares <see cref="MaskHandling.Consumes"/>
-    /// reads it in its forward and backward passes (the workspace keeps it from the forward pass it follows). A layer
+    /// or <see cref="MaskHandling.ReadsAndPassesOn"/> reads it in its forward and backward passes (the workspace keeps it from the forward pass it follows). A layer
     /// that passes it on never needs it.
     /// </summary>
     public string? Mask =>

@@ -32,6 +32,7 @@ internal static class LayerRegistry
         ["NeuralDsl.SimpleRNNAttribute"] = RecurrentSpec.ParseSimpleRnn,
         ["NeuralDsl.LSTMAttribute"] = RecurrentSpec.ParseLstm,
         ["NeuralDsl.GRUAttribute"] = RecurrentSpec.ParseGru,
+        ["NeuralDsl.BidirectionalAttribute"] = BidirectionalSpec.Parse, // folded with the next layer by ModelParser
     };
 
     public static bool IsLayer(string attributeName) => Parsers.ContainsKey(attributeName);

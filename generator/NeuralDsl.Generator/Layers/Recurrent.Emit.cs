@@ -14,7 +14,7 @@ namespace NeuralDsl.Generator.Layers;
 /// </summary>
 internal sealed partial record RecurrentSpec
 {
-    private static string Field(string stem, PlannedLayer layer) => Names.Field(stem, layer.Index);
+    private string Field(string stem, PlannedLayer layer) => Names.Field(stem, layer.Index) + Part;
 
     private const string RecurrentClass = "global::NeuralDsl.Recurrent";
 
@@ -78,6 +78,8 @@ internal sealed partial record RecurrentSpec
             yield return new BufferSpec(Field("dRecurrentH", layer), 0, "[units, units] gradient of that block before it is added in place",
                 LengthExpression: Literals.Int(Units * Units), IsPersistent: true);
         }
+        foreach (BufferSpec carry in MaskBuffers(c))
+            yield return carry;
         yield return new BufferSpec(Field("dgates", layer), steps * width, "[steps, B, " + Literals.Int(width) + "] gate pre-activation gradients");
         yield return new BufferSpec(Field("dh", layer), Units, "[B, units] gradient carried to h_{t-1}");
         if (ReturnSequences)
@@ -168,6 +170,7 @@ internal sealed partial record RecurrentSpec
             w.Line("hs.Slice(0, step).Clear(); // h_0 = 0");
             if (Cell == RecurrentCell.Lstm)
                 w.Line("cs.Slice(0, step).Clear(); // c_0 = 0");
+            EmitMaskDeclaration(c);
             using (w.Block("for (int t = 0; t < " + Literals.Int(steps) + "; t++)"))
             {
                 w.Commented("var g = " + StepOf("gates", "t", "gateStep") + ";", "[B×" + Literals.Int(width) + "]");
@@ -184,11 +187,15 @@ internal sealed partial record RecurrentSpec
                 }
                 w.Commented("var h = " + StepOf("hs", "t + 1", "step") + ";", "h_t [B×" + Literals.Int(Units) + "]");
                 EmitForwardStep(c, width, recurrent);
+                EmitMaskedForwardStep(c);
             }
             if (ReturnSequences)
             {
                 w.Line("// y[B, " + Literals.Int(steps) + ", " + Literals.Int(Units) + "] = h_1 .. h_" + Literals.Int(steps) + " in processing order");
-                w.Call(RecurrentClass + ".FromTimeMajor", ["hs.Slice(step)", c.BatchSpan(c.Output, c.OutputSize), Literals.Int(steps), Literals.Int(Units)]);
+                if (ReverseOutput)
+                    w.Call(RecurrentClass + ".FromTimeMajor", ["hs.Slice(step)", c.BatchSpan(c.Output, c.OutputSize), Literals.Int(steps), Literals.Int(Units), "reverse: true"]);
+                else
+                    w.Call(RecurrentClass + ".FromTimeMajor", ["hs.Slice(step)", c.BatchSpan(c.Output, c.OutputSize), Literals.Int(steps), Literals.Int(Units)]);
             }
             else
             {
@@ -275,7 +282,10 @@ internal sealed partial record RecurrentSpec
             if (ReturnSequences)
             {
                 w.Commented("var dhs = " + c.BatchSpan(Field("dhs", layer), steps * Units) + ";", "[" + Literals.Int(steps) + ", B, " + units + "] dy, time-major");
-                w.Call(RecurrentClass + ".ToTimeMajor", ["dy", "dhs", Literals.Int(steps), units]);
+                if (ReverseOutput)
+                    w.Call(RecurrentClass + ".ToTimeMajor", ["dy", "dhs", Literals.Int(steps), units, "reverse: true"]);
+                else
+                    w.Call(RecurrentClass + ".ToTimeMajor", ["dy", "dhs", Literals.Int(steps), units]);
                 w.Line("dh.Clear();");
             }
             else
@@ -284,6 +294,7 @@ internal sealed partial record RecurrentSpec
             }
             if (ResetBefore)
                 w.Call(RecurrentClass + ".CopyColumns", [recurrent, Field("recurrentH", layer), Literals.Int(width), Literals.Int(2 * Units), units]);
+            EmitMaskDeclaration(c);
             using (w.Block("for (int t = " + Literals.Int(steps - 1) + "; t >= 0; t--)"))
             {
                 w.Commented("var g = " + StepOf("gates", "t", "gateStep") + ";", "activated gates [B×" + Literals.Int(width) + "]");
@@ -294,12 +305,14 @@ internal sealed partial record RecurrentSpec
                 else
                     w.Commented("var hPrev = " + StepOf("hs", "t", "step") + ";", "h_{t-1} [B×" + units + "]");
                 string dhOut = ReturnSequences ? StepOf("dhs", "t", "step") : "default";
+                EmitKeepMaskedGradient(c, dhOut);
                 EmitBackwardStep(c, width, recurrent, dhOut);
                 if (HasRecurrentDropout)
                 {
                     w.Line("if (" + Names.Training + " && t > 0)");
                     w.Line("    " + RecurrentClass + ".MultiplySteps(dh, recurrentMask); // from the masked h_{t-1} to h_{t-1}");
                 }
+                EmitRestoreMaskedGradient(c);
             }
             w.Line("// kernel gradient [" + Literals.Int(features) + "×" + Literals.Int(width) + "] += xsᵀ · dgates over all " + Literals.Int(steps) + "·B rows");
             w.Call(GemmMultiply, ["xs", "dgates", c.GradientSpan(KernelOf(layer)), Literals.Int(features), "batch * " + Literals.Int(steps), Literals.Int(width),
@@ -362,6 +375,7 @@ internal sealed partial record RecurrentSpec
         {
             case RecurrentCell.Simple:
                 w.Call(RecurrentClass + ".SimpleBackward", [StepOf("hs", "t + 1", "step"), dhOut, "dh", "dg", units, Act(Activation)]);
+                EmitClearMaskedGradients(c, "dg");
                 using (w.Block("if (t > 0)"))
                 {
                     w.Line(carry);
@@ -371,6 +385,7 @@ internal sealed partial record RecurrentSpec
             case RecurrentCell.Lstm:
                 w.Call(RecurrentClass + ".LstmBackward",
                     ["g", StepOf("cs", "t", "step"), StepOf("tcs", "t", "step"), dhOut, "dh", "dc", "dg", units, Act(Activation), Act(RecurrentActivation)]);
+                EmitClearMaskedGradients(c, "dg");
                 using (w.Block("if (t > 0)"))
                 {
                     w.Line(carry);
@@ -381,6 +396,7 @@ internal sealed partial record RecurrentSpec
                 w.Commented("var dgr = " + StepOf("dgatesRecurrent", "t", "gateStep") + ";", "[B×" + Literals.Int(width) + "]");
                 w.Line("// dg = [dz', dr', dhh'], dgr = [dz', dr', dhh' ⊙ r], dh = dh_t ⊙ z (the direct path)");
                 w.Call(RecurrentClass + ".GruBackward", ["g", StepOf("hr", "t", "gateStep"), "hPrev", dhOut, "dh", "dg", "dgr", units, Act(Activation), Act(RecurrentActivation)]);
+                EmitClearMaskedGradients(c, "dg", "dgr");
                 using (w.Block("if (t > 0)"))
                 {
                     w.Line("// dh += dgr[B×" + Literals.Int(width) + "] · recurrent_kernelᵀ: the gated paths to h_{t-1}");
@@ -397,6 +413,7 @@ internal sealed partial record RecurrentSpec
                 w.Call(GemmMultiply, ["dcand", Field("recurrentH", layer), "drh", "batch", units, units, "transposeB: true"]);
                 w.Line("// dr' into dg, dh += drh ⊙ r, dgr = [dz', dr', 0]");
                 w.Call(RecurrentClass + ".GruGatesBackward", ["g", "hPrev", "drh", "dh", "dg", "dgr", units, Act(RecurrentActivation)]);
+                EmitClearMaskedGradients(c, "dg", "dgr", "dcand");
                 using (w.Block("if (t > 0)"))
                 {
                     w.Line("// dh += dgr[B×" + Literals.Int(width) + "] · recurrent_kernelᵀ: the gated paths to h_{t-1}");

@@ -68,8 +68,26 @@ internal sealed partial record RecurrentSpec(
         ExplicitName: a.NamedString("Name"),
         Location: location);
 
+    /// <summary>
+    /// Set on the two directions of a <see cref="BidirectionalSpec"/> (<c>Fw</c>, <c>Bw</c>): appended to the layer's
+    /// method and buffer names so both live in one layer; empty otherwise.
+    /// </summary>
+    public string Part { get; init; } = "";
+
+    /// <summary>
+    /// With <see cref="GoBackwards"/> and <see cref="ReturnSequences"/>, return the sequence in input order (the
+    /// backward direction of a Bidirectional, which Keras flips back) instead of processing order.
+    /// </summary>
+    public bool ReverseOutput { get; init; }
+
     /// <summary>Gate blocks side by side in the kernels: 1, 3 or 4.</summary>
     public int Gates => (int)Cell;
+
+    /// <summary>
+    /// Keras masking: a masked step keeps the state and repeats the last output. Returning the sequence keeps the steps,
+    /// so the mask goes on (as Keras propagates it); returning the last output ends it.
+    /// </summary>
+    public override MaskHandling MaskHandling => ReturnSequences ? MaskHandling.ReadsAndPassesOn : MaskHandling.Consumes;
 
     public override string KerasType => Cell switch
     {

@@ -119,9 +119,15 @@ internal enum MaskHandling
 
     /// <summary>
     /// The layer reads the mask (<see cref="LayerEmitContext.Mask"/>) and its output has no steps left to mask (global
-    /// pooling over time; later the recurrent layers): the mask stops here.
+    /// pooling over time, a recurrent layer returning its last output): the mask stops here.
     /// </summary>
     Consumes,
+
+    /// <summary>
+    /// The layer reads the mask and keeps the steps, so the mask also goes on to the next layer (a recurrent layer with
+    /// <c>ReturnSequences</c>, as Keras propagates it).
+    /// </summary>
+    ReadsAndPassesOn,
 }
 
 /// <summary>

@@ -171,6 +171,8 @@ internal static class ModelParser
             layers.Add(LayerRegistry.Parse(name, arguments, location));
         }
 
+        layers = FoldBidirectional(layers, diagnostics);
+
         if (!sawInput)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingInput, sequentialLocation, symbol.Name));
 
@@ -288,6 +290,32 @@ internal static class ModelParser
                     return (member.Name, null);
             }
         }
+    }
+
+    /// <summary>
+    /// <c>[Bidirectional]</c> is written right before the recurrent layer it wraps: the two attributes become one
+    /// layer. Anything else after it (or nothing) is NDSL1012, naming what follows.
+    /// </summary>
+    private static List<LayerSpec> FoldBidirectional(List<LayerSpec> layers, List<DiagnosticInfo> diagnostics)
+    {
+        var folded = new List<LayerSpec>(layers.Count);
+        for (int i = 0; i < layers.Count; i++)
+        {
+            if (layers[i] is not BidirectionalSpec { Layer: null } wrapper)
+            {
+                folded.Add(layers[i]);
+                continue;
+            }
+            if (i + 1 < layers.Count && layers[i + 1] is RecurrentSpec recurrent)
+            {
+                folded.Add(wrapper with { Layer = recurrent });
+                i++;
+                continue;
+            }
+            string follows = i + 1 < layers.Count ? "[" + layers[i + 1].Describe() + "]" : "no layer";
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BidirectionalWithoutRecurrent, wrapper.Location, follows));
+        }
+        return folded;
     }
 
     private static Result<ModelSpec> Failure(params DiagnosticInfo[] diagnostics) =>

@@ -180,12 +180,13 @@ internal static class ShapeInference
         if (mask.Problem >= plan.Layers.Count)
         {
             context.Report(DiagnosticDescriptors.MaskNotHonoured, at, "the model output " + plan.OutputShape + " unconsumed",
-                "end the sequence with [GlobalAveragePooling1D] or [GlobalMaxPooling1D], or drop MaskZero");
+                "end the sequence with [GlobalAveragePooling1D], [GlobalMaxPooling1D] or a recurrent layer returning its last output, or drop MaskZero");
             return;
         }
         PlannedLayer culprit = plan.Layers[mask.Problem];
         context.Report(DiagnosticDescriptors.MaskNotHonoured, at, "[" + culprit.Spec.Describe() + "] '" + culprit.Name + "', which cannot honour it",
-            "only Dense, Dropout and Activation pass a mask on, and GlobalAveragePooling1D and GlobalMaxPooling1D consume it; " +
+            "only Dense, Dropout, Activation and recurrent layers with ReturnSequences pass a mask on, and GlobalAveragePooling1D, " +
+            "GlobalMaxPooling1D and recurrent layers returning their last output consume it; " +
             "pool the sequence before this layer, or drop MaskZero");
     }
 
