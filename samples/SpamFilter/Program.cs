@@ -3,8 +3,13 @@
 // split on whitespace, the 20,000 most frequent training tokens, 200 ids per e-mail) fitted on the training part only.
 // An Embedding (masking the padding) → Bidirectional(GRU) → Dense(1, sigmoid) reads the ids and says spam or not; its
 // held-out accuracy is printed beside the majority-class baseline, with the confusion matrix and a few misclassified
-// subjects, and the training curves and the confusion matrix are written as PNGs. ng System; ng System.Diagnostics;
-// ng System.IO; ng System.Linq; ng NeuralDsl; ng SpamFilter;
+// subjects, and the training curves and the confusion matrix are written as PNGs.
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using NeuralDsl;
+using SpamFilter;
 
 const int MaxTokens = 20_000, SequenceLength = 200;
 
