@@ -2,6 +2,7 @@ using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace NeuralDsl;
 
@@ -116,6 +117,24 @@ public static partial class Recurrent
         int units = c.Length;
         KernelGuard.SameLength(4 * units, gates.Length, "Gate block", nameof(gates));
         KernelGuard.SameLength(units, h.Length, "State", nameof(h));
+        if (Vector256.IsHardwareAccelerated && units % Vector256<T>.Count == 0)
+        {
+            // One pass over the units, a register of each gate at a time: no activation call per gate block.
+            ref T gr = ref MemoryMarshal.GetReference(gates);
+            ref T cr = ref MemoryMarshal.GetReference(c);
+            ref T hr = ref MemoryMarshal.GetReference(h);
+            for (int j = 0; j < units; j += Vector256<T>.Count)
+            {
+                Vector256<T> iv = Activate256(recurrentActivation, Vector256.LoadUnsafe(ref gr, (nuint)j));
+                Vector256<T> fv = Activate256(recurrentActivation, Vector256.LoadUnsafe(ref gr, (nuint)(units + j)));
+                Vector256<T> gv = Activate256(activation, Vector256.LoadUnsafe(ref gr, (nuint)(2 * units + j)));
+                Vector256<T> ov = Activate256(recurrentActivation, Vector256.LoadUnsafe(ref gr, (nuint)(3 * units + j)));
+                Vector256<T> cv = fv * Vector256.LoadUnsafe(ref cr, (nuint)j) + iv * gv;
+                cv.StoreUnsafe(ref cr, (nuint)j);
+                (ov * Activate256(activation, cv)).StoreUnsafe(ref hr, (nuint)j);
+            }
+            return;
+        }
         Activate(recurrentActivation, gates.Slice(0, 2 * units));
         Activate(activation, gates.Slice(2 * units, units));
         Activate(recurrentActivation, gates.Slice(3 * units, units));
@@ -127,6 +146,17 @@ public static partial class Recurrent
         for (int j = 0; j < units; j++)
             h[j] = o[j] * h[j];
     }
+
+    /// <summary>One register of <paramref name="activation"/> (Linear, ReLU, Sigmoid or Tanh; the operators of <see cref="Activations"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<T> Activate256<T>(Activation activation, Vector256<T> x)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> => activation switch
+        {
+            Activation.Sigmoid => SigmoidOperator<T>.Invoke(x),
+            Activation.Tanh => TanhOperator<T>.Invoke(x),
+            Activation.ReLU => Vector256.Max(x, Vector256<T>.Zero),
+            _ => x,
+        };
 
     /// <summary>
     /// Checks the length of a streaming call's vector: one time step's input or output, or the streaming state.
