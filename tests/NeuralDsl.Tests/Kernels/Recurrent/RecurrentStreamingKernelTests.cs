@@ -1,7 +1,7 @@
 using System;
 using Xunit;
 
-namespace NeuralDsl.Tests.Kernels.Recurrent;
+namespace NeuralDsl.Tests.Kernels;
 
 /// <summary>
 /// The batch-one kernels of streaming inference: <c>Recurrent.StepProject</c> (matrix-vector, SIMD blocks of four
@@ -40,16 +40,16 @@ public sealed class RecurrentStreamingKernelTests
             expected[j] = s;
         }
         var y = new double[n];
-        NeuralDsl.Recurrent.StepProject<double>(bias, x, kernel, h, recurrent, y);
+        Recurrent.StepProject<double>(bias, x, kernel, h, recurrent, y);
         for (int j = 0; j < n; j++)
             Assert.Equal(expected[j], y[j], 1e-12);
         var yf = new float[n];
-        NeuralDsl.Recurrent.StepProject<float>(Floats(bias), Floats(x), Floats(kernel), Floats(h), Floats(recurrent), yf);
+        Recurrent.StepProject<float>(Floats(bias), Floats(x), Floats(kernel), Floats(h), Floats(recurrent), yf);
         for (int j = 0; j < n; j++)
             Assert.True(Math.Abs(expected[j] - yf[j]) <= 1e-5 * (1 + k + u), $"y[{j}] = {yf[j]}, expected {expected[j]}");
 
         // Without bias and without the recurrent term.
-        NeuralDsl.Recurrent.StepProject<double>(default, x, kernel, default, default, y);
+        Recurrent.StepProject<double>(default, x, kernel, default, default, y);
         for (int j = 0; j < n; j++)
         {
             double s = 0;
@@ -61,13 +61,13 @@ public sealed class RecurrentStreamingKernelTests
     [Fact]
     public void StepProject_rejects_mismatched_sizes()
     {
-        var e = Assert.Throws<ArgumentException>(() => NeuralDsl.Recurrent.StepProject<float>(default, new float[3], new float[11], default, default, new float[4]));
+        var e = Assert.Throws<ArgumentException>(() => Recurrent.StepProject<float>(default, new float[3], new float[11], default, default, new float[4]));
         Assert.Equal("kernel", e.ParamName);
         Assert.Contains("12", e.Message);
         Assert.Contains("11", e.Message);
-        e = Assert.Throws<ArgumentException>(() => NeuralDsl.Recurrent.StepProject<float>(new float[3], default, default, default, default, new float[4]));
+        e = Assert.Throws<ArgumentException>(() => Recurrent.StepProject<float>(new float[3], default, default, default, default, new float[4]));
         Assert.Equal("bias", e.ParamName);
-        e = Assert.Throws<ArgumentException>(() => NeuralDsl.Recurrent.StepProject<float>(default, default, default, new float[2], new float[9], new float[4]));
+        e = Assert.Throws<ArgumentException>(() => Recurrent.StepProject<float>(default, default, default, new float[2], new float[9], new float[4]));
         Assert.Equal("recurrentKernel", e.ParamName);
     }
 
@@ -86,8 +86,8 @@ public sealed class RecurrentStreamingKernelTests
             if (isFloat)
             {
                 float[] g1 = Floats(gates), g2 = Floats(gates), c1 = Floats(cPrev), c2 = new float[units], tc = new float[units], h1 = new float[units], h2 = new float[units];
-                NeuralDsl.Recurrent.LstmStep<float>(g1, c1, h1, activation, recurrentActivation);
-                NeuralDsl.Recurrent.LstmForward<float>(g2, Floats(cPrev), c2, tc, h2, units, activation, recurrentActivation);
+                Recurrent.LstmStep<float>(g1, c1, h1, activation, recurrentActivation);
+                Recurrent.LstmForward<float>(g2, Floats(cPrev), c2, tc, h2, units, activation, recurrentActivation);
                 for (int j = 0; j < units; j++)
                 {
                     Assert.Equal(c2[j], c1[j], 1e-6f);
@@ -97,8 +97,8 @@ public sealed class RecurrentStreamingKernelTests
             else
             {
                 double[] g1 = (double[])gates.Clone(), c1 = (double[])cPrev.Clone(), c2 = new double[units], tc = new double[units], h1 = new double[units], h2 = new double[units];
-                NeuralDsl.Recurrent.LstmStep<double>(g1, c1, h1, activation, recurrentActivation);
-                NeuralDsl.Recurrent.LstmForward<double>(gates, cPrev, c2, tc, h2, units, activation, recurrentActivation);
+                Recurrent.LstmStep<double>(g1, c1, h1, activation, recurrentActivation);
+                Recurrent.LstmForward<double>(gates, cPrev, c2, tc, h2, units, activation, recurrentActivation);
                 for (int j = 0; j < units; j++)
                 {
                     Assert.Equal(c2[j], c1[j], 1e-14);
@@ -111,20 +111,20 @@ public sealed class RecurrentStreamingKernelTests
     [Fact]
     public void LstmStep_rejects_mismatched_sizes_and_activations()
     {
-        var e = Assert.Throws<ArgumentException>(() => NeuralDsl.Recurrent.LstmStep<float>(new float[15], new float[4], new float[4], Activation.Tanh, Activation.Sigmoid));
+        var e = Assert.Throws<ArgumentException>(() => Recurrent.LstmStep<float>(new float[15], new float[4], new float[4], Activation.Tanh, Activation.Sigmoid));
         Assert.Equal("gates", e.ParamName);
         Assert.Contains("16", e.Message);
         Assert.Contains("15", e.Message);
-        e = Assert.Throws<ArgumentException>(() => NeuralDsl.Recurrent.LstmStep<float>(new float[16], new float[4], new float[3], Activation.Tanh, Activation.Sigmoid));
+        e = Assert.Throws<ArgumentException>(() => Recurrent.LstmStep<float>(new float[16], new float[4], new float[3], Activation.Tanh, Activation.Sigmoid));
         Assert.Equal("h", e.ParamName);
-        Assert.Throws<ArgumentOutOfRangeException>(() => NeuralDsl.Recurrent.LstmStep<float>(new float[16], new float[4], new float[4], Activation.Softmax, Activation.Sigmoid));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Recurrent.LstmStep<float>(new float[16], new float[4], new float[4], Activation.Softmax, Activation.Sigmoid));
     }
 
     [Fact]
     public void CheckStepLength_names_expected_and_actual()
     {
-        NeuralDsl.Recurrent.CheckStepLength(5, 5, "x", "input");
-        var e = Assert.Throws<ArgumentException>(() => NeuralDsl.Recurrent.CheckStepLength(4, 5, "The step input x_t", "input"));
+        Recurrent.CheckStepLength(5, 5, "x", "input");
+        var e = Assert.Throws<ArgumentException>(() => Recurrent.CheckStepLength(4, 5, "The step input x_t", "input"));
         Assert.Equal("input", e.ParamName);
         Assert.Contains("must have 5 elements, but has 4", e.Message);
     }
