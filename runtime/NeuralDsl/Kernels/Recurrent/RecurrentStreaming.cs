@@ -158,6 +158,17 @@ public static partial class Recurrent
             _ => x,
         };
 
+    /// <summary>One element of <paramref name="activation"/>, with the scalar forms of the same operators.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T Activate1<T>(Activation activation, T x)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> => activation switch
+        {
+            Activation.Sigmoid => SigmoidOperator<T>.Invoke(x),
+            Activation.Tanh => TanhOperator<T>.Invoke(x),
+            Activation.ReLU => T.Max(x, T.Zero),
+            _ => x,
+        };
+
     /// <summary>
     /// Checks the length of a streaming call's vector: one time step's input or output, or the streaming state.
     /// </summary>

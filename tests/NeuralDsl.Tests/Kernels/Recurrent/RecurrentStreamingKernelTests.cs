@@ -108,6 +108,55 @@ public sealed class RecurrentStreamingKernelTests
         }
     }
 
+    /// <summary>
+    /// The fused register pass of <c>LstmForward</c> (units ≥ one register; 50 = six float registers and a scalar tail of
+    /// two) against Keras' LSTM formulas in double, batch 3: activated gates, c_t, act(c_t) and h_t.
+    /// </summary>
+    [Theory]
+    [InlineData(50)]
+    [InlineData(8)]
+    [InlineData(13)]
+    public void LstmForward_equals_the_Keras_formulas(int units)
+    {
+        const int batch = 3;
+        double[] z = Values(batch * 4 * units, 20), cPrev = Values(batch * units, 21);
+        for (int i = 0; i < z.Length; i++) z[i] *= 3;
+        static double Sigmoid(double x) => 1 / (1 + Math.Exp(-x));
+        var gates = new double[z.Length];
+        double[] c = new double[batch * units], tc = new double[batch * units], h = new double[batch * units];
+        for (int b = 0; b < batch; b++)
+        {
+            for (int j = 0; j < units; j++)
+            {
+                int g0 = b * 4 * units, s = b * units + j;
+                double i = Sigmoid(z[g0 + j]), f = Sigmoid(z[g0 + units + j]), g = Math.Tanh(z[g0 + 2 * units + j]), o = Sigmoid(z[g0 + 3 * units + j]);
+                (gates[g0 + j], gates[g0 + units + j], gates[g0 + 2 * units + j], gates[g0 + 3 * units + j]) = (i, f, g, o);
+                c[s] = f * cPrev[s] + i * g;
+                tc[s] = Math.Tanh(c[s]);
+                h[s] = o * tc[s];
+            }
+        }
+
+        double[] gd = (double[])z.Clone(), cd = new double[c.Length], tcd = new double[c.Length], hd = new double[c.Length];
+        Recurrent.LstmForward<double>(gd, cPrev, cd, tcd, hd, units, Activation.Tanh, Activation.Sigmoid);
+        float[] gf = Floats(z), cf = new float[c.Length], tcf = new float[c.Length], hf = new float[c.Length];
+        Recurrent.LstmForward<float>(gf, Floats(cPrev), cf, tcf, hf, units, Activation.Tanh, Activation.Sigmoid);
+        for (int i = 0; i < gates.Length; i++)
+        {
+            Assert.Equal(gates[i], gd[i], 1e-14);
+            Assert.Equal(gates[i], gf[i], 1e-6);
+        }
+        for (int i = 0; i < c.Length; i++)
+        {
+            Assert.Equal(c[i], cd[i], 1e-14);
+            Assert.Equal(tc[i], tcd[i], 1e-14);
+            Assert.Equal(h[i], hd[i], 1e-14);
+            Assert.Equal(c[i], cf[i], 1e-6);
+            Assert.Equal(tc[i], tcf[i], 1e-6);
+            Assert.Equal(h[i], hf[i], 1e-6);
+        }
+    }
+
     [Fact]
     public void LstmStep_rejects_mismatched_sizes_and_activations()
     {
