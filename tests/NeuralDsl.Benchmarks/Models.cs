@@ -33,3 +33,22 @@ public partial class MnistCnn;
 [Flatten]
 [Dense(10, Activation.Softmax)]
 public partial class SimpleCnn;
+
+// Issue 11: the recurrent suites, LSTM(50) and GRU(50) over 30 steps × 8 features → Dense(1, sigmoid), and the 8-unit
+// LSTM whose streaming Step is measured (the step count only sizes Predict's buffers).
+[Sequential(Loss = Loss.BinaryCrossEntropy)]
+[Input(30, 8)]
+[LSTM(50)]
+[Dense(1, Activation.Sigmoid)]
+public partial class RecurrentLstm50;
+
+[Sequential(Loss = Loss.BinaryCrossEntropy)]
+[Input(30, 8)]
+[GRU(50)]
+[Dense(1, Activation.Sigmoid)]
+public partial class RecurrentGru50;
+
+[Sequential]
+[Input(30, 8)]
+[LSTM(8)]
+public partial class StreamingLstm8;

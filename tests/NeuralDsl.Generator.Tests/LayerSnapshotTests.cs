@@ -53,6 +53,14 @@ public sealed partial class LayerSnapshotTests
         [LSTM(4)]
         """);
 
+    // Streaming: a causal model gets Step/ResetState/GetState/SetState (issue 11 item 3), here the benchmark's 8-unit LSTM.
+    [Fact]
+    public void LSTM_streaming() => Verify("""
+        [Input(30, 8)]
+        [LSTM(8)]
+        [Dense(1, Activation.Sigmoid)]
+        """);
+
     [Fact]
     public void SimpleRNN() => Verify("""
         [Input(4, 2)]

@@ -61,6 +61,7 @@ internal sealed partial class ModelEmitter
             WritePublicPasses();
             WriteInterfaceMembers();
             WriteCallGuards();
+            WriteStreaming();
             foreach (PlannedLayer layer in Layers)
                 layer.Spec.EmitStatics(Context(layer));
             WriteWorkspace();

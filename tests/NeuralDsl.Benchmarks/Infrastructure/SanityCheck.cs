@@ -193,15 +193,25 @@ internal static class SanityCheck
         using (DisposeScope scope = torch.NewDisposeScope())
             theirs = twin.Module.forward(torch.tensor(x, [batch, steps, features])).data<float>().ToArray();
 
-        double maxDiff = 0;
+        // The NeuralDsl model of the suite on the same Keras-layout weights (ParameterLayout order).
+        IModel<float> ours = cell == RecurrentCell.Lstm ? new RecurrentLstm50(seed: 1) : new RecurrentGru50(seed: 1);
+        float[] all = [.. w.Kernel, .. w.RecurrentKernel, .. w.Bias, .. w.DenseKernel, .. w.DenseBias];
+        Require(ours.Parameters.Length == all.Length, $"The NeuralDsl {cell} model has {ours.Parameters.Length} parameters, the Keras weights {all.Length}.");
+        all.CopyTo(ours.Parameters);
+        var mine = new float[batch];
+        ours.Predict(x, mine);
+
+        double maxDiff = 0, oursDiff = 0;
         for (int b = 0; b < batch; b++)
         {
             double expected = KerasRecurrentReference(cell, x.AsSpan(b * steps * features, steps * features), steps, features, units, w);
             maxDiff = Math.Max(maxDiff, Math.Abs(expected - theirs[b]));
+            oursDiff = Math.Max(oursDiff, Math.Abs(expected - mine[b]));
         }
 
         Require(maxDiff <= 1e-5, $"TorchSharp {cell} twin differs from Keras' formulas on the same weights by {maxDiff:G3} (tolerance 1e-5).");
-        log.WriteLine($"  ok  {cell} twin vs Keras formulas (Keras-layout weights), b={batch}: max diff = {maxDiff:G3}");
+        Require(oursDiff <= 1e-5, $"NeuralDsl {cell} model differs from Keras' formulas on the same weights by {oursDiff:G3} (tolerance 1e-5).");
+        log.WriteLine($"  ok  {cell} twin vs Keras formulas (Keras-layout weights), b={batch}: max diff = {maxDiff:G3}; NeuralDsl: {oursDiff:G3}");
     }
 
     /// <summary>Keras' LSTM (gates i, f, c, o) or GRU (reset_after; gates z, r, h) over one sequence, then Dense(1, sigmoid), in double.</summary>

@@ -14,7 +14,8 @@ namespace NeuralDsl.Benchmarks.Suites;
 /// its best thread count). The weights come from <see cref="TorchRecurrent.KerasLikeWeights"/> in the Keras layouts,
 /// so the NeuralDsl side, when the recurrent layers land, loads the same numbers into its model (or copies its own
 /// weights into the twin with <see cref="TorchRecurrent.LoadKerasWeights"/>) and adds its methods beside these, as the
-/// CNN suites do. Only the TorchSharp side exists today.
+/// CNN suites do. The NeuralDsl side loads the same Keras-layout weights into its generated model
+/// (<see cref="RecurrentLstm50"/>, <see cref="RecurrentGru50"/>).
 /// </summary>
 public abstract class RecurrentBenchmarks
 {
@@ -26,6 +27,11 @@ public abstract class RecurrentBenchmarks
 
     private readonly float[] _prediction = new float[1];
     private int _batch;
+
+    private IModel<float> _predictModel = null!;
+    private IModel<float> _trainModel = null!;
+    private Adam _adam = null!;
+    private float[] _sample = null!;
 
     private TorchRecurrent _torchPredict = null!;
     private TorchRecurrent _torchTrain = null!;
@@ -40,6 +46,9 @@ public abstract class RecurrentBenchmarks
     public int Threads { get; set; }
 
     private protected abstract RecurrentCell Cell { get; }
+
+    /// <summary>The generated NeuralDsl model of the suite, seeded (its weights are replaced by the shared ones).</summary>
+    private protected abstract IModel<float> CreateModel();
 
     /// <summary>The seed of the synthetic sequences, one per suite.</summary>
     protected abstract ulong DataSeed { get; }
@@ -70,6 +79,17 @@ public abstract class RecurrentBenchmarks
         // Keras/NeuralDsl Adam defaults: lr 1e-3, betas (0.9, 0.999), epsilon 1e-7.
         _torchAdam = optim.Adam(_torchTrain.Module.parameters(), lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-7);
         _bce = nn.BCELoss();
+
+        // NeuralDsl: the same numbers, in the order of ParameterLayout (kernel, recurrent_kernel, bias, dense kernel, dense bias).
+        float[] all = [.. weights.Kernel, .. weights.RecurrentKernel, .. weights.Bias, .. weights.DenseKernel, .. weights.DenseBias];
+        _predictModel = CreateModel();
+        _trainModel = CreateModel();
+        if (_predictModel.Parameters.Length != all.Length)
+            throw new InvalidOperationException($"The NeuralDsl model has {_predictModel.Parameters.Length} parameters, the shared weights {all.Length}.");
+        all.CopyTo(_predictModel.Parameters);
+        all.CopyTo(_trainModel.Parameters);
+        _adam = new Adam();
+        _sample = X.AsSpan(0, Steps * Features).ToArray();
 
         _sampleTensor = torch.tensor(X.AsSpan(0, Steps * Features).ToArray(), [1, Steps, Features]);
         _xTensors = new Tensor[Batches];
@@ -115,6 +135,24 @@ public abstract class RecurrentBenchmarks
         return _prediction[0];
     }
 
+    /// <summary>NeuralDsl: forward, BCE, generated BPTT and an Adam step on the next batch of 32.</summary>
+    protected float NeuralDslTrainStep()
+    {
+        int b = NextBatch();
+        float loss = _trainModel.ComputeGradients(
+            X.AsSpan(b * TrainBatch * Steps * Features, TrainBatch * Steps * Features),
+            Y.AsSpan(b * TrainBatch, TrainBatch));
+        _adam.Step<float>(_trainModel.Parameters, _trainModel.Gradients);
+        return loss;
+    }
+
+    /// <summary>NeuralDsl: the probability for one sequence of 30 × 8.</summary>
+    protected float NeuralDslPredict()
+    {
+        _predictModel.Predict(_sample, _prediction);
+        return _prediction[0];
+    }
+
     private TorchRecurrent Create() => Cell == RecurrentCell.Lstm ? TorchRecurrent.Lstm(Features, Units) : TorchRecurrent.Gru(Features, Units);
 
     private int NextBatch()
@@ -132,11 +170,19 @@ public class LstmBenchmarks : RecurrentBenchmarks
 
     protected override ulong DataSeed => 23;
 
+    private protected override IModel<float> CreateModel() => new RecurrentLstm50(seed: 1);
+
     [BenchmarkCategory(Categories.LstmTrain), Benchmark(Baseline = true, Description = "TorchSharp")]
     public float TrainStepTorchSharp() => TorchSharpTrainStep();
 
+    [BenchmarkCategory(Categories.LstmTrain), Benchmark(Description = "NeuralDsl")]
+    public float TrainStepNeuralDsl() => NeuralDslTrainStep();
+
     [BenchmarkCategory(Categories.LstmPredict), Benchmark(Baseline = true, Description = "TorchSharp")]
     public float PredictTorchSharp() => TorchSharpPredict();
+
+    [BenchmarkCategory(Categories.LstmPredict), Benchmark(Description = "NeuralDsl")]
+    public float PredictNeuralDsl() => NeuralDslPredict();
 }
 
 /// <summary>Suites k) and l): <c>GRU(50)</c> (reset_after) over 30 × 8 → <c>Dense(1, sigmoid)</c>.</summary>
@@ -146,17 +192,26 @@ public class GruBenchmarks : RecurrentBenchmarks
 
     protected override ulong DataSeed => 29;
 
+    private protected override IModel<float> CreateModel() => new RecurrentGru50(seed: 1);
+
     [BenchmarkCategory(Categories.GruTrain), Benchmark(Baseline = true, Description = "TorchSharp")]
     public float TrainStepTorchSharp() => TorchSharpTrainStep();
 
+    [BenchmarkCategory(Categories.GruTrain), Benchmark(Description = "NeuralDsl")]
+    public float TrainStepNeuralDsl() => NeuralDslTrainStep();
+
     [BenchmarkCategory(Categories.GruPredict), Benchmark(Baseline = true, Description = "TorchSharp")]
     public float PredictTorchSharp() => TorchSharpPredict();
+
+    [BenchmarkCategory(Categories.GruPredict), Benchmark(Description = "NeuralDsl")]
+    public float PredictNeuralDsl() => NeuralDslPredict();
 }
 
 /// <summary>
 /// Suite m): streaming inference, one time step of an LSTM with 8 units on 8 features per call, batch of one, the
 /// state carried between calls (and reset every 1,000 steps so it never drifts into saturation), one thread. The
-/// NeuralDsl side will be the generated model's <c>Step(x_t, y_t)</c>; issue 11 targets ≤ 150 ns and 0 B per call.
+/// NeuralDsl side is the generated model's <c>Step(x_t, y_t)</c> (<see cref="StreamingLstm8"/>, the same weights);
+/// issue 11 targets ≤ 150 ns and 0 B per call.
 /// </summary>
 public class LstmStepBenchmarks
 {
@@ -167,6 +222,10 @@ public class LstmStepBenchmarks
     private TorchLstmStep _torchStep = null!;
     private Tensor[] _inputs = null!;
     private int _t;
+    private StreamingLstm8 _model = null!;
+    private float[] _x = null!;
+    private readonly float[] _h = new float[Units];
+    private int _step;
 
     [GlobalSetup]
     public void Setup()
@@ -181,6 +240,11 @@ public class LstmStepBenchmarks
         _torchStep = new TorchLstmStep(Features, Units);
         var w = TorchRecurrent.KerasLikeWeights(RecurrentCell.Lstm, Features, Units, seed: 1);
         _torchStep.LoadKerasWeights(w.Kernel, w.RecurrentKernel, w.Bias);
+        _x = x;
+        _model = new StreamingLstm8(seed: 1);
+        w.Kernel.CopyTo(_model.LstmKernel);
+        w.RecurrentKernel.CopyTo(_model.LstmRecurrentKernel);
+        w.Bias.CopyTo(_model.LstmBias);
     }
 
     [GlobalCleanup]
@@ -197,5 +261,15 @@ public class LstmStepBenchmarks
         _t = t + 1 == Inputs ? 0 : t + 1;
         if (t == 0) _torchStep.ResetState();
         return _torchStep.Step(_inputs[t]);
+    }
+
+    [BenchmarkCategory(Categories.LstmStep), Benchmark(Description = "NeuralDsl")]
+    public float StepNeuralDsl()
+    {
+        int t = _step;
+        _step = t + 1 == Inputs ? 0 : t + 1;
+        if (t == 0) _model.ResetState();
+        _model.Step(_x.AsSpan(t * Features, Features), _h);
+        return _h[0];
     }
 }

@@ -327,6 +327,162 @@ partial class GRUNet : global::NeuralDsl.IModel<float>
 
     private void __ExitPredict() => global::System.Threading.Interlocked.Decrement(ref __callState);
 
+    // ---- Streaming inference: one sample, one time step (the model is causal) ----
+
+    /// <summary>Elements of one time step's input x_t: the last axis of the input [4, 2].</summary>
+    public const int StepInputSize = 2;
+
+    /// <summary>Elements of one time step's output y_t.</summary>
+    public const int StepOutputSize = 2;
+
+    /// <summary>Elements of the streaming state that <see cref="Step"/> carries: gru h (3), gru_1 h (2).</summary>
+    public const int StateSize = 5;
+
+    private readonly float[] __stream = new float[5]; // the streaming state, per instance: gru at 0, gru_1 at 3
+    private readonly float[] __stepGates0 = new float[9]; // gru: one step's gate pre-activations [9]
+    private readonly float[] __stepRecurrent0 = new float[9]; // gru: one step's recurrent projection [9]
+    private readonly float[] __stepH0 = new float[3]; // gru: the new state before it replaces h [3]
+    private readonly float[] __stepGates1 = new float[6]; // gru_1: one step's gate pre-activations [6]
+    private readonly float[] __stepRecurrent1 = new float[6]; // gru_1: one step's recurrent projection [6]
+    private readonly float[] __stepH1 = new float[2]; // gru_1: the new state before it replaces h [2]
+    private readonly float[] __stepResetH1 = new float[2]; // gru_1: r ⊙ h_{t-1} [2]
+
+    /// <summary>
+    /// Streaming inference: runs one sample through one time step, <paramref name="input"/> x_t [2] to <paramref name="output"/> y_t [2],
+    /// carrying the recurrent state to the next call: after steps x_0..x_t from <see cref="ResetState"/>, y_t is what
+    /// <c>Predict</c> outputs at step t for that prefix. Allocates nothing. The state belongs to this instance and
+    /// the call changes it, so it runs alone: a concurrent Step or a training call on the same instance throws.
+    /// </summary>
+    /// <exception cref="global::System.ArgumentException">A span's length is not 2 or 2.</exception>
+    /// <exception cref="global::System.InvalidOperationException">Another call is running on this instance.</exception>
+    public void Step(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
+    {
+        global::NeuralDsl.Recurrent.CheckStepLength(input.Length, StepInputSize, "The step input x_t", nameof(input));
+        global::NeuralDsl.Recurrent.CheckStepLength(
+            output.Length,
+            StepOutputSize,
+            "The step output y_t",
+            nameof(output));
+        __EnterStep();
+        try
+        {
+            __StepCore(input, output);
+        }
+        finally
+        {
+            __ExitTraining();
+        }
+    }
+
+    /// <summary>Sets the streaming state to zero, the state before the first step of a sequence.</summary>
+    public void ResetState()
+    {
+        __EnterStep();
+        try
+        {
+            global::System.Array.Clear(__stream);
+        }
+        finally
+        {
+            __ExitTraining();
+        }
+    }
+
+    /// <summary>
+    /// Copies the streaming state [5] into <paramref name="state"/> (layout: <see cref="StateSize"/>).
+    /// </summary>
+    /// <exception cref="global::System.ArgumentException">The length is not 5.</exception>
+    public void GetState(global::System.Span<float> state)
+    {
+        global::NeuralDsl.Recurrent.CheckStepLength(state.Length, StateSize, "The streaming state", nameof(state));
+        __EnterStep();
+        try
+        {
+            new global::System.ReadOnlySpan<float>(__stream).CopyTo(state);
+        }
+        finally
+        {
+            __ExitTraining();
+        }
+    }
+
+    /// <summary>
+    /// Replaces the streaming state with <paramref name="state"/> [5], e.g. one saved by <see cref="GetState"/>.
+    /// </summary>
+    /// <exception cref="global::System.ArgumentException">The length is not 5.</exception>
+    public void SetState(global::System.ReadOnlySpan<float> state)
+    {
+        global::NeuralDsl.Recurrent.CheckStepLength(state.Length, StateSize, "The streaming state", nameof(state));
+        __EnterStep();
+        try
+        {
+            state.CopyTo(__stream);
+        }
+        finally
+        {
+            __ExitTraining();
+        }
+    }
+
+    // The streaming calls change the state: like a training call, each takes the instance from idle (0) to -1, or
+    // throws.
+    private void __EnterStep()
+    {
+        if (global::System.Threading.Interlocked.CompareExchange(ref __callState, -1, 0) != 0)
+            throw new global::System.InvalidOperationException(
+                "Model 'GRUNet' is already running a call on another thread: Step, ResetState, GetState and SetState " +
+                "use the instance's streaming state and run alone, as training calls do.");
+    }
+
+    // One time step of one sample through every layer; the arguments were checked.
+    private void __StepCore(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
+    {
+        var state = new global::System.Span<float>(__stream); // [5]
+        // Layer 0 · gru: GRU(3, sequences), x_t [2] → [3]
+        var h0 = state.Slice(0, 3); // h_{t-1}, then h_t [3]
+        var g0 = new global::System.Span<float>(__stepGates0); // [9]
+        var hr0 = new global::System.Span<float>(__stepRecurrent0); // [9]
+        var hn0 = new global::System.Span<float>(__stepH0); // h_t before it replaces h_{t-1} [3]
+        // g = x_t · kernel[2×9] + bias row 0
+        global::NeuralDsl.Recurrent.StepProject(GruBias.Slice(0, 9), input, GruKernel, default, default, g0);
+        // hr = h_{t-1} · recurrent_kernel[3×9] + bias row 1
+        global::NeuralDsl.Recurrent.StepProject(GruBias.Slice(9, 9), default, default, h0, GruRecurrentKernel, hr0);
+        // z, r = σ(g + hr), hh = Tanh(g_h + r ⊙ hr_h), h_t = z ⊙ h_{t-1} + (1 - z) ⊙ hh
+        global::NeuralDsl.Recurrent.GruForward(
+            g0,
+            hr0,
+            h0,
+            hn0,
+            3,
+            global::NeuralDsl.Activation.Tanh,
+            global::NeuralDsl.Activation.Sigmoid);
+        hn0.CopyTo(h0);
+        // Layer 1 · gru_1: GRU(2, reset before, dropout 0.25, recurrent dropout 0.5), x_t [3] → [2]
+        var h1 = state.Slice(3, 2); // h_{t-1}, then h_t [2]
+        var g1 = new global::System.Span<float>(__stepGates1); // [6]
+        var hr1 = new global::System.Span<float>(__stepRecurrent1); // [6]
+        var hn1 = new global::System.Span<float>(__stepH1); // h_t before it replaces h_{t-1} [2]
+        // g = x_t · kernel[3×6] + bias
+        global::NeuralDsl.Recurrent.StepProject(Gru1Bias, h0, Gru1Kernel, default, default, g1);
+        // hr = h_{t-1} · recurrent_kernel[2×6]
+        global::NeuralDsl.Recurrent.StepProject(default, default, default, h1, Gru1RecurrentKernel, hr1);
+        var rh1 = new global::System.Span<float>(__stepResetH1); // r ⊙ h_{t-1} [2]
+        // z, r = σ(g + hr), rh = r ⊙ h_{t-1}
+        global::NeuralDsl.Recurrent.GruGatesForward(g1, hr1, h1, rh1, 2, global::NeuralDsl.Activation.Sigmoid);
+        // hr = rh · recurrent_kernel: its h block is the candidate's recurrent term
+        global::NeuralDsl.Recurrent.StepProject(default, default, default, rh1, Gru1RecurrentKernel, hr1);
+        // hh = Tanh(g_h + that block), h_t = z ⊙ h_{t-1} + (1 - z) ⊙ hh
+        global::NeuralDsl.Recurrent.GruCandidateForward(
+            g1,
+            hr1.Slice(4, 2),
+            h1,
+            hn1,
+            2,
+            global::NeuralDsl.Activation.Tanh);
+        hn1.CopyTo(h1);
+        h1.CopyTo(output);
+    }
+
     /// <summary>
     /// The buffers one pass at a time writes, and the passes and layer methods that write them. The model keeps one for
     /// its training calls and one per thread for <c>Predict</c>, which share the parameters read-only.

@@ -293,6 +293,127 @@ partial class LSTMNet : global::NeuralDsl.IModel<float>
 
     private void __ExitPredict() => global::System.Threading.Interlocked.Decrement(ref __callState);
 
+    // ---- Streaming inference: one sample, one time step (the model is causal) ----
+
+    /// <summary>Elements of one time step's input x_t: the last axis of the input [5, 3].</summary>
+    public const int StepInputSize = 3;
+
+    /// <summary>Elements of one time step's output y_t.</summary>
+    public const int StepOutputSize = 4;
+
+    /// <summary>Elements of the streaming state that <see cref="Step"/> carries: lstm h and c (8).</summary>
+    public const int StateSize = 8;
+
+    private readonly float[] __stream = new float[8]; // the streaming state, per instance: lstm at 0
+    private readonly float[] __stepGates0 = new float[16]; // lstm: one step's gate pre-activations [16]
+
+    /// <summary>
+    /// Streaming inference: runs one sample through one time step, <paramref name="input"/> x_t [3] to <paramref name="output"/> y_t [4],
+    /// carrying the recurrent state to the next call: after steps x_0..x_t from <see cref="ResetState"/>, y_t is what
+    /// <c>Predict</c> outputs at step t for that prefix. Allocates nothing. The state belongs to this instance and
+    /// the call changes it, so it runs alone: a concurrent Step or a training call on the same instance throws.
+    /// </summary>
+    /// <exception cref="global::System.ArgumentException">A span's length is not 3 or 4.</exception>
+    /// <exception cref="global::System.InvalidOperationException">Another call is running on this instance.</exception>
+    public void Step(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
+    {
+        global::NeuralDsl.Recurrent.CheckStepLength(input.Length, StepInputSize, "The step input x_t", nameof(input));
+        global::NeuralDsl.Recurrent.CheckStepLength(
+            output.Length,
+            StepOutputSize,
+            "The step output y_t",
+            nameof(output));
+        __EnterStep();
+        try
+        {
+            __StepCore(input, output);
+        }
+        finally
+        {
+            __ExitTraining();
+        }
+    }
+
+    /// <summary>Sets the streaming state to zero, the state before the first step of a sequence.</summary>
+    public void ResetState()
+    {
+        __EnterStep();
+        try
+        {
+            global::System.Array.Clear(__stream);
+        }
+        finally
+        {
+            __ExitTraining();
+        }
+    }
+
+    /// <summary>
+    /// Copies the streaming state [8] into <paramref name="state"/> (layout: <see cref="StateSize"/>).
+    /// </summary>
+    /// <exception cref="global::System.ArgumentException">The length is not 8.</exception>
+    public void GetState(global::System.Span<float> state)
+    {
+        global::NeuralDsl.Recurrent.CheckStepLength(state.Length, StateSize, "The streaming state", nameof(state));
+        __EnterStep();
+        try
+        {
+            new global::System.ReadOnlySpan<float>(__stream).CopyTo(state);
+        }
+        finally
+        {
+            __ExitTraining();
+        }
+    }
+
+    /// <summary>
+    /// Replaces the streaming state with <paramref name="state"/> [8], e.g. one saved by <see cref="GetState"/>.
+    /// </summary>
+    /// <exception cref="global::System.ArgumentException">The length is not 8.</exception>
+    public void SetState(global::System.ReadOnlySpan<float> state)
+    {
+        global::NeuralDsl.Recurrent.CheckStepLength(state.Length, StateSize, "The streaming state", nameof(state));
+        __EnterStep();
+        try
+        {
+            state.CopyTo(__stream);
+        }
+        finally
+        {
+            __ExitTraining();
+        }
+    }
+
+    // The streaming calls change the state: like a training call, each takes the instance from idle (0) to -1, or
+    // throws.
+    private void __EnterStep()
+    {
+        if (global::System.Threading.Interlocked.CompareExchange(ref __callState, -1, 0) != 0)
+            throw new global::System.InvalidOperationException(
+                "Model 'LSTMNet' is already running a call on another thread: Step, ResetState, GetState and SetState " +
+                "use the instance's streaming state and run alone, as training calls do.");
+    }
+
+    // One time step of one sample through every layer; the arguments were checked.
+    private void __StepCore(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
+    {
+        var state = new global::System.Span<float>(__stream); // [8]
+        // Layer 0 · lstm: LSTM(4), x_t [3] → [4]
+        var h0 = state.Slice(0, 4); // h_{t-1}, then h_t [4]
+        var g0 = new global::System.Span<float>(__stepGates0); // [16]
+        var c0 = state.Slice(4, 4); // c_{t-1}, then c_t [4]
+        // g = bias + x_t · kernel[3×16] + h_{t-1} · recurrent_kernel[4×16], gates i, f, c, o
+        global::NeuralDsl.Recurrent.StepProject(LstmBias, input, LstmKernel, h0, LstmRecurrentKernel, g0);
+        // c_t = f ⊙ c_{t-1} + i ⊙ g_c, h_t = o ⊙ Tanh(c_t)
+        global::NeuralDsl.Recurrent.LstmStep(
+            g0,
+            c0,
+            h0,
+            global::NeuralDsl.Activation.Tanh,
+            global::NeuralDsl.Activation.Sigmoid);
+        h0.CopyTo(output);
+    }
+
     /// <summary>
     /// The buffers one pass at a time writes, and the passes and layer methods that write them. The model keeps one for
     /// its training calls and one per thread for <c>Predict</c>, which share the parameters read-only.

@@ -1,5 +1,8 @@
 using System;
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace NeuralDsl;
 
@@ -32,6 +35,11 @@ public static partial class Recurrent
         KernelGuard.SameLength(n, c.Length, "Cell state", nameof(c));
         KernelGuard.SameLength(n, cActivated.Length, "Activated cell state", nameof(cActivated));
         KernelGuard.SameLength(n, h.Length, "State", nameof(h));
+        if (Vector256.IsHardwareAccelerated && units >= Vector256<T>.Count)
+        {
+            LstmForwardFused(gates, cPrev, c, cActivated, h, batch, units, activation, recurrentActivation);
+            return;
+        }
         for (int b = 0; b < batch; b++)
         {
             Span<T> row = gates.Slice(b * 4 * units, 4 * units);
@@ -52,6 +60,58 @@ public static partial class Recurrent
             Span<T> hn = h.Slice(b * units, units);
             for (int j = 0; j < units; j++)
                 hn[j] = o[j] * tc[j];
+        }
+    }
+
+    /// <summary>
+    /// <see cref="LstmForward"/> in one pass per row, a register of each gate at a time (the same operators, so the same
+    /// values up to the rounding of the scalar tail): no separate activation call per gate block and per state.
+    /// </summary>
+    private static void LstmForwardFused<T>(Span<T> gates, ReadOnlySpan<T> cPrev, Span<T> c, Span<T> cActivated, Span<T> h, int batch,
+        int units, Activation activation, Activation recurrentActivation)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int v = Vector256<T>.Count;
+        for (int b = 0; b < batch; b++)
+        {
+            ref T g = ref MemoryMarshal.GetReference(gates.Slice(b * 4 * units, 4 * units));
+            ref T cp = ref MemoryMarshal.GetReference(cPrev.Slice(b * units, units));
+            ref T cn = ref MemoryMarshal.GetReference(c.Slice(b * units, units));
+            ref T tc = ref MemoryMarshal.GetReference(cActivated.Slice(b * units, units));
+            ref T hn = ref MemoryMarshal.GetReference(h.Slice(b * units, units));
+            int j = 0;
+            for (; j + v <= units; j += v)
+            {
+                Vector256<T> iv = Activate256(recurrentActivation, Vector256.LoadUnsafe(ref g, (nuint)j));
+                Vector256<T> fv = Activate256(recurrentActivation, Vector256.LoadUnsafe(ref g, (nuint)(units + j)));
+                Vector256<T> gv = Activate256(activation, Vector256.LoadUnsafe(ref g, (nuint)(2 * units + j)));
+                Vector256<T> ov = Activate256(recurrentActivation, Vector256.LoadUnsafe(ref g, (nuint)(3 * units + j)));
+                iv.StoreUnsafe(ref g, (nuint)j);
+                fv.StoreUnsafe(ref g, (nuint)(units + j));
+                gv.StoreUnsafe(ref g, (nuint)(2 * units + j));
+                ov.StoreUnsafe(ref g, (nuint)(3 * units + j));
+                Vector256<T> cv = fv * Vector256.LoadUnsafe(ref cp, (nuint)j) + iv * gv;
+                cv.StoreUnsafe(ref cn, (nuint)j);
+                Vector256<T> tv = Activate256(activation, cv);
+                tv.StoreUnsafe(ref tc, (nuint)j);
+                (ov * tv).StoreUnsafe(ref hn, (nuint)j);
+            }
+            for (; j < units; j++)
+            {
+                T i = Activate1(recurrentActivation, Unsafe.Add(ref g, j));
+                T f = Activate1(recurrentActivation, Unsafe.Add(ref g, units + j));
+                T gg = Activate1(activation, Unsafe.Add(ref g, 2 * units + j));
+                T o = Activate1(recurrentActivation, Unsafe.Add(ref g, 3 * units + j));
+                Unsafe.Add(ref g, j) = i;
+                Unsafe.Add(ref g, units + j) = f;
+                Unsafe.Add(ref g, 2 * units + j) = gg;
+                Unsafe.Add(ref g, 3 * units + j) = o;
+                T cj = f * Unsafe.Add(ref cp, j) + i * gg;
+                Unsafe.Add(ref cn, j) = cj;
+                T t = Activate1(activation, cj);
+                Unsafe.Add(ref tc, j) = t;
+                Unsafe.Add(ref hn, j) = o * t;
+            }
         }
     }
 
