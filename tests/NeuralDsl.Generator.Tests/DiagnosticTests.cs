@@ -143,6 +143,22 @@ public sealed class DiagnosticTests
         Expect("NDSL0011", Model("[Sequential]\n[Input(3)]\n[Dense(1)]", "public partial class Net\n{\n    " + member + "\n}"));
     }
 
+    /// <summary>A causal recurrent model also gets the streaming members, so a user's member of the same name collides.</summary>
+    [Theory]
+    [InlineData("public void [|Step|](System.ReadOnlySpan<float> x, System.Span<float> y) { }")]
+    [InlineData("public void [|ResetState|]() { }")]
+    [InlineData("public int [|StateSize|] => 0;")]
+    public void NDSL0011_member_named_like_a_streaming_member(string member)
+    {
+        Expect("NDSL0011", Model("[Sequential]\n[Input(4, 2)]\n[LSTM(3)]\n[Dense(1)]", "public partial class Net\n{\n    " + member + "\n}"));
+    }
+
+    [Fact]
+    public void A_model_without_streaming_may_declare_its_own_Step()
+    {
+        ExpectNone(Model("[Sequential]\n[Input(4, 2)]\n[LSTM(3, GoBackwards = true)]\n[Dense(1)]", "public partial class Net\n{\n    public void Step() { }\n}"));
+    }
+
     [Theory]
     [InlineData("public void Predict(System.ReadOnlySpan<float> input, System.Span<float> output) { }")]
     [InlineData("protected int InputSize => 3;")]

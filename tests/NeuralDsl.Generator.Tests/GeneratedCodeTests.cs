@@ -288,6 +288,8 @@ public sealed class GeneratedCodeTests
     [Theory]
     [InlineData("[Sequential(Loss = Loss.MeanSquaredError)]\n[Input(3)]\n[Dense(4, Activation.ReLU)]\n[Dense(1)]")]
     [InlineData("[Sequential(Loss = Loss.SparseCategoricalCrossEntropy, ElementType = typeof(double))]\n[Input(6, 6, 1)]\n[Conv2D(2, 3)]\n[BatchNormalization]\n[Dropout(0.5)]\n[Flatten]\n[Dense(3, Activation.Softmax, UseBias = false)]")]
+    [InlineData("[Sequential(Loss = Loss.BinaryCrossEntropy)]\n[Input(5, 3)]\n[LSTM(4, ReturnSequences = true)]\n[GRU(2)]\n[Dense(1, Activation.Sigmoid)]")]
+    [InlineData("[Sequential(Loss = Loss.BinaryCrossEntropy)]\n[Input(6)]\n[Embedding(9, 3, MaskZero = true)]\n[Bidirectional]\n[SimpleRNN(2)]\n[Dense(1, Activation.Sigmoid)]")]
     public void Visible_generated_members_are_the_ones_collisions_are_checked_against(string attributes)
     {
         GeneratorRun run = GeneratorHarness.RunModel("using NeuralDsl;\n\nnamespace Members;\n\n" + attributes + "\npublic partial class Net;\n");

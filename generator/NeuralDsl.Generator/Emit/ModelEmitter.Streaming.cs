@@ -17,12 +17,8 @@ internal sealed partial class ModelEmitter
 {
     private const string StateField = "__stream";
 
-    /// <summary>Whether this model gets <c>Step</c>: see the class remarks.</summary>
-    private bool Streams =>
-        !Flow.Mask.Exists &&
-        Spec.InputShape.Rank == 2 &&
-        Layers.Any(l => l.Spec is RecurrentSpec) &&
-        Layers.All(l => l.Spec is RecurrentSpec { GoBackwards: false } or DenseSpec or ActivationSpec or DropoutSpec);
+    /// <summary>Whether this model gets <c>Step</c>: see the class remarks (<see cref="Streaming.IsCausal"/>).</summary>
+    private bool Streams => Streaming.IsCausal(_plan);
 
     /// <summary>The streaming state of each recurrent layer: h, then c for an LSTM, layer after layer.</summary>
     private IEnumerable<(PlannedLayer Layer, int Offset, int Length)> StateSlots()

@@ -41,6 +41,16 @@ internal static class GeneratedMembers
         {
             yield return method;
         }
+        if (Streaming.IsCausal(plan))
+        {
+            string t = plan.Spec.ElementType;
+            foreach (string name in new[] { "StepInputSize", "StepOutputSize", "StateSize" })
+                yield return new GeneratedMember(name, null);
+            yield return new GeneratedMember("Step", Signature("global::System.ReadOnlySpan<" + t + ">", "global::System.Span<" + t + ">"));
+            yield return new GeneratedMember("ResetState", Signature());
+            yield return new GeneratedMember("GetState", Signature("global::System.Span<" + t + ">"));
+            yield return new GeneratedMember("SetState", Signature("global::System.ReadOnlySpan<" + t + ">"));
+        }
         if (plan.Layers.Count > 0 && plan.Layers[0].Spec.TokenVocabulary is not null)
         {
             string t = plan.Spec.ElementType;
