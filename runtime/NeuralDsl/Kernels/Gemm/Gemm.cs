@@ -119,6 +119,15 @@ public static class Gemm
         where TVec : struct
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        if (m == 1 && !transposeB)
+        {
+            // A row vector (either stored layout of A is the same k contiguous values). Depth blocks as the blocked
+            // product would use them for more rows, so the row's sums do not depend on the batch size.
+            int depthBlock = k >= SmallDimension && n >= SmallDimension ? GemmBlocked.DepthBytes / sizeof(T) : k;
+            GemmRow.Multiply<TS, TVec, T>(a, b, c, k, n, accumulate, depthBlock);
+            return;
+        }
+
         bool fewRows = m <= SmallRows;
         if (fewRows || k < SmallDimension || n < SmallDimension)
         {

@@ -20,7 +20,7 @@ namespace NeuralDsl;
 internal static unsafe class GemmBlocked
 {
     /// <summary>Depth block in bytes per row of a panel (256 floats, 128 doubles).</summary>
-    private const int DepthBytes = 1024;
+    internal const int DepthBytes = 1024;
 
     /// <summary>Columns per packed B block.</summary>
     private const int ColumnBlock = 512;

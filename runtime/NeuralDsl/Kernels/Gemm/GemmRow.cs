@@ -1,0 +1,128 @@
+using System;
+using System.Runtime.CompilerServices;
+
+namespace NeuralDsl;
+
+/// <summary>
+/// The row-vector × matrix product <c>c[1×n] (+)= a[1×k]·B[k×n]</c> (B row-major), the per-step recurrent product
+/// of a batch-1 LSTM or GRU. Eight vectors of C stay in registers while h[p] is broadcast and row p of B is streamed,
+/// so there are eight independent FMA chains instead of the four of the few-rows kernels, and a ragged last group of
+/// columns is one masked pass of up to eight vectors rather than a pass per vector.
+/// </summary>
+/// <remarks>
+/// Every element is summed exactly as the blocked product sums the same row in a larger batch: one FMA chain per
+/// element, depth in order, restarted per depth block of <see cref="GemmBlocked.DepthBytes"/> bytes, each block's sum
+/// added to C in turn (when the blocked product would be used, i.e. k and n at least <see cref="Gemm.SmallDimension"/>;
+/// otherwise one chain over the whole depth, as the few-rows kernels do). So a row's result does not depend on
+/// whether it was computed alone or in a batch of 5 or more rows (without the two-thread depth split).
+/// </remarks>
+internal static unsafe class GemmRow
+{
+    /// <summary>Vectors of C held in registers per pass.</summary>
+    private const int Vectors = 8;
+
+    /// <summary>c[1×n] (+)= a[1×k]·b[k×n]; <paramref name="depthBlock"/> is the depth after which the chains restart.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Multiply<TS, TVec, T>(T* a, T* b, T* c, int k, int n, bool add, int depthBlock)
+        where TS : IGemmSimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged
+    {
+        int span = Vectors * TS.Count;
+        for (int p0 = 0; p0 < k; p0 += depthBlock)
+        {
+            int kc = Math.Min(depthBlock, k - p0);
+            // Later depth blocks add to what the first one wrote.
+            bool addBlock = add || p0 > 0;
+            T* ab = a + p0;
+            T* bb = b + (nint)p0 * n;
+            int j = 0;
+            for (; j + span <= n; j += span)
+                Vectors8<TS, TVec, T>(kc, ab, bb + j, n, c + j, addBlock);
+            if (j < n)
+                Vectors8Masked<TS, TVec, T>(kc, ab, bb + j, n, c + j, n - j, addBlock);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Vectors8<TS, TVec, T>(int kc, T* a, T* b, nint ldb, T* c, bool add)
+        where TS : IGemmSimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged
+    {
+        int w = TS.Count;
+        TVec c0 = TS.Zero, c1 = TS.Zero, c2 = TS.Zero, c3 = TS.Zero;
+        TVec c4 = TS.Zero, c5 = TS.Zero, c6 = TS.Zero, c7 = TS.Zero;
+        for (int p = 0; p < kc; p++, b += ldb)
+        {
+            TVec x = TS.Broadcast(a + p);
+            c0 = TS.Fma(x, TS.Load(b), c0);
+            c1 = TS.Fma(x, TS.Load(b + w), c1);
+            c2 = TS.Fma(x, TS.Load(b + 2 * w), c2);
+            c3 = TS.Fma(x, TS.Load(b + 3 * w), c3);
+            c4 = TS.Fma(x, TS.Load(b + 4 * w), c4);
+            c5 = TS.Fma(x, TS.Load(b + 5 * w), c5);
+            c6 = TS.Fma(x, TS.Load(b + 6 * w), c6);
+            c7 = TS.Fma(x, TS.Load(b + 7 * w), c7);
+        }
+        WritePart<TS, TVec, T>(c, c0, w, add);
+        WritePart<TS, TVec, T>(c + w, c1, w, add);
+        WritePart<TS, TVec, T>(c + 2 * w, c2, w, add);
+        WritePart<TS, TVec, T>(c + 3 * w, c3, w, add);
+        WritePart<TS, TVec, T>(c + 4 * w, c4, w, add);
+        WritePart<TS, TVec, T>(c + 5 * w, c5, w, add);
+        WritePart<TS, TVec, T>(c + 6 * w, c6, w, add);
+        WritePart<TS, TVec, T>(c + 7 * w, c7, w, add);
+    }
+
+    /// <summary>
+    /// The last 1 to 8·w columns: every vector loads through a lane mask (all lanes, some, or none), so one loop
+    /// covers a ragged width; vectors beyond <paramref name="count"/> multiply zeros and are never stored.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Vectors8Masked<TS, TVec, T>(int kc, T* a, T* b, nint ldb, T* c, int count, bool add)
+        where TS : IGemmSimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged
+    {
+        int w = TS.Count;
+        TVec m0 = TS.Mask(count), m1 = TS.Mask(count - w), m2 = TS.Mask(count - 2 * w), m3 = TS.Mask(count - 3 * w);
+        TVec m4 = TS.Mask(count - 4 * w), m5 = TS.Mask(count - 5 * w), m6 = TS.Mask(count - 6 * w), m7 = TS.Mask(count - 7 * w);
+        TVec c0 = TS.Zero, c1 = TS.Zero, c2 = TS.Zero, c3 = TS.Zero;
+        TVec c4 = TS.Zero, c5 = TS.Zero, c6 = TS.Zero, c7 = TS.Zero;
+        for (int p = 0; p < kc; p++, b += ldb)
+        {
+            TVec x = TS.Broadcast(a + p);
+            c0 = TS.Fma(x, TS.LoadMasked(b, m0), c0);
+            c1 = TS.Fma(x, TS.LoadMasked(b + w, m1), c1);
+            c2 = TS.Fma(x, TS.LoadMasked(b + 2 * w, m2), c2);
+            c3 = TS.Fma(x, TS.LoadMasked(b + 3 * w, m3), c3);
+            c4 = TS.Fma(x, TS.LoadMasked(b + 4 * w, m4), c4);
+            c5 = TS.Fma(x, TS.LoadMasked(b + 5 * w, m5), c5);
+            c6 = TS.Fma(x, TS.LoadMasked(b + 6 * w, m6), c6);
+            c7 = TS.Fma(x, TS.LoadMasked(b + 7 * w, m7), c7);
+        }
+        WritePart<TS, TVec, T>(c, c0, count, add);
+        WritePart<TS, TVec, T>(c + w, c1, count - w, add);
+        WritePart<TS, TVec, T>(c + 2 * w, c2, count - 2 * w, add);
+        WritePart<TS, TVec, T>(c + 3 * w, c3, count - 3 * w, add);
+        WritePart<TS, TVec, T>(c + 4 * w, c4, count - 4 * w, add);
+        WritePart<TS, TVec, T>(c + 5 * w, c5, count - 5 * w, add);
+        WritePart<TS, TVec, T>(c + 6 * w, c6, count - 6 * w, add);
+        WritePart<TS, TVec, T>(c + 7 * w, c7, count - 7 * w, add);
+    }
+
+    /// <summary>C = v or C + v (the same order as the blocked kernels' write) on the first <paramref name="count"/>
+    /// lanes; nothing when count ≤ 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WritePart<TS, TVec, T>(T* c, TVec v, int count, bool add)
+        where TS : IGemmSimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged
+    {
+        if (count >= TS.Count)
+            TS.Store(c, add ? TS.Add(TS.Load(c), v) : v);
+        else if (count > 0)
+            TS.StorePartial(c, add ? TS.Add(TS.LoadPartial(c, count), v) : v, count);
+    }
+}
