@@ -37,17 +37,16 @@ public static class TextVectorizerFiles
     }
 
     /// <summary>
-    /// Loads weights like <see cref="WeightFiles.LoadWeights{T}"/> and the text vectorizer stored beside them. The
-    /// vectorizer is read and validated first: a file without a valid one leaves the model unchanged.
+    /// Loads weights like <see cref="WeightFiles.LoadWeights{T}"/> and the text vectorizer stored beside them, from one
+    /// read of the file. The vectorizer is validated before any weight is copied: a file without a valid one leaves
+    /// the model unchanged.
     /// </summary>
     /// <exception cref="InvalidDataException">The file holds no valid vectorizer, is malformed, or does not match the model.</exception>
     /// <exception cref="FileNotFoundException">There is no such file.</exception>
     public static void LoadWeights<T>(this IModel<T> model, string path, out TextVectorizer vectorizer) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        TextVectorizer loaded = TextVectorizer.Load(path);
-        model.LoadWeights(path);
-        vectorizer = loaded;
+        TextVectorizer? loaded = null;
+        WeightFiles.Load(model, path, file => loaded = TextVectorizer.FromSafeTensors(file));
+        vectorizer = loaded!;
     }
 }

@@ -58,7 +58,16 @@ public static class WeightFiles
     /// <exception cref="InvalidDataException">The file is malformed or does not match the model; the message names the tensor and the expected and found values.</exception>
     /// <exception cref="FileNotFoundException">There is no such file.</exception>
     /// <exception cref="IOException">The path is a directory, a FIFO, a socket or a device rather than a regular file.</exception>
-    public static void LoadWeights<T>(this IModel<T> model, string path) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    public static void LoadWeights<T>(this IModel<T> model, string path) where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        Load(model, path, beforeCopy: null);
+
+    /// <summary>
+    /// <see cref="LoadWeights{T}(IModel{T}, string)"/>, reading the file once: <paramref name="beforeCopy"/> sees the
+    /// validated file before anything is copied into the model, so what it reads from the same file (a text
+    /// vectorizer in the metadata) is checked under the same no-partial-load guarantee; if it throws, the model is
+    /// unchanged.
+    /// </summary>
+    internal static void Load<T>(IModel<T> model, string path, Action<SafeTensorsFile>? beforeCopy) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -72,6 +81,7 @@ public static class WeightFiles
         var tensors = new SafeTensorInfo[layout.Count];
         // The names, shapes and dtype are checked against the header before the data section is read.
         SafeTensorsFile file = SafeTensors.Read(path, "Weight file", (source, found) => Match(model, layout, dtype, source, found, tensors));
+        beforeCopy?.Invoke(file);
 
         // Everything is validated and in memory: nothing below can fail half-way through the model.
         Span<T> parameters = model.Parameters;
