@@ -33,9 +33,7 @@ public static partial class Recurrent
         {
             Span<T> row = gates.Slice(b * 3 * units, 3 * units);
             ReadOnlySpan<T> hrRow = hr.Slice(b * 3 * units, 3 * units);
-            for (int j = 0; j < 2 * units; j++)
-                row[j] += hrRow[j];
-            Activate(recurrentActivation, row.Slice(0, 2 * units));
+            ActivateUpdateAndReset(row, hrRow, units, recurrentActivation);
             for (int j = 0; j < units; j++)
                 row[2 * units + j] += row[units + j] * hrRow[2 * units + j];
             Activate(activation, row.Slice(2 * units, units));
@@ -126,9 +124,7 @@ public static partial class Recurrent
         {
             Span<T> row = gates.Slice(b * 3 * units, 3 * units);
             ReadOnlySpan<T> hrRow = hr.Slice(b * 3 * units, 3 * units);
-            for (int j = 0; j < 2 * units; j++)
-                row[j] += hrRow[j];
-            Activate(recurrentActivation, row.Slice(0, 2 * units));
+            ActivateUpdateAndReset(row, hrRow, units, recurrentActivation);
             for (int j = 0; j < units; j++)
                 resetState[b * units + j] = row[units + j] * hPrev[b * units + j];
         }
@@ -261,6 +257,18 @@ public static partial class Recurrent
                 dGatesRecurrent[g0 + 2 * units + j] = T.Zero;
             }
         }
+    }
+
+    /// <summary>
+    /// <c>z = recAct(x_z + hr_z)</c>, <c>r = recAct(x_r + hr_r)</c> in place for one row of GRU gates; both variants
+    /// (reset after or before the product) start their step with it.
+    /// </summary>
+    private static void ActivateUpdateAndReset<T>(Span<T> row, ReadOnlySpan<T> hrRow, int units, Activation recurrentActivation)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        for (int j = 0; j < 2 * units; j++)
+            row[j] += hrRow[j];
+        Activate(recurrentActivation, row.Slice(0, 2 * units));
     }
 
     /// <summary><c>h = z ⊙ h_{t−1} + (1 − z) ⊙ hh</c> for one row of activated GRU gates.</summary>
