@@ -184,7 +184,7 @@ public sealed class CodeFixTests
             ["Top"] = "the border added", ["Bottom"] = "the border added", ["Left"] = "the border added", ["Right"] = "the border added",
             ["Padding"] = "no size (valid or same)", ["activation"] = "no size", ["rate"] = "no size", ["Momentum"] = "no size",
             ["Epsilon"] = "no size", ["UseBias"] = "no size", ["KernelInitializer"] = "no size", ["BiasInitializer"] = "no size",
-            ["Name"] = "no size",
+            ["Name"] = "no size", ["Input"] = "no size (which earlier output the layer reads)", ["Trainable"] = "no size",
             ["inputDim"] = "the vocabulary of token ids, not the number of steps", ["outputDim"] = "the output width",
             ["MaskZero"] = "no size", ["Activation"] = "no size", ["RecurrentActivation"] = "no size",
             ["ReturnSequences"] = "no size (which steps are returned)", ["GoBackwards"] = "no size", ["Dropout"] = "no size",

@@ -21,6 +21,18 @@ internal abstract record LayerSpec(string? ExplicitName, LocationInfo? Location)
     /// <summary>A short description for comments: <c>Dense(12, ReLU)</c>.</summary>
     public abstract string Describe();
 
+    /// <summary>
+    /// The earlier output this layer reads (<c>Input = "stem"</c>: a layer name, or the name of the <c>[Input]</c>),
+    /// resolved by the plan; null reads the output of the layer written just before.
+    /// </summary>
+    public string? InputName { get; init; }
+
+    /// <summary>
+    /// False for <c>Trainable = false</c>: the layer's parameters are frozen (no gradient, no update) while the gradient
+    /// still flows through to its input.
+    /// </summary>
+    public bool Trainable { get; init; } = true;
+
     // ---- Shapes (Layers/X.cs) ----
 
     /// <summary>The per-sample output shape for <paramref name="input"/>, or null after reporting why there is none.</summary>

@@ -40,6 +40,9 @@ internal sealed record ModelSpec(
     EquatableArray<DeclaredMember> Members,
     bool HasUserSummary = false)
 {
+    /// <summary>The <c>Name</c> of the <c>[Input]</c>, by which a layer's <c>Input</c> or a merge layer can read the model input; null when unnamed.</summary>
+    public string? InputName { get; init; }
+
     /// <summary>The C# keyword of the element type.</summary>
     public string ElementType => Element == ElementKind.Double ? "double" : "float";
 }

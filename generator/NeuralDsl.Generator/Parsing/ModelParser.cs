@@ -131,6 +131,7 @@ internal static class ModelParser
 
         Shape? inputShape = null;
         LocationInfo? inputLocation = null;
+        string? inputName = null;
         var layers = new List<LayerSpec>();
         bool splitReported = false;
         bool sawInput = false;
@@ -162,13 +163,18 @@ internal static class ModelParser
                 {
                     inputShape = new Shape(arguments.IntArray(0));
                     inputLocation = location;
+                    inputName = arguments.NamedString("Name");
                     if (inputShape.Rank == 0)
                         diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, location, "The number of [Input] dimensions", "0"));
                 }
                 continue;
             }
 
-            layers.Add(LayerRegistry.Parse(name, arguments, location));
+            layers.Add(LayerRegistry.Parse(name, arguments, location) with
+            {
+                InputName = arguments.NamedString("Input"),
+                Trainable = arguments.NamedBool("Trainable", true),
+            });
         }
 
         layers = FoldBidirectional(layers, diagnostics);
@@ -189,7 +195,10 @@ internal static class ModelParser
         }
 
         var spec = new ModelSpec(ns, className, metadataName, modelName, element, loss, inputShape,
-            layers.ToEquatableArray(), sequentialLocation, inputLocation, identifier, members, hasUserSummary);
+            layers.ToEquatableArray(), sequentialLocation, inputLocation, identifier, members, hasUserSummary)
+        {
+            InputName = inputName,
+        };
         return new Result<ModelSpec>(spec, diagnostics.ToEquatableArray(), Placeholder());
     }
 

@@ -4,7 +4,7 @@ namespace NeuralDsl;
 
 /// <summary>Keras <c>AveragePooling2D</c> on NHWC input: the mean of each window; with <c>same</c> padding only the real cells count.</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class AveragePooling2DAttribute : Attribute
+public sealed class AveragePooling2DAttribute : LayerAttribute
 {
     /// <summary>A square <paramref name="poolSize"/> × <paramref name="poolSize"/> window (Keras default 2).</summary>
     public AveragePooling2DAttribute(int poolSize = 2) : this(poolSize, poolSize)
@@ -29,7 +29,4 @@ public sealed class AveragePooling2DAttribute : Attribute
 
     /// <summary><see cref="NeuralDsl.Padding.Valid"/> (Keras default) or <see cref="NeuralDsl.Padding.Same"/>.</summary>
     public Padding Padding { get; set; } = Padding.Valid;
-
-    /// <summary>Layer name; defaults to Keras naming (<c>average_pooling2d</c>, ...).</summary>
-    public string? Name { get; set; }
 }

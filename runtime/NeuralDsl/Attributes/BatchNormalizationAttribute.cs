@@ -8,14 +8,11 @@ namespace NeuralDsl;
 /// moving mean and variance are non-trainable state saved with the weights.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class BatchNormalizationAttribute : Attribute
+public sealed class BatchNormalizationAttribute : LayerAttribute
 {
     /// <summary>Moving-average momentum (Keras default 0.99): moving = moving·momentum + batch·(1 − momentum).</summary>
     public double Momentum { get; set; } = 0.99;
 
     /// <summary>Added to the variance before the square root (Keras default 1e-3).</summary>
     public double Epsilon { get; set; } = 1e-3;
-
-    /// <summary>Layer name; defaults to Keras naming (<c>batch_normalization</c>, ...).</summary>
-    public string? Name { get; set; }
 }

@@ -10,11 +10,8 @@ namespace NeuralDsl;
 /// ...), and the summary shows one row with both directions' parameters.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class BidirectionalAttribute : Attribute
+public sealed class BidirectionalAttribute : LayerAttribute
 {
     /// <summary>How the two outputs are combined (Keras default concat).</summary>
     public MergeMode MergeMode { get; set; } = MergeMode.Concat;
-
-    /// <summary>The layer name (Keras automatic naming when null: <c>bidirectional</c>, <c>bidirectional_1</c>, ...).</summary>
-    public string? Name { get; set; }
 }

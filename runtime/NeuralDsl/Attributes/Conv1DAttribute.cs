@@ -7,7 +7,7 @@ namespace NeuralDsl;
 /// (kernelSize, in, filters), plus bias and activation.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class Conv1DAttribute : Attribute
+public sealed class Conv1DAttribute : LayerAttribute
 {
     /// <summary>A convolution of <paramref name="filters"/> output channels over windows of <paramref name="kernelSize"/> steps.</summary>
     public Conv1DAttribute(int filters, int kernelSize, Activation activation = Activation.Linear)
@@ -43,7 +43,4 @@ public sealed class Conv1DAttribute : Attribute
 
     /// <summary>Bias initializer (Keras default zeros).</summary>
     public Initializer BiasInitializer { get; set; } = Initializer.Zeros;
-
-    /// <summary>Layer name; defaults to Keras naming (<c>conv1d</c>, <c>conv1d_1</c>, ...).</summary>
-    public string? Name { get; set; }
 }

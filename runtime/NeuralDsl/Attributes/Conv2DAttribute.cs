@@ -7,7 +7,7 @@ namespace NeuralDsl;
 /// plus bias and activation.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class Conv2DAttribute : Attribute
+public sealed class Conv2DAttribute : LayerAttribute
 {
     /// <summary>A square <paramref name="kernelSize"/> × <paramref name="kernelSize"/> convolution.</summary>
     public Conv2DAttribute(int filters, int kernelSize, Activation activation = Activation.Linear)
@@ -59,7 +59,4 @@ public sealed class Conv2DAttribute : Attribute
 
     /// <summary>Bias initializer (Keras default zeros).</summary>
     public Initializer BiasInitializer { get; set; } = Initializer.Zeros;
-
-    /// <summary>Layer name; defaults to Keras naming (<c>conv2d</c>, <c>conv2d_1</c>, ...).</summary>
-    public string? Name { get; set; }
 }

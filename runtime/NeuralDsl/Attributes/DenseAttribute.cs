@@ -7,7 +7,7 @@ namespace NeuralDsl;
 /// On inputs of rank above 1 it acts on the last axis.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class DenseAttribute : Attribute
+public sealed class DenseAttribute : LayerAttribute
 {
     /// <summary>Declares a dense layer with <paramref name="units"/> outputs.</summary>
     public DenseAttribute(int units, Activation activation = Activation.Linear)
@@ -30,7 +30,4 @@ public sealed class DenseAttribute : Attribute
 
     /// <summary>Bias initializer (Keras default zeros).</summary>
     public Initializer BiasInitializer { get; set; } = Initializer.Zeros;
-
-    /// <summary>Layer name used in summaries and weight files; defaults to Keras naming (<c>dense</c>, <c>dense_1</c>, ...).</summary>
-    public string? Name { get; set; }
 }

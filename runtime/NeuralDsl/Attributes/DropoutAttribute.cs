@@ -7,14 +7,11 @@ namespace NeuralDsl;
 /// <c>1 / (1 − rate)</c>; in inference it is the identity.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class DropoutAttribute : Attribute
+public sealed class DropoutAttribute : LayerAttribute
 {
     /// <summary>Declares a dropout layer; <paramref name="rate"/> must be in [0, 1).</summary>
     public DropoutAttribute(double rate) => Rate = rate;
 
     /// <summary>The fraction of inputs dropped in training.</summary>
     public double Rate { get; }
-
-    /// <summary>Layer name; defaults to Keras naming (<c>dropout</c>, <c>dropout_1</c>, ...).</summary>
-    public string? Name { get; set; }
 }

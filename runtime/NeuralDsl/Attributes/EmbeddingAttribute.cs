@@ -10,7 +10,7 @@ namespace NeuralDsl;
 /// zeros into the input gradient. Embeddings (inputDim, outputDim), initialized like Keras' <c>uniform</c>: U(−0.05, 0.05).
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class EmbeddingAttribute : Attribute
+public sealed class EmbeddingAttribute : LayerAttribute
 {
     /// <summary>Declares an embedding of <paramref name="inputDim"/> token ids into vectors of <paramref name="outputDim"/>.</summary>
     public EmbeddingAttribute(int inputDim, int outputDim)
@@ -31,7 +31,4 @@ public sealed class EmbeddingAttribute : Attribute
     /// reaches a layer that cannot honour it, or its output, is a compile-time error (NDSL1011).
     /// </summary>
     public bool MaskZero { get; set; }
-
-    /// <summary>Layer name; defaults to Keras naming (<c>embedding</c>, <c>embedding_1</c>, ...).</summary>
-    public string? Name { get; set; }
 }

@@ -8,7 +8,7 @@ namespace NeuralDsl;
 /// <c>h_t = z ⊙ h_{t−1} + (1 − z) ⊙ hh</c>; starts from a zero state.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class GRUAttribute : Attribute
+public sealed class GRUAttribute : LayerAttribute
 {
     /// <summary>A recurrent layer with a state of <paramref name="units"/> values.</summary>
     public GRUAttribute(int units) => Units = units;
@@ -60,7 +60,4 @@ public sealed class GRUAttribute : Attribute
     /// rows); false applies it to the state before the product (bias (3·units)).
     /// </summary>
     public bool ResetAfter { get; set; } = true;
-
-    /// <summary>Layer name; defaults to Keras naming (<c>gru</c>, <c>gru_1</c>, ...).</summary>
-    public string? Name { get; set; }
 }

@@ -7,8 +7,6 @@ namespace NeuralDsl;
 /// <c>Embedding(MaskZero = true)</c> it is the mean over the unmasked steps; a sample whose steps are all masked gives 0.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class GlobalAveragePooling1DAttribute : Attribute
+public sealed class GlobalAveragePooling1DAttribute : LayerAttribute
 {
-    /// <summary>Layer name; defaults to Keras naming (<c>global_average_pooling1d</c>, <c>global_average_pooling1d_1</c>, ...).</summary>
-    public string? Name { get; set; }
 }

@@ -4,8 +4,6 @@ namespace NeuralDsl;
 
 /// <summary>Keras <c>GlobalAveragePooling2D</c>: the mean of each channel over height and width, (height, width, channels) → (channels).</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class GlobalAveragePooling2DAttribute : Attribute
+public sealed class GlobalAveragePooling2DAttribute : LayerAttribute
 {
-    /// <summary>Layer name; defaults to Keras naming (<c>global_average_pooling2d</c>, <c>global_average_pooling2d_1</c>, ...).</summary>
-    public string? Name { get; set; }
 }

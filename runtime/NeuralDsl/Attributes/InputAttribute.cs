@@ -11,4 +11,7 @@ public sealed class InputAttribute : Attribute
 
     /// <summary>The per-sample shape.</summary>
     public int[] Shape { get; }
+
+    /// <summary>A name for the model input, so that a layer's <c>Input</c> or a merge layer can read it later; null leaves it unnamed.</summary>
+    public string? Name { get; set; }
 }

@@ -7,7 +7,7 @@ namespace NeuralDsl;
 /// (units, 4·units), bias (4·units); <c>c_t = f ⊙ c_{t−1} + i ⊙ act(·)</c>, <c>h_t = o ⊙ act(c_t)</c>; starts from zero states.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class LSTMAttribute : Attribute
+public sealed class LSTMAttribute : LayerAttribute
 {
     /// <summary>A recurrent layer with a state of <paramref name="units"/> values.</summary>
     public LSTMAttribute(int units) => Units = units;
@@ -56,7 +56,4 @@ public sealed class LSTMAttribute : Attribute
 
     /// <summary>Initialise the forget gate's bias block to 1 (Keras <c>unit_forget_bias</c>, default true).</summary>
     public bool UnitForgetBias { get; set; } = true;
-
-    /// <summary>Layer name; defaults to Keras naming (<c>lstm</c>, <c>lstm_1</c>, ...).</summary>
-    public string? Name { get; set; }
 }

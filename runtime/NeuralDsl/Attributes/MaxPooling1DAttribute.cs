@@ -7,7 +7,7 @@ namespace NeuralDsl;
 /// the arg-max step.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class MaxPooling1DAttribute : Attribute
+public sealed class MaxPooling1DAttribute : LayerAttribute
 {
     /// <summary>A window of <paramref name="poolSize"/> steps (Keras default 2).</summary>
     public MaxPooling1DAttribute(int poolSize = 2)
@@ -23,7 +23,4 @@ public sealed class MaxPooling1DAttribute : Attribute
 
     /// <summary><see cref="NeuralDsl.Padding.Valid"/> (Keras default) or <see cref="NeuralDsl.Padding.Same"/>.</summary>
     public Padding Padding { get; set; } = Padding.Valid;
-
-    /// <summary>Layer name; defaults to Keras naming (<c>max_pooling1d</c>, ...).</summary>
-    public string? Name { get; set; }
 }

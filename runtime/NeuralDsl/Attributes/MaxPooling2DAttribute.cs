@@ -4,7 +4,7 @@ namespace NeuralDsl;
 
 /// <summary>Keras <c>MaxPooling2D</c> on NHWC input: the maximum of each window; the gradient goes to the arg-max cell.</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class MaxPooling2DAttribute : Attribute
+public sealed class MaxPooling2DAttribute : LayerAttribute
 {
     /// <summary>A square <paramref name="poolSize"/> × <paramref name="poolSize"/> window (Keras default 2).</summary>
     public MaxPooling2DAttribute(int poolSize = 2) : this(poolSize, poolSize)
@@ -29,7 +29,4 @@ public sealed class MaxPooling2DAttribute : Attribute
 
     /// <summary><see cref="NeuralDsl.Padding.Valid"/> (Keras default) or <see cref="NeuralDsl.Padding.Same"/>.</summary>
     public Padding Padding { get; set; } = Padding.Valid;
-
-    /// <summary>Layer name; defaults to Keras naming (<c>max_pooling2d</c>, ...).</summary>
-    public string? Name { get; set; }
 }

@@ -7,7 +7,7 @@ namespace NeuralDsl;
 /// kernel (features, units), recurrent_kernel (units, units), bias (units); starts from a zero state.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class SimpleRNNAttribute : Attribute
+public sealed class SimpleRNNAttribute : LayerAttribute
 {
     /// <summary>A recurrent layer with a state of <paramref name="units"/> values.</summary>
     public SimpleRNNAttribute(int units) => Units = units;
@@ -50,7 +50,4 @@ public sealed class SimpleRNNAttribute : Attribute
 
     /// <summary>Bias initializer (Keras default zeros).</summary>
     public Initializer BiasInitializer { get; set; } = Initializer.Zeros;
-
-    /// <summary>Layer name; defaults to Keras naming (<c>simple_rnn</c>, <c>simple_rnn_1</c>, ...).</summary>
-    public string? Name { get; set; }
 }

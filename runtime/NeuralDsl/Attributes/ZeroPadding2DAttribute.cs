@@ -7,7 +7,7 @@ namespace NeuralDsl;
 /// sample; the backward pass crops the gradient back to the input.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class ZeroPadding2DAttribute : Attribute
+public sealed class ZeroPadding2DAttribute : LayerAttribute
 {
     /// <summary><paramref name="padding"/> zero rows and columns on every side (Keras default 1).</summary>
     public ZeroPadding2DAttribute(int padding = 1) : this(padding, padding)
@@ -34,7 +34,4 @@ public sealed class ZeroPadding2DAttribute : Attribute
 
     /// <summary>Zero columns on the right; overrides the constructor's value for this side only.</summary>
     public int Right { get; set; }
-
-    /// <summary>Layer name; defaults to Keras naming (<c>zero_padding2d</c>, ...).</summary>
-    public string? Name { get; set; }
 }
