@@ -140,17 +140,33 @@ internal static class VectorMath
         return Vector256.ConditionalSelect(Vector256.Equals(w, one), x, r);
     }
 
-    /// <summary>The logistic function <c>1 / (1 + e^−x)</c>; exact 0 and 1 at the extremes, never NaN.</summary>
+    /// <summary>
+    /// The logistic function <c>1 / (1 + e^−x)</c>; exact 0 and 1 at the extremes, NaN only for NaN. Float goes to
+    /// <see cref="SingleLogistic"/> (one single-precision exp, at most 2 ulp); double keeps <c>Exp</c>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T Sigmoid<T>(T x) where T : IBinaryFloatingPointIeee754<T> => T.One / (T.One + T.Exp(-x));
+    public static T Sigmoid<T>(T x) where T : IBinaryFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float))
+            return Unsafe.BitCast<float, T>(SingleLogistic.Sigmoid(Unsafe.BitCast<T, float>(x)));
+        return T.One / (T.One + T.Exp(-x));
+    }
 
     /// <inheritdoc cref="Sigmoid{T}(T)"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<T> Sigmoid<T>(Vector512<T> x) where T : IBinaryFloatingPointIeee754<T> =>
-        Vector512<T>.One / (Vector512<T>.One + Exp(-x));
+    public static Vector512<T> Sigmoid<T>(Vector512<T> x) where T : IBinaryFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float))
+            return SingleLogistic.Sigmoid(x.AsSingle()).As<float, T>();
+        return Vector512<T>.One / (Vector512<T>.One + Exp(-x));
+    }
 
     /// <inheritdoc cref="Sigmoid{T}(T)"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<T> Sigmoid<T>(Vector256<T> x) where T : IBinaryFloatingPointIeee754<T> =>
-        Vector256<T>.One / (Vector256<T>.One + Exp(-x));
+    public static Vector256<T> Sigmoid<T>(Vector256<T> x) where T : IBinaryFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float))
+            return SingleLogistic.Sigmoid(x.AsSingle()).As<float, T>();
+        return Vector256<T>.One / (Vector256<T>.One + Exp(-x));
+    }
 }

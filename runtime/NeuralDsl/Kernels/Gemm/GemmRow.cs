@@ -38,9 +38,25 @@ internal static unsafe class GemmRow
             T* bb = b + (nint)p0 * n;
             int j = 0;
             for (; j + span <= n; j += span)
+            {
+                if (n - j - span is > 0 and var last && last <= TS.Count)
+                {
+                    // At most one vector would be left: it joins this pass as a ninth (masked) chain.
+                    Vectors9Masked<TS, TVec, T>(kc, ab, bb + j, n, c + j, last, addBlock);
+                    j = n;
+                    break;
+                }
                 Vectors8<TS, TVec, T>(kc, ab, bb + j, n, c + j, addBlock);
-            if (j < n)
-                Vectors8Masked<TS, TVec, T>(kc, ab, bb + j, n, c + j, n - j, addBlock);
+            }
+            // The ragged rest in the narrowest masked pass that covers it: loading (and multiplying) vectors that are
+            // all mask would cost as much as useful ones (n = 200 floats: one vector left, not eight).
+            int rest = n - j;
+            if (rest > 4 * TS.Count)
+                Vectors8Masked<TS, TVec, T>(kc, ab, bb + j, n, c + j, rest, addBlock);
+            else if (rest > TS.Count)
+                Vectors4Masked<TS, TVec, T>(kc, ab, bb + j, n, c + j, rest, addBlock);
+            else if (rest > 0)
+                Vectors1Masked<TS, TVec, T>(kc, ab, bb + j, n, c + j, rest, addBlock);
         }
     }
 
@@ -110,6 +126,82 @@ internal static unsafe class GemmRow
         WritePart<TS, TVec, T>(c + 5 * w, c5, count - 5 * w, add);
         WritePart<TS, TVec, T>(c + 6 * w, c6, count - 6 * w, add);
         WritePart<TS, TVec, T>(c + 7 * w, c7, count - 7 * w, add);
+    }
+
+    /// <summary>
+    /// The last 8·w + 1 to 9·w columns: <see cref="Vectors8"/> with a ninth, masked chain for the last
+    /// <paramref name="last"/> columns (nine accumulators, the broadcast, the mask and a load fit AVX2's 16 registers).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Vectors9Masked<TS, TVec, T>(int kc, T* a, T* b, nint ldb, T* c, int last, bool add)
+        where TS : IGemmSimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged
+    {
+        int w = TS.Count;
+        TVec m8 = TS.Mask(last);
+        TVec c0 = TS.Zero, c1 = TS.Zero, c2 = TS.Zero, c3 = TS.Zero;
+        TVec c4 = TS.Zero, c5 = TS.Zero, c6 = TS.Zero, c7 = TS.Zero, c8 = TS.Zero;
+        for (int p = 0; p < kc; p++, b += ldb)
+        {
+            TVec x = TS.Broadcast(a + p);
+            c0 = TS.Fma(x, TS.Load(b), c0);
+            c1 = TS.Fma(x, TS.Load(b + w), c1);
+            c2 = TS.Fma(x, TS.Load(b + 2 * w), c2);
+            c3 = TS.Fma(x, TS.Load(b + 3 * w), c3);
+            c4 = TS.Fma(x, TS.Load(b + 4 * w), c4);
+            c5 = TS.Fma(x, TS.Load(b + 5 * w), c5);
+            c6 = TS.Fma(x, TS.Load(b + 6 * w), c6);
+            c7 = TS.Fma(x, TS.Load(b + 7 * w), c7);
+            c8 = TS.Fma(x, TS.LoadMasked(b + 8 * w, m8), c8);
+        }
+        WritePart<TS, TVec, T>(c, c0, w, add);
+        WritePart<TS, TVec, T>(c + w, c1, w, add);
+        WritePart<TS, TVec, T>(c + 2 * w, c2, w, add);
+        WritePart<TS, TVec, T>(c + 3 * w, c3, w, add);
+        WritePart<TS, TVec, T>(c + 4 * w, c4, w, add);
+        WritePart<TS, TVec, T>(c + 5 * w, c5, w, add);
+        WritePart<TS, TVec, T>(c + 6 * w, c6, w, add);
+        WritePart<TS, TVec, T>(c + 7 * w, c7, w, add);
+        WritePart<TS, TVec, T>(c + 8 * w, c8, last, add);
+    }
+
+    /// <summary>The last 2 to 4·w columns, as <see cref="Vectors8Masked"/> with four vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Vectors4Masked<TS, TVec, T>(int kc, T* a, T* b, nint ldb, T* c, int count, bool add)
+        where TS : IGemmSimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged
+    {
+        int w = TS.Count;
+        TVec m0 = TS.Mask(count), m1 = TS.Mask(count - w), m2 = TS.Mask(count - 2 * w), m3 = TS.Mask(count - 3 * w);
+        TVec c0 = TS.Zero, c1 = TS.Zero, c2 = TS.Zero, c3 = TS.Zero;
+        for (int p = 0; p < kc; p++, b += ldb)
+        {
+            TVec x = TS.Broadcast(a + p);
+            c0 = TS.Fma(x, TS.LoadMasked(b, m0), c0);
+            c1 = TS.Fma(x, TS.LoadMasked(b + w, m1), c1);
+            c2 = TS.Fma(x, TS.LoadMasked(b + 2 * w, m2), c2);
+            c3 = TS.Fma(x, TS.LoadMasked(b + 3 * w, m3), c3);
+        }
+        WritePart<TS, TVec, T>(c, c0, count, add);
+        WritePart<TS, TVec, T>(c + w, c1, count - w, add);
+        WritePart<TS, TVec, T>(c + 2 * w, c2, count - 2 * w, add);
+        WritePart<TS, TVec, T>(c + 3 * w, c3, count - 3 * w, add);
+    }
+
+    /// <summary>The last 1 to w columns, one masked vector.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Vectors1Masked<TS, TVec, T>(int kc, T* a, T* b, nint ldb, T* c, int count, bool add)
+        where TS : IGemmSimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged
+    {
+        TVec m0 = TS.Mask(count);
+        TVec c0 = TS.Zero;
+        for (int p = 0; p < kc; p++, b += ldb)
+            c0 = TS.Fma(TS.Broadcast(a + p), TS.LoadMasked(b, m0), c0);
+        WritePart<TS, TVec, T>(c, c0, count, add);
     }
 
     /// <summary>C = v or C + v (the same order as the blocked kernels' write) on the first <paramref name="count"/>

@@ -1,6 +1,7 @@
 using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace NeuralDsl;
 
@@ -183,6 +184,19 @@ public static partial class Recurrent
             Activation.Tanh => T.One - a * a,
             Activation.ReLU => a > T.Zero ? T.One : T.Zero,
             _ => T.One,
+        };
+
+    /// <summary><see cref="Derivative{T}"/> on one register, with the same expressions.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<T> Derivative256<T>(Activation activation, Vector256<T> a)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> => activation switch
+        {
+            Activation.Sigmoid => a * (Vector256<T>.One - a),
+            Activation.Tanh => Vector256<T>.One - a * a,
+            Activation.ReLU => Vector256.ConditionalSelect(
+                Vector256.GreaterThan(a, Vector256<T>.Zero),
+                Vector256<T>.One, Vector256<T>.Zero),
+            _ => Vector256<T>.One,
         };
 
     private static void CheckActivations(Activation activation, Activation recurrentActivation)

@@ -16,7 +16,7 @@ public static partial class Recurrent
     /// </summary>
     /// <param name="gates">[batch, 4·units]: pre-activations in, activated gates out (kept for the backward pass).</param>
     /// <param name="cPrev">[batch, units] the previous cell state.</param>
-    /// <param name="c">[batch, units] the new cell state.</param>
+    /// <param name="c">[batch, units] the new cell state; must not overlap <paramref name="cPrev"/>.</param>
     /// <param name="cActivated">[batch, units] <c>act(c_t)</c>.</param>
     /// <param name="h">[batch, units] the new output state.</param>
     /// <param name="units">State size.</param>
@@ -64,14 +64,69 @@ public static partial class Recurrent
     }
 
     /// <summary>
-    /// <see cref="LstmForward"/> in one pass per row, a register of each gate at a time (the same operators, so the same
-    /// values up to the rounding of the scalar tail): no separate activation call per gate block and per state.
+    /// <see cref="LstmForward"/> in one pass per row, a register of each gate at a time (the same operators): no
+    /// separate activation call per gate block and per state. When the units are not a whole number of registers, the
+    /// last register's worth of units (<c>units − V .. units</c>) is computed first from the pre-activations and its
+    /// activated gates are stored after the loop, which rewrote the overlap with the same values; so every unit goes
+    /// through the vector operators and no scalar tail is left.
     /// </summary>
     private static void LstmForwardFused<T>(Span<T> gates, ReadOnlySpan<T> cPrev, Span<T> c, Span<T> cActivated, Span<T> h, int batch,
         int units, Activation activation, Activation recurrentActivation)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        // The activations become operator types once per call, so each gate's function is inlined code, not a
+        // switch per register.
+        switch (recurrentActivation)
+        {
+            case Activation.Sigmoid:
+                LstmForwardFused<T, SigmoidOperator<T>>(gates, cPrev, c, cActivated, h, batch, units, activation);
+                break;
+            case Activation.Tanh:
+                LstmForwardFused<T, TanhOperator<T>>(gates, cPrev, c, cActivated, h, batch, units, activation);
+                break;
+            case Activation.ReLU:
+                LstmForwardFused<T, CellReluOperator<T>>(gates, cPrev, c, cActivated, h, batch, units, activation);
+                break;
+            default:
+                LstmForwardFused<T, CellLinearOperator<T>>(gates, cPrev, c, cActivated, h, batch, units, activation);
+                break;
+        }
+    }
+
+    private static void LstmForwardFused<T, TRec>(Span<T> gates, ReadOnlySpan<T> cPrev, Span<T> c, Span<T> cActivated, Span<T> h, int batch,
+        int units, Activation activation)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TRec : IUnaryOperator<T>
+    {
+        switch (activation)
+        {
+            case Activation.Tanh:
+                LstmForwardFused<T, TRec, TanhOperator<T>>(gates, cPrev, c, cActivated, h, batch, units);
+                break;
+            case Activation.Sigmoid:
+                LstmForwardFused<T, TRec, SigmoidOperator<T>>(gates, cPrev, c, cActivated, h, batch, units);
+                break;
+            case Activation.ReLU:
+                LstmForwardFused<T, TRec, CellReluOperator<T>>(gates, cPrev, c, cActivated, h, batch, units);
+                break;
+            default:
+                LstmForwardFused<T, TRec, CellLinearOperator<T>>(gates, cPrev, c, cActivated, h, batch, units);
+                break;
+        }
+    }
+
+    private static void LstmForwardFused<T, TRec, TAct>(Span<T> gates, ReadOnlySpan<T> cPrev, Span<T> c, Span<T> cActivated, Span<T> h,
+        int batch, int units)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TRec : IUnaryOperator<T>
+        where TAct : IUnaryOperator<T>
+    {
         int v = Vector256<T>.Count;
+        int tail = units - v;
+        bool ragged = units % v != 0;
+        // The ragged last register's activated gates wait here while the loop reads the overlap's pre-activations.
+        Span<T> held = stackalloc T[4 * Vector256<T>.Count];
+        ref T hd = ref MemoryMarshal.GetReference(held);
         for (int b = 0; b < batch; b++)
         {
             ref T g = ref MemoryMarshal.GetReference(gates.Slice(b * 4 * units, 4 * units));
@@ -79,40 +134,44 @@ public static partial class Recurrent
             ref T cn = ref MemoryMarshal.GetReference(c.Slice(b * units, units));
             ref T tc = ref MemoryMarshal.GetReference(cActivated.Slice(b * units, units));
             ref T hn = ref MemoryMarshal.GetReference(h.Slice(b * units, units));
-            int j = 0;
-            for (; j + v <= units; j += v)
+            // One loop (so the cell is inlined once): s = −V is the ragged last register, written to held.
+            for (int s = ragged ? -v : 0; s + v <= units; s += v)
             {
-                Vector256<T> iv = Activate256(recurrentActivation, Vector256.LoadUnsafe(ref g, (nuint)j));
-                Vector256<T> fv = Activate256(recurrentActivation, Vector256.LoadUnsafe(ref g, (nuint)(units + j)));
-                Vector256<T> gv = Activate256(activation, Vector256.LoadUnsafe(ref g, (nuint)(2 * units + j)));
-                Vector256<T> ov = Activate256(recurrentActivation, Vector256.LoadUnsafe(ref g, (nuint)(3 * units + j)));
-                iv.StoreUnsafe(ref g, (nuint)j);
-                fv.StoreUnsafe(ref g, (nuint)(units + j));
-                gv.StoreUnsafe(ref g, (nuint)(2 * units + j));
-                ov.StoreUnsafe(ref g, (nuint)(3 * units + j));
-                Vector256<T> cv = fv * Vector256.LoadUnsafe(ref cp, (nuint)j) + iv * gv;
-                cv.StoreUnsafe(ref cn, (nuint)j);
-                Vector256<T> tv = Activate256(activation, cv);
-                tv.StoreUnsafe(ref tc, (nuint)j);
-                (ov * tv).StoreUnsafe(ref hn, (nuint)j);
+                int j = s < 0 ? tail : s;
+                ref T dst = ref s < 0 ? ref hd : ref Unsafe.Add(ref g, j);
+                LstmCell256<T, TRec, TAct>(ref g, ref cp, ref cn, ref tc, ref hn, j, units, ref dst, s < 0 ? v : units);
             }
-            for (; j < units; j++)
+            if (ragged)
             {
-                T i = Activate1(recurrentActivation, Unsafe.Add(ref g, j));
-                T f = Activate1(recurrentActivation, Unsafe.Add(ref g, units + j));
-                T gg = Activate1(activation, Unsafe.Add(ref g, 2 * units + j));
-                T o = Activate1(recurrentActivation, Unsafe.Add(ref g, 3 * units + j));
-                Unsafe.Add(ref g, j) = i;
-                Unsafe.Add(ref g, units + j) = f;
-                Unsafe.Add(ref g, 2 * units + j) = gg;
-                Unsafe.Add(ref g, 3 * units + j) = o;
-                T cj = f * Unsafe.Add(ref cp, j) + i * gg;
-                Unsafe.Add(ref cn, j) = cj;
-                T t = Activate1(activation, cj);
-                Unsafe.Add(ref tc, j) = t;
-                Unsafe.Add(ref hn, j) = o * t;
+                for (int k = 0; k < 4; k++)
+                    Vector256.LoadUnsafe(ref hd, (nuint)(k * v)).StoreUnsafe(ref g, (nuint)(k * units + tail));
             }
         }
+    }
+
+    /// <summary>
+    /// One register of units from <paramref name="j"/>: writes the four activated gates to <paramref name="dst"/>
+    /// (gate k at <c>k·stride</c>), and <c>c_t</c>, <c>act(c_t)</c> and <c>h_t</c>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void LstmCell256<T, TRec, TAct>(ref T g, ref T cp, ref T cn, ref T tc, ref T hn, int j, int units, ref T dst, int stride)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TRec : IUnaryOperator<T>
+        where TAct : IUnaryOperator<T>
+    {
+        Vector256<T> iv = TRec.Invoke(Vector256.LoadUnsafe(ref g, (nuint)j));
+        Vector256<T> fv = TRec.Invoke(Vector256.LoadUnsafe(ref g, (nuint)(units + j)));
+        Vector256<T> gv = TAct.Invoke(Vector256.LoadUnsafe(ref g, (nuint)(2 * units + j)));
+        Vector256<T> ov = TRec.Invoke(Vector256.LoadUnsafe(ref g, (nuint)(3 * units + j)));
+        iv.StoreUnsafe(ref dst);
+        fv.StoreUnsafe(ref dst, (nuint)stride);
+        gv.StoreUnsafe(ref dst, (nuint)(2 * stride));
+        ov.StoreUnsafe(ref dst, (nuint)(3 * stride));
+        Vector256<T> cv = fv * Vector256.LoadUnsafe(ref cp, (nuint)j) + iv * gv;
+        cv.StoreUnsafe(ref cn, (nuint)j);
+        Vector256<T> tv = TAct.Invoke(cv);
+        tv.StoreUnsafe(ref tc, (nuint)j);
+        (ov * tv).StoreUnsafe(ref hn, (nuint)j);
     }
 
     /// <summary>
@@ -148,6 +207,11 @@ public static partial class Recurrent
         KernelGuard.SameLength(n, dc.Length, "Cell state gradient", nameof(dc));
         KernelGuard.SameLength(gates.Length, dGates.Length, "Gate gradient", nameof(dGates));
         bool hasOut = !dhOut.IsEmpty;
+        if (Vector256.IsHardwareAccelerated && units >= Vector256<T>.Count)
+        {
+            LstmBackward256(gates, cPrev, cActivated, dhOut, dh, dc, dGates, batch, units, activation, recurrentActivation);
+            return;
+        }
         for (int b = 0; b < batch; b++)
         {
             int g0 = b * 4 * units;
@@ -165,5 +229,84 @@ public static partial class Recurrent
                 dc[s] = dct * f;
             }
         }
+    }
+
+    /// <summary>
+    /// <see cref="LstmBackward"/> a register of units at a time, with the scalar loop's expressions (so the same
+    /// roundings). A ragged last register overlaps the one before it: its gate gradients are stored at once (the loop
+    /// rewrites the overlap with the same values) and its <c>dc</c> after the loop, because <c>dc</c> is read and
+    /// written in place.
+    /// </summary>
+    private static void LstmBackward256<T>(ReadOnlySpan<T> gates, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> cActivated, ReadOnlySpan<T> dhOut,
+        ReadOnlySpan<T> dh, Span<T> dc, Span<T> dGates, int batch, int units, Activation activation, Activation recurrentActivation)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int v = Vector256<T>.Count;
+        int tail = units - v;
+        bool ragged = units % v != 0;
+        bool hasOut = !dhOut.IsEmpty;
+        for (int b = 0; b < batch; b++)
+        {
+            ref T g = ref MemoryMarshal.GetReference(gates.Slice(b * 4 * units, 4 * units));
+            ref T dg = ref MemoryMarshal.GetReference(dGates.Slice(b * 4 * units, 4 * units));
+            ref T cp = ref MemoryMarshal.GetReference(cPrev.Slice(b * units, units));
+            ref T tc = ref MemoryMarshal.GetReference(cActivated.Slice(b * units, units));
+            ref T dhr = ref MemoryMarshal.GetReference(dh.Slice(b * units, units));
+            ref T dho = ref hasOut ? ref MemoryMarshal.GetReference(dhOut.Slice(b * units, units)) : ref dhr;
+            ref T dcr = ref MemoryMarshal.GetReference(dc.Slice(b * units, units));
+            Vector256<T> tailDc = default;
+            if (ragged)
+                tailDc = LstmCellBackward256(ref g, ref cp, ref tc, ref dho, ref dhr, ref dcr, ref dg, tail, units, hasOut,
+                    activation, recurrentActivation);
+            for (int j = 0; j + v <= units; j += v)
+                LstmCellBackward256(ref g, ref cp, ref tc, ref dho, ref dhr, ref dcr, ref dg, j, units, hasOut, activation,
+                    recurrentActivation).StoreUnsafe(ref dcr, (nuint)j);
+            if (ragged)
+                tailDc.StoreUnsafe(ref dcr, (nuint)tail);
+        }
+    }
+
+    /// <summary>One register of units from <paramref name="j"/>: writes the four gate gradients and returns <c>dc_t ⊙ f</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<T> LstmCellBackward256<T>(ref T g, ref T cp, ref T tc, ref T dho, ref T dhr, ref T dcr, ref T dg, int j,
+        int units, bool hasOut, Activation activation, Activation recurrentActivation)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        Vector256<T> i = Vector256.LoadUnsafe(ref g, (nuint)j);
+        Vector256<T> f = Vector256.LoadUnsafe(ref g, (nuint)(units + j));
+        Vector256<T> gg = Vector256.LoadUnsafe(ref g, (nuint)(2 * units + j));
+        Vector256<T> o = Vector256.LoadUnsafe(ref g, (nuint)(3 * units + j));
+        Vector256<T> t = Vector256.LoadUnsafe(ref tc, (nuint)j);
+        Vector256<T> dht = Vector256.LoadUnsafe(ref dhr, (nuint)j);
+        if (hasOut)
+            dht += Vector256.LoadUnsafe(ref dho, (nuint)j);
+        Vector256<T> dct = Vector256.LoadUnsafe(ref dcr, (nuint)j) + dht * o * Derivative256(activation, t);
+        (dct * gg * Derivative256(recurrentActivation, i)).StoreUnsafe(ref dg, (nuint)j);
+        (dct * Vector256.LoadUnsafe(ref cp, (nuint)j) * Derivative256(recurrentActivation, f)).StoreUnsafe(ref dg, (nuint)(units + j));
+        (dct * i * Derivative256(activation, gg)).StoreUnsafe(ref dg, (nuint)(2 * units + j));
+        (dht * t * Derivative256(recurrentActivation, o)).StoreUnsafe(ref dg, (nuint)(3 * units + j));
+        return dct * f;
+    }
+
+    /// <summary>ReLU as a cell operator (the same values as <see cref="Activations.Relu"/>).</summary>
+    private readonly struct CellReluOperator<T> : IUnaryOperator<T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        public static T Invoke(T x) => T.Max(x, T.Zero);
+
+        public static Vector256<T> Invoke(Vector256<T> x) => Vector256.Max(x, Vector256<T>.Zero);
+
+        public static Vector512<T> Invoke(Vector512<T> x) => Vector512.Max(x, Vector512<T>.Zero);
+    }
+
+    /// <summary>The identity (Linear) as a cell operator.</summary>
+    private readonly struct CellLinearOperator<T> : IUnaryOperator<T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        public static T Invoke(T x) => x;
+
+        public static Vector256<T> Invoke(Vector256<T> x) => x;
+
+        public static Vector512<T> Invoke(Vector512<T> x) => x;
     }
 }
