@@ -21,6 +21,7 @@ public sealed class RidgeRegression
     private readonly int _features;
     private readonly int _outputs;
     private readonly int _d;                   // features + 1 (the bias column comes first, as in ReservoirPy)
+    private readonly float[] _rows;            // [BlockRows × features]: the rows as added, contiguous
     private readonly double[] _block;          // [d × BlockRows]: column r is row r of the block, transposed
     private readonly double[] _targets;        // [outputs × BlockRows]
     private readonly double[] _xtx;            // [d × d], upper triangle filled by panels
@@ -37,6 +38,7 @@ public sealed class RidgeRegression
         _features = features;
         _outputs = outputs;
         _d = features + 1;
+        _rows = new float[(long)BlockRows * features];
         _block = new double[(long)_d * BlockRows];
         _targets = new double[(long)outputs * BlockRows];
         _xtx = new double[(long)_d * _d];
@@ -54,9 +56,9 @@ public sealed class RidgeRegression
         Reservoir.Check(x.Length, _features, "x", nameof(x));
         Reservoir.Check(y.Length, _outputs, "y", nameof(y));
         int r = _rowsInBlock;
-        _block[r] = 1;
-        for (int j = 0; j < x.Length; j++)
-            _block[(j + 1) * BlockRows + r] = x[j];
+        // Copied as is; the flush transposes the block in tiles (writing a column per row here would touch a cache
+        // line per feature on every row).
+        x.CopyTo(_rows.AsSpan(r * _features, _features));
         for (int o = 0; o < y.Length; o++)
             _targets[o * BlockRows + r] = y[o];
         Count++;
@@ -72,10 +74,26 @@ public sealed class RidgeRegression
             return;
         if (rows < BlockRows)
         {
-            for (int j = 0; j < _d; j++)
-                _block.AsSpan(j * BlockRows + rows, BlockRows - rows).Clear();
+            _rows.AsSpan(rows * _features).Clear();
             for (int o = 0; o < _outputs; o++)
                 _targets.AsSpan(o * BlockRows + rows, BlockRows - rows).Clear();
+        }
+        // _block = [1, x]ᵀ: the bias row of ones (zeros past the last row), then the rows transposed in 16 × 16 tiles.
+        _block.AsSpan(0, rows).Fill(1);
+        _block.AsSpan(rows, BlockRows - rows).Clear();
+        const int Tile = 16;
+        for (int r0 = 0; r0 < BlockRows; r0 += Tile)
+        {
+            for (int j0 = 0; j0 < _features; j0 += Tile)
+            {
+                int jEnd = Math.Min(j0 + Tile, _features);
+                for (int r = r0; r < r0 + Tile; r++)
+                {
+                    int from = r * _features;
+                    for (int j = j0; j < jEnd; j++)
+                        _block[(j + 1) * BlockRows + r] = _rows[from + j];
+                }
+            }
         }
         // XᵀX: panel pairs (i ≤ j) of the transposed block, each Bᵢ·Bⱼᵀ, added to the upper triangle.
         for (int i0 = 0; i0 < _d; i0 += Panel)
