@@ -8,10 +8,11 @@
 //    (steps 3,001–3,100), and that forecast's NRMSE is printed and plotted against the truth.
 // 2. Monthly Mauna Loa CO2 (samples/data/co2-concentration.csv, contiguous from May 1964 to April 2020; three earlier
 //    months are missing, so the series starts after them). The last 24 months are held out. The network (Co2Esn)
-//    reads the standardized month-to-month change and predicts the next one; after reading every known change it runs
-//    closed-loop for the other 23 months, and the changes are summed onto the last known value. Beside it, the seasonal-naive
-//    forecast: each held-out month equals the same month a year before the hold-out (the last 12 known months repeated
-//    twice). Both RMSEs in ppm are printed and both forecasts plotted.
+//    reads the standardized month-to-month change and predicts the next one; after reading every known change its
+//    output is the first held-out change, and it runs closed-loop for the other 23; the changes are summed onto the
+//    last known value. Its settings were set once, not tuned on the held-out months. Beside it, the seasonal-naive
+//    forecast: each held-out month equals the same month a year before the hold-out (the last 12 known months
+//    repeated twice). Both RMSEs in ppm are printed and both forecasts plotted.
 using System;
 using System.Diagnostics;
 using System.Globalization;
