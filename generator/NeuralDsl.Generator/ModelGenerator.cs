@@ -94,5 +94,8 @@ public sealed class ModelGenerator : IIncrementalGenerator
             }
             spc.AddSource(ModelEmitter.HintName(plan), SourceText.From(source, System.Text.Encoding.UTF8));
         });
+
+        // Echo state networks ([Reservoir] + [Readout]) are a model kind of their own, with their own pipeline.
+        ReservoirPipeline.Register(context, Version);
     }
 }

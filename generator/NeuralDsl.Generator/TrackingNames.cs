@@ -17,4 +17,10 @@ public static class TrackingNames
 
     /// <summary>The models with errors, which get throwing placeholder members instead.</summary>
     public const string Placeholder = nameof(Placeholder);
+
+    /// <summary>The <c>[Reservoir]</c> class parsed into an echo state network spec and diagnostics.</summary>
+    public const string ReservoirParse = nameof(ReservoirParse);
+
+    /// <summary>The error-free echo state networks that are emitted.</summary>
+    public const string ReservoirOutput = nameof(ReservoirOutput);
 }

@@ -192,6 +192,11 @@ public sealed class CodeFixTests
             ["UnitForgetBias"] = "no size", ["MergeMode"] = "no size (how the two directions combine)",
             ["operands"] = "no size (the names of the outputs merged)", ["From"] = "no size (an earlier output merged with the current one)",
             ["Axis"] = "no size (which axis Concatenate joins)",
+            // [Reservoir] and [Readout] (echo state networks): units and outputs are output widths; the rest are rates,
+            // densities, scales and counts of steps, never the size of the input.
+            ["outputs"] = "the output width", ["SpectralRadius"] = "no size", ["LeakRate"] = "no size",
+            ["InputScaling"] = "no size", ["Connectivity"] = "no size", ["InputConnectivity"] = "no size", ["Bias"] = "no size",
+            ["Seed"] = "no size", ["Ridge"] = "no size", ["Warmup"] = "no size (steps discarded from a fit)",
         };
         IEnumerable<Type> layers = typeof(SequentialAttribute).Assembly.GetExportedTypes()
             .Where(t => t.IsSubclassOf(typeof(Attribute)) && t != typeof(SequentialAttribute) && t != typeof(InputAttribute));

@@ -158,6 +158,36 @@ internal static class DiagnosticDescriptors
         "NDSL1009", "Recurrent layer after one that returns only its last output",
         "{0} '{1}' returns only its last output, so the {2} after it receives {3} instead of a sequence: set ReturnSequences = true on '{1}'");
 
+    /// <summary>"{0} needs {1}: an echo state network is [Reservoir(units)], [Input(features)] and [Readout(outputs)] on one partial class"</summary>
+    public static readonly DiagnosticDescriptor ReservoirPartMissing = Error(
+        "NDSL0021", "Echo state network part missing",
+        "{0} needs {1}: an echo state network is [Reservoir(units)], [Input(features)] and [Readout(outputs)] on one partial class");
+
+    /// <summary>"Class '{0}' carries [Reservoir] and {1}: an echo state network is not a [Sequential] model and takes no layer attributes"</summary>
+    public static readonly DiagnosticDescriptor ReservoirMixedWithLayers = Error(
+        "NDSL0022", "Echo state network mixed with a layer model",
+        "Class '{0}' carries [Reservoir] and {1}: an echo state network is not a [Sequential] model and takes no layer attributes");
+
+    /// <summary>"The reservoir activation must act on each unit alone; {0} does not"</summary>
+    public static readonly DiagnosticDescriptor ReservoirActivationNotElementwise = Error(
+        "NDSL0023", "Reservoir activation not element-wise",
+        "The reservoir activation must act on each unit alone; {0} does not");
+
+    /// <summary>"{0} must be in (0, 1], but is {1}"</summary>
+    public static readonly DiagnosticDescriptor ReservoirRateOutOfRange = Error(
+        "NDSL1021", "Reservoir rate or density outside (0, 1]",
+        "{0} must be in (0, 1], but is {1}");
+
+    /// <summary>"{0} must be finite and non-negative, but is {1}"</summary>
+    public static readonly DiagnosticDescriptor ReservoirSettingNegative = Error(
+        "NDSL1022", "Negative or non-finite echo state setting",
+        "{0} must be finite and non-negative, but is {1}");
+
+    /// <summary>"[Reservoir] reads one vector of features per step, so [Input] takes one dimension (the features), but it has {0}"</summary>
+    public static readonly DiagnosticDescriptor ReservoirInputNotVector = Error(
+        "NDSL1023", "Echo state input is not a feature vector",
+        "[Reservoir] reads one vector of features per step, so [Input] takes one dimension (the features), but it has {0}");
+
     /// <summary>"Model '{0}' has {1} elements in a tensor or in its parameters, more than one array can index ({2})"</summary>
     public static readonly DiagnosticDescriptor ModelTooLarge = Error(
         "NDSL2001", "Model too large",

@@ -49,8 +49,8 @@ internal static class ModelParser
         foreach (AttributeData attribute in context.TargetSymbol.GetAttributes())
         {
             string? name = attribute.AttributeClass?.ToDisplayString();
-            if (name == SequentialAttributeName)
-                return null;
+            if (name == SequentialAttributeName || name == ReservoirParser.ReservoirAttributeName)
+                return null; // the [Input] of an echo state network is its own
             if (first is null && name is not null && (name == InputAttributeName || LayerRegistry.IsLayer(name)))
                 first = attribute;
         }
