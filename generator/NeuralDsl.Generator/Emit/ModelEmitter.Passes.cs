@@ -10,6 +10,10 @@ internal sealed partial class ModelEmitter
 
     private string LossName => "global::NeuralDsl.Loss." + Spec.Loss;
 
+    /// <summary>The optimizer's update, skipped while the model is switched to <c>Trainable = false</c>.</summary>
+    private string OptimizerStep =>
+        "if (" + Names.RuntimeTrainable + ") optimizer.Step<" + _t + ">(" + Names.Parameters + ", " + Names.Gradients + ");";
+
     /// <summary><c>int batch = Batches.Count(input.Length, InputSize, nameof(input));</c></summary>
     private void WriteBatchCount() =>
         _w.Call("int batch = global::NeuralDsl.Batches.Count", ["input.Length", "InputSize", "nameof(input)"]);
@@ -100,7 +104,7 @@ internal sealed partial class ModelEmitter
             if (Spec.Loss == Loss.None)
             {
                 _w.Line(t + " loss = ComputeGradients(input, target);");
-                _w.Line("optimizer.Step<" + t + ">(" + Names.Parameters + ", " + Names.Gradients + ");");
+                _w.Line(OptimizerStep);
                 _w.Line("return loss;");
             }
             else
@@ -109,7 +113,7 @@ internal sealed partial class ModelEmitter
                 WriteTargetChecks();
                 WriteInCallState(Names.EnterTraining, Names.ExitTraining,
                     t + " loss = " + Names.TrainingWorkspace + "." + Names.Private("ComputeGradients") + "(input, target, batch);",
-                    "optimizer.Step<" + t + ">(" + Names.Parameters + ", " + Names.Gradients + ");",
+                    OptimizerStep,
                     "return loss;");
             }
         }

@@ -194,18 +194,42 @@ internal static class ConvolutionEmitter
     private static void EmitGradients(LayerEmitContext c, string dz, string output, Activation fused, bool useBias)
     {
         PlannedLayer layer = c.Layer;
-        string biasGradient = useBias ? c.GradientSpan(layer.Parameters[1]) : "global::System.Span<" + c.T + ">.Empty";
         SourceWriter w = c.Writer;
-        w.Call("global::NeuralDsl.Convolution.BackwardKernel",
-        [
-            "x", dz, output, c.GradientSpan(layer.Parameters[0]), biasGradient, "batch", GeometryField(layer.Index), Scratch(c),
-            "global::NeuralDsl.Activation." + fused,
-        ]);
+        if (!c.TrainsParameters)
+        {
+            w.Line("// Frozen (Trainable = false): no kernel or bias gradient, only dx.");
+            if (fused == Activation.ReLU)
+                WriteReluInPlace(w, dz, output);
+        }
+        else
+        {
+            string biasGradient = useBias ? c.GradientSpan(layer.Parameters[1]) : "global::System.Span<" + c.T + ">.Empty";
+            using (c.ParameterGradients())
+            {
+                w.Call("global::NeuralDsl.Convolution.BackwardKernel",
+                [
+                    "x", dz, output, c.GradientSpan(layer.Parameters[0]), biasGradient, "batch", GeometryField(layer.Index), Scratch(c),
+                    "global::NeuralDsl.Activation." + fused,
+                ]);
+            }
+            if (fused == Activation.ReLU)
+            {
+                using (w.Block("else"))
+                    WriteReluInPlace(w, dz, output);
+            }
+        }
         c.NoteEmptyInputGradient();
         w.Line("if (!dx.IsEmpty)");
         w.Indent();
         w.Call("global::NeuralDsl.Convolution.BackwardInput",
             [dz, c.ParameterSpan(layer.Parameters[0]), "dx", "batch", GeometryField(layer.Index), Scratch(c)]);
         w.Unindent();
+    }
+
+    /// <summary>dz = dy ⊙ ReLU'(z) in place without the kernel gradient: ReLU's derivative read from the output (a > 0 exactly where z > 0).</summary>
+    private static void WriteReluInPlace(SourceWriter w, string dz, string output)
+    {
+        w.Line("// dz = dy ⊙ ReLU'(z) in place, read from the output (a > 0 exactly where z > 0).");
+        w.Call("global::NeuralDsl.Activations.ReluBackward", [output, output, dz, dz]);
     }
 }
