@@ -299,7 +299,10 @@ internal sealed partial class ModelEmitter
     /// <summary>Calls each layer's backward method from <paramref name="from"/> down to the first layer.</summary>
     private void WriteBackwardChain(int from, string input, string inputGradient)
     {
-        for (int i = from; i >= 0; i--)
+        // With no input gradient to deliver (ComputeGradients), the chain ends at the lowest layer that trains: frozen and
+        // parameter-free layers below it would only compute gradients nobody reads.
+        int lowest = inputGradient == "default" ? LowestTrainedLayer() : 0;
+        for (int i = from; i >= lowest; i--)
         {
             PlannedLayer layer = Layers[i];
             if (layer.Spec.AliasesInput)
@@ -311,6 +314,20 @@ internal sealed partial class ModelEmitter
                 _w.Comment("The first layer: no input gradient needed.");
             _w.Call(Names.LayerMethod(i) + "Backward", [x, dy, dx, "batch"]);
         }
+    }
+
+    /// <summary>The first layer owning a trainable tensor; past the last layer when every layer is frozen.</summary>
+    private int LowestTrainedLayer()
+    {
+        foreach (PlannedLayer layer in Layers)
+        {
+            foreach (PlannedParameter p in layer.Parameters)
+            {
+                if (!p.IsState)
+                    return layer.Index;
+            }
+        }
+        return Layers.Count;
     }
 
     // ---- Private passes ----

@@ -160,8 +160,11 @@ internal static class ConvolutionEmitter
             {
                 // One pass over dy instead of three (ReLU', kernel gradient, bias gradient): each block of dz is used
                 // while it is in cache, and dy holds dz afterwards for the input gradient.
-                w.Line("// dz = dy ⊙ ReLU'(z) in place, read from the output (a > 0 exactly where z > 0, so no pre-activation is kept),");
-                w.Line("// with the kernel and bias gradients in the same pass over dy.");
+                if (c.TrainsParameters)
+                {
+                    w.Line("// dz = dy ⊙ ReLU'(z) in place, read from the output (a > 0 exactly where z > 0, so no pre-activation is kept),");
+                    w.Line("// with the kernel and bias gradients in the same pass over dy.");
+                }
                 EmitGradients(c, "dy", output, Activation.ReLU, useBias);
             }
             else if (activation == Activation.Linear)

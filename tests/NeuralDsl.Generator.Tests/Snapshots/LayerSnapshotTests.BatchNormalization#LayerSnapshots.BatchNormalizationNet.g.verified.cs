@@ -81,7 +81,8 @@ partial class BatchNormalizationNet : global::NeuralDsl.IModel<float>
     // Every trainable tensor, layer after layer in Keras layout, and the matching gradients.
     private readonly float[] __parameters = new float[24];
     private readonly float[] __gradients = new float[24];
-    private readonly float[] __state = new float[8]; // moving statistics: updated in training, used in inference
+    // non-trainable tensors: moving statistics (updated in training) and frozen layers' weights
+    private readonly float[] __state = new float[8];
 
     // Batch buffers live in workspaces: one for the training calls, and one per thread for Predict.
     private readonly __Workspace __workspace;
