@@ -38,6 +38,9 @@ public sealed class GanTrainerTests
             Assert.Equal(gLoss, losses.Generator);
             Assert.Equal(Bits(g2.Parameters), Bits(g1.Parameters));
             Assert.Equal(Bits(d2.Parameters), Bits(d1.Parameters));
+            // The discriminator's gradients are still those of its last train step: frozen, it added none for the generator.
+            Assert.Equal(Bits(d2.Gradients), Bits(d1.Gradients));
+            Assert.Equal(Bits(g2.Gradients), Bits(g1.Gradients));
         }
         Assert.True(d1.Trainable);
         Assert.Equal(6, trainer.DiscriminatorOptimizer.Iterations);
