@@ -51,6 +51,22 @@ public interface IModel<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     /// <summary>Names, offsets and shapes of the tensors inside <see cref="State"/> (<c>batch_normalization.moving_mean</c>, ...).</summary>
     IReadOnlyList<ParameterInfo> StateLayout => [];
 
+    /// <summary>
+    /// Keras <c>model.trainable</c> at run time: while false, <see cref="Backward"/> and <see cref="ComputeGradients"/>
+    /// compute only input gradients (no parameter-gradient work), a train step updates nothing, and BatchNormalization
+    /// runs in inference mode. Layers declared with <c>Trainable = false</c> stay frozen either way.
+    /// </summary>
+    /// <remarks>Generated models implement it; the default (for hand-written implementations) is always trainable.</remarks>
+    bool Trainable
+    {
+        get => true;
+        set
+        {
+            if (!value)
+                throw new NotSupportedException($"{GetType().Name} has no run-time Trainable switch (generated models have one).");
+        }
+    }
+
     /// <summary>Inference: <paramref name="input"/> is [batch, InputSize], <paramref name="output"/> [batch, OutputSize].</summary>
     void Predict(ReadOnlySpan<T> input, Span<T> output);
 

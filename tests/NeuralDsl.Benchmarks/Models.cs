@@ -52,3 +52,16 @@ public partial class RecurrentGru50;
 [Input(30, 8)]
 [LSTM(8)]
 public partial class StreamingLstm8;
+
+// Issue 12: the seed's GAN, generator 100 → 256 (ReLU) → 784 (tanh) and discriminator 784 → 1024 (ReLU) → 1 (sigmoid).
+[Sequential]
+[Input(100)]
+[Dense(256, Activation.ReLU)]
+[Dense(784, Activation.Tanh)]
+public partial class GanGenerator;
+
+[Sequential(Loss = Loss.BinaryCrossEntropy)]
+[Input(784)]
+[Dense(1024, Activation.ReLU)]
+[Dense(1, Activation.Sigmoid)]
+public partial class GanDiscriminator;

@@ -80,6 +80,36 @@ internal sealed class LayerEmitContext(SourceWriter writer, ModelPlan plan, Plan
 
     public string GradientSpan(PlannedParameter p) => Names.OnModel(Names.GradientView(p));
 
+    /// <summary>
+    /// The flat array a tensor lives in, for code that indexes it directly (Dense's register form): the parameters, or
+    /// the state vector for a frozen layer's tensors.
+    /// </summary>
+    public string ArrayOf(PlannedParameter p) => Names.OnModel(p.IsState ? Names.State : Names.Parameters);
+
+    /// <summary>
+    /// False when the layer is frozen at compile time (<c>Trainable = false</c> on it or on the model) or has no trainable
+    /// tensor: its backward pass then computes the input gradient only. A layer that trains writes its parameter-gradient
+    /// work inside <see cref="ParameterGradients"/>.
+    /// </summary>
+    public bool TrainsParameters
+    {
+        get
+        {
+            foreach (PlannedParameter p in Layer.Parameters)
+            {
+                if (!p.IsState)
+                    return true;
+            }
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Opens <c>if (__model.Trainable)</c> around parameter-gradient work: the model's run-time switch (a GAN's
+    /// discriminator while the generator trains through it) skips it and keeps only the input gradient.
+    /// </summary>
+    public IDisposable ParameterGradients() => Writer.Block("if (" + Names.OnModel(Names.RuntimeTrainable) + ")");
+
     public string ReadOnlySpanType => "global::System.ReadOnlySpan<" + T + ">";
 
     public string SpanType => "global::System.Span<" + T + ">";

@@ -16,7 +16,7 @@ internal sealed partial class ModelEmitter
         if (HasState)
         {
             _w.Commented("private readonly " + t + "[] " + Names.State + " = new " + t + "[" + Literals.Int(_plan.StateCount) + "];",
-                "moving statistics: updated in training, used in inference");
+                "non-trainable tensors: moving statistics (updated in training) and frozen layers' weights");
         }
         if (Layers.Any(l => l.Spec.UsesRandomNumbers))
             _w.Commented("private global::NeuralDsl.Rng " + Names.Rng + ";", "dropout masks");

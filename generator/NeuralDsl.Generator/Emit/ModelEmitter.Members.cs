@@ -186,6 +186,14 @@ internal sealed partial class ModelEmitter
         _w.DocSummary("Gradients matching <see cref=\"Parameters\"/>.");
         _w.Line("public " + Span + " Gradients => " + Names.Gradients + ";");
         _w.Line();
+        _w.DocSummary("Keras <c>model.trainable</c> at run time. While false, Backward and ComputeGradients compute only input gradients " +
+            "(no parameter-gradient work; <see cref=\"Gradients\"/> are left as they are), TrainStep updates nothing, and " +
+            "BatchNormalization runs in inference mode: a GAN's discriminator while the generator trains through it. " +
+            (Spec.Trainable
+                ? "Layers declared with <c>Trainable = false</c> stay frozen either way."
+                : "This model is frozen at compile time (<c>[Sequential(Trainable = false)]</c>): it has no trainable parameter, whatever this says."));
+        _w.Line("public bool " + Names.RuntimeTrainable + " { get; set; } = " + (Spec.Trainable ? "true" : "false") + ";");
+        _w.Line();
         if (HasState)
         {
             _w.DocSummary("Non-trainable state (" + Literals.Count(_plan.StateCount) + "), saved with the weights.");

@@ -11,6 +11,10 @@ internal sealed partial class ModelEmitter
 
     private string LossName => "global::NeuralDsl.Loss." + Spec.Loss;
 
+    /// <summary>The optimizer's update, skipped while the model is switched to <c>Trainable = false</c>.</summary>
+    private string OptimizerStep =>
+        "if (" + Names.RuntimeTrainable + ") optimizer.Step<" + _t + ">(" + Names.Parameters + ", " + Names.Gradients + ");";
+
     /// <summary><c>int batch = Batches.Count(input.Length, InputSize, nameof(input));</c></summary>
     private void WriteBatchCount() =>
         _w.Call("int batch = global::NeuralDsl.Batches.Count", ["input.Length", "InputSize", "nameof(input)"]);
@@ -101,7 +105,7 @@ internal sealed partial class ModelEmitter
             if (Spec.Loss == Loss.None)
             {
                 _w.Line(t + " loss = ComputeGradients(input, target);");
-                _w.Line("optimizer.Step<" + t + ">(" + Names.Parameters + ", " + Names.Gradients + ");");
+                _w.Line(OptimizerStep);
                 _w.Line("return loss;");
             }
             else
@@ -110,7 +114,7 @@ internal sealed partial class ModelEmitter
                 WriteTargetChecks();
                 WriteInCallState(Names.EnterTraining, Names.ExitTraining,
                     t + " loss = " + Names.TrainingWorkspace + "." + Names.Private("ComputeGradients") + "(input, target, batch);",
-                    "optimizer.Step<" + t + ">(" + Names.Parameters + ", " + Names.Gradients + ");",
+                    OptimizerStep,
                     "return loss;");
             }
         }
@@ -301,7 +305,10 @@ internal sealed partial class ModelEmitter
     /// </summary>
     private void WriteBackwardChain(int from, string input, string inputGradient)
     {
-        for (int i = from; i >= 0; i--)
+        // With no input gradient to deliver (ComputeGradients), the chain ends at the lowest layer that trains: frozen and
+        // parameter-free layers below it would only compute gradients nobody reads.
+        int lowest = inputGradient == "default" ? LowestTrainedLayer() : 0;
+        for (int i = from; i >= lowest; i--)
         {
             PlannedLayer layer = Layers[i];
             if (layer.Spec.AliasesInput)
@@ -343,6 +350,20 @@ internal sealed partial class ModelEmitter
         string all = Names.Rows(Names.GradientScratch, "batch", Flow.ScratchSize);
         return offset == 0 && size == Flow.ScratchSize ? all
             : all + ".Slice(" + (offset == 0 ? "0" : "batch * " + Literals.Int(offset)) + ", batch * " + Literals.Int(size) + ")";
+    }
+
+    /// <summary>The first layer owning a trainable tensor; past the last layer when every layer is frozen.</summary>
+    private int LowestTrainedLayer()
+    {
+        foreach (PlannedLayer layer in Layers)
+        {
+            foreach (PlannedParameter p in layer.Parameters)
+            {
+                if (!p.IsState)
+                    return layer.Index;
+            }
+        }
+        return Layers.Count;
     }
 
     // ---- Private passes ----

@@ -72,7 +72,7 @@ internal sealed partial class ModelEmitter
             WriteTargetChecks();
             WriteInCallState(Names.EnterTraining, Names.ExitTraining,
                 t + " loss = " + Names.TrainingWorkspace + "." + Names.Private("ComputeGradientsIds") + "(tokenIds, target, batch);",
-                "optimizer.Step<" + t + ">(" + Names.Parameters + ", " + Names.Gradients + ");",
+                OptimizerStep,
                 "return loss;");
         }
         _w.Line();

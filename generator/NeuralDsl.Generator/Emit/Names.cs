@@ -33,6 +33,9 @@ internal static class Names
 
     public static string State => Field("state");
 
+    /// <summary>The public run-time switch <c>Trainable</c> (Keras <c>model.trainable</c>), read by the backward passes.</summary>
+    public static string RuntimeTrainable => "Trainable";
+
     public static string Capacity => Field("capacity");
 
     public static string Batch => Field("batch");

@@ -90,6 +90,7 @@ internal static class PlaceholderEmitter
             w.ExpressionBody("global::NeuralDsl.Loss " + iface + ".Loss", Throw);
             w.Line("string " + iface + ".Summary => Summary;");
             w.ExpressionBody("global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> " + iface + ".ParameterLayout", "ParameterLayout");
+            w.Line("bool " + iface + ".Trainable { get => " + Throw + "; set => " + Throw + "; }");
         }
         return w.ToString();
     }

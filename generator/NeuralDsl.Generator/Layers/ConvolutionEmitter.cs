@@ -160,8 +160,11 @@ internal static class ConvolutionEmitter
             {
                 // One pass over dy instead of three (ReLU', kernel gradient, bias gradient): each block of dz is used
                 // while it is in cache, and dy holds dz afterwards for the input gradient.
-                w.Line("// dz = dy ⊙ ReLU'(z) in place, read from the output (a > 0 exactly where z > 0, so no pre-activation is kept),");
-                w.Line("// with the kernel and bias gradients in the same pass over dy.");
+                if (c.TrainsParameters)
+                {
+                    w.Line("// dz = dy ⊙ ReLU'(z) in place, read from the output (a > 0 exactly where z > 0, so no pre-activation is kept),");
+                    w.Line("// with the kernel and bias gradients in the same pass over dy.");
+                }
                 EmitGradients(c, "dy", output, Activation.ReLU, useBias);
             }
             else if (activation == Activation.Linear)
@@ -194,18 +197,42 @@ internal static class ConvolutionEmitter
     private static void EmitGradients(LayerEmitContext c, string dz, string output, Activation fused, bool useBias)
     {
         PlannedLayer layer = c.Layer;
-        string biasGradient = useBias ? c.GradientSpan(layer.Parameters[1]) : "global::System.Span<" + c.T + ">.Empty";
         SourceWriter w = c.Writer;
-        w.Call("global::NeuralDsl.Convolution.BackwardKernel",
-        [
-            "x", dz, output, c.GradientSpan(layer.Parameters[0]), biasGradient, "batch", GeometryField(layer.Index), Scratch(c),
-            "global::NeuralDsl.Activation." + fused,
-        ]);
+        if (!c.TrainsParameters)
+        {
+            w.Line("// Frozen (Trainable = false): no kernel or bias gradient, only dx.");
+            if (fused == Activation.ReLU)
+                WriteReluInPlace(w, dz, output);
+        }
+        else
+        {
+            string biasGradient = useBias ? c.GradientSpan(layer.Parameters[1]) : "global::System.Span<" + c.T + ">.Empty";
+            using (c.ParameterGradients())
+            {
+                w.Call("global::NeuralDsl.Convolution.BackwardKernel",
+                [
+                    "x", dz, output, c.GradientSpan(layer.Parameters[0]), biasGradient, "batch", GeometryField(layer.Index), Scratch(c),
+                    "global::NeuralDsl.Activation." + fused,
+                ]);
+            }
+            if (fused == Activation.ReLU)
+            {
+                using (w.Block("else"))
+                    WriteReluInPlace(w, dz, output);
+            }
+        }
         c.NoteEmptyInputGradient();
         w.Line("if (!dx.IsEmpty)");
         w.Indent();
         w.Call("global::NeuralDsl.Convolution.BackwardInput",
             [dz, c.ParameterSpan(layer.Parameters[0]), "dx", "batch", GeometryField(layer.Index), Scratch(c)]);
         w.Unindent();
+    }
+
+    /// <summary>dz = dy ⊙ ReLU'(z) in place without the kernel gradient: ReLU's derivative read from the output (a > 0 exactly where z > 0).</summary>
+    private static void WriteReluInPlace(SourceWriter w, string dz, string output)
+    {
+        w.Line("// dz = dy ⊙ ReLU'(z) in place, read from the output (a > 0 exactly where z > 0).");
+        w.Call("global::NeuralDsl.Activations.ReluBackward", [output, output, dz, dz]);
     }
 }

@@ -118,13 +118,23 @@ internal sealed partial record DenseSpec
         PlannedLayer layer = c.Layer;
         int inputs = layer.Input.Last;
         string rows = RowsExpression(layer);
-        w.Line("// dKernel[" + Literals.Int(inputs) + "×" + Literals.Int(Units) + "] += xᵀ · dz");
-        w.Call("global::NeuralDsl.Gemm.Multiply",
-            ["x", "dz", c.GradientSpan(Kernel(layer)), Literals.Int(inputs), rows, Literals.Int(Units), "transposeA: true", "accumulate: true"]);
-        if (BiasOf(layer) is { } bias)
+        if (!c.TrainsParameters)
         {
-            w.Line("// dBias[" + Literals.Int(Units) + "] += Σ rows of dz");
-            w.Call("global::NeuralDsl.Bias.AccumulateGradient", ["dz", c.GradientSpan(bias)]);
+            w.Line("// Frozen (Trainable = false): no kernel or bias gradient, only dx.");
+        }
+        else
+        {
+            using (c.ParameterGradients())
+            {
+                w.Line("// dKernel[" + Literals.Int(inputs) + "×" + Literals.Int(Units) + "] += xᵀ · dz");
+                w.Call("global::NeuralDsl.Gemm.Multiply",
+                    ["x", "dz", c.GradientSpan(Kernel(layer)), Literals.Int(inputs), rows, Literals.Int(Units), "transposeA: true", "accumulate: true"]);
+                if (BiasOf(layer) is { } bias)
+                {
+                    w.Line("// dBias[" + Literals.Int(Units) + "] += Σ rows of dz");
+                    w.Call("global::NeuralDsl.Bias.AccumulateGradient", ["dz", c.GradientSpan(bias)]);
+                }
+            }
         }
         c.NoteEmptyInputGradient();
         using (w.Block("if (!dx.IsEmpty)"))

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using NeuralDsl.Generator.Emit;
@@ -62,7 +63,7 @@ internal sealed class DenseRegisterEmitter(TypeAliases aliases)
         string t = c.T;
 
         w.Line("// Small enough for registers: the " + Literals.Int(inputs) + "×" + Literals.Int(units) + " kernel is loaded once for the whole batch.");
-        w.Line("ref " + t + " p = ref " + Marshal + ".GetArrayDataReference(" + Names.OnModel(Names.Parameters) + ");");
+        w.Line("ref " + t + " p = ref " + Marshal + ".GetArrayDataReference(" + c.ArrayOf(kernel) + ");");
         if (form.Kind == RegisterKind.Columns)
         {
             for (int k = 0; k < inputs; k++)
@@ -135,60 +136,61 @@ internal sealed class DenseRegisterEmitter(TypeAliases aliases)
         RegisterForm form = RegisterForm.For(inputs, units, c.IsDouble);
         string t = c.T;
 
-        w.Line("// Kernel and bias gradients accumulate in registers over the batch and are written back once.");
-        w.Line("ref " + t + " g = ref " + Marshal + ".GetArrayDataReference(" + Names.OnModel(Names.Gradients) + ");");
-        w.Line("ref " + t + " xs = ref " + Marshal + ".GetReference(x);");
         w.Line("ref " + t + " ds = ref " + Marshal + ".GetReference(dz);");
         if (form.Kind == RegisterKind.Columns)
         {
-            for (int k = 0; k < inputs; k++)
+            if (BeginGradients(c) is { } gradients)
+                using (gradients)
             {
-                foreach (Chunk ch in form.Chunks)
-                    w.Line("var g" + Literals.Int(k) + "_" + Literals.Int(ch.Index) + " = " + Load(ch, t, "g", kernel.Offset + k * units + ch.Offset) + ";");
-            }
-            if (bias is not null)
-            {
-                foreach (Chunk ch in form.Chunks)
-                    w.Line("var gb" + Literals.Int(ch.Index) + " = " + Load(ch, t, "g", bias.Offset + ch.Offset) + ";");
-            }
-            using (w.Block("for (int r = 0; r < " + rows + "; r++)"))
-            {
-                w.Line("nuint xi = " + RowStart(inputs) + ";");
-                w.Line("nuint yi = " + RowStart(units) + ";");
-                foreach (Chunk ch in form.Chunks)
-                    w.Line("var d" + Literals.Int(ch.Index) + " = " + Load(ch, t, "ds", Index("yi", ch.Offset)) + ";");
+                for (int k = 0; k < inputs; k++)
+                {
+                    foreach (Chunk ch in form.Chunks)
+                        w.Line("var g" + Literals.Int(k) + "_" + Literals.Int(ch.Index) + " = " + Load(ch, t, "g", kernel.Offset + k * units + ch.Offset) + ";");
+                }
                 if (bias is not null)
                 {
                     foreach (Chunk ch in form.Chunks)
-                        w.Line("gb" + Literals.Int(ch.Index) + " += d" + Literals.Int(ch.Index) + ";");
+                        w.Line("var gb" + Literals.Int(ch.Index) + " = " + Load(ch, t, "g", bias.Offset + ch.Offset) + ";");
+                }
+                using (w.Block("for (int r = 0; r < " + rows + "; r++)"))
+                {
+                    w.Line("nuint xi = " + RowStart(inputs) + ";");
+                    w.Line("nuint yi = " + RowStart(units) + ";");
+                    foreach (Chunk ch in form.Chunks)
+                        w.Line("var d" + Literals.Int(ch.Index) + " = " + Load(ch, t, "ds", Index("yi", ch.Offset)) + ";");
+                    if (bias is not null)
+                    {
+                        foreach (Chunk ch in form.Chunks)
+                            w.Line("gb" + Literals.Int(ch.Index) + " += d" + Literals.Int(ch.Index) + ";");
+                    }
+                    for (int k = 0; k < inputs; k++)
+                    {
+                        string xk = "x" + Literals.Int(k);
+                        w.Line(t + " " + xk + " = " + Unsafe + ".Add(ref xs, " + Index("xi", k) + ");");
+                        foreach (Chunk ch in form.Chunks)
+                        {
+                            string acc = "g" + Literals.Int(k) + "_" + Literals.Int(ch.Index);
+                            w.Line(acc + " = " + Fma(ch, t, Broadcast(ch, xk), "d" + Literals.Int(ch.Index), acc) + ";");
+                        }
+                    }
                 }
                 for (int k = 0; k < inputs; k++)
                 {
-                    string xk = "x" + Literals.Int(k);
-                    w.Line(t + " " + xk + " = " + Unsafe + ".Add(ref xs, " + Index("xi", k) + ");");
                     foreach (Chunk ch in form.Chunks)
-                    {
-                        string acc = "g" + Literals.Int(k) + "_" + Literals.Int(ch.Index);
-                        w.Line(acc + " = " + Fma(ch, t, Broadcast(ch, xk), "d" + Literals.Int(ch.Index), acc) + ";");
-                    }
+                        w.Line(Store(ch, "g" + Literals.Int(k) + "_" + Literals.Int(ch.Index), "g", Literals.Int(kernel.Offset + k * units + ch.Offset)) + ";");
                 }
-            }
-            for (int k = 0; k < inputs; k++)
-            {
-                foreach (Chunk ch in form.Chunks)
-                    w.Line(Store(ch, "g" + Literals.Int(k) + "_" + Literals.Int(ch.Index), "g", Literals.Int(kernel.Offset + k * units + ch.Offset)) + ";");
-            }
-            if (bias is not null)
-            {
-                foreach (Chunk ch in form.Chunks)
-                    w.Line(Store(ch, "gb" + Literals.Int(ch.Index), "g", Literals.Int(bias.Offset + ch.Offset)) + ";");
+                if (bias is not null)
+                {
+                    foreach (Chunk ch in form.Chunks)
+                        w.Line(Store(ch, "gb" + Literals.Int(ch.Index), "g", Literals.Int(bias.Offset + ch.Offset)) + ";");
+                }
             }
 
             c.NoteEmptyInputGradient();
             w.Line("if (dx.IsEmpty)");
             w.Line("    return;");
             w.Line("// dx[r, k] = Σ_j kernel[k, j] · dz[r, j]");
-            w.Line("ref " + t + " p = ref " + Marshal + ".GetArrayDataReference(" + Names.OnModel(Names.Parameters) + ");");
+            w.Line("ref " + t + " p = ref " + Marshal + ".GetArrayDataReference(" + c.ArrayOf(kernel) + ");");
             w.Line("ref " + t + " dxs = ref " + Marshal + ".GetReference(dx);");
             for (int k = 0; k < inputs; k++)
             {
@@ -213,32 +215,36 @@ internal sealed class DenseRegisterEmitter(TypeAliases aliases)
         }
         else
         {
-            foreach (Chunk ch in form.Chunks)
-                w.Line("var g_" + Literals.Int(ch.Index) + " = " + Load(ch, t, "g", kernel.Offset + ch.Offset) + ";");
-            if (bias is not null)
-                w.Line(t + " gb = " + Unsafe + ".Add(ref g, " + Literals.Int(bias.Offset) + ");");
-            using (w.Block("for (int r = 0; r < " + rows + "; r++)"))
+            if (BeginGradients(c) is { } gradients)
+                using (gradients)
             {
-                w.Line("nuint xi = " + RowStart(inputs) + ";");
-                w.Line(t + " d = " + Unsafe + ".Add(ref ds, r);");
-                if (bias is not null)
-                    w.Line("gb += d;");
                 foreach (Chunk ch in form.Chunks)
+                    w.Line("var g_" + Literals.Int(ch.Index) + " = " + Load(ch, t, "g", kernel.Offset + ch.Offset) + ";");
+                if (bias is not null)
+                    w.Line(t + " gb = " + Unsafe + ".Add(ref g, " + Literals.Int(bias.Offset) + ");");
+                using (w.Block("for (int r = 0; r < " + rows + "; r++)"))
                 {
-                    string acc = "g_" + Literals.Int(ch.Index);
-                    w.Line(acc + " = " + Fma(ch, t, Load(ch, t, "xs", Index("xi", ch.Offset)), Broadcast(ch, "d"), acc) + ";");
+                    w.Line("nuint xi = " + RowStart(inputs) + ";");
+                    w.Line(t + " d = " + Unsafe + ".Add(ref ds, r);");
+                    if (bias is not null)
+                        w.Line("gb += d;");
+                    foreach (Chunk ch in form.Chunks)
+                    {
+                        string acc = "g_" + Literals.Int(ch.Index);
+                        w.Line(acc + " = " + Fma(ch, t, Load(ch, t, "xs", Index("xi", ch.Offset)), Broadcast(ch, "d"), acc) + ";");
+                    }
                 }
+                foreach (Chunk ch in form.Chunks)
+                    w.Line(Store(ch, "g_" + Literals.Int(ch.Index), "g", Literals.Int(kernel.Offset + ch.Offset)) + ";");
+                if (bias is not null)
+                    w.Line(Unsafe + ".Add(ref g, " + Literals.Int(bias.Offset) + ") = gb;");
             }
-            foreach (Chunk ch in form.Chunks)
-                w.Line(Store(ch, "g_" + Literals.Int(ch.Index), "g", Literals.Int(kernel.Offset + ch.Offset)) + ";");
-            if (bias is not null)
-                w.Line(Unsafe + ".Add(ref g, " + Literals.Int(bias.Offset) + ") = gb;");
 
             c.NoteEmptyInputGradient();
             w.Line("if (dx.IsEmpty)");
             w.Line("    return;");
             w.Line("// dx[r, k] = kernel[k, 0] · dz[r]");
-            w.Line("ref " + t + " p = ref " + Marshal + ".GetArrayDataReference(" + Names.OnModel(Names.Parameters) + ");");
+            w.Line("ref " + t + " p = ref " + Marshal + ".GetArrayDataReference(" + c.ArrayOf(kernel) + ");");
             w.Line("ref " + t + " dxs = ref " + Marshal + ".GetReference(dx);");
             foreach (Chunk ch in form.Chunks)
                 w.Line("var w_" + Literals.Int(ch.Index) + " = " + Load(ch, t, "p", kernel.Offset + ch.Offset) + ";");
@@ -250,6 +256,25 @@ internal sealed class DenseRegisterEmitter(TypeAliases aliases)
                     w.Line(Store(ch, "w_" + Literals.Int(ch.Index) + " * " + Broadcast(ch, "d"), "dxs", Index("xi", ch.Offset)) + ";");
             }
         }
+    }
+
+    /// <summary>
+    /// Opens the kernel and bias gradient pass inside <c>if (__model.Trainable)</c>, with the refs it reads; for a layer
+    /// frozen at compile time, writes a comment saying there is none and returns null.
+    /// </summary>
+    private IDisposable? BeginGradients(LayerEmitContext c)
+    {
+        SourceWriter w = c.Writer;
+        if (!c.TrainsParameters)
+        {
+            w.Line("// Frozen (Trainable = false): no kernel or bias gradient, only dx.");
+            return null;
+        }
+        IDisposable block = c.ParameterGradients();
+        w.Line("// Kernel and bias gradients accumulate in registers over the batch and are written back once.");
+        w.Line("ref " + c.T + " g = ref " + Marshal + ".GetArrayDataReference(" + Names.OnModel(Names.Gradients) + ");");
+        w.Line("ref " + c.T + " xs = ref " + Marshal + ".GetReference(x);");
+        return block;
     }
 
     // ---- Vector expression helpers ----

@@ -31,12 +31,20 @@ internal sealed partial record EmbeddingSpec
         {
             w.Line("// Token ids have no gradient (as in PyTorch): the input gradient, when asked for, is zero.");
             w.Line("dx.Clear();");
-            w.Line("// Scatter-add: each step's gradient goes to its id's row; repeated ids sum.");
-            w.Call("global::NeuralDsl.Embedding.Backward",
-            [
-                "x", "dy", c.GradientSpan(embeddings), "batch",
-                Literals.Named("steps", c.Layer.Input.Dimensions[0]), Literals.Named("inputDim", InputDim), Literals.Named("outputDim", OutputDim),
-            ]);
+            if (!c.TrainsParameters)
+            {
+                w.Line("// Frozen (Trainable = false): the embeddings get no gradient.");
+                return;
+            }
+            using (c.ParameterGradients())
+            {
+                w.Line("// Scatter-add: each step's gradient goes to its id's row; repeated ids sum.");
+                w.Call("global::NeuralDsl.Embedding.Backward",
+                [
+                    "x", "dy", c.GradientSpan(embeddings), "batch",
+                    Literals.Named("steps", c.Layer.Input.Dimensions[0]), Literals.Named("inputDim", InputDim), Literals.Named("outputDim", OutputDim),
+                ]);
+            }
         }
     }
 }

@@ -314,36 +314,46 @@ internal sealed partial record RecurrentSpec
                 }
                 EmitRestoreMaskedGradient(c);
             }
-            w.Line("// kernel gradient [" + Literals.Int(features) + "×" + Literals.Int(width) + "] += xsᵀ · dgates over all " + Literals.Int(steps) + "·B rows");
-            w.Call(GemmMultiply, ["xs", "dgates", c.GradientSpan(KernelOf(layer)), Literals.Int(features), "batch * " + Literals.Int(steps), Literals.Int(width),
-                "transposeA: true", "accumulate: true"]);
-            string dRecurrent = c.GradientSpan(RecurrentKernelOf(layer));
-            w.Line("// recurrent_kernel gradient [" + units + "×" + Literals.Int(width) + "] += [h_0 .. h_" + Literals.Int(steps - 1) + "]ᵀ · " +
-                (separateRecurrent ? "dgatesRecurrent" : "dgates"));
-            string previousStates = HasRecurrentDropout
-                ? Names.Training + " ? hms : hs.Slice(0, " + Literals.Int(steps) + " * step)"
-                : "hs.Slice(0, " + Literals.Int(steps) + " * step)";
-            w.Call(GemmMultiply, [previousStates, separateRecurrent ? "dgatesRecurrent" : "dgates", dRecurrent, units,
-                "batch * " + Literals.Int(steps), Literals.Int(width), "transposeA: true", "accumulate: true"]);
-            if (ResetBefore)
+            if (!c.TrainsParameters)
             {
-                w.Line("// the candidate block's gradient [" + units + "×" + units + "] = (r ⊙ h)ᵀ · dcandidate, added to its columns");
-                w.Call(GemmMultiply, ["rh", "dcandidate", Field("dRecurrentH", layer), units, "batch * " + Literals.Int(steps), units, "transposeA: true"]);
-                w.Call(RecurrentClass + ".AddColumns", [Field("dRecurrentH", layer), dRecurrent, Literals.Int(width), Literals.Int(2 * Units), units]);
+                w.Line("// Frozen (Trainable = false): no kernel, recurrent kernel or bias gradient; the gate gradients above are what dx needs.");
             }
-            if (BiasOf(layer) is { } bias)
+            else
             {
-                string dBias = c.GradientSpan(bias);
-                if (ResetAfter)
+                using (c.ParameterGradients())
                 {
-                    w.Line("// bias gradient: row 0 (input side) += Σ dgates, row 1 (recurrent side) += Σ dgatesRecurrent");
-                    w.Call("global::NeuralDsl.Bias.AccumulateGradient", ["dgates", dBias + ".Slice(0, " + Literals.Int(width) + ")"]);
-                    w.Call("global::NeuralDsl.Bias.AccumulateGradient", ["dgatesRecurrent", dBias + ".Slice(" + Literals.Int(width) + ", " + Literals.Int(width) + ")"]);
-                }
-                else
-                {
-                    w.Line("// bias gradient [" + Literals.Int(width) + "] += Σ rows of dgates");
-                    w.Call("global::NeuralDsl.Bias.AccumulateGradient", ["dgates", dBias]);
+                    w.Line("// kernel gradient [" + Literals.Int(features) + "×" + Literals.Int(width) + "] += xsᵀ · dgates over all " + Literals.Int(steps) + "·B rows");
+                    w.Call(GemmMultiply, ["xs", "dgates", c.GradientSpan(KernelOf(layer)), Literals.Int(features), "batch * " + Literals.Int(steps), Literals.Int(width),
+                        "transposeA: true", "accumulate: true"]);
+                    string dRecurrent = c.GradientSpan(RecurrentKernelOf(layer));
+                    w.Line("// recurrent_kernel gradient [" + units + "×" + Literals.Int(width) + "] += [h_0 .. h_" + Literals.Int(steps - 1) + "]ᵀ · " +
+                        (separateRecurrent ? "dgatesRecurrent" : "dgates"));
+                    string previousStates = HasRecurrentDropout
+                        ? Names.Training + " ? hms : hs.Slice(0, " + Literals.Int(steps) + " * step)"
+                        : "hs.Slice(0, " + Literals.Int(steps) + " * step)";
+                    w.Call(GemmMultiply, [previousStates, separateRecurrent ? "dgatesRecurrent" : "dgates", dRecurrent, units,
+                        "batch * " + Literals.Int(steps), Literals.Int(width), "transposeA: true", "accumulate: true"]);
+                    if (ResetBefore)
+                    {
+                        w.Line("// the candidate block's gradient [" + units + "×" + units + "] = (r ⊙ h)ᵀ · dcandidate, added to its columns");
+                        w.Call(GemmMultiply, ["rh", "dcandidate", Field("dRecurrentH", layer), units, "batch * " + Literals.Int(steps), units, "transposeA: true"]);
+                        w.Call(RecurrentClass + ".AddColumns", [Field("dRecurrentH", layer), dRecurrent, Literals.Int(width), Literals.Int(2 * Units), units]);
+                    }
+                    if (BiasOf(layer) is { } bias)
+                    {
+                        string dBias = c.GradientSpan(bias);
+                        if (ResetAfter)
+                        {
+                            w.Line("// bias gradient: row 0 (input side) += Σ dgates, row 1 (recurrent side) += Σ dgatesRecurrent");
+                            w.Call("global::NeuralDsl.Bias.AccumulateGradient", ["dgates", dBias + ".Slice(0, " + Literals.Int(width) + ")"]);
+                            w.Call("global::NeuralDsl.Bias.AccumulateGradient", ["dgatesRecurrent", dBias + ".Slice(" + Literals.Int(width) + ", " + Literals.Int(width) + ")"]);
+                        }
+                        else
+                        {
+                            w.Line("// bias gradient [" + Literals.Int(width) + "] += Σ rows of dgates");
+                            w.Call("global::NeuralDsl.Bias.AccumulateGradient", ["dgates", dBias]);
+                        }
+                    }
                 }
             }
             c.NoteEmptyInputGradient();

@@ -43,6 +43,9 @@ internal sealed record ModelSpec(
     /// <summary>The <c>Name</c> of the <c>[Input]</c>, by which a layer's <c>Input</c> or a merge layer can read the model input; null when unnamed.</summary>
     public string? InputName { get; init; }
 
+    /// <summary>False for <c>[Sequential(Trainable = false)]</c>: every layer is frozen at compile time.</summary>
+    public bool Trainable { get; init; } = true;
+
     /// <summary>The C# keyword of the element type.</summary>
     public string ElementType => Element == ElementKind.Double ? "double" : "float";
 }

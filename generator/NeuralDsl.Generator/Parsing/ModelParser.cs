@@ -198,6 +198,7 @@ internal static class ModelParser
             layers.ToEquatableArray(), sequentialLocation, inputLocation, identifier, members, hasUserSummary)
         {
             InputName = inputName,
+            Trainable = sequential.NamedBool("Trainable", true),
         };
         return new Result<ModelSpec>(spec, diagnostics.ToEquatableArray(), Placeholder());
     }

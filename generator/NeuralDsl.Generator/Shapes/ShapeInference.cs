@@ -70,9 +70,16 @@ internal static class ShapeInference
             if (!context.FitsIndex(output.LongSize, spec.Location))
                 return null;
 
+            // A frozen layer (Trainable = false on it, on the recurrent layer a Bidirectional wraps, or on the model) keeps
+            // every tensor in the state vector, as BatchNormalization keeps its moving statistics: the optimizer never
+            // sees them, no gradient exists for them, and weight files name them as before.
+            bool frozen = !model.Trainable || !spec.Trainable || spec is Layers.BidirectionalSpec { Layer.Trainable: false };
+            if (frozen)
+                spec = spec with { Trainable = false };
             var parameters = new List<PlannedParameter>();
-            foreach (ParameterSpec p in spec.GetParameters(current))
+            foreach (ParameterSpec declared in spec.GetParameters(current))
             {
+                ParameterSpec p = frozen ? declared with { Trainable = false } : declared;
                 if (p.Initializer == Initializer.Orthogonal && !IsMatrix(p))
                 {
                     // The runtime fills (fan in) × (length / fan in); Keras too needs a matrix (rows = every axis but the last).

@@ -17,4 +17,12 @@ public sealed class SequentialAttribute : Attribute
 
     /// <summary>The element type: <c>typeof(float)</c> (default) or <c>typeof(double)</c>.</summary>
     public Type? ElementType { get; set; }
+
+    /// <summary>
+    /// False freezes every layer at compile time (Keras <c>model.trainable = False</c> before building): all tensors
+    /// are non-trainable state, gradients still flow to the input, and no parameter-gradient work is generated. For a
+    /// model that trains at times and is frozen at others (a GAN's discriminator), keep this true and switch the
+    /// generated <c>Trainable</c> property at run time instead. True by default.
+    /// </summary>
+    public bool Trainable { get; set; } = true;
 }

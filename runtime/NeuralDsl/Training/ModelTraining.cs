@@ -214,8 +214,9 @@ public static class ModelTraining
                 T loss = weighted
                     ? SampleWeights.ComputeGradients(model, xb, yb, wb, weightedOutput, weightedOutputGradient, weightedInputGradient)
                     : model.ComputeGradients(xb, yb);
-                // A non-finite loss skips the update here; non-finite gradients make the optimizer skip it.
-                bool applied = T.IsFinite(loss) && optimizer.Step(model.Parameters, model.Gradients);
+                // A non-finite loss skips the update here; non-finite gradients make the optimizer skip it. A model
+                // switched to Trainable = false takes no step (Adam's momentum would still move it on zero gradients).
+                bool applied = T.IsFinite(loss) && (!model.Trainable || optimizer.Step(model.Parameters, model.Gradients));
                 if (applied)
                 {
                     lossWeight += count;

@@ -45,6 +45,22 @@ internal sealed class TorchMlp : IDisposable
         return new TorchMlp(seq, [l0, l1]);
     }
 
+    /// <summary>100→256 (ReLU) →784 (tanh): the seed GAN's generator, <c>GanGenerator</c>.</summary>
+    public static TorchMlp GanGenerator()
+    {
+        Linear l0 = nn.Linear(100, 256), l1 = nn.Linear(256, 784);
+        Sequential seq = nn.Sequential(("dense", l0), ("relu", nn.ReLU()), ("dense_1", l1), ("tanh", nn.Tanh()));
+        return new TorchMlp(seq, [l0, l1]);
+    }
+
+    /// <summary>784→1024 (ReLU) →1 (sigmoid): the seed GAN's discriminator, <c>GanDiscriminator</c>, probabilities out (for <c>nn.BCELoss</c>).</summary>
+    public static TorchMlp GanDiscriminator()
+    {
+        Linear l0 = nn.Linear(784, 1024), l1 = nn.Linear(1024, 1);
+        Sequential seq = nn.Sequential(("dense", l0), ("relu", nn.ReLU()), ("dense_1", l1), ("sigmoid", nn.Sigmoid()));
+        return new TorchMlp(seq, [l0, l1]);
+    }
+
     /// <summary>Copies the Dense kernels (Keras layout (in, units), transposed for torch) and biases of <paramref name="model"/>.</summary>
     public void CopyWeightsFrom(IModel<float> model)
     {

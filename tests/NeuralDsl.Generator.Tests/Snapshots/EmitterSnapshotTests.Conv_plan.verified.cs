@@ -124,6 +124,14 @@ partial class ConvPlan : global::NeuralDsl.IModel<float>
     public global::System.Span<float> Gradients => __gradients;
 
     /// <summary>
+    /// Keras <c>model.trainable</c> at run time. While false, Backward and ComputeGradients compute only input
+    /// gradients (no parameter-gradient work; <see cref="Gradients"/> are left as they are), TrainStep updates nothing,
+    /// and BatchNormalization runs in inference mode: a GAN's discriminator while the generator trains through it.
+    /// Layers declared with <c>Trainable = false</c> stay frozen either way.
+    /// </summary>
+    public bool Trainable { get; set; } = true;
+
+    /// <summary>
     /// The output of the last Forward or ComputeGradients, [batch × 1] (Predict runs on buffers of its own).
     /// </summary>
     public global::System.ReadOnlySpan<float> LastOutput => __workspace.__LastOutput;
@@ -256,7 +264,7 @@ partial class ConvPlan : global::NeuralDsl.IModel<float>
         try
         {
             float loss = __workspace.__ComputeGradients(input, target, batch);
-            optimizer.Step<float>(__parameters, __gradients);
+            if (Trainable) optimizer.Step<float>(__parameters, __gradients);
             return loss;
         }
         finally
@@ -475,16 +483,24 @@ partial class ConvPlan : global::NeuralDsl.IModel<float>
         {
             // dz = dy ⊙ ReLU'(z) in place, read from the output (a > 0 exactly where z > 0, so no pre-activation is kept),
             // with the kernel and bias gradients in the same pass over dy.
-            global::NeuralDsl.Convolution.BackwardKernel(
-                x,
-                dy,
-                __Rows(__a0, batch, 64),
-                __model.ConvKernelGradient,
-                __model.ConvBiasGradient,
-                batch,
-                __geometry0,
-                __scratch0,
-                global::NeuralDsl.Activation.ReLU);
+            if (__model.Trainable)
+            {
+                global::NeuralDsl.Convolution.BackwardKernel(
+                    x,
+                    dy,
+                    __Rows(__a0, batch, 64),
+                    __model.ConvKernelGradient,
+                    __model.ConvBiasGradient,
+                    batch,
+                    __geometry0,
+                    __scratch0,
+                    global::NeuralDsl.Activation.ReLU);
+            }
+            else
+            {
+                // dz = dy ⊙ ReLU'(z) in place, read from the output (a > 0 exactly where z > 0).
+                global::NeuralDsl.Activations.ReluBackward(__Rows(__a0, batch, 64), __Rows(__a0, batch, 64), dy, dy);
+            }
             // dx is empty in training: the first layer needs no input gradient.
             if (!dx.IsEmpty)
                 global::NeuralDsl.Convolution.BackwardInput(dy, __model.ConvKernel, dx, batch, __geometry0, __scratch0);
@@ -540,42 +556,45 @@ partial class ConvPlan : global::NeuralDsl.IModel<float>
         {
             if (__Vector256.IsHardwareAccelerated)
             {
-                // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-                ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
-                ref float xs = ref __MemoryMarshal.GetReference(x);
                 ref float ds = ref __MemoryMarshal.GetReference(dz);
-                var g_0 = __Vector256.LoadUnsafe(ref g, (nuint)76);
-                var g_1 = __Vector256.LoadUnsafe(ref g, (nuint)84);
-                var g_2 = __Vector256.LoadUnsafe(ref g, (nuint)92);
-                var g_3 = __Vector256.LoadUnsafe(ref g, (nuint)100);
-                var g_4 = __Vector256.LoadUnsafe(ref g, (nuint)108);
-                var g_5 = __Vector256.LoadUnsafe(ref g, (nuint)116);
-                var g_6 = __Vector256.LoadUnsafe(ref g, (nuint)124);
-                var g_7 = __Vector256.LoadUnsafe(ref g, (nuint)132);
-                float gb = __Unsafe.Add(ref g, 140);
-                for (int r = 0; r < batch; r++)
+                if (__model.Trainable)
                 {
-                    nuint xi = (nuint)r * 64;
-                    float d = __Unsafe.Add(ref ds, r);
-                    gb += d;
-                    g_0 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi), __Vector256.Create(d), g_0);
-                    g_1 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 8), __Vector256.Create(d), g_1);
-                    g_2 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 16), __Vector256.Create(d), g_2);
-                    g_3 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 24), __Vector256.Create(d), g_3);
-                    g_4 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 32), __Vector256.Create(d), g_4);
-                    g_5 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 40), __Vector256.Create(d), g_5);
-                    g_6 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 48), __Vector256.Create(d), g_6);
-                    g_7 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 56), __Vector256.Create(d), g_7);
+                    // Kernel and bias gradients accumulate in registers over the batch and are written back once.
+                    ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
+                    ref float xs = ref __MemoryMarshal.GetReference(x);
+                    var g_0 = __Vector256.LoadUnsafe(ref g, (nuint)76);
+                    var g_1 = __Vector256.LoadUnsafe(ref g, (nuint)84);
+                    var g_2 = __Vector256.LoadUnsafe(ref g, (nuint)92);
+                    var g_3 = __Vector256.LoadUnsafe(ref g, (nuint)100);
+                    var g_4 = __Vector256.LoadUnsafe(ref g, (nuint)108);
+                    var g_5 = __Vector256.LoadUnsafe(ref g, (nuint)116);
+                    var g_6 = __Vector256.LoadUnsafe(ref g, (nuint)124);
+                    var g_7 = __Vector256.LoadUnsafe(ref g, (nuint)132);
+                    float gb = __Unsafe.Add(ref g, 140);
+                    for (int r = 0; r < batch; r++)
+                    {
+                        nuint xi = (nuint)r * 64;
+                        float d = __Unsafe.Add(ref ds, r);
+                        gb += d;
+                        g_0 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi), __Vector256.Create(d), g_0);
+                        g_1 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 8), __Vector256.Create(d), g_1);
+                        g_2 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 16), __Vector256.Create(d), g_2);
+                        g_3 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 24), __Vector256.Create(d), g_3);
+                        g_4 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 32), __Vector256.Create(d), g_4);
+                        g_5 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 40), __Vector256.Create(d), g_5);
+                        g_6 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 48), __Vector256.Create(d), g_6);
+                        g_7 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 56), __Vector256.Create(d), g_7);
+                    }
+                    __Vector256.StoreUnsafe(g_0, ref g, (nuint)76);
+                    __Vector256.StoreUnsafe(g_1, ref g, (nuint)84);
+                    __Vector256.StoreUnsafe(g_2, ref g, (nuint)92);
+                    __Vector256.StoreUnsafe(g_3, ref g, (nuint)100);
+                    __Vector256.StoreUnsafe(g_4, ref g, (nuint)108);
+                    __Vector256.StoreUnsafe(g_5, ref g, (nuint)116);
+                    __Vector256.StoreUnsafe(g_6, ref g, (nuint)124);
+                    __Vector256.StoreUnsafe(g_7, ref g, (nuint)132);
+                    __Unsafe.Add(ref g, 140) = gb;
                 }
-                __Vector256.StoreUnsafe(g_0, ref g, (nuint)76);
-                __Vector256.StoreUnsafe(g_1, ref g, (nuint)84);
-                __Vector256.StoreUnsafe(g_2, ref g, (nuint)92);
-                __Vector256.StoreUnsafe(g_3, ref g, (nuint)100);
-                __Vector256.StoreUnsafe(g_4, ref g, (nuint)108);
-                __Vector256.StoreUnsafe(g_5, ref g, (nuint)116);
-                __Vector256.StoreUnsafe(g_6, ref g, (nuint)124);
-                __Vector256.StoreUnsafe(g_7, ref g, (nuint)132);
-                __Unsafe.Add(ref g, 140) = gb;
                 if (dx.IsEmpty)
                     return;
                 // dx[r, k] = kernel[k, 0] · dz[r]
@@ -605,18 +624,21 @@ partial class ConvPlan : global::NeuralDsl.IModel<float>
                 return;
             }
             // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-            // dKernel[64×1] += xᵀ · dz
-            global::NeuralDsl.Gemm.Multiply(
-                x,
-                dz,
-                __model.OutKernelGradient,
-                64,
-                batch,
-                1,
-                transposeA: true,
-                accumulate: true);
-            // dBias[1] += Σ rows of dz
-            global::NeuralDsl.Bias.AccumulateGradient(dz, __model.OutBiasGradient);
+            if (__model.Trainable)
+            {
+                // dKernel[64×1] += xᵀ · dz
+                global::NeuralDsl.Gemm.Multiply(
+                    x,
+                    dz,
+                    __model.OutKernelGradient,
+                    64,
+                    batch,
+                    1,
+                    transposeA: true,
+                    accumulate: true);
+                // dBias[1] += Σ rows of dz
+                global::NeuralDsl.Bias.AccumulateGradient(dz, __model.OutBiasGradient);
+            }
             if (!dx.IsEmpty)
             {
                 // dx[batch×64] = dz · kernelᵀ

@@ -122,6 +122,14 @@ partial class DensePlan : global::NeuralDsl.IModel<float>
     public global::System.Span<float> Gradients => __gradients;
 
     /// <summary>
+    /// Keras <c>model.trainable</c> at run time. While false, Backward and ComputeGradients compute only input
+    /// gradients (no parameter-gradient work; <see cref="Gradients"/> are left as they are), TrainStep updates nothing,
+    /// and BatchNormalization runs in inference mode: a GAN's discriminator while the generator trains through it.
+    /// Layers declared with <c>Trainable = false</c> stay frozen either way.
+    /// </summary>
+    public bool Trainable { get; set; } = true;
+
+    /// <summary>
     /// The output of the last Forward or ComputeGradients, [batch × 1] (Predict runs on buffers of its own).
     /// </summary>
     public global::System.ReadOnlySpan<float> LastOutput => __workspace.__LastOutput;
@@ -254,7 +262,7 @@ partial class DensePlan : global::NeuralDsl.IModel<float>
         try
         {
             float loss = __workspace.__ComputeGradients(input, target, batch);
-            optimizer.Step<float>(__parameters, __gradients);
+            if (Trainable) optimizer.Step<float>(__parameters, __gradients);
             return loss;
         }
         finally
@@ -454,18 +462,21 @@ partial class DensePlan : global::NeuralDsl.IModel<float>
             global::System.Span<float> dx,
             int batch)
         {
-            // dKernel[6×40] += xᵀ · dz
-            global::NeuralDsl.Gemm.Multiply(
-                x,
-                dz,
-                __model.HiddenKernelGradient,
-                6,
-                batch,
-                40,
-                transposeA: true,
-                accumulate: true);
-            // dBias[40] += Σ rows of dz
-            global::NeuralDsl.Bias.AccumulateGradient(dz, __model.HiddenBiasGradient);
+            if (__model.Trainable)
+            {
+                // dKernel[6×40] += xᵀ · dz
+                global::NeuralDsl.Gemm.Multiply(
+                    x,
+                    dz,
+                    __model.HiddenKernelGradient,
+                    6,
+                    batch,
+                    40,
+                    transposeA: true,
+                    accumulate: true);
+                // dBias[40] += Σ rows of dz
+                global::NeuralDsl.Bias.AccumulateGradient(dz, __model.HiddenBiasGradient);
+            }
             // dx is empty in training: the first layer needs no input gradient.
             if (!dx.IsEmpty)
             {
@@ -532,33 +543,36 @@ partial class DensePlan : global::NeuralDsl.IModel<float>
         {
             if (__Vector256.IsHardwareAccelerated)
             {
-                // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-                ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
-                ref float xs = ref __MemoryMarshal.GetReference(x);
                 ref float ds = ref __MemoryMarshal.GetReference(dz);
-                var g_0 = __Vector256.LoadUnsafe(ref g, (nuint)280);
-                var g_1 = __Vector256.LoadUnsafe(ref g, (nuint)288);
-                var g_2 = __Vector256.LoadUnsafe(ref g, (nuint)296);
-                var g_3 = __Vector256.LoadUnsafe(ref g, (nuint)304);
-                var g_4 = __Vector256.LoadUnsafe(ref g, (nuint)312);
-                float gb = __Unsafe.Add(ref g, 320);
-                for (int r = 0; r < batch; r++)
+                if (__model.Trainable)
                 {
-                    nuint xi = (nuint)r * 40;
-                    float d = __Unsafe.Add(ref ds, r);
-                    gb += d;
-                    g_0 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi), __Vector256.Create(d), g_0);
-                    g_1 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 8), __Vector256.Create(d), g_1);
-                    g_2 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 16), __Vector256.Create(d), g_2);
-                    g_3 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 24), __Vector256.Create(d), g_3);
-                    g_4 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 32), __Vector256.Create(d), g_4);
+                    // Kernel and bias gradients accumulate in registers over the batch and are written back once.
+                    ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
+                    ref float xs = ref __MemoryMarshal.GetReference(x);
+                    var g_0 = __Vector256.LoadUnsafe(ref g, (nuint)280);
+                    var g_1 = __Vector256.LoadUnsafe(ref g, (nuint)288);
+                    var g_2 = __Vector256.LoadUnsafe(ref g, (nuint)296);
+                    var g_3 = __Vector256.LoadUnsafe(ref g, (nuint)304);
+                    var g_4 = __Vector256.LoadUnsafe(ref g, (nuint)312);
+                    float gb = __Unsafe.Add(ref g, 320);
+                    for (int r = 0; r < batch; r++)
+                    {
+                        nuint xi = (nuint)r * 40;
+                        float d = __Unsafe.Add(ref ds, r);
+                        gb += d;
+                        g_0 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi), __Vector256.Create(d), g_0);
+                        g_1 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 8), __Vector256.Create(d), g_1);
+                        g_2 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 16), __Vector256.Create(d), g_2);
+                        g_3 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 24), __Vector256.Create(d), g_3);
+                        g_4 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 32), __Vector256.Create(d), g_4);
+                    }
+                    __Vector256.StoreUnsafe(g_0, ref g, (nuint)280);
+                    __Vector256.StoreUnsafe(g_1, ref g, (nuint)288);
+                    __Vector256.StoreUnsafe(g_2, ref g, (nuint)296);
+                    __Vector256.StoreUnsafe(g_3, ref g, (nuint)304);
+                    __Vector256.StoreUnsafe(g_4, ref g, (nuint)312);
+                    __Unsafe.Add(ref g, 320) = gb;
                 }
-                __Vector256.StoreUnsafe(g_0, ref g, (nuint)280);
-                __Vector256.StoreUnsafe(g_1, ref g, (nuint)288);
-                __Vector256.StoreUnsafe(g_2, ref g, (nuint)296);
-                __Vector256.StoreUnsafe(g_3, ref g, (nuint)304);
-                __Vector256.StoreUnsafe(g_4, ref g, (nuint)312);
-                __Unsafe.Add(ref g, 320) = gb;
                 if (dx.IsEmpty)
                     return;
                 // dx[r, k] = kernel[k, 0] · dz[r]
@@ -582,18 +596,21 @@ partial class DensePlan : global::NeuralDsl.IModel<float>
                 return;
             }
             // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-            // dKernel[40×1] += xᵀ · dz
-            global::NeuralDsl.Gemm.Multiply(
-                x,
-                dz,
-                __model.ScoreKernelGradient,
-                40,
-                batch,
-                1,
-                transposeA: true,
-                accumulate: true);
-            // dBias[1] += Σ rows of dz
-            global::NeuralDsl.Bias.AccumulateGradient(dz, __model.ScoreBiasGradient);
+            if (__model.Trainable)
+            {
+                // dKernel[40×1] += xᵀ · dz
+                global::NeuralDsl.Gemm.Multiply(
+                    x,
+                    dz,
+                    __model.ScoreKernelGradient,
+                    40,
+                    batch,
+                    1,
+                    transposeA: true,
+                    accumulate: true);
+                // dBias[1] += Σ rows of dz
+                global::NeuralDsl.Bias.AccumulateGradient(dz, __model.ScoreBiasGradient);
+            }
             if (!dx.IsEmpty)
             {
                 // dx[batch×40] = dz · kernelᵀ

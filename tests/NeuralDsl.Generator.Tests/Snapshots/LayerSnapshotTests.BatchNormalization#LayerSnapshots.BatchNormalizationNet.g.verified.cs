@@ -81,7 +81,8 @@ partial class BatchNormalizationNet : global::NeuralDsl.IModel<float>
     // Every trainable tensor, layer after layer in Keras layout, and the matching gradients.
     private readonly float[] __parameters = new float[24];
     private readonly float[] __gradients = new float[24];
-    private readonly float[] __state = new float[8]; // moving statistics: updated in training, used in inference
+    // non-trainable tensors: moving statistics (updated in training) and frozen layers' weights
+    private readonly float[] __state = new float[8];
 
     // Batch buffers live in workspaces: one for the training calls, and one per thread for Predict.
     private readonly __Workspace __workspace;
@@ -157,6 +158,14 @@ partial class BatchNormalizationNet : global::NeuralDsl.IModel<float>
 
     /// <summary>Gradients matching <see cref="Parameters"/>.</summary>
     public global::System.Span<float> Gradients => __gradients;
+
+    /// <summary>
+    /// Keras <c>model.trainable</c> at run time. While false, Backward and ComputeGradients compute only input
+    /// gradients (no parameter-gradient work; <see cref="Gradients"/> are left as they are), TrainStep updates nothing,
+    /// and BatchNormalization runs in inference mode: a GAN's discriminator while the generator trains through it.
+    /// Layers declared with <c>Trainable = false</c> stay frozen either way.
+    /// </summary>
+    public bool Trainable { get; set; } = true;
 
     /// <summary>Non-trainable state (8), saved with the weights.</summary>
     public global::System.Span<float> State => __state;
@@ -294,7 +303,7 @@ partial class BatchNormalizationNet : global::NeuralDsl.IModel<float>
         try
         {
             float loss = __workspace.__ComputeGradients(input, target, batch);
-            optimizer.Step<float>(__parameters, __gradients);
+            if (Trainable) optimizer.Step<float>(__parameters, __gradients);
             return loss;
         }
         finally
@@ -517,31 +526,34 @@ partial class BatchNormalizationNet : global::NeuralDsl.IModel<float>
         {
             if (__Vector256.IsHardwareAccelerated)
             {
-                // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-                ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
-                ref float xs = ref __MemoryMarshal.GetReference(x);
                 ref float ds = ref __MemoryMarshal.GetReference(dz);
-                var g0_0 = __Vector128.LoadUnsafe(ref g, (nuint)0);
-                var g1_0 = __Vector128.LoadUnsafe(ref g, (nuint)4);
-                var g2_0 = __Vector128.LoadUnsafe(ref g, (nuint)8);
-                var gb0 = __Vector128.LoadUnsafe(ref g, (nuint)12);
-                for (int r = 0; r < batch; r++)
+                if (__model.Trainable)
                 {
-                    nuint xi = (nuint)r * 3;
-                    nuint yi = (nuint)r * 4;
-                    var d0 = __Vector128.LoadUnsafe(ref ds, yi);
-                    gb0 += d0;
-                    float x0 = __Unsafe.Add(ref xs, xi);
-                    g0_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x0), d0, g0_0);
-                    float x1 = __Unsafe.Add(ref xs, xi + 1);
-                    g1_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x1), d0, g1_0);
-                    float x2 = __Unsafe.Add(ref xs, xi + 2);
-                    g2_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x2), d0, g2_0);
+                    // Kernel and bias gradients accumulate in registers over the batch and are written back once.
+                    ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
+                    ref float xs = ref __MemoryMarshal.GetReference(x);
+                    var g0_0 = __Vector128.LoadUnsafe(ref g, (nuint)0);
+                    var g1_0 = __Vector128.LoadUnsafe(ref g, (nuint)4);
+                    var g2_0 = __Vector128.LoadUnsafe(ref g, (nuint)8);
+                    var gb0 = __Vector128.LoadUnsafe(ref g, (nuint)12);
+                    for (int r = 0; r < batch; r++)
+                    {
+                        nuint xi = (nuint)r * 3;
+                        nuint yi = (nuint)r * 4;
+                        var d0 = __Vector128.LoadUnsafe(ref ds, yi);
+                        gb0 += d0;
+                        float x0 = __Unsafe.Add(ref xs, xi);
+                        g0_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x0), d0, g0_0);
+                        float x1 = __Unsafe.Add(ref xs, xi + 1);
+                        g1_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x1), d0, g1_0);
+                        float x2 = __Unsafe.Add(ref xs, xi + 2);
+                        g2_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x2), d0, g2_0);
+                    }
+                    __Vector128.StoreUnsafe(g0_0, ref g, (nuint)0);
+                    __Vector128.StoreUnsafe(g1_0, ref g, (nuint)4);
+                    __Vector128.StoreUnsafe(g2_0, ref g, (nuint)8);
+                    __Vector128.StoreUnsafe(gb0, ref g, (nuint)12);
                 }
-                __Vector128.StoreUnsafe(g0_0, ref g, (nuint)0);
-                __Vector128.StoreUnsafe(g1_0, ref g, (nuint)4);
-                __Vector128.StoreUnsafe(g2_0, ref g, (nuint)8);
-                __Vector128.StoreUnsafe(gb0, ref g, (nuint)12);
                 // dx is empty in training: the first layer needs no input gradient.
                 if (dx.IsEmpty)
                     return;
@@ -563,18 +575,21 @@ partial class BatchNormalizationNet : global::NeuralDsl.IModel<float>
                 return;
             }
             // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-            // dKernel[3×4] += xᵀ · dz
-            global::NeuralDsl.Gemm.Multiply(
-                x,
-                dz,
-                __model.DenseKernelGradient,
-                3,
-                batch,
-                4,
-                transposeA: true,
-                accumulate: true);
-            // dBias[4] += Σ rows of dz
-            global::NeuralDsl.Bias.AccumulateGradient(dz, __model.DenseBiasGradient);
+            if (__model.Trainable)
+            {
+                // dKernel[3×4] += xᵀ · dz
+                global::NeuralDsl.Gemm.Multiply(
+                    x,
+                    dz,
+                    __model.DenseKernelGradient,
+                    3,
+                    batch,
+                    4,
+                    transposeA: true,
+                    accumulate: true);
+                // dBias[4] += Σ rows of dz
+                global::NeuralDsl.Bias.AccumulateGradient(dz, __model.DenseBiasGradient);
+            }
             // dx is empty in training: the first layer needs no input gradient.
             if (!dx.IsEmpty)
             {
@@ -587,7 +602,8 @@ partial class BatchNormalizationNet : global::NeuralDsl.IModel<float>
         // [4], moving_variance [4] · 16 params
         private void __Layer1Forward(global::System.ReadOnlySpan<float> x, int batch, bool training)
         {
-            if (training)
+            // A model switched to Trainable = false at run time runs the layer in inference mode, as Keras does.
+            if (training && __model.Trainable)
                 global::NeuralDsl.BatchNorm.TrainingForward(
                     x,
                     __model.BatchNormalizationGamma,
@@ -624,7 +640,7 @@ partial class BatchNormalizationNet : global::NeuralDsl.IModel<float>
         {
             // Training normalized with the batch statistics, so the gradient flows through them; inference used
             // constants.
-            if (__training)
+            if (__training && __model.Trainable)
                 global::NeuralDsl.BatchNorm.Backward(
                     x,
                     dy,
@@ -636,7 +652,7 @@ partial class BatchNormalizationNet : global::NeuralDsl.IModel<float>
                     __model.BatchNormalizationBetaGradient,
                     rows: batch,
                     channels: 4);
-            else
+            else if (__model.Trainable)
                 global::NeuralDsl.BatchNorm.InferenceBackward(
                     x,
                     dy,
@@ -646,6 +662,15 @@ partial class BatchNormalizationNet : global::NeuralDsl.IModel<float>
                     dx,
                     __model.BatchNormalizationGammaGradient,
                     __model.BatchNormalizationBetaGradient,
+                    rows: batch,
+                    channels: 4,
+                    epsilon: 0.001);
+            else
+                global::NeuralDsl.BatchNorm.InferenceInputBackward(
+                    dy,
+                    __model.BatchNormalizationGamma,
+                    __model.BatchNormalizationMovingVariance,
+                    dx,
                     rows: batch,
                     channels: 4,
                     epsilon: 0.001);

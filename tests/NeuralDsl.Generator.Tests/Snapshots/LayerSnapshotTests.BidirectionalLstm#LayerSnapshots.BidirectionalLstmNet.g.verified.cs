@@ -184,6 +184,14 @@ partial class BidirectionalLstmNet : global::NeuralDsl.IModel<float>
     public global::System.Span<float> Gradients => __gradients;
 
     /// <summary>
+    /// Keras <c>model.trainable</c> at run time. While false, Backward and ComputeGradients compute only input
+    /// gradients (no parameter-gradient work; <see cref="Gradients"/> are left as they are), TrainStep updates nothing,
+    /// and BatchNormalization runs in inference mode: a GAN's discriminator while the generator trains through it.
+    /// Layers declared with <c>Trainable = false</c> stay frozen either way.
+    /// </summary>
+    public bool Trainable { get; set; } = true;
+
+    /// <summary>
     /// The output of the last Forward or ComputeGradients, [batch × 24] (Predict runs on buffers of its own).
     /// </summary>
     public global::System.ReadOnlySpan<float> LastOutput => __workspace.__LastOutput;
@@ -316,7 +324,7 @@ partial class BidirectionalLstmNet : global::NeuralDsl.IModel<float>
         try
         {
             float loss = __workspace.__ComputeGradients(input, target, batch);
-            optimizer.Step<float>(__parameters, __gradients);
+            if (Trainable) optimizer.Step<float>(__parameters, __gradients);
             return loss;
         }
         finally
@@ -717,28 +725,31 @@ partial class BidirectionalLstmNet : global::NeuralDsl.IModel<float>
                         transposeB: true);
                 }
             }
-            // kernel gradient [2×12] += xsᵀ · dgates over all 4·B rows
-            global::NeuralDsl.Gemm.Multiply(
-                xs,
-                dgates,
-                __model.BidirectionalForwardLstmKernelGradient,
-                2,
-                batch * 4,
-                12,
-                transposeA: true,
-                accumulate: true);
-            // recurrent_kernel gradient [3×12] += [h_0 .. h_3]ᵀ · dgates
-            global::NeuralDsl.Gemm.Multiply(
-                hs.Slice(0, 4 * step),
-                dgates,
-                __model.BidirectionalForwardLstmRecurrentKernelGradient,
-                3,
-                batch * 4,
-                12,
-                transposeA: true,
-                accumulate: true);
-            // bias gradient [12] += Σ rows of dgates
-            global::NeuralDsl.Bias.AccumulateGradient(dgates, __model.BidirectionalForwardLstmBiasGradient);
+            if (__model.Trainable)
+            {
+                // kernel gradient [2×12] += xsᵀ · dgates over all 4·B rows
+                global::NeuralDsl.Gemm.Multiply(
+                    xs,
+                    dgates,
+                    __model.BidirectionalForwardLstmKernelGradient,
+                    2,
+                    batch * 4,
+                    12,
+                    transposeA: true,
+                    accumulate: true);
+                // recurrent_kernel gradient [3×12] += [h_0 .. h_3]ᵀ · dgates
+                global::NeuralDsl.Gemm.Multiply(
+                    hs.Slice(0, 4 * step),
+                    dgates,
+                    __model.BidirectionalForwardLstmRecurrentKernelGradient,
+                    3,
+                    batch * 4,
+                    12,
+                    transposeA: true,
+                    accumulate: true);
+                // bias gradient [12] += Σ rows of dgates
+                global::NeuralDsl.Bias.AccumulateGradient(dgates, __model.BidirectionalForwardLstmBiasGradient);
+            }
             // dx is empty in training: the first layer needs no input gradient.
             if (!dx.IsEmpty)
             {
@@ -807,28 +818,31 @@ partial class BidirectionalLstmNet : global::NeuralDsl.IModel<float>
                         transposeB: true);
                 }
             }
-            // kernel gradient [2×12] += xsᵀ · dgates over all 4·B rows
-            global::NeuralDsl.Gemm.Multiply(
-                xs,
-                dgates,
-                __model.BidirectionalBackwardLstmKernelGradient,
-                2,
-                batch * 4,
-                12,
-                transposeA: true,
-                accumulate: true);
-            // recurrent_kernel gradient [3×12] += [h_0 .. h_3]ᵀ · dgates
-            global::NeuralDsl.Gemm.Multiply(
-                hs.Slice(0, 4 * step),
-                dgates,
-                __model.BidirectionalBackwardLstmRecurrentKernelGradient,
-                3,
-                batch * 4,
-                12,
-                transposeA: true,
-                accumulate: true);
-            // bias gradient [12] += Σ rows of dgates
-            global::NeuralDsl.Bias.AccumulateGradient(dgates, __model.BidirectionalBackwardLstmBiasGradient);
+            if (__model.Trainable)
+            {
+                // kernel gradient [2×12] += xsᵀ · dgates over all 4·B rows
+                global::NeuralDsl.Gemm.Multiply(
+                    xs,
+                    dgates,
+                    __model.BidirectionalBackwardLstmKernelGradient,
+                    2,
+                    batch * 4,
+                    12,
+                    transposeA: true,
+                    accumulate: true);
+                // recurrent_kernel gradient [3×12] += [h_0 .. h_3]ᵀ · dgates
+                global::NeuralDsl.Gemm.Multiply(
+                    hs.Slice(0, 4 * step),
+                    dgates,
+                    __model.BidirectionalBackwardLstmRecurrentKernelGradient,
+                    3,
+                    batch * 4,
+                    12,
+                    transposeA: true,
+                    accumulate: true);
+                // bias gradient [12] += Σ rows of dgates
+                global::NeuralDsl.Bias.AccumulateGradient(dgates, __model.BidirectionalBackwardLstmBiasGradient);
+            }
             // dx is empty in training: the first layer needs no input gradient.
             if (!dx.IsEmpty)
             {

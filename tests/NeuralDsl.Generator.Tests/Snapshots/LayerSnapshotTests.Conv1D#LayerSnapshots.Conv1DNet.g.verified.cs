@@ -118,6 +118,14 @@ partial class Conv1DNet : global::NeuralDsl.IModel<float>
     public global::System.Span<float> Gradients => __gradients;
 
     /// <summary>
+    /// Keras <c>model.trainable</c> at run time. While false, Backward and ComputeGradients compute only input
+    /// gradients (no parameter-gradient work; <see cref="Gradients"/> are left as they are), TrainStep updates nothing,
+    /// and BatchNormalization runs in inference mode: a GAN's discriminator while the generator trains through it.
+    /// Layers declared with <c>Trainable = false</c> stay frozen either way.
+    /// </summary>
+    public bool Trainable { get; set; } = true;
+
+    /// <summary>
     /// The output of the last Forward or ComputeGradients, [batch × 3] (Predict runs on buffers of its own).
     /// </summary>
     public global::System.ReadOnlySpan<float> LastOutput => __workspace.__LastOutput;
@@ -250,7 +258,7 @@ partial class Conv1DNet : global::NeuralDsl.IModel<float>
         try
         {
             float loss = __workspace.__ComputeGradients(input, target, batch);
-            optimizer.Step<float>(__parameters, __gradients);
+            if (Trainable) optimizer.Step<float>(__parameters, __gradients);
             return loss;
         }
         finally
@@ -476,16 +484,24 @@ partial class Conv1DNet : global::NeuralDsl.IModel<float>
         {
             // dz = dy ⊙ ReLU'(z) in place, read from the output (a > 0 exactly where z > 0, so no pre-activation is kept),
             // with the kernel and bias gradients in the same pass over dy.
-            global::NeuralDsl.Convolution.BackwardKernel(
-                x,
-                dy,
-                __Rows(__a0, batch, 6),
-                __model.Conv1dKernelGradient,
-                __model.Conv1dBiasGradient,
-                batch,
-                __geometry0,
-                __scratch0,
-                global::NeuralDsl.Activation.ReLU);
+            if (__model.Trainable)
+            {
+                global::NeuralDsl.Convolution.BackwardKernel(
+                    x,
+                    dy,
+                    __Rows(__a0, batch, 6),
+                    __model.Conv1dKernelGradient,
+                    __model.Conv1dBiasGradient,
+                    batch,
+                    __geometry0,
+                    __scratch0,
+                    global::NeuralDsl.Activation.ReLU);
+            }
+            else
+            {
+                // dz = dy ⊙ ReLU'(z) in place, read from the output (a > 0 exactly where z > 0).
+                global::NeuralDsl.Activations.ReluBackward(__Rows(__a0, batch, 6), __Rows(__a0, batch, 6), dy, dy);
+            }
             // dx is empty in training: the first layer needs no input gradient.
             if (!dx.IsEmpty)
                 global::NeuralDsl.Convolution.BackwardInput(
@@ -523,16 +539,19 @@ partial class Conv1DNet : global::NeuralDsl.IModel<float>
             global::System.Span<float> dx,
             int batch)
         {
-            global::NeuralDsl.Convolution.BackwardKernel(
-                x,
-                dy,
-                default,
-                __model.Conv1d1KernelGradient,
-                __model.Conv1d1BiasGradient,
-                batch,
-                __geometry1,
-                __scratch1,
-                global::NeuralDsl.Activation.Linear);
+            if (__model.Trainable)
+            {
+                global::NeuralDsl.Convolution.BackwardKernel(
+                    x,
+                    dy,
+                    default,
+                    __model.Conv1d1KernelGradient,
+                    __model.Conv1d1BiasGradient,
+                    batch,
+                    __geometry1,
+                    __scratch1,
+                    global::NeuralDsl.Activation.Linear);
+            }
             if (!dx.IsEmpty)
                 global::NeuralDsl.Convolution.BackwardInput(
                     dy,

@@ -118,6 +118,14 @@ partial class EmbeddingNet : global::NeuralDsl.IModel<float>
     public global::System.Span<float> Gradients => __gradients;
 
     /// <summary>
+    /// Keras <c>model.trainable</c> at run time. While false, Backward and ComputeGradients compute only input
+    /// gradients (no parameter-gradient work; <see cref="Gradients"/> are left as they are), TrainStep updates nothing,
+    /// and BatchNormalization runs in inference mode: a GAN's discriminator while the generator trains through it.
+    /// Layers declared with <c>Trainable = false</c> stay frozen either way.
+    /// </summary>
+    public bool Trainable { get; set; } = true;
+
+    /// <summary>
     /// The output of the last Forward or ComputeGradients, [batch × 4] (Predict runs on buffers of its own).
     /// </summary>
     public global::System.ReadOnlySpan<float> LastOutput => __workspace.__LastOutput;
@@ -238,7 +246,7 @@ partial class EmbeddingNet : global::NeuralDsl.IModel<float>
         try
         {
             float loss = __workspace.__ComputeGradientsIds(tokenIds, target, batch);
-            optimizer.Step<float>(__parameters, __gradients);
+            if (Trainable) optimizer.Step<float>(__parameters, __gradients);
             return loss;
         }
         finally
@@ -345,7 +353,7 @@ partial class EmbeddingNet : global::NeuralDsl.IModel<float>
         try
         {
             float loss = __workspace.__ComputeGradients(input, target, batch);
-            optimizer.Step<float>(__parameters, __gradients);
+            if (Trainable) optimizer.Step<float>(__parameters, __gradients);
             return loss;
         }
         finally
@@ -565,15 +573,18 @@ partial class EmbeddingNet : global::NeuralDsl.IModel<float>
         {
             // Token ids have no gradient (as in PyTorch): the input gradient, when asked for, is zero.
             dx.Clear();
-            // Scatter-add: each step's gradient goes to its id's row; repeated ids sum.
-            global::NeuralDsl.Embedding.Backward(
-                x,
-                dy,
-                __model.EmbeddingEmbeddingsGradient,
-                batch,
-                steps: 4,
-                inputDim: 6,
-                outputDim: 2);
+            if (__model.Trainable)
+            {
+                // Scatter-add: each step's gradient goes to its id's row; repeated ids sum.
+                global::NeuralDsl.Embedding.Backward(
+                    x,
+                    dy,
+                    __model.EmbeddingEmbeddingsGradient,
+                    batch,
+                    steps: 4,
+                    inputDim: 6,
+                    outputDim: 2);
+            }
         }
 
         // Layer 1 · dense: Dense(1) · forward [B,4,2] -> [B,4,1] · kernel [2, 1], bias [1] · 3 params
@@ -614,24 +625,27 @@ partial class EmbeddingNet : global::NeuralDsl.IModel<float>
         {
             if (__Vector256.IsHardwareAccelerated)
             {
-                // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-                ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
-                ref float xs = ref __MemoryMarshal.GetReference(x);
                 ref float ds = ref __MemoryMarshal.GetReference(dz);
-                var g_0 = __Unsafe.Add(ref g, 12);
-                var g_1 = __Unsafe.Add(ref g, 13);
-                float gb = __Unsafe.Add(ref g, 14);
-                for (int r = 0; r < batch * 4; r++)
+                if (__model.Trainable)
                 {
-                    nuint xi = (nuint)r * 2;
-                    float d = __Unsafe.Add(ref ds, r);
-                    gb += d;
-                    g_0 = global::System.MathF.FusedMultiplyAdd(__Unsafe.Add(ref xs, xi), d, g_0);
-                    g_1 = global::System.MathF.FusedMultiplyAdd(__Unsafe.Add(ref xs, xi + 1), d, g_1);
+                    // Kernel and bias gradients accumulate in registers over the batch and are written back once.
+                    ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
+                    ref float xs = ref __MemoryMarshal.GetReference(x);
+                    var g_0 = __Unsafe.Add(ref g, 12);
+                    var g_1 = __Unsafe.Add(ref g, 13);
+                    float gb = __Unsafe.Add(ref g, 14);
+                    for (int r = 0; r < batch * 4; r++)
+                    {
+                        nuint xi = (nuint)r * 2;
+                        float d = __Unsafe.Add(ref ds, r);
+                        gb += d;
+                        g_0 = global::System.MathF.FusedMultiplyAdd(__Unsafe.Add(ref xs, xi), d, g_0);
+                        g_1 = global::System.MathF.FusedMultiplyAdd(__Unsafe.Add(ref xs, xi + 1), d, g_1);
+                    }
+                    __Unsafe.Add(ref g, 12) = g_0;
+                    __Unsafe.Add(ref g, 13) = g_1;
+                    __Unsafe.Add(ref g, 14) = gb;
                 }
-                __Unsafe.Add(ref g, 12) = g_0;
-                __Unsafe.Add(ref g, 13) = g_1;
-                __Unsafe.Add(ref g, 14) = gb;
                 if (dx.IsEmpty)
                     return;
                 // dx[r, k] = kernel[k, 0] · dz[r]
@@ -649,18 +663,21 @@ partial class EmbeddingNet : global::NeuralDsl.IModel<float>
                 return;
             }
             // The scalar form shares the vector forms' guard, so without 256-bit SIMD every Dense layer runs the GEMM.
-            // dKernel[2×1] += xᵀ · dz
-            global::NeuralDsl.Gemm.Multiply(
-                x,
-                dz,
-                __model.DenseKernelGradient,
-                2,
-                batch * 4,
-                1,
-                transposeA: true,
-                accumulate: true);
-            // dBias[1] += Σ rows of dz
-            global::NeuralDsl.Bias.AccumulateGradient(dz, __model.DenseBiasGradient);
+            if (__model.Trainable)
+            {
+                // dKernel[2×1] += xᵀ · dz
+                global::NeuralDsl.Gemm.Multiply(
+                    x,
+                    dz,
+                    __model.DenseKernelGradient,
+                    2,
+                    batch * 4,
+                    1,
+                    transposeA: true,
+                    accumulate: true);
+                // dBias[1] += Σ rows of dz
+                global::NeuralDsl.Bias.AccumulateGradient(dz, __model.DenseBiasGradient);
+            }
             if (!dx.IsEmpty)
             {
                 // dx[batch * 4×2] = dz · kernelᵀ

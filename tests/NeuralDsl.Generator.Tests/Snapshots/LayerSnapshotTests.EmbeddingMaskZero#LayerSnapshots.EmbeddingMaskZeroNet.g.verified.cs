@@ -120,6 +120,14 @@ partial class EmbeddingMaskZeroNet : global::NeuralDsl.IModel<float>
     public global::System.Span<float> Gradients => __gradients;
 
     /// <summary>
+    /// Keras <c>model.trainable</c> at run time. While false, Backward and ComputeGradients compute only input
+    /// gradients (no parameter-gradient work; <see cref="Gradients"/> are left as they are), TrainStep updates nothing,
+    /// and BatchNormalization runs in inference mode: a GAN's discriminator while the generator trains through it.
+    /// Layers declared with <c>Trainable = false</c> stay frozen either way.
+    /// </summary>
+    public bool Trainable { get; set; } = true;
+
+    /// <summary>
     /// The output of the last Forward or ComputeGradients, [batch × 2] (Predict runs on buffers of its own).
     /// </summary>
     public global::System.ReadOnlySpan<float> LastOutput => __workspace.__LastOutput;
@@ -240,7 +248,7 @@ partial class EmbeddingMaskZeroNet : global::NeuralDsl.IModel<float>
         try
         {
             float loss = __workspace.__ComputeGradientsIds(tokenIds, target, batch);
-            optimizer.Step<float>(__parameters, __gradients);
+            if (Trainable) optimizer.Step<float>(__parameters, __gradients);
             return loss;
         }
         finally
@@ -347,7 +355,7 @@ partial class EmbeddingMaskZeroNet : global::NeuralDsl.IModel<float>
         try
         {
             float loss = __workspace.__ComputeGradients(input, target, batch);
-            optimizer.Step<float>(__parameters, __gradients);
+            if (Trainable) optimizer.Step<float>(__parameters, __gradients);
             return loss;
         }
         finally
@@ -580,15 +588,18 @@ partial class EmbeddingMaskZeroNet : global::NeuralDsl.IModel<float>
         {
             // Token ids have no gradient (as in PyTorch): the input gradient, when asked for, is zero.
             dx.Clear();
-            // Scatter-add: each step's gradient goes to its id's row; repeated ids sum.
-            global::NeuralDsl.Embedding.Backward(
-                x,
-                dy,
-                __model.EmbeddingEmbeddingsGradient,
-                batch,
-                steps: 4,
-                inputDim: 6,
-                outputDim: 2);
+            if (__model.Trainable)
+            {
+                // Scatter-add: each step's gradient goes to its id's row; repeated ids sum.
+                global::NeuralDsl.Embedding.Backward(
+                    x,
+                    dy,
+                    __model.EmbeddingEmbeddingsGradient,
+                    batch,
+                    steps: 4,
+                    inputDim: 6,
+                    outputDim: 2);
+            }
         }
 
         // Layer 1 · dense: Dense(2) · forward [B,4,2] -> [B,4,2] · kernel [2, 2], bias [2] · 6 params
@@ -639,37 +650,40 @@ partial class EmbeddingMaskZeroNet : global::NeuralDsl.IModel<float>
         {
             if (__Vector256.IsHardwareAccelerated)
             {
-                // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-                ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
-                ref float xs = ref __MemoryMarshal.GetReference(x);
                 ref float ds = ref __MemoryMarshal.GetReference(dz);
-                var g0_0 = __Unsafe.Add(ref g, 12);
-                var g0_1 = __Unsafe.Add(ref g, 13);
-                var g1_0 = __Unsafe.Add(ref g, 14);
-                var g1_1 = __Unsafe.Add(ref g, 15);
-                var gb0 = __Unsafe.Add(ref g, 16);
-                var gb1 = __Unsafe.Add(ref g, 17);
-                for (int r = 0; r < batch * 4; r++)
+                if (__model.Trainable)
                 {
-                    nuint xi = (nuint)r * 2;
-                    nuint yi = (nuint)r * 2;
-                    var d0 = __Unsafe.Add(ref ds, yi);
-                    var d1 = __Unsafe.Add(ref ds, yi + 1);
-                    gb0 += d0;
-                    gb1 += d1;
-                    float x0 = __Unsafe.Add(ref xs, xi);
-                    g0_0 = global::System.MathF.FusedMultiplyAdd(x0, d0, g0_0);
-                    g0_1 = global::System.MathF.FusedMultiplyAdd(x0, d1, g0_1);
-                    float x1 = __Unsafe.Add(ref xs, xi + 1);
-                    g1_0 = global::System.MathF.FusedMultiplyAdd(x1, d0, g1_0);
-                    g1_1 = global::System.MathF.FusedMultiplyAdd(x1, d1, g1_1);
+                    // Kernel and bias gradients accumulate in registers over the batch and are written back once.
+                    ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
+                    ref float xs = ref __MemoryMarshal.GetReference(x);
+                    var g0_0 = __Unsafe.Add(ref g, 12);
+                    var g0_1 = __Unsafe.Add(ref g, 13);
+                    var g1_0 = __Unsafe.Add(ref g, 14);
+                    var g1_1 = __Unsafe.Add(ref g, 15);
+                    var gb0 = __Unsafe.Add(ref g, 16);
+                    var gb1 = __Unsafe.Add(ref g, 17);
+                    for (int r = 0; r < batch * 4; r++)
+                    {
+                        nuint xi = (nuint)r * 2;
+                        nuint yi = (nuint)r * 2;
+                        var d0 = __Unsafe.Add(ref ds, yi);
+                        var d1 = __Unsafe.Add(ref ds, yi + 1);
+                        gb0 += d0;
+                        gb1 += d1;
+                        float x0 = __Unsafe.Add(ref xs, xi);
+                        g0_0 = global::System.MathF.FusedMultiplyAdd(x0, d0, g0_0);
+                        g0_1 = global::System.MathF.FusedMultiplyAdd(x0, d1, g0_1);
+                        float x1 = __Unsafe.Add(ref xs, xi + 1);
+                        g1_0 = global::System.MathF.FusedMultiplyAdd(x1, d0, g1_0);
+                        g1_1 = global::System.MathF.FusedMultiplyAdd(x1, d1, g1_1);
+                    }
+                    __Unsafe.Add(ref g, 12) = g0_0;
+                    __Unsafe.Add(ref g, 13) = g0_1;
+                    __Unsafe.Add(ref g, 14) = g1_0;
+                    __Unsafe.Add(ref g, 15) = g1_1;
+                    __Unsafe.Add(ref g, 16) = gb0;
+                    __Unsafe.Add(ref g, 17) = gb1;
                 }
-                __Unsafe.Add(ref g, 12) = g0_0;
-                __Unsafe.Add(ref g, 13) = g0_1;
-                __Unsafe.Add(ref g, 14) = g1_0;
-                __Unsafe.Add(ref g, 15) = g1_1;
-                __Unsafe.Add(ref g, 16) = gb0;
-                __Unsafe.Add(ref g, 17) = gb1;
                 if (dx.IsEmpty)
                     return;
                 // dx[r, k] = Σ_j kernel[k, j] · dz[r, j]
@@ -691,18 +705,21 @@ partial class EmbeddingMaskZeroNet : global::NeuralDsl.IModel<float>
                 return;
             }
             // The scalar form shares the vector forms' guard, so without 256-bit SIMD every Dense layer runs the GEMM.
-            // dKernel[2×2] += xᵀ · dz
-            global::NeuralDsl.Gemm.Multiply(
-                x,
-                dz,
-                __model.DenseKernelGradient,
-                2,
-                batch * 4,
-                2,
-                transposeA: true,
-                accumulate: true);
-            // dBias[2] += Σ rows of dz
-            global::NeuralDsl.Bias.AccumulateGradient(dz, __model.DenseBiasGradient);
+            if (__model.Trainable)
+            {
+                // dKernel[2×2] += xᵀ · dz
+                global::NeuralDsl.Gemm.Multiply(
+                    x,
+                    dz,
+                    __model.DenseKernelGradient,
+                    2,
+                    batch * 4,
+                    2,
+                    transposeA: true,
+                    accumulate: true);
+                // dBias[2] += Σ rows of dz
+                global::NeuralDsl.Bias.AccumulateGradient(dz, __model.DenseBiasGradient);
+            }
             if (!dx.IsEmpty)
             {
                 // dx[batch * 4×2] = dz · kernelᵀ

@@ -96,6 +96,14 @@ partial class EmbeddingMaskZeroAverageNet : global::NeuralDsl.IModel<float>
     public global::System.Span<float> Gradients => __gradients;
 
     /// <summary>
+    /// Keras <c>model.trainable</c> at run time. While false, Backward and ComputeGradients compute only input
+    /// gradients (no parameter-gradient work; <see cref="Gradients"/> are left as they are), TrainStep updates nothing,
+    /// and BatchNormalization runs in inference mode: a GAN's discriminator while the generator trains through it.
+    /// Layers declared with <c>Trainable = false</c> stay frozen either way.
+    /// </summary>
+    public bool Trainable { get; set; } = true;
+
+    /// <summary>
     /// The output of the last Forward or ComputeGradients, [batch × 2] (Predict runs on buffers of its own).
     /// </summary>
     public global::System.ReadOnlySpan<float> LastOutput => __workspace.__LastOutput;
@@ -216,7 +224,7 @@ partial class EmbeddingMaskZeroAverageNet : global::NeuralDsl.IModel<float>
         try
         {
             float loss = __workspace.__ComputeGradientsIds(tokenIds, target, batch);
-            optimizer.Step<float>(__parameters, __gradients);
+            if (Trainable) optimizer.Step<float>(__parameters, __gradients);
             return loss;
         }
         finally
@@ -323,7 +331,7 @@ partial class EmbeddingMaskZeroAverageNet : global::NeuralDsl.IModel<float>
         try
         {
             float loss = __workspace.__ComputeGradients(input, target, batch);
-            optimizer.Step<float>(__parameters, __gradients);
+            if (Trainable) optimizer.Step<float>(__parameters, __gradients);
             return loss;
         }
         finally
@@ -546,15 +554,18 @@ partial class EmbeddingMaskZeroAverageNet : global::NeuralDsl.IModel<float>
         {
             // Token ids have no gradient (as in PyTorch): the input gradient, when asked for, is zero.
             dx.Clear();
-            // Scatter-add: each step's gradient goes to its id's row; repeated ids sum.
-            global::NeuralDsl.Embedding.Backward(
-                x,
-                dy,
-                __model.EmbeddingEmbeddingsGradient,
-                batch,
-                steps: 4,
-                inputDim: 6,
-                outputDim: 2);
+            if (__model.Trainable)
+            {
+                // Scatter-add: each step's gradient goes to its id's row; repeated ids sum.
+                global::NeuralDsl.Embedding.Backward(
+                    x,
+                    dy,
+                    __model.EmbeddingEmbeddingsGradient,
+                    batch,
+                    steps: 4,
+                    inputDim: 6,
+                    outputDim: 2);
+            }
         }
 
         // Layer 1 · global_average_pooling1d: GlobalAveragePooling1D · forward [B,4,2] -> [B,2]

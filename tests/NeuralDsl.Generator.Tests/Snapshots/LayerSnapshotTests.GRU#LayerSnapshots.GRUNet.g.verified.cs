@@ -148,6 +148,14 @@ partial class GRUNet : global::NeuralDsl.IModel<float>
     public global::System.Span<float> Gradients => __gradients;
 
     /// <summary>
+    /// Keras <c>model.trainable</c> at run time. While false, Backward and ComputeGradients compute only input
+    /// gradients (no parameter-gradient work; <see cref="Gradients"/> are left as they are), TrainStep updates nothing,
+    /// and BatchNormalization runs in inference mode: a GAN's discriminator while the generator trains through it.
+    /// Layers declared with <c>Trainable = false</c> stay frozen either way.
+    /// </summary>
+    public bool Trainable { get; set; } = true;
+
+    /// <summary>
     /// The output of the last Forward or ComputeGradients, [batch × 2] (Predict runs on buffers of its own).
     /// </summary>
     public global::System.ReadOnlySpan<float> LastOutput => __workspace.__LastOutput;
@@ -280,7 +288,7 @@ partial class GRUNet : global::NeuralDsl.IModel<float>
         try
         {
             float loss = __workspace.__ComputeGradients(input, target, batch);
-            optimizer.Step<float>(__parameters, __gradients);
+            if (Trainable) optimizer.Step<float>(__parameters, __gradients);
             return loss;
         }
         finally
@@ -750,29 +758,32 @@ partial class GRUNet : global::NeuralDsl.IModel<float>
                         accumulate: true);
                 }
             }
-            // kernel gradient [2×9] += xsᵀ · dgates over all 4·B rows
-            global::NeuralDsl.Gemm.Multiply(
-                xs,
-                dgates,
-                __model.GruKernelGradient,
-                2,
-                batch * 4,
-                9,
-                transposeA: true,
-                accumulate: true);
-            // recurrent_kernel gradient [3×9] += [h_0 .. h_3]ᵀ · dgatesRecurrent
-            global::NeuralDsl.Gemm.Multiply(
-                hs.Slice(0, 4 * step),
-                dgatesRecurrent,
-                __model.GruRecurrentKernelGradient,
-                3,
-                batch * 4,
-                9,
-                transposeA: true,
-                accumulate: true);
-            // bias gradient: row 0 (input side) += Σ dgates, row 1 (recurrent side) += Σ dgatesRecurrent
-            global::NeuralDsl.Bias.AccumulateGradient(dgates, __model.GruBiasGradient.Slice(0, 9));
-            global::NeuralDsl.Bias.AccumulateGradient(dgatesRecurrent, __model.GruBiasGradient.Slice(9, 9));
+            if (__model.Trainable)
+            {
+                // kernel gradient [2×9] += xsᵀ · dgates over all 4·B rows
+                global::NeuralDsl.Gemm.Multiply(
+                    xs,
+                    dgates,
+                    __model.GruKernelGradient,
+                    2,
+                    batch * 4,
+                    9,
+                    transposeA: true,
+                    accumulate: true);
+                // recurrent_kernel gradient [3×9] += [h_0 .. h_3]ᵀ · dgatesRecurrent
+                global::NeuralDsl.Gemm.Multiply(
+                    hs.Slice(0, 4 * step),
+                    dgatesRecurrent,
+                    __model.GruRecurrentKernelGradient,
+                    3,
+                    batch * 4,
+                    9,
+                    transposeA: true,
+                    accumulate: true);
+                // bias gradient: row 0 (input side) += Σ dgates, row 1 (recurrent side) += Σ dgatesRecurrent
+                global::NeuralDsl.Bias.AccumulateGradient(dgates, __model.GruBiasGradient.Slice(0, 9));
+                global::NeuralDsl.Bias.AccumulateGradient(dgatesRecurrent, __model.GruBiasGradient.Slice(9, 9));
+            }
             // dx is empty in training: the first layer needs no input gradient.
             if (!dx.IsEmpty)
             {
@@ -910,31 +921,34 @@ partial class GRUNet : global::NeuralDsl.IModel<float>
                 if (__training && t > 0)
                     global::NeuralDsl.Recurrent.MultiplySteps(dh, recurrentMask); // from the masked h_{t-1} to h_{t-1}
             }
-            // kernel gradient [3×6] += xsᵀ · dgates over all 4·B rows
-            global::NeuralDsl.Gemm.Multiply(
-                xs,
-                dgates,
-                __model.Gru1KernelGradient,
-                3,
-                batch * 4,
-                6,
-                transposeA: true,
-                accumulate: true);
-            // recurrent_kernel gradient [2×6] += [h_0 .. h_3]ᵀ · dgatesRecurrent
-            global::NeuralDsl.Gemm.Multiply(
-                __training ? hms : hs.Slice(0, 4 * step),
-                dgatesRecurrent,
-                __model.Gru1RecurrentKernelGradient,
-                2,
-                batch * 4,
-                6,
-                transposeA: true,
-                accumulate: true);
-            // the candidate block's gradient [2×2] = (r ⊙ h)ᵀ · dcandidate, added to its columns
-            global::NeuralDsl.Gemm.Multiply(rh, dcandidate, __dRecurrentH1, 2, batch * 4, 2, transposeA: true);
-            global::NeuralDsl.Recurrent.AddColumns(__dRecurrentH1, __model.Gru1RecurrentKernelGradient, 6, 4, 2);
-            // bias gradient [6] += Σ rows of dgates
-            global::NeuralDsl.Bias.AccumulateGradient(dgates, __model.Gru1BiasGradient);
+            if (__model.Trainable)
+            {
+                // kernel gradient [3×6] += xsᵀ · dgates over all 4·B rows
+                global::NeuralDsl.Gemm.Multiply(
+                    xs,
+                    dgates,
+                    __model.Gru1KernelGradient,
+                    3,
+                    batch * 4,
+                    6,
+                    transposeA: true,
+                    accumulate: true);
+                // recurrent_kernel gradient [2×6] += [h_0 .. h_3]ᵀ · dgatesRecurrent
+                global::NeuralDsl.Gemm.Multiply(
+                    __training ? hms : hs.Slice(0, 4 * step),
+                    dgatesRecurrent,
+                    __model.Gru1RecurrentKernelGradient,
+                    2,
+                    batch * 4,
+                    6,
+                    transposeA: true,
+                    accumulate: true);
+                // the candidate block's gradient [2×2] = (r ⊙ h)ᵀ · dcandidate, added to its columns
+                global::NeuralDsl.Gemm.Multiply(rh, dcandidate, __dRecurrentH1, 2, batch * 4, 2, transposeA: true);
+                global::NeuralDsl.Recurrent.AddColumns(__dRecurrentH1, __model.Gru1RecurrentKernelGradient, 6, 4, 2);
+                // bias gradient [6] += Σ rows of dgates
+                global::NeuralDsl.Bias.AccumulateGradient(dgates, __model.Gru1BiasGradient);
+            }
             if (!dx.IsEmpty)
             {
                 var dxs = __Rows(__dxs1, batch, 12); // [4, B, 3]

@@ -104,6 +104,14 @@ partial class GlobalAveragePooling2DNet : global::NeuralDsl.IModel<float>
     public global::System.Span<float> Gradients => __gradients;
 
     /// <summary>
+    /// Keras <c>model.trainable</c> at run time. While false, Backward and ComputeGradients compute only input
+    /// gradients (no parameter-gradient work; <see cref="Gradients"/> are left as they are), TrainStep updates nothing,
+    /// and BatchNormalization runs in inference mode: a GAN's discriminator while the generator trains through it.
+    /// Layers declared with <c>Trainable = false</c> stay frozen either way.
+    /// </summary>
+    public bool Trainable { get; set; } = true;
+
+    /// <summary>
     /// The output of the last Forward or ComputeGradients, [batch × 2] (Predict runs on buffers of its own).
     /// </summary>
     public global::System.ReadOnlySpan<float> LastOutput => __workspace.__LastOutput;
@@ -236,7 +244,7 @@ partial class GlobalAveragePooling2DNet : global::NeuralDsl.IModel<float>
         try
         {
             float loss = __workspace.__ComputeGradients(input, target, batch);
-            optimizer.Step<float>(__parameters, __gradients);
+            if (Trainable) optimizer.Step<float>(__parameters, __gradients);
             return loss;
         }
         finally
@@ -450,30 +458,33 @@ partial class GlobalAveragePooling2DNet : global::NeuralDsl.IModel<float>
         {
             if (__Vector256.IsHardwareAccelerated)
             {
-                // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-                ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
-                ref float xs = ref __MemoryMarshal.GetReference(x);
                 ref float ds = ref __MemoryMarshal.GetReference(dz);
-                var g0_0 = __Unsafe.Add(ref g, 0);
-                var g0_1 = __Unsafe.Add(ref g, 1);
-                var gb0 = __Unsafe.Add(ref g, 2);
-                var gb1 = __Unsafe.Add(ref g, 3);
-                for (int r = 0; r < batch * 4; r++)
+                if (__model.Trainable)
                 {
-                    nuint xi = (nuint)r;
-                    nuint yi = (nuint)r * 2;
-                    var d0 = __Unsafe.Add(ref ds, yi);
-                    var d1 = __Unsafe.Add(ref ds, yi + 1);
-                    gb0 += d0;
-                    gb1 += d1;
-                    float x0 = __Unsafe.Add(ref xs, xi);
-                    g0_0 = global::System.MathF.FusedMultiplyAdd(x0, d0, g0_0);
-                    g0_1 = global::System.MathF.FusedMultiplyAdd(x0, d1, g0_1);
+                    // Kernel and bias gradients accumulate in registers over the batch and are written back once.
+                    ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
+                    ref float xs = ref __MemoryMarshal.GetReference(x);
+                    var g0_0 = __Unsafe.Add(ref g, 0);
+                    var g0_1 = __Unsafe.Add(ref g, 1);
+                    var gb0 = __Unsafe.Add(ref g, 2);
+                    var gb1 = __Unsafe.Add(ref g, 3);
+                    for (int r = 0; r < batch * 4; r++)
+                    {
+                        nuint xi = (nuint)r;
+                        nuint yi = (nuint)r * 2;
+                        var d0 = __Unsafe.Add(ref ds, yi);
+                        var d1 = __Unsafe.Add(ref ds, yi + 1);
+                        gb0 += d0;
+                        gb1 += d1;
+                        float x0 = __Unsafe.Add(ref xs, xi);
+                        g0_0 = global::System.MathF.FusedMultiplyAdd(x0, d0, g0_0);
+                        g0_1 = global::System.MathF.FusedMultiplyAdd(x0, d1, g0_1);
+                    }
+                    __Unsafe.Add(ref g, 0) = g0_0;
+                    __Unsafe.Add(ref g, 1) = g0_1;
+                    __Unsafe.Add(ref g, 2) = gb0;
+                    __Unsafe.Add(ref g, 3) = gb1;
                 }
-                __Unsafe.Add(ref g, 0) = g0_0;
-                __Unsafe.Add(ref g, 1) = g0_1;
-                __Unsafe.Add(ref g, 2) = gb0;
-                __Unsafe.Add(ref g, 3) = gb1;
                 // dx is empty in training: the first layer needs no input gradient.
                 if (dx.IsEmpty)
                     return;
@@ -493,18 +504,21 @@ partial class GlobalAveragePooling2DNet : global::NeuralDsl.IModel<float>
                 return;
             }
             // The scalar form shares the vector forms' guard, so without 256-bit SIMD every Dense layer runs the GEMM.
-            // dKernel[1×2] += xᵀ · dz
-            global::NeuralDsl.Gemm.Multiply(
-                x,
-                dz,
-                __model.DenseKernelGradient,
-                1,
-                batch * 4,
-                2,
-                transposeA: true,
-                accumulate: true);
-            // dBias[2] += Σ rows of dz
-            global::NeuralDsl.Bias.AccumulateGradient(dz, __model.DenseBiasGradient);
+            if (__model.Trainable)
+            {
+                // dKernel[1×2] += xᵀ · dz
+                global::NeuralDsl.Gemm.Multiply(
+                    x,
+                    dz,
+                    __model.DenseKernelGradient,
+                    1,
+                    batch * 4,
+                    2,
+                    transposeA: true,
+                    accumulate: true);
+                // dBias[2] += Σ rows of dz
+                global::NeuralDsl.Bias.AccumulateGradient(dz, __model.DenseBiasGradient);
+            }
             // dx is empty in training: the first layer needs no input gradient.
             if (!dx.IsEmpty)
             {

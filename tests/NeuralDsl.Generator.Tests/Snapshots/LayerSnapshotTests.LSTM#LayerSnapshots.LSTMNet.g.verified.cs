@@ -114,6 +114,14 @@ partial class LSTMNet : global::NeuralDsl.IModel<float>
     public global::System.Span<float> Gradients => __gradients;
 
     /// <summary>
+    /// Keras <c>model.trainable</c> at run time. While false, Backward and ComputeGradients compute only input
+    /// gradients (no parameter-gradient work; <see cref="Gradients"/> are left as they are), TrainStep updates nothing,
+    /// and BatchNormalization runs in inference mode: a GAN's discriminator while the generator trains through it.
+    /// Layers declared with <c>Trainable = false</c> stay frozen either way.
+    /// </summary>
+    public bool Trainable { get; set; } = true;
+
+    /// <summary>
     /// The output of the last Forward or ComputeGradients, [batch × 4] (Predict runs on buffers of its own).
     /// </summary>
     public global::System.ReadOnlySpan<float> LastOutput => __workspace.__LastOutput;
@@ -246,7 +254,7 @@ partial class LSTMNet : global::NeuralDsl.IModel<float>
         try
         {
             float loss = __workspace.__ComputeGradients(input, target, batch);
-            optimizer.Step<float>(__parameters, __gradients);
+            if (Trainable) optimizer.Step<float>(__parameters, __gradients);
             return loss;
         }
         finally
@@ -636,28 +644,31 @@ partial class LSTMNet : global::NeuralDsl.IModel<float>
                         transposeB: true);
                 }
             }
-            // kernel gradient [3×16] += xsᵀ · dgates over all 5·B rows
-            global::NeuralDsl.Gemm.Multiply(
-                xs,
-                dgates,
-                __model.LstmKernelGradient,
-                3,
-                batch * 5,
-                16,
-                transposeA: true,
-                accumulate: true);
-            // recurrent_kernel gradient [4×16] += [h_0 .. h_4]ᵀ · dgates
-            global::NeuralDsl.Gemm.Multiply(
-                hs.Slice(0, 5 * step),
-                dgates,
-                __model.LstmRecurrentKernelGradient,
-                4,
-                batch * 5,
-                16,
-                transposeA: true,
-                accumulate: true);
-            // bias gradient [16] += Σ rows of dgates
-            global::NeuralDsl.Bias.AccumulateGradient(dgates, __model.LstmBiasGradient);
+            if (__model.Trainable)
+            {
+                // kernel gradient [3×16] += xsᵀ · dgates over all 5·B rows
+                global::NeuralDsl.Gemm.Multiply(
+                    xs,
+                    dgates,
+                    __model.LstmKernelGradient,
+                    3,
+                    batch * 5,
+                    16,
+                    transposeA: true,
+                    accumulate: true);
+                // recurrent_kernel gradient [4×16] += [h_0 .. h_4]ᵀ · dgates
+                global::NeuralDsl.Gemm.Multiply(
+                    hs.Slice(0, 5 * step),
+                    dgates,
+                    __model.LstmRecurrentKernelGradient,
+                    4,
+                    batch * 5,
+                    16,
+                    transposeA: true,
+                    accumulate: true);
+                // bias gradient [16] += Σ rows of dgates
+                global::NeuralDsl.Bias.AccumulateGradient(dgates, __model.LstmBiasGradient);
+            }
             // dx is empty in training: the first layer needs no input gradient.
             if (!dx.IsEmpty)
             {

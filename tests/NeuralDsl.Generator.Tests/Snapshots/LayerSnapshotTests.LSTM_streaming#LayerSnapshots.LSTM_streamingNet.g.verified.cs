@@ -138,6 +138,14 @@ partial class LSTM_streamingNet : global::NeuralDsl.IModel<float>
     public global::System.Span<float> Gradients => __gradients;
 
     /// <summary>
+    /// Keras <c>model.trainable</c> at run time. While false, Backward and ComputeGradients compute only input
+    /// gradients (no parameter-gradient work; <see cref="Gradients"/> are left as they are), TrainStep updates nothing,
+    /// and BatchNormalization runs in inference mode: a GAN's discriminator while the generator trains through it.
+    /// Layers declared with <c>Trainable = false</c> stay frozen either way.
+    /// </summary>
+    public bool Trainable { get; set; } = true;
+
+    /// <summary>
     /// The output of the last Forward or ComputeGradients, [batch × 1] (Predict runs on buffers of its own).
     /// </summary>
     public global::System.ReadOnlySpan<float> LastOutput => __workspace.__LastOutput;
@@ -270,7 +278,7 @@ partial class LSTM_streamingNet : global::NeuralDsl.IModel<float>
         try
         {
             float loss = __workspace.__ComputeGradients(input, target, batch);
-            optimizer.Step<float>(__parameters, __gradients);
+            if (Trainable) optimizer.Step<float>(__parameters, __gradients);
             return loss;
         }
         finally
@@ -673,28 +681,31 @@ partial class LSTM_streamingNet : global::NeuralDsl.IModel<float>
                         transposeB: true);
                 }
             }
-            // kernel gradient [8×32] += xsᵀ · dgates over all 30·B rows
-            global::NeuralDsl.Gemm.Multiply(
-                xs,
-                dgates,
-                __model.LstmKernelGradient,
-                8,
-                batch * 30,
-                32,
-                transposeA: true,
-                accumulate: true);
-            // recurrent_kernel gradient [8×32] += [h_0 .. h_29]ᵀ · dgates
-            global::NeuralDsl.Gemm.Multiply(
-                hs.Slice(0, 30 * step),
-                dgates,
-                __model.LstmRecurrentKernelGradient,
-                8,
-                batch * 30,
-                32,
-                transposeA: true,
-                accumulate: true);
-            // bias gradient [32] += Σ rows of dgates
-            global::NeuralDsl.Bias.AccumulateGradient(dgates, __model.LstmBiasGradient);
+            if (__model.Trainable)
+            {
+                // kernel gradient [8×32] += xsᵀ · dgates over all 30·B rows
+                global::NeuralDsl.Gemm.Multiply(
+                    xs,
+                    dgates,
+                    __model.LstmKernelGradient,
+                    8,
+                    batch * 30,
+                    32,
+                    transposeA: true,
+                    accumulate: true);
+                // recurrent_kernel gradient [8×32] += [h_0 .. h_29]ᵀ · dgates
+                global::NeuralDsl.Gemm.Multiply(
+                    hs.Slice(0, 30 * step),
+                    dgates,
+                    __model.LstmRecurrentKernelGradient,
+                    8,
+                    batch * 30,
+                    32,
+                    transposeA: true,
+                    accumulate: true);
+                // bias gradient [32] += Σ rows of dgates
+                global::NeuralDsl.Bias.AccumulateGradient(dgates, __model.LstmBiasGradient);
+            }
             // dx is empty in training: the first layer needs no input gradient.
             if (!dx.IsEmpty)
             {
@@ -755,21 +766,24 @@ partial class LSTM_streamingNet : global::NeuralDsl.IModel<float>
         {
             if (__Vector256.IsHardwareAccelerated)
             {
-                // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-                ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
-                ref float xs = ref __MemoryMarshal.GetReference(x);
                 ref float ds = ref __MemoryMarshal.GetReference(dz);
-                var g_0 = __Vector256.LoadUnsafe(ref g, (nuint)544);
-                float gb = __Unsafe.Add(ref g, 552);
-                for (int r = 0; r < batch; r++)
+                if (__model.Trainable)
                 {
-                    nuint xi = (nuint)r * 8;
-                    float d = __Unsafe.Add(ref ds, r);
-                    gb += d;
-                    g_0 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi), __Vector256.Create(d), g_0);
+                    // Kernel and bias gradients accumulate in registers over the batch and are written back once.
+                    ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
+                    ref float xs = ref __MemoryMarshal.GetReference(x);
+                    var g_0 = __Vector256.LoadUnsafe(ref g, (nuint)544);
+                    float gb = __Unsafe.Add(ref g, 552);
+                    for (int r = 0; r < batch; r++)
+                    {
+                        nuint xi = (nuint)r * 8;
+                        float d = __Unsafe.Add(ref ds, r);
+                        gb += d;
+                        g_0 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi), __Vector256.Create(d), g_0);
+                    }
+                    __Vector256.StoreUnsafe(g_0, ref g, (nuint)544);
+                    __Unsafe.Add(ref g, 552) = gb;
                 }
-                __Vector256.StoreUnsafe(g_0, ref g, (nuint)544);
-                __Unsafe.Add(ref g, 552) = gb;
                 if (dx.IsEmpty)
                     return;
                 // dx[r, k] = kernel[k, 0] · dz[r]
@@ -785,18 +799,21 @@ partial class LSTM_streamingNet : global::NeuralDsl.IModel<float>
                 return;
             }
             // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-            // dKernel[8×1] += xᵀ · dz
-            global::NeuralDsl.Gemm.Multiply(
-                x,
-                dz,
-                __model.DenseKernelGradient,
-                8,
-                batch,
-                1,
-                transposeA: true,
-                accumulate: true);
-            // dBias[1] += Σ rows of dz
-            global::NeuralDsl.Bias.AccumulateGradient(dz, __model.DenseBiasGradient);
+            if (__model.Trainable)
+            {
+                // dKernel[8×1] += xᵀ · dz
+                global::NeuralDsl.Gemm.Multiply(
+                    x,
+                    dz,
+                    __model.DenseKernelGradient,
+                    8,
+                    batch,
+                    1,
+                    transposeA: true,
+                    accumulate: true);
+                // dBias[1] += Σ rows of dz
+                global::NeuralDsl.Bias.AccumulateGradient(dz, __model.DenseBiasGradient);
+            }
             if (!dx.IsEmpty)
             {
                 // dx[batch×8] = dz · kernelᵀ

@@ -130,6 +130,14 @@ partial class LstmMaskedNet : global::NeuralDsl.IModel<float>
     public global::System.Span<float> Gradients => __gradients;
 
     /// <summary>
+    /// Keras <c>model.trainable</c> at run time. While false, Backward and ComputeGradients compute only input
+    /// gradients (no parameter-gradient work; <see cref="Gradients"/> are left as they are), TrainStep updates nothing,
+    /// and BatchNormalization runs in inference mode: a GAN's discriminator while the generator trains through it.
+    /// Layers declared with <c>Trainable = false</c> stay frozen either way.
+    /// </summary>
+    public bool Trainable { get; set; } = true;
+
+    /// <summary>
     /// The output of the last Forward or ComputeGradients, [batch × 3] (Predict runs on buffers of its own).
     /// </summary>
     public global::System.ReadOnlySpan<float> LastOutput => __workspace.__LastOutput;
@@ -250,7 +258,7 @@ partial class LstmMaskedNet : global::NeuralDsl.IModel<float>
         try
         {
             float loss = __workspace.__ComputeGradientsIds(tokenIds, target, batch);
-            optimizer.Step<float>(__parameters, __gradients);
+            if (Trainable) optimizer.Step<float>(__parameters, __gradients);
             return loss;
         }
         finally
@@ -357,7 +365,7 @@ partial class LstmMaskedNet : global::NeuralDsl.IModel<float>
         try
         {
             float loss = __workspace.__ComputeGradients(input, target, batch);
-            optimizer.Step<float>(__parameters, __gradients);
+            if (Trainable) optimizer.Step<float>(__parameters, __gradients);
             return loss;
         }
         finally
@@ -602,15 +610,18 @@ partial class LstmMaskedNet : global::NeuralDsl.IModel<float>
         {
             // Token ids have no gradient (as in PyTorch): the input gradient, when asked for, is zero.
             dx.Clear();
-            // Scatter-add: each step's gradient goes to its id's row; repeated ids sum.
-            global::NeuralDsl.Embedding.Backward(
-                x,
-                dy,
-                __model.EmbeddingEmbeddingsGradient,
-                batch,
-                steps: 4,
-                inputDim: 6,
-                outputDim: 2);
+            if (__model.Trainable)
+            {
+                // Scatter-add: each step's gradient goes to its id's row; repeated ids sum.
+                global::NeuralDsl.Embedding.Backward(
+                    x,
+                    dy,
+                    __model.EmbeddingEmbeddingsGradient,
+                    batch,
+                    steps: 4,
+                    inputDim: 6,
+                    outputDim: 2);
+            }
         }
 
         // Layer 1 · lstm: LSTM(3) · forward [B,4,2] -> [B,3] · kernel [2, 12], recurrent_kernel [3, 12], bias [12] · 72
@@ -714,28 +725,31 @@ partial class LstmMaskedNet : global::NeuralDsl.IModel<float>
                 global::NeuralDsl.Recurrent.CarryMasked(stepMask, 4, t, __Rows(__dhCarry1, batch, 3), dh);
                 global::NeuralDsl.Recurrent.CarryMasked(stepMask, 4, t, __Rows(__dcCarry1, batch, 3), dc);
             }
-            // kernel gradient [2×12] += xsᵀ · dgates over all 4·B rows
-            global::NeuralDsl.Gemm.Multiply(
-                xs,
-                dgates,
-                __model.LstmKernelGradient,
-                2,
-                batch * 4,
-                12,
-                transposeA: true,
-                accumulate: true);
-            // recurrent_kernel gradient [3×12] += [h_0 .. h_3]ᵀ · dgates
-            global::NeuralDsl.Gemm.Multiply(
-                hs.Slice(0, 4 * step),
-                dgates,
-                __model.LstmRecurrentKernelGradient,
-                3,
-                batch * 4,
-                12,
-                transposeA: true,
-                accumulate: true);
-            // bias gradient [12] += Σ rows of dgates
-            global::NeuralDsl.Bias.AccumulateGradient(dgates, __model.LstmBiasGradient);
+            if (__model.Trainable)
+            {
+                // kernel gradient [2×12] += xsᵀ · dgates over all 4·B rows
+                global::NeuralDsl.Gemm.Multiply(
+                    xs,
+                    dgates,
+                    __model.LstmKernelGradient,
+                    2,
+                    batch * 4,
+                    12,
+                    transposeA: true,
+                    accumulate: true);
+                // recurrent_kernel gradient [3×12] += [h_0 .. h_3]ᵀ · dgates
+                global::NeuralDsl.Gemm.Multiply(
+                    hs.Slice(0, 4 * step),
+                    dgates,
+                    __model.LstmRecurrentKernelGradient,
+                    3,
+                    batch * 4,
+                    12,
+                    transposeA: true,
+                    accumulate: true);
+                // bias gradient [12] += Σ rows of dgates
+                global::NeuralDsl.Bias.AccumulateGradient(dgates, __model.LstmBiasGradient);
+            }
             if (!dx.IsEmpty)
             {
                 var dxs = __Rows(__dxs1, batch, 8); // [4, B, 2]

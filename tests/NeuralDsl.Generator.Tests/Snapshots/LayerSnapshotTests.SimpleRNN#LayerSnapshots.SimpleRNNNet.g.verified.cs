@@ -117,6 +117,14 @@ partial class SimpleRNNNet : global::NeuralDsl.IModel<float>
     public global::System.Span<float> Gradients => __gradients;
 
     /// <summary>
+    /// Keras <c>model.trainable</c> at run time. While false, Backward and ComputeGradients compute only input
+    /// gradients (no parameter-gradient work; <see cref="Gradients"/> are left as they are), TrainStep updates nothing,
+    /// and BatchNormalization runs in inference mode: a GAN's discriminator while the generator trains through it.
+    /// Layers declared with <c>Trainable = false</c> stay frozen either way.
+    /// </summary>
+    public bool Trainable { get; set; } = true;
+
+    /// <summary>
     /// The output of the last Forward or ComputeGradients, [batch × 12] (Predict runs on buffers of its own).
     /// </summary>
     public global::System.ReadOnlySpan<float> LastOutput => __workspace.__LastOutput;
@@ -249,7 +257,7 @@ partial class SimpleRNNNet : global::NeuralDsl.IModel<float>
         try
         {
             float loss = __workspace.__ComputeGradients(input, target, batch);
-            optimizer.Step<float>(__parameters, __gradients);
+            if (Trainable) optimizer.Step<float>(__parameters, __gradients);
             return loss;
         }
         finally
@@ -504,28 +512,31 @@ partial class SimpleRNNNet : global::NeuralDsl.IModel<float>
                         transposeB: true);
                 }
             }
-            // kernel gradient [2×3] += xsᵀ · dgates over all 4·B rows
-            global::NeuralDsl.Gemm.Multiply(
-                xs,
-                dgates,
-                __model.SimpleRnnKernelGradient,
-                2,
-                batch * 4,
-                3,
-                transposeA: true,
-                accumulate: true);
-            // recurrent_kernel gradient [3×3] += [h_0 .. h_3]ᵀ · dgates
-            global::NeuralDsl.Gemm.Multiply(
-                hs.Slice(0, 4 * step),
-                dgates,
-                __model.SimpleRnnRecurrentKernelGradient,
-                3,
-                batch * 4,
-                3,
-                transposeA: true,
-                accumulate: true);
-            // bias gradient [3] += Σ rows of dgates
-            global::NeuralDsl.Bias.AccumulateGradient(dgates, __model.SimpleRnnBiasGradient);
+            if (__model.Trainable)
+            {
+                // kernel gradient [2×3] += xsᵀ · dgates over all 4·B rows
+                global::NeuralDsl.Gemm.Multiply(
+                    xs,
+                    dgates,
+                    __model.SimpleRnnKernelGradient,
+                    2,
+                    batch * 4,
+                    3,
+                    transposeA: true,
+                    accumulate: true);
+                // recurrent_kernel gradient [3×3] += [h_0 .. h_3]ᵀ · dgates
+                global::NeuralDsl.Gemm.Multiply(
+                    hs.Slice(0, 4 * step),
+                    dgates,
+                    __model.SimpleRnnRecurrentKernelGradient,
+                    3,
+                    batch * 4,
+                    3,
+                    transposeA: true,
+                    accumulate: true);
+                // bias gradient [3] += Σ rows of dgates
+                global::NeuralDsl.Bias.AccumulateGradient(dgates, __model.SimpleRnnBiasGradient);
+            }
             // dx is empty in training: the first layer needs no input gradient.
             if (!dx.IsEmpty)
             {

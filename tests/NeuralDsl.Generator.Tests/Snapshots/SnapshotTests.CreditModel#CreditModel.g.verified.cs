@@ -143,6 +143,14 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
     public global::System.Span<float> Gradients => __gradients;
 
     /// <summary>
+    /// Keras <c>model.trainable</c> at run time. While false, Backward and ComputeGradients compute only input
+    /// gradients (no parameter-gradient work; <see cref="Gradients"/> are left as they are), TrainStep updates nothing,
+    /// and BatchNormalization runs in inference mode: a GAN's discriminator while the generator trains through it.
+    /// Layers declared with <c>Trainable = false</c> stay frozen either way.
+    /// </summary>
+    public bool Trainable { get; set; } = true;
+
+    /// <summary>
     /// The output of the last Forward or ComputeGradients, [batch × 1] (Predict runs on buffers of its own).
     /// </summary>
     public global::System.ReadOnlySpan<float> LastOutput => __workspace.__LastOutput;
@@ -275,7 +283,7 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
         try
         {
             float loss = __workspace.__ComputeGradients(input, target, batch);
-            optimizer.Step<float>(__parameters, __gradients);
+            if (Trainable) optimizer.Step<float>(__parameters, __gradients);
             return loss;
         }
         finally
@@ -550,79 +558,82 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
         {
             if (__Vector256.IsHardwareAccelerated)
             {
-                // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-                ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
-                ref float xs = ref __MemoryMarshal.GetReference(x);
                 ref float ds = ref __MemoryMarshal.GetReference(dz);
-                var g0_0 = __Vector256.LoadUnsafe(ref g, (nuint)0);
-                var g0_1 = __Vector128.LoadUnsafe(ref g, (nuint)8);
-                var g1_0 = __Vector256.LoadUnsafe(ref g, (nuint)12);
-                var g1_1 = __Vector128.LoadUnsafe(ref g, (nuint)20);
-                var g2_0 = __Vector256.LoadUnsafe(ref g, (nuint)24);
-                var g2_1 = __Vector128.LoadUnsafe(ref g, (nuint)32);
-                var g3_0 = __Vector256.LoadUnsafe(ref g, (nuint)36);
-                var g3_1 = __Vector128.LoadUnsafe(ref g, (nuint)44);
-                var g4_0 = __Vector256.LoadUnsafe(ref g, (nuint)48);
-                var g4_1 = __Vector128.LoadUnsafe(ref g, (nuint)56);
-                var g5_0 = __Vector256.LoadUnsafe(ref g, (nuint)60);
-                var g5_1 = __Vector128.LoadUnsafe(ref g, (nuint)68);
-                var g6_0 = __Vector256.LoadUnsafe(ref g, (nuint)72);
-                var g6_1 = __Vector128.LoadUnsafe(ref g, (nuint)80);
-                var g7_0 = __Vector256.LoadUnsafe(ref g, (nuint)84);
-                var g7_1 = __Vector128.LoadUnsafe(ref g, (nuint)92);
-                var gb0 = __Vector256.LoadUnsafe(ref g, (nuint)96);
-                var gb1 = __Vector128.LoadUnsafe(ref g, (nuint)104);
-                for (int r = 0; r < batch; r++)
+                if (__model.Trainable)
                 {
-                    nuint xi = (nuint)r * 8;
-                    nuint yi = (nuint)r * 12;
-                    var d0 = __Vector256.LoadUnsafe(ref ds, yi);
-                    var d1 = __Vector128.LoadUnsafe(ref ds, yi + 8);
-                    gb0 += d0;
-                    gb1 += d1;
-                    float x0 = __Unsafe.Add(ref xs, xi);
-                    g0_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x0), d0, g0_0);
-                    g0_1 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x0), d1, g0_1);
-                    float x1 = __Unsafe.Add(ref xs, xi + 1);
-                    g1_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x1), d0, g1_0);
-                    g1_1 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x1), d1, g1_1);
-                    float x2 = __Unsafe.Add(ref xs, xi + 2);
-                    g2_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x2), d0, g2_0);
-                    g2_1 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x2), d1, g2_1);
-                    float x3 = __Unsafe.Add(ref xs, xi + 3);
-                    g3_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x3), d0, g3_0);
-                    g3_1 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x3), d1, g3_1);
-                    float x4 = __Unsafe.Add(ref xs, xi + 4);
-                    g4_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x4), d0, g4_0);
-                    g4_1 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x4), d1, g4_1);
-                    float x5 = __Unsafe.Add(ref xs, xi + 5);
-                    g5_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x5), d0, g5_0);
-                    g5_1 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x5), d1, g5_1);
-                    float x6 = __Unsafe.Add(ref xs, xi + 6);
-                    g6_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x6), d0, g6_0);
-                    g6_1 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x6), d1, g6_1);
-                    float x7 = __Unsafe.Add(ref xs, xi + 7);
-                    g7_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x7), d0, g7_0);
-                    g7_1 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x7), d1, g7_1);
+                    // Kernel and bias gradients accumulate in registers over the batch and are written back once.
+                    ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
+                    ref float xs = ref __MemoryMarshal.GetReference(x);
+                    var g0_0 = __Vector256.LoadUnsafe(ref g, (nuint)0);
+                    var g0_1 = __Vector128.LoadUnsafe(ref g, (nuint)8);
+                    var g1_0 = __Vector256.LoadUnsafe(ref g, (nuint)12);
+                    var g1_1 = __Vector128.LoadUnsafe(ref g, (nuint)20);
+                    var g2_0 = __Vector256.LoadUnsafe(ref g, (nuint)24);
+                    var g2_1 = __Vector128.LoadUnsafe(ref g, (nuint)32);
+                    var g3_0 = __Vector256.LoadUnsafe(ref g, (nuint)36);
+                    var g3_1 = __Vector128.LoadUnsafe(ref g, (nuint)44);
+                    var g4_0 = __Vector256.LoadUnsafe(ref g, (nuint)48);
+                    var g4_1 = __Vector128.LoadUnsafe(ref g, (nuint)56);
+                    var g5_0 = __Vector256.LoadUnsafe(ref g, (nuint)60);
+                    var g5_1 = __Vector128.LoadUnsafe(ref g, (nuint)68);
+                    var g6_0 = __Vector256.LoadUnsafe(ref g, (nuint)72);
+                    var g6_1 = __Vector128.LoadUnsafe(ref g, (nuint)80);
+                    var g7_0 = __Vector256.LoadUnsafe(ref g, (nuint)84);
+                    var g7_1 = __Vector128.LoadUnsafe(ref g, (nuint)92);
+                    var gb0 = __Vector256.LoadUnsafe(ref g, (nuint)96);
+                    var gb1 = __Vector128.LoadUnsafe(ref g, (nuint)104);
+                    for (int r = 0; r < batch; r++)
+                    {
+                        nuint xi = (nuint)r * 8;
+                        nuint yi = (nuint)r * 12;
+                        var d0 = __Vector256.LoadUnsafe(ref ds, yi);
+                        var d1 = __Vector128.LoadUnsafe(ref ds, yi + 8);
+                        gb0 += d0;
+                        gb1 += d1;
+                        float x0 = __Unsafe.Add(ref xs, xi);
+                        g0_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x0), d0, g0_0);
+                        g0_1 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x0), d1, g0_1);
+                        float x1 = __Unsafe.Add(ref xs, xi + 1);
+                        g1_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x1), d0, g1_0);
+                        g1_1 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x1), d1, g1_1);
+                        float x2 = __Unsafe.Add(ref xs, xi + 2);
+                        g2_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x2), d0, g2_0);
+                        g2_1 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x2), d1, g2_1);
+                        float x3 = __Unsafe.Add(ref xs, xi + 3);
+                        g3_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x3), d0, g3_0);
+                        g3_1 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x3), d1, g3_1);
+                        float x4 = __Unsafe.Add(ref xs, xi + 4);
+                        g4_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x4), d0, g4_0);
+                        g4_1 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x4), d1, g4_1);
+                        float x5 = __Unsafe.Add(ref xs, xi + 5);
+                        g5_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x5), d0, g5_0);
+                        g5_1 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x5), d1, g5_1);
+                        float x6 = __Unsafe.Add(ref xs, xi + 6);
+                        g6_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x6), d0, g6_0);
+                        g6_1 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x6), d1, g6_1);
+                        float x7 = __Unsafe.Add(ref xs, xi + 7);
+                        g7_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x7), d0, g7_0);
+                        g7_1 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x7), d1, g7_1);
+                    }
+                    __Vector256.StoreUnsafe(g0_0, ref g, (nuint)0);
+                    __Vector128.StoreUnsafe(g0_1, ref g, (nuint)8);
+                    __Vector256.StoreUnsafe(g1_0, ref g, (nuint)12);
+                    __Vector128.StoreUnsafe(g1_1, ref g, (nuint)20);
+                    __Vector256.StoreUnsafe(g2_0, ref g, (nuint)24);
+                    __Vector128.StoreUnsafe(g2_1, ref g, (nuint)32);
+                    __Vector256.StoreUnsafe(g3_0, ref g, (nuint)36);
+                    __Vector128.StoreUnsafe(g3_1, ref g, (nuint)44);
+                    __Vector256.StoreUnsafe(g4_0, ref g, (nuint)48);
+                    __Vector128.StoreUnsafe(g4_1, ref g, (nuint)56);
+                    __Vector256.StoreUnsafe(g5_0, ref g, (nuint)60);
+                    __Vector128.StoreUnsafe(g5_1, ref g, (nuint)68);
+                    __Vector256.StoreUnsafe(g6_0, ref g, (nuint)72);
+                    __Vector128.StoreUnsafe(g6_1, ref g, (nuint)80);
+                    __Vector256.StoreUnsafe(g7_0, ref g, (nuint)84);
+                    __Vector128.StoreUnsafe(g7_1, ref g, (nuint)92);
+                    __Vector256.StoreUnsafe(gb0, ref g, (nuint)96);
+                    __Vector128.StoreUnsafe(gb1, ref g, (nuint)104);
                 }
-                __Vector256.StoreUnsafe(g0_0, ref g, (nuint)0);
-                __Vector128.StoreUnsafe(g0_1, ref g, (nuint)8);
-                __Vector256.StoreUnsafe(g1_0, ref g, (nuint)12);
-                __Vector128.StoreUnsafe(g1_1, ref g, (nuint)20);
-                __Vector256.StoreUnsafe(g2_0, ref g, (nuint)24);
-                __Vector128.StoreUnsafe(g2_1, ref g, (nuint)32);
-                __Vector256.StoreUnsafe(g3_0, ref g, (nuint)36);
-                __Vector128.StoreUnsafe(g3_1, ref g, (nuint)44);
-                __Vector256.StoreUnsafe(g4_0, ref g, (nuint)48);
-                __Vector128.StoreUnsafe(g4_1, ref g, (nuint)56);
-                __Vector256.StoreUnsafe(g5_0, ref g, (nuint)60);
-                __Vector128.StoreUnsafe(g5_1, ref g, (nuint)68);
-                __Vector256.StoreUnsafe(g6_0, ref g, (nuint)72);
-                __Vector128.StoreUnsafe(g6_1, ref g, (nuint)80);
-                __Vector256.StoreUnsafe(g7_0, ref g, (nuint)84);
-                __Vector128.StoreUnsafe(g7_1, ref g, (nuint)92);
-                __Vector256.StoreUnsafe(gb0, ref g, (nuint)96);
-                __Vector128.StoreUnsafe(gb1, ref g, (nuint)104);
                 // dx is empty in training: the first layer needs no input gradient.
                 if (dx.IsEmpty)
                     return;
@@ -663,18 +674,21 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
                 return;
             }
             // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-            // dKernel[8×12] += xᵀ · dz
-            global::NeuralDsl.Gemm.Multiply(
-                x,
-                dz,
-                __model.DenseKernelGradient,
-                8,
-                batch,
-                12,
-                transposeA: true,
-                accumulate: true);
-            // dBias[12] += Σ rows of dz
-            global::NeuralDsl.Bias.AccumulateGradient(dz, __model.DenseBiasGradient);
+            if (__model.Trainable)
+            {
+                // dKernel[8×12] += xᵀ · dz
+                global::NeuralDsl.Gemm.Multiply(
+                    x,
+                    dz,
+                    __model.DenseKernelGradient,
+                    8,
+                    batch,
+                    12,
+                    transposeA: true,
+                    accumulate: true);
+                // dBias[12] += Σ rows of dz
+                global::NeuralDsl.Bias.AccumulateGradient(dz, __model.DenseBiasGradient);
+            }
             // dx is empty in training: the first layer needs no input gradient.
             if (!dx.IsEmpty)
             {
@@ -769,67 +783,70 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
         {
             if (__Vector256.IsHardwareAccelerated)
             {
-                // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-                ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
-                ref float xs = ref __MemoryMarshal.GetReference(x);
                 ref float ds = ref __MemoryMarshal.GetReference(dz);
-                var g0_0 = __Vector256.LoadUnsafe(ref g, (nuint)108);
-                var g1_0 = __Vector256.LoadUnsafe(ref g, (nuint)116);
-                var g2_0 = __Vector256.LoadUnsafe(ref g, (nuint)124);
-                var g3_0 = __Vector256.LoadUnsafe(ref g, (nuint)132);
-                var g4_0 = __Vector256.LoadUnsafe(ref g, (nuint)140);
-                var g5_0 = __Vector256.LoadUnsafe(ref g, (nuint)148);
-                var g6_0 = __Vector256.LoadUnsafe(ref g, (nuint)156);
-                var g7_0 = __Vector256.LoadUnsafe(ref g, (nuint)164);
-                var g8_0 = __Vector256.LoadUnsafe(ref g, (nuint)172);
-                var g9_0 = __Vector256.LoadUnsafe(ref g, (nuint)180);
-                var g10_0 = __Vector256.LoadUnsafe(ref g, (nuint)188);
-                var g11_0 = __Vector256.LoadUnsafe(ref g, (nuint)196);
-                var gb0 = __Vector256.LoadUnsafe(ref g, (nuint)204);
-                for (int r = 0; r < batch; r++)
+                if (__model.Trainable)
                 {
-                    nuint xi = (nuint)r * 12;
-                    nuint yi = (nuint)r * 8;
-                    var d0 = __Vector256.LoadUnsafe(ref ds, yi);
-                    gb0 += d0;
-                    float x0 = __Unsafe.Add(ref xs, xi);
-                    g0_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x0), d0, g0_0);
-                    float x1 = __Unsafe.Add(ref xs, xi + 1);
-                    g1_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x1), d0, g1_0);
-                    float x2 = __Unsafe.Add(ref xs, xi + 2);
-                    g2_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x2), d0, g2_0);
-                    float x3 = __Unsafe.Add(ref xs, xi + 3);
-                    g3_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x3), d0, g3_0);
-                    float x4 = __Unsafe.Add(ref xs, xi + 4);
-                    g4_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x4), d0, g4_0);
-                    float x5 = __Unsafe.Add(ref xs, xi + 5);
-                    g5_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x5), d0, g5_0);
-                    float x6 = __Unsafe.Add(ref xs, xi + 6);
-                    g6_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x6), d0, g6_0);
-                    float x7 = __Unsafe.Add(ref xs, xi + 7);
-                    g7_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x7), d0, g7_0);
-                    float x8 = __Unsafe.Add(ref xs, xi + 8);
-                    g8_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x8), d0, g8_0);
-                    float x9 = __Unsafe.Add(ref xs, xi + 9);
-                    g9_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x9), d0, g9_0);
-                    float x10 = __Unsafe.Add(ref xs, xi + 10);
-                    g10_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x10), d0, g10_0);
-                    float x11 = __Unsafe.Add(ref xs, xi + 11);
-                    g11_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x11), d0, g11_0);
+                    // Kernel and bias gradients accumulate in registers over the batch and are written back once.
+                    ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
+                    ref float xs = ref __MemoryMarshal.GetReference(x);
+                    var g0_0 = __Vector256.LoadUnsafe(ref g, (nuint)108);
+                    var g1_0 = __Vector256.LoadUnsafe(ref g, (nuint)116);
+                    var g2_0 = __Vector256.LoadUnsafe(ref g, (nuint)124);
+                    var g3_0 = __Vector256.LoadUnsafe(ref g, (nuint)132);
+                    var g4_0 = __Vector256.LoadUnsafe(ref g, (nuint)140);
+                    var g5_0 = __Vector256.LoadUnsafe(ref g, (nuint)148);
+                    var g6_0 = __Vector256.LoadUnsafe(ref g, (nuint)156);
+                    var g7_0 = __Vector256.LoadUnsafe(ref g, (nuint)164);
+                    var g8_0 = __Vector256.LoadUnsafe(ref g, (nuint)172);
+                    var g9_0 = __Vector256.LoadUnsafe(ref g, (nuint)180);
+                    var g10_0 = __Vector256.LoadUnsafe(ref g, (nuint)188);
+                    var g11_0 = __Vector256.LoadUnsafe(ref g, (nuint)196);
+                    var gb0 = __Vector256.LoadUnsafe(ref g, (nuint)204);
+                    for (int r = 0; r < batch; r++)
+                    {
+                        nuint xi = (nuint)r * 12;
+                        nuint yi = (nuint)r * 8;
+                        var d0 = __Vector256.LoadUnsafe(ref ds, yi);
+                        gb0 += d0;
+                        float x0 = __Unsafe.Add(ref xs, xi);
+                        g0_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x0), d0, g0_0);
+                        float x1 = __Unsafe.Add(ref xs, xi + 1);
+                        g1_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x1), d0, g1_0);
+                        float x2 = __Unsafe.Add(ref xs, xi + 2);
+                        g2_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x2), d0, g2_0);
+                        float x3 = __Unsafe.Add(ref xs, xi + 3);
+                        g3_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x3), d0, g3_0);
+                        float x4 = __Unsafe.Add(ref xs, xi + 4);
+                        g4_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x4), d0, g4_0);
+                        float x5 = __Unsafe.Add(ref xs, xi + 5);
+                        g5_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x5), d0, g5_0);
+                        float x6 = __Unsafe.Add(ref xs, xi + 6);
+                        g6_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x6), d0, g6_0);
+                        float x7 = __Unsafe.Add(ref xs, xi + 7);
+                        g7_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x7), d0, g7_0);
+                        float x8 = __Unsafe.Add(ref xs, xi + 8);
+                        g8_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x8), d0, g8_0);
+                        float x9 = __Unsafe.Add(ref xs, xi + 9);
+                        g9_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x9), d0, g9_0);
+                        float x10 = __Unsafe.Add(ref xs, xi + 10);
+                        g10_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x10), d0, g10_0);
+                        float x11 = __Unsafe.Add(ref xs, xi + 11);
+                        g11_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x11), d0, g11_0);
+                    }
+                    __Vector256.StoreUnsafe(g0_0, ref g, (nuint)108);
+                    __Vector256.StoreUnsafe(g1_0, ref g, (nuint)116);
+                    __Vector256.StoreUnsafe(g2_0, ref g, (nuint)124);
+                    __Vector256.StoreUnsafe(g3_0, ref g, (nuint)132);
+                    __Vector256.StoreUnsafe(g4_0, ref g, (nuint)140);
+                    __Vector256.StoreUnsafe(g5_0, ref g, (nuint)148);
+                    __Vector256.StoreUnsafe(g6_0, ref g, (nuint)156);
+                    __Vector256.StoreUnsafe(g7_0, ref g, (nuint)164);
+                    __Vector256.StoreUnsafe(g8_0, ref g, (nuint)172);
+                    __Vector256.StoreUnsafe(g9_0, ref g, (nuint)180);
+                    __Vector256.StoreUnsafe(g10_0, ref g, (nuint)188);
+                    __Vector256.StoreUnsafe(g11_0, ref g, (nuint)196);
+                    __Vector256.StoreUnsafe(gb0, ref g, (nuint)204);
                 }
-                __Vector256.StoreUnsafe(g0_0, ref g, (nuint)108);
-                __Vector256.StoreUnsafe(g1_0, ref g, (nuint)116);
-                __Vector256.StoreUnsafe(g2_0, ref g, (nuint)124);
-                __Vector256.StoreUnsafe(g3_0, ref g, (nuint)132);
-                __Vector256.StoreUnsafe(g4_0, ref g, (nuint)140);
-                __Vector256.StoreUnsafe(g5_0, ref g, (nuint)148);
-                __Vector256.StoreUnsafe(g6_0, ref g, (nuint)156);
-                __Vector256.StoreUnsafe(g7_0, ref g, (nuint)164);
-                __Vector256.StoreUnsafe(g8_0, ref g, (nuint)172);
-                __Vector256.StoreUnsafe(g9_0, ref g, (nuint)180);
-                __Vector256.StoreUnsafe(g10_0, ref g, (nuint)188);
-                __Vector256.StoreUnsafe(g11_0, ref g, (nuint)196);
-                __Vector256.StoreUnsafe(gb0, ref g, (nuint)204);
                 if (dx.IsEmpty)
                     return;
                 // dx[r, k] = Σ_j kernel[k, j] · dz[r, j]
@@ -868,18 +885,21 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
                 return;
             }
             // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-            // dKernel[12×8] += xᵀ · dz
-            global::NeuralDsl.Gemm.Multiply(
-                x,
-                dz,
-                __model.Dense1KernelGradient,
-                12,
-                batch,
-                8,
-                transposeA: true,
-                accumulate: true);
-            // dBias[8] += Σ rows of dz
-            global::NeuralDsl.Bias.AccumulateGradient(dz, __model.Dense1BiasGradient);
+            if (__model.Trainable)
+            {
+                // dKernel[12×8] += xᵀ · dz
+                global::NeuralDsl.Gemm.Multiply(
+                    x,
+                    dz,
+                    __model.Dense1KernelGradient,
+                    12,
+                    batch,
+                    8,
+                    transposeA: true,
+                    accumulate: true);
+                // dBias[8] += Σ rows of dz
+                global::NeuralDsl.Bias.AccumulateGradient(dz, __model.Dense1BiasGradient);
+            }
             if (!dx.IsEmpty)
             {
                 // dx[batch×12] = dz · kernelᵀ
@@ -937,21 +957,24 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
         {
             if (__Vector256.IsHardwareAccelerated)
             {
-                // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-                ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
-                ref float xs = ref __MemoryMarshal.GetReference(x);
                 ref float ds = ref __MemoryMarshal.GetReference(dz);
-                var g_0 = __Vector256.LoadUnsafe(ref g, (nuint)212);
-                float gb = __Unsafe.Add(ref g, 220);
-                for (int r = 0; r < batch; r++)
+                if (__model.Trainable)
                 {
-                    nuint xi = (nuint)r * 8;
-                    float d = __Unsafe.Add(ref ds, r);
-                    gb += d;
-                    g_0 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi), __Vector256.Create(d), g_0);
+                    // Kernel and bias gradients accumulate in registers over the batch and are written back once.
+                    ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
+                    ref float xs = ref __MemoryMarshal.GetReference(x);
+                    var g_0 = __Vector256.LoadUnsafe(ref g, (nuint)212);
+                    float gb = __Unsafe.Add(ref g, 220);
+                    for (int r = 0; r < batch; r++)
+                    {
+                        nuint xi = (nuint)r * 8;
+                        float d = __Unsafe.Add(ref ds, r);
+                        gb += d;
+                        g_0 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi), __Vector256.Create(d), g_0);
+                    }
+                    __Vector256.StoreUnsafe(g_0, ref g, (nuint)212);
+                    __Unsafe.Add(ref g, 220) = gb;
                 }
-                __Vector256.StoreUnsafe(g_0, ref g, (nuint)212);
-                __Unsafe.Add(ref g, 220) = gb;
                 if (dx.IsEmpty)
                     return;
                 // dx[r, k] = kernel[k, 0] · dz[r]
@@ -967,18 +990,21 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
                 return;
             }
             // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-            // dKernel[8×1] += xᵀ · dz
-            global::NeuralDsl.Gemm.Multiply(
-                x,
-                dz,
-                __model.Dense2KernelGradient,
-                8,
-                batch,
-                1,
-                transposeA: true,
-                accumulate: true);
-            // dBias[1] += Σ rows of dz
-            global::NeuralDsl.Bias.AccumulateGradient(dz, __model.Dense2BiasGradient);
+            if (__model.Trainable)
+            {
+                // dKernel[8×1] += xᵀ · dz
+                global::NeuralDsl.Gemm.Multiply(
+                    x,
+                    dz,
+                    __model.Dense2KernelGradient,
+                    8,
+                    batch,
+                    1,
+                    transposeA: true,
+                    accumulate: true);
+                // dBias[1] += Σ rows of dz
+                global::NeuralDsl.Bias.AccumulateGradient(dz, __model.Dense2BiasGradient);
+            }
             if (!dx.IsEmpty)
             {
                 // dx[batch×8] = dz · kernelᵀ

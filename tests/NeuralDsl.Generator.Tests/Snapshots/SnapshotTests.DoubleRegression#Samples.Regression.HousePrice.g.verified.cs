@@ -116,6 +116,14 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
     public global::System.Span<double> Gradients => __gradients;
 
     /// <summary>
+    /// Keras <c>model.trainable</c> at run time. While false, Backward and ComputeGradients compute only input
+    /// gradients (no parameter-gradient work; <see cref="Gradients"/> are left as they are), TrainStep updates nothing,
+    /// and BatchNormalization runs in inference mode: a GAN's discriminator while the generator trains through it.
+    /// Layers declared with <c>Trainable = false</c> stay frozen either way.
+    /// </summary>
+    public bool Trainable { get; set; } = true;
+
+    /// <summary>
     /// The output of the last Forward or ComputeGradients, [batch × 1] (Predict runs on buffers of its own).
     /// </summary>
     public global::System.ReadOnlySpan<double> LastOutput => __workspace.__LastOutput;
@@ -250,7 +258,7 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
         try
         {
             double loss = __workspace.__ComputeGradients(input, target, batch);
-            optimizer.Step<double>(__parameters, __gradients);
+            if (Trainable) optimizer.Step<double>(__parameters, __gradients);
             return loss;
         }
         finally
@@ -515,58 +523,61 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
         {
             if (__Vector256.IsHardwareAccelerated)
             {
-                // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-                ref double g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
-                ref double xs = ref __MemoryMarshal.GetReference(x);
                 ref double ds = ref __MemoryMarshal.GetReference(dz);
-                var g0_0 = __Vector256.LoadUnsafe(ref g, (nuint)0);
-                var g0_1 = __Vector256.LoadUnsafe(ref g, (nuint)4);
-                var g0_2 = __Vector256.LoadUnsafe(ref g, (nuint)8);
-                var g0_3 = __Vector256.LoadUnsafe(ref g, (nuint)12);
-                var g1_0 = __Vector256.LoadUnsafe(ref g, (nuint)16);
-                var g1_1 = __Vector256.LoadUnsafe(ref g, (nuint)20);
-                var g1_2 = __Vector256.LoadUnsafe(ref g, (nuint)24);
-                var g1_3 = __Vector256.LoadUnsafe(ref g, (nuint)28);
-                var g2_0 = __Vector256.LoadUnsafe(ref g, (nuint)32);
-                var g2_1 = __Vector256.LoadUnsafe(ref g, (nuint)36);
-                var g2_2 = __Vector256.LoadUnsafe(ref g, (nuint)40);
-                var g2_3 = __Vector256.LoadUnsafe(ref g, (nuint)44);
-                for (int r = 0; r < batch; r++)
+                if (__model.Trainable)
                 {
-                    nuint xi = (nuint)r * 3;
-                    nuint yi = (nuint)r * 16;
-                    var d0 = __Vector256.LoadUnsafe(ref ds, yi);
-                    var d1 = __Vector256.LoadUnsafe(ref ds, yi + 4);
-                    var d2 = __Vector256.LoadUnsafe(ref ds, yi + 8);
-                    var d3 = __Vector256.LoadUnsafe(ref ds, yi + 12);
-                    double x0 = __Unsafe.Add(ref xs, xi);
-                    g0_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x0), d0, g0_0);
-                    g0_1 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x0), d1, g0_1);
-                    g0_2 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x0), d2, g0_2);
-                    g0_3 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x0), d3, g0_3);
-                    double x1 = __Unsafe.Add(ref xs, xi + 1);
-                    g1_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x1), d0, g1_0);
-                    g1_1 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x1), d1, g1_1);
-                    g1_2 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x1), d2, g1_2);
-                    g1_3 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x1), d3, g1_3);
-                    double x2 = __Unsafe.Add(ref xs, xi + 2);
-                    g2_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x2), d0, g2_0);
-                    g2_1 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x2), d1, g2_1);
-                    g2_2 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x2), d2, g2_2);
-                    g2_3 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x2), d3, g2_3);
+                    // Kernel and bias gradients accumulate in registers over the batch and are written back once.
+                    ref double g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
+                    ref double xs = ref __MemoryMarshal.GetReference(x);
+                    var g0_0 = __Vector256.LoadUnsafe(ref g, (nuint)0);
+                    var g0_1 = __Vector256.LoadUnsafe(ref g, (nuint)4);
+                    var g0_2 = __Vector256.LoadUnsafe(ref g, (nuint)8);
+                    var g0_3 = __Vector256.LoadUnsafe(ref g, (nuint)12);
+                    var g1_0 = __Vector256.LoadUnsafe(ref g, (nuint)16);
+                    var g1_1 = __Vector256.LoadUnsafe(ref g, (nuint)20);
+                    var g1_2 = __Vector256.LoadUnsafe(ref g, (nuint)24);
+                    var g1_3 = __Vector256.LoadUnsafe(ref g, (nuint)28);
+                    var g2_0 = __Vector256.LoadUnsafe(ref g, (nuint)32);
+                    var g2_1 = __Vector256.LoadUnsafe(ref g, (nuint)36);
+                    var g2_2 = __Vector256.LoadUnsafe(ref g, (nuint)40);
+                    var g2_3 = __Vector256.LoadUnsafe(ref g, (nuint)44);
+                    for (int r = 0; r < batch; r++)
+                    {
+                        nuint xi = (nuint)r * 3;
+                        nuint yi = (nuint)r * 16;
+                        var d0 = __Vector256.LoadUnsafe(ref ds, yi);
+                        var d1 = __Vector256.LoadUnsafe(ref ds, yi + 4);
+                        var d2 = __Vector256.LoadUnsafe(ref ds, yi + 8);
+                        var d3 = __Vector256.LoadUnsafe(ref ds, yi + 12);
+                        double x0 = __Unsafe.Add(ref xs, xi);
+                        g0_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x0), d0, g0_0);
+                        g0_1 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x0), d1, g0_1);
+                        g0_2 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x0), d2, g0_2);
+                        g0_3 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x0), d3, g0_3);
+                        double x1 = __Unsafe.Add(ref xs, xi + 1);
+                        g1_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x1), d0, g1_0);
+                        g1_1 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x1), d1, g1_1);
+                        g1_2 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x1), d2, g1_2);
+                        g1_3 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x1), d3, g1_3);
+                        double x2 = __Unsafe.Add(ref xs, xi + 2);
+                        g2_0 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x2), d0, g2_0);
+                        g2_1 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x2), d1, g2_1);
+                        g2_2 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x2), d2, g2_2);
+                        g2_3 = __Vector256.FusedMultiplyAdd(__Vector256.Create(x2), d3, g2_3);
+                    }
+                    __Vector256.StoreUnsafe(g0_0, ref g, (nuint)0);
+                    __Vector256.StoreUnsafe(g0_1, ref g, (nuint)4);
+                    __Vector256.StoreUnsafe(g0_2, ref g, (nuint)8);
+                    __Vector256.StoreUnsafe(g0_3, ref g, (nuint)12);
+                    __Vector256.StoreUnsafe(g1_0, ref g, (nuint)16);
+                    __Vector256.StoreUnsafe(g1_1, ref g, (nuint)20);
+                    __Vector256.StoreUnsafe(g1_2, ref g, (nuint)24);
+                    __Vector256.StoreUnsafe(g1_3, ref g, (nuint)28);
+                    __Vector256.StoreUnsafe(g2_0, ref g, (nuint)32);
+                    __Vector256.StoreUnsafe(g2_1, ref g, (nuint)36);
+                    __Vector256.StoreUnsafe(g2_2, ref g, (nuint)40);
+                    __Vector256.StoreUnsafe(g2_3, ref g, (nuint)44);
                 }
-                __Vector256.StoreUnsafe(g0_0, ref g, (nuint)0);
-                __Vector256.StoreUnsafe(g0_1, ref g, (nuint)4);
-                __Vector256.StoreUnsafe(g0_2, ref g, (nuint)8);
-                __Vector256.StoreUnsafe(g0_3, ref g, (nuint)12);
-                __Vector256.StoreUnsafe(g1_0, ref g, (nuint)16);
-                __Vector256.StoreUnsafe(g1_1, ref g, (nuint)20);
-                __Vector256.StoreUnsafe(g1_2, ref g, (nuint)24);
-                __Vector256.StoreUnsafe(g1_3, ref g, (nuint)28);
-                __Vector256.StoreUnsafe(g2_0, ref g, (nuint)32);
-                __Vector256.StoreUnsafe(g2_1, ref g, (nuint)36);
-                __Vector256.StoreUnsafe(g2_2, ref g, (nuint)40);
-                __Vector256.StoreUnsafe(g2_3, ref g, (nuint)44);
                 // dx is empty in training: the first layer needs no input gradient.
                 if (dx.IsEmpty)
                     return;
@@ -612,16 +623,19 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
                 return;
             }
             // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-            // dKernel[3×16] += xᵀ · dz
-            global::NeuralDsl.Gemm.Multiply(
-                x,
-                dz,
-                __model.DenseKernelGradient,
-                3,
-                batch,
-                16,
-                transposeA: true,
-                accumulate: true);
+            if (__model.Trainable)
+            {
+                // dKernel[3×16] += xᵀ · dz
+                global::NeuralDsl.Gemm.Multiply(
+                    x,
+                    dz,
+                    __model.DenseKernelGradient,
+                    3,
+                    batch,
+                    16,
+                    transposeA: true,
+                    accumulate: true);
+            }
             // dx is empty in training: the first layer needs no input gradient.
             if (!dx.IsEmpty)
             {
@@ -690,30 +704,33 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
         {
             if (__Vector256.IsHardwareAccelerated)
             {
-                // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-                ref double g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
-                ref double xs = ref __MemoryMarshal.GetReference(x);
                 ref double ds = ref __MemoryMarshal.GetReference(dz);
-                var g_0 = __Vector256.LoadUnsafe(ref g, (nuint)48);
-                var g_1 = __Vector256.LoadUnsafe(ref g, (nuint)52);
-                var g_2 = __Vector256.LoadUnsafe(ref g, (nuint)56);
-                var g_3 = __Vector256.LoadUnsafe(ref g, (nuint)60);
-                double gb = __Unsafe.Add(ref g, 64);
-                for (int r = 0; r < batch; r++)
+                if (__model.Trainable)
                 {
-                    nuint xi = (nuint)r * 16;
-                    double d = __Unsafe.Add(ref ds, r);
-                    gb += d;
-                    g_0 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi), __Vector256.Create(d), g_0);
-                    g_1 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 4), __Vector256.Create(d), g_1);
-                    g_2 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 8), __Vector256.Create(d), g_2);
-                    g_3 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 12), __Vector256.Create(d), g_3);
+                    // Kernel and bias gradients accumulate in registers over the batch and are written back once.
+                    ref double g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
+                    ref double xs = ref __MemoryMarshal.GetReference(x);
+                    var g_0 = __Vector256.LoadUnsafe(ref g, (nuint)48);
+                    var g_1 = __Vector256.LoadUnsafe(ref g, (nuint)52);
+                    var g_2 = __Vector256.LoadUnsafe(ref g, (nuint)56);
+                    var g_3 = __Vector256.LoadUnsafe(ref g, (nuint)60);
+                    double gb = __Unsafe.Add(ref g, 64);
+                    for (int r = 0; r < batch; r++)
+                    {
+                        nuint xi = (nuint)r * 16;
+                        double d = __Unsafe.Add(ref ds, r);
+                        gb += d;
+                        g_0 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi), __Vector256.Create(d), g_0);
+                        g_1 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 4), __Vector256.Create(d), g_1);
+                        g_2 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 8), __Vector256.Create(d), g_2);
+                        g_3 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi + 12), __Vector256.Create(d), g_3);
+                    }
+                    __Vector256.StoreUnsafe(g_0, ref g, (nuint)48);
+                    __Vector256.StoreUnsafe(g_1, ref g, (nuint)52);
+                    __Vector256.StoreUnsafe(g_2, ref g, (nuint)56);
+                    __Vector256.StoreUnsafe(g_3, ref g, (nuint)60);
+                    __Unsafe.Add(ref g, 64) = gb;
                 }
-                __Vector256.StoreUnsafe(g_0, ref g, (nuint)48);
-                __Vector256.StoreUnsafe(g_1, ref g, (nuint)52);
-                __Vector256.StoreUnsafe(g_2, ref g, (nuint)56);
-                __Vector256.StoreUnsafe(g_3, ref g, (nuint)60);
-                __Unsafe.Add(ref g, 64) = gb;
                 if (dx.IsEmpty)
                     return;
                 // dx[r, k] = kernel[k, 0] · dz[r]
@@ -735,18 +752,21 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
                 return;
             }
             // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-            // dKernel[16×1] += xᵀ · dz
-            global::NeuralDsl.Gemm.Multiply(
-                x,
-                dz,
-                __model.Dense1KernelGradient,
-                16,
-                batch,
-                1,
-                transposeA: true,
-                accumulate: true);
-            // dBias[1] += Σ rows of dz
-            global::NeuralDsl.Bias.AccumulateGradient(dz, __model.Dense1BiasGradient);
+            if (__model.Trainable)
+            {
+                // dKernel[16×1] += xᵀ · dz
+                global::NeuralDsl.Gemm.Multiply(
+                    x,
+                    dz,
+                    __model.Dense1KernelGradient,
+                    16,
+                    batch,
+                    1,
+                    transposeA: true,
+                    accumulate: true);
+                // dBias[1] += Σ rows of dz
+                global::NeuralDsl.Bias.AccumulateGradient(dz, __model.Dense1BiasGradient);
+            }
             if (!dx.IsEmpty)
             {
                 // dx[batch×16] = dz · kernelᵀ

@@ -158,6 +158,14 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
     public global::System.Span<float> Gradients => __gradients;
 
     /// <summary>
+    /// Keras <c>model.trainable</c> at run time. While false, Backward and ComputeGradients compute only input
+    /// gradients (no parameter-gradient work; <see cref="Gradients"/> are left as they are), TrainStep updates nothing,
+    /// and BatchNormalization runs in inference mode: a GAN's discriminator while the generator trains through it.
+    /// Layers declared with <c>Trainable = false</c> stay frozen either way.
+    /// </summary>
+    public bool Trainable { get; set; } = true;
+
+    /// <summary>
     /// The output of the last Forward or ComputeGradients, [batch × 10] (Predict runs on buffers of its own).
     /// </summary>
     public global::System.ReadOnlySpan<float> LastOutput => __workspace.__LastOutput;
@@ -291,7 +299,7 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
         try
         {
             float loss = __workspace.__ComputeGradients(input, target, batch);
-            optimizer.Step<float>(__parameters, __gradients);
+            if (Trainable) optimizer.Step<float>(__parameters, __gradients);
             return loss;
         }
         finally
@@ -603,16 +611,28 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
         {
             // dz = dy ⊙ ReLU'(z) in place, read from the output (a > 0 exactly where z > 0, so no pre-activation is kept),
             // with the kernel and bias gradients in the same pass over dy.
-            global::NeuralDsl.Convolution.BackwardKernel(
-                x,
-                dy,
-                __Rows(__a0, batch, 21632),
-                __model.Conv2dKernelGradient,
-                __model.Conv2dBiasGradient,
-                batch,
-                __geometry0,
-                __scratch0,
-                global::NeuralDsl.Activation.ReLU);
+            if (__model.Trainable)
+            {
+                global::NeuralDsl.Convolution.BackwardKernel(
+                    x,
+                    dy,
+                    __Rows(__a0, batch, 21632),
+                    __model.Conv2dKernelGradient,
+                    __model.Conv2dBiasGradient,
+                    batch,
+                    __geometry0,
+                    __scratch0,
+                    global::NeuralDsl.Activation.ReLU);
+            }
+            else
+            {
+                // dz = dy ⊙ ReLU'(z) in place, read from the output (a > 0 exactly where z > 0).
+                global::NeuralDsl.Activations.ReluBackward(
+                    __Rows(__a0, batch, 21632),
+                    __Rows(__a0, batch, 21632),
+                    dy,
+                    dy);
+            }
             // dx is empty in training: the first layer needs no input gradient.
             if (!dx.IsEmpty)
                 global::NeuralDsl.Convolution.BackwardInput(
@@ -688,16 +708,28 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
         {
             // dz = dy ⊙ ReLU'(z) in place, read from the output (a > 0 exactly where z > 0, so no pre-activation is kept),
             // with the kernel and bias gradients in the same pass over dy.
-            global::NeuralDsl.Convolution.BackwardKernel(
-                x,
-                dy,
-                __Rows(__a2, batch, 7744),
-                __model.Conv2d1KernelGradient,
-                __model.Conv2d1BiasGradient,
-                batch,
-                __geometry2,
-                __scratch2,
-                global::NeuralDsl.Activation.ReLU);
+            if (__model.Trainable)
+            {
+                global::NeuralDsl.Convolution.BackwardKernel(
+                    x,
+                    dy,
+                    __Rows(__a2, batch, 7744),
+                    __model.Conv2d1KernelGradient,
+                    __model.Conv2d1BiasGradient,
+                    batch,
+                    __geometry2,
+                    __scratch2,
+                    global::NeuralDsl.Activation.ReLU);
+            }
+            else
+            {
+                // dz = dy ⊙ ReLU'(z) in place, read from the output (a > 0 exactly where z > 0).
+                global::NeuralDsl.Activations.ReluBackward(
+                    __Rows(__a2, batch, 7744),
+                    __Rows(__a2, batch, 7744),
+                    dy,
+                    dy);
+            }
             if (!dx.IsEmpty)
                 global::NeuralDsl.Convolution.BackwardInput(
                     dy,
@@ -801,18 +833,21 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
             global::System.Span<float> dx,
             int batch)
         {
-            // dKernel[1600×10] += xᵀ · dz
-            global::NeuralDsl.Gemm.Multiply(
-                x,
-                dz,
-                __model.DenseKernelGradient,
-                1600,
-                batch,
-                10,
-                transposeA: true,
-                accumulate: true);
-            // dBias[10] += Σ rows of dz
-            global::NeuralDsl.Bias.AccumulateGradient(dz, __model.DenseBiasGradient);
+            if (__model.Trainable)
+            {
+                // dKernel[1600×10] += xᵀ · dz
+                global::NeuralDsl.Gemm.Multiply(
+                    x,
+                    dz,
+                    __model.DenseKernelGradient,
+                    1600,
+                    batch,
+                    10,
+                    transposeA: true,
+                    accumulate: true);
+                // dBias[10] += Σ rows of dz
+                global::NeuralDsl.Bias.AccumulateGradient(dz, __model.DenseBiasGradient);
+            }
             if (!dx.IsEmpty)
             {
                 // dx[batch×1600] = dz · kernelᵀ

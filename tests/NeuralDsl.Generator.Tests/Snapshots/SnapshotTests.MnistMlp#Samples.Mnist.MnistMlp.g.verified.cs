@@ -134,6 +134,14 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
     public global::System.Span<float> Gradients => __gradients;
 
     /// <summary>
+    /// Keras <c>model.trainable</c> at run time. While false, Backward and ComputeGradients compute only input
+    /// gradients (no parameter-gradient work; <see cref="Gradients"/> are left as they are), TrainStep updates nothing,
+    /// and BatchNormalization runs in inference mode: a GAN's discriminator while the generator trains through it.
+    /// Layers declared with <c>Trainable = false</c> stay frozen either way.
+    /// </summary>
+    public bool Trainable { get; set; } = true;
+
+    /// <summary>
     /// The output of the last Forward or ComputeGradients, [batch × 10] (Predict runs on buffers of its own).
     /// </summary>
     public global::System.ReadOnlySpan<float> LastOutput => __workspace.__LastOutput;
@@ -267,7 +275,7 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
         try
         {
             float loss = __workspace.__ComputeGradients(input, target, batch);
-            optimizer.Step<float>(__parameters, __gradients);
+            if (Trainable) optimizer.Step<float>(__parameters, __gradients);
             return loss;
         }
         finally
@@ -490,18 +498,21 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
             global::System.Span<float> dx,
             int batch)
         {
-            // dKernel[784×128] += xᵀ · dz
-            global::NeuralDsl.Gemm.Multiply(
-                x,
-                dz,
-                __model.DenseKernelGradient,
-                784,
-                batch,
-                128,
-                transposeA: true,
-                accumulate: true);
-            // dBias[128] += Σ rows of dz
-            global::NeuralDsl.Bias.AccumulateGradient(dz, __model.DenseBiasGradient);
+            if (__model.Trainable)
+            {
+                // dKernel[784×128] += xᵀ · dz
+                global::NeuralDsl.Gemm.Multiply(
+                    x,
+                    dz,
+                    __model.DenseKernelGradient,
+                    784,
+                    batch,
+                    128,
+                    transposeA: true,
+                    accumulate: true);
+                // dBias[128] += Σ rows of dz
+                global::NeuralDsl.Bias.AccumulateGradient(dz, __model.DenseBiasGradient);
+            }
             // dx is empty in training: the first layer needs no input gradient.
             if (!dx.IsEmpty)
             {
@@ -570,18 +581,21 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
             global::System.Span<float> dx,
             int batch)
         {
-            // dKernel[128×10] += xᵀ · dz
-            global::NeuralDsl.Gemm.Multiply(
-                x,
-                dz,
-                __model.Dense1KernelGradient,
-                128,
-                batch,
-                10,
-                transposeA: true,
-                accumulate: true);
-            // dBias[10] += Σ rows of dz
-            global::NeuralDsl.Bias.AccumulateGradient(dz, __model.Dense1BiasGradient);
+            if (__model.Trainable)
+            {
+                // dKernel[128×10] += xᵀ · dz
+                global::NeuralDsl.Gemm.Multiply(
+                    x,
+                    dz,
+                    __model.Dense1KernelGradient,
+                    128,
+                    batch,
+                    10,
+                    transposeA: true,
+                    accumulate: true);
+                // dBias[10] += Σ rows of dz
+                global::NeuralDsl.Bias.AccumulateGradient(dz, __model.Dense1BiasGradient);
+            }
             if (!dx.IsEmpty)
             {
                 // dx[batch×128] = dz · kernelᵀ

@@ -123,6 +123,14 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
     public global::System.Span<float> Gradients => __gradients;
 
     /// <summary>
+    /// Keras <c>model.trainable</c> at run time. While false, Backward and ComputeGradients compute only input
+    /// gradients (no parameter-gradient work; <see cref="Gradients"/> are left as they are), TrainStep updates nothing,
+    /// and BatchNormalization runs in inference mode: a GAN's discriminator while the generator trains through it.
+    /// Layers declared with <c>Trainable = false</c> stay frozen either way.
+    /// </summary>
+    public bool Trainable { get; set; } = true;
+
+    /// <summary>
     /// The output of the last Forward or ComputeGradients, [batch × 3] (Predict runs on buffers of its own).
     /// </summary>
     public global::System.ReadOnlySpan<float> LastOutput => __workspace.__LastOutput;
@@ -255,7 +263,7 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
         try
         {
             float loss = __workspace.__ComputeGradients(input, target, batch);
-            optimizer.Step<float>(__parameters, __gradients);
+            if (Trainable) optimizer.Step<float>(__parameters, __gradients);
             return loss;
         }
         finally
@@ -494,39 +502,42 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
         {
             if (__Vector256.IsHardwareAccelerated)
             {
-                // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-                ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
-                ref float xs = ref __MemoryMarshal.GetReference(x);
                 ref float ds = ref __MemoryMarshal.GetReference(dz);
-                var g0_0 = __Vector128.LoadUnsafe(ref g, (nuint)0);
-                var g1_0 = __Vector128.LoadUnsafe(ref g, (nuint)4);
-                var g2_0 = __Vector128.LoadUnsafe(ref g, (nuint)8);
-                var g3_0 = __Vector128.LoadUnsafe(ref g, (nuint)12);
-                var g4_0 = __Vector128.LoadUnsafe(ref g, (nuint)16);
-                var gb0 = __Vector128.LoadUnsafe(ref g, (nuint)20);
-                for (int r = 0; r < batch; r++)
+                if (__model.Trainable)
                 {
-                    nuint xi = (nuint)r * 5;
-                    nuint yi = (nuint)r * 4;
-                    var d0 = __Vector128.LoadUnsafe(ref ds, yi);
-                    gb0 += d0;
-                    float x0 = __Unsafe.Add(ref xs, xi);
-                    g0_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x0), d0, g0_0);
-                    float x1 = __Unsafe.Add(ref xs, xi + 1);
-                    g1_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x1), d0, g1_0);
-                    float x2 = __Unsafe.Add(ref xs, xi + 2);
-                    g2_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x2), d0, g2_0);
-                    float x3 = __Unsafe.Add(ref xs, xi + 3);
-                    g3_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x3), d0, g3_0);
-                    float x4 = __Unsafe.Add(ref xs, xi + 4);
-                    g4_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x4), d0, g4_0);
+                    // Kernel and bias gradients accumulate in registers over the batch and are written back once.
+                    ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
+                    ref float xs = ref __MemoryMarshal.GetReference(x);
+                    var g0_0 = __Vector128.LoadUnsafe(ref g, (nuint)0);
+                    var g1_0 = __Vector128.LoadUnsafe(ref g, (nuint)4);
+                    var g2_0 = __Vector128.LoadUnsafe(ref g, (nuint)8);
+                    var g3_0 = __Vector128.LoadUnsafe(ref g, (nuint)12);
+                    var g4_0 = __Vector128.LoadUnsafe(ref g, (nuint)16);
+                    var gb0 = __Vector128.LoadUnsafe(ref g, (nuint)20);
+                    for (int r = 0; r < batch; r++)
+                    {
+                        nuint xi = (nuint)r * 5;
+                        nuint yi = (nuint)r * 4;
+                        var d0 = __Vector128.LoadUnsafe(ref ds, yi);
+                        gb0 += d0;
+                        float x0 = __Unsafe.Add(ref xs, xi);
+                        g0_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x0), d0, g0_0);
+                        float x1 = __Unsafe.Add(ref xs, xi + 1);
+                        g1_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x1), d0, g1_0);
+                        float x2 = __Unsafe.Add(ref xs, xi + 2);
+                        g2_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x2), d0, g2_0);
+                        float x3 = __Unsafe.Add(ref xs, xi + 3);
+                        g3_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x3), d0, g3_0);
+                        float x4 = __Unsafe.Add(ref xs, xi + 4);
+                        g4_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x4), d0, g4_0);
+                    }
+                    __Vector128.StoreUnsafe(g0_0, ref g, (nuint)0);
+                    __Vector128.StoreUnsafe(g1_0, ref g, (nuint)4);
+                    __Vector128.StoreUnsafe(g2_0, ref g, (nuint)8);
+                    __Vector128.StoreUnsafe(g3_0, ref g, (nuint)12);
+                    __Vector128.StoreUnsafe(g4_0, ref g, (nuint)16);
+                    __Vector128.StoreUnsafe(gb0, ref g, (nuint)20);
                 }
-                __Vector128.StoreUnsafe(g0_0, ref g, (nuint)0);
-                __Vector128.StoreUnsafe(g1_0, ref g, (nuint)4);
-                __Vector128.StoreUnsafe(g2_0, ref g, (nuint)8);
-                __Vector128.StoreUnsafe(g3_0, ref g, (nuint)12);
-                __Vector128.StoreUnsafe(g4_0, ref g, (nuint)16);
-                __Vector128.StoreUnsafe(gb0, ref g, (nuint)20);
                 // dx is empty in training: the first layer needs no input gradient.
                 if (dx.IsEmpty)
                     return;
@@ -552,18 +563,21 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
                 return;
             }
             // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-            // dKernel[5×4] += xᵀ · dz
-            global::NeuralDsl.Gemm.Multiply(
-                x,
-                dz,
-                __model.EncoderKernelGradient,
-                5,
-                batch,
-                4,
-                transposeA: true,
-                accumulate: true);
-            // dBias[4] += Σ rows of dz
-            global::NeuralDsl.Bias.AccumulateGradient(dz, __model.EncoderBiasGradient);
+            if (__model.Trainable)
+            {
+                // dKernel[5×4] += xᵀ · dz
+                global::NeuralDsl.Gemm.Multiply(
+                    x,
+                    dz,
+                    __model.EncoderKernelGradient,
+                    5,
+                    batch,
+                    4,
+                    transposeA: true,
+                    accumulate: true);
+                // dBias[4] += Σ rows of dz
+                global::NeuralDsl.Bias.AccumulateGradient(dz, __model.EncoderBiasGradient);
+            }
             // dx is empty in training: the first layer needs no input gradient.
             if (!dx.IsEmpty)
             {
@@ -655,67 +669,70 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
         {
             if (__Vector256.IsHardwareAccelerated)
             {
-                // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-                ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
-                ref float xs = ref __MemoryMarshal.GetReference(x);
                 ref float ds = ref __MemoryMarshal.GetReference(dz);
-                var g0_0 = __Unsafe.Add(ref g, 24);
-                var g0_1 = __Unsafe.Add(ref g, 25);
-                var g0_2 = __Unsafe.Add(ref g, 26);
-                var g1_0 = __Unsafe.Add(ref g, 27);
-                var g1_1 = __Unsafe.Add(ref g, 28);
-                var g1_2 = __Unsafe.Add(ref g, 29);
-                var g2_0 = __Unsafe.Add(ref g, 30);
-                var g2_1 = __Unsafe.Add(ref g, 31);
-                var g2_2 = __Unsafe.Add(ref g, 32);
-                var g3_0 = __Unsafe.Add(ref g, 33);
-                var g3_1 = __Unsafe.Add(ref g, 34);
-                var g3_2 = __Unsafe.Add(ref g, 35);
-                var gb0 = __Unsafe.Add(ref g, 36);
-                var gb1 = __Unsafe.Add(ref g, 37);
-                var gb2 = __Unsafe.Add(ref g, 38);
-                for (int r = 0; r < batch; r++)
+                if (__model.Trainable)
                 {
-                    nuint xi = (nuint)r * 4;
-                    nuint yi = (nuint)r * 3;
-                    var d0 = __Unsafe.Add(ref ds, yi);
-                    var d1 = __Unsafe.Add(ref ds, yi + 1);
-                    var d2 = __Unsafe.Add(ref ds, yi + 2);
-                    gb0 += d0;
-                    gb1 += d1;
-                    gb2 += d2;
-                    float x0 = __Unsafe.Add(ref xs, xi);
-                    g0_0 = global::System.MathF.FusedMultiplyAdd(x0, d0, g0_0);
-                    g0_1 = global::System.MathF.FusedMultiplyAdd(x0, d1, g0_1);
-                    g0_2 = global::System.MathF.FusedMultiplyAdd(x0, d2, g0_2);
-                    float x1 = __Unsafe.Add(ref xs, xi + 1);
-                    g1_0 = global::System.MathF.FusedMultiplyAdd(x1, d0, g1_0);
-                    g1_1 = global::System.MathF.FusedMultiplyAdd(x1, d1, g1_1);
-                    g1_2 = global::System.MathF.FusedMultiplyAdd(x1, d2, g1_2);
-                    float x2 = __Unsafe.Add(ref xs, xi + 2);
-                    g2_0 = global::System.MathF.FusedMultiplyAdd(x2, d0, g2_0);
-                    g2_1 = global::System.MathF.FusedMultiplyAdd(x2, d1, g2_1);
-                    g2_2 = global::System.MathF.FusedMultiplyAdd(x2, d2, g2_2);
-                    float x3 = __Unsafe.Add(ref xs, xi + 3);
-                    g3_0 = global::System.MathF.FusedMultiplyAdd(x3, d0, g3_0);
-                    g3_1 = global::System.MathF.FusedMultiplyAdd(x3, d1, g3_1);
-                    g3_2 = global::System.MathF.FusedMultiplyAdd(x3, d2, g3_2);
+                    // Kernel and bias gradients accumulate in registers over the batch and are written back once.
+                    ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
+                    ref float xs = ref __MemoryMarshal.GetReference(x);
+                    var g0_0 = __Unsafe.Add(ref g, 24);
+                    var g0_1 = __Unsafe.Add(ref g, 25);
+                    var g0_2 = __Unsafe.Add(ref g, 26);
+                    var g1_0 = __Unsafe.Add(ref g, 27);
+                    var g1_1 = __Unsafe.Add(ref g, 28);
+                    var g1_2 = __Unsafe.Add(ref g, 29);
+                    var g2_0 = __Unsafe.Add(ref g, 30);
+                    var g2_1 = __Unsafe.Add(ref g, 31);
+                    var g2_2 = __Unsafe.Add(ref g, 32);
+                    var g3_0 = __Unsafe.Add(ref g, 33);
+                    var g3_1 = __Unsafe.Add(ref g, 34);
+                    var g3_2 = __Unsafe.Add(ref g, 35);
+                    var gb0 = __Unsafe.Add(ref g, 36);
+                    var gb1 = __Unsafe.Add(ref g, 37);
+                    var gb2 = __Unsafe.Add(ref g, 38);
+                    for (int r = 0; r < batch; r++)
+                    {
+                        nuint xi = (nuint)r * 4;
+                        nuint yi = (nuint)r * 3;
+                        var d0 = __Unsafe.Add(ref ds, yi);
+                        var d1 = __Unsafe.Add(ref ds, yi + 1);
+                        var d2 = __Unsafe.Add(ref ds, yi + 2);
+                        gb0 += d0;
+                        gb1 += d1;
+                        gb2 += d2;
+                        float x0 = __Unsafe.Add(ref xs, xi);
+                        g0_0 = global::System.MathF.FusedMultiplyAdd(x0, d0, g0_0);
+                        g0_1 = global::System.MathF.FusedMultiplyAdd(x0, d1, g0_1);
+                        g0_2 = global::System.MathF.FusedMultiplyAdd(x0, d2, g0_2);
+                        float x1 = __Unsafe.Add(ref xs, xi + 1);
+                        g1_0 = global::System.MathF.FusedMultiplyAdd(x1, d0, g1_0);
+                        g1_1 = global::System.MathF.FusedMultiplyAdd(x1, d1, g1_1);
+                        g1_2 = global::System.MathF.FusedMultiplyAdd(x1, d2, g1_2);
+                        float x2 = __Unsafe.Add(ref xs, xi + 2);
+                        g2_0 = global::System.MathF.FusedMultiplyAdd(x2, d0, g2_0);
+                        g2_1 = global::System.MathF.FusedMultiplyAdd(x2, d1, g2_1);
+                        g2_2 = global::System.MathF.FusedMultiplyAdd(x2, d2, g2_2);
+                        float x3 = __Unsafe.Add(ref xs, xi + 3);
+                        g3_0 = global::System.MathF.FusedMultiplyAdd(x3, d0, g3_0);
+                        g3_1 = global::System.MathF.FusedMultiplyAdd(x3, d1, g3_1);
+                        g3_2 = global::System.MathF.FusedMultiplyAdd(x3, d2, g3_2);
+                    }
+                    __Unsafe.Add(ref g, 24) = g0_0;
+                    __Unsafe.Add(ref g, 25) = g0_1;
+                    __Unsafe.Add(ref g, 26) = g0_2;
+                    __Unsafe.Add(ref g, 27) = g1_0;
+                    __Unsafe.Add(ref g, 28) = g1_1;
+                    __Unsafe.Add(ref g, 29) = g1_2;
+                    __Unsafe.Add(ref g, 30) = g2_0;
+                    __Unsafe.Add(ref g, 31) = g2_1;
+                    __Unsafe.Add(ref g, 32) = g2_2;
+                    __Unsafe.Add(ref g, 33) = g3_0;
+                    __Unsafe.Add(ref g, 34) = g3_1;
+                    __Unsafe.Add(ref g, 35) = g3_2;
+                    __Unsafe.Add(ref g, 36) = gb0;
+                    __Unsafe.Add(ref g, 37) = gb1;
+                    __Unsafe.Add(ref g, 38) = gb2;
                 }
-                __Unsafe.Add(ref g, 24) = g0_0;
-                __Unsafe.Add(ref g, 25) = g0_1;
-                __Unsafe.Add(ref g, 26) = g0_2;
-                __Unsafe.Add(ref g, 27) = g1_0;
-                __Unsafe.Add(ref g, 28) = g1_1;
-                __Unsafe.Add(ref g, 29) = g1_2;
-                __Unsafe.Add(ref g, 30) = g2_0;
-                __Unsafe.Add(ref g, 31) = g2_1;
-                __Unsafe.Add(ref g, 32) = g2_2;
-                __Unsafe.Add(ref g, 33) = g3_0;
-                __Unsafe.Add(ref g, 34) = g3_1;
-                __Unsafe.Add(ref g, 35) = g3_2;
-                __Unsafe.Add(ref g, 36) = gb0;
-                __Unsafe.Add(ref g, 37) = gb1;
-                __Unsafe.Add(ref g, 38) = gb2;
                 if (dx.IsEmpty)
                     return;
                 // dx[r, k] = Σ_j kernel[k, j] · dz[r, j]
@@ -748,18 +765,21 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
                 return;
             }
             // The scalar form shares the vector forms' guard, so without 256-bit SIMD every Dense layer runs the GEMM.
-            // dKernel[4×3] += xᵀ · dz
-            global::NeuralDsl.Gemm.Multiply(
-                x,
-                dz,
-                __model.HeadKernelGradient,
-                4,
-                batch,
-                3,
-                transposeA: true,
-                accumulate: true);
-            // dBias[3] += Σ rows of dz
-            global::NeuralDsl.Bias.AccumulateGradient(dz, __model.HeadBiasGradient);
+            if (__model.Trainable)
+            {
+                // dKernel[4×3] += xᵀ · dz
+                global::NeuralDsl.Gemm.Multiply(
+                    x,
+                    dz,
+                    __model.HeadKernelGradient,
+                    4,
+                    batch,
+                    3,
+                    transposeA: true,
+                    accumulate: true);
+                // dBias[3] += Σ rows of dz
+                global::NeuralDsl.Bias.AccumulateGradient(dz, __model.HeadBiasGradient);
+            }
             if (!dx.IsEmpty)
             {
                 // dx[batch×4] = dz · kernelᵀ

@@ -256,6 +256,48 @@ public static class BatchNorm
         }
     }
 
+    /// <summary>
+    /// The input gradient of inference mode alone, <c>dx = γ·dy / sqrt(moving_variance + ε)</c> (overwritten): what a
+    /// frozen layer (<c>Trainable = false</c>) needs, without the dγ and dβ sums of
+    /// <see cref="InferenceBackward{T}"/>, whose dx it equals bit for bit.
+    /// </summary>
+    /// <param name="dy">Gradient with respect to the output [rows, channels].</param>
+    /// <param name="gamma">Scale, one per channel.</param>
+    /// <param name="movingVariance">Moving variance per channel.</param>
+    /// <param name="dx">Gradient with respect to the input (overwritten; may be dy itself).</param>
+    /// <param name="rows">Rows.</param>
+    /// <param name="channels">Channels; at least 1.</param>
+    /// <param name="epsilon">Added to the variance, ≥ 0.</param>
+    /// <exception cref="ArgumentException">A length does not match or a size is out of range.</exception>
+    public static void InferenceInputBackward<T>(ReadOnlySpan<T> dy, ReadOnlySpan<T> gamma, ReadOnlySpan<T> movingVariance, Span<T> dx,
+        int rows, int channels, double epsilon)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        KernelGuard.EnsureSupported<T>();
+        CheckSizes(dy.Length, rows, channels, "Output gradient", nameof(dy), allowEmpty: true);
+        KernelGuard.SameLength(dy.Length, dx.Length, "Input gradient", nameof(dx));
+        KernelGuard.SameLength(channels, gamma.Length, "Gamma", nameof(gamma));
+        KernelGuard.SameLength(channels, movingVariance.Length, "Moving variance", nameof(movingVariance));
+        CheckEpsilon(epsilon);
+
+        Span<T> scale = stackalloc T[Block];
+        for (int c0 = 0; c0 < channels; c0 += Block)
+        {
+            int n = Math.Min(Block, channels - c0);
+            for (int c = 0; c < n; c++)
+            {
+                int ch = c0 + c;
+                double inv = 1.0 / Math.Sqrt(double.CreateTruncating(movingVariance[ch]) + epsilon);
+                scale[c] = T.CreateTruncating(double.CreateTruncating(gamma[ch]) * inv);
+            }
+            for (int r = 0; r < rows; r++)
+            {
+                int offset = r * channels + c0;
+                TensorPrimitives.Multiply(dy.Slice(offset, n), scale[..n], dx.Slice(offset, n));
+            }
+        }
+    }
+
     /// <summary>y = (x − center)·scale + beta on the channel block [c0, c0 + n) of every row.</summary>
     private static void Normalize<T>(ReadOnlySpan<T> x, Span<T> y, ReadOnlySpan<T> center, ReadOnlySpan<T> scale,
         ReadOnlySpan<T> beta, int rows, int channels, int c0)
