@@ -51,6 +51,20 @@ internal sealed class ShapeContext(ModelSpec model)
         return false;
     }
 
+    /// <summary>
+    /// The block use the layer being planned was expanded from (<see cref="LayerSpec.Origin"/>), appended to every
+    /// diagnostic reported while it is set; null for the model's own layers.
+    /// </summary>
+    public string? CurrentOrigin { get; set; }
+
     public void Report(DiagnosticDescriptor descriptor, LocationInfo? location, params string[] arguments) =>
-        _diagnostics.Add(DiagnosticInfo.Create(descriptor, location ?? Model.Location, arguments));
+        ReportIn(CurrentOrigin, descriptor, location, arguments);
+
+    /// <summary>A diagnostic on <paramref name="layer"/>'s attribute, saying which block use it came from if any.</summary>
+    public void ReportOn(LayerSpec layer, DiagnosticDescriptor descriptor, params string[] arguments) =>
+        ReportIn(layer.Origin, descriptor, layer.Location, arguments);
+
+    /// <summary>A diagnostic whose message ends with <paramref name="origin"/> (where a block's layer was expanded) when given.</summary>
+    public void ReportIn(string? origin, DiagnosticDescriptor descriptor, LocationInfo? location, params string[] arguments) =>
+        _diagnostics.Add(DiagnosticInfo.Create(descriptor, location ?? Model.Location, arguments) with { Context = origin });
 }

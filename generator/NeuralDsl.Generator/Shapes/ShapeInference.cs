@@ -18,7 +18,9 @@ internal static class ShapeInference
             return new Result<ModelPlan>(null, parsed.Diagnostics, parsed.Placeholder);
 
         var context = new ShapeContext(model);
-        ModelPlan? plan = Plan(model, context);
+        // Block uses are replaced by their layers before anything else (BlockExpansion states the rule).
+        ModelSpec? expanded = BlockExpansion.Expand(model, context);
+        ModelPlan? plan = expanded is null ? null : Plan(expanded, context);
         var diagnostics = parsed.Diagnostics.Concat(context.Diagnostics).ToEquatableArray();
         return new Result<ModelPlan>(plan, diagnostics, parsed.Placeholder);
     }
@@ -48,10 +50,11 @@ internal static class ShapeInference
             LayerSpec spec = model.Layers[i];
             if (spec.MustBeFirst && i > 0)
             {
-                context.Report(DiagnosticDescriptors.TokenLayerNotFirst, spec.Location, "[" + spec.Describe() + "]",
+                context.ReportOn(spec, DiagnosticDescriptors.TokenLayerNotFirst, "[" + spec.Describe() + "]",
                     "layer " + i.ToString(CultureInfo.InvariantCulture) + ", after [" + model.Layers[i - 1].Describe() + "] '" + names[i - 1] + "'");
                 return null;
             }
+            context.CurrentOrigin = spec.Origin;
             context.PreviousLayer = i > 0 ? model.Layers[i - 1] : null;
             context.PreviousName = i > 0 ? names[i - 1] : null;
             Shape? output = spec.InferShape(current, context);
@@ -87,6 +90,7 @@ internal static class ShapeInference
             layers.Add(new PlannedLayer(i, names[i], spec, current, output, parameters.ToEquatableArray()));
             current = output;
         }
+        context.CurrentOrigin = null;
 
         CheckOutputFitsLoss(model, layers, current, context);
         var plan = new ModelPlan(model, layers.ToEquatableArray(), current, (int)offset, (int)stateOffset);
@@ -119,12 +123,12 @@ internal static class ShapeInference
                 continue;
             if (Naming.LayerNameProblem(name) is { } problem)
             {
-                context.Report(DiagnosticDescriptors.InvalidName, layer.Location, name, problem);
+                context.ReportOn(layer, DiagnosticDescriptors.InvalidName, name, problem);
                 return null;
             }
             if (!taken.Add(name))
             {
-                context.Report(DiagnosticDescriptors.DuplicateLayerName, layer.Location, name, "is already used by an earlier layer");
+                context.ReportOn(layer, DiagnosticDescriptors.DuplicateLayerName, name, "is already used by an earlier layer");
                 return null;
             }
         }
@@ -160,7 +164,7 @@ internal static class ShapeInference
             string member = Naming.MemberName(names[i]);
             if (members.TryGetValue(member, out string? earlier))
             {
-                context.Report(DiagnosticDescriptors.DuplicateLayerName, model.Layers[i].Location, names[i],
+                context.ReportOn(model.Layers[i], DiagnosticDescriptors.DuplicateLayerName, names[i],
                     "maps to the same generated member name '" + member + "...' as the earlier layer '" + earlier + "'");
                 return null;
             }
@@ -184,7 +188,7 @@ internal static class ShapeInference
             return;
         }
         PlannedLayer culprit = plan.Layers[mask.Problem];
-        context.Report(DiagnosticDescriptors.MaskNotHonoured, at, "[" + culprit.Spec.Describe() + "] '" + culprit.Name + "', which cannot honour it",
+        context.ReportIn(culprit.Spec.Origin, DiagnosticDescriptors.MaskNotHonoured, at, "[" + culprit.Spec.Describe() + "] '" + culprit.Name + "', which cannot honour it",
             "only Dense, Dropout, Activation and recurrent layers with ReturnSequences pass a mask on, and GlobalAveragePooling1D, " +
             "GlobalMaxPooling1D and recurrent layers returning their last output consume it; " +
             "pool the sequence before this layer, or drop MaskZero");
@@ -200,7 +204,7 @@ internal static class ShapeInference
             PlannedLayer? culprit = layers.FirstOrDefault(l => l.Spec.ActsOnLastAxis && l.Input.Rank > 1);
             if (culprit is not null)
             {
-                context.Report(DiagnosticDescriptors.OutputDoesNotFitLoss, culprit.Spec.Location,
+                context.ReportOn(culprit.Spec, DiagnosticDescriptors.OutputDoesNotFitLoss,
                     "[" + culprit.Spec.Describe() + "] '" + culprit.Name + "', which cannot honour it", culprit.Input.ToString(), output.ToString(), model.Loss.ToString());
             }
             else
@@ -217,9 +221,9 @@ internal static class ShapeInference
         {
             PlannedLayer last = layers[layers.Count - 1];
             if (last.Spec.FinalActivation == Activation.Softmax)
-                context.Report(DiagnosticDescriptors.DegenerateClassAxis, last.Spec.Location, "Softmax");
+                context.ReportOn(last.Spec, DiagnosticDescriptors.DegenerateClassAxis, "Softmax");
             else if (model.Loss is Loss.CategoricalCrossEntropy or Loss.SparseCategoricalCrossEntropy)
-                context.Report(DiagnosticDescriptors.DegenerateClassAxis, last.Spec.Location, model.Loss.ToString());
+                context.ReportOn(last.Spec, DiagnosticDescriptors.DegenerateClassAxis, model.Loss.ToString());
         }
     }
 }

@@ -1,0 +1,154 @@
+using System.Collections.Generic;
+using System.Linq;
+using NeuralDsl.Generator.Diagnostics;
+using NeuralDsl.Generator.Layers;
+using NeuralDsl.Generator.Model;
+
+namespace NeuralDsl.Generator.Shapes;
+
+/// <summary>
+/// Replaces every block use (<see cref="BlockSpec"/>) by its layers, before names are assigned and shapes walked; the
+/// parse-time half of the expansion is <see cref="Parsing.BlockParser"/>. The rule:
+/// <list type="bullet">
+/// <item>A use is named like any layer of its list: its <c>Name</c>, or the block class in snake case counted per
+/// prefix (<c>basic_block32</c>, <c>basic_block32_1</c>). Inside, names are assigned the same way within the block's
+/// own list and prefixed with the use's name: <c>{use}_{inner}</c> (<c>basic_block32_conv2d</c>,
+/// <c>basic_block32_1_conv2d_1</c>, nested uses <c>outer_inner_dense</c>), so weights are
+/// <c>basic_block32_conv2d.kernel</c>. The expanded layers carry their full name as an explicit name: the model's own
+/// naming then treats them as taken, and a clash with a layer of the model is NDSL0007 as usual.</item>
+/// <item>An inner layer's <c>Input</c> names a layer of the same block (it is prefixed the same way); the use's
+/// <c>Input</c> goes to the block's first layer; a layer reading a use's name reads the block's last layer.</item>
+/// <item><c>Trainable = false</c> on a use freezes every layer inside (nested uses included).</item>
+/// <item>Each expanded layer keeps its attribute's location (inside the block class) and records its use
+/// (<see cref="LayerSpec.Origin"/>), which diagnostics on it append.</item>
+/// </list>
+/// A model without blocks is returned as it is, so its plan and code are unchanged.
+/// </summary>
+internal static class BlockExpansion
+{
+    /// <summary>The model with its block uses expanded in place, or null after reporting a naming problem.</summary>
+    public static ModelSpec? Expand(ModelSpec model, ShapeContext context)
+    {
+        if (!model.Layers.Any(l => l is BlockSpec))
+            return model;
+
+        string[]? topNames = LevelNames(model.Layers, null, context);
+        if (topNames is null)
+            return null;
+        var flat = new List<LayerSpec>();
+        var useOutputs = new Dictionary<string, string>(System.StringComparer.Ordinal);
+        for (int i = 0; i < model.Layers.Count; i++)
+        {
+            LayerSpec layer = model.Layers[i];
+            if (layer is BlockSpec block)
+            {
+                if (!ExpandUse(block, topNames[i], frozen: false, model.ClassName, flat, useOutputs, context))
+                    return null;
+            }
+            else
+            {
+                flat.Add(layer);
+            }
+        }
+
+        // A layer of the model may read a block's output by the use's name: that is the block's last layer.
+        for (int i = 0; i < flat.Count; i++)
+        {
+            if (flat[i].Origin is null && flat[i].InputName is { } input && useOutputs.TryGetValue(input, out string? last))
+                flat[i] = flat[i] with { InputName = last };
+        }
+        return model with { Layers = flat.ToEquatableArray() };
+    }
+
+    private static bool ExpandUse(BlockSpec block, string useName, bool frozen, string modelName, List<LayerSpec> flat, Dictionary<string, string> useOutputs, ShapeContext context)
+    {
+        string origin = "in block use '" + useName + "' (" + block.ClassName + ") of model '" + modelName + "'";
+        string[]? names = LevelNames(block.Layers, origin, context);
+        if (names is null)
+            return false;
+        frozen |= !block.Trainable;
+        int first = flat.Count;
+        var innerOutputs = new Dictionary<string, string>(System.StringComparer.Ordinal);
+        for (int i = 0; i < block.Layers.Count; i++)
+        {
+            string full = useName + "_" + names[i];
+            LayerSpec layer = block.Layers[i];
+            if (layer is BlockSpec nested)
+            {
+                if (!ExpandUse(nested with { InputName = Scoped(nested.InputName, useName, innerOutputs) }, full, frozen, modelName, flat, innerOutputs, context))
+                    return false;
+                continue;
+            }
+            flat.Add(layer with
+            {
+                ExplicitName = full,
+                InputName = Scoped(layer.InputName, useName, innerOutputs),
+                Trainable = layer.Trainable && !frozen,
+                Origin = "layer '" + full + "', " + origin,
+            });
+        }
+        if (flat.Count == first)
+            return true; // an empty block is NDSL0016 at parse time; nothing to wire
+        if (block.InputName is not null)
+            flat[first] = flat[first] with { InputName = block.InputName };
+        useOutputs[useName] = flat[flat.Count - 1].ExplicitName!;
+        return true;
+    }
+
+    /// <summary>A name written inside a block, as the model sees it: prefixed with the use, a nested use's name read as its last layer.</summary>
+    private static string? Scoped(string? name, string useName, Dictionary<string, string> innerOutputs)
+    {
+        if (name is null)
+            return null;
+        string full = useName + "_" + name;
+        return innerOutputs.TryGetValue(full, out string? last) ? last : full;
+    }
+
+    /// <summary>
+    /// Keras automatic names for one layer list (the model's or a block's): explicit names as given, others counted per
+    /// prefix, skipping taken names. Explicit names are checked here (NDSL0009, NDSL0007 within the list), the full
+    /// names again by the model's naming.
+    /// </summary>
+    private static string[]? LevelNames(EquatableArray<LayerSpec> layers, string? origin, ShapeContext context)
+    {
+        var taken = new HashSet<string>(System.StringComparer.Ordinal);
+        foreach (LayerSpec layer in layers)
+        {
+            if (layer.ExplicitName is not { } name)
+                continue;
+            if (Naming.LayerNameProblem(name) is { } problem)
+            {
+                context.ReportIn(origin, DiagnosticDescriptors.InvalidName, layer.Location, name, problem);
+                return null;
+            }
+            if (!taken.Add(name))
+            {
+                context.ReportIn(origin, DiagnosticDescriptors.DuplicateLayerName, layer.Location, name, "is already used by an earlier layer");
+                return null;
+            }
+        }
+        var counters = new Dictionary<string, int>(System.StringComparer.Ordinal);
+        var names = new string[layers.Count];
+        for (int i = 0; i < names.Length; i++)
+        {
+            LayerSpec layer = layers[i];
+            if (layer.ExplicitName is { } explicitName)
+            {
+                names[i] = explicitName;
+                continue;
+            }
+            counters.TryGetValue(layer.NamePrefix, out int n);
+            string candidate;
+            do
+            {
+                candidate = n == 0 ? layer.NamePrefix : layer.NamePrefix + "_" + n;
+                n++;
+            }
+            while (taken.Contains(candidate));
+            counters[layer.NamePrefix] = n;
+            taken.Add(candidate);
+            names[i] = candidate;
+        }
+        return names;
+    }
+}
