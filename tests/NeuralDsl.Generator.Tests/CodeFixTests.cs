@@ -190,6 +190,7 @@ public sealed class CodeFixTests
             ["ReturnSequences"] = "no size (which steps are returned)", ["GoBackwards"] = "no size", ["Dropout"] = "no size",
             ["RecurrentDropout"] = "no size", ["RecurrentInitializer"] = "no size", ["ResetAfter"] = "no size",
             ["UnitForgetBias"] = "no size", ["MergeMode"] = "no size (how the two directions combine)",
+            ["block"] = "no size (the [Block] class used; its shapes come from the place of use)",
         };
         IEnumerable<Type> layers = typeof(SequentialAttribute).Assembly.GetExportedTypes()
             .Where(t => t.IsSubclassOf(typeof(Attribute)) && t != typeof(SequentialAttribute) && t != typeof(InputAttribute));

@@ -39,6 +39,16 @@ public sealed class LayerCoverageTests
         ["LSTMAttribute"] = "[LSTM(3, Name = \"probe\")]",
         ["GRUAttribute"] = "[GRU(3, Name = \"probe\")]",
         ["BidirectionalAttribute"] = "[Bidirectional(Name = \"probe\")]\n[LSTM(3)]",
+        ["BlockAttribute"] = "[Block(typeof(ProbeBlock), Name = \"probe\")]",
+    };
+
+    /// <summary>
+    /// Declarations a probe needs beside the model (the block class a use names), and what the summary shows instead of
+    /// the attribute's kind: a block use is no layer of its own, its layers are (named <c>{use}_{inner}</c>).
+    /// </summary>
+    private static readonly Dictionary<string, (string Declarations, string Shown)> Composites = new(StringComparer.Ordinal)
+    {
+        ["BlockAttribute"] = ("[Block]\n[Dense(3)]\n[Activation(Activation.ReLU)]\npublic partial class ProbeBlock;", "probe_activation"),
     };
 
     private static readonly HashSet<string> ImageLayers = new(StringComparer.Ordinal)
@@ -86,6 +96,8 @@ public sealed class LayerCoverageTests
             {{usage}}
             [Dense(2)]
             public partial class Net;
+
+            {{(Composites.TryGetValue(attributeName, out var composite) ? composite.Declarations : "")}}
             """;
         GeneratorRun run = GeneratorHarness.RunModel(source);
 
@@ -100,7 +112,7 @@ public sealed class LayerCoverageTests
             string summary = Assert.IsAssignableFrom<IModel<float>>(model).Summary;
             if (usage.Length > 0)
             {
-                string kind = attributeName[..^"Attribute".Length];
+                string kind = Composites.TryGetValue(attributeName, out var shown) ? shown.Shown : attributeName[..^"Attribute".Length];
                 Assert.Contains("probe", summary, StringComparison.Ordinal);
                 Assert.Contains(kind, summary, StringComparison.Ordinal);
             }
