@@ -191,6 +191,8 @@ public sealed class CodeFixTests
             ["RecurrentDropout"] = "no size", ["RecurrentInitializer"] = "no size", ["ResetAfter"] = "no size",
             ["UnitForgetBias"] = "no size", ["MergeMode"] = "no size (how the two directions combine)",
             ["block"] = "no size (the [Block] class used; its shapes come from the place of use)",
+            ["operands"] = "no size (the names of the outputs merged)", ["From"] = "no size (an earlier output merged with the current one)",
+            ["Axis"] = "no size (which axis Concatenate joins)",
         };
         IEnumerable<Type> layers = typeof(SequentialAttribute).Assembly.GetExportedTypes()
             .Where(t => t.IsSubclassOf(typeof(Attribute)) && t != typeof(SequentialAttribute) && t != typeof(InputAttribute));

@@ -453,6 +453,63 @@ public sealed partial class DiagnosticTests
     }
 
     [Theory]
+    [InlineData("[Input(3, Name = \"x\")]\n[Dense(4, Name = \"a\")]\n[[|Dense(2, Input = \"nope\")|]]", "[Dense] 'dense' reads 'nope', which is no layer of this model; it can read 'x' (the [Input]), 'a'")]
+    [InlineData("[Input(3)]\n[Dense(4, Name = \"a\")]\n[[|Add(From = \"c\")|]]\n[Dense(4, Name = \"c\")]",
+        "[Add] 'add' reads 'c', which is a later layer (layer 2): a layer reads only outputs written before it; it can read 'a'")]
+    [InlineData("[Input(3)]\n[Dense(4, Name = \"a\")]\n[[|Dense(4, Name = \"self\", Input = \"self\")|]]", "[Dense] 'self' reads 'self', which is this layer itself; it can read 'a'")]
+    [InlineData("[Input(3)]\n[[|Dense(4, Input = \"x\")|]]",
+        "[Dense] 'dense' reads 'x', which is no layer of this model (an [Input] is named with Name = ...); it can read only the model input, which it reads by default")]
+    public void NDSL1013_unknown_or_later_input_name_lists_the_earlier_names(string layers, string message)
+    {
+        GeneratorRun run = Expect("NDSL1013", Model("[Sequential]\n" + layers));
+        Assert.Equal(message, Assert.Single(run.GeneratorDiagnostics).GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Theory]
+    [InlineData("[Input(3)]\n[Dense(4, Name = \"a\")]\n[Dense(2)]\n[[|Add(From = \"a\")|]]",
+        "[Add] 'add' cannot merge 'dense' of shape [2] with 'a' of shape [4]: Add needs operands of one shape")]
+    [InlineData("[Input(3, 2, Name = \"x\")]\n[Dense(4, Name = \"a\")]\n[[|Concatenate(\"a\", \"x\", Axis = 1)|]]",
+        "[Concatenate] 'concatenate' cannot merge 'a' of shape [3, 4] with 'x' of shape [3, 2]: Concatenate on axis 1 needs operands of one rank whose other axes match")]
+    public void NDSL1014_shapes_that_cannot_merge_name_both_operands_and_shapes(string layers, string message)
+    {
+        GeneratorRun run = Expect("NDSL1014", Model("[Sequential]\n" + layers));
+        Assert.Equal(message, run.GeneratorDiagnostics.Single(d => d.Id == "NDSL1014").GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void NDSL1015_a_branch_nobody_reads_is_reported_on_its_attribute()
+    {
+        GeneratorRun run = Expect("NDSL1015", Model("[Sequential]\n[Input(3, Name = \"x\")]\n[Dense(4)]\n[[|Dense(5, Name = \"lost\")|]]\n[Dense(2, Input = \"dense\")]"));
+        Assert.Equal("[Dense] 'lost' computes an output no later layer reads: read it by name (Input = \"lost\", or as a merge operand) or remove the layer; " +
+            "only the last layer's output may stay unread",
+            Assert.Single(run.GeneratorDiagnostics).GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Theory]
+    [InlineData("[Input(3)]\n[Dense(4)]\n[[|Add|]]", "[Add] 'add' is not a valid merge: it combines 1 tensor ('dense') but needs at least 2")]
+    [InlineData("[Input(3)]\n[Dense(4, Name = \"a\")]\n[Dense(4, Name = \"b\")]\n[[|Subtract(\"a\", \"b\", \"a\")|]]",
+        "[Subtract] 'subtract' is not a valid merge: it combines 3 tensors ('a', 'b', 'a') but needs exactly 2")]
+    [InlineData("[Input(3)]\n[Dense(4, Name = \"a\")]\n[Dense(4)]\n[[|Concatenate(From = \"a\", Axis = 0)|]]",
+        "[Concatenate] 'concatenate' is not a valid merge: Axis = 0 is the batch axis, which cannot be joined; with the batch as axis 0, it may be 1 to 1, or -1 to -1")]
+    [InlineData("[Input(3)]\n[Dense(4, Name = \"a\")]\n[Dense(4)]\n[[|Concatenate(From = \"a\", Axis = 2)|]]",
+        "[Concatenate] 'concatenate' is not a valid merge: Axis = 2 is not an axis of its operands' shape [4]; with the batch as axis 0, it may be 1 to 1, or -1 to -1")]
+    [InlineData("[Input(3)]\n[Dense(4, Name = \"a\")]\n[Dense(4)]\n[[|Add(\"a\", \"dense\", From = \"a\")|]]",
+        "[Add] 'add' is not a valid merge: it names its operands and also From; give either the operands ([Add(\"a\", \"b\")]) or From (the current tensor + From), not both")]
+    public void NDSL1016_invalid_merge_says_why(string layers, string message)
+    {
+        GeneratorRun run = Expect("NDSL1016", Model("[Sequential]\n" + layers));
+        Assert.StartsWith(message, Assert.Single(run.GeneratorDiagnostics).GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("[Input(3, Name = \"x\")]\n[Dense(4, Name = \"a\")]\n[Dense(4, Input = \"x\")]\n[Add(From = \"a\")]\n[Dense(1)]")]
+    [InlineData("[Input(2, 2, 1)]\n[Conv2D(2, 1, Name = \"c\")]\n[Flatten(Name = \"f\")]\n[Dense(8)]\n[Multiply(\"f\", \"dense\")]\n[Dense(1)]")]
+    public void Graphs_that_read_earlier_outputs_are_accepted(string layers)
+    {
+        ExpectNone(Model("[Sequential]\n" + layers));
+    }
+
+    [Theory]
     [InlineData("[Input(5, 2)]\n[Bidirectional]\n[[|LSTM(3, GoBackwards = true)|]]")]
     public void A_layer_inside_Bidirectional_cannot_go_backwards(string layers)
     {

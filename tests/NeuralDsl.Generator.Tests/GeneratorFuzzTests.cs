@@ -71,6 +71,12 @@ public sealed class GeneratorFuzzTests(ITestOutputHelper output)
 
     private static readonly Gen<string> NameValue = Gen.OneOf("null", "\"a\"", "\"head\"", "\"dense\"", "\"dense_1\"", "\"\"", "\"x y\"", "\"Dense1\"");
 
+    /// <summary>Merge operands: none (From or a lone operand), names that exist in most stacks, and ones that do not.</summary>
+    private static readonly Gen<string> OperandNames = Gen.Frequency<string>(
+        (3, Gen.Const("")),
+        (3, Gen.OneOf("\"dense\", \"dense\"", "\"dense\", \"dense_1\"", "\"head\", \"a\"", "\"a\"")),
+        (1, Gen.OneOf("null", "\"\"", "\"x y\", \"dense\"")));
+
     private static readonly Gen<string> TypeValue = Gen.Frequency<string>((6, Gen.Const("typeof(float)")), (3, Gen.Const("typeof(double)")), (1, Gen.Const("typeof(int)")));
 
     private static readonly Gen<string> Dimensions = Gen.Frequency<string>(
@@ -94,6 +100,8 @@ public sealed class GeneratorFuzzTests(ITestOutputHelper output)
             return TypeValue;
         if (type == typeof(int[]))
             return Dimensions;
+        if (type == typeof(string[]))
+            return OperandNames;
         if (type.IsEnum)
         {
             string[] members = [.. Enum.GetNames(type).Select(n => type.Name + "." + n)];
@@ -162,6 +170,9 @@ public sealed class GeneratorFuzzTests(ITestOutputHelper output)
         ["Embedding"] = [],
         // Wraps the recurrent layer written after it (NDSL1012 otherwise): wild stacks place it anywhere.
         ["Bidirectional"] = [],
+        // Merges keep the shape (Concatenate widens an axis) and mostly name outputs a stack lacks (NDSL1013).
+        ["Add"] = [1, 2, 3], ["Subtract"] = [1, 2, 3], ["Multiply"] = [1, 2, 3], ["Average"] = [1, 2, 3], ["Maximum"] = [1, 2, 3],
+        ["Concatenate"] = [1, 2, 3],
     };
 
     private static readonly Dictionary<int, string[]> Reducers = new()

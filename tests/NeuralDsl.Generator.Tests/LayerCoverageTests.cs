@@ -40,6 +40,12 @@ public sealed class LayerCoverageTests
         ["GRUAttribute"] = "[GRU(3, Name = \"probe\")]",
         ["BidirectionalAttribute"] = "[Bidirectional(Name = \"probe\")]\n[LSTM(3)]",
         ["BlockAttribute"] = "[Block(typeof(ProbeBlock), Name = \"probe\")]",
+        ["AddAttribute"] = "[Dense(4, Name = \"a\")]\n[Dense(4)]\n[Add(From = \"a\", Name = \"probe\")]",
+        ["SubtractAttribute"] = "[Dense(4, Name = \"a\")]\n[Dense(4, Name = \"b\")]\n[Subtract(\"a\", \"b\", Name = \"probe\")]",
+        ["MultiplyAttribute"] = "[Dense(4, Name = \"a\")]\n[Multiply(\"a\", \"a\", Name = \"probe\")]",
+        ["AverageAttribute"] = "[Dense(4, Name = \"a\")]\n[Dense(4, Name = \"b\")]\n[Average(\"a\", \"b\", \"a\", Name = \"probe\")]",
+        ["MaximumAttribute"] = "[Dense(4, Name = \"a\")]\n[Dense(4)]\n[Maximum(From = \"a\", Name = \"probe\")]",
+        ["ConcatenateAttribute"] = "[Dense(4, Name = \"a\")]\n[Dense(2, Name = \"b\")]\n[Concatenate(\"a\", \"b\", Axis = -1, Name = \"probe\")]",
     };
 
     /// <summary>

@@ -144,6 +144,27 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor BidirectionalWithoutRecurrent = Error(
         "NDSL1012", "Bidirectional not followed by a recurrent layer",
         "[Bidirectional] wraps the recurrent layer written right after it (SimpleRNN, LSTM or GRU), but {0} follows");
+
+    /// <summary>"{0} reads '{1}', which {2}; it can read {3}"</summary>
+    public static readonly DiagnosticDescriptor UnknownInputName = Error(
+        "NDSL1013", "Unknown or later input name",
+        "{0} reads '{1}', which {2}; it can read {3}");
+
+    /// <summary>"{0} cannot merge {1} of shape {2} with {3} of shape {4}: {5}"</summary>
+    public static readonly DiagnosticDescriptor ShapesCannotMerge = Error(
+        "NDSL1014", "Shapes that cannot be merged",
+        "{0} cannot merge {1} of shape {2} with {3} of shape {4}: {5}");
+
+    /// <summary>"{0} computes an output no later layer reads: {1}"</summary>
+    public static readonly DiagnosticDescriptor UnusedBranch = Error(
+        "NDSL1015", "Branch whose output is never used",
+        "{0} computes an output no later layer reads: {1}");
+
+    /// <summary>"{0} is not a valid merge: {1}"</summary>
+    public static readonly DiagnosticDescriptor InvalidMerge = Error(
+        "NDSL1016", "Invalid merge",
+        "{0} is not a valid merge: {1}");
+
     /// <summary>"{0} needs a per-sample input of shape (steps, features), but receives {1}"</summary>
     public static readonly DiagnosticDescriptor RecurrentInputNotSequence = Error(
         "NDSL1008", "Recurrent layer input is not a sequence",

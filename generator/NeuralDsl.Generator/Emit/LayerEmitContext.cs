@@ -38,10 +38,10 @@ internal sealed class LayerEmitContext(SourceWriter writer, ModelPlan plan, Plan
     public string Output => Names.Output(Layer.Index) + Part;
 
     /// <summary>
-    /// True when no computing layer precedes this one: its input is the model input, so in training the backward pass
-    /// needs no input gradient and passes an empty <c>dx</c>.
+    /// True when the layer reads the model input (directly or through aliasing layers), so in training the backward
+    /// pass needs no input gradient and passes an empty <c>dx</c>.
     /// </summary>
-    public bool IsFirstComputingLayer => Plan.Flow.HolderOf(Layer.Index - 1) < 0;
+    public bool IsFirstComputingLayer => Plan.Flow.HolderOf(Layer.InputIndex) < 0;
 
     /// <summary>
     /// Writes, in the first computing layer only, why its <c>dx</c> may be empty; written above the check that skips
@@ -104,6 +104,48 @@ internal sealed class LayerEmitContext(SourceWriter writer, ModelPlan plan, Plan
         WriteHeader("backward");
         string dy = outputGradient is null ? SpanType + " dy" : ReadOnlySpanType + " " + outputGradient;
         return PrivateMethod("Backward", [ReadOnlySpanType + " x", dy, SpanType + " dx", "int batch"]);
+    }
+
+    /// <summary>
+    /// For a layer reading several outputs (a merge): writes the header line and the signature of
+    /// <c>LayerNForward(x0, x1, ..., batch)</c>, one comment line per operand with its shape, and opens the body.
+    /// </summary>
+    public IDisposable MergeForwardMethod()
+    {
+        WriteHeader("forward");
+        WriteOperandComments();
+        var parameters = new List<string>();
+        for (int k = 0; k < Layer.Inputs.Count; k++)
+            parameters.Add(ReadOnlySpanType + " x" + k.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        parameters.Add("int batch");
+        return PrivateMethod("Forward", parameters);
+    }
+
+    /// <summary>
+    /// For a merge: the signature of <c>LayerNBackward(x0, x1, ..., dy, dx0, dx1, ..., batch)</c>; a <c>dxk</c> is empty
+    /// when nobody needs that gradient (the model input in training).
+    /// </summary>
+    public IDisposable MergeBackwardMethod()
+    {
+        WriteHeader("backward");
+        WriteOperandComments();
+        var parameters = new List<string>();
+        for (int k = 0; k < Layer.Inputs.Count; k++)
+            parameters.Add(ReadOnlySpanType + " x" + k.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        parameters.Add(SpanType + " dy");
+        for (int k = 0; k < Layer.Inputs.Count; k++)
+            parameters.Add(SpanType + " dx" + k.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        parameters.Add("int batch");
+        return PrivateMethod("Backward", parameters);
+    }
+
+    /// <summary>The name of operand <paramref name="k"/>'s source: a layer name, or the model input's.</summary>
+    public string OperandName(int k) => Layer.Inputs[k] < 0 ? Plan.Spec.InputName ?? "input_layer" : Plan.Layers[Layer.Inputs[k]].Name;
+
+    private void WriteOperandComments()
+    {
+        for (int k = 0; k < Layer.Inputs.Count; k++)
+            Writer.Comment("x" + k.ToString(System.Globalization.CultureInfo.InvariantCulture) + " = " + OperandName(k) + " " + Layer.InputShapes[k].ToComment());
     }
 
     /// <summary>Writes <c>private void LayerN{suffix}({parameters})</c> and opens its body; disposing closes it and leaves a blank line.</summary>

@@ -48,6 +48,11 @@ internal sealed partial class ModelEmitter
             _w.Commented("private " + t + "[] " + Names.Mask + " = [];",
                 "[" + Literals.Int(Flow.Mask.Steps) + "] mask per sample from " + Layers[Flow.Mask.Source].Name + ": 1 real step, 0 padding");
         }
+        if (Flow.ScratchSize > 0)
+        {
+            _w.Commented("private " + t + "[] " + Names.GradientScratch + " = [];",
+                "[" + Literals.Int(Flow.ScratchSize) + "] per sample: input gradients added to a tensor several layers read");
+        }
         foreach (PlannedLayer layer in Layers.Where(l => !l.Spec.AliasesInput))
         {
             _w.Commented("private " + t + "[] " + Names.Output(layer.Index) + " = [];", layer.Output.ToComment() + " " + layer.Name + " output");
@@ -110,6 +115,8 @@ internal sealed partial class ModelEmitter
             _w.Line(Names.Input + " = new " + _t + "[checked(batch * " + Literals.Int(_plan.InputSize) + ")];");
             if (Flow.Mask.Exists)
                 _w.Line(Names.Mask + " = new " + _t + "[checked(batch * " + Literals.Int(Flow.Mask.Steps) + ")];");
+            if (Flow.ScratchSize > 0)
+                _w.Line(Names.GradientScratch + " = new " + _t + "[checked(batch * " + Literals.Int(Flow.ScratchSize) + ")];");
             foreach (PlannedLayer layer in Layers.Where(l => !l.Spec.AliasesInput))
             {
                 string size = Literals.Int(layer.Output.Size);

@@ -18,21 +18,29 @@ internal sealed partial class ModelEmitter
     /// </summary>
     private string SummaryText()
     {
-        var rows = Layers.Select(layer => (Name: layer.Name + " (" + layer.Spec.KerasType + ")", Shape: layer.Output.ToKeras(), Params: Literals.Count(layer.ParameterCount))).ToList();
+        // A graph (named inputs, merges) gets Keras' functional layout: an InputLayer row and a "Connected to" column.
+        bool graph = !_plan.IsChain;
+        string inputName = Spec.InputName ?? "input_layer";
+        var rows = Layers.Select(layer => (Name: layer.Name + " (" + layer.Spec.KerasType + ")", Shape: layer.Output.ToKeras(),
+            Params: Literals.Count(layer.ParameterCount),
+            Connected: string.Join(", ", layer.Inputs.Select(j => (j < 0 ? inputName : Layers[j].Name) + "[0][0]")))).ToList();
+        if (graph)
+            rows.Insert(0, (inputName + " (InputLayer)", Spec.InputShape.ToKeras(), "0", "-"));
         int nameWidth = Math.Max(28, rows.Select(r => r.Name.Length + 1).DefaultIfEmpty(0).Max());
         int shapeWidth = Math.Max(25, rows.Select(r => r.Shape.Length + 1).DefaultIfEmpty(0).Max());
-        int paramWidth = Math.Max(9, rows.Select(r => r.Params.Length).DefaultIfEmpty(0).Max());
-        int width = 1 + nameWidth + 1 + shapeWidth + 1 + paramWidth;
+        int paramWidth = Math.Max(9, rows.Select(r => r.Params.Length + (graph ? 1 : 0)).DefaultIfEmpty(0).Max());
+        int connectedWidth = graph ? Math.Max(12, rows.Select(r => r.Connected.Length).Max()) : 0;
+        int width = 1 + nameWidth + 1 + shapeWidth + 1 + paramWidth + (graph ? 1 + connectedWidth : 0);
         var sb = new StringBuilder();
         string rule = new string('_', width);
         string doubleRule = new string('=', width);
         sb.Append("Model: \"").Append(Spec.ModelName).Append("\"\n");
         sb.Append(rule).Append('\n');
-        sb.Append(Row("Layer (type)", "Output Shape", "Param #")).Append('\n');
+        sb.Append(Row("Layer (type)", "Output Shape", "Param #", "Connected to")).Append('\n');
         sb.Append(doubleRule).Append('\n');
         for (int i = 0; i < rows.Count; i++)
         {
-            sb.Append(Row(rows[i].Name, rows[i].Shape, rows[i].Params)).Append('\n');
+            sb.Append(Row(rows[i].Name, rows[i].Shape, rows[i].Params, rows[i].Connected)).Append('\n');
             sb.Append(i == rows.Count - 1 ? doubleRule : rule).Append('\n');
         }
         if (rows.Count == 0)
@@ -43,8 +51,9 @@ internal sealed partial class ModelEmitter
         sb.Append(rule).Append('\n');
         return sb.ToString();
 
-        string Row(string name, string shape, string parameters) =>
-            (" " + name.PadRight(nameWidth) + " " + shape.PadRight(shapeWidth) + " " + parameters).TrimEnd();
+        string Row(string name, string shape, string parameters, string connected) =>
+            (" " + name.PadRight(nameWidth) + " " + shape.PadRight(shapeWidth) + " " +
+             (graph ? parameters.PadRight(paramWidth) + " " + connected : parameters)).TrimEnd();
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Linq;
 using NeuralDsl.Generator.Model;
 using NeuralDsl.Generator.Shapes;
 
@@ -258,7 +259,7 @@ internal sealed partial class ModelEmitter
                 string? method = lastLayer.Spec.PreActivationBackwardMethod(lastLayer);
                 // The fused gradient is with respect to the pre-activation: the layer's own buffer if it continues from
                 // there (Dense), else the gradient of its input (an Activation layer is skipped entirely).
-                string target = method is not null ? GradientExpression(last, "default") : GradientExpression(last - 1, "default");
+                string target = method is not null ? GradientExpression(last, "default") : GradientExpression(lastLayer.InputIndex, "default");
                 if (target != "default") // a lone Activation layer has no parameters and needs no gradient
                 {
                     _w.Comment("Fused " + lastLayer.Spec.FinalActivation + " + " + Spec.Loss + ": dL/dz = (p − y) / n, without the activation's Jacobian.");
@@ -266,8 +267,10 @@ internal sealed partial class ModelEmitter
                 }
                 if (method is not null)
                 {
-                    string x = OutputOf(last - 1, "input");
-                    string dx = last == 0 ? "default" : GradientExpression(last - 1, "default");
+                    // Only element-wise single-input layers continue from a pre-activation: the last layer reads its
+                    // input first of all readers of it in the backward pass, so it writes that gradient directly.
+                    string x = OutputOf(lastLayer.InputIndex, "input");
+                    string dx = lastLayer.InputIndex < 0 ? "default" : GradientExpression(lastLayer.InputIndex, "default");
                     _w.Call(method, [x, target, dx, "batch"]);
                 }
                 if (last > 0)
@@ -292,7 +295,10 @@ internal sealed partial class ModelEmitter
         _ => throw new System.ArgumentOutOfRangeException(nameof(fused), fused, "No fused gradient."),
     };
 
-    /// <summary>Calls each layer's backward method from <paramref name="from"/> down to the first layer.</summary>
+    /// <summary>
+    /// Calls each layer's backward method from <paramref name="from"/> down to the first layer. Where a tensor feeds
+    /// several layers, the plan sends all but its last reader's gradient through the scratch, added here after the call.
+    /// </summary>
     private void WriteBackwardChain(int from, string input, string inputGradient)
     {
         for (int i = from; i >= 0; i--)
@@ -300,13 +306,43 @@ internal sealed partial class ModelEmitter
             PlannedLayer layer = Layers[i];
             if (layer.Spec.AliasesInput)
                 continue;
-            string x = OutputOf(i - 1, input);
-            string dy = GradientExpression(i, inputGradient);
-            string dx = i == 0 ? inputGradient : GradientExpression(i - 1, inputGradient);
-            if (dx == "default")
-                _w.Comment("The first layer: no input gradient needed.");
-            _w.Call(Names.LayerMethod(i) + "Backward", [x, dy, dx, "batch"]);
+            var arguments = new System.Collections.Generic.List<string>();
+            var additions = new System.Collections.Generic.List<(string Target, string Scratch)>();
+            for (int k = 0; k < layer.Inputs.Count; k++)
+                arguments.Add(OutputOf(layer.Inputs[k], input));
+            arguments.Add(GradientExpression(i, inputGradient));
+            bool noGradient = false;
+            for (int k = 0; k < layer.Inputs.Count; k++)
+            {
+                string target = GradientExpression(layer.Inputs[k], inputGradient);
+                int offset = Flow.ScratchOffset(i, k);
+                if (target == "default" || offset < 0)
+                {
+                    noGradient |= target == "default";
+                    arguments.Add(target);
+                    continue;
+                }
+                string scratch = ScratchSpan(offset, layer.InputShapes[k].Size);
+                arguments.Add(scratch);
+                additions.Add((target, scratch));
+            }
+            arguments.Add("batch");
+            if (noGradient)
+                _w.Comment(layer.Inputs.Count == 1 ? "The first layer: no input gradient needed." : "The model input needs no gradient.");
+            _w.Call(Names.LayerMethod(i) + "Backward", arguments);
+            if (additions.Count > 0)
+                _w.Comment("Read by several layers: this gradient adds to what the later readers wrote.");
+            foreach ((string target, string scratch) in additions)
+                _w.Call("global::System.Numerics.Tensors.TensorPrimitives.Add", [target, scratch, target]);
         }
+    }
+
+    /// <summary>A [batch × size] part of the gradient scratch starting at <paramref name="offset"/> elements per sample.</summary>
+    private string ScratchSpan(int offset, int size)
+    {
+        string all = Names.Rows(Names.GradientScratch, "batch", Flow.ScratchSize);
+        return offset == 0 && size == Flow.ScratchSize ? all
+            : all + ".Slice(" + (offset == 0 ? "0" : "batch * " + Literals.Int(offset)) + ", batch * " + Literals.Int(size) + ")";
     }
 
     // ---- Private passes ----
@@ -328,8 +364,11 @@ internal sealed partial class ModelEmitter
                     continue;
                 }
                 _w.Comment(comment);
-                _w.Call(Names.LayerMethod(layer.Index) + "Forward",
-                    layer.Spec.UsesTrainingFlag ? [OutputOf(layer.Index - 1, "x"), "batch", "training"] : [OutputOf(layer.Index - 1, "x"), "batch"]);
+                var arguments = layer.Inputs.Select(j => OutputOf(j, "x")).ToList();
+                arguments.Add("batch");
+                if (layer.Spec.UsesTrainingFlag)
+                    arguments.Add("training");
+                _w.Call(Names.LayerMethod(layer.Index) + "Forward", arguments);
             }
         }
         _w.Line();

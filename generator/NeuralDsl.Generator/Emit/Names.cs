@@ -48,6 +48,9 @@ internal static class Names
     /// <summary>The workspace's Keras mask, [capacity × steps] (see <c>MaskFlow</c>).</summary>
     public static string Mask => Field("mask");
 
+    /// <summary>The workspace's scratch for input gradients that are added to a tensor read by several layers.</summary>
+    public static string GradientScratch => Field("gradientScratch");
+
     /// <summary>The nested class holding a pass's buffers, its passes and the per-layer methods.</summary>
     public static string Workspace => Private("Workspace");
 

@@ -22,7 +22,7 @@ internal sealed partial record BidirectionalSpec
         int half = c.Layer.Parameters.Count / 2;
         Shape output = Layer!.ReturnSequences ? new Shape(c.Layer.Input.Dimensions[0], Layer.Units) : new Shape(Layer.Units);
         var layer = new PlannedLayer(c.Layer.Index, c.Layer.Name + "." + (backward ? "backward_" : "forward_") + InnerName, spec, c.Layer.Input, output,
-            c.Layer.Parameters.Skip(backward ? half : 0).Take(half).ToEquatableArray());
+            c.Layer.Parameters.Skip(backward ? half : 0).Take(half).ToEquatableArray(), c.Layer.Inputs, c.Layer.InputShapes);
         return new LayerEmitContext(c.Writer, c.Plan, layer, c.Aliases) { Part = spec.Part };
     }
 

@@ -33,6 +33,12 @@ internal static class LayerRegistry
         ["NeuralDsl.SimpleRNNAttribute"] = RecurrentSpec.ParseSimpleRnn,
         ["NeuralDsl.LSTMAttribute"] = RecurrentSpec.ParseLstm,
         ["NeuralDsl.GRUAttribute"] = RecurrentSpec.ParseGru,
+        ["NeuralDsl.AddAttribute"] = MergeSpec.ParseAdd,
+        ["NeuralDsl.SubtractAttribute"] = MergeSpec.ParseSubtract,
+        ["NeuralDsl.MultiplyAttribute"] = MergeSpec.ParseMultiply,
+        ["NeuralDsl.AverageAttribute"] = MergeSpec.ParseAverage,
+        ["NeuralDsl.MaximumAttribute"] = MergeSpec.ParseMaximum,
+        ["NeuralDsl.ConcatenateAttribute"] = MergeSpec.ParseConcatenate,
         ["NeuralDsl.BidirectionalAttribute"] = BidirectionalSpec.Parse, // folded with the next layer by ModelParser
     };
 

@@ -28,6 +28,21 @@ internal abstract record LayerSpec(string? ExplicitName, LocationInfo? Location)
     public string? InputName { get; init; }
 
     /// <summary>
+    /// The earlier output this layer reads, as a reference the plan resolves; set by code that builds layers itself
+    /// (by index, see <see cref="TensorRef.At"/>) and then preferred to <see cref="InputName"/>.
+    /// </summary>
+    public TensorRef? InputTensor { get; init; }
+
+    /// <summary>The layer's own input: <see cref="InputTensor"/>, else <see cref="InputName"/>, else null (the previous output).</summary>
+    public TensorRef? InputReference => InputTensor ?? (InputName is { } name ? TensorRef.Named(name) : null);
+
+    /// <summary>
+    /// Every output the layer reads, in operand order; a null entry is the previous layer's output. One entry for
+    /// ordinary layers (<see cref="InputReference"/>); merge layers list their operands.
+    /// </summary>
+    public virtual IReadOnlyList<TensorRef?> Operands => [InputReference];
+
+    /// <summary>
     /// False for <c>Trainable = false</c>: the layer's parameters are frozen (no gradient, no update) while the gradient
     /// still flows through to its input.
     /// </summary>

@@ -72,6 +72,19 @@ internal sealed class AttributeArguments
                 return true;
             case TypedConstantKind.Array:
                 ImmutableArray<TypedConstant> items = constant.Values;
+                if (constant.Type is IArrayTypeSymbol { ElementType.SpecialType: SpecialType.System_String })
+                {
+                    // params string[] (merge operands): a null item stays null and is reported as an unknown name.
+                    var strings = new string?[items.Length];
+                    for (int i = 0; i < items.Length; i++)
+                    {
+                        if (items[i].Kind == TypedConstantKind.Error)
+                            return false;
+                        strings[i] = items[i].Value as string;
+                    }
+                    value = strings;
+                    return true;
+                }
                 var ints = new int[items.Length];
                 for (int i = 0; i < items.Length; i++)
                 {
@@ -103,6 +116,9 @@ internal sealed class AttributeArguments
     public double Double(int position, double fallback = 0) => position < _positional.Length ? ToDouble(_positional[position], fallback) : fallback;
 
     public int[] IntArray(int position) => position < _positional.Length && _positional[position] is int[] v ? v : [];
+
+    /// <summary>A <c>params string[]</c> argument; empty when none was written (an empty array decodes as <c>int[0]</c>).</summary>
+    public string?[] StringArray(int position) => position < _positional.Length && _positional[position] is string?[] v ? v : [];
 
     public int NamedInt(string name, int fallback) => _named.TryGetValue(name, out object? v) && v is int n ? n : fallback;
 

@@ -1,36 +1,44 @@
+using System.Collections.Generic;
 using NeuralDsl.Generator.Model;
 
 namespace NeuralDsl.Generator.Shapes;
 
 /// <summary>
 /// Where each layer's output lives and how the loss gradient enters the backward pass, decided once per plan so the
-/// emitter only reads it. Layers that alias their input (Flatten) own no buffer: their output is the buffer of the
-/// nearest computing layer before them, or the model input.
+/// emitter only reads it. Layers that alias their input (Flatten) own no buffer: their output is the buffer holding
+/// their input (the nearest computing layer up their input chain), or the model input.
 /// </summary>
 /// <param name="OutputHolders">Per layer, the index of the layer whose buffer holds its output; -1 for the model input.</param>
-/// <param name="LastComputingLayer">The last layer that owns a buffer; -1 when every layer aliases its input.</param>
+/// <param name="LastComputingLayer">The layer whose buffer holds the model output; -1 when every layer aliases its input.</param>
 /// <param name="FusedLoss">The fused activation + loss gradient the backward pass starts with, or none.</param>
 /// <param name="Mask">Where the Keras mask comes from and which layers receive it; <see cref="MaskFlow.None"/> without one.</param>
-internal sealed record DataFlow(EquatableArray<int> OutputHolders, int LastComputingLayer, FusedLoss FusedLoss, MaskFlow Mask)
+/// <param name="GradientScratch">
+/// Per layer, per operand, where its backward pass writes that operand's gradient: -1 straight into the gradient
+/// buffer of the operand's holder, else an offset (elements per sample) into the scratch buffer, whose contents are
+/// then added to the holder's gradient. Where a tensor feeds several layers the gradients are summed: the backward pass
+/// visits layers in reverse order, so the last reader writes the buffer and every earlier one adds to it.
+/// </param>
+/// <param name="ScratchSize">Elements per sample of that scratch buffer (0 for a plain chain).</param>
+internal sealed record DataFlow(EquatableArray<int> OutputHolders, int LastComputingLayer, FusedLoss FusedLoss, MaskFlow Mask,
+    EquatableArray<EquatableArray<int>> GradientScratch, int ScratchSize)
 {
     /// <summary>The layer whose buffer holds the output of layer <paramref name="index"/>; -1 (also for index -1) is the model input.</summary>
     public int HolderOf(int index) => index < 0 ? -1 : OutputHolders[index];
 
+    /// <summary>Where layer <paramref name="index"/> writes the gradient of operand <paramref name="operand"/>: -1 directly, else a scratch offset.</summary>
+    public int ScratchOffset(int index, int operand) => GradientScratch[index][operand];
+
     public static DataFlow Of(Loss loss, EquatableArray<PlannedLayer> layers)
     {
         var holders = new int[layers.Count];
-        int holder = -1;
         for (int i = 0; i < layers.Count; i++)
-        {
-            if (!layers[i].Spec.AliasesInput)
-                holder = i;
-            holders[i] = holder;
-        }
+            holders[i] = layers[i].Spec.AliasesInput ? (layers[i].InputIndex < 0 ? -1 : holders[layers[i].InputIndex]) : i;
+        int last = layers.Count - 1;
+        int holder = last >= 0 ? holders[last] : -1;
 
         // The fusion replaces the final activation's Jacobian, so it needs that activation to end the model: a trailing
         // aliasing layer would sit between it and the loss.
         FusedLoss fused = FusedLoss.None;
-        int last = layers.Count - 1;
         if (holder >= 0 && holder == last)
         {
             fused = (layers[last].Spec.FinalActivation, loss) switch
@@ -41,7 +49,32 @@ internal sealed record DataFlow(EquatableArray<int> OutputHolders, int LastCompu
                 _ => FusedLoss.None,
             };
         }
-        return new DataFlow(new EquatableArray<int>(holders), holder, fused, MaskFlow.Of(layers));
+
+        // Gradient summation: visiting computing layers from the last, the first operand to reach a holder writes its
+        // gradient buffer; every later one (an earlier reader) goes through the scratch and is added.
+        var written = new HashSet<int>();
+        var scratch = new EquatableArray<int>[layers.Count];
+        int scratchSize = 0;
+        for (int i = last; i >= 0; i--)
+        {
+            PlannedLayer layer = layers[i];
+            var offsets = new int[layer.Inputs.Count];
+            int used = 0;
+            for (int k = 0; k < offsets.Length; k++)
+            {
+                offsets[k] = -1;
+                if (layer.Spec.AliasesInput)
+                    continue;
+                if (written.Add(layer.Inputs[k] < 0 ? -1 : holders[layer.Inputs[k]]))
+                    continue;
+                offsets[k] = used;
+                used += layer.InputShapes[k].Size;
+            }
+            scratch[i] = new EquatableArray<int>(offsets);
+            scratchSize = System.Math.Max(scratchSize, used);
+        }
+        return new DataFlow(new EquatableArray<int>(holders), holder, fused, MaskFlow.Of(layers), new EquatableArray<EquatableArray<int>>(scratch),
+            scratchSize);
     }
 }
 
@@ -77,23 +110,25 @@ internal sealed record MaskFlow(int Source, int Steps, EquatableArray<bool> Rece
         if (source < 0)
             return None;
 
+        // A layer receives the mask when any output it reads carries it (there is one source, so operands carry the same
+        // mask or none); its own output carries it on unless it consumes it.
         var receivers = new bool[layers.Count];
-        int problem = layers.Count; // unconsumed unless a layer stops it
+        var carries = new bool[layers.Count];
+        carries[source] = true;
         for (int i = source + 1; i < layers.Count; i++)
         {
+            bool receives = false;
+            foreach (int j in layers[i].Inputs)
+                receives |= j >= 0 && carries[j];
+            if (!receives)
+                continue;
             receivers[i] = true;
             MaskHandling handling = layers[i].Spec.MaskHandling;
-            if (handling == MaskHandling.Consumes)
-            {
-                problem = -1;
-                break;
-            }
             if (handling == MaskHandling.CannotHonour)
-            {
-                problem = i;
-                break;
-            }
+                return new MaskFlow(source, layers[source].Output.Dimensions[0], new EquatableArray<bool>(receivers), i);
+            carries[i] = handling != MaskHandling.Consumes;
         }
+        int problem = carries[layers.Count - 1] ? layers.Count : -1; // unconsumed at the output
         return new MaskFlow(source, layers[source].Output.Dimensions[0], new EquatableArray<bool>(receivers), problem);
     }
 }

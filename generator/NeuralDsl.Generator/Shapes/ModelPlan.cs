@@ -37,13 +37,34 @@ internal sealed record ModelPlan(ModelSpec Spec, EquatableArray<PlannedLayer> La
         Layers = Layers.Select(l => l with { Spec = l.Spec.WithoutLocations() }).ToEquatableArray(),
     };
 
+    /// <summary>True when every layer reads the output of the layer written just before it: a plain stack.</summary>
+    public bool IsChain => Layers.All(l => l.Inputs.Count == 1 && l.InputIndex == l.Index - 1);
+
     /// <summary>Target elements per sample: one class index per row for sparse labels, else the output size.</summary>
     public int TargetSize => Spec.Loss == Loss.SparseCategoricalCrossEntropy ? OutputShape.LeadingSize : OutputShape.Size;
 }
 
-/// <summary>One layer with its resolved Keras name, shapes and parameter tensors.</summary>
-internal sealed record PlannedLayer(int Index, string Name, LayerSpec Spec, Shape Input, Shape Output, EquatableArray<PlannedParameter> Parameters)
+/// <summary>One layer with its resolved Keras name, shapes, parameter tensors and the outputs it reads.</summary>
+/// <param name="Index">Its position in the attribute list.</param>
+/// <param name="Name">Its Keras name.</param>
+/// <param name="Spec">The parsed attribute.</param>
+/// <param name="Input">The shape of its first (for most layers, only) input.</param>
+/// <param name="Inputs">The layers whose outputs it reads, in operand order; -1 is the model input.</param>
+/// <param name="Output">Its per-sample output shape.</param>
+/// <param name="Parameters">Its tensors, placed in the flat vectors.</param>
+/// <param name="InputShapes">Their per-sample shapes, in the same order.</param>
+internal sealed record PlannedLayer(int Index, string Name, LayerSpec Spec, Shape Input, Shape Output, EquatableArray<PlannedParameter> Parameters,
+    EquatableArray<int> Inputs, EquatableArray<Shape> InputShapes)
 {
+    /// <summary>A layer of a plain stack: it reads the output of the layer before it (the model input for the first).</summary>
+    public PlannedLayer(int index, string name, LayerSpec spec, Shape input, Shape output, EquatableArray<PlannedParameter> parameters)
+        : this(index, name, spec, input, output, parameters, new EquatableArray<int>([index - 1]), new EquatableArray<Shape>([input]))
+    {
+    }
+
+    /// <summary>The layer whose output its first operand is (-1 the model input).</summary>
+    public int InputIndex => Inputs[0];
+
     public int ParameterCount
     {
         get

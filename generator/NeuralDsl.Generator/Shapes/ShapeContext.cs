@@ -18,11 +18,20 @@ internal sealed class ShapeContext(ModelSpec model)
 
     public ModelSpec Model { get; } = model;
 
-    /// <summary>The layer before the one whose shape is being inferred (null for the first), for rules about pairs.</summary>
+    /// <summary>The layer whose output the one being inferred reads (its first operand; null for the model input), for rules about pairs.</summary>
     public LayerSpec? PreviousLayer { get; set; }
 
     /// <summary>The Keras name of <see cref="PreviousLayer"/>.</summary>
     public string? PreviousName { get; set; }
+
+    /// <summary>The Keras name of the layer whose shape is being inferred.</summary>
+    public string CurrentName { get; set; } = "";
+
+    /// <summary>The per-sample shapes of every output the layer reads, in operand order (one for ordinary layers).</summary>
+    public IReadOnlyList<Shape> OperandShapes { get; set; } = [];
+
+    /// <summary>How messages name those outputs: <c>'stem'</c>, or <c>the model input</c>.</summary>
+    public IReadOnlyList<string> OperandNames { get; set; } = [];
 
     public IReadOnlyList<DiagnosticInfo> Diagnostics => _diagnostics;
 

@@ -42,6 +42,10 @@ internal static class ShapeInference
         if (names is null)
             return null;
 
+        int[][]? inputs = ResolveInputs(model, names, context);
+        if (inputs is null)
+            return null;
+
         var layers = new List<PlannedLayer>(model.Layers.Count);
         Shape current = model.InputShape;
         long offset = 0, stateOffset = 0;
@@ -55,8 +59,14 @@ internal static class ShapeInference
                 return null;
             }
             context.CurrentOrigin = spec.Origin;
-            context.PreviousLayer = i > 0 ? model.Layers[i - 1] : null;
-            context.PreviousName = i > 0 ? names[i - 1] : null;
+            int[] reads = inputs[i];
+            var shapes = reads.Select(j => j < 0 ? model.InputShape : layers[j].Output).ToArray();
+            current = shapes[0];
+            context.PreviousLayer = reads[0] >= 0 ? model.Layers[reads[0]] : null;
+            context.PreviousName = reads[0] >= 0 ? names[reads[0]] : null;
+            context.CurrentName = names[i];
+            context.OperandShapes = shapes;
+            context.OperandNames = reads.Select(j => j < 0 ? "'" + (model.InputName ?? "input_layer") + "'" : "'" + names[j] + "'").ToArray();
             Shape? output = spec.InferShape(current, context);
             if (output is null)
                 return null;
@@ -87,16 +97,109 @@ internal static class ShapeInference
                 else
                     stateOffset += placed.Length;
             }
-            layers.Add(new PlannedLayer(i, names[i], spec, current, output, parameters.ToEquatableArray()));
+            layers.Add(new PlannedLayer(i, names[i], spec, current, output, parameters.ToEquatableArray(), new EquatableArray<int>(reads),
+                new EquatableArray<Shape>(shapes)));
             current = output;
         }
         context.CurrentOrigin = null;
+
+        if (!CheckEveryOutputRead(model, inputs, names, context))
+            return null;
 
         CheckOutputFitsLoss(model, layers, current, context);
         var plan = new ModelPlan(model, layers.ToEquatableArray(), current, (int)offset, (int)stateOffset);
         CheckMask(plan, context);
         MemberCollisions.Check(plan, context);
         return plan;
+    }
+
+    /// <summary>
+    /// Resolves every layer's operands to layer indices (-1 the model input): the previous output by default, else the
+    /// named or indexed earlier output. A name of no tensor, of the layer itself or of a later layer is NDSL1013, so the
+    /// attribute order is a topological order and a cycle cannot be written.
+    /// </summary>
+    private static int[][]? ResolveInputs(ModelSpec model, string[] names, ShapeContext context)
+    {
+        var index = new Dictionary<string, int>();
+        for (int i = 0; i < names.Length; i++)
+            index[names[i]] = i;
+        if (model.InputName is { } inputName)
+        {
+            // The [Input]'s name shares the layers' namespace: a reference must say which one it means.
+            if (Naming.LayerNameProblem(inputName) is { } problem)
+            {
+                context.Report(DiagnosticDescriptors.InvalidName, model.InputLocation, inputName, problem);
+                return null;
+            }
+            if (index.ContainsKey(inputName))
+            {
+                context.Report(DiagnosticDescriptors.DuplicateLayerName, model.InputLocation, inputName, "is also the name of a layer");
+                return null;
+            }
+            index[inputName] = -1;
+        }
+
+        var inputs = new int[names.Length][];
+        bool ok = true;
+        for (int i = 0; i < names.Length; i++)
+        {
+            LayerSpec spec = model.Layers[i];
+            IReadOnlyList<TensorRef?> operands = spec.Operands;
+            var reads = new int[operands.Count];
+            for (int k = 0; k < operands.Count; k++)
+            {
+                TensorRef? r = operands[k];
+                int at = r is null ? i - 1 : r.Name is null ? r.Index : index.TryGetValue(r.Name, out int found) ? found : int.MinValue;
+                if (at < i && at >= -1)
+                {
+                    reads[k] = at;
+                    continue;
+                }
+                string which = at == int.MinValue ? "is no layer of this model" + (model.InputName is null ? " (an [Input] is named with Name = ...)" : "")
+                    : at == i ? "is this layer itself"
+                    : at >= names.Length || r!.Name is null ? "is no earlier layer (layer " + at.ToString(CultureInfo.InvariantCulture) + ")"
+                    : "is a later layer (layer " + at.ToString(CultureInfo.InvariantCulture) + "): a layer reads only outputs written before it";
+                var earlier = new List<string>();
+                if (model.InputName is { } n)
+                    earlier.Add("'" + n + "' (the [Input])");
+                for (int j = 0; j < i; j++)
+                    earlier.Add("'" + names[j] + "'");
+                context.Report(DiagnosticDescriptors.UnknownInputName, spec.Location, "[" + spec.KerasType + "] '" + names[i] + "'",
+                    r!.Name ?? r.ToString(), which,
+                    earlier.Count == 0 ? "only the model input, which it reads by default" : string.Join(", ", earlier));
+                ok = false;
+            }
+            inputs[i] = reads;
+        }
+        return ok ? inputs : null;
+    }
+
+    /// <summary>
+    /// NDSL1015 on each layer, other than the last, whose output no later layer reads: its work would be wasted and its
+    /// parameters never trained, which in a list written in order is almost always a forgotten merge or a wrong name.
+    /// (The model input cannot be left unread: the first layer has nothing earlier to read.)
+    /// </summary>
+    private static bool CheckEveryOutputRead(ModelSpec model, int[][] inputs, string[] names, ShapeContext context)
+    {
+        var read = new bool[names.Length];
+        foreach (int[] reads in inputs)
+        {
+            foreach (int j in reads)
+            {
+                if (j >= 0)
+                    read[j] = true;
+            }
+        }
+        bool ok = true;
+        for (int i = 0; i < names.Length - 1; i++)
+        {
+            if (read[i])
+                continue;
+            context.Report(DiagnosticDescriptors.UnusedBranch, model.Layers[i].Location, "[" + model.Layers[i].KerasType + "] '" + names[i] + "'",
+                "read it by name (Input = \"" + names[i] + "\", or as a merge operand) or remove the layer; only the last layer's output may stay unread");
+            ok = false;
+        }
+        return ok;
     }
 
     /// <summary>True when the tensor is a matrix whose rows (every axis but the last) are its fan in.</summary>
