@@ -40,6 +40,8 @@ internal static class LayerRegistry
         ["NeuralDsl.MaximumAttribute"] = MergeSpec.ParseMaximum,
         ["NeuralDsl.ConcatenateAttribute"] = MergeSpec.ParseConcatenate,
         ["NeuralDsl.BidirectionalAttribute"] = BidirectionalSpec.Parse, // folded with the next layer by ModelParser
+        ["NeuralDsl.ResNetBasicBlockAttribute"] = ResidualSpec.ParseBasicBlock, // expanded like [Residual] (BlockExpansion)
+        ["NeuralDsl.ResNetBottleneckAttribute"] = ResidualSpec.ParseBottleneck,
     };
 
     public static bool IsLayer(string attributeName) => Parsers.ContainsKey(attributeName) || BlockParser.IsUse(attributeName);

@@ -27,10 +27,11 @@ namespace NeuralDsl.Generator.Parsing;
 internal static class BlockParser
 {
     public const string BlockAttributeName = "NeuralDsl.BlockAttribute";
+    public const string ResidualAttributeName = "NeuralDsl.ResidualAttribute";
     private const string InputAttributeName = "NeuralDsl.InputAttribute";
 
     /// <summary>The attributes that use a block class (<c>typeof(X)</c>) and so are parsed here, not by the registry.</summary>
-    public static readonly ImmutableArray<string> UseAttributeNames = [BlockAttributeName];
+    public static readonly ImmutableArray<string> UseAttributeNames = [BlockAttributeName, ResidualAttributeName];
 
     public static bool IsUse(string attributeName) => UseAttributeNames.Contains(attributeName);
 
@@ -88,6 +89,13 @@ internal static class BlockParser
             return inner;
         if (inner.Problem is { } problem)
             return Expansion.Failed(problem with { Chain = [block.Name, .. problem.Chain] });
+        if (attribute.AttributeClass?.ToDisplayString() == ResidualAttributeName)
+        {
+            ProjectionMode projection = !arguments.HasNamed("Projection") ? ProjectionMode.WhereShapesDiffer
+                : arguments.NamedBool("Projection", false) ? ProjectionMode.Always : ProjectionMode.Never;
+            return Expansion.Of(new ResidualSpec(block.Name, inner.Layers, projection, ShortcutStyle.Plain, EquatableArray<LayerSpec>.Empty,
+                arguments.NamedString("Name"), location));
+        }
         return Expansion.Of(new BlockSpec(block.Name, inner.Layers, arguments.NamedString("Name"), location));
     }
 

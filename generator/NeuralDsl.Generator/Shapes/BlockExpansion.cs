@@ -29,7 +29,7 @@ internal static class BlockExpansion
     /// <summary>The model with its block uses expanded in place, or null after reporting a naming problem.</summary>
     public static ModelSpec? Expand(ModelSpec model, ShapeContext context)
     {
-        if (!model.Layers.Any(l => l is BlockSpec))
+        if (!model.Layers.Any(IsUse))
             return model;
 
         string[]? topNames = LevelNames(model.Layers, null, context);
@@ -40,9 +40,9 @@ internal static class BlockExpansion
         for (int i = 0; i < model.Layers.Count; i++)
         {
             LayerSpec layer = model.Layers[i];
-            if (layer is BlockSpec block)
+            if (IsUse(layer))
             {
-                if (!ExpandUse(block, topNames[i], frozen: false, model.ClassName, flat, useOutputs, context))
+                if (!ExpandUse(layer, topNames[i], frozen: false, model.ClassName, flat, useOutputs, context))
                     return null;
             }
             else
@@ -60,40 +60,121 @@ internal static class BlockExpansion
         return model with { Layers = flat.ToEquatableArray() };
     }
 
-    private static bool ExpandUse(BlockSpec block, string useName, bool frozen, string modelName, List<LayerSpec> flat, Dictionary<string, string> useOutputs, ShapeContext context)
+    /// <summary>True for the specs this expansion replaces: block and residual uses.</summary>
+    public static bool IsUse(LayerSpec layer) => layer is BlockSpec or ResidualSpec;
+
+    /// <summary>True when the model has a residual anywhere (nested uses included): its shortcuts need the probe walk.</summary>
+    public static bool HasResiduals(ModelSpec model) => model.Layers.Any(HasResidual);
+
+    private static bool HasResidual(LayerSpec layer) => layer switch
     {
-        string origin = "in block use '" + useName + "' (" + block.ClassName + ") of model '" + modelName + "'";
-        string[]? names = LevelNames(block.Layers, origin, context);
+        ResidualSpec => true,
+        BlockSpec block => block.Layers.Any(HasResidual),
+        _ => false,
+    };
+
+    /// <summary>
+    /// Appends the layers of one use (a <see cref="BlockSpec"/> or a <see cref="ResidualSpec"/>) named
+    /// <paramref name="useName"/> to <paramref name="flat"/>; false after reporting a naming problem.
+    /// </summary>
+    private static bool ExpandUse(LayerSpec use, string useName, bool frozen, string modelName, List<LayerSpec> flat, Dictionary<string, string> useOutputs, ShapeContext context)
+    {
+        var residual = use as ResidualSpec;
+        string className = residual?.ClassName ?? ((BlockSpec)use).ClassName;
+        EquatableArray<LayerSpec> layers = residual?.Layers ?? ((BlockSpec)use).Layers;
+        string origin = "in block use '" + useName + "' (" + className + ") of model '" + modelName + "'";
+
+        // A residual's own layers (shortcut, add, the layers after it) share the use's names with the block's.
+        IReadOnlyList<LayerSpec> shortcut = residual?.ShortcutTemplates() ?? [];
+        LayerSpec? add = residual is null ? null : new ActivationSpec(Activation.Linear, "add", residual.Location);
+        IReadOnlyList<LayerSpec> after = residual is null ? [] : [.. residual.After];
+        var level = new List<LayerSpec>(layers);
+        level.AddRange(shortcut);
+        if (add is not null)
+            level.Add(add);
+        level.AddRange(after);
+        string[]? names = LevelNames(level.ToEquatableArray(), origin, context);
         if (names is null)
             return false;
-        frozen |= !block.Trainable;
+        string Full(int i) => useName + "_" + names[i];
+
+        frozen |= !use.Trainable;
+        // x: what the use reads, the block's first layer as well as the shortcut.
+        TensorRef x = use.InputName is { } input
+            ? TensorRef.Named(useOutputs.TryGetValue(input, out string? read) ? read : input)
+            : TensorRef.At(flat.Count - 1);
         int first = flat.Count;
         var innerOutputs = new Dictionary<string, string>(System.StringComparer.Ordinal);
-        for (int i = 0; i < block.Layers.Count; i++)
+        for (int i = 0; i < layers.Count; i++)
         {
-            string full = useName + "_" + names[i];
-            LayerSpec layer = block.Layers[i];
-            if (layer is BlockSpec nested)
+            LayerSpec layer = layers[i];
+            if (IsUse(layer))
             {
-                if (!ExpandUse(nested with { InputName = Scoped(nested.InputName, useName, innerOutputs) }, full, frozen, modelName, flat, innerOutputs, context))
+                if (!ExpandUse(layer with { InputName = Scoped(layer.InputName, useName, innerOutputs) }, Full(i), frozen, modelName, flat, innerOutputs, context))
                     return false;
                 continue;
             }
-            flat.Add(layer with
-            {
-                ExplicitName = full,
-                InputName = Scoped(layer.InputName, useName, innerOutputs),
-                Trainable = layer.Trainable && !frozen,
-                Origin = "layer '" + full + "', " + origin,
-            });
+            flat.Add(Scope(layer, Full(i), useName, frozen, origin, innerOutputs));
         }
         if (flat.Count == first)
             return true; // an empty block is NDSL0016 at parse time; nothing to wire
-        if (block.InputName is not null)
-            flat[first] = flat[first] with { InputName = block.InputName };
+        if (use.InputName is not null)
+            flat[first] = flat[first] with { InputName = x.Name };
+
+        if (residual is not null)
+        {
+            int blockOutput = flat.Count - 1;
+            int at = layers.Count + shortcut.Count;
+            string describe = "[" + residual.Describe() + "] '" + useName + "'";
+            if (context.ProbingResiduals || !context.Residuals.TryGetValue(useName, out ResidualDecision? decision))
+            {
+                // The probe walk decides from the shapes (or the final walk reports why it could not).
+                flat.Add(new ResidualJoinSpec(useName, residual.Projection, describe, TensorRef.At(blockOutput), x, residual.Location)
+                {
+                    ExplicitName = Full(at),
+                    Origin = "layer '" + Full(at) + "', " + origin,
+                });
+            }
+            else
+            {
+                TensorRef shortcutOutput = x;
+                if (decision.Project)
+                {
+                    for (int k = 0; k < shortcut.Count; k++)
+                    {
+                        LayerSpec layer = shortcut[k] switch
+                        {
+                            Conv2DSpec conv when decision.Convolution => conv with { Filters = decision.Size, StrideHeight = decision.StrideHeight, StrideWidth = decision.StrideWidth },
+                            Conv2DSpec conv => new DenseSpec(decision.Size, Activation.Linear, true, Initializer.GlorotUniform, Initializer.Zeros, conv.ExplicitName, conv.Location),
+                            var other => other,
+                        };
+                        layer = Scope(layer, Full(layers.Count + k), useName, frozen, origin, innerOutputs);
+                        flat.Add(k == 0 ? layer with { InputTensor = x } : layer);
+                    }
+                    shortcutOutput = TensorRef.At(flat.Count - 1);
+                }
+                // Keras writes Add()([shortcut, x]): the shortcut is the first operand.
+                flat.Add(new MergeSpec(MergeKind.Add, new EquatableArray<TensorRef>([shortcutOutput, TensorRef.At(blockOutput)]), null, -1, Full(at), residual.Location)
+                {
+                    Trainable = !frozen,
+                    Origin = "layer '" + Full(at) + "', " + origin,
+                });
+            }
+            for (int k = 0; k < after.Count; k++)
+                flat.Add(Scope(after[k], Full(at + 1 + k), useName, frozen, origin, innerOutputs));
+        }
         useOutputs[useName] = flat[flat.Count - 1].ExplicitName!;
         return true;
     }
+
+    /// <summary>An inner layer as the model sees it: its full name, its <c>Input</c> scoped to the use, frozen with the use, its origin recorded.</summary>
+    private static LayerSpec Scope(LayerSpec layer, string full, string useName, bool frozen, string origin, Dictionary<string, string> innerOutputs) => layer with
+    {
+        ExplicitName = full,
+        InputName = Scoped(layer.InputName, useName, innerOutputs),
+        Trainable = layer.Trainable && !frozen,
+        Origin = "layer '" + full + "', " + origin,
+    };
 
     /// <summary>A name written inside a block, as the model sees it: prefixed with the use, a nested use's name read as its last layer.</summary>
     private static string? Scoped(string? name, string useName, Dictionary<string, string> innerOutputs)
@@ -116,7 +197,9 @@ internal static class BlockExpansion
         {
             if (layer.ExplicitName is not { } name)
                 continue;
-            if (Naming.LayerNameProblem(name) is { } problem)
+            // Inside a block a name is always prefixed ({use}_{name}), so only the composed name has to be valid: the
+            // ResNet blocks' Keras names (1_conv) start with a digit.
+            if (Naming.LayerNameProblem(origin is null || name.Length == 0 ? name : "x_" + name) is { } problem)
             {
                 context.ReportIn(origin, DiagnosticDescriptors.InvalidName, layer.Location, name, problem);
                 return null;

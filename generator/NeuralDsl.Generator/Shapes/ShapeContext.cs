@@ -36,6 +36,15 @@ internal sealed class ShapeContext(ModelSpec model)
     public IReadOnlyList<DiagnosticInfo> Diagnostics => _diagnostics;
 
     /// <summary>
+    /// The shortcut of each residual use, by use name: recorded by the probe walk (<see cref="ProbingResiduals"/>),
+    /// read by the expansion of the final one.
+    /// </summary>
+    public Dictionary<string, Layers.ResidualDecision> Residuals { get; set; } = new(System.StringComparer.Ordinal);
+
+    /// <summary>True in the walk that only decides residual shortcuts (its plan and diagnostics are discarded).</summary>
+    public bool ProbingResiduals { get; set; }
+
+    /// <summary>
     /// Reports an enum argument outside the declared members (C# accepts casts like <c>(Activation)99</c>); true when
     /// the value is defined.
     /// </summary>

@@ -18,6 +18,17 @@ internal static class ShapeInference
             return new Result<ModelPlan>(null, parsed.Diagnostics, parsed.Placeholder);
 
         var context = new ShapeContext(model);
+        if (BlockExpansion.HasResiduals(model))
+        {
+            // Whether a residual's shortcut projects depends on shapes, which the walk finds: a first walk over the
+            // model with every residual's add undecided (ResidualJoinSpec) records each decision and continues with the
+            // block's output shape, as the projection gives; its plan and diagnostics are dropped. The real walk below
+            // then sees the decided layers, with indices that no longer change.
+            var probe = new ShapeContext(model) { ProbingResiduals = true };
+            if (BlockExpansion.Expand(model, probe) is { } probed)
+                Plan(probed, probe);
+            context.Residuals = probe.Residuals;
+        }
         // Block uses are replaced by their layers before anything else (BlockExpansion states the rule).
         ModelSpec? expanded = BlockExpansion.Expand(model, context);
         ModelPlan? plan = expanded is null ? null : Plan(expanded, context);
