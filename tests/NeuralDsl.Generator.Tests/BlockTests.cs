@@ -59,6 +59,41 @@ public sealed class BlockTests
     }
 
     [Fact]
+    public void A_residual_with_and_without_projection_and_a_bottleneck()
+    {
+        string source = """
+            using NeuralDsl;
+
+            namespace Models;
+
+            [Block]
+            [Conv2D(4, 3, Activation.ReLU, Padding = Padding.Same)]
+            public partial class Same;
+
+            [Block]
+            [Conv2D(4, 3, Activation.ReLU, Padding = Padding.Same, Strides = 2)]
+            [Conv2D(4, 3, Padding = Padding.Same)]
+            public partial class Down;
+
+            [Sequential(Loss = Loss.MeanSquaredError)]
+            [Input(8, 8, 4)]
+            [Residual(typeof(Same))]
+            [Residual(typeof(Down))]
+            [ResNetBottleneck(2, Name = "conv2_block1")]
+            [GlobalAveragePooling2D]
+            [Dense(1)]
+            public partial class ResidualNet;
+            """;
+        SourceFile[] files = GeneratorHarness.Files(source);
+        GeneratorRun run = GeneratorHarness.RunModel(files);
+
+        DiagnosticAssert.Exactly(run, files);
+        GeneratorHarness.AssertCompilesWithoutErrorsOrWarnings(run);
+        GeneratorHarness.AssertIncrementalCached(() => new ModelGenerator(), GeneratorHarness.ModelSteps, files);
+        Snapshot.MatchAll(run.Sources, nameof(BlockTests) + "." + nameof(A_residual_with_and_without_projection_and_a_bottleneck));
+    }
+
+    [Fact]
     public void Layers_and_weights_are_named_as_keras_nests_them()
     {
         GeneratorRun run = GeneratorHarness.RunModel(ModelSource, BlockSource);

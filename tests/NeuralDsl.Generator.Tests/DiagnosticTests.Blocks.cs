@@ -214,4 +214,53 @@ public sealed partial class DiagnosticTests
         GeneratorRun run = ExpectNone(Conv);
         Assert.Empty(run.Sources);
     }
+
+    [Fact]
+    public void NDSL1017_a_projection_no_stride_can_make_on_the_residual()
+    {
+        // A valid 3×3 convolution turns 6×6 into 4×4, and no 1×1 stride does (⌈6/2⌉ = 3).
+        GeneratorRun run = Expect("NDSL1017", """
+            using NeuralDsl;
+
+            namespace Models;
+
+            [Block]
+            [Conv2D(4, 3)]
+            public partial class Valid;
+
+            [Sequential(Loss = Loss.MeanSquaredError)]
+            [Input(6, 6, 2)]
+            [[|Residual(typeof(Valid))|]]
+            [Flatten]
+            [Dense(1)]
+            public partial class Net;
+            """);
+
+        Assert.Contains("[Residual(Valid)] 'valid': the projection shortcut cannot map the block's input [6, 6, 2] to its output [4, 4, 4]", Message(run, "NDSL1017"), StringComparison.Ordinal);
+        GeneratorHarness.AssertOnlyPlaceholders(run);
+    }
+
+    [Fact]
+    public void NDSL1018_shapes_that_differ_without_projection_on_the_residual()
+    {
+        GeneratorRun run = Expect("NDSL1018", """
+            using NeuralDsl;
+
+            namespace Models;
+
+            [Block]
+            [Dense(8)]
+            public partial class Wider;
+
+            [Sequential(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            [Dense(4)]
+            [[|Residual(typeof(Wider), Projection = false)|]]
+            [Dense(1)]
+            public partial class Net;
+            """);
+
+        Assert.Contains("[Residual(Wider)] 'wider': the block turns its input [4] into [8]", Message(run, "NDSL1018"), StringComparison.Ordinal);
+        GeneratorHarness.AssertOnlyPlaceholders(run);
+    }
 }

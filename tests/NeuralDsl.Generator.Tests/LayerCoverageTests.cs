@@ -40,6 +40,9 @@ public sealed class LayerCoverageTests
         ["GRUAttribute"] = "[GRU(3, Name = \"probe\")]",
         ["BidirectionalAttribute"] = "[Bidirectional(Name = \"probe\")]\n[LSTM(3)]",
         ["BlockAttribute"] = "[Block(typeof(ProbeBlock), Name = \"probe\")]",
+        ["ResidualAttribute"] = "[Residual(typeof(ProbeBlock), Name = \"probe\")]",
+        ["ResNetBasicBlockAttribute"] = "[ResNetBasicBlock(2, Name = \"probe\")]\n[Flatten]",
+        ["ResNetBottleneckAttribute"] = "[ResNetBottleneck(1, Strides = 2, Name = \"probe\")]\n[Flatten]",
         ["AddAttribute"] = "[Dense(4, Name = \"a\")]\n[Dense(4)]\n[Add(From = \"a\", Name = \"probe\")]",
         ["SubtractAttribute"] = "[Dense(4, Name = \"a\")]\n[Dense(4, Name = \"b\")]\n[Subtract(\"a\", \"b\", Name = \"probe\")]",
         ["MultiplyAttribute"] = "[Dense(4, Name = \"a\")]\n[Multiply(\"a\", \"a\", Name = \"probe\")]",
@@ -55,11 +58,15 @@ public sealed class LayerCoverageTests
     private static readonly Dictionary<string, (string Declarations, string Shown)> Composites = new(StringComparer.Ordinal)
     {
         ["BlockAttribute"] = ("[Block]\n[Dense(3)]\n[Activation(Activation.ReLU)]\npublic partial class ProbeBlock;", "probe_activation"),
+        ["ResidualAttribute"] = ("[Block]\n[Dense(3)]\n[Activation(Activation.ReLU)]\npublic partial class ProbeBlock;", "probe_add"),
+        ["ResNetBasicBlockAttribute"] = ("", "probe_0_conv"),
+        ["ResNetBottleneckAttribute"] = ("", "probe_3_bn"),
     };
 
     private static readonly HashSet<string> ImageLayers = new(StringComparer.Ordinal)
     {
         "Conv2DAttribute", "MaxPooling2DAttribute", "AveragePooling2DAttribute", "ZeroPadding2DAttribute", "GlobalAveragePooling2DAttribute", "GlobalMaxPooling2DAttribute",
+        "ResNetBasicBlockAttribute", "ResNetBottleneckAttribute",
     };
 
     /// <summary>Layers on (steps, channels) samples get a 4×1 input.</summary>
