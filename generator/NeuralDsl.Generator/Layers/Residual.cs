@@ -58,11 +58,12 @@ internal sealed record ResidualSpec(string ClassName, EquatableArray<LayerSpec> 
     /// </summary>
     public static LayerSpec ParseBottleneck(AttributeArguments a, LocationInfo? location)
     {
+        // 4 · filters is sized without wrapping: a huge count stays huge and is reported as too large, never negative.
         int filters = a.Int(0), strides = a.NamedInt("Strides", 1);
         return new ResidualSpec("ResNetBottleneck", List(
                 Conv(filters, 1, strides, Padding.Valid, "1_conv", location), Bn("1_bn", location), Relu("1_relu", location),
                 Conv(filters, 3, 1, Padding.Same, "2_conv", location), Bn("2_bn", location), Relu("2_relu", location),
-                Conv(4 * filters, 1, 1, Padding.Valid, "3_conv", location), Bn("3_bn", location)),
+                Conv(filters > int.MaxValue / 4 ? int.MaxValue : 4 * filters, 1, 1, Padding.Valid, "3_conv", location), Bn("3_bn", location)),
             ProjectionMode.WhereShapesDiffer, ShortcutStyle.ConvBatchNorm, List(Relu("out", location)), a.NamedString("Name"), location);
     }
 

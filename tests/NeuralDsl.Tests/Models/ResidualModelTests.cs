@@ -178,3 +178,38 @@ public sealed class ResNet50Tests
         Assert.Equal([7, 7, 3, 64], ResNet.ResNet50.ParameterLayout[0].Shape);
     }
 }
+
+// ---- A block holding a residual and a ResNet block, used twice: residual decisions per use, nested names. ----
+[Block]
+[Residual(typeof(KeepShape))]
+[ResNetBasicBlock(4, Strides = 2)]
+public partial class ResidualStage;
+
+[Sequential(Loss = Loss.MeanSquaredError, ElementType = typeof(double))]
+[Input(8, 8, 3)]
+[Block(typeof(ResidualStage))]
+[Block(typeof(ResidualStage), Name = "late")]
+[Flatten]
+[Dense(2)]
+public partial class GradNestedResiduals;
+
+/// <summary>Residuals inside a block: each use decides its own shortcuts, and gradients match central differences.</summary>
+public sealed class NestedResidualTests
+{
+    [Fact]
+    public void Each_use_decides_its_shortcuts_and_backward_matches_central_differences()
+    {
+        string[] names = [.. GradNestedResiduals.ParameterLayout.Select(p => p.Name)];
+        // First use on 8×8×3: KeepShape keeps it (identity), the basic block halves and widens (projection). Second use
+        // on 4×4×4: KeepShape's 3 filters change the channels (a 1×1 projection 4 → 3), the basic block projects again.
+        Assert.Contains("residual_stage_res_net_basic_block_0_conv.kernel", names);
+        Assert.DoesNotContain(names, n => n.StartsWith("residual_stage_keep_shape_shortcut", StringComparison.Ordinal));
+        Assert.Contains("late_keep_shape_shortcut.kernel", names);
+        Assert.Contains("late_res_net_basic_block_0_conv.kernel", names);
+
+        var model = new GradNestedResiduals(2);
+        GradientCheck.Random(model.Parameters.Length, 31, scale: 0.5).CopyTo(model.Parameters);
+        GradientCheck.Random(model.State.Length, 32, scale: 0.3).Select(v => v + 1).ToArray().CopyTo(model.State);
+        GradientCheck.CheckBackward(model, batch: 2, seed: 3);
+    }
+}
