@@ -94,6 +94,38 @@ public sealed class BlockTests
     }
 
     [Fact]
+    public void Names_read_inside_a_block_are_the_blocks_and_a_use_name_reads_its_last_layer()
+    {
+        GeneratorRun run = GeneratorHarness.RunModel("""
+            using NeuralDsl;
+
+            namespace Models;
+
+            [Block]
+            [Dense(4, Name = "x")]
+            [Dense(4)]
+            [Add(From = "x")]
+            public partial class Inner;
+
+            [Sequential(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            [Block(typeof(Inner))]
+            [Block(typeof(Inner), Name = "b")]
+            [Add("inner", "b")]
+            [Dense(1)]
+            public partial class Net;
+            """);
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        GeneratorHarness.AssertCompilesWithoutErrorsOrWarnings(run);
+        string source = run.Sources.Single().Value;
+        Assert.Contains("inner_add (Add)", source, StringComparison.Ordinal);
+        Assert.Contains("inner_dense[0][0], inner_x[0][0]", source, StringComparison.Ordinal);
+        Assert.Contains("b_dense[0][0], b_x[0][0]", source, StringComparison.Ordinal);
+        Assert.Contains("inner_add[0][0], b_add[0][0]", source, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Layers_and_weights_are_named_as_keras_nests_them()
     {
         GeneratorRun run = GeneratorHarness.RunModel(ModelSource, BlockSource);

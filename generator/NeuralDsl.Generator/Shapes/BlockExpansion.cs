@@ -54,8 +54,8 @@ internal static class BlockExpansion
         // A layer of the model may read a block's output by the use's name: that is the block's last layer.
         for (int i = 0; i < flat.Count; i++)
         {
-            if (flat[i].Origin is null && flat[i].InputName is { } input && useOutputs.TryGetValue(input, out string? last))
-                flat[i] = flat[i] with { InputName = last };
+            if (flat[i].Origin is null)
+                flat[i] = Rename(flat[i], name => useOutputs.TryGetValue(name, out string? last) ? last : name);
         }
         return model with { Layers = flat.ToEquatableArray() };
     }
@@ -168,13 +168,28 @@ internal static class BlockExpansion
     }
 
     /// <summary>An inner layer as the model sees it: its full name, its <c>Input</c> scoped to the use, frozen with the use, its origin recorded.</summary>
-    private static LayerSpec Scope(LayerSpec layer, string full, string useName, bool frozen, string origin, Dictionary<string, string> innerOutputs) => layer with
+    private static LayerSpec Scope(LayerSpec layer, string full, string useName, bool frozen, string origin, Dictionary<string, string> innerOutputs) =>
+        Rename(layer, name => Scoped(name, useName, innerOutputs)!) with
+        {
+            ExplicitName = full,
+            Trainable = layer.Trainable && !frozen,
+            Origin = "layer '" + full + "', " + origin,
+        };
+
+    /// <summary>The layer with every name it reads (<c>Input</c>, a merge's operands and <c>From</c>) passed through <paramref name="rename"/>.</summary>
+    private static LayerSpec Rename(LayerSpec layer, System.Func<string, string> rename)
     {
-        ExplicitName = full,
-        InputName = Scoped(layer.InputName, useName, innerOutputs),
-        Trainable = layer.Trainable && !frozen,
-        Origin = "layer '" + full + "', " + origin,
-    };
+        LayerSpec renamed = layer.InputName is { } input ? layer with { InputName = rename(input) } : layer;
+        if (renamed is MergeSpec merge)
+        {
+            renamed = merge with
+            {
+                Named = merge.Named.Select(r => r.Name is { } n ? TensorRef.Named(rename(n)) : r).ToEquatableArray(),
+                From = merge.From is { Name: { } from } ? TensorRef.Named(rename(from)) : merge.From,
+            };
+        }
+        return renamed;
+    }
 
     /// <summary>A name written inside a block, as the model sees it: prefixed with the use, a nested use's name read as its last layer.</summary>
     private static string? Scoped(string? name, string useName, Dictionary<string, string> innerOutputs)
