@@ -59,6 +59,18 @@ public sealed class ModelGenerator : IIncrementalGenerator
                 static (spc, pair) => spc.ReportDiagnostic(pair.Left.ToDiagnostic(pair.Right)));
         }
 
+        // [Block] classes generate nothing; their own mistakes ([Input] on a block, a use that cannot be expanded) are
+        // reported here, once per class, whether or not a model uses them.
+        IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> blockDiagnostics = context.SyntaxProvider
+            .ForAttributeWithMetadataName(BlockParser.BlockAttributeName, static (node, _) => node is TypeDeclarationSyntax, BlockParser.CheckDefinition)
+            .Where(static items => items.Count > 0)
+            .WithTrackingName(TrackingNames.Blocks);
+        context.RegisterSourceOutput(blockDiagnostics.Combine(context.CompilationProvider), static (spc, pair) =>
+        {
+            foreach (DiagnosticInfo item in pair.Left)
+                spc.ReportDiagnostic(item.ToDiagnostic(pair.Right));
+        });
+
         // A model with errors still gets its public members (throwing), so the user's calls add no errors of their own.
         IncrementalValuesProvider<ModelPlaceholder> placeholders = planned
             .Where(static result => result.Placeholder is not null && (result.Value is null || result.HasErrors))

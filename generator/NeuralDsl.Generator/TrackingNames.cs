@@ -15,6 +15,9 @@ public static class TrackingNames
     /// <summary>The error-free plans that are emitted.</summary>
     public const string Output = nameof(Output);
 
+    /// <summary>The diagnostics of <c>[Block]</c> classes (their own mistakes; block classes generate no code).</summary>
+    public const string Blocks = nameof(Blocks);
+
     /// <summary>The models with errors, which get throwing placeholder members instead.</summary>
     public const string Placeholder = nameof(Placeholder);
 

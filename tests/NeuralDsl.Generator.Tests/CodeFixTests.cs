@@ -190,6 +190,8 @@ public sealed class CodeFixTests
             ["ReturnSequences"] = "no size (which steps are returned)", ["GoBackwards"] = "no size", ["Dropout"] = "no size",
             ["RecurrentDropout"] = "no size", ["RecurrentInitializer"] = "no size", ["ResetAfter"] = "no size",
             ["UnitForgetBias"] = "no size", ["MergeMode"] = "no size (how the two directions combine)",
+            ["block"] = "no size (the [Block] class used; its shapes come from the place of use)",
+            ["Projection"] = "no size (whether a residual's shortcut projects)",
             ["operands"] = "no size (the names of the outputs merged)", ["From"] = "no size (an earlier output merged with the current one)",
             ["Axis"] = "no size (which axis Concatenate joins)",
             // [Reservoir] and [Readout] (echo state networks): units and outputs are output widths; the rest are rates,

@@ -39,6 +39,10 @@ public sealed class LayerCoverageTests
         ["LSTMAttribute"] = "[LSTM(3, Name = \"probe\")]",
         ["GRUAttribute"] = "[GRU(3, Name = \"probe\")]",
         ["BidirectionalAttribute"] = "[Bidirectional(Name = \"probe\")]\n[LSTM(3)]",
+        ["BlockAttribute"] = "[Block(typeof(ProbeBlock), Name = \"probe\")]",
+        ["ResidualAttribute"] = "[Residual(typeof(ProbeBlock), Name = \"probe\")]",
+        ["ResNetBasicBlockAttribute"] = "[ResNetBasicBlock(2, Name = \"probe\")]\n[Flatten]",
+        ["ResNetBottleneckAttribute"] = "[ResNetBottleneck(1, Strides = 2, Name = \"probe\")]\n[Flatten]",
         ["AddAttribute"] = "[Dense(4, Name = \"a\")]\n[Dense(4)]\n[Add(From = \"a\", Name = \"probe\")]",
         ["SubtractAttribute"] = "[Dense(4, Name = \"a\")]\n[Dense(4, Name = \"b\")]\n[Subtract(\"a\", \"b\", Name = \"probe\")]",
         ["MultiplyAttribute"] = "[Dense(4, Name = \"a\")]\n[Multiply(\"a\", \"a\", Name = \"probe\")]",
@@ -47,9 +51,22 @@ public sealed class LayerCoverageTests
         ["ConcatenateAttribute"] = "[Dense(4, Name = \"a\")]\n[Dense(2, Name = \"b\")]\n[Concatenate(\"a\", \"b\", Axis = -1, Name = \"probe\")]",
     };
 
+    /// <summary>
+    /// Declarations a probe needs beside the model (the block class a use names), and what the summary shows instead of
+    /// the attribute's kind: a block use is no layer of its own, its layers are (named <c>{use}_{inner}</c>).
+    /// </summary>
+    private static readonly Dictionary<string, (string Declarations, string Shown)> Composites = new(StringComparer.Ordinal)
+    {
+        ["BlockAttribute"] = ("[Block]\n[Dense(3)]\n[Activation(Activation.ReLU)]\npublic partial class ProbeBlock;", "probe_activation"),
+        ["ResidualAttribute"] = ("[Block]\n[Dense(3)]\n[Activation(Activation.ReLU)]\npublic partial class ProbeBlock;", "probe_add"),
+        ["ResNetBasicBlockAttribute"] = ("", "probe_0_conv"),
+        ["ResNetBottleneckAttribute"] = ("", "probe_3_bn"),
+    };
+
     private static readonly HashSet<string> ImageLayers = new(StringComparer.Ordinal)
     {
         "Conv2DAttribute", "MaxPooling2DAttribute", "AveragePooling2DAttribute", "ZeroPadding2DAttribute", "GlobalAveragePooling2DAttribute", "GlobalMaxPooling2DAttribute",
+        "ResNetBasicBlockAttribute", "ResNetBottleneckAttribute",
     };
 
     /// <summary>Layers on (steps, channels) samples get a 4×1 input.</summary>
@@ -95,6 +112,8 @@ public sealed class LayerCoverageTests
             {{usage}}
             [Dense(2)]
             public partial class Net;
+
+            {{(Composites.TryGetValue(attributeName, out var composite) ? composite.Declarations : "")}}
             """;
         GeneratorRun run = GeneratorHarness.RunModel(source);
 
@@ -109,7 +128,7 @@ public sealed class LayerCoverageTests
             string summary = Assert.IsAssignableFrom<IModel<float>>(model).Summary;
             if (usage.Length > 0)
             {
-                string kind = attributeName[..^"Attribute".Length];
+                string kind = Composites.TryGetValue(attributeName, out var shown) ? shown.Shown : attributeName[..^"Attribute".Length];
                 Assert.Contains("probe", summary, StringComparison.Ordinal);
                 Assert.Contains(kind, summary, StringComparison.Ordinal);
             }

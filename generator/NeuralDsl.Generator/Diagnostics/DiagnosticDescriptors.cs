@@ -78,6 +78,33 @@ internal static class DiagnosticDescriptors
         "NDSL0012", "Layer attributes without [Sequential]",
         "Class '{0}' carries layer attributes but no [Sequential], so no model is generated for it");
 
+    // ---- Blocks ([Block], [Residual]; NDSL0014–NDSL0016) ----
+
+    /// <summary>"Block '{0}' uses itself ({1}); a block cannot contain itself, directly or through other blocks"</summary>
+    public static readonly DiagnosticDescriptor BlockUsesItself = Error(
+        "NDSL0014", "Block uses itself",
+        "Block '{0}' uses itself ({1}); a block cannot contain itself, directly or through other blocks");
+
+    /// <summary>"{0} on block class '{1}': a block takes its shapes from each place of use and is no model; remove it (a model using the block declares [Sequential] and [Input])"</summary>
+    public static readonly DiagnosticDescriptor ModelAttributeOnBlock = Error(
+        "NDSL0015", "[Input] or [Sequential] on a block",
+        "{0} on block class '{1}': a block takes its shapes from each place of use and is no model; remove it (a model using the block declares [Sequential] and [Input])");
+
+    /// <summary>"'{0}' {1}; [Block(typeof(X))] and [Residual(typeof(X))] need a class X marked [Block] that declares layers"</summary>
+    public static readonly DiagnosticDescriptor NotABlock = Error(
+        "NDSL0016", "Not a block class",
+        "'{0}' {1}; [Block(typeof(X))] and [Residual(typeof(X))] need a class X marked [Block] that declares layers");
+
+    /// <summary>"{0}: the projection shortcut cannot map the block's input {1} to its output {2}: {3}"</summary>
+    public static readonly DiagnosticDescriptor ProjectionImpossible = Error(
+        "NDSL1017", "Residual projection impossible",
+        "{0}: the projection shortcut cannot map the block's input {1} to its output {2}: {3}");
+
+    /// <summary>"{0}: the block turns its input {1} into {2}, so x + f(x) needs a projection shortcut, but Projection = false; ..."</summary>
+    public static readonly DiagnosticDescriptor ResidualShapesDiffer = Error(
+        "NDSL1018", "Residual shapes differ without projection",
+        "{0}: the block turns its input {1} into {2}, so x + f(x) needs a projection shortcut, but Projection = false; remove it (a 1×1 convolution or Dense then projects where the shapes differ) or make the block keep the shape");
+
     /// <summary>"{0} must be positive, but is {1}"</summary>
     public static readonly DiagnosticDescriptor NonPositiveSize = Error(
         "NDSL1001", "Non-positive size",

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using NeuralDsl.Generator.Model;
 using NeuralDsl.Generator.Parsing;
 
@@ -39,12 +40,17 @@ internal static class LayerRegistry
         ["NeuralDsl.MaximumAttribute"] = MergeSpec.ParseMaximum,
         ["NeuralDsl.ConcatenateAttribute"] = MergeSpec.ParseConcatenate,
         ["NeuralDsl.BidirectionalAttribute"] = BidirectionalSpec.Parse, // folded with the next layer by ModelParser
+        ["NeuralDsl.ResNetBasicBlockAttribute"] = ResidualSpec.ParseBasicBlock, // expanded like [Residual] (BlockExpansion)
+        ["NeuralDsl.ResNetBottleneckAttribute"] = ResidualSpec.ParseBottleneck,
     };
 
-    public static bool IsLayer(string attributeName) => Parsers.ContainsKey(attributeName);
+    public static bool IsLayer(string attributeName) => Parsers.ContainsKey(attributeName) || BlockParser.IsUse(attributeName);
 
-    /// <summary>The metadata names of every layer attribute.</summary>
-    public static IEnumerable<string> AttributeNames => Parsers.Keys;
+    /// <summary>
+    /// The metadata names of every layer attribute, including the block uses (<c>[Block(typeof(X))]</c>), which name a
+    /// class and so are parsed by <see cref="BlockParser"/>, never by <see cref="Parse"/>.
+    /// </summary>
+    public static IEnumerable<string> AttributeNames => Parsers.Keys.Concat(BlockParser.UseAttributeNames);
 
     public static LayerSpec Parse(string attributeName, AttributeArguments arguments, LocationInfo? location) =>
         Parsers[attributeName](arguments, location);

@@ -48,6 +48,13 @@ internal abstract record LayerSpec(string? ExplicitName, LocationInfo? Location)
     /// </summary>
     public bool Trainable { get; init; } = true;
 
+    /// <summary>
+    /// For a layer expanded from a <c>[Block]</c> class, where: <c>layer 'basic_block32_conv2d', in block use
+    /// 'basic_block32' (BasicBlock32) of model 'Net'</c>. Its attribute is written once for every use, so diagnostics on
+    /// it append this (<see cref="DiagnosticInfo.Context"/>). Null for the model's own layers.
+    /// </summary>
+    public string? Origin { get; init; }
+
     // ---- Shapes (Layers/X.cs) ----
 
     /// <summary>The per-sample output shape for <paramref name="input"/>, or null after reporting why there is none.</summary>

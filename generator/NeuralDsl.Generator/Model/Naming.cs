@@ -63,5 +63,18 @@ internal static class Naming
         return sb.ToString();
     }
 
+    /// <summary>
+    /// Keras' <c>to_snake_case</c> for a class name, the automatic name of a block use: <c>BasicBlock32</c> →
+    /// <c>basic_block32</c>, <c>ResNetBottleneck</c> → <c>res_net_bottleneck</c>. Characters other than letters, digits
+    /// and '_' are dropped first; a leading digit (impossible for a C# class name) is kept.
+    /// </summary>
+    public static string SnakeCase(string className)
+    {
+        string name = System.Text.RegularExpressions.Regex.Replace(className, @"[^A-Za-z0-9_]+", "");
+        name = System.Text.RegularExpressions.Regex.Replace(name, "(.)([A-Z][a-z]+)", "$1_$2");
+        name = System.Text.RegularExpressions.Regex.Replace(name, "([a-z])([A-Z])", "$1_$2");
+        return name.ToLowerInvariant();
+    }
+
     private static bool IsAsciiLetterOrDigit(char c) => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9');
 }

@@ -109,6 +109,9 @@ internal sealed class AttributeArguments
     /// </summary>
     public int Int(string parameter, int fallback = 0) => Int(System.Array.IndexOf(_parameterNames, parameter), fallback);
 
+    /// <summary>True when the named argument <paramref name="name"/> was written (whatever its value).</summary>
+    public bool HasNamed(string name) => _named.ContainsKey(name);
+
     public bool HasParameter(string parameter) => System.Array.IndexOf(_parameterNames, parameter) >= 0;
 
     public int Int(int position, int fallback = 0) => position >= 0 && position < _positional.Length && _positional[position] is int v ? v : fallback;

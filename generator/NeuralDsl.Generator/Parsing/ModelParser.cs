@@ -49,8 +49,8 @@ internal static class ModelParser
         foreach (AttributeData attribute in context.TargetSymbol.GetAttributes())
         {
             string? name = attribute.AttributeClass?.ToDisplayString();
-            if (name == SequentialAttributeName || name == ReservoirParser.ReservoirAttributeName)
-                return null; // the [Input] of an echo state network is its own
+            if (name == SequentialAttributeName || name == ReservoirParser.ReservoirAttributeName || BlockParser.IsDefinitionMarker(attribute))
+                return null; // a model, an echo state network (its [Input] is its own), or a [Block] definition (its layers are the block's)
             if (first is null && name is not null && (name == InputAttributeName || LayerRegistry.IsLayer(name)))
                 first = attribute;
         }
@@ -170,7 +170,30 @@ internal static class ModelParser
                 continue;
             }
 
-            layers.Add(LayerRegistry.Parse(name, arguments, location) with
+            LayerSpec layer;
+            if (BlockParser.IsDefinitionMarker(attribute))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ModelAttributeOnBlock, sequentialLocation, "[Sequential]", symbol.Name));
+                continue;
+            }
+            if (BlockParser.IsUse(name))
+            {
+                BlockParser.Expansion use = BlockParser.ParseUse(attribute, arguments, location, [], cancellationToken);
+                if (use.Unbound)
+                    return Failure(Placeholder());
+                if (use.Problem is { } useProblem)
+                {
+                    diagnostics.Add(useProblem.Report(symbol.Name, location));
+                    continue;
+                }
+                layer = use.Spec!;
+            }
+            else
+            {
+                layer = LayerRegistry.Parse(name, arguments, location);
+            }
+
+            layers.Add(layer with
             {
                 InputName = arguments.NamedString("Input"),
                 Trainable = arguments.NamedBool("Trainable", true),
@@ -233,7 +256,7 @@ internal static class ModelParser
     /// [Input] and the registered layer attributes of every partial declaration, ordered by position so the layer order
     /// is the order the user wrote (attributes of other declarations come after and are reported).
     /// </summary>
-    private static IEnumerable<(AttributeData Attribute, AttributeSyntax Syntax)> LayerAttributesInSourceOrder(INamedTypeSymbol symbol, CancellationToken cancellationToken)
+    internal static IEnumerable<(AttributeData Attribute, AttributeSyntax Syntax)> LayerAttributesInSourceOrder(INamedTypeSymbol symbol, CancellationToken cancellationToken)
     {
         var found = new List<(AttributeData, AttributeSyntax)>();
         foreach (AttributeData attribute in symbol.GetAttributes())
@@ -306,7 +329,7 @@ internal static class ModelParser
     /// <c>[Bidirectional]</c> is written right before the recurrent layer it wraps: the two attributes become one
     /// layer. Anything else after it (or nothing) is NDSL1012, naming what follows.
     /// </summary>
-    private static List<LayerSpec> FoldBidirectional(List<LayerSpec> layers, List<DiagnosticInfo> diagnostics)
+    internal static List<LayerSpec> FoldBidirectional(List<LayerSpec> layers, List<DiagnosticInfo> diagnostics)
     {
         var folded = new List<LayerSpec>(layers.Count);
         for (int i = 0; i < layers.Count; i++)

@@ -36,6 +36,15 @@ internal sealed class ShapeContext(ModelSpec model)
     public IReadOnlyList<DiagnosticInfo> Diagnostics => _diagnostics;
 
     /// <summary>
+    /// The shortcut of each residual use, by use name: recorded by the probe walk (<see cref="ProbingResiduals"/>),
+    /// read by the expansion of the final one.
+    /// </summary>
+    public Dictionary<string, Layers.ResidualDecision> Residuals { get; set; } = new(System.StringComparer.Ordinal);
+
+    /// <summary>True in the walk that only decides residual shortcuts (its plan and diagnostics are discarded).</summary>
+    public bool ProbingResiduals { get; set; }
+
+    /// <summary>
     /// Reports an enum argument outside the declared members (C# accepts casts like <c>(Activation)99</c>); true when
     /// the value is defined.
     /// </summary>
@@ -60,6 +69,20 @@ internal sealed class ShapeContext(ModelSpec model)
         return false;
     }
 
+    /// <summary>
+    /// The block use the layer being planned was expanded from (<see cref="LayerSpec.Origin"/>), appended to every
+    /// diagnostic reported while it is set; null for the model's own layers.
+    /// </summary>
+    public string? CurrentOrigin { get; set; }
+
     public void Report(DiagnosticDescriptor descriptor, LocationInfo? location, params string[] arguments) =>
-        _diagnostics.Add(DiagnosticInfo.Create(descriptor, location ?? Model.Location, arguments));
+        ReportIn(CurrentOrigin, descriptor, location, arguments);
+
+    /// <summary>A diagnostic on <paramref name="layer"/>'s attribute, saying which block use it came from if any.</summary>
+    public void ReportOn(LayerSpec layer, DiagnosticDescriptor descriptor, params string[] arguments) =>
+        ReportIn(layer.Origin, descriptor, layer.Location, arguments);
+
+    /// <summary>A diagnostic whose message ends with <paramref name="origin"/> (where a block's layer was expanded) when given.</summary>
+    public void ReportIn(string? origin, DiagnosticDescriptor descriptor, LocationInfo? location, params string[] arguments) =>
+        _diagnostics.Add(DiagnosticInfo.Create(descriptor, location ?? Model.Location, arguments) with { Context = origin });
 }

@@ -18,7 +18,20 @@ internal static class ShapeInference
             return new Result<ModelPlan>(null, parsed.Diagnostics, parsed.Placeholder);
 
         var context = new ShapeContext(model);
-        ModelPlan? plan = Plan(model, context);
+        if (BlockExpansion.HasResiduals(model))
+        {
+            // Whether a residual's shortcut projects depends on shapes, which the walk finds: a first walk over the
+            // model with every residual's add undecided (ResidualJoinSpec) records each decision and continues with the
+            // block's output shape, as the projection gives; its plan and diagnostics are dropped. The real walk below
+            // then sees the decided layers, with indices that no longer change.
+            var probe = new ShapeContext(model) { ProbingResiduals = true };
+            if (BlockExpansion.Expand(model, probe) is { } probed)
+                Plan(probed, probe);
+            context.Residuals = probe.Residuals;
+        }
+        // Block uses are replaced by their layers before anything else (BlockExpansion states the rule).
+        ModelSpec? expanded = BlockExpansion.Expand(model, context);
+        ModelPlan? plan = expanded is null ? null : Plan(expanded, context);
         var diagnostics = parsed.Diagnostics.Concat(context.Diagnostics).ToEquatableArray();
         return new Result<ModelPlan>(plan, diagnostics, parsed.Placeholder);
     }
@@ -52,10 +65,11 @@ internal static class ShapeInference
             LayerSpec spec = model.Layers[i];
             if (spec.MustBeFirst && i > 0)
             {
-                context.Report(DiagnosticDescriptors.TokenLayerNotFirst, spec.Location, "[" + spec.Describe() + "]",
+                context.ReportOn(spec, DiagnosticDescriptors.TokenLayerNotFirst, "[" + spec.Describe() + "]",
                     "layer " + i.ToString(CultureInfo.InvariantCulture) + ", after [" + model.Layers[i - 1].Describe() + "] '" + names[i - 1] + "'");
                 return null;
             }
+            context.CurrentOrigin = spec.Origin;
             int[] reads = inputs[i];
             var shapes = reads.Select(j => j < 0 ? model.InputShape : layers[j].Output).ToArray();
             current = shapes[0];
@@ -105,6 +119,7 @@ internal static class ShapeInference
                 new EquatableArray<Shape>(shapes)));
             current = output;
         }
+        context.CurrentOrigin = null;
 
         if (!CheckEveryOutputRead(model, inputs, names, context))
             return null;
@@ -229,12 +244,12 @@ internal static class ShapeInference
                 continue;
             if (Naming.LayerNameProblem(name) is { } problem)
             {
-                context.Report(DiagnosticDescriptors.InvalidName, layer.Location, name, problem);
+                context.ReportOn(layer, DiagnosticDescriptors.InvalidName, name, problem);
                 return null;
             }
             if (!taken.Add(name))
             {
-                context.Report(DiagnosticDescriptors.DuplicateLayerName, layer.Location, name, "is already used by an earlier layer");
+                context.ReportOn(layer, DiagnosticDescriptors.DuplicateLayerName, name, "is already used by an earlier layer");
                 return null;
             }
         }
@@ -270,7 +285,7 @@ internal static class ShapeInference
             string member = Naming.MemberName(names[i]);
             if (members.TryGetValue(member, out string? earlier))
             {
-                context.Report(DiagnosticDescriptors.DuplicateLayerName, model.Layers[i].Location, names[i],
+                context.ReportOn(model.Layers[i], DiagnosticDescriptors.DuplicateLayerName, names[i],
                     "maps to the same generated member name '" + member + "...' as the earlier layer '" + earlier + "'");
                 return null;
             }
@@ -294,7 +309,7 @@ internal static class ShapeInference
             return;
         }
         PlannedLayer culprit = plan.Layers[mask.Problem];
-        context.Report(DiagnosticDescriptors.MaskNotHonoured, at, "[" + culprit.Spec.Describe() + "] '" + culprit.Name + "', which cannot honour it",
+        context.ReportIn(culprit.Spec.Origin, DiagnosticDescriptors.MaskNotHonoured, at, "[" + culprit.Spec.Describe() + "] '" + culprit.Name + "', which cannot honour it",
             "only Dense, Dropout, Activation and recurrent layers with ReturnSequences pass a mask on, and GlobalAveragePooling1D, " +
             "GlobalMaxPooling1D and recurrent layers returning their last output consume it; " +
             "pool the sequence before this layer, or drop MaskZero");
@@ -310,7 +325,7 @@ internal static class ShapeInference
             PlannedLayer? culprit = layers.FirstOrDefault(l => l.Spec.ActsOnLastAxis && l.Input.Rank > 1);
             if (culprit is not null)
             {
-                context.Report(DiagnosticDescriptors.OutputDoesNotFitLoss, culprit.Spec.Location,
+                context.ReportOn(culprit.Spec, DiagnosticDescriptors.OutputDoesNotFitLoss,
                     "[" + culprit.Spec.Describe() + "] '" + culprit.Name + "', which cannot honour it", culprit.Input.ToString(), output.ToString(), model.Loss.ToString());
             }
             else
@@ -327,9 +342,9 @@ internal static class ShapeInference
         {
             PlannedLayer last = layers[layers.Count - 1];
             if (last.Spec.FinalActivation == Activation.Softmax)
-                context.Report(DiagnosticDescriptors.DegenerateClassAxis, last.Spec.Location, "Softmax");
+                context.ReportOn(last.Spec, DiagnosticDescriptors.DegenerateClassAxis, "Softmax");
             else if (model.Loss is Loss.CategoricalCrossEntropy or Loss.SparseCategoricalCrossEntropy)
-                context.Report(DiagnosticDescriptors.DegenerateClassAxis, last.Spec.Location, model.Loss.ToString());
+                context.ReportOn(last.Spec, DiagnosticDescriptors.DegenerateClassAxis, model.Loss.ToString());
         }
     }
 }
