@@ -17,4 +17,10 @@ public static class TrackingNames
 
     /// <summary>The models with errors, which get throwing placeholder members instead.</summary>
     public const string Placeholder = nameof(Placeholder);
+
+    /// <summary>A <c>[Perceptron]</c> class parsed into its spec and diagnostics.</summary>
+    public const string PerceptronParse = nameof(PerceptronParse);
+
+    /// <summary>The perceptron specs that are emitted (or written as placeholders when they have errors).</summary>
+    public const string PerceptronOutput = nameof(PerceptronOutput);
 }

@@ -49,8 +49,8 @@ internal static class ModelParser
         foreach (AttributeData attribute in context.TargetSymbol.GetAttributes())
         {
             string? name = attribute.AttributeClass?.ToDisplayString();
-            if (name == SequentialAttributeName)
-                return null;
+            if (name == SequentialAttributeName || name == PerceptronParser.PerceptronAttributeName)
+                return null; // [Input] belongs to a model of another kind (a perceptron)
             if (first is null && name is not null && (name == InputAttributeName || LayerRegistry.IsLayer(name)))
                 first = attribute;
         }
@@ -197,7 +197,7 @@ internal static class ModelParser
     /// True when a doc comment on one of the class's declarations has a <c>&lt;summary&gt;</c>. Read from the trivia
     /// whether or not the compilation parses documentation comments (without it they are plain <c>///</c> comments).
     /// </summary>
-    private static bool HasUserSummary(INamedTypeSymbol symbol, CancellationToken cancellationToken)
+    internal static bool HasUserSummary(INamedTypeSymbol symbol, CancellationToken cancellationToken)
     {
         foreach (SyntaxReference reference in symbol.DeclaringSyntaxReferences)
         {
@@ -245,7 +245,7 @@ internal static class ModelParser
     /// generated), as names and parameter types. Compiler-made members (accessors, the default constructor) are left
     /// out; so are inherited constructors, which are not inherited in C#.
     /// </summary>
-    private static EquatableArray<DeclaredMember> DeclaredMembers(INamedTypeSymbol symbol, Compilation compilation, CancellationToken cancellationToken)
+    internal static EquatableArray<DeclaredMember> DeclaredMembers(INamedTypeSymbol symbol, Compilation compilation, CancellationToken cancellationToken)
     {
         var members = new List<DeclaredMember>();
         foreach (ISymbol member in symbol.GetMembers())

@@ -1,7 +1,7 @@
 // Shared as source with the generator (linked there): keep this file free of runtime-only APIs.
 namespace NeuralDsl;
 
-/// <summary>The regularization term of a <see cref="PerceptronAttribute"/> model (scikit-learn's <c>penalty</c>).</summary>
+/// <summary>The regularization term of a <c>[Perceptron]</c> model (scikit-learn's <c>penalty</c>).</summary>
 public enum Penalty
 {
     /// <summary>No regularization (scikit-learn <c>penalty=None</c>, the Perceptron's default).</summary>
