@@ -10,7 +10,7 @@ namespace NeuralDsl.Generator.Tests;
 /// One test per diagnostic: the id and the exact span (marked <c>[|...|]</c> in the source) — never the message text.
 /// Each test also asserts that nothing else is reported, so cascades and duplicates fail too.
 /// </summary>
-public sealed class DiagnosticTests
+public sealed partial class DiagnosticTests
 {
     private static GeneratorRun Expect(string id, params string[] markedSources)
     {
