@@ -48,6 +48,12 @@ public sealed class PerceptronClassifier
     private readonly string _name;
     private int _callState; // ≥ 0: running predictions; −1: a training or loading call
 
+    /// <summary>Sees each binary problem's row order at the start of every epoch (tests of the shuffling semantics).</summary>
+    internal delegate void EpochOrderObserver(int problem, int epoch, ReadOnlySpan<int> order, ReadOnlySpan<byte> validation);
+
+    /// <summary>Called with the row order of every epoch, before the epoch runs; null in normal use.</summary>
+    internal EpochOrderObserver? ObserveEpochOrder { get; set; }
+
     /// <summary>Creates an unfitted perceptron over <paramref name="features"/> features and <paramref name="classes"/> classes.</summary>
     /// <param name="features">Features per sample, at least 1.</param>
     /// <param name="classes">Classes (labels 0 … classes − 1), at least 2.</param>
@@ -420,6 +426,7 @@ public sealed class PerceptronClassifier
             double sumLoss = 0;
             if (o.Shuffle)
                 rng.Shuffle<int>(order);
+            ObserveEpochOrder?.Invoke(row, epoch, order, validation);
             for (int i = 0; i < n; i++)
             {
                 int s = order[i];
