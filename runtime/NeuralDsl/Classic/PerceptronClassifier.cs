@@ -27,8 +27,8 @@ namespace NeuralDsl;
 /// accuracy on the held-out part must beat the best by tol instead (scored, as scikit-learn does, with the weights
 /// before the L2 scale factor is folded in).</para>
 /// <para>Random draws differ from scikit-learn's (numpy's generator is not reproduced): the per-epoch shuffle is a
-/// Fisher–Yates permutation of the running row order from <see cref="Rng"/>, one stream per binary problem derived
-/// from the seed, and the early-stopping split is stratified with scikit-learn's sizes but its own draw. Without
+/// Fisher–Yates permutation of the running row order from <see cref="Rng"/> seeded by the seed, the same order for
+/// every one-vs-rest problem (scikit-learn draws one seed per class), and the early-stopping split is stratified with scikit-learn's sizes but its own draw. Without
 /// shuffling and early stopping the results equal scikit-learn's to round-off.</para>
 /// <para>Labels are the integers 0 … classes − 1, fixed at construction (scikit-learn's <c>partial_fit(classes=…)</c>);
 /// for two classes the positive class is 1.</para>
@@ -359,20 +359,22 @@ public sealed class PerceptronClassifier
         double startT = warmStart ? T : 1.0;
         var iterations = new int[rows];
 
-        if (rows == 1)
+        // Binary: one problem, class 1 positive (scikit-learn's classes_[1]) and class 0 negative, each with its
+        // weight. More classes: problem c has class c positive with its weight against the rest at weight 1.
+        var problems = new Problem[rows];
+        for (int c = 0; c < rows; c++)
+            problems[c] = rows == 1 ? new Problem(1, classWeights[1], classWeights[0]) : new Problem(c, classWeights[c], 1.0);
+
+        if (rows == 1 || (long)n * Features * rows < ParallelWorkThreshold || Environment.ProcessorCount < 2)
         {
-            // Binary: class 1 is positive (scikit-learn's classes_[1]), class 0 negative, each with its weight.
-            iterations[0] = FitBinary(x, y, n, positive: 1, classWeights[1], classWeights[0], coef, intercept, 0, validation, maxIter);
-        }
-        else if ((long)n * Features * rows < ParallelWorkThreshold || Environment.ProcessorCount < 2)
-        {
-            for (int c = 0; c < rows; c++)
-                iterations[c] = FitBinary(x, y, n, positive: c, classWeights[c], 1.0, coef, intercept, c, validation, maxIter);
+            FitProblems(x, y, n, problems, 0, rows, coef, intercept, iterations, validation, maxIter);
         }
         else
         {
-            // One-vs-rest problems are independent: each writes only its own row, so the result does not depend on
-            // the number of threads. The inputs stay pinned while the worker threads read them.
+            // The one-vs-rest problems are independent given the epoch orders, which both halves draw from the same
+            // seed: each half writes only its own rows, so the result does not depend on the number of threads. The
+            // inputs stay pinned while the worker thread reads them.
+            int half = rows / 2;
             unsafe
             {
                 fixed (double* px = x)
@@ -380,12 +382,20 @@ public sealed class PerceptronClassifier
                 {
                     nint xAddress = (nint)px, yAddress = (nint)py;
                     int features = Features;
-                    Parallel.For(0, rows, c =>
+                    try
                     {
-                        var xs = new ReadOnlySpan<double>((double*)xAddress, n * features);
-                        var ys = new ReadOnlySpan<int>((int*)yAddress, n);
-                        iterations[c] = FitBinary(xs, ys, n, positive: c, classWeights[c], 1.0, coef, intercept, c, validation, maxIter);
-                    });
+                        Parallel.For(0, 2, part =>
+                        {
+                            var xs = new ReadOnlySpan<double>((double*)xAddress, n * features);
+                            var ys = new ReadOnlySpan<int>((int*)yAddress, n);
+                            FitProblems(xs, ys, n, problems, part == 0 ? 0 : half, part == 0 ? half : rows, coef, intercept, iterations, validation, maxIter);
+                        });
+                    }
+                    catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
+                    {
+                        // The same exception as the sequential path (an overflow), not a wrapper.
+                        System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
+                    }
                 }
             }
         }
@@ -399,16 +409,19 @@ public sealed class PerceptronClassifier
         IsFitted = true;
     }
 
+    /// <summary>One binary problem: its positive class and the weights of its positive and negative rows.</summary>
+    private readonly record struct Problem(int Positive, double WeightPositive, double WeightNegative);
+
     /// <summary>
-    /// One binary problem (row <paramref name="row"/> of the weights): scikit-learn's <c>_plain_sgd</c> with the
-    /// perceptron loss and a constant learning rate. Returns the epochs run.
+    /// Binary problems <paramref name="first"/> … <paramref name="last"/> − 1 (rows of the weights), each
+    /// scikit-learn's <c>_plain_sgd</c> with the perceptron loss and a constant learning rate, run side by side: every
+    /// epoch draws one order of the rows, and each row is read once for all the problems still running (a problem
+    /// that met its stopping rule keeps its weights). Writes each problem's epochs into <paramref name="iterations"/>.
     /// </summary>
-    private int FitBinary(ReadOnlySpan<double> x, ReadOnlySpan<int> y, int n, int positive, double weightPositive, double weightNegative,
-        double[] coef, double[] intercepts, int row, byte[]? validation, int maxIter)
+    private void FitProblems(ReadOnlySpan<double> x, ReadOnlySpan<int> y, int n, Problem[] problems, int first, int last,
+        double[] coef, double[] intercepts, int[] iterations, byte[]? validation, int maxIter)
     {
-        int f = Features;
-        Span<double> w = coef.AsSpan(row * f, f);
-        double intercept = intercepts[row];
+        int f = Features, count = last - first;
         PerceptronOptions o = Options;
         double eta = o.Eta0, alpha = o.Alpha;
         bool l2 = o.Penalty is Penalty.L2 or Penalty.ElasticNet;
@@ -416,9 +429,6 @@ public sealed class PerceptronClassifier
         double l1Ratio = o.Penalty switch { Penalty.L2 => 0.0, Penalty.L1 => 1.0, _ => o.L1Ratio };
         double l2Scale = Math.Max(0, 1.0 - ((1.0 - l1Ratio) * eta * alpha));
         double l1Step = l1Ratio * eta * alpha;
-        double[]? q = l1 ? new double[f] : null;
-        double u = 0;
-        double wscale = 1.0;
         double tol = o.EffectiveTol;
         bool earlyStopping = validation is not null;
         int trainCount = n;
@@ -427,86 +437,132 @@ public sealed class PerceptronClassifier
             foreach (byte v in validation) trainCount -= v;
         }
 
+        // Per problem: the L2 scale factor, the intercept, the L1 penalty so far (u) and per weight (q), the
+        // stopping rule's state, and whether it is still running.
+        var wscale = new double[count];
+        var intercept = new double[count];
+        var u = new double[count];
+        double[]? q = l1 ? new double[count * f] : null;
+        var sumLoss = new double[count];
+        var bestLoss = new double[count];
+        var bestScore = new double[count];
+        var noImprovement = new int[count];
+        var running = new bool[count];
+        for (int k = 0; k < count; k++)
+        {
+            wscale[k] = 1.0;
+            intercept[k] = intercepts[first + k];
+            bestLoss[k] = double.PositiveInfinity;
+            bestScore[k] = double.NegativeInfinity;
+            running[k] = true;
+            iterations[first + k] = maxIter;
+        }
+        int stillRunning = count;
+
         // The running row order: each epoch permutes it again (scikit-learn shuffles its index array in place).
         int[] order = new int[n];
         for (int i = 0; i < n; i++) order[i] = i;
-        var rng = new Rng(((ulong)(uint)_seed << 32) ^ (ulong)(uint)row ^ 0x5045524345505452UL); // "PERCEPTR"
+        var rng = new Rng(((ulong)(uint)_seed << 32) ^ 0x5045524345505452UL); // "PERCEPTR"
 
-        double bestLoss = double.PositiveInfinity, bestScore = double.NegativeInfinity;
-        int noImprovement = 0;
-        int epoch = 0;
-        for (; epoch < maxIter; epoch++)
+        for (int epoch = 0; epoch < maxIter && stillRunning > 0; epoch++)
         {
-            double sumLoss = 0;
             if (o.Shuffle)
                 rng.Shuffle<int>(order);
-            ObserveEpochOrder?.Invoke(row, epoch, order, validation);
+            for (int k = 0; k < count; k++)
+            {
+                sumLoss[k] = 0;
+                if (running[k])
+                    ObserveEpochOrder?.Invoke(first + k, epoch, order, validation);
+            }
             for (int i = 0; i < n; i++)
             {
                 int s = order[i];
                 if (validation is not null && validation[s] != 0)
                     continue; // the validation rows are not learned from
                 ReadOnlySpan<double> xs = x.Slice(s * f, f);
-                double target = y[s] == positive ? 1.0 : -1.0;
-                double p = Dot(w, xs) * wscale + intercept;
-                double z = p * target;
-                if (!earlyStopping)
-                    sumLoss += z <= 0 ? -z : 0; // the perceptron loss max(0, −y·p)
-                double update = z <= 0 ? eta * target : 0; // −η·dloss, dloss = −y on a mistake
-                update *= target > 0 ? weightPositive : weightNegative;
-
-                if (l2)
+                int label = y[s];
+                for (int k = 0; k < count; k++)
                 {
-                    // Never scaled to a negative value: a too large η·α sets the weights to zero.
-                    wscale *= l2Scale;
-                    if (wscale < WscaleResetThreshold)
+                    if (!running[k])
+                        continue;
+                    Problem problem = problems[first + k];
+                    Span<double> w = coef.AsSpan((first + k) * f, f);
+                    double target = label == problem.Positive ? 1.0 : -1.0;
+                    double p = Dot(w, xs) * wscale[k] + intercept[k];
+                    double z = p * target;
+                    if (!earlyStopping)
+                        sumLoss[k] += z <= 0 ? -z : 0; // the perceptron loss max(0, −y·p)
+                    double update = z <= 0 ? eta * target : 0; // −η·dloss, dloss = −y on a mistake
+                    update *= target > 0 ? problem.WeightPositive : problem.WeightNegative;
+
+                    if (l2)
                     {
-                        TensorPrimitives.Multiply(w, wscale, w);
-                        wscale = 1.0;
+                        // Never scaled to a negative value: a too large η·α sets the weights to zero.
+                        wscale[k] *= l2Scale;
+                        if (wscale[k] < WscaleResetThreshold)
+                        {
+                            TensorPrimitives.Multiply(w, wscale[k], w);
+                            wscale[k] = 1.0;
+                        }
+                    }
+                    if (update != 0.0)
+                        AddScaled(w, xs, update / wscale[k]);
+                    if (o.FitIntercept && update != 0)
+                        intercept[k] += update;
+                    if (l1)
+                    {
+                        u[k] += l1Step;
+                        TruncateL1(w, q.AsSpan(k * f, f), u[k], wscale[k]);
                     }
                 }
-                if (update != 0.0)
-                    AddScaled(w, xs, update / wscale);
-                if (o.FitIntercept && update != 0)
-                    intercept += update;
-                if (l1)
+            }
+
+            for (int k = 0; k < count; k++)
+            {
+                if (!running[k])
+                    continue;
+                Span<double> w = coef.AsSpan((first + k) * f, f);
+                if (!double.IsFinite(intercept[k]) || !TensorPrimitives.IsFiniteAll<double>(w))
+                    throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                        $"Floating-point under-/overflow occurred at epoch #{epoch + 1}. Scaling the input data (e.g. with a Standardizer) might help; the model is unchanged."));
+
+                if (earlyStopping)
                 {
-                    u += l1Step;
-                    TruncateL1(w, q!, u, wscale);
+                    double score = ValidationAccuracy(x, y, n, problems[first + k].Positive, w, intercept[k], validation!);
+                    if (tol > double.NegativeInfinity && score < bestScore[k] + tol)
+                        noImprovement[k]++;
+                    else
+                        noImprovement[k] = 0;
+                    if (score > bestScore[k])
+                        bestScore[k] = score;
+                }
+                else
+                {
+                    if (tol > double.NegativeInfinity && sumLoss[k] > bestLoss[k] - tol * trainCount)
+                        noImprovement[k]++;
+                    else
+                        noImprovement[k] = 0;
+                    if (sumLoss[k] < bestLoss[k])
+                        bestLoss[k] = sumLoss[k];
+                }
+                if (noImprovement[k] >= o.NIterNoChange)
+                {
+                    running[k] = false;
+                    stillRunning--;
+                    iterations[first + k] = epoch + 1;
                 }
             }
-
-            if (!double.IsFinite(intercept) || !TensorPrimitives.IsFiniteAll<double>(w))
-                throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
-                    $"Floating-point under-/overflow occurred at epoch #{epoch + 1}. Scaling the input data (e.g. with a Standardizer) might help; the model is unchanged."));
-
-            if (earlyStopping)
-            {
-                double score = ValidationAccuracy(x, y, n, positive, w, intercept, validation!);
-                if (tol > double.NegativeInfinity && score < bestScore + tol)
-                    noImprovement++;
-                else
-                    noImprovement = 0;
-                if (score > bestScore)
-                    bestScore = score;
-            }
-            else
-            {
-                if (tol > double.NegativeInfinity && sumLoss > bestLoss - tol * trainCount)
-                    noImprovement++;
-                else
-                    noImprovement = 0;
-                if (sumLoss < bestLoss)
-                    bestLoss = sumLoss;
-            }
-            if (noImprovement >= o.NIterNoChange)
-                break;
         }
 
-        if (wscale != 1.0)
-            TensorPrimitives.Multiply(w, wscale, w);
-        intercepts[row] = intercept;
-        return epoch == maxIter ? maxIter : epoch + 1;
+        for (int k = 0; k < count; k++)
+        {
+            if (wscale[k] != 1.0)
+            {
+                Span<double> w = coef.AsSpan((first + k) * f, f);
+                TensorPrimitives.Multiply(w, wscale[k], w);
+            }
+            intercepts[first + k] = intercept[k];
+        }
     }
 
     /// <summary>
@@ -562,7 +618,7 @@ public sealed class PerceptronClassifier
     /// of Tsuruoka, Tsujii and Ananiadou (2009). <paramref name="u"/> is the total penalty so far, <paramref name="q"/>
     /// what each weight has received.
     /// </summary>
-    private static void TruncateL1(Span<double> w, double[] q, double u, double wscale)
+    private static void TruncateL1(Span<double> w, Span<double> q, double u, double wscale)
     {
         for (int j = 0; j < w.Length; j++)
         {

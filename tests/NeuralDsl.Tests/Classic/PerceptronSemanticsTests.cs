@@ -111,8 +111,10 @@ public sealed class PerceptronSemanticsTests
             if (epoch > 0)
                 Assert.NotEqual(first.Single(o => o.Problem == problem && o.Epoch == epoch - 1).Order, order);
         }
-        // Each one-vs-rest problem has its own stream; the same seed repeats everything, another seed does not.
-        Assert.NotEqual(first[0].Order, first.Single(o => o.Problem == 1 && o.Epoch == 0).Order);
+        // The one-vs-rest problems share each epoch's order (on both threads); the same seed repeats everything,
+        // another seed does not.
+        for (int problem = 1; problem < classes; problem++)
+            Assert.Equal(first.Where(o => o.Problem == 0).Select(o => o.Order), first.Where(o => o.Problem == problem).Select(o => o.Order));
         Assert.Equal(first.Select(o => o.Order), again.Select(o => o.Order));
         Assert.NotEqual(first[0].Order, other[0].Order);
     }
@@ -230,6 +232,30 @@ public sealed class PerceptronSemanticsTests
         Assert.Throws<ArgumentException>(() => model.PartialFit(x.AsSpan(0, 10), y));
         Assert.Equal(coef, model.Coef.ToArray());
         Assert.Equal(t, model.T);
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(10)] // one-vs-rest on both threads: the same exception, not an AggregateException
+    public void An_overflowing_fit_throws_and_leaves_the_model_unchanged(int classes)
+    {
+        // Rows near double's limit: the first update already makes the weights infinite.
+        int n = 40, features = 3;
+        var x = new double[n * features];
+        var y = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            y[i] = i % classes;
+            for (int j = 0; j < features; j++) x[i * features + j] = (i + j) % 2 == 0 ? 1e308 : -1e308;
+        }
+        // Large enough for the parallel path when there are ten classes.
+        double[] wide = [.. Enumerable.Repeat(x, 500).SelectMany(r => r)];
+        int[] wideY = [.. Enumerable.Repeat(y, 500).SelectMany(r => r)];
+        var model = new PerceptronClassifier(features, classes, new PerceptronOptions { Eta0 = 1e10 });
+        var ex = Assert.Throws<InvalidOperationException>(() => model.Fit(wide, wideY));
+        Assert.Contains("Floating-point under-/overflow occurred at epoch #1", ex.Message);
+        Assert.False(model.IsFitted);
+        Assert.All(model.Coef.ToArray(), v => Assert.Equal(0.0, v));
     }
 
     [Theory]
