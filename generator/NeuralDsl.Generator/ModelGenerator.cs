@@ -87,6 +87,8 @@ public sealed class ModelGenerator : IIncrementalGenerator
         context.RegisterSourceOutput(placeholders, static (spc, placeholder) =>
             spc.AddSource(PlaceholderEmitter.HintName(placeholder), SourceText.From(PlaceholderEmitter.Emit(placeholder, Version), System.Text.Encoding.UTF8)));
 
+        RegisterPerceptrons(context);
+
         IncrementalValuesProvider<ModelPlan> models = planned
             .Where(static result => result.Value is not null && !result.HasErrors)
             .Select(static (result, _) => result.Value!.WithoutLocations())
@@ -109,5 +111,46 @@ public sealed class ModelGenerator : IIncrementalGenerator
 
         // Echo state networks ([Reservoir] + [Readout]) are a model kind of their own, with their own pipeline.
         ReservoirPipeline.Register(context, Version);
+    }
+
+    /// <summary>
+    /// <c>[Perceptron]</c> classes: Parse (→ <see cref="PerceptronSpec"/>), their diagnostics, and one source file each
+    /// (PerceptronOutput), a throwing placeholder when the spec has errors. No plan step: a perceptron has no layers.
+    /// </summary>
+    private static void RegisterPerceptrons(IncrementalGeneratorInitializationContext context)
+    {
+        IncrementalValuesProvider<Result<PerceptronSpec>> parsed = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                PerceptronParser.PerceptronAttributeName,
+                static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
+                PerceptronParser.Parse)
+            .WithTrackingName(TrackingNames.PerceptronParse);
+
+        context.RegisterSourceOutput(
+            parsed.Select(static (result, _) => result.Diagnostics).Where(static items => items.Count > 0).Combine(context.CompilationProvider),
+            static (spc, pair) =>
+            {
+                foreach (DiagnosticInfo item in pair.Left)
+                    spc.ReportDiagnostic(item.ToDiagnostic(pair.Right));
+            });
+
+        IncrementalValuesProvider<PerceptronSpec> specs = parsed
+            .Where(static result => result.Value is not null)
+            .Select(static (result, _) => result.Value! with
+            {
+                Location = null,
+                ErrorIds = result.Diagnostics
+                    .Where(static d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error)
+                    .Select(static d => d.Descriptor.Id)
+                    .Distinct()
+                    .OrderBy(static id => id, StringComparer.Ordinal)
+                    .ToEquatableArray(),
+            })
+            .WithTrackingName(TrackingNames.PerceptronOutput);
+        context.RegisterSourceOutput(specs, static (spc, spec) =>
+        {
+            string source = spec.ErrorIds.Count > 0 ? PerceptronEmitter.EmitPlaceholder(spec, Version) : PerceptronEmitter.Emit(spec, Version);
+            spc.AddSource(PerceptronEmitter.HintName(spec), SourceText.From(source, System.Text.Encoding.UTF8));
+        });
     }
 }

@@ -26,4 +26,9 @@ public static class TrackingNames
 
     /// <summary>The error-free echo state networks that are emitted.</summary>
     public const string ReservoirOutput = nameof(ReservoirOutput);
+    /// <summary>A <c>[Perceptron]</c> class parsed into its spec and diagnostics.</summary>
+    public const string PerceptronParse = nameof(PerceptronParse);
+
+    /// <summary>The perceptron specs that are emitted (or written as placeholders when they have errors).</summary>
+    public const string PerceptronOutput = nameof(PerceptronOutput);
 }

@@ -201,7 +201,8 @@ public sealed class CodeFixTests
             ["Seed"] = "no size", ["Ridge"] = "no size", ["Warmup"] = "no size (steps discarded from a fit)",
         };
         IEnumerable<Type> layers = typeof(SequentialAttribute).Assembly.GetExportedTypes()
-            .Where(t => t.IsSubclassOf(typeof(Attribute)) && t != typeof(SequentialAttribute) && t != typeof(InputAttribute));
+            .Where(t => t.IsSubclassOf(typeof(Attribute)) && t != typeof(SequentialAttribute) && t != typeof(InputAttribute)
+                && t != typeof(PerceptronAttribute)); // a model kind, not a layer: [Input] is required beside it too
         var unclassified = new List<string>();
         foreach (Type layer in layers)
         {

@@ -104,6 +104,20 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor ResidualShapesDiffer = Error(
         "NDSL1018", "Residual shapes differ without projection",
         "{0}: the block turns its input {1} into {2}, so x + f(x) needs a projection shortcut, but Projection = false; remove it (a 1×1 convolution or Dense then projects where the shapes differ) or make the block keep the shape");
+    /// <summary>"Perceptron setting {0} is {1}; it must be {2}"</summary>
+    public static readonly DiagnosticDescriptor PerceptronSettingOutOfRange = Error(
+        "NDSL0018", "Perceptron setting out of range",
+        "Perceptron setting {0} is {1}; it must be {2}");
+
+    /// <summary>"Class '{0}' is a [Perceptron] and cannot also carry [{1}]: a perceptron is a model of its own, with no layers"</summary>
+    public static readonly DiagnosticDescriptor PerceptronWithLayers = Error(
+        "NDSL0019", "Perceptron mixed with [Sequential] or layers",
+        "Class '{0}' is a [Perceptron] and cannot also carry [{1}]: a perceptron is a model of its own, with no layers");
+
+    /// <summary>"ClassWeight = ClassWeight.Balanced and explicit ClassWeights are both given; keep one of them"</summary>
+    public static readonly DiagnosticDescriptor ClassWeightGivenTwice = Error(
+        "NDSL0020", "Balanced and explicit class weights",
+        "ClassWeight = ClassWeight.Balanced and explicit ClassWeights are both given; keep one of them");
 
     /// <summary>"{0} must be positive, but is {1}"</summary>
     public static readonly DiagnosticDescriptor NonPositiveSize = Error(
@@ -214,6 +228,15 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor ReservoirInputNotVector = Error(
         "NDSL1023", "Echo state input is not a feature vector",
         "[Reservoir] reads one vector of features per step, so [Input] takes one dimension (the features), but it has {0}");
+    /// <summary>"A perceptron takes one feature vector per sample: [Input] must have one dimension, but has {0} ({1})"</summary>
+    public static readonly DiagnosticDescriptor PerceptronInputNotVector = Error(
+        "NDSL1019", "Perceptron input is not a vector",
+        "A perceptron takes one feature vector per sample: [Input] must have one dimension, but has {0} ({1})");
+
+    /// <summary>"ClassWeights has {0} value(s) but the perceptron has {1} classes: give one weight per class, in label order"</summary>
+    public static readonly DiagnosticDescriptor ClassWeightsLengthMismatch = Error(
+        "NDSL1020", "Class weights do not match the classes",
+        "ClassWeights has {0} value(s) but the perceptron has {1} classes: give one weight per class, in label order");
 
     /// <summary>"Model '{0}' has {1} elements in a tensor or in its parameters, more than one array can index ({2})"</summary>
     public static readonly DiagnosticDescriptor ModelTooLarge = Error(

@@ -85,6 +85,19 @@ internal sealed class AttributeArguments
                     value = strings;
                     return true;
                 }
+                if (items.Length > 0 && items[0].Value is double)
+                {
+                    // double[] arguments (a perceptron's ClassWeights).
+                    var doubles = new double[items.Length];
+                    for (int i = 0; i < items.Length; i++)
+                    {
+                        if (items[i].Kind == TypedConstantKind.Error || items[i].Value is not double d)
+                            return false;
+                        doubles[i] = d;
+                    }
+                    value = doubles;
+                    return true;
+                }
                 var ints = new int[items.Length];
                 for (int i = 0; i < items.Length; i++)
                 {
@@ -133,6 +146,13 @@ internal sealed class AttributeArguments
 
     /// <summary>The location of the named argument <c>Name = value</c>, or null when it was not written (or no syntax was given).</summary>
     public LocationInfo? NamedLocation(string name) => _namedLocations.TryGetValue(name, out LocationInfo? l) ? l : null;
+
+    /// <summary>A named <c>double[]</c> argument: null when not written or written as null; empty for <c>new double[0]</c>.</summary>
+    public double[]? NamedDoubleArray(string name) =>
+        _named.TryGetValue(name, out object? v) ? v as double[] ?? (v is int[] { Length: 0 } ? [] : null) : null;
+
+    /// <summary>True when the named argument <c>Name = value</c> was written (or bound by the compiler).</summary>
+    public bool HasNamed(string name) => _named.ContainsKey(name);
 
     public TypeArgument? NamedType(string name) => _named.TryGetValue(name, out object? v) ? v as TypeArgument : null;
 

@@ -49,8 +49,9 @@ internal static class ModelParser
         foreach (AttributeData attribute in context.TargetSymbol.GetAttributes())
         {
             string? name = attribute.AttributeClass?.ToDisplayString();
-            if (name == SequentialAttributeName || name == ReservoirParser.ReservoirAttributeName || BlockParser.IsDefinitionMarker(attribute))
-                return null; // a model, an echo state network (its [Input] is its own), or a [Block] definition (its layers are the block's)
+            if (name == SequentialAttributeName || name == ReservoirParser.ReservoirAttributeName || name == PerceptronParser.PerceptronAttributeName
+                || BlockParser.IsDefinitionMarker(attribute))
+                return null; // a model, an echo state network or a perceptron (their [Input] is their own), or a [Block] definition (its layers are the block's)
             if (first is null && name is not null && (name == InputAttributeName || LayerRegistry.IsLayer(name)))
                 first = attribute;
         }
@@ -230,7 +231,7 @@ internal static class ModelParser
     /// True when a doc comment on one of the class's declarations has a <c>&lt;summary&gt;</c>. Read from the trivia
     /// whether or not the compilation parses documentation comments (without it they are plain <c>///</c> comments).
     /// </summary>
-    private static bool HasUserSummary(INamedTypeSymbol symbol, CancellationToken cancellationToken)
+    internal static bool HasUserSummary(INamedTypeSymbol symbol, CancellationToken cancellationToken)
     {
         foreach (SyntaxReference reference in symbol.DeclaringSyntaxReferences)
         {
@@ -278,7 +279,7 @@ internal static class ModelParser
     /// generated), as names and parameter types. Compiler-made members (accessors, the default constructor) are left
     /// out; so are inherited constructors, which are not inherited in C#.
     /// </summary>
-    private static EquatableArray<DeclaredMember> DeclaredMembers(INamedTypeSymbol symbol, Compilation compilation, CancellationToken cancellationToken)
+    internal static EquatableArray<DeclaredMember> DeclaredMembers(INamedTypeSymbol symbol, Compilation compilation, CancellationToken cancellationToken)
     {
         var members = new List<DeclaredMember>();
         foreach (ISymbol member in symbol.GetMembers())

@@ -17,4 +17,5 @@ internal static class Categories
     public const string GruPredict = "l) GRU(50) 30×8 Predict b=1";
     public const string LstmStep = "m) LSTM(8) streaming Step";
     public const string GanStep = "n) seed GAN step b=64";
+    public const string PerceptronFit = "o) Perceptron Fit digits 1,797×64";
 }

@@ -22,7 +22,7 @@ public partial class EchoState500;
 /// </summary>
 public class EchoStateBenchmarks
 {
-    private const string Category = "n) ESN(500) over 10,000 steps";
+    private const string Category = "p) ESN(500) over 10,000 steps";
     private const int Steps = 10_000;
 
     private EchoState500 _esn = null!;
