@@ -151,9 +151,6 @@ internal sealed class AttributeArguments
     public double[]? NamedDoubleArray(string name) =>
         _named.TryGetValue(name, out object? v) ? v as double[] ?? (v is int[] { Length: 0 } ? [] : null) : null;
 
-    /// <summary>True when the named argument <c>Name = value</c> was written (or bound by the compiler).</summary>
-    public bool HasNamed(string name) => _named.ContainsKey(name);
-
     public TypeArgument? NamedType(string name) => _named.TryGetValue(name, out object? v) ? v as TypeArgument : null;
 
     private static double ToDouble(object? value, double fallback) => value switch
