@@ -16,4 +16,6 @@ internal static class Categories
     public const string GruTrain = "k) GRU(50) 30×8 TrainStep b=32";
     public const string GruPredict = "l) GRU(50) 30×8 Predict b=1";
     public const string LstmStep = "m) LSTM(8) streaming Step";
+    public const string ResNetTrain = "n) SmallResNet TrainStep b=32";
+    public const string ResNetPredict = "o) SmallResNet Predict b=1";
 }
