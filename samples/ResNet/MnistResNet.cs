@@ -14,7 +14,7 @@ namespace ResNet;
 internal static class MnistResNetTraining
 {
     private const int TrainCount = 8_000;
-    private const int Epochs = 6;
+    private const int Epochs = 8;
 
     /// <summary>Loads the digits, trains, evaluates on the last 2,000 and writes the training curves.</summary>
     public static void Run()
