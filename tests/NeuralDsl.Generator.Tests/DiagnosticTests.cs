@@ -476,6 +476,13 @@ public sealed class DiagnosticTests
         Assert.Equal(message, run.GeneratorDiagnostics.Single(d => d.Id == "NDSL1014").GetMessage(System.Globalization.CultureInfo.InvariantCulture));
     }
 
+    /// <summary>A merge passes the mask on, so a mask still live after it reaches the layer that cannot honour it.</summary>
+    [Fact]
+    public void A_mask_flows_through_a_merge_to_the_layer_that_cannot_honour_it()
+    {
+        Expect("NDSL1011", Model("[Sequential]\n[Input(6)]\n[Embedding(5, 3, [|MaskZero = true|])]\n[Dense(3, Name = \"d\")]\n[Dense(3)]\n[Add(From = \"d\")]\n[Flatten]\n[Dense(1)]"));
+    }
+
     [Fact]
     public void NDSL1015_a_branch_nobody_reads_is_reported_on_its_attribute()
     {
@@ -504,6 +511,7 @@ public sealed class DiagnosticTests
     [Theory]
     [InlineData("[Input(3, Name = \"x\")]\n[Dense(4, Name = \"a\")]\n[Dense(4, Input = \"x\")]\n[Add(From = \"a\")]\n[Dense(1)]")]
     [InlineData("[Input(2, 2, 1)]\n[Conv2D(2, 1, Name = \"c\")]\n[Flatten(Name = \"f\")]\n[Dense(8)]\n[Multiply(\"f\", \"dense\")]\n[Dense(1)]")]
+    [InlineData("[Input(6)]\n[Embedding(5, 3, MaskZero = true)]\n[LSTM(3, ReturnSequences = true, Name = \"h\")]\n[Dense(3)]\n[Add(From = \"h\")]\n[GlobalAveragePooling1D]")]
     public void Graphs_that_read_earlier_outputs_are_accepted(string layers)
     {
         ExpectNone(Model("[Sequential]\n" + layers));
