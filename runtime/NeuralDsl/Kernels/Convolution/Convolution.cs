@@ -12,7 +12,8 @@ namespace NeuralDsl;
 /// kernel gradient can apply ReLU's derivative (from the output) and sum the bias gradient in the same pass. The strategy
 /// follows from the geometry and the element type (<see cref="ConvolutionStrategyRule"/>): a 1×1, stride-1 convolution
 /// is a plain GEMM on the input for all three passes. Otherwise the backward passes use im2col + <see cref="Gemm"/>
-/// (the kernel gradient of a <see cref="ConvolutionStrategy.SmallPatch"/> layer its register kernel) and the forward
+/// (the kernel gradient of a <see cref="ConvolutionStrategy.SmallPatch"/> layer its register kernel; the input gradient
+/// of a 3×3, stride-1 layer on at least 8 channels and 8 filters Winograd on the transposed convolution) and the forward
 /// pass the strategy named by the caller or the rule: Winograd, im2col, or when <see cref="PreferDirect"/> says so,
 /// direct loops vectorized over the filters or the small-patch register kernel. The im2col passes run in cache-sized
 /// blocks of output rows, in two ranges of rows shared with the GEMM helper thread when the work is large enough
