@@ -1,5 +1,5 @@
 // ResNet: Keras' ResNet-50 declared as attributes (ResNet50.cs) — its summary, parameter count and batch-1 forward time.
-// Each part of the sample is one method called from here, so further parts (training a small ResNet) add a call.
+// Then a small ResNet, written with named graphs, trained on the MNIST digits (MnistResNet.cs).
 using System;
 using System.Diagnostics;
 using NeuralDsl;
@@ -11,6 +11,7 @@ internal static class Program
     private static void Main()
     {
         ResNet50Summary();
+        MnistResNetTraining.Run();
     }
 
     /// <summary>Prints the summary (Keras: 25,636,712 parameters) and the median time of a batch-1 Predict.</summary>

@@ -31,6 +31,8 @@ internal static class SanityCheck
         CheckCnn(log, "SimpleCnn", simpleCnn, (x, y, adam) => simpleCnn.TrainStep(x, y, adam), TorchCnn.SimpleCnnLogits(), dropout: false);
         var mnistCnn = new MnistCnn(seed: 1);
         CheckCnn(log, "MnistCnn", mnistCnn, (x, y, adam) => mnistCnn.TrainStep(x, y, adam), TorchCnn.MnistCnnLogits(), dropout: true);
+        var resNet = new SmallResNet(seed: 1);
+        CheckCnn(log, "SmallResNet", resNet, (x, y, adam) => resNet.TrainStep(x, y, adam), TorchResNet.Create(kerasPadding: true), dropout: false);
         CheckRecurrent(log, RecurrentCell.Lstm);
         CheckRecurrent(log, RecurrentCell.Gru);
 
@@ -122,10 +124,10 @@ internal static class SanityCheck
     /// A CNN twin (NCHW torch on the same floats): identical predictions on copied weights, then three Adam steps with
     /// finite losses on both sides — equal losses when the model has no dropout (with dropout the masks differ).
     /// </summary>
-    private static void CheckCnn(TextWriter log, string name, IModel<float> model, Func<float[], float[], Adam, float> trainStep, TorchCnn twin, bool dropout)
+    private static void CheckCnn(TextWriter log, string name, IModel<float> model, Func<float[], float[], Adam, float> trainStep, TorchTwin twin, bool dropout)
     {
         const int batch = 32, pixels = 784;
-        using TorchCnn owned = twin;
+        using TorchTwin owned = twin;
         twin.CopyWeightsFrom(model);
         (float[] x, float[] labels, long[] longLabels) = SyntheticData.MnistLike(batch * 3, seed: 19);
 

@@ -8,11 +8,9 @@ using static TorchSharp.torch;
 namespace NeuralDsl.Benchmarks.Infrastructure;
 
 /// <summary>
-/// The TorchSharp twin of a generated NeuralDsl CNN (NCHW, logits out for <c>nn.CrossEntropyLoss</c>), and the
-/// ability to copy a NeuralDsl model's weights in. A single-channel NHWC image [B, 28, 28, 1] has the same memory
-/// layout as NCHW [B, 1, 28, 28], so both sides read the same floats.
+/// The TorchSharp twin of a generated NeuralDsl layer-stack CNN (see <see cref="TorchTwin"/>).
 /// </summary>
-internal sealed class TorchCnn : IDisposable
+internal sealed class TorchCnn : TorchTwin
 {
     // Every weighted layer in parameter order: its weight and bias, and for a Linear after Flatten the NHWC shape
     // (H, W, C) that was flattened (NeuralDsl flattens h, w, c; torch flattens c, h, w).
@@ -24,7 +22,7 @@ internal sealed class TorchCnn : IDisposable
         _layers = layers;
     }
 
-    public Sequential Module { get; }
+    public override Sequential Module { get; }
 
     /// <summary>
     /// <c>MnistCnn</c>: Conv2d(1, 32, 3), ReLU, MaxPool2d(2), Conv2d(32, 64, 3), ReLU, MaxPool2d(2), Flatten,
@@ -57,7 +55,7 @@ internal sealed class TorchCnn : IDisposable
     /// (out, in, kh, kw); a Dense kernel (in, units) is transposed, and after Flatten its rows are reordered from
     /// NHWC (h, w, c) to NCHW (c, h, w) order.
     /// </summary>
-    public void CopyWeightsFrom(IModel<float> model)
+    public override void CopyWeightsFrom(IModel<float> model)
     {
         IReadOnlyList<ParameterInfo> layout = model.ParameterLayout;
         if (layout.Count != 2 * _layers.Count)
@@ -87,13 +85,4 @@ internal sealed class TorchCnn : IDisposable
             torchBias.copy_(torch.tensor(parameters.Slice(bias.Offset, bias.Length).ToArray(), [bias.Length]));
         }
     }
-
-    /// <summary>Turns autograd off for the parameters and dropout off (inference-only twin: forward records no graph).</summary>
-    public void FreezeForInference()
-    {
-        foreach (Parameter p in Module.parameters()) p.requires_grad = false;
-        Module.eval();
-    }
-
-    public void Dispose() => Module.Dispose();
 }

@@ -18,4 +18,6 @@ internal static class Categories
     public const string LstmStep = "m) LSTM(8) streaming Step";
     public const string GanStep = "n) seed GAN step b=64";
     public const string PerceptronFit = "o) Perceptron Fit digits 1,797×64";
+    public const string ResNetTrain = "q) SmallResNet TrainStep b=32";
+    public const string ResNetPredict = "r) SmallResNet Predict b=1";
 }

@@ -32,8 +32,8 @@ public abstract class CnnBenchmarks<TModel>
     private float[] _labels = null!;
     private int _batch;
 
-    private TorchCnn _torchPredict = null!;
-    private TorchCnn _torchTrain = null!;
+    private TorchTwin _torchPredict = null!;
+    private TorchTwin _torchTrain = null!;
     private optim.Optimizer _torchAdam = null!;
     private CrossEntropyLoss _crossEntropy = null!;
     private Tensor _sampleTensor = null!;
@@ -44,7 +44,7 @@ public abstract class CnnBenchmarks<TModel>
     protected abstract TModel CreateModel();
 
     /// <summary>The model's TorchSharp twin, producing logits.</summary>
-    private protected abstract TorchCnn CreateTwin();
+    private protected abstract TorchTwin CreateTwin();
 
     /// <summary>The seed of the synthetic images, one per suite.</summary>
     protected abstract ulong DataSeed { get; }

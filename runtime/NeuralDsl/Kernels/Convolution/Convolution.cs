@@ -12,7 +12,8 @@ namespace NeuralDsl;
 /// kernel gradient can apply ReLU's derivative (from the output) and sum the bias gradient in the same pass. The strategy
 /// follows from the geometry and the element type (<see cref="ConvolutionStrategyRule"/>): a 1×1, stride-1 convolution
 /// is a plain GEMM on the input for all three passes. Otherwise the backward passes use im2col + <see cref="Gemm"/>
-/// (the kernel gradient of a <see cref="ConvolutionStrategy.SmallPatch"/> layer its register kernel) and the forward
+/// (the kernel gradient of a <see cref="ConvolutionStrategy.SmallPatch"/> layer its register kernel; the input gradient
+/// of a 3×3, stride-1 layer on at least 8 channels and 8 filters Winograd on the transposed convolution) and the forward
 /// pass the strategy named by the caller or the rule: Winograd, im2col, or when <see cref="PreferDirect"/> says so,
 /// direct loops vectorized over the filters or the small-patch register kernel. The im2col passes run in cache-sized
 /// blocks of output rows, in two ranges of rows shared with the GEMM helper thread when the work is large enough
@@ -33,7 +34,8 @@ public static class Convolution
     /// Elements of scratch that the forward and backward passes need for <paramref name="batch"/> samples: one
     /// cache-sized block of im2col columns per range of output rows (the backward passes use it even where the forward pass is
     /// direct) and, with two ranges, the kernel- and bias-gradient partials of the second; 0 for a 1×1, stride-1
-    /// convolution. It is at most the whole-batch im2col matrix plus one kernel and one bias.
+    /// convolution. Where the forward pass or the input gradient runs Winograd, at least what that needs (for the
+    /// input gradient, the transposed convolution's scratch and the turned kernel).
     /// </summary>
     /// <exception cref="ArgumentException">The geometry is not valid, the batch is negative, or the buffer would exceed <see cref="int.MaxValue"/> elements.</exception>
     public static int ScratchLength(in Conv2DGeometry g, int batch)
@@ -47,6 +49,10 @@ public static class Convolution
         ConvolutionStrategy strategy = ChooseByShape(g);
         if (IsWinograd(strategy))
             length = Math.Max(length, ConvolutionWinograd.ScratchLength(g, batch, strategy));
+        // A Winograd input gradient needs the transposed convolution's scratch and the turned kernel after it.
+        ConvolutionStrategy backward = ChooseBackward(g);
+        if (IsWinograd(backward))
+            length = Math.Max(length, (long)ConvolutionWinograd.ScratchLength(TransposedGeometry(g), batch, backward) + g.KernelSize);
         if (length > int.MaxValue)
             throw new ArgumentException(Invariant($"The im2col buffer for batch {batch} would hold {length} elements, more than {int.MaxValue}; use smaller batches."), nameof(batch));
         return (int)length;
@@ -356,23 +362,85 @@ public static class Convolution
         {
             Gemm.Multiply(dy, kernel, dx, rows, g.Filters, g.Channels, transposeB: true);
         }
+        else if (IsWinograd(strategy))
+        {
+            BackwardInputWinograd(strategy, dy, kernel, dx, batch, g, scratch);
+        }
         else
         {
             ConvolutionParts.BackwardInput(dy, kernel, dx, batch, g, scratch);
         }
     }
 
-    /// <summary>The strategy of the input gradient: one GEMM for a 1×1, stride-1 kernel, else im2col.</summary>
-    internal static ConvolutionStrategy ChooseBackward(in Conv2DGeometry g) =>
-        IsPointwise(g) ? ConvolutionStrategy.Pointwise : ConvolutionStrategy.Im2Col;
+    /// <summary>
+    /// The input gradient of a 3×3, stride-1, undilated kernel as a forward convolution, run by Winograd: dx[i] =
+    /// Σₖ dy[i − k + p]·kernel[k] is dy ⋆ kernel′ with kernel′ the kernel turned by 180° and its channel and filter
+    /// axes swapped ([3, 3, F, C]) and a padding of 2 − p (<see cref="TransposedGeometry"/>). kernel′ is written into
+    /// the scratch after the Winograd part. With few filters im2col's product is shallow (16 filters: a depth of 16)
+    /// and its col2im scatter costs as much again, so this is 3–4× faster there (docs/kernels.md#winograd-input-gradient).
+    /// </summary>
+    private static void BackwardInputWinograd<T>(ConvolutionStrategy strategy, ReadOnlySpan<T> dy, ReadOnlySpan<T> kernel,
+        Span<T> dx, int batch, in Conv2DGeometry g, Span<T> scratch)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        Conv2DGeometry transposed = TransposedGeometry(g);
+        int winograd = ConvolutionWinograd.ScratchLength(transposed, batch, strategy);
+        Span<T> turned = scratch.Slice(winograd, g.KernelSize);
+        int c = g.Channels, f = g.Filters;
+        for (int kh = 0; kh < 3; kh++)
+        {
+            for (int kw = 0; kw < 3; kw++)
+            {
+                ReadOnlySpan<T> tap = kernel.Slice((kh * 3 + kw) * c * f, c * f); // [C, F]
+                Span<T> target = turned.Slice(((2 - kh) * 3 + (2 - kw)) * f * c, f * c); // [F, C]
+                for (int ci = 0; ci < c; ci++)
+                {
+                    ReadOnlySpan<T> row = tap.Slice(ci * f, f);
+                    for (int fi = 0; fi < f; fi++)
+                        target[fi * c + ci] = row[fi];
+                }
+            }
+        }
+        ConvolutionWinograd.Forward(dy, turned, [], dx, batch, transposed, scratch[..winograd], relu: false, strategy);
+    }
+
+    /// <summary>
+    /// The forward geometry whose output is the input gradient of a 3×3, stride-1, undilated geometry: input
+    /// [OH, OW, F], output [H, W, C], padding 2 − the layer's before each axis (so 2 − its padding after, too).
+    /// </summary>
+    internal static Conv2DGeometry TransposedGeometry(in Conv2DGeometry g) =>
+        new(g.OutputHeight, g.OutputWidth, g.Filters, g.Channels, 3, 3, 1, 1, 1, 1, 2 - g.PadTop, 2 - g.PadLeft,
+            g.Height, g.Width);
+
+    /// <summary>
+    /// The strategy of the input gradient: one GEMM for a 1×1, stride-1 kernel; Winograd on the transposed
+    /// convolution (<see cref="BackwardInputWinograd"/>) for a 3×3, stride-1, undilated kernel with at least 8
+    /// channels (so the forward pass is Winograd too) and 8 filters (the transposed convolution's channels), with
+    /// the tile size the forward rule picks for that convolution; else im2col. A layer of 1 to 7 channels (an image
+    /// input) keeps im2col: its product would have as few columns, and a first layer needs no input gradient.
+    /// </summary>
+    internal static ConvolutionStrategy ChooseBackward(in Conv2DGeometry g)
+    {
+        if (IsPointwise(g))
+            return ConvolutionStrategy.Pointwise;
+        if (ConvolutionWinograd.Supports(g) && g.Channels >= ConvolutionStrategyRule.WinogradMinChannels && g.PadTop <= 2 && g.PadLeft <= 2)
+        {
+            Conv2DGeometry t = TransposedGeometry(g);
+            ConvolutionStrategy strategy = ChooseByShape(t);
+            if (IsWinograd(strategy))
+                return strategy;
+        }
+        return ConvolutionStrategy.Im2Col;
+    }
 
     /// <summary>
     /// The strategy of the kernel gradient: the small-patch register kernel exactly where the forward pass takes it,
-    /// else that of the input gradient.
+    /// one GEMM for a 1×1, stride-1 kernel, else im2col.
     /// </summary>
     internal static ConvolutionStrategy ChooseBackwardKernel<T>(in Conv2DGeometry g)
         where T : unmanaged =>
-        Choose<T>(g) == ConvolutionStrategy.SmallPatch ? ConvolutionStrategy.SmallPatch : ChooseBackward(g);
+        Choose<T>(g) == ConvolutionStrategy.SmallPatch ? ConvolutionStrategy.SmallPatch
+        : IsPointwise(g) ? ConvolutionStrategy.Pointwise : ConvolutionStrategy.Im2Col;
 
     /// <summary>The strategy of the forward pass for a geometry and element type (the rule the generator applies at compile time).</summary>
     internal static ConvolutionStrategy Choose<T>(in Conv2DGeometry g)

@@ -424,8 +424,10 @@ public sealed class ConvolutionFusedTests
                 Assert.Equal(rule, elementSize == sizeof(float) ? Convolution.Choose<float>(g) : Convolution.Choose<double>(g));
                 Assert.Equal(rule is ConvolutionStrategy.Direct or ConvolutionStrategy.SmallPatch, Convolution.PreferDirect(g));
             }
-            // The kernel gradient takes the register kernel exactly where the forward pass does.
-            Assert.Equal(Convolution.Choose<float>(g) == ConvolutionStrategy.SmallPatch ? ConvolutionStrategy.SmallPatch : Convolution.ChooseBackward(g),
+            // The kernel gradient takes the register kernel exactly where the forward pass does, else one GEMM or
+            // im2col (it has no Winograd form, unlike the input gradient).
+            Assert.Equal(Convolution.Choose<float>(g) == ConvolutionStrategy.SmallPatch ? ConvolutionStrategy.SmallPatch
+                : Convolution.IsPointwise(g) ? ConvolutionStrategy.Pointwise : ConvolutionStrategy.Im2Col,
                 Convolution.ChooseBackwardKernel<float>(g));
         }
     }

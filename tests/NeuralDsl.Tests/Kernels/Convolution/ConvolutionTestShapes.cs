@@ -56,11 +56,29 @@ internal static class ConvolutionTestShapes
     }
 
     /// <summary>
-    /// Scratch for any forced strategy: the blocked passes' (also for a 1×1 geometry, whose public entry points need
-    /// none, when a test forces im2col on it) or either Winograd algorithm's, whichever is largest.
+    /// The Winograd strategies of the input gradient (the transposed convolution run forward by Winograd): both
+    /// algorithms for a 3×3, stride-1, undilated geometry, none otherwise. The kernel gradient has no Winograd form.
     /// </summary>
-    public static int ScratchFor(in Conv2DGeometry g, int batch) =>
-        (int)Math.Max(ConvolutionParts.ScratchLength(g, batch), ConvolutionWinograd.Supports(g)
-            ? Math.Max(ConvolutionWinograd.ScratchLength(g, batch, ConvolutionStrategy.Winograd), ConvolutionWinograd.ScratchLength(g, batch, ConvolutionStrategy.Winograd4x4))
-            : 0);
+    public static IEnumerable<ConvolutionStrategy> WinogradInputGradientStrategies(in Conv2DGeometry g) =>
+        ConvolutionWinograd.Supports(g) ? [ConvolutionStrategy.Winograd, ConvolutionStrategy.Winograd4x4] : [];
+
+    /// <summary>
+    /// Scratch for any forced strategy: the blocked passes' (also for a 1×1 geometry, whose public entry points need
+    /// none, when a test forces im2col on it), either Winograd algorithm's, or either's on the transposed convolution
+    /// of the input gradient plus the turned kernel, whichever is largest.
+    /// </summary>
+    public static int ScratchFor(in Conv2DGeometry g, int batch)
+    {
+        long length = ConvolutionParts.ScratchLength(g, batch);
+        if (ConvolutionWinograd.Supports(g))
+        {
+            Conv2DGeometry t = Convolution.TransposedGeometry(g);
+            foreach (ConvolutionStrategy s in new[] { ConvolutionStrategy.Winograd, ConvolutionStrategy.Winograd4x4 })
+            {
+                length = Math.Max(length, ConvolutionWinograd.ScratchLength(g, batch, s));
+                length = Math.Max(length, (long)ConvolutionWinograd.ScratchLength(t, batch, s) + g.KernelSize);
+            }
+        }
+        return (int)length;
+    }
 }

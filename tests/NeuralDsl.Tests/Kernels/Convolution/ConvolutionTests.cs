@@ -32,6 +32,8 @@ public sealed class ConvolutionTests
         ("F=64 C=1 same s2", 3, Conv2DGeometry.Create(7, 9, 1, 64, 3, 3, 2, 2, 1, 1, true)),
         ("F=70 valid", 1, Conv2DGeometry.Create(5, 5, 3, 70, 2, 2, 1, 1, 1, 1, false)),
         ("kernel = input", 1, Conv2DGeometry.Create(4, 4, 2, 3, 4, 4, 1, 1, 1, 1, false)),
+        ("C=8 F=9 same", 2, Conv2DGeometry.Create(6, 5, 8, 9, 3, 3, 1, 1, 1, 1, true)),      // Winograd input gradient
+        ("C=9 F=8 valid", 1, Conv2DGeometry.Create(7, 6, 9, 8, 3, 3, 1, 1, 1, 1, false)),    // the same, padded by 2
         ("conv1d valid k3", 3, Conv2DGeometry.Create1D(9, 3, 4, 3, 1, 1, false)),
         ("conv1d same k4 s2", 1, Conv2DGeometry.Create1D(9, 2, 3, 4, 2, 1, true)),
         ("conv1d same k3 dilation 2", 3, Conv2DGeometry.Create1D(8, 2, 2, 3, 1, 2, true)),
@@ -85,6 +87,13 @@ public sealed class ConvolutionTests
             double[] dx = KernelTestData.Uniform(expectedDx.Length, -9, 9, seed: 16);  // garbage: must be overwritten
             Convolution.BackwardInputWith<double>(strategy, dy, k, dx, batch, g, scratch);
             KernelTestData.AssertClose(expectedDx, dx, 1e-12, 1e-13, context + " backward input");
+        }
+
+        foreach (ConvolutionStrategy strategy in ConvolutionTestShapes.WinogradInputGradientStrategies(g))
+        {
+            double[] dx = KernelTestData.Uniform(expectedDx.Length, -9, 9, seed: 17);  // garbage: must be overwritten
+            Convolution.BackwardInputWith<double>(strategy, dy, k, dx, batch, g, scratch);
+            KernelTestData.AssertClose(expectedDx, dx, 1e-12, 1e-13, $"{name} {strategy} backward input");
         }
     }
 
@@ -194,6 +203,12 @@ public sealed class ConvolutionTests
             AssertWithin(ConvolutionReference.BackwardKernel(x, dy, batch, g), scaleDk, dk, $"{name} {strategy} backward kernel");
             AssertWithin(ConvolutionReference.BackwardInput(dy, k, batch, g), scaleDx, dx, $"{name} {strategy} backward input");
         }
+        foreach (ConvolutionStrategy strategy in ConvolutionTestShapes.WinogradInputGradientStrategies(g))
+        {
+            var dx = new float[xf.Length];
+            Convolution.BackwardInputWith<float>(strategy, dyf, kf, dx, batch, g, scratch);
+            AssertWithin(ConvolutionReference.BackwardInput(dy, k, batch, g), scaleDx, dx, $"{name} {strategy} backward input");
+        }
     }
 
     private static void AssertWithin(double[] expected, double[] scale, float[] actual, string context)
@@ -252,6 +267,12 @@ public sealed class ConvolutionTests
             Convolution.BackwardInputWith<double>(strategy, dy, k, dx, batch, g, scratch);
             KernelTestData.AssertClose(ConvolutionReference.BackwardKernel(x, dy, batch, g), dk, 1e-12, 1e-12, $"{strategy} backward kernel");
             KernelTestData.AssertClose(ConvolutionReference.BackwardInput(dy, k, batch, g), dx, 1e-12, 1e-12, $"{strategy} backward input");
+        }
+        foreach (ConvolutionStrategy strategy in ConvolutionTestShapes.WinogradInputGradientStrategies(g))
+        {
+            var dx = new double[x.Length];
+            Convolution.BackwardInputWith<double>(strategy, dy, k, dx, batch, g, scratch);
+            KernelTestData.AssertClose(ConvolutionReference.BackwardInput(dy, k, batch, g), dx, 1e-12, 1e-12, $"{strategy} backward input (transposed Winograd)");
         }
     }
 
@@ -371,10 +392,17 @@ public sealed class ConvolutionTests
         // range's kernel- and bias-gradient partials; the layer's one buffer is the larger of that and Winograd's.
         long blocked = 2 * 10 * 11 * 288 + 3 * 3 * 32 * 64 + 64;
         Assert.Equal(blocked, ConvolutionParts.ScratchLength(deep, 32));
-        Assert.Equal(Math.Max(blocked, ConvolutionWinograd.ScratchLength(deep, 32, ConvolutionStrategy.Winograd4x4)), Convolution.ScratchLength(deep, 32));
+        // The input gradient is the transposed convolution (11×11×64 padded by 2 → 13×13×32), Winograd F(4×4) too, whose
+        // scratch is followed by the turned kernel.
+        Conv2DGeometry transposed = Convolution.TransposedGeometry(deep);
+        Assert.Equal(new Conv2DGeometry(11, 11, 64, 32, 3, 3, 1, 1, 1, 1, 2, 2, 13, 13), transposed);
+        Assert.Equal(ConvolutionStrategy.Winograd4x4, Convolution.ChooseBackward(deep));
+        long backward32 = ConvolutionWinograd.ScratchLength(transposed, 32, ConvolutionStrategy.Winograd4x4) + deep.KernelSize;
+        Assert.Equal(Math.Max(Math.Max(blocked, ConvolutionWinograd.ScratchLength(deep, 32, ConvolutionStrategy.Winograd4x4)), backward32), Convolution.ScratchLength(deep, 32));
         // One sample still splits its 11 output rows in two ranges (5 and 6 rows) for the kernel gradient.
         Assert.Equal(blocked, ConvolutionParts.ScratchLength(deep, 1));
-        Assert.Equal(Math.Max(blocked, ConvolutionWinograd.ScratchLength(deep, 1, ConvolutionStrategy.Winograd4x4)), Convolution.ScratchLength(deep, 1));
+        long backward1 = ConvolutionWinograd.ScratchLength(transposed, 1, ConvolutionStrategy.Winograd4x4) + deep.KernelSize;
+        Assert.Equal(Math.Max(Math.Max(blocked, ConvolutionWinograd.ScratchLength(deep, 1, ConvolutionStrategy.Winograd4x4)), backward1), Convolution.ScratchLength(deep, 1));
         Conv2DGeometry strided = Conv2DGeometry.Create(13, 13, 32, 64, 3, 3, 2, 2, 1, 1, false);
         Assert.Equal(ConvolutionStrategy.Im2Col, Convolution.Choose<float>(strided));
         // The MNIST first layer (patch 9) and the seed's first layer (patch 27) run forward directly; a patch of
@@ -396,12 +424,26 @@ public sealed class ConvolutionTests
         foreach (var shape in Shapes)
         {
             ConvolutionStrategy expected = Convolution.IsPointwise(shape.G) ? ConvolutionStrategy.Pointwise
-                : ConvolutionWinograd.Supports(shape.G) && shape.G.Channels >= ConvolutionStrategyRule.WinogradMinChannels ? ConvolutionStrategy.Winograd
+                : ConvolutionWinograd.Supports(shape.G) && shape.G.Channels >= ConvolutionStrategyRule.WinogradMinChannels
+                    ? (ConvolutionStrategyRule.PreferLargeTiles(shape.G.OutputHeight, shape.G.OutputWidth) ? ConvolutionStrategy.Winograd4x4 : ConvolutionStrategy.Winograd)
                 : Convolution.PreferDirect(shape.G) ? ConvolutionStrategy.Direct : ConvolutionStrategy.Im2Col;
             Assert.Equal(expected, Convolution.ChooseByShape(shape.G));
-            Assert.Equal(Convolution.IsPointwise(shape.G) ? ConvolutionStrategy.Pointwise : ConvolutionStrategy.Im2Col, Convolution.ChooseBackward(shape.G));
-            // The small shapes here stay in one range whose single block holds the whole batch: the im2col matrix.
-            Assert.Equal(Convolution.IsPointwise(shape.G) ? 0 : Im2ColLength(shape.G, 3), Convolution.ScratchLength(shape.G, 3));
+            // The input gradient: Winograd on the transposed convolution where the layer is 3×3, stride 1 with at
+            // least 8 channels and 8 filters (the transposed convolution's channels), else as before.
+            bool winogradInput = ConvolutionWinograd.Supports(shape.G) && shape.G.Channels >= ConvolutionStrategyRule.WinogradMinChannels
+                && shape.G.Filters >= ConvolutionStrategyRule.WinogradMinChannels;
+            ConvolutionStrategy expectedBackward = Convolution.IsPointwise(shape.G) ? ConvolutionStrategy.Pointwise
+                : winogradInput ? Convolution.ChooseByShape(Convolution.TransposedGeometry(shape.G))
+                : ConvolutionStrategy.Im2Col;
+            Assert.Equal(expectedBackward, Convolution.ChooseBackward(shape.G));
+            // The small shapes here stay in one range whose single block holds the whole batch: the im2col matrix
+            // (or the transposed Winograd's scratch and the turned kernel, where that is larger).
+            long expectedScratch = Convolution.IsPointwise(shape.G) ? 0 : Im2ColLength(shape.G, 3);
+            if (winogradInput)
+            {
+                expectedScratch = Math.Max(expectedScratch, ConvolutionWinograd.ScratchLength(Convolution.TransposedGeometry(shape.G), 3, expectedBackward) + shape.G.KernelSize);
+            }
+            Assert.Equal(expectedScratch, Convolution.ScratchLength(shape.G, 3));
         }
     }
 }
