@@ -107,8 +107,8 @@ internal sealed class LayerEmitContext(SourceWriter writer, ModelPlan plan, Plan
     }
 
     /// <summary>
-    /// For a layer reading several outputs (a merge): writes the header line and the signature of
-    /// <c>LayerNForward(x0, x1, ..., batch)</c>, one comment line per operand with its shape, and opens the body.
+    /// For a layer reading several outputs (a merge, cross-attention): writes the header line and the signature of
+    /// <c>LayerNForward(x0, x1, ..., batch)</c> (then <c>bool training</c> when the layer uses the flag), one comment line per operand with its shape, and opens the body.
     /// </summary>
     public IDisposable MergeForwardMethod()
     {
@@ -118,6 +118,8 @@ internal sealed class LayerEmitContext(SourceWriter writer, ModelPlan plan, Plan
         for (int k = 0; k < Layer.Inputs.Count; k++)
             parameters.Add(ReadOnlySpanType + " x" + k.ToString(System.Globalization.CultureInfo.InvariantCulture));
         parameters.Add("int batch");
+        if (Layer.Spec.UsesTrainingFlag) // cross-attention with dropout; ForwardCore passes the flag after the batch
+            parameters.Add("bool training");
         return PrivateMethod("Forward", parameters);
     }
 

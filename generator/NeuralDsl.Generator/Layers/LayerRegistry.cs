@@ -38,6 +38,7 @@ internal static class LayerRegistry
         ["NeuralDsl.AverageAttribute"] = MergeSpec.ParseAverage,
         ["NeuralDsl.MaximumAttribute"] = MergeSpec.ParseMaximum,
         ["NeuralDsl.ConcatenateAttribute"] = MergeSpec.ParseConcatenate,
+        ["NeuralDsl.MultiHeadAttentionAttribute"] = MultiHeadAttentionSpec.Parse,
         ["NeuralDsl.BidirectionalAttribute"] = BidirectionalSpec.Parse, // folded with the next layer by ModelParser
     };
 

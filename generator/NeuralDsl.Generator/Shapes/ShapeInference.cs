@@ -71,7 +71,7 @@ internal static class ShapeInference
                 return null;
 
             var parameters = new List<PlannedParameter>();
-            foreach (ParameterSpec p in spec.GetParameters(current))
+            foreach (ParameterSpec p in spec.GetParameters(shapes))
             {
                 if (p.Initializer == Initializer.Orthogonal && !IsMatrix(p))
                 {
