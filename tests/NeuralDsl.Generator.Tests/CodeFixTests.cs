@@ -192,6 +192,11 @@ public sealed class CodeFixTests
             ["UnitForgetBias"] = "no size", ["MergeMode"] = "no size (how the two directions combine)",
             ["operands"] = "no size (the names of the outputs merged)", ["From"] = "no size (an earlier output merged with the current one)",
             ["Axis"] = "no size (which axis Concatenate joins)",
+            ["numHeads"] = "the number of attention heads", ["keyDim"] = "the per-head query/key width", ["ValueDim"] = "the per-head value width",
+            ["OutputShape"] = "the output width", ["UseCausalMask"] = "no size", ["Key"] = "no size (the key's earlier output)",
+            ["Value"] = "no size (the value's earlier output)",
+            ["sequenceLength"] = "the longest sequence a position table covers, at least the input's steps", ["MaxWavelength"] = "no size",
+            ["vocabulary"] = "the vocabulary of token ids, not the number of steps", ["dim"] = "the output width",
         };
         IEnumerable<Type> layers = typeof(SequentialAttribute).Assembly.GetExportedTypes()
             .Where(t => t.IsSubclassOf(typeof(Attribute)) && t != typeof(SequentialAttribute) && t != typeof(InputAttribute));
