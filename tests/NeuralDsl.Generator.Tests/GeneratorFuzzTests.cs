@@ -173,6 +173,10 @@ public sealed class GeneratorFuzzTests(ITestOutputHelper output)
         // Merges keep the shape (Concatenate widens an axis) and mostly name outputs a stack lacks (NDSL1013).
         ["Add"] = [1, 2, 3], ["Subtract"] = [1, 2, 3], ["Multiply"] = [1, 2, 3], ["Average"] = [1, 2, 3], ["Maximum"] = [1, 2, 3],
         ["Concatenate"] = [1, 2, 3],
+        // Sequence layers that keep (steps, features); Key/Value mostly name outputs a stack lacks (NDSL1013).
+        ["MultiHeadAttention"] = [2], ["PositionEmbedding"] = [2], ["SinePositionEncoding"] = [2],
+        // Takes token ids, first layer only, like Embedding.
+        ["TokenAndPositionEmbedding"] = [],
     };
 
     private static readonly Dictionary<int, string[]> Reducers = new()
@@ -216,8 +220,9 @@ public sealed class GeneratorFuzzTests(ITestOutputHelper output)
         /// <summary>The class identifier as written (<c>@class</c>).</summary>
         public string ClassName => Declaration.Split(' ', ';', '\n', ':').Where(w => w.Length > 0).SkipWhile(w => w is "public" or "internal" or "sealed" or "abstract" or "partial" or "class" or "record").First();
 
-        /// <summary>An Embedding model reads token ids: 0 is valid for every vocabulary size.</summary>
-        public bool TakesTokenIds => Attributes.Contains("[Embedding(", StringComparison.Ordinal);
+        /// <summary>An Embedding or TokenAndPositionEmbedding model reads token ids: 0 is valid for every vocabulary size.</summary>
+        public bool TakesTokenIds => Attributes.Contains("[Embedding(", StringComparison.Ordinal) ||
+            Attributes.Contains("[TokenAndPositionEmbedding(", StringComparison.Ordinal);
 
         public string ElementType => Attributes.Contains("ElementType = typeof(double)", StringComparison.Ordinal) ? "double" : "float";
 
