@@ -199,6 +199,11 @@ public sealed class CodeFixTests
             ["outputs"] = "the output width", ["SpectralRadius"] = "no size", ["LeakRate"] = "no size",
             ["InputScaling"] = "no size", ["Connectivity"] = "no size", ["InputConnectivity"] = "no size", ["Bias"] = "no size",
             ["Seed"] = "no size", ["Ridge"] = "no size", ["Warmup"] = "no size (steps discarded from a fit)",
+            ["numHeads"] = "the number of attention heads", ["keyDim"] = "the per-head query/key width", ["ValueDim"] = "the per-head value width",
+            ["OutputShape"] = "the output width", ["UseCausalMask"] = "no size", ["Key"] = "no size (the key's earlier output)",
+            ["Value"] = "no size (the value's earlier output)",
+            ["sequenceLength"] = "the longest sequence a position table covers, at least the input's steps", ["MaxWavelength"] = "no size",
+            ["vocabulary"] = "the vocabulary of token ids, not the number of steps", ["dim"] = "the output width",
         };
         IEnumerable<Type> layers = typeof(SequentialAttribute).Assembly.GetExportedTypes()
             .Where(t => t.IsSubclassOf(typeof(Attribute)) && t != typeof(SequentialAttribute) && t != typeof(InputAttribute)

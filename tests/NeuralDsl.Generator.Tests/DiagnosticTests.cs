@@ -577,6 +577,37 @@ public sealed partial class DiagnosticTests
     }
 
     [Theory]
+    [InlineData("[Input(5, 4, Name = \"x\")]\n[Conv1D(6, 2, Name = \"memory\")]\n[Dense(3, Input = \"x\", Name = \"keys\")]\n[[|MultiHeadAttention(2, 3, Input = \"x\", Value = \"memory\", Key = \"keys\")|]]",
+        "[MultiHeadAttention] 'multi_head_attention' cannot attend with its value 'memory' of shape [4, 6] and its key 'keys' of shape [5, 3]: the key and the value need the same number of steps (one key per value)")]
+    public void NDSL1026_attention_key_and_value_of_different_steps_names_both_shapes(string layers, string message)
+    {
+        GeneratorRun run = Expect("NDSL1026", Model("[Sequential]\n" + layers));
+        Assert.Equal(message, Assert.Single(run.GeneratorDiagnostics).GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Theory]
+    [InlineData("[Input(12)]\n[[|MultiHeadAttention(2, 3)|]]",
+        "[MultiHeadAttention] 'multi_head_attention' needs a query of per-sample shape (steps, features), but 'input_layer' has shape [12]")]
+    [InlineData("[Input(5, 4, Name = \"x\")]\n[Flatten(Name = \"flat\")]\n[[|MultiHeadAttention(2, 3, Input = \"x\", Value = \"flat\")|]]",
+        "[MultiHeadAttention] 'multi_head_attention' needs a value of per-sample shape (steps, features), but 'flat' has shape [20]")]
+    public void NDSL1027_attention_on_a_non_sequence_names_the_operand(string layers, string message)
+    {
+        GeneratorRun run = Expect("NDSL1027", Model("[Sequential]\n" + layers));
+        Assert.Equal(message, Assert.Single(run.GeneratorDiagnostics).GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Theory]
+    [InlineData("[Input(5, 4, Name = \"x\")]\n[Dense(3, Name = \"keys\")]\n[[|MultiHeadAttention(2, 3, Input = \"x\", Key = \"keys\")|]]",
+        "[MultiHeadAttention] 'multi_head_attention' is not a valid attention: it names a Key (\"keys\") but no Value")]
+    [InlineData("[Input(5, 4)]\n[[|MultiHeadAttention(2, 3, Dropout = 1.0)|]]",
+        "[MultiHeadAttention] 'multi_head_attention' is not a valid attention: Dropout = 1 is outside [0, 1)")]
+    public void NDSL1028_invalid_attention_setting_says_why(string layers, string message)
+    {
+        GeneratorRun run = Expect("NDSL1028", Model("[Sequential]\n" + layers));
+        Assert.StartsWith(message, Assert.Single(run.GeneratorDiagnostics).GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("[Input(30)]\n[[|LSTM(8)|]]", "LSTM needs a per-sample input of shape (steps, features), but receives [30]")]
     [InlineData("[Input(4, 4, 1)]\n[[|GRU(3)|]]", "GRU needs a per-sample input of shape (steps, features), but receives [4, 4, 1]")]
     [InlineData("[Input(5, 2)]\n[Flatten]\n[[|SimpleRNN(3)|]]", "SimpleRNN needs a per-sample input of shape (steps, features), but receives [10]")]

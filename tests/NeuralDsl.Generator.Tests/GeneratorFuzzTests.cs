@@ -176,6 +176,10 @@ public sealed class GeneratorFuzzTests(ITestOutputHelper output)
         // Blocks name a [Block] class, which a generated stack has none of (NDSL0016): wild stacks only. The ResNet
         // blocks are convolutions on (height, width, channels).
         ["Block"] = [], ["Residual"] = [], ["ResNetBasicBlock"] = [3], ["ResNetBottleneck"] = [3],
+        // Sequence layers that keep (steps, features); Key/Value mostly name outputs a stack lacks (NDSL1013).
+        ["MultiHeadAttention"] = [2], ["PositionEmbedding"] = [2], ["SinePositionEncoding"] = [2],
+        // Takes token ids, first layer only, like Embedding.
+        ["TokenAndPositionEmbedding"] = [],
     };
 
     private static readonly Dictionary<int, string[]> Reducers = new()
@@ -219,8 +223,9 @@ public sealed class GeneratorFuzzTests(ITestOutputHelper output)
         /// <summary>The class identifier as written (<c>@class</c>).</summary>
         public string ClassName => Declaration.Split(' ', ';', '\n', ':').Where(w => w.Length > 0).SkipWhile(w => w is "public" or "internal" or "sealed" or "abstract" or "partial" or "class" or "record").First();
 
-        /// <summary>An Embedding model reads token ids: 0 is valid for every vocabulary size.</summary>
-        public bool TakesTokenIds => Attributes.Contains("[Embedding(", StringComparison.Ordinal);
+        /// <summary>An Embedding or TokenAndPositionEmbedding model reads token ids: 0 is valid for every vocabulary size.</summary>
+        public bool TakesTokenIds => Attributes.Contains("[Embedding(", StringComparison.Ordinal) ||
+            Attributes.Contains("[TokenAndPositionEmbedding(", StringComparison.Ordinal);
 
         public string ElementType => Attributes.Contains("ElementType = typeof(double)", StringComparison.Ordinal) ? "double" : "float";
 

@@ -49,6 +49,10 @@ public sealed class LayerCoverageTests
         ["AverageAttribute"] = "[Dense(4, Name = \"a\")]\n[Dense(4, Name = \"b\")]\n[Average(\"a\", \"b\", \"a\", Name = \"probe\")]",
         ["MaximumAttribute"] = "[Dense(4, Name = \"a\")]\n[Dense(4)]\n[Maximum(From = \"a\", Name = \"probe\")]",
         ["ConcatenateAttribute"] = "[Dense(4, Name = \"a\")]\n[Dense(2, Name = \"b\")]\n[Concatenate(\"a\", \"b\", Axis = -1, Name = \"probe\")]",
+        ["MultiHeadAttentionAttribute"] = "[MultiHeadAttention(2, 3, Name = \"probe\")]\n[Flatten]",
+        ["PositionEmbeddingAttribute"] = "[PositionEmbedding(6, Name = \"probe\")]\n[Flatten]",
+        ["SinePositionEncodingAttribute"] = "[SinePositionEncoding(Name = \"probe\")]\n[Flatten]",
+        ["TokenAndPositionEmbeddingAttribute"] = "[TokenAndPositionEmbedding(5, 4, 3, Name = \"probe\")]\n[Flatten]",
     };
 
     /// <summary>
@@ -70,7 +74,7 @@ public sealed class LayerCoverageTests
     };
 
     /// <summary>Layers on (steps, channels) samples get a 4×1 input.</summary>
-    private static readonly HashSet<string> SequenceLayers = new(StringComparer.Ordinal) { "Conv1DAttribute", "MaxPooling1DAttribute", "GlobalAveragePooling1DAttribute", "GlobalMaxPooling1DAttribute", "SimpleRNNAttribute", "LSTMAttribute", "GRUAttribute", "BidirectionalAttribute" };
+    private static readonly HashSet<string> SequenceLayers = new(StringComparer.Ordinal) { "Conv1DAttribute", "MaxPooling1DAttribute", "GlobalAveragePooling1DAttribute", "GlobalMaxPooling1DAttribute", "SimpleRNNAttribute", "LSTMAttribute", "GRUAttribute", "BidirectionalAttribute", "MultiHeadAttentionAttribute", "PositionEmbeddingAttribute", "SinePositionEncodingAttribute" };
 
     /// <summary>The echo state network's attributes: a model kind of its own, not layers (ReservoirTests covers them).</summary>
     private static readonly Type[] EchoStateAttributes = [typeof(ReservoirAttribute), typeof(ReadoutAttribute)];

@@ -237,6 +237,20 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor ClassWeightsLengthMismatch = Error(
         "NDSL1020", "Class weights do not match the classes",
         "ClassWeights has {0} value(s) but the perceptron has {1} classes: give one weight per class, in label order");
+    /// <summary>"{0} cannot attend with its {1} of shape {2} and its {3} of shape {4}: {5}"</summary>
+    public static readonly DiagnosticDescriptor AttentionShapesMismatch = Error(
+        "NDSL1026", "Attention operands of mismatched shapes",
+        "{0} cannot attend with its {1} of shape {2} and its {3} of shape {4}: {5}");
+
+    /// <summary>"{0} needs a {1} of per-sample shape (steps, features), but {2} has shape {3}"</summary>
+    public static readonly DiagnosticDescriptor AttentionInputNotSequence = Error(
+        "NDSL1027", "Attention input is not a sequence",
+        "{0} needs a {1} of per-sample shape (steps, features), but {2} has shape {3}");
+
+    /// <summary>"{0} is not a valid attention: {1}"</summary>
+    public static readonly DiagnosticDescriptor InvalidAttention = Error(
+        "NDSL1028", "Invalid attention setting",
+        "{0} is not a valid attention: {1}");
 
     /// <summary>"Model '{0}' has {1} elements in a tensor or in its parameters, more than one array can index ({2})"</summary>
     public static readonly DiagnosticDescriptor ModelTooLarge = Error(

@@ -110,6 +110,21 @@ internal sealed class LayerEmitContext(SourceWriter writer, ModelPlan plan, Plan
     /// </summary>
     public IDisposable ParameterGradients() => Writer.Block("if (" + Names.OnModel(Names.RuntimeTrainable) + ")");
 
+    /// <summary>
+    /// Writes <paramref name="work"/> (parameter-gradient code) inside <see cref="ParameterGradients"/> when the layer
+    /// trains; for a layer frozen at compile time writes a comment instead, since its tensors have no gradient.
+    /// </summary>
+    public void WriteParameterGradients(Action work)
+    {
+        if (!TrainsParameters)
+        {
+            Writer.Line("// Frozen (Trainable = false): no parameter gradient.");
+            return;
+        }
+        using (ParameterGradients())
+            work();
+    }
+
     public string ReadOnlySpanType => "global::System.ReadOnlySpan<" + T + ">";
 
     public string SpanType => "global::System.Span<" + T + ">";
@@ -137,8 +152,8 @@ internal sealed class LayerEmitContext(SourceWriter writer, ModelPlan plan, Plan
     }
 
     /// <summary>
-    /// For a layer reading several outputs (a merge): writes the header line and the signature of
-    /// <c>LayerNForward(x0, x1, ..., batch)</c>, one comment line per operand with its shape, and opens the body.
+    /// For a layer reading several outputs (a merge, cross-attention): writes the header line and the signature of
+    /// <c>LayerNForward(x0, x1, ..., batch)</c> (then <c>bool training</c> when the layer uses the flag), one comment line per operand with its shape, and opens the body.
     /// </summary>
     public IDisposable MergeForwardMethod()
     {
@@ -148,6 +163,8 @@ internal sealed class LayerEmitContext(SourceWriter writer, ModelPlan plan, Plan
         for (int k = 0; k < Layer.Inputs.Count; k++)
             parameters.Add(ReadOnlySpanType + " x" + k.ToString(System.Globalization.CultureInfo.InvariantCulture));
         parameters.Add("int batch");
+        if (Layer.Spec.UsesTrainingFlag) // cross-attention with dropout; ForwardCore passes the flag after the batch
+            parameters.Add("bool training");
         return PrivateMethod("Forward", parameters);
     }
 

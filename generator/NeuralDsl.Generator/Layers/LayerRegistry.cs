@@ -39,6 +39,10 @@ internal static class LayerRegistry
         ["NeuralDsl.AverageAttribute"] = MergeSpec.ParseAverage,
         ["NeuralDsl.MaximumAttribute"] = MergeSpec.ParseMaximum,
         ["NeuralDsl.ConcatenateAttribute"] = MergeSpec.ParseConcatenate,
+        ["NeuralDsl.MultiHeadAttentionAttribute"] = MultiHeadAttentionSpec.Parse,
+        ["NeuralDsl.PositionEmbeddingAttribute"] = PositionEmbeddingSpec.Parse,
+        ["NeuralDsl.SinePositionEncodingAttribute"] = SinePositionEncodingSpec.Parse,
+        ["NeuralDsl.TokenAndPositionEmbeddingAttribute"] = TokenAndPositionEmbeddingSpec.Parse,
         ["NeuralDsl.BidirectionalAttribute"] = BidirectionalSpec.Parse, // folded with the next layer by ModelParser
         ["NeuralDsl.ResNetBasicBlockAttribute"] = ResidualSpec.ParseBasicBlock, // expanded like [Residual] (BlockExpansion)
         ["NeuralDsl.ResNetBottleneckAttribute"] = ResidualSpec.ParseBottleneck,

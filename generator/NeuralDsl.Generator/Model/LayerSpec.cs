@@ -95,6 +95,12 @@ internal abstract record LayerSpec(string? ExplicitName, LocationInfo? Location)
     /// <summary>The trainable tensors this layer owns for <paramref name="input"/>, in file order.</summary>
     public virtual IEnumerable<ParameterSpec> GetParameters(Shape input) => [];
 
+    /// <summary>
+    /// The trainable tensors for every operand's shape (in operand order); the planner calls this one. A layer whose
+    /// tensors depend on more than its first operand (cross-attention) overrides it; the default reads the first.
+    /// </summary>
+    public virtual IEnumerable<ParameterSpec> GetParameters(IReadOnlyList<Shape> operands) => GetParameters(operands[0]);
+
     // ---- Emission (Layers/X.Emit.cs) ----
 
     /// <summary>True when the output is the input, reinterpreted (Flatten): no buffer and no method.</summary>

@@ -91,7 +91,7 @@ internal static class ShapeInference
             if (frozen)
                 spec = spec with { Trainable = false };
             var parameters = new List<PlannedParameter>();
-            foreach (ParameterSpec declared in spec.GetParameters(current))
+            foreach (ParameterSpec declared in spec.GetParameters(shapes))
             {
                 ParameterSpec p = frozen ? declared with { Trainable = false } : declared;
                 if (p.Initializer == Initializer.Orthogonal && !IsMatrix(p))

@@ -1,0 +1,253 @@
+using System;
+using System.Collections.Generic;
+using NeuralDsl.Generator.Emit;
+using NeuralDsl.Generator.Model;
+using NeuralDsl.Generator.Shapes;
+
+namespace NeuralDsl.Generator.Layers;
+
+/// <summary>
+/// Forward: three projection GEMMs (x · kernel + bias, each kernel (features, heads, depth) read as a
+/// (features × heads·depth) matrix), head-major copies, <c>Attention.Probabilities</c> (S = QKᵀ/√keyDim and the masked
+/// stable softmax, one GEMM per sample and head), optional dropout on the probabilities, <c>Attention.Context</c>,
+/// the merged context and the output GEMM. Backward mirrors it with <c>Attention.Backward</c> (softmax backward fused).
+/// </summary>
+internal sealed partial record MultiHeadAttentionSpec
+{
+    private const string Kernels = "global::NeuralDsl.Attention";
+
+    private static string F(string stem, PlannedLayer layer) => Names.Field(stem, layer.Index);
+
+    /// <summary>The sizes of one layer, read from its plan.</summary>
+    private readonly struct Sizes(MultiHeadAttentionSpec spec, PlannedLayer layer)
+    {
+        public int Queries { get; } = layer.InputShapes[0].Dimensions[0];
+
+        public int Keys { get; } = layer.InputShapes[layer.InputShapes.Count - 1].Dimensions[0];
+
+        public int QueryFeatures { get; } = layer.InputShapes[0].Last;
+
+        public int ValueFeatures { get; } = layer.InputShapes.Count > 1 ? layer.InputShapes[1].Last : layer.InputShapes[0].Last;
+
+        public int KeyFeatures { get; } = layer.InputShapes.Count > 2 ? layer.InputShapes[2].Last : layer.InputShapes.Count > 1 ? layer.InputShapes[1].Last : layer.InputShapes[0].Last;
+
+        public int Output { get; } = layer.Output.Last;
+
+        public int QueryWidth { get; } = spec.NumHeads * spec.KeyDim;
+
+        public int ValueWidth { get; } = spec.NumHeads * spec.ValueDim;
+
+        public int Probabilities { get; } = spec.NumHeads * layer.InputShapes[0].Dimensions[0] * layer.InputShapes[layer.InputShapes.Count - 1].Dimensions[0];
+    }
+
+    public override IEnumerable<BufferSpec> ExtraBuffers(LayerEmitContext c)
+    {
+        var s = new Sizes(this, c.Layer);
+        PlannedLayer l = c.Layer;
+        yield return new BufferSpec(F("q", l), s.Queries * s.QueryWidth, "queries x · query.kernel + bias [queries, heads, keyDim]");
+        yield return new BufferSpec(F("k", l), s.Keys * s.QueryWidth, "keys [keys, heads, keyDim]");
+        yield return new BufferSpec(F("v", l), s.Keys * s.ValueWidth, "values [keys, heads, valueDim]");
+        yield return new BufferSpec(F("qh", l), s.Queries * s.QueryWidth, "queries, head-major [heads, queries, keyDim]");
+        yield return new BufferSpec(F("kh", l), s.Keys * s.QueryWidth, "keys, head-major [heads, keys, keyDim]");
+        yield return new BufferSpec(F("vh", l), s.Keys * s.ValueWidth, "values, head-major [heads, keys, valueDim]");
+        yield return new BufferSpec(F("p", l), s.Probabilities, "attention probabilities [heads, queries, keys]");
+        if (Dropout > 0)
+        {
+            yield return new BufferSpec(F("pd", l), s.Probabilities, "probabilities after dropout [heads, queries, keys]");
+            yield return new BufferSpec(F("pmask", l), s.Probabilities, "dropout mask on the probabilities: 0 or 1 / (1 - rate)");
+        }
+        yield return new BufferSpec(F("ch", l), s.Queries * s.ValueWidth, "context, head-major [heads, queries, valueDim]");
+        yield return new BufferSpec(F("c", l), s.Queries * s.ValueWidth, "context [queries, heads, valueDim]");
+        yield return new BufferSpec(F("dc", l), s.Queries * s.ValueWidth, "context gradient [queries, heads, valueDim]");
+        yield return new BufferSpec(F("dch", l), s.Queries * s.ValueWidth, "context gradient, head-major");
+        yield return new BufferSpec(F("ds", l), s.Probabilities, "score gradient [heads, queries, keys]");
+        yield return new BufferSpec(F("dqh", l), s.Queries * s.QueryWidth, "query gradient, head-major");
+        yield return new BufferSpec(F("dkh", l), s.Keys * s.QueryWidth, "key gradient, head-major");
+        yield return new BufferSpec(F("dvh", l), s.Keys * s.ValueWidth, "value gradient, head-major");
+        yield return new BufferSpec(F("dq", l), s.Queries * s.QueryWidth, "query gradient [queries, heads, keyDim]");
+        yield return new BufferSpec(F("dk", l), s.Keys * s.QueryWidth, "key gradient [keys, heads, keyDim]");
+        yield return new BufferSpec(F("dv", l), s.Keys * s.ValueWidth, "value gradient [keys, heads, valueDim]");
+    }
+
+    private PlannedParameter Param(PlannedLayer layer, string suffix)
+    {
+        foreach (PlannedParameter p in layer.Parameters)
+        {
+            if (p.Spec.Suffix == suffix)
+                return p;
+        }
+        throw new InvalidOperationException("No parameter " + suffix);
+    }
+
+    /// <summary>The operand spans: query, value, key (self-attention: all <c>x</c>).</summary>
+    private (string Query, string Value, string Key) Operand(string prefix) =>
+        !IsCross ? (prefix, prefix, prefix) : HasKeyOperand ? (prefix + "0", prefix + "1", prefix + "2") : (prefix + "0", prefix + "1", prefix + "1");
+
+    /// <summary>Self-attention has the one-input signature; cross-attention reads several outputs (x0 query, x1 value, x2 key).</summary>
+    private IDisposable Forward(LayerEmitContext c) => IsCross ? c.MergeForwardMethod() : c.ForwardMethod();
+
+    public override void EmitForward(LayerEmitContext c)
+    {
+        SourceWriter w = c.Writer;
+        PlannedLayer l = c.Layer;
+        var s = new Sizes(this, l);
+        (string xq, string xv, string xk) = Operand("x");
+        string H = Literals.Named("heads", NumHeads);
+        using (Forward(c))
+        {
+            Project(c, xq, "query", F("q", l), s.Queries, s.QueryFeatures, s.QueryWidth, "Q");
+            Project(c, xk, "key", F("k", l), s.Keys, s.KeyFeatures, s.QueryWidth, "K");
+            Project(c, xv, "value", F("v", l), s.Keys, s.ValueFeatures, s.ValueWidth, "V");
+            w.Comment("Head-major copies, so each (sample, head) is one contiguous matrix for the GEMMs.");
+            w.Call(Kernels + ".SplitHeads", [c.BatchSpan(F("q", l), s.Queries * s.QueryWidth), c.BatchSpan(F("qh", l), s.Queries * s.QueryWidth), "batch",
+                Literals.Named("steps", s.Queries), H, Literals.Named("depth", KeyDim)]);
+            w.Call(Kernels + ".SplitHeads", [c.BatchSpan(F("k", l), s.Keys * s.QueryWidth), c.BatchSpan(F("kh", l), s.Keys * s.QueryWidth), "batch",
+                Literals.Named("steps", s.Keys), H, Literals.Named("depth", KeyDim)]);
+            w.Call(Kernels + ".SplitHeads", [c.BatchSpan(F("v", l), s.Keys * s.ValueWidth), c.BatchSpan(F("vh", l), s.Keys * s.ValueWidth), "batch",
+                Literals.Named("steps", s.Keys), H, Literals.Named("depth", ValueDim)]);
+            string p = c.BatchSpan(F("p", l), s.Probabilities);
+            w.Comment("P[heads, " + Literals.Int(s.Queries) + ", " + Literals.Int(s.Keys) + "] = softmax(Q·Kᵀ / √" + Literals.Int(KeyDim) + ")" +
+                (UseCausalMask ? ", key j ≤ query i only" : "") + (c.Mask is not null ? ", padded steps masked (query and key)" : "") +
+                "; the row maximum is subtracted first.");
+            w.Call(Kernels + ".Probabilities", [c.BatchSpan(F("qh", l), s.Queries * s.QueryWidth), c.BatchSpan(F("kh", l), s.Keys * s.QueryWidth), p,
+                c.Mask ?? "default", "batch", H, Literals.Named("queries", s.Queries), Literals.Named("keys", s.Keys),
+                Literals.Named("keyDim", KeyDim), Literals.Named("causal", UseCausalMask)]);
+            string used = p;
+            if (Dropout > 0)
+            {
+                used = "probabilities";
+                w.Line("var probabilities = " + p + ";");
+                using (w.Block("if (training)"))
+                {
+                    w.Comment("Attention dropout (training only), as Keras applies it to the probabilities.");
+                    w.Line("probabilities = " + c.BatchSpan(F("pd", l), s.Probabilities) + ";");
+                    w.Call("global::NeuralDsl.Dropout.Forward", [p, "probabilities", c.BatchSpan(F("pmask", l), s.Probabilities),
+                        Literals.Named("rate", Dropout), "ref " + Names.OnModel(Names.Rng)]);
+                }
+            }
+            w.Comment("Context[heads, " + Literals.Int(s.Queries) + ", " + Literals.Int(ValueDim) + "] = P · V, then back to [queries, heads·valueDim].");
+            w.Call(Kernels + ".Context", [used, c.BatchSpan(F("vh", l), s.Keys * s.ValueWidth), c.BatchSpan(F("ch", l), s.Queries * s.ValueWidth), "batch", H,
+                Literals.Named("queries", s.Queries), Literals.Named("keys", s.Keys), Literals.Named("valueDim", ValueDim)]);
+            w.Call(Kernels + ".MergeHeads", [c.BatchSpan(F("ch", l), s.Queries * s.ValueWidth), c.BatchSpan(F("c", l), s.Queries * s.ValueWidth), "batch",
+                Literals.Named("steps", s.Queries), H, Literals.Named("depth", ValueDim)]);
+            string y = c.BatchSpan(c.Output, c.OutputSize);
+            string rows = "batch * " + Literals.Int(s.Queries);
+            w.Comment("y[" + rows + "×" + Literals.Int(s.Output) + "] = context[" + rows + "×" + Literals.Int(s.ValueWidth) + "] · attention_output.kernel[" +
+                Literals.Int(s.ValueWidth) + "×" + Literals.Int(s.Output) + "]" + (UseBias ? " + bias" : ""));
+            w.Call("global::NeuralDsl.Gemm.Multiply", [c.BatchSpan(F("c", l), s.Queries * s.ValueWidth), c.ParameterSpan(Param(l, "attention_output.kernel")), y,
+                rows, Literals.Int(s.ValueWidth), Literals.Int(s.Output)]);
+            if (UseBias)
+                w.Call("global::NeuralDsl.Bias.AddRows", [y, c.ParameterSpan(Param(l, "attention_output.bias"))]);
+        }
+    }
+
+    /// <summary>One projection: <c>target[rows × width] = x[rows × features] · part.kernel + part.bias</c>.</summary>
+    private void Project(LayerEmitContext c, string x, string part, string field, int steps, int features, int width, string letter)
+    {
+        PlannedLayer l = c.Layer;
+        string rows = "batch * " + Literals.Int(steps);
+        string target = c.BatchSpan(field, steps * width);
+        c.Writer.Comment(letter + "[" + rows + "×" + Literals.Int(width) + "] = " + x + "[" + rows + "×" + Literals.Int(features) + "] · " + part + ".kernel[" +
+            Literals.Int(features) + "×" + Literals.Int(width) + "]" + (UseBias ? " + " + part + ".bias" : ""));
+        c.Writer.Call("global::NeuralDsl.Gemm.Multiply", [x, c.ParameterSpan(Param(l, part + ".kernel")), target, rows, Literals.Int(features), Literals.Int(width)]);
+        if (UseBias)
+            c.Writer.Call("global::NeuralDsl.Bias.AddRows", [target, c.ParameterSpan(Param(l, part + ".bias"))]);
+    }
+
+    public override void EmitBackward(LayerEmitContext c)
+    {
+        SourceWriter w = c.Writer;
+        PlannedLayer l = c.Layer;
+        var s = new Sizes(this, l);
+        (string xq, string xv, string xk) = Operand("x");
+        (string dxq, string dxv, string dxk) = Operand("dx");
+        string H = Literals.Named("heads", NumHeads);
+        string rows = "batch * " + Literals.Int(s.Queries);
+        using (IsCross ? c.MergeBackwardMethod() : c.BackwardMethod())
+        {
+            string context = c.BatchSpan(F("c", l), s.Queries * s.ValueWidth);
+            string dc = c.BatchSpan(F("dc", l), s.Queries * s.ValueWidth);
+            c.WriteParameterGradients(() =>
+            {
+                w.Comment("attention_output.kernel gradient [" + Literals.Int(s.ValueWidth) + "×" + Literals.Int(s.Output) + "] += contextᵀ · dy");
+                w.Call("global::NeuralDsl.Gemm.Multiply", [context, "dy", c.GradientSpan(Param(l, "attention_output.kernel")), Literals.Int(s.ValueWidth), rows,
+                    Literals.Int(s.Output), "transposeA: true", "accumulate: true"]);
+                if (UseBias)
+                    w.Call("global::NeuralDsl.Bias.AccumulateGradient", ["dy", c.GradientSpan(Param(l, "attention_output.bias"))]);
+            });
+            w.Comment("dContext[" + rows + "×" + Literals.Int(s.ValueWidth) + "] = dy · attention_output.kernelᵀ, then head-major.");
+            w.Call("global::NeuralDsl.Gemm.Multiply", ["dy", c.ParameterSpan(Param(l, "attention_output.kernel")), dc, rows, Literals.Int(s.Output),
+                Literals.Int(s.ValueWidth), "transposeB: true"]);
+            w.Call(Kernels + ".SplitHeads", [dc, c.BatchSpan(F("dch", l), s.Queries * s.ValueWidth), "batch", Literals.Named("steps", s.Queries), H,
+                Literals.Named("depth", ValueDim)]);
+
+            string p = c.BatchSpan(F("p", l), s.Probabilities);
+            string used = p, mask = "default";
+            if (Dropout > 0)
+            {
+                w.Line("bool dropped = " + Names.Training + ";");
+                used = "dropped ? " + c.BatchSpan(F("pd", l), s.Probabilities) + " : " + p;
+                mask = "dropped ? " + c.BatchSpan(F("pmask", l), s.Probabilities) + " : default";
+            }
+            w.Comment("dV = Pᵀ·dC, dP = dC·Vᵀ, dS = P ⊙ (dP − rowsum(dP ⊙ P)) / √" + Literals.Int(KeyDim) + " (softmax backward, fused), dQ = dS·K, dK = dSᵀ·Q.");
+            w.Call(Kernels + ".Backward", [
+                c.BatchSpan(F("qh", l), s.Queries * s.QueryWidth), c.BatchSpan(F("kh", l), s.Keys * s.QueryWidth), c.BatchSpan(F("vh", l), s.Keys * s.ValueWidth),
+                p, used, mask, c.BatchSpan(F("dch", l), s.Queries * s.ValueWidth), c.BatchSpan(F("ds", l), s.Probabilities),
+                c.BatchSpan(F("dqh", l), s.Queries * s.QueryWidth), c.BatchSpan(F("dkh", l), s.Keys * s.QueryWidth), c.BatchSpan(F("dvh", l), s.Keys * s.ValueWidth),
+                "batch", H, Literals.Named("queries", s.Queries), Literals.Named("keys", s.Keys), Literals.Named("keyDim", KeyDim), Literals.Named("valueDim", ValueDim)]);
+            w.Call(Kernels + ".MergeHeads", [c.BatchSpan(F("dqh", l), s.Queries * s.QueryWidth), c.BatchSpan(F("dq", l), s.Queries * s.QueryWidth), "batch",
+                Literals.Named("steps", s.Queries), H, Literals.Named("depth", KeyDim)]);
+            w.Call(Kernels + ".MergeHeads", [c.BatchSpan(F("dkh", l), s.Keys * s.QueryWidth), c.BatchSpan(F("dk", l), s.Keys * s.QueryWidth), "batch",
+                Literals.Named("steps", s.Keys), H, Literals.Named("depth", KeyDim)]);
+            w.Call(Kernels + ".MergeHeads", [c.BatchSpan(F("dvh", l), s.Keys * s.ValueWidth), c.BatchSpan(F("dv", l), s.Keys * s.ValueWidth), "batch",
+                Literals.Named("steps", s.Keys), H, Literals.Named("depth", ValueDim)]);
+
+            c.WriteParameterGradients(() =>
+            {
+                ProjectionGradients(c, xq, "query", F("dq", l), s.Queries, s.QueryFeatures, s.QueryWidth);
+                ProjectionGradients(c, xk, "key", F("dk", l), s.Keys, s.KeyFeatures, s.QueryWidth);
+                ProjectionGradients(c, xv, "value", F("dv", l), s.Keys, s.ValueFeatures, s.ValueWidth);
+            });
+
+            c.NoteEmptyInputGradient();
+            // Each input's gradient: the first projection that reads it writes, later ones add (self-attention: all three).
+            var written = new HashSet<string>();
+            InputGradient(c, dxq, "query", F("dq", l), s.Queries, s.QueryFeatures, s.QueryWidth, written);
+            InputGradient(c, dxk, "key", F("dk", l), s.Keys, s.KeyFeatures, s.QueryWidth, written);
+            InputGradient(c, dxv, "value", F("dv", l), s.Keys, s.ValueFeatures, s.ValueWidth, written);
+        }
+    }
+
+    /// <summary><c>part.kernel gradient += xᵀ · d</c> and the bias gradient.</summary>
+    private void ProjectionGradients(LayerEmitContext c, string x, string part, string field, int steps, int features, int width)
+    {
+        PlannedLayer l = c.Layer;
+        string rows = "batch * " + Literals.Int(steps);
+        string d = c.BatchSpan(field, steps * width);
+        c.Writer.Comment(part + ".kernel gradient [" + Literals.Int(features) + "×" + Literals.Int(width) + "] += " + x + "ᵀ · d" + part);
+        c.Writer.Call("global::NeuralDsl.Gemm.Multiply", [x, d, c.GradientSpan(Param(l, part + ".kernel")), Literals.Int(features), rows, Literals.Int(width),
+            "transposeA: true", "accumulate: true"]);
+        if (UseBias)
+            c.Writer.Call("global::NeuralDsl.Bias.AccumulateGradient", [d, c.GradientSpan(Param(l, part + ".bias"))]);
+    }
+
+    /// <summary><c>dx (=|+=) d · part.kernelᵀ</c> unless dx is empty.</summary>
+    private void InputGradient(LayerEmitContext c, string dx, string part, string field, int steps, int features, int width, HashSet<string> written)
+    {
+        PlannedLayer l = c.Layer;
+        string rows = "batch * " + Literals.Int(steps);
+        bool add = !written.Add(dx);
+        using (c.Writer.Block("if (!" + dx + ".IsEmpty)"))
+        {
+            c.Writer.Comment(dx + "[" + rows + "×" + Literals.Int(features) + "] " + (add ? "+=" : "=") + " d" + part + " · " + part + ".kernelᵀ");
+            var arguments = new List<string>
+            {
+                c.BatchSpan(field, steps * width), c.ParameterSpan(Param(l, part + ".kernel")), dx, rows, Literals.Int(width), Literals.Int(features),
+                "transposeB: true",
+            };
+            if (add)
+                arguments.Add("accumulate: true");
+            c.Writer.Call("global::NeuralDsl.Gemm.Multiply", arguments);
+        }
+    }
+}

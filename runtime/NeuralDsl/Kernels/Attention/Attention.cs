@@ -1,0 +1,275 @@
+using System;
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace NeuralDsl;
+
+/// <summary>
+/// The core of Keras <c>MultiHeadAttention</c> on head-major tensors [batch, heads, steps, depth]: scaled dot-product
+/// scores, the masked stable softmax, the context product and the backward pass with the softmax Jacobian fused.
+/// Every product goes through <see cref="Gemm"/>, one per (sample, head). The projections before and after (query, key,
+/// value and output kernels) are ordinary GEMMs in the generated code; <see cref="SplitHeads{T}"/> and
+/// <see cref="MergeHeads{T}"/> move between their [batch, steps, heads, depth] layout and the head-major one. No call
+/// allocates.
+/// </summary>
+/// <remarks>
+/// Masking follows Keras 3: a position (query i, key j) is allowed when the padding mask marks both step i and step j
+/// as real (self-attention, where query and key carry the same mask) and, with the causal mask, j ≤ i. Disallowed
+/// scores are left out of the softmax and their probabilities are zero; a query row with no allowed key (a padded
+/// query) has all-zero probabilities, so its context is zero, as Keras' <c>Softmax</c> layer gives by multiplying its
+/// output by the mask.
+/// </remarks>
+public static class Attention
+{
+    /// <summary>
+    /// <c>y[b, h, t, :] = x[b, t, h, :]</c>: a [batch, steps, heads, depth] tensor (a projection's output, rows of
+    /// heads·depth) to head-major [batch, heads, steps, depth].
+    /// </summary>
+    /// <param name="x">[batch × steps × heads × depth].</param>
+    /// <param name="y">[batch × heads × steps × depth], overwritten.</param>
+    /// <param name="batch">Samples.</param>
+    /// <param name="steps">Steps per sample.</param>
+    /// <param name="heads">Heads.</param>
+    /// <param name="depth">Elements per head and step.</param>
+    /// <exception cref="ArgumentException">A length does not match the sizes.</exception>
+    public static void SplitHeads<T>(ReadOnlySpan<T> x, Span<T> y, int batch, int steps, int heads, int depth)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        CheckHeads(x.Length, y.Length, batch, steps, heads, depth);
+        for (int b = 0; b < batch; b++)
+        {
+            for (int t = 0; t < steps; t++)
+            {
+                for (int h = 0; h < heads; h++)
+                {
+                    x.Slice(((b * steps + t) * heads + h) * depth, depth).CopyTo(y.Slice(((b * heads + h) * steps + t) * depth, depth));
+                }
+            }
+        }
+    }
+
+    /// <summary><c>y[b, t, h, :] = x[b, h, t, :]</c>: the inverse of <see cref="SplitHeads{T}"/>.</summary>
+    /// <param name="x">[batch × heads × steps × depth].</param>
+    /// <param name="y">[batch × steps × heads × depth], overwritten.</param>
+    /// <param name="batch">Samples.</param>
+    /// <param name="steps">Steps per sample.</param>
+    /// <param name="heads">Heads.</param>
+    /// <param name="depth">Elements per head and step.</param>
+    /// <exception cref="ArgumentException">A length does not match the sizes.</exception>
+    public static void MergeHeads<T>(ReadOnlySpan<T> x, Span<T> y, int batch, int steps, int heads, int depth)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        CheckHeads(x.Length, y.Length, batch, steps, heads, depth);
+        for (int b = 0; b < batch; b++)
+        {
+            for (int h = 0; h < heads; h++)
+            {
+                for (int t = 0; t < steps; t++)
+                {
+                    x.Slice(((b * heads + h) * steps + t) * depth, depth).CopyTo(y.Slice(((b * steps + t) * heads + h) * depth, depth));
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The attention probabilities: per (sample, head) <c>S = Q·Kᵀ / √keyDim</c> (one GEMM), then per query row a softmax
+    /// over the allowed keys that subtracts the row's maximum first (see the class remarks for which keys are allowed).
+    /// </summary>
+    /// <param name="q">Queries, [batch × heads × queries × keyDim].</param>
+    /// <param name="k">Keys, [batch × heads × keys × keyDim].</param>
+    /// <param name="probabilities">[batch × heads × queries × keys], overwritten; kept for <see cref="Backward{T}"/>.</param>
+    /// <param name="mask">The padding mask [batch × steps] (1 real, 0 padded) of a self-attention (queries = keys), or empty for none.</param>
+    /// <param name="batch">Samples.</param>
+    /// <param name="heads">Heads.</param>
+    /// <param name="queries">Query steps.</param>
+    /// <param name="keys">Key (and value) steps.</param>
+    /// <param name="keyDim">Elements of a query or key per head.</param>
+    /// <param name="causal">Keras <c>use_causal_mask</c>: query i sees keys j ≤ i only.</param>
+    /// <exception cref="ArgumentException">A length does not match the sizes, or a mask is given with queries ≠ keys.</exception>
+    public static void Probabilities<T>(ReadOnlySpan<T> q, ReadOnlySpan<T> k, Span<T> probabilities, ReadOnlySpan<T> mask,
+        int batch, int heads, int queries, int keys, int keyDim, bool causal)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        KernelGuard.EnsureSupported<T>();
+        CheckSizes(batch, heads, queries, keys, keyDim);
+        KernelGuard.SameLength(batch * heads * queries * keyDim, q.Length, "Queries (batch × heads × queries × keyDim)", nameof(q));
+        KernelGuard.SameLength(batch * heads * keys * keyDim, k.Length, "Keys (batch × heads × keys × keyDim)", nameof(k));
+        KernelGuard.SameLength(batch * heads * queries * keys, probabilities.Length, "Probabilities (batch × heads × queries × keys)", nameof(probabilities));
+        CheckMask(mask, batch, queries, keys);
+        T scale = T.One / T.Sqrt(T.CreateTruncating(keyDim));
+        int qSize = queries * keyDim, kSize = keys * keyDim, pSize = queries * keys;
+        for (int b = 0; b < batch; b++)
+        {
+            ReadOnlySpan<T> rowMask = mask.IsEmpty ? default : mask.Slice(b * queries, queries);
+            for (int h = 0; h < heads; h++)
+            {
+                int bh = b * heads + h;
+                Span<T> p = probabilities.Slice(bh * pSize, pSize);
+                // S[queries×keys] = Q[queries×keyDim] · K[keys×keyDim]ᵀ
+                Gemm.Multiply(q.Slice(bh * qSize, qSize), k.Slice(bh * kSize, kSize), p, queries, keyDim, keys, transposeB: true);
+                for (int i = 0; i < queries; i++)
+                    SoftmaxRow(p.Slice(i * keys, keys), scale, rowMask, i, causal);
+            }
+        }
+    }
+
+    /// <summary>One row of scores to probabilities in place: scaled, masked, max subtracted, exponentiated, normalised.</summary>
+    private static void SoftmaxRow<T>(Span<T> row, T scale, ReadOnlySpan<T> mask, int query, bool causal)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        // Keys after `allowedEnd` are cut by the causal mask; within it the padding mask removes single keys.
+        int allowedEnd = causal ? Math.Min(query + 1, row.Length) : row.Length;
+        if (!mask.IsEmpty && mask[query] == T.Zero)
+            allowedEnd = 0; // a padded query sees no key: its probabilities are zero
+        T max = T.NegativeInfinity;
+        for (int j = 0; j < allowedEnd; j++)
+        {
+            if (mask.IsEmpty || mask[j] != T.Zero)
+                max = T.Max(max, row[j]);
+        }
+        if (T.IsNegativeInfinity(max))
+        {
+            row.Clear();
+            return;
+        }
+        T sum = T.Zero;
+        for (int j = 0; j < row.Length; j++)
+        {
+            bool allowed = j < allowedEnd && (mask.IsEmpty || mask[j] != T.Zero);
+            T e = allowed ? T.Exp((row[j] - max) * scale) : T.Zero;
+            row[j] = e;
+            sum += e;
+        }
+        TensorPrimitives.Divide(row, sum, row);
+    }
+
+    /// <summary>Per (sample, head) <c>C = P·V</c> (one GEMM).</summary>
+    /// <param name="probabilities">[batch × heads × queries × keys] (after dropout, in training).</param>
+    /// <param name="v">Values, [batch × heads × keys × valueDim].</param>
+    /// <param name="context">[batch × heads × queries × valueDim], overwritten.</param>
+    /// <param name="batch">Samples.</param>
+    /// <param name="heads">Heads.</param>
+    /// <param name="queries">Query steps.</param>
+    /// <param name="keys">Key (and value) steps.</param>
+    /// <param name="valueDim">Elements of a value per head.</param>
+    /// <exception cref="ArgumentException">A length does not match the sizes.</exception>
+    public static void Context<T>(ReadOnlySpan<T> probabilities, ReadOnlySpan<T> v, Span<T> context, int batch, int heads, int queries, int keys,
+        int valueDim)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        KernelGuard.EnsureSupported<T>();
+        CheckSizes(batch, heads, queries, keys, valueDim);
+        KernelGuard.SameLength(batch * heads * queries * keys, probabilities.Length, "Probabilities (batch × heads × queries × keys)", nameof(probabilities));
+        KernelGuard.SameLength(batch * heads * keys * valueDim, v.Length, "Values (batch × heads × keys × valueDim)", nameof(v));
+        KernelGuard.SameLength(batch * heads * queries * valueDim, context.Length, "Context (batch × heads × queries × valueDim)", nameof(context));
+        int pSize = queries * keys, vSize = keys * valueDim, cSize = queries * valueDim;
+        for (int bh = 0; bh < batch * heads; bh++)
+        {
+            // C[queries×valueDim] = P[queries×keys] · V[keys×valueDim]
+            Gemm.Multiply(probabilities.Slice(bh * pSize, pSize), v.Slice(bh * vSize, vSize), context.Slice(bh * cSize, cSize), queries, keys, valueDim);
+        }
+    }
+
+    /// <summary>
+    /// The gradients of the attention core from the context gradient, per (sample, head): <c>dV = P̃ᵀ·dC</c>,
+    /// <c>dP̃ = dC·Vᵀ</c> (times the dropout mask, when there is one), the softmax Jacobian fused row by row,
+    /// <c>dS = P ⊙ (dP − Σⱼ dP ⊙ P) / √keyDim</c>, then <c>dQ = dS·K</c> and <c>dK = dSᵀ·Q</c>. Masked positions have
+    /// P = 0 and so no gradient.
+    /// </summary>
+    /// <param name="q">Queries, [batch × heads × queries × keyDim].</param>
+    /// <param name="k">Keys, [batch × heads × keys × keyDim].</param>
+    /// <param name="v">Values, [batch × heads × keys × valueDim].</param>
+    /// <param name="probabilities">P from <see cref="Probabilities{T}"/>, [batch × heads × queries × keys].</param>
+    /// <param name="usedProbabilities">P̃, what the context was computed from: P after dropout, or P itself.</param>
+    /// <param name="dropoutMask">The dropout mask P̃ = P ⊙ mask was drawn with (0 or 1 / (1 − rate)), or empty without dropout.</param>
+    /// <param name="dContext">dC, [batch × heads × queries × valueDim].</param>
+    /// <param name="scratch">[batch × heads × queries × keys] of workspace (dP, then dS), overwritten.</param>
+    /// <param name="dq">dQ, same shape as <paramref name="q"/>, overwritten.</param>
+    /// <param name="dk">dK, same shape as <paramref name="k"/>, overwritten.</param>
+    /// <param name="dv">dV, same shape as <paramref name="v"/>, overwritten.</param>
+    /// <param name="batch">Samples.</param>
+    /// <param name="heads">Heads.</param>
+    /// <param name="queries">Query steps.</param>
+    /// <param name="keys">Key (and value) steps.</param>
+    /// <param name="keyDim">Elements of a query or key per head.</param>
+    /// <param name="valueDim">Elements of a value per head.</param>
+    /// <exception cref="ArgumentException">A length does not match the sizes.</exception>
+    public static void Backward<T>(ReadOnlySpan<T> q, ReadOnlySpan<T> k, ReadOnlySpan<T> v, ReadOnlySpan<T> probabilities,
+        ReadOnlySpan<T> usedProbabilities, ReadOnlySpan<T> dropoutMask, ReadOnlySpan<T> dContext, Span<T> scratch, Span<T> dq, Span<T> dk, Span<T> dv,
+        int batch, int heads, int queries, int keys, int keyDim, int valueDim)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        KernelGuard.EnsureSupported<T>();
+        CheckSizes(batch, heads, queries, keys, keyDim);
+        KernelGuard.Positive(valueDim, nameof(valueDim));
+        int qSize = queries * keyDim, kSize = keys * keyDim, vSize = keys * valueDim, pSize = queries * keys, cSize = queries * valueDim;
+        int bhs = batch * heads;
+        KernelGuard.SameLength(bhs * qSize, q.Length, "Queries (batch × heads × queries × keyDim)", nameof(q));
+        KernelGuard.SameLength(bhs * kSize, k.Length, "Keys (batch × heads × keys × keyDim)", nameof(k));
+        KernelGuard.SameLength(bhs * vSize, v.Length, "Values (batch × heads × keys × valueDim)", nameof(v));
+        KernelGuard.SameLength(bhs * pSize, probabilities.Length, "Probabilities (batch × heads × queries × keys)", nameof(probabilities));
+        KernelGuard.SameLength(bhs * pSize, usedProbabilities.Length, "Used probabilities (batch × heads × queries × keys)", nameof(usedProbabilities));
+        KernelGuard.SameLengthOrEmpty(bhs * pSize, dropoutMask.Length, "Dropout mask (batch × heads × queries × keys)", nameof(dropoutMask));
+        KernelGuard.SameLength(bhs * cSize, dContext.Length, "Context gradient (batch × heads × queries × valueDim)", nameof(dContext));
+        KernelGuard.SameLength(bhs * pSize, scratch.Length, "Scratch (batch × heads × queries × keys)", nameof(scratch));
+        KernelGuard.SameLength(bhs * qSize, dq.Length, "Query gradient (batch × heads × queries × keyDim)", nameof(dq));
+        KernelGuard.SameLength(bhs * kSize, dk.Length, "Key gradient (batch × heads × keys × keyDim)", nameof(dk));
+        KernelGuard.SameLength(bhs * vSize, dv.Length, "Value gradient (batch × heads × keys × valueDim)", nameof(dv));
+        T scale = T.One / T.Sqrt(T.CreateTruncating(keyDim));
+        for (int bh = 0; bh < bhs; bh++)
+        {
+            ReadOnlySpan<T> dc = dContext.Slice(bh * cSize, cSize);
+            ReadOnlySpan<T> p = probabilities.Slice(bh * pSize, pSize);
+            Span<T> ds = scratch.Slice(bh * pSize, pSize);
+            // dV[keys×valueDim] = P̃ᵀ · dC
+            Gemm.Multiply(usedProbabilities.Slice(bh * pSize, pSize), dc, dv.Slice(bh * vSize, vSize), keys, queries, valueDim, transposeA: true);
+            // dP̃[queries×keys] = dC · Vᵀ
+            Gemm.Multiply(dc, v.Slice(bh * vSize, vSize), ds, queries, valueDim, keys, transposeB: true);
+            if (!dropoutMask.IsEmpty)
+                TensorPrimitives.Multiply(ds, dropoutMask.Slice(bh * pSize, pSize), ds);
+            for (int i = 0; i < queries; i++)
+            {
+                // Softmax backward, fused: dS = P ⊙ (dP − ⟨dP, P⟩) · scale (the scale is the score's own factor).
+                Span<T> dRow = ds.Slice(i * keys, keys);
+                ReadOnlySpan<T> pRow = p.Slice(i * keys, keys);
+                T dot = TensorPrimitives.Dot(dRow, pRow);
+                TensorPrimitives.Subtract(dRow, dot, dRow);
+                TensorPrimitives.Multiply(dRow, pRow, dRow);
+                TensorPrimitives.Multiply(dRow, scale, dRow);
+            }
+            // dQ[queries×keyDim] = dS · K ; dK[keys×keyDim] = dSᵀ · Q
+            Gemm.Multiply(ds, k.Slice(bh * kSize, kSize), dq.Slice(bh * qSize, qSize), queries, keys, keyDim);
+            Gemm.Multiply(ds, q.Slice(bh * qSize, qSize), dk.Slice(bh * kSize, kSize), keys, queries, keyDim, transposeA: true);
+        }
+    }
+
+    private static void CheckSizes(int batch, int heads, int queries, int keys, int depth)
+    {
+        KernelGuard.NotNegative(batch, nameof(batch));
+        KernelGuard.Positive(heads, nameof(heads));
+        KernelGuard.Positive(queries, nameof(queries));
+        KernelGuard.Positive(keys, nameof(keys));
+        KernelGuard.Positive(depth, "depth");
+    }
+
+    private static void CheckHeads(int xLength, int yLength, int batch, int steps, int heads, int depth)
+    {
+        KernelGuard.NotNegative(batch, nameof(batch));
+        KernelGuard.Positive(steps, nameof(steps));
+        KernelGuard.Positive(heads, nameof(heads));
+        KernelGuard.Positive(depth, nameof(depth));
+        KernelGuard.SameLength(batch * steps * heads * depth, xLength, "Input (batch × steps × heads × depth)", "x");
+        KernelGuard.SameLength(batch * steps * heads * depth, yLength, "Output (batch × steps × heads × depth)", "y");
+    }
+
+    private static void CheckMask<T>(ReadOnlySpan<T> mask, int batch, int queries, int keys)
+    {
+        if (mask.IsEmpty)
+            return;
+        if (queries != keys)
+            throw new ArgumentException("A padding mask applies to self-attention, where queries and keys have the same steps; got " +
+                queries + " query steps and " + keys + " key steps.", nameof(mask));
+        KernelGuard.SameLength(batch * queries, mask.Length, "Mask (batch × steps)", nameof(mask));
+    }
+}
