@@ -192,6 +192,7 @@ public sealed class CodeFixTests
             ["UnitForgetBias"] = "no size", ["MergeMode"] = "no size (how the two directions combine)",
             ["operands"] = "no size (the names of the outputs merged)", ["From"] = "no size (an earlier output merged with the current one)",
             ["Axis"] = "no size (which axis Concatenate joins)",
+            ["Center"] = "no size (whether β is added)", ["Scale"] = "no size (whether γ multiplies)", ["RmsScaling"] = "no size (RMSNorm)",
         };
         IEnumerable<Type> layers = typeof(SequentialAttribute).Assembly.GetExportedTypes()
             .Where(t => t.IsSubclassOf(typeof(Attribute)) && t != typeof(SequentialAttribute) && t != typeof(InputAttribute));
