@@ -57,7 +57,7 @@ internal sealed partial record LayerNormalizationSpec
             {
                 if (HasParameters)
                 {
-                    w.Line("// Empty in training (the first layer needs no input gradient), but the kernel computes dx with dγ and dβ.");
+                    w.Line("// Empty in training (the first layer needs no input gradient), but the kernel computes dx with " + (HasGamma && HasBeta ? "dγ and dβ" : HasGamma ? "dγ" : "dβ") + ".");
                     w.Line("if (dx.IsEmpty)");
                     w.Line("    dx = " + c.BatchSpan(InputGradientScratch(layer.Index), layer.Input.Size) + ";");
                 }

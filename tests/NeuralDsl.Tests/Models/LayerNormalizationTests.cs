@@ -172,3 +172,43 @@ public sealed class LayerNormalizationTests
         Assert.NotEqual(b[0], c[0], 6);
     }
 }
+
+/// <summary>The <see cref="LayerNorm"/> kernel alone: a two-pass variance that survives a large mean in float.</summary>
+public sealed class LayerNormKernelTests
+{
+    [Fact]
+    public void Float_rows_with_a_large_mean_keep_their_variance()
+    {
+        // Spread ±1 around 10⁴: E[x²] − E[x]² in float would lose every digit of the variance (ulp(10⁸) = 8).
+        const int features = 64;
+        var x = new float[2 * features];
+        var expected = new double[x.Length];
+        for (int r = 0; r < 2; r++)
+        {
+            double mean = 0, square = 0;
+            for (int j = 0; j < features; j++)
+            {
+                x[r * features + j] = 10_000 + (j % 2 == 0 ? 1 : -1) * (1 + j / 64f);
+                mean += x[r * features + j] / (double)features;
+            }
+            for (int j = 0; j < features; j++)
+                square += (x[r * features + j] - mean) * (x[r * features + j] - mean) / features;
+            for (int j = 0; j < features; j++)
+                expected[r * features + j] = (x[r * features + j] - mean) / Math.Sqrt(square + 1e-3);
+        }
+        var y = new float[x.Length];
+        LayerNorm.Forward<float>(x, default, default, y, new float[2], new float[2], rows: 2, features, epsilon: 1e-3, rmsScaling: false);
+        // Tolerance 1e-2: the float mean of 64 values near 10⁴ may be off by a few ulp(10⁴) ≈ 1e-3 each, while a
+        // one-pass variance would be off by O(1) here (or negative), so the test tells the two apart.
+        for (int i = 0; i < y.Length; i++)
+            Assert.True(Math.Abs(y[i] - expected[i]) < 1e-2, $"y[{i}] = {y[i]}, expected {expected[i]}");
+    }
+
+    [Fact]
+    public void A_wrong_row_count_throws_naming_both_sizes()
+    {
+        var e = Assert.Throws<ArgumentException>(() =>
+            LayerNorm.Forward<double>(new double[10], default, default, new double[10], new double[2], new double[2], rows: 2, features: 4, 1e-3, false));
+        Assert.Contains("2·4 = 8", e.Message, StringComparison.Ordinal);
+    }
+}
