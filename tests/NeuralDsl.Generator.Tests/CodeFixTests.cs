@@ -204,6 +204,7 @@ public sealed class CodeFixTests
             ["Value"] = "no size (the value's earlier output)",
             ["sequenceLength"] = "the longest sequence a position table covers, at least the input's steps", ["MaxWavelength"] = "no size",
             ["vocabulary"] = "the vocabulary of token ids, not the number of steps", ["dim"] = "the output width",
+            ["Center"] = "no size (whether β is added)", ["Scale"] = "no size (whether γ multiplies)", ["RmsScaling"] = "no size (RMSNorm)",
         };
         IEnumerable<Type> layers = typeof(SequentialAttribute).Assembly.GetExportedTypes()
             .Where(t => t.IsSubclassOf(typeof(Attribute)) && t != typeof(SequentialAttribute) && t != typeof(InputAttribute)

@@ -380,6 +380,12 @@ public sealed partial class DiagnosticTests
     }
 
     [Fact]
+    public void NDSL1001_layer_normalization_epsilon_not_positive()
+    {
+        Expect("NDSL1001", Model("[Sequential]\n[Input(3)]\n[[|LayerNormalization(Epsilon = 0)|]]"));
+    }
+
+    [Fact]
     public void NDSL1001_batch_normalization_epsilon_not_positive()
     {
         Expect("NDSL1001", Model("[Sequential]\n[Input(3)]\n[[|BatchNormalization(Epsilon = 0)|]]"));
@@ -390,6 +396,7 @@ public sealed partial class DiagnosticTests
     [InlineData("[Input(3)]\n[[|BatchNormalization(Momentum = -0.25)|]]", "BatchNormalization momentum must be in [0, 1], but is -0.25")]
     [InlineData("[Input(3)]\n[[|BatchNormalization(Momentum = double.NaN)|]]", "BatchNormalization momentum must be in [0, 1], but is NaN")]
     [InlineData("[Input(3)]\n[[|BatchNormalization(Epsilon = double.PositiveInfinity)|]]", "BatchNormalization epsilon must be finite, but is Infinity")]
+    [InlineData("[Input(3)]\n[[|LayerNormalization(Epsilon = double.PositiveInfinity)|]]", "LayerNormalization epsilon must be finite, but is Infinity")]
     [InlineData("[Input(9, 9, 1)]\n[[|Conv2D(2, 3, Strides = 2, Dilation = 2)|]]", "Conv2D dilation must be 1 when a stride is greater than 1 (as in Keras), but is 2")]
     [InlineData("[Input(9, 9, 1)]\n[[|Conv2D(2, 3, StrideWidth = 2, Dilation = 3, Padding = Padding.Same)|]]", "Conv2D dilation must be 1 when a stride is greater than 1 (as in Keras), but is 3")]
     [InlineData("[Input(9, 1)]\n[[|Conv1D(2, 3, Strides = 3, Dilation = 2)|]]", "Conv1D dilation must be 1 when the stride is greater than 1 (as in Keras), but is 2")]

@@ -162,6 +162,7 @@ public sealed class GeneratorFuzzTests(ITestOutputHelper output)
     private static readonly Dictionary<string, int[]> RanksTaken = new(StringComparer.Ordinal)
     {
         ["Dense"] = [1, 2], ["Activation"] = [1, 2, 3], ["Dropout"] = [1, 2, 3], ["BatchNormalization"] = [1, 2, 3],
+        ["LayerNormalization"] = [1, 2, 3],
         ["Conv2D"] = [3], ["MaxPooling2D"] = [3], ["AveragePooling2D"] = [3], ["ZeroPadding2D"] = [3],
         ["Conv1D"] = [2], ["MaxPooling1D"] = [2], ["SimpleRNN"] = [2], ["LSTM"] = [2], ["GRU"] = [2],
         // Reduce to a vector: the stack's tail.

@@ -24,6 +24,7 @@ public sealed class LayerCoverageTests
         ["DropoutAttribute"] = "[Dropout(0.25, Name = \"probe\")]",
         ["FlattenAttribute"] = "[Flatten(Name = \"probe\")]",
         ["BatchNormalizationAttribute"] = "[BatchNormalization(Name = \"probe\")]",
+        ["LayerNormalizationAttribute"] = "[LayerNormalization(Name = \"probe\")]",
         ["Conv2DAttribute"] = "[Conv2D(3, 1, Name = \"probe\")]\n[Flatten]",
         ["MaxPooling2DAttribute"] = "[MaxPooling2D(1, Name = \"probe\")]\n[Flatten]",
         ["Conv1DAttribute"] = "[Conv1D(3, 2, Name = \"probe\")]\n[Flatten]",

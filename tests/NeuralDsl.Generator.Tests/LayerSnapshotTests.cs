@@ -105,6 +105,20 @@ public sealed partial class LayerSnapshotTests
         """);
 
     [Fact]
+    public void LayerNormalization() => Verify("""
+        [Input(3, 4)]
+        [Dense(5)]
+        [LayerNormalization]
+        """);
+
+    [Fact]
+    public void LayerNormalizationRms() => Verify("""
+        [Input(4)]
+        [LayerNormalization(RmsScaling = true, Epsilon = 1e-5)]
+        [Dense(2)]
+        """);
+
+    [Fact]
     public void GlobalAveragePooling2D() => Verify("""
         [Input(2, 2, 1)]
         [Dense(2)]

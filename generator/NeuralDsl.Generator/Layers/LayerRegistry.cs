@@ -20,6 +20,7 @@ internal static class LayerRegistry
         ["NeuralDsl.FlattenAttribute"] = FlattenSpec.Parse,
         ["NeuralDsl.Conv2DAttribute"] = Conv2DSpec.Parse,
         ["NeuralDsl.BatchNormalizationAttribute"] = BatchNormalizationSpec.Parse,
+        ["NeuralDsl.LayerNormalizationAttribute"] = LayerNormalizationSpec.Parse,
         ["NeuralDsl.MaxPooling2DAttribute"] = MaxPooling2DSpec.Parse,
         ["NeuralDsl.Conv1DAttribute"] = Conv1DSpec.Parse,
         ["NeuralDsl.AveragePooling2DAttribute"] = AveragePooling2DSpec.Parse,

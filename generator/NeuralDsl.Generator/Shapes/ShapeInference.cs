@@ -310,7 +310,7 @@ internal static class ShapeInference
         }
         PlannedLayer culprit = plan.Layers[mask.Problem];
         context.ReportIn(culprit.Spec.Origin, DiagnosticDescriptors.MaskNotHonoured, at, "[" + culprit.Spec.Describe() + "] '" + culprit.Name + "', which cannot honour it",
-            "only Dense, Dropout, Activation and recurrent layers with ReturnSequences pass a mask on, and GlobalAveragePooling1D, " +
+            "only Dense, Dropout, Activation, LayerNormalization and recurrent layers with ReturnSequences pass a mask on, and GlobalAveragePooling1D, " +
             "GlobalMaxPooling1D and recurrent layers returning their last output consume it; " +
             "pool the sequence before this layer, or drop MaskZero");
     }

@@ -1,0 +1,153 @@
+using System;
+using System.Globalization;
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace NeuralDsl;
+
+/// <summary>
+/// LayerNormalization over the last axis (Keras 3): every row of <c>features</c> values (one sample, or one step of a
+/// sequence) is normalized with its own mean and biased variance, <c>y = γ (x − μ) / sqrt(σ² + ε) + β</c>, the same in
+/// training and inference. With <c>rmsScaling</c> (Keras 3 <c>rms_scaling</c>, RMSNorm) there is no mean:
+/// <c>y = γ x / sqrt(mean(x²) + ε)</c>. γ and β are optional (empty spans stand for 1 and 0).
+/// </summary>
+/// <remarks>
+/// Each row is handled with TensorPrimitives (vectorized): the mean first, then the squared deviations from it (a
+/// two-pass variance, which keeps its digits when the mean is large against the spread, unlike E[x²] − E[x]²).
+/// Nothing is allocated.
+/// </remarks>
+public static class LayerNorm
+{
+    /// <summary>
+    /// Forward: per row the mean μ (0 with <paramref name="rmsScaling"/>) and s = 1/sqrt(mean((x − μ)²) + ε), then
+    /// <c>y = γ (x − μ) s + β</c>; μ and s are kept for <see cref="Backward"/>.
+    /// </summary>
+    /// <param name="x">Input [rows, features]. May be the same memory as <paramref name="y"/>.</param>
+    /// <param name="gamma">Scale per feature, or empty for none.</param>
+    /// <param name="beta">Offset per feature, or empty for none.</param>
+    /// <param name="y">Output [rows, features].</param>
+    /// <param name="mean">Receives μ per row.</param>
+    /// <param name="inverseStd">Receives s per row.</param>
+    /// <param name="rows">Rows (batch·steps); may be 0.</param>
+    /// <param name="features">Length of the normalized axis; at least 1.</param>
+    /// <param name="epsilon">Added to the variance, ≥ 0 (Keras default 1e-3).</param>
+    /// <param name="rmsScaling">True for RMSNorm: no mean subtraction.</param>
+    /// <exception cref="ArgumentException">A length does not match, or a size or epsilon is out of range.</exception>
+    public static void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, Span<T> y, Span<T> mean,
+        Span<T> inverseStd, int rows, int features, double epsilon, bool rmsScaling)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        KernelGuard.EnsureSupported<T>();
+        CheckSizes(x.Length, rows, features, "Input", nameof(x));
+        KernelGuard.SameLength(x.Length, y.Length, "Output", nameof(y));
+        KernelGuard.NoPartialOverlap(x, y, nameof(y));
+        KernelGuard.SameLengthOrEmpty(features, gamma.Length, "Gamma", nameof(gamma));
+        KernelGuard.SameLengthOrEmpty(features, beta.Length, "Beta", nameof(beta));
+        KernelGuard.SameLength(rows, mean.Length, "Mean", nameof(mean));
+        KernelGuard.SameLength(rows, inverseStd.Length, "Inverse standard deviation", nameof(inverseStd));
+        if (!(epsilon >= 0 && double.IsFinite(epsilon)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon,
+                string.Create(CultureInfo.InvariantCulture, $"epsilon must be finite and non-negative, but it is {epsilon:R}."));
+        }
+
+        T count = T.CreateTruncating(features);
+        for (int r = 0; r < rows; r++)
+        {
+            ReadOnlySpan<T> xr = x.Slice(r * features, features);
+            Span<T> yr = y.Slice(r * features, features);
+            T mu = rmsScaling ? T.Zero : TensorPrimitives.Sum(xr) / count;
+            // y holds x − μ first (in place when x is y), then its square sum gives the variance.
+            if (rmsScaling)
+            {
+                if (!xr.Overlaps(yr))
+                    xr.CopyTo(yr);
+            }
+            else
+            {
+                TensorPrimitives.Subtract(xr, mu, yr);
+            }
+            double variance = double.CreateTruncating(TensorPrimitives.SumOfSquares<T>(yr)) / features;
+            T s = T.CreateTruncating(1.0 / Math.Sqrt(variance + epsilon));
+            mean[r] = mu;
+            inverseStd[r] = s;
+            TensorPrimitives.Multiply(yr, s, yr);
+            if (!gamma.IsEmpty && !beta.IsEmpty)
+                TensorPrimitives.MultiplyAdd(yr, gamma, beta, yr);
+            else if (!gamma.IsEmpty)
+                TensorPrimitives.Multiply(yr, gamma, yr);
+            else if (!beta.IsEmpty)
+                TensorPrimitives.Add(yr, beta, yr);
+        }
+    }
+
+    /// <summary>
+    /// Backward: with x̂ = (x − μ) s and g = dy γ (dy without γ), <c>dγ += Σ_rows dy x̂</c>, <c>dβ += Σ_rows dy</c>
+    /// (accumulated) and <c>dx = s (g − mean(g) − x̂ mean(g x̂))</c> (overwritten; without the mean(g) term under
+    /// <paramref name="rmsScaling"/>).
+    /// </summary>
+    /// <param name="x">The forward input [rows, features].</param>
+    /// <param name="dy">Gradient with respect to the output [rows, features]; overwritten with g = dy γ.</param>
+    /// <param name="gamma">Scale per feature, or empty for none.</param>
+    /// <param name="mean">μ per row from <see cref="Forward"/>.</param>
+    /// <param name="inverseStd">s per row from <see cref="Forward"/>.</param>
+    /// <param name="dx">Gradient with respect to the input (overwritten; must not overlap x or dy).</param>
+    /// <param name="dGamma">Gradient accumulator for γ; empty exactly when <paramref name="gamma"/> is.</param>
+    /// <param name="dBeta">Gradient accumulator for β, or empty when the layer has none.</param>
+    /// <param name="rows">Rows; may be 0.</param>
+    /// <param name="features">Length of the normalized axis; at least 1.</param>
+    /// <param name="rmsScaling">True for RMSNorm (μ was 0 and is not differentiated).</param>
+    /// <exception cref="ArgumentException">A length does not match, a size is out of range, or dx overlaps an input.</exception>
+    public static void Backward<T>(ReadOnlySpan<T> x, Span<T> dy, ReadOnlySpan<T> gamma, ReadOnlySpan<T> mean, ReadOnlySpan<T> inverseStd,
+        Span<T> dx, Span<T> dGamma, Span<T> dBeta, int rows, int features, bool rmsScaling)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        KernelGuard.EnsureSupported<T>();
+        CheckSizes(x.Length, rows, features, "Input", nameof(x));
+        KernelGuard.SameLength(x.Length, dy.Length, "Output gradient", nameof(dy));
+        KernelGuard.SameLength(x.Length, dx.Length, "Input gradient", nameof(dx));
+        if (dx.Overlaps(x) || dx.Overlaps(dy))
+            throw new ArgumentException("The input gradient overlaps x or dy; the kernel reads both after writing dx.", nameof(dx));
+        KernelGuard.SameLengthOrEmpty(features, gamma.Length, "Gamma", nameof(gamma));
+        KernelGuard.SameLengthOrEmpty(gamma.Length, dGamma.Length, "Gamma gradient", nameof(dGamma)); // empty: frozen, no γ gradient
+        KernelGuard.SameLengthOrEmpty(features, dBeta.Length, "Beta gradient", nameof(dBeta));
+        KernelGuard.SameLength(rows, mean.Length, "Mean", nameof(mean));
+        KernelGuard.SameLength(rows, inverseStd.Length, "Inverse standard deviation", nameof(inverseStd));
+
+        T count = T.CreateTruncating(features);
+        for (int r = 0; r < rows; r++)
+        {
+            ReadOnlySpan<T> xr = x.Slice(r * features, features);
+            Span<T> gr = dy.Slice(r * features, features);
+            Span<T> xhat = dx.Slice(r * features, features);
+            T s = inverseStd[r];
+            TensorPrimitives.Subtract(xr, mean[r], xhat);
+            TensorPrimitives.Multiply(xhat, s, xhat);
+            if (!dGamma.IsEmpty)
+                TensorPrimitives.MultiplyAdd(gr, xhat, dGamma, dGamma);
+            if (!dBeta.IsEmpty)
+                TensorPrimitives.Add(dBeta, gr, dBeta);
+            if (!gamma.IsEmpty)
+                TensorPrimitives.Multiply(gr, gamma, gr);
+            T meanG = rmsScaling ? T.Zero : TensorPrimitives.Sum<T>(gr) / count;
+            T meanGx = TensorPrimitives.Dot<T>(gr, xhat) / count;
+            // dx = x̂·(−s·mean(g x̂)) + s·g − s·mean(g), written over x̂.
+            TensorPrimitives.Multiply(xhat, -s * meanGx, xhat);
+            TensorPrimitives.MultiplyAdd(gr, s, xhat, xhat);
+            if (!rmsScaling)
+                TensorPrimitives.Add(xhat, -s * meanG, xhat);
+        }
+    }
+
+    private static void CheckSizes(int length, int rows, int features, string what, string name)
+    {
+        KernelGuard.Positive(features, nameof(features));
+        KernelGuard.NotNegative(rows, nameof(rows));
+        if ((long)rows * features != length)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"{what} length {length} does not match rows·features = {rows}·{features} = {(long)rows * features} (expected [rows, {features}])."),
+                name);
+        }
+    }
+}
