@@ -102,7 +102,8 @@ partial class TwoBlocks : global::NeuralDsl.IModel<float>
     // Every trainable tensor, layer after layer in Keras layout, and the matching gradients.
     private readonly float[] __parameters = new float[969];
     private readonly float[] __gradients = new float[969];
-    private readonly float[] __state = new float[8]; // moving statistics: updated in training, used in inference
+    // non-trainable tensors: moving statistics (updated in training) and frozen layers' weights
+    private readonly float[] __state = new float[8];
 
     // Batch buffers live in workspaces: one for the training calls, and one per thread for Predict.
     private readonly __Workspace __workspace;
@@ -349,6 +350,14 @@ partial class TwoBlocks : global::NeuralDsl.IModel<float>
     /// <summary>Gradients matching <see cref="Parameters"/>.</summary>
     public global::System.Span<float> Gradients => __gradients;
 
+    /// <summary>
+    /// Keras <c>model.trainable</c> at run time. While false, Backward and ComputeGradients compute only input
+    /// gradients (no parameter-gradient work; <see cref="Gradients"/> are left as they are), TrainStep updates nothing,
+    /// and BatchNormalization runs in inference mode: a GAN's discriminator while the generator trains through it.
+    /// Layers declared with <c>Trainable = false</c> stay frozen either way.
+    /// </summary>
+    public bool Trainable { get; set; } = true;
+
     /// <summary>Non-trainable state (8), saved with the weights.</summary>
     public global::System.Span<float> State => __state;
 
@@ -485,7 +494,7 @@ partial class TwoBlocks : global::NeuralDsl.IModel<float>
         try
         {
             float loss = __workspace.__ComputeGradients(input, target, batch);
-            optimizer.Step<float>(__parameters, __gradients);
+            if (Trainable) optimizer.Step<float>(__parameters, __gradients);
             return loss;
         }
         finally
@@ -849,16 +858,24 @@ partial class TwoBlocks : global::NeuralDsl.IModel<float>
         {
             // dz = dy ⊙ ReLU'(z) in place, read from the output (a > 0 exactly where z > 0, so no pre-activation is kept),
             // with the kernel and bias gradients in the same pass over dy.
-            global::NeuralDsl.Convolution.BackwardKernel(
-                x,
-                dy,
-                __Rows(__a0, batch, 144),
-                __model.BasicBlock32Conv2dKernelGradient,
-                __model.BasicBlock32Conv2dBiasGradient,
-                batch,
-                __geometry0,
-                __scratch0,
-                global::NeuralDsl.Activation.ReLU);
+            if (__model.Trainable)
+            {
+                global::NeuralDsl.Convolution.BackwardKernel(
+                    x,
+                    dy,
+                    __Rows(__a0, batch, 144),
+                    __model.BasicBlock32Conv2dKernelGradient,
+                    __model.BasicBlock32Conv2dBiasGradient,
+                    batch,
+                    __geometry0,
+                    __scratch0,
+                    global::NeuralDsl.Activation.ReLU);
+            }
+            else
+            {
+                // dz = dy ⊙ ReLU'(z) in place, read from the output (a > 0 exactly where z > 0).
+                global::NeuralDsl.Activations.ReluBackward(__Rows(__a0, batch, 144), __Rows(__a0, batch, 144), dy, dy);
+            }
             // dx is empty in training: the first layer needs no input gradient.
             if (!dx.IsEmpty)
                 global::NeuralDsl.Convolution.BackwardInput(
@@ -898,16 +915,19 @@ partial class TwoBlocks : global::NeuralDsl.IModel<float>
             global::System.Span<float> dx,
             int batch)
         {
-            global::NeuralDsl.Convolution.BackwardKernel(
-                x,
-                dy,
-                default,
-                __model.BasicBlock32MixKernelGradient,
-                __model.BasicBlock32MixBiasGradient,
-                batch,
-                __geometry1,
-                __scratch1,
-                global::NeuralDsl.Activation.Linear);
+            if (__model.Trainable)
+            {
+                global::NeuralDsl.Convolution.BackwardKernel(
+                    x,
+                    dy,
+                    default,
+                    __model.BasicBlock32MixKernelGradient,
+                    __model.BasicBlock32MixBiasGradient,
+                    batch,
+                    __geometry1,
+                    __scratch1,
+                    global::NeuralDsl.Activation.Linear);
+            }
             if (!dx.IsEmpty)
                 global::NeuralDsl.Convolution.BackwardInput(
                     dy,
@@ -948,16 +968,24 @@ partial class TwoBlocks : global::NeuralDsl.IModel<float>
         {
             // dz = dy ⊙ ReLU'(z) in place, read from the output (a > 0 exactly where z > 0, so no pre-activation is kept),
             // with the kernel and bias gradients in the same pass over dy.
-            global::NeuralDsl.Convolution.BackwardKernel(
-                x,
-                dy,
-                __Rows(__a2, batch, 144),
-                __model.BasicBlock321Conv2dKernelGradient,
-                __model.BasicBlock321Conv2dBiasGradient,
-                batch,
-                __geometry2,
-                __scratch2,
-                global::NeuralDsl.Activation.ReLU);
+            if (__model.Trainable)
+            {
+                global::NeuralDsl.Convolution.BackwardKernel(
+                    x,
+                    dy,
+                    __Rows(__a2, batch, 144),
+                    __model.BasicBlock321Conv2dKernelGradient,
+                    __model.BasicBlock321Conv2dBiasGradient,
+                    batch,
+                    __geometry2,
+                    __scratch2,
+                    global::NeuralDsl.Activation.ReLU);
+            }
+            else
+            {
+                // dz = dy ⊙ ReLU'(z) in place, read from the output (a > 0 exactly where z > 0).
+                global::NeuralDsl.Activations.ReluBackward(__Rows(__a2, batch, 144), __Rows(__a2, batch, 144), dy, dy);
+            }
             if (!dx.IsEmpty)
                 global::NeuralDsl.Convolution.BackwardInput(
                     dy,
@@ -996,16 +1024,19 @@ partial class TwoBlocks : global::NeuralDsl.IModel<float>
             global::System.Span<float> dx,
             int batch)
         {
-            global::NeuralDsl.Convolution.BackwardKernel(
-                x,
-                dy,
-                default,
-                __model.BasicBlock321MixKernelGradient,
-                __model.BasicBlock321MixBiasGradient,
-                batch,
-                __geometry3,
-                __scratch3,
-                global::NeuralDsl.Activation.Linear);
+            if (__model.Trainable)
+            {
+                global::NeuralDsl.Convolution.BackwardKernel(
+                    x,
+                    dy,
+                    default,
+                    __model.BasicBlock321MixKernelGradient,
+                    __model.BasicBlock321MixBiasGradient,
+                    batch,
+                    __geometry3,
+                    __scratch3,
+                    global::NeuralDsl.Activation.Linear);
+            }
             if (!dx.IsEmpty)
                 global::NeuralDsl.Convolution.BackwardInput(
                     dy,
@@ -1046,16 +1077,24 @@ partial class TwoBlocks : global::NeuralDsl.IModel<float>
         {
             // dz = dy ⊙ ReLU'(z) in place, read from the output (a > 0 exactly where z > 0, so no pre-activation is kept),
             // with the kernel and bias gradients in the same pass over dy.
-            global::NeuralDsl.Convolution.BackwardKernel(
-                x,
-                dy,
-                __Rows(__a4, batch, 144),
-                __model.StageBasicBlock32Conv2dKernelGradient,
-                __model.StageBasicBlock32Conv2dBiasGradient,
-                batch,
-                __geometry4,
-                __scratch4,
-                global::NeuralDsl.Activation.ReLU);
+            if (__model.Trainable)
+            {
+                global::NeuralDsl.Convolution.BackwardKernel(
+                    x,
+                    dy,
+                    __Rows(__a4, batch, 144),
+                    __model.StageBasicBlock32Conv2dKernelGradient,
+                    __model.StageBasicBlock32Conv2dBiasGradient,
+                    batch,
+                    __geometry4,
+                    __scratch4,
+                    global::NeuralDsl.Activation.ReLU);
+            }
+            else
+            {
+                // dz = dy ⊙ ReLU'(z) in place, read from the output (a > 0 exactly where z > 0).
+                global::NeuralDsl.Activations.ReluBackward(__Rows(__a4, batch, 144), __Rows(__a4, batch, 144), dy, dy);
+            }
             if (!dx.IsEmpty)
                 global::NeuralDsl.Convolution.BackwardInput(
                     dy,
@@ -1094,16 +1133,19 @@ partial class TwoBlocks : global::NeuralDsl.IModel<float>
             global::System.Span<float> dx,
             int batch)
         {
-            global::NeuralDsl.Convolution.BackwardKernel(
-                x,
-                dy,
-                default,
-                __model.StageBasicBlock32MixKernelGradient,
-                __model.StageBasicBlock32MixBiasGradient,
-                batch,
-                __geometry5,
-                __scratch5,
-                global::NeuralDsl.Activation.Linear);
+            if (__model.Trainable)
+            {
+                global::NeuralDsl.Convolution.BackwardKernel(
+                    x,
+                    dy,
+                    default,
+                    __model.StageBasicBlock32MixKernelGradient,
+                    __model.StageBasicBlock32MixBiasGradient,
+                    batch,
+                    __geometry5,
+                    __scratch5,
+                    global::NeuralDsl.Activation.Linear);
+            }
             if (!dx.IsEmpty)
                 global::NeuralDsl.Convolution.BackwardInput(
                     dy,
@@ -1118,7 +1160,8 @@ partial class TwoBlocks : global::NeuralDsl.IModel<float>
         // [4], moving_mean [4], moving_variance [4] · 16 params
         private void __Layer6Forward(global::System.ReadOnlySpan<float> x, int batch, bool training)
         {
-            if (training)
+            // A model switched to Trainable = false at run time runs the layer in inference mode, as Keras does.
+            if (training && __model.Trainable)
                 global::NeuralDsl.BatchNorm.TrainingForward(
                     x,
                     __model.StageBatchNormalizationGamma,
@@ -1155,7 +1198,7 @@ partial class TwoBlocks : global::NeuralDsl.IModel<float>
         {
             // Training normalized with the batch statistics, so the gradient flows through them; inference used
             // constants.
-            if (__training)
+            if (__training && __model.Trainable)
                 global::NeuralDsl.BatchNorm.Backward(
                     x,
                     dy,
@@ -1167,7 +1210,7 @@ partial class TwoBlocks : global::NeuralDsl.IModel<float>
                     __model.StageBatchNormalizationBetaGradient,
                     rows: batch * 36,
                     channels: 4);
-            else
+            else if (__model.Trainable)
                 global::NeuralDsl.BatchNorm.InferenceBackward(
                     x,
                     dy,
@@ -1177,6 +1220,15 @@ partial class TwoBlocks : global::NeuralDsl.IModel<float>
                     dx,
                     __model.StageBatchNormalizationGammaGradient,
                     __model.StageBatchNormalizationBetaGradient,
+                    rows: batch * 36,
+                    channels: 4,
+                    epsilon: 0.001);
+            else
+                global::NeuralDsl.BatchNorm.InferenceInputBackward(
+                    dy,
+                    __model.StageBatchNormalizationGamma,
+                    __model.StageBatchNormalizationMovingVariance,
+                    dx,
                     rows: batch * 36,
                     channels: 4,
                     epsilon: 0.001);
@@ -1198,18 +1250,21 @@ partial class TwoBlocks : global::NeuralDsl.IModel<float>
             global::System.Span<float> dx,
             int batch)
         {
-            // dKernel[144×1] += xᵀ · dz
-            global::NeuralDsl.Gemm.Multiply(
-                x,
-                dz,
-                __model.DenseKernelGradient,
-                144,
-                batch,
-                1,
-                transposeA: true,
-                accumulate: true);
-            // dBias[1] += Σ rows of dz
-            global::NeuralDsl.Bias.AccumulateGradient(dz, __model.DenseBiasGradient);
+            if (__model.Trainable)
+            {
+                // dKernel[144×1] += xᵀ · dz
+                global::NeuralDsl.Gemm.Multiply(
+                    x,
+                    dz,
+                    __model.DenseKernelGradient,
+                    144,
+                    batch,
+                    1,
+                    transposeA: true,
+                    accumulate: true);
+                // dBias[1] += Σ rows of dz
+                global::NeuralDsl.Bias.AccumulateGradient(dz, __model.DenseBiasGradient);
+            }
             if (!dx.IsEmpty)
             {
                 // dx[batch×144] = dz · kernelᵀ

@@ -146,7 +146,8 @@ partial class ResidualNet : global::NeuralDsl.IModel<float>
     // Every trainable tensor, layer after layer in Keras layout, and the matching gradients.
     private readonly float[] __parameters = new float[625];
     private readonly float[] __gradients = new float[625];
-    private readonly float[] __state = new float[40]; // moving statistics: updated in training, used in inference
+    // non-trainable tensors: moving statistics (updated in training) and frozen layers' weights
+    private readonly float[] __state = new float[40];
 
     // Batch buffers live in workspaces: one for the training calls, and one per thread for Predict.
     private readonly __Workspace __workspace;
@@ -505,6 +506,14 @@ partial class ResidualNet : global::NeuralDsl.IModel<float>
     /// <summary>Gradients matching <see cref="Parameters"/>.</summary>
     public global::System.Span<float> Gradients => __gradients;
 
+    /// <summary>
+    /// Keras <c>model.trainable</c> at run time. While false, Backward and ComputeGradients compute only input
+    /// gradients (no parameter-gradient work; <see cref="Gradients"/> are left as they are), TrainStep updates nothing,
+    /// and BatchNormalization runs in inference mode: a GAN's discriminator while the generator trains through it.
+    /// Layers declared with <c>Trainable = false</c> stay frozen either way.
+    /// </summary>
+    public bool Trainable { get; set; } = true;
+
     /// <summary>Non-trainable state (40), saved with the weights.</summary>
     public global::System.Span<float> State => __state;
 
@@ -641,7 +650,7 @@ partial class ResidualNet : global::NeuralDsl.IModel<float>
         try
         {
             float loss = __workspace.__ComputeGradients(input, target, batch);
-            optimizer.Step<float>(__parameters, __gradients);
+            if (Trainable) optimizer.Step<float>(__parameters, __gradients);
             return loss;
         }
         finally
@@ -1219,16 +1228,24 @@ partial class ResidualNet : global::NeuralDsl.IModel<float>
         {
             // dz = dy ⊙ ReLU'(z) in place, read from the output (a > 0 exactly where z > 0, so no pre-activation is kept),
             // with the kernel and bias gradients in the same pass over dy.
-            global::NeuralDsl.Convolution.BackwardKernel(
-                x,
-                dy,
-                __Rows(__a0, batch, 256),
-                __model.SameConv2dKernelGradient,
-                __model.SameConv2dBiasGradient,
-                batch,
-                __geometry0,
-                __scratch0,
-                global::NeuralDsl.Activation.ReLU);
+            if (__model.Trainable)
+            {
+                global::NeuralDsl.Convolution.BackwardKernel(
+                    x,
+                    dy,
+                    __Rows(__a0, batch, 256),
+                    __model.SameConv2dKernelGradient,
+                    __model.SameConv2dBiasGradient,
+                    batch,
+                    __geometry0,
+                    __scratch0,
+                    global::NeuralDsl.Activation.ReLU);
+            }
+            else
+            {
+                // dz = dy ⊙ ReLU'(z) in place, read from the output (a > 0 exactly where z > 0).
+                global::NeuralDsl.Activations.ReluBackward(__Rows(__a0, batch, 256), __Rows(__a0, batch, 256), dy, dy);
+            }
             // dx is empty in training: the first layer needs no input gradient.
             if (!dx.IsEmpty)
                 global::NeuralDsl.Convolution.BackwardInput(
@@ -1298,16 +1315,24 @@ partial class ResidualNet : global::NeuralDsl.IModel<float>
         {
             // dz = dy ⊙ ReLU'(z) in place, read from the output (a > 0 exactly where z > 0, so no pre-activation is kept),
             // with the kernel and bias gradients in the same pass over dy.
-            global::NeuralDsl.Convolution.BackwardKernel(
-                x,
-                dy,
-                __Rows(__a2, batch, 64),
-                __model.DownConv2dKernelGradient,
-                __model.DownConv2dBiasGradient,
-                batch,
-                __geometry2,
-                __scratch2,
-                global::NeuralDsl.Activation.ReLU);
+            if (__model.Trainable)
+            {
+                global::NeuralDsl.Convolution.BackwardKernel(
+                    x,
+                    dy,
+                    __Rows(__a2, batch, 64),
+                    __model.DownConv2dKernelGradient,
+                    __model.DownConv2dBiasGradient,
+                    batch,
+                    __geometry2,
+                    __scratch2,
+                    global::NeuralDsl.Activation.ReLU);
+            }
+            else
+            {
+                // dz = dy ⊙ ReLU'(z) in place, read from the output (a > 0 exactly where z > 0).
+                global::NeuralDsl.Activations.ReluBackward(__Rows(__a2, batch, 64), __Rows(__a2, batch, 64), dy, dy);
+            }
             if (!dx.IsEmpty)
                 global::NeuralDsl.Convolution.BackwardInput(
                     dy,
@@ -1346,16 +1371,19 @@ partial class ResidualNet : global::NeuralDsl.IModel<float>
             global::System.Span<float> dx,
             int batch)
         {
-            global::NeuralDsl.Convolution.BackwardKernel(
-                x,
-                dy,
-                default,
-                __model.DownConv2d1KernelGradient,
-                __model.DownConv2d1BiasGradient,
-                batch,
-                __geometry3,
-                __scratch3,
-                global::NeuralDsl.Activation.Linear);
+            if (__model.Trainable)
+            {
+                global::NeuralDsl.Convolution.BackwardKernel(
+                    x,
+                    dy,
+                    default,
+                    __model.DownConv2d1KernelGradient,
+                    __model.DownConv2d1BiasGradient,
+                    batch,
+                    __geometry3,
+                    __scratch3,
+                    global::NeuralDsl.Activation.Linear);
+            }
             if (!dx.IsEmpty)
                 global::NeuralDsl.Convolution.BackwardInput(
                     dy,
@@ -1394,16 +1422,19 @@ partial class ResidualNet : global::NeuralDsl.IModel<float>
             global::System.Span<float> dx,
             int batch)
         {
-            global::NeuralDsl.Convolution.BackwardKernel(
-                x,
-                dy,
-                default,
-                __model.DownShortcutKernelGradient,
-                __model.DownShortcutBiasGradient,
-                batch,
-                __geometry4,
-                __scratch4,
-                global::NeuralDsl.Activation.Linear);
+            if (__model.Trainable)
+            {
+                global::NeuralDsl.Convolution.BackwardKernel(
+                    x,
+                    dy,
+                    default,
+                    __model.DownShortcutKernelGradient,
+                    __model.DownShortcutBiasGradient,
+                    batch,
+                    __geometry4,
+                    __scratch4,
+                    global::NeuralDsl.Activation.Linear);
+            }
             if (!dx.IsEmpty)
                 global::NeuralDsl.Convolution.BackwardInput(
                     dy,
@@ -1469,16 +1500,19 @@ partial class ResidualNet : global::NeuralDsl.IModel<float>
             global::System.Span<float> dx,
             int batch)
         {
-            global::NeuralDsl.Convolution.BackwardKernel(
-                x,
-                dy,
-                default,
-                __model.Conv2Block11ConvKernelGradient,
-                __model.Conv2Block11ConvBiasGradient,
-                batch,
-                __geometry6,
-                global::System.Span<float>.Empty,
-                global::NeuralDsl.Activation.Linear);
+            if (__model.Trainable)
+            {
+                global::NeuralDsl.Convolution.BackwardKernel(
+                    x,
+                    dy,
+                    default,
+                    __model.Conv2Block11ConvKernelGradient,
+                    __model.Conv2Block11ConvBiasGradient,
+                    batch,
+                    __geometry6,
+                    global::System.Span<float>.Empty,
+                    global::NeuralDsl.Activation.Linear);
+            }
             if (!dx.IsEmpty)
                 global::NeuralDsl.Convolution.BackwardInput(
                     dy,
@@ -1493,7 +1527,8 @@ partial class ResidualNet : global::NeuralDsl.IModel<float>
         // moving_mean [2], moving_variance [2] · 8 params
         private void __Layer7Forward(global::System.ReadOnlySpan<float> x, int batch, bool training)
         {
-            if (training)
+            // A model switched to Trainable = false at run time runs the layer in inference mode, as Keras does.
+            if (training && __model.Trainable)
                 global::NeuralDsl.BatchNorm.TrainingForward(
                     x,
                     __model.Conv2Block11BnGamma,
@@ -1530,7 +1565,7 @@ partial class ResidualNet : global::NeuralDsl.IModel<float>
         {
             // Training normalized with the batch statistics, so the gradient flows through them; inference used
             // constants.
-            if (__training)
+            if (__training && __model.Trainable)
                 global::NeuralDsl.BatchNorm.Backward(
                     x,
                     dy,
@@ -1542,7 +1577,7 @@ partial class ResidualNet : global::NeuralDsl.IModel<float>
                     __model.Conv2Block11BnBetaGradient,
                     rows: batch * 16,
                     channels: 2);
-            else
+            else if (__model.Trainable)
                 global::NeuralDsl.BatchNorm.InferenceBackward(
                     x,
                     dy,
@@ -1552,6 +1587,15 @@ partial class ResidualNet : global::NeuralDsl.IModel<float>
                     dx,
                     __model.Conv2Block11BnGammaGradient,
                     __model.Conv2Block11BnBetaGradient,
+                    rows: batch * 16,
+                    channels: 2,
+                    epsilon: 1.001E-05);
+            else
+                global::NeuralDsl.BatchNorm.InferenceInputBackward(
+                    dy,
+                    __model.Conv2Block11BnGamma,
+                    __model.Conv2Block11BnMovingVariance,
+                    dx,
                     rows: batch * 16,
                     channels: 2,
                     epsilon: 1.001E-05);
@@ -1603,16 +1647,19 @@ partial class ResidualNet : global::NeuralDsl.IModel<float>
             global::System.Span<float> dx,
             int batch)
         {
-            global::NeuralDsl.Convolution.BackwardKernel(
-                x,
-                dy,
-                default,
-                __model.Conv2Block12ConvKernelGradient,
-                __model.Conv2Block12ConvBiasGradient,
-                batch,
-                __geometry9,
-                __scratch9,
-                global::NeuralDsl.Activation.Linear);
+            if (__model.Trainable)
+            {
+                global::NeuralDsl.Convolution.BackwardKernel(
+                    x,
+                    dy,
+                    default,
+                    __model.Conv2Block12ConvKernelGradient,
+                    __model.Conv2Block12ConvBiasGradient,
+                    batch,
+                    __geometry9,
+                    __scratch9,
+                    global::NeuralDsl.Activation.Linear);
+            }
             if (!dx.IsEmpty)
                 global::NeuralDsl.Convolution.BackwardInput(
                     dy,
@@ -1627,7 +1674,8 @@ partial class ResidualNet : global::NeuralDsl.IModel<float>
         // moving_mean [2], moving_variance [2] · 8 params
         private void __Layer10Forward(global::System.ReadOnlySpan<float> x, int batch, bool training)
         {
-            if (training)
+            // A model switched to Trainable = false at run time runs the layer in inference mode, as Keras does.
+            if (training && __model.Trainable)
                 global::NeuralDsl.BatchNorm.TrainingForward(
                     x,
                     __model.Conv2Block12BnGamma,
@@ -1664,7 +1712,7 @@ partial class ResidualNet : global::NeuralDsl.IModel<float>
         {
             // Training normalized with the batch statistics, so the gradient flows through them; inference used
             // constants.
-            if (__training)
+            if (__training && __model.Trainable)
                 global::NeuralDsl.BatchNorm.Backward(
                     x,
                     dy,
@@ -1676,7 +1724,7 @@ partial class ResidualNet : global::NeuralDsl.IModel<float>
                     __model.Conv2Block12BnBetaGradient,
                     rows: batch * 16,
                     channels: 2);
-            else
+            else if (__model.Trainable)
                 global::NeuralDsl.BatchNorm.InferenceBackward(
                     x,
                     dy,
@@ -1686,6 +1734,15 @@ partial class ResidualNet : global::NeuralDsl.IModel<float>
                     dx,
                     __model.Conv2Block12BnGammaGradient,
                     __model.Conv2Block12BnBetaGradient,
+                    rows: batch * 16,
+                    channels: 2,
+                    epsilon: 1.001E-05);
+            else
+                global::NeuralDsl.BatchNorm.InferenceInputBackward(
+                    dy,
+                    __model.Conv2Block12BnGamma,
+                    __model.Conv2Block12BnMovingVariance,
+                    dx,
                     rows: batch * 16,
                     channels: 2,
                     epsilon: 1.001E-05);
@@ -1736,16 +1793,19 @@ partial class ResidualNet : global::NeuralDsl.IModel<float>
             global::System.Span<float> dx,
             int batch)
         {
-            global::NeuralDsl.Convolution.BackwardKernel(
-                x,
-                dy,
-                default,
-                __model.Conv2Block13ConvKernelGradient,
-                __model.Conv2Block13ConvBiasGradient,
-                batch,
-                __geometry12,
-                global::System.Span<float>.Empty,
-                global::NeuralDsl.Activation.Linear);
+            if (__model.Trainable)
+            {
+                global::NeuralDsl.Convolution.BackwardKernel(
+                    x,
+                    dy,
+                    default,
+                    __model.Conv2Block13ConvKernelGradient,
+                    __model.Conv2Block13ConvBiasGradient,
+                    batch,
+                    __geometry12,
+                    global::System.Span<float>.Empty,
+                    global::NeuralDsl.Activation.Linear);
+            }
             if (!dx.IsEmpty)
                 global::NeuralDsl.Convolution.BackwardInput(
                     dy,
@@ -1760,7 +1820,8 @@ partial class ResidualNet : global::NeuralDsl.IModel<float>
         // moving_mean [8], moving_variance [8] · 32 params
         private void __Layer13Forward(global::System.ReadOnlySpan<float> x, int batch, bool training)
         {
-            if (training)
+            // A model switched to Trainable = false at run time runs the layer in inference mode, as Keras does.
+            if (training && __model.Trainable)
                 global::NeuralDsl.BatchNorm.TrainingForward(
                     x,
                     __model.Conv2Block13BnGamma,
@@ -1797,7 +1858,7 @@ partial class ResidualNet : global::NeuralDsl.IModel<float>
         {
             // Training normalized with the batch statistics, so the gradient flows through them; inference used
             // constants.
-            if (__training)
+            if (__training && __model.Trainable)
                 global::NeuralDsl.BatchNorm.Backward(
                     x,
                     dy,
@@ -1809,7 +1870,7 @@ partial class ResidualNet : global::NeuralDsl.IModel<float>
                     __model.Conv2Block13BnBetaGradient,
                     rows: batch * 16,
                     channels: 8);
-            else
+            else if (__model.Trainable)
                 global::NeuralDsl.BatchNorm.InferenceBackward(
                     x,
                     dy,
@@ -1819,6 +1880,15 @@ partial class ResidualNet : global::NeuralDsl.IModel<float>
                     dx,
                     __model.Conv2Block13BnGammaGradient,
                     __model.Conv2Block13BnBetaGradient,
+                    rows: batch * 16,
+                    channels: 8,
+                    epsilon: 1.001E-05);
+            else
+                global::NeuralDsl.BatchNorm.InferenceInputBackward(
+                    dy,
+                    __model.Conv2Block13BnGamma,
+                    __model.Conv2Block13BnMovingVariance,
+                    dx,
                     rows: batch * 16,
                     channels: 8,
                     epsilon: 1.001E-05);
@@ -1851,16 +1921,19 @@ partial class ResidualNet : global::NeuralDsl.IModel<float>
             global::System.Span<float> dx,
             int batch)
         {
-            global::NeuralDsl.Convolution.BackwardKernel(
-                x,
-                dy,
-                default,
-                __model.Conv2Block10ConvKernelGradient,
-                __model.Conv2Block10ConvBiasGradient,
-                batch,
-                __geometry14,
-                global::System.Span<float>.Empty,
-                global::NeuralDsl.Activation.Linear);
+            if (__model.Trainable)
+            {
+                global::NeuralDsl.Convolution.BackwardKernel(
+                    x,
+                    dy,
+                    default,
+                    __model.Conv2Block10ConvKernelGradient,
+                    __model.Conv2Block10ConvBiasGradient,
+                    batch,
+                    __geometry14,
+                    global::System.Span<float>.Empty,
+                    global::NeuralDsl.Activation.Linear);
+            }
             if (!dx.IsEmpty)
                 global::NeuralDsl.Convolution.BackwardInput(
                     dy,
@@ -1875,7 +1948,8 @@ partial class ResidualNet : global::NeuralDsl.IModel<float>
         // moving_mean [8], moving_variance [8] · 32 params
         private void __Layer15Forward(global::System.ReadOnlySpan<float> x, int batch, bool training)
         {
-            if (training)
+            // A model switched to Trainable = false at run time runs the layer in inference mode, as Keras does.
+            if (training && __model.Trainable)
                 global::NeuralDsl.BatchNorm.TrainingForward(
                     x,
                     __model.Conv2Block10BnGamma,
@@ -1912,7 +1986,7 @@ partial class ResidualNet : global::NeuralDsl.IModel<float>
         {
             // Training normalized with the batch statistics, so the gradient flows through them; inference used
             // constants.
-            if (__training)
+            if (__training && __model.Trainable)
                 global::NeuralDsl.BatchNorm.Backward(
                     x,
                     dy,
@@ -1924,7 +1998,7 @@ partial class ResidualNet : global::NeuralDsl.IModel<float>
                     __model.Conv2Block10BnBetaGradient,
                     rows: batch * 16,
                     channels: 8);
-            else
+            else if (__model.Trainable)
                 global::NeuralDsl.BatchNorm.InferenceBackward(
                     x,
                     dy,
@@ -1934,6 +2008,15 @@ partial class ResidualNet : global::NeuralDsl.IModel<float>
                     dx,
                     __model.Conv2Block10BnGammaGradient,
                     __model.Conv2Block10BnBetaGradient,
+                    rows: batch * 16,
+                    channels: 8,
+                    epsilon: 1.001E-05);
+            else
+                global::NeuralDsl.BatchNorm.InferenceInputBackward(
+                    dy,
+                    __model.Conv2Block10BnGamma,
+                    __model.Conv2Block10BnMovingVariance,
+                    dx,
                     rows: batch * 16,
                     channels: 8,
                     epsilon: 1.001E-05);
@@ -2040,21 +2123,24 @@ partial class ResidualNet : global::NeuralDsl.IModel<float>
         {
             if (__Vector256.IsHardwareAccelerated)
             {
-                // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-                ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
-                ref float xs = ref __MemoryMarshal.GetReference(x);
                 ref float ds = ref __MemoryMarshal.GetReference(dz);
-                var g_0 = __Vector256.LoadUnsafe(ref g, (nuint)616);
-                float gb = __Unsafe.Add(ref g, 624);
-                for (int r = 0; r < batch; r++)
+                if (__model.Trainable)
                 {
-                    nuint xi = (nuint)r * 8;
-                    float d = __Unsafe.Add(ref ds, r);
-                    gb += d;
-                    g_0 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi), __Vector256.Create(d), g_0);
+                    // Kernel and bias gradients accumulate in registers over the batch and are written back once.
+                    ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
+                    ref float xs = ref __MemoryMarshal.GetReference(x);
+                    var g_0 = __Vector256.LoadUnsafe(ref g, (nuint)616);
+                    float gb = __Unsafe.Add(ref g, 624);
+                    for (int r = 0; r < batch; r++)
+                    {
+                        nuint xi = (nuint)r * 8;
+                        float d = __Unsafe.Add(ref ds, r);
+                        gb += d;
+                        g_0 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi), __Vector256.Create(d), g_0);
+                    }
+                    __Vector256.StoreUnsafe(g_0, ref g, (nuint)616);
+                    __Unsafe.Add(ref g, 624) = gb;
                 }
-                __Vector256.StoreUnsafe(g_0, ref g, (nuint)616);
-                __Unsafe.Add(ref g, 624) = gb;
                 if (dx.IsEmpty)
                     return;
                 // dx[r, k] = kernel[k, 0] · dz[r]
@@ -2070,18 +2156,21 @@ partial class ResidualNet : global::NeuralDsl.IModel<float>
                 return;
             }
             // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-            // dKernel[8×1] += xᵀ · dz
-            global::NeuralDsl.Gemm.Multiply(
-                x,
-                dz,
-                __model.DenseKernelGradient,
-                8,
-                batch,
-                1,
-                transposeA: true,
-                accumulate: true);
-            // dBias[1] += Σ rows of dz
-            global::NeuralDsl.Bias.AccumulateGradient(dz, __model.DenseBiasGradient);
+            if (__model.Trainable)
+            {
+                // dKernel[8×1] += xᵀ · dz
+                global::NeuralDsl.Gemm.Multiply(
+                    x,
+                    dz,
+                    __model.DenseKernelGradient,
+                    8,
+                    batch,
+                    1,
+                    transposeA: true,
+                    accumulate: true);
+                // dBias[1] += Σ rows of dz
+                global::NeuralDsl.Bias.AccumulateGradient(dz, __model.DenseBiasGradient);
+            }
             if (!dx.IsEmpty)
             {
                 // dx[batch×8] = dz · kernelᵀ

@@ -131,6 +131,14 @@ partial class ConcatenateNet : global::NeuralDsl.IModel<float>
     public global::System.Span<float> Gradients => __gradients;
 
     /// <summary>
+    /// Keras <c>model.trainable</c> at run time. While false, Backward and ComputeGradients compute only input
+    /// gradients (no parameter-gradient work; <see cref="Gradients"/> are left as they are), TrainStep updates nothing,
+    /// and BatchNormalization runs in inference mode: a GAN's discriminator while the generator trains through it.
+    /// Layers declared with <c>Trainable = false</c> stay frozen either way.
+    /// </summary>
+    public bool Trainable { get; set; } = true;
+
+    /// <summary>
     /// The output of the last Forward or ComputeGradients, [batch × 12] (Predict runs on buffers of its own).
     /// </summary>
     public global::System.ReadOnlySpan<float> LastOutput => __workspace.__LastOutput;
@@ -263,7 +271,7 @@ partial class ConcatenateNet : global::NeuralDsl.IModel<float>
         try
         {
             float loss = __workspace.__ComputeGradients(input, target, batch);
-            optimizer.Step<float>(__parameters, __gradients);
+            if (Trainable) optimizer.Step<float>(__parameters, __gradients);
             return loss;
         }
         finally
@@ -530,27 +538,30 @@ partial class ConcatenateNet : global::NeuralDsl.IModel<float>
         {
             if (__Vector256.IsHardwareAccelerated)
             {
-                // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-                ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
-                ref float xs = ref __MemoryMarshal.GetReference(x);
                 ref float ds = ref __MemoryMarshal.GetReference(dz);
-                var g0_0 = __Vector128.LoadUnsafe(ref g, (nuint)0);
-                var g1_0 = __Vector128.LoadUnsafe(ref g, (nuint)4);
-                var gb0 = __Vector128.LoadUnsafe(ref g, (nuint)8);
-                for (int r = 0; r < batch * 3; r++)
+                if (__model.Trainable)
                 {
-                    nuint xi = (nuint)r * 2;
-                    nuint yi = (nuint)r * 4;
-                    var d0 = __Vector128.LoadUnsafe(ref ds, yi);
-                    gb0 += d0;
-                    float x0 = __Unsafe.Add(ref xs, xi);
-                    g0_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x0), d0, g0_0);
-                    float x1 = __Unsafe.Add(ref xs, xi + 1);
-                    g1_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x1), d0, g1_0);
+                    // Kernel and bias gradients accumulate in registers over the batch and are written back once.
+                    ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
+                    ref float xs = ref __MemoryMarshal.GetReference(x);
+                    var g0_0 = __Vector128.LoadUnsafe(ref g, (nuint)0);
+                    var g1_0 = __Vector128.LoadUnsafe(ref g, (nuint)4);
+                    var gb0 = __Vector128.LoadUnsafe(ref g, (nuint)8);
+                    for (int r = 0; r < batch * 3; r++)
+                    {
+                        nuint xi = (nuint)r * 2;
+                        nuint yi = (nuint)r * 4;
+                        var d0 = __Vector128.LoadUnsafe(ref ds, yi);
+                        gb0 += d0;
+                        float x0 = __Unsafe.Add(ref xs, xi);
+                        g0_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x0), d0, g0_0);
+                        float x1 = __Unsafe.Add(ref xs, xi + 1);
+                        g1_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x1), d0, g1_0);
+                    }
+                    __Vector128.StoreUnsafe(g0_0, ref g, (nuint)0);
+                    __Vector128.StoreUnsafe(g1_0, ref g, (nuint)4);
+                    __Vector128.StoreUnsafe(gb0, ref g, (nuint)8);
                 }
-                __Vector128.StoreUnsafe(g0_0, ref g, (nuint)0);
-                __Vector128.StoreUnsafe(g1_0, ref g, (nuint)4);
-                __Vector128.StoreUnsafe(gb0, ref g, (nuint)8);
                 // dx is empty in training: the first layer needs no input gradient.
                 if (dx.IsEmpty)
                     return;
@@ -570,18 +581,21 @@ partial class ConcatenateNet : global::NeuralDsl.IModel<float>
                 return;
             }
             // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-            // dKernel[2×4] += xᵀ · dz
-            global::NeuralDsl.Gemm.Multiply(
-                x,
-                dz,
-                __model.AKernelGradient,
-                2,
-                batch * 3,
-                4,
-                transposeA: true,
-                accumulate: true);
-            // dBias[4] += Σ rows of dz
-            global::NeuralDsl.Bias.AccumulateGradient(dz, __model.ABiasGradient);
+            if (__model.Trainable)
+            {
+                // dKernel[2×4] += xᵀ · dz
+                global::NeuralDsl.Gemm.Multiply(
+                    x,
+                    dz,
+                    __model.AKernelGradient,
+                    2,
+                    batch * 3,
+                    4,
+                    transposeA: true,
+                    accumulate: true);
+                // dBias[4] += Σ rows of dz
+                global::NeuralDsl.Bias.AccumulateGradient(dz, __model.ABiasGradient);
+            }
             // dx is empty in training: the first layer needs no input gradient.
             if (!dx.IsEmpty)
             {
@@ -699,65 +713,68 @@ partial class ConcatenateNet : global::NeuralDsl.IModel<float>
         {
             if (__Vector256.IsHardwareAccelerated)
             {
-                // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-                ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
-                ref float xs = ref __MemoryMarshal.GetReference(x);
                 ref float ds = ref __MemoryMarshal.GetReference(dz);
-                var g0_0 = __Unsafe.Add(ref g, 12);
-                var g0_1 = __Unsafe.Add(ref g, 13);
-                var g1_0 = __Unsafe.Add(ref g, 14);
-                var g1_1 = __Unsafe.Add(ref g, 15);
-                var g2_0 = __Unsafe.Add(ref g, 16);
-                var g2_1 = __Unsafe.Add(ref g, 17);
-                var g3_0 = __Unsafe.Add(ref g, 18);
-                var g3_1 = __Unsafe.Add(ref g, 19);
-                var g4_0 = __Unsafe.Add(ref g, 20);
-                var g4_1 = __Unsafe.Add(ref g, 21);
-                var g5_0 = __Unsafe.Add(ref g, 22);
-                var g5_1 = __Unsafe.Add(ref g, 23);
-                var gb0 = __Unsafe.Add(ref g, 24);
-                var gb1 = __Unsafe.Add(ref g, 25);
-                for (int r = 0; r < batch * 3; r++)
+                if (__model.Trainable)
                 {
-                    nuint xi = (nuint)r * 6;
-                    nuint yi = (nuint)r * 2;
-                    var d0 = __Unsafe.Add(ref ds, yi);
-                    var d1 = __Unsafe.Add(ref ds, yi + 1);
-                    gb0 += d0;
-                    gb1 += d1;
-                    float x0 = __Unsafe.Add(ref xs, xi);
-                    g0_0 = global::System.MathF.FusedMultiplyAdd(x0, d0, g0_0);
-                    g0_1 = global::System.MathF.FusedMultiplyAdd(x0, d1, g0_1);
-                    float x1 = __Unsafe.Add(ref xs, xi + 1);
-                    g1_0 = global::System.MathF.FusedMultiplyAdd(x1, d0, g1_0);
-                    g1_1 = global::System.MathF.FusedMultiplyAdd(x1, d1, g1_1);
-                    float x2 = __Unsafe.Add(ref xs, xi + 2);
-                    g2_0 = global::System.MathF.FusedMultiplyAdd(x2, d0, g2_0);
-                    g2_1 = global::System.MathF.FusedMultiplyAdd(x2, d1, g2_1);
-                    float x3 = __Unsafe.Add(ref xs, xi + 3);
-                    g3_0 = global::System.MathF.FusedMultiplyAdd(x3, d0, g3_0);
-                    g3_1 = global::System.MathF.FusedMultiplyAdd(x3, d1, g3_1);
-                    float x4 = __Unsafe.Add(ref xs, xi + 4);
-                    g4_0 = global::System.MathF.FusedMultiplyAdd(x4, d0, g4_0);
-                    g4_1 = global::System.MathF.FusedMultiplyAdd(x4, d1, g4_1);
-                    float x5 = __Unsafe.Add(ref xs, xi + 5);
-                    g5_0 = global::System.MathF.FusedMultiplyAdd(x5, d0, g5_0);
-                    g5_1 = global::System.MathF.FusedMultiplyAdd(x5, d1, g5_1);
+                    // Kernel and bias gradients accumulate in registers over the batch and are written back once.
+                    ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
+                    ref float xs = ref __MemoryMarshal.GetReference(x);
+                    var g0_0 = __Unsafe.Add(ref g, 12);
+                    var g0_1 = __Unsafe.Add(ref g, 13);
+                    var g1_0 = __Unsafe.Add(ref g, 14);
+                    var g1_1 = __Unsafe.Add(ref g, 15);
+                    var g2_0 = __Unsafe.Add(ref g, 16);
+                    var g2_1 = __Unsafe.Add(ref g, 17);
+                    var g3_0 = __Unsafe.Add(ref g, 18);
+                    var g3_1 = __Unsafe.Add(ref g, 19);
+                    var g4_0 = __Unsafe.Add(ref g, 20);
+                    var g4_1 = __Unsafe.Add(ref g, 21);
+                    var g5_0 = __Unsafe.Add(ref g, 22);
+                    var g5_1 = __Unsafe.Add(ref g, 23);
+                    var gb0 = __Unsafe.Add(ref g, 24);
+                    var gb1 = __Unsafe.Add(ref g, 25);
+                    for (int r = 0; r < batch * 3; r++)
+                    {
+                        nuint xi = (nuint)r * 6;
+                        nuint yi = (nuint)r * 2;
+                        var d0 = __Unsafe.Add(ref ds, yi);
+                        var d1 = __Unsafe.Add(ref ds, yi + 1);
+                        gb0 += d0;
+                        gb1 += d1;
+                        float x0 = __Unsafe.Add(ref xs, xi);
+                        g0_0 = global::System.MathF.FusedMultiplyAdd(x0, d0, g0_0);
+                        g0_1 = global::System.MathF.FusedMultiplyAdd(x0, d1, g0_1);
+                        float x1 = __Unsafe.Add(ref xs, xi + 1);
+                        g1_0 = global::System.MathF.FusedMultiplyAdd(x1, d0, g1_0);
+                        g1_1 = global::System.MathF.FusedMultiplyAdd(x1, d1, g1_1);
+                        float x2 = __Unsafe.Add(ref xs, xi + 2);
+                        g2_0 = global::System.MathF.FusedMultiplyAdd(x2, d0, g2_0);
+                        g2_1 = global::System.MathF.FusedMultiplyAdd(x2, d1, g2_1);
+                        float x3 = __Unsafe.Add(ref xs, xi + 3);
+                        g3_0 = global::System.MathF.FusedMultiplyAdd(x3, d0, g3_0);
+                        g3_1 = global::System.MathF.FusedMultiplyAdd(x3, d1, g3_1);
+                        float x4 = __Unsafe.Add(ref xs, xi + 4);
+                        g4_0 = global::System.MathF.FusedMultiplyAdd(x4, d0, g4_0);
+                        g4_1 = global::System.MathF.FusedMultiplyAdd(x4, d1, g4_1);
+                        float x5 = __Unsafe.Add(ref xs, xi + 5);
+                        g5_0 = global::System.MathF.FusedMultiplyAdd(x5, d0, g5_0);
+                        g5_1 = global::System.MathF.FusedMultiplyAdd(x5, d1, g5_1);
+                    }
+                    __Unsafe.Add(ref g, 12) = g0_0;
+                    __Unsafe.Add(ref g, 13) = g0_1;
+                    __Unsafe.Add(ref g, 14) = g1_0;
+                    __Unsafe.Add(ref g, 15) = g1_1;
+                    __Unsafe.Add(ref g, 16) = g2_0;
+                    __Unsafe.Add(ref g, 17) = g2_1;
+                    __Unsafe.Add(ref g, 18) = g3_0;
+                    __Unsafe.Add(ref g, 19) = g3_1;
+                    __Unsafe.Add(ref g, 20) = g4_0;
+                    __Unsafe.Add(ref g, 21) = g4_1;
+                    __Unsafe.Add(ref g, 22) = g5_0;
+                    __Unsafe.Add(ref g, 23) = g5_1;
+                    __Unsafe.Add(ref g, 24) = gb0;
+                    __Unsafe.Add(ref g, 25) = gb1;
                 }
-                __Unsafe.Add(ref g, 12) = g0_0;
-                __Unsafe.Add(ref g, 13) = g0_1;
-                __Unsafe.Add(ref g, 14) = g1_0;
-                __Unsafe.Add(ref g, 15) = g1_1;
-                __Unsafe.Add(ref g, 16) = g2_0;
-                __Unsafe.Add(ref g, 17) = g2_1;
-                __Unsafe.Add(ref g, 18) = g3_0;
-                __Unsafe.Add(ref g, 19) = g3_1;
-                __Unsafe.Add(ref g, 20) = g4_0;
-                __Unsafe.Add(ref g, 21) = g4_1;
-                __Unsafe.Add(ref g, 22) = g5_0;
-                __Unsafe.Add(ref g, 23) = g5_1;
-                __Unsafe.Add(ref g, 24) = gb0;
-                __Unsafe.Add(ref g, 25) = gb1;
                 if (dx.IsEmpty)
                     return;
                 // dx[r, k] = Σ_j kernel[k, j] · dz[r, j]
@@ -791,18 +808,21 @@ partial class ConcatenateNet : global::NeuralDsl.IModel<float>
                 return;
             }
             // The scalar form shares the vector forms' guard, so without 256-bit SIMD every Dense layer runs the GEMM.
-            // dKernel[6×2] += xᵀ · dz
-            global::NeuralDsl.Gemm.Multiply(
-                x,
-                dz,
-                __model.BKernelGradient,
-                6,
-                batch * 3,
-                2,
-                transposeA: true,
-                accumulate: true);
-            // dBias[2] += Σ rows of dz
-            global::NeuralDsl.Bias.AccumulateGradient(dz, __model.BBiasGradient);
+            if (__model.Trainable)
+            {
+                // dKernel[6×2] += xᵀ · dz
+                global::NeuralDsl.Gemm.Multiply(
+                    x,
+                    dz,
+                    __model.BKernelGradient,
+                    6,
+                    batch * 3,
+                    2,
+                    transposeA: true,
+                    accumulate: true);
+                // dBias[2] += Σ rows of dz
+                global::NeuralDsl.Bias.AccumulateGradient(dz, __model.BBiasGradient);
+            }
             if (!dx.IsEmpty)
             {
                 // dx[batch * 3×6] = dz · kernelᵀ

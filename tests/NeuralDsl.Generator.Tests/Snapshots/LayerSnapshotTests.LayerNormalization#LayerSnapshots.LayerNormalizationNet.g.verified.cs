@@ -123,6 +123,14 @@ partial class LayerNormalizationNet : global::NeuralDsl.IModel<float>
     public global::System.Span<float> Gradients => __gradients;
 
     /// <summary>
+    /// Keras <c>model.trainable</c> at run time. While false, Backward and ComputeGradients compute only input
+    /// gradients (no parameter-gradient work; <see cref="Gradients"/> are left as they are), TrainStep updates nothing,
+    /// and BatchNormalization runs in inference mode: a GAN's discriminator while the generator trains through it.
+    /// Layers declared with <c>Trainable = false</c> stay frozen either way.
+    /// </summary>
+    public bool Trainable { get; set; } = true;
+
+    /// <summary>
     /// The output of the last Forward or ComputeGradients, [batch × 15] (Predict runs on buffers of its own).
     /// </summary>
     public global::System.ReadOnlySpan<float> LastOutput => __workspace.__LastOutput;
@@ -255,7 +263,7 @@ partial class LayerNormalizationNet : global::NeuralDsl.IModel<float>
         try
         {
             float loss = __workspace.__ComputeGradients(input, target, batch);
-            optimizer.Step<float>(__parameters, __gradients);
+            if (Trainable) optimizer.Step<float>(__parameters, __gradients);
             return loss;
         }
         finally
@@ -489,51 +497,54 @@ partial class LayerNormalizationNet : global::NeuralDsl.IModel<float>
         {
             if (__Vector256.IsHardwareAccelerated)
             {
-                // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-                ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
-                ref float xs = ref __MemoryMarshal.GetReference(x);
                 ref float ds = ref __MemoryMarshal.GetReference(dz);
-                var g0_0 = __Vector128.LoadUnsafe(ref g, (nuint)0);
-                var g0_1 = __Unsafe.Add(ref g, 4);
-                var g1_0 = __Vector128.LoadUnsafe(ref g, (nuint)5);
-                var g1_1 = __Unsafe.Add(ref g, 9);
-                var g2_0 = __Vector128.LoadUnsafe(ref g, (nuint)10);
-                var g2_1 = __Unsafe.Add(ref g, 14);
-                var g3_0 = __Vector128.LoadUnsafe(ref g, (nuint)15);
-                var g3_1 = __Unsafe.Add(ref g, 19);
-                var gb0 = __Vector128.LoadUnsafe(ref g, (nuint)20);
-                var gb1 = __Unsafe.Add(ref g, 24);
-                for (int r = 0; r < batch * 3; r++)
+                if (__model.Trainable)
                 {
-                    nuint xi = (nuint)r * 4;
-                    nuint yi = (nuint)r * 5;
-                    var d0 = __Vector128.LoadUnsafe(ref ds, yi);
-                    var d1 = __Unsafe.Add(ref ds, yi + 4);
-                    gb0 += d0;
-                    gb1 += d1;
-                    float x0 = __Unsafe.Add(ref xs, xi);
-                    g0_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x0), d0, g0_0);
-                    g0_1 = global::System.MathF.FusedMultiplyAdd(x0, d1, g0_1);
-                    float x1 = __Unsafe.Add(ref xs, xi + 1);
-                    g1_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x1), d0, g1_0);
-                    g1_1 = global::System.MathF.FusedMultiplyAdd(x1, d1, g1_1);
-                    float x2 = __Unsafe.Add(ref xs, xi + 2);
-                    g2_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x2), d0, g2_0);
-                    g2_1 = global::System.MathF.FusedMultiplyAdd(x2, d1, g2_1);
-                    float x3 = __Unsafe.Add(ref xs, xi + 3);
-                    g3_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x3), d0, g3_0);
-                    g3_1 = global::System.MathF.FusedMultiplyAdd(x3, d1, g3_1);
+                    // Kernel and bias gradients accumulate in registers over the batch and are written back once.
+                    ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
+                    ref float xs = ref __MemoryMarshal.GetReference(x);
+                    var g0_0 = __Vector128.LoadUnsafe(ref g, (nuint)0);
+                    var g0_1 = __Unsafe.Add(ref g, 4);
+                    var g1_0 = __Vector128.LoadUnsafe(ref g, (nuint)5);
+                    var g1_1 = __Unsafe.Add(ref g, 9);
+                    var g2_0 = __Vector128.LoadUnsafe(ref g, (nuint)10);
+                    var g2_1 = __Unsafe.Add(ref g, 14);
+                    var g3_0 = __Vector128.LoadUnsafe(ref g, (nuint)15);
+                    var g3_1 = __Unsafe.Add(ref g, 19);
+                    var gb0 = __Vector128.LoadUnsafe(ref g, (nuint)20);
+                    var gb1 = __Unsafe.Add(ref g, 24);
+                    for (int r = 0; r < batch * 3; r++)
+                    {
+                        nuint xi = (nuint)r * 4;
+                        nuint yi = (nuint)r * 5;
+                        var d0 = __Vector128.LoadUnsafe(ref ds, yi);
+                        var d1 = __Unsafe.Add(ref ds, yi + 4);
+                        gb0 += d0;
+                        gb1 += d1;
+                        float x0 = __Unsafe.Add(ref xs, xi);
+                        g0_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x0), d0, g0_0);
+                        g0_1 = global::System.MathF.FusedMultiplyAdd(x0, d1, g0_1);
+                        float x1 = __Unsafe.Add(ref xs, xi + 1);
+                        g1_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x1), d0, g1_0);
+                        g1_1 = global::System.MathF.FusedMultiplyAdd(x1, d1, g1_1);
+                        float x2 = __Unsafe.Add(ref xs, xi + 2);
+                        g2_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x2), d0, g2_0);
+                        g2_1 = global::System.MathF.FusedMultiplyAdd(x2, d1, g2_1);
+                        float x3 = __Unsafe.Add(ref xs, xi + 3);
+                        g3_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x3), d0, g3_0);
+                        g3_1 = global::System.MathF.FusedMultiplyAdd(x3, d1, g3_1);
+                    }
+                    __Vector128.StoreUnsafe(g0_0, ref g, (nuint)0);
+                    __Unsafe.Add(ref g, 4) = g0_1;
+                    __Vector128.StoreUnsafe(g1_0, ref g, (nuint)5);
+                    __Unsafe.Add(ref g, 9) = g1_1;
+                    __Vector128.StoreUnsafe(g2_0, ref g, (nuint)10);
+                    __Unsafe.Add(ref g, 14) = g2_1;
+                    __Vector128.StoreUnsafe(g3_0, ref g, (nuint)15);
+                    __Unsafe.Add(ref g, 19) = g3_1;
+                    __Vector128.StoreUnsafe(gb0, ref g, (nuint)20);
+                    __Unsafe.Add(ref g, 24) = gb1;
                 }
-                __Vector128.StoreUnsafe(g0_0, ref g, (nuint)0);
-                __Unsafe.Add(ref g, 4) = g0_1;
-                __Vector128.StoreUnsafe(g1_0, ref g, (nuint)5);
-                __Unsafe.Add(ref g, 9) = g1_1;
-                __Vector128.StoreUnsafe(g2_0, ref g, (nuint)10);
-                __Unsafe.Add(ref g, 14) = g2_1;
-                __Vector128.StoreUnsafe(g3_0, ref g, (nuint)15);
-                __Unsafe.Add(ref g, 19) = g3_1;
-                __Vector128.StoreUnsafe(gb0, ref g, (nuint)20);
-                __Unsafe.Add(ref g, 24) = gb1;
                 // dx is empty in training: the first layer needs no input gradient.
                 if (dx.IsEmpty)
                     return;
@@ -562,18 +573,21 @@ partial class LayerNormalizationNet : global::NeuralDsl.IModel<float>
                 return;
             }
             // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-            // dKernel[4×5] += xᵀ · dz
-            global::NeuralDsl.Gemm.Multiply(
-                x,
-                dz,
-                __model.DenseKernelGradient,
-                4,
-                batch * 3,
-                5,
-                transposeA: true,
-                accumulate: true);
-            // dBias[5] += Σ rows of dz
-            global::NeuralDsl.Bias.AccumulateGradient(dz, __model.DenseBiasGradient);
+            if (__model.Trainable)
+            {
+                // dKernel[4×5] += xᵀ · dz
+                global::NeuralDsl.Gemm.Multiply(
+                    x,
+                    dz,
+                    __model.DenseKernelGradient,
+                    4,
+                    batch * 3,
+                    5,
+                    transposeA: true,
+                    accumulate: true);
+                // dBias[5] += Σ rows of dz
+                global::NeuralDsl.Bias.AccumulateGradient(dz, __model.DenseBiasGradient);
+            }
             // dx is empty in training: the first layer needs no input gradient.
             if (!dx.IsEmpty)
             {
@@ -616,8 +630,8 @@ partial class LayerNormalizationNet : global::NeuralDsl.IModel<float>
                 __Rows(__rowMean1, batch, 3),
                 __Rows(__rowInverseStd1, batch, 3),
                 dx,
-                __model.LayerNormalizationGammaGradient,
-                __model.LayerNormalizationBetaGradient,
+                __model.Trainable ? __model.LayerNormalizationGammaGradient : default,
+                __model.Trainable ? __model.LayerNormalizationBetaGradient : default,
                 rows: batch * 3,
                 features: 5,
                 rmsScaling: false);

@@ -256,6 +256,14 @@ partial class MultiHeadAttentionCrossNet : global::NeuralDsl.IModel<float>
     public global::System.Span<float> Gradients => __gradients;
 
     /// <summary>
+    /// Keras <c>model.trainable</c> at run time. While false, Backward and ComputeGradients compute only input
+    /// gradients (no parameter-gradient work; <see cref="Gradients"/> are left as they are), TrainStep updates nothing,
+    /// and BatchNormalization runs in inference mode: a GAN's discriminator while the generator trains through it.
+    /// Layers declared with <c>Trainable = false</c> stay frozen either way.
+    /// </summary>
+    public bool Trainable { get; set; } = true;
+
+    /// <summary>
     /// The output of the last Forward or ComputeGradients, [batch × 25] (Predict runs on buffers of its own).
     /// </summary>
     public global::System.ReadOnlySpan<float> LastOutput => __workspace.__LastOutput;
@@ -388,7 +396,7 @@ partial class MultiHeadAttentionCrossNet : global::NeuralDsl.IModel<float>
         try
         {
             float loss = __workspace.__ComputeGradients(input, target, batch);
-            optimizer.Step<float>(__parameters, __gradients);
+            if (Trainable) optimizer.Step<float>(__parameters, __gradients);
             return loss;
         }
         finally
@@ -696,16 +704,19 @@ partial class MultiHeadAttentionCrossNet : global::NeuralDsl.IModel<float>
             global::System.Span<float> dx,
             int batch)
         {
-            global::NeuralDsl.Convolution.BackwardKernel(
-                x,
-                dy,
-                default,
-                __model.MemoryKernelGradient,
-                __model.MemoryBiasGradient,
-                batch,
-                __geometry0,
-                __scratch0,
-                global::NeuralDsl.Activation.Linear);
+            if (__model.Trainable)
+            {
+                global::NeuralDsl.Convolution.BackwardKernel(
+                    x,
+                    dy,
+                    default,
+                    __model.MemoryKernelGradient,
+                    __model.MemoryBiasGradient,
+                    batch,
+                    __geometry0,
+                    __scratch0,
+                    global::NeuralDsl.Activation.Linear);
+            }
             // dx is empty in training: the first layer needs no input gradient.
             if (!dx.IsEmpty)
                 global::NeuralDsl.Convolution.BackwardInput(
@@ -800,87 +811,90 @@ partial class MultiHeadAttentionCrossNet : global::NeuralDsl.IModel<float>
         {
             if (__Vector256.IsHardwareAccelerated)
             {
-                // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-                ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
-                ref float xs = ref __MemoryMarshal.GetReference(x);
                 ref float ds = ref __MemoryMarshal.GetReference(dz);
-                var g0_0 = __Unsafe.Add(ref g, 54);
-                var g0_1 = __Unsafe.Add(ref g, 55);
-                var g0_2 = __Unsafe.Add(ref g, 56);
-                var g1_0 = __Unsafe.Add(ref g, 57);
-                var g1_1 = __Unsafe.Add(ref g, 58);
-                var g1_2 = __Unsafe.Add(ref g, 59);
-                var g2_0 = __Unsafe.Add(ref g, 60);
-                var g2_1 = __Unsafe.Add(ref g, 61);
-                var g2_2 = __Unsafe.Add(ref g, 62);
-                var g3_0 = __Unsafe.Add(ref g, 63);
-                var g3_1 = __Unsafe.Add(ref g, 64);
-                var g3_2 = __Unsafe.Add(ref g, 65);
-                var g4_0 = __Unsafe.Add(ref g, 66);
-                var g4_1 = __Unsafe.Add(ref g, 67);
-                var g4_2 = __Unsafe.Add(ref g, 68);
-                var g5_0 = __Unsafe.Add(ref g, 69);
-                var g5_1 = __Unsafe.Add(ref g, 70);
-                var g5_2 = __Unsafe.Add(ref g, 71);
-                var gb0 = __Unsafe.Add(ref g, 72);
-                var gb1 = __Unsafe.Add(ref g, 73);
-                var gb2 = __Unsafe.Add(ref g, 74);
-                for (int r = 0; r < batch * 4; r++)
+                if (__model.Trainable)
                 {
-                    nuint xi = (nuint)r * 6;
-                    nuint yi = (nuint)r * 3;
-                    var d0 = __Unsafe.Add(ref ds, yi);
-                    var d1 = __Unsafe.Add(ref ds, yi + 1);
-                    var d2 = __Unsafe.Add(ref ds, yi + 2);
-                    gb0 += d0;
-                    gb1 += d1;
-                    gb2 += d2;
-                    float x0 = __Unsafe.Add(ref xs, xi);
-                    g0_0 = global::System.MathF.FusedMultiplyAdd(x0, d0, g0_0);
-                    g0_1 = global::System.MathF.FusedMultiplyAdd(x0, d1, g0_1);
-                    g0_2 = global::System.MathF.FusedMultiplyAdd(x0, d2, g0_2);
-                    float x1 = __Unsafe.Add(ref xs, xi + 1);
-                    g1_0 = global::System.MathF.FusedMultiplyAdd(x1, d0, g1_0);
-                    g1_1 = global::System.MathF.FusedMultiplyAdd(x1, d1, g1_1);
-                    g1_2 = global::System.MathF.FusedMultiplyAdd(x1, d2, g1_2);
-                    float x2 = __Unsafe.Add(ref xs, xi + 2);
-                    g2_0 = global::System.MathF.FusedMultiplyAdd(x2, d0, g2_0);
-                    g2_1 = global::System.MathF.FusedMultiplyAdd(x2, d1, g2_1);
-                    g2_2 = global::System.MathF.FusedMultiplyAdd(x2, d2, g2_2);
-                    float x3 = __Unsafe.Add(ref xs, xi + 3);
-                    g3_0 = global::System.MathF.FusedMultiplyAdd(x3, d0, g3_0);
-                    g3_1 = global::System.MathF.FusedMultiplyAdd(x3, d1, g3_1);
-                    g3_2 = global::System.MathF.FusedMultiplyAdd(x3, d2, g3_2);
-                    float x4 = __Unsafe.Add(ref xs, xi + 4);
-                    g4_0 = global::System.MathF.FusedMultiplyAdd(x4, d0, g4_0);
-                    g4_1 = global::System.MathF.FusedMultiplyAdd(x4, d1, g4_1);
-                    g4_2 = global::System.MathF.FusedMultiplyAdd(x4, d2, g4_2);
-                    float x5 = __Unsafe.Add(ref xs, xi + 5);
-                    g5_0 = global::System.MathF.FusedMultiplyAdd(x5, d0, g5_0);
-                    g5_1 = global::System.MathF.FusedMultiplyAdd(x5, d1, g5_1);
-                    g5_2 = global::System.MathF.FusedMultiplyAdd(x5, d2, g5_2);
+                    // Kernel and bias gradients accumulate in registers over the batch and are written back once.
+                    ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
+                    ref float xs = ref __MemoryMarshal.GetReference(x);
+                    var g0_0 = __Unsafe.Add(ref g, 54);
+                    var g0_1 = __Unsafe.Add(ref g, 55);
+                    var g0_2 = __Unsafe.Add(ref g, 56);
+                    var g1_0 = __Unsafe.Add(ref g, 57);
+                    var g1_1 = __Unsafe.Add(ref g, 58);
+                    var g1_2 = __Unsafe.Add(ref g, 59);
+                    var g2_0 = __Unsafe.Add(ref g, 60);
+                    var g2_1 = __Unsafe.Add(ref g, 61);
+                    var g2_2 = __Unsafe.Add(ref g, 62);
+                    var g3_0 = __Unsafe.Add(ref g, 63);
+                    var g3_1 = __Unsafe.Add(ref g, 64);
+                    var g3_2 = __Unsafe.Add(ref g, 65);
+                    var g4_0 = __Unsafe.Add(ref g, 66);
+                    var g4_1 = __Unsafe.Add(ref g, 67);
+                    var g4_2 = __Unsafe.Add(ref g, 68);
+                    var g5_0 = __Unsafe.Add(ref g, 69);
+                    var g5_1 = __Unsafe.Add(ref g, 70);
+                    var g5_2 = __Unsafe.Add(ref g, 71);
+                    var gb0 = __Unsafe.Add(ref g, 72);
+                    var gb1 = __Unsafe.Add(ref g, 73);
+                    var gb2 = __Unsafe.Add(ref g, 74);
+                    for (int r = 0; r < batch * 4; r++)
+                    {
+                        nuint xi = (nuint)r * 6;
+                        nuint yi = (nuint)r * 3;
+                        var d0 = __Unsafe.Add(ref ds, yi);
+                        var d1 = __Unsafe.Add(ref ds, yi + 1);
+                        var d2 = __Unsafe.Add(ref ds, yi + 2);
+                        gb0 += d0;
+                        gb1 += d1;
+                        gb2 += d2;
+                        float x0 = __Unsafe.Add(ref xs, xi);
+                        g0_0 = global::System.MathF.FusedMultiplyAdd(x0, d0, g0_0);
+                        g0_1 = global::System.MathF.FusedMultiplyAdd(x0, d1, g0_1);
+                        g0_2 = global::System.MathF.FusedMultiplyAdd(x0, d2, g0_2);
+                        float x1 = __Unsafe.Add(ref xs, xi + 1);
+                        g1_0 = global::System.MathF.FusedMultiplyAdd(x1, d0, g1_0);
+                        g1_1 = global::System.MathF.FusedMultiplyAdd(x1, d1, g1_1);
+                        g1_2 = global::System.MathF.FusedMultiplyAdd(x1, d2, g1_2);
+                        float x2 = __Unsafe.Add(ref xs, xi + 2);
+                        g2_0 = global::System.MathF.FusedMultiplyAdd(x2, d0, g2_0);
+                        g2_1 = global::System.MathF.FusedMultiplyAdd(x2, d1, g2_1);
+                        g2_2 = global::System.MathF.FusedMultiplyAdd(x2, d2, g2_2);
+                        float x3 = __Unsafe.Add(ref xs, xi + 3);
+                        g3_0 = global::System.MathF.FusedMultiplyAdd(x3, d0, g3_0);
+                        g3_1 = global::System.MathF.FusedMultiplyAdd(x3, d1, g3_1);
+                        g3_2 = global::System.MathF.FusedMultiplyAdd(x3, d2, g3_2);
+                        float x4 = __Unsafe.Add(ref xs, xi + 4);
+                        g4_0 = global::System.MathF.FusedMultiplyAdd(x4, d0, g4_0);
+                        g4_1 = global::System.MathF.FusedMultiplyAdd(x4, d1, g4_1);
+                        g4_2 = global::System.MathF.FusedMultiplyAdd(x4, d2, g4_2);
+                        float x5 = __Unsafe.Add(ref xs, xi + 5);
+                        g5_0 = global::System.MathF.FusedMultiplyAdd(x5, d0, g5_0);
+                        g5_1 = global::System.MathF.FusedMultiplyAdd(x5, d1, g5_1);
+                        g5_2 = global::System.MathF.FusedMultiplyAdd(x5, d2, g5_2);
+                    }
+                    __Unsafe.Add(ref g, 54) = g0_0;
+                    __Unsafe.Add(ref g, 55) = g0_1;
+                    __Unsafe.Add(ref g, 56) = g0_2;
+                    __Unsafe.Add(ref g, 57) = g1_0;
+                    __Unsafe.Add(ref g, 58) = g1_1;
+                    __Unsafe.Add(ref g, 59) = g1_2;
+                    __Unsafe.Add(ref g, 60) = g2_0;
+                    __Unsafe.Add(ref g, 61) = g2_1;
+                    __Unsafe.Add(ref g, 62) = g2_2;
+                    __Unsafe.Add(ref g, 63) = g3_0;
+                    __Unsafe.Add(ref g, 64) = g3_1;
+                    __Unsafe.Add(ref g, 65) = g3_2;
+                    __Unsafe.Add(ref g, 66) = g4_0;
+                    __Unsafe.Add(ref g, 67) = g4_1;
+                    __Unsafe.Add(ref g, 68) = g4_2;
+                    __Unsafe.Add(ref g, 69) = g5_0;
+                    __Unsafe.Add(ref g, 70) = g5_1;
+                    __Unsafe.Add(ref g, 71) = g5_2;
+                    __Unsafe.Add(ref g, 72) = gb0;
+                    __Unsafe.Add(ref g, 73) = gb1;
+                    __Unsafe.Add(ref g, 74) = gb2;
                 }
-                __Unsafe.Add(ref g, 54) = g0_0;
-                __Unsafe.Add(ref g, 55) = g0_1;
-                __Unsafe.Add(ref g, 56) = g0_2;
-                __Unsafe.Add(ref g, 57) = g1_0;
-                __Unsafe.Add(ref g, 58) = g1_1;
-                __Unsafe.Add(ref g, 59) = g1_2;
-                __Unsafe.Add(ref g, 60) = g2_0;
-                __Unsafe.Add(ref g, 61) = g2_1;
-                __Unsafe.Add(ref g, 62) = g2_2;
-                __Unsafe.Add(ref g, 63) = g3_0;
-                __Unsafe.Add(ref g, 64) = g3_1;
-                __Unsafe.Add(ref g, 65) = g3_2;
-                __Unsafe.Add(ref g, 66) = g4_0;
-                __Unsafe.Add(ref g, 67) = g4_1;
-                __Unsafe.Add(ref g, 68) = g4_2;
-                __Unsafe.Add(ref g, 69) = g5_0;
-                __Unsafe.Add(ref g, 70) = g5_1;
-                __Unsafe.Add(ref g, 71) = g5_2;
-                __Unsafe.Add(ref g, 72) = gb0;
-                __Unsafe.Add(ref g, 73) = gb1;
-                __Unsafe.Add(ref g, 74) = gb2;
                 if (dx.IsEmpty)
                     return;
                 // dx[r, k] = Σ_j kernel[k, j] · dz[r, j]
@@ -921,18 +935,21 @@ partial class MultiHeadAttentionCrossNet : global::NeuralDsl.IModel<float>
                 return;
             }
             // The scalar form shares the vector forms' guard, so without 256-bit SIMD every Dense layer runs the GEMM.
-            // dKernel[6×3] += xᵀ · dz
-            global::NeuralDsl.Gemm.Multiply(
-                x,
-                dz,
-                __model.KeysKernelGradient,
-                6,
-                batch * 4,
-                3,
-                transposeA: true,
-                accumulate: true);
-            // dBias[3] += Σ rows of dz
-            global::NeuralDsl.Bias.AccumulateGradient(dz, __model.KeysBiasGradient);
+            if (__model.Trainable)
+            {
+                // dKernel[6×3] += xᵀ · dz
+                global::NeuralDsl.Gemm.Multiply(
+                    x,
+                    dz,
+                    __model.KeysKernelGradient,
+                    6,
+                    batch * 4,
+                    3,
+                    transposeA: true,
+                    accumulate: true);
+                // dBias[3] += Σ rows of dz
+                global::NeuralDsl.Bias.AccumulateGradient(dz, __model.KeysBiasGradient);
+            }
             if (!dx.IsEmpty)
             {
                 // dx[batch * 4×6] = dz · kernelᵀ
@@ -1072,17 +1089,20 @@ partial class MultiHeadAttentionCrossNet : global::NeuralDsl.IModel<float>
             global::System.Span<float> dx2,
             int batch)
         {
-            // attention_output.kernel gradient [4×5] += contextᵀ · dy
-            global::NeuralDsl.Gemm.Multiply(
-                __Rows(__c2, batch, 20),
-                dy,
-                __model.MultiHeadAttentionAttentionOutputKernelGradient,
-                4,
-                batch * 5,
-                5,
-                transposeA: true,
-                accumulate: true);
-            global::NeuralDsl.Bias.AccumulateGradient(dy, __model.MultiHeadAttentionAttentionOutputBiasGradient);
+            if (__model.Trainable)
+            {
+                // attention_output.kernel gradient [4×5] += contextᵀ · dy
+                global::NeuralDsl.Gemm.Multiply(
+                    __Rows(__c2, batch, 20),
+                    dy,
+                    __model.MultiHeadAttentionAttentionOutputKernelGradient,
+                    4,
+                    batch * 5,
+                    5,
+                    transposeA: true,
+                    accumulate: true);
+                global::NeuralDsl.Bias.AccumulateGradient(dy, __model.MultiHeadAttentionAttentionOutputBiasGradient);
+            }
             // dContext[batch * 5×4] = dy · attention_output.kernelᵀ, then head-major.
             global::NeuralDsl.Gemm.Multiply(
                 dy,
@@ -1141,45 +1161,48 @@ partial class MultiHeadAttentionCrossNet : global::NeuralDsl.IModel<float>
                 steps: 4,
                 heads: 2,
                 depth: 2);
-            // query.kernel gradient [4×6] += x0ᵀ · dquery
-            global::NeuralDsl.Gemm.Multiply(
-                x0,
-                __Rows(__dq2, batch, 30),
-                __model.MultiHeadAttentionQueryKernelGradient,
-                4,
-                batch * 5,
-                6,
-                transposeA: true,
-                accumulate: true);
-            global::NeuralDsl.Bias.AccumulateGradient(
-                __Rows(__dq2, batch, 30),
-                __model.MultiHeadAttentionQueryBiasGradient);
-            // key.kernel gradient [3×6] += x2ᵀ · dkey
-            global::NeuralDsl.Gemm.Multiply(
-                x2,
-                __Rows(__dk2, batch, 24),
-                __model.MultiHeadAttentionKeyKernelGradient,
-                3,
-                batch * 4,
-                6,
-                transposeA: true,
-                accumulate: true);
-            global::NeuralDsl.Bias.AccumulateGradient(
-                __Rows(__dk2, batch, 24),
-                __model.MultiHeadAttentionKeyBiasGradient);
-            // value.kernel gradient [6×4] += x1ᵀ · dvalue
-            global::NeuralDsl.Gemm.Multiply(
-                x1,
-                __Rows(__dv2, batch, 16),
-                __model.MultiHeadAttentionValueKernelGradient,
-                6,
-                batch * 4,
-                4,
-                transposeA: true,
-                accumulate: true);
-            global::NeuralDsl.Bias.AccumulateGradient(
-                __Rows(__dv2, batch, 16),
-                __model.MultiHeadAttentionValueBiasGradient);
+            if (__model.Trainable)
+            {
+                // query.kernel gradient [4×6] += x0ᵀ · dquery
+                global::NeuralDsl.Gemm.Multiply(
+                    x0,
+                    __Rows(__dq2, batch, 30),
+                    __model.MultiHeadAttentionQueryKernelGradient,
+                    4,
+                    batch * 5,
+                    6,
+                    transposeA: true,
+                    accumulate: true);
+                global::NeuralDsl.Bias.AccumulateGradient(
+                    __Rows(__dq2, batch, 30),
+                    __model.MultiHeadAttentionQueryBiasGradient);
+                // key.kernel gradient [3×6] += x2ᵀ · dkey
+                global::NeuralDsl.Gemm.Multiply(
+                    x2,
+                    __Rows(__dk2, batch, 24),
+                    __model.MultiHeadAttentionKeyKernelGradient,
+                    3,
+                    batch * 4,
+                    6,
+                    transposeA: true,
+                    accumulate: true);
+                global::NeuralDsl.Bias.AccumulateGradient(
+                    __Rows(__dk2, batch, 24),
+                    __model.MultiHeadAttentionKeyBiasGradient);
+                // value.kernel gradient [6×4] += x1ᵀ · dvalue
+                global::NeuralDsl.Gemm.Multiply(
+                    x1,
+                    __Rows(__dv2, batch, 16),
+                    __model.MultiHeadAttentionValueKernelGradient,
+                    6,
+                    batch * 4,
+                    4,
+                    transposeA: true,
+                    accumulate: true);
+                global::NeuralDsl.Bias.AccumulateGradient(
+                    __Rows(__dv2, batch, 16),
+                    __model.MultiHeadAttentionValueBiasGradient);
+            }
             // dx is empty in training: the first layer needs no input gradient.
             if (!dx0.IsEmpty)
             {

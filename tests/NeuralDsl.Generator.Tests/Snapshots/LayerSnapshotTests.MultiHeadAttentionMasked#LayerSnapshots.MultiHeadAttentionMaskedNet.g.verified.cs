@@ -250,6 +250,14 @@ partial class MultiHeadAttentionMaskedNet : global::NeuralDsl.IModel<float>
     public global::System.Span<float> Gradients => __gradients;
 
     /// <summary>
+    /// Keras <c>model.trainable</c> at run time. While false, Backward and ComputeGradients compute only input
+    /// gradients (no parameter-gradient work; <see cref="Gradients"/> are left as they are), TrainStep updates nothing,
+    /// and BatchNormalization runs in inference mode: a GAN's discriminator while the generator trains through it.
+    /// Layers declared with <c>Trainable = false</c> stay frozen either way.
+    /// </summary>
+    public bool Trainable { get; set; } = true;
+
+    /// <summary>
     /// The output of the last Forward or ComputeGradients, [batch × 1] (Predict runs on buffers of its own).
     /// </summary>
     public global::System.ReadOnlySpan<float> LastOutput => __workspace.__LastOutput;
@@ -370,7 +378,7 @@ partial class MultiHeadAttentionMaskedNet : global::NeuralDsl.IModel<float>
         try
         {
             float loss = __workspace.__ComputeGradientsIds(tokenIds, target, batch);
-            optimizer.Step<float>(__parameters, __gradients);
+            if (Trainable) optimizer.Step<float>(__parameters, __gradients);
             return loss;
         }
         finally
@@ -477,7 +485,7 @@ partial class MultiHeadAttentionMaskedNet : global::NeuralDsl.IModel<float>
         try
         {
             float loss = __workspace.__ComputeGradients(input, target, batch);
-            optimizer.Step<float>(__parameters, __gradients);
+            if (Trainable) optimizer.Step<float>(__parameters, __gradients);
             return loss;
         }
         finally
@@ -755,15 +763,18 @@ partial class MultiHeadAttentionMaskedNet : global::NeuralDsl.IModel<float>
         {
             // Token ids have no gradient (as in PyTorch): the input gradient, when asked for, is zero.
             dx.Clear();
-            // Scatter-add: each step's gradient goes to its id's row; repeated ids sum.
-            global::NeuralDsl.Embedding.Backward(
-                x,
-                dy,
-                __model.EmbeddingEmbeddingsGradient,
-                batch,
-                steps: 6,
-                inputDim: 50,
-                outputDim: 8);
+            if (__model.Trainable)
+            {
+                // Scatter-add: each step's gradient goes to its id's row; repeated ids sum.
+                global::NeuralDsl.Embedding.Backward(
+                    x,
+                    dy,
+                    __model.EmbeddingEmbeddingsGradient,
+                    batch,
+                    steps: 6,
+                    inputDim: 50,
+                    outputDim: 8);
+            }
         }
 
         // Layer 1 · multi_head_attention: MultiHeadAttention(2 heads, key dim 4) · forward [B,6,8] -> [B,6,8] ·
@@ -870,17 +881,20 @@ partial class MultiHeadAttentionMaskedNet : global::NeuralDsl.IModel<float>
             global::System.Span<float> dx,
             int batch)
         {
-            // attention_output.kernel gradient [8×8] += contextᵀ · dy
-            global::NeuralDsl.Gemm.Multiply(
-                __Rows(__c1, batch, 48),
-                dy,
-                __model.MultiHeadAttentionAttentionOutputKernelGradient,
-                8,
-                batch * 6,
-                8,
-                transposeA: true,
-                accumulate: true);
-            global::NeuralDsl.Bias.AccumulateGradient(dy, __model.MultiHeadAttentionAttentionOutputBiasGradient);
+            if (__model.Trainable)
+            {
+                // attention_output.kernel gradient [8×8] += contextᵀ · dy
+                global::NeuralDsl.Gemm.Multiply(
+                    __Rows(__c1, batch, 48),
+                    dy,
+                    __model.MultiHeadAttentionAttentionOutputKernelGradient,
+                    8,
+                    batch * 6,
+                    8,
+                    transposeA: true,
+                    accumulate: true);
+                global::NeuralDsl.Bias.AccumulateGradient(dy, __model.MultiHeadAttentionAttentionOutputBiasGradient);
+            }
             // dContext[batch * 6×8] = dy · attention_output.kernelᵀ, then head-major.
             global::NeuralDsl.Gemm.Multiply(
                 dy,
@@ -938,45 +952,48 @@ partial class MultiHeadAttentionMaskedNet : global::NeuralDsl.IModel<float>
                 steps: 6,
                 heads: 2,
                 depth: 4);
-            // query.kernel gradient [8×8] += xᵀ · dquery
-            global::NeuralDsl.Gemm.Multiply(
-                x,
-                __Rows(__dq1, batch, 48),
-                __model.MultiHeadAttentionQueryKernelGradient,
-                8,
-                batch * 6,
-                8,
-                transposeA: true,
-                accumulate: true);
-            global::NeuralDsl.Bias.AccumulateGradient(
-                __Rows(__dq1, batch, 48),
-                __model.MultiHeadAttentionQueryBiasGradient);
-            // key.kernel gradient [8×8] += xᵀ · dkey
-            global::NeuralDsl.Gemm.Multiply(
-                x,
-                __Rows(__dk1, batch, 48),
-                __model.MultiHeadAttentionKeyKernelGradient,
-                8,
-                batch * 6,
-                8,
-                transposeA: true,
-                accumulate: true);
-            global::NeuralDsl.Bias.AccumulateGradient(
-                __Rows(__dk1, batch, 48),
-                __model.MultiHeadAttentionKeyBiasGradient);
-            // value.kernel gradient [8×8] += xᵀ · dvalue
-            global::NeuralDsl.Gemm.Multiply(
-                x,
-                __Rows(__dv1, batch, 48),
-                __model.MultiHeadAttentionValueKernelGradient,
-                8,
-                batch * 6,
-                8,
-                transposeA: true,
-                accumulate: true);
-            global::NeuralDsl.Bias.AccumulateGradient(
-                __Rows(__dv1, batch, 48),
-                __model.MultiHeadAttentionValueBiasGradient);
+            if (__model.Trainable)
+            {
+                // query.kernel gradient [8×8] += xᵀ · dquery
+                global::NeuralDsl.Gemm.Multiply(
+                    x,
+                    __Rows(__dq1, batch, 48),
+                    __model.MultiHeadAttentionQueryKernelGradient,
+                    8,
+                    batch * 6,
+                    8,
+                    transposeA: true,
+                    accumulate: true);
+                global::NeuralDsl.Bias.AccumulateGradient(
+                    __Rows(__dq1, batch, 48),
+                    __model.MultiHeadAttentionQueryBiasGradient);
+                // key.kernel gradient [8×8] += xᵀ · dkey
+                global::NeuralDsl.Gemm.Multiply(
+                    x,
+                    __Rows(__dk1, batch, 48),
+                    __model.MultiHeadAttentionKeyKernelGradient,
+                    8,
+                    batch * 6,
+                    8,
+                    transposeA: true,
+                    accumulate: true);
+                global::NeuralDsl.Bias.AccumulateGradient(
+                    __Rows(__dk1, batch, 48),
+                    __model.MultiHeadAttentionKeyBiasGradient);
+                // value.kernel gradient [8×8] += xᵀ · dvalue
+                global::NeuralDsl.Gemm.Multiply(
+                    x,
+                    __Rows(__dv1, batch, 48),
+                    __model.MultiHeadAttentionValueKernelGradient,
+                    8,
+                    batch * 6,
+                    8,
+                    transposeA: true,
+                    accumulate: true);
+                global::NeuralDsl.Bias.AccumulateGradient(
+                    __Rows(__dv1, batch, 48),
+                    __model.MultiHeadAttentionValueBiasGradient);
+            }
             if (!dx.IsEmpty)
             {
                 // dx[batch * 6×8] = dquery · query.kernelᵀ
@@ -1099,21 +1116,24 @@ partial class MultiHeadAttentionMaskedNet : global::NeuralDsl.IModel<float>
         {
             if (__Vector256.IsHardwareAccelerated)
             {
-                // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-                ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
-                ref float xs = ref __MemoryMarshal.GetReference(x);
                 ref float ds = ref __MemoryMarshal.GetReference(dz);
-                var g_0 = __Vector256.LoadUnsafe(ref g, (nuint)688);
-                float gb = __Unsafe.Add(ref g, 696);
-                for (int r = 0; r < batch; r++)
+                if (__model.Trainable)
                 {
-                    nuint xi = (nuint)r * 8;
-                    float d = __Unsafe.Add(ref ds, r);
-                    gb += d;
-                    g_0 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi), __Vector256.Create(d), g_0);
+                    // Kernel and bias gradients accumulate in registers over the batch and are written back once.
+                    ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
+                    ref float xs = ref __MemoryMarshal.GetReference(x);
+                    var g_0 = __Vector256.LoadUnsafe(ref g, (nuint)688);
+                    float gb = __Unsafe.Add(ref g, 696);
+                    for (int r = 0; r < batch; r++)
+                    {
+                        nuint xi = (nuint)r * 8;
+                        float d = __Unsafe.Add(ref ds, r);
+                        gb += d;
+                        g_0 = __Vector256.FusedMultiplyAdd(__Vector256.LoadUnsafe(ref xs, xi), __Vector256.Create(d), g_0);
+                    }
+                    __Vector256.StoreUnsafe(g_0, ref g, (nuint)688);
+                    __Unsafe.Add(ref g, 696) = gb;
                 }
-                __Vector256.StoreUnsafe(g_0, ref g, (nuint)688);
-                __Unsafe.Add(ref g, 696) = gb;
                 if (dx.IsEmpty)
                     return;
                 // dx[r, k] = kernel[k, 0] · dz[r]
@@ -1129,18 +1149,21 @@ partial class MultiHeadAttentionMaskedNet : global::NeuralDsl.IModel<float>
                 return;
             }
             // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-            // dKernel[8×1] += xᵀ · dz
-            global::NeuralDsl.Gemm.Multiply(
-                x,
-                dz,
-                __model.DenseKernelGradient,
-                8,
-                batch,
-                1,
-                transposeA: true,
-                accumulate: true);
-            // dBias[1] += Σ rows of dz
-            global::NeuralDsl.Bias.AccumulateGradient(dz, __model.DenseBiasGradient);
+            if (__model.Trainable)
+            {
+                // dKernel[8×1] += xᵀ · dz
+                global::NeuralDsl.Gemm.Multiply(
+                    x,
+                    dz,
+                    __model.DenseKernelGradient,
+                    8,
+                    batch,
+                    1,
+                    transposeA: true,
+                    accumulate: true);
+                // dBias[1] += Σ rows of dz
+                global::NeuralDsl.Bias.AccumulateGradient(dz, __model.DenseBiasGradient);
+            }
             if (!dx.IsEmpty)
             {
                 // dx[batch×8] = dz · kernelᵀ

@@ -120,6 +120,14 @@ partial class PositionEmbeddingNet : global::NeuralDsl.IModel<float>
     public global::System.Span<float> Gradients => __gradients;
 
     /// <summary>
+    /// Keras <c>model.trainable</c> at run time. While false, Backward and ComputeGradients compute only input
+    /// gradients (no parameter-gradient work; <see cref="Gradients"/> are left as they are), TrainStep updates nothing,
+    /// and BatchNormalization runs in inference mode: a GAN's discriminator while the generator trains through it.
+    /// Layers declared with <c>Trainable = false</c> stay frozen either way.
+    /// </summary>
+    public bool Trainable { get; set; } = true;
+
+    /// <summary>
     /// The output of the last Forward or ComputeGradients, [batch × 10] (Predict runs on buffers of its own).
     /// </summary>
     public global::System.ReadOnlySpan<float> LastOutput => __workspace.__LastOutput;
@@ -252,7 +260,7 @@ partial class PositionEmbeddingNet : global::NeuralDsl.IModel<float>
         try
         {
             float loss = __workspace.__ComputeGradients(input, target, batch);
-            optimizer.Step<float>(__parameters, __gradients);
+            if (Trainable) optimizer.Step<float>(__parameters, __gradients);
             return loss;
         }
         finally
@@ -455,7 +463,10 @@ partial class PositionEmbeddingNet : global::NeuralDsl.IModel<float>
             int batch)
         {
             // The table's gradient is dy summed over the batch; the input's is dy itself.
-            global::NeuralDsl.Bias.AccumulateGradient(dy, __model.PositionEmbeddingEmbeddingsGradient.Slice(0, 20));
+            if (__model.Trainable)
+            {
+                global::NeuralDsl.Bias.AccumulateGradient(dy, __model.PositionEmbeddingEmbeddingsGradient.Slice(0, 20));
+            }
             // dx is empty in training: the first layer needs no input gradient.
             if (!dx.IsEmpty)
                 dy.CopyTo(dx);
@@ -538,51 +549,54 @@ partial class PositionEmbeddingNet : global::NeuralDsl.IModel<float>
         {
             if (__Vector256.IsHardwareAccelerated)
             {
-                // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-                ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
-                ref float xs = ref __MemoryMarshal.GetReference(x);
                 ref float ds = ref __MemoryMarshal.GetReference(dz);
-                var g0_0 = __Unsafe.Add(ref g, 32);
-                var g0_1 = __Unsafe.Add(ref g, 33);
-                var g1_0 = __Unsafe.Add(ref g, 34);
-                var g1_1 = __Unsafe.Add(ref g, 35);
-                var g2_0 = __Unsafe.Add(ref g, 36);
-                var g2_1 = __Unsafe.Add(ref g, 37);
-                var g3_0 = __Unsafe.Add(ref g, 38);
-                var g3_1 = __Unsafe.Add(ref g, 39);
-                var gb0 = __Unsafe.Add(ref g, 40);
-                var gb1 = __Unsafe.Add(ref g, 41);
-                for (int r = 0; r < batch * 5; r++)
+                if (__model.Trainable)
                 {
-                    nuint xi = (nuint)r * 4;
-                    nuint yi = (nuint)r * 2;
-                    var d0 = __Unsafe.Add(ref ds, yi);
-                    var d1 = __Unsafe.Add(ref ds, yi + 1);
-                    gb0 += d0;
-                    gb1 += d1;
-                    float x0 = __Unsafe.Add(ref xs, xi);
-                    g0_0 = global::System.MathF.FusedMultiplyAdd(x0, d0, g0_0);
-                    g0_1 = global::System.MathF.FusedMultiplyAdd(x0, d1, g0_1);
-                    float x1 = __Unsafe.Add(ref xs, xi + 1);
-                    g1_0 = global::System.MathF.FusedMultiplyAdd(x1, d0, g1_0);
-                    g1_1 = global::System.MathF.FusedMultiplyAdd(x1, d1, g1_1);
-                    float x2 = __Unsafe.Add(ref xs, xi + 2);
-                    g2_0 = global::System.MathF.FusedMultiplyAdd(x2, d0, g2_0);
-                    g2_1 = global::System.MathF.FusedMultiplyAdd(x2, d1, g2_1);
-                    float x3 = __Unsafe.Add(ref xs, xi + 3);
-                    g3_0 = global::System.MathF.FusedMultiplyAdd(x3, d0, g3_0);
-                    g3_1 = global::System.MathF.FusedMultiplyAdd(x3, d1, g3_1);
+                    // Kernel and bias gradients accumulate in registers over the batch and are written back once.
+                    ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
+                    ref float xs = ref __MemoryMarshal.GetReference(x);
+                    var g0_0 = __Unsafe.Add(ref g, 32);
+                    var g0_1 = __Unsafe.Add(ref g, 33);
+                    var g1_0 = __Unsafe.Add(ref g, 34);
+                    var g1_1 = __Unsafe.Add(ref g, 35);
+                    var g2_0 = __Unsafe.Add(ref g, 36);
+                    var g2_1 = __Unsafe.Add(ref g, 37);
+                    var g3_0 = __Unsafe.Add(ref g, 38);
+                    var g3_1 = __Unsafe.Add(ref g, 39);
+                    var gb0 = __Unsafe.Add(ref g, 40);
+                    var gb1 = __Unsafe.Add(ref g, 41);
+                    for (int r = 0; r < batch * 5; r++)
+                    {
+                        nuint xi = (nuint)r * 4;
+                        nuint yi = (nuint)r * 2;
+                        var d0 = __Unsafe.Add(ref ds, yi);
+                        var d1 = __Unsafe.Add(ref ds, yi + 1);
+                        gb0 += d0;
+                        gb1 += d1;
+                        float x0 = __Unsafe.Add(ref xs, xi);
+                        g0_0 = global::System.MathF.FusedMultiplyAdd(x0, d0, g0_0);
+                        g0_1 = global::System.MathF.FusedMultiplyAdd(x0, d1, g0_1);
+                        float x1 = __Unsafe.Add(ref xs, xi + 1);
+                        g1_0 = global::System.MathF.FusedMultiplyAdd(x1, d0, g1_0);
+                        g1_1 = global::System.MathF.FusedMultiplyAdd(x1, d1, g1_1);
+                        float x2 = __Unsafe.Add(ref xs, xi + 2);
+                        g2_0 = global::System.MathF.FusedMultiplyAdd(x2, d0, g2_0);
+                        g2_1 = global::System.MathF.FusedMultiplyAdd(x2, d1, g2_1);
+                        float x3 = __Unsafe.Add(ref xs, xi + 3);
+                        g3_0 = global::System.MathF.FusedMultiplyAdd(x3, d0, g3_0);
+                        g3_1 = global::System.MathF.FusedMultiplyAdd(x3, d1, g3_1);
+                    }
+                    __Unsafe.Add(ref g, 32) = g0_0;
+                    __Unsafe.Add(ref g, 33) = g0_1;
+                    __Unsafe.Add(ref g, 34) = g1_0;
+                    __Unsafe.Add(ref g, 35) = g1_1;
+                    __Unsafe.Add(ref g, 36) = g2_0;
+                    __Unsafe.Add(ref g, 37) = g2_1;
+                    __Unsafe.Add(ref g, 38) = g3_0;
+                    __Unsafe.Add(ref g, 39) = g3_1;
+                    __Unsafe.Add(ref g, 40) = gb0;
+                    __Unsafe.Add(ref g, 41) = gb1;
                 }
-                __Unsafe.Add(ref g, 32) = g0_0;
-                __Unsafe.Add(ref g, 33) = g0_1;
-                __Unsafe.Add(ref g, 34) = g1_0;
-                __Unsafe.Add(ref g, 35) = g1_1;
-                __Unsafe.Add(ref g, 36) = g2_0;
-                __Unsafe.Add(ref g, 37) = g2_1;
-                __Unsafe.Add(ref g, 38) = g3_0;
-                __Unsafe.Add(ref g, 39) = g3_1;
-                __Unsafe.Add(ref g, 40) = gb0;
-                __Unsafe.Add(ref g, 41) = gb1;
                 if (dx.IsEmpty)
                     return;
                 // dx[r, k] = Σ_j kernel[k, j] · dz[r, j]
@@ -610,18 +624,21 @@ partial class PositionEmbeddingNet : global::NeuralDsl.IModel<float>
                 return;
             }
             // The scalar form shares the vector forms' guard, so without 256-bit SIMD every Dense layer runs the GEMM.
-            // dKernel[4×2] += xᵀ · dz
-            global::NeuralDsl.Gemm.Multiply(
-                x,
-                dz,
-                __model.DenseKernelGradient,
-                4,
-                batch * 5,
-                2,
-                transposeA: true,
-                accumulate: true);
-            // dBias[2] += Σ rows of dz
-            global::NeuralDsl.Bias.AccumulateGradient(dz, __model.DenseBiasGradient);
+            if (__model.Trainable)
+            {
+                // dKernel[4×2] += xᵀ · dz
+                global::NeuralDsl.Gemm.Multiply(
+                    x,
+                    dz,
+                    __model.DenseKernelGradient,
+                    4,
+                    batch * 5,
+                    2,
+                    transposeA: true,
+                    accumulate: true);
+                // dBias[2] += Σ rows of dz
+                global::NeuralDsl.Bias.AccumulateGradient(dz, __model.DenseBiasGradient);
+            }
             if (!dx.IsEmpty)
             {
                 // dx[batch * 5×4] = dz · kernelᵀ

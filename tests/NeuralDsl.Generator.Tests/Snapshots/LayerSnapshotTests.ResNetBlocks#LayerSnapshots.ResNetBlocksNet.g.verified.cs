@@ -144,7 +144,8 @@ partial class ResNetBlocksNet : global::NeuralDsl.IModel<float>
     // Every trainable tensor, layer after layer in Keras layout, and the matching gradients.
     private readonly float[] __parameters = new float[137];
     private readonly float[] __gradients = new float[137];
-    private readonly float[] __state = new float[28]; // moving statistics: updated in training, used in inference
+    // non-trainable tensors: moving statistics (updated in training) and frozen layers' weights
+    private readonly float[] __state = new float[28];
 
     // Batch buffers live in workspaces: one for the training calls, and one per thread for Predict.
     private readonly __Workspace __workspace;
@@ -635,6 +636,14 @@ partial class ResNetBlocksNet : global::NeuralDsl.IModel<float>
     /// <summary>Gradients matching <see cref="Parameters"/>.</summary>
     public global::System.Span<float> Gradients => __gradients;
 
+    /// <summary>
+    /// Keras <c>model.trainable</c> at run time. While false, Backward and ComputeGradients compute only input
+    /// gradients (no parameter-gradient work; <see cref="Gradients"/> are left as they are), TrainStep updates nothing,
+    /// and BatchNormalization runs in inference mode: a GAN's discriminator while the generator trains through it.
+    /// Layers declared with <c>Trainable = false</c> stay frozen either way.
+    /// </summary>
+    public bool Trainable { get; set; } = true;
+
     /// <summary>Non-trainable state (28), saved with the weights.</summary>
     public global::System.Span<float> State => __state;
 
@@ -771,7 +780,7 @@ partial class ResNetBlocksNet : global::NeuralDsl.IModel<float>
         try
         {
             float loss = __workspace.__ComputeGradients(input, target, batch);
-            optimizer.Step<float>(__parameters, __gradients);
+            if (Trainable) optimizer.Step<float>(__parameters, __gradients);
             return loss;
         }
         finally
@@ -1291,16 +1300,19 @@ partial class ResNetBlocksNet : global::NeuralDsl.IModel<float>
             global::System.Span<float> dx,
             int batch)
         {
-            global::NeuralDsl.Convolution.BackwardKernel(
-                x,
-                dy,
-                default,
-                __model.ResNetBasicBlock1ConvKernelGradient,
-                __model.ResNetBasicBlock1ConvBiasGradient,
-                batch,
-                __geometry0,
-                __scratch0,
-                global::NeuralDsl.Activation.Linear);
+            if (__model.Trainable)
+            {
+                global::NeuralDsl.Convolution.BackwardKernel(
+                    x,
+                    dy,
+                    default,
+                    __model.ResNetBasicBlock1ConvKernelGradient,
+                    __model.ResNetBasicBlock1ConvBiasGradient,
+                    batch,
+                    __geometry0,
+                    __scratch0,
+                    global::NeuralDsl.Activation.Linear);
+            }
             // dx is empty in training: the first layer needs no input gradient.
             if (!dx.IsEmpty)
                 global::NeuralDsl.Convolution.BackwardInput(
@@ -1316,7 +1328,8 @@ partial class ResNetBlocksNet : global::NeuralDsl.IModel<float>
         // [2], moving_mean [2], moving_variance [2] · 8 params
         private void __Layer1Forward(global::System.ReadOnlySpan<float> x, int batch, bool training)
         {
-            if (training)
+            // A model switched to Trainable = false at run time runs the layer in inference mode, as Keras does.
+            if (training && __model.Trainable)
                 global::NeuralDsl.BatchNorm.TrainingForward(
                     x,
                     __model.ResNetBasicBlock1BnGamma,
@@ -1353,7 +1366,7 @@ partial class ResNetBlocksNet : global::NeuralDsl.IModel<float>
         {
             // Training normalized with the batch statistics, so the gradient flows through them; inference used
             // constants.
-            if (__training)
+            if (__training && __model.Trainable)
                 global::NeuralDsl.BatchNorm.Backward(
                     x,
                     dy,
@@ -1365,7 +1378,7 @@ partial class ResNetBlocksNet : global::NeuralDsl.IModel<float>
                     __model.ResNetBasicBlock1BnBetaGradient,
                     rows: batch * 16,
                     channels: 2);
-            else
+            else if (__model.Trainable)
                 global::NeuralDsl.BatchNorm.InferenceBackward(
                     x,
                     dy,
@@ -1375,6 +1388,15 @@ partial class ResNetBlocksNet : global::NeuralDsl.IModel<float>
                     dx,
                     __model.ResNetBasicBlock1BnGammaGradient,
                     __model.ResNetBasicBlock1BnBetaGradient,
+                    rows: batch * 16,
+                    channels: 2,
+                    epsilon: 1.001E-05);
+            else
+                global::NeuralDsl.BatchNorm.InferenceInputBackward(
+                    dy,
+                    __model.ResNetBasicBlock1BnGamma,
+                    __model.ResNetBasicBlock1BnMovingVariance,
+                    dx,
                     rows: batch * 16,
                     channels: 2,
                     epsilon: 1.001E-05);
@@ -1426,16 +1448,19 @@ partial class ResNetBlocksNet : global::NeuralDsl.IModel<float>
             global::System.Span<float> dx,
             int batch)
         {
-            global::NeuralDsl.Convolution.BackwardKernel(
-                x,
-                dy,
-                default,
-                __model.ResNetBasicBlock2ConvKernelGradient,
-                __model.ResNetBasicBlock2ConvBiasGradient,
-                batch,
-                __geometry3,
-                __scratch3,
-                global::NeuralDsl.Activation.Linear);
+            if (__model.Trainable)
+            {
+                global::NeuralDsl.Convolution.BackwardKernel(
+                    x,
+                    dy,
+                    default,
+                    __model.ResNetBasicBlock2ConvKernelGradient,
+                    __model.ResNetBasicBlock2ConvBiasGradient,
+                    batch,
+                    __geometry3,
+                    __scratch3,
+                    global::NeuralDsl.Activation.Linear);
+            }
             if (!dx.IsEmpty)
                 global::NeuralDsl.Convolution.BackwardInput(
                     dy,
@@ -1450,7 +1475,8 @@ partial class ResNetBlocksNet : global::NeuralDsl.IModel<float>
         // [2], moving_mean [2], moving_variance [2] · 8 params
         private void __Layer4Forward(global::System.ReadOnlySpan<float> x, int batch, bool training)
         {
-            if (training)
+            // A model switched to Trainable = false at run time runs the layer in inference mode, as Keras does.
+            if (training && __model.Trainable)
                 global::NeuralDsl.BatchNorm.TrainingForward(
                     x,
                     __model.ResNetBasicBlock2BnGamma,
@@ -1487,7 +1513,7 @@ partial class ResNetBlocksNet : global::NeuralDsl.IModel<float>
         {
             // Training normalized with the batch statistics, so the gradient flows through them; inference used
             // constants.
-            if (__training)
+            if (__training && __model.Trainable)
                 global::NeuralDsl.BatchNorm.Backward(
                     x,
                     dy,
@@ -1499,7 +1525,7 @@ partial class ResNetBlocksNet : global::NeuralDsl.IModel<float>
                     __model.ResNetBasicBlock2BnBetaGradient,
                     rows: batch * 16,
                     channels: 2);
-            else
+            else if (__model.Trainable)
                 global::NeuralDsl.BatchNorm.InferenceBackward(
                     x,
                     dy,
@@ -1509,6 +1535,15 @@ partial class ResNetBlocksNet : global::NeuralDsl.IModel<float>
                     dx,
                     __model.ResNetBasicBlock2BnGammaGradient,
                     __model.ResNetBasicBlock2BnBetaGradient,
+                    rows: batch * 16,
+                    channels: 2,
+                    epsilon: 1.001E-05);
+            else
+                global::NeuralDsl.BatchNorm.InferenceInputBackward(
+                    dy,
+                    __model.ResNetBasicBlock2BnGamma,
+                    __model.ResNetBasicBlock2BnMovingVariance,
+                    dx,
                     rows: batch * 16,
                     channels: 2,
                     epsilon: 1.001E-05);
@@ -1588,16 +1623,19 @@ partial class ResNetBlocksNet : global::NeuralDsl.IModel<float>
             global::System.Span<float> dx,
             int batch)
         {
-            global::NeuralDsl.Convolution.BackwardKernel(
-                x,
-                dy,
-                default,
-                __model.ResNetBottleneck1ConvKernelGradient,
-                __model.ResNetBottleneck1ConvBiasGradient,
-                batch,
-                __geometry7,
-                __scratch7,
-                global::NeuralDsl.Activation.Linear);
+            if (__model.Trainable)
+            {
+                global::NeuralDsl.Convolution.BackwardKernel(
+                    x,
+                    dy,
+                    default,
+                    __model.ResNetBottleneck1ConvKernelGradient,
+                    __model.ResNetBottleneck1ConvBiasGradient,
+                    batch,
+                    __geometry7,
+                    __scratch7,
+                    global::NeuralDsl.Activation.Linear);
+            }
             if (!dx.IsEmpty)
                 global::NeuralDsl.Convolution.BackwardInput(
                     dy,
@@ -1612,7 +1650,8 @@ partial class ResNetBlocksNet : global::NeuralDsl.IModel<float>
         // moving_mean [1], moving_variance [1] · 4 params
         private void __Layer8Forward(global::System.ReadOnlySpan<float> x, int batch, bool training)
         {
-            if (training)
+            // A model switched to Trainable = false at run time runs the layer in inference mode, as Keras does.
+            if (training && __model.Trainable)
                 global::NeuralDsl.BatchNorm.TrainingForward(
                     x,
                     __model.ResNetBottleneck1BnGamma,
@@ -1649,7 +1688,7 @@ partial class ResNetBlocksNet : global::NeuralDsl.IModel<float>
         {
             // Training normalized with the batch statistics, so the gradient flows through them; inference used
             // constants.
-            if (__training)
+            if (__training && __model.Trainable)
                 global::NeuralDsl.BatchNorm.Backward(
                     x,
                     dy,
@@ -1661,7 +1700,7 @@ partial class ResNetBlocksNet : global::NeuralDsl.IModel<float>
                     __model.ResNetBottleneck1BnBetaGradient,
                     rows: batch * 4,
                     channels: 1);
-            else
+            else if (__model.Trainable)
                 global::NeuralDsl.BatchNorm.InferenceBackward(
                     x,
                     dy,
@@ -1671,6 +1710,15 @@ partial class ResNetBlocksNet : global::NeuralDsl.IModel<float>
                     dx,
                     __model.ResNetBottleneck1BnGammaGradient,
                     __model.ResNetBottleneck1BnBetaGradient,
+                    rows: batch * 4,
+                    channels: 1,
+                    epsilon: 1.001E-05);
+            else
+                global::NeuralDsl.BatchNorm.InferenceInputBackward(
+                    dy,
+                    __model.ResNetBottleneck1BnGamma,
+                    __model.ResNetBottleneck1BnMovingVariance,
+                    dx,
                     rows: batch * 4,
                     channels: 1,
                     epsilon: 1.001E-05);
@@ -1722,16 +1770,19 @@ partial class ResNetBlocksNet : global::NeuralDsl.IModel<float>
             global::System.Span<float> dx,
             int batch)
         {
-            global::NeuralDsl.Convolution.BackwardKernel(
-                x,
-                dy,
-                default,
-                __model.ResNetBottleneck2ConvKernelGradient,
-                __model.ResNetBottleneck2ConvBiasGradient,
-                batch,
-                __geometry10,
-                __scratch10,
-                global::NeuralDsl.Activation.Linear);
+            if (__model.Trainable)
+            {
+                global::NeuralDsl.Convolution.BackwardKernel(
+                    x,
+                    dy,
+                    default,
+                    __model.ResNetBottleneck2ConvKernelGradient,
+                    __model.ResNetBottleneck2ConvBiasGradient,
+                    batch,
+                    __geometry10,
+                    __scratch10,
+                    global::NeuralDsl.Activation.Linear);
+            }
             if (!dx.IsEmpty)
                 global::NeuralDsl.Convolution.BackwardInput(
                     dy,
@@ -1746,7 +1797,8 @@ partial class ResNetBlocksNet : global::NeuralDsl.IModel<float>
         // [1], moving_mean [1], moving_variance [1] · 4 params
         private void __Layer11Forward(global::System.ReadOnlySpan<float> x, int batch, bool training)
         {
-            if (training)
+            // A model switched to Trainable = false at run time runs the layer in inference mode, as Keras does.
+            if (training && __model.Trainable)
                 global::NeuralDsl.BatchNorm.TrainingForward(
                     x,
                     __model.ResNetBottleneck2BnGamma,
@@ -1783,7 +1835,7 @@ partial class ResNetBlocksNet : global::NeuralDsl.IModel<float>
         {
             // Training normalized with the batch statistics, so the gradient flows through them; inference used
             // constants.
-            if (__training)
+            if (__training && __model.Trainable)
                 global::NeuralDsl.BatchNorm.Backward(
                     x,
                     dy,
@@ -1795,7 +1847,7 @@ partial class ResNetBlocksNet : global::NeuralDsl.IModel<float>
                     __model.ResNetBottleneck2BnBetaGradient,
                     rows: batch * 4,
                     channels: 1);
-            else
+            else if (__model.Trainable)
                 global::NeuralDsl.BatchNorm.InferenceBackward(
                     x,
                     dy,
@@ -1805,6 +1857,15 @@ partial class ResNetBlocksNet : global::NeuralDsl.IModel<float>
                     dx,
                     __model.ResNetBottleneck2BnGammaGradient,
                     __model.ResNetBottleneck2BnBetaGradient,
+                    rows: batch * 4,
+                    channels: 1,
+                    epsilon: 1.001E-05);
+            else
+                global::NeuralDsl.BatchNorm.InferenceInputBackward(
+                    dy,
+                    __model.ResNetBottleneck2BnGamma,
+                    __model.ResNetBottleneck2BnMovingVariance,
+                    dx,
                     rows: batch * 4,
                     channels: 1,
                     epsilon: 1.001E-05);
@@ -1855,16 +1916,19 @@ partial class ResNetBlocksNet : global::NeuralDsl.IModel<float>
             global::System.Span<float> dx,
             int batch)
         {
-            global::NeuralDsl.Convolution.BackwardKernel(
-                x,
-                dy,
-                default,
-                __model.ResNetBottleneck3ConvKernelGradient,
-                __model.ResNetBottleneck3ConvBiasGradient,
-                batch,
-                __geometry13,
-                global::System.Span<float>.Empty,
-                global::NeuralDsl.Activation.Linear);
+            if (__model.Trainable)
+            {
+                global::NeuralDsl.Convolution.BackwardKernel(
+                    x,
+                    dy,
+                    default,
+                    __model.ResNetBottleneck3ConvKernelGradient,
+                    __model.ResNetBottleneck3ConvBiasGradient,
+                    batch,
+                    __geometry13,
+                    global::System.Span<float>.Empty,
+                    global::NeuralDsl.Activation.Linear);
+            }
             if (!dx.IsEmpty)
                 global::NeuralDsl.Convolution.BackwardInput(
                     dy,
@@ -1879,7 +1943,8 @@ partial class ResNetBlocksNet : global::NeuralDsl.IModel<float>
         // [4], moving_mean [4], moving_variance [4] · 16 params
         private void __Layer14Forward(global::System.ReadOnlySpan<float> x, int batch, bool training)
         {
-            if (training)
+            // A model switched to Trainable = false at run time runs the layer in inference mode, as Keras does.
+            if (training && __model.Trainable)
                 global::NeuralDsl.BatchNorm.TrainingForward(
                     x,
                     __model.ResNetBottleneck3BnGamma,
@@ -1916,7 +1981,7 @@ partial class ResNetBlocksNet : global::NeuralDsl.IModel<float>
         {
             // Training normalized with the batch statistics, so the gradient flows through them; inference used
             // constants.
-            if (__training)
+            if (__training && __model.Trainable)
                 global::NeuralDsl.BatchNorm.Backward(
                     x,
                     dy,
@@ -1928,7 +1993,7 @@ partial class ResNetBlocksNet : global::NeuralDsl.IModel<float>
                     __model.ResNetBottleneck3BnBetaGradient,
                     rows: batch * 4,
                     channels: 4);
-            else
+            else if (__model.Trainable)
                 global::NeuralDsl.BatchNorm.InferenceBackward(
                     x,
                     dy,
@@ -1938,6 +2003,15 @@ partial class ResNetBlocksNet : global::NeuralDsl.IModel<float>
                     dx,
                     __model.ResNetBottleneck3BnGammaGradient,
                     __model.ResNetBottleneck3BnBetaGradient,
+                    rows: batch * 4,
+                    channels: 4,
+                    epsilon: 1.001E-05);
+            else
+                global::NeuralDsl.BatchNorm.InferenceInputBackward(
+                    dy,
+                    __model.ResNetBottleneck3BnGamma,
+                    __model.ResNetBottleneck3BnMovingVariance,
+                    dx,
                     rows: batch * 4,
                     channels: 4,
                     epsilon: 1.001E-05);
@@ -1971,16 +2045,19 @@ partial class ResNetBlocksNet : global::NeuralDsl.IModel<float>
             global::System.Span<float> dx,
             int batch)
         {
-            global::NeuralDsl.Convolution.BackwardKernel(
-                x,
-                dy,
-                default,
-                __model.ResNetBottleneck0ConvKernelGradient,
-                __model.ResNetBottleneck0ConvBiasGradient,
-                batch,
-                __geometry15,
-                __scratch15,
-                global::NeuralDsl.Activation.Linear);
+            if (__model.Trainable)
+            {
+                global::NeuralDsl.Convolution.BackwardKernel(
+                    x,
+                    dy,
+                    default,
+                    __model.ResNetBottleneck0ConvKernelGradient,
+                    __model.ResNetBottleneck0ConvBiasGradient,
+                    batch,
+                    __geometry15,
+                    __scratch15,
+                    global::NeuralDsl.Activation.Linear);
+            }
             if (!dx.IsEmpty)
                 global::NeuralDsl.Convolution.BackwardInput(
                     dy,
@@ -1995,7 +2072,8 @@ partial class ResNetBlocksNet : global::NeuralDsl.IModel<float>
         // [4], moving_mean [4], moving_variance [4] · 16 params
         private void __Layer16Forward(global::System.ReadOnlySpan<float> x, int batch, bool training)
         {
-            if (training)
+            // A model switched to Trainable = false at run time runs the layer in inference mode, as Keras does.
+            if (training && __model.Trainable)
                 global::NeuralDsl.BatchNorm.TrainingForward(
                     x,
                     __model.ResNetBottleneck0BnGamma,
@@ -2032,7 +2110,7 @@ partial class ResNetBlocksNet : global::NeuralDsl.IModel<float>
         {
             // Training normalized with the batch statistics, so the gradient flows through them; inference used
             // constants.
-            if (__training)
+            if (__training && __model.Trainable)
                 global::NeuralDsl.BatchNorm.Backward(
                     x,
                     dy,
@@ -2044,7 +2122,7 @@ partial class ResNetBlocksNet : global::NeuralDsl.IModel<float>
                     __model.ResNetBottleneck0BnBetaGradient,
                     rows: batch * 4,
                     channels: 4);
-            else
+            else if (__model.Trainable)
                 global::NeuralDsl.BatchNorm.InferenceBackward(
                     x,
                     dy,
@@ -2054,6 +2132,15 @@ partial class ResNetBlocksNet : global::NeuralDsl.IModel<float>
                     dx,
                     __model.ResNetBottleneck0BnGammaGradient,
                     __model.ResNetBottleneck0BnBetaGradient,
+                    rows: batch * 4,
+                    channels: 4,
+                    epsilon: 1.001E-05);
+            else
+                global::NeuralDsl.BatchNorm.InferenceInputBackward(
+                    dy,
+                    __model.ResNetBottleneck0BnGamma,
+                    __model.ResNetBottleneck0BnMovingVariance,
+                    dx,
                     rows: batch * 4,
                     channels: 4,
                     epsilon: 1.001E-05);

@@ -127,6 +127,14 @@ partial class SubtractNet : global::NeuralDsl.IModel<float>
     public global::System.Span<float> Gradients => __gradients;
 
     /// <summary>
+    /// Keras <c>model.trainable</c> at run time. While false, Backward and ComputeGradients compute only input
+    /// gradients (no parameter-gradient work; <see cref="Gradients"/> are left as they are), TrainStep updates nothing,
+    /// and BatchNormalization runs in inference mode: a GAN's discriminator while the generator trains through it.
+    /// Layers declared with <c>Trainable = false</c> stay frozen either way.
+    /// </summary>
+    public bool Trainable { get; set; } = true;
+
+    /// <summary>
     /// The output of the last Forward or ComputeGradients, [batch × 4] (Predict runs on buffers of its own).
     /// </summary>
     public global::System.ReadOnlySpan<float> LastOutput => __workspace.__LastOutput;
@@ -259,7 +267,7 @@ partial class SubtractNet : global::NeuralDsl.IModel<float>
         try
         {
             float loss = __workspace.__ComputeGradients(input, target, batch);
-            optimizer.Step<float>(__parameters, __gradients);
+            if (Trainable) optimizer.Step<float>(__parameters, __gradients);
             return loss;
         }
         finally
@@ -502,31 +510,34 @@ partial class SubtractNet : global::NeuralDsl.IModel<float>
         {
             if (__Vector256.IsHardwareAccelerated)
             {
-                // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-                ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
-                ref float xs = ref __MemoryMarshal.GetReference(x);
                 ref float ds = ref __MemoryMarshal.GetReference(dz);
-                var g0_0 = __Vector128.LoadUnsafe(ref g, (nuint)0);
-                var g1_0 = __Vector128.LoadUnsafe(ref g, (nuint)4);
-                var g2_0 = __Vector128.LoadUnsafe(ref g, (nuint)8);
-                var gb0 = __Vector128.LoadUnsafe(ref g, (nuint)12);
-                for (int r = 0; r < batch; r++)
+                if (__model.Trainable)
                 {
-                    nuint xi = (nuint)r * 3;
-                    nuint yi = (nuint)r * 4;
-                    var d0 = __Vector128.LoadUnsafe(ref ds, yi);
-                    gb0 += d0;
-                    float x0 = __Unsafe.Add(ref xs, xi);
-                    g0_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x0), d0, g0_0);
-                    float x1 = __Unsafe.Add(ref xs, xi + 1);
-                    g1_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x1), d0, g1_0);
-                    float x2 = __Unsafe.Add(ref xs, xi + 2);
-                    g2_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x2), d0, g2_0);
+                    // Kernel and bias gradients accumulate in registers over the batch and are written back once.
+                    ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
+                    ref float xs = ref __MemoryMarshal.GetReference(x);
+                    var g0_0 = __Vector128.LoadUnsafe(ref g, (nuint)0);
+                    var g1_0 = __Vector128.LoadUnsafe(ref g, (nuint)4);
+                    var g2_0 = __Vector128.LoadUnsafe(ref g, (nuint)8);
+                    var gb0 = __Vector128.LoadUnsafe(ref g, (nuint)12);
+                    for (int r = 0; r < batch; r++)
+                    {
+                        nuint xi = (nuint)r * 3;
+                        nuint yi = (nuint)r * 4;
+                        var d0 = __Vector128.LoadUnsafe(ref ds, yi);
+                        gb0 += d0;
+                        float x0 = __Unsafe.Add(ref xs, xi);
+                        g0_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x0), d0, g0_0);
+                        float x1 = __Unsafe.Add(ref xs, xi + 1);
+                        g1_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x1), d0, g1_0);
+                        float x2 = __Unsafe.Add(ref xs, xi + 2);
+                        g2_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x2), d0, g2_0);
+                    }
+                    __Vector128.StoreUnsafe(g0_0, ref g, (nuint)0);
+                    __Vector128.StoreUnsafe(g1_0, ref g, (nuint)4);
+                    __Vector128.StoreUnsafe(g2_0, ref g, (nuint)8);
+                    __Vector128.StoreUnsafe(gb0, ref g, (nuint)12);
                 }
-                __Vector128.StoreUnsafe(g0_0, ref g, (nuint)0);
-                __Vector128.StoreUnsafe(g1_0, ref g, (nuint)4);
-                __Vector128.StoreUnsafe(g2_0, ref g, (nuint)8);
-                __Vector128.StoreUnsafe(gb0, ref g, (nuint)12);
                 // dx is empty in training: the first layer needs no input gradient.
                 if (dx.IsEmpty)
                     return;
@@ -548,18 +559,21 @@ partial class SubtractNet : global::NeuralDsl.IModel<float>
                 return;
             }
             // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-            // dKernel[3×4] += xᵀ · dz
-            global::NeuralDsl.Gemm.Multiply(
-                x,
-                dz,
-                __model.AKernelGradient,
-                3,
-                batch,
-                4,
-                transposeA: true,
-                accumulate: true);
-            // dBias[4] += Σ rows of dz
-            global::NeuralDsl.Bias.AccumulateGradient(dz, __model.ABiasGradient);
+            if (__model.Trainable)
+            {
+                // dKernel[3×4] += xᵀ · dz
+                global::NeuralDsl.Gemm.Multiply(
+                    x,
+                    dz,
+                    __model.AKernelGradient,
+                    3,
+                    batch,
+                    4,
+                    transposeA: true,
+                    accumulate: true);
+                // dBias[4] += Σ rows of dz
+                global::NeuralDsl.Bias.AccumulateGradient(dz, __model.ABiasGradient);
+            }
             // dx is empty in training: the first layer needs no input gradient.
             if (!dx.IsEmpty)
             {
@@ -612,31 +626,34 @@ partial class SubtractNet : global::NeuralDsl.IModel<float>
         {
             if (__Vector256.IsHardwareAccelerated)
             {
-                // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-                ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
-                ref float xs = ref __MemoryMarshal.GetReference(x);
                 ref float ds = ref __MemoryMarshal.GetReference(dz);
-                var g0_0 = __Vector128.LoadUnsafe(ref g, (nuint)16);
-                var g1_0 = __Vector128.LoadUnsafe(ref g, (nuint)20);
-                var g2_0 = __Vector128.LoadUnsafe(ref g, (nuint)24);
-                var gb0 = __Vector128.LoadUnsafe(ref g, (nuint)28);
-                for (int r = 0; r < batch; r++)
+                if (__model.Trainable)
                 {
-                    nuint xi = (nuint)r * 3;
-                    nuint yi = (nuint)r * 4;
-                    var d0 = __Vector128.LoadUnsafe(ref ds, yi);
-                    gb0 += d0;
-                    float x0 = __Unsafe.Add(ref xs, xi);
-                    g0_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x0), d0, g0_0);
-                    float x1 = __Unsafe.Add(ref xs, xi + 1);
-                    g1_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x1), d0, g1_0);
-                    float x2 = __Unsafe.Add(ref xs, xi + 2);
-                    g2_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x2), d0, g2_0);
+                    // Kernel and bias gradients accumulate in registers over the batch and are written back once.
+                    ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
+                    ref float xs = ref __MemoryMarshal.GetReference(x);
+                    var g0_0 = __Vector128.LoadUnsafe(ref g, (nuint)16);
+                    var g1_0 = __Vector128.LoadUnsafe(ref g, (nuint)20);
+                    var g2_0 = __Vector128.LoadUnsafe(ref g, (nuint)24);
+                    var gb0 = __Vector128.LoadUnsafe(ref g, (nuint)28);
+                    for (int r = 0; r < batch; r++)
+                    {
+                        nuint xi = (nuint)r * 3;
+                        nuint yi = (nuint)r * 4;
+                        var d0 = __Vector128.LoadUnsafe(ref ds, yi);
+                        gb0 += d0;
+                        float x0 = __Unsafe.Add(ref xs, xi);
+                        g0_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x0), d0, g0_0);
+                        float x1 = __Unsafe.Add(ref xs, xi + 1);
+                        g1_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x1), d0, g1_0);
+                        float x2 = __Unsafe.Add(ref xs, xi + 2);
+                        g2_0 = __Vector128.FusedMultiplyAdd(__Vector128.Create(x2), d0, g2_0);
+                    }
+                    __Vector128.StoreUnsafe(g0_0, ref g, (nuint)16);
+                    __Vector128.StoreUnsafe(g1_0, ref g, (nuint)20);
+                    __Vector128.StoreUnsafe(g2_0, ref g, (nuint)24);
+                    __Vector128.StoreUnsafe(gb0, ref g, (nuint)28);
                 }
-                __Vector128.StoreUnsafe(g0_0, ref g, (nuint)16);
-                __Vector128.StoreUnsafe(g1_0, ref g, (nuint)20);
-                __Vector128.StoreUnsafe(g2_0, ref g, (nuint)24);
-                __Vector128.StoreUnsafe(gb0, ref g, (nuint)28);
                 // dx is empty in training: the first layer needs no input gradient.
                 if (dx.IsEmpty)
                     return;
@@ -658,18 +675,21 @@ partial class SubtractNet : global::NeuralDsl.IModel<float>
                 return;
             }
             // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-            // dKernel[3×4] += xᵀ · dz
-            global::NeuralDsl.Gemm.Multiply(
-                x,
-                dz,
-                __model.BKernelGradient,
-                3,
-                batch,
-                4,
-                transposeA: true,
-                accumulate: true);
-            // dBias[4] += Σ rows of dz
-            global::NeuralDsl.Bias.AccumulateGradient(dz, __model.BBiasGradient);
+            if (__model.Trainable)
+            {
+                // dKernel[3×4] += xᵀ · dz
+                global::NeuralDsl.Gemm.Multiply(
+                    x,
+                    dz,
+                    __model.BKernelGradient,
+                    3,
+                    batch,
+                    4,
+                    transposeA: true,
+                    accumulate: true);
+                // dBias[4] += Σ rows of dz
+                global::NeuralDsl.Bias.AccumulateGradient(dz, __model.BBiasGradient);
+            }
             // dx is empty in training: the first layer needs no input gradient.
             if (!dx.IsEmpty)
             {

@@ -145,6 +145,14 @@ partial class TokenAndPositionEmbeddingNet : global::NeuralDsl.IModel<float>
     public global::System.Span<float> Gradients => __gradients;
 
     /// <summary>
+    /// Keras <c>model.trainable</c> at run time. While false, Backward and ComputeGradients compute only input
+    /// gradients (no parameter-gradient work; <see cref="Gradients"/> are left as they are), TrainStep updates nothing,
+    /// and BatchNormalization runs in inference mode: a GAN's discriminator while the generator trains through it.
+    /// Layers declared with <c>Trainable = false</c> stay frozen either way.
+    /// </summary>
+    public bool Trainable { get; set; } = true;
+
+    /// <summary>
     /// The output of the last Forward or ComputeGradients, [batch × 1] (Predict runs on buffers of its own).
     /// </summary>
     public global::System.ReadOnlySpan<float> LastOutput => __workspace.__LastOutput;
@@ -265,7 +273,7 @@ partial class TokenAndPositionEmbeddingNet : global::NeuralDsl.IModel<float>
         try
         {
             float loss = __workspace.__ComputeGradientsIds(tokenIds, target, batch);
-            optimizer.Step<float>(__parameters, __gradients);
+            if (Trainable) optimizer.Step<float>(__parameters, __gradients);
             return loss;
         }
         finally
@@ -372,7 +380,7 @@ partial class TokenAndPositionEmbeddingNet : global::NeuralDsl.IModel<float>
         try
         {
             float loss = __workspace.__ComputeGradients(input, target, batch);
-            optimizer.Step<float>(__parameters, __gradients);
+            if (Trainable) optimizer.Step<float>(__parameters, __gradients);
             return loss;
         }
         finally
@@ -610,18 +618,21 @@ partial class TokenAndPositionEmbeddingNet : global::NeuralDsl.IModel<float>
         {
             // Token ids have no gradient: the input gradient, when asked for, is zero.
             dx.Clear();
-            // Scatter-add into the token rows; the position rows get dy summed over the batch.
-            global::NeuralDsl.Embedding.Backward(
-                x,
-                dy,
-                __model.TokenAndPositionEmbeddingTokenEmbeddingEmbeddingsGradient,
-                batch,
-                steps: 6,
-                inputDim: 30,
-                outputDim: 4);
-            global::NeuralDsl.Bias.AccumulateGradient(
-                dy,
-                __model.TokenAndPositionEmbeddingPositionEmbeddingEmbeddingsGradient);
+            if (__model.Trainable)
+            {
+                // Scatter-add into the token rows; the position rows get dy summed over the batch.
+                global::NeuralDsl.Embedding.Backward(
+                    x,
+                    dy,
+                    __model.TokenAndPositionEmbeddingTokenEmbeddingEmbeddingsGradient,
+                    batch,
+                    steps: 6,
+                    inputDim: 30,
+                    outputDim: 4);
+                global::NeuralDsl.Bias.AccumulateGradient(
+                    dy,
+                    __model.TokenAndPositionEmbeddingPositionEmbeddingEmbeddingsGradient);
+            }
         }
 
         // Layer 1 · global_average_pooling1d: GlobalAveragePooling1D · forward [B,6,4] -> [B,4]
@@ -706,21 +717,24 @@ partial class TokenAndPositionEmbeddingNet : global::NeuralDsl.IModel<float>
         {
             if (__Vector256.IsHardwareAccelerated)
             {
-                // Kernel and bias gradients accumulate in registers over the batch and are written back once.
-                ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
-                ref float xs = ref __MemoryMarshal.GetReference(x);
                 ref float ds = ref __MemoryMarshal.GetReference(dz);
-                var g_0 = __Vector128.LoadUnsafe(ref g, (nuint)144);
-                float gb = __Unsafe.Add(ref g, 148);
-                for (int r = 0; r < batch; r++)
+                if (__model.Trainable)
                 {
-                    nuint xi = (nuint)r * 4;
-                    float d = __Unsafe.Add(ref ds, r);
-                    gb += d;
-                    g_0 = __Vector128.FusedMultiplyAdd(__Vector128.LoadUnsafe(ref xs, xi), __Vector128.Create(d), g_0);
+                    // Kernel and bias gradients accumulate in registers over the batch and are written back once.
+                    ref float g = ref __MemoryMarshal.GetArrayDataReference(__model.__gradients);
+                    ref float xs = ref __MemoryMarshal.GetReference(x);
+                    var g_0 = __Vector128.LoadUnsafe(ref g, (nuint)144);
+                    float gb = __Unsafe.Add(ref g, 148);
+                    for (int r = 0; r < batch; r++)
+                    {
+                        nuint xi = (nuint)r * 4;
+                        float d = __Unsafe.Add(ref ds, r);
+                        gb += d;
+                        g_0 = __Vector128.FusedMultiplyAdd(__Vector128.LoadUnsafe(ref xs, xi), __Vector128.Create(d), g_0);
+                    }
+                    __Vector128.StoreUnsafe(g_0, ref g, (nuint)144);
+                    __Unsafe.Add(ref g, 148) = gb;
                 }
-                __Vector128.StoreUnsafe(g_0, ref g, (nuint)144);
-                __Unsafe.Add(ref g, 148) = gb;
                 if (dx.IsEmpty)
                     return;
                 // dx[r, k] = kernel[k, 0] · dz[r]
@@ -736,18 +750,21 @@ partial class TokenAndPositionEmbeddingNet : global::NeuralDsl.IModel<float>
                 return;
             }
             // Without 256-bit SIMD the register form would be emulated: the GEMM is faster there.
-            // dKernel[4×1] += xᵀ · dz
-            global::NeuralDsl.Gemm.Multiply(
-                x,
-                dz,
-                __model.DenseKernelGradient,
-                4,
-                batch,
-                1,
-                transposeA: true,
-                accumulate: true);
-            // dBias[1] += Σ rows of dz
-            global::NeuralDsl.Bias.AccumulateGradient(dz, __model.DenseBiasGradient);
+            if (__model.Trainable)
+            {
+                // dKernel[4×1] += xᵀ · dz
+                global::NeuralDsl.Gemm.Multiply(
+                    x,
+                    dz,
+                    __model.DenseKernelGradient,
+                    4,
+                    batch,
+                    1,
+                    transposeA: true,
+                    accumulate: true);
+                // dBias[1] += Σ rows of dz
+                global::NeuralDsl.Bias.AccumulateGradient(dz, __model.DenseBiasGradient);
+            }
             if (!dx.IsEmpty)
             {
                 // dx[batch×4] = dz · kernelᵀ
