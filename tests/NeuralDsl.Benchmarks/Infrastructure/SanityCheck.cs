@@ -31,7 +31,7 @@ internal static class SanityCheck
         CheckCnn(log, "SimpleCnn", simpleCnn, (x, y, adam) => simpleCnn.TrainStep(x, y, adam), TorchCnn.SimpleCnnLogits(), dropout: false);
         var mnistCnn = new MnistCnn(seed: 1);
         CheckCnn(log, "MnistCnn", mnistCnn, (x, y, adam) => mnistCnn.TrainStep(x, y, adam), TorchCnn.MnistCnnLogits(), dropout: true);
-        var resNet = new SmallResNet(seed: 1);
+        var resNet = new ResNet.MnistResNet(seed: 1);
         CheckCnn(log, "SmallResNet", resNet, (x, y, adam) => resNet.TrainStep(x, y, adam), TorchResNet.Create(kerasPadding: true), dropout: false);
         CheckRecurrent(log, RecurrentCell.Lstm);
         CheckRecurrent(log, RecurrentCell.Gru);

@@ -9,7 +9,7 @@ using F = TorchSharp.torch.nn.functional;
 namespace NeuralDsl.Benchmarks.Infrastructure;
 
 /// <summary>
-/// The TorchSharp twin of <c>SmallResNet</c> (samples/ResNet's model): a 3×3 stem of 16 filters + BN + ReLU; basic
+/// The TorchSharp twin of <c>MnistResNet</c> (samples/ResNet's model): a 3×3 stem of 16 filters + BN + ReLU; basic
 /// blocks of 16 (identity shortcut), 32 and 64 filters (stride 2, 1×1 convolution + BN projection); global average
 /// pooling; a Linear(64, 10) giving logits. Convolutions have no bias; BatchNorm2d uses Keras' ε 1e-3 and momentum
 /// (torch's 0.01 = 1 − Keras' 0.99). Modules carry the Keras layer names, and the weights are copied by those names.

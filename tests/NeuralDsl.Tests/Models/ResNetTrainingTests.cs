@@ -26,7 +26,7 @@ public sealed class ResNetTrainingTests(ITestOutputHelper output)
         float[] trainX = first[..(trainCount * images.ImageSize)];
         float[] trainY = firstY[..trainCount];
 
-        var model = new MnistResNetDigits(seed: 1);
+        var model = new ResNet.MnistResNet(seed: 1);
         long steps = epochs * ((trainCount + 31) / 32);
         var clock = Stopwatch.StartNew();
         model.Fit(trainX, trainY, epochs: epochs, batchSize: 32, optimizer: new Adam(0.002), seed: 1, verbose: false,
@@ -37,38 +37,3 @@ public sealed class ResNetTrainingTests(ITestOutputHelper output)
         Assert.True(accuracy >= 0.95, $"held-out accuracy {accuracy:P2} < 95 % after {clock.Elapsed.TotalSeconds:F1} s");
     }
 }
-
-/// <summary>samples/ResNet's <c>MnistResNet</c>, layer for layer.</summary>
-[Sequential(Loss = Loss.SparseCategoricalCrossEntropy)]
-[Input(28, 28, 1)]
-[Conv2D(16, 3, Padding = Padding.Same, UseBias = false, Name = "stem_conv")]
-[BatchNormalization(Name = "stem_bn")]
-[Activation(Activation.ReLU, Name = "stem_relu")]
-[Conv2D(16, 3, Padding = Padding.Same, UseBias = false, Name = "block1_1_conv")]
-[BatchNormalization(Name = "block1_1_bn")]
-[Activation(Activation.ReLU, Name = "block1_1_relu")]
-[Conv2D(16, 3, Padding = Padding.Same, UseBias = false, Name = "block1_2_conv")]
-[BatchNormalization(Name = "block1_2_bn")]
-[Add(From = "stem_relu", Name = "block1_add")]
-[Activation(Activation.ReLU, Name = "block1_out")]
-[Conv2D(32, 3, Strides = 2, Padding = Padding.Same, UseBias = false, Name = "block2_1_conv")]
-[BatchNormalization(Name = "block2_1_bn")]
-[Activation(Activation.ReLU, Name = "block2_1_relu")]
-[Conv2D(32, 3, Padding = Padding.Same, UseBias = false, Name = "block2_2_conv")]
-[BatchNormalization(Name = "block2_2_bn")]
-[Conv2D(32, 1, Strides = 2, UseBias = false, Input = "block1_out", Name = "block2_0_conv")]
-[BatchNormalization(Name = "block2_0_bn")]
-[Add(From = "block2_2_bn", Name = "block2_add")]
-[Activation(Activation.ReLU, Name = "block2_out")]
-[Conv2D(64, 3, Strides = 2, Padding = Padding.Same, UseBias = false, Name = "block3_1_conv")]
-[BatchNormalization(Name = "block3_1_bn")]
-[Activation(Activation.ReLU, Name = "block3_1_relu")]
-[Conv2D(64, 3, Padding = Padding.Same, UseBias = false, Name = "block3_2_conv")]
-[BatchNormalization(Name = "block3_2_bn")]
-[Conv2D(64, 1, Strides = 2, UseBias = false, Input = "block2_out", Name = "block3_0_conv")]
-[BatchNormalization(Name = "block3_0_bn")]
-[Add(From = "block3_2_bn", Name = "block3_add")]
-[Activation(Activation.ReLU, Name = "block3_out")]
-[GlobalAveragePooling2D(Name = "avg_pool")]
-[Dense(10, Activation.Softmax, Name = "predictions")]
-public partial class MnistResNetDigits;
