@@ -44,6 +44,15 @@ public partial class BlockNet;
 [Dense(3)]
 public partial class FlatNet;
 
+// A trained block feeding a frozen one (Trainable = false on the use, which freezes every layer inside) and a residual.
+[Sequential(Loss = Loss.MeanSquaredError, ElementType = typeof(double))]
+[Input(6, 6, 2)]
+[Block(typeof(ConvPair), Name = "trained")]
+[Block(typeof(ConvStage), Name = "frozen", Trainable = false)]
+[Flatten]
+[Residual(typeof(DenseHead))]
+public partial class FrozenBlockNet;
+
 /// <summary>
 /// A model built from <c>[Block]</c> classes is the same model written flat: same parameters in the same order (under
 /// nested names), the same outputs and gradients bit for bit, and its gradients match central differences.
@@ -109,6 +118,19 @@ public sealed class BlockModelTests
         Assert.Equal(dxFlat, dxBlocks);
         Assert.Equal(flat.Gradients.ToArray(), blocks.Gradients.ToArray());
         Assert.Equal(flat.State.ToArray(), blocks.State.ToArray());
+    }
+
+    [Fact]
+    public void A_frozen_block_passes_the_input_gradient_and_keeps_its_tensors_out_of_training()
+    {
+        // Every tensor of the frozen use (two convolutions, a BatchNormalization) is state, beside the moving statistics; the trained use and the
+        // residual head stay trainable, and the gradient reaching the trained block goes through the frozen one.
+        Assert.All(FrozenBlockNet.StateLayout.Where(p => !p.Name.Contains(".moving_", StringComparison.Ordinal)),
+            p => Assert.StartsWith("frozen_", p.Name, StringComparison.Ordinal));
+        Assert.Contains(FrozenBlockNet.StateLayout, p => p.Name.EndsWith(".kernel", StringComparison.Ordinal));
+        Assert.DoesNotContain(FrozenBlockNet.ParameterLayout, p => p.Name.StartsWith("frozen_", StringComparison.Ordinal));
+        Assert.Contains(FrozenBlockNet.ParameterLayout, p => p.Name.StartsWith("trained_", StringComparison.Ordinal));
+        GradientCheck.CheckBackward(new FrozenBlockNet(seed: 12), batch: 3, seed: 13);
     }
 
     [Fact]
