@@ -203,49 +203,9 @@ public sealed class AttentionTests
     }
 
     [Fact]
-    public void Attention_dropout_backward_follows_the_drawn_mask()
-    {
+    public void Attention_dropout_backward_follows_the_drawn_mask() =>
         // The same seed replays the same dropout mask, so the training pass is a smooth function of the parameters.
-        IModel<double> New() => new GradMhaDropout(seed: 4);
-        IModel<double> model = New();
-        const int batch = 3;
-        double[] x = GradientCheck.Random(batch * model.InputSize, 1);
-        var y = new double[batch * model.OutputSize];
-        model.Forward(x, y, training: true);
-        var inference = new double[y.Length];
-        model.Predict(x, inference);
-        Assert.NotEqual(inference, y); // the mask changed the training pass
-        double[] g = GradientCheck.Random(y.Length, 2);
-        model.ZeroGradients();
-        model.Backward(g, new double[x.Length]);
-
-        double Objective()
-        {
-            IModel<double> replay = New();
-            model.Parameters.CopyTo(replay.Parameters);
-            var out2 = new double[y.Length];
-            replay.Forward(x, out2, training: true);
-            double sum = 0;
-            for (int i = 0; i < out2.Length; i++)
-                sum += out2[i] * g[i];
-            return sum;
-        }
-
-        double[] analytic = model.Gradients.ToArray();
-        var numeric = new double[analytic.Length];
-        for (int i = 0; i < numeric.Length; i++)
-        {
-            double saved = model.Parameters[i];
-            model.Parameters[i] = saved + GradientCheck.Step;
-            double plus = Objective();
-            model.Parameters[i] = saved - GradientCheck.Step;
-            double minus = Objective();
-            model.Parameters[i] = saved;
-            numeric[i] = (plus - minus) / (2 * GradientCheck.Step);
-        }
-        double error = GradientCheck.RelativeError(analytic, numeric);
-        Assert.True(error < GradientCheck.Tolerance, $"attention dropout gradient relative error {error:E3}");
-    }
+        GradientCheck.CheckTrainingReplay(() => new GradMhaDropout(seed: 4), batch: 3, "attention dropout", masksChangeOutput: true);
 
     [Fact]
     public void Predict_and_TrainStep_allocate_nothing()

@@ -99,94 +99,19 @@ public sealed class GradientCheckTests
     }
 
     [Fact]
-    public void Dropout_backward_routes_the_gradient_through_the_training_mask()
-    {
-        var model = new WithDropout(seed: 3);
-        const int batch = 5;
-        double[] x = GradientCheck.Random(batch * WithDropout.InputSize, 1);
-        var y = new double[batch * WithDropout.OutputSize];
-        model.Forward(x, y, training: true);
-        var g = GradientCheck.Random(y.Length, 2);
-        var dx = new double[x.Length];
-        model.ZeroGradients();
-        model.Backward(g, dx);
-
-        // With the mask fixed by that forward pass the network is a smooth function of the parameters; differentiate
-        // it numerically by replaying the same mask: reseeding the model reproduces the same dropout stream.
-        double Objective()
-        {
-            var replay = new WithDropout(seed: 3);
-            model.Parameters.CopyTo(replay.Parameters);
-            var out2 = new double[y.Length];
-            replay.Forward(x, out2, training: true);
-            double sum = 0;
-            for (int i = 0; i < out2.Length; i++)
-                sum += out2[i] * g[i];
-            return sum;
-        }
-
-        double[] analytic = model.Gradients.ToArray();
-        var numeric = new double[analytic.Length];
-        for (int i = 0; i < numeric.Length; i++)
-        {
-            double saved = model.Parameters[i];
-            model.Parameters[i] = saved + GradientCheck.Step;
-            double plus = Objective();
-            model.Parameters[i] = saved - GradientCheck.Step;
-            double minus = Objective();
-            model.Parameters[i] = saved;
-            numeric[i] = (plus - minus) / (2 * GradientCheck.Step);
-        }
-        double error = GradientCheck.RelativeError(analytic, numeric);
-        Assert.True(error < GradientCheck.Tolerance, $"dropout model gradient relative error {error:E3}");
-    }
+    public void Dropout_backward_routes_the_gradient_through_the_training_mask() =>
+        // With the mask fixed by the forward pass the network is a smooth function of the parameters; reseeding the
+        // model replays the same dropout stream.
+        GradientCheck.CheckTrainingReplay(() => new WithDropout(seed: 3), batch: 5, "dropout model", masksChangeOutput: false);
 
     [Theory]
     [InlineData(nameof(GradRecurrentDropout))]
     [InlineData(nameof(GradRecurrentStateDropout))]
-    public void Recurrent_dropout_backward_routes_the_gradient_through_the_sequence_masks(string name)
-    {
+    public void Recurrent_dropout_backward_routes_the_gradient_through_the_sequence_masks(string name) =>
         // The same seed replays the same masks, so the training pass is a smooth function of the parameters.
-        IModel<double> New() => name == nameof(GradRecurrentDropout) ? new GradRecurrentDropout(seed: 4) : new GradRecurrentStateDropout(seed: 4);
-        IModel<double> model = New();
-        const int batch = 3;
-        double[] x = GradientCheck.Random(batch * model.InputSize, 1);
-        var y = new double[batch * model.OutputSize];
-        model.Forward(x, y, training: true);
-        var inference = new double[y.Length];
-        model.Predict(x, inference);
-        Assert.NotEqual(inference, y); // the masks changed the training pass
-        var g = GradientCheck.Random(y.Length, 2);
-        model.ZeroGradients();
-        model.Backward(g, new double[x.Length]);
-
-        double Objective()
-        {
-            IModel<double> replay = New();
-            model.Parameters.CopyTo(replay.Parameters);
-            var out2 = new double[y.Length];
-            replay.Forward(x, out2, training: true);
-            double sum = 0;
-            for (int i = 0; i < out2.Length; i++)
-                sum += out2[i] * g[i];
-            return sum;
-        }
-
-        double[] analytic = model.Gradients.ToArray();
-        var numeric = new double[analytic.Length];
-        for (int i = 0; i < numeric.Length; i++)
-        {
-            double saved = model.Parameters[i];
-            model.Parameters[i] = saved + GradientCheck.Step;
-            double plus = Objective();
-            model.Parameters[i] = saved - GradientCheck.Step;
-            double minus = Objective();
-            model.Parameters[i] = saved;
-            numeric[i] = (plus - minus) / (2 * GradientCheck.Step);
-        }
-        double error = GradientCheck.RelativeError(analytic, numeric);
-        Assert.True(error < GradientCheck.Tolerance, $"{name} gradient relative error {error:E3}");
-    }
+        GradientCheck.CheckTrainingReplay(
+            () => name == nameof(GradRecurrentDropout) ? new GradRecurrentDropout(seed: 4) : new GradRecurrentStateDropout(seed: 4),
+            batch: 3, name, masksChangeOutput: true);
 
     private static IModel<double> Create(string name) => name switch
     {
