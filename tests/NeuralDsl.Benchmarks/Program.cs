@@ -11,7 +11,8 @@ namespace NeuralDsl.Benchmarks;
 /// <summary>
 /// Entry point. Own options (the rest goes to BenchmarkDotNet, default <c>--filter *</c>):
 /// <c>--quick</c> short job (minutes instead of the full statistical run), <c>--inprocess</c> run in this process
-/// (no child build), <c>--sanity</c> only check that libtorch loads and both sides agree.
+/// (no child build), <c>--sanity</c> only check that libtorch loads and both sides agree;
+/// <c>write-pytorch-fixtures &lt;dir&gt;</c> writes the PyTorch import test fixtures instead of benchmarking.
 /// </summary>
 public static class Program
 {
@@ -22,6 +23,8 @@ public static class Program
 
         // Before any torch call: the libLibTorchSharp.so beside this program must be loadable (see TorchNativeFix).
         Console.WriteLine("TorchSharp native library: " + TorchNativeFix.EnsureLoadable());
+        // Not a benchmark: writes the PyTorch import fixtures of NeuralDsl.Tests (see PyTorchFixtures).
+        if (args is ["write-pytorch-fixtures", string fixtureDirectory]) return PyTorchFixtures.Write(fixtureDirectory);
         Console.WriteLine("Sanity checks (torch loads and computes; both sides agree):");
         try
         {

@@ -71,12 +71,7 @@ public static class WeightFiles
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        IReadOnlyList<ParameterInfo> stateLayout = model.StateLayout;
-        CheckLayout(model, model.ParameterLayout, stateLayout);
-        // Trainable parameters first, then the non-trainable state; both are validated as one list of tensors.
-        var layout = new List<ParameterInfo>(model.ParameterLayout);
-        layout.AddRange(stateLayout);
-        int trainable = model.ParameterLayout.Count;
+        List<ParameterInfo> layout = CheckedLayout(model, out int trainable);
         SafeTensorsDType dtype = SafeTensorsDTypes.For<T>();
         var tensors = new SafeTensorInfo[layout.Count];
         // The names, shapes and dtype are checked against the header before the data section is read.
@@ -84,13 +79,32 @@ public static class WeightFiles
         beforeCopy?.Invoke(file);
 
         // Everything is validated and in memory: nothing below can fail half-way through the model.
-        Span<T> parameters = model.Parameters;
-        Span<T> state = model.State;
         for (int i = 0; i < layout.Count; i++)
-        {
-            Span<T> target = i < trainable ? parameters : state;
-            file.CopyTo(tensors[i], target.Slice(layout[i].Offset, layout[i].Length));
-        }
+            file.CopyTo(tensors[i], Slot(model, layout, trainable, i));
+    }
+
+    /// <summary>
+    /// Every tensor a weight file fills, checked against the model's vectors: the trainable parameters first (the
+    /// first <paramref name="trainable"/> entries), then the non-trainable state. Shared by every loader so that
+    /// they agree on what "the whole model" is.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model lists a name twice or a tensor outside its vector.</exception>
+    internal static List<ParameterInfo> CheckedLayout<T>(IModel<T> model, out int trainable) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        IReadOnlyList<ParameterInfo> stateLayout = model.StateLayout;
+        CheckLayout(model, model.ParameterLayout, stateLayout);
+        var layout = new List<ParameterInfo>(model.ParameterLayout);
+        layout.AddRange(stateLayout);
+        trainable = model.ParameterLayout.Count;
+        return layout;
+    }
+
+    /// <summary>Where entry <paramref name="index"/> of a <see cref="CheckedLayout{T}"/> lives in the model.</summary>
+    internal static Span<T> Slot<T>(IModel<T> model, List<ParameterInfo> layout, int trainable, int index)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        Span<T> vector = index < trainable ? model.Parameters : model.State;
+        return vector.Slice(layout[index].Offset, layout[index].Length);
     }
 
     /// <summary>
@@ -143,7 +157,7 @@ public static class WeightFiles
         }
     }
 
-    private static string Quote<TItem>(IReadOnlyList<TItem> items, Func<TItem, string> name)
+    internal static string Quote<TItem>(IReadOnlyList<TItem> items, Func<TItem, string> name)
     {
         if (items.Count == 0) return "none";
         var quoted = new string[items.Count];
