@@ -4,15 +4,18 @@ using NeuralDsl;
 
 namespace NameGenerator;
 
-/// <summary>Causal self-attention: 4 heads of 16 over [16, 64]; step t attends to steps 0..t only.</summary>
+/// <summary>
+/// Causal self-attention: 4 heads of 16 over [16, 64]; step t attends to steps 0..t only (dropout 0.1 on the attention
+/// probabilities in training).
+/// </summary>
 [Block]
 [MultiHeadAttention(4, 16, UseCausalMask = true, Dropout = 0.1)]
 public partial class CausalSelfAttention;
 
 /// <summary>
 /// A post-norm transformer decoder block without cross-attention (GPT-1's block; KerasHub's TransformerDecoder with no
-/// encoder input): x + attention(x), layer norm, then a ReLU feed-forward of 128 back to 64 added to its own input, layer
-/// norm. [16, 64] → [16, 64].
+/// encoder input): x + attention(x), layer norm, then a ReLU feed-forward of 128 back to 64 (dropout 0.1 in training)
+/// added to its own input, layer norm. [16, 64] → [16, 64].
 /// </summary>
 [Block]
 [Residual(typeof(CausalSelfAttention), Name = "attention")]
