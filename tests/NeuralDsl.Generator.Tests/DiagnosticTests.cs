@@ -360,6 +360,25 @@ public sealed partial class DiagnosticTests
     }
 
     [Theory]
+    [InlineData("SparseCategoricalCrossEntropy", "[TokenAndPositionEmbedding(30, 16, 8)]\n[MultiHeadAttention(2, 4, UseCausalMask = true)]\n[Dense(30, Activation.Softmax)]")]
+    [InlineData("CategoricalCrossEntropy", "[Embedding(30, 8)]\n[Dense(5)]\n[Activation(Activation.Softmax)]")]
+    [InlineData("BinaryCrossEntropy", "[Embedding(30, 8)]\n[LSTM(4, ReturnSequences = true)]\n[Dense(1, Activation.Sigmoid)]")]
+    public void NDSL1003_not_reported_for_a_per_step_output_over_token_ids(string loss, string layers)
+    {
+        // A language model or a tagger: token ids [16] in, [16, classes] out, one row of the loss per step.
+        GeneratorRun run = ExpectNone(Model($"[Sequential(Loss = Loss.{loss})]\n[Input(16)]\n{layers}"));
+
+        GeneratorHarness.AssertCompilesWithoutErrorsOrWarnings(run);
+    }
+
+    [Fact]
+    public void NDSL1003_still_reported_for_token_ids_when_the_output_is_not_one_row_per_step()
+    {
+        // A valid convolution leaves 14 of the 16 steps: not one distribution per input step.
+        Expect("NDSL1003", Model("[Sequential(Loss = Loss.SparseCategoricalCrossEntropy)]\n[Input(16)]\n[Embedding(30, 8)]\n[Conv1D(8, 3)]\n[[|Dense(30, Activation.Softmax)|]]"));
+    }
+
+    [Theory]
     [InlineData("MeanSquaredError")]
     [InlineData("MeanAbsoluteError")]
     [InlineData("Huber")]

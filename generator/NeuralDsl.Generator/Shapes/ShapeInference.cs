@@ -315,10 +315,19 @@ internal static class ShapeInference
             "pool the sequence before this layer, or drop MaskZero");
     }
 
+    /// <summary>
+    /// Per-step classification over token ids (a language model, a tagger): the first layer takes the ids [steps] and
+    /// the model ends in [steps, classes], so each step is one row of the loss (one class index per step for sparse
+    /// labels), as Keras trains a [batch, steps, classes] output. Any other multi-axis output is NDSL1003.
+    /// </summary>
+    private static bool IsPerStepOutput(ModelSpec model, List<PlannedLayer> layers, Shape output) =>
+        output.Rank == 2 && model.InputShape.Rank == 1 && layers.Count > 0 && layers[0].Spec.MustBeFirst
+        && output.Dimensions[0] == model.InputShape.Dimensions[0];
+
     private static void CheckOutputFitsLoss(ModelSpec model, List<PlannedLayer> layers, Shape output, ShapeContext context)
     {
         bool classification = model.Loss is Loss.BinaryCrossEntropy or Loss.CategoricalCrossEntropy or Loss.SparseCategoricalCrossEntropy;
-        if (classification && output.Rank > 1)
+        if (classification && output.Rank > 1 && !IsPerStepOutput(model, layers, output))
         {
             // The usual cause: a Dense after a multi-axis tensor acts on the last axis only (Keras semantics), so the
             // model keeps the leading axes. Point at the first such layer: that is where [Flatten] belongs.
