@@ -94,7 +94,7 @@ for (int start = 0; start < total; start += Batch)
     long t0 = Stopwatch.GetTimestamp();
     resnet.Predict(batchInput.AsSpan(0, n * Pixels), features.AsSpan(start * Features, n * Features));
     featureTime += Stopwatch.GetElapsedTime(t0);
-    if ((start / Batch) % 25 == 0) Console.Write($"\rFeatures: {start + n:N0} / {total:N0} digits");
+    if ((start / Batch) % 25 == 0 && !Console.IsOutputRedirected) Console.Write($"\rFeatures: {start + n:N0} / {total:N0} digits");
 }
 Console.WriteLine($"\rFeatures of {total:N0} digits by NeuralDsl in batches of {Batch}: {featureTime.TotalSeconds:F1} s, {featureTime.TotalMilliseconds / total:F1} ms per image.");
 
