@@ -20,4 +20,5 @@ internal static class Categories
     public const string PerceptronFit = "o) Perceptron Fit digits 1,797×64";
     public const string ResNetTrain = "q) SmallResNet TrainStep b=32";
     public const string ResNetPredict = "r) SmallResNet Predict b=1";
+    public const string GcnTrain = "s) Karate GCN TrainStep (34 nodes, 2 labelled)";
 }
