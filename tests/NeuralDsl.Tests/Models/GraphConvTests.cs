@@ -26,6 +26,10 @@ public partial class GradGcnClassifier;
 [Input(3)] [GraphConv(4, Activation.Tanh, UseBias = false)] [Dense(2)]
 public partial class GradGcnRegression;
 
+// Token ids per node (an embedded bag of 3 ids), then a graph convolution: the int overloads check the graph too.
+[Sequential(Loss = Loss.MeanSquaredError)] [Input(3)] [Embedding(5, 2)] [Flatten] [GraphConv(2)]
+public partial class GcnOnTokens;
+
 /// <summary>
 /// The generated GraphConv layer: libtorch conformance (outputs and every gradient, float and double, the isolated
 /// node included), double gradient checks of two-layer GCNs, the node-mask loss (mean over labelled nodes, other
@@ -223,6 +227,20 @@ public sealed class GraphConvTests
             var e = Assert.Throws<InvalidOperationException>(action);
             Assert.Contains("GraphConv needs a graph: call SetGraph(nodes, edges) before " + call, e.Message, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public void Token_id_overloads_check_the_graph_too()
+    {
+        var model = new GcnOnTokens(seed: 1);
+        int[] ids = [0, 1, 2, 3, 4, 0];
+        var e = Assert.Throws<InvalidOperationException>(() => model.Predict(ids));
+        Assert.Contains("before Predict", e.Message, StringComparison.Ordinal);
+        e = Assert.Throws<InvalidOperationException>(() => model.TrainStep(ids, new float[4], new Adam()));
+        Assert.Contains("before TrainStep", e.Message, StringComparison.Ordinal);
+        model.SetGraph(2, [(0, 1)]);
+        Assert.Equal(4, model.Predict(ids).Length);
+        Assert.Throws<ArgumentException>(() => model.Predict(ids.AsSpan(0, 3)));
     }
 
     [Fact]
