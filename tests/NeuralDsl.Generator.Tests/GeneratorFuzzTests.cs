@@ -181,6 +181,8 @@ public sealed class GeneratorFuzzTests(ITestOutputHelper output)
         ["MultiHeadAttention"] = [2], ["PositionEmbedding"] = [2], ["SinePositionEncoding"] = [2],
         // Takes token ids, first layer only, like Embedding.
         ["TokenAndPositionEmbedding"] = [],
+        // One feature vector per node (NDSL1024 otherwise); the driver gives graph models a graph of two nodes.
+        ["GraphConv"] = [1],
     };
 
     private static readonly Dictionary<int, string[]> Reducers = new()
@@ -366,6 +368,8 @@ public sealed class GeneratorFuzzTests(ITestOutputHelper output)
                 .Append("        if (").Append(type).Append(".ParameterCount > ").Append(Int(RunLimit)).Append(" || ").Append(type).Append(".InputSize > ").Append(Int(RunLimit))
                 .Append(" || ").Append(type).Append(".OutputSize > ").Append(Int(RunLimit)).Append(")\n            return false;\n")
                 .Append("        var model = new ").Append(type).Append("(seed: 1);\n")
+                // A GraphConv model runs on its graph, one row per node: the batch of two is a graph of two nodes.
+                .Append("        if ((object)model is global::NeuralDsl.IGraphModel graph)\n            graph.SetGraph(global::NeuralDsl.GraphAdjacency.FromEdges(2, [(0, 1)]));\n")
                 .Append("        var x = new ").Append(t).Append("[2 * ").Append(type).Append(".InputSize];\n")
                 .Append("        for (int k = 0; k < x.Length; k++)\n            x[k] = (").Append(t).Append(m.TakesTokenIds ? ")0;\n" : ")((k % 7) * 0.25 - 0.75);\n")
                 .Append("        ").Append(t).Append("[] first = model.Predict(x);\n");
@@ -376,6 +380,7 @@ public sealed class GeneratorFuzzTests(ITestOutputHelper output)
             text.Append("        model.SaveWeights(path);\n")
                 .Append("        var copy = new ").Append(type).Append("(seed: 2);\n")
                 .Append("        copy.LoadWeights(path);\n")
+                .Append("        if ((object)copy is global::NeuralDsl.IGraphModel copyGraph)\n            copyGraph.SetGraph(((global::NeuralDsl.IGraphModel)(object)model).Graph!);\n")
                 .Append("        ").Append(t).Append("[] trained = model.Predict(x), loaded = copy.Predict(x);\n")
                 .Append("        if (first.Length != 2 * ").Append(type).Append(".OutputSize || !global::System.MemoryExtensions.SequenceEqual<").Append(t).Append(">(trained, loaded))\n")
                 .Append("            throw new global::System.InvalidOperationException(\"The loaded copy predicts differently.\");\n")

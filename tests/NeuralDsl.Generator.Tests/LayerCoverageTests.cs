@@ -54,6 +54,7 @@ public sealed class LayerCoverageTests
         ["PositionEmbeddingAttribute"] = "[PositionEmbedding(6, Name = \"probe\")]\n[Flatten]",
         ["SinePositionEncodingAttribute"] = "[SinePositionEncoding(Name = \"probe\")]\n[Flatten]",
         ["TokenAndPositionEmbeddingAttribute"] = "[TokenAndPositionEmbedding(5, 4, 3, Name = \"probe\")]\n[Flatten]",
+        ["GraphConvAttribute"] = "[GraphConv(3, Activation.ReLU, Name = \"probe\")]",
     };
 
     /// <summary>

@@ -63,4 +63,16 @@ public sealed partial class LayerSnapshotTests
         [Concatenate("b", "x", Axis = 1)]
         [Flatten]
         """);
+
+    /// <summary>
+    /// Kipf &amp; Welling's GCN: GraphConv 6 → 8 aggregates first ((Â · x) · kernel, in &lt; units), GraphConv 8 → 3
+    /// aggregates after the product (Â · (x · kernel)), then the softmax head; SetGraph, the graph checks and the
+    /// node-mask ComputeGradients and TrainStep.
+    /// </summary>
+    [Fact]
+    public void GraphConv() => Verify("""
+        [Input(6)]
+        [GraphConv(8, Activation.ReLU)]
+        [GraphConv(3, Activation.Softmax)]
+        """, loss: "Loss.CategoricalCrossEntropy");
 }

@@ -20,14 +20,14 @@ namespace NeuralDsl.Generator.Tests;
 /// </summary>
 public sealed partial class LayerSnapshotTests
 {
-    private static void Verify(string layers, [CallerMemberName] string kind = "")
+    private static void Verify(string layers, string loss = "Loss.MeanSquaredError", [CallerMemberName] string kind = "")
     {
         string source = $$"""
             using NeuralDsl;
 
             namespace LayerSnapshots;
 
-            [Sequential(Loss = Loss.MeanSquaredError)]
+            [Sequential(Loss = {{loss}})]
             {{layers}}
             public partial class {{kind}}Net;
             """;

@@ -237,6 +237,12 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor ClassWeightsLengthMismatch = Error(
         "NDSL1020", "Class weights do not match the classes",
         "ClassWeights has {0} value(s) but the perceptron has {1} classes: give one weight per class, in label order");
+    /// <summary>"GraphConv '{0}' reads one feature vector per node (the batch axis is the graph's nodes), so its input must have the per-node shape [features], but {1} has shape {2}"</summary>
+    /// <remarks>NDSL0024 and NDSL1025, reserved beside it for graph layers, are unused and free.</remarks>
+    public static readonly DiagnosticDescriptor GraphConvInputNotNodeFeatures = Error(
+        "NDSL1024", "GraphConv input is not one feature vector per node",
+        "GraphConv '{0}' reads one feature vector per node (the batch axis is the graph's nodes), so its input must have the per-node shape [features], but {1} has shape {2}");
+
     /// <summary>"{0} cannot attend with its {1} of shape {2} and its {3} of shape {4}: {5}"</summary>
     public static readonly DiagnosticDescriptor AttentionShapesMismatch = Error(
         "NDSL1026", "Attention operands of mismatched shapes",

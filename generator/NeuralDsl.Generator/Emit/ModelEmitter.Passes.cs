@@ -15,9 +15,15 @@ internal sealed partial class ModelEmitter
     private string OptimizerStep =>
         "if (" + Names.RuntimeTrainable + ") optimizer.Step<" + _t + ">(" + Names.Parameters + ", " + Names.Gradients + ");";
 
-    /// <summary><c>int batch = Batches.Count(input.Length, InputSize, nameof(input));</c></summary>
-    private void WriteBatchCount() =>
+    /// <summary>
+    /// <c>int batch = Batches.Count(input.Length, InputSize, nameof(input));</c>, then, in a graph model, the check that
+    /// the graph is set and the batch is its nodes (naming <paramref name="call"/>).
+    /// </summary>
+    private void WriteBatchCount(string call)
+    {
         _w.Call("int batch = global::NeuralDsl.Batches.Count", ["input.Length", "InputSize", "nameof(input)"]);
+        WriteGraphCheck(call);
+    }
 
     /// <summary>A <c>Batches.CheckLength</c> of a span against <c>batch</c> samples of <paramref name="size"/> elements.</summary>
     private void WriteCheckLength(string span, string size, string shape) =>
@@ -31,7 +37,7 @@ internal sealed partial class ModelEmitter
             "the thread has seen the batch size.");
         using (_w.Method("public void Predict", [ReadOnlySpan + " input", Span + " output"]))
         {
-            WriteBatchCount();
+            WriteBatchCount("Predict");
             WriteCheckLength("output", "OutputSize", "OutputShape");
             WriteInCallState(Names.EnterPredict, Names.ExitPredict,
                 Names.PredictWorkspaces + ".Value!." + Names.Private("Predict") + "(input, output, batch);");
@@ -55,7 +61,7 @@ internal sealed partial class ModelEmitter
         _w.DocSummary("Forward pass that keeps what <see cref=\"Backward\"/> needs; <paramref name=\"training\"/> turns dropout on.");
         using (_w.Method("public void Forward", [ReadOnlySpan + " input", Span + " output", "bool training"]))
         {
-            WriteBatchCount();
+            WriteBatchCount("Forward");
             WriteCheckLength("output", "OutputSize", "OutputShape");
             WriteTokenIdCheck();
             WriteInCallState(Names.EnterTraining, Names.ExitTraining,
@@ -87,7 +93,7 @@ internal sealed partial class ModelEmitter
             }
             else
             {
-                WriteBatchCount();
+                WriteBatchCount("ComputeGradients");
                 WriteTargetChecks();
                 WriteInCallState(Names.EnterTraining, Names.ExitTraining,
                     "return " + Names.TrainingWorkspace + "." + Names.Private("ComputeGradients") + "(input, target, batch);");
@@ -95,8 +101,8 @@ internal sealed partial class ModelEmitter
         }
         _w.Line();
 
-        // With the token-id overloads, a bare cref to ComputeGradients would be ambiguous (CS0419).
-        string computeGradients = TokenVocabulary is null ? "<see cref=\"ComputeGradients\"/>" : "<c>ComputeGradients</c>";
+        // With the token-id or node-mask overloads, a bare cref to ComputeGradients would be ambiguous (CS0419).
+        string computeGradients = TokenVocabulary is null && !HasGraph ? "<see cref=\"ComputeGradients\"/>" : "<c>ComputeGradients</c>";
         _w.DocSummary("One training step: " + computeGradients + ", then <paramref name=\"optimizer\"/> updates the parameters. " +
             "Returns the batch loss.");
         using (_w.Method("public " + t + " TrainStep", [ReadOnlySpan + " input", ReadOnlySpan + " target", "global::NeuralDsl.Optimizer optimizer"]))
@@ -110,7 +116,7 @@ internal sealed partial class ModelEmitter
             }
             else
             {
-                WriteBatchCount();
+                WriteBatchCount("TrainStep");
                 WriteTargetChecks();
                 WriteInCallState(Names.EnterTraining, Names.ExitTraining,
                     t + " loss = " + Names.TrainingWorkspace + "." + Names.Private("ComputeGradients") + "(input, target, batch);",
@@ -230,7 +236,11 @@ internal sealed partial class ModelEmitter
         _w.Line();
 
         if (Spec.Loss != Loss.None)
-            WriteComputeGradients();
+        {
+            WriteComputeGradients(masked: false);
+            if (HasGraph)
+                WriteComputeGradients(masked: true);
+        }
         WriteTokenIdWorkspacePasses();
 
         _w.DocSummary("The output of the last forward pass on this workspace, [batch × " + Literals.Int(_plan.OutputSize) + "].");
@@ -239,9 +249,16 @@ internal sealed partial class ModelEmitter
         _w.Line();
     }
 
-    private void WriteComputeGradients()
+    /// <summary>
+    /// The workspace's ComputeGradients; <paramref name="masked"/> writes the graph models' overload with a node mask
+    /// (<c>__ComputeGradientsMasked</c>): the loss and its gradient come from <c>NodeMask</c>, the rest is the same.
+    /// </summary>
+    private void WriteComputeGradients(bool masked)
     {
-        using (_w.Method("public " + _t + " " + Names.Private("ComputeGradients"), [ReadOnlySpan + " input", ReadOnlySpan + " target", "int batch"]))
+        string[] parameters = masked
+            ? [ReadOnlySpan + " input", ReadOnlySpan + " target", "global::System.ReadOnlySpan<bool> mask", "int batch"]
+            : [ReadOnlySpan + " input", ReadOnlySpan + " target", "int batch"];
+        using (_w.Method("public " + _t + " " + Names.Private(masked ? "ComputeGradientsMasked" : "ComputeGradients"), parameters))
         {
             int last = Layers.Count - 1;
             int lastAxis = _plan.OutputShape.Last;
@@ -249,7 +266,15 @@ internal sealed partial class ModelEmitter
             _w.Line(Names.InputKept + " = false;");
             _w.Line(Names.ForwardCore + "(input, batch, training: true);");
             _w.Line("var output = " + ModelOutput("input") + ";");
-            _w.Call(_t + " loss = global::NeuralDsl.Losses.Compute", [LossName, "output", "target", Literals.Int(lastAxis)]);
+            if (masked)
+            {
+                _w.Comment("The mean loss over the labelled nodes only; the other nodes' targets are never read.");
+                _w.Call(_t + " loss = global::NeuralDsl.NodeMask.MeanLoss", [LossName, "output", "target", "mask", Literals.Int(lastAxis)]);
+            }
+            else
+            {
+                _w.Call(_t + " loss = global::NeuralDsl.Losses.Compute", [LossName, "output", "target", Literals.Int(lastAxis)]);
+            }
             _w.Line("global::System.Array.Clear(" + Names.OnModel(Names.Gradients) + ");");
             if (Flow.LastComputingLayer < 0)
             {
@@ -266,8 +291,16 @@ internal sealed partial class ModelEmitter
                 string target = method is not null ? GradientExpression(last, "default") : GradientExpression(lastLayer.InputIndex, "default");
                 if (target != "default") // a lone Activation layer has no parameters and needs no gradient
                 {
-                    _w.Comment("Fused " + lastLayer.Spec.FinalActivation + " + " + Spec.Loss + ": dL/dz = (p − y) / n, without the activation's Jacobian.");
-                    _w.Call(FusedLossGradientCall(Flow.FusedLoss), ["output", "target", target, Literals.Int(lastAxis)]);
+                    if (masked)
+                    {
+                        _w.Comment("Fused " + lastLayer.Spec.FinalActivation + " + " + Spec.Loss + ": dL/dz = (p − y) / labelled on labelled nodes, 0 elsewhere.");
+                        _w.Call("global::NeuralDsl.NodeMask.Gradient", [LossName, "fusedWithActivation: true", "output", "target", "mask", target, Literals.Int(lastAxis)]);
+                    }
+                    else
+                    {
+                        _w.Comment("Fused " + lastLayer.Spec.FinalActivation + " + " + Spec.Loss + ": dL/dz = (p − y) / n, without the activation's Jacobian.");
+                        _w.Call(FusedLossGradientCall(Flow.FusedLoss), ["output", "target", target, Literals.Int(lastAxis)]);
+                    }
                 }
                 if (method is not null)
                 {
@@ -282,7 +315,15 @@ internal sealed partial class ModelEmitter
             }
             else
             {
-                _w.Call("global::NeuralDsl.Losses.Gradient", [LossName, "output", "target", GradientExpression(last, "default"), Literals.Int(lastAxis)]);
+                if (masked)
+                {
+                    _w.Call("global::NeuralDsl.NodeMask.Gradient",
+                        [LossName, "fusedWithActivation: false", "output", "target", "mask", GradientExpression(last, "default"), Literals.Int(lastAxis)]);
+                }
+                else
+                {
+                    _w.Call("global::NeuralDsl.Losses.Gradient", [LossName, "output", "target", GradientExpression(last, "default"), Literals.Int(lastAxis)]);
+                }
                 WriteBackwardChain(last, "input", "default");
             }
             _w.Line("return loss;");

@@ -38,6 +38,7 @@ internal sealed partial class ModelEmitter
         using (_w.Method("public void Predict", [IntSpan + " tokenIds", Span + " output"]))
         {
             _w.Call("int batch = global::NeuralDsl.Batches.Count", ["tokenIds.Length", "InputSize", "nameof(tokenIds)"]);
+            WriteGraphCheck("Predict");
             WriteCheckLength("output", "OutputSize", "OutputShape");
             WriteInCallState(Names.EnterPredict, Names.ExitPredict,
                 Names.PredictWorkspaces + ".Value!." + Names.Private("PredictIds") + "(tokenIds, output, batch);");
@@ -58,6 +59,7 @@ internal sealed partial class ModelEmitter
         using (_w.Method("public " + t + " ComputeGradients", [IntSpan + " tokenIds", ReadOnlySpan + " target"]))
         {
             _w.Call("int batch = global::NeuralDsl.Batches.Count", ["tokenIds.Length", "InputSize", "nameof(tokenIds)"]);
+            WriteGraphCheck("ComputeGradients");
             WriteTargetChecks();
             WriteInCallState(Names.EnterTraining, Names.ExitTraining,
                 "return " + Names.TrainingWorkspace + "." + Names.Private("ComputeGradientsIds") + "(tokenIds, target, batch);");
@@ -69,6 +71,7 @@ internal sealed partial class ModelEmitter
         {
             _w.Line("global::System.ArgumentNullException.ThrowIfNull(optimizer);");
             _w.Call("int batch = global::NeuralDsl.Batches.Count", ["tokenIds.Length", "InputSize", "nameof(tokenIds)"]);
+            WriteGraphCheck("TrainStep");
             WriteTargetChecks();
             WriteInCallState(Names.EnterTraining, Names.ExitTraining,
                 t + " loss = " + Names.TrainingWorkspace + "." + Names.Private("ComputeGradientsIds") + "(tokenIds, target, batch);",

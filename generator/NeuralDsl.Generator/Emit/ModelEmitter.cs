@@ -52,13 +52,14 @@ internal sealed partial class ModelEmitter
         // The class first: the using aliases above it are the ones its lines asked for.
         WriteClassDoc();
         _w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"NeuralDsl.Generator\", \"" + generatorVersion + "\")]");
-        using (_w.Block("partial class " + Spec.ClassName + " : " + Interface))
+        using (_w.Block("partial class " + Spec.ClassName + " : " + Interface + (HasGraph ? ", global::NeuralDsl.IGraphModel" : "")))
         {
             WriteConstants();
             WriteFields();
             WriteConstructor();
             WriteParameterViews();
             WritePublicPasses();
+            WriteGraphMembers();
             WriteInterfaceMembers();
             WriteCallGuards();
             WriteStreaming();

@@ -40,6 +40,7 @@ internal static class LayerRegistry
         ["NeuralDsl.AverageAttribute"] = MergeSpec.ParseAverage,
         ["NeuralDsl.MaximumAttribute"] = MergeSpec.ParseMaximum,
         ["NeuralDsl.ConcatenateAttribute"] = MergeSpec.ParseConcatenate,
+        ["NeuralDsl.GraphConvAttribute"] = GraphConvSpec.Parse,
         ["NeuralDsl.MultiHeadAttentionAttribute"] = MultiHeadAttentionSpec.Parse,
         ["NeuralDsl.PositionEmbeddingAttribute"] = PositionEmbeddingSpec.Parse,
         ["NeuralDsl.SinePositionEncodingAttribute"] = SinePositionEncodingSpec.Parse,

@@ -52,6 +52,22 @@ internal static class GeneratedMembers
             yield return new GeneratedMember("GetState", Signature("global::System.Span<" + t + ">"));
             yield return new GeneratedMember("SetState", Signature("global::System.ReadOnlySpan<" + t + ">"));
         }
+        if (plan.Layers.Any(l => l.Spec is Layers.GraphConvSpec))
+        {
+            string t = plan.Spec.ElementType;
+            string readOnlySpan = "global::System.ReadOnlySpan<" + t + ">";
+            string ints = "global::System.ReadOnlySpan<int>";
+            yield return new GeneratedMember("Graph", null);
+            yield return new GeneratedMember("SetGraph", Signature("int", "global::System.ReadOnlySpan<(int Source, int Target)>"));
+            yield return new GeneratedMember("SetGraph", Signature("int", ints, ints));
+            yield return new GeneratedMember("SetGraph", Signature("global::NeuralDsl.GraphAdjacency"));
+            if (plan.Spec.Loss != Loss.None)
+            {
+                string mask = "global::System.ReadOnlySpan<bool>";
+                yield return new GeneratedMember("ComputeGradients", Signature(readOnlySpan, readOnlySpan, mask));
+                yield return new GeneratedMember("TrainStep", Signature(readOnlySpan, readOnlySpan, mask, "global::NeuralDsl.Optimizer"));
+            }
+        }
         if (plan.Layers.Count > 0 && plan.Layers[0].Spec.TokenVocabulary is not null)
         {
             string t = plan.Spec.ElementType;

@@ -72,6 +72,11 @@ public static class ModelTraining
         ArgumentNullException.ThrowIfNull(model);
         CheckElementType<T>();
         CheckHasLoss(model, "trained with Fit");
+        // A graph model's rows are the graph's nodes in id order: a shuffled batch would pair rows with other nodes' edges.
+        if (model is IGraphModel && shuffle)
+            throw new ArgumentException(
+                "Model '" + model.Name + "' has GraphConv layers, whose batch is the whole graph in node order: call Fit with shuffle: false and batchSize = the node count (or use TrainStep with a node mask).",
+                nameof(shuffle));
         ArgumentOutOfRangeException.ThrowIfNegative(epochs);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         if (!(validationSplit >= 0 && validationSplit < 1))

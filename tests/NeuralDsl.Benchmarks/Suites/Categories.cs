@@ -21,4 +21,5 @@ internal static class Categories
     public const string ResNetTrain = "q) SmallResNet TrainStep b=32";
     public const string ResNetPredict = "r) SmallResNet Predict b=1";
     public const string ResNet18Forward = "s) ResNet-18 forward (ONNX file weights)";
+    public const string GcnTrain = "t) Karate GCN TrainStep (34 nodes, 2 labelled)";
 }

@@ -115,6 +115,29 @@ public sealed class GraphAdjacency
     }
 
     /// <summary>
+    /// Builds Â from an edge list given as two id spans: edge e joins <paramref name="sources"/>[e] and
+    /// <paramref name="targets"/>[e] (PyTorch Geometric's <c>edge_index</c> rows).
+    /// </summary>
+    /// <param name="nodes">Number of nodes; at least 1. Node ids are 0 … nodes − 1.</param>
+    /// <param name="sources">One end of each edge.</param>
+    /// <param name="targets">The other end of each edge; as many as <paramref name="sources"/>.</param>
+    /// <returns>The normalized adjacency.</returns>
+    /// <exception cref="ArgumentException">The two spans differ in length.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="nodes"/> is not positive, or an edge names a node outside [0, nodes).</exception>
+    public static GraphAdjacency FromEdges(int nodes, ReadOnlySpan<int> sources, ReadOnlySpan<int> targets)
+    {
+        if (sources.Length != targets.Length)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"An edge list needs one target per source, but there are {sources.Length} sources and {targets.Length} targets."), nameof(targets));
+        }
+        var edges = new (int, int)[sources.Length];
+        for (int e = 0; e < edges.Length; e++)
+            edges[e] = (sources[e], targets[e]);
+        return FromEdges(nodes, edges);
+    }
+
+    /// <summary>
     /// <c>y = Â h</c> for <paramref name="h"/> [nodes, features]: each output row is the weighted sum of its neighbours'
     /// rows (itself included), in column order. Also the backward product, Â being symmetric.
     /// </summary>
