@@ -102,13 +102,19 @@ internal sealed unsafe class ReservoirStep
 
     /// <summary>
     /// <c>x ← (1 − leakRate)·x + leakRate·f(W·x + Win·u + bias)</c> with the lengths already checked;
-    /// <paramref name="scratch"/> (Rows values) receives the activated pre-state in slice order. Two threads when
+    /// <paramref name="scratch"/> (Rows values) is working memory (the new state with tanh or no activation, else the
+    /// activated pre-state in slice order). Two threads when
     /// <paramref name="share"/> and the worker is free.
     /// </summary>
     public void Update(ReadOnlySpan<float> bias, ReadOnlySpan<float> input, Span<float> state, Span<float> scratch,
         float leakRate, Activation activation, bool share)
     {
         bool tanh = activation == Activation.Tanh;
+        // With tanh or no activation, each slice finishes its rows' new state itself (into scratch, in row order: the
+        // state may not change while other slices still read it), so the part after the threads join is one copy.
+        // Other activations run once over all the pre-states after the join, as the separate path runs them (their
+        // vector and scalar forms need not round alike), and then the leak.
+        bool leakInSlices = tanh || activation == Activation.Linear;
         fixed (float* px = state)
         fixed (float* pu = input)
         fixed (float* pb = bias)
@@ -127,7 +133,7 @@ internal sealed unsafe class ReservoirStep
             {
                 X = px, U = pu, Bias = pb, Out = pOut, RowOf = pRow, Start = pStart, Width = pWidth, Columns = pCol, Values = pVal,
                 InStart = pInStart, InWidth = pInWidth, InColumns = pInCol, InValues = pInVal,
-                FullSlices = Rows / H, Tanh = tanh,
+                FullSlices = Rows / H, Tanh = tanh, Leak = leakInSlices, LeakRate = leakRate, Keep = 1f - leakRate,
             };
             int slices = _sliceStart.Length;
             if (share && _values.Length >= ParallelLanes && Gemm.MaxThreads >= 2 && GemmWorker.TryAcquire())
@@ -135,12 +141,15 @@ internal sealed unsafe class ReservoirStep
             else
                 Slices(&job, 0, slices);
 
-            // Every pre-state is computed: now the state may change. Other activations act on the slice-ordered
-            // values as they would on row order (element-wise); the leak puts each value back on its row, with
-            // Reservoir.UpdateUnchecked's roundings (a·lr, then x·(1 − lr) + that).
-            Span<float> activated = scratch.Slice(0, Rows);
-            if (!tanh)
-                Reservoir.Activate(activated, activation);
+            if (leakInSlices)
+            {
+                scratch.Slice(0, Rows).CopyTo(state);
+                return;
+            }
+            // Every pre-state is computed: now the state may change. The activation acts on the slice-ordered values
+            // as on row order (element-wise, every value through the same vector width); the leak puts each value
+            // back on its row, with Reservoir.UpdateSeparately's roundings (a·lr, then x·(1 − lr) + that).
+            Reservoir.Activate(scratch.Slice(0, Rows), activation);
             if (leakRate == 1f)
             {
                 for (int p = 0; p < Rows; p++)
@@ -165,7 +174,8 @@ internal sealed unsafe class ReservoirStep
         public int* RowOf, Start, Width, InStart, InWidth;
         public ushort* Columns, InColumns;
         public int FullSlices;
-        public bool Tanh;
+        public bool Tanh, Leak;
+        public float LeakRate, Keep;
     }
 
     /// <summary>Slices [start, end) of the step: the chunk body of <see cref="GemmWorker.RunRange"/>.</summary>
@@ -202,7 +212,27 @@ internal sealed unsafe class ReservoirStep
                 Vector256<float> acc = Vector256.Create(lo, hi);
                 if (job->Tanh)
                     acc = SingleLogistic.Tanh(acc);
-                Avx.Store(job->Out + s * H, acc);
+                if (!job->Leak)
+                {
+                    Avx.Store(job->Out + s * H, acc);
+                    continue;
+                }
+                // The new state of the eight rows, x·(1 − lr) + a·lr (unfused, as the separate path), written to
+                // scratch in row order.
+                if (job->LeakRate != 1f)
+                {
+                    Vector256<float> old = Vector256.Create(px[r[0]], px[r[1]], px[r[2]], px[r[3]], px[r[4]], px[r[5]], px[r[6]], px[r[7]]);
+                    acc = Avx.Add(Avx.Multiply(old, Vector256.Create(job->Keep)), Avx.Multiply(acc, Vector256.Create(job->LeakRate)));
+                }
+                float* o = job->Out;
+                o[r[0]] = acc.GetElement(0);
+                o[r[1]] = acc.GetElement(1);
+                o[r[2]] = acc.GetElement(2);
+                o[r[3]] = acc.GetElement(3);
+                o[r[4]] = acc.GetElement(4);
+                o[r[5]] = acc.GetElement(5);
+                o[r[6]] = acc.GetElement(6);
+                o[r[7]] = acc.GetElement(7);
             }
         }
         // The scalar path (and the ragged last slice): the same sums in the same order, fused like the vector path.
@@ -224,7 +254,12 @@ internal sealed unsafe class ReservoirStep
                     int lane = job->Start[s] + k * H + i;
                     acc = MathF.FusedMultiplyAdd(job->Values[lane], job->X[job->Columns[lane]], acc);
                 }
-                job->Out[s * H + i] = job->Tanh ? SingleLogistic.Tanh(acc) : acc;
+                if (job->Tanh)
+                    acc = SingleLogistic.Tanh(acc);
+                if (!job->Leak)
+                    job->Out[s * H + i] = acc;
+                else
+                    job->Out[r] = job->LeakRate == 1f ? acc : (job->X[r] * job->Keep) + (acc * job->LeakRate);
             }
         }
     }
