@@ -14,8 +14,8 @@ public static class Reservoir
     /// <summary>
     /// One step of the leaky reservoir (ReservoirPy's internal equation):
     /// <c>x ← (1 − leakRate)·x + leakRate·f(W·x + Win·u + bias)</c>. <paramref name="scratch"/> (Units values) is working
-    /// memory: it receives the activated pre-state, in row order or in W's internal slice order;
-    /// <paramref name="state"/> is updated in place. A reservoir large enough shares the step with the GEMM worker
+    /// memory, its contents afterwards unspecified (the new state, or the activated pre-state in row order or in W's
+    /// internal slice order); <paramref name="state"/> is updated in place. A reservoir large enough shares the step with the GEMM worker
     /// thread (<see cref="Gemm.MaxThreads"/>); the result does not depend on it.
     /// </summary>
     /// <exception cref="ArgumentException">A length does not fit the matrices, or the activation is not element-wise.</exception>

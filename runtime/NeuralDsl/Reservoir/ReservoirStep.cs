@@ -10,8 +10,9 @@ namespace NeuralDsl;
 /// SELL-8-σ slices with 16-bit column indices, and each slice's rows' Win entries laid out the same way, so one pass
 /// per slice starts from the bias, adds the Win terms, then the W terms (each row in column order: the sums of
 /// <see cref="ReservoirMatrix.Multiply"/> run back to back, bit for bit), applies tanh to the eight sums in registers
-/// and stores them contiguously in slice order. The slices are independent, so a step can share them with the GEMM
-/// worker thread. Immutable once built.
+/// and the leak, and writes the eight new states to scratch on their rows (other activations: the pre-states in slice
+/// order, activated and leaked after the pass). The slices are independent, so a step can share them with the GEMM
+/// worker thread. Immutable once built; the timings are in docs/kernels.md, "Reservoir step".
 /// </summary>
 internal sealed unsafe class ReservoirStep
 {
