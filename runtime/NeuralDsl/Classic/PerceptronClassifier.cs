@@ -6,6 +6,7 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -463,6 +464,9 @@ public sealed class PerceptronClassifier
         int[] order = new int[n];
         for (int i = 0; i < n; i++) order[i] = i;
         var rng = new Rng(((ulong)(uint)_seed << 32) ^ 0x5045524345505452UL); // "PERCEPTR"
+        // Shuffled rows arrive in an order the hardware prefetcher cannot guess; rows up to 4 KB are asked for a few
+        // rows ahead (longer rows are read sequentially, which it does guess).
+        bool prefetch = o.Shuffle && Sse.IsSupported && f * sizeof(double) <= 4096;
 
         for (int epoch = 0; epoch < maxIter && stillRunning > 0; epoch++)
         {
@@ -477,6 +481,8 @@ public sealed class PerceptronClassifier
             for (int i = 0; i < n; i++)
             {
                 int s = order[i];
+                if (prefetch && i + PrefetchRowsAhead < n)
+                    PrefetchRow(x, order[i + PrefetchRowsAhead] * f, f);
                 if (validation is not null && validation[s] != 0)
                     continue; // the validation rows are not learned from
                 ReadOnlySpan<double> xs = x.Slice(s * f, f);
@@ -562,6 +568,25 @@ public sealed class PerceptronClassifier
                 TensorPrimitives.Multiply(w, wscale[k], w);
             }
             intercepts[first + k] = intercept[k];
+        }
+    }
+
+    /// <summary>Rows ahead of the current one whose cache lines <see cref="PrefetchRow"/> requests.</summary>
+    private const int PrefetchRowsAhead = 2;
+
+    /// <summary>
+    /// Asks for the cache lines of the row at <paramref name="start"/> (<paramref name="length"/> values): a hint that
+    /// never faults and changes no result. On the 1,797 digits (920 KB, beyond one core's L2) it saves about 5 % of a
+    /// shuffled epoch (docs/kernels.md, "Perceptron fit").
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void PrefetchRow(ReadOnlySpan<double> x, int start, int length)
+    {
+        fixed (double* p = x)
+        {
+            byte* row = (byte*)(p + start);
+            for (int b = 0; b < length * sizeof(double); b += 64)
+                Sse.Prefetch0(row + b);
         }
     }
 

@@ -13,8 +13,10 @@ public static class Reservoir
 {
     /// <summary>
     /// One step of the leaky reservoir (ReservoirPy's internal equation):
-    /// <c>x ← (1 − leakRate)·x + leakRate·f(W·x + Win·u + bias)</c>. <paramref name="scratch"/> (Units values) receives
-    /// the activated pre-state; <paramref name="state"/> is updated in place.
+    /// <c>x ← (1 − leakRate)·x + leakRate·f(W·x + Win·u + bias)</c>. <paramref name="scratch"/> (Units values) is working
+    /// memory, its contents afterwards unspecified (the new state, or the activated pre-state in row order or in W's
+    /// internal slice order); <paramref name="state"/> is updated in place. A reservoir large enough shares the step with the GEMM worker
+    /// thread (<see cref="Gemm.MaxThreads"/>); the result does not depend on it.
     /// </summary>
     /// <exception cref="ArgumentException">A length does not fit the matrices, or the activation is not element-wise.</exception>
     public static void Update(ReservoirMatrix w, ReservoirMatrix win, ReadOnlySpan<float> bias, ReadOnlySpan<float> input,
@@ -36,6 +38,22 @@ public static class Reservoir
 
     /// <summary><see cref="Update"/> without the checks.</summary>
     internal static void UpdateUnchecked(ReservoirMatrix w, ReservoirMatrix win, ReadOnlySpan<float> bias, ReadOnlySpan<float> input,
+        Span<float> state, Span<float> scratch, float leakRate, Activation activation)
+    {
+        if (Fused && w.StepWith(win) is { } step)
+        {
+            CheckActivation(activation);
+            step.Update(bias, input, state, scratch, leakRate, activation, share: true);
+            return;
+        }
+        UpdateSeparately(w, win, bias, input, state, scratch, leakRate, activation);
+    }
+
+    /// <summary>Whether <see cref="Update"/> runs the fused step (<see cref="ReservoirStep"/>); tests compare it with the separate products.</summary>
+    internal static bool Fused { get; set; } = true;
+
+    /// <summary>The step as two products, an activation pass and the leak: the reference the fused step equals bit for bit.</summary>
+    internal static void UpdateSeparately(ReservoirMatrix w, ReservoirMatrix win, ReadOnlySpan<float> bias, ReadOnlySpan<float> input,
         Span<float> state, Span<float> scratch, float leakRate, Activation activation)
     {
         // scratch = Win·u + b, then += W·x (each row in column order), then f(scratch).
@@ -88,7 +106,15 @@ public static class Reservoir
             throw new ArgumentException(Invariant($"{what} has {actual} values, expected {expected}."), paramName);
     }
 
-    private static void Activate(Span<float> values, Activation activation)
+    private static void CheckActivation(Activation activation)
+    {
+        if (activation is not (Activation.Tanh or Activation.Linear or Activation.Sigmoid or Activation.ReLU or Activation.LeakyReLU
+            or Activation.ELU or Activation.SELU or Activation.GELU or Activation.Swish or Activation.Softplus))
+            throw new ArgumentException(Invariant($"The reservoir activation must act element-wise; {activation} does not."), nameof(activation));
+    }
+
+    /// <summary>Applies an element-wise activation in place.</summary>
+    internal static void Activate(Span<float> values, Activation activation)
     {
         switch (activation)
         {

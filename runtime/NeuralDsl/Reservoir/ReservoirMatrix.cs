@@ -24,6 +24,7 @@ public sealed class ReservoirMatrix
     private readonly int[] _rowOf;        // per slice position (s·8 + i): the matrix row it holds, or −1 past the last row
     private readonly int[] _columns;
     private readonly float[] _values;
+    private ReservoirStep? _step;         // the fused step with the last input matrix it was asked for
 
     private ReservoirMatrix(int rows, int columns, int nonZeros, int[] sliceStart, int[] sliceWidth, int[] rowOf, int[] columnIndex, float[] values)
     {
@@ -141,6 +142,46 @@ public sealed class ReservoirMatrix
                 }
             }
         }
+    }
+
+    /// <summary>Each row's non-zeros in column order (padding left out).</summary>
+    internal (int Column, float Value)[][] RowEntries()
+    {
+        var entries = new (int Column, float Value)[Rows][];
+        for (int s = 0; s < _sliceStart.Length; s++)
+        {
+            for (int i = 0; i < SliceHeight; i++)
+            {
+                int r = _rowOf[s * SliceHeight + i];
+                if (r < 0)
+                    break;
+                var row = new System.Collections.Generic.List<(int, float)>(_sliceWidth[s]);
+                for (int k = 0; k < _sliceWidth[s]; k++)
+                {
+                    int at = _sliceStart[s] + k * SliceHeight + i;
+                    if (_values[at] != 0)
+                        row.Add((_columns[at], _values[at]));
+                }
+                entries[r] = row.ToArray();
+            }
+        }
+        return entries;
+    }
+
+    /// <summary>
+    /// The fused step of this reservoir matrix with <paramref name="win"/>, built on first use and kept (a racing
+    /// second build makes an equal one); null when <see cref="ReservoirStep.Supports"/> says no.
+    /// </summary>
+    internal ReservoirStep? StepWith(ReservoirMatrix win)
+    {
+        ReservoirStep? step = _step;
+        if (step is not null && ReferenceEquals(step.Win, win))
+            return step;
+        if (!ReservoirStep.Supports(this, win))
+            return null;
+        step = new ReservoirStep(this, win, _rowOf, _sliceStart, _sliceWidth, _columns, _values);
+        _step = step;
+        return step;
     }
 
     /// <summary>

@@ -12,8 +12,8 @@ public partial class EchoState500;
 /// <summary>
 /// Suite n): an echo state network of 500 units over 10,000 steps of the Mackey–Glass series (issue 13 item 5: state
 /// update ≤ 5 µs per step, readout fit ≤ 100 ms, 0 B per step). No TorchSharp side: libtorch has no reservoir, and
-/// ReservoirPy (Python) is not on this machine. One thread (the step is one sparse product; the fit's GEMMs may use two
-/// with <see cref="Gemm.MaxThreads"/> = 2, the default, which is what a user gets).
+/// ReservoirPy (Python) is not on this machine. <see cref="Gemm.MaxThreads"/> = 2, the default, which is what a user
+/// gets: the fused step shares its slices with the GEMM worker thread, and the fit's GEMMs may use two threads.
 /// <list type="bullet">
 /// <item><c>Run</c>: 10,000 teacher-forced steps (state update and readout), reported per step.</item>
 /// <item><c>RidgeFit</c>: the readout's closed form alone on 10,000 collected states: XᵀX and XᵀY in double, Cholesky.</item>
