@@ -20,4 +20,9 @@ internal static class Categories
     public const string PerceptronFit = "o) Perceptron Fit digits 1,797×64";
     public const string ResNetTrain = "q) SmallResNet TrainStep b=32";
     public const string ResNetPredict = "r) SmallResNet Predict b=1";
+
+    // Issue 15: the worker pool's scaling, NeuralDsl alone at 1, 2, 4, ... threads (no baseline; see ScalingColumn).
+    public const string ScalingMlp = "s) Scaling MnistMlp TrainStep b=256";
+    public const string ScalingCnn = "t) Scaling MnistCnn TrainStep b=128";
+    public const string ScalingGemm = "u) Scaling GEMM n=1024";
 }
