@@ -10,7 +10,8 @@ namespace NeuralDsl;
 /// <remarks>
 /// Rows and columns: a grid of blocks, halving the longer side while every block keeps at least
 /// <see cref="ChunkWork"/> multiply-adds and both sides stay at least <see cref="MinRows"/> rows and
-/// <see cref="MinColumns"/> columns, up to <see cref="MaxChunks"/> blocks. A block re-reads the operand it does not
+/// <see cref="MinColumns"/> columns, up to <see cref="MaxChunks"/> blocks; at least two blocks (the longer side
+/// halved) for any product above the threshold. A block re-reads the operand it does not
 /// split, so blocks are kept large enough for the packing to stay a small share of their work. Depth: chunks of about
 /// one packed depth block (<see cref="GemmBlocked.DepthBytes"/>), an even number (so two threads share them evenly),
 /// at most <see cref="MaxDepthChunks"/>. See docs/kernels.md#threads.
@@ -51,6 +52,15 @@ internal static class GemmPartition
                 rowBlocks *= 2;
             else
                 break;
+        }
+        if (rowBlocks * columnBlocks == 1)
+        {
+            // Above the threshold a product is always worth two blocks (as with the old helper thread): halve the
+            // longer side, below the minimum extents if need be.
+            if (n >= m)
+                columnBlocks = 2;
+            else
+                rowBlocks = 2;
         }
         int rowChunk = RoundUp((m + rowBlocks - 1) / rowBlocks, tileRows);
         int columnChunk = RoundUp((n + columnBlocks - 1) / columnBlocks, tileColumns);
