@@ -67,6 +67,17 @@ public interface IModel<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
         }
     }
 
+    /// <summary>
+    /// Threads this model's calls may use, the calling thread included: <see cref="NeuralDslThreads.MaxThreads"/> until
+    /// set; 0 follows the process setting again. The results are the same bits for every count.
+    /// </summary>
+    /// <remarks>Generated models implement it; the default (for hand-written implementations) follows the process setting and cannot be set.</remarks>
+    int MaxThreads
+    {
+        get => NeuralDslThreads.MaxThreads;
+        set => throw new NotSupportedException($"{GetType().Name} has no thread-count setting of its own (generated models have one); use NeuralDslThreads.");
+    }
+
     /// <summary>Inference: <paramref name="input"/> is [batch, InputSize], <paramref name="output"/> [batch, OutputSize].</summary>
     void Predict(ReadOnlySpan<T> input, Span<T> output);
 

@@ -25,6 +25,7 @@ internal sealed partial class ModelEmitter
         _w.Line("private readonly " + Names.Workspace + " " + Names.TrainingWorkspace + ";");
         _w.Line("private readonly global::System.Threading.ThreadLocal<" + Names.Workspace + "> " + Names.PredictWorkspaces + ";");
         _w.Commented("private int " + Names.CallState + ";", "0 idle, n > 0 Predicts running, -1 a training call running");
+        _w.Commented("private int " + Names.MaxThreads + ";", "MaxThreads as set; 0 follows NeuralDslThreads.MaxThreads");
         _w.Line();
     }
 

@@ -194,6 +194,14 @@ internal sealed partial class ModelEmitter
                 : "This model is frozen at compile time (<c>[Sequential(Trainable = false)]</c>): it has no trainable parameter, whatever this says."));
         _w.Line("public bool " + Names.RuntimeTrainable + " { get; set; } = " + (Spec.Trainable ? "true" : "false") + ";");
         _w.Line();
+        _w.DocSummary("Threads this model's calls may use, the calling thread included: <see cref=\"global::NeuralDsl.NeuralDslThreads.MaxThreads\"/> " +
+            "until set; 0 follows the process setting again. Results are the same bits for every count.");
+        using (_w.Block("public int MaxThreads"))
+        {
+            _w.Line("get => " + Names.MaxThreads + " > 0 ? " + Names.MaxThreads + " : global::NeuralDsl.NeuralDslThreads.MaxThreads;");
+            _w.Line("set => " + Names.MaxThreads + " = global::NeuralDsl.NeuralDslThreads.CheckModelSetting(value);");
+        }
+        _w.Line();
         if (HasState)
         {
             _w.DocSummary("Non-trainable state (" + Literals.Count(_plan.StateCount) + "), saved with the weights.");

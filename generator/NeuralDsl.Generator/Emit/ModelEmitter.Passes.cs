@@ -136,12 +136,13 @@ internal sealed partial class ModelEmitter
     }
 
     // enter(); try { body } finally { exit(); }: the call state admits the call before it touches anything and
-    // releases it however the body ends.
+    // releases it however the body ends. The body runs with the model's thread count when one is set.
     private void WriteInCallState(string enter, string exit, params string[] body)
     {
         _w.Line(enter + "();");
         using (_w.Block("try"))
         {
+            _w.Line("using var __threads = global::NeuralDsl.NeuralDslThreads.Limit(" + Names.MaxThreads + ");");
             foreach (string line in body)
                 _w.Line(line);
         }

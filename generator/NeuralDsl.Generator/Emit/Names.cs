@@ -69,6 +69,9 @@ internal static class Names
 
     public static string CallState => Field("callState");
 
+    /// <summary>The model's own thread count, 0 while it follows the process setting.</summary>
+    public static string MaxThreads => Field("maxThreads");
+
     public static string EnterTraining => Method("EnterTraining");
 
     public static string ExitTraining => Method("ExitTraining");

@@ -11,15 +11,15 @@ namespace NeuralDsl;
 /// per slice starts from the bias, adds the Win terms, then the W terms (each row in column order: the sums of
 /// <see cref="ReservoirMatrix.Multiply"/> run back to back, bit for bit), applies tanh to the eight sums in registers
 /// and the leak, and writes the eight new states to scratch on their rows (other activations: the pre-states in slice
-/// order, activated and leaked after the pass). The slices are independent, so a step can share them with the GEMM
-/// worker thread. Immutable once built; the timings are in docs/kernels.md, "Reservoir step".
+/// order, activated and leaked after the pass). The slices are independent, so a step can share them with the worker
+/// pool. Immutable once built; the timings are in docs/kernels.md, "Reservoir step".
 /// </summary>
 internal sealed unsafe class ReservoirStep
 {
-    /// <summary>Stored W lanes from which a step is shared with the GEMM worker thread (a 500-unit, 10 % reservoir has 25,000).</summary>
+    /// <summary>Stored W lanes from which a step is shared with the worker pool (a 500-unit, 10 % reservoir has 25,000).</summary>
     internal const int ParallelLanes = 8192;
 
-    /// <summary>Slices per chunk claimed by a thread: small enough that the two threads end together, large enough that claims are rare.</summary>
+    /// <summary>Slices per chunk claimed by a thread: small enough that the threads end together, large enough that claims are rare.</summary>
     private const int ChunkSlices = 8;
 
     private const int H = ReservoirMatrix.SliceHeight;
@@ -104,8 +104,8 @@ internal sealed unsafe class ReservoirStep
     /// <summary>
     /// <c>x ← (1 − leakRate)·x + leakRate·f(W·x + Win·u + bias)</c> with the lengths already checked;
     /// <paramref name="scratch"/> (Rows values) is working memory (the new state with tanh or no activation, else the
-    /// activated pre-state in slice order). Two threads when
-    /// <paramref name="share"/> and the worker is free.
+    /// activated pre-state in slice order). Shared with the worker pool
+    /// (<see cref="WorkerPool.Run"/>) when <paramref name="share"/>.
     /// </summary>
     public void Update(ReadOnlySpan<float> bias, ReadOnlySpan<float> input, Span<float> state, Span<float> scratch,
         float leakRate, Activation activation, bool share)
@@ -137,8 +137,10 @@ internal sealed unsafe class ReservoirStep
                 FullSlices = Rows / H, Tanh = tanh, Leak = leakInSlices, LeakRate = leakRate, Keep = 1f - leakRate,
             };
             int slices = _sliceStart.Length;
-            if (share && _values.Length >= ParallelLanes && Gemm.MaxThreads >= 2 && GemmWorker.TryAcquire())
-                GemmWorker.RunRange(&Slices, &job, slices, ChunkSlices);
+            // Slices write disjoint rows, so the pool's chunks (fixed by the slice count) give the same bits on any
+            // number of threads.
+            if (share && _values.Length >= ParallelLanes)
+                WorkerPool.Run(&Slices, &job, slices, ChunkSlices);
             else
                 Slices(&job, 0, slices);
 
@@ -179,7 +181,7 @@ internal sealed unsafe class ReservoirStep
         public float LeakRate, Keep;
     }
 
-    /// <summary>Slices [start, end) of the step: the chunk body of <see cref="GemmWorker.RunRange"/>.</summary>
+    /// <summary>Slices [start, end) of the step: the chunk body of <see cref="WorkerPool.Run"/>.</summary>
     private static void Slices(void* context, int start, int end)
     {
         Job* job = (Job*)context;

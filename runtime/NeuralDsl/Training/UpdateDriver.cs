@@ -36,20 +36,20 @@ internal interface IUpdate2<T> where T : unmanaged, IBinaryFloatingPointIeee754<
 }
 
 /// <summary>
-/// Drives an update over equally long spans (the caller has validated the lengths). Long vectors are split with the
-/// GEMM worker thread: an update costs little arithmetic per element, and on two cores the other half of the
-/// parameters is usually still in the worker's cache from the backward pass, so updating them there also saves
-/// moving those cache lines across cores.
+/// Drives an update over equally long spans (the caller has validated the lengths). Long vectors are cut into chunks
+/// of <see cref="ChunkLength"/> elements shared with the worker pool; the update is elementwise, so no bit depends on
+/// the cut or on which thread ran a chunk.
 /// </summary>
 internal static unsafe class UpdateDriver
 {
-    /// <summary>Vectors at least this long are updated by two threads; below it the hand-off costs more than it saves.</summary>
+    /// <summary>Vectors at least this long are shared with the pool; below it the hand-off costs more than it saves.</summary>
+    // See docs/kernels.md#threads
     internal const int ParallelLength = 1 << 16;
 
-    /// <summary>Half the vector, rounded up to whole cache lines so neither thread writes the other's lines.</summary>
-    private static int HalfInCacheLines(int length) => ((length / 2) + 63) & ~63;
+    /// <summary>Elements per chunk (whole cache lines, so no two threads write the same line): half the parallel length.</summary>
+    internal const int ChunkLength = ParallelLength / 2;
 
-    private static bool TryShare(int length) => length >= ParallelLength && Gemm.MaxThreads >= 2 && GemmWorker.TryAcquire();
+    private static bool TryShare(int length) => length >= ParallelLength && NeuralDslThreads.Current >= 2;
 
     /// <summary>
     /// Whether every value is finite: the optimizers' guard, one read of the gradients before the update. x − x is 0
@@ -114,7 +114,7 @@ internal static unsafe class UpdateDriver
         fixed (T* g = gradients)
         {
             var job = new Job<T, TOp> { Op = op, P = p, G = g };
-            GemmWorker.RunRange(&Range0<T, TOp>, &job, parameters.Length, HalfInCacheLines(parameters.Length));
+            WorkerPool.Run(&Range0<T, TOp>, &job, parameters.Length, ChunkLength);
         }
     }
 
@@ -132,7 +132,7 @@ internal static unsafe class UpdateDriver
         fixed (T* s0 = slot0)
         {
             var job = new Job<T, TOp> { Op = op, P = p, G = g, S0 = s0 };
-            GemmWorker.RunRange(&Range1<T, TOp>, &job, parameters.Length, HalfInCacheLines(parameters.Length));
+            WorkerPool.Run(&Range1<T, TOp>, &job, parameters.Length, ChunkLength);
         }
     }
 
@@ -151,7 +151,7 @@ internal static unsafe class UpdateDriver
         fixed (T* s1 = slot1)
         {
             var job = new Job<T, TOp> { Op = op, P = p, G = g, S0 = s0, S1 = s1 };
-            GemmWorker.RunRange(&Range2<T, TOp>, &job, parameters.Length, HalfInCacheLines(parameters.Length));
+            WorkerPool.Run(&Range2<T, TOp>, &job, parameters.Length, ChunkLength);
         }
     }
 

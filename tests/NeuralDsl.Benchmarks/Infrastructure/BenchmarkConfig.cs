@@ -26,7 +26,7 @@ internal static class BenchmarkConfig
         return ManualConfig.Create(DefaultConfig.Instance)
             .AddJob(job.AsDefault())
             .AddDiagnoser(MemoryDiagnoser.Default)
-            .AddColumn(CategoriesColumn.Default, GflopsColumn.Rate, GflopsColumn.OfPeak)
+            .AddColumn(CategoriesColumn.Default, GflopsColumn.Rate, GflopsColumn.OfPeak, ScalingColumn.SpeedUp, ScalingColumn.Efficiency)
             .AddLogicalGroupRules(BenchmarkLogicalGroupRule.ByCategory, BenchmarkLogicalGroupRule.ByParams)
             .WithSummaryStyle(SummaryStyle.Default.WithRatioStyle(RatioStyle.Trend));
     }

@@ -22,4 +22,9 @@ internal static class Categories
     public const string ResNetPredict = "r) SmallResNet Predict b=1";
     public const string ResNet18Forward = "s) ResNet-18 forward (ONNX file weights)";
     public const string GcnTrain = "t) Karate GCN TrainStep (34 nodes, 2 labelled)";
+
+    // Issue 15: the worker pool's scaling, NeuralDsl alone at 1, 2, 4, ... threads (no baseline; see ScalingColumn).
+    public const string ScalingMlp = "u) Scaling MnistMlp TrainStep b=256";
+    public const string ScalingCnn = "v) Scaling MnistCnn TrainStep b=128";
+    public const string ScalingGemm = "w) Scaling GEMM n=1024";
 }

@@ -88,6 +88,7 @@ partial class BatchNormalizationNet : global::NeuralDsl.IModel<float>
     private readonly __Workspace __workspace;
     private readonly global::System.Threading.ThreadLocal<__Workspace> __predictWorkspaces;
     private int __callState; // 0 idle, n > 0 Predicts running, -1 a training call running
+    private int __maxThreads; // MaxThreads as set; 0 follows NeuralDslThreads.MaxThreads
 
     /// <summary>
     /// Creates the model with Keras-default initialization drawn deterministically from <paramref name="seed"/>.
@@ -167,6 +168,17 @@ partial class BatchNormalizationNet : global::NeuralDsl.IModel<float>
     /// </summary>
     public bool Trainable { get; set; } = true;
 
+    /// <summary>
+    /// Threads this model's calls may use, the calling thread included:
+    /// <see cref="global::NeuralDsl.NeuralDslThreads.MaxThreads"/> until set; 0 follows the process setting again.
+    /// Results are the same bits for every count.
+    /// </summary>
+    public int MaxThreads
+    {
+        get => __maxThreads > 0 ? __maxThreads : global::NeuralDsl.NeuralDslThreads.MaxThreads;
+        set => __maxThreads = global::NeuralDsl.NeuralDslThreads.CheckModelSetting(value);
+    }
+
     /// <summary>Non-trainable state (8), saved with the weights.</summary>
     public global::System.Span<float> State => __state;
 
@@ -187,6 +199,7 @@ partial class BatchNormalizationNet : global::NeuralDsl.IModel<float>
         __EnterPredict();
         try
         {
+            using var __threads = global::NeuralDsl.NeuralDslThreads.Limit(__maxThreads);
             __predictWorkspaces.Value!.__Predict(input, output, batch);
         }
         finally
@@ -217,6 +230,7 @@ partial class BatchNormalizationNet : global::NeuralDsl.IModel<float>
         __EnterTraining();
         try
         {
+            using var __threads = global::NeuralDsl.NeuralDslThreads.Limit(__maxThreads);
             __workspace.__Forward(input, output, batch, training);
         }
         finally
@@ -235,6 +249,7 @@ partial class BatchNormalizationNet : global::NeuralDsl.IModel<float>
         __EnterTraining();
         try
         {
+            using var __threads = global::NeuralDsl.NeuralDslThreads.Limit(__maxThreads);
             __workspace.__Backward(outputGradient, inputGradient);
         }
         finally
@@ -268,6 +283,7 @@ partial class BatchNormalizationNet : global::NeuralDsl.IModel<float>
         __EnterTraining();
         try
         {
+            using var __threads = global::NeuralDsl.NeuralDslThreads.Limit(__maxThreads);
             return __workspace.__ComputeGradients(input, target, batch);
         }
         finally
@@ -302,6 +318,7 @@ partial class BatchNormalizationNet : global::NeuralDsl.IModel<float>
         __EnterTraining();
         try
         {
+            using var __threads = global::NeuralDsl.NeuralDslThreads.Limit(__maxThreads);
             float loss = __workspace.__ComputeGradients(input, target, batch);
             if (Trainable) optimizer.Step<float>(__parameters, __gradients);
             return loss;

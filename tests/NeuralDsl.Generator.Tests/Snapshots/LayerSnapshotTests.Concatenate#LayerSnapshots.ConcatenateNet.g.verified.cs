@@ -81,6 +81,7 @@ partial class ConcatenateNet : global::NeuralDsl.IModel<float>
     private readonly __Workspace __workspace;
     private readonly global::System.Threading.ThreadLocal<__Workspace> __predictWorkspaces;
     private int __callState; // 0 idle, n > 0 Predicts running, -1 a training call running
+    private int __maxThreads; // MaxThreads as set; 0 follows NeuralDslThreads.MaxThreads
 
     /// <summary>
     /// Creates the model with Keras-default initialization drawn deterministically from <paramref name="seed"/>.
@@ -139,6 +140,17 @@ partial class ConcatenateNet : global::NeuralDsl.IModel<float>
     public bool Trainable { get; set; } = true;
 
     /// <summary>
+    /// Threads this model's calls may use, the calling thread included:
+    /// <see cref="global::NeuralDsl.NeuralDslThreads.MaxThreads"/> until set; 0 follows the process setting again.
+    /// Results are the same bits for every count.
+    /// </summary>
+    public int MaxThreads
+    {
+        get => __maxThreads > 0 ? __maxThreads : global::NeuralDsl.NeuralDslThreads.MaxThreads;
+        set => __maxThreads = global::NeuralDsl.NeuralDslThreads.CheckModelSetting(value);
+    }
+
+    /// <summary>
     /// The output of the last Forward or ComputeGradients, [batch × 12] (Predict runs on buffers of its own).
     /// </summary>
     public global::System.ReadOnlySpan<float> LastOutput => __workspace.__LastOutput;
@@ -155,6 +167,7 @@ partial class ConcatenateNet : global::NeuralDsl.IModel<float>
         __EnterPredict();
         try
         {
+            using var __threads = global::NeuralDsl.NeuralDslThreads.Limit(__maxThreads);
             __predictWorkspaces.Value!.__Predict(input, output, batch);
         }
         finally
@@ -185,6 +198,7 @@ partial class ConcatenateNet : global::NeuralDsl.IModel<float>
         __EnterTraining();
         try
         {
+            using var __threads = global::NeuralDsl.NeuralDslThreads.Limit(__maxThreads);
             __workspace.__Forward(input, output, batch, training);
         }
         finally
@@ -203,6 +217,7 @@ partial class ConcatenateNet : global::NeuralDsl.IModel<float>
         __EnterTraining();
         try
         {
+            using var __threads = global::NeuralDsl.NeuralDslThreads.Limit(__maxThreads);
             __workspace.__Backward(outputGradient, inputGradient);
         }
         finally
@@ -236,6 +251,7 @@ partial class ConcatenateNet : global::NeuralDsl.IModel<float>
         __EnterTraining();
         try
         {
+            using var __threads = global::NeuralDsl.NeuralDslThreads.Limit(__maxThreads);
             return __workspace.__ComputeGradients(input, target, batch);
         }
         finally
@@ -270,6 +286,7 @@ partial class ConcatenateNet : global::NeuralDsl.IModel<float>
         __EnterTraining();
         try
         {
+            using var __threads = global::NeuralDsl.NeuralDslThreads.Limit(__maxThreads);
             float loss = __workspace.__ComputeGradients(input, target, batch);
             if (Trainable) optimizer.Step<float>(__parameters, __gradients);
             return loss;

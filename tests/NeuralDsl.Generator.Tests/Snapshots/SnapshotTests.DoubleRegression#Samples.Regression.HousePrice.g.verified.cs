@@ -74,6 +74,7 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
     private readonly __Workspace __workspace;
     private readonly global::System.Threading.ThreadLocal<__Workspace> __predictWorkspaces;
     private int __callState; // 0 idle, n > 0 Predicts running, -1 a training call running
+    private int __maxThreads; // MaxThreads as set; 0 follows NeuralDslThreads.MaxThreads
 
     /// <summary>
     /// Creates the model with Keras-default initialization drawn deterministically from <paramref name="seed"/>.
@@ -124,6 +125,17 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
     public bool Trainable { get; set; } = true;
 
     /// <summary>
+    /// Threads this model's calls may use, the calling thread included:
+    /// <see cref="global::NeuralDsl.NeuralDslThreads.MaxThreads"/> until set; 0 follows the process setting again.
+    /// Results are the same bits for every count.
+    /// </summary>
+    public int MaxThreads
+    {
+        get => __maxThreads > 0 ? __maxThreads : global::NeuralDsl.NeuralDslThreads.MaxThreads;
+        set => __maxThreads = global::NeuralDsl.NeuralDslThreads.CheckModelSetting(value);
+    }
+
+    /// <summary>
     /// The output of the last Forward or ComputeGradients, [batch × 1] (Predict runs on buffers of its own).
     /// </summary>
     public global::System.ReadOnlySpan<double> LastOutput => __workspace.__LastOutput;
@@ -140,6 +152,7 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
         __EnterPredict();
         try
         {
+            using var __threads = global::NeuralDsl.NeuralDslThreads.Limit(__maxThreads);
             __predictWorkspaces.Value!.__Predict(input, output, batch);
         }
         finally
@@ -170,6 +183,7 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
         __EnterTraining();
         try
         {
+            using var __threads = global::NeuralDsl.NeuralDslThreads.Limit(__maxThreads);
             __workspace.__Forward(input, output, batch, training);
         }
         finally
@@ -188,6 +202,7 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
         __EnterTraining();
         try
         {
+            using var __threads = global::NeuralDsl.NeuralDslThreads.Limit(__maxThreads);
             __workspace.__Backward(outputGradient, inputGradient);
         }
         finally
@@ -223,6 +238,7 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
         __EnterTraining();
         try
         {
+            using var __threads = global::NeuralDsl.NeuralDslThreads.Limit(__maxThreads);
             return __workspace.__ComputeGradients(input, target, batch);
         }
         finally
@@ -257,6 +273,7 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
         __EnterTraining();
         try
         {
+            using var __threads = global::NeuralDsl.NeuralDslThreads.Limit(__maxThreads);
             double loss = __workspace.__ComputeGradients(input, target, batch);
             if (Trainable) optimizer.Step<double>(__parameters, __gradients);
             return loss;

@@ -90,6 +90,7 @@ partial class FrozenDenseNet : global::NeuralDsl.IModel<float>
     private readonly __Workspace __workspace;
     private readonly global::System.Threading.ThreadLocal<__Workspace> __predictWorkspaces;
     private int __callState; // 0 idle, n > 0 Predicts running, -1 a training call running
+    private int __maxThreads; // MaxThreads as set; 0 follows NeuralDslThreads.MaxThreads
 
     /// <summary>
     /// Creates the model with Keras-default initialization drawn deterministically from <paramref name="seed"/>.
@@ -151,6 +152,17 @@ partial class FrozenDenseNet : global::NeuralDsl.IModel<float>
     /// </summary>
     public bool Trainable { get; set; } = true;
 
+    /// <summary>
+    /// Threads this model's calls may use, the calling thread included:
+    /// <see cref="global::NeuralDsl.NeuralDslThreads.MaxThreads"/> until set; 0 follows the process setting again.
+    /// Results are the same bits for every count.
+    /// </summary>
+    public int MaxThreads
+    {
+        get => __maxThreads > 0 ? __maxThreads : global::NeuralDsl.NeuralDslThreads.MaxThreads;
+        set => __maxThreads = global::NeuralDsl.NeuralDslThreads.CheckModelSetting(value);
+    }
+
     /// <summary>Non-trainable state (549), saved with the weights.</summary>
     public global::System.Span<float> State => __state;
 
@@ -171,6 +183,7 @@ partial class FrozenDenseNet : global::NeuralDsl.IModel<float>
         __EnterPredict();
         try
         {
+            using var __threads = global::NeuralDsl.NeuralDslThreads.Limit(__maxThreads);
             __predictWorkspaces.Value!.__Predict(input, output, batch);
         }
         finally
@@ -201,6 +214,7 @@ partial class FrozenDenseNet : global::NeuralDsl.IModel<float>
         __EnterTraining();
         try
         {
+            using var __threads = global::NeuralDsl.NeuralDslThreads.Limit(__maxThreads);
             __workspace.__Forward(input, output, batch, training);
         }
         finally
@@ -219,6 +233,7 @@ partial class FrozenDenseNet : global::NeuralDsl.IModel<float>
         __EnterTraining();
         try
         {
+            using var __threads = global::NeuralDsl.NeuralDslThreads.Limit(__maxThreads);
             __workspace.__Backward(outputGradient, inputGradient);
         }
         finally
@@ -252,6 +267,7 @@ partial class FrozenDenseNet : global::NeuralDsl.IModel<float>
         __EnterTraining();
         try
         {
+            using var __threads = global::NeuralDsl.NeuralDslThreads.Limit(__maxThreads);
             return __workspace.__ComputeGradients(input, target, batch);
         }
         finally
@@ -286,6 +302,7 @@ partial class FrozenDenseNet : global::NeuralDsl.IModel<float>
         __EnterTraining();
         try
         {
+            using var __threads = global::NeuralDsl.NeuralDslThreads.Limit(__maxThreads);
             float loss = __workspace.__ComputeGradients(input, target, batch);
             if (Trainable) optimizer.Step<float>(__parameters, __gradients);
             return loss;

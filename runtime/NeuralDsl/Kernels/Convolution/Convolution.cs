@@ -16,7 +16,7 @@ namespace NeuralDsl;
 /// of a 3×3, stride-1 layer on at least 8 channels and 8 filters Winograd on the transposed convolution) and the forward
 /// pass the strategy named by the caller or the rule: Winograd, im2col, or when <see cref="PreferDirect"/> says so,
 /// direct loops vectorized over the filters or the small-patch register kernel. The im2col passes run in cache-sized
-/// blocks of output rows, in two ranges of rows shared with the GEMM helper thread when the work is large enough
+/// blocks of output rows, in ranges of rows (fixed by the shape) shared with the worker pool when the work is large enough
 /// (see <see cref="ConvolutionParts"/>); results do not depend on which thread ran which range. No call allocates.
 /// </summary>
 public static class Convolution
@@ -33,7 +33,7 @@ public static class Convolution
     /// <summary>
     /// Elements of scratch that the forward and backward passes need for <paramref name="batch"/> samples: one
     /// cache-sized block of im2col columns per range of output rows (the backward passes use it even where the forward pass is
-    /// direct) and, with two ranges, the kernel- and bias-gradient partials of the second; 0 for a 1×1, stride-1
+    /// direct) and, with several ranges, the kernel- and bias-gradient partials of every range after the first; 0 for a 1×1, stride-1
     /// convolution. Where the forward pass or the input gradient runs Winograd, at least what that needs (for the
     /// input gradient, the transposed convolution's scratch and the turned kernel).
     /// </summary>

@@ -6,19 +6,20 @@ namespace NeuralDsl;
 
 /// <summary>
 /// Runs the passes of <see cref="Convolution"/> over the output rows (one (sample, oh) pair each, numbered b·OH + oh)
-/// in a fixed number of ranges ("parts"), which the caller and <see cref="GemmWorker"/>'s helper thread share. Within a part the output rows (one (sample, oh)
-/// pair each) go in blocks small enough that a block's im2col columns stay in that core's L2 between being written
+/// in a number of ranges ("parts") fixed by the shape, which the caller and the <see cref="WorkerPool"/> share. Within a
+/// part the output rows go in blocks small enough that a block's im2col columns stay in that core's L2 between being written
 /// and being multiplied: each part owns one column block of scratch and reuses it for all its blocks, so a step
 /// touches a few hundred kilobytes of columns instead of streaming the whole-batch matrix through L3 twice. A GEMM
-/// inside a part runs single-threaded (the helper is busy with the other part), which is what a per-core block
-/// wants. The forward epilogue (bias, ReLU) is applied to each block right after its product, while it is hot.
+/// inside one of several parts stays below the parallel threshold, so it runs on the thread that runs the part, which
+/// is what a per-core block wants. The forward epilogue (bias, ReLU) is applied to each block right after its product, while it is hot.
 /// </summary>
 /// <remarks>
-/// The parts and blocks follow from the geometry and the batch alone, never from the thread count, and the second
-/// part's kernel gradient is summed separately and added to dKernel after the first part's, so every result is the
-/// same whichever thread ran which part, with one thread or two. The forward pass and the kernel gradient split the
-/// rows evenly (so a single sample, as in batch-1 inference, still uses both cores); the input gradient splits on
-/// sample boundaries so that two parts never add into the same input cell, and runs as one part for one sample.
+/// The parts and blocks follow from the geometry and the batch alone, never from the thread count, and every part
+/// after the first sums its kernel gradient apart, added to dKernel after the first part's in part order, so every
+/// result is the same whichever thread ran which part, with any number of threads. The forward pass and the kernel
+/// gradient split the rows evenly (so a single sample, as in batch-1 inference, still uses several cores); the input
+/// gradient splits on sample boundaries so that two parts never add into the same input cell, and runs as one part
+/// for one sample.
 /// </remarks>
 internal static unsafe class ConvolutionParts
 {
@@ -26,21 +27,30 @@ internal static unsafe class ConvolutionParts
     /// kernel and the output block beside it).</summary>
     internal const int ColumnBlockElements = 64 * 1024;
 
-    /// <summary>The parts of a call: two when the work is worth a second thread and there are two output rows.</summary>
+    /// <summary>Most parts per call (enough for 16 threads; each part past the first keeps a kernel-gradient partial).</summary>
+    internal const int MaxParts = 16;
+
+    /// <summary>
+    /// The parts of a call: one below <see cref="Gemm.ParallelThreshold"/> multiply-adds, otherwise one per
+    /// threshold's worth of work, at least two, at most <see cref="MaxParts"/> and the output rows.
+    /// </summary>
+    // See docs/kernels.md#threads
     public static int Parts(in Conv2DGeometry g, int batch)
     {
         long rows = (long)batch * g.OutputHeight;
         if (rows <= 1)
             return (int)rows;
         long work = rows * g.OutputWidth * g.PatchSize * g.Filters;
-        return work >= Gemm.ParallelThreshold ? 2 : 1;
+        if (work < Gemm.ParallelThreshold)
+            return 1;
+        return (int)Math.Clamp(work / Gemm.ParallelThreshold, 2, Math.Min(MaxParts, rows));
     }
 
     /// <summary>
-    /// Output rows per column block: as many as fit the block target, at least one, at most a part's rows. With two
-    /// parts a block's product also stays below <see cref="Gemm.ParallelThreshold"/>, so a GEMM inside a part never
-    /// tries to share itself (both threads are already busy with the parts); a single part keeps whole blocks and
-    /// lets its GEMM use the helper thread.
+    /// Output rows per column block: as many as fit the block target, at least one, at most a part's rows. With
+    /// several parts a block's product also stays below <see cref="Gemm.ParallelThreshold"/>, so a GEMM inside a part
+    /// never shares itself (the threads are already busy with the parts); a single part keeps whole blocks and lets
+    /// its GEMM use the pool.
     /// </summary>
     public static int BlockRows(in Conv2DGeometry g, int batch)
     {
@@ -56,7 +66,7 @@ internal static unsafe class ConvolutionParts
         return (int)Math.Clamp(rows, 1, Math.Min(largestPart, (long)batch * g.OutputHeight));
     }
 
-    /// <summary>Scratch elements: one column block per part, then the kernel- and bias-gradient partials of the second part.</summary>
+    /// <summary>Scratch elements: one column block per part, then the kernel- and bias-gradient partials of every part after the first.</summary>
     public static long ScratchLength(in Conv2DGeometry g, int batch)
     {
         int parts = Parts(g, batch);
@@ -95,11 +105,12 @@ internal static unsafe class ConvolutionParts
         /// <summary>The column block owned by part <paramref name="part"/>.</summary>
         public readonly T* Columns(int part) => Scratch + (long)part * BlockRows * G.OutputWidth * G.PatchSize;
 
-        /// <summary>The second part's kernel-gradient partial, after the column blocks.</summary>
-        public readonly T* KernelPartial => Scratch + (long)Parts * BlockRows * G.OutputWidth * G.PatchSize;
+        /// <summary>The kernel-gradient partial of part <paramref name="part"/> (from 1), after the column blocks.</summary>
+        public readonly T* KernelPartial(int part) =>
+            Scratch + (long)Parts * BlockRows * G.OutputWidth * G.PatchSize + (long)(part - 1) * (G.KernelSize + G.Filters);
 
-        /// <summary>The second part's bias-gradient partial, after the kernel partial.</summary>
-        public readonly T* BiasPartial => KernelPartial + G.KernelSize;
+        /// <summary>The bias-gradient partial of part <paramref name="part"/> (from 1), after its kernel partial.</summary>
+        public readonly T* BiasPartial(int part) => KernelPartial(part) + G.KernelSize;
     }
 
     /// <summary>
@@ -122,7 +133,7 @@ internal static unsafe class ConvolutionParts
     }
 
     /// <summary>
-    /// dKernel += im2col(x)ᵀ · dz and dBias += Σ rows of dz, with the second part summed apart and added last. dz is
+    /// dKernel += im2col(x)ᵀ · dz and dBias += Σ rows of dz, every part after the first summed apart and added in part order. dz is
     /// dy, or with <paramref name="reluOutput"/> given dy ⊙ (output &gt; 0), written back into dy block by block while
     /// it is in cache. <paramref name="dBias"/> and <paramref name="reluOutput"/> may be empty. With
     /// <paramref name="strategy"/> <see cref="ConvolutionStrategy.SmallPatch"/> the register kernel sums the gradients
@@ -143,11 +154,11 @@ internal static unsafe class ConvolutionParts
             job.ReluOutput = reluOutput.IsEmpty ? null : pa;
             job.BiasGradient = dBias.IsEmpty ? null : pdb;
             Run(&BackwardKernelParts<T>, &job, job.Parts);
-            if (job.Parts > 1)
+            for (int part = 1; part < job.Parts; part++)
             {
-                TensorPrimitives.Add(dKernel, new ReadOnlySpan<T>(job.KernelPartial, g.KernelSize), dKernel);
+                TensorPrimitives.Add(dKernel, new ReadOnlySpan<T>(job.KernelPartial(part), g.KernelSize), dKernel);
                 if (!dBias.IsEmpty)
-                    TensorPrimitives.Add(dBias, new ReadOnlySpan<T>(job.BiasPartial, g.Filters), dBias);
+                    TensorPrimitives.Add(dBias, new ReadOnlySpan<T>(job.BiasPartial(part), g.Filters), dBias);
             }
         }
     }
@@ -186,17 +197,12 @@ internal static unsafe class ConvolutionParts
     }
 
     /// <summary>
-    /// Runs every part: shared with the helper thread when there are two and it is free, otherwise all on the caller
+    /// Runs every part through the pool: on as many threads as the call may use and are free, or all on the caller
     /// (the parts are the same either way, only the thread that computes them differs).
     /// </summary>
     private static void Run<T>(delegate*<void*, int, int, void> body, Job<T>* job, int parts)
-        where T : unmanaged
-    {
-        if (parts > 1 && Gemm.MaxThreads >= 2 && GemmWorker.TryAcquire())
-            GemmWorker.RunRange(body, job, parts, 1);
-        else
-            body(job, 0, parts);
-    }
+        where T : unmanaged =>
+        WorkerPool.Run(body, job, parts, 1);
 
     private static void ForwardParts<T>(void* context, int firstPart, int endPart)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -239,16 +245,16 @@ internal static unsafe class ConvolutionParts
         int ow = g.OutputWidth, patch = g.PatchSize, f = g.Filters;
         for (int part = firstPart; part < endPart; part++)
         {
-            // The first part adds into dKernel and dBias themselves; the second into its own partials, added after
-            // both finish.
+            // The first part adds into dKernel and dBias themselves; each later one into its own partials, added in
+            // part order after all finish.
             T* target = job.Kernel, biasTarget = job.BiasGradient;
             if (part > 0)
             {
-                target = job.KernelPartial;
+                target = job.KernelPartial(part);
                 new Span<T>(target, g.KernelSize).Clear();
                 if (biasTarget != null)
                 {
-                    biasTarget = job.BiasPartial;
+                    biasTarget = job.BiasPartial(part);
                     new Span<T>(biasTarget, f).Clear();
                 }
             }
@@ -281,7 +287,7 @@ internal static unsafe class ConvolutionParts
         var dx = new Span<T>(job.Output, job.Batch * g.InputSize);
         int ow = g.OutputWidth, patch = g.PatchSize, f = g.Filters;
         // With fewer sample parts than parts (one sample) the single part may use every column block, which lie one
-        // after another: larger blocks whose product can then use the helper thread itself.
+        // after another: larger blocks whose product can then use the pool itself.
         int blockRows = job.SampleParts < job.Parts ? job.BlockRows * job.Parts : job.BlockRows;
         for (int part = firstPart; part < endPart; part++)
         {

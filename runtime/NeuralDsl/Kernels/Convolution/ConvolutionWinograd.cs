@@ -17,8 +17,8 @@ namespace NeuralDsl;
 /// <remarks>
 /// Tiles are processed in chunks of whole tile rows sized to keep their transformed inputs and products near the size
 /// of L2 (see <see cref="ChunkBytes"/>); each chunk runs all three steps on one thread, and the chunks are shared with the
-/// <see cref="GemmWorker"/> thread when the convolution is large enough to pay for the hand-off. When all tiles fit one
-/// chunk (a few samples of a small image) the two threads split the α² ξ instead, then the output transform by tile rows.
+/// <see cref="WorkerPool"/> when the convolution is large enough to pay for the hand-off. When all tiles fit one
+/// chunk (a few samples of a small image) the threads split the α² ξ instead, then the output transform by tile rows.
 /// Every tile's result depends only on its own inputs and each product's sums run in the same order whichever way
 /// the work is split, so the output does not depend on the chunking or on which thread ran what.
 /// <para>
@@ -40,7 +40,7 @@ internal static unsafe class ConvolutionWinograd
 
     /// <summary>
     /// Multiply-adds in the products below which the work stays on the calling thread: Gemm's threshold, since below
-    /// it the hand-off to the helper thread risks more than it can save.
+    /// it the hand-off to the worker pool risks more than it can save.
     /// </summary>
     // See docs/kernels.md#winograd-threads
     internal const long ParallelWork = Gemm.ParallelThreshold;
@@ -178,19 +178,15 @@ internal static unsafe class ConvolutionWinograd
 
             int rowsPerChunk = ChunkRows(g, tilesWide, tileRows, sizeof(T), transformSize);
             int chunks = (tileRows + rowsPerChunk - 1) / rowsPerChunk;
-            bool share = tiles * transformSize * c * f >= ParallelWork && Gemm.MaxThreads >= 2 && GemmWorker.TryAcquire();
+            bool share = tiles * transformSize * c * f >= ParallelWork && NeuralDslThreads.Current >= 2;
             if (share && chunks == 1)
             {
                 // Too few tiles to split well (four MNIST samples have 36 4×4 or 144 2×2 tiles): each thread transforms
                 // the kernel and the input for its half of the α² ξ and runs those full-height products (twice as many
-                // products of half the tiles would take 1.4× as long).
-                GemmWorker.RunRange(&RunTransformRows<T, TW>, &job, points, points / 2);
-                // The output transform needs all α² ξ of a tile, so it waits for both halves; split by tile rows
-                // when the worker is back in time, else the caller does all of it.
-                if (tileRows >= 2 && GemmWorker.TryAcquire())
-                    GemmWorker.RunRange(&RunOutputRows<T, TW>, &job, tileRows, (tileRows + 1) / 2);
-                else
-                    TransformOutputs<T, TW>(ref job, 0, tileRows, job.M, (nint)tiles);
+                // products of half the tiles would take 1.4× as long). Two halves: each re-reads the whole input.
+                WorkerPool.Run(&RunTransformRows<T, TW>, &job, points, points / 2);
+                // The output transform needs all α² ξ of a tile, so it waits for both halves; then by tile rows.
+                WorkerPool.Run(&RunOutputRows<T, TW>, &job, tileRows, (tileRows + 1) / 2);
             }
             else
             {
@@ -198,9 +194,9 @@ internal static unsafe class ConvolutionWinograd
                     TW.Kernel(pk, job.U, (nint)c * f, uStride, 0, points);
                 if (share)
                 {
-                    // An even number of chunks, so that when both threads keep up neither waits for a last odd one.
+                    // An even number of chunks, so that when two threads keep up neither waits for a last odd one.
                     int evenChunks = chunks + (chunks & 1);
-                    GemmWorker.RunRange(&RunChunk<T, TW>, &job, tileRows, (tileRows + evenChunks - 1) / evenChunks);
+                    WorkerPool.Run(&RunChunk<T, TW>, &job, tileRows, (tileRows + evenChunks - 1) / evenChunks);
                 }
                 else
                 {
@@ -263,7 +259,7 @@ internal static unsafe class ConvolutionWinograd
     /// <summary>
     /// Tile rows [<paramref name="start"/>, <paramref name="end"/>) (row r is tile row r mod ⌈OH/m⌉ of sample
     /// r div ⌈OH/m⌉): input transform, the α² products, output transform. The chunk's V and M are its own slices of
-    /// the scratch, so chunks on two threads never share a written element.
+    /// the scratch, so chunks on different threads never share a written element.
     /// </summary>
     private static void RunChunk<T, TW>(void* context, int start, int end)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>

@@ -1,53 +1,46 @@
 using System;
 using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using System.Threading;
 
 namespace NeuralDsl;
 
 /// <summary>
 /// General matrix product <c>C = op(A)·op(B)</c> (or <c>C += …</c>) on row-major spans, float or double.
-/// Large shapes run a packed, cache-blocked, register-tiled FMA kernel (AVX-512 or AVX2) and may split across
-/// a second core; a single row (GEMV), few rows, or a tiny depth or width take unpacked vector loops. No call
-/// allocates once each thread has run one product of its element type.
+/// Large shapes run a packed, cache-blocked, register-tiled FMA kernel (AVX-512 or AVX2), shared with the worker
+/// pool (<see cref="NeuralDslThreads"/>) in chunks fixed by the shape alone; a single row (GEMV), few rows, or a tiny
+/// depth or width take unpacked vector loops. No call allocates once each thread has run one product of its element type.
 /// </summary>
 public static class Gemm
 {
-    /// <summary>Below this many multiply-adds a second thread costs more than it saves.</summary>
+    /// <summary>Below this many multiply-adds a product stays on the calling thread: a hand-off costs more than it saves.</summary>
+    // See docs/kernels.md#threads
     internal const long ParallelThreshold = 1L << 21;
-
-    /// <summary>From this many multiply-adds a product is cut into four chunks rather than two.</summary>
-    internal const long LargeProduct = 1L << 25;
 
     /// <summary>Depth or width under which packing is not worth it.</summary>
     internal const int SmallDimension = 16;
 
-    /// <summary>Depth split points are multiples of this (a cache line of floats), so neither half starts mid-line.</summary>
+    /// <summary>Depth split points are multiples of this (a cache line of floats), so no chunk starts mid-line.</summary>
     internal const int DepthSplitGranule = 16;
 
-    /// <summary>Largest C (elements) a depth split may produce as a partial product: the extra pass must stay cheap.</summary>
+    /// <summary>Largest C (elements) a depth split may produce as a partial product: the extra passes must stay cheap.</summary>
     internal const int DepthSplitMaxOutput = 1 << 16;
 
     /// <summary>Row counts up to this use the row kernels (GEMV and near-GEMV).</summary>
     internal const int SmallRows = 4;
 
-    private static int s_maxThreads = Math.Min(2, Environment.ProcessorCount);
-
     /// <summary>
-    /// Threads a single product may use: 1 keeps everything on the calling thread, 2 (the default on a
-    /// multi-core machine) lets large products use one long-lived helper thread. Values above 2 act as 2.
+    /// Threads a single product (or convolution pass, or optimizer update) may use: the same setting as
+    /// <see cref="NeuralDslThreads.MaxThreads"/>, kept here for existing callers. Defaults to the core count; 1 keeps
+    /// everything on the calling thread. Results are the same bits for every value.
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1 or more than <see cref="NeuralDslThreads.MaxWorkers"/> + 1.</exception>
     public static int MaxThreads
     {
-        get => Volatile.Read(ref s_maxThreads);
-        set
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
-            Volatile.Write(ref s_maxThreads, value);
-        }
+        get => NeuralDslThreads.MaxThreads;
+        set => NeuralDslThreads.MaxThreads = value;
     }
 
     /// <summary>
@@ -162,24 +155,17 @@ public static class Gemm
         long work = (long)m * n * k;
         if (work >= ParallelThreshold && PreferDepthSplit(m, k, n))
         {
-            // Split in depth halves even on one thread, so the sum's order never depends on the thread count.
-            MultiplyInDepthHalves(a, b, c, m, k, n, transposeA, transposeB, accumulate);
+            // Split in depth chunks even on one thread, so the sum's order never depends on the thread count.
+            MultiplyInDepthChunks(a, b, c, m, k, n, transposeA, transposeB, accumulate);
             return;
         }
-        if (MaxThreads >= 2 && work >= ParallelThreshold)
+        if (work >= ParallelThreshold)
         {
-            // Split the longer side on tile boundaries, so each chunk re-packs only the smaller operand. Very large
-            // products get four chunks so a late worker leaves less for the caller to wait on.
-            bool splitColumns = n >= m;
-            int extent = splitColumns ? n : m;
-            int tile = splitColumns ? 2 * TS.Count : GemmKernel.WideRows;
-            int chunks = work >= LargeProduct ? 4 : 2;
-            int chunkSize = RoundUp((extent + chunks - 1) / chunks, tile);
-            chunks = (extent + chunkSize - 1) / chunkSize;
-            if (chunks >= 2 && GemmWorker.TryAcquire())
+            var plan = GemmPartition.Grid(m, k, n, GemmKernel.WideRows, 2 * TS.Count);
+            if (plan.Chunks >= 2 && NeuralDslThreads.Current >= 2)
             {
-                GemmWorker.Run(a, b, c, m, k, n, transposeA, transposeB, accumulate,
-                    splitColumns ? GemmSplit.Columns : GemmSplit.Rows, chunkSize, chunks);
+                var job = new GemmJob<T>(a, b, c, m, k, n, transposeA, transposeB, accumulate) { Plan = plan };
+                WorkerPool.Run(&GridChunks<T>, &job, plan.Chunks, 1);
                 return;
             }
         }
@@ -187,30 +173,74 @@ public static class Gemm
     }
 
     /// <summary>
-    /// A deep product with a small C (a Dense forward pass such as 64×784·784×128) in two halves of the depth: C gets
-    /// the first half's product, a partial buffer the second's, then C += partial. With the worker each thread takes
-    /// one half, so it packs half of A and reads half of B instead of all of one of them, and B's rows stay with the
-    /// thread that reads them in every step (the optimizer update later splits the parameters the same way).
-    /// Without the worker the caller computes both halves the same way, so the result never depends on whether the
-    /// second thread was free.
+    /// A deep product with a small C (a Dense forward pass such as 256×784·784×128) in depth chunks: C gets the first
+    /// chunk's product, each later chunk a partial block of its own, then C += the partials in chunk order. Each thread
+    /// packs its slice of A and reads its slice of B instead of all of one of them. The chunks come from the shape alone
+    /// (<see cref="GemmPartition.DepthChunk"/>) and one thread computes the same chunks the same way, so the sum never
+    /// depends on the thread count.
     /// </summary>
-    private static unsafe void MultiplyInDepthHalves<T>(T* a, T* b, T* c, int m, int k, int n,
+    private static unsafe void MultiplyInDepthChunks<T>(T* a, T* b, T* c, int m, int k, int n,
         bool transposeA, bool transposeB, bool accumulate)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        int half = RoundUp((k + 1) / 2, DepthSplitGranule);
-        // The second half's partial lives in this (calling) thread's scratch even when the worker computes it: the
-        // caller adds it to C after the worker has been released, so a buffer shared between callers could already
-        // be taken by the next caller's product.
-        T* partial = GemmBuffers<T>.GetScratch(m * n);
-        if (MaxThreads >= 2 && GemmWorker.TryAcquire())
+        int chunk = GemmPartition.DepthChunk(m, k, n, sizeof(T));
+        int chunks = (k + chunk - 1) / chunk;
+        // The partials live in this (calling) thread's scratch even when workers compute them: the caller adds them to C
+        // once every chunk is complete.
+        T* partial = GemmBuffers<T>.GetScratch((chunks - 1) * m * n);
+        var job = new GemmJob<T>(a, b, c, m, k, n, transposeA, transposeB, accumulate) { Partial = partial, DepthChunk = chunk };
+        WorkerPool.Run(&DepthChunks<T>, &job, k, chunk);
+        AddPartials(c, partial, m * n, chunks - 1);
+    }
+
+    /// <summary>C += each of the <paramref name="count"/> partial products in order (the end of a depth split).</summary>
+    internal static unsafe void AddPartials<T>(T* c, T* partial, int length, int count)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var sum = new Span<T>(c, length);
+        for (int i = 0; i < count; i++)
+            TensorPrimitives.Add(sum, new ReadOnlySpan<T>(partial + (nint)i * length, length), sum);
+    }
+
+    /// <summary>One product shared through <see cref="WorkerPool"/>, on the caller's stack for the duration of the call.</summary>
+    private unsafe struct GemmJob<T>(T* a, T* b, T* c, int m, int k, int n, bool transposeA, bool transposeB, bool accumulate)
+        where T : unmanaged
+    {
+        public readonly T* A = a, B = b, C = c;
+        public readonly int M = m, K = k, N = n;
+        public readonly bool TransposeA = transposeA, TransposeB = transposeB, Accumulate = accumulate;
+        public GemmGrid Plan;
+        public T* Partial;
+        public int DepthChunk;
+    }
+
+    /// <summary>Grid blocks [first, end): block i covers row block i / ColumnBlocks and column block i % ColumnBlocks.</summary>
+    private static unsafe void GridChunks<T>(void* context, int first, int end)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ref GemmJob<T> job = ref *(GemmJob<T>*)context;
+        GemmGrid plan = job.Plan;
+        for (int block = first; block < end; block++)
         {
-            GemmWorker.Run(a, b, c, m, k, n, transposeA, transposeB, accumulate, GemmSplit.Depth, half, 2, partial);
-            return;
+            int r0 = block / plan.ColumnBlocks * plan.RowChunk, c0 = block % plan.ColumnBlocks * plan.ColumnChunk;
+            GemmBlocked.Run(job.A, job.B, job.C, job.M, job.K, job.N, job.TransposeA, job.TransposeB, job.Accumulate,
+                r0, Math.Min(job.M, r0 + plan.RowChunk), c0, Math.Min(job.N, c0 + plan.ColumnChunk));
         }
-        GemmBlocked.Run(a, b, c, m, k, n, transposeA, transposeB, accumulate, 0, m, 0, n, 0, half);
-        GemmBlocked.Run(a, b, partial, m, k, n, transposeA, transposeB, false, 0, m, 0, n, half, k);
-        GemmWorker.AddPartials(c, partial, m * n, 1);
+    }
+
+    /// <summary>
+    /// Depths [p0, p1), one depth chunk: the first chunk goes into C (adding to it when accumulating), every later one
+    /// into its own m×n block of the partials.
+    /// </summary>
+    private static unsafe void DepthChunks<T>(void* context, int p0, int p1)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ref GemmJob<T> job = ref *(GemmJob<T>*)context;
+        int index = p0 / job.DepthChunk;
+        bool first = index == 0;
+        T* target = first ? job.C : job.Partial + (nint)(index - 1) * job.M * job.N;
+        GemmBlocked.Run(job.A, job.B, target, job.M, job.K, job.N, job.TransposeA, job.TransposeB,
+            first && job.Accumulate, 0, job.M, 0, job.N, p0, p1);
     }
 
     /// <summary>dst[cols×rows] = srcᵀ for src [rows×cols], in cache-friendly tiles.</summary>
@@ -233,14 +263,12 @@ public static class Gemm
     }
 
     /// <summary>
-    /// Whether two threads share a product along its depth rather than along rows or columns: when the depth is
-    /// at least twice the longer side of a small C, splitting rows or columns would make both threads pack or read
-    /// the same, much larger, operand, while the depth split's extra cost is one pass over C.
+    /// Whether a product is cut along its depth rather than along rows or columns: when the depth is at least twice
+    /// the longer side of a small C, splitting rows or columns would make every thread pack or read the same, much
+    /// larger, operand, while the depth split's extra cost is one pass over C per chunk.
     /// </summary>
     internal static bool PreferDepthSplit(int m, int k, int n) =>
         (long)m * n <= DepthSplitMaxOutput && k >= 2 * Math.Max(m, n);
-
-    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 
     /// <summary>Builds the message only on failure, so a valid call formats (and allocates) nothing.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]

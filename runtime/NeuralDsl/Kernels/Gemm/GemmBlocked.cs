@@ -45,7 +45,7 @@ internal static unsafe class GemmBlocked
     /// <summary>
     /// Computes rows [r0, r1) × columns [c0, c1) of the partial product over depths [p0, p1):
     /// C = op(A)[:, p0..p1)·op(B)[p0..p1, :] (+ C). A and B keep their full shapes (m×k, k×n); only the summation
-    /// range shrinks, which is how a product is split along its depth between two threads.
+    /// range shrinks, which is how a product is split along its depth between threads.
     /// </summary>
     public static void Run<T>(
         T* a, T* b, T* c, int m, int k, int n, bool transposeA, bool transposeB, bool accumulate,

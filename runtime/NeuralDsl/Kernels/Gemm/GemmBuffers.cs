@@ -30,8 +30,10 @@ internal static unsafe class GemmBuffers<T>
         T[]? storage = t_storage;
         if (storage is null || storage.Length < total)
         {
+            long before = GC.GetAllocatedBytesForCurrentThread();
             storage = GC.AllocateUninitializedArray<T>(total, pinned: true);
             t_storage = storage;
+            WorkerPool.CountWarmUp(GC.GetAllocatedBytesForCurrentThread() - before);
         }
         T* start = AlignUp((T*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(storage)));
         a = start;
@@ -51,8 +53,10 @@ internal static unsafe class GemmBuffers<T>
         {
             // Grow geometrically so a slowly increasing batch size does not reallocate on every call.
             int size = Math.Max(length + pad, scratch is null ? 0 : (int)Math.Min(int.MaxValue, scratch.Length * 2L));
+            long before = GC.GetAllocatedBytesForCurrentThread();
             scratch = GC.AllocateUninitializedArray<T>(size, pinned: true);
             t_scratch = scratch;
+            WorkerPool.CountWarmUp(GC.GetAllocatedBytesForCurrentThread() - before);
         }
         return AlignUp((T*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(scratch)));
     }

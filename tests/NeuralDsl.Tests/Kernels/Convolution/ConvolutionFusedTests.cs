@@ -350,7 +350,7 @@ public sealed class ConvolutionFusedTests
         {
             // The first rounds warm up the JIT and each thread's GEMM buffers; the last is measured.
             long before = GC.GetAllocatedBytesForCurrentThread();
-            long workerBefore = GemmWorker.AllocatedBytes;
+            long workerBefore = WorkerPool.AllocatedBytes;
             Convolution.Forward<float>(x, k, bias, y, batch, g, scratch, Activation.ReLU);
             Convolution.BackwardKernel<float>(x, y, dk, batch, g, scratch);
             Convolution.BackwardInput<float>(y, k, dx, batch, g, scratch);
@@ -358,7 +358,7 @@ public sealed class ConvolutionFusedTests
             if (round == 2)
             {
                 Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
-                Assert.Equal(workerBefore, GemmWorker.AllocatedBytes);
+                Assert.Equal(workerBefore, WorkerPool.AllocatedBytes);
             }
         }
     }

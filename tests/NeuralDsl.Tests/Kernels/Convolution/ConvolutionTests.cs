@@ -387,19 +387,23 @@ public sealed class ConvolutionTests
         Conv2DGeometry deep = Conv2DGeometry.Create(13, 13, 32, 64, 3, 3, 1, 1, 1, 1, false);
         // 3×3, stride 1, 32 channels on an 11×11 output: the forward pass is Winograd F(4×4, 3×3), the backward passes im2col.
         Assert.Equal(ConvolutionStrategy.Winograd4x4, Convolution.Choose<float>(deep));
-        // The blocked backward passes need two sample ranges of 16, each with one block of 10 output rows of columns
-        // (the most whose product stays under the GEMM's parallel threshold: 110·288·64 < 2²¹), and the second
-        // range's kernel- and bias-gradient partials; the layer's one buffer is the larger of that and Winograd's.
-        long blocked = 2 * 10 * 11 * 288 + 3 * 3 * 32 * 64 + 64;
-        Assert.Equal(blocked, ConvolutionParts.ScratchLength(deep, 32));
+        // The blocked backward passes of 32 samples (71 M multiply-adds) need 16 ranges of rows (the most; one per 2²¹),
+        // each with one block of 10 output rows of columns (the most whose product stays under the GEMM's parallel
+        // threshold: 110·288·64 < 2²¹), and the kernel- and bias-gradient partials of every range after the first; the
+        // layer's one buffer is the larger of that and Winograd's.
+        long blocked32 = 16 * 10 * 11 * 288 + 15 * (3 * 3 * 32 * 64 + 64);
+        Assert.Equal(16, ConvolutionParts.Parts(deep, 32));
+        Assert.Equal(blocked32, ConvolutionParts.ScratchLength(deep, 32));
         // The input gradient is the transposed convolution (11×11×64 padded by 2 → 13×13×32), Winograd F(4×4) too, whose
         // scratch is followed by the turned kernel.
         Conv2DGeometry transposed = Convolution.TransposedGeometry(deep);
         Assert.Equal(new Conv2DGeometry(11, 11, 64, 32, 3, 3, 1, 1, 1, 1, 2, 2, 13, 13), transposed);
         Assert.Equal(ConvolutionStrategy.Winograd4x4, Convolution.ChooseBackward(deep));
         long backward32 = ConvolutionWinograd.ScratchLength(transposed, 32, ConvolutionStrategy.Winograd4x4) + deep.KernelSize;
-        Assert.Equal(Math.Max(Math.Max(blocked, ConvolutionWinograd.ScratchLength(deep, 32, ConvolutionStrategy.Winograd4x4)), backward32), Convolution.ScratchLength(deep, 32));
-        // One sample still splits its 11 output rows in two ranges (5 and 6 rows) for the kernel gradient.
+        Assert.Equal(Math.Max(Math.Max(blocked32, ConvolutionWinograd.ScratchLength(deep, 32, ConvolutionStrategy.Winograd4x4)), backward32), Convolution.ScratchLength(deep, 32));
+        // One sample (2.2 M multiply-adds) still splits its 11 output rows in two ranges (5 and 6 rows) for the kernel gradient.
+        long blocked = 2 * 10 * 11 * 288 + 3 * 3 * 32 * 64 + 64;
+        Assert.Equal(2, ConvolutionParts.Parts(deep, 1));
         Assert.Equal(blocked, ConvolutionParts.ScratchLength(deep, 1));
         long backward1 = ConvolutionWinograd.ScratchLength(transposed, 1, ConvolutionStrategy.Winograd4x4) + deep.KernelSize;
         Assert.Equal(Math.Max(Math.Max(blocked, ConvolutionWinograd.ScratchLength(deep, 1, ConvolutionStrategy.Winograd4x4)), backward1), Convolution.ScratchLength(deep, 1));

@@ -420,13 +420,13 @@ public sealed class ConvolutionWinogradTests
             // Warm up both element types, the GEMM buffers of both threads and the worker.
             Calls();
             Calls();
-            long workerBefore = GemmWorker.AllocatedBytes;
+            long workerBefore = WorkerPool.AllocatedBytes;
             long before = GC.GetAllocatedBytesForCurrentThread();
             for (int i = 0; i < 5; i++)
                 Calls();
             long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
             Assert.Equal(0, allocated);
-            Assert.Equal(workerBefore, GemmWorker.AllocatedBytes);
+            Assert.Equal(workerBefore, WorkerPool.AllocatedBytes);
         }
     }
 }

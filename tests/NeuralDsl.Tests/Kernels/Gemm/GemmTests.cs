@@ -87,7 +87,7 @@ public class GemmTests
         int saved = Gemm.MaxThreads;
         try
         {
-            long chunksBefore = GemmWorker.WorkerChunks;
+            long chunksBefore = WorkerPool.WorkerChunks;
             foreach (int threads in new[] { 1, 2 })
             {
                 Gemm.MaxThreads = threads;
@@ -116,9 +116,9 @@ public class GemmTests
             var x = new float[257 * 257];
             var y = new float[257 * 257];
             var z = new float[257 * 257];
-            for (int attempt = 0; attempt < 200 && GemmWorker.WorkerChunks == chunksBefore; attempt++)
+            for (int attempt = 0; attempt < 200 && WorkerPool.WorkerChunks == chunksBefore; attempt++)
                 Gemm.Multiply<float>(x, y, z, 257, 257, 257);
-            Assert.True(GemmWorker.WorkerChunks > chunksBefore, "the worker thread never computed a chunk");
+            Assert.True(WorkerPool.WorkerChunks > chunksBefore, "the worker thread never computed a chunk");
         }
         finally
         {
@@ -217,12 +217,12 @@ public class GemmTests
             {
                 Gemm.MaxThreads = threads;
                 RunAllPaths(a, b, c, ad, bd, cd);
-                long workerBefore = GemmWorker.AllocatedBytes;
+                long workerBefore = WorkerPool.AllocatedBytes;
                 long before = GC.GetAllocatedBytesForCurrentThread();
                 RunAllPaths(a, b, c, ad, bd, cd);
                 long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
                 Assert.Equal(0, allocated);
-                Assert.Equal(workerBefore, GemmWorker.AllocatedBytes);
+                Assert.Equal(workerBefore, WorkerPool.AllocatedBytes);
             }
         }
         finally
