@@ -181,6 +181,8 @@ public sealed class GeneratorFuzzTests(ITestOutputHelper output)
         ["MultiHeadAttention"] = [2], ["PositionEmbedding"] = [2], ["SinePositionEncoding"] = [2],
         // Takes token ids, first layer only, like Embedding.
         ["TokenAndPositionEmbedding"] = [],
+        // A ready-made block on (steps, model dim) that keeps the shape; a head count not dividing the model dim is NDSL1029.
+        ["TransformerEncoder"] = [2],
     };
 
     private static readonly Dictionary<int, string[]> Reducers = new()
