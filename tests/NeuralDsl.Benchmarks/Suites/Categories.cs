@@ -20,6 +20,6 @@ internal static class Categories
     public const string PerceptronFit = "o) Perceptron Fit digits 1,797×64";
     public const string ResNetTrain = "q) SmallResNet TrainStep b=32";
     public const string ResNetPredict = "r) SmallResNet Predict b=1";
-    public const string TransformerTrain = "s) TransformerEncoder 64×64 TrainStep b=16";
-    public const string TransformerPredict = "t) TransformerEncoder 64×64 Predict b=1";
+    public const string TransformerTrain = "t) TransformerEncoder 64×64 TrainStep b=16";
+    public const string TransformerPredict = "u) TransformerEncoder 64×64 Predict b=1";
 }
