@@ -73,6 +73,13 @@ public partial class ReadyMadeInput;
 [Add(From = "side")]
 public partial class HandWrittenInput;
 
+// Allocation: float, padding mask, dropout, a loss; and the benchmark's shape (float features, no mask, no dropout).
+[Sequential(Loss = Loss.BinaryCrossEntropy)] [Input(8)] [TokenAndPositionEmbedding(20, 8, 8, MaskZero = true)] [TransformerEncoder(16, 2, Dropout = 0.1)]
+[GlobalAveragePooling1D] [Dense(1, Activation.Sigmoid)]
+public partial class EncoderClassifier;
+[Sequential(Loss = Loss.BinaryCrossEntropy)] [Input(16, 16)] [TransformerEncoder(32, 4)] [GlobalAveragePooling1D] [Dense(1, Activation.Sigmoid)]
+public partial class EncoderOnFeatures;
+
 /// <summary>
 /// The ready-made TransformerEncoder (KerasHub semantics): double gradient checks through post- and pre-norm blocks,
 /// with the padding mask of MaskZero and with dropout (masks replayed), the mask's semantics, and the expansion equal to
@@ -155,6 +162,37 @@ public sealed class TransformerEncoderTests
             "transformer_encoder_feedforward_layer_norm.gamma [8]", "transformer_encoder_feedforward_layer_norm.beta [8]",
         ];
         Assert.Equal(expected, GradEncoderPost.ParameterLayout.Select(p => p.Name + " [" + string.Join(", ", p.Shape) + "]"));
+    }
+
+    [Fact]
+    public void Predict_and_TrainStep_allocate_nothing()
+    {
+        var model = new EncoderClassifier(seed: 1);
+        var features = new EncoderOnFeatures(seed: 1);
+        int[] ids = [3, 4, 5, 0, 0, 0, 0, 0, 9, 1, 7, 7, 7, 2, 0, 0, 11, 12, 13, 14, 15, 16, 17, 18, 1, 0, 0, 0, 0, 0, 0, 0];
+        float[] x = new float[4 * EncoderOnFeatures.InputSize];
+        for (int i = 0; i < x.Length; i++)
+            x[i] = (i % 7) * 0.1f - 0.3f;
+        var output = new float[4];
+        float[] target = [1, 0, 1, 0];
+        var adam = new Adam();
+        var adam2 = new Adam();
+
+        void Steps()
+        {
+            model.Predict(ids.AsSpan(0, EncoderClassifier.InputSize), output.AsSpan(0, 1));
+            model.Predict(ids, output);
+            model.TrainStep(ids, target, adam);
+            features.Predict(x.AsSpan(0, EncoderOnFeatures.InputSize), output.AsSpan(0, 1));
+            features.TrainStep(x, target, adam2);
+        }
+
+        Steps();
+        Steps();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10; i++)
+            Steps();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
     public static TheoryData<string> Pairs => [nameof(HandWrittenPost), nameof(HandWrittenPre), nameof(HandWrittenInput)];
