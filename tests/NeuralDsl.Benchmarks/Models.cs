@@ -65,3 +65,12 @@ public partial class GanGenerator;
 [Dense(1024, Activation.ReLU)]
 [Dense(1, Activation.Sigmoid)]
 public partial class GanDiscriminator;
+
+// Issue 14: one KerasHub TransformerEncoder block (model dim 64 from the input, 4 heads of 16, feed-forward 128,
+// post-norm) over 64 steps, averaged over time, then Dense(1, sigmoid).
+[Sequential(Loss = Loss.BinaryCrossEntropy)]
+[Input(64, 64)]
+[TransformerEncoder(128, 4)]
+[GlobalAveragePooling1D]
+[Dense(1, Activation.Sigmoid)]
+public partial class TransformerBlock64;

@@ -205,6 +205,8 @@ public sealed class CodeFixTests
             ["sequenceLength"] = "the longest sequence a position table covers, at least the input's steps", ["MaxWavelength"] = "no size",
             ["vocabulary"] = "the vocabulary of token ids, not the number of steps", ["dim"] = "the output width",
             ["Center"] = "no size (whether β is added)", ["Scale"] = "no size (whether γ multiplies)", ["RmsScaling"] = "no size (RMSNorm)",
+            ["intermediateDim"] = "the feed-forward's hidden width (the block's output keeps the input's model dim)",
+            ["LayerNormEpsilon"] = "no size", ["NormalizeFirst"] = "no size (pre- or post-norm)",
         };
         IEnumerable<Type> layers = typeof(SequentialAttribute).Assembly.GetExportedTypes()
             .Where(t => t.IsSubclassOf(typeof(Attribute)) && t != typeof(SequentialAttribute) && t != typeof(InputAttribute)

@@ -634,6 +634,17 @@ public sealed partial class DiagnosticTests
     }
 
     [Theory]
+    [InlineData("[Input(5, 10)]\n[[|TransformerEncoder(16, 3)|]]\n[GlobalAveragePooling1D]",
+        "[TransformerEncoder] splits its model dim 10 over 3 heads, but 10 is not a multiple of 3")]
+    [InlineData("[Input(5, 8)]\n[Dense(6)]\n[[|TransformerEncoder(16, 4, NormalizeFirst = true, Name = \"encoder\")|]]\n[GlobalAveragePooling1D]",
+        "[TransformerEncoder] splits its model dim 6 over 4 heads, but 6 is not a multiple of 4")]
+    public void NDSL1029_transformer_encoder_model_dim_not_a_multiple_of_the_heads(string layers, string message)
+    {
+        GeneratorRun run = Expect("NDSL1029", Model("[Sequential]\n" + layers));
+        Assert.StartsWith(message, Assert.Single(run.GeneratorDiagnostics).GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("[Input(30)]\n[[|LSTM(8)|]]", "LSTM needs a per-sample input of shape (steps, features), but receives [30]")]
     [InlineData("[Input(4, 4, 1)]\n[[|GRU(3)|]]", "GRU needs a per-sample input of shape (steps, features), but receives [4, 4, 1]")]
     [InlineData("[Input(5, 2)]\n[Flatten]\n[[|SimpleRNN(3)|]]", "SimpleRNN needs a per-sample input of shape (steps, features), but receives [10]")]

@@ -183,6 +183,8 @@ public sealed class GeneratorFuzzTests(ITestOutputHelper output)
         ["TokenAndPositionEmbedding"] = [],
         // One feature vector per node (NDSL1024 otherwise); the driver gives graph models a graph of two nodes.
         ["GraphConv"] = [1],
+        // A ready-made block on (steps, model dim) that keeps the shape; a head count not dividing the model dim is NDSL1029.
+        ["TransformerEncoder"] = [2],
     };
 
     private static readonly Dictionary<int, string[]> Reducers = new()

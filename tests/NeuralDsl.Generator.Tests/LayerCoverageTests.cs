@@ -55,6 +55,7 @@ public sealed class LayerCoverageTests
         ["SinePositionEncodingAttribute"] = "[SinePositionEncoding(Name = \"probe\")]\n[Flatten]",
         ["TokenAndPositionEmbeddingAttribute"] = "[TokenAndPositionEmbedding(5, 4, 3, Name = \"probe\")]\n[Flatten]",
         ["GraphConvAttribute"] = "[GraphConv(3, Activation.ReLU, Name = \"probe\")]",
+        ["TransformerEncoderAttribute"] = "[TransformerEncoder(3, 1, Dropout = 0.1, Name = \"probe\")]\n[Flatten]",
     };
 
     /// <summary>
@@ -67,6 +68,7 @@ public sealed class LayerCoverageTests
         ["ResidualAttribute"] = ("[Block]\n[Dense(3)]\n[Activation(Activation.ReLU)]\npublic partial class ProbeBlock;", "probe_add"),
         ["ResNetBasicBlockAttribute"] = ("", "probe_0_conv"),
         ["ResNetBottleneckAttribute"] = ("", "probe_3_bn"),
+        ["TransformerEncoderAttribute"] = ("", "probe_feedforward_layer_norm"),
     };
 
     private static readonly HashSet<string> ImageLayers = new(StringComparer.Ordinal)
@@ -76,7 +78,7 @@ public sealed class LayerCoverageTests
     };
 
     /// <summary>Layers on (steps, channels) samples get a 4×1 input.</summary>
-    private static readonly HashSet<string> SequenceLayers = new(StringComparer.Ordinal) { "Conv1DAttribute", "MaxPooling1DAttribute", "GlobalAveragePooling1DAttribute", "GlobalMaxPooling1DAttribute", "SimpleRNNAttribute", "LSTMAttribute", "GRUAttribute", "BidirectionalAttribute", "MultiHeadAttentionAttribute", "PositionEmbeddingAttribute", "SinePositionEncodingAttribute" };
+    private static readonly HashSet<string> SequenceLayers = new(StringComparer.Ordinal) { "Conv1DAttribute", "MaxPooling1DAttribute", "GlobalAveragePooling1DAttribute", "GlobalMaxPooling1DAttribute", "SimpleRNNAttribute", "LSTMAttribute", "GRUAttribute", "BidirectionalAttribute", "MultiHeadAttentionAttribute", "PositionEmbeddingAttribute", "SinePositionEncodingAttribute", "TransformerEncoderAttribute" };
 
     /// <summary>The echo state network's attributes: a model kind of its own, not layers (ReservoirTests covers them).</summary>
     private static readonly Type[] EchoStateAttributes = [typeof(ReservoirAttribute), typeof(ReadoutAttribute)];

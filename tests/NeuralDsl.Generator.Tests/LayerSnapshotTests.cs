@@ -199,9 +199,24 @@ public sealed partial class LayerSnapshotTests
         [Flatten]
         """);
 
+    /// <summary>
+    /// The ready-made TransformerEncoder (KerasHub) after a masked embedding: two residuals (attention with dropout, then
+    /// the feed-forward), each add followed by its LayerNormalization (post-norm), the mask reaching the attention and
+    /// the pooling; key dim 8 / 2 heads = 4 and the output Dense's 8 units come from the block's input.
+    /// </summary>
+    [Fact]
+    public void TransformerEncoderBlock() => Verify("""
+        [Input(5)]
+        [Embedding(7, 8, MaskZero = true)]
+        [TransformerEncoder(6, 2, Dropout = 0.1)]
+        [GlobalAveragePooling1D]
+        [Dense(1, Activation.Sigmoid)]
+        """);
+
     /// <summary>Registered kinds that are expanded into other layers, and the snapshot that shows each expansion.</summary>
     private static readonly Dictionary<string, string> ExpandedKinds = new(StringComparer.Ordinal)
     {
+        ["TransformerEncoder"] = nameof(TransformerEncoderBlock),
         ["ResNetBasicBlock"] = nameof(ResNetBlocks),
         ["ResNetBottleneck"] = nameof(ResNetBlocks),
     };

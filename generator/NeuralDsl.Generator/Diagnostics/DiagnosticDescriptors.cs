@@ -258,10 +258,16 @@ internal static class DiagnosticDescriptors
         "NDSL1028", "Invalid attention setting",
         "{0} is not a valid attention: {1}");
 
+    /// <summary>"{0} splits its model dim {1} over {2} heads, but {1} is not a multiple of {2}: ..."</summary>
+    public static readonly DiagnosticDescriptor ModelDimNotDivisibleByHeads = Error(
+        "NDSL1029", "Model dim not a multiple of the attention heads",
+        "{0} splits its model dim {1} over {2} heads, but {1} is not a multiple of {2}: each head takes model dim / heads query, key and value elements; choose a head count that divides {1}, or a model dim that is a multiple of {2}");
+
     /// <summary>"Model '{0}' has {1} elements in a tensor or in its parameters, more than one array can index ({2})"</summary>
     public static readonly DiagnosticDescriptor ModelTooLarge = Error(
         "NDSL2001", "Model too large",
         "Model '{0}' has {1} elements in a tensor or in its parameters, more than one array can index ({2})");
+
 
     /// <summary>"The NeuralDsl generator failed on model '{0}': {1}. Please report this with the model declaration."</summary>
     public static readonly DiagnosticDescriptor InternalError = Error(

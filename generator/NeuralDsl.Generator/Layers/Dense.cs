@@ -29,6 +29,16 @@ internal sealed partial record DenseSpec(
         ExplicitName: a.NamedString("Name"),
         Location: location);
 
+    /// <summary>
+    /// The units are the last axis of the block use's input (TransformerEncoder's output Dense: the model dim), filled in
+    /// by the plan (<see cref="SizeFromUseInput"/>); <see cref="Units"/> is 0 until then.
+    /// </summary>
+    public bool UnitsFromInput { get; init; }
+
+    public override bool SizedByUseInput => UnitsFromInput;
+
+    public override LayerSpec? SizeFromUseInput(Shape useInput, ShapeContext context) => this with { Units = useInput.Last, UnitsFromInput = false };
+
     public override string KerasType => "Dense";
 
     public override string NamePrefix => "dense";

@@ -48,6 +48,7 @@ internal static class LayerRegistry
         ["NeuralDsl.BidirectionalAttribute"] = BidirectionalSpec.Parse, // folded with the next layer by ModelParser
         ["NeuralDsl.ResNetBasicBlockAttribute"] = ResidualSpec.ParseBasicBlock, // expanded like [Residual] (BlockExpansion)
         ["NeuralDsl.ResNetBottleneckAttribute"] = ResidualSpec.ParseBottleneck,
+        ["NeuralDsl.TransformerEncoderAttribute"] = TransformerEncoder.Parse, // a block of two residuals (BlockExpansion)
     };
 
     public static bool IsLayer(string attributeName) => Parsers.ContainsKey(attributeName) || BlockParser.IsUse(attributeName);

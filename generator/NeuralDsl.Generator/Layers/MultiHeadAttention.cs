@@ -41,6 +41,35 @@ internal sealed partial record MultiHeadAttentionSpec(
             ExplicitName: a.NamedString("Name"),
             Location: location);
 
+    /// <summary>
+    /// KerasHub's <c>key_dim = hidden_dim // num_heads</c>: set by <c>[TransformerEncoder]</c>, whose attribute cannot
+    /// know the model dim; <see cref="KeyDim"/> is 0 until the plan sizes the layer from the block's input
+    /// (<see cref="SizeFromUseInput"/>), where a model dim that is not a multiple of the heads is NDSL1029.
+    /// </summary>
+    public bool KeyDimFromInput { get; init; }
+
+    public override bool SizedByUseInput => KeyDimFromInput;
+
+    public override LayerSpec? SizeFromUseInput(Shape useInput, ShapeContext context)
+    {
+        if (NumHeads <= 0)
+            return this with { KeyDimFromInput = false }; // reported by the shape rule as a non-positive numHeads
+        if (useInput.Rank != 2)
+        {
+            context.Report(DiagnosticDescriptors.AttentionInputNotSequence, Location, "[TransformerEncoder] '" + context.CurrentName + "'", "query",
+                "its input", useInput.ToString());
+            return null;
+        }
+        int modelDim = useInput.Last;
+        if (modelDim % NumHeads != 0)
+        {
+            context.Report(DiagnosticDescriptors.ModelDimNotDivisibleByHeads, Location, "[TransformerEncoder]", modelDim.ToString(CultureInfo.InvariantCulture),
+                NumHeads.ToString(CultureInfo.InvariantCulture));
+            return null;
+        }
+        return this with { KeyDim = modelDim / NumHeads, KeyDimFromInput = false };
+    }
+
     public override string KerasType => "MultiHeadAttention";
 
     public override string NamePrefix => "multi_head_attention";

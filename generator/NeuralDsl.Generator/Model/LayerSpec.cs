@@ -55,6 +55,23 @@ internal abstract record LayerSpec(string? ExplicitName, LocationInfo? Location)
     /// </summary>
     public string? Origin { get; init; }
 
+    /// <summary>
+    /// For a layer of a ready-made block whose size comes from the block's input rather than from its attribute
+    /// (<see cref="SizedByUseInput"/>: TransformerEncoder's key dim and output Dense follow the model dim): the tensor the
+    /// use reads, set by <see cref="Shapes.BlockExpansion"/>. The plan passes its shape to <see cref="SizeFromUseInput"/>
+    /// before the shape rule and plans the sized layer. Null for every other layer.
+    /// </summary>
+    public TensorRef? SizeSource { get; init; }
+
+    /// <summary>True for a layer some of whose sizes are the block use's input shape's (see <see cref="SizeSource"/>).</summary>
+    public virtual bool SizedByUseInput => false;
+
+    /// <summary>
+    /// The layer with the sizes it takes from <paramref name="useInput"/> (the per-sample shape of the tensor its block use
+    /// reads) filled in, or null after reporting why they cannot be; only called when <see cref="SizedByUseInput"/>.
+    /// </summary>
+    public virtual LayerSpec? SizeFromUseInput(Shape useInput, ShapeContext context) => this;
+
     // ---- Shapes (Layers/X.cs) ----
 
     /// <summary>The per-sample output shape for <paramref name="input"/>, or null after reporting why there is none.</summary>

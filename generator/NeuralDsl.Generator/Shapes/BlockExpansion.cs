@@ -110,11 +110,13 @@ internal static class BlockExpansion
             LayerSpec layer = layers[i];
             if (IsUse(layer))
             {
-                if (!ExpandUse(layer with { InputName = Scoped(layer.InputName, useName, innerOutputs) }, Full(i), frozen, modelName, flat, innerOutputs, context))
+                // A nested use that opens the block reads what the use reads (its shortcut too), as a first layer does.
+                string? nestedInput = i == 0 && layer.InputName is null && use.InputName is not null ? x.Name : Scoped(layer.InputName, useName, innerOutputs);
+                if (!ExpandUse(layer with { InputName = nestedInput }, Full(i), frozen, modelName, flat, innerOutputs, context))
                     return false;
                 continue;
             }
-            flat.Add(Scope(layer, Full(i), useName, frozen, origin, innerOutputs));
+            flat.Add(Scope(layer, Full(i), useName, frozen, origin, innerOutputs, x));
         }
         if (flat.Count == first)
             return true; // an empty block is NDSL0016 at parse time; nothing to wire
@@ -148,7 +150,7 @@ internal static class BlockExpansion
                             Conv2DSpec conv => new DenseSpec(decision.Size, Activation.Linear, true, Initializer.GlorotUniform, Initializer.Zeros, conv.ExplicitName, conv.Location),
                             var other => other,
                         };
-                        layer = Scope(layer, Full(layers.Count + k), useName, frozen, origin, innerOutputs);
+                        layer = Scope(layer, Full(layers.Count + k), useName, frozen, origin, innerOutputs, x);
                         flat.Add(k == 0 ? layer with { InputTensor = x } : layer);
                     }
                     shortcutOutput = TensorRef.At(flat.Count - 1);
@@ -161,19 +163,24 @@ internal static class BlockExpansion
                 });
             }
             for (int k = 0; k < after.Count; k++)
-                flat.Add(Scope(after[k], Full(at + 1 + k), useName, frozen, origin, innerOutputs));
+                flat.Add(Scope(after[k], Full(at + 1 + k), useName, frozen, origin, innerOutputs, x));
         }
         useOutputs[useName] = flat[flat.Count - 1].ExplicitName!;
         return true;
     }
 
-    /// <summary>An inner layer as the model sees it: its full name, its <c>Input</c> scoped to the use, frozen with the use, its origin recorded.</summary>
-    private static LayerSpec Scope(LayerSpec layer, string full, string useName, bool frozen, string origin, Dictionary<string, string> innerOutputs) =>
+    /// <summary>
+    /// An inner layer as the model sees it: its full name, its <c>Input</c> scoped to the use, frozen with the use, its
+    /// origin recorded, and, when the layer takes sizes from what the use reads (<see cref="LayerSpec.SizedByUseInput"/>),
+    /// that tensor <paramref name="x"/> as its <see cref="LayerSpec.SizeSource"/>.
+    /// </summary>
+    private static LayerSpec Scope(LayerSpec layer, string full, string useName, bool frozen, string origin, Dictionary<string, string> innerOutputs, TensorRef x) =>
         Rename(layer, name => Scoped(name, useName, innerOutputs)!) with
         {
             ExplicitName = full,
             Trainable = layer.Trainable && !frozen,
             Origin = "layer '" + full + "', " + origin,
+            SizeSource = layer.SizedByUseInput ? x : layer.SizeSource,
         };
 
     /// <summary>The layer with every name it reads (<c>Input</c>, a merge's operands and <c>From</c>) passed through <paramref name="rename"/>.</summary>

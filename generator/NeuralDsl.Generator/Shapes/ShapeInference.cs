@@ -73,7 +73,23 @@ internal static class ShapeInference
             int[] reads = inputs[i];
             var shapes = reads.Select(j => j < 0 ? model.InputShape : layers[j].Output).ToArray();
             current = shapes[0];
-            context.PreviousLayer = reads[0] >= 0 ? model.Layers[reads[0]] : null;
+            context.PreviousLayer = reads[0] >= 0 ? layers[reads[0]].Spec : null;
+            context.CurrentName = names[i];
+            if (spec.SizedByUseInput && spec.SizeSource is { } source)
+            {
+                // A ready-made block's layer sized by what the block reads (TransformerEncoder: the model dim), an
+                // earlier output: the planned layer is the sized one, as if its attribute had said the sizes.
+                int at = source.Name is null ? source.Index : model.InputName == source.Name ? -1 : System.Array.IndexOf(names, source.Name);
+                if (at >= i || at < -1)
+                {
+                    context.Report(DiagnosticDescriptors.InternalError, spec.Location, model.ClassName, "the size source " + source + " of '" + names[i] + "' is not an earlier output");
+                    return null;
+                }
+                LayerSpec? sized = spec.SizeFromUseInput(at < 0 ? model.InputShape : layers[at].Output, context);
+                if (sized is null)
+                    return null;
+                spec = sized;
+            }
             context.PreviousName = reads[0] >= 0 ? names[reads[0]] : null;
             context.CurrentName = names[i];
             context.OperandShapes = shapes;

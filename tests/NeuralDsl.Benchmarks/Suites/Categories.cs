@@ -27,4 +27,6 @@ internal static class Categories
     public const string ScalingMlp = "u) Scaling MnistMlp TrainStep b=256";
     public const string ScalingCnn = "v) Scaling MnistCnn TrainStep b=128";
     public const string ScalingGemm = "w) Scaling GEMM n=1024";
+    public const string TransformerTrain = "x) TransformerEncoder 64×64 TrainStep b=16";
+    public const string TransformerPredict = "y) TransformerEncoder 64×64 Predict b=1";
 }
