@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using NeuralDsl.Onnx.Tests.Models;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace NeuralDsl.Onnx.Tests;
 
@@ -11,7 +12,7 @@ namespace NeuralDsl.Onnx.Tests;
 /// compared with <c>Predict</c> on a seeded batch of 3 with randomized biases and statistics (OnnxHarness), within
 /// 1e-5 in the max-norm relative error ‖onnx − predict‖∞ / ‖predict‖∞.
 /// </summary>
-public sealed class OnnxExportTests
+public sealed class OnnxExportTests(ITestOutputHelper output)
 {
     private static readonly Dictionary<string, Func<IModel<float>>> LayerModels = new()
     {
@@ -102,6 +103,7 @@ public sealed class OnnxExportTests
     public void A_layer_model_exported_to_onnx_computes_what_Predict_computes(string name)
     {
         double error = OnnxHarness.ExportAndCompare(LayerModels[name]());
+        output.WriteLine($"{name}: relative error {error:E2}");
         Assert.True(error <= OnnxHarness.FloatTolerance, $"{name}: relative error {error:E2} > {OnnxHarness.FloatTolerance:E0}");
     }
 
@@ -110,6 +112,7 @@ public sealed class OnnxExportTests
     public void A_sample_model_exported_to_onnx_computes_what_Predict_computes(string name)
     {
         double error = OnnxHarness.ExportAndCompare(SampleModels[name]());
+        output.WriteLine($"{name}: relative error {error:E2}");
         Assert.True(error <= OnnxHarness.FloatTolerance, $"{name}: relative error {error:E2} > {OnnxHarness.FloatTolerance:E0}");
     }
 
