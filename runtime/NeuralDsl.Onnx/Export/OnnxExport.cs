@@ -36,8 +36,8 @@ public static class OnnxExport
     public static void ExportOnnx(this IModel<float> model, string path) => Export(model, path);
 
     /// <summary>
-    /// Writes <paramref name="model"/> as an ONNX file with double tensors. ONNX allows double everywhere, but ONNX
-    /// Runtime's CPU provider runs some operators (Conv, pooling, Erf) in float only.
+    /// Writes <paramref name="model"/> as an ONNX file with double tensors. ONNX allows double everywhere; whether an
+    /// engine has a double kernel depends on the operator (ONNX Runtime runs a double MLP).
     /// </summary>
     /// <inheritdoc cref="ExportOnnx(IModel{float}, string)"/>
     public static void ExportOnnx(this IModel<double> model, string path) => Export(model, path);
