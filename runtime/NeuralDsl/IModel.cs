@@ -52,6 +52,14 @@ public interface IModel<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     IReadOnlyList<ParameterInfo> StateLayout => [];
 
     /// <summary>
+    /// The model's layers as data, in order (Keras <c>model.get_config()["layers"]</c>): kind, name, the tensors each one
+    /// reads, its output shape, its configuration and its entries of <see cref="ParameterLayout"/> and
+    /// <see cref="StateLayout"/>; the first is the <c>InputLayer</c>. What exporters and importers walk. Empty for
+    /// hand-written implementations.
+    /// </summary>
+    IReadOnlyList<LayerInfo> Layers => [];
+
+    /// <summary>
     /// Keras <c>model.trainable</c> at run time: while false, <see cref="Backward"/> and <see cref="ComputeGradients"/>
     /// compute only input gradients (no parameter-gradient work), a train step updates nothing, and BatchNormalization
     /// runs in inference mode. Layers declared with <c>Trainable = false</c> stay frozen either way.

@@ -74,6 +74,31 @@ public sealed class PackageTests(PackedPackage package, ITestOutputHelper log) :
     }
 
     [Fact]
+    public void Onnx_package_holds_its_library_and_docs_and_depends_on_NeuralDsl_of_at_least_its_version()
+    {
+        using ZipArchive zip = ZipFile.OpenRead(package.OnnxPackage);
+        string[] entries = zip.Entries.Select(e => e.FullName).ToArray();
+        Assert.Contains("lib/net10.0/NeuralDsl.Onnx.dll", entries);
+        Assert.Contains("lib/net10.0/NeuralDsl.Onnx.xml", entries);
+        Assert.Contains("README.md", entries);
+        Assert.DoesNotContain("lib/net10.0/NeuralDsl.dll", entries);
+
+        XDocument nuspec;
+        using (Stream stream = zip.Entries.Single(e => e.FullName == "NeuralDsl.Onnx.nuspec").Open())
+            nuspec = XDocument.Load(stream);
+        XNamespace ns = nuspec.Root!.Name.Namespace;
+        XElement metadata = nuspec.Root.Element(ns + "metadata")!;
+        Assert.Equal("NeuralDsl.Onnx", metadata.Element(ns + "id")!.Value);
+        Assert.Equal(package.Version, metadata.Element(ns + "version")!.Value);
+        Assert.Equal("MIT", metadata.Element(ns + "license")!.Value);
+        // Protobuf for the file format, and NeuralDsl's public API only, so any NeuralDsl from this version on will do.
+        Dictionary<string, string> dependencies = metadata.Descendants(ns + "dependency")
+            .ToDictionary(d => (string)d.Attribute("id")!, d => (string)d.Attribute("version")!);
+        Assert.Equal(["Google.Protobuf", "NeuralDsl"], dependencies.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(package.Version, dependencies["NeuralDsl"]);
+    }
+
+    [Fact]
     public void A_fresh_console_project_installs_the_package_from_a_local_feed_builds_without_warnings_and_trains()
     {
         string consumer = Path.Combine(package.Root, "consumer");

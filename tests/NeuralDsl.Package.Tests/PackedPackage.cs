@@ -5,8 +5,8 @@ using System.Reflection;
 
 namespace NeuralDsl.Package.Tests;
 
-/// <summary>The NeuralDsl and NeuralDsl.Plots packages packed once for the tests of a class, from the runtime,
-/// generator and plots this test project was built with, into a fresh folder that serves as a local feed; deleted on
+/// <summary>The NeuralDsl, NeuralDsl.Plots and NeuralDsl.Onnx packages packed once for the tests of a class, from the runtime,
+/// generator and companions this test project was built with, into a fresh folder that serves as a local feed; deleted on
 /// dispose.</summary>
 public sealed class PackedPackage : IDisposable
 {
@@ -24,8 +24,10 @@ public sealed class PackedPackage : IDisposable
         string configuration = typeof(PackedPackage).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
         Package = Path.Combine(Feed, $"NeuralDsl.{Version}.nupkg");
         PlotsPackage = Path.Combine(Feed, $"NeuralDsl.Plots.{Version}.nupkg");
+        OnnxPackage = Path.Combine(Feed, $"NeuralDsl.Onnx.{Version}.nupkg");
         PackDuration = Pack(Metadata("NeuralDslProject"), Package, configuration, suffix)
-                     + Pack(Metadata("NeuralDslPlotsProject"), PlotsPackage, configuration, suffix);
+                     + Pack(Metadata("NeuralDslPlotsProject"), PlotsPackage, configuration, suffix)
+                     + Pack(Metadata("NeuralDslOnnxProject"), OnnxPackage, configuration, suffix);
     }
 
     // --no-build: the test project's build built the runtime, the generator and the plots in this configuration already.
@@ -56,6 +58,9 @@ public sealed class PackedPackage : IDisposable
 
     /// <summary>The NeuralDsl.Plots companion package, of the same version.</summary>
     public string PlotsPackage { get; }
+
+    /// <summary>The NeuralDsl.Onnx companion package (ONNX export), of the same version.</summary>
+    public string OnnxPackage { get; }
 
     public TimeSpan PackDuration { get; }
 

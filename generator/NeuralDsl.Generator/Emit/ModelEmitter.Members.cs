@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Text;
 using NeuralDsl.Generator.Model;
@@ -114,6 +115,7 @@ internal sealed partial class ModelEmitter
         _w.Unindent();
         _w.Line("];");
         _w.Line();
+        WriteLayerInfos();
         if (HasState)
         {
             _w.DocSummary("Non-trainable tensors saved with the weights (" + Literals.Count(_plan.StateCount) + " elements).");
@@ -131,6 +133,69 @@ internal sealed partial class ModelEmitter
             _w.Line("];");
             _w.Line();
         }
+    }
+
+    /// <summary>
+    /// The public <c>Layers</c>: one <c>LayerInfo</c> per layer after the <c>InputLayer</c>, with the Keras class and
+    /// name, the tensors it reads, its output shape, its configuration (<see cref="LayerSpec.Config"/>) and its tensors.
+    /// </summary>
+    private void WriteLayerInfos()
+    {
+        string inputName = Spec.InputName ?? "input_layer";
+        _w.DocSummary("The layers as data (Keras <c>get_config()</c>): the <c>InputLayer</c>, then every layer with the tensors it reads, its " +
+            "output shape, configuration and parameter names; what exporters and importers walk.");
+        _w.ExpressionBody("public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> Layers", Names.LayerInfos);
+        _w.Line();
+        _w.Line("private static readonly global::NeuralDsl.LayerInfo[] " + Names.LayerInfos + " =");
+        _w.Line("[");
+        _w.Indent();
+        _w.Line("new(" + Literals.String(inputName) + ", \"InputLayer\", [], [" + string.Join(", ", Spec.InputShape.Dimensions) +
+            "], global::NeuralDsl.LayerConfig.Empty, [], []),");
+        foreach (PlannedLayer layer in Layers)
+        {
+            string inputs = string.Join(", ", layer.Inputs.Select(j => Literals.String(j < 0 ? inputName : Layers[j].Name)));
+            string parameters = string.Join(", ", layer.Parameters.Where(p => !p.IsState).Select(p => Literals.String(p.Name)));
+            string state = string.Join(", ", layer.Parameters.Where(p => p.IsState).Select(p => Literals.String(p.Name)));
+            _w.Line("new(" + Literals.String(layer.Name) + ", " + Literals.String(layer.Spec.KerasType) + ", [" + inputs + "], [" +
+                string.Join(", ", layer.Output.Dimensions) + "],");
+            _w.Indent();
+            List<string> config = ConfigEntry.Lines(layer.Spec.Config, 96);
+            if (config.Count == 0)
+            {
+                _w.Line("global::NeuralDsl.LayerConfig.Empty,");
+            }
+            else if (config.Count == 1 && config[0].Length <= 72)
+            {
+                _w.Line("new global::NeuralDsl.LayerConfig(" + config[0] + "),");
+            }
+            else
+            {
+                _w.Line("new global::NeuralDsl.LayerConfig(");
+                _w.Indent();
+                for (int i = 0; i < config.Count; i++)
+                    _w.Line(config[i] + (i == config.Count - 1 ? ")," : ""));
+                _w.Unindent();
+            }
+            string tensors = "[" + parameters + "], [" + state + "]),";
+            if (tensors.Length <= 96)
+            {
+                _w.Line(tensors);
+            }
+            else
+            {
+                // Long names (attention, Bidirectional): the parameter list wraps, the state list follows it.
+                _w.Line("[");
+                _w.Indent();
+                foreach (string line in ConfigEntry.Pack(layer.Parameters.Where(p => !p.IsState).Select(p => Literals.String(p.Name)), 96))
+                    _w.Line(line);
+                _w.Unindent();
+                _w.Line("], [" + state + "]),");
+            }
+            _w.Unindent();
+        }
+        _w.Unindent();
+        _w.Line("];");
+        _w.Line();
     }
 
     // ---- Construction and views ----
@@ -229,6 +294,7 @@ internal sealed partial class ModelEmitter
             Names.ParameterLayout);
         if (HasState)
             _w.ExpressionBody("global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> " + Interface + ".StateLayout", Names.StateLayout);
+        _w.ExpressionBody("global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> " + Interface + ".Layers", Names.LayerInfos);
         _w.Line();
     }
 

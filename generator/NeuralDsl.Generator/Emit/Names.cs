@@ -84,6 +84,9 @@ internal static class Names
 
     public static string StateLayout => Static("stateLayout");
 
+    /// <summary>The static array behind the public <c>Layers</c> (the run-time description of every layer).</summary>
+    public static string LayerInfos => Static("layers");
+
     public static string EnsureCapacity => Method("EnsureCapacity");
 
     public static string ForwardCore => Method("ForwardCore");

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using NeuralDsl.Generator.Model;
 using NeuralDsl.Generator.Parsing;
 using NeuralDsl.Generator.Shapes;
@@ -17,6 +18,8 @@ internal sealed partial record ActivationSpec(Activation Activation, string? Exp
     public override MaskHandling MaskHandling => MaskHandling.PassesOn;
 
     public override string NamePrefix => "activation";
+
+    public override IEnumerable<ConfigEntry> Config => [ConfigEntry.Activation("activation", Activation)];
 
     public override string Describe() => "Activation(" + Activation + ")";
 

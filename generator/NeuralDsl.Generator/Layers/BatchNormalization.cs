@@ -21,6 +21,9 @@ internal sealed partial record BatchNormalizationSpec(double Momentum, double Ep
 
     public override string NamePrefix => "batch_normalization";
 
+    public override IEnumerable<ConfigEntry> Config =>
+        [ConfigEntry.Int("axis", -1), ConfigEntry.Double("momentum", Momentum), ConfigEntry.Double("epsilon", Epsilon)];
+
     public override string Describe() => "BatchNormalization";
 
     public override Shape? InferShape(Shape input, ShapeContext context)

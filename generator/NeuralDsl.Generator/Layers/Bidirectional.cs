@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using NeuralDsl.Generator.Diagnostics;
 using NeuralDsl.Generator.Model;
 using NeuralDsl.Generator.Parsing;
@@ -23,6 +24,10 @@ internal sealed partial record BidirectionalSpec(MergeMode MergeMode, RecurrentS
     public override string KerasType => "Bidirectional";
 
     public override string NamePrefix => "bidirectional";
+
+    /// <summary>Keras <c>merge_mode</c>, the wrapped layer's class (<c>layer</c>) and then its own entries.</summary>
+    public override IEnumerable<ConfigEntry> Config =>
+        Layer is null ? [] : new[] { ConfigEntry.MergeMode(MergeMode), ConfigEntry.String("layer", Layer.KerasType) }.Concat(Layer.Config);
 
     public override string Describe() =>
         Layer is null ? "Bidirectional" : "Bidirectional(" + Layer.Describe() + (MergeMode != MergeMode.Concat ? ", " + MergeMode : "") + ")";

@@ -42,6 +42,13 @@ internal sealed partial record Conv1DSpec(
 
     public override string NamePrefix => "conv1d";
 
+    public override IEnumerable<ConfigEntry> Config =>
+    [
+        ConfigEntry.Int("filters", Filters), ConfigEntry.Ints("kernel_size", KernelSize), ConfigEntry.Ints("strides", Strides),
+        ConfigEntry.Padding(Padding), ConfigEntry.Ints("dilation_rate", Dilation), ConfigEntry.Activation("activation", Activation),
+        ConfigEntry.Bool("use_bias", UseBias),
+    ];
+
     public override string Describe() =>
         "Conv1D(" + Filters.ToString(CultureInfo.InvariantCulture) + ", " + KernelSize.ToString(CultureInfo.InvariantCulture) +
         (Strides != 1 ? ", strides " + Strides.ToString(CultureInfo.InvariantCulture) : "") +

@@ -50,6 +50,13 @@ internal sealed partial record Conv2DSpec(
 
     public override string NamePrefix => "conv2d";
 
+    public override IEnumerable<ConfigEntry> Config =>
+    [
+        ConfigEntry.Int("filters", Filters), ConfigEntry.Ints("kernel_size", KernelHeight, KernelWidth), ConfigEntry.Ints("strides", StrideHeight, StrideWidth),
+        ConfigEntry.Padding(Padding), ConfigEntry.Ints("dilation_rate", Dilation, Dilation), ConfigEntry.Activation("activation", Activation),
+        ConfigEntry.Bool("use_bias", UseBias),
+    ];
+
     public override string Describe() =>
         "Conv2D(" + Filters.ToString(CultureInfo.InvariantCulture) + ", " + KernelHeight.ToString(CultureInfo.InvariantCulture) + "×" +
         KernelWidth.ToString(CultureInfo.InvariantCulture) +

@@ -43,6 +43,9 @@ internal sealed partial record DenseSpec(
 
     public override string NamePrefix => "dense";
 
+    public override IEnumerable<ConfigEntry> Config =>
+        [ConfigEntry.Int("units", Units), ConfigEntry.Activation("activation", Activation), ConfigEntry.Bool("use_bias", UseBias)];
+
     public override string Describe() =>
         "Dense(" + Units.ToString(CultureInfo.InvariantCulture) + (Activation == Activation.Linear ? "" : ", " + Activation) + (UseBias ? "" : ", no bias") + ")";
 

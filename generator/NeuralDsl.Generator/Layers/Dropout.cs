@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Globalization;
 using NeuralDsl.Generator.Diagnostics;
 using NeuralDsl.Generator.Model;
@@ -19,6 +20,8 @@ internal sealed partial record DropoutSpec(double Rate, string? ExplicitName, Lo
     public override MaskHandling MaskHandling => MaskHandling.PassesOn;
 
     public override string NamePrefix => "dropout";
+
+    public override IEnumerable<ConfigEntry> Config => [ConfigEntry.Double("rate", Rate)];
 
     public override string Describe() => "Dropout(" + Rate.ToString("R", CultureInfo.InvariantCulture) + ")";
 

@@ -32,6 +32,9 @@ internal sealed partial record EmbeddingSpec(int InputDim, int OutputDim, bool M
 
     public override string NamePrefix => "embedding";
 
+    public override IEnumerable<ConfigEntry> Config =>
+        [ConfigEntry.Int("input_dim", InputDim), ConfigEntry.Int("output_dim", OutputDim), ConfigEntry.Bool("mask_zero", MaskZero)];
+
     public override string Describe() =>
         "Embedding(" + InputDim.ToString(CultureInfo.InvariantCulture) + ", " + OutputDim.ToString(CultureInfo.InvariantCulture) +
         (MaskZero ? ", mask zero" : "") + ")";

@@ -29,6 +29,12 @@ internal sealed partial record LayerNormalizationSpec(double Epsilon, bool Cente
 
     public override string NamePrefix => "layer_normalization";
 
+    public override IEnumerable<ConfigEntry> Config =>
+    [
+        ConfigEntry.Int("axis", -1), ConfigEntry.Double("epsilon", Epsilon), ConfigEntry.Bool("center", Center), ConfigEntry.Bool("scale", Scale),
+        ConfigEntry.Bool("rms_scaling", RmsScaling),
+    ];
+
     public override string Describe() => RmsScaling ? "LayerNormalization(RMS)" : "LayerNormalization";
 
     /// <summary>Normalizes each step on its own, so a Keras mask goes on unchanged to the next layer.</summary>

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Globalization;
 using NeuralDsl.Generator.Diagnostics;
 using NeuralDsl.Generator.Model;
@@ -24,6 +25,8 @@ internal sealed partial record MaxPooling1DSpec(int PoolSize, int Strides, Paddi
     public override string KerasType => "MaxPooling1D";
 
     public override string NamePrefix => "max_pooling1d";
+
+    public override IEnumerable<ConfigEntry> Config => [ConfigEntry.Ints("pool_size", PoolSize), ConfigEntry.Ints("strides", Stride), ConfigEntry.Padding(Padding)];
 
     public override string Describe() =>
         "MaxPooling1D(" + PoolSize.ToString(CultureInfo.InvariantCulture) +

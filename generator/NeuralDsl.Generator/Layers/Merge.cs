@@ -60,6 +60,9 @@ internal sealed partial record MergeSpec(MergeKind Kind, EquatableArray<TensorRe
 
     public override string NamePrefix => Kind.ToString().ToLowerInvariant();
 
+    /// <summary>Concatenate's <c>axis</c> (Keras counts the batch as axis 0); the element-wise merges have no argument.</summary>
+    public override IEnumerable<ConfigEntry> Config => Kind == MergeKind.Concatenate ? [ConfigEntry.Int("axis", Axis)] : [];
+
     public override string Describe() =>
         Kind == MergeKind.Concatenate ? "Concatenate(axis " + Axis.ToString(CultureInfo.InvariantCulture) + ")" : Kind.ToString();
 

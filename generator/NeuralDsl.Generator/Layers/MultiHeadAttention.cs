@@ -74,6 +74,13 @@ internal sealed partial record MultiHeadAttentionSpec(
 
     public override string NamePrefix => "multi_head_attention";
 
+    /// <summary>Keras' arguments; <c>output_shape</c> 0 means the query's features, and <c>use_causal_mask</c> is the call's.</summary>
+    public override IEnumerable<ConfigEntry> Config =>
+    [
+        ConfigEntry.Int("num_heads", NumHeads), ConfigEntry.Int("key_dim", KeyDim), ConfigEntry.Int("value_dim", ValueDim), ConfigEntry.Double("dropout", Dropout),
+        ConfigEntry.Bool("use_bias", UseBias), ConfigEntry.Int("output_shape", OutputShape), ConfigEntry.Bool("use_causal_mask", UseCausalMask),
+    ];
+
     /// <summary>Keras <c>value_dim</c>: the key dim unless given.</summary>
     public int ValueDim => ValueDimArgument > 0 ? ValueDimArgument : KeyDim;
 

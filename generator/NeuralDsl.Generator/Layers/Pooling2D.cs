@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using NeuralDsl.Generator.Emit;
 using NeuralDsl.Generator.Model;
 using NeuralDsl.Generator.Parsing;
@@ -31,6 +32,10 @@ internal abstract record Pooling2DSpec(int PoolHeight, int PoolWidth, int Stride
     protected int StrideHeight => Strides == 0 ? PoolHeight : Strides;
 
     protected int StrideWidth => Strides == 0 ? PoolWidth : Strides;
+
+    /// <summary>Keras <c>pool_size</c>, <c>strides</c> (the pool size unless given) and <c>padding</c>.</summary>
+    public override IEnumerable<ConfigEntry> Config =>
+        [ConfigEntry.Ints("pool_size", PoolHeight, PoolWidth), ConfigEntry.Ints("strides", StrideHeight, StrideWidth), ConfigEntry.Padding(Padding)];
 
     public override string Describe() => WindowGeometry.DescribePool2D(KerasType, PoolHeight, PoolWidth, Strides, Padding);
 

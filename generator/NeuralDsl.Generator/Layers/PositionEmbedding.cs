@@ -22,6 +22,8 @@ internal sealed record PositionEmbeddingSpec(int SequenceLength, string? Explici
 
     public override string NamePrefix => "position_embedding";
 
+    public override IEnumerable<ConfigEntry> Config => [ConfigEntry.Int("sequence_length", SequenceLength)];
+
     public override string Describe() => "PositionEmbedding(" + SequenceLength.ToString(CultureInfo.InvariantCulture) + ")";
 
     public override MaskHandling MaskHandling => MaskHandling.PassesOn;
@@ -73,6 +75,8 @@ internal sealed record SinePositionEncodingSpec(double MaxWavelength, string? Ex
     public override string KerasType => "SinePositionEncoding";
 
     public override string NamePrefix => "sine_position_encoding";
+
+    public override IEnumerable<ConfigEntry> Config => [ConfigEntry.Double("max_wavelength", MaxWavelength)];
 
     public override string Describe() =>
         "SinePositionEncoding(" + (MaxWavelength == 10000 ? "" : "max wavelength " + MaxWavelength.ToString("R", CultureInfo.InvariantCulture)) + ")";
@@ -140,6 +144,12 @@ internal sealed record TokenAndPositionEmbeddingSpec(int Vocabulary, int Sequenc
     public override string KerasType => "TokenAndPositionEmbedding";
 
     public override string NamePrefix => "token_and_position_embedding";
+
+    public override IEnumerable<ConfigEntry> Config =>
+    [
+        ConfigEntry.Int("vocabulary_size", Vocabulary), ConfigEntry.Int("sequence_length", SequenceLength), ConfigEntry.Int("embedding_dim", Dim),
+        ConfigEntry.Bool("mask_zero", MaskZero),
+    ];
 
     public override string Describe() =>
         "TokenAndPositionEmbedding(" + Vocabulary.ToString(CultureInfo.InvariantCulture) + ", " + SequenceLength.ToString(CultureInfo.InvariantCulture) + ", " +

@@ -103,6 +103,26 @@ internal sealed partial record RecurrentSpec(
         _ => "gru",
     };
 
+    public override IEnumerable<ConfigEntry> Config
+    {
+        get
+        {
+            yield return ConfigEntry.Int("units", Units);
+            yield return ConfigEntry.Activation("activation", Activation);
+            if (Cell != RecurrentCell.Simple)
+                yield return ConfigEntry.Activation("recurrent_activation", RecurrentActivation);
+            yield return ConfigEntry.Bool("use_bias", UseBias);
+            if (Cell == RecurrentCell.Lstm)
+                yield return ConfigEntry.Bool("unit_forget_bias", UnitForgetBias);
+            yield return ConfigEntry.Double("dropout", DropoutRate);
+            yield return ConfigEntry.Double("recurrent_dropout", RecurrentDropoutRate);
+            yield return ConfigEntry.Bool("return_sequences", ReturnSequences);
+            yield return ConfigEntry.Bool("go_backwards", GoBackwards);
+            if (Cell == RecurrentCell.Gru)
+                yield return ConfigEntry.Bool("reset_after", ResetAfter);
+        }
+    }
+
     public override string Describe() =>
         KerasType + "(" + Units.ToString(CultureInfo.InvariantCulture) +
         (Activation != Activation.Tanh ? ", " + Activation : "") +

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Globalization;
 using NeuralDsl.Generator.Diagnostics;
 using NeuralDsl.Generator.Model;
@@ -28,6 +29,9 @@ internal sealed partial record ZeroPadding2DSpec(int Top, int Bottom, int Left, 
     public override string KerasType => "ZeroPadding2D";
 
     public override string NamePrefix => "zero_padding2d";
+
+    /// <summary>Keras <c>padding</c> ((top, bottom), (left, right)), flattened: top, bottom, left, right.</summary>
+    public override IEnumerable<ConfigEntry> Config => [ConfigEntry.Ints("padding", Top, Bottom, Left, Right)];
 
     public override string Describe() =>
         "ZeroPadding2D(top " + Top.ToString(CultureInfo.InvariantCulture) + ", bottom " + Bottom.ToString(CultureInfo.InvariantCulture) +

@@ -118,6 +118,13 @@ internal abstract record LayerSpec(string? ExplicitName, LocationInfo? Location)
     /// </summary>
     public virtual IEnumerable<ParameterSpec> GetParameters(IReadOnlyList<Shape> operands) => GetParameters(operands[0]);
 
+    /// <summary>
+    /// The layer's arguments for its run-time description (<c>LayerInfo.Config</c>), under Keras' <c>get_config()</c>
+    /// keys, in Keras' order; what exporters read. Written next to the layer's parser, so a new argument is added in one
+    /// file; none for layers without arguments.
+    /// </summary>
+    public virtual IEnumerable<ConfigEntry> Config => [];
+
     // ---- Emission (Layers/X.Emit.cs) ----
 
     /// <summary>True when the output is the input, reinterpreted (Flatten): no buffer and no method.</summary>

@@ -26,6 +26,7 @@ internal static class GeneratedMembers
         }
         yield return new GeneratedMember("Trainable", null);
         yield return new GeneratedMember("MaxThreads", null);
+        yield return new GeneratedMember("Layers", null);
         if (plan.StateCount > 0)
         {
             yield return new GeneratedMember("StateCount", null);

@@ -86,6 +86,65 @@ partial class TwoBlocks : global::NeuralDsl.IModel<float>
         new("dense.bias", 968, [1]),
     ];
 
+    /// <summary>
+    /// The layers as data (Keras <c>get_config()</c>): the <c>InputLayer</c>, then every layer with the tensors it
+    /// reads, its output shape, configuration and parameter names; what exporters and importers walk.
+    /// </summary>
+    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> Layers => __layers;
+
+    private static readonly global::NeuralDsl.LayerInfo[] __layers =
+    [
+        new("input_layer", "InputLayer", [], [6, 6, 2], global::NeuralDsl.LayerConfig.Empty, [], []),
+        new("basic_block32_conv2d", "Conv2D", ["input_layer"], [6, 6, 4],
+            new global::NeuralDsl.LayerConfig(
+                ("filters", 4), ("kernel_size", new[] { 3, 3 }), ("strides", new[] { 1, 1 }),
+                ("padding", global::NeuralDsl.Padding.Same), ("dilation_rate", new[] { 1, 1 }),
+                ("activation", global::NeuralDsl.Activation.ReLU), ("use_bias", true)),
+            ["basic_block32_conv2d.kernel", "basic_block32_conv2d.bias"], []),
+        new("basic_block32_mix", "Conv2D", ["basic_block32_conv2d"], [6, 6, 4],
+            new global::NeuralDsl.LayerConfig(
+                ("filters", 4), ("kernel_size", new[] { 3, 3 }), ("strides", new[] { 1, 1 }),
+                ("padding", global::NeuralDsl.Padding.Same), ("dilation_rate", new[] { 1, 1 }),
+                ("activation", global::NeuralDsl.Activation.Linear), ("use_bias", true)),
+            ["basic_block32_mix.kernel", "basic_block32_mix.bias"], []),
+        new("basic_block32_1_conv2d", "Conv2D", ["basic_block32_mix"], [6, 6, 4],
+            new global::NeuralDsl.LayerConfig(
+                ("filters", 4), ("kernel_size", new[] { 3, 3 }), ("strides", new[] { 1, 1 }),
+                ("padding", global::NeuralDsl.Padding.Same), ("dilation_rate", new[] { 1, 1 }),
+                ("activation", global::NeuralDsl.Activation.ReLU), ("use_bias", true)),
+            ["basic_block32_1_conv2d.kernel", "basic_block32_1_conv2d.bias"], []),
+        new("basic_block32_1_mix", "Conv2D", ["basic_block32_1_conv2d"], [6, 6, 4],
+            new global::NeuralDsl.LayerConfig(
+                ("filters", 4), ("kernel_size", new[] { 3, 3 }), ("strides", new[] { 1, 1 }),
+                ("padding", global::NeuralDsl.Padding.Same), ("dilation_rate", new[] { 1, 1 }),
+                ("activation", global::NeuralDsl.Activation.Linear), ("use_bias", true)),
+            ["basic_block32_1_mix.kernel", "basic_block32_1_mix.bias"], []),
+        new("stage_basic_block32_conv2d", "Conv2D", ["basic_block32_1_mix"], [6, 6, 4],
+            new global::NeuralDsl.LayerConfig(
+                ("filters", 4), ("kernel_size", new[] { 3, 3 }), ("strides", new[] { 1, 1 }),
+                ("padding", global::NeuralDsl.Padding.Same), ("dilation_rate", new[] { 1, 1 }),
+                ("activation", global::NeuralDsl.Activation.ReLU), ("use_bias", true)),
+            ["stage_basic_block32_conv2d.kernel", "stage_basic_block32_conv2d.bias"], []),
+        new("stage_basic_block32_mix", "Conv2D", ["stage_basic_block32_conv2d"], [6, 6, 4],
+            new global::NeuralDsl.LayerConfig(
+                ("filters", 4), ("kernel_size", new[] { 3, 3 }), ("strides", new[] { 1, 1 }),
+                ("padding", global::NeuralDsl.Padding.Same), ("dilation_rate", new[] { 1, 1 }),
+                ("activation", global::NeuralDsl.Activation.Linear), ("use_bias", true)),
+            ["stage_basic_block32_mix.kernel", "stage_basic_block32_mix.bias"], []),
+        new("stage_batch_normalization", "BatchNormalization", ["stage_basic_block32_mix"], [6, 6, 4],
+            new global::NeuralDsl.LayerConfig(("axis", -1), ("momentum", 0.99), ("epsilon", 0.001)),
+            [
+                "stage_batch_normalization.gamma", "stage_batch_normalization.beta"
+            ], ["stage_batch_normalization.moving_mean", "stage_batch_normalization.moving_variance"]),
+        new("flatten", "Flatten", ["stage_batch_normalization"], [144],
+            global::NeuralDsl.LayerConfig.Empty,
+            [], []),
+        new("dense", "Dense", ["flatten"], [1],
+            new global::NeuralDsl.LayerConfig(
+                ("units", 1), ("activation", global::NeuralDsl.Activation.Linear), ("use_bias", true)),
+            ["dense.kernel", "dense.bias"], []),
+    ];
+
     /// <summary>Non-trainable tensors saved with the weights (8 elements).</summary>
     public const int StateCount = 8;
 
@@ -531,6 +590,8 @@ partial class TwoBlocks : global::NeuralDsl.IModel<float>
         __parameterLayout;
     global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.StateLayout =>
         __stateLayout;
+    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> global::NeuralDsl.IModel<float>.Layers =>
+        __layers;
 
     // A training call runs alone: it takes the instance from idle (0) to -1, or throws.
     private void __EnterTraining()

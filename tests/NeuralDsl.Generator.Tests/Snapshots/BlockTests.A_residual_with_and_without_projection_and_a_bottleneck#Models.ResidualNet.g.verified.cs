@@ -124,6 +124,110 @@ partial class ResidualNet : global::NeuralDsl.IModel<float>
         new("dense.bias", 624, [1]),
     ];
 
+    /// <summary>
+    /// The layers as data (Keras <c>get_config()</c>): the <c>InputLayer</c>, then every layer with the tensors it
+    /// reads, its output shape, configuration and parameter names; what exporters and importers walk.
+    /// </summary>
+    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> Layers => __layers;
+
+    private static readonly global::NeuralDsl.LayerInfo[] __layers =
+    [
+        new("input_layer", "InputLayer", [], [8, 8, 4], global::NeuralDsl.LayerConfig.Empty, [], []),
+        new("same_conv2d", "Conv2D", ["input_layer"], [8, 8, 4],
+            new global::NeuralDsl.LayerConfig(
+                ("filters", 4), ("kernel_size", new[] { 3, 3 }), ("strides", new[] { 1, 1 }),
+                ("padding", global::NeuralDsl.Padding.Same), ("dilation_rate", new[] { 1, 1 }),
+                ("activation", global::NeuralDsl.Activation.ReLU), ("use_bias", true)),
+            ["same_conv2d.kernel", "same_conv2d.bias"], []),
+        new("same_add", "Add", ["input_layer", "same_conv2d"], [8, 8, 4],
+            global::NeuralDsl.LayerConfig.Empty,
+            [], []),
+        new("down_conv2d", "Conv2D", ["same_add"], [4, 4, 4],
+            new global::NeuralDsl.LayerConfig(
+                ("filters", 4), ("kernel_size", new[] { 3, 3 }), ("strides", new[] { 2, 2 }),
+                ("padding", global::NeuralDsl.Padding.Same), ("dilation_rate", new[] { 1, 1 }),
+                ("activation", global::NeuralDsl.Activation.ReLU), ("use_bias", true)),
+            ["down_conv2d.kernel", "down_conv2d.bias"], []),
+        new("down_conv2d_1", "Conv2D", ["down_conv2d"], [4, 4, 4],
+            new global::NeuralDsl.LayerConfig(
+                ("filters", 4), ("kernel_size", new[] { 3, 3 }), ("strides", new[] { 1, 1 }),
+                ("padding", global::NeuralDsl.Padding.Same), ("dilation_rate", new[] { 1, 1 }),
+                ("activation", global::NeuralDsl.Activation.Linear), ("use_bias", true)),
+            ["down_conv2d_1.kernel", "down_conv2d_1.bias"], []),
+        new("down_shortcut", "Conv2D", ["same_add"], [4, 4, 4],
+            new global::NeuralDsl.LayerConfig(
+                ("filters", 4), ("kernel_size", new[] { 1, 1 }), ("strides", new[] { 2, 2 }),
+                ("padding", global::NeuralDsl.Padding.Valid), ("dilation_rate", new[] { 1, 1 }),
+                ("activation", global::NeuralDsl.Activation.Linear), ("use_bias", true)),
+            ["down_shortcut.kernel", "down_shortcut.bias"], []),
+        new("down_add", "Add", ["down_shortcut", "down_conv2d_1"], [4, 4, 4],
+            global::NeuralDsl.LayerConfig.Empty,
+            [], []),
+        new("conv2_block1_1_conv", "Conv2D", ["down_add"], [4, 4, 2],
+            new global::NeuralDsl.LayerConfig(
+                ("filters", 2), ("kernel_size", new[] { 1, 1 }), ("strides", new[] { 1, 1 }),
+                ("padding", global::NeuralDsl.Padding.Valid), ("dilation_rate", new[] { 1, 1 }),
+                ("activation", global::NeuralDsl.Activation.Linear), ("use_bias", true)),
+            ["conv2_block1_1_conv.kernel", "conv2_block1_1_conv.bias"], []),
+        new("conv2_block1_1_bn", "BatchNormalization", ["conv2_block1_1_conv"], [4, 4, 2],
+            new global::NeuralDsl.LayerConfig(("axis", -1), ("momentum", 0.99), ("epsilon", 1.001E-05)),
+            [
+                "conv2_block1_1_bn.gamma", "conv2_block1_1_bn.beta"
+            ], ["conv2_block1_1_bn.moving_mean", "conv2_block1_1_bn.moving_variance"]),
+        new("conv2_block1_1_relu", "Activation", ["conv2_block1_1_bn"], [4, 4, 2],
+            new global::NeuralDsl.LayerConfig(("activation", global::NeuralDsl.Activation.ReLU)),
+            [], []),
+        new("conv2_block1_2_conv", "Conv2D", ["conv2_block1_1_relu"], [4, 4, 2],
+            new global::NeuralDsl.LayerConfig(
+                ("filters", 2), ("kernel_size", new[] { 3, 3 }), ("strides", new[] { 1, 1 }),
+                ("padding", global::NeuralDsl.Padding.Same), ("dilation_rate", new[] { 1, 1 }),
+                ("activation", global::NeuralDsl.Activation.Linear), ("use_bias", true)),
+            ["conv2_block1_2_conv.kernel", "conv2_block1_2_conv.bias"], []),
+        new("conv2_block1_2_bn", "BatchNormalization", ["conv2_block1_2_conv"], [4, 4, 2],
+            new global::NeuralDsl.LayerConfig(("axis", -1), ("momentum", 0.99), ("epsilon", 1.001E-05)),
+            [
+                "conv2_block1_2_bn.gamma", "conv2_block1_2_bn.beta"
+            ], ["conv2_block1_2_bn.moving_mean", "conv2_block1_2_bn.moving_variance"]),
+        new("conv2_block1_2_relu", "Activation", ["conv2_block1_2_bn"], [4, 4, 2],
+            new global::NeuralDsl.LayerConfig(("activation", global::NeuralDsl.Activation.ReLU)),
+            [], []),
+        new("conv2_block1_3_conv", "Conv2D", ["conv2_block1_2_relu"], [4, 4, 8],
+            new global::NeuralDsl.LayerConfig(
+                ("filters", 8), ("kernel_size", new[] { 1, 1 }), ("strides", new[] { 1, 1 }),
+                ("padding", global::NeuralDsl.Padding.Valid), ("dilation_rate", new[] { 1, 1 }),
+                ("activation", global::NeuralDsl.Activation.Linear), ("use_bias", true)),
+            ["conv2_block1_3_conv.kernel", "conv2_block1_3_conv.bias"], []),
+        new("conv2_block1_3_bn", "BatchNormalization", ["conv2_block1_3_conv"], [4, 4, 8],
+            new global::NeuralDsl.LayerConfig(("axis", -1), ("momentum", 0.99), ("epsilon", 1.001E-05)),
+            [
+                "conv2_block1_3_bn.gamma", "conv2_block1_3_bn.beta"
+            ], ["conv2_block1_3_bn.moving_mean", "conv2_block1_3_bn.moving_variance"]),
+        new("conv2_block1_0_conv", "Conv2D", ["down_add"], [4, 4, 8],
+            new global::NeuralDsl.LayerConfig(
+                ("filters", 8), ("kernel_size", new[] { 1, 1 }), ("strides", new[] { 1, 1 }),
+                ("padding", global::NeuralDsl.Padding.Valid), ("dilation_rate", new[] { 1, 1 }),
+                ("activation", global::NeuralDsl.Activation.Linear), ("use_bias", true)),
+            ["conv2_block1_0_conv.kernel", "conv2_block1_0_conv.bias"], []),
+        new("conv2_block1_0_bn", "BatchNormalization", ["conv2_block1_0_conv"], [4, 4, 8],
+            new global::NeuralDsl.LayerConfig(("axis", -1), ("momentum", 0.99), ("epsilon", 1.001E-05)),
+            [
+                "conv2_block1_0_bn.gamma", "conv2_block1_0_bn.beta"
+            ], ["conv2_block1_0_bn.moving_mean", "conv2_block1_0_bn.moving_variance"]),
+        new("conv2_block1_add", "Add", ["conv2_block1_0_bn", "conv2_block1_3_bn"], [4, 4, 8],
+            global::NeuralDsl.LayerConfig.Empty,
+            [], []),
+        new("conv2_block1_out", "Activation", ["conv2_block1_add"], [4, 4, 8],
+            new global::NeuralDsl.LayerConfig(("activation", global::NeuralDsl.Activation.ReLU)),
+            [], []),
+        new("global_average_pooling2d", "GlobalAveragePooling2D", ["conv2_block1_out"], [8],
+            global::NeuralDsl.LayerConfig.Empty,
+            [], []),
+        new("dense", "Dense", ["global_average_pooling2d"], [1],
+            new global::NeuralDsl.LayerConfig(
+                ("units", 1), ("activation", global::NeuralDsl.Activation.Linear), ("use_bias", true)),
+            ["dense.kernel", "dense.bias"], []),
+    ];
+
     /// <summary>Non-trainable tensors saved with the weights (40 elements).</summary>
     public const int StateCount = 40;
 
@@ -687,6 +791,8 @@ partial class ResidualNet : global::NeuralDsl.IModel<float>
         __parameterLayout;
     global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.StateLayout =>
         __stateLayout;
+    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> global::NeuralDsl.IModel<float>.Layers =>
+        __layers;
 
     // A training call runs alone: it takes the instance from idle (0) to -1, or throws.
     private void __EnterTraining()

@@ -66,6 +66,30 @@ partial class ConvPlan : global::NeuralDsl.IModel<float>
         new("out.bias", 140, [1]),
     ];
 
+    /// <summary>
+    /// The layers as data (Keras <c>get_config()</c>): the <c>InputLayer</c>, then every layer with the tensors it
+    /// reads, its output shape, configuration and parameter names; what exporters and importers walk.
+    /// </summary>
+    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> Layers => __layers;
+
+    private static readonly global::NeuralDsl.LayerInfo[] __layers =
+    [
+        new("input_layer", "InputLayer", [], [6, 6, 2], global::NeuralDsl.LayerConfig.Empty, [], []),
+        new("conv", "Conv2D", ["input_layer"], [4, 4, 4],
+            new global::NeuralDsl.LayerConfig(
+                ("filters", 4), ("kernel_size", new[] { 3, 3 }), ("strides", new[] { 1, 1 }),
+                ("padding", global::NeuralDsl.Padding.Valid), ("dilation_rate", new[] { 1, 1 }),
+                ("activation", global::NeuralDsl.Activation.ReLU), ("use_bias", true)),
+            ["conv.kernel", "conv.bias"], []),
+        new("flatten", "Flatten", ["conv"], [64],
+            global::NeuralDsl.LayerConfig.Empty,
+            [], []),
+        new("out", "Dense", ["flatten"], [1],
+            new global::NeuralDsl.LayerConfig(
+                ("units", 1), ("activation", global::NeuralDsl.Activation.Linear), ("use_bias", true)),
+            ["out.kernel", "out.bias"], []),
+    ];
+
     // Every trainable tensor, layer after layer in Keras layout, and the matching gradients.
     private readonly float[] __parameters = new float[141];
     private readonly float[] __gradients = new float[141];
@@ -299,6 +323,8 @@ partial class ConvPlan : global::NeuralDsl.IModel<float>
     string global::NeuralDsl.IModel<float>.Summary => Summary;
     global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout =>
         __parameterLayout;
+    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> global::NeuralDsl.IModel<float>.Layers =>
+        __layers;
 
     // A training call runs alone: it takes the instance from idle (0) to -1, or throws.
     private void __EnterTraining()

@@ -64,6 +64,25 @@ partial class DensePlan : global::NeuralDsl.IModel<float>
         new("score.bias", 320, [1]),
     ];
 
+    /// <summary>
+    /// The layers as data (Keras <c>get_config()</c>): the <c>InputLayer</c>, then every layer with the tensors it
+    /// reads, its output shape, configuration and parameter names; what exporters and importers walk.
+    /// </summary>
+    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> Layers => __layers;
+
+    private static readonly global::NeuralDsl.LayerInfo[] __layers =
+    [
+        new("input_layer", "InputLayer", [], [6], global::NeuralDsl.LayerConfig.Empty, [], []),
+        new("hidden", "Dense", ["input_layer"], [40],
+            new global::NeuralDsl.LayerConfig(
+                ("units", 40), ("activation", global::NeuralDsl.Activation.ReLU), ("use_bias", true)),
+            ["hidden.kernel", "hidden.bias"], []),
+        new("score", "Dense", ["hidden"], [1],
+            new global::NeuralDsl.LayerConfig(
+                ("units", 1), ("activation", global::NeuralDsl.Activation.Sigmoid), ("use_bias", true)),
+            ["score.kernel", "score.bias"], []),
+    ];
+
     // Every trainable tensor, layer after layer in Keras layout, and the matching gradients.
     private readonly float[] __parameters = new float[321];
     private readonly float[] __gradients = new float[321];
@@ -297,6 +316,8 @@ partial class DensePlan : global::NeuralDsl.IModel<float>
     string global::NeuralDsl.IModel<float>.Summary => Summary;
     global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout =>
         __parameterLayout;
+    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> global::NeuralDsl.IModel<float>.Layers =>
+        __layers;
 
     // A training call runs alone: it takes the instance from idle (0) to -1, or throws.
     private void __EnterTraining()

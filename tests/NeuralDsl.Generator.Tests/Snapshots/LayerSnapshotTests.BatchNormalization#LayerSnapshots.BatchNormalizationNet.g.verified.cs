@@ -65,6 +65,26 @@ partial class BatchNormalizationNet : global::NeuralDsl.IModel<float>
         new("batch_normalization.beta", 20, [4]),
     ];
 
+    /// <summary>
+    /// The layers as data (Keras <c>get_config()</c>): the <c>InputLayer</c>, then every layer with the tensors it
+    /// reads, its output shape, configuration and parameter names; what exporters and importers walk.
+    /// </summary>
+    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> Layers => __layers;
+
+    private static readonly global::NeuralDsl.LayerInfo[] __layers =
+    [
+        new("input_layer", "InputLayer", [], [3], global::NeuralDsl.LayerConfig.Empty, [], []),
+        new("dense", "Dense", ["input_layer"], [4],
+            new global::NeuralDsl.LayerConfig(
+                ("units", 4), ("activation", global::NeuralDsl.Activation.Linear), ("use_bias", true)),
+            ["dense.kernel", "dense.bias"], []),
+        new("batch_normalization", "BatchNormalization", ["dense"], [4],
+            new global::NeuralDsl.LayerConfig(("axis", -1), ("momentum", 0.99), ("epsilon", 0.001)),
+            [
+                "batch_normalization.gamma", "batch_normalization.beta"
+            ], ["batch_normalization.moving_mean", "batch_normalization.moving_variance"]),
+    ];
+
     /// <summary>Non-trainable tensors saved with the weights (8 elements).</summary>
     public const int StateCount = 8;
 
@@ -340,6 +360,8 @@ partial class BatchNormalizationNet : global::NeuralDsl.IModel<float>
         __parameterLayout;
     global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.StateLayout =>
         __stateLayout;
+    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> global::NeuralDsl.IModel<float>.Layers =>
+        __layers;
 
     // A training call runs alone: it takes the instance from idle (0) to -1, or throws.
     private void __EnterTraining()

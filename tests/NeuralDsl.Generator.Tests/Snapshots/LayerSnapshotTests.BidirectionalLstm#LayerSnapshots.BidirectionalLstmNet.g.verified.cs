@@ -62,6 +62,32 @@ partial class BidirectionalLstmNet : global::NeuralDsl.IModel<float>
         new("bidirectional.backward_lstm.bias", 132, [12]),
     ];
 
+    /// <summary>
+    /// The layers as data (Keras <c>get_config()</c>): the <c>InputLayer</c>, then every layer with the tensors it
+    /// reads, its output shape, configuration and parameter names; what exporters and importers walk.
+    /// </summary>
+    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> Layers => __layers;
+
+    private static readonly global::NeuralDsl.LayerInfo[] __layers =
+    [
+        new("input_layer", "InputLayer", [], [4, 2], global::NeuralDsl.LayerConfig.Empty, [], []),
+        new("bidirectional", "Bidirectional", ["input_layer"], [4, 6],
+            new global::NeuralDsl.LayerConfig(
+                ("merge_mode", global::NeuralDsl.MergeMode.Concat), ("layer", "LSTM"), ("units", 3),
+                ("activation", global::NeuralDsl.Activation.Tanh),
+                ("recurrent_activation", global::NeuralDsl.Activation.Sigmoid), ("use_bias", true),
+                ("unit_forget_bias", true), ("dropout", 0.0), ("recurrent_dropout", 0.0),
+                ("return_sequences", true), ("go_backwards", false)),
+            [
+                "bidirectional.forward_lstm.kernel", "bidirectional.forward_lstm.recurrent_kernel",
+                "bidirectional.forward_lstm.bias", "bidirectional.backward_lstm.kernel",
+                "bidirectional.backward_lstm.recurrent_kernel", "bidirectional.backward_lstm.bias"
+            ], []),
+        new("flatten", "Flatten", ["bidirectional"], [24],
+            global::NeuralDsl.LayerConfig.Empty,
+            [], []),
+    ];
+
     // Every trainable tensor, layer after layer in Keras layout, and the matching gradients.
     private readonly float[] __parameters = new float[144];
     private readonly float[] __gradients = new float[144];
@@ -359,6 +385,8 @@ partial class BidirectionalLstmNet : global::NeuralDsl.IModel<float>
     string global::NeuralDsl.IModel<float>.Summary => Summary;
     global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout =>
         __parameterLayout;
+    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> global::NeuralDsl.IModel<float>.Layers =>
+        __layers;
 
     // A training call runs alone: it takes the instance from idle (0) to -1, or throws.
     private void __EnterTraining()

@@ -60,6 +60,29 @@ partial class Conv1DNet : global::NeuralDsl.IModel<float>
         new("conv1d_1.bias", 18, [1]),
     ];
 
+    /// <summary>
+    /// The layers as data (Keras <c>get_config()</c>): the <c>InputLayer</c>, then every layer with the tensors it
+    /// reads, its output shape, configuration and parameter names; what exporters and importers walk.
+    /// </summary>
+    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> Layers => __layers;
+
+    private static readonly global::NeuralDsl.LayerInfo[] __layers =
+    [
+        new("input_layer", "InputLayer", [], [5, 2], global::NeuralDsl.LayerConfig.Empty, [], []),
+        new("conv1d", "Conv1D", ["input_layer"], [3, 2],
+            new global::NeuralDsl.LayerConfig(
+                ("filters", 2), ("kernel_size", new[] { 3 }), ("strides", new[] { 1 }),
+                ("padding", global::NeuralDsl.Padding.Valid), ("dilation_rate", new[] { 1 }),
+                ("activation", global::NeuralDsl.Activation.ReLU), ("use_bias", true)),
+            ["conv1d.kernel", "conv1d.bias"], []),
+        new("conv1d_1", "Conv1D", ["conv1d"], [3, 1],
+            new global::NeuralDsl.LayerConfig(
+                ("filters", 1), ("kernel_size", new[] { 2 }), ("strides", new[] { 1 }),
+                ("padding", global::NeuralDsl.Padding.Same), ("dilation_rate", new[] { 1 }),
+                ("activation", global::NeuralDsl.Activation.Linear), ("use_bias", true)),
+            ["conv1d_1.kernel", "conv1d_1.bias"], []),
+    ];
+
     // Every trainable tensor, layer after layer in Keras layout, and the matching gradients.
     private readonly float[] __parameters = new float[19];
     private readonly float[] __gradients = new float[19];
@@ -293,6 +316,8 @@ partial class Conv1DNet : global::NeuralDsl.IModel<float>
     string global::NeuralDsl.IModel<float>.Summary => Summary;
     global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout =>
         __parameterLayout;
+    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> global::NeuralDsl.IModel<float>.Layers =>
+        __layers;
 
     // A training call runs alone: it takes the instance from idle (0) to -1, or throws.
     private void __EnterTraining()

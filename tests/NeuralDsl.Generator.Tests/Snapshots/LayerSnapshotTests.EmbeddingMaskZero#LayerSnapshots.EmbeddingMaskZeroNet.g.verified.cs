@@ -65,6 +65,27 @@ partial class EmbeddingMaskZeroNet : global::NeuralDsl.IModel<float>
         new("dense.bias", 16, [2]),
     ];
 
+    /// <summary>
+    /// The layers as data (Keras <c>get_config()</c>): the <c>InputLayer</c>, then every layer with the tensors it
+    /// reads, its output shape, configuration and parameter names; what exporters and importers walk.
+    /// </summary>
+    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> Layers => __layers;
+
+    private static readonly global::NeuralDsl.LayerInfo[] __layers =
+    [
+        new("input_layer", "InputLayer", [], [4], global::NeuralDsl.LayerConfig.Empty, [], []),
+        new("embedding", "Embedding", ["input_layer"], [4, 2],
+            new global::NeuralDsl.LayerConfig(("input_dim", 6), ("output_dim", 2), ("mask_zero", true)),
+            ["embedding.embeddings"], []),
+        new("dense", "Dense", ["embedding"], [4, 2],
+            new global::NeuralDsl.LayerConfig(
+                ("units", 2), ("activation", global::NeuralDsl.Activation.Linear), ("use_bias", true)),
+            ["dense.kernel", "dense.bias"], []),
+        new("global_max_pooling1d", "GlobalMaxPooling1D", ["dense"], [2],
+            global::NeuralDsl.LayerConfig.Empty,
+            [], []),
+    ];
+
     // Every trainable tensor, layer after layer in Keras layout, and the matching gradients.
     private readonly float[] __parameters = new float[18];
     private readonly float[] __gradients = new float[18];
@@ -393,6 +414,8 @@ partial class EmbeddingMaskZeroNet : global::NeuralDsl.IModel<float>
     string global::NeuralDsl.IModel<float>.Summary => Summary;
     global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout =>
         __parameterLayout;
+    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> global::NeuralDsl.IModel<float>.Layers =>
+        __layers;
 
     // A training call runs alone: it takes the instance from idle (0) to -1, or throws.
     private void __EnterTraining()

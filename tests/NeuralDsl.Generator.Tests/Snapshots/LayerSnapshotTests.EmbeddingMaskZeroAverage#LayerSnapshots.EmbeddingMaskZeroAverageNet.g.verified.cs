@@ -57,6 +57,23 @@ partial class EmbeddingMaskZeroAverageNet : global::NeuralDsl.IModel<float>
         new("embedding.embeddings", 0, [6, 2]),
     ];
 
+    /// <summary>
+    /// The layers as data (Keras <c>get_config()</c>): the <c>InputLayer</c>, then every layer with the tensors it
+    /// reads, its output shape, configuration and parameter names; what exporters and importers walk.
+    /// </summary>
+    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> Layers => __layers;
+
+    private static readonly global::NeuralDsl.LayerInfo[] __layers =
+    [
+        new("input_layer", "InputLayer", [], [4], global::NeuralDsl.LayerConfig.Empty, [], []),
+        new("embedding", "Embedding", ["input_layer"], [4, 2],
+            new global::NeuralDsl.LayerConfig(("input_dim", 6), ("output_dim", 2), ("mask_zero", true)),
+            ["embedding.embeddings"], []),
+        new("global_average_pooling1d", "GlobalAveragePooling1D", ["embedding"], [2],
+            global::NeuralDsl.LayerConfig.Empty,
+            [], []),
+    ];
+
     // Every trainable tensor, layer after layer in Keras layout, and the matching gradients.
     private readonly float[] __parameters = new float[12];
     private readonly float[] __gradients = new float[12];
@@ -369,6 +386,8 @@ partial class EmbeddingMaskZeroAverageNet : global::NeuralDsl.IModel<float>
     string global::NeuralDsl.IModel<float>.Summary => Summary;
     global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout =>
         __parameterLayout;
+    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> global::NeuralDsl.IModel<float>.Layers =>
+        __layers;
 
     // A training call runs alone: it takes the instance from idle (0) to -1, or throws.
     private void __EnterTraining()

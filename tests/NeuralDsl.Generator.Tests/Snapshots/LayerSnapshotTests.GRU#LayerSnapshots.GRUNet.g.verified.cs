@@ -62,6 +62,31 @@ partial class GRUNet : global::NeuralDsl.IModel<float>
         new("gru_1.bias", 93, [6]),
     ];
 
+    /// <summary>
+    /// The layers as data (Keras <c>get_config()</c>): the <c>InputLayer</c>, then every layer with the tensors it
+    /// reads, its output shape, configuration and parameter names; what exporters and importers walk.
+    /// </summary>
+    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> Layers => __layers;
+
+    private static readonly global::NeuralDsl.LayerInfo[] __layers =
+    [
+        new("input_layer", "InputLayer", [], [4, 2], global::NeuralDsl.LayerConfig.Empty, [], []),
+        new("gru", "GRU", ["input_layer"], [4, 3],
+            new global::NeuralDsl.LayerConfig(
+                ("units", 3), ("activation", global::NeuralDsl.Activation.Tanh),
+                ("recurrent_activation", global::NeuralDsl.Activation.Sigmoid), ("use_bias", true),
+                ("dropout", 0.0), ("recurrent_dropout", 0.0), ("return_sequences", true),
+                ("go_backwards", false), ("reset_after", true)),
+            ["gru.kernel", "gru.recurrent_kernel", "gru.bias"], []),
+        new("gru_1", "GRU", ["gru"], [2],
+            new global::NeuralDsl.LayerConfig(
+                ("units", 2), ("activation", global::NeuralDsl.Activation.Tanh),
+                ("recurrent_activation", global::NeuralDsl.Activation.Sigmoid), ("use_bias", true),
+                ("dropout", 0.25), ("recurrent_dropout", 0.5), ("return_sequences", false),
+                ("go_backwards", false), ("reset_after", false)),
+            ["gru_1.kernel", "gru_1.recurrent_kernel", "gru_1.bias"], []),
+    ];
+
     // Every trainable tensor, layer after layer in Keras layout, and the matching gradients.
     private readonly float[] __parameters = new float[99];
     private readonly float[] __gradients = new float[99];
@@ -323,6 +348,8 @@ partial class GRUNet : global::NeuralDsl.IModel<float>
     string global::NeuralDsl.IModel<float>.Summary => Summary;
     global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout =>
         __parameterLayout;
+    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> global::NeuralDsl.IModel<float>.Layers =>
+        __layers;
 
     // A training call runs alone: it takes the instance from idle (0) to -1, or throws.
     private void __EnterTraining()

@@ -57,6 +57,24 @@ partial class LSTMNet : global::NeuralDsl.IModel<float>
         new("lstm.bias", 112, [16]),
     ];
 
+    /// <summary>
+    /// The layers as data (Keras <c>get_config()</c>): the <c>InputLayer</c>, then every layer with the tensors it
+    /// reads, its output shape, configuration and parameter names; what exporters and importers walk.
+    /// </summary>
+    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> Layers => __layers;
+
+    private static readonly global::NeuralDsl.LayerInfo[] __layers =
+    [
+        new("input_layer", "InputLayer", [], [5, 3], global::NeuralDsl.LayerConfig.Empty, [], []),
+        new("lstm", "LSTM", ["input_layer"], [4],
+            new global::NeuralDsl.LayerConfig(
+                ("units", 4), ("activation", global::NeuralDsl.Activation.Tanh),
+                ("recurrent_activation", global::NeuralDsl.Activation.Sigmoid), ("use_bias", true),
+                ("unit_forget_bias", true), ("dropout", 0.0), ("recurrent_dropout", 0.0),
+                ("return_sequences", false), ("go_backwards", false)),
+            ["lstm.kernel", "lstm.recurrent_kernel", "lstm.bias"], []),
+    ];
+
     // Every trainable tensor, layer after layer in Keras layout, and the matching gradients.
     private readonly float[] __parameters = new float[128];
     private readonly float[] __gradients = new float[128];
@@ -289,6 +307,8 @@ partial class LSTMNet : global::NeuralDsl.IModel<float>
     string global::NeuralDsl.IModel<float>.Summary => Summary;
     global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout =>
         __parameterLayout;
+    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> global::NeuralDsl.IModel<float>.Layers =>
+        __layers;
 
     // A training call runs alone: it takes the instance from idle (0) to -1, or throws.
     private void __EnterTraining()

@@ -65,6 +65,25 @@ partial class LayerNormalizationNet : global::NeuralDsl.IModel<float>
         new("layer_normalization.beta", 30, [5]),
     ];
 
+    /// <summary>
+    /// The layers as data (Keras <c>get_config()</c>): the <c>InputLayer</c>, then every layer with the tensors it
+    /// reads, its output shape, configuration and parameter names; what exporters and importers walk.
+    /// </summary>
+    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> Layers => __layers;
+
+    private static readonly global::NeuralDsl.LayerInfo[] __layers =
+    [
+        new("input_layer", "InputLayer", [], [3, 4], global::NeuralDsl.LayerConfig.Empty, [], []),
+        new("dense", "Dense", ["input_layer"], [3, 5],
+            new global::NeuralDsl.LayerConfig(
+                ("units", 5), ("activation", global::NeuralDsl.Activation.Linear), ("use_bias", true)),
+            ["dense.kernel", "dense.bias"], []),
+        new("layer_normalization", "LayerNormalization", ["dense"], [3, 5],
+            new global::NeuralDsl.LayerConfig(
+                ("axis", -1), ("epsilon", 0.001), ("center", true), ("scale", true), ("rms_scaling", false)),
+            ["layer_normalization.gamma", "layer_normalization.beta"], []),
+    ];
+
     // Every trainable tensor, layer after layer in Keras layout, and the matching gradients.
     private readonly float[] __parameters = new float[35];
     private readonly float[] __gradients = new float[35];
@@ -298,6 +317,8 @@ partial class LayerNormalizationNet : global::NeuralDsl.IModel<float>
     string global::NeuralDsl.IModel<float>.Summary => Summary;
     global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout =>
         __parameterLayout;
+    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> global::NeuralDsl.IModel<float>.Layers =>
+        __layers;
 
     // A training call runs alone: it takes the instance from idle (0) to -1, or throws.
     private void __EnterTraining()

@@ -69,6 +69,28 @@ partial class MaximumNet : global::NeuralDsl.IModel<float>
         new("dense.bias", 32, [4]),
     ];
 
+    /// <summary>
+    /// The layers as data (Keras <c>get_config()</c>): the <c>InputLayer</c>, then every layer with the tensors it
+    /// reads, its output shape, configuration and parameter names; what exporters and importers walk.
+    /// </summary>
+    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> Layers => __layers;
+
+    private static readonly global::NeuralDsl.LayerInfo[] __layers =
+    [
+        new("input_layer", "InputLayer", [], [3], global::NeuralDsl.LayerConfig.Empty, [], []),
+        new("a", "Dense", ["input_layer"], [4],
+            new global::NeuralDsl.LayerConfig(
+                ("units", 4), ("activation", global::NeuralDsl.Activation.Linear), ("use_bias", true)),
+            ["a.kernel", "a.bias"], []),
+        new("dense", "Dense", ["a"], [4],
+            new global::NeuralDsl.LayerConfig(
+                ("units", 4), ("activation", global::NeuralDsl.Activation.Linear), ("use_bias", true)),
+            ["dense.kernel", "dense.bias"], []),
+        new("maximum", "Maximum", ["dense", "a"], [4],
+            global::NeuralDsl.LayerConfig.Empty,
+            [], []),
+    ];
+
     // Every trainable tensor, layer after layer in Keras layout, and the matching gradients.
     private readonly float[] __parameters = new float[36];
     private readonly float[] __gradients = new float[36];
@@ -302,6 +324,8 @@ partial class MaximumNet : global::NeuralDsl.IModel<float>
     string global::NeuralDsl.IModel<float>.Summary => Summary;
     global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout =>
         __parameterLayout;
+    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> global::NeuralDsl.IModel<float>.Layers =>
+        __layers;
 
     // A training call runs alone: it takes the instance from idle (0) to -1, or throws.
     private void __EnterTraining()

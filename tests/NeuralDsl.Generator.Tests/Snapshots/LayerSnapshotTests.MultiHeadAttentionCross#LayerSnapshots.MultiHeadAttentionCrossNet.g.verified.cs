@@ -76,6 +76,37 @@ partial class MultiHeadAttentionCrossNet : global::NeuralDsl.IModel<float>
         new("multi_head_attention.attention_output.bias", 177, [5]),
     ];
 
+    /// <summary>
+    /// The layers as data (Keras <c>get_config()</c>): the <c>InputLayer</c>, then every layer with the tensors it
+    /// reads, its output shape, configuration and parameter names; what exporters and importers walk.
+    /// </summary>
+    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> Layers => __layers;
+
+    private static readonly global::NeuralDsl.LayerInfo[] __layers =
+    [
+        new("x", "InputLayer", [], [5, 4], global::NeuralDsl.LayerConfig.Empty, [], []),
+        new("memory", "Conv1D", ["x"], [4, 6],
+            new global::NeuralDsl.LayerConfig(
+                ("filters", 6), ("kernel_size", new[] { 2 }), ("strides", new[] { 1 }),
+                ("padding", global::NeuralDsl.Padding.Valid), ("dilation_rate", new[] { 1 }),
+                ("activation", global::NeuralDsl.Activation.Linear), ("use_bias", true)),
+            ["memory.kernel", "memory.bias"], []),
+        new("keys", "Dense", ["memory"], [4, 3],
+            new global::NeuralDsl.LayerConfig(
+                ("units", 3), ("activation", global::NeuralDsl.Activation.Linear), ("use_bias", true)),
+            ["keys.kernel", "keys.bias"], []),
+        new("multi_head_attention", "MultiHeadAttention", ["x", "memory", "keys"], [5, 5],
+            new global::NeuralDsl.LayerConfig(
+                ("num_heads", 2), ("key_dim", 3), ("value_dim", 2), ("dropout", 0.1), ("use_bias", true),
+                ("output_shape", 5), ("use_causal_mask", true)),
+            [
+                "multi_head_attention.query.kernel", "multi_head_attention.query.bias",
+                "multi_head_attention.key.kernel", "multi_head_attention.key.bias",
+                "multi_head_attention.value.kernel", "multi_head_attention.value.bias",
+                "multi_head_attention.attention_output.kernel", "multi_head_attention.attention_output.bias"
+            ], []),
+    ];
+
     // Every trainable tensor, layer after layer in Keras layout, and the matching gradients.
     private readonly float[] __parameters = new float[182];
     private readonly float[] __gradients = new float[182];
@@ -431,6 +462,8 @@ partial class MultiHeadAttentionCrossNet : global::NeuralDsl.IModel<float>
     string global::NeuralDsl.IModel<float>.Summary => Summary;
     global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout =>
         __parameterLayout;
+    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> global::NeuralDsl.IModel<float>.Layers =>
+        __layers;
 
     // A training call runs alone: it takes the instance from idle (0) to -1, or throws.
     private void __EnterTraining()

@@ -75,6 +75,37 @@ partial class MultiHeadAttentionMaskedNet : global::NeuralDsl.IModel<float>
         new("dense.bias", 696, [1]),
     ];
 
+    /// <summary>
+    /// The layers as data (Keras <c>get_config()</c>): the <c>InputLayer</c>, then every layer with the tensors it
+    /// reads, its output shape, configuration and parameter names; what exporters and importers walk.
+    /// </summary>
+    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> Layers => __layers;
+
+    private static readonly global::NeuralDsl.LayerInfo[] __layers =
+    [
+        new("input_layer", "InputLayer", [], [6], global::NeuralDsl.LayerConfig.Empty, [], []),
+        new("embedding", "Embedding", ["input_layer"], [6, 8],
+            new global::NeuralDsl.LayerConfig(("input_dim", 50), ("output_dim", 8), ("mask_zero", true)),
+            ["embedding.embeddings"], []),
+        new("multi_head_attention", "MultiHeadAttention", ["embedding"], [6, 8],
+            new global::NeuralDsl.LayerConfig(
+                ("num_heads", 2), ("key_dim", 4), ("value_dim", 4), ("dropout", 0.0), ("use_bias", true),
+                ("output_shape", 0), ("use_causal_mask", false)),
+            [
+                "multi_head_attention.query.kernel", "multi_head_attention.query.bias",
+                "multi_head_attention.key.kernel", "multi_head_attention.key.bias",
+                "multi_head_attention.value.kernel", "multi_head_attention.value.bias",
+                "multi_head_attention.attention_output.kernel", "multi_head_attention.attention_output.bias"
+            ], []),
+        new("global_average_pooling1d", "GlobalAveragePooling1D", ["multi_head_attention"], [8],
+            global::NeuralDsl.LayerConfig.Empty,
+            [], []),
+        new("dense", "Dense", ["global_average_pooling1d"], [1],
+            new global::NeuralDsl.LayerConfig(
+                ("units", 1), ("activation", global::NeuralDsl.Activation.Sigmoid), ("use_bias", true)),
+            ["dense.kernel", "dense.bias"], []),
+    ];
+
     // Every trainable tensor, layer after layer in Keras layout, and the matching gradients.
     private readonly float[] __parameters = new float[697];
     private readonly float[] __gradients = new float[697];
@@ -523,6 +554,8 @@ partial class MultiHeadAttentionMaskedNet : global::NeuralDsl.IModel<float>
     string global::NeuralDsl.IModel<float>.Summary => Summary;
     global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout =>
         __parameterLayout;
+    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> global::NeuralDsl.IModel<float>.Layers =>
+        __layers;
 
     // A training call runs alone: it takes the instance from idle (0) to -1, or throws.
     private void __EnterTraining()

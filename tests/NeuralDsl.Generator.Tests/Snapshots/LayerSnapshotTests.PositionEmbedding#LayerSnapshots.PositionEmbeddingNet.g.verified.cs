@@ -65,6 +65,27 @@ partial class PositionEmbeddingNet : global::NeuralDsl.IModel<float>
         new("dense.bias", 40, [2]),
     ];
 
+    /// <summary>
+    /// The layers as data (Keras <c>get_config()</c>): the <c>InputLayer</c>, then every layer with the tensors it
+    /// reads, its output shape, configuration and parameter names; what exporters and importers walk.
+    /// </summary>
+    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> Layers => __layers;
+
+    private static readonly global::NeuralDsl.LayerInfo[] __layers =
+    [
+        new("input_layer", "InputLayer", [], [5, 4], global::NeuralDsl.LayerConfig.Empty, [], []),
+        new("position_embedding", "PositionEmbedding", ["input_layer"], [5, 4],
+            new global::NeuralDsl.LayerConfig(("sequence_length", 8)),
+            ["position_embedding.embeddings"], []),
+        new("sine_position_encoding", "SinePositionEncoding", ["position_embedding"], [5, 4],
+            new global::NeuralDsl.LayerConfig(("max_wavelength", 10000.0)),
+            [], []),
+        new("dense", "Dense", ["sine_position_encoding"], [5, 2],
+            new global::NeuralDsl.LayerConfig(
+                ("units", 2), ("activation", global::NeuralDsl.Activation.Linear), ("use_bias", true)),
+            ["dense.kernel", "dense.bias"], []),
+    ];
+
     // Every trainable tensor, layer after layer in Keras layout, and the matching gradients.
     private readonly float[] __parameters = new float[42];
     private readonly float[] __gradients = new float[42];
@@ -295,6 +316,8 @@ partial class PositionEmbeddingNet : global::NeuralDsl.IModel<float>
     string global::NeuralDsl.IModel<float>.Summary => Summary;
     global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout =>
         __parameterLayout;
+    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> global::NeuralDsl.IModel<float>.Layers =>
+        __layers;
 
     // A training call runs alone: it takes the instance from idle (0) to -1, or throws.
     private void __EnterTraining()

@@ -118,6 +118,107 @@ partial class ResNetBlocksNet : global::NeuralDsl.IModel<float>
         new("res_net_bottleneck_0_bn.beta", 133, [4]),
     ];
 
+    /// <summary>
+    /// The layers as data (Keras <c>get_config()</c>): the <c>InputLayer</c>, then every layer with the tensors it
+    /// reads, its output shape, configuration and parameter names; what exporters and importers walk.
+    /// </summary>
+    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> Layers => __layers;
+
+    private static readonly global::NeuralDsl.LayerInfo[] __layers =
+    [
+        new("input_layer", "InputLayer", [], [4, 4, 2], global::NeuralDsl.LayerConfig.Empty, [], []),
+        new("res_net_basic_block_1_conv", "Conv2D", ["input_layer"], [4, 4, 2],
+            new global::NeuralDsl.LayerConfig(
+                ("filters", 2), ("kernel_size", new[] { 3, 3 }), ("strides", new[] { 1, 1 }),
+                ("padding", global::NeuralDsl.Padding.Same), ("dilation_rate", new[] { 1, 1 }),
+                ("activation", global::NeuralDsl.Activation.Linear), ("use_bias", true)),
+            ["res_net_basic_block_1_conv.kernel", "res_net_basic_block_1_conv.bias"], []),
+        new("res_net_basic_block_1_bn", "BatchNormalization", ["res_net_basic_block_1_conv"], [4, 4, 2],
+            new global::NeuralDsl.LayerConfig(("axis", -1), ("momentum", 0.99), ("epsilon", 1.001E-05)),
+            [
+                "res_net_basic_block_1_bn.gamma", "res_net_basic_block_1_bn.beta"
+            ], ["res_net_basic_block_1_bn.moving_mean", "res_net_basic_block_1_bn.moving_variance"]),
+        new("res_net_basic_block_1_relu", "Activation", ["res_net_basic_block_1_bn"], [4, 4, 2],
+            new global::NeuralDsl.LayerConfig(("activation", global::NeuralDsl.Activation.ReLU)),
+            [], []),
+        new("res_net_basic_block_2_conv", "Conv2D", ["res_net_basic_block_1_relu"], [4, 4, 2],
+            new global::NeuralDsl.LayerConfig(
+                ("filters", 2), ("kernel_size", new[] { 3, 3 }), ("strides", new[] { 1, 1 }),
+                ("padding", global::NeuralDsl.Padding.Same), ("dilation_rate", new[] { 1, 1 }),
+                ("activation", global::NeuralDsl.Activation.Linear), ("use_bias", true)),
+            ["res_net_basic_block_2_conv.kernel", "res_net_basic_block_2_conv.bias"], []),
+        new("res_net_basic_block_2_bn", "BatchNormalization", ["res_net_basic_block_2_conv"], [4, 4, 2],
+            new global::NeuralDsl.LayerConfig(("axis", -1), ("momentum", 0.99), ("epsilon", 1.001E-05)),
+            [
+                "res_net_basic_block_2_bn.gamma", "res_net_basic_block_2_bn.beta"
+            ], ["res_net_basic_block_2_bn.moving_mean", "res_net_basic_block_2_bn.moving_variance"]),
+        new("res_net_basic_block_add", "Add", ["input_layer", "res_net_basic_block_2_bn"], [4, 4, 2],
+            global::NeuralDsl.LayerConfig.Empty,
+            [], []),
+        new("res_net_basic_block_out", "Activation", ["res_net_basic_block_add"], [4, 4, 2],
+            new global::NeuralDsl.LayerConfig(("activation", global::NeuralDsl.Activation.ReLU)),
+            [], []),
+        new("res_net_bottleneck_1_conv", "Conv2D", ["res_net_basic_block_out"], [2, 2, 1],
+            new global::NeuralDsl.LayerConfig(
+                ("filters", 1), ("kernel_size", new[] { 1, 1 }), ("strides", new[] { 2, 2 }),
+                ("padding", global::NeuralDsl.Padding.Valid), ("dilation_rate", new[] { 1, 1 }),
+                ("activation", global::NeuralDsl.Activation.Linear), ("use_bias", true)),
+            ["res_net_bottleneck_1_conv.kernel", "res_net_bottleneck_1_conv.bias"], []),
+        new("res_net_bottleneck_1_bn", "BatchNormalization", ["res_net_bottleneck_1_conv"], [2, 2, 1],
+            new global::NeuralDsl.LayerConfig(("axis", -1), ("momentum", 0.99), ("epsilon", 1.001E-05)),
+            [
+                "res_net_bottleneck_1_bn.gamma", "res_net_bottleneck_1_bn.beta"
+            ], ["res_net_bottleneck_1_bn.moving_mean", "res_net_bottleneck_1_bn.moving_variance"]),
+        new("res_net_bottleneck_1_relu", "Activation", ["res_net_bottleneck_1_bn"], [2, 2, 1],
+            new global::NeuralDsl.LayerConfig(("activation", global::NeuralDsl.Activation.ReLU)),
+            [], []),
+        new("res_net_bottleneck_2_conv", "Conv2D", ["res_net_bottleneck_1_relu"], [2, 2, 1],
+            new global::NeuralDsl.LayerConfig(
+                ("filters", 1), ("kernel_size", new[] { 3, 3 }), ("strides", new[] { 1, 1 }),
+                ("padding", global::NeuralDsl.Padding.Same), ("dilation_rate", new[] { 1, 1 }),
+                ("activation", global::NeuralDsl.Activation.Linear), ("use_bias", true)),
+            ["res_net_bottleneck_2_conv.kernel", "res_net_bottleneck_2_conv.bias"], []),
+        new("res_net_bottleneck_2_bn", "BatchNormalization", ["res_net_bottleneck_2_conv"], [2, 2, 1],
+            new global::NeuralDsl.LayerConfig(("axis", -1), ("momentum", 0.99), ("epsilon", 1.001E-05)),
+            [
+                "res_net_bottleneck_2_bn.gamma", "res_net_bottleneck_2_bn.beta"
+            ], ["res_net_bottleneck_2_bn.moving_mean", "res_net_bottleneck_2_bn.moving_variance"]),
+        new("res_net_bottleneck_2_relu", "Activation", ["res_net_bottleneck_2_bn"], [2, 2, 1],
+            new global::NeuralDsl.LayerConfig(("activation", global::NeuralDsl.Activation.ReLU)),
+            [], []),
+        new("res_net_bottleneck_3_conv", "Conv2D", ["res_net_bottleneck_2_relu"], [2, 2, 4],
+            new global::NeuralDsl.LayerConfig(
+                ("filters", 4), ("kernel_size", new[] { 1, 1 }), ("strides", new[] { 1, 1 }),
+                ("padding", global::NeuralDsl.Padding.Valid), ("dilation_rate", new[] { 1, 1 }),
+                ("activation", global::NeuralDsl.Activation.Linear), ("use_bias", true)),
+            ["res_net_bottleneck_3_conv.kernel", "res_net_bottleneck_3_conv.bias"], []),
+        new("res_net_bottleneck_3_bn", "BatchNormalization", ["res_net_bottleneck_3_conv"], [2, 2, 4],
+            new global::NeuralDsl.LayerConfig(("axis", -1), ("momentum", 0.99), ("epsilon", 1.001E-05)),
+            [
+                "res_net_bottleneck_3_bn.gamma", "res_net_bottleneck_3_bn.beta"
+            ], ["res_net_bottleneck_3_bn.moving_mean", "res_net_bottleneck_3_bn.moving_variance"]),
+        new("res_net_bottleneck_0_conv", "Conv2D", ["res_net_basic_block_out"], [2, 2, 4],
+            new global::NeuralDsl.LayerConfig(
+                ("filters", 4), ("kernel_size", new[] { 1, 1 }), ("strides", new[] { 2, 2 }),
+                ("padding", global::NeuralDsl.Padding.Valid), ("dilation_rate", new[] { 1, 1 }),
+                ("activation", global::NeuralDsl.Activation.Linear), ("use_bias", true)),
+            ["res_net_bottleneck_0_conv.kernel", "res_net_bottleneck_0_conv.bias"], []),
+        new("res_net_bottleneck_0_bn", "BatchNormalization", ["res_net_bottleneck_0_conv"], [2, 2, 4],
+            new global::NeuralDsl.LayerConfig(("axis", -1), ("momentum", 0.99), ("epsilon", 1.001E-05)),
+            [
+                "res_net_bottleneck_0_bn.gamma", "res_net_bottleneck_0_bn.beta"
+            ], ["res_net_bottleneck_0_bn.moving_mean", "res_net_bottleneck_0_bn.moving_variance"]),
+        new("res_net_bottleneck_add", "Add", ["res_net_bottleneck_0_bn", "res_net_bottleneck_3_bn"], [2, 2, 4],
+            global::NeuralDsl.LayerConfig.Empty,
+            [], []),
+        new("res_net_bottleneck_out", "Activation", ["res_net_bottleneck_add"], [2, 2, 4],
+            new global::NeuralDsl.LayerConfig(("activation", global::NeuralDsl.Activation.ReLU)),
+            [], []),
+        new("flatten", "Flatten", ["res_net_bottleneck_out"], [16],
+            global::NeuralDsl.LayerConfig.Empty,
+            [], []),
+    ];
+
     /// <summary>Non-trainable tensors saved with the weights (28 elements).</summary>
     public const int StateCount = 28;
 
@@ -817,6 +918,8 @@ partial class ResNetBlocksNet : global::NeuralDsl.IModel<float>
         __parameterLayout;
     global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.StateLayout =>
         __stateLayout;
+    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> global::NeuralDsl.IModel<float>.Layers =>
+        __layers;
 
     // A training call runs alone: it takes the instance from idle (0) to -1, or throws.
     private void __EnterTraining()

@@ -76,6 +76,35 @@ partial class ResidualNet : global::NeuralDsl.IModel<float>
         new("dense_1.bias", 44, [2]),
     ];
 
+    /// <summary>
+    /// The layers as data (Keras <c>get_config()</c>): the <c>InputLayer</c>, then every layer with the tensors it
+    /// reads, its output shape, configuration and parameter names; what exporters and importers walk.
+    /// </summary>
+    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> Layers => __layers;
+
+    private static readonly global::NeuralDsl.LayerInfo[] __layers =
+    [
+        new("input_layer", "InputLayer", [], [3], global::NeuralDsl.LayerConfig.Empty, [], []),
+        new("stem", "Dense", ["input_layer"], [4],
+            new global::NeuralDsl.LayerConfig(
+                ("units", 4), ("activation", global::NeuralDsl.Activation.ReLU), ("use_bias", true)),
+            ["stem.kernel", "stem.bias"], []),
+        new("dense", "Dense", ["stem"], [4],
+            new global::NeuralDsl.LayerConfig(
+                ("units", 4), ("activation", global::NeuralDsl.Activation.Linear), ("use_bias", true)),
+            ["dense.kernel", "dense.bias"], []),
+        new("add", "Add", ["dense", "stem"], [4],
+            global::NeuralDsl.LayerConfig.Empty,
+            [], []),
+        new("activation", "Activation", ["add"], [4],
+            new global::NeuralDsl.LayerConfig(("activation", global::NeuralDsl.Activation.ReLU)),
+            [], []),
+        new("dense_1", "Dense", ["activation"], [2],
+            new global::NeuralDsl.LayerConfig(
+                ("units", 2), ("activation", global::NeuralDsl.Activation.Linear), ("use_bias", true)),
+            ["dense_1.kernel", "dense_1.bias"], []),
+    ];
+
     // Every trainable tensor, layer after layer in Keras layout, and the matching gradients.
     private readonly float[] __parameters = new float[46];
     private readonly float[] __gradients = new float[46];
@@ -325,6 +354,8 @@ partial class ResidualNet : global::NeuralDsl.IModel<float>
     string global::NeuralDsl.IModel<float>.Summary => Summary;
     global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout =>
         __parameterLayout;
+    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> global::NeuralDsl.IModel<float>.Layers =>
+        __layers;
 
     // A training call runs alone: it takes the instance from idle (0) to -1, or throws.
     private void __EnterTraining()

@@ -57,6 +57,23 @@ partial class SimpleRNNNet : global::NeuralDsl.IModel<float>
         new("simple_rnn.bias", 15, [3]),
     ];
 
+    /// <summary>
+    /// The layers as data (Keras <c>get_config()</c>): the <c>InputLayer</c>, then every layer with the tensors it
+    /// reads, its output shape, configuration and parameter names; what exporters and importers walk.
+    /// </summary>
+    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> Layers => __layers;
+
+    private static readonly global::NeuralDsl.LayerInfo[] __layers =
+    [
+        new("input_layer", "InputLayer", [], [4, 2], global::NeuralDsl.LayerConfig.Empty, [], []),
+        new("simple_rnn", "SimpleRNN", ["input_layer"], [4, 3],
+            new global::NeuralDsl.LayerConfig(
+                ("units", 3), ("activation", global::NeuralDsl.Activation.Tanh), ("use_bias", true),
+                ("dropout", 0.0), ("recurrent_dropout", 0.0), ("return_sequences", true),
+                ("go_backwards", true)),
+            ["simple_rnn.kernel", "simple_rnn.recurrent_kernel", "simple_rnn.bias"], []),
+    ];
+
     // Every trainable tensor, layer after layer in Keras layout, and the matching gradients.
     private readonly float[] __parameters = new float[18];
     private readonly float[] __gradients = new float[18];
@@ -292,6 +309,8 @@ partial class SimpleRNNNet : global::NeuralDsl.IModel<float>
     string global::NeuralDsl.IModel<float>.Summary => Summary;
     global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout =>
         __parameterLayout;
+    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> global::NeuralDsl.IModel<float>.Layers =>
+        __layers;
 
     // A training call runs alone: it takes the instance from idle (0) to -1, or throws.
     private void __EnterTraining()

@@ -67,6 +67,31 @@ partial class TokenAndPositionEmbeddingNet : global::NeuralDsl.IModel<float>
         new("dense.bias", 148, [1]),
     ];
 
+    /// <summary>
+    /// The layers as data (Keras <c>get_config()</c>): the <c>InputLayer</c>, then every layer with the tensors it
+    /// reads, its output shape, configuration and parameter names; what exporters and importers walk.
+    /// </summary>
+    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> Layers => __layers;
+
+    private static readonly global::NeuralDsl.LayerInfo[] __layers =
+    [
+        new("input_layer", "InputLayer", [], [6], global::NeuralDsl.LayerConfig.Empty, [], []),
+        new("token_and_position_embedding", "TokenAndPositionEmbedding", ["input_layer"], [6, 4],
+            new global::NeuralDsl.LayerConfig(
+                ("vocabulary_size", 30), ("sequence_length", 6), ("embedding_dim", 4), ("mask_zero", true)),
+            [
+                "token_and_position_embedding.token_embedding.embeddings",
+                "token_and_position_embedding.position_embedding.embeddings"
+            ], []),
+        new("global_average_pooling1d", "GlobalAveragePooling1D", ["token_and_position_embedding"], [4],
+            global::NeuralDsl.LayerConfig.Empty,
+            [], []),
+        new("dense", "Dense", ["global_average_pooling1d"], [1],
+            new global::NeuralDsl.LayerConfig(
+                ("units", 1), ("activation", global::NeuralDsl.Activation.Sigmoid), ("use_bias", true)),
+            ["dense.kernel", "dense.bias"], []),
+    ];
+
     // Every trainable tensor, layer after layer in Keras layout, and the matching gradients.
     private readonly float[] __parameters = new float[149];
     private readonly float[] __gradients = new float[149];
@@ -418,6 +443,8 @@ partial class TokenAndPositionEmbeddingNet : global::NeuralDsl.IModel<float>
     string global::NeuralDsl.IModel<float>.Summary => Summary;
     global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout =>
         __parameterLayout;
+    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> global::NeuralDsl.IModel<float>.Layers =>
+        __layers;
 
     // A training call runs alone: it takes the instance from idle (0) to -1, or throws.
     private void __EnterTraining()

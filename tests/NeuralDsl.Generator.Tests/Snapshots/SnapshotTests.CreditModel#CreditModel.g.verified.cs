@@ -69,6 +69,29 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
         new("dense_2.bias", 220, [1]),
     ];
 
+    /// <summary>
+    /// The layers as data (Keras <c>get_config()</c>): the <c>InputLayer</c>, then every layer with the tensors it
+    /// reads, its output shape, configuration and parameter names; what exporters and importers walk.
+    /// </summary>
+    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> Layers => __layers;
+
+    private static readonly global::NeuralDsl.LayerInfo[] __layers =
+    [
+        new("input_layer", "InputLayer", [], [8], global::NeuralDsl.LayerConfig.Empty, [], []),
+        new("dense", "Dense", ["input_layer"], [12],
+            new global::NeuralDsl.LayerConfig(
+                ("units", 12), ("activation", global::NeuralDsl.Activation.ReLU), ("use_bias", true)),
+            ["dense.kernel", "dense.bias"], []),
+        new("dense_1", "Dense", ["dense"], [8],
+            new global::NeuralDsl.LayerConfig(
+                ("units", 8), ("activation", global::NeuralDsl.Activation.ReLU), ("use_bias", true)),
+            ["dense_1.kernel", "dense_1.bias"], []),
+        new("dense_2", "Dense", ["dense_1"], [1],
+            new global::NeuralDsl.LayerConfig(
+                ("units", 1), ("activation", global::NeuralDsl.Activation.Sigmoid), ("use_bias", true)),
+            ["dense_2.kernel", "dense_2.bias"], []),
+    ];
+
     // Every trainable tensor, layer after layer in Keras layout, and the matching gradients.
     private readonly float[] __parameters = new float[221];
     private readonly float[] __gradients = new float[221];
@@ -318,6 +341,8 @@ partial class CreditModel : global::NeuralDsl.IModel<float>
     string global::NeuralDsl.IModel<float>.Summary => Summary;
     global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout =>
         __parameterLayout;
+    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> global::NeuralDsl.IModel<float>.Layers =>
+        __layers;
 
     // A training call runs alone: it takes the instance from idle (0) to -1, or throws.
     private void __EnterTraining()

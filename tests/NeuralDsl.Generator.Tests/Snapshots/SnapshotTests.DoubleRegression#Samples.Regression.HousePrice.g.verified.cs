@@ -66,6 +66,28 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
         new("dense_1.bias", 64, [1]),
     ];
 
+    /// <summary>
+    /// The layers as data (Keras <c>get_config()</c>): the <c>InputLayer</c>, then every layer with the tensors it
+    /// reads, its output shape, configuration and parameter names; what exporters and importers walk.
+    /// </summary>
+    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> Layers => __layers;
+
+    private static readonly global::NeuralDsl.LayerInfo[] __layers =
+    [
+        new("input_layer", "InputLayer", [], [3], global::NeuralDsl.LayerConfig.Empty, [], []),
+        new("dense", "Dense", ["input_layer"], [16],
+            new global::NeuralDsl.LayerConfig(
+                ("units", 16), ("activation", global::NeuralDsl.Activation.Tanh), ("use_bias", false)),
+            ["dense.kernel"], []),
+        new("activation", "Activation", ["dense"], [16],
+            new global::NeuralDsl.LayerConfig(("activation", global::NeuralDsl.Activation.ELU)),
+            [], []),
+        new("dense_1", "Dense", ["activation"], [1],
+            new global::NeuralDsl.LayerConfig(
+                ("units", 1), ("activation", global::NeuralDsl.Activation.Linear), ("use_bias", true)),
+            ["dense_1.kernel", "dense_1.bias"], []),
+    ];
+
     // Every trainable tensor, layer after layer in Keras layout, and the matching gradients.
     private readonly double[] __parameters = new double[65];
     private readonly double[] __gradients = new double[65];
@@ -293,6 +315,8 @@ partial class HousePrice : global::NeuralDsl.IModel<double>
     string global::NeuralDsl.IModel<double>.Summary => Summary;
     global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<double>.ParameterLayout =>
         __parameterLayout;
+    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> global::NeuralDsl.IModel<double>.Layers =>
+        __layers;
 
     // A training call runs alone: it takes the instance from idle (0) to -1, or throws.
     private void __EnterTraining()

@@ -72,6 +72,49 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
         new("dense.bias", 34816, [10]),
     ];
 
+    /// <summary>
+    /// The layers as data (Keras <c>get_config()</c>): the <c>InputLayer</c>, then every layer with the tensors it
+    /// reads, its output shape, configuration and parameter names; what exporters and importers walk.
+    /// </summary>
+    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> Layers => __layers;
+
+    private static readonly global::NeuralDsl.LayerInfo[] __layers =
+    [
+        new("input_layer", "InputLayer", [], [28, 28, 1], global::NeuralDsl.LayerConfig.Empty, [], []),
+        new("conv2d", "Conv2D", ["input_layer"], [26, 26, 32],
+            new global::NeuralDsl.LayerConfig(
+                ("filters", 32), ("kernel_size", new[] { 3, 3 }), ("strides", new[] { 1, 1 }),
+                ("padding", global::NeuralDsl.Padding.Valid), ("dilation_rate", new[] { 1, 1 }),
+                ("activation", global::NeuralDsl.Activation.ReLU), ("use_bias", true)),
+            ["conv2d.kernel", "conv2d.bias"], []),
+        new("max_pooling2d", "MaxPooling2D", ["conv2d"], [13, 13, 32],
+            new global::NeuralDsl.LayerConfig(
+                ("pool_size", new[] { 2, 2 }), ("strides", new[] { 2, 2 }),
+                ("padding", global::NeuralDsl.Padding.Valid)),
+            [], []),
+        new("conv2d_1", "Conv2D", ["max_pooling2d"], [11, 11, 64],
+            new global::NeuralDsl.LayerConfig(
+                ("filters", 64), ("kernel_size", new[] { 3, 3 }), ("strides", new[] { 1, 1 }),
+                ("padding", global::NeuralDsl.Padding.Valid), ("dilation_rate", new[] { 1, 1 }),
+                ("activation", global::NeuralDsl.Activation.ReLU), ("use_bias", true)),
+            ["conv2d_1.kernel", "conv2d_1.bias"], []),
+        new("max_pooling2d_1", "MaxPooling2D", ["conv2d_1"], [5, 5, 64],
+            new global::NeuralDsl.LayerConfig(
+                ("pool_size", new[] { 2, 2 }), ("strides", new[] { 2, 2 }),
+                ("padding", global::NeuralDsl.Padding.Valid)),
+            [], []),
+        new("flatten", "Flatten", ["max_pooling2d_1"], [1600],
+            global::NeuralDsl.LayerConfig.Empty,
+            [], []),
+        new("dropout", "Dropout", ["flatten"], [1600],
+            new global::NeuralDsl.LayerConfig(("rate", 0.5)),
+            [], []),
+        new("dense", "Dense", ["dropout"], [10],
+            new global::NeuralDsl.LayerConfig(
+                ("units", 10), ("activation", global::NeuralDsl.Activation.Softmax), ("use_bias", true)),
+            ["dense.kernel", "dense.bias"], []),
+    ];
+
     // Every trainable tensor, layer after layer in Keras layout, and the matching gradients.
     private readonly float[] __parameters = new float[34826];
     private readonly float[] __gradients = new float[34826];
@@ -334,6 +377,8 @@ partial class MnistCnn : global::NeuralDsl.IModel<float>
     string global::NeuralDsl.IModel<float>.Summary => Summary;
     global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout =>
         __parameterLayout;
+    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> global::NeuralDsl.IModel<float>.Layers =>
+        __layers;
 
     // A training call runs alone: it takes the instance from idle (0) to -1, or throws.
     private void __EnterTraining()

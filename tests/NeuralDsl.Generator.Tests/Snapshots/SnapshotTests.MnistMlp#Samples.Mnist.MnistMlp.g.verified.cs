@@ -64,6 +64,31 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
         new("dense_1.bias", 101760, [10]),
     ];
 
+    /// <summary>
+    /// The layers as data (Keras <c>get_config()</c>): the <c>InputLayer</c>, then every layer with the tensors it
+    /// reads, its output shape, configuration and parameter names; what exporters and importers walk.
+    /// </summary>
+    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> Layers => __layers;
+
+    private static readonly global::NeuralDsl.LayerInfo[] __layers =
+    [
+        new("input_layer", "InputLayer", [], [28, 28], global::NeuralDsl.LayerConfig.Empty, [], []),
+        new("flatten", "Flatten", ["input_layer"], [784],
+            global::NeuralDsl.LayerConfig.Empty,
+            [], []),
+        new("dense", "Dense", ["flatten"], [128],
+            new global::NeuralDsl.LayerConfig(
+                ("units", 128), ("activation", global::NeuralDsl.Activation.ReLU), ("use_bias", true)),
+            ["dense.kernel", "dense.bias"], []),
+        new("dropout", "Dropout", ["dense"], [128],
+            new global::NeuralDsl.LayerConfig(("rate", 0.2)),
+            [], []),
+        new("dense_1", "Dense", ["dropout"], [10],
+            new global::NeuralDsl.LayerConfig(
+                ("units", 10), ("activation", global::NeuralDsl.Activation.Softmax), ("use_bias", true)),
+            ["dense_1.kernel", "dense_1.bias"], []),
+    ];
+
     // Every trainable tensor, layer after layer in Keras layout, and the matching gradients.
     private readonly float[] __parameters = new float[101770];
     private readonly float[] __gradients = new float[101770];
@@ -310,6 +335,8 @@ partial class MnistMlp : global::NeuralDsl.IModel<float>
     string global::NeuralDsl.IModel<float>.Summary => Summary;
     global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout =>
         __parameterLayout;
+    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> global::NeuralDsl.IModel<float>.Layers =>
+        __layers;
 
     // A training call runs alone: it takes the instance from idle (0) to -1, or throws.
     private void __EnterTraining()

@@ -65,6 +65,25 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
         new("head.bias", 36, [3]),
     ];
 
+    /// <summary>
+    /// The layers as data (Keras <c>get_config()</c>): the <c>InputLayer</c>, then every layer with the tensors it
+    /// reads, its output shape, configuration and parameter names; what exporters and importers walk.
+    /// </summary>
+    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> Layers => __layers;
+
+    private static readonly global::NeuralDsl.LayerInfo[] __layers =
+    [
+        new("input_layer", "InputLayer", [], [5], global::NeuralDsl.LayerConfig.Empty, [], []),
+        new("encoder", "Dense", ["input_layer"], [4],
+            new global::NeuralDsl.LayerConfig(
+                ("units", 4), ("activation", global::NeuralDsl.Activation.GELU), ("use_bias", true)),
+            ["encoder.kernel", "encoder.bias"], []),
+        new("head", "Dense", ["encoder"], [3],
+            new global::NeuralDsl.LayerConfig(
+                ("units", 3), ("activation", global::NeuralDsl.Activation.Softmax), ("use_bias", true)),
+            ["head.kernel", "head.bias"], []),
+    ];
+
     // Every trainable tensor, layer after layer in Keras layout, and the matching gradients.
     private readonly float[] __parameters = new float[39];
     private readonly float[] __gradients = new float[39];
@@ -298,6 +317,8 @@ partial class RiskClassifier : global::NeuralDsl.IModel<float>
     string global::NeuralDsl.IModel<float>.Summary => Summary;
     global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout =>
         __parameterLayout;
+    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> global::NeuralDsl.IModel<float>.Layers =>
+        __layers;
 
     // A training call runs alone: it takes the instance from idle (0) to -1, or throws.
     private void __EnterTraining()

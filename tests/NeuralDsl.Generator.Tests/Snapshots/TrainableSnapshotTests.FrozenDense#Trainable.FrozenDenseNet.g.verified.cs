@@ -65,6 +65,29 @@ partial class FrozenDenseNet : global::NeuralDsl.IModel<float>
         new("dense_1.bias", 128, [4]),
     ];
 
+    /// <summary>
+    /// The layers as data (Keras <c>get_config()</c>): the <c>InputLayer</c>, then every layer with the tensors it
+    /// reads, its output shape, configuration and parameter names; what exporters and importers walk.
+    /// </summary>
+    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> Layers => __layers;
+
+    private static readonly global::NeuralDsl.LayerInfo[] __layers =
+    [
+        new("input_layer", "InputLayer", [], [16], global::NeuralDsl.LayerConfig.Empty, [], []),
+        new("dense", "Dense", ["input_layer"], [32],
+            new global::NeuralDsl.LayerConfig(
+                ("units", 32), ("activation", global::NeuralDsl.Activation.ReLU), ("use_bias", true)),
+            [], ["dense.kernel", "dense.bias"]),
+        new("dense_1", "Dense", ["dense"], [4],
+            new global::NeuralDsl.LayerConfig(
+                ("units", 4), ("activation", global::NeuralDsl.Activation.ReLU), ("use_bias", true)),
+            ["dense_1.kernel", "dense_1.bias"], []),
+        new("dense_2", "Dense", ["dense_1"], [1],
+            new global::NeuralDsl.LayerConfig(
+                ("units", 1), ("activation", global::NeuralDsl.Activation.Sigmoid), ("use_bias", true)),
+            [], ["dense_2.kernel", "dense_2.bias"]),
+    ];
+
     /// <summary>Non-trainable tensors saved with the weights (549 elements).</summary>
     public const int StateCount = 549;
 
@@ -324,6 +347,8 @@ partial class FrozenDenseNet : global::NeuralDsl.IModel<float>
         __parameterLayout;
     global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.StateLayout =>
         __stateLayout;
+    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> global::NeuralDsl.IModel<float>.Layers =>
+        __layers;
 
     // A training call runs alone: it takes the instance from idle (0) to -1, or throws.
     private void __EnterTraining()

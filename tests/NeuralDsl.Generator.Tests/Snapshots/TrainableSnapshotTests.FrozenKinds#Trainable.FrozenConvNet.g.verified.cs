@@ -68,6 +68,40 @@ partial class FrozenConvNet : global::NeuralDsl.IModel<float>
         new("dense.bias", 16, [2]),
     ];
 
+    /// <summary>
+    /// The layers as data (Keras <c>get_config()</c>): the <c>InputLayer</c>, then every layer with the tensors it
+    /// reads, its output shape, configuration and parameter names; what exporters and importers walk.
+    /// </summary>
+    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> Layers => __layers;
+
+    private static readonly global::NeuralDsl.LayerInfo[] __layers =
+    [
+        new("input_layer", "InputLayer", [], [5, 5, 1], global::NeuralDsl.LayerConfig.Empty, [], []),
+        new("conv2d", "Conv2D", ["input_layer"], [3, 3, 2],
+            new global::NeuralDsl.LayerConfig(
+                ("filters", 2), ("kernel_size", new[] { 3, 3 }), ("strides", new[] { 1, 1 }),
+                ("padding", global::NeuralDsl.Padding.Valid), ("dilation_rate", new[] { 1, 1 }),
+                ("activation", global::NeuralDsl.Activation.ReLU), ("use_bias", true)),
+            [], ["conv2d.kernel", "conv2d.bias"]),
+        new("conv2d_1", "Conv2D", ["conv2d"], [2, 2, 2],
+            new global::NeuralDsl.LayerConfig(
+                ("filters", 2), ("kernel_size", new[] { 2, 2 }), ("strides", new[] { 1, 1 }),
+                ("padding", global::NeuralDsl.Padding.Valid), ("dilation_rate", new[] { 1, 1 }),
+                ("activation", global::NeuralDsl.Activation.Tanh), ("use_bias", true)),
+            [], ["conv2d_1.kernel", "conv2d_1.bias"]),
+        new("batch_normalization", "BatchNormalization", ["conv2d_1"], [2, 2, 2],
+            new global::NeuralDsl.LayerConfig(("axis", -1), ("momentum", 0.99), ("epsilon", 0.001)),
+            [
+            ], ["batch_normalization.gamma", "batch_normalization.beta", "batch_normalization.moving_mean", "batch_normalization.moving_variance"]),
+        new("flatten", "Flatten", ["batch_normalization"], [8],
+            global::NeuralDsl.LayerConfig.Empty,
+            [], []),
+        new("dense", "Dense", ["flatten"], [2],
+            new global::NeuralDsl.LayerConfig(
+                ("units", 2), ("activation", global::NeuralDsl.Activation.Linear), ("use_bias", true)),
+            ["dense.kernel", "dense.bias"], []),
+    ];
+
     /// <summary>Non-trainable tensors saved with the weights (46 elements).</summary>
     public const int StateCount = 46;
 
@@ -363,6 +397,8 @@ partial class FrozenConvNet : global::NeuralDsl.IModel<float>
         __parameterLayout;
     global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.StateLayout =>
         __stateLayout;
+    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> global::NeuralDsl.IModel<float>.Layers =>
+        __layers;
 
     // A training call runs alone: it takes the instance from idle (0) to -1, or throws.
     private void __EnterTraining()

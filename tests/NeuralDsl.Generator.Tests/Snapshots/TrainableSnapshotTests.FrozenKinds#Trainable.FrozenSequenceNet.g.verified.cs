@@ -64,6 +64,31 @@ partial class FrozenSequenceNet : global::NeuralDsl.IModel<float>
         new("dense.bias", 2, [1]),
     ];
 
+    /// <summary>
+    /// The layers as data (Keras <c>get_config()</c>): the <c>InputLayer</c>, then every layer with the tensors it
+    /// reads, its output shape, configuration and parameter names; what exporters and importers walk.
+    /// </summary>
+    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> Layers => __layers;
+
+    private static readonly global::NeuralDsl.LayerInfo[] __layers =
+    [
+        new("input_layer", "InputLayer", [], [4], global::NeuralDsl.LayerConfig.Empty, [], []),
+        new("embedding", "Embedding", ["input_layer"], [4, 3],
+            new global::NeuralDsl.LayerConfig(("input_dim", 5), ("output_dim", 3), ("mask_zero", false)),
+            [], ["embedding.embeddings"]),
+        new("lstm", "LSTM", ["embedding"], [2],
+            new global::NeuralDsl.LayerConfig(
+                ("units", 2), ("activation", global::NeuralDsl.Activation.Tanh),
+                ("recurrent_activation", global::NeuralDsl.Activation.Sigmoid), ("use_bias", true),
+                ("unit_forget_bias", true), ("dropout", 0.0), ("recurrent_dropout", 0.0),
+                ("return_sequences", false), ("go_backwards", false)),
+            [], ["lstm.kernel", "lstm.recurrent_kernel", "lstm.bias"]),
+        new("dense", "Dense", ["lstm"], [1],
+            new global::NeuralDsl.LayerConfig(
+                ("units", 1), ("activation", global::NeuralDsl.Activation.Linear), ("use_bias", true)),
+            ["dense.kernel", "dense.bias"], []),
+    ];
+
     /// <summary>Non-trainable tensors saved with the weights (63 elements).</summary>
     public const int StateCount = 63;
 
@@ -433,6 +458,8 @@ partial class FrozenSequenceNet : global::NeuralDsl.IModel<float>
         __parameterLayout;
     global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.StateLayout =>
         __stateLayout;
+    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> global::NeuralDsl.IModel<float>.Layers =>
+        __layers;
 
     // A training call runs alone: it takes the instance from idle (0) to -1, or throws.
     private void __EnterTraining()
