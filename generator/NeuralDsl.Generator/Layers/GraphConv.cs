@@ -34,6 +34,9 @@ internal sealed partial record GraphConvSpec(
 
     public override string NamePrefix => "graph_conv";
 
+    public override IEnumerable<ConfigEntry> Config =>
+        [ConfigEntry.Int("units", Units), ConfigEntry.Activation("activation", Activation), ConfigEntry.Bool("use_bias", UseBias)];
+
     public override string Describe() =>
         "GraphConv(" + Units.ToString(CultureInfo.InvariantCulture) + (Activation == Activation.Linear ? "" : ", " + Activation) + (UseBias ? "" : ", no bias") + ")";
 

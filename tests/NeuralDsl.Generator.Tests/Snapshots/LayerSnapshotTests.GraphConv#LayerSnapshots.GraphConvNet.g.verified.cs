@@ -60,6 +60,25 @@ partial class GraphConvNet : global::NeuralDsl.IModel<float>, global::NeuralDsl.
         new("graph_conv_1.bias", 80, [3]),
     ];
 
+    /// <summary>
+    /// The layers as data (Keras <c>get_config()</c>): the <c>InputLayer</c>, then every layer with the tensors it
+    /// reads, its output shape, configuration and parameter names; what exporters and importers walk.
+    /// </summary>
+    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> Layers => __layers;
+
+    private static readonly global::NeuralDsl.LayerInfo[] __layers =
+    [
+        new("input_layer", "InputLayer", [], [6], global::NeuralDsl.LayerConfig.Empty, [], []),
+        new("graph_conv", "GraphConv", ["input_layer"], [8],
+            new global::NeuralDsl.LayerConfig(
+                ("units", 8), ("activation", global::NeuralDsl.Activation.ReLU), ("use_bias", true)),
+            ["graph_conv.kernel", "graph_conv.bias"], []),
+        new("graph_conv_1", "GraphConv", ["graph_conv"], [3],
+            new global::NeuralDsl.LayerConfig(
+                ("units", 3), ("activation", global::NeuralDsl.Activation.Softmax), ("use_bias", true)),
+            ["graph_conv_1.kernel", "graph_conv_1.bias"], []),
+    ];
+
     // Every trainable tensor, layer after layer in Keras layout, and the matching gradients.
     private readonly float[] __parameters = new float[83];
     private readonly float[] __gradients = new float[83];
@@ -68,6 +87,7 @@ partial class GraphConvNet : global::NeuralDsl.IModel<float>, global::NeuralDsl.
     private readonly __Workspace __workspace;
     private readonly global::System.Threading.ThreadLocal<__Workspace> __predictWorkspaces;
     private int __callState; // 0 idle, n > 0 Predicts running, -1 a training call running
+    private int __maxThreads; // MaxThreads as set; 0 follows NeuralDslThreads.MaxThreads
 
     /// <summary>
     /// Creates the model with Keras-default initialization drawn deterministically from <paramref name="seed"/>.
@@ -136,6 +156,17 @@ partial class GraphConvNet : global::NeuralDsl.IModel<float>, global::NeuralDsl.
     public bool Trainable { get; set; } = true;
 
     /// <summary>
+    /// Threads this model's calls may use, the calling thread included:
+    /// <see cref="global::NeuralDsl.NeuralDslThreads.MaxThreads"/> until set; 0 follows the process setting again.
+    /// Results are the same bits for every count.
+    /// </summary>
+    public int MaxThreads
+    {
+        get => __maxThreads > 0 ? __maxThreads : global::NeuralDsl.NeuralDslThreads.MaxThreads;
+        set => __maxThreads = global::NeuralDsl.NeuralDslThreads.CheckModelSetting(value);
+    }
+
+    /// <summary>
     /// The output of the last Forward or ComputeGradients, [batch × 3] (Predict runs on buffers of its own).
     /// </summary>
     public global::System.ReadOnlySpan<float> LastOutput => __workspace.__LastOutput;
@@ -153,6 +184,7 @@ partial class GraphConvNet : global::NeuralDsl.IModel<float>, global::NeuralDsl.
         __EnterPredict();
         try
         {
+            using var __threads = global::NeuralDsl.NeuralDslThreads.Limit(__maxThreads);
             __predictWorkspaces.Value!.__Predict(input, output, batch);
         }
         finally
@@ -184,6 +216,7 @@ partial class GraphConvNet : global::NeuralDsl.IModel<float>, global::NeuralDsl.
         __EnterTraining();
         try
         {
+            using var __threads = global::NeuralDsl.NeuralDslThreads.Limit(__maxThreads);
             __workspace.__Forward(input, output, batch, training);
         }
         finally
@@ -202,6 +235,7 @@ partial class GraphConvNet : global::NeuralDsl.IModel<float>, global::NeuralDsl.
         __EnterTraining();
         try
         {
+            using var __threads = global::NeuralDsl.NeuralDslThreads.Limit(__maxThreads);
             __workspace.__Backward(outputGradient, inputGradient);
         }
         finally
@@ -236,6 +270,7 @@ partial class GraphConvNet : global::NeuralDsl.IModel<float>, global::NeuralDsl.
         __EnterTraining();
         try
         {
+            using var __threads = global::NeuralDsl.NeuralDslThreads.Limit(__maxThreads);
             return __workspace.__ComputeGradients(input, target, batch);
         }
         finally
@@ -271,6 +306,7 @@ partial class GraphConvNet : global::NeuralDsl.IModel<float>, global::NeuralDsl.
         __EnterTraining();
         try
         {
+            using var __threads = global::NeuralDsl.NeuralDslThreads.Limit(__maxThreads);
             float loss = __workspace.__ComputeGradients(input, target, batch);
             if (Trainable) optimizer.Step<float>(__parameters, __gradients);
             return loss;
@@ -315,6 +351,7 @@ partial class GraphConvNet : global::NeuralDsl.IModel<float>, global::NeuralDsl.
         __EnterTraining();
         try
         {
+            using var __threads = global::NeuralDsl.NeuralDslThreads.Limit(__maxThreads);
             __graph = graph;
         }
         finally
@@ -351,6 +388,7 @@ partial class GraphConvNet : global::NeuralDsl.IModel<float>, global::NeuralDsl.
         __EnterTraining();
         try
         {
+            using var __threads = global::NeuralDsl.NeuralDslThreads.Limit(__maxThreads);
             return __workspace.__ComputeGradientsMasked(input, target, mask, batch);
         }
         finally
@@ -389,6 +427,7 @@ partial class GraphConvNet : global::NeuralDsl.IModel<float>, global::NeuralDsl.
         __EnterTraining();
         try
         {
+            using var __threads = global::NeuralDsl.NeuralDslThreads.Limit(__maxThreads);
             float loss = __workspace.__ComputeGradientsMasked(input, target, mask, batch);
             if (Trainable) optimizer.Step<float>(__parameters, __gradients);
             return loss;
@@ -408,6 +447,8 @@ partial class GraphConvNet : global::NeuralDsl.IModel<float>, global::NeuralDsl.
     string global::NeuralDsl.IModel<float>.Summary => Summary;
     global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout =>
         __parameterLayout;
+    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> global::NeuralDsl.IModel<float>.Layers =>
+        __layers;
 
     // A training call runs alone: it takes the instance from idle (0) to -1, or throws.
     private void __EnterTraining()

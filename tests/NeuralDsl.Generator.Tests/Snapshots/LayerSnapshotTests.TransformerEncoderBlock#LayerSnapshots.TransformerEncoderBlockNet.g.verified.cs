@@ -103,6 +103,81 @@ partial class TransformerEncoderBlockNet : global::NeuralDsl.IModel<float>
         new("dense.bias", 494, [1]),
     ];
 
+    /// <summary>
+    /// The layers as data (Keras <c>get_config()</c>): the <c>InputLayer</c>, then every layer with the tensors it
+    /// reads, its output shape, configuration and parameter names; what exporters and importers walk.
+    /// </summary>
+    public static global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> Layers => __layers;
+
+    private static readonly global::NeuralDsl.LayerInfo[] __layers =
+    [
+        new("input_layer", "InputLayer", [], [5], global::NeuralDsl.LayerConfig.Empty, [], []),
+        new("embedding", "Embedding", ["input_layer"], [5, 8],
+            new global::NeuralDsl.LayerConfig(("input_dim", 7), ("output_dim", 8), ("mask_zero", true)),
+            ["embedding.embeddings"], []),
+        new("transformer_encoder_self_attention_layer", "MultiHeadAttention", ["embedding"], [5, 8],
+            new global::NeuralDsl.LayerConfig(
+                ("num_heads", 2), ("key_dim", 4), ("value_dim", 4), ("dropout", 0.1), ("use_bias", true),
+                ("output_shape", 0), ("use_causal_mask", false)),
+            [
+                "transformer_encoder_self_attention_layer.query.kernel",
+                "transformer_encoder_self_attention_layer.query.bias",
+                "transformer_encoder_self_attention_layer.key.kernel",
+                "transformer_encoder_self_attention_layer.key.bias",
+                "transformer_encoder_self_attention_layer.value.kernel",
+                "transformer_encoder_self_attention_layer.value.bias",
+                "transformer_encoder_self_attention_layer.attention_output.kernel",
+                "transformer_encoder_self_attention_layer.attention_output.bias"
+            ], []),
+        new("transformer_encoder_self_attention_dropout", "Dropout", ["transformer_encoder_self_attention_layer"], [5, 8],
+            new global::NeuralDsl.LayerConfig(("rate", 0.1)),
+            [], []),
+        new("transformer_encoder_self_attention_add", "Add", ["embedding", "transformer_encoder_self_attention_dropout"], [5, 8],
+            global::NeuralDsl.LayerConfig.Empty,
+            [], []),
+        new("transformer_encoder_self_attention_layer_norm", "LayerNormalization", ["transformer_encoder_self_attention_add"], [5, 8],
+            new global::NeuralDsl.LayerConfig(
+                ("axis", -1), ("epsilon", 1E-05), ("center", true), ("scale", true), ("rms_scaling", false)),
+            [
+                "transformer_encoder_self_attention_layer_norm.gamma",
+                "transformer_encoder_self_attention_layer_norm.beta"
+            ], []),
+        new("transformer_encoder_feedforward_intermediate_dense", "Dense", ["transformer_encoder_self_attention_layer_norm"], [5, 6],
+            new global::NeuralDsl.LayerConfig(
+                ("units", 6), ("activation", global::NeuralDsl.Activation.ReLU), ("use_bias", true)),
+            [
+                "transformer_encoder_feedforward_intermediate_dense.kernel",
+                "transformer_encoder_feedforward_intermediate_dense.bias"
+            ], []),
+        new("transformer_encoder_feedforward_output_dense", "Dense", ["transformer_encoder_feedforward_intermediate_dense"], [5, 8],
+            new global::NeuralDsl.LayerConfig(
+                ("units", 8), ("activation", global::NeuralDsl.Activation.Linear), ("use_bias", true)),
+            [
+                "transformer_encoder_feedforward_output_dense.kernel",
+                "transformer_encoder_feedforward_output_dense.bias"
+            ], []),
+        new("transformer_encoder_feedforward_dropout", "Dropout", ["transformer_encoder_feedforward_output_dense"], [5, 8],
+            new global::NeuralDsl.LayerConfig(("rate", 0.1)),
+            [], []),
+        new("transformer_encoder_feedforward_add", "Add", ["transformer_encoder_self_attention_layer_norm", "transformer_encoder_feedforward_dropout"], [5, 8],
+            global::NeuralDsl.LayerConfig.Empty,
+            [], []),
+        new("transformer_encoder_feedforward_layer_norm", "LayerNormalization", ["transformer_encoder_feedforward_add"], [5, 8],
+            new global::NeuralDsl.LayerConfig(
+                ("axis", -1), ("epsilon", 1E-05), ("center", true), ("scale", true), ("rms_scaling", false)),
+            [
+                "transformer_encoder_feedforward_layer_norm.gamma",
+                "transformer_encoder_feedforward_layer_norm.beta"
+            ], []),
+        new("global_average_pooling1d", "GlobalAveragePooling1D", ["transformer_encoder_feedforward_layer_norm"], [8],
+            global::NeuralDsl.LayerConfig.Empty,
+            [], []),
+        new("dense", "Dense", ["global_average_pooling1d"], [1],
+            new global::NeuralDsl.LayerConfig(
+                ("units", 1), ("activation", global::NeuralDsl.Activation.Sigmoid), ("use_bias", true)),
+            ["dense.kernel", "dense.bias"], []),
+    ];
+
     // Every trainable tensor, layer after layer in Keras layout, and the matching gradients.
     private readonly float[] __parameters = new float[495];
     private readonly float[] __gradients = new float[495];
@@ -112,6 +187,7 @@ partial class TransformerEncoderBlockNet : global::NeuralDsl.IModel<float>
     private readonly __Workspace __workspace;
     private readonly global::System.Threading.ThreadLocal<__Workspace> __predictWorkspaces;
     private int __callState; // 0 idle, n > 0 Predicts running, -1 a training call running
+    private int __maxThreads; // MaxThreads as set; 0 follows NeuralDslThreads.MaxThreads
 
     /// <summary>
     /// Creates the model with Keras-default initialization drawn deterministically from <paramref name="seed"/>.
@@ -453,6 +529,17 @@ partial class TransformerEncoderBlockNet : global::NeuralDsl.IModel<float>
     public bool Trainable { get; set; } = true;
 
     /// <summary>
+    /// Threads this model's calls may use, the calling thread included:
+    /// <see cref="global::NeuralDsl.NeuralDslThreads.MaxThreads"/> until set; 0 follows the process setting again.
+    /// Results are the same bits for every count.
+    /// </summary>
+    public int MaxThreads
+    {
+        get => __maxThreads > 0 ? __maxThreads : global::NeuralDsl.NeuralDslThreads.MaxThreads;
+        set => __maxThreads = global::NeuralDsl.NeuralDslThreads.CheckModelSetting(value);
+    }
+
+    /// <summary>
     /// The output of the last Forward or ComputeGradients, [batch × 1] (Predict runs on buffers of its own).
     /// </summary>
     public global::System.ReadOnlySpan<float> LastOutput => __workspace.__LastOutput;
@@ -469,6 +556,7 @@ partial class TransformerEncoderBlockNet : global::NeuralDsl.IModel<float>
         __EnterPredict();
         try
         {
+            using var __threads = global::NeuralDsl.NeuralDslThreads.Limit(__maxThreads);
             __predictWorkspaces.Value!.__Predict(input, output, batch);
         }
         finally
@@ -501,6 +589,7 @@ partial class TransformerEncoderBlockNet : global::NeuralDsl.IModel<float>
         __EnterPredict();
         try
         {
+            using var __threads = global::NeuralDsl.NeuralDslThreads.Limit(__maxThreads);
             __predictWorkspaces.Value!.__PredictIds(tokenIds, output, batch);
         }
         finally
@@ -538,6 +627,7 @@ partial class TransformerEncoderBlockNet : global::NeuralDsl.IModel<float>
         __EnterTraining();
         try
         {
+            using var __threads = global::NeuralDsl.NeuralDslThreads.Limit(__maxThreads);
             return __workspace.__ComputeGradientsIds(tokenIds, target, batch);
         }
         finally
@@ -572,6 +662,7 @@ partial class TransformerEncoderBlockNet : global::NeuralDsl.IModel<float>
         __EnterTraining();
         try
         {
+            using var __threads = global::NeuralDsl.NeuralDslThreads.Limit(__maxThreads);
             float loss = __workspace.__ComputeGradientsIds(tokenIds, target, batch);
             if (Trainable) optimizer.Step<float>(__parameters, __gradients);
             return loss;
@@ -594,6 +685,7 @@ partial class TransformerEncoderBlockNet : global::NeuralDsl.IModel<float>
         __EnterTraining();
         try
         {
+            using var __threads = global::NeuralDsl.NeuralDslThreads.Limit(__maxThreads);
             __workspace.__Forward(input, output, batch, training);
         }
         finally
@@ -612,6 +704,7 @@ partial class TransformerEncoderBlockNet : global::NeuralDsl.IModel<float>
         __EnterTraining();
         try
         {
+            using var __threads = global::NeuralDsl.NeuralDslThreads.Limit(__maxThreads);
             __workspace.__Backward(outputGradient, inputGradient);
         }
         finally
@@ -645,6 +738,7 @@ partial class TransformerEncoderBlockNet : global::NeuralDsl.IModel<float>
         __EnterTraining();
         try
         {
+            using var __threads = global::NeuralDsl.NeuralDslThreads.Limit(__maxThreads);
             return __workspace.__ComputeGradients(input, target, batch);
         }
         finally
@@ -679,6 +773,7 @@ partial class TransformerEncoderBlockNet : global::NeuralDsl.IModel<float>
         __EnterTraining();
         try
         {
+            using var __threads = global::NeuralDsl.NeuralDslThreads.Limit(__maxThreads);
             float loss = __workspace.__ComputeGradients(input, target, batch);
             if (Trainable) optimizer.Step<float>(__parameters, __gradients);
             return loss;
@@ -698,6 +793,8 @@ partial class TransformerEncoderBlockNet : global::NeuralDsl.IModel<float>
     string global::NeuralDsl.IModel<float>.Summary => Summary;
     global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.ParameterInfo> global::NeuralDsl.IModel<float>.ParameterLayout =>
         __parameterLayout;
+    global::System.Collections.Generic.IReadOnlyList<global::NeuralDsl.LayerInfo> global::NeuralDsl.IModel<float>.Layers =>
+        __layers;
 
     // A training call runs alone: it takes the instance from idle (0) to -1, or throws.
     private void __EnterTraining()
