@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Numerics;
 
 namespace NeuralDsl.Onnx.Import;
@@ -38,125 +39,62 @@ internal sealed class ModelLayer(string name, WeightedKind kind, List<ModelTenso
 }
 
 /// <summary>
-/// A model's weighted layers in the order its data flows: the tensors of <see cref="IModel{T}.ParameterLayout"/> and
-/// <see cref="IModel{T}.StateLayout"/> grouped by layer (the name before the last dot), the kind told by the tensor
-/// names and the kernel's rank, the order taken from the model's summary (which lists the layers as declared).
+/// A model's weighted layers in declaration order, read from its layer description (<see cref="IModel{T}.Layers"/>):
+/// each layer's kind is its Keras class, its tensors are the layout entries it names (trainable ones from
+/// <see cref="IModel{T}.ParameterLayout"/>, frozen ones and moving statistics from <see cref="IModel{T}.StateLayout"/>),
+/// and a BatchNormalization's epsilon is its configuration's.
 /// </summary>
 internal static class ModelLayers
 {
     /// <summary>Reads the weighted layers of <paramref name="model"/>.</summary>
-    /// <exception cref="NotSupportedException">A layer has tensors that no ONNX node maps to (an Embedding, a recurrent layer, ...).</exception>
+    /// <exception cref="NotSupportedException">The model has no layer description (a hand-written model), or a layer
+    /// has tensors that no ONNX node maps to (an Embedding, a recurrent layer, ...).</exception>
     public static List<ModelLayer> Read<T>(IModel<T> model) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        var groups = new Dictionary<string, List<ModelTensor>>(StringComparer.Ordinal);
-        var firstSeen = new List<string>();
-        void Add(ParameterInfo p, bool isState)
+        IReadOnlyList<LayerInfo> described = model.Layers;
+        if (described.Count == 0)
         {
-            int dot = p.Name.LastIndexOf('.');
-            string layer = dot < 0 ? p.Name : p.Name[..dot];
-            string role = dot < 0 ? "" : p.Name[(dot + 1)..];
-            if (!groups.TryGetValue(layer, out List<ModelTensor>? list))
-            {
-                groups.Add(layer, list = []);
-                firstSeen.Add(layer);
-            }
-            list.Add(new ModelTensor(role, p, isState));
+            throw new NotSupportedException(
+                $"Model '{model.Name}' has no layer description (IModel<T>.Layers is empty, as for a hand-written model); " +
+                "LoadOnnxWeights pairs the file's nodes with a generated model's layers. No weight was loaded.");
         }
-        foreach (ParameterInfo p in model.ParameterLayout) Add(p, false);
-        foreach (ParameterInfo p in model.StateLayout) Add(p, true);
 
-        // The summary lists layers in declaration order, whether their tensors are trainable or state (a frozen layer).
-        Dictionary<string, int> row = SummaryRows(model.Summary);
-        var names = new List<string>(firstSeen);
-        names.Sort((a, b) =>
-        {
-            int ra = row.TryGetValue(a, out int x) ? x : int.MaxValue, rb = row.TryGetValue(b, out int y) ? y : int.MaxValue;
-            return ra != rb ? ra.CompareTo(rb) : firstSeen.IndexOf(a).CompareTo(firstSeen.IndexOf(b));
-        });
+        var layout = new Dictionary<string, (ParameterInfo Info, bool IsState)>(StringComparer.Ordinal);
+        foreach (ParameterInfo p in model.ParameterLayout) layout[p.Name] = (p, false);
+        foreach (ParameterInfo p in model.StateLayout) layout[p.Name] = (p, true);
 
-        var layers = new List<ModelLayer>(names.Count);
-        foreach (string name in names)
+        var layers = new List<ModelLayer>();
+        foreach (LayerInfo layer in described)
         {
-            List<ModelTensor> tensors = groups[name];
-            layers.Add(new ModelLayer(name, KindOf(model.Name, name, tensors), tensors));
+            if (layer.Parameters.Count == 0 && layer.State.Count == 0) continue;
+            var tensors = new List<ModelTensor>(layer.Parameters.Count + layer.State.Count);
+            foreach (string name in layer.Parameters.Concat(layer.State))
+            {
+                (ParameterInfo info, bool isState) = layout[name];
+                int dot = name.LastIndexOf('.');
+                tensors.Add(new ModelTensor(dot < 0 ? "" : name[(dot + 1)..], info, isState));
+            }
+            WeightedKind kind = layer.KerasType switch
+            {
+                "Conv2D" => WeightedKind.Conv2D,
+                "Conv1D" => WeightedKind.Conv1D,
+                "Dense" => WeightedKind.Dense,
+                "BatchNormalization" => WeightedKind.BatchNormalization,
+                _ => throw Unmapped(model.Name, layer, tensors),
+            };
+            layers.Add(new ModelLayer(layer.Name, kind, tensors)
+            {
+                Epsilon = kind == WeightedKind.BatchNormalization ? layer.Config.GetDouble("epsilon") : null,
+            });
         }
         return layers;
     }
 
-    /// <summary>
-    /// The BatchNormalization epsilons the model class declares, in declaration order: from its
-    /// <c>[BatchNormalization]</c> attributes, the blocks it uses (recursively) and the ResNet blocks (1.001e-5).
-    /// Empty for a model that is not declared with attributes.
-    /// </summary>
-    public static List<double> DeclaredEpsilons(Type modelType, out bool exact)
+    private static NotSupportedException Unmapped(string model, LayerInfo layer, List<ModelTensor> tensors)
     {
-        var found = new List<double>();
-        exact = true;
-        Collect(modelType, found, ref exact, depth: 0);
-        return found;
-    }
-
-    private static void Collect(Type type, List<double> found, ref bool exact, int depth)
-    {
-        if (depth > 32) return; // a block cycle is a compile error; never loop here
-        foreach (object a in type.GetCustomAttributes(inherit: false))
-        {
-            switch (a)
-            {
-                case BatchNormalizationAttribute bn:
-                    found.Add(bn.Epsilon);
-                    break;
-                case BlockAttribute { Block: { } block }:
-                    Collect(block, found, ref exact, depth + 1);
-                    break;
-                case ResidualAttribute residual:
-                    Collect(residual.Block, found, ref exact, depth + 1);
-                    break;
-                case ResNetBasicBlockAttribute or ResNetBottleneckAttribute:
-                    // Their BN layers (and whether the shortcut has one) depend on shapes: known value, unknown count.
-                    found.Add(1.001e-5);
-                    exact = false;
-                    break;
-            }
-        }
-    }
-
-    private static WeightedKind KindOf(string model, string layer, List<ModelTensor> tensors)
-    {
-        var roles = new HashSet<string>(StringComparer.Ordinal);
-        foreach (ModelTensor t in tensors) roles.Add(t.Role);
-        ModelTensor? kernel = tensors.Find(t => t.Role == "kernel");
-        if (kernel is not null && (roles.Count == 1 || (roles.Count == 2 && roles.Contains("bias"))))
-        {
-            switch (kernel.Info.Shape.Length)
-            {
-                case 4: return WeightedKind.Conv2D;
-                case 3: return WeightedKind.Conv1D;
-                case 2: return WeightedKind.Dense;
-            }
-        }
-        if (roles.Contains("moving_mean") && roles.Contains("moving_variance") && roles.IsSubsetOf(["gamma", "beta", "moving_mean", "moving_variance"]))
-            return WeightedKind.BatchNormalization;
         var listed = tensors.ConvertAll(t => $"'{t.Info.Name}' {OnnxGraph.FormatShape(t.Info.Shape)}");
-        throw new NotSupportedException(
-            $"Model '{model}': layer '{layer}' (tensors {string.Join(", ", listed)}) has no ONNX counterpart that LoadOnnxWeights maps; " +
-            "it maps Conv2D, Conv1D, Dense and BatchNormalization layers. No weight was loaded.");
-    }
-
-    /// <summary>Row index of each layer name in a Keras-style summary (<c> name (Type)   ...</c> lines).</summary>
-    private static Dictionary<string, int> SummaryRows(string summary)
-    {
-        var rows = new Dictionary<string, int>(StringComparer.Ordinal);
-        if (string.IsNullOrEmpty(summary)) return rows;
-        string[] lines = summary.Split('\n');
-        for (int i = 0; i < lines.Length; i++)
-        {
-            string line = lines[i];
-            if (line.Length < 2 || line[0] != ' ' || line[1] == ' ') continue;
-            int space = line.IndexOf(' ', 1);
-            if (space < 0 || space + 1 >= line.Length || line[space + 1] != '(') continue;
-            rows.TryAdd(line[1..space], i);
-        }
-        return rows;
+        return new NotSupportedException(
+            $"Model '{model}': layer '{layer.Name}' ({layer.KerasType}; tensors {string.Join(", ", listed)}) has no ONNX counterpart that " +
+            "LoadOnnxWeights maps; it maps Conv2D, Conv1D, Dense and BatchNormalization layers. No weight was loaded.");
     }
 }

@@ -34,8 +34,8 @@ public static class OnnxWeights
     /// </summary>
     /// <remarks>
     /// The model's input layout is its own: an image model is NHWC, so an ONNX model's NCHW input must be transposed
-    /// before <c>Predict</c>. Epsilons are read from the model class's <c>[BatchNormalization]</c> attributes (and its
-    /// blocks'); a model not declared with attributes has its epsilons unchecked.
+    /// before <c>Predict</c>. Each BatchNormalization's epsilon, from the model's layer description, must equal the
+    /// node's.
     /// </remarks>
     /// <exception cref="FileNotFoundException">There is no such file.</exception>
     /// <exception cref="InvalidDataException">The file is malformed or does not match the model: a shape differs (the
@@ -51,7 +51,6 @@ public static class OnnxWeights
         List<ModelLayer> ours = ModelLayers.Read(model);
         OnnxGraph graph = OnnxGraph.Read(path);
         List<OnnxLayer> theirs = OnnxLayers.Read(graph);
-        AssignEpsilons(model, ours);
 
         OnnxLayer[] pairs = Pair(graph.Source, model.Name, ours, theirs);
 
@@ -187,23 +186,6 @@ public static class OnnxWeights
             if (a[i] != b[i]) return false;
         }
         return true;
-    }
-
-    /// <summary>Gives each of our BatchNormalization layers the epsilon its declaration states, where that is known.</summary>
-    private static void AssignEpsilons<T>(IModel<T> model, List<ModelLayer> ours) where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        List<double> declared = ModelLayers.DeclaredEpsilons(model.GetType(), out bool exact);
-        if (declared.Count == 0) return;
-        List<ModelLayer> norms = ours.FindAll(l => l.Kind == WeightedKind.BatchNormalization);
-        bool uniform = declared.TrueForAll(e => e == declared[0]);
-        if (uniform)
-        {
-            foreach (ModelLayer l in norms) l.Epsilon = declared[0];
-        }
-        else if (exact && declared.Count == norms.Count)
-        {
-            for (int i = 0; i < norms.Count; i++) norms[i].Epsilon = declared[i];
-        }
     }
 
     private static void CheckEpsilon(string source, ModelLayer ours, OnnxLayer theirs)

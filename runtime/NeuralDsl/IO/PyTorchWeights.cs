@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Numerics;
-using System.Reflection;
 using static System.FormattableString;
 
 namespace NeuralDsl;
@@ -13,7 +12,8 @@ namespace NeuralDsl;
 /// of the layer it is mapped to, every shape is checked, and nothing is written until the whole file has passed.
 /// </summary>
 /// <remarks>
-/// Conversions, by the kind of the target layer (read from its parameter names and shapes):
+/// Conversions, by the kind of the target layer (its Keras class in the model's layer description, <see cref="IModel{T}.Layers"/>;
+/// for a hand-written model without one, what its parameter names and shapes say):
 /// <list type="bullet">
 /// <item>Dense ← <c>nn.Linear</c>: <c>weight</c> (out, in) → <c>kernel</c> (in, out), <c>bias</c>.</item>
 /// <item>Conv1D ← <c>nn.Conv1d</c>: <c>weight</c> (out, in, k) → <c>kernel</c> (k, in, out); Conv2D ← <c>nn.Conv2d</c>:
@@ -168,13 +168,23 @@ public static class PyTorchWeights
             Module module = modules[m];
             if (tensors[m].Count == 0)
                 throw new InvalidDataException($"{source}: nameMap maps '{module.Prefix}' to layer '{module.Layer}', but the file has no tensor '{module.Prefix}.*' (it has {Quote(SafeTensorInfo.Names(found))}).");
-            var planner = new ModulePlanner(model.GetType(), source, module, layout, tensors[m], fills);
+            var planner = new ModulePlanner(Described(model, module.Layer), source, module, layout, tensors[m], fills);
             planner.Run();
         }
     }
 
+    /// <summary>The layer <paramref name="name"/> in the model's layer description, or null (a hand-written model).</summary>
+    private static LayerInfo? Described<T>(IModel<T> model, string name) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        foreach (LayerInfo layer in model.Layers)
+        {
+            if (layer.Name == name) return layer;
+        }
+        return null;
+    }
+
     /// <summary>Plans the conversion of one PyTorch module into one of our layers.</summary>
-    private sealed class ModulePlanner(Type modelType, string source, Module module, List<ParameterInfo> layout,
+    private sealed class ModulePlanner(LayerInfo? described, string source, Module module, List<ParameterInfo> layout,
         Dictionary<string, SafeTensorInfo> torch, Fill[] fills)
     {
         private readonly HashSet<string> _used = new(StringComparer.Ordinal);
@@ -210,9 +220,20 @@ public static class PyTorchWeights
             }
         }
 
-        /// <summary>The kind of our layer, from its tensor names and shapes (the layout carries no kind).</summary>
+        /// <summary>
+        /// The kind of our layer: its Keras class from the model's layer description, or, for a model without one
+        /// (hand-written), what its tensor names and shapes say.
+        /// </summary>
         private string KindOf()
         {
+            if (described is not null)
+            {
+                return described.KerasType switch
+                {
+                    "Dense" or "Conv1D" or "Conv2D" or "BatchNormalization" or "LayerNormalization" or "Embedding" or "LSTM" or "GRU" => described.KerasType,
+                    _ => throw Unsupported("a " + described.KerasType + " layer"),
+                };
+            }
             bool Only(params string[] allowed)
             {
                 foreach (string suffix in _ours.Keys)
@@ -340,21 +361,12 @@ public static class PyTorchWeights
         }
 
         /// <summary>
-        /// A bias-less GRU has the same tensors with either reset position, so the declaration decides: the model
-        /// class's own <c>[GRU]</c> attributes (by name, or the unnamed bias-less ones when they all agree).
+        /// A bias-less GRU has the same tensors with either reset position, so the declaration decides: the layer's
+        /// <c>reset_after</c> in the model's layer description.
         /// </summary>
-        private bool DeclaredResetAfter()
-        {
-            var unnamed = new List<GRUAttribute>();
-            foreach (GRUAttribute gru in modelType.GetCustomAttributes<GRUAttribute>(inherit: false))
-            {
-                if (gru.Name == module.Layer) return gru.ResetAfter;
-                if (gru.Name is null && !gru.UseBias) unnamed.Add(gru);
-            }
-            if (unnamed.Count > 0 && unnamed.TrueForAll(g => g.ResetAfter)) return true;
-            if (unnamed.Count > 0 && unnamed.TrueForAll(g => !g.ResetAfter)) return false;
-            throw new InvalidDataException($"{source}: layer '{module.Layer}' is a GRU without bias, whose tensors look the same with ResetAfter = true or false, and the declaration of '{modelType.Name}' does not tell which it is; name the layer (Name = \"{module.Layer}\") so its [GRU] attribute can be found.");
-        }
+        private bool DeclaredResetAfter() =>
+            described?.Config.GetBool("reset_after")
+            ?? throw new InvalidDataException($"{source}: layer '{module.Layer}' is a GRU without bias, whose tensors look the same with ResetAfter = true or false, and the model has no layer description (IModel<T>.Layers) that tells which it is.");
 
         /// <summary>PyTorch (G·u, rows) → ours (rows, G·u), gate blocks moved to Keras' order.</summary>
         private static double[] TransposeGates(double[] torchLayout, int rows, int units, bool gru)
