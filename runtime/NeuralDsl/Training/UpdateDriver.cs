@@ -46,8 +46,21 @@ internal static unsafe class UpdateDriver
     // See docs/kernels.md#threads
     internal const int ParallelLength = 1 << 16;
 
-    /// <summary>Elements per chunk (whole cache lines, so no two threads write the same line): half the parallel length.</summary>
+    /// <summary>Fewest elements per chunk: half the parallel length.</summary>
     internal const int ChunkLength = ParallelLength / 2;
+
+    /// <summary>
+    /// Elements per chunk: one chunk per thread (whole cache lines, so no two threads write the same line), at least
+    /// <see cref="ChunkLength"/>. The update is elementwise, so the cut may follow the thread count without changing a
+    /// bit; one chunk per thread keeps each thread on one contiguous range of the parameters, as the old helper thread's
+    /// halves did (a cut into more chunks than threads made the MNIST MLP step 1.6x slower on 2 threads).
+    /// </summary>
+    private static int ChunkFor(int length)
+    {
+        int threads = NeuralDslThreads.Current;
+        int perThread = (int)(((long)length + threads - 1) / threads);
+        return Math.Max(ChunkLength, (perThread + 15) / 16 * 16);
+    }
 
     private static bool TryShare(int length) => length >= ParallelLength && NeuralDslThreads.Current >= 2;
 
@@ -114,7 +127,7 @@ internal static unsafe class UpdateDriver
         fixed (T* g = gradients)
         {
             var job = new Job<T, TOp> { Op = op, P = p, G = g };
-            WorkerPool.Run(&Range0<T, TOp>, &job, parameters.Length, ChunkLength);
+            WorkerPool.Run(&Range0<T, TOp>, &job, parameters.Length, ChunkFor(parameters.Length));
         }
     }
 
@@ -132,7 +145,7 @@ internal static unsafe class UpdateDriver
         fixed (T* s0 = slot0)
         {
             var job = new Job<T, TOp> { Op = op, P = p, G = g, S0 = s0 };
-            WorkerPool.Run(&Range1<T, TOp>, &job, parameters.Length, ChunkLength);
+            WorkerPool.Run(&Range1<T, TOp>, &job, parameters.Length, ChunkFor(parameters.Length));
         }
     }
 
@@ -151,7 +164,7 @@ internal static unsafe class UpdateDriver
         fixed (T* s1 = slot1)
         {
             var job = new Job<T, TOp> { Op = op, P = p, G = g, S0 = s0, S1 = s1 };
-            WorkerPool.Run(&Range2<T, TOp>, &job, parameters.Length, ChunkLength);
+            WorkerPool.Run(&Range2<T, TOp>, &job, parameters.Length, ChunkFor(parameters.Length));
         }
     }
 
