@@ -31,11 +31,8 @@ internal static unsafe class ConvolutionParts
     internal const int MaxParts = 16;
 
     /// <summary>
-    /// The parts of a call: one below <see cref="Gemm.ParallelThreshold"/> multiply-adds, otherwise one per eight
-    /// thresholds' worth of work, at least two, at most <see cref="MaxParts"/> and the output rows. Eight: with one
-    /// part per threshold the MnistCnn step b=32 (16 parts in its second layer) was 19 % slower on 2 threads than with
-    /// the old helper thread's halves, and with one per eight (4 parts) it is as fast as before (docs/benchmarks.md,
-    /// "Issues 13–15 on a quiet Zen 3 machine"); a batch of 128 still has 16.
+    /// The parts of a call: one below <see cref="Gemm.ParallelThreshold"/> multiply-adds, otherwise one per
+    /// threshold's worth of work, at least two, at most <see cref="MaxParts"/> and the output rows.
     /// </summary>
     // See docs/kernels.md#threads
     public static int Parts(in Conv2DGeometry g, int batch)
@@ -46,7 +43,7 @@ internal static unsafe class ConvolutionParts
         long work = rows * g.OutputWidth * g.PatchSize * g.Filters;
         if (work < Gemm.ParallelThreshold)
             return 1;
-        return (int)Math.Clamp(work / (8 * Gemm.ParallelThreshold), 2, Math.Min(MaxParts, rows));
+        return (int)Math.Clamp(work / Gemm.ParallelThreshold, 2, Math.Min(MaxParts, rows));
     }
 
     /// <summary>

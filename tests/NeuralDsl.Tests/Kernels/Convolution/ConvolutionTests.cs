@@ -387,13 +387,12 @@ public sealed class ConvolutionTests
         Conv2DGeometry deep = Conv2DGeometry.Create(13, 13, 32, 64, 3, 3, 1, 1, 1, 1, false);
         // 3×3, stride 1, 32 channels on an 11×11 output: the forward pass is Winograd F(4×4, 3×3), the backward passes im2col.
         Assert.Equal(ConvolutionStrategy.Winograd4x4, Convolution.Choose<float>(deep));
-        // The blocked backward passes of 32 samples (71 M multiply-adds) need 4 ranges of rows (one per 8·2²¹), each
-        // with one block of 10 output rows of columns (the most whose product stays under the GEMM's parallel
+        // The blocked backward passes of 32 samples (71 M multiply-adds) need 16 ranges of rows (the most; one per 2²¹),
+        // each with one block of 10 output rows of columns (the most whose product stays under the GEMM's parallel
         // threshold: 110·288·64 < 2²¹), and the kernel- and bias-gradient partials of every range after the first; the
-        // layer's one buffer is the larger of that and Winograd's. At 128 samples the ranges reach the most, 16.
-        long blocked32 = 4 * 10 * 11 * 288 + 3 * (3 * 3 * 32 * 64 + 64);
-        Assert.Equal(4, ConvolutionParts.Parts(deep, 32));
-        Assert.Equal(16, ConvolutionParts.Parts(deep, 128));
+        // layer's one buffer is the larger of that and Winograd's.
+        long blocked32 = 16 * 10 * 11 * 288 + 15 * (3 * 3 * 32 * 64 + 64);
+        Assert.Equal(16, ConvolutionParts.Parts(deep, 32));
         Assert.Equal(blocked32, ConvolutionParts.ScratchLength(deep, 32));
         // The input gradient is the transposed convolution (11×11×64 padded by 2 → 13×13×32), Winograd F(4×4) too, whose
         // scratch is followed by the turned kernel.

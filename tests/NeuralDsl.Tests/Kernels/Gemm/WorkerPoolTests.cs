@@ -118,14 +118,13 @@ public sealed class WorkerPoolTests
         }
     }
 
-    public static TheoryData<string> ConvolutionShapes => new() { "mnist second layer batch 128", "5x5 same batch 64" };
+    public static TheoryData<string> ConvolutionShapes => new() { "mnist second layer batch 32", "5x5 same batch 16" };
 
     private static (int Batch, Conv2DGeometry G) ConvolutionShape(string name) => name switch
     {
-        // 3×3 stride 1: Winograd forward, im2col or the small patch backward; 16 parts at batch 128 (one per 8·2²¹
-        // multiply-adds), 7 for the 5×5 case at batch 64.
-        "mnist second layer batch 128" => (128, Conv2DGeometry.Create(13, 13, 32, 64, 3, 3, 1, 1, 1, 1, false)),
-        _ => (64, Conv2DGeometry.Create(20, 20, 8, 24, 5, 5, 1, 1, 1, 1, true)),
+        // 3×3 stride 1: Winograd forward, im2col or the small patch backward; 16 parts at batch 32.
+        "mnist second layer batch 32" => (32, Conv2DGeometry.Create(13, 13, 32, 64, 3, 3, 1, 1, 1, 1, false)),
+        _ => (16, Conv2DGeometry.Create(20, 20, 8, 24, 5, 5, 1, 1, 1, 1, true)),
     };
 
     [Theory]
