@@ -24,8 +24,8 @@ internal sealed class ModelLayer(string name, WeightedKind kind, List<ModelTenso
     /// <summary>Its tensors.</summary>
     public List<ModelTensor> Tensors { get; } = tensors;
 
-    /// <summary>The BatchNormalization epsilon declared on the model, when known.</summary>
-    public double? Epsilon { get; set; }
+    /// <summary>The BatchNormalization epsilon from the model's layer description (null for other kinds).</summary>
+    public double? Epsilon { get; init; }
 
     /// <summary>The tensor of <paramref name="role"/>, or null.</summary>
     public ModelTensor? Find(string role)
