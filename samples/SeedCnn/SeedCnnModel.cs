@@ -19,7 +19,8 @@ using NeuralDsl;
 /// and the generator rejects that at compile time, on the first Dense attribute:
 /// <code>
 /// error NDSL1003: [Dense(128, ReLU)] 'dense' receives [31, 31, 32] and acts on its last axis, so the model outputs
-/// [31, 31, 1]; loss BinaryCrossEntropy needs one vector per sample: insert [Flatten] before this layer
+/// [31, 31, 1]; loss BinaryCrossEntropy needs one vector per sample ([classes]), or one per input step
+/// ([steps, classes] for [Input(steps)]) when the first layer takes token ids: insert [Flatten] before this layer
 /// (docs/diagnostics/NDSL1003.md)
 /// </code>
 /// </remarks>

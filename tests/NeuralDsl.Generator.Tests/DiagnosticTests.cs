@@ -379,6 +379,22 @@ public sealed partial class DiagnosticTests
     }
 
     [Theory]
+    [InlineData("[Input(6, 6, 1)]\n[Conv2D(2, 3)]\n[[|Dense(3, Activation.Softmax)|]]",
+        "[Dense(3, Softmax)] 'dense' receives [4, 4, 2] and acts on its last axis, so the model outputs [4, 4, 3]; loss SparseCategoricalCrossEntropy "
+        + "needs one vector per sample ([classes]), or one per input step ([steps, classes] for [Input(steps)]) when the first layer takes token ids: "
+        + "insert [Flatten] before this layer")]
+    [InlineData("[Input(6, 6, 1)]\n[[|Conv2D(3, 3, Activation.Softmax)|]]",
+        "[Conv2D(3, 3×3, Softmax)] 'conv2d' is the last layer, so the model outputs [4, 4, 3]; loss SparseCategoricalCrossEntropy "
+        + "needs one vector per sample ([classes]), or one per input step ([steps, classes] for [Input(steps)]) when the first layer takes token ids: "
+        + "flatten or pool the output (e.g. [Flatten] or a global pooling layer) and end with the classifying layer")]
+    public void NDSL1003_message_names_the_layer_the_output_and_both_shapes_the_loss_takes(string layers, string message)
+    {
+        GeneratorRun run = Expect("NDSL1003", Model("[Sequential(Loss = Loss.SparseCategoricalCrossEntropy)]\n" + layers));
+
+        Assert.Equal(message, Assert.Single(run.GeneratorDiagnostics).GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Theory]
     [InlineData("MeanSquaredError")]
     [InlineData("MeanAbsoluteError")]
     [InlineData("Huber")]
