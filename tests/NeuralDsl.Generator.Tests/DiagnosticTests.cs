@@ -495,6 +495,29 @@ public sealed partial class DiagnosticTests
     }
 
     [Theory]
+    [InlineData("[Input(5, 2, Name = \"x\")]\n[Dense(4)]\n[Bidirectional]\n[[|LSTM(3, Input = \"x\")|]]", "[LSTM(3)] inside [Bidirectional] sets Input = \"x\"")]
+    [InlineData("[Input(5, 2, Name = \"x\")]\n[Dense(4, Name = \"d\")]\n[Bidirectional(Input = \"x\")]\n[[|GRU(3, Input = \"d\", Name = \"g\")|]]", "[GRU(3)] inside [Bidirectional] sets Input = \"d\"")]
+    public void NDSL1030_input_on_the_layer_a_bidirectional_wraps(string layers, string message)
+    {
+        GeneratorRun run = Expect("NDSL1030", Model("[Sequential]\n" + layers));
+
+        string reported = Assert.Single(run.GeneratorDiagnostics).GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.StartsWith(message, reported, StringComparison.Ordinal);
+        Assert.EndsWith("on the [Bidirectional] instead", reported, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NDSL1030_not_reported_for_input_on_the_bidirectional_itself()
+    {
+        // Keras: Bidirectional(LSTM(3, return_sequences=True))(x) with x the model input, not the Dense before it.
+        GeneratorRun run = ExpectNone(Model("[Sequential]\n[Input(5, 2, Name = \"x\")]\n[Dense(4, Name = \"d\")]\n" +
+            "[Bidirectional(Input = \"x\")]\n[LSTM(3, ReturnSequences = true)]\n[Concatenate(\"d\", \"bidirectional\")]"));
+
+        GeneratorHarness.AssertCompilesWithoutErrorsOrWarnings(run);
+        Assert.Contains(run.Sources.Values, source => source.Contains("new(\"bidirectional\", \"Bidirectional\", [\"x\"], [5, 6],", StringComparison.Ordinal));
+    }
+
+    [Theory]
     [InlineData("[Input(3, Name = \"x\")]\n[Dense(4, Name = \"a\")]\n[[|Dense(2, Input = \"nope\")|]]", "[Dense] 'dense' reads 'nope', which is no layer of this model; it can read 'x' (the [Input]), 'a'")]
     [InlineData("[Input(3)]\n[Dense(4, Name = \"a\")]\n[[|Add(From = \"c\")|]]\n[Dense(4, Name = \"c\")]",
         "[Add] 'add' reads 'c', which is a later layer (layer 2): a layer reads only outputs written before it; it can read 'a'")]

@@ -169,6 +169,11 @@ internal static class DiagnosticDescriptors
         "NDSL1012", "Bidirectional not followed by a recurrent layer",
         "[Bidirectional] wraps the recurrent layer written right after it (SimpleRNN, LSTM or GRU), but {0} follows");
 
+    /// <summary>"[{0}] inside [Bidirectional] sets Input = "{1}", but the wrapper reads the input of both directions: write Input = "{1}" on the [Bidirectional] instead"</summary>
+    public static readonly DiagnosticDescriptor InputInsideBidirectional = Error(
+        "NDSL1030", "Input on the layer a Bidirectional wraps",
+        "[{0}] inside [Bidirectional] sets Input = \"{1}\", but the wrapper reads the input of both directions: write Input = \"{1}\" on the [Bidirectional] instead");
+
     /// <summary>"{0} reads '{1}', which {2}; it can read {3}"</summary>
     public static readonly DiagnosticDescriptor UnknownInputName = Error(
         "NDSL1013", "Unknown or later input name",
