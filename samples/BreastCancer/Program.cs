@@ -36,14 +36,6 @@ string curves = Path.Combine(AppContext.BaseDirectory, "breast-cancer-training.p
 history.SavePlot(curves);
 Console.WriteLine($"Training curves: {curves}");
 
-/// <summary>The seed's binary classifier: 30 → 12 (relu) → 8 (relu) → 1 (sigmoid), binary cross-entropy.</summary>
-[Sequential(Loss = Loss.BinaryCrossEntropy)]
-[Input(30)]
-[Dense(12, Activation.ReLU)]
-[Dense(8, Activation.ReLU)]
-[Dense(1, Activation.Sigmoid)]
-public partial class TumourClassifier;
-
 /// <summary>Runs the callback synchronously on the training thread (System.Progress would post to the thread pool).</summary>
 internal sealed class Progress(Action<EpochLog> report) : IProgress<EpochLog>
 {

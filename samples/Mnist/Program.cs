@@ -38,11 +38,3 @@ string confusion = Path.Combine(AppContext.BaseDirectory, "mnist-confusion.png")
 ConfusionMatrix.SavePlot(confusion, predicted, [.. testY.Select(t => (int)t)], classCount: 10);
 Console.WriteLine($"Training curves: {curves}");
 Console.WriteLine($"Confusion matrix: {confusion}");
-
-/// <summary>Keras: Sequential([Input((28, 28)), Flatten(), Dense(128, "relu"), Dense(10, "softmax")]).</summary>
-[Sequential(Loss = Loss.SparseCategoricalCrossEntropy)]
-[Input(28, 28)]
-[Flatten]
-[Dense(128, Activation.ReLU)]
-[Dense(10, Activation.Softmax)]
-public partial class DigitClassifier;

@@ -31,15 +31,3 @@ Console.WriteLine($"Held-out accuracy on the last {images.Count - TrainCount:N0}
 string curves = Path.Combine(AppContext.BaseDirectory, "mnist-cnn-training.png");
 history.SavePlot(curves);
 Console.WriteLine($"Training curves: {curves}");
-
-/// <summary>Keras: Conv2D(32, 3, relu), MaxPooling2D(), Conv2D(64, 3, relu), MaxPooling2D(), Flatten(), Dropout(0.5), Dense(10, softmax).</summary>
-[Sequential(Loss = Loss.SparseCategoricalCrossEntropy)]
-[Input(28, 28, 1)]
-[Conv2D(32, 3, Activation.ReLU)]
-[MaxPooling2D]
-[Conv2D(64, 3, Activation.ReLU)]
-[MaxPooling2D]
-[Flatten]
-[Dropout(0.5)]
-[Dense(10, Activation.Softmax)]
-public partial class DigitCnn;

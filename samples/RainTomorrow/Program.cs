@@ -80,10 +80,3 @@ string curves = Path.Combine(AppContext.BaseDirectory, "rain-training.png");
 history.SavePlot(curves);
 Console.WriteLine($"Training curves of the chosen settings on 2012–2013 against 2014: {selection}");
 Console.WriteLine($"Training curves of the final model on 2012–2014: {curves}");
-
-/// <summary>Keras: Sequential([Input((14, 4)), SimpleRNN(50), Dense(1, "sigmoid")]), binary cross-entropy.</summary>
-[Sequential(Loss = Loss.BinaryCrossEntropy)]
-[Input(WeatherWindows.Days, WeatherWindows.Features)]
-[SimpleRNN(50)]
-[Dense(1, Activation.Sigmoid)]
-public partial class RainModel;

@@ -145,31 +145,3 @@ static void Describe(string part, int[] ids, int emails)
     Console.WriteLine($"{part}: {(double)tokens / emails:F1} token ids per e-mail on average, {(double)unknown / tokens:P1} out of vocabulary,"
         + $" {full} of {emails} e-mails fill all {SequenceLength} ids (longer ones are cut after their first {SequenceLength} tokens).");
 }
-
-/// <summary>
-/// Keras: Sequential([Input((200,)), Embedding(20000, 32, mask_zero=True), Bidirectional(GRU(32)),
-/// Dense(1, "sigmoid")]), binary cross-entropy. The ids are padded with 0 at the end; the mask makes both directions
-/// skip the padding (a masked step keeps the state), so the forward GRU ends on the last word and the backward one on
-/// the subject. 200 and 20,000 are SequenceLength and MaxTokens above (a mismatch throws at the first Fit).
-/// </summary>
-[Sequential(Loss = Loss.BinaryCrossEntropy)]
-[Input(200)]
-[Embedding(20_000, 32, MaskZero = true)]
-[Bidirectional]
-[GRU(32)]
-[Dense(1, Activation.Sigmoid)]
-public partial class SpamModel;
-
-/// <summary>
-/// KerasHub: Sequential([Input((200,)), TokenAndPositionEmbedding(20000, 200, 32, mask_zero=True),
-/// TransformerEncoder(intermediate_dim=32, num_heads=2), GlobalAveragePooling1D(), Dense(1, "sigmoid")]): one post-norm
-/// encoder block (2 heads of 16, feed-forward 32) over the same 200 ids; the padding mask keeps the padded steps out of
-/// every softmax and out of the average.
-/// </summary>
-[Sequential(Loss = Loss.BinaryCrossEntropy)]
-[Input(200)]
-[TokenAndPositionEmbedding(20_000, 200, 32, MaskZero = true)]
-[TransformerEncoder(32, 2)]
-[GlobalAveragePooling1D]
-[Dense(1, Activation.Sigmoid)]
-public partial class SpamTransformer;

@@ -79,10 +79,3 @@ Console.WriteLine(modelOverall < overall
 string plot = Path.Combine(AppContext.BaseDirectory, "stock-forecast.png");
 ForecastPlot.Save(plot, data, [("naive last value", naive), ("LSTM(50)", forecast)]);
 Console.WriteLine($"Held-out truth vs both forecasts: {plot}");
-
-/// <summary>Keras: Sequential([Input((12, 1)), LSTM(50), Dense(1)]), mean squared error.</summary>
-[Sequential(Loss = Loss.MeanSquaredError)]
-[Input(StockSeries.Window, 1)]
-[LSTM(50)]
-[Dense(1)]
-public partial class StockModel;

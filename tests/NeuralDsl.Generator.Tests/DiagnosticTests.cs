@@ -379,6 +379,22 @@ public sealed partial class DiagnosticTests
     }
 
     [Theory]
+    [InlineData("[Input(6, 6, 1)]\n[Conv2D(2, 3)]\n[[|Dense(3, Activation.Softmax)|]]",
+        "[Dense(3, Softmax)] 'dense' receives [4, 4, 2] and acts on its last axis, so the model outputs [4, 4, 3]; loss SparseCategoricalCrossEntropy "
+        + "needs one vector per sample ([classes]), or one per input step ([steps, classes] for [Input(steps)]) when the first layer takes token ids: "
+        + "insert [Flatten] before this layer")]
+    [InlineData("[Input(6, 6, 1)]\n[[|Conv2D(3, 3, Activation.Softmax)|]]",
+        "[Conv2D(3, 3×3, Softmax)] 'conv2d' is the last layer, so the model outputs [4, 4, 3]; loss SparseCategoricalCrossEntropy "
+        + "needs one vector per sample ([classes]), or one per input step ([steps, classes] for [Input(steps)]) when the first layer takes token ids: "
+        + "flatten or pool the output (e.g. [Flatten] or a global pooling layer) and end with the classifying layer")]
+    public void NDSL1003_message_names_the_layer_the_output_and_both_shapes_the_loss_takes(string layers, string message)
+    {
+        GeneratorRun run = Expect("NDSL1003", Model("[Sequential(Loss = Loss.SparseCategoricalCrossEntropy)]\n" + layers));
+
+        Assert.Equal(message, Assert.Single(run.GeneratorDiagnostics).GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Theory]
     [InlineData("MeanSquaredError")]
     [InlineData("MeanAbsoluteError")]
     [InlineData("Huber")]
@@ -476,6 +492,29 @@ public sealed partial class DiagnosticTests
 
         Assert.EndsWith("(SimpleRNN, LSTM or GRU), but " + follows,
             Assert.Single(run.GeneratorDiagnostics).GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("[Input(5, 2, Name = \"x\")]\n[Dense(4)]\n[Bidirectional]\n[[|LSTM(3, Input = \"x\")|]]", "[LSTM(3)] inside [Bidirectional] sets Input = \"x\"")]
+    [InlineData("[Input(5, 2, Name = \"x\")]\n[Dense(4, Name = \"d\")]\n[Bidirectional(Input = \"x\")]\n[[|GRU(3, Input = \"d\", Name = \"g\")|]]", "[GRU(3)] inside [Bidirectional] sets Input = \"d\"")]
+    public void NDSL1030_input_on_the_layer_a_bidirectional_wraps(string layers, string message)
+    {
+        GeneratorRun run = Expect("NDSL1030", Model("[Sequential]\n" + layers));
+
+        string reported = Assert.Single(run.GeneratorDiagnostics).GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.StartsWith(message, reported, StringComparison.Ordinal);
+        Assert.EndsWith("on the [Bidirectional] instead", reported, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NDSL1030_not_reported_for_input_on_the_bidirectional_itself()
+    {
+        // Keras: Bidirectional(LSTM(3, return_sequences=True))(x) with x the model input, not the Dense before it.
+        GeneratorRun run = ExpectNone(Model("[Sequential]\n[Input(5, 2, Name = \"x\")]\n[Dense(4, Name = \"d\")]\n" +
+            "[Bidirectional(Input = \"x\")]\n[LSTM(3, ReturnSequences = true)]\n[Concatenate(\"d\", \"bidirectional\")]"));
+
+        GeneratorHarness.AssertCompilesWithoutErrorsOrWarnings(run);
+        Assert.Contains(run.Sources.Values, source => source.Contains("new(\"bidirectional\", \"Bidirectional\", [\"x\"], [5, 6],", StringComparison.Ordinal));
     }
 
     [Theory]

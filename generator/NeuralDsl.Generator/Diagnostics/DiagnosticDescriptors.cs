@@ -144,10 +144,10 @@ internal static class DiagnosticDescriptors
         "NDSL1002", "Dropout rate out of range",
         "Dropout rate must be in [0, 1), but is {0}");
 
-    /// <summary>"{0} receives {1} and acts on its last axis, so the model outputs {2}; loss {3} needs one vector per sample: insert [Flatten] before this layer"</summary>
+    /// <summary>"{0}, so the model outputs {1}; loss {2} needs one vector per sample ([classes]), or one per input step ([steps, classes] for [Input(steps)]) when the first layer takes token ids: {3}"</summary>
     public static readonly DiagnosticDescriptor OutputDoesNotFitLoss = Error(
         "NDSL1003", "Output shape does not fit the loss",
-        "{0} receives {1} and acts on its last axis, so the model outputs {2}; loss {3} needs one vector per sample: insert [Flatten] before this layer");
+        "{0}, so the model outputs {1}; loss {2} needs one vector per sample ([classes]), or one per input step ([steps, classes] for [Input(steps)]) when the first layer takes token ids: {3}");
 
     /// <summary>"{0} over a last axis of size 1 is constant; use Sigmoid with BinaryCrossEntropy for one output, or more units"</summary>
     public static readonly DiagnosticDescriptor DegenerateClassAxis = Warning(
@@ -168,6 +168,11 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor BidirectionalWithoutRecurrent = Error(
         "NDSL1012", "Bidirectional not followed by a recurrent layer",
         "[Bidirectional] wraps the recurrent layer written right after it (SimpleRNN, LSTM or GRU), but {0} follows");
+
+    /// <summary>"[{0}] inside [Bidirectional] sets Input = "{1}", but the wrapper reads the input of both directions: write Input = "{1}" on the [Bidirectional] instead"</summary>
+    public static readonly DiagnosticDescriptor InputInsideBidirectional = Error(
+        "NDSL1030", "Input on the layer a Bidirectional wraps",
+        "[{0}] inside [Bidirectional] sets Input = \"{1}\", but the wrapper reads the input of both directions: write Input = \"{1}\" on the [Bidirectional] instead");
 
     /// <summary>"{0} reads '{1}', which {2}; it can read {3}"</summary>
     public static readonly DiagnosticDescriptor UnknownInputName = Error(

@@ -328,7 +328,9 @@ internal static class ModelParser
 
     /// <summary>
     /// <c>[Bidirectional]</c> is written right before the recurrent layer it wraps: the two attributes become one
-    /// layer. Anything else after it (or nothing) is NDSL1012, naming what follows.
+    /// layer. Anything else after it (or nothing) is NDSL1012, naming what follows. As in Keras, where
+    /// <c>Bidirectional(LSTM(...))(x)</c> calls the wrapper and never the wrapped layer, the input is the wrapper's: an
+    /// <c>Input =</c> on the wrapped layer is NDSL1030, on that layer (its <c>Name</c> and <c>Trainable</c> count).
     /// </summary>
     internal static List<LayerSpec> FoldBidirectional(List<LayerSpec> layers, List<DiagnosticInfo> diagnostics)
     {
@@ -342,6 +344,8 @@ internal static class ModelParser
             }
             if (i + 1 < layers.Count && layers[i + 1] is RecurrentSpec recurrent)
             {
+                if (recurrent.InputName is { } ignored)
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InputInsideBidirectional, recurrent.Location, recurrent.Describe(), ignored));
                 folded.Add(wrapper with { Layer = recurrent });
                 i++;
                 continue;

@@ -351,14 +351,18 @@ internal static class ShapeInference
             if (culprit is not null)
             {
                 context.ReportOn(culprit.Spec, DiagnosticDescriptors.OutputDoesNotFitLoss,
-                    "[" + culprit.Spec.Describe() + "] '" + culprit.Name + "', which cannot honour it", culprit.Input.ToString(), output.ToString(), model.Loss.ToString());
+                    "[" + culprit.Spec.Describe() + "] '" + culprit.Name + "' receives " + culprit.Input + " and acts on its last axis",
+                    output.ToString(), model.Loss.ToString(), "insert [Flatten] before this layer");
             }
             else
             {
+                // No Dense on a tensor: the last layer (a convolution, a pooling, a recurrent layer returning sequences...)
+                // or the input itself leaves the extra axes.
                 PlannedLayer? last = layers.LastOrDefault();
                 context.Report(DiagnosticDescriptors.OutputDoesNotFitLoss, last?.Spec.Location ?? model.Location,
-                    last is null ? "The model" : "[" + last.Spec.Describe() + "] '" + last.Name + "'",
-                    (last?.Input ?? model.InputShape).ToString(), output.ToString(), model.Loss.ToString());
+                    last is null ? "The model has no layer after [Input]" : "[" + last.Spec.Describe() + "] '" + last.Name + "' is the last layer",
+                    output.ToString(), model.Loss.ToString(),
+                    "flatten or pool the output (e.g. [Flatten] or a global pooling layer) and end with the classifying layer");
             }
             return;
         }
