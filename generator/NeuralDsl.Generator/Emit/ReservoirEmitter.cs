@@ -196,9 +196,20 @@ internal sealed class ReservoirEmitter
             + "] → x:[" + U + "]; y = Wout·x + b_out · Wout:[" + O + "×" + U + "] → y:[" + O + "]");
         using (_w.Block("private void __Step(" + ReadOnlySpan + " u)"))
         {
-            _w.Line(Span + " x = new(__state, 0, " + U + ");");
-            _w.Call(Runtime + "Reservoir.Update", ["__w", "__win", "__bias", "u", "x", "__scratch", Literals.Named("leakRate", _s.LeakRate) + "f", Runtime + "Activation." + Activation]);
-            _w.Line(Runtime + "Reservoir.Readout(__wout, __bout, x, new " + Span + "(__state, " + U + ", " + O + "));");
+            _w.Line("__Update(u);");
+            _w.Line("__Readout();");
+        }
+        _w.Line();
+        _w.Comment("The state update alone (RunStates and Fit, which need no output per step) · u:[" + I + "] → x:[" + U + "]");
+        using (_w.Block("private void __Update(" + ReadOnlySpan + " u)"))
+        {
+            _w.Call(Runtime + "Reservoir.Update", ["__w", "__win", "__bias", "u", "new " + Span + "(__state, 0, " + U + ")", "__scratch", Literals.Named("leakRate", _s.LeakRate) + "f", Runtime + "Activation." + Activation]);
+        }
+        _w.Line();
+        _w.Comment("The readout of the current state · x:[" + U + "] Wout:[" + O + "×" + U + "] → y:[" + O + "]");
+        using (_w.Block("private void __Readout()"))
+        {
+            _w.Line(Runtime + "Reservoir.Readout(__wout, __bout, new " + ReadOnlySpan + "(__state, 0, " + U + "), new " + Span + "(__state, " + U + ", " + O + "));");
         }
         _w.Line();
     }
@@ -241,7 +252,7 @@ internal sealed class ReservoirEmitter
             _w.Line("return outputs;");
         }
         _w.Line();
-        _w.DocSummary("Teacher-forced run that writes the reservoir states (ReservoirPy's <c>reservoir.run</c>): row t of <paramref name=\"states\"/> [steps × Units] is x after step t.");
+        _w.DocSummary("Teacher-forced run that writes the reservoir states (ReservoirPy's <c>reservoir.run</c>): row t of <paramref name=\"states\"/> [steps × Units] is x after step t. The steps update the state only; the readout runs once, on the last state, so <see cref=\"LastOutput\"/> ends as after <see cref=\"Run(global::System.ReadOnlySpan{float}, global::System.Span{float})\"/>.");
         _w.Line("/// <exception cref=\"global::System.ArgumentException\">The inputs are not whole steps, or the states do not have as many steps.</exception>");
         using (_w.Block("public void RunStates(" + ReadOnlySpan + " inputs, " + Span + " states)"))
         {
@@ -249,9 +260,11 @@ internal sealed class ReservoirEmitter
             _w.Line(Runtime + "Reservoir.Check(states.Length, steps * " + U + ", \"states\", nameof(states));");
             using (_w.Block("for (int t = 0; t < steps; t++)"))
             {
-                _w.Line("__Step(inputs.Slice(t * " + I + ", " + I + "));");
+                _w.Line("__Update(inputs.Slice(t * " + I + ", " + I + "));");
                 _w.Line("ReservoirState.CopyTo(states.Slice(t * " + U + ", " + U + "));");
             }
+            _w.Line("if (steps > 0)");
+            _w.Line("    __Readout();");
         }
         _w.Line();
     }
@@ -292,12 +305,12 @@ internal sealed class ReservoirEmitter
             _w.Line(ReadOnlySpan + " x = new(__state, 0, " + U + ");");
             using (_w.Block("for (int t = 0; t < steps; t++)"))
             {
-                _w.Line("__Step(inputs.Slice(t * " + I + ", " + I + "));");
+                _w.Line("__Update(inputs.Slice(t * " + I + ", " + I + "));");
                 _w.Line("if (t >= " + Literals.Int(_s.Warmup) + ")");
                 _w.Line("    ridge.Add(x, targets.Slice(t * " + O + ", " + O + "));");
             }
             _w.Line("ridge.Solve(" + Literals.Named("ridge", _s.Ridge) + ", __wout, __bout);");
-            _w.Line(Runtime + "Reservoir.Readout(__wout, __bout, x, new " + Span + "(__state, " + U + ", " + O + "));");
+            _w.Line("__Readout();");
         }
         _w.Line();
     }

@@ -459,6 +459,10 @@ public sealed class PerceptronClassifier
             iterations[first + k] = maxIter;
         }
         int stillRunning = count;
+        // The running problems in order: a row's dots are taken two problems at a time (Dot2).
+        var active = new int[count];
+        for (int k = 0; k < count; k++)
+            active[k] = k;
 
         // The running row order: each epoch permutes it again (scikit-learn shuffles its index array in place).
         int[] order = new int[n];
@@ -487,14 +491,24 @@ public sealed class PerceptronClassifier
                     continue; // the validation rows are not learned from
                 ReadOnlySpan<double> xs = x.Slice(s * f, f);
                 int label = y[s];
-                for (int k = 0; k < count; k++)
+                double nextDot = 0;
+                for (int a = 0; a < stillRunning; a++)
                 {
-                    if (!running[k])
-                        continue;
+                    int k = active[a];
                     Problem problem = problems[first + k];
                     Span<double> w = coef.AsSpan((first + k) * f, f);
                     double target = label == problem.Positive ? 1.0 : -1.0;
-                    double p = Dot(w, xs) * wscale[k] + intercept[k];
+                    // The dots of two running problems in one pass over the row (each problem's update touches only
+                    // its own weights, so the second dot may be taken before the first problem learns); the same
+                    // sums, bit for bit, as one Dot each.
+                    double dot;
+                    if ((a & 1) != 0)
+                        dot = nextDot;
+                    else if (a + 1 < stillRunning)
+                        dot = Dot2(w, coef.AsSpan((first + active[a + 1]) * f, f), xs, out nextDot);
+                    else
+                        dot = Dot(w, xs);
+                    double p = dot * wscale[k] + intercept[k];
                     double z = p * target;
                     if (!earlyStopping)
                         sumLoss[k] += z <= 0 ? -z : 0; // the perceptron loss max(0, −y·p)
@@ -554,9 +568,14 @@ public sealed class PerceptronClassifier
                 if (noImprovement[k] >= o.NIterNoChange)
                 {
                     running[k] = false;
-                    stillRunning--;
                     iterations[first + k] = epoch + 1;
                 }
+            }
+            stillRunning = 0;
+            for (int k = 0; k < count; k++)
+            {
+                if (running[k])
+                    active[stillRunning++] = k;
             }
         }
 
@@ -618,6 +637,58 @@ public sealed class PerceptronClassifier
         for (; i < n; i++)
             sum += Unsafe.Add(ref rw, i) * Unsafe.Add(ref rx, i);
         return sum;
+    }
+
+    /// <summary>
+    /// <see cref="Dot"/>(<paramref name="w0"/>, <paramref name="x"/>) and <see cref="Dot"/>(<paramref name="w1"/>,
+    /// <paramref name="x"/>) in one pass: each x vector is loaded once for both, and each sum is formed exactly as
+    /// <see cref="Dot"/> forms it (the same four accumulators, the same reduction and tail), so the results are equal
+    /// bit for bit. On the digits it takes about a fifth off a one-vs-rest epoch (docs/kernels.md, "Perceptron fit").
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double Dot2(ReadOnlySpan<double> w0, ReadOnlySpan<double> w1, ReadOnlySpan<double> x, out double dot1)
+    {
+        int n = x.Length;
+        if (!Vector256.IsHardwareAccelerated || n < Vector256<double>.Count)
+        {
+            dot1 = Dot(w1, x);
+            return Dot(w0, x);
+        }
+        ref double r0 = ref MemoryMarshal.GetReference(w0);
+        ref double r1 = ref MemoryMarshal.GetReference(w1);
+        ref double rx = ref MemoryMarshal.GetReference(x);
+        Vector256<double> a0 = Vector256<double>.Zero, a1 = Vector256<double>.Zero, a2 = Vector256<double>.Zero, a3 = Vector256<double>.Zero;
+        Vector256<double> b0 = Vector256<double>.Zero, b1 = Vector256<double>.Zero, b2 = Vector256<double>.Zero, b3 = Vector256<double>.Zero;
+        int i = 0;
+        for (; i <= n - 16; i += 16)
+        {
+            Vector256<double> x0 = Vector256.LoadUnsafe(ref rx, (nuint)i), x1 = Vector256.LoadUnsafe(ref rx, (nuint)(i + 4));
+            Vector256<double> x2 = Vector256.LoadUnsafe(ref rx, (nuint)(i + 8)), x3 = Vector256.LoadUnsafe(ref rx, (nuint)(i + 12));
+            a0 += Vector256.LoadUnsafe(ref r0, (nuint)i) * x0;
+            b0 += Vector256.LoadUnsafe(ref r1, (nuint)i) * x0;
+            a1 += Vector256.LoadUnsafe(ref r0, (nuint)(i + 4)) * x1;
+            b1 += Vector256.LoadUnsafe(ref r1, (nuint)(i + 4)) * x1;
+            a2 += Vector256.LoadUnsafe(ref r0, (nuint)(i + 8)) * x2;
+            b2 += Vector256.LoadUnsafe(ref r1, (nuint)(i + 8)) * x2;
+            a3 += Vector256.LoadUnsafe(ref r0, (nuint)(i + 12)) * x3;
+            b3 += Vector256.LoadUnsafe(ref r1, (nuint)(i + 12)) * x3;
+        }
+        for (; i <= n - 4; i += 4)
+        {
+            Vector256<double> xv = Vector256.LoadUnsafe(ref rx, (nuint)i);
+            a0 += Vector256.LoadUnsafe(ref r0, (nuint)i) * xv;
+            b0 += Vector256.LoadUnsafe(ref r1, (nuint)i) * xv;
+        }
+        double sum0 = Vector256.Sum((a0 + a1) + (a2 + a3));
+        double sum1 = Vector256.Sum((b0 + b1) + (b2 + b3));
+        for (; i < n; i++)
+        {
+            double xi = Unsafe.Add(ref rx, i);
+            sum0 += Unsafe.Add(ref r0, i) * xi;
+            sum1 += Unsafe.Add(ref r1, i) * xi;
+        }
+        dot1 = sum1;
+        return sum0;
     }
 
     /// <summary>w += x · c elementwise, each element rounded as scikit-learn's loop rounds it (product, then sum).</summary>

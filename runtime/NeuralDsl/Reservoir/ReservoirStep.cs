@@ -19,8 +19,11 @@ internal sealed unsafe class ReservoirStep
     /// <summary>Stored W lanes from which a step is shared with the worker pool (a 500-unit, 10 % reservoir has 25,000).</summary>
     internal const int ParallelLanes = 8192;
 
-    /// <summary>Slices per chunk claimed by a thread: small enough that the threads end together, large enough that claims are rare.</summary>
-    private const int ChunkSlices = 8;
+    // Slices per chunk claimed by a thread: the fewest leading slices holding half the stored lanes (W's and Win's).
+    // The slices run longest rows first, so the first chunk is the caller's larger share (it claims before the woken
+    // worker arrives), the second a little smaller and the remainder a few short slices for whoever is free first:
+    // two or three claims per step, where chunks of 8 slices made eight, each a cache line passed between the cores.
+    private readonly int _chunkSlices;
 
     private const int H = ReservoirMatrix.SliceHeight;
 
@@ -69,6 +72,17 @@ internal sealed unsafe class ReservoirStep
             _inStart[s] = lanes;
             _inWidth[s] = width;
             lanes += width * H;
+        }
+        int total = values.Length + lanes, half = 0;
+        _chunkSlices = slices;
+        for (int s = 0; s < slices; s++)
+        {
+            half += (sliceWidth[s] + _inWidth[s]) * H;
+            if (2 * half >= total)
+            {
+                _chunkSlices = s + 1;
+                break;
+            }
         }
         _inColumns = new ushort[lanes];
         _inValues = new float[lanes];
@@ -140,7 +154,7 @@ internal sealed unsafe class ReservoirStep
             // Slices write disjoint rows, so the pool's chunks (fixed by the slice count) give the same bits on any
             // number of threads.
             if (share && _values.Length >= ParallelLanes)
-                WorkerPool.Run(&Slices, &job, slices, ChunkSlices);
+                WorkerPool.Run(&Slices, &job, slices, _chunkSlices);
             else
                 Slices(&job, 0, slices);
 

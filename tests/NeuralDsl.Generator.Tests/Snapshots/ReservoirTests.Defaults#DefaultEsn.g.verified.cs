@@ -107,17 +107,28 @@ partial class DefaultEsn
     // b_out · Wout:[3×20] → y:[3]
     private void __Step(global::System.ReadOnlySpan<float> u)
     {
-        global::System.Span<float> x = new(__state, 0, 20);
+        __Update(u);
+        __Readout();
+    }
+
+    // The state update alone (RunStates and Fit, which need no output per step) · u:[2] → x:[20]
+    private void __Update(global::System.ReadOnlySpan<float> u)
+    {
         global::NeuralDsl.Reservoir.Update(
             __w,
             __win,
             __bias,
             u,
-            x,
+            new global::System.Span<float>(__state, 0, 20),
             __scratch,
             leakRate: 1.0f,
             global::NeuralDsl.Activation.Tanh);
-        global::NeuralDsl.Reservoir.Readout(__wout, __bout, x, new global::System.Span<float>(__state, 20, 3));
+    }
+
+    // The readout of the current state · x:[20] Wout:[3×20] → y:[3]
+    private void __Readout()
+    {
+        global::NeuralDsl.Reservoir.Readout(__wout, __bout, new global::System.ReadOnlySpan<float>(__state, 0, 20), new global::System.Span<float>(__state, 20, 3));
     }
 
     /// <summary>
@@ -162,7 +173,9 @@ partial class DefaultEsn
 
     /// <summary>
     /// Teacher-forced run that writes the reservoir states (ReservoirPy's <c>reservoir.run</c>): row t of
-    /// <paramref name="states"/> [steps × Units] is x after step t.
+    /// <paramref name="states"/> [steps × Units] is x after step t. The steps update the state only; the readout runs
+    /// once, on the last state, so <see cref="LastOutput"/> ends as after
+    /// <see cref="Run(global::System.ReadOnlySpan{float}, global::System.Span{float})"/>.
     /// </summary>
     /// <exception cref="global::System.ArgumentException">The inputs are not whole steps, or the states do not have as many steps.</exception>
     public void RunStates(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> states)
@@ -171,9 +184,11 @@ partial class DefaultEsn
         global::NeuralDsl.Reservoir.Check(states.Length, steps * 20, "states", nameof(states));
         for (int t = 0; t < steps; t++)
         {
-            __Step(inputs.Slice(t * 2, 2));
+            __Update(inputs.Slice(t * 2, 2));
             ReservoirState.CopyTo(states.Slice(t * 20, 20));
         }
+        if (steps > 0)
+            __Readout();
     }
 
     /// <summary>
@@ -197,12 +212,12 @@ partial class DefaultEsn
         global::System.ReadOnlySpan<float> x = new(__state, 0, 20);
         for (int t = 0; t < steps; t++)
         {
-            __Step(inputs.Slice(t * 2, 2));
+            __Update(inputs.Slice(t * 2, 2));
             if (t >= 0)
                 ridge.Add(x, targets.Slice(t * 3, 3));
         }
         ridge.Solve(ridge: 0.0, __wout, __bout);
-        global::NeuralDsl.Reservoir.Readout(__wout, __bout, x, new global::System.Span<float>(__state, 20, 3));
+        __Readout();
     }
 
     /// <summary>Sets the state x and the last output to zero (ReservoirPy's reset).</summary>

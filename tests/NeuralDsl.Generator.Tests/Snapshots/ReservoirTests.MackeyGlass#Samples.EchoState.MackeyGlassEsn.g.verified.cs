@@ -110,17 +110,28 @@ partial class MackeyGlassEsn
     // Wout·x + b_out · Wout:[1×500] → y:[1]
     private void __Step(global::System.ReadOnlySpan<float> u)
     {
-        global::System.Span<float> x = new(__state, 0, 500);
+        __Update(u);
+        __Readout();
+    }
+
+    // The state update alone (RunStates and Fit, which need no output per step) · u:[1] → x:[500]
+    private void __Update(global::System.ReadOnlySpan<float> u)
+    {
         global::NeuralDsl.Reservoir.Update(
             __w,
             __win,
             __bias,
             u,
-            x,
+            new global::System.Span<float>(__state, 0, 500),
             __scratch,
             leakRate: 0.3f,
             global::NeuralDsl.Activation.Tanh);
-        global::NeuralDsl.Reservoir.Readout(__wout, __bout, x, new global::System.Span<float>(__state, 500, 1));
+    }
+
+    // The readout of the current state · x:[500] Wout:[1×500] → y:[1]
+    private void __Readout()
+    {
+        global::NeuralDsl.Reservoir.Readout(__wout, __bout, new global::System.ReadOnlySpan<float>(__state, 0, 500), new global::System.Span<float>(__state, 500, 1));
     }
 
     /// <summary>
@@ -165,7 +176,9 @@ partial class MackeyGlassEsn
 
     /// <summary>
     /// Teacher-forced run that writes the reservoir states (ReservoirPy's <c>reservoir.run</c>): row t of
-    /// <paramref name="states"/> [steps × Units] is x after step t.
+    /// <paramref name="states"/> [steps × Units] is x after step t. The steps update the state only; the readout runs
+    /// once, on the last state, so <see cref="LastOutput"/> ends as after
+    /// <see cref="Run(global::System.ReadOnlySpan{float}, global::System.Span{float})"/>.
     /// </summary>
     /// <exception cref="global::System.ArgumentException">The inputs are not whole steps, or the states do not have as many steps.</exception>
     public void RunStates(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> states)
@@ -174,9 +187,11 @@ partial class MackeyGlassEsn
         global::NeuralDsl.Reservoir.Check(states.Length, steps * 500, "states", nameof(states));
         for (int t = 0; t < steps; t++)
         {
-            __Step(inputs.Slice(t * 1, 1));
+            __Update(inputs.Slice(t * 1, 1));
             ReservoirState.CopyTo(states.Slice(t * 500, 500));
         }
+        if (steps > 0)
+            __Readout();
     }
 
     /// <summary>
@@ -219,12 +234,12 @@ partial class MackeyGlassEsn
         global::System.ReadOnlySpan<float> x = new(__state, 0, 500);
         for (int t = 0; t < steps; t++)
         {
-            __Step(inputs.Slice(t * 1, 1));
+            __Update(inputs.Slice(t * 1, 1));
             if (t >= 100)
                 ridge.Add(x, targets.Slice(t * 1, 1));
         }
         ridge.Solve(ridge: 1E-07, __wout, __bout);
-        global::NeuralDsl.Reservoir.Readout(__wout, __bout, x, new global::System.Span<float>(__state, 500, 1));
+        __Readout();
     }
 
     /// <summary>Sets the state x and the last output to zero (ReservoirPy's reset).</summary>

@@ -42,6 +42,28 @@ public sealed class PerceptronSemanticsTests
             Assert.Contains(0.0, model.Coef.ToArray()); // the truncated gradient sets weights to exactly zero
     }
 
+    [Theory]
+    [InlineData("digits", Penalty.None)]
+    [InlineData("digits", Penalty.ElasticNet)]
+    [InlineData("iris", Penalty.L2)]
+    public void One_vs_rest_rows_equal_binary_fits_bit_for_bit(string data, Penalty penalty)
+    {
+        // The one-vs-rest fit takes the dots of two running problems in one pass over a row; each row of its weights
+        // must still be exactly the binary fit of its class (same seed, so the same epoch orders), whatever problems
+        // stopped earlier and re-paired the rest. Shuffled, with the stopping rule.
+        (double[] x, int[] y, int features, int classes) = SklearnFixtures.Load(data);
+        var options = new PerceptronOptions { Penalty = penalty, Alpha = 1e-3, L1Ratio = 0.3, MaxIter = 40 };
+        var model = new PerceptronClassifier(features, classes, options, seed: 5);
+        model.Fit(x, y);
+        for (int c = 0; c < classes; c++)
+        {
+            var binary = new PerceptronClassifier(features, 2, options, seed: 5);
+            binary.Fit(x, y.Select(label => label == c ? 1 : 0).ToArray());
+            Assert.Equal(binary.Coef.ToArray(), model.Coef.Slice(c * features, features).ToArray());
+            Assert.Equal(binary.Intercept[0], model.Intercept[c]);
+        }
+    }
+
     /// <summary>
     /// One binary problem of scikit-learn's perceptron, written plainly: the weights are scaled in place every step and
     /// the L1 truncation uses them directly (no separate scale factor), rows in order, no stopping rule.

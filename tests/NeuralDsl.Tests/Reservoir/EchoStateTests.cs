@@ -235,9 +235,11 @@ public sealed class EchoStateTests
         var input = new float[1];
         var output = new float[1];
         var outputs = new float[50];
+        var states = new float[50 * MackeyGlassTestEsn.Units];
         esn.Predict(input, output);
         esn.Run(outputs, outputs.AsSpan().ToArray());
         esn.Generate(outputs);
+        esn.RunStates(outputs, states);
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int t = 0; t < 1000; t++)
         {
@@ -245,7 +247,40 @@ public sealed class EchoStateTests
             esn.Predict(input, output);
         }
         esn.Generate(outputs);
+        esn.RunStates(outputs, states);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void RunStates_updates_the_state_as_Run_does_and_ends_with_the_same_output()
+    {
+        // RunStates skips the readout per step and runs it once at the end: the states, the final state and the last
+        // output must equal Run's bit for bit (a fitted readout, so the output is not trivially zero).
+        const int steps = 120;
+        float[] inputs = Series(steps, 2, 11);
+        float[] targets = Series(steps, 2, 12);
+        var viaRun = new SmallEsn(seed: 4);
+        var viaStates = new SmallEsn(seed: 4);
+        viaRun.Fit(inputs, targets);
+        viaStates.Fit(inputs, targets);
+        var outputs = new float[steps * SmallEsn.OutputSize];
+        var states = new float[steps * SmallEsn.Units];
+        float[] rest = Series(steps, 2, 13);
+        viaRun.Run(rest, outputs);
+        viaStates.RunStates(rest, states);
+        Assert.Equal(viaRun.ReservoirState.ToArray(), viaStates.ReservoirState.ToArray());
+        Assert.Equal(viaRun.LastOutput.ToArray(), viaStates.LastOutput.ToArray());
+        Assert.Equal(outputs.AsSpan((steps - 1) * SmallEsn.OutputSize).ToArray(), viaStates.LastOutput.ToArray());
+        Assert.NotEqual(0f, viaStates.LastOutput[0]);
+        Assert.Equal(viaRun.ReservoirState.ToArray(), states.AsSpan((steps - 1) * SmallEsn.Units).ToArray());
+
+        // An empty series changes nothing, not even the last output (a state set by hand keeps its y).
+        var state = new float[SmallEsn.StateSize];
+        viaStates.GetState(state);
+        state[SmallEsn.Units] = 123f;
+        viaStates.SetState(state);
+        viaStates.RunStates(ReadOnlySpan<float>.Empty, Span<float>.Empty);
+        Assert.Equal(123f, viaStates.LastOutput[0]);
     }
 
     [Fact]
