@@ -116,6 +116,28 @@ internal static unsafe class GemmBlocked
                             {
                                 TK.Invoke(kc, aPanel, bPanel, ldb, cRow + jr, n, add);
                             }
+                            else if (rows <= GemmKernel.EdgeRows && mr > GemmKernel.EdgeRows)
+                            {
+                                // A ragged last panel of at most three rows (the last 2 of 32): the three-row tile
+                                // on the packed panel (rows mr apart), the same bits, into the tile and then C.
+                                TK.InvokeFewRows(kc, aPanel, bPanel, ldb, tile, nr, false);
+                                WriteEdge(tile, nr, cRow + jr, n, rows, cols, add);
+                            }
+                            else if (cols <= nr / 2)
+                            {
+                                // A ragged last panel of at most one register of columns (the last 2 of 50, the last
+                                // 8 of 200): the one-register tile, half the multiply-adds, the same bits. A whole
+                                // tile's rows and exactly one register of columns are written to C in place.
+                                if (rows == mr && cols == nr / 2)
+                                {
+                                    TK.InvokeHalf(kc, aPanel, bPanel, ldb, cRow + jr, n, add);
+                                }
+                                else
+                                {
+                                    TK.InvokeHalf(kc, aPanel, bPanel, ldb, tile, nr, false);
+                                    WriteEdge(tile, nr, cRow + jr, n, rows, cols, add);
+                                }
+                            }
                             else
                             {
                                 // Edge tile: compute the full padded tile aside, then write only the valid part.
@@ -162,6 +184,12 @@ internal unsafe interface IGemmMicroKernel<T>
 
     /// <summary>C[MR×NR] (+)= Apanel[kc×MR]ᵀ·B[kc×NR], B rows <paramref name="ldb"/> apart.</summary>
     static abstract void Invoke(int kc, T* a, T* b, nint ldb, T* c, nint ldc, bool accumulate);
+
+    /// <summary>C[MR×NR/2] (+)= Apanel[kc×MR]ᵀ·B[kc×NR/2] (one register of columns), with the same sums per element as <see cref="Invoke"/>.</summary>
+    static abstract void InvokeHalf(int kc, T* a, T* b, nint ldb, T* c, nint ldc, bool accumulate);
+
+    /// <summary>The first <see cref="GemmKernel.EdgeRows"/> rows of <see cref="Invoke"/>'s tile (A still packed MR rows wide), with the same sums per element.</summary>
+    static abstract void InvokeFewRows(int kc, T* a, T* b, nint ldb, T* c, nint ldc, bool accumulate);
 }
 
 /// <summary>The 12×32 (float) / 12×16 (double) AVX-512 tile.</summary>
@@ -175,6 +203,14 @@ internal readonly unsafe struct GemmSimd512Dispatch<T> : IGemmMicroKernel<T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Invoke(int kc, T* a, T* b, nint ldb, T* c, nint ldc, bool accumulate) =>
         GemmKernel.Kernel12x2<GemmSimd512<T>, Vector512<T>, T>(kc, a, b, ldb, c, ldc, accumulate);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void InvokeHalf(int kc, T* a, T* b, nint ldb, T* c, nint ldc, bool accumulate) =>
+        GemmKernel.Kernel12x1<GemmSimd512<T>, Vector512<T>, T>(kc, a, b, ldb, c, ldc, accumulate);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void InvokeFewRows(int kc, T* a, T* b, nint ldb, T* c, nint ldc, bool accumulate) =>
+        GemmKernel.Kernel3x2<GemmSimd512<T>, Vector512<T>, T>(kc, a, Rows, b, ldb, c, ldc, accumulate);
 }
 
 /// <summary>The 6×16 (float) / 6×8 (double) AVX2 tile.</summary>
@@ -188,4 +224,12 @@ internal readonly unsafe struct GemmSimd256Dispatch<T> : IGemmMicroKernel<T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Invoke(int kc, T* a, T* b, nint ldb, T* c, nint ldc, bool accumulate) =>
         GemmKernel.Kernel6x2<GemmSimd256<T>, Vector256<T>, T>(kc, a, b, ldb, c, ldc, accumulate);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void InvokeHalf(int kc, T* a, T* b, nint ldb, T* c, nint ldc, bool accumulate) =>
+        GemmKernel.Kernel6x1<GemmSimd256<T>, Vector256<T>, T>(kc, a, b, ldb, c, ldc, accumulate);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void InvokeFewRows(int kc, T* a, T* b, nint ldb, T* c, nint ldc, bool accumulate) =>
+        GemmKernel.Kernel3x2<GemmSimd256<T>, Vector256<T>, T>(kc, a, Rows, b, ldb, c, ldc, accumulate);
 }

@@ -171,6 +171,134 @@ internal static unsafe class GemmKernel
         }
     }
 
+    /// <summary>
+    /// C[12×w] (+)= Apanel[kc×12]ᵀ·Bpanel[kc×w]: <see cref="Kernel12x2"/> on the first register of columns only, for a
+    /// ragged last panel of at most one register of columns (half the multiply-adds of the full tile). Each element
+    /// is the same chain of fused multiply-adds over p as in the full tile, so the bits are the same.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Kernel12x1<TS, TVec, T>(int kc, T* a, T* b, nint ldb, T* c, nint ldc, bool accumulate)
+        where TS : IGemmSimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged
+    {
+        TVec c0 = TS.Zero, c1 = TS.Zero, c2 = TS.Zero, c3 = TS.Zero, c4 = TS.Zero, c5 = TS.Zero;
+        TVec c6 = TS.Zero, c7 = TS.Zero, c8 = TS.Zero, c9 = TS.Zero, c10 = TS.Zero, c11 = TS.Zero;
+        for (int p = 0; p < kc; p++)
+        {
+            TVec b0 = TS.Load(b);
+            c0 = TS.Fma(TS.Broadcast(a + 0), b0, c0);
+            c1 = TS.Fma(TS.Broadcast(a + 1), b0, c1);
+            c2 = TS.Fma(TS.Broadcast(a + 2), b0, c2);
+            c3 = TS.Fma(TS.Broadcast(a + 3), b0, c3);
+            c4 = TS.Fma(TS.Broadcast(a + 4), b0, c4);
+            c5 = TS.Fma(TS.Broadcast(a + 5), b0, c5);
+            c6 = TS.Fma(TS.Broadcast(a + 6), b0, c6);
+            c7 = TS.Fma(TS.Broadcast(a + 7), b0, c7);
+            c8 = TS.Fma(TS.Broadcast(a + 8), b0, c8);
+            c9 = TS.Fma(TS.Broadcast(a + 9), b0, c9);
+            c10 = TS.Fma(TS.Broadcast(a + 10), b0, c10);
+            c11 = TS.Fma(TS.Broadcast(a + 11), b0, c11);
+            a += 12;
+            b += ldb;
+        }
+        WriteOne<TS, TVec, T>(c + 0 * ldc, c0, accumulate);
+        WriteOne<TS, TVec, T>(c + 1 * ldc, c1, accumulate);
+        WriteOne<TS, TVec, T>(c + 2 * ldc, c2, accumulate);
+        WriteOne<TS, TVec, T>(c + 3 * ldc, c3, accumulate);
+        WriteOne<TS, TVec, T>(c + 4 * ldc, c4, accumulate);
+        WriteOne<TS, TVec, T>(c + 5 * ldc, c5, accumulate);
+        WriteOne<TS, TVec, T>(c + 6 * ldc, c6, accumulate);
+        WriteOne<TS, TVec, T>(c + 7 * ldc, c7, accumulate);
+        WriteOne<TS, TVec, T>(c + 8 * ldc, c8, accumulate);
+        WriteOne<TS, TVec, T>(c + 9 * ldc, c9, accumulate);
+        WriteOne<TS, TVec, T>(c + 10 * ldc, c10, accumulate);
+        WriteOne<TS, TVec, T>(c + 11 * ldc, c11, accumulate);
+    }
+
+    /// <summary>
+    /// C[6×w] (+)= Apanel[kc×6]ᵀ·Bpanel[kc×w]: <see cref="Kernel6x2"/> on the first register of columns only, for a
+    /// ragged last panel of at most one register of columns (half the multiply-adds of the full tile). Each element
+    /// is the same chain of fused multiply-adds over p as in the full tile, so the bits are the same.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Kernel6x1<TS, TVec, T>(int kc, T* a, T* b, nint ldb, T* c, nint ldc, bool accumulate)
+        where TS : IGemmSimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged
+    {
+        TVec c0 = TS.Zero, c1 = TS.Zero, c2 = TS.Zero, c3 = TS.Zero, c4 = TS.Zero, c5 = TS.Zero;
+        for (int p = 0; p < kc; p++)
+        {
+            TVec b0 = TS.Load(b);
+            c0 = TS.Fma(TS.Broadcast(a + 0), b0, c0);
+            c1 = TS.Fma(TS.Broadcast(a + 1), b0, c1);
+            c2 = TS.Fma(TS.Broadcast(a + 2), b0, c2);
+            c3 = TS.Fma(TS.Broadcast(a + 3), b0, c3);
+            c4 = TS.Fma(TS.Broadcast(a + 4), b0, c4);
+            c5 = TS.Fma(TS.Broadcast(a + 5), b0, c5);
+            a += 6;
+            b += ldb;
+        }
+        WriteOne<TS, TVec, T>(c + 0 * ldc, c0, accumulate);
+        WriteOne<TS, TVec, T>(c + 1 * ldc, c1, accumulate);
+        WriteOne<TS, TVec, T>(c + 2 * ldc, c2, accumulate);
+        WriteOne<TS, TVec, T>(c + 3 * ldc, c3, accumulate);
+        WriteOne<TS, TVec, T>(c + 4 * ldc, c4, accumulate);
+        WriteOne<TS, TVec, T>(c + 5 * ldc, c5, accumulate);
+    }
+
+    /// <summary>Rows of <see cref="Kernel3x2"/>, the tile of a ragged last panel of few rows.</summary>
+    public const int EdgeRows = 3;
+
+    /// <summary>
+    /// C[3×2w] (+)= the first three rows of Apanel[kc×<paramref name="aStride"/>]ᵀ·Bpanel[kc×2w]: a ragged last panel of
+    /// at most three rows (the last 2 of 32) without the multiply-adds of the padded rows. Each element is the same
+    /// chain of fused multiply-adds over p as in the full tiles, so the bits are the same.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Kernel3x2<TS, TVec, T>(int kc, T* a, int aStride, T* b, nint ldb, T* c, nint ldc, bool accumulate)
+        where TS : IGemmSimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged
+    {
+        int w = TS.Count;
+        TVec c00 = TS.Zero, c01 = TS.Zero;
+        TVec c10 = TS.Zero, c11 = TS.Zero;
+        TVec c20 = TS.Zero, c21 = TS.Zero;
+        for (int p = 0; p < kc; p++)
+        {
+            TVec b0 = TS.Load(b);
+            TVec b1 = TS.Load(b + w);
+            TVec a0 = TS.Broadcast(a + 0);
+            c00 = TS.Fma(a0, b0, c00);
+            c01 = TS.Fma(a0, b1, c01);
+            TVec a1 = TS.Broadcast(a + 1);
+            c10 = TS.Fma(a1, b0, c10);
+            c11 = TS.Fma(a1, b1, c11);
+            TVec a2 = TS.Broadcast(a + 2);
+            c20 = TS.Fma(a2, b0, c20);
+            c21 = TS.Fma(a2, b1, c21);
+            a += aStride;
+            b += ldb;
+        }
+        WriteOne<TS, TVec, T>(c + 0 * ldc, c00, accumulate);
+        WriteOne<TS, TVec, T>(c + 0 * ldc + w, c01, accumulate);
+        WriteOne<TS, TVec, T>(c + 1 * ldc, c10, accumulate);
+        WriteOne<TS, TVec, T>(c + 1 * ldc + w, c11, accumulate);
+        WriteOne<TS, TVec, T>(c + 2 * ldc, c20, accumulate);
+        WriteOne<TS, TVec, T>(c + 2 * ldc + w, c21, accumulate);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WriteOne<TS, TVec, T>(T* c, TVec v, bool accumulate)
+        where TS : IGemmSimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged
+    {
+        TS.Store(c, accumulate ? TS.Add(TS.Load(c), v) : v);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Write<TS, TVec, T>(T* c, int w, TVec v0, TVec v1)
         where TS : IGemmSimd<TVec, T>
