@@ -387,12 +387,13 @@ public sealed class ConvolutionTests
         Conv2DGeometry deep = Conv2DGeometry.Create(13, 13, 32, 64, 3, 3, 1, 1, 1, 1, false);
         // 3×3, stride 1, 32 channels on an 11×11 output: the forward pass is Winograd F(4×4, 3×3), the backward passes im2col.
         Assert.Equal(ConvolutionStrategy.Winograd4x4, Convolution.Choose<float>(deep));
-        // The blocked backward passes of 32 samples (71 M multiply-adds) need 16 ranges of rows (the most; one per 2²¹),
-        // each with one block of 10 output rows of columns (the most whose product stays under the GEMM's parallel
-        // threshold: 110·288·64 < 2²¹), and the kernel- and bias-gradient partials of every range after the first; the
-        // layer's one buffer is the larger of that and Winograd's.
-        long blocked32 = 16 * 10 * 11 * 288 + 15 * (3 * 3 * 32 * 64 + 64);
-        Assert.Equal(16, ConvolutionParts.Parts(deep, 32));
+        // The blocked backward passes of 32 samples (71 M multiply-adds, 3,872 output pixels) need 6 ranges of rows (one
+        // per 2²¹ would be 16, but a range keeps at least 512 pixels: 7, made even), each with one block of 10 output
+        // rows of columns (the most whose product stays under the GEMM's parallel threshold: 110·288·64 < 2²¹), and the
+        // kernel- and bias-gradient partials of every range after the first; the layer's one buffer is the larger of
+        // that and Winograd's.
+        long blocked32 = 6 * 10 * 11 * 288 + 5 * (3 * 3 * 32 * 64 + 64);
+        Assert.Equal(6, ConvolutionParts.Parts(deep, 32));
         Assert.Equal(blocked32, ConvolutionParts.ScratchLength(deep, 32));
         // The input gradient is the transposed convolution (11×11×64 padded by 2 → 13×13×32), Winograd F(4×4) too, whose
         // scratch is followed by the turned kernel.
@@ -401,9 +402,10 @@ public sealed class ConvolutionTests
         Assert.Equal(ConvolutionStrategy.Winograd4x4, Convolution.ChooseBackward(deep));
         long backward32 = ConvolutionWinograd.ScratchLength(transposed, 32, ConvolutionStrategy.Winograd4x4) + deep.KernelSize;
         Assert.Equal(Math.Max(Math.Max(blocked32, ConvolutionWinograd.ScratchLength(deep, 32, ConvolutionStrategy.Winograd4x4)), backward32), Convolution.ScratchLength(deep, 32));
-        // One sample (2.2 M multiply-adds) still splits its 11 output rows in two ranges (5 and 6 rows) for the kernel gradient.
-        long blocked = 2 * 10 * 11 * 288 + 3 * 3 * 32 * 64 + 64;
-        Assert.Equal(2, ConvolutionParts.Parts(deep, 1));
+        // One sample (2.2 M multiply-adds, 121 pixels) is one range, in one block of all its 11 rows (a single range's
+        // block is not held under the threshold: its product shares itself with the pool).
+        long blocked = 11 * 11 * 288;
+        Assert.Equal(1, ConvolutionParts.Parts(deep, 1));
         Assert.Equal(blocked, ConvolutionParts.ScratchLength(deep, 1));
         long backward1 = ConvolutionWinograd.ScratchLength(transposed, 1, ConvolutionStrategy.Winograd4x4) + deep.KernelSize;
         Assert.Equal(Math.Max(Math.Max(blocked, ConvolutionWinograd.ScratchLength(deep, 1, ConvolutionStrategy.Winograd4x4)), backward1), Convolution.ScratchLength(deep, 1));
