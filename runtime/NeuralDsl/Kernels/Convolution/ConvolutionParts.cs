@@ -31,8 +31,20 @@ internal static unsafe class ConvolutionParts
     internal const int MaxParts = 16;
 
     /// <summary>
+    /// Fewest output pixels per part when there are several. A part reads the whole kernel (and in the kernel gradient
+    /// clears and adds a kernel-sized partial), so its overhead grows with the kernel and its work with its pixels times
+    /// the kernel: this bounds the overhead's share whatever the kernel. MnistCnn's second layer at batch 32 (3,872
+    /// pixels) takes 6 parts instead of 16; ResNet-18's stride-2 layers at batch 1 (784, 196 and 49 output pixels) one
+    /// part, whose products share themselves with the pool by columns, instead of 7 to 16 parts each re-reading a
+    /// kernel of up to 4.7 MB.
+    /// </summary>
+    internal const int MinPartPixels = 512;
+
+    /// <summary>
     /// The parts of a call: one below <see cref="Gemm.ParallelThreshold"/> multiply-adds, otherwise one per
-    /// threshold's worth of work, at least two, at most <see cref="MaxParts"/> and the output rows.
+    /// threshold's worth of work, at least two, at most <see cref="MaxParts"/>, the output rows and one per
+    /// <see cref="MinPartPixels"/> output pixels (at least one); an even count when above one, so two threads share
+    /// the parts evenly. Shape only: never the thread count.
     /// </summary>
     // See docs/kernels.md#threads
     public static int Parts(in Conv2DGeometry g, int batch)
@@ -40,17 +52,22 @@ internal static unsafe class ConvolutionParts
         long rows = (long)batch * g.OutputHeight;
         if (rows <= 1)
             return (int)rows;
-        long work = rows * g.OutputWidth * g.PatchSize * g.Filters;
+        long pixels = rows * g.OutputWidth;
+        long work = pixels * g.PatchSize * g.Filters;
         if (work < Gemm.ParallelThreshold)
             return 1;
-        return (int)Math.Clamp(work / Gemm.ParallelThreshold, 2, Math.Min(MaxParts, rows));
+        long parts = Math.Clamp(work / Gemm.ParallelThreshold, 2, Math.Min(MaxParts, rows));
+        parts = Math.Min(parts, Math.Max(1, pixels / MinPartPixels));
+        return (int)(parts > 1 ? parts & ~1L : parts);
     }
 
     /// <summary>
-    /// Output rows per column block: as many as fit the block target, at least one, at most a part's rows. With
-    /// several parts a block's product also stays below <see cref="Gemm.ParallelThreshold"/>, so a GEMM inside a part
-    /// never shares itself (the threads are already busy with the parts); a single part keeps whole blocks and lets
-    /// its GEMM use the pool.
+    /// Output rows per column block: as many as fit the block target (or the kernel's size, when the kernel is larger),
+    /// at least one, at most a part's rows. With several parts a block's product also stays below
+    /// <see cref="Gemm.ParallelThreshold"/>, so a GEMM inside a part never shares itself (the threads are already busy
+    /// with the parts), unless that leaves a block fewer pixels than filters: every block reads the whole kernel, so a
+    /// block keeps at least one pixel per filter (at least as many column elements as kernel elements). A single part
+    /// keeps whole blocks and lets its GEMM use the pool.
     /// </summary>
     public static int BlockRows(in Conv2DGeometry g, int batch)
     {
@@ -58,9 +75,11 @@ internal static unsafe class ConvolutionParts
         if (parts == 0)
             return 0;
         long perRow = (long)g.OutputWidth * g.PatchSize;
-        long rows = ColumnBlockElements / perRow;
+        long rows = Math.Max(ColumnBlockElements, g.KernelSize) / perRow;
         if (parts > 1)
             rows = Math.Min(rows, (Gemm.ParallelThreshold - 1) / (perRow * g.Filters));
+        // At least one pixel per filter, so the kernel read by each block's product is no larger than its columns.
+        rows = Math.Max(rows, ((long)g.Filters + g.OutputWidth - 1) / g.OutputWidth);
         // The input gradient's sample-aligned parts are at most one sample larger than the even row split.
         long largestPart = ((long)batch * g.OutputHeight + parts - 1) / parts + (parts > 1 ? g.OutputHeight : 0);
         return (int)Math.Clamp(rows, 1, Math.Min(largestPart, (long)batch * g.OutputHeight));

@@ -378,6 +378,38 @@ public sealed class ConvolutionTests
     }
 
     [Fact]
+    public void ConvolutionRangesKeepAtLeast512PixelsAndComeInEvenCounts()
+    {
+        // MnistCnn's second layer: 16 ranges at batch 128 (15,488 pixels), 6 at batch 32 (3,872 pixels: 7 by pixels, made even).
+        Conv2DGeometry mnist2 = Conv2DGeometry.Create(13, 13, 32, 64, 3, 3, 1, 1, 1, 1, false);
+        Assert.Equal(16, ConvolutionParts.Parts(mnist2, 128));
+        Assert.Equal(6, ConvolutionParts.Parts(mnist2, 32));
+        // ResNet-18's stem at batch 1 (12,544 pixels, 118 M multiply-adds) keeps 16 ranges.
+        Conv2DGeometry stem = Conv2DGeometry.Create(229, 229, 3, 64, 7, 7, 2, 2, 1, 1, false);
+        Assert.Equal(16, ConvolutionParts.Parts(stem, 1));
+        // Its stride-2 3×3 layers at batch 1 (784, 196 and 49 output pixels) are one range each; at batch 16 the 28×28
+        // one is 16 ranges again and the 7×7 one (784 pixels) still one, whose large blocks share their products.
+        Conv2DGeometry s28 = Conv2DGeometry.Create(57, 57, 64, 128, 3, 3, 2, 2, 1, 1, false);
+        Conv2DGeometry s14 = Conv2DGeometry.Create(29, 29, 128, 256, 3, 3, 2, 2, 1, 1, false);
+        Conv2DGeometry s7 = Conv2DGeometry.Create(15, 15, 256, 512, 3, 3, 2, 2, 1, 1, false);
+        Assert.Equal(1, ConvolutionParts.Parts(s28, 1));
+        Assert.Equal(1, ConvolutionParts.Parts(s14, 1));
+        Assert.Equal(1, ConvolutionParts.Parts(s7, 1));
+        Assert.Equal(16, ConvolutionParts.Parts(s28, 16));
+        Assert.Equal(1, ConvolutionParts.Parts(s7, 16));
+        // Every block of the 7×7 layer holds at least one pixel per filter (512 of 7 per row: 74 rows, all 7 at batch 1),
+        // so its 4.7 MB kernel is read once per 512 pixels at most, not once per row.
+        Assert.Equal(7, ConvolutionParts.BlockRows(s7, 1));
+        Assert.Equal(74, ConvolutionParts.BlockRows(s7, 16));
+        // Within several ranges, too: the 28×28 layer at batch 16 (128 filters, 28 per row) keeps blocks of 5 rows,
+        // above the parallel threshold, which alone would allow one row (28·576·128 = 2.06 M multiply-adds).
+        Assert.Equal(5, ConvolutionParts.BlockRows(s28, 16));
+        // Small work stays one range; the sizes above the threshold are even.
+        Assert.Equal(1, ConvolutionParts.Parts(Conv2DGeometry.Create(28, 28, 1, 32, 3, 3, 1, 1, 1, 1, false), 1));
+        Assert.Equal(2, ConvolutionParts.Parts(Conv2DGeometry.Create(28, 28, 1, 32, 3, 3, 1, 1, 1, 1, false), 32));
+    }
+
+    [Fact]
     public void PreferDirectRuleAndScratch()
     {
         Conv2DGeometry pointwise = Conv2DGeometry.Create(8, 8, 16, 32, 1, 1, 1, 1, 1, 1, true);
@@ -387,12 +419,13 @@ public sealed class ConvolutionTests
         Conv2DGeometry deep = Conv2DGeometry.Create(13, 13, 32, 64, 3, 3, 1, 1, 1, 1, false);
         // 3×3, stride 1, 32 channels on an 11×11 output: the forward pass is Winograd F(4×4, 3×3), the backward passes im2col.
         Assert.Equal(ConvolutionStrategy.Winograd4x4, Convolution.Choose<float>(deep));
-        // The blocked backward passes of 32 samples (71 M multiply-adds) need 16 ranges of rows (the most; one per 2²¹),
-        // each with one block of 10 output rows of columns (the most whose product stays under the GEMM's parallel
-        // threshold: 110·288·64 < 2²¹), and the kernel- and bias-gradient partials of every range after the first; the
-        // layer's one buffer is the larger of that and Winograd's.
-        long blocked32 = 16 * 10 * 11 * 288 + 15 * (3 * 3 * 32 * 64 + 64);
-        Assert.Equal(16, ConvolutionParts.Parts(deep, 32));
+        // The blocked backward passes of 32 samples (71 M multiply-adds, 3,872 output pixels) need 6 ranges of rows (one
+        // per 2²¹ would be 16, but a range keeps at least 512 pixels: 7, made even), each with one block of 10 output
+        // rows of columns (the most whose product stays under the GEMM's parallel threshold: 110·288·64 < 2²¹), and the
+        // kernel- and bias-gradient partials of every range after the first; the layer's one buffer is the larger of
+        // that and Winograd's.
+        long blocked32 = 6 * 10 * 11 * 288 + 5 * (3 * 3 * 32 * 64 + 64);
+        Assert.Equal(6, ConvolutionParts.Parts(deep, 32));
         Assert.Equal(blocked32, ConvolutionParts.ScratchLength(deep, 32));
         // The input gradient is the transposed convolution (11×11×64 padded by 2 → 13×13×32), Winograd F(4×4) too, whose
         // scratch is followed by the turned kernel.
@@ -401,9 +434,10 @@ public sealed class ConvolutionTests
         Assert.Equal(ConvolutionStrategy.Winograd4x4, Convolution.ChooseBackward(deep));
         long backward32 = ConvolutionWinograd.ScratchLength(transposed, 32, ConvolutionStrategy.Winograd4x4) + deep.KernelSize;
         Assert.Equal(Math.Max(Math.Max(blocked32, ConvolutionWinograd.ScratchLength(deep, 32, ConvolutionStrategy.Winograd4x4)), backward32), Convolution.ScratchLength(deep, 32));
-        // One sample (2.2 M multiply-adds) still splits its 11 output rows in two ranges (5 and 6 rows) for the kernel gradient.
-        long blocked = 2 * 10 * 11 * 288 + 3 * 3 * 32 * 64 + 64;
-        Assert.Equal(2, ConvolutionParts.Parts(deep, 1));
+        // One sample (2.2 M multiply-adds, 121 pixels) is one range, in one block of all its 11 rows (a single range's
+        // block is not held under the threshold: its product shares itself with the pool).
+        long blocked = 11 * 11 * 288;
+        Assert.Equal(1, ConvolutionParts.Parts(deep, 1));
         Assert.Equal(blocked, ConvolutionParts.ScratchLength(deep, 1));
         long backward1 = ConvolutionWinograd.ScratchLength(transposed, 1, ConvolutionStrategy.Winograd4x4) + deep.KernelSize;
         Assert.Equal(Math.Max(Math.Max(blocked, ConvolutionWinograd.ScratchLength(deep, 1, ConvolutionStrategy.Winograd4x4)), backward1), Convolution.ScratchLength(deep, 1));
