@@ -175,7 +175,8 @@ public static class Attention
     /// The gradients of the attention core from the context gradient, per (sample, head): <c>dV = P̃ᵀ·dC</c>,
     /// <c>dP̃ = dC·Vᵀ</c> (times the dropout mask, when there is one), the softmax Jacobian fused row by row,
     /// <c>dS = P ⊙ (dP − Σⱼ dP ⊙ P) / √keyDim</c>, then <c>dQ = dS·K</c> and <c>dK = dSᵀ·Q</c>. Masked positions have
-    /// P = 0 and so no gradient.
+    /// P = 0 and so no gradient. The (sample, head) pairs are shared with the worker pool; every pair is computed the
+    /// same way on any thread, so the result does not depend on the thread count.
     /// </summary>
     /// <param name="q">Queries, [batch × heads × queries × keyDim].</param>
     /// <param name="k">Keys, [batch × heads × keys × keyDim].</param>
@@ -216,32 +217,10 @@ public static class Attention
         KernelGuard.SameLength(bhs * qSize, dq.Length, "Query gradient (batch × heads × queries × keyDim)", nameof(dq));
         KernelGuard.SameLength(bhs * kSize, dk.Length, "Key gradient (batch × heads × keys × keyDim)", nameof(dk));
         KernelGuard.SameLength(bhs * vSize, dv.Length, "Value gradient (batch × heads × keys × valueDim)", nameof(dv));
-        T scale = T.One / T.Sqrt(T.CreateTruncating(keyDim));
-        for (int bh = 0; bh < bhs; bh++)
-        {
-            ReadOnlySpan<T> dc = dContext.Slice(bh * cSize, cSize);
-            ReadOnlySpan<T> p = probabilities.Slice(bh * pSize, pSize);
-            Span<T> ds = scratch.Slice(bh * pSize, pSize);
-            // dV[keys×valueDim] = P̃ᵀ · dC
-            Gemm.Multiply(usedProbabilities.Slice(bh * pSize, pSize), dc, dv.Slice(bh * vSize, vSize), keys, queries, valueDim, transposeA: true);
-            // dP̃[queries×keys] = dC · Vᵀ
-            Gemm.Multiply(dc, v.Slice(bh * vSize, vSize), ds, queries, valueDim, keys, transposeB: true);
-            if (!dropoutMask.IsEmpty)
-                TensorPrimitives.Multiply(ds, dropoutMask.Slice(bh * pSize, pSize), ds);
-            for (int i = 0; i < queries; i++)
-            {
-                // Softmax backward, fused: dS = P ⊙ (dP − ⟨dP, P⟩) · scale (the scale is the score's own factor).
-                Span<T> dRow = ds.Slice(i * keys, keys);
-                ReadOnlySpan<T> pRow = p.Slice(i * keys, keys);
-                T dot = TensorPrimitives.Dot(dRow, pRow);
-                TensorPrimitives.Subtract(dRow, dot, dRow);
-                TensorPrimitives.Multiply(dRow, pRow, dRow);
-                TensorPrimitives.Multiply(dRow, scale, dRow);
-            }
-            // dQ[queries×keyDim] = dS · K ; dK[keys×keyDim] = dSᵀ · Q
-            Gemm.Multiply(ds, k.Slice(bh * kSize, kSize), dq.Slice(bh * qSize, qSize), queries, keys, keyDim);
-            Gemm.Multiply(ds, q.Slice(bh * qSize, qSize), dk.Slice(bh * kSize, kSize), keys, queries, keyDim, transposeA: true);
-        }
+        // One (sample, head) pair at a time, shared with the worker pool: pairs write disjoint slices, so any thread
+        // count gives the same bits.
+        AttentionBackward.Run(q, k, v, probabilities, usedProbabilities, dropoutMask, dContext, scratch, dq, dk, dv, bhs, queries, keys,
+            keyDim, valueDim);
     }
 
     private static void CheckSizes(int batch, int heads, int queries, int keys, int depth)

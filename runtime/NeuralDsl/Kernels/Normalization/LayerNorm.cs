@@ -114,29 +114,9 @@ public static class LayerNorm
         KernelGuard.SameLength(rows, mean.Length, "Mean", nameof(mean));
         KernelGuard.SameLength(rows, inverseStd.Length, "Inverse standard deviation", nameof(inverseStd));
 
-        T count = T.CreateTruncating(features);
-        for (int r = 0; r < rows; r++)
-        {
-            ReadOnlySpan<T> xr = x.Slice(r * features, features);
-            Span<T> gr = dy.Slice(r * features, features);
-            Span<T> xhat = dx.Slice(r * features, features);
-            T s = inverseStd[r];
-            TensorPrimitives.Subtract(xr, mean[r], xhat);
-            TensorPrimitives.Multiply(xhat, s, xhat);
-            if (!dGamma.IsEmpty)
-                TensorPrimitives.MultiplyAdd(gr, xhat, dGamma, dGamma);
-            if (!dBeta.IsEmpty)
-                TensorPrimitives.Add(dBeta, gr, dBeta);
-            if (!gamma.IsEmpty)
-                TensorPrimitives.Multiply(gr, gamma, gr);
-            T meanG = rmsScaling ? T.Zero : TensorPrimitives.Sum<T>(gr) / count;
-            T meanGx = TensorPrimitives.Dot<T>(gr, xhat) / count;
-            // dx = x̂·(−s·mean(g x̂)) + s·g − s·mean(g), written over x̂.
-            TensorPrimitives.Multiply(xhat, -s * meanGx, xhat);
-            TensorPrimitives.MultiplyAdd(gr, s, xhat, xhat);
-            if (!rmsScaling)
-                TensorPrimitives.Add(xhat, -s * meanG, xhat);
-        }
+        // In chunks of rows fixed by the sizes, shared with the worker pool; the γ and β sums add the chunks' partials
+        // in chunk order, so any thread count gives the same bits.
+        LayerNormBackward.Run(x, dy, gamma, mean, inverseStd, dx, dGamma, dBeta, rows, features, rmsScaling);
     }
 
     private static void CheckSizes(int length, int rows, int features, string what, string name)

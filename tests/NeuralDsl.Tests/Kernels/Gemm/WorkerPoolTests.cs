@@ -14,6 +14,21 @@ namespace NeuralDsl.Tests.Kernels;
 /// warm calls allocate nothing. Chunk boundaries that followed the thread count would change the depth split's and the
 /// convolution kernel gradient's partial sums, and these comparisons would fail.
 /// </summary>
+// The TransformerEncoder benchmark's block (tests/NeuralDsl.Benchmarks/Models.cs), without and with dropout.
+[Sequential(Loss = Loss.BinaryCrossEntropy)]
+[Input(64, 64)]
+[TransformerEncoder(128, 4)]
+[GlobalAveragePooling1D]
+[Dense(1, Activation.Sigmoid)]
+public partial class ThreadsTransformer;
+
+[Sequential(Loss = Loss.BinaryCrossEntropy)]
+[Input(64, 64)]
+[TransformerEncoder(128, 4, Dropout = 0.1)]
+[GlobalAveragePooling1D]
+[Dense(1, Activation.Sigmoid)]
+public partial class ThreadsTransformerDropout;
+
 [Collection(nameof(GemmThreadsCollection))]
 public sealed class WorkerPoolTests
 {
@@ -189,13 +204,13 @@ public sealed class WorkerPoolTests
         Train(model, adam => model.TrainStep(x, labels, adam), x, labels.Length, steps);
 
     /// <summary>Losses, then every parameter, after <paramref name="steps"/> Adam steps on one batch, then a Predict.</summary>
-    private static float[] Train(IModel<float> model, Func<Adam, float> trainStep, float[] x, int batch, int steps)
+    private static float[] Train(IModel<float> model, Func<Adam, float> trainStep, float[] x, int batch, int steps, int outputs = 10)
     {
         var adam = new Adam();
         var losses = new float[steps];
         for (int step = 0; step < steps; step++)
             losses[step] = trainStep(adam);
-        var prediction = new float[batch * 10];
+        var prediction = new float[batch * outputs];
         model.Predict(x, prediction);
         return [.. losses, .. model.Parameters.ToArray(), .. prediction];
     }
@@ -212,6 +227,29 @@ public sealed class WorkerPoolTests
     {
         (float[] x, float[] labels) = Digits(128, 784, 72);
         AssertSameBitsForEveryCount(() => Train(new MnistCnnDigits(seed: 3), x, labels, steps: 2), "MnistCnnDigits");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Transformer_TrainStep_at_batch_16_gives_the_same_bits_for_any_thread_count(bool dropout)
+    {
+        // The benchmark's block (64 steps, model dim 64, 4 heads, feed-forward 128): the attention backward's 64
+        // (sample, head) pairs in chunks, the layer norms' 1,024 rows in 8 chunks with partial γ/β sums, the Dense
+        // kernel gradients over 1,024 rows in depth chunks; with dropout, the attention's dropout mask too.
+        float[] x = KernelTestData.ToSingle(KernelTestData.Uniform(16 * 64 * 64, -1, 1, 74));
+        var rng = new Rng(75);
+        float[] labels = Enumerable.Range(0, 16).Select(_ => (float)rng.NextInt(2)).ToArray();
+        AssertSameBitsForEveryCount(() =>
+        {
+            if (dropout)
+            {
+                var withDropout = new ThreadsTransformerDropout(seed: 3);
+                return Train(withDropout, adam => withDropout.TrainStep(x, labels, adam), x, labels.Length, steps: 2, outputs: 1);
+            }
+            var model = new ThreadsTransformer(seed: 3);
+            return Train(model, adam => model.TrainStep(x, labels, adam), x, labels.Length, steps: 2, outputs: 1);
+        }, dropout ? "transformer with dropout" : "transformer");
     }
 
     [Fact]
