@@ -148,15 +148,15 @@ public static partial class Attention
         }
         if (fast)
         {
-            // Float: e^((s − max)·scale) in float, 8 lanes at a time (TensorPrimitives.Exp evaluates float in double).
-            AttentionSoftmax.Exponentials(MemoryMarshal.Cast<T, float>(allowed), float.CreateTruncating(max), float.CreateTruncating(scale));
+            // Float: e^((s − max)·scale) in float with the sum in the same pass (TensorPrimitives.Exp evaluates float in
+            // double); padded keys hold −∞, whose exponential is exactly 0.
+            Span<float> e = MemoryMarshal.Cast<T, float>(allowed);
+            AttentionSoftmax.Divide(e, AttentionSoftmax.Exponentials(e, float.CreateTruncating(max), float.CreateTruncating(scale)));
+            return;
         }
-        else
-        {
-            TensorPrimitives.Subtract(allowed, max, allowed);
-            TensorPrimitives.Multiply(allowed, scale, allowed);
-            TensorPrimitives.Exp<T>(allowed, allowed);
-        }
+        TensorPrimitives.Subtract(allowed, max, allowed);
+        TensorPrimitives.Multiply(allowed, scale, allowed);
+        TensorPrimitives.Exp<T>(allowed, allowed);
         if (!mask.IsEmpty)
         {
             // Exactly 0 for padded keys, whatever the exponential gave for −∞.
