@@ -63,12 +63,12 @@ public static partial class Attention
         CheckSizes(batch, heads, queries, keys, keyDim);
         KernelGuard.Positive(valueDim, nameof(valueDim));
         int qWidth = heads * keyDim, vWidth = heads * valueDim;
-        int qFeatures = Features(xq.Length, batch * queries, nameof(xq));
-        int kFeatures = Features(xk.Length, batch * keys, nameof(xk));
-        int vFeatures = Features(xv.Length, batch * keys, nameof(xv));
-        KernelGuard.SameLength(qFeatures * qWidth, kernelQ.Length, "Query kernel (features × heads·keyDim)", nameof(kernelQ));
-        KernelGuard.SameLength(kFeatures * qWidth, kernelK.Length, "Key kernel (features × heads·keyDim)", nameof(kernelK));
-        KernelGuard.SameLength(vFeatures * vWidth, kernelV.Length, "Value kernel (features × heads·valueDim)", nameof(kernelV));
+        int qFeatures = Features(kernelQ.Length, qWidth, "Query kernel (features × heads·keyDim)", nameof(kernelQ));
+        int kFeatures = Features(kernelK.Length, qWidth, "Key kernel (features × heads·keyDim)", nameof(kernelK));
+        int vFeatures = Features(kernelV.Length, vWidth, "Value kernel (features × heads·valueDim)", nameof(kernelV));
+        KernelGuard.SameLength(batch * queries * qFeatures, xq.Length, "Query input (batch × queries × features)", nameof(xq));
+        KernelGuard.SameLength(batch * keys * kFeatures, xk.Length, "Key input (batch × keys × features)", nameof(xk));
+        KernelGuard.SameLength(batch * keys * vFeatures, xv.Length, "Value input (batch × keys × features)", nameof(xv));
         KernelGuard.SameLengthOrEmpty(qWidth, biasQ.Length, "Query bias (heads·keyDim)", nameof(biasQ));
         KernelGuard.SameLengthOrEmpty(qWidth, biasK.Length, "Key bias (heads·keyDim)", nameof(biasK));
         KernelGuard.SameLengthOrEmpty(vWidth, biasV.Length, "Value bias (heads·valueDim)", nameof(biasV));
@@ -228,16 +228,15 @@ public static partial class Attention
         }
     }
 
-    private static int Features(int length, int rows, string paramName)
+    /// <summary>The rows of a kernel [features × width], from its length.</summary>
+    private static int Features(int length, int width, string what, string paramName)
     {
-        if (rows == 0)
-            return 1;
-        if (length % rows != 0 || length == 0)
+        if (length == 0 || length % width != 0)
         {
-            throw new ArgumentException("Input " + paramName + " has " + length + " elements, which is not a positive multiple of its " + rows +
-                " rows (batch × steps).", paramName);
+            throw new ArgumentException(what + " has " + length + " elements, which is not a positive multiple of its " + width +
+                " columns (heads × depth).", paramName);
         }
-        return length / rows;
+        return length / width;
     }
 
     private static void NoOverlap<T>(Span<T> output, ReadOnlySpan<T> a, ReadOnlySpan<T> b, ReadOnlySpan<T> c, string paramName)

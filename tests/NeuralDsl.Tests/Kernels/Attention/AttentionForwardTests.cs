@@ -187,6 +187,20 @@ public sealed class AttentionForwardTests
     }
 
     [Fact]
+    public void Batch_zero_writes_nothing_and_checks_the_kernels()
+    {
+        var w = new float[Features * Heads * KeyDim];
+        var wv = new float[Features * Heads * ValueDim];
+        Attention.ProjectHeads<float>(default, default, default, w, w, wv, default, default, default, default, default, default, default, default, default,
+            0, Queries, Keys, Heads, KeyDim, ValueDim);
+        Attention.Forward<float>(default, default, default, default, default, default, default, 0, Heads, Queries, Keys, KeyDim, ValueDim, false);
+        Attention.Project<float>(default, w, default, default, 0, Features, Heads * KeyDim);
+        var e = Assert.Throws<ArgumentException>(() => Attention.ProjectHeads<float>(default, default, default, w, w, wv.AsSpan(1), default, default, default,
+            default, default, default, default, default, default, 0, Queries, Keys, Heads, KeyDim, ValueDim));
+        Assert.Contains("Value kernel", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Every_thread_count_gives_the_same_bits()
     {
         // Batch 40: the projections cut into several row blocks, the core into 120 (sample, head) chunks.
