@@ -139,7 +139,7 @@ internal sealed partial record MultiHeadAttentionSpec
             string y = c.BatchSpan(c.Output, c.OutputSize);
             string rows = "batch * " + Literals.Int(s.Queries);
             w.Comment("y[" + rows + "×" + Literals.Int(s.Output) + "] = context[" + rows + "×" + Literals.Int(s.ValueWidth) + "] · attention_output.kernel[" +
-                Literals.Int(s.ValueWidth) + "×" + Literals.Int(s.Output) + "]" + (UseBias ? " + bias (added as each row block is stored)" : "") +
+                Literals.Int(s.ValueWidth) + "×" + Literals.Int(s.Output) + "]" + (UseBias ? " + bias (added per row block)" : "") +
                 ", row blocks in parallel.");
             w.Call(Kernels + ".Project", [context, c.ParameterSpan(Param(l, "attention_output.kernel")), BiasSpan(c, "attention_output"), y,
                 rows, Literals.Int(s.ValueWidth), Literals.Int(s.Output)]);

@@ -1105,8 +1105,8 @@ partial class MultiHeadAttentionCrossNet : global::NeuralDsl.IModel<float>
                     valueDim: 2,
                     causal: true);
             }
-            // y[batch * 5×5] = context[batch * 5×4] · attention_output.kernel[4×5] + bias (added as each row block is
-            // stored), row blocks in parallel.
+            // y[batch * 5×5] = context[batch * 5×4] · attention_output.kernel[4×5] + bias (added per row block), row
+            // blocks in parallel.
             global::NeuralDsl.Attention.Project(
                 __Rows(__c2, batch, 20),
                 __model.MultiHeadAttentionAttentionOutputKernel,

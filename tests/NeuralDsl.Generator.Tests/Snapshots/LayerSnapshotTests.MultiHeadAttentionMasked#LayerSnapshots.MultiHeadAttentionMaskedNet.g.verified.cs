@@ -877,8 +877,8 @@ partial class MultiHeadAttentionMaskedNet : global::NeuralDsl.IModel<float>
                 keyDim: 4,
                 valueDim: 4,
                 causal: false);
-            // y[batch * 6×8] = context[batch * 6×8] · attention_output.kernel[8×8] + bias (added as each row block is
-            // stored), row blocks in parallel.
+            // y[batch * 6×8] = context[batch * 6×8] · attention_output.kernel[8×8] + bias (added per row block), row
+            // blocks in parallel.
             global::NeuralDsl.Attention.Project(
                 __Rows(__c1, batch, 48),
                 __model.MultiHeadAttentionAttentionOutputKernel,

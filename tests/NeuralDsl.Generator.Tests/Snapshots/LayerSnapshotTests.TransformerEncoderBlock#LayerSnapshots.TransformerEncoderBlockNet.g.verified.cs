@@ -1319,8 +1319,8 @@ partial class TransformerEncoderBlockNet : global::NeuralDsl.IModel<float>
                     valueDim: 4,
                     causal: false);
             }
-            // y[batch * 5×8] = context[batch * 5×8] · attention_output.kernel[8×8] + bias (added as each row block is
-            // stored), row blocks in parallel.
+            // y[batch * 5×8] = context[batch * 5×8] · attention_output.kernel[8×8] + bias (added per row block), row
+            // blocks in parallel.
             global::NeuralDsl.Attention.Project(
                 __Rows(__c1, batch, 40),
                 __model.TransformerEncoderSelfAttentionLayerAttentionOutputKernel,
