@@ -7,10 +7,11 @@ using NeuralDsl.Generator.Shapes;
 namespace NeuralDsl.Generator.Layers;
 
 /// <summary>
-/// Forward: three projection GEMMs (x · kernel + bias, each kernel (features, heads, depth) read as a
-/// (features × heads·depth) matrix), head-major copies, <c>Attention.Probabilities</c> (S = QKᵀ/√keyDim and the masked
-/// stable softmax, one GEMM per sample and head), optional dropout on the probabilities, <c>Attention.Context</c>,
-/// the merged context and the output GEMM. Backward mirrors it with <c>Attention.Backward</c> (softmax backward fused).
+/// Forward: <c>Attention.ProjectHeads</c> (the three projections x · kernel + bias, each kernel (features, heads,
+/// depth) read as a (features × heads·depth) matrix, with their head-major copies, in one parallel call),
+/// <c>Attention.Forward</c> (per (sample, head) in parallel: S = QKᵀ/√keyDim, the masked stable softmax, C = P·V and the
+/// merged context; in training with attention dropout the separate <c>Probabilities</c>, dropout, <c>Context</c> and
+/// <c>MergeHeads</c> instead) and <c>Attention.Project</c> (the output projection with its bias, row blocks in parallel). Backward mirrors it with <c>Attention.Backward</c> (softmax backward fused).
 /// </summary>
 internal sealed partial record MultiHeadAttentionSpec
 {
@@ -95,64 +96,68 @@ internal sealed partial record MultiHeadAttentionSpec
         string H = Literals.Named("heads", NumHeads);
         using (Forward(c))
         {
-            Project(c, xq, "query", F("q", l), s.Queries, s.QueryFeatures, s.QueryWidth, "Q");
-            Project(c, xk, "key", F("k", l), s.Keys, s.KeyFeatures, s.QueryWidth, "K");
-            Project(c, xv, "value", F("v", l), s.Keys, s.ValueFeatures, s.ValueWidth, "V");
-            w.Comment("Head-major copies, so each (sample, head) is one contiguous matrix for the GEMMs.");
-            w.Call(Kernels + ".SplitHeads", [c.BatchSpan(F("q", l), s.Queries * s.QueryWidth), c.BatchSpan(F("qh", l), s.Queries * s.QueryWidth), "batch",
-                Literals.Named("steps", s.Queries), H, Literals.Named("depth", KeyDim)]);
-            w.Call(Kernels + ".SplitHeads", [c.BatchSpan(F("k", l), s.Keys * s.QueryWidth), c.BatchSpan(F("kh", l), s.Keys * s.QueryWidth), "batch",
-                Literals.Named("steps", s.Keys), H, Literals.Named("depth", KeyDim)]);
-            w.Call(Kernels + ".SplitHeads", [c.BatchSpan(F("v", l), s.Keys * s.ValueWidth), c.BatchSpan(F("vh", l), s.Keys * s.ValueWidth), "batch",
-                Literals.Named("steps", s.Keys), H, Literals.Named("depth", ValueDim)]);
+            string q = c.BatchSpan(F("q", l), s.Queries * s.QueryWidth), k = c.BatchSpan(F("k", l), s.Keys * s.QueryWidth);
+            string v = c.BatchSpan(F("v", l), s.Keys * s.ValueWidth);
+            string qh = c.BatchSpan(F("qh", l), s.Queries * s.QueryWidth), kh = c.BatchSpan(F("kh", l), s.Keys * s.QueryWidth);
+            string vh = c.BatchSpan(F("vh", l), s.Keys * s.ValueWidth);
+            string bias = UseBias ? " + bias" : "";
+            w.Comment("Q[batch * " + Literals.Int(s.Queries) + "×" + Literals.Int(s.QueryWidth) + "] = " + xq + "[batch * " + Literals.Int(s.Queries) + "×" +
+                Literals.Int(s.QueryFeatures) + "] · query.kernel" + bias + "; K[batch * " + Literals.Int(s.Keys) + "×" + Literals.Int(s.QueryWidth) + "] = " +
+                xk + " · key.kernel" + bias + "; V[batch * " + Literals.Int(s.Keys) + "×" + Literals.Int(s.ValueWidth) + "] = " + xv + " · value.kernel" + bias +
+                "; each also head-major [heads, steps, depth]. One parallel call: row blocks of the three products, bias and head-major copy per block.");
+            w.Call(Kernels + ".ProjectHeads", [xq, xk, xv,
+                c.ParameterSpan(Param(l, "query.kernel")), c.ParameterSpan(Param(l, "key.kernel")), c.ParameterSpan(Param(l, "value.kernel")),
+                BiasSpan(c, "query"), BiasSpan(c, "key"), BiasSpan(c, "value"), q, k, v, qh, kh, vh, "batch",
+                Literals.Named("queries", s.Queries), Literals.Named("keys", s.Keys), H, Literals.Named("keyDim", KeyDim), Literals.Named("valueDim", ValueDim)]);
             string p = c.BatchSpan(F("p", l), s.Probabilities);
-            w.Comment("P[heads, " + Literals.Int(s.Queries) + ", " + Literals.Int(s.Keys) + "] = softmax(Q·Kᵀ / √" + Literals.Int(KeyDim) + ")" +
-                (UseCausalMask ? ", key j ≤ query i only" : "") + (c.Mask is not null ? ", padded steps masked (query and key)" : "") +
-                "; the row maximum is subtracted first.");
-            w.Call(Kernels + ".Probabilities", [c.BatchSpan(F("qh", l), s.Queries * s.QueryWidth), c.BatchSpan(F("kh", l), s.Keys * s.QueryWidth), p,
-                c.Mask ?? "default", "batch", H, Literals.Named("queries", s.Queries), Literals.Named("keys", s.Keys),
-                Literals.Named("keyDim", KeyDim), Literals.Named("causal", UseCausalMask)]);
-            string used = p;
+            string ch = c.BatchSpan(F("ch", l), s.Queries * s.ValueWidth), context = c.BatchSpan(F("c", l), s.Queries * s.ValueWidth);
+            string softmax = "softmax(Q·Kᵀ / √" + Literals.Int(KeyDim) + ")" + (UseCausalMask ? ", key j ≤ query i only" : "") +
+                (c.Mask is not null ? ", padded steps masked (query and key)" : "") + "; the row maximum is subtracted first";
             if (Dropout > 0)
             {
-                used = "probabilities";
-                w.Line("var probabilities = " + p + ";");
                 using (w.Block("if (training)"))
                 {
+                    w.Comment("P[heads, " + Literals.Int(s.Queries) + ", " + Literals.Int(s.Keys) + "] = " + softmax + ".");
+                    w.Call(Kernels + ".Probabilities", [qh, kh, p, c.Mask ?? "default", "batch", H, Literals.Named("queries", s.Queries),
+                        Literals.Named("keys", s.Keys), Literals.Named("keyDim", KeyDim), Literals.Named("causal", UseCausalMask)]);
                     w.Comment("Attention dropout (training only), as Keras applies it to the probabilities.");
-                    w.Line("probabilities = " + c.BatchSpan(F("pd", l), s.Probabilities) + ";");
-                    w.Call("global::NeuralDsl.Dropout.Forward", [p, "probabilities", c.BatchSpan(F("pmask", l), s.Probabilities),
+                    string pd = c.BatchSpan(F("pd", l), s.Probabilities);
+                    w.Call("global::NeuralDsl.Dropout.Forward", [p, pd, c.BatchSpan(F("pmask", l), s.Probabilities),
                         Literals.Named("rate", Dropout), "ref " + Names.OnModel(Names.Rng)]);
+                    w.Comment("Context[heads, " + Literals.Int(s.Queries) + ", " + Literals.Int(ValueDim) + "] = P̃ · V, then back to [queries, heads·valueDim].");
+                    w.Call(Kernels + ".Context", [pd, vh, ch, "batch", H, Literals.Named("queries", s.Queries), Literals.Named("keys", s.Keys),
+                        Literals.Named("valueDim", ValueDim)]);
+                    w.Call(Kernels + ".MergeHeads", [ch, context, "batch", Literals.Named("steps", s.Queries), H, Literals.Named("depth", ValueDim)]);
                 }
+                using (w.Block("else"))
+                    EmitCore(c, s, qh, kh, vh, p, ch, context, softmax);
             }
-            w.Comment("Context[heads, " + Literals.Int(s.Queries) + ", " + Literals.Int(ValueDim) + "] = P · V, then back to [queries, heads·valueDim].");
-            w.Call(Kernels + ".Context", [used, c.BatchSpan(F("vh", l), s.Keys * s.ValueWidth), c.BatchSpan(F("ch", l), s.Queries * s.ValueWidth), "batch", H,
-                Literals.Named("queries", s.Queries), Literals.Named("keys", s.Keys), Literals.Named("valueDim", ValueDim)]);
-            w.Call(Kernels + ".MergeHeads", [c.BatchSpan(F("ch", l), s.Queries * s.ValueWidth), c.BatchSpan(F("c", l), s.Queries * s.ValueWidth), "batch",
-                Literals.Named("steps", s.Queries), H, Literals.Named("depth", ValueDim)]);
+            else
+            {
+                EmitCore(c, s, qh, kh, vh, p, ch, context, softmax);
+            }
             string y = c.BatchSpan(c.Output, c.OutputSize);
             string rows = "batch * " + Literals.Int(s.Queries);
             w.Comment("y[" + rows + "×" + Literals.Int(s.Output) + "] = context[" + rows + "×" + Literals.Int(s.ValueWidth) + "] · attention_output.kernel[" +
-                Literals.Int(s.ValueWidth) + "×" + Literals.Int(s.Output) + "]" + (UseBias ? " + bias" : ""));
-            w.Call("global::NeuralDsl.Gemm.Multiply", [c.BatchSpan(F("c", l), s.Queries * s.ValueWidth), c.ParameterSpan(Param(l, "attention_output.kernel")), y,
+                Literals.Int(s.ValueWidth) + "×" + Literals.Int(s.Output) + "]" + (UseBias ? " + bias (added per row block)" : "") +
+                ", row blocks in parallel.");
+            w.Call(Kernels + ".Project", [context, c.ParameterSpan(Param(l, "attention_output.kernel")), BiasSpan(c, "attention_output"), y,
                 rows, Literals.Int(s.ValueWidth), Literals.Int(s.Output)]);
-            if (UseBias)
-                w.Call("global::NeuralDsl.Bias.AddRows", [y, c.ParameterSpan(Param(l, "attention_output.bias"))]);
         }
     }
 
-    /// <summary>One projection: <c>target[rows × width] = x[rows × features] · part.kernel + part.bias</c>.</summary>
-    private void Project(LayerEmitContext c, string x, string part, string field, int steps, int features, int width, string letter)
+    /// <summary>Probabilities, context and merged context in one parallel pass (no attention dropout).</summary>
+    private void EmitCore(LayerEmitContext c, Sizes s, string qh, string kh, string vh, string p, string ch, string context, string softmax)
     {
-        PlannedLayer l = c.Layer;
-        string rows = "batch * " + Literals.Int(steps);
-        string target = c.BatchSpan(field, steps * width);
-        c.Writer.Comment(letter + "[" + rows + "×" + Literals.Int(width) + "] = " + x + "[" + rows + "×" + Literals.Int(features) + "] · " + part + ".kernel[" +
-            Literals.Int(features) + "×" + Literals.Int(width) + "]" + (UseBias ? " + " + part + ".bias" : ""));
-        c.Writer.Call("global::NeuralDsl.Gemm.Multiply", [x, c.ParameterSpan(Param(l, part + ".kernel")), target, rows, Literals.Int(features), Literals.Int(width)]);
-        if (UseBias)
-            c.Writer.Call("global::NeuralDsl.Bias.AddRows", [target, c.ParameterSpan(Param(l, part + ".bias"))]);
+        c.Writer.Comment("Per (sample, head), in parallel: P[" + Literals.Int(s.Queries) + "×" + Literals.Int(s.Keys) + "] = " + softmax + "; Context[" +
+            Literals.Int(s.Queries) + "×" + Literals.Int(ValueDim) + "] = P · V, head-major and merged [queries, heads·valueDim].");
+        c.Writer.Call(Kernels + ".Forward", [qh, kh, vh, p, ch, context, c.Mask ?? "default", "batch", Literals.Named("heads", NumHeads),
+            Literals.Named("queries", s.Queries), Literals.Named("keys", s.Keys), Literals.Named("keyDim", KeyDim), Literals.Named("valueDim", ValueDim),
+            Literals.Named("causal", UseCausalMask)]);
     }
+
+    /// <summary>The bias of one projection, or <c>default</c> (an empty span) without biases.</summary>
+    private string BiasSpan(LayerEmitContext c, string part) => UseBias ? c.ParameterSpan(Param(c.Layer, part + ".bias")) : "default";
 
     public override void EmitBackward(LayerEmitContext c)
     {

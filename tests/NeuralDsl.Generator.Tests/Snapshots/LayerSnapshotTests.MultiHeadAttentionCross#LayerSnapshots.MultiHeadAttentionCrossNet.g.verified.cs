@@ -1021,105 +1021,100 @@ partial class MultiHeadAttentionCrossNet : global::NeuralDsl.IModel<float>
             int batch,
             bool training)
         {
-            // Q[batch * 5×6] = x0[batch * 5×4] · query.kernel[4×6] + query.bias
-            global::NeuralDsl.Gemm.Multiply(
+            // Q[batch * 5×6] = x0[batch * 5×4] · query.kernel + bias; K[batch * 4×6] = x2 · key.kernel + bias; V[batch
+            // * 4×4] = x1 · value.kernel + bias; each also head-major [heads, steps, depth]. One parallel call: row
+            // blocks of the three products, bias and head-major copy per block.
+            global::NeuralDsl.Attention.ProjectHeads(
                 x0,
-                __model.MultiHeadAttentionQueryKernel,
-                __Rows(__q2, batch, 30),
-                batch * 5,
-                4,
-                6);
-            global::NeuralDsl.Bias.AddRows(__Rows(__q2, batch, 30), __model.MultiHeadAttentionQueryBias);
-            // K[batch * 4×6] = x2[batch * 4×3] · key.kernel[3×6] + key.bias
-            global::NeuralDsl.Gemm.Multiply(
                 x2,
-                __model.MultiHeadAttentionKeyKernel,
-                __Rows(__k2, batch, 24),
-                batch * 4,
-                3,
-                6);
-            global::NeuralDsl.Bias.AddRows(__Rows(__k2, batch, 24), __model.MultiHeadAttentionKeyBias);
-            // V[batch * 4×4] = x1[batch * 4×6] · value.kernel[6×4] + value.bias
-            global::NeuralDsl.Gemm.Multiply(
                 x1,
+                __model.MultiHeadAttentionQueryKernel,
+                __model.MultiHeadAttentionKeyKernel,
                 __model.MultiHeadAttentionValueKernel,
-                __Rows(__v2, batch, 16),
-                batch * 4,
-                6,
-                4);
-            global::NeuralDsl.Bias.AddRows(__Rows(__v2, batch, 16), __model.MultiHeadAttentionValueBias);
-            // Head-major copies, so each (sample, head) is one contiguous matrix for the GEMMs.
-            global::NeuralDsl.Attention.SplitHeads(
+                __model.MultiHeadAttentionQueryBias,
+                __model.MultiHeadAttentionKeyBias,
+                __model.MultiHeadAttentionValueBias,
                 __Rows(__q2, batch, 30),
-                __Rows(__qh2, batch, 30),
-                batch,
-                steps: 5,
-                heads: 2,
-                depth: 3);
-            global::NeuralDsl.Attention.SplitHeads(
                 __Rows(__k2, batch, 24),
-                __Rows(__kh2, batch, 24),
-                batch,
-                steps: 4,
-                heads: 2,
-                depth: 3);
-            global::NeuralDsl.Attention.SplitHeads(
                 __Rows(__v2, batch, 16),
+                __Rows(__qh2, batch, 30),
+                __Rows(__kh2, batch, 24),
                 __Rows(__vh2, batch, 16),
                 batch,
-                steps: 4,
-                heads: 2,
-                depth: 2);
-            // P[heads, 5, 4] = softmax(Q·Kᵀ / √3), key j ≤ query i only; the row maximum is subtracted first.
-            global::NeuralDsl.Attention.Probabilities(
-                __Rows(__qh2, batch, 30),
-                __Rows(__kh2, batch, 24),
-                __Rows(__p2, batch, 40),
-                default,
-                batch,
-                heads: 2,
                 queries: 5,
                 keys: 4,
+                heads: 2,
                 keyDim: 3,
-                causal: true);
-            var probabilities = __Rows(__p2, batch, 40);
+                valueDim: 2);
             if (training)
             {
+                // P[heads, 5, 4] = softmax(Q·Kᵀ / √3), key j ≤ query i only; the row maximum is subtracted first.
+                global::NeuralDsl.Attention.Probabilities(
+                    __Rows(__qh2, batch, 30),
+                    __Rows(__kh2, batch, 24),
+                    __Rows(__p2, batch, 40),
+                    default,
+                    batch,
+                    heads: 2,
+                    queries: 5,
+                    keys: 4,
+                    keyDim: 3,
+                    causal: true);
                 // Attention dropout (training only), as Keras applies it to the probabilities.
-                probabilities = __Rows(__pd2, batch, 40);
                 global::NeuralDsl.Dropout.Forward(
                     __Rows(__p2, batch, 40),
-                    probabilities,
+                    __Rows(__pd2, batch, 40),
                     __Rows(__pmask2, batch, 40),
                     rate: 0.1,
                     ref __model.__rng);
+                // Context[heads, 5, 2] = P̃ · V, then back to [queries, heads·valueDim].
+                global::NeuralDsl.Attention.Context(
+                    __Rows(__pd2, batch, 40),
+                    __Rows(__vh2, batch, 16),
+                    __Rows(__ch2, batch, 20),
+                    batch,
+                    heads: 2,
+                    queries: 5,
+                    keys: 4,
+                    valueDim: 2);
+                global::NeuralDsl.Attention.MergeHeads(
+                    __Rows(__ch2, batch, 20),
+                    __Rows(__c2, batch, 20),
+                    batch,
+                    steps: 5,
+                    heads: 2,
+                    depth: 2);
             }
-            // Context[heads, 5, 2] = P · V, then back to [queries, heads·valueDim].
-            global::NeuralDsl.Attention.Context(
-                probabilities,
-                __Rows(__vh2, batch, 16),
-                __Rows(__ch2, batch, 20),
-                batch,
-                heads: 2,
-                queries: 5,
-                keys: 4,
-                valueDim: 2);
-            global::NeuralDsl.Attention.MergeHeads(
-                __Rows(__ch2, batch, 20),
-                __Rows(__c2, batch, 20),
-                batch,
-                steps: 5,
-                heads: 2,
-                depth: 2);
-            // y[batch * 5×5] = context[batch * 5×4] · attention_output.kernel[4×5] + bias
-            global::NeuralDsl.Gemm.Multiply(
+            else
+            {
+                // Per (sample, head), in parallel: P[5×4] = softmax(Q·Kᵀ / √3), key j ≤ query i only; the row maximum
+                // is subtracted first; Context[5×2] = P · V, head-major and merged [queries, heads·valueDim].
+                global::NeuralDsl.Attention.Forward(
+                    __Rows(__qh2, batch, 30),
+                    __Rows(__kh2, batch, 24),
+                    __Rows(__vh2, batch, 16),
+                    __Rows(__p2, batch, 40),
+                    __Rows(__ch2, batch, 20),
+                    __Rows(__c2, batch, 20),
+                    default,
+                    batch,
+                    heads: 2,
+                    queries: 5,
+                    keys: 4,
+                    keyDim: 3,
+                    valueDim: 2,
+                    causal: true);
+            }
+            // y[batch * 5×5] = context[batch * 5×4] · attention_output.kernel[4×5] + bias (added per row block), row
+            // blocks in parallel.
+            global::NeuralDsl.Attention.Project(
                 __Rows(__c2, batch, 20),
                 __model.MultiHeadAttentionAttentionOutputKernel,
+                __model.MultiHeadAttentionAttentionOutputBias,
                 __Rows(__a2, batch, 25),
                 batch * 5,
                 4,
                 5);
-            global::NeuralDsl.Bias.AddRows(__Rows(__a2, batch, 25), __model.MultiHeadAttentionAttentionOutputBias);
         }
 
         // Layer 2 · multi_head_attention: MultiHeadAttention(2 heads, key dim 3, value dim 2, causal, dropout 0.1,

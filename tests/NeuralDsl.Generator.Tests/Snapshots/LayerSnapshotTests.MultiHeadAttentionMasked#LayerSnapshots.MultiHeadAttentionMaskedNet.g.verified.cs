@@ -835,94 +835,58 @@ partial class MultiHeadAttentionMaskedNet : global::NeuralDsl.IModel<float>
         // value.bias [2, 4], attention_output.kernel [2, 4, 8], attention_output.bias [8] · 288 params
         private void __Layer1Forward(global::System.ReadOnlySpan<float> x, int batch)
         {
-            // Q[batch * 6×8] = x[batch * 6×8] · query.kernel[8×8] + query.bias
-            global::NeuralDsl.Gemm.Multiply(
+            // Q[batch * 6×8] = x[batch * 6×8] · query.kernel + bias; K[batch * 6×8] = x · key.kernel + bias; V[batch *
+            // 6×8] = x · value.kernel + bias; each also head-major [heads, steps, depth]. One parallel call: row blocks
+            // of the three products, bias and head-major copy per block.
+            global::NeuralDsl.Attention.ProjectHeads(
+                x,
+                x,
                 x,
                 __model.MultiHeadAttentionQueryKernel,
-                __Rows(__q1, batch, 48),
-                batch * 6,
-                8,
-                8);
-            global::NeuralDsl.Bias.AddRows(__Rows(__q1, batch, 48), __model.MultiHeadAttentionQueryBias);
-            // K[batch * 6×8] = x[batch * 6×8] · key.kernel[8×8] + key.bias
-            global::NeuralDsl.Gemm.Multiply(
-                x,
                 __model.MultiHeadAttentionKeyKernel,
-                __Rows(__k1, batch, 48),
-                batch * 6,
-                8,
-                8);
-            global::NeuralDsl.Bias.AddRows(__Rows(__k1, batch, 48), __model.MultiHeadAttentionKeyBias);
-            // V[batch * 6×8] = x[batch * 6×8] · value.kernel[8×8] + value.bias
-            global::NeuralDsl.Gemm.Multiply(
-                x,
                 __model.MultiHeadAttentionValueKernel,
-                __Rows(__v1, batch, 48),
-                batch * 6,
-                8,
-                8);
-            global::NeuralDsl.Bias.AddRows(__Rows(__v1, batch, 48), __model.MultiHeadAttentionValueBias);
-            // Head-major copies, so each (sample, head) is one contiguous matrix for the GEMMs.
-            global::NeuralDsl.Attention.SplitHeads(
+                __model.MultiHeadAttentionQueryBias,
+                __model.MultiHeadAttentionKeyBias,
+                __model.MultiHeadAttentionValueBias,
                 __Rows(__q1, batch, 48),
-                __Rows(__qh1, batch, 48),
-                batch,
-                steps: 6,
-                heads: 2,
-                depth: 4);
-            global::NeuralDsl.Attention.SplitHeads(
                 __Rows(__k1, batch, 48),
-                __Rows(__kh1, batch, 48),
-                batch,
-                steps: 6,
-                heads: 2,
-                depth: 4);
-            global::NeuralDsl.Attention.SplitHeads(
                 __Rows(__v1, batch, 48),
+                __Rows(__qh1, batch, 48),
+                __Rows(__kh1, batch, 48),
                 __Rows(__vh1, batch, 48),
                 batch,
-                steps: 6,
+                queries: 6,
+                keys: 6,
                 heads: 2,
-                depth: 4);
-            // P[heads, 6, 6] = softmax(Q·Kᵀ / √4), padded steps masked (query and key); the row maximum is subtracted
-            // first.
-            global::NeuralDsl.Attention.Probabilities(
+                keyDim: 4,
+                valueDim: 4);
+            // Per (sample, head), in parallel: P[6×6] = softmax(Q·Kᵀ / √4), padded steps masked (query and key); the
+            // row maximum is subtracted first; Context[6×4] = P · V, head-major and merged [queries, heads·valueDim].
+            global::NeuralDsl.Attention.Forward(
                 __Rows(__qh1, batch, 48),
                 __Rows(__kh1, batch, 48),
+                __Rows(__vh1, batch, 48),
                 __Rows(__p1, batch, 72),
+                __Rows(__ch1, batch, 48),
+                __Rows(__c1, batch, 48),
                 __Rows(__mask, batch, 6),
                 batch,
                 heads: 2,
                 queries: 6,
                 keys: 6,
                 keyDim: 4,
+                valueDim: 4,
                 causal: false);
-            // Context[heads, 6, 4] = P · V, then back to [queries, heads·valueDim].
-            global::NeuralDsl.Attention.Context(
-                __Rows(__p1, batch, 72),
-                __Rows(__vh1, batch, 48),
-                __Rows(__ch1, batch, 48),
-                batch,
-                heads: 2,
-                queries: 6,
-                keys: 6,
-                valueDim: 4);
-            global::NeuralDsl.Attention.MergeHeads(
-                __Rows(__ch1, batch, 48),
-                __Rows(__c1, batch, 48),
-                batch,
-                steps: 6,
-                heads: 2,
-                depth: 4);
-            // y[batch * 6×8] = context[batch * 6×8] · attention_output.kernel[8×8] + bias
-            global::NeuralDsl.Gemm.Multiply(
+            // y[batch * 6×8] = context[batch * 6×8] · attention_output.kernel[8×8] + bias (added per row block), row
+            // blocks in parallel.
+            global::NeuralDsl.Attention.Project(
                 __Rows(__c1, batch, 48),
                 __model.MultiHeadAttentionAttentionOutputKernel,
+                __model.MultiHeadAttentionAttentionOutputBias,
                 __Rows(__a1, batch, 48),
                 batch * 6,
                 8,
                 8);
-            global::NeuralDsl.Bias.AddRows(__Rows(__a1, batch, 48), __model.MultiHeadAttentionAttentionOutputBias);
         }
 
         // Layer 1 · multi_head_attention: MultiHeadAttention(2 heads, key dim 4) · backward [B,6,8] -> [B,6,8] ·

@@ -1233,114 +1233,102 @@ partial class TransformerEncoderBlockNet : global::NeuralDsl.IModel<float>
         // 288 params
         private void __Layer1Forward(global::System.ReadOnlySpan<float> x, int batch, bool training)
         {
-            // Q[batch * 5×8] = x[batch * 5×8] · query.kernel[8×8] + query.bias
-            global::NeuralDsl.Gemm.Multiply(
+            // Q[batch * 5×8] = x[batch * 5×8] · query.kernel + bias; K[batch * 5×8] = x · key.kernel + bias; V[batch *
+            // 5×8] = x · value.kernel + bias; each also head-major [heads, steps, depth]. One parallel call: row blocks
+            // of the three products, bias and head-major copy per block.
+            global::NeuralDsl.Attention.ProjectHeads(
+                x,
+                x,
                 x,
                 __model.TransformerEncoderSelfAttentionLayerQueryKernel,
-                __Rows(__q1, batch, 40),
-                batch * 5,
-                8,
-                8);
-            global::NeuralDsl.Bias.AddRows(
-                __Rows(__q1, batch, 40),
-                __model.TransformerEncoderSelfAttentionLayerQueryBias);
-            // K[batch * 5×8] = x[batch * 5×8] · key.kernel[8×8] + key.bias
-            global::NeuralDsl.Gemm.Multiply(
-                x,
                 __model.TransformerEncoderSelfAttentionLayerKeyKernel,
-                __Rows(__k1, batch, 40),
-                batch * 5,
-                8,
-                8);
-            global::NeuralDsl.Bias.AddRows(
-                __Rows(__k1, batch, 40),
-                __model.TransformerEncoderSelfAttentionLayerKeyBias);
-            // V[batch * 5×8] = x[batch * 5×8] · value.kernel[8×8] + value.bias
-            global::NeuralDsl.Gemm.Multiply(
-                x,
                 __model.TransformerEncoderSelfAttentionLayerValueKernel,
-                __Rows(__v1, batch, 40),
-                batch * 5,
-                8,
-                8);
-            global::NeuralDsl.Bias.AddRows(
-                __Rows(__v1, batch, 40),
-                __model.TransformerEncoderSelfAttentionLayerValueBias);
-            // Head-major copies, so each (sample, head) is one contiguous matrix for the GEMMs.
-            global::NeuralDsl.Attention.SplitHeads(
+                __model.TransformerEncoderSelfAttentionLayerQueryBias,
+                __model.TransformerEncoderSelfAttentionLayerKeyBias,
+                __model.TransformerEncoderSelfAttentionLayerValueBias,
                 __Rows(__q1, batch, 40),
-                __Rows(__qh1, batch, 40),
-                batch,
-                steps: 5,
-                heads: 2,
-                depth: 4);
-            global::NeuralDsl.Attention.SplitHeads(
                 __Rows(__k1, batch, 40),
-                __Rows(__kh1, batch, 40),
-                batch,
-                steps: 5,
-                heads: 2,
-                depth: 4);
-            global::NeuralDsl.Attention.SplitHeads(
                 __Rows(__v1, batch, 40),
+                __Rows(__qh1, batch, 40),
+                __Rows(__kh1, batch, 40),
                 __Rows(__vh1, batch, 40),
                 batch,
-                steps: 5,
-                heads: 2,
-                depth: 4);
-            // P[heads, 5, 5] = softmax(Q·Kᵀ / √4), padded steps masked (query and key); the row maximum is subtracted
-            // first.
-            global::NeuralDsl.Attention.Probabilities(
-                __Rows(__qh1, batch, 40),
-                __Rows(__kh1, batch, 40),
-                __Rows(__p1, batch, 50),
-                __Rows(__mask, batch, 5),
-                batch,
-                heads: 2,
                 queries: 5,
                 keys: 5,
+                heads: 2,
                 keyDim: 4,
-                causal: false);
-            var probabilities = __Rows(__p1, batch, 50);
+                valueDim: 4);
             if (training)
             {
+                // P[heads, 5, 5] = softmax(Q·Kᵀ / √4), padded steps masked (query and key); the row maximum is
+                // subtracted first.
+                global::NeuralDsl.Attention.Probabilities(
+                    __Rows(__qh1, batch, 40),
+                    __Rows(__kh1, batch, 40),
+                    __Rows(__p1, batch, 50),
+                    __Rows(__mask, batch, 5),
+                    batch,
+                    heads: 2,
+                    queries: 5,
+                    keys: 5,
+                    keyDim: 4,
+                    causal: false);
                 // Attention dropout (training only), as Keras applies it to the probabilities.
-                probabilities = __Rows(__pd1, batch, 50);
                 global::NeuralDsl.Dropout.Forward(
                     __Rows(__p1, batch, 50),
-                    probabilities,
+                    __Rows(__pd1, batch, 50),
                     __Rows(__pmask1, batch, 50),
                     rate: 0.1,
                     ref __model.__rng);
+                // Context[heads, 5, 4] = P̃ · V, then back to [queries, heads·valueDim].
+                global::NeuralDsl.Attention.Context(
+                    __Rows(__pd1, batch, 50),
+                    __Rows(__vh1, batch, 40),
+                    __Rows(__ch1, batch, 40),
+                    batch,
+                    heads: 2,
+                    queries: 5,
+                    keys: 5,
+                    valueDim: 4);
+                global::NeuralDsl.Attention.MergeHeads(
+                    __Rows(__ch1, batch, 40),
+                    __Rows(__c1, batch, 40),
+                    batch,
+                    steps: 5,
+                    heads: 2,
+                    depth: 4);
             }
-            // Context[heads, 5, 4] = P · V, then back to [queries, heads·valueDim].
-            global::NeuralDsl.Attention.Context(
-                probabilities,
-                __Rows(__vh1, batch, 40),
-                __Rows(__ch1, batch, 40),
-                batch,
-                heads: 2,
-                queries: 5,
-                keys: 5,
-                valueDim: 4);
-            global::NeuralDsl.Attention.MergeHeads(
-                __Rows(__ch1, batch, 40),
-                __Rows(__c1, batch, 40),
-                batch,
-                steps: 5,
-                heads: 2,
-                depth: 4);
-            // y[batch * 5×8] = context[batch * 5×8] · attention_output.kernel[8×8] + bias
-            global::NeuralDsl.Gemm.Multiply(
+            else
+            {
+                // Per (sample, head), in parallel: P[5×5] = softmax(Q·Kᵀ / √4), padded steps masked (query and key);
+                // the row maximum is subtracted first; Context[5×4] = P · V, head-major and merged [queries,
+                // heads·valueDim].
+                global::NeuralDsl.Attention.Forward(
+                    __Rows(__qh1, batch, 40),
+                    __Rows(__kh1, batch, 40),
+                    __Rows(__vh1, batch, 40),
+                    __Rows(__p1, batch, 50),
+                    __Rows(__ch1, batch, 40),
+                    __Rows(__c1, batch, 40),
+                    __Rows(__mask, batch, 5),
+                    batch,
+                    heads: 2,
+                    queries: 5,
+                    keys: 5,
+                    keyDim: 4,
+                    valueDim: 4,
+                    causal: false);
+            }
+            // y[batch * 5×8] = context[batch * 5×8] · attention_output.kernel[8×8] + bias (added per row block), row
+            // blocks in parallel.
+            global::NeuralDsl.Attention.Project(
                 __Rows(__c1, batch, 40),
                 __model.TransformerEncoderSelfAttentionLayerAttentionOutputKernel,
+                __model.TransformerEncoderSelfAttentionLayerAttentionOutputBias,
                 __Rows(__a1, batch, 40),
                 batch * 5,
                 8,
                 8);
-            global::NeuralDsl.Bias.AddRows(
-                __Rows(__a1, batch, 40),
-                __model.TransformerEncoderSelfAttentionLayerAttentionOutputBias);
         }
 
         // Layer 1 · transformer_encoder_self_attention_layer: MultiHeadAttention(2 heads, key dim 4, dropout 0.1) ·

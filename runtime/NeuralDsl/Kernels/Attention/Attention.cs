@@ -1,6 +1,8 @@
 using System;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace NeuralDsl;
 
@@ -19,7 +21,7 @@ namespace NeuralDsl;
 /// query) has all-zero probabilities, so its context is zero, as Keras' <c>Softmax</c> layer gives by multiplying its
 /// output by the mask.
 /// </remarks>
-public static class Attention
+public static partial class Attention
 {
     /// <summary>
     /// <c>y[b, h, t, :] = x[b, t, h, :]</c>: a [batch, steps, heads, depth] tensor (a projection's output, rows of
@@ -114,7 +116,10 @@ public static class Attention
         }
     }
 
-    /// <summary>One row of scores to probabilities in place: scaled, masked, max subtracted, exponentiated, normalised.</summary>
+    /// <summary>
+    /// One row of scores to probabilities in place: scaled, masked, max subtracted, exponentiated, normalised, each
+    /// step vectorized over the allowed keys (float through <see cref="AttentionSoftmax"/>, double TensorPrimitives).
+    /// </summary>
     private static void SoftmaxRow<T>(Span<T> row, T scale, ReadOnlySpan<T> mask, int query, bool causal)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -122,26 +127,47 @@ public static class Attention
         int allowedEnd = causal ? Math.Min(query + 1, row.Length) : row.Length;
         if (!mask.IsEmpty && mask[query] == T.Zero)
             allowedEnd = 0; // a padded query sees no key: its probabilities are zero
-        T max = T.NegativeInfinity;
-        for (int j = 0; j < allowedEnd; j++)
+        row.Slice(allowedEnd).Clear();
+        Span<T> allowed = row.Slice(0, allowedEnd);
+        if (!mask.IsEmpty)
         {
-            if (mask.IsEmpty || mask[j] != T.Zero)
-                max = T.Max(max, row[j]);
+            // Padded keys leave the maximum and the sum: −∞ now, exactly 0 after the exponential.
+            for (int j = 0; j < allowed.Length; j++)
+            {
+                if (mask[j] == T.Zero)
+                    allowed[j] = T.NegativeInfinity;
+            }
         }
+        bool fast = typeof(T) == typeof(float) && Vector256.IsHardwareAccelerated;
+        T max = allowed.IsEmpty ? T.NegativeInfinity
+            : fast ? T.CreateTruncating(AttentionSoftmax.Max(MemoryMarshal.Cast<T, float>(allowed))) : TensorPrimitives.Max<T>(allowed);
         if (T.IsNegativeInfinity(max))
         {
             row.Clear();
             return;
         }
-        T sum = T.Zero;
-        for (int j = 0; j < row.Length; j++)
+        if (fast)
         {
-            bool allowed = j < allowedEnd && (mask.IsEmpty || mask[j] != T.Zero);
-            T e = allowed ? T.Exp((row[j] - max) * scale) : T.Zero;
-            row[j] = e;
-            sum += e;
+            // Float: e^((s − max)·scale) in float with the sum in the same pass (TensorPrimitives.Exp evaluates float in
+            // double); padded keys hold −∞, whose exponential is exactly 0.
+            Span<float> e = MemoryMarshal.Cast<T, float>(allowed);
+            AttentionSoftmax.Divide(e, AttentionSoftmax.Exponentials(e, float.CreateTruncating(max), float.CreateTruncating(scale)));
+            return;
         }
-        TensorPrimitives.Divide(row, sum, row);
+        TensorPrimitives.Subtract(allowed, max, allowed);
+        TensorPrimitives.Multiply(allowed, scale, allowed);
+        TensorPrimitives.Exp<T>(allowed, allowed);
+        if (!mask.IsEmpty)
+        {
+            // Exactly 0 for padded keys, whatever the exponential gave for −∞.
+            for (int j = 0; j < allowed.Length; j++)
+            {
+                if (mask[j] == T.Zero)
+                    allowed[j] = T.Zero;
+            }
+        }
+        T sum = TensorPrimitives.Sum<T>(allowed);
+        TensorPrimitives.Divide(allowed, sum, allowed);
     }
 
     /// <summary>Per (sample, head) <c>C = P·V</c> (one GEMM).</summary>
