@@ -64,6 +64,27 @@ public sealed class PerceptronSemanticsTests
         }
     }
 
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public void Plain_loop_equals_the_general_loop_bit_for_bit(bool fitIntercept, bool classWeights)
+    {
+        // Without a penalty and early stopping the fit takes its own loop (no scale factor, pointers, the loss touched
+        // only on mistakes). L2 with alpha 0 keeps the scale factor at exactly 1 in the general loop, so both must give
+        // the same bits. Shuffled, with the stopping rule, so problems stop at different epochs and re-pair.
+        (double[] x, int[] y, int features, int classes) = SklearnFixtures.Load("digits");
+        double[]? weights = classWeights ? Enumerable.Range(0, classes).Select(c => 0.5 + (0.25 * c)).ToArray() : null;
+        var plainOptions = new PerceptronOptions { Penalty = Penalty.None, FitIntercept = fitIntercept, ClassWeights = weights, MaxIter = 40 };
+        var plain = new PerceptronClassifier(features, classes, plainOptions, seed: 3);
+        plain.Fit(x, y);
+        var general = new PerceptronClassifier(features, classes, plainOptions with { Penalty = Penalty.L2, Alpha = 0.0 }, seed: 3);
+        general.Fit(x, y);
+        Assert.Equal(general.Coef.ToArray(), plain.Coef.ToArray());
+        Assert.Equal(general.Intercept.ToArray(), plain.Intercept.ToArray());
+        Assert.Equal(general.NIter, plain.NIter);
+        Assert.True(plain.NIter < 40, $"the stopping rule should stop the fit before MaxIter (NIter {plain.NIter})");
+    }
+
     /// <summary>
     /// One binary problem of scikit-learn's perceptron, written plainly: the weights are scaled in place every step and
     /// the L1 truncation uses them directly (no separate scale factor), rows in order, no stopping rule.
