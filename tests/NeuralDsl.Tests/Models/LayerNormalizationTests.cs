@@ -204,6 +204,63 @@ public sealed class LayerNormKernelTests
             Assert.True(Math.Abs(y[i] - expected[i]) < 1e-2, $"y[{i}] = {y[i]}, expected {expected[i]}");
     }
 
+    // The register path (rows of at least one vector) and the TensorPrimitives path (shorter rows), with a ragged tail,
+    // in place, with and without γ/β and RMS scaling, against a double reference. Tolerances: 1e-12 in double; 2e-6
+    // relative to the row's largest |output| in float (a few roundings of values of order 1).
+    [Theory]
+    [InlineData(3)]
+    [InlineData(7)]
+    [InlineData(8)]
+    [InlineData(13)]
+    [InlineData(64)]
+    [InlineData(67)]
+    public void Forward_matches_a_double_reference_for_every_row_width(int features)
+    {
+        const int rows = 5;
+        var random = new Random(features);
+        double[] x = Enumerable.Range(0, rows * features).Select(_ => random.NextDouble() * 6 - 2).ToArray();
+        double[] gamma = Enumerable.Range(0, features).Select(_ => random.NextDouble() + 0.5).ToArray();
+        double[] beta = Enumerable.Range(0, features).Select(_ => random.NextDouble() - 0.5).ToArray();
+        foreach (bool rms in new[] { false, true })
+        foreach (bool affine in new[] { false, true })
+        {
+            var expected = new double[x.Length];
+            for (int r = 0; r < rows; r++)
+            {
+                double mean = 0, square = 0;
+                for (int j = 0; j < features; j++)
+                    mean += rms ? 0 : x[r * features + j] / features;
+                for (int j = 0; j < features; j++)
+                    square += (x[r * features + j] - mean) * (x[r * features + j] - mean) / features;
+                for (int j = 0; j < features; j++)
+                {
+                    double v = (x[r * features + j] - mean) / Math.Sqrt(square + 1e-3);
+                    expected[r * features + j] = affine ? v * gamma[j] + beta[j] : v;
+                }
+            }
+
+            var yd = (double[])x.Clone();  // in place
+            LayerNorm.Forward<double>(yd, affine ? gamma : default, affine ? beta : default, yd, new double[rows], new double[rows],
+                rows, features, 1e-3, rms);
+            for (int i = 0; i < yd.Length; i++)
+                Assert.True(Math.Abs(yd[i] - expected[i]) <= 1e-12, $"double, rms {rms}, affine {affine}: y[{i}] = {yd[i]}, expected {expected[i]}");
+
+            float[] xf = x.Select(v => (float)v).ToArray();
+            var yf = new float[xf.Length];
+            LayerNorm.Forward<float>(xf, affine ? gamma.Select(v => (float)v).ToArray() : default,
+                affine ? beta.Select(v => (float)v).ToArray() : default, yf, new float[rows], new float[rows], rows, features, 1e-3, rms);
+            for (int r = 0; r < rows; r++)
+            {
+                double scale = Enumerable.Range(0, features).Max(j => Math.Abs(expected[r * features + j]));
+                for (int j = 0; j < features; j++)
+                {
+                    int i = r * features + j;
+                    Assert.True(Math.Abs(yf[i] - expected[i]) <= 2e-6 * scale, $"float, rms {rms}, affine {affine}: y[{i}] = {yf[i]}, expected {expected[i]}");
+                }
+            }
+        }
+    }
+
     [Fact]
     public void A_wrong_row_count_throws_naming_both_sizes()
     {

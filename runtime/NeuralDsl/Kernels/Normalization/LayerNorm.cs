@@ -2,6 +2,7 @@ using System;
 using System.Globalization;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 
 namespace NeuralDsl;
 
@@ -12,8 +13,9 @@ namespace NeuralDsl;
 /// <c>y = γ x / sqrt(mean(x²) + ε)</c>. γ and β are optional (empty spans stand for 1 and 0).
 /// </summary>
 /// <remarks>
-/// Each row is handled with TensorPrimitives (vectorized): the mean first, then the squared deviations from it (a
-/// two-pass variance, which keeps its digits when the mean is large against the spread, unlike E[x²] − E[x]²).
+/// Each row is handled in registers (Vector256, rows of at least one vector) or with TensorPrimitives (shorter rows):
+/// the mean first, then the squared deviations from it (a two-pass variance, which keeps its digits when the mean is
+/// large against the spread, unlike E[x²] − E[x]²).
 /// Nothing is allocated.
 /// </remarks>
 public static class LayerNorm
@@ -51,6 +53,12 @@ public static class LayerNorm
                 string.Create(CultureInfo.InvariantCulture, $"epsilon must be finite and non-negative, but it is {epsilon:R}."));
         }
 
+        if (Vector256.IsHardwareAccelerated && features >= Vector256<T>.Count)
+        {
+            ForwardRows(x, gamma, beta, y, mean, inverseStd, rows, features, epsilon, rmsScaling);
+            return;
+        }
+
         T count = T.CreateTruncating(features);
         for (int r = 0; r < rows; r++)
         {
@@ -78,6 +86,89 @@ public static class LayerNorm
                 TensorPrimitives.Multiply(yr, gamma, yr);
             else if (!beta.IsEmpty)
                 TensorPrimitives.Add(yr, beta, yr);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Forward"/> on rows of at least one vector: each row in three register passes (the sum, the squared
+    /// deviations, the output) instead of five TensorPrimitives calls, whose fixed cost per call dominated short rows
+    /// (a 64-wide row of a transformer: 4.1–4.4 µs for 64 rows before). The same two-pass variance in double and the
+    /// same unfused products per element, (x − μ)·s, then ·γ, then +β; only the order of the two sums differs.
+    /// </summary>
+    private static void ForwardRows<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, Span<T> y,
+        Span<T> mean, Span<T> inverseStd, int rows, int features, double epsilon, bool rmsScaling)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int width = Vector256<T>.Count;
+        int whole = features - features % width;
+        T count = T.CreateTruncating(features);
+        bool hasGamma = !gamma.IsEmpty, hasBeta = !beta.IsEmpty;
+        for (int r = 0; r < rows; r++)
+        {
+            ReadOnlySpan<T> xr = x.Slice(r * features, features);
+            Span<T> yr = y.Slice(r * features, features);
+            T mu = T.Zero;
+            if (!rmsScaling)
+            {
+                // Two accumulators, so the adds of a 64-wide row are two chains of four rather than one of eight.
+                Vector256<T> even = Vector256<T>.Zero, odd = Vector256<T>.Zero;
+                int i = 0;
+                for (; i + 2 * width <= whole; i += 2 * width)
+                {
+                    even += Vector256.Create(xr.Slice(i, width));
+                    odd += Vector256.Create(xr.Slice(i + width, width));
+                }
+                if (i < whole)
+                {
+                    even += Vector256.Create(xr.Slice(i, width));
+                    i += width;
+                }
+                T sum = Vector256.Sum(even + odd);
+                for (; i < features; i++)
+                    sum += xr[i];
+                mu = sum / count;
+            }
+
+            Vector256<T> muV = Vector256.Create(mu);
+            Vector256<T> squares = Vector256<T>.Zero;
+            int j = 0;
+            for (; j < whole; j += width)
+            {
+                Vector256<T> d = Vector256.Create(xr.Slice(j, width)) - muV;
+                squares += d * d;
+            }
+            T sumOfSquares = Vector256.Sum(squares);
+            for (; j < features; j++)
+            {
+                T d = xr[j] - mu;
+                sumOfSquares += d * d;
+            }
+            double variance = double.CreateTruncating(sumOfSquares) / features;
+            T s = T.CreateTruncating(1.0 / Math.Sqrt(variance + epsilon));
+            mean[r] = mu;
+            inverseStd[r] = s;
+
+            // x may be y: each element is read before it is written, at the same index.
+            Vector256<T> sV = Vector256.Create(s);
+            int k = 0;
+            for (; k < whole; k += width)
+            {
+                Vector256<T> t = (Vector256.Create(xr.Slice(k, width)) - muV) * sV;
+                if (hasGamma)
+                    t *= Vector256.Create(gamma.Slice(k, width));
+                if (hasBeta)
+                    t += Vector256.Create(beta.Slice(k, width));
+                t.CopyTo(yr.Slice(k, width));
+            }
+            for (; k < features; k++)
+            {
+                T t = (xr[k] - mu) * s;
+                if (hasGamma)
+                    t *= gamma[k];
+                if (hasBeta)
+                    t += beta[k];
+                yr[k] = t;
+            }
         }
     }
 
