@@ -29,7 +29,7 @@ internal static class SanityCheck
         CheckMnistMlp(log);
         var simpleCnn = new SimpleCnn(seed: 1);
         CheckCnn(log, "SimpleCnn", simpleCnn, (x, y, adam) => simpleCnn.TrainStep(x, y, adam), TorchCnn.SimpleCnnLogits(), dropout: false);
-        var mnistCnn = new MnistCnn(seed: 1);
+        var mnistCnn = new DigitCnn(seed: 1);
         CheckCnn(log, "MnistCnn", mnistCnn, (x, y, adam) => mnistCnn.TrainStep(x, y, adam), TorchCnn.MnistCnnLogits(), dropout: true);
         var resNet = new ResNet.MnistResNet(seed: 1);
         CheckCnn(log, "SmallResNet", resNet, (x, y, adam) => resNet.TrainStep(x, y, adam), TorchResNet.Create(kerasPadding: true), dropout: false);

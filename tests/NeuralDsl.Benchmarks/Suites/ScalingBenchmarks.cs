@@ -20,7 +20,7 @@ public class ScalingBenchmarks
     private const int Pixels = 784;
 
     private MnistMlp _mlp = null!;
-    private MnistCnn _cnn = null!;
+    private DigitCnn _cnn = null!;
     private Adam _mlpAdam = null!;
     private Adam _cnnAdam = null!;
     private float[] _mlpX = null!, _mlpLabels = null!, _cnnX = null!, _cnnLabels = null!;
@@ -47,7 +47,7 @@ public class ScalingBenchmarks
         (_mlpX, _mlpLabels, _) = SyntheticData.MnistLike(MlpBatch, seed: 21);
         (_cnnX, _cnnLabels, _) = SyntheticData.MnistLike(CnnBatch, seed: 22);
         _mlp = new MnistMlp(seed: 1);
-        _cnn = new MnistCnn(seed: 1);
+        _cnn = new DigitCnn(seed: 1);
         _mlpAdam = new Adam();
         _cnnAdam = new Adam();
         _a = SyntheticData.Uniform(GemmN * GemmN, seed: 3);

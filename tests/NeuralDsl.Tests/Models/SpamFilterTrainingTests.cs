@@ -18,7 +18,7 @@ public sealed class SpamFilterTrainingTests
     public void Masked_embedding_and_bidirectional_gru_reach_97_percent_on_the_held_out_emails()
     {
         (float[] trainX, float[] trainY, float[] testX, float[] testY) = Load();
-        var model = new SpamBidirectionalGru(seed: 1);
+        var model = new SpamModel(seed: 1);
         model.Fit(trainX, trainY, epochs: 4, batchSize: 32, optimizer: new Adam(0.001), seed: 1, verbose: false);
         double accuracy = model.Evaluate(testX, testY, metrics: [Metric.BinaryAccuracy])["binary_accuracy"];
         Assert.Equal(1209, testY.Length);
@@ -33,7 +33,7 @@ public sealed class SpamFilterTrainingTests
     public void Token_and_position_embedding_and_transformer_encoder_reach_97_percent_on_the_held_out_emails()
     {
         (float[] trainX, float[] trainY, float[] testX, float[] testY) = Load();
-        var model = new SpamTransformerEncoder(seed: 1);
+        var model = new SpamTransformer(seed: 1);
         model.Fit(trainX, trainY, epochs: 3, batchSize: 32, optimizer: new Adam(0.001), seed: 1, verbose: false);
         double accuracy = model.Evaluate(testX, testY, metrics: [Metric.BinaryAccuracy])["binary_accuracy"];
         Assert.Equal(1209, testY.Length);
@@ -73,24 +73,3 @@ public sealed class SpamFilterTrainingTests
         return (trainX, trainLabels.ToArray(), testX, testLabels.ToArray());
     }
 }
-
-/// <summary>samples/SpamFilter's model: Embedding(20000, 32, mask_zero=True) → Bidirectional(GRU(32)) → Dense(1, sigmoid).</summary>
-[Sequential(Loss = Loss.BinaryCrossEntropy)]
-[Input(200)]
-[Embedding(20_000, 32, MaskZero = true)]
-[Bidirectional]
-[GRU(32)]
-[Dense(1, Activation.Sigmoid)]
-public partial class SpamBidirectionalGru;
-
-/// <summary>
-/// samples/SpamFilter's transformer variant: TokenAndPositionEmbedding(20000, 200, 32, mask_zero=True) →
-/// TransformerEncoder(32, 2) → GlobalAveragePooling1D → Dense(1, sigmoid).
-/// </summary>
-[Sequential(Loss = Loss.BinaryCrossEntropy)]
-[Input(200)]
-[TokenAndPositionEmbedding(20_000, 200, 32, MaskZero = true)]
-[TransformerEncoder(32, 2)]
-[GlobalAveragePooling1D]
-[Dense(1, Activation.Sigmoid)]
-public partial class SpamTransformerEncoder;
