@@ -121,6 +121,49 @@ public sealed class AttentionForwardTests
         Close(expectedContext, contextf, 2e-6);
     }
 
+    // Scores of order 10⁴ (q and k scaled by 150): e^s overflows float and double unless the row maximum is subtracted
+    // first. Double must still match the formulas (1e-9: the scores carry ~1e-12 of rounding, the probabilities
+    // inherit it); float must give finite probabilities that sum to 1 per row (1e-5) and put the largest probability
+    // on the same key as the formulas.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Forward_is_stable_on_scores_far_beyond_the_exponential_range(bool causal)
+    {
+        const int batch = 2;
+        double[] q = Array.ConvertAll(Random(batch * Heads * Queries * KeyDim, 4), x => 150 * x);
+        double[] k = Array.ConvertAll(Random(batch * Heads * Keys * KeyDim, 5), x => 150 * x);
+        double[] v = Random(batch * Heads * Keys * ValueDim, 6);
+        (double[] expectedP, _) = Reference(q, k, v, null, batch, causal);
+
+        var p = new double[expectedP.Length];
+        var ch = new double[batch * Queries * Heads * ValueDim];
+        var context = new double[ch.Length];
+        Attention.Forward<double>(q, k, v, p, ch, context, default, batch, Heads, Queries, Keys, KeyDim, ValueDim, causal);
+        Close(expectedP, p, 1e-9);
+
+        var pf = new float[p.Length];
+        Attention.Forward<float>(Single(q), Single(k), Single(v), pf, new float[ch.Length], new float[ch.Length], default, batch, Heads,
+            Queries, Keys, KeyDim, ValueDim, causal);
+        for (int row = 0; row < pf.Length / Keys; row++)
+        {
+            double sum = 0;
+            int best = 0, expectedBest = 0;
+            for (int j = 0; j < Keys; j++)
+            {
+                float pj = pf[row * Keys + j];
+                Assert.True(float.IsFinite(pj) && pj >= 0, $"row {row}, key {j}: {pj}");
+                sum += pj;
+                if (pj > pf[row * Keys + best])
+                    best = j;
+                if (expectedP[row * Keys + j] > expectedP[row * Keys + expectedBest])
+                    expectedBest = j;
+            }
+            Assert.True(Math.Abs(sum - 1) <= 1e-5, $"row {row} sums to {sum:R}");
+            Assert.Equal(expectedBest, best);
+        }
+    }
+
     [Fact]
     public void ProjectHeads_and_Project_give_the_products_with_bias_in_both_layouts()
     {
