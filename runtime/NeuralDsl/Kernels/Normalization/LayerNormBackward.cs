@@ -51,13 +51,8 @@ internal static unsafe class LayerNormBackward
                 DGamma = dGamma.IsEmpty ? null : pdg, DBeta = dBeta.IsEmpty ? null : pdb, Partials = partials,
                 Features = features, ChunkRows = chunkRows, RmsScaling = rmsScaling,
             };
-            if (chunks > 1 && NeuralDslThreads.Current >= 2)
-                WorkerPool.Run(&Rows<T>, &job, rows, chunkRows);
-            else
-            {
-                for (int r0 = 0; r0 < rows; r0 += chunkRows)
-                    Rows<T>(&job, r0, Math.Min(rows, r0 + chunkRows));
-            }
+            // One chunk or one thread: the pool runs the same chunks in order on this thread.
+            WorkerPool.Run(&Rows<T>, &job, rows, chunkRows);
         }
         if (partials == null)
             return;
