@@ -6,6 +6,7 @@ using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using NeuralDsl.Onnx.Proto;
+using NeuralDsl.Onnx.Tests.Models;
 using Xunit;
 
 namespace NeuralDsl.Onnx.Tests;
@@ -253,6 +254,17 @@ public sealed class OnnxImportTests : IDisposable
         var e = AssertRejected<InvalidDataException>(model, path);
         Assert.Contains("'fc_w'", e.Message);
         Assert.Contains("should hold 30 values but holds 29", e.Message);
+    }
+
+    [Fact]
+    public void ALayerDescriptionNamingATensorNoLayoutHasIsRejectedByName()
+    {
+        // A hand-written model whose Layers names a kernel its ParameterLayout lacks: the mismatch is the model's, so
+        // the error names the layer and the tensor before the file is even opened.
+        var model = new DescribedModel(new LayerInfo("dense", "Dense", ["input_layer"], [4], LayerConfig.Empty, ["dense.kernel"], []));
+        var e = Assert.Throws<InvalidOperationException>(() => model.LoadOnnxWeights(Path.Combine(Path.GetTempPath(), "absent.onnx")));
+        Assert.Contains("layer 'dense' names tensor 'dense.kernel'", e.Message);
+        Assert.Contains("No weight was loaded", e.Message);
     }
 
     // ----- helpers -----

@@ -49,6 +49,7 @@ internal static class ModelLayers
     /// <summary>Reads the weighted layers of <paramref name="model"/>.</summary>
     /// <exception cref="NotSupportedException">The model has no layer description (a hand-written model), or a layer
     /// has tensors that no ONNX node maps to (an Embedding, a recurrent layer, ...).</exception>
+    /// <exception cref="InvalidOperationException">A layer names a tensor that neither layout has.</exception>
     public static List<ModelLayer> Read<T>(IModel<T> model) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         IReadOnlyList<LayerInfo> described = model.Layers;
@@ -70,7 +71,13 @@ internal static class ModelLayers
             var tensors = new List<ModelTensor>(layer.Parameters.Count + layer.State.Count);
             foreach (string name in layer.Parameters.Concat(layer.State))
             {
-                (ParameterInfo info, bool isState) = layout[name];
+                if (!layout.TryGetValue(name, out (ParameterInfo Info, bool IsState) entry))
+                {
+                    throw new InvalidOperationException(
+                        $"Model '{model.Name}': layer '{layer.Name}' names tensor '{name}', which is in neither its ParameterLayout nor " +
+                        "its StateLayout (a layer description that does not match the layouts). No weight was loaded.");
+                }
+                (ParameterInfo info, bool isState) = entry;
                 int dot = name.LastIndexOf('.');
                 tensors.Add(new ModelTensor(dot < 0 ? "" : name[(dot + 1)..], info, isState));
             }

@@ -366,7 +366,10 @@ public sealed class PerceptronClassifier
         for (int c = 0; c < rows; c++)
             problems[c] = rows == 1 ? new Problem(1, classWeights[1], classWeights[0]) : new Problem(c, classWeights[c], 1.0);
 
-        if (rows == 1 || (long)n * Features * rows < ParallelWorkThreshold || Environment.ProcessorCount < 2)
+        // Two halves on two threads only where NeuralDslThreads allows it (the process setting or a Limit scope). They
+        // run on the .NET thread pool, not the runtime's worker pool: each half is milliseconds long and allocates its
+        // own buffers, which the worker pool's zero-allocation accounting would charge to the other callers' chunks.
+        if (rows == 1 || (long)n * Features * rows < ParallelWorkThreshold || NeuralDslThreads.Current < 2)
         {
             FitProblems(x, y, n, problems, 0, rows, coef, intercept, iterations, validation, maxIter);
         }

@@ -64,6 +64,32 @@ public sealed class PerceptronSemanticsTests
         }
     }
 
+    [Fact]
+    public void One_vs_rest_fit_follows_the_thread_limit_and_gives_the_same_bits_for_any_count()
+    {
+        // The ten digit problems are fitted in two halves on two threads when the work is large enough, unless
+        // NeuralDslThreads says one thread: then every problem's epochs run on the calling thread.
+        (double[] x, int[] y, int features, int classes) = SklearnFixtures.Load("digits");
+        var options = new PerceptronOptions { MaxIter = 20 };
+        int caller = Environment.CurrentManagedThreadId;
+        var threads = new HashSet<int>();
+        var single = new PerceptronClassifier(features, classes, options, seed: 7);
+        single.ObserveEpochOrder = (_, _, _, _) => { lock (threads) threads.Add(Environment.CurrentManagedThreadId); };
+        using (NeuralDslThreads.Limit(1))
+            single.Fit(x, y);
+        Assert.Equal([caller], threads);
+
+        foreach (int count in new[] { 2, 4 })
+        {
+            var shared = new PerceptronClassifier(features, classes, options, seed: 7);
+            using (NeuralDslThreads.Limit(count))
+                shared.Fit(x, y);
+            Assert.Equal(single.Coef.ToArray(), shared.Coef.ToArray());
+            Assert.Equal(single.Intercept.ToArray(), shared.Intercept.ToArray());
+            Assert.Equal(single.NIter, shared.NIter);
+        }
+    }
+
     [Theory]
     [InlineData(true, false)]
     [InlineData(false, true)]
