@@ -67,6 +67,26 @@ internal static class GemmPartition
         return new GemmGrid(rowChunk, columnChunk, (m + rowChunk - 1) / rowChunk, (n + columnChunk - 1) / columnChunk);
     }
 
+    /// <summary>Fewest rows in a row block of a product below the threshold (<see cref="RowSplit"/>).</summary>
+    internal const int RowSplitMinRows = 32;
+
+    /// <summary>Fewest multiply-adds in a row block of a product below the threshold: a few microseconds on one core.</summary>
+    internal const long RowSplitChunkWork = 1L << 17;
+
+    /// <summary>
+    /// Row blocks of a product between <see cref="Gemm.RowSplitThreshold"/> and the parallel threshold: as many as keep
+    /// every block at least <see cref="RowSplitMinRows"/> rows and <see cref="RowSplitChunkWork"/> multiply-adds (one
+    /// block when that is fewer than two), rows per block a multiple of <paramref name="tileRows"/>, one column block.
+    /// The LSTM and GRU per-step products of batch 32 (32 rows) stay whole.
+    /// </summary>
+    public static GemmGrid RowSplit(int m, int k, int n, int tileRows)
+    {
+        long work = (long)m * k * n;
+        int blocks = (int)Math.Clamp(Math.Min(m / RowSplitMinRows, work / RowSplitChunkWork), 1, MaxChunks);
+        int rowChunk = RoundUp((m + blocks - 1) / blocks, tileRows);
+        return new GemmGrid(rowChunk, n, (m + rowChunk - 1) / rowChunk, 1);
+    }
+
     /// <summary>Depths per chunk of a depth split (a multiple of <see cref="Gemm.DepthSplitGranule"/>); the last chunk may be shorter.</summary>
     public static int DepthChunk(int m, int k, int n, int elementSize)
     {
