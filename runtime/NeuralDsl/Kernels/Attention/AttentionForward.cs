@@ -203,8 +203,7 @@ public static partial class Attention
             Gemm.MultiplyUnchecked(job.Q + (nint)bh * queries * keyDim, job.K + (nint)bh * keys * keyDim, p, queries, keyDim, keys,
                 transposeA: false, transposeB: true, accumulate: false);
             ReadOnlySpan<T> rowMask = job.Mask == null ? default : new ReadOnlySpan<T>(job.Mask + (nint)b * queries, queries);
-            for (int i = 0; i < queries; i++)
-                SoftmaxRow(new Span<T>(p + (nint)i * keys, keys), job.Scale, rowMask, i, job.Causal);
+            SoftmaxRows(new Span<T>(p, queries * keys), queries, keys, job.Scale, rowMask, job.Causal);
             // C[queries×valueDim] = P[queries×keys] · V[keys×valueDim]
             Gemm.MultiplyUnchecked(p, job.V + (nint)bh * keys * valueDim, ch, queries, keys, valueDim,
                 transposeA: false, transposeB: false, accumulate: false);
