@@ -181,7 +181,7 @@ public static class Gemm
             // Below the threshold but with rows enough for two blocks (a feed-forward layer over a 64-step sequence at
             // batch 1): row blocks, B read in place by each. A row block gives the bits of the whole product, so one
             // thread computes it whole (the same bits).
-            var plan = GemmPartition.RowSplit(m, k, n, GemmKernel.WideRows);
+            var plan = GemmPartition.RowSplit(m, k, n);
             if (plan.Chunks >= 2)
             {
                 var job = new GemmJob<T>(a, b, c, m, k, n, transposeA, transposeB, accumulate) { Plan = plan };

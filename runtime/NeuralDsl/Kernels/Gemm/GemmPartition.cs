@@ -70,20 +70,26 @@ internal static class GemmPartition
     /// <summary>Fewest rows in a row block of a product below the threshold (<see cref="RowSplit"/>).</summary>
     internal const int RowSplitMinRows = 32;
 
+    /// <summary>
+    /// Rows per block of <see cref="RowSplit"/> are a multiple of this, not of the register tile: blocks of equal size
+    /// (32 + 32 rows rather than 36 + 28) finish together on two threads, and the few-row tile takes a ragged end.
+    /// </summary>
+    internal const int RowSplitGranule = 8;
+
     /// <summary>Fewest multiply-adds in a row block of a product below the threshold: a few microseconds on one core.</summary>
     internal const long RowSplitChunkWork = 1L << 17;
 
     /// <summary>
     /// Row blocks of a product between <see cref="Gemm.RowSplitThreshold"/> and the parallel threshold: as many as keep
     /// every block at least <see cref="RowSplitMinRows"/> rows and <see cref="RowSplitChunkWork"/> multiply-adds (one
-    /// block when that is fewer than two), rows per block a multiple of <paramref name="tileRows"/>, one column block.
-    /// The LSTM and GRU per-step products of batch 32 (32 rows) stay whole.
+    /// block when that is fewer than two), rows per block a multiple of <see cref="RowSplitGranule"/>, one column
+    /// block. The LSTM and GRU per-step products of batch 32 (32 rows) stay whole.
     /// </summary>
-    public static GemmGrid RowSplit(int m, int k, int n, int tileRows)
+    public static GemmGrid RowSplit(int m, int k, int n)
     {
         long work = (long)m * k * n;
         int blocks = (int)Math.Clamp(Math.Min(m / RowSplitMinRows, work / RowSplitChunkWork), 1, MaxChunks);
-        int rowChunk = RoundUp((m + blocks - 1) / blocks, tileRows);
+        int rowChunk = RoundUp((m + blocks - 1) / blocks, RowSplitGranule);
         return new GemmGrid(rowChunk, n, (m + rowChunk - 1) / rowChunk, 1);
     }
 

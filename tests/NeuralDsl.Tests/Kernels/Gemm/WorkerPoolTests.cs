@@ -74,7 +74,7 @@ public sealed class WorkerPoolTests
 
     // Grid blocks (square, tall, wide), the depth split (the MNIST Dense forward product and an odd depth), a weight
     // gradient (tall C over a shallow depth), row blocks below the threshold (the transformer's feed-forward products at
-    // batch 1, and 100 rows cut into 60 + 40), and products too small to share (the LSTM's per-step 32×50·50×200).
+    // batch 1, and 100 rows cut into 56 + 44), and products too small to share (the LSTM's per-step 32×50·50×200).
     public static TheoryData<int, int, int> GemmShapes => new()
     {
         { 257, 257, 257 },
@@ -145,16 +145,16 @@ public sealed class WorkerPoolTests
         try
         {
             NeuralDslThreads.MaxThreads = 1;
-            GemmGrid feedForward = GemmPartition.RowSplit(64, 64, 128, 12);
+            GemmGrid feedForward = GemmPartition.RowSplit(64, 64, 128);
             NeuralDslThreads.MaxThreads = 8;
-            Assert.Equal(feedForward, GemmPartition.RowSplit(64, 64, 128, 12));
-            // Two row blocks (36 + 28 rows, multiples of the register tile), one column block.
-            Assert.Equal(new GemmGrid(36, 128, 2, 1), feedForward);
-            Assert.Equal(new GemmGrid(60, 60, 2, 1), GemmPartition.RowSplit(100, 50, 60, 12));
+            Assert.Equal(feedForward, GemmPartition.RowSplit(64, 64, 128));
+            // Two row blocks of 32 rows, one column block; 100 rows are cut into 56 + 44 (multiples of 8).
+            Assert.Equal(new GemmGrid(32, 128, 2, 1), feedForward);
+            Assert.Equal(new GemmGrid(56, 60, 2, 1), GemmPartition.RowSplit(100, 50, 60));
             // The LSTM and GRU per-step products at batch 32 stay whole: 32 rows are one block.
-            Assert.Equal(1, GemmPartition.RowSplit(32, 50, 200, 12).Chunks);
+            Assert.Equal(1, GemmPartition.RowSplit(32, 50, 200).Chunks);
             // Many rows but little work per row: blocks of 2^17 multiply-adds at least.
-            Assert.Equal(2, GemmPartition.RowSplit(4096, 8, 8, 12).Chunks);
+            Assert.Equal(2, GemmPartition.RowSplit(4096, 8, 8).Chunks);
         }
         finally
         {
