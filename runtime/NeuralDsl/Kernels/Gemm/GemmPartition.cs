@@ -14,7 +14,8 @@ namespace NeuralDsl;
 /// halved) for any product above the threshold. A block re-reads the operand it does not
 /// split, so blocks are kept large enough for the packing to stay a small share of their work. Depth: chunks of about
 /// one packed depth block (<see cref="GemmBlocked.DepthBytes"/>), an even number (so two threads share them evenly),
-/// at most <see cref="MaxDepthChunks"/>. See docs/kernels.md#threads.
+/// at most <see cref="MaxDepthChunks"/>. Between <see cref="Gemm.RowSplitThreshold"/> and the threshold: row blocks
+/// only (<see cref="RowSplit"/>). See docs/kernels.md#threads.
 /// </remarks>
 internal static class GemmPartition
 {
