@@ -110,10 +110,26 @@ public static partial class Attention
                 Span<T> p = probabilities.Slice(bh * pSize, pSize);
                 // S[queries×keys] = Q[queries×keyDim] · K[keys×keyDim]ᵀ
                 Gemm.Multiply(q.Slice(bh * qSize, qSize), k.Slice(bh * kSize, kSize), p, queries, keyDim, keys, transposeB: true);
-                for (int i = 0; i < queries; i++)
-                    SoftmaxRow(p.Slice(i * keys, keys), scale, rowMask, i, causal);
+                SoftmaxRows(p, queries, keys, scale, rowMask, causal);
             }
         }
+    }
+
+    /// <summary>
+    /// The <paramref name="queries"/> rows of one (sample, head) to probabilities in place, as
+    /// <see cref="SoftmaxRow{T}"/> row by row; float rows without a padding mask go through
+    /// <see cref="AttentionSoftmax.Rows"/> in one call (the same bits).
+    /// </summary>
+    private static void SoftmaxRows<T>(Span<T> scores, int queries, int keys, T scale, ReadOnlySpan<T> mask, bool causal)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float) && mask.IsEmpty && Vector256.IsHardwareAccelerated)
+        {
+            AttentionSoftmax.Rows(MemoryMarshal.Cast<T, float>(scores), queries, keys, float.CreateTruncating(scale), causal);
+            return;
+        }
+        for (int i = 0; i < queries; i++)
+            SoftmaxRow(scores.Slice(i * keys, keys), scale, mask, i, causal);
     }
 
     /// <summary>

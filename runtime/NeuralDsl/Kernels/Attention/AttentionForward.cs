@@ -1,6 +1,7 @@
 using System;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 
 namespace NeuralDsl;
 
@@ -202,16 +203,35 @@ public static partial class Attention
             Gemm.MultiplyUnchecked(job.Q + (nint)bh * queries * keyDim, job.K + (nint)bh * keys * keyDim, p, queries, keyDim, keys,
                 transposeA: false, transposeB: true, accumulate: false);
             ReadOnlySpan<T> rowMask = job.Mask == null ? default : new ReadOnlySpan<T>(job.Mask + (nint)b * queries, queries);
-            for (int i = 0; i < queries; i++)
-                SoftmaxRow(new Span<T>(p + (nint)i * keys, keys), job.Scale, rowMask, i, job.Causal);
+            SoftmaxRows(new Span<T>(p, queries * keys), queries, keys, job.Scale, rowMask, job.Causal);
             // C[queries×valueDim] = P[queries×keys] · V[keys×valueDim]
             Gemm.MultiplyUnchecked(p, job.V + (nint)bh * keys * valueDim, ch, queries, keys, valueDim,
                 transposeA: false, transposeB: false, accumulate: false);
             // Merged rows: context[b, t, h, :] = ch[t, :].
             T* merged = job.Context + ((nint)b * queries * heads + h) * valueDim;
             for (int t = 0; t < queries; t++)
-                new ReadOnlySpan<T>(ch + (nint)t * valueDim, valueDim).CopyTo(new Span<T>(merged + (nint)t * heads * valueDim, valueDim));
+                CopyDepth(ch + (nint)t * valueDim, merged + (nint)t * heads * valueDim, valueDim);
         }
+    }
+
+    /// <summary>
+    /// <c>dst[0..depth) = src[0..depth)</c> for the short head rows (16 floats at the benchmark's sizes, one per head and
+    /// step): whole 32-byte vectors when the row is a multiple of them, else a span copy, whose call costs more than
+    /// the copy at these lengths.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static unsafe void CopyDepth<T>(T* src, T* dst, int depth)
+        where T : unmanaged
+    {
+        int bytes = depth * sizeof(T);
+        if (Vector256.IsHardwareAccelerated && bytes % Vector256<byte>.Count == 0 && bytes <= 8 * Vector256<byte>.Count)
+        {
+            byte* s = (byte*)src, d = (byte*)dst;
+            for (int i = 0; i < bytes; i += Vector256<byte>.Count)
+                Vector256.Store(Vector256.Load(s + i), d + i);
+            return;
+        }
+        new ReadOnlySpan<T>(src, depth).CopyTo(new Span<T>(dst, depth));
     }
 
     /// <summary>Chunks [first, end) of a <see cref="ProjectionJob{T}"/>: each a row block of one of its projections.</summary>
@@ -285,12 +305,8 @@ public static partial class Attention
             Gemm.MultiplyUnchecked(_x + (nint)r0 * _features, _kernel, y, r1 - r0, _features, _width, transposeA: false, transposeB: false, accumulate: false);
             if (_bias != null)
             {
-                var bias = new ReadOnlySpan<T>(_bias, _width);
-                for (int r = r0; r < r1; r++)
-                {
-                    var row = new Span<T>(_y + (nint)r * _width, _width);
-                    TensorPrimitives.Add(row, bias, row);
-                }
+                // One pass over the block's rows, the same single addition per element as a per-row add.
+                Bias.AddRows(new Span<T>(y, (r1 - r0) * _width), new ReadOnlySpan<T>(_bias, _width));
             }
             if (_heads == null)
                 return;
@@ -298,11 +314,10 @@ public static partial class Attention
             for (int r = r0; r < r1; r++)
             {
                 int b = r / _steps, t = r % _steps;
+                T* row = _y + (nint)r * _width;
+                T* first = _heads + ((nint)b * _headCount * _steps + t) * _depth;
                 for (int h = 0; h < _headCount; h++)
-                {
-                    new ReadOnlySpan<T>(_y + (nint)r * _width + h * _depth, _depth)
-                        .CopyTo(new Span<T>(_heads + (((nint)b * _headCount + h) * _steps + t) * _depth, _depth));
-                }
+                    CopyDepth(row + h * _depth, first + (nint)h * _steps * _depth, _depth);
             }
         }
     }

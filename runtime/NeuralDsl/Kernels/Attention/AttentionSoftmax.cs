@@ -16,7 +16,33 @@ internal static class AttentionSoftmax
 {
     private static int Width => Vector256<float>.Count;
 
+    /// <summary>
+    /// The softmax of <paramref name="rows"/> rows of <paramref name="keys"/> scores in place, without a padding mask:
+    /// per row the maximum, the exponentials with their sum, the division, as one call per row of
+    /// <c>Attention.SoftmaxRow</c> computes them (the same bits), in one loop so the passes are inlined and their
+    /// constants loaded once per call rather than once per 64-key row. With <paramref name="causal"/> row i keeps keys
+    /// j ≤ i and zeroes the rest.
+    /// </summary>
+    public static void Rows(Span<float> scores, int rows, int keys, float scale, bool causal)
+    {
+        for (int i = 0; i < rows; i++)
+        {
+            Span<float> row = scores.Slice(i * keys, keys);
+            int allowedEnd = causal ? Math.Min(i + 1, keys) : keys;
+            row.Slice(allowedEnd).Clear();
+            Span<float> allowed = row.Slice(0, allowedEnd);
+            float max = Max(allowed);
+            if (float.IsNegativeInfinity(max))
+            {
+                row.Clear();
+                continue;
+            }
+            Divide(allowed, Exponentials(allowed, max, scale));
+        }
+    }
+
     /// <summary>The largest element of a non-empty row (a NaN may or may not win: it reaches the sum either way).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Max(ReadOnlySpan<float> row)
     {
         ref float r = ref MemoryMarshal.GetReference(row);
@@ -39,6 +65,7 @@ internal static class AttentionSoftmax
     /// <c>row[j] = e^((row[j] − max)·scale)</c> in place (−∞ gives 0); returns the row's sum. The vector body and the
     /// scalar tail compute an element the same way.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Exponentials(Span<float> row, float max, float scale)
     {
         ref float r = ref MemoryMarshal.GetReference(row);
@@ -65,6 +92,7 @@ internal static class AttentionSoftmax
     }
 
     /// <summary><c>row[j] /= sum</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Divide(Span<float> row, float sum)
     {
         ref float r = ref MemoryMarshal.GetReference(row);

@@ -32,12 +32,15 @@ public static class Bias
         KernelGuard.EnsureSupported<T>();
         KernelGuard.WholeRows(z.Length, bias.Length, "Output", nameof(z));
         int units = bias.Length;
-        if (Vector512.IsHardwareAccelerated && z.Length >= Vector512<T>.Count)
+        // The widest accelerated vector (AVX-512, else AVX2): rows of 64 or 128 floats are whole vectors of either,
+        // and one stream beats a TensorPrimitives call per row (a feed-forward layer's 64 rows at batch 1).
+        int width = Vector512.IsHardwareAccelerated ? Vector512<T>.Count : Vector256.IsHardwareAccelerated ? Vector256<T>.Count : 0;
+        if (width > 0 && z.Length >= width)
         {
-            int period = Lcm(units, Vector512<T>.Count);
+            int period = Lcm(units, width);
             if (period == units)
             {
-                AddPattern(z, bias);
+                AddPattern(z, bias, width);
                 return;
             }
             if (period <= MaxPattern)
@@ -45,7 +48,7 @@ public static class Bias
                 Span<T> pattern = stackalloc T[period];
                 for (int offset = 0; offset < period; offset += units)
                     bias.CopyTo(pattern.Slice(offset));
-                AddPattern(z, pattern);
+                AddPattern(z, pattern, width);
                 return;
             }
         }
@@ -96,22 +99,38 @@ public static class Bias
             SumPartialColumns(dz, rows, units, column, dBias);
     }
 
-    /// <summary><c>z[i] += pattern[i mod pattern.Length]</c>; the pattern is a whole number of vectors and of rows.</summary>
-    private static void AddPattern<T>(Span<T> z, ReadOnlySpan<T> pattern)
+    /// <summary>
+    /// <c>z[i] += pattern[i mod pattern.Length]</c>; the pattern is a whole number of vectors (of
+    /// <paramref name="vectorWidth"/> elements: a Vector512 or a Vector256) and of rows.
+    /// </summary>
+    private static void AddPattern<T>(Span<T> z, ReadOnlySpan<T> pattern, int vectorWidth)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ref T zs = ref MemoryMarshal.GetReference(z);
         ref T ps = ref MemoryMarshal.GetReference(pattern);
         nuint n = (nuint)z.Length;
         nuint period = (nuint)pattern.Length;
-        nuint width = (nuint)Vector512<T>.Count;
+        nuint width = (nuint)vectorWidth;
         nuint i = 0, j = 0;
-        for (; i + width <= n; i += width)
+        if (vectorWidth == Vector512<T>.Count)
         {
-            (Vector512.LoadUnsafe(ref zs, i) + Vector512.LoadUnsafe(ref ps, j)).StoreUnsafe(ref zs, i);
-            j += width;
-            if (j == period)
-                j = 0;
+            for (; i + width <= n; i += width)
+            {
+                (Vector512.LoadUnsafe(ref zs, i) + Vector512.LoadUnsafe(ref ps, j)).StoreUnsafe(ref zs, i);
+                j += width;
+                if (j == period)
+                    j = 0;
+            }
+        }
+        else
+        {
+            for (; i + width <= n; i += width)
+            {
+                (Vector256.LoadUnsafe(ref zs, i) + Vector256.LoadUnsafe(ref ps, j)).StoreUnsafe(ref zs, i);
+                j += width;
+                if (j == period)
+                    j = 0;
+            }
         }
         // Fewer than a vector left: j is a multiple of the width below the period, so the pattern continues in bounds.
         for (; i < n; i++, j++)

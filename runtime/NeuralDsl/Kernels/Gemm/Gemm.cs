@@ -19,6 +19,13 @@ public static class Gemm
     // See docs/kernels.md#threads
     internal const long ParallelThreshold = 1L << 21;
 
+    /// <summary>
+    /// From this many multiply-adds (and below <see cref="ParallelThreshold"/>) a product with rows enough for two
+    /// blocks of <see cref="GemmPartition.RowSplitMinRows"/> is cut into row blocks on the worker pool.
+    /// </summary>
+    // See docs/kernels.md#threads
+    internal const long RowSplitThreshold = 1L << 18;
+
     /// <summary>Depth or width under which packing is not worth it.</summary>
     internal const int SmallDimension = 16;
 
@@ -163,6 +170,19 @@ public static class Gemm
         {
             var plan = GemmPartition.Grid(m, k, n, GemmKernel.WideRows, 2 * TS.Count);
             if (plan.Chunks >= 2 && NeuralDslThreads.Current >= 2)
+            {
+                var job = new GemmJob<T>(a, b, c, m, k, n, transposeA, transposeB, accumulate) { Plan = plan };
+                WorkerPool.Run(&GridChunks<T>, &job, plan.Chunks, 1);
+                return;
+            }
+        }
+        else if (work >= RowSplitThreshold && NeuralDslThreads.Current >= 2)
+        {
+            // Below the threshold but with rows enough for two blocks (a feed-forward layer over a 64-step sequence at
+            // batch 1): row blocks, B read in place by each. A row block gives the bits of the whole product, so one
+            // thread computes it whole (the same bits).
+            var plan = GemmPartition.RowSplit(m, k, n);
+            if (plan.Chunks >= 2)
             {
                 var job = new GemmJob<T>(a, b, c, m, k, n, transposeA, transposeB, accumulate) { Plan = plan };
                 WorkerPool.Run(&GridChunks<T>, &job, plan.Chunks, 1);

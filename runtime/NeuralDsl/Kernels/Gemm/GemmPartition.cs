@@ -14,7 +14,8 @@ namespace NeuralDsl;
 /// halved) for any product above the threshold. A block re-reads the operand it does not
 /// split, so blocks are kept large enough for the packing to stay a small share of their work. Depth: chunks of about
 /// one packed depth block (<see cref="GemmBlocked.DepthBytes"/>), an even number (so two threads share them evenly),
-/// at most <see cref="MaxDepthChunks"/>. See docs/kernels.md#threads.
+/// at most <see cref="MaxDepthChunks"/>. Between <see cref="Gemm.RowSplitThreshold"/> and the threshold: row blocks
+/// only (<see cref="RowSplit"/>). See docs/kernels.md#threads.
 /// </remarks>
 internal static class GemmPartition
 {
@@ -65,6 +66,32 @@ internal static class GemmPartition
         int rowChunk = RoundUp((m + rowBlocks - 1) / rowBlocks, tileRows);
         int columnChunk = RoundUp((n + columnBlocks - 1) / columnBlocks, tileColumns);
         return new GemmGrid(rowChunk, columnChunk, (m + rowChunk - 1) / rowChunk, (n + columnChunk - 1) / columnChunk);
+    }
+
+    /// <summary>Fewest rows in a row block of a product below the threshold (<see cref="RowSplit"/>).</summary>
+    internal const int RowSplitMinRows = 32;
+
+    /// <summary>
+    /// Rows per block of <see cref="RowSplit"/> are a multiple of this, not of the register tile: blocks of equal size
+    /// (32 + 32 rows rather than 36 + 28) finish together on two threads, and the few-row tile takes a ragged end.
+    /// </summary>
+    internal const int RowSplitGranule = 8;
+
+    /// <summary>Fewest multiply-adds in a row block of a product below the threshold: a few microseconds on one core.</summary>
+    internal const long RowSplitChunkWork = 1L << 17;
+
+    /// <summary>
+    /// Row blocks of a product between <see cref="Gemm.RowSplitThreshold"/> and the parallel threshold: as many as keep
+    /// every block at least <see cref="RowSplitMinRows"/> rows and <see cref="RowSplitChunkWork"/> multiply-adds (one
+    /// block when that is fewer than two), rows per block a multiple of <see cref="RowSplitGranule"/>, one column
+    /// block. The LSTM and GRU per-step products of batch 32 (32 rows) stay whole.
+    /// </summary>
+    public static GemmGrid RowSplit(int m, int k, int n)
+    {
+        long work = (long)m * k * n;
+        int blocks = (int)Math.Clamp(Math.Min(m / RowSplitMinRows, work / RowSplitChunkWork), 1, MaxChunks);
+        int rowChunk = RoundUp((m + blocks - 1) / blocks, RowSplitGranule);
+        return new GemmGrid(rowChunk, n, (m + rowChunk - 1) / rowChunk, 1);
     }
 
     /// <summary>Depths per chunk of a depth split (a multiple of <see cref="Gemm.DepthSplitGranule"/>); the last chunk may be shorter.</summary>

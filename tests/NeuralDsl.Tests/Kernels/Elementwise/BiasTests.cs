@@ -45,7 +45,8 @@ public class BiasTests
     }
 
     /// <summary>
-    /// Row lengths around the vector widths (16 floats / 8 doubles): whole vectors (one register block or several),
+    /// Row lengths around the vector widths (16 floats / 8 doubles with AVX-512, 8 / 4 with AVX2): whole vectors (one
+    /// register block or several, a feed-forward layer's 64 rows of 128),
     /// a repeating pattern on the stack (10, 17, 33), a pattern too long for the stack (129 → per-row adds), and
     /// buffers shorter than a vector. Both kernels must equal the per-row definition bit for bit, summing each
     /// column in row order.
@@ -62,6 +63,8 @@ public class BiasTests
     [InlineData(4, 129)]
     [InlineData(1, 3)]
     [InlineData(9, 5)]
+    [InlineData(64, 128)]
+    [InlineData(5, 12)]
     public void StreamedKernelsMatchThePerRowDefinitionExactly(int rows, int units)
     {
         Check<double>(rows, units);

@@ -73,7 +73,8 @@ public sealed class WorkerPoolTests
     }
 
     // Grid blocks (square, tall, wide), the depth split (the MNIST Dense forward product and an odd depth), a weight
-    // gradient (tall C over a shallow depth), and a product too small to share.
+    // gradient (tall C over a shallow depth), row blocks below the threshold (the transformer's feed-forward products at
+    // batch 1, and 100 rows cut into 56 + 44), and products too small to share (the LSTM's per-step 32×50·50×200).
     public static TheoryData<int, int, int> GemmShapes => new()
     {
         { 257, 257, 257 },
@@ -82,6 +83,10 @@ public sealed class WorkerPoolTests
         { 256, 784, 128 },
         { 45, 1001, 50 },
         { 784, 256, 128 },
+        { 64, 64, 128 },
+        { 64, 128, 64 },
+        { 100, 50, 60 },
+        { 32, 50, 200 },
         { 30, 40, 50 },
     };
 
@@ -126,6 +131,55 @@ public sealed class WorkerPoolTests
             // The MNIST Dense forward product is cut into four depth chunks (an even count, so two threads share it evenly).
             Assert.Equal(4, (784 + depth - 1) / depth);
             Assert.Equal(64, grid.Chunks);
+        }
+        finally
+        {
+            NeuralDslThreads.MaxThreads = saved;
+        }
+    }
+
+    [Fact]
+    public void Row_split_below_the_threshold_reads_the_shape_only()
+    {
+        int saved = NeuralDslThreads.MaxThreads;
+        try
+        {
+            NeuralDslThreads.MaxThreads = 1;
+            GemmGrid feedForward = GemmPartition.RowSplit(64, 64, 128);
+            NeuralDslThreads.MaxThreads = 8;
+            Assert.Equal(feedForward, GemmPartition.RowSplit(64, 64, 128));
+            // Two row blocks of 32 rows, one column block; 100 rows are cut into 56 + 44 (multiples of 8).
+            Assert.Equal(new GemmGrid(32, 128, 2, 1), feedForward);
+            Assert.Equal(new GemmGrid(56, 60, 2, 1), GemmPartition.RowSplit(100, 50, 60));
+            // The LSTM and GRU per-step products at batch 32 stay whole: 32 rows are one block.
+            Assert.Equal(1, GemmPartition.RowSplit(32, 50, 200).Chunks);
+            // Many rows but little work per row: blocks of 2^17 multiply-adds at least.
+            Assert.Equal(2, GemmPartition.RowSplit(4096, 8, 8).Chunks);
+        }
+        finally
+        {
+            NeuralDslThreads.MaxThreads = saved;
+        }
+    }
+
+    [Fact]
+    public void A_feed_forward_product_below_the_threshold_is_shared_with_a_worker()
+    {
+        if (!System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            return; // plain loops on the calling thread only
+        int saved = NeuralDslThreads.MaxThreads;
+        try
+        {
+            NeuralDslThreads.MaxThreads = 2;
+            Assert.True((long)64 * 64 * 128 < Gemm.ParallelThreshold && (long)64 * 64 * 128 >= Gemm.RowSplitThreshold);
+            var a = new float[64 * 64];
+            var b = new float[64 * 128];
+            var c = new float[64 * 128];
+            long before = WorkerPool.WorkerChunks;
+            // The worker claims a block only if it wakes before the caller has taken both; give it chances.
+            for (int attempt = 0; attempt < 2000 && WorkerPool.WorkerChunks == before; attempt++)
+                Gemm.Multiply<float>(a, b, c, 64, 64, 128);
+            Assert.True(WorkerPool.WorkerChunks > before, "no worker computed a row block of the 64×64·64×128 product");
         }
         finally
         {
