@@ -19,11 +19,12 @@ internal sealed unsafe class ReservoirStep
     /// <summary>Stored W lanes from which a step is shared with the worker pool (a 500-unit, 10 % reservoir has 25,000).</summary>
     internal const int ParallelLanes = 8192;
 
-    // Slices per chunk claimed by a thread: the fewest leading slices holding half the stored lanes (W's and Win's).
-    // The slices run longest rows first, so the first chunk is the caller's larger share (it claims before the woken
-    // worker arrives), the second a little smaller and the remainder a few short slices for whoever is free first:
-    // two or three claims per step, where chunks of 8 slices made eight, each a cache line passed between the cores.
-    private readonly int _chunkSlices;
+    // The chunks two threads claim (StepPartner: the caller from the front, its partner from the back), as slice
+    // bounds: a large first and last chunk of about 38 % of the stored lanes (W's and Win's) each, so most steps cost
+    // one claim per thread, and the middle quarter in six small chunks for whoever is free first, so a partner that
+    // arrives late or is slowed leaves little for the other to wait on.
+    private static readonly double[] ChunkEnds = [0.38, 0.42, 0.46, 0.50, 0.54, 0.58, 0.62, 1.0];
+    private readonly int[] _chunkBounds;
 
     private const int H = ReservoirMatrix.SliceHeight;
 
@@ -73,17 +74,7 @@ internal sealed unsafe class ReservoirStep
             _inWidth[s] = width;
             lanes += width * H;
         }
-        int total = values.Length + lanes, half = 0;
-        _chunkSlices = slices;
-        for (int s = 0; s < slices; s++)
-        {
-            half += (sliceWidth[s] + _inWidth[s]) * H;
-            if (2 * half >= total)
-            {
-                _chunkSlices = s + 1;
-                break;
-            }
-        }
+        _chunkBounds = ChunkBounds(sliceWidth, _inWidth, values.Length + lanes);
         _inColumns = new ushort[lanes];
         _inValues = new float[lanes];
         for (int s = 0; s < slices; s++)
@@ -103,6 +94,31 @@ internal sealed unsafe class ReservoirStep
         }
     }
 
+    /// <summary>Slice bounds of the chunks: the fewest leading slices holding each fraction of <see cref="ChunkEnds"/>.</summary>
+    private static int[] ChunkBounds(int[] width, int[] inWidth, int total)
+    {
+        int slices = width.Length;
+        var bounds = new int[ChunkEnds.Length + 1];
+        int count = 1, s = 0;
+        long lanes = 0;
+        // The last end is 1: the last chunk runs to the last slice (trailing slices may hold no lanes at all).
+        for (int e = 0; e < ChunkEnds.Length - 1; e++)
+        {
+            while (s < slices && lanes < ChunkEnds[e] * total)
+            {
+                lanes += (width[s] + inWidth[s]) * H;
+                s++;
+            }
+            if (s > bounds[count - 1] && s < slices)
+                bounds[count++] = s;
+        }
+        bounds[count++] = slices;
+        return bounds[..count];
+    }
+
+    /// <summary>Chunks a shared step is cut into.</summary>
+    internal int Chunks => _chunkBounds.Length - 1;
+
     /// <summary>The reservoir matrix this step was built from.</summary>
     public ReservoirMatrix W { get; }
 
@@ -118,8 +134,9 @@ internal sealed unsafe class ReservoirStep
     /// <summary>
     /// <c>x ← (1 − leakRate)·x + leakRate·f(W·x + Win·u + bias)</c> with the lengths already checked;
     /// <paramref name="scratch"/> (Rows values) is working memory (the new state with tanh or no activation, else the
-    /// activated pre-state in slice order). Shared with the worker pool
-    /// (<see cref="WorkerPool.Run"/>) when <paramref name="share"/>.
+    /// activated pre-state in slice order). Shared with this thread's <see cref="StepPartner"/> (a pool worker that stays
+    /// for the steps that follow) when <paramref name="share"/>, the reservoir is large enough and the thread count
+    /// allows two.
     /// </summary>
     public void Update(ReadOnlySpan<float> bias, ReadOnlySpan<float> input, Span<float> state, Span<float> scratch,
         float leakRate, Activation activation, bool share)
@@ -143,6 +160,7 @@ internal sealed unsafe class ReservoirStep
         fixed (int* pInWidth = _inWidth)
         fixed (ushort* pInCol = _inColumns)
         fixed (float* pInVal = _inValues)
+        fixed (int* pBounds = _chunkBounds)
         {
             var job = new Job
             {
@@ -151,10 +169,10 @@ internal sealed unsafe class ReservoirStep
                 FullSlices = Rows / H, Tanh = tanh, Leak = leakInSlices, LeakRate = leakRate, Keep = 1f - leakRate,
             };
             int slices = _sliceStart.Length;
-            // Slices write disjoint rows, so the pool's chunks (fixed by the slice count) give the same bits on any
-            // number of threads.
-            if (share && _values.Length >= ParallelLanes)
-                WorkerPool.Run(&Slices, &job, slices, _chunkSlices);
+            // Slices write disjoint rows and each row's sum is formed within its slice, so the bits are the same
+            // whichever thread computes which chunk, on any number of threads.
+            if (share && _values.Length >= ParallelLanes && NeuralDslThreads.Current > 1)
+                StepPartner.Current.Run(&Slices, &job, pBounds, Chunks);
             else
                 Slices(&job, 0, slices);
 
