@@ -243,6 +243,14 @@ internal sealed unsafe class ReservoirStep
     {
         Job* job = (Job*)context;
         int s = start;
+        if (Sse.IsSupported)
+        {
+            // The state's lines: on the partner they were just written by the caller; ask for all of them at once.
+            float* px0 = job->X;
+            int rows = job->FullSlices * H;
+            for (int i = 0; i < rows; i += 16)
+                Sse.Prefetch0(px0 + i);
+        }
         if (Avx.IsSupported && Fma.IsSupported)
         {
             // Two slices' sums before either is finished: tanh is a chain of ~20 dependent operations, and with one
