@@ -179,7 +179,7 @@ public sealed class ReservoirMatrix
             return step;
         if (!ReservoirStep.Supports(this, win))
             return null;
-        step = new ReservoirStep(this, win, _rowOf, _sliceStart, _sliceWidth, _columns, _values);
+        step = new ReservoirStep(this, win);
         _step = step;
         return step;
     }

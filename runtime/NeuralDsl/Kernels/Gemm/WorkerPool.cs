@@ -46,6 +46,7 @@ internal static unsafe class WorkerPool
     private static readonly object s_gate = new();
     private static readonly object s_startLock = new();
     private static int s_version;
+    private static int s_runs;
     private static int s_sleepers;
     private static int s_workers;
     private static long s_allocatedBytes;
@@ -125,7 +126,11 @@ internal static unsafe class WorkerPool
         Interlocked.Increment(ref job.Generation);
         int slot = Publish(job);
         if (slot >= 0)
+        {
+            // A step partner (StepPartner) watches this count and leaves its sequence to join calls like this one.
+            Interlocked.Increment(ref s_runs);
             Wake(helpers);
+        }
 
         t_depth++;
         try
@@ -143,6 +148,58 @@ internal static unsafe class WorkerPool
             job.Done.Wait();
         ExceptionDispatchInfo? error = Interlocked.Exchange(ref job.Error, null);
         error?.Throw();
+    }
+
+    /// <summary>Calls of <see cref="Run"/> published so far (a partner's cue to leave its sequence and help).</summary>
+    internal static int Runs => Volatile.Read(ref s_runs);
+
+    /// <summary>
+    /// Offers <paramref name="body"/>(<paramref name="context"/>, 0, 1) to one idle worker without waiting for it: the
+    /// one-chunk job <see cref="StepPartner"/> publishes so a worker enters its sequence loop. Nothing runs on this
+    /// thread. The job stays published until a worker takes it (however late: the body must then find nothing to do
+    /// and return), and the worker takes it down when it returns. Returns false, changing nothing, while the previous
+    /// offer of <paramref name="lease"/> is still published or running. <paramref name="owner"/> keeps the memory
+    /// <paramref name="context"/> points to alive as long as the job can run.
+    /// </summary>
+    internal static bool TryOffer(Lease lease, delegate*<void*, int, int, void> body, void* context, object owner)
+    {
+        Job job = lease.Job;
+        if (Volatile.Read(ref job.Published) != 0 || Volatile.Read(ref job.Active) != 0)
+            return false;
+        if (Volatile.Read(ref s_workers) < 1)
+            StartWorkers(1);
+        job.Body = body;
+        job.Context = context;
+        job.Owner = owner;
+        job.Length = 1;
+        job.ChunkSize = 1;
+        job.Chunks = 1;
+        job.Limit = 1;
+        job.MaxHelpers = 1;
+        job.Next = 0;
+        job.Completed = 0;
+        job.Seats = 0;
+        job.Error = null;
+        job.Detached = true;
+        job.Done.Reset();
+        Volatile.Write(ref job.Published, 1);
+        Interlocked.Increment(ref job.Generation);
+        if (Publish(job) < 0)
+        {
+            Volatile.Write(ref job.Published, 0);
+            return false;
+        }
+        Wake(1);
+        return true;
+    }
+
+    /// <summary>A reusable one-chunk job for <see cref="TryOffer"/>, owned by one thread.</summary>
+    internal sealed class Lease
+    {
+        internal readonly Job Job = new();
+
+        /// <summary>Whether the last offer is still published (not yet taken) or running.</summary>
+        internal bool Pending => Volatile.Read(ref Job.Published) != 0;
     }
 
     /// <summary>This thread's job object for the current depth: of the two, one no worker is inside (a late worker may still be leaving the other).</summary>
@@ -295,6 +352,12 @@ internal static unsafe class WorkerPool
                 Interlocked.Add(ref s_workerChunks, chunks);
                 NeuralDslThreads.Exchange(previous);
                 worked |= chunks > 0;
+                if (job.Detached && chunks > 0)
+                {
+                    // An offer's one chunk has run: take it down (nobody else does), then let its owner offer again.
+                    Interlocked.CompareExchange(ref s_slots[i], null, job);
+                    Volatile.Write(ref job.Published, 0);
+                }
             }
             Interlocked.Decrement(ref job.Active);
         }
@@ -302,12 +365,15 @@ internal static unsafe class WorkerPool
     }
 
     /// <summary>One call's shared state. Owned by the thread that publishes it; reused call after call.</summary>
-    private sealed class Job
+    internal sealed class Job
     {
         public delegate*<void*, int, int, void> Body;
         public void* Context;
         public int Length, ChunkSize, Chunks, Limit, MaxHelpers;
         public int Next, Completed, Seats, Active, Generation;
+        public int Published;   // an offer (TryOffer): 1 from publication until its chunk has run and it is taken down
+        public bool Detached;   // an offer: nobody waits for it, the worker that ran it takes it down
+        public object? Owner;   // an offer: keeps its context's memory alive
         public long LastUsed;
         public ExceptionDispatchInfo? Error;
         public readonly Signal Done = new(spinMicroseconds: 200);
@@ -318,7 +384,7 @@ internal static unsafe class WorkerPool
     /// ManualResetEventSlim it never allocates lazily on its first blocking wait, so the zero-allocation
     /// guarantee holds from the first call after warm-up whichever path a wait takes.
     /// </summary>
-    private sealed class Signal(int spinMicroseconds)
+    internal sealed class Signal(int spinMicroseconds)
     {
         private readonly long _spinTicks = spinMicroseconds * Stopwatch.Frequency / 1_000_000;
         private readonly object _gate = new();
