@@ -80,6 +80,12 @@ internal sealed unsafe class StepPartner
     /// [0, <paramref name="chunks"/>), on this thread and the partner if it is there; returns when every chunk is
     /// complete. <paramref name="context"/> and <paramref name="bounds"/> must stay valid until this returns.
     /// </summary>
+    /// <remarks>
+    /// The body must not throw (the reservoir's slices are arithmetic on buffers sized at construction): unlike
+    /// <see cref="WorkerPool.Run"/>, nobody collects a partner's exception, and a caller leaving early would leave the
+    /// partner writing through a context that is gone. A body that throws on the partner ends the process with a
+    /// message instead of leaving the caller waiting forever.
+    /// </remarks>
     public void Run(delegate*<void*, int, int, void> body, void* context, int* bounds, int chunks)
     {
         Debug.Assert(chunks is > 0 and <= ushort.MaxValue, "the chunk range fits the post's 16-bit fields");
@@ -161,7 +167,15 @@ internal sealed unsafe class StepPartner
                         word = seen;
                         continue;
                     }
-                    body(job, bounds[back - 1], bounds[back]);
+                    try
+                    {
+                        body(job, bounds[back - 1], bounds[back]);
+                    }
+                    catch (Exception e)
+                    {
+                        // The caller is waiting for this chunk and cannot be given the exception (see Run).
+                        Environment.FailFast("A step chunk threw on the partner thread; its caller would wait forever.", e);
+                    }
                     mine++;
                     word = Volatile.Read(ref s->Word);
                 }
