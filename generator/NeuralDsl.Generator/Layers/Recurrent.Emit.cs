@@ -220,8 +220,9 @@ internal sealed partial record RecurrentSpec
                 w.Call(RecurrentClass + ".SimpleForward", ["g", "h", units, Act(Activation)]);
                 break;
             case RecurrentCell.Lstm:
-                w.Line("// g += " + recurrentProduct + ", all four gates in one product");
-                w.Call(GemmMultiply, ["hPrev", recurrent, "g", "batch", units, Literals.Int(width), "accumulate: true"]);
+                w.Line("// g += " + recurrentProduct + ", all four gates in one product (at B = 1 its column passes");
+                w.Line("// alternate direction with t, so each step starts on the part of recurrent_kernel still in L1)");
+                w.Call(RecurrentClass + ".AddRecurrentProduct", ["hPrev", recurrent, "g", "batch", units, Literals.Int(width), "t"]);
                 w.Line("// c_t = f ⊙ c_{t-1} + i ⊙ g_c, h_t = o ⊙ " + Activation + "(c_t)");
                 w.Call(RecurrentClass + ".LstmForward",
                     ["g", StepOf("cs", "t", "step"), StepOf("cs", "t + 1", "step"), StepOf("tcs", "t", "step"), "h", units, Act(Activation), Act(RecurrentActivation)]);

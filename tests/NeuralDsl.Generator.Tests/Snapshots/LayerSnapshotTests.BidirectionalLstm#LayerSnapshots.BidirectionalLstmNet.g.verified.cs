@@ -621,15 +621,16 @@ partial class BidirectionalLstmNet : global::NeuralDsl.IModel<float>
                 var g = gates.Slice(t * gateStep, gateStep); // [B×12]
                 var hPrev = hs.Slice(t * step, step); // h_{t-1} [B×3]
                 var h = hs.Slice((t + 1) * step, step); // h_t [B×3]
-                // g += h_{t-1}[B×3] · recurrent_kernel[3×12], all four gates in one product
-                global::NeuralDsl.Gemm.Multiply(
+                // g += h_{t-1}[B×3] · recurrent_kernel[3×12], all four gates in one product (at B = 1 its column passes
+                // alternate direction with t, so each step starts on the part of recurrent_kernel still in L1)
+                global::NeuralDsl.Recurrent.AddRecurrentProduct(
                     hPrev,
                     __model.BidirectionalForwardLstmRecurrentKernel,
                     g,
                     batch,
                     3,
                     12,
-                    accumulate: true);
+                    t);
                 // c_t = f ⊙ c_{t-1} + i ⊙ g_c, h_t = o ⊙ Tanh(c_t)
                 global::NeuralDsl.Recurrent.LstmForward(
                     g,
@@ -667,15 +668,16 @@ partial class BidirectionalLstmNet : global::NeuralDsl.IModel<float>
                 var g = gates.Slice(t * gateStep, gateStep); // [B×12]
                 var hPrev = hs.Slice(t * step, step); // h_{t-1} [B×3]
                 var h = hs.Slice((t + 1) * step, step); // h_t [B×3]
-                // g += h_{t-1}[B×3] · recurrent_kernel[3×12], all four gates in one product
-                global::NeuralDsl.Gemm.Multiply(
+                // g += h_{t-1}[B×3] · recurrent_kernel[3×12], all four gates in one product (at B = 1 its column passes
+                // alternate direction with t, so each step starts on the part of recurrent_kernel still in L1)
+                global::NeuralDsl.Recurrent.AddRecurrentProduct(
                     hPrev,
                     __model.BidirectionalBackwardLstmRecurrentKernel,
                     g,
                     batch,
                     3,
                     12,
-                    accumulate: true);
+                    t);
                 // c_t = f ⊙ c_{t-1} + i ⊙ g_c, h_t = o ⊙ Tanh(c_t)
                 global::NeuralDsl.Recurrent.LstmForward(
                     g,

@@ -619,8 +619,9 @@ partial class LSTMNet : global::NeuralDsl.IModel<float>
                 var g = gates.Slice(t * gateStep, gateStep); // [B×16]
                 var hPrev = hs.Slice(t * step, step); // h_{t-1} [B×4]
                 var h = hs.Slice((t + 1) * step, step); // h_t [B×4]
-                // g += h_{t-1}[B×4] · recurrent_kernel[4×16], all four gates in one product
-                global::NeuralDsl.Gemm.Multiply(hPrev, __model.LstmRecurrentKernel, g, batch, 4, 16, accumulate: true);
+                // g += h_{t-1}[B×4] · recurrent_kernel[4×16], all four gates in one product (at B = 1 its column passes
+                // alternate direction with t, so each step starts on the part of recurrent_kernel still in L1)
+                global::NeuralDsl.Recurrent.AddRecurrentProduct(hPrev, __model.LstmRecurrentKernel, g, batch, 4, 16, t);
                 // c_t = f ⊙ c_{t-1} + i ⊙ g_c, h_t = o ⊙ Tanh(c_t)
                 global::NeuralDsl.Recurrent.LstmForward(
                     g,

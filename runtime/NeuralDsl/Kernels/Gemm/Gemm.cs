@@ -112,6 +112,25 @@ public static class Gemm
             GemmScalar.Multiply(a, b, c, m, k, n, transposeA, transposeB, accumulate);
     }
 
+    /// <summary>
+    /// <c>c[1×n] (+)= a[1×k]·b[k×n]</c> through the row kernel (the m = 1 case of <see cref="Multiply{T}"/>, the same
+    /// bits), its column passes from the last to the first when <paramref name="backward"/>; no argument checks.
+    /// </summary>
+    internal static unsafe void MultiplyRowUnchecked<T>(T* a, T* b, T* c, int k, int n, bool accumulate, bool backward)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (n == 0 || k == 0 || !Vector256.IsHardwareAccelerated)
+        {
+            MultiplyUnchecked(a, b, c, 1, k, n, false, false, accumulate);
+            return;
+        }
+        int depthBlock = k >= SmallDimension && n >= SmallDimension ? GemmBlocked.DepthBytes / sizeof(T) : k;
+        if (Vector512.IsHardwareAccelerated)
+            GemmRow.Multiply<GemmSimd512<T>, Vector512<T>, T>(a, b, c, k, n, accumulate, depthBlock, backward);
+        else
+            GemmRow.Multiply<GemmSimd256<T>, Vector256<T>, T>(a, b, c, k, n, accumulate, depthBlock, backward);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Dispatch<TS, TVec, T>(T* a, T* b, T* c, int m, int k, int n,
         bool transposeA, bool transposeB, bool accumulate)

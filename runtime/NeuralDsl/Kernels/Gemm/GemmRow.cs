@@ -21,14 +21,34 @@ internal static unsafe class GemmRow
     /// <summary>Vectors of C held in registers per pass.</summary>
     private const int Vectors = 8;
 
-    /// <summary>c[1×n] (+)= a[1×k]·b[k×n]; <paramref name="depthBlock"/> is the depth after which the chains restart.</summary>
+    /// <summary>
+    /// c[1×n] (+)= a[1×k]·b[k×n]; <paramref name="depthBlock"/> is the depth after which the chains restart. With
+    /// <paramref name="backward"/> the column passes of each depth block run from the last to the first: every element
+    /// is summed the same way (same bits), but a caller that alternates the direction on consecutive calls with the
+    /// same B (a recurrent step) starts each call on the columns the previous one read last, which are still in L1.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Multiply<TS, TVec, T>(T* a, T* b, T* c, int k, int n, bool add, int depthBlock)
+    public static void Multiply<TS, TVec, T>(T* a, T* b, T* c, int k, int n, bool add, int depthBlock, bool backward = false)
         where TS : IGemmSimd<TVec, T>
         where TVec : struct
         where T : unmanaged
     {
         int span = Vectors * TS.Count;
+        // The passes: `full` passes of eight vectors from column 0, then the rest from column `restAt`: a ninth, masked
+        // chain joined to the last full pass when at most one vector would be left (`ninth` columns), else the
+        // narrowest masked pass that covers it (loading and multiplying vectors that are all mask would cost as much
+        // as useful ones: n = 200 floats leaves one vector, not eight).
+        int full = 0, ninth = 0;
+        for (int j = 0; j + span <= n; j += span)
+        {
+            if (n - j - span is > 0 and var last && last <= TS.Count)
+            {
+                ninth = last;
+                break;
+            }
+            full++;
+        }
+        int restAt = full * span;
         for (int p0 = 0; p0 < k; p0 += depthBlock)
         {
             int kc = Math.Min(depthBlock, k - p0);
@@ -36,28 +56,36 @@ internal static unsafe class GemmRow
             bool addBlock = add || p0 > 0;
             T* ab = a + p0;
             T* bb = b + (nint)p0 * n;
-            int j = 0;
-            for (; j + span <= n; j += span)
+            if (backward)
             {
-                if (n - j - span is > 0 and var last && last <= TS.Count)
-                {
-                    // At most one vector would be left: it joins this pass as a ninth (masked) chain.
-                    Vectors9Masked<TS, TVec, T>(kc, ab, bb + j, n, c + j, last, addBlock);
-                    j = n;
-                    break;
-                }
-                Vectors8<TS, TVec, T>(kc, ab, bb + j, n, c + j, addBlock);
+                Rest<TS, TVec, T>(kc, ab, bb + restAt, n, c + restAt, n - restAt, ninth, addBlock);
+                for (int q = full - 1; q >= 0; q--)
+                    Vectors8<TS, TVec, T>(kc, ab, bb + q * span, n, c + q * span, addBlock);
             }
-            // The ragged rest in the narrowest masked pass that covers it: loading (and multiplying) vectors that are
-            // all mask would cost as much as useful ones (n = 200 floats: one vector left, not eight).
-            int rest = n - j;
-            if (rest > 4 * TS.Count)
-                Vectors8Masked<TS, TVec, T>(kc, ab, bb + j, n, c + j, rest, addBlock);
-            else if (rest > TS.Count)
-                Vectors4Masked<TS, TVec, T>(kc, ab, bb + j, n, c + j, rest, addBlock);
-            else if (rest > 0)
-                Vectors1Masked<TS, TVec, T>(kc, ab, bb + j, n, c + j, rest, addBlock);
+            else
+            {
+                for (int q = 0; q < full; q++)
+                    Vectors8<TS, TVec, T>(kc, ab, bb + q * span, n, c + q * span, addBlock);
+                Rest<TS, TVec, T>(kc, ab, bb + restAt, n, c + restAt, n - restAt, ninth, addBlock);
+            }
         }
+    }
+
+    /// <summary>The <paramref name="rest"/> columns after the full passes (none, or a ninth chain's 8·w + ninth).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Rest<TS, TVec, T>(int kc, T* a, T* b, nint ldb, T* c, int rest, int ninth, bool add)
+        where TS : IGemmSimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged
+    {
+        if (ninth > 0)
+            Vectors9Masked<TS, TVec, T>(kc, a, b, ldb, c, ninth, add);
+        else if (rest > 4 * TS.Count)
+            Vectors8Masked<TS, TVec, T>(kc, a, b, ldb, c, rest, add);
+        else if (rest > TS.Count)
+            Vectors4Masked<TS, TVec, T>(kc, a, b, ldb, c, rest, add);
+        else if (rest > 0)
+            Vectors1Masked<TS, TVec, T>(kc, a, b, ldb, c, rest, add);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

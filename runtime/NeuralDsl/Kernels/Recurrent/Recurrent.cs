@@ -76,6 +76,46 @@ public static partial class Recurrent
     }
 
     /// <summary>
+    /// One step's recurrent product for all gates, <c>gates[B×width] += hPrev[B×units] · recurrentKernel[units×width]</c>:
+    /// the same bits as <see cref="Gemm.Multiply{T}"/> with <c>accumulate</c>. At batch 1 the row kernel reads the
+    /// recurrent kernel in column passes, and on odd steps it runs them from the last to the first: a kernel larger
+    /// than L1 (LSTM(50): 40 KB) is then read starting where the previous step ended, from L1, instead of all of it
+    /// from L2 at every step. Each element's sum is the same either way.
+    /// </summary>
+    /// <param name="hPrev">[batch, units] the previous state.</param>
+    /// <param name="recurrentKernel">[units, width] row-major.</param>
+    /// <param name="gates">[batch, width], added to; must not overlap the inputs.</param>
+    /// <param name="batch">Rows of the state.</param>
+    /// <param name="units">State size.</param>
+    /// <param name="width">Gate columns (gates × units).</param>
+    /// <param name="step">The time step; only its parity matters.</param>
+    /// <exception cref="ArgumentException">A length does not match its shape, or the gates overlap an input.</exception>
+    public static unsafe void AddRecurrentProduct<T>(ReadOnlySpan<T> hPrev, ReadOnlySpan<T> recurrentKernel, Span<T> gates, int batch,
+        int units, int width, int step)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (batch != 1)
+        {
+            Gemm.Multiply(hPrev, recurrentKernel, gates, batch, units, width, accumulate: true);
+            return;
+        }
+        KernelGuard.EnsureSupported<T>();
+        KernelGuard.Positive(units, nameof(units));
+        KernelGuard.Positive(width, nameof(width));
+        KernelGuard.SameLength(units, hPrev.Length, "Previous state [1, units]", nameof(hPrev));
+        KernelGuard.SameLength(units * width, recurrentKernel.Length, "Recurrent kernel [units, width]", nameof(recurrentKernel));
+        KernelGuard.SameLength(width, gates.Length, "Gate block [1, width]", nameof(gates));
+        if (gates.Overlaps(hPrev) || gates.Overlaps(recurrentKernel))
+            throw new ArgumentException("The gates overlap an input; the product cannot be computed in place.", nameof(gates));
+        fixed (T* a = hPrev)
+        fixed (T* b = recurrentKernel)
+        fixed (T* c = gates)
+        {
+            Gemm.MultiplyRowUnchecked(a, b, c, units, width, accumulate: true, backward: (step & 1) != 0);
+        }
+    }
+
+    /// <summary>
     /// Copies the column block <c>[start, start + width)</c> of a row-major [rows, columns] matrix into a packed
     /// [rows, width] one (the GRU's candidate block of the recurrent kernel, when the reset gate comes first).
     /// </summary>

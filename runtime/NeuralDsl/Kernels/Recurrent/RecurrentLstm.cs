@@ -64,11 +64,13 @@ public static partial class Recurrent
     }
 
     /// <summary>
-    /// <see cref="LstmForward"/> in one pass per row, a register of each gate at a time (the same operators): no
-    /// separate activation call per gate block and per state. When the units are not a whole number of registers, the
-    /// last register's worth of units (<c>units − V .. units</c>) is computed first from the pre-activations and its
-    /// activated gates are stored after the loop, which rewrote the overlap with the same values; so every unit goes
-    /// through the vector operators and no scalar tail is left.
+    /// <see cref="LstmForward"/> a register at a time with the same operators, in four short loops per row: the
+    /// recurrent activation over i and f (one contiguous block), the activation over the candidate block, the recurrent
+    /// activation over o, then the cell. Each loop's iterations are independent and short, so the out-of-order core
+    /// overlaps several registers' activations (one long loop body with five activations per register did not fit its
+    /// window and ran at the activations' latency). When a block is not a whole number of registers, the last
+    /// register (<c>length − V .. length</c>) is activated first and stored after the loop, which rewrote the overlap
+    /// with the same values; so every unit goes through the vector operators and no scalar tail is left.
     /// </summary>
     private static void LstmForwardFused<T>(Span<T> gates, ReadOnlySpan<T> cPrev, Span<T> c, Span<T> cActivated, Span<T> h, int batch,
         int units, Activation activation, Activation recurrentActivation)
@@ -122,11 +124,6 @@ public static partial class Recurrent
         where TAct : IUnaryOperator<T>
     {
         int v = Vector256<T>.Count;
-        int tail = units - v;
-        bool ragged = units % v != 0;
-        // The ragged last register's activated gates wait here while the loop reads the overlap's pre-activations.
-        Span<T> held = stackalloc T[4 * Vector256<T>.Count];
-        ref T hd = ref MemoryMarshal.GetReference(held);
         for (int b = 0; b < batch; b++)
         {
             ref T g = ref MemoryMarshal.GetReference(gates.Slice(b * 4 * units, 4 * units));
@@ -134,44 +131,43 @@ public static partial class Recurrent
             ref T cn = ref MemoryMarshal.GetReference(c.Slice(b * units, units));
             ref T tc = ref MemoryMarshal.GetReference(cActivated.Slice(b * units, units));
             ref T hn = ref MemoryMarshal.GetReference(h.Slice(b * units, units));
-            // One loop (so the cell is inlined once): s = −V is the ragged last register, written to held.
-            for (int s = ragged ? -v : 0; s + v <= units; s += v)
+            // i, f = recAct, g_c = act, o = recAct, in place.
+            ActivateInPlace<T, TRec>(ref g, 2 * units);
+            ActivateInPlace<T, TAct>(ref Unsafe.Add(ref g, 2 * units), units);
+            ActivateInPlace<T, TRec>(ref Unsafe.Add(ref g, 3 * units), units);
+            // c_t, act(c_t), h_t: nothing is read where it is written, so a ragged last register may simply overlap the
+            // one before it.
+            for (int j = 0; ; j += v)
             {
-                int j = s < 0 ? tail : s;
-                ref T dst = ref s < 0 ? ref hd : ref Unsafe.Add(ref g, j);
-                LstmCell256<T, TRec, TAct>(ref g, ref cp, ref cn, ref tc, ref hn, j, units, ref dst, s < 0 ? v : units);
-            }
-            if (ragged)
-            {
-                for (int k = 0; k < 4; k++)
-                    Vector256.LoadUnsafe(ref hd, (nuint)(k * v)).StoreUnsafe(ref g, (nuint)(k * units + tail));
+                if (j + v > units)
+                    j = units - v;
+                Vector256<T> cv = Vector256.LoadUnsafe(ref g, (nuint)(units + j)) * Vector256.LoadUnsafe(ref cp, (nuint)j)
+                    + Vector256.LoadUnsafe(ref g, (nuint)j) * Vector256.LoadUnsafe(ref g, (nuint)(2 * units + j));
+                cv.StoreUnsafe(ref cn, (nuint)j);
+                Vector256<T> tv = TAct.Invoke(cv);
+                tv.StoreUnsafe(ref tc, (nuint)j);
+                (Vector256.LoadUnsafe(ref g, (nuint)(3 * units + j)) * tv).StoreUnsafe(ref hn, (nuint)j);
+                if (j + v >= units)
+                    break;
             }
         }
     }
 
     /// <summary>
-    /// One register of units from <paramref name="j"/>: writes the four activated gates to <paramref name="dst"/>
-    /// (gate k at <c>k·stride</c>), and <c>c_t</c>, <c>act(c_t)</c> and <c>h_t</c>.
+    /// <c>p[0..length) = TOp(p[0..length))</c> a register at a time, <paramref name="length"/> ≥ V; a ragged last
+    /// register is activated from the inputs before the loop and stored after it.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void LstmCell256<T, TRec, TAct>(ref T g, ref T cp, ref T cn, ref T tc, ref T hn, int j, int units, ref T dst, int stride)
+    private static void ActivateInPlace<T, TOp>(ref T p, int length)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        where TRec : IUnaryOperator<T>
-        where TAct : IUnaryOperator<T>
+        where TOp : IUnaryOperator<T>
     {
-        Vector256<T> iv = TRec.Invoke(Vector256.LoadUnsafe(ref g, (nuint)j));
-        Vector256<T> fv = TRec.Invoke(Vector256.LoadUnsafe(ref g, (nuint)(units + j)));
-        Vector256<T> gv = TAct.Invoke(Vector256.LoadUnsafe(ref g, (nuint)(2 * units + j)));
-        Vector256<T> ov = TRec.Invoke(Vector256.LoadUnsafe(ref g, (nuint)(3 * units + j)));
-        iv.StoreUnsafe(ref dst);
-        fv.StoreUnsafe(ref dst, (nuint)stride);
-        gv.StoreUnsafe(ref dst, (nuint)(2 * stride));
-        ov.StoreUnsafe(ref dst, (nuint)(3 * stride));
-        Vector256<T> cv = fv * Vector256.LoadUnsafe(ref cp, (nuint)j) + iv * gv;
-        cv.StoreUnsafe(ref cn, (nuint)j);
-        Vector256<T> tv = TAct.Invoke(cv);
-        tv.StoreUnsafe(ref tc, (nuint)j);
-        (ov * tv).StoreUnsafe(ref hn, (nuint)j);
+        int v = Vector256<T>.Count;
+        nuint last = (nuint)(length - v);
+        Vector256<T> held = TOp.Invoke(Vector256.LoadUnsafe(ref p, last));
+        for (nuint j = 0; j < last; j += (nuint)v)
+            TOp.Invoke(Vector256.LoadUnsafe(ref p, j)).StoreUnsafe(ref p, j);
+        held.StoreUnsafe(ref p, last);
     }
 
     /// <summary>
