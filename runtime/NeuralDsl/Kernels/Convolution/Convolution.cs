@@ -416,8 +416,9 @@ public static class Convolution
     /// The strategy of the input gradient: one GEMM for a 1×1, stride-1 kernel; Winograd on the transposed
     /// convolution (<see cref="BackwardInputWinograd"/>) for a 3×3, stride-1, undilated kernel with at least 8
     /// channels and 8 filters (the transposed convolution's channels) and C·F within the rule's Winograd limit (so the
-    /// forward pass is Winograd too), with the tile size the forward rule picks for that convolution; else im2col. A layer of 1 to 7 channels (an image
-    /// input) keeps im2col: its product would have as few columns, and a first layer needs no input gradient.
+    /// forward pass is Winograd too), with the tile size the forward rule picks for that convolution; else im2col. A
+    /// layer of 1 to 7 channels (an image input) keeps im2col: its product would have as few columns, and a first
+    /// layer needs no input gradient.
     /// </summary>
     internal static ConvolutionStrategy ChooseBackward(in Conv2DGeometry g)
     {

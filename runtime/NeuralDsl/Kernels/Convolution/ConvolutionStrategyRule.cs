@@ -9,7 +9,8 @@ namespace NeuralDsl;
 /// 3×3 stride-1 undilated kernel on at least <see cref="WinogradMinChannels"/> channels whose C·F is at most
 /// <see cref="WinogradMaxKernel"/> (4×4 tiles up to <see cref="LargeTilesMaxKernel"/>); direct loops for a patch of
 /// at most <see cref="DirectPatchLimit"/> (the register kernel where <see cref="FitsSmallPatch"/>); im2col + GEMM for
-/// the rest. The rule reads the shape only, never the batch size, so a sample's result does not depend on the batch.
+/// the rest. The rule reads the shape only, never the batch size: a layer runs the strategy its generated call names at
+/// every batch.
 /// </summary>
 internal static class ConvolutionStrategyRule
 {
@@ -83,8 +84,9 @@ internal static class ConvolutionStrategyRule
 
     /// <summary>
     /// <see cref="Choose"/> before the element size is known: <see cref="ConvolutionStrategy.SmallPatch"/>
-    /// reads <see cref="ConvolutionStrategy.Direct"/> (the filters count only for the Winograd kernel-size limits). What sizes a layer's buffers (scratch, kernel cache) follows from
-    /// this alone, since the two direct kernels need the same (nothing in the forward pass).
+    /// reads <see cref="ConvolutionStrategy.Direct"/> (the filters count only for the Winograd kernel-size limits).
+    /// What sizes a layer's buffers (scratch, kernel cache) follows from this alone, since the two direct kernels need
+    /// the same (nothing in the forward pass).
     /// </summary>
     public static ConvolutionStrategy ChooseByShape(int kernelHeight, int kernelWidth, int channels, int filters, int strideHeight,
         int strideWidth, int dilationHeight, int dilationWidth, int outputHeight, int outputWidth) =>
