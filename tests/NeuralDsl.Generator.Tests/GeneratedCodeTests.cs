@@ -377,6 +377,44 @@ public sealed class GeneratedCodeTests
     }
 
     /// <summary>
+    /// A Winograd-shaped layer's strategy also follows C·F, the size of each transformed-kernel matrix: 4×4 tiles up to
+    /// 2¹⁵, 2×2 tiles up to 2¹⁷, im2col above (no kernel cache), each with a comment that names the limit.
+    /// </summary>
+    [Fact]
+    public void Convolution_strategies_follow_the_kernel_size()
+    {
+        const string source = """
+            using NeuralDsl;
+            namespace Samples.KernelSizes;
+            [Sequential(Loss = Loss.MeanSquaredError)]
+            [Input(14, 14, 128)]
+            [Conv2D(128, 3, Activation.ReLU, Padding = Padding.Same)]
+            [Conv2D(256, 3, Activation.ReLU, Padding = Padding.Same)]
+            [Conv2D(512, 3, Activation.ReLU, Padding = Padding.Same)]
+            [Conv2D(512, 3, Activation.ReLU, Padding = Padding.Same)]
+            [Flatten]
+            [Dense(1)]
+            public partial class KernelSizes;
+            """;
+        GeneratorRun run = GeneratorHarness.RunModel(source);
+        GeneratorHarness.AssertCompilesWithoutErrorsOrWarnings(run);
+        string text = Unwrapped(Assert.Single(run.Sources).Value);
+
+        // 128·256 = 2¹⁵: still 4×4 tiles on the 14×14 output.
+        Assert.Contains("global::NeuralDsl.ConvolutionStrategy.Winograd4x4, __kernelCache0);", text, StringComparison.Ordinal);
+        Assert.Contains("global::NeuralDsl.ConvolutionStrategy.Winograd4x4, __kernelCache1);", text, StringComparison.Ordinal);
+        // 256·512 = 2¹⁷: 2×2 tiles.
+        Assert.Contains("global::NeuralDsl.ConvolutionStrategy.Winograd, __kernelCache2);", text, StringComparison.Ordinal);
+        // The comments wrap: read them as one line each.
+        string comments = Regex.Replace(text, @"\n\s*// ", " ");
+        Assert.Contains("C·F = 131072 is above 32768, where F(4×4)'s 36 transformed-kernel matrices cost more traffic than its fewer products save.", comments, StringComparison.Ordinal);
+        // 512·512 = 2¹⁸: im2col, and no cache.
+        Assert.Contains("Im2Col: a 3×3, stride-1 kernel on 512 channels and 512 filters: C·F = 262144 is above Winograd's limit of 131072", comments, StringComparison.Ordinal);
+        Assert.Contains("global::NeuralDsl.ConvolutionStrategy.Im2Col);", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("__kernelCache3", text, StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// The small-patch register kernel is named where it runs: a patch of 9 with filters filling two 512-bit vectors,
     /// which is 32 filters of float but 16 of double, so the rule sees the model's element type.
     /// </summary>

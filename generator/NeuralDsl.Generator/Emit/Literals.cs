@@ -10,6 +10,9 @@ internal static class Literals
 {
     public static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
 
+    /// <inheritdoc cref="Int(int)"/>
+    public static string Long(long value) => value.ToString(CultureInfo.InvariantCulture);
+
     /// <summary>A named argument, <c>height: 28</c>: generated calls name every number so a reader sees what it is.</summary>
     public static string Named(string parameter, int value) => parameter + ": " + Int(value);
 

@@ -12,7 +12,7 @@ internal sealed partial record Conv1DSpec
 
     /// <summary>The forward strategy the rule picks for this layer's literal shape (a 1-D layer is one row high).</summary>
     private ConvolutionStrategy ForwardStrategy(PlannedLayer layer) =>
-        ConvolutionEmitter.Strategy(1, KernelSize, layer.Input.Dimensions[1], 1, Strides, 1, Dilation, 1, layer.Output.Dimensions[0]);
+        ConvolutionEmitter.Strategy(1, KernelSize, layer.Input.Dimensions[1], Filters, 1, Strides, 1, Dilation, 1, layer.Output.Dimensions[0]);
 
     public override string? PreActivationBackwardMethod(PlannedLayer layer) => ConvolutionEmitter.PreActivationBackwardMethod(layer, Activation);
 

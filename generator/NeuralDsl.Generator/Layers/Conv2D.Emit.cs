@@ -12,7 +12,7 @@ internal sealed partial record Conv2DSpec
 
     /// <summary>The forward strategy the rule picks for this layer's literal shape.</summary>
     private ConvolutionStrategy ForwardStrategy(PlannedLayer layer) =>
-        ConvolutionEmitter.Strategy(KernelHeight, KernelWidth, layer.Input.Dimensions[2], StrideHeight, StrideWidth, Dilation, Dilation,
+        ConvolutionEmitter.Strategy(KernelHeight, KernelWidth, layer.Input.Dimensions[2], Filters, StrideHeight, StrideWidth, Dilation, Dilation,
             layer.Output.Dimensions[0], layer.Output.Dimensions[1]);
 
     public override string? PreActivationBackwardMethod(PlannedLayer layer) => ConvolutionEmitter.PreActivationBackwardMethod(layer, Activation);
@@ -32,7 +32,8 @@ internal sealed partial record Conv2DSpec
     public override void EmitForward(LayerEmitContext c)
     {
         int channels = c.Layer.Input.Dimensions[2];
-        ConvolutionEmitter.EmitForward(c, Activation, UseBias, Filters, ForwardStrategy(c.Layer), KernelHeight * KernelWidth * channels);
+        ConvolutionEmitter.EmitForward(c, Activation, UseBias, Filters, ForwardStrategy(c.Layer), KernelHeight * KernelWidth * channels,
+            ConvolutionStrategyRule.IsWinogradShape(KernelHeight, KernelWidth, StrideHeight, StrideWidth, Dilation, Dilation));
     }
 
     public override void EmitBackward(LayerEmitContext c) => ConvolutionEmitter.EmitBackward(c, Activation, UseBias, Filters);

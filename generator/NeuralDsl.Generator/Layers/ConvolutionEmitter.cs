@@ -83,14 +83,22 @@ internal static class ConvolutionEmitter
     /// what sizes the layer's buffers. <see cref="EmitForward"/> completes it with the filters and the element type
     /// (<see cref="ConvolutionStrategyRule.WithElementSize"/>), so the generated call names the strategy that runs.
     /// </summary>
-    public static ConvolutionStrategy Strategy(int kernelHeight, int kernelWidth, int channels, int strideHeight, int strideWidth,
+    public static ConvolutionStrategy Strategy(int kernelHeight, int kernelWidth, int channels, int filters, int strideHeight, int strideWidth,
         int dilationHeight, int dilationWidth, int outputHeight, int outputWidth) =>
-        ConvolutionStrategyRule.ChooseByShape(kernelHeight, kernelWidth, channels, strideHeight, strideWidth, dilationHeight, dilationWidth,
+        ConvolutionStrategyRule.ChooseByShape(kernelHeight, kernelWidth, channels, filters, strideHeight, strideWidth, dilationHeight, dilationWidth,
             outputHeight, outputWidth);
 
     /// <summary>Why the rule chose <paramref name="strategy"/> for a patch of <paramref name="patch"/> values, for the generated comment.</summary>
-    private static string Reason(ConvolutionStrategy strategy, int patch, int filters) => strategy switch
+    private static string Reason(ConvolutionStrategy strategy, int patch, int filters, bool winogradShape) => strategy switch
     {
+        ConvolutionStrategy.Winograd when (long)(patch / 9) * filters > ConvolutionStrategyRule.LargeTilesMaxKernel =>
+            "a 3×3, stride-1 kernel on " + Literals.Int(patch / 9) + " channels and " + Literals.Int(filters) + " filters takes Winograd F(2×2, 3×3): C·F = " +
+            Literals.Long((long)(patch / 9) * filters) + " is above " + Literals.Long(ConvolutionStrategyRule.LargeTilesMaxKernel) +
+            ", where F(4×4)'s 36 transformed-kernel matrices cost more traffic than its fewer products save.",
+        ConvolutionStrategy.Im2Col when winogradShape && patch / 9 >= ConvolutionStrategyRule.WinogradMinChannels =>
+            "a 3×3, stride-1 kernel on " + Literals.Int(patch / 9) + " channels and " + Literals.Int(filters) + " filters: C·F = " +
+            Literals.Long((long)(patch / 9) * filters) + " is above Winograd's limit of " + Literals.Long(ConvolutionStrategyRule.WinogradMaxKernel) +
+            ", where streaming the transformed kernel for every few tiles costs more than im2col + GEMM, which reads the kernel once per block of pixels.",
         ConvolutionStrategy.Pointwise => "a 1×1, stride-1 kernel sees one pixel, so the input already is the column matrix: one GEMM.",
         ConvolutionStrategy.Winograd => "a 3×3, stride-1 kernel on " + Literals.Int(patch / 9) + " channels (≥ " + Literals.Int(ConvolutionStrategyRule.WinogradMinChannels) +
             ") takes Winograd F(2×2, 3×3): 16 products per 2×2 output tile instead of 36 multiply-adds, 2.25× fewer.",
@@ -110,7 +118,10 @@ internal static class ConvolutionEmitter
     /// <param name="filters">Output channels, for the rule's register test and the comment.</param>
     /// <param name="strategyByShape">From <see cref="Strategy"/> on the layer's literal shape.</param>
     /// <param name="patch">kh·kw·C, for the rule's small-patch test and the comment that explains the strategy.</param>
-    public static void EmitForward(LayerEmitContext c, Activation activation, bool useBias, int filters, ConvolutionStrategy strategyByShape, int patch)
+    /// <param name="winogradShape">Whether the kernel is 3×3, stride 1, undilated, for the comment that explains an
+    /// im2col choice on such a kernel.</param>
+    public static void EmitForward(LayerEmitContext c, Activation activation, bool useBias, int filters, ConvolutionStrategy strategyByShape, int patch,
+        bool winogradShape = false)
     {
         ConvolutionStrategy strategy = ConvolutionStrategyRule.WithElementSize(strategyByShape, patch, filters, c.IsDouble ? sizeof(double) : sizeof(float));
         SourceWriter w = c.Writer;
@@ -132,7 +143,7 @@ internal static class ConvolutionEmitter
                 return [.. arguments];
             }
 
-            w.Comment(strategy + ": " + Reason(strategy, patch, filters));
+            w.Comment(strategy + ": " + Reason(strategy, patch, filters, winogradShape));
             if (IsFused(activation))
             {
                 w.Comment(layer.Output.ToComment() + " = " + (activation == Activation.ReLU ? "ReLU(" + product + ")" : product) +

@@ -415,9 +415,10 @@ public static class Convolution
     /// <summary>
     /// The strategy of the input gradient: one GEMM for a 1×1, stride-1 kernel; Winograd on the transposed
     /// convolution (<see cref="BackwardInputWinograd"/>) for a 3×3, stride-1, undilated kernel with at least 8
-    /// channels (so the forward pass is Winograd too) and 8 filters (the transposed convolution's channels), with
-    /// the tile size the forward rule picks for that convolution; else im2col. A layer of 1 to 7 channels (an image
-    /// input) keeps im2col: its product would have as few columns, and a first layer needs no input gradient.
+    /// channels and 8 filters (the transposed convolution's channels) and C·F within the rule's Winograd limit (so the
+    /// forward pass is Winograd too), with the tile size the forward rule picks for that convolution; else im2col. A
+    /// layer of 1 to 7 channels (an image input) keeps im2col: its product would have as few columns, and a first
+    /// layer needs no input gradient.
     /// </summary>
     internal static ConvolutionStrategy ChooseBackward(in Conv2DGeometry g)
     {
@@ -453,7 +454,7 @@ public static class Convolution
     /// <see cref="ConvolutionStrategy.Direct"/>): enough to size the scratch.
     /// </summary>
     internal static ConvolutionStrategy ChooseByShape(in Conv2DGeometry g) =>
-        ConvolutionStrategyRule.ChooseByShape(g.KernelHeight, g.KernelWidth, g.Channels, g.StrideHeight, g.StrideWidth,
+        ConvolutionStrategyRule.ChooseByShape(g.KernelHeight, g.KernelWidth, g.Channels, g.Filters, g.StrideHeight, g.StrideWidth,
             g.DilationHeight, g.DilationWidth, g.OutputHeight, g.OutputWidth);
 
     /// <summary>Either Winograd algorithm.</summary>

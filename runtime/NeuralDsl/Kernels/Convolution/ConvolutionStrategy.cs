@@ -18,14 +18,14 @@ public enum ConvolutionStrategy
     Im2Col,
 
     /// <summary>
-    /// Winograd F(2×2, 3×3) for a 3×3, stride-1, undilated kernel on 8 or more channels: 2.25× fewer multiplications,
-    /// forward only (the backward passes use im2col).
+    /// Winograd F(2×2, 3×3) for a 3×3, stride-1, undilated kernel on 8 or more channels with C·F at most 2¹⁷ (above it,
+    /// im2col): 2.25× fewer multiplications, forward only (the backward passes use im2col).
     /// </summary>
     Winograd,
 
     /// <summary>
     /// Winograd F(4×4, 3×3) for the same kernels where its 4×4 tiles fit the output well enough to need fewer
-    /// multiplications than 2×2 tiles (up to 4× fewer than direct), forward only.
+    /// multiplications than 2×2 tiles (up to 4× fewer than direct) and C·F is at most 2¹⁵, forward only.
     /// </summary>
     Winograd4x4,
 

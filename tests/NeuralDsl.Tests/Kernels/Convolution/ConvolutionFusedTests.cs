@@ -451,6 +451,13 @@ public sealed class ConvolutionFusedTests
     [InlineData(3, 3, 8, 32, 1, 1, 11, 11, 4, ConvolutionStrategy.Winograd4x4)]    // 8 channels
     [InlineData(3, 3, 8, 32, 1, 1, 5, 5, 8, ConvolutionStrategy.Winograd)]         // small output
     [InlineData(3, 3, 7, 32, 1, 1, 11, 11, 4, ConvolutionStrategy.Im2Col)]         // too few channels
+    [InlineData(3, 3, 128, 128, 1, 1, 28, 28, 4, ConvolutionStrategy.Winograd4x4)] // C·F = 2¹⁴
+    [InlineData(3, 3, 128, 256, 1, 1, 14, 14, 4, ConvolutionStrategy.Winograd4x4)] // C·F = 2¹⁵, the largest for 4×4 tiles
+    [InlineData(3, 3, 129, 256, 1, 1, 14, 14, 4, ConvolutionStrategy.Winograd)]    // just above: 2×2 tiles
+    [InlineData(3, 3, 256, 256, 1, 1, 14, 14, 8, ConvolutionStrategy.Winograd)]
+    [InlineData(3, 3, 256, 512, 1, 1, 7, 7, 4, ConvolutionStrategy.Winograd)]      // C·F = 2¹⁷, the largest for Winograd
+    [InlineData(3, 3, 512, 257, 1, 1, 7, 7, 4, ConvolutionStrategy.Im2Col)]        // just above
+    [InlineData(3, 3, 512, 512, 1, 1, 7, 7, 4, ConvolutionStrategy.Im2Col)]        // ResNet-18's last stage
     [InlineData(3, 3, 32, 32, 1, 2, 9, 9, 4, ConvolutionStrategy.Im2Col)]          // dilated
     [InlineData(3, 3, 32, 32, 2, 1, 6, 6, 4, ConvolutionStrategy.Im2Col)]          // strided
     public void RuleTable(int kh, int kw, int channels, int filters, int stride, int dilation, int outputHeight, int outputWidth,
@@ -460,7 +467,7 @@ public sealed class ConvolutionFusedTests
             outputHeight, outputWidth, elementSize));
         // By shape alone the register kernel reads Direct: the buffers are the same.
         Assert.Equal(expected == ConvolutionStrategy.SmallPatch ? ConvolutionStrategy.Direct : expected,
-            ConvolutionStrategyRule.ChooseByShape(kh, kw, channels, stride, stride, dilation, dilation, outputHeight, outputWidth));
+            ConvolutionStrategyRule.ChooseByShape(kh, kw, channels, filters, stride, stride, dilation, dilation, outputHeight, outputWidth));
     }
 
     /// <summary>

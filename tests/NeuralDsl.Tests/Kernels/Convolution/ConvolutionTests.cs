@@ -463,7 +463,10 @@ public sealed class ConvolutionTests
         {
             ConvolutionStrategy expected = Convolution.IsPointwise(shape.G) ? ConvolutionStrategy.Pointwise
                 : ConvolutionWinograd.Supports(shape.G) && shape.G.Channels >= ConvolutionStrategyRule.WinogradMinChannels
-                    ? (ConvolutionStrategyRule.PreferLargeTiles(shape.G.OutputHeight, shape.G.OutputWidth) ? ConvolutionStrategy.Winograd4x4 : ConvolutionStrategy.Winograd)
+                    && (long)shape.G.Channels * shape.G.Filters <= ConvolutionStrategyRule.WinogradMaxKernel
+                    ? (ConvolutionStrategyRule.PreferLargeTiles(shape.G.OutputHeight, shape.G.OutputWidth)
+                        && (long)shape.G.Channels * shape.G.Filters <= ConvolutionStrategyRule.LargeTilesMaxKernel
+                        ? ConvolutionStrategy.Winograd4x4 : ConvolutionStrategy.Winograd)
                 : Convolution.PreferDirect(shape.G) ? ConvolutionStrategy.Direct : ConvolutionStrategy.Im2Col;
             Assert.Equal(expected, Convolution.ChooseByShape(shape.G));
             // The input gradient: Winograd on the transposed convolution where the layer is 3×3, stride 1 with at
