@@ -61,6 +61,13 @@ internal static unsafe class GemmBuffers<T>
         return AlignUp((T*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(scratch)));
     }
 
+    /// <summary>Reads this class's thread-static fields, allocating their per-thread block (<see cref="WorkerPool.PrepareThread"/>).</summary>
+    public static void TouchThreadStatics()
+    {
+        GC.KeepAlive(t_storage);
+        GC.KeepAlive(t_scratch);
+    }
+
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 
     private static T* AlignUp(T* p) => (T*)(((nuint)p + (Alignment - 1)) & ~(nuint)(Alignment - 1));

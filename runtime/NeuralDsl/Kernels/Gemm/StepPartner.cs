@@ -72,6 +72,9 @@ internal sealed unsafe class StepPartner
         }
     }
 
+    /// <summary>Reads this class's thread-static field, allocating its per-thread block (<see cref="WorkerPool.PrepareThread"/>).</summary>
+    public static void TouchThreadStatics() => GC.KeepAlive(t_current);
+
     /// <summary>Chunks partners have computed, summed over the process (tests use it to prove steps really were shared).</summary>
     public static long PartnerChunks => Interlocked.Read(ref s_partnerChunks);
 

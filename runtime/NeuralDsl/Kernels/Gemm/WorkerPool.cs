@@ -77,6 +77,9 @@ internal static unsafe class WorkerPool
     /// </summary>
     public static void CountWarmUp(long bytes) => t_warmUpBytes += bytes;
 
+    /// <summary>This thread's bytes recorded by <see cref="CountWarmUp"/> (tests).</summary>
+    internal static long WarmUpBytes => t_warmUpBytes;
+
     /// <summary>Worker threads started so far.</summary>
     public static int Workers => Volatile.Read(ref s_workers);
 
@@ -294,8 +297,26 @@ internal static unsafe class WorkerPool
         }
     }
 
+    /// <summary>
+    /// Reads every thread-static field the runtime's chunks use, once, on a thread that has run none yet. The first
+    /// such read on a thread can allocate that class's thread-static block (32–144 bytes); done here, before
+    /// the thread joins any call, it never lands in a call's chunks, where <see cref="AllocatedBytes"/> would count
+    /// it depending on which worker happened to meet which element type first.
+    /// </summary>
+    internal static void PrepareThread()
+    {
+        GC.KeepAlive(t_jobs);
+        t_depth += 0;
+        t_warmUpBytes += 0;
+        _ = NeuralDslThreads.Current;
+        GemmBuffers<float>.TouchThreadStatics();
+        GemmBuffers<double>.TouchThreadStatics();
+        StepPartner.TouchThreadStatics();
+    }
+
     private static void Loop()
     {
+        PrepareThread();
         long spinTicks = WorkerSpinMicroseconds * Stopwatch.Frequency / 1_000_000;
         while (true)
         {

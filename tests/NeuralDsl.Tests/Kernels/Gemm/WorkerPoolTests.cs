@@ -468,6 +468,44 @@ public sealed class WorkerPoolTests
     }
 
     [Fact]
+    public void A_prepared_thread_meets_its_first_products_with_nothing_but_counted_warm_up()
+    {
+        // A worker's first read of a thread-static reference field allocates the class's per-thread block; unless
+        // PrepareThread did it first, that lands in whichever call the worker first joins for that element type and
+        // shows in AllocatedBytes as if the call allocated.
+        float[] a = new float[257 * 257], b = new float[257 * 257], c = new float[257 * 257];
+        double[] ad = new double[257 * 257], bd = new double[257 * 257], cd = new double[257 * 257];
+        void Products()
+        {
+            using (NeuralDslThreads.Limit(1))
+            {
+                Gemm.Multiply<float>(a, b, c, 257, 257, 257);
+                Gemm.Multiply<double>(ad, bd, cd, 257, 257, 257);
+            }
+        }
+        Products(); // static constructors and the JIT, on this thread
+
+        long FirstProductsOnANewThread(bool prepare)
+        {
+            long unexplained = -1;
+            var thread = new Thread(() =>
+            {
+                if (prepare)
+                    WorkerPool.PrepareThread();
+                long before = GC.GetAllocatedBytesForCurrentThread(), warmUp = WorkerPool.WarmUpBytes;
+                Products();
+                unexplained = GC.GetAllocatedBytesForCurrentThread() - before - (WorkerPool.WarmUpBytes - warmUp);
+            });
+            thread.Start();
+            thread.Join();
+            return unexplained;
+        }
+
+        Assert.Equal(0, FirstProductsOnANewThread(prepare: true));
+        Assert.True(FirstProductsOnANewThread(prepare: false) > 0, "an unprepared thread's first products allocate thread-static blocks");
+    }
+
+    [Fact]
     public void Warm_calls_allocate_nothing_with_four_threads()
     {
         (float[] x, float[] labels) = Digits(64, 784, 81);
