@@ -34,8 +34,8 @@ internal static unsafe class GemmBlocked
 
     /// <summary>
     /// From this many micro-panels of A in a row block (18 rows at MR = 6, 36 at MR = 12), a B block read in place of
-    /// at least <see cref="PanelOrderBlockBytes"/> goes B micro-panel by micro-panel, each copied once into L1 for all
-    /// the A panels, instead of streaming past each A panel.
+    /// at least <see cref="PanelOrderBlockBytes"/> goes B micro-panel by micro-panel, the block packed once (row by row)
+    /// and each packed panel run against all the A panels, instead of streaming past each A panel.
     /// </summary>
     // See docs/kernels.md#blocked-product-reading-b-in-place
     private const int PanelOrderRows = 3;
@@ -88,7 +88,8 @@ internal static unsafe class GemmBlocked
         int kcMax = DepthBytes / sizeof(T);
         int mcMax = PanelsPerRowBlock * mr;
         int ncMax = ColumnBlock;
-        GemmBuffers<T>.Get(mcMax * kcMax, kcMax * ncMax, mr * nr, out T* ap, out T* bp, out T* tile);
+        // B: the ragged last panel of a block read in place, then room for the block's full-width panels (panel order).
+        GemmBuffers<T>.Get(mcMax * kcMax, kcMax * (ncMax + nr), mr * nr, out T* ap, out T* bp, out T* tile);
 
         // With few rows each packed B element would be used by only a few micro-panels, so when B is row-major
         // its full-width panels are read in place (rows n apart) and only the ragged last panel is packed.
@@ -101,6 +102,9 @@ internal static unsafe class GemmBlocked
             {
                 int kc = Math.Min(kcMax, p1 - pc);
                 GemmPacking.PackB(b, k, n, transposeB, pc, kc, jc + fullCols, nc - fullCols, nr, bp);
+                // The full-width panels of this B block, packed on first use by the panel order below (once for all
+                // its row blocks).
+                bool panelsPacked = false;
                 // Later depth blocks add to what the first one wrote.
                 bool add = accumulate || pc > p0;
                 for (int ic = r0; ic < r1; ic += mcMax)
@@ -109,20 +113,21 @@ internal static unsafe class GemmBlocked
                     GemmPacking.PackA(a, m, k, transposeA, ic, mc, pc, kc, mr, ap);
                     if (readBInPlace && mc >= PanelOrderRows * mr && (long)kc * nc * sizeof(T) >= PanelOrderBlockBytes)
                     {
-                        // Several micro-panels of A against a B block read in place: copy each B micro-panel once into
-                        // a contiguous buffer that stays in L1 and run every A panel against it, instead of streaming
-                        // the whole B block (rows n apart, beyond L2 when it is wide) past each A panel. Same tiles,
-                        // same sums: only the order in which the tiles are computed changes.
-                        T* bCopy = bp + (nint)kc * nr;
+                        // Several micro-panels of A against a B block read in place: pack the block's full-width
+                        // micro-panels once (after the ragged one), reading B row by row so the prefetchers follow the
+                        // contiguous rows, and run every A panel against each packed panel in turn, instead of
+                        // streaming the whole B block (rows n apart, beyond L2 when it is wide) past each A panel.
+                        // Same tiles, same sums: only the order in which the tiles are computed changes.
+                        T* bPanels = bp + (nint)kc * nr;
+                        if (!panelsPacked)
+                        {
+                            GemmPacking.PackPanelsByRow(b + (nint)pc * n + jc, n, kc, fullCols, nr, bPanels);
+                            panelsPacked = true;
+                        }
                         for (int jr = 0; jr < nc; jr += nr)
                         {
                             int cols = Math.Min(nr, nc - jr);
-                            T* bPanel = bp + (nint)(jr - fullCols) * kc;
-                            if (jr < fullCols)
-                            {
-                                GemmPacking.CopyPanel(b + (nint)pc * n + jc + jr, n, kc, nr, bCopy);
-                                bPanel = bCopy;
-                            }
+                            T* bPanel = jr < fullCols ? bPanels + (nint)jr * kc : bp + (nint)(jr - fullCols) * kc;
                             T* cColumn = c + (nint)ic * n + jc + jr;
                             for (int ir = 0; ir < mc; ir += mr)
                                 Tile<TK, T>(kc, ap + (nint)ir * kc, bPanel, nr, cColumn + (nint)ir * n, n, Math.Min(mr, mc - ir), cols, add, tile);

@@ -69,32 +69,39 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>
+    /// dst = the <paramref name="cols"/> / nr full-width micro-panels (kc × nr each, panel q at dst + q·kc·nr) of a
+    /// row-major B whose rows are <paramref name="n"/> apart, read row by row: each source row is one contiguous run,
+    /// which the hardware prefetchers follow, where panel-by-panel copies read 64-byte pieces n apart.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void PackPanelsByRow<T>(T* src, nint n, int kc, int cols, int nr, T* dst)
+        where T : unmanaged
+    {
+        int bytes = nr * sizeof(T);
+        nint panelStride = (nint)kc * nr;
+        for (int p = 0; p < kc; p++, src += n, dst += nr)
+        {
+            T* d = dst;
+            for (int q = 0; q < cols; q += nr, d += panelStride)
+            {
+                if (Vector256.IsHardwareAccelerated && bytes % 32 == 0)
+                {
+                    for (int offset = 0; offset < bytes; offset += 32)
+                        Vector256.Load((byte*)(src + q) + offset).Store((byte*)d + offset);
+                }
+                else
+                {
+                    new ReadOnlySpan<T>(src + q, nr).CopyTo(new Span<T>(d, nr));
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// Writes <c>panel[p·width + r] = src[r·stride + p]</c> for r &lt; rows, p &lt; kc, and zeros for rows up to
     /// width: the transposing copy behind row-major A and transposed B. Blocks of 4 rows × 4 depths (float) or
     /// 2 × 2 (double) are transposed in SSE registers, turning four strided scalar stores into one vector store.
     /// </summary>
-    /// <summary>
-    /// dst [kc × nr] = the full-width micro-panel of a row-major B whose rows are <paramref name="n"/> apart, from
-    /// <paramref name="src"/> (row p0, column j0): one 32-byte vector at a time (a panel row is 64 or 128 bytes).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void CopyPanel<T>(T* src, nint n, int kc, int nr, T* dst)
-        where T : unmanaged
-    {
-        int bytes = nr * sizeof(T);
-        if (Vector256.IsHardwareAccelerated && bytes % 32 == 0)
-        {
-            for (int p = 0; p < kc; p++, src += n, dst += nr)
-            {
-                for (int offset = 0; offset < bytes; offset += 32)
-                    Vector256.Load((byte*)src + offset).Store((byte*)dst + offset);
-            }
-            return;
-        }
-        for (int p = 0; p < kc; p++, src += n, dst += nr)
-            new ReadOnlySpan<T>(src, nr).CopyTo(new Span<T>(dst, nr));
-    }
-
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TransposeInto<T>(T* src, nint stride, int rows, int kc, T* panel, int width)
         where T : unmanaged

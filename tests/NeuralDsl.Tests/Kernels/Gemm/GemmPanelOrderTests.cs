@@ -7,8 +7,8 @@ using Xunit;
 namespace NeuralDsl.Tests.Kernels;
 
 /// <summary>
-/// The blocked product with few rows and a wide B read in place goes B micro-panel by micro-panel (each copied once
-/// into a contiguous buffer) with every A panel against it: a ResNet-18 7×7-stage im2col product, 49×4608·4608×512, is
+/// The blocked product with few rows and a wide B read in place goes B micro-panel by micro-panel (the block's panels
+/// packed once, row by row) with every A panel against each: a ResNet-18 7×7-stage im2col product, 49×4608·4608×512, is
 /// the case it is for. Only the order of the register tiles changes, so each row must be, bit for bit, the product of
 /// that row alone (the row kernel sums each element over the same depth blocks in the same order).
 /// </summary>
@@ -17,11 +17,12 @@ public class GemmPanelOrderTests
 {
     // On one thread these are single blocked products. Rows: 49 = 8·6 + 1 (few-row tile on AVX2; 4·12 + 1 on
     // AVX-512), 20 = 3·6 + 2, 36 = 3·12. Columns: 512 (whole panels), 300 and 257 (a ragged last panel, packed apart
-    // from the copied ones). Depths of 600 and 513 span several depth blocks, so later blocks add to the tiles. Every
-    // B block (depth block × columns) is at least 256 KB, the size from which the panel order applies.
+    // from the packed full-width ones). Depths of 600 and 513 span several depth blocks, so later blocks add to the
+    // tiles. Every B block (depth block × columns) is at least 256 KB, the size from which the panel order applies.
+    // 90 rows are two row blocks on AVX2 (60 + 30), which share one packing of each B block.
     public static IEnumerable<(int M, int K, int N)> Shapes() =>
     [
-        (49, 600, 512), (20, 300, 300), (36, 513, 257),
+        (49, 600, 512), (20, 300, 300), (36, 513, 257), (90, 300, 512),
     ];
 
     public static TheoryData<bool, bool> Options() => new() { { false, false }, { true, false }, { false, true }, { true, true } };
