@@ -29,6 +29,49 @@ public class GemmRowTests
     [MemberData(nameof(RowShapes))]
     public void DoubleRowAloneMatchesRowInBatch(int k, int n) => AssertRowMatchesBatch<double>(k, n);
 
+    /// <summary>(k, n) whose B rows all share one alignment (n·4 bytes a multiple of 32), so a B that starts between
+    /// vector boundaries gets its passes shifted to the first aligned column (see <c>GemmRow.AlignedShift</c>).</summary>
+    public static TheoryData<int, int> AlignedShapes() => new()
+    {
+        { 50, 200 }, { 8, 200 }, { 64, 256 }, { 17, 136 }, { 3, 1000 }, { 700, 200 },
+    };
+
+    /// <summary>
+    /// B placed at every float offset 0–15 of a pinned buffer (every phase against a 32- and a 64-byte boundary):
+    /// the row alone, forward and with the passes backward, equals row 0 of the batch product bit for bit.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(AlignedShapes))]
+    public void FloatRowMatchesBatchAtEveryAlignmentOfB(int k, int n)
+    {
+        const int Batch = 7;
+        ulong seed = (ulong)(k * 7919 + n);
+        float[] a = Array.ConvertAll(KernelTestData.Uniform(Batch * k, -1, 1, seed), v => (float)v);
+        float[] b = Array.ConvertAll(KernelTestData.Uniform(k * n, -1, 1, seed + 1), v => (float)v);
+        float[] c0 = Array.ConvertAll(KernelTestData.Uniform(Batch * n, -1, 1, seed + 2), v => (float)v);
+        float[] batchC = (float[])c0.Clone();
+        Gemm.Multiply<float>(a, b, batchC, Batch, k, n, accumulate: true);
+        float[] buffer = GC.AllocateArray<float>(k * n + 16, pinned: true);
+        for (int offset = 0; offset < 16; offset++)
+        {
+            b.CopyTo(buffer, offset);
+            ReadOnlySpan<float> shifted = buffer.AsSpan(offset, k * n);
+            for (int step = 0; step < 2; step++)
+            {
+                float[] rowC = c0.AsSpan(0, n).ToArray();
+                if (step == 0)
+                    Gemm.Multiply<float>(a.AsSpan(0, k), shifted, rowC, 1, k, n, accumulate: true);
+                else
+                    Recurrent.AddRecurrentProduct<float>(a.AsSpan(0, k), shifted, rowC, 1, k, n, step);
+                for (int j = 0; j < n; j++)
+                {
+                    if (BitConverter.SingleToInt32Bits(rowC[j]) != BitConverter.SingleToInt32Bits(batchC[j]))
+                        Assert.Fail($"k={k} n={n} B at float offset {offset}, step {step}: C[0,{j}] alone {rowC[j]:R} but {batchC[j]:R} in a batch of {Batch}.");
+                }
+            }
+        }
+    }
+
     private static void AssertRowMatchesBatch<T>(int k, int n)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
