@@ -30,6 +30,18 @@ internal static class KernelTestData
         return values;
     }
 
+    /// <summary>The values rounded to <typeparamref name="T"/>.</summary>
+    public static T[] Convert<T>(double[] values)
+        where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T> =>
+        Array.ConvertAll(values, T.CreateTruncating);
+
+    /// <summary>Whether two floats or doubles have the same bits (so −0 ≠ +0, and a NaN equals itself).</summary>
+    public static bool BitEquals<T>(T x, T y)
+        where T : unmanaged =>
+        typeof(T) == typeof(float)
+            ? BitConverter.SingleToInt32Bits((float)(object)x) == BitConverter.SingleToInt32Bits((float)(object)y)
+            : BitConverter.DoubleToInt64Bits((double)(object)x) == BitConverter.DoubleToInt64Bits((double)(object)y);
+
     public static float[] ToSingle(double[] values) => Array.ConvertAll(values, v => (float)v);
 
     public static double[] ToDouble(float[] values) => Array.ConvertAll(values, v => (double)v);

@@ -77,9 +77,9 @@ public class GemmRowTests
     {
         const int Batch = 7;
         ulong seed = (ulong)(k * 10007 + n);
-        T[] a = Convert<T>(KernelTestData.Uniform(Batch * k, -1, 1, seed));
-        T[] b = Convert<T>(KernelTestData.Uniform(k * n, -1, 1, seed + 1));
-        T[] c0 = Convert<T>(KernelTestData.Uniform(Batch * n, -1, 1, seed + 2));
+        T[] a = KernelTestData.Convert<T>(KernelTestData.Uniform(Batch * k, -1, 1, seed));
+        T[] b = KernelTestData.Convert<T>(KernelTestData.Uniform(k * n, -1, 1, seed + 1));
+        T[] c0 = KernelTestData.Convert<T>(KernelTestData.Uniform(Batch * n, -1, 1, seed + 2));
         foreach (bool transposeA in new[] { false, true })
         {
             // A stored [k×7] when transposed: row 0 of op(A) is then column 0 of the stored matrix.
@@ -93,7 +93,7 @@ public class GemmRowTests
                 Gemm.Multiply<T>(rowA, b, rowC, 1, k, n, transposeA: transposeA, accumulate: accumulate);
                 for (int j = 0; j < n; j++)
                 {
-                    if (!BitEquals(rowC[j], batchC[j]))
+                    if (!KernelTestData.BitEquals(rowC[j], batchC[j]))
                     {
                         Assert.Fail($"{typeof(T).Name} k={k} n={n} tA={transposeA} acc={accumulate}: C[0,{j}] alone " +
                             $"{rowC[j]:R} but {batchC[j]:R} in a batch of {Batch}.");
@@ -102,16 +102,6 @@ public class GemmRowTests
             }
         }
     }
-
-    private static bool BitEquals<T>(T x, T y)
-        where T : unmanaged =>
-        typeof(T) == typeof(float)
-            ? BitConverter.SingleToInt32Bits((float)(object)x) == BitConverter.SingleToInt32Bits((float)(object)y)
-            : BitConverter.DoubleToInt64Bits((double)(object)x) == BitConverter.DoubleToInt64Bits((double)(object)y);
-
-    private static T[] Convert<T>(double[] values)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        Array.ConvertAll(values, T.CreateTruncating);
 
     private static T[] Transpose<T>(T[] src, int rows, int cols)
     {

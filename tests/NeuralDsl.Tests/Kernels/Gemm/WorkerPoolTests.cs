@@ -254,7 +254,7 @@ public sealed class WorkerPoolTests
     private static float[] Train(MnistMlp model, float[] x, float[] labels, int steps) =>
         Train(model, adam => model.TrainStep(x, labels, adam), x, labels.Length, steps);
 
-    private static float[] Train(MnistCnnDigits model, float[] x, float[] labels, int steps) =>
+    private static float[] Train(DigitCnn model, float[] x, float[] labels, int steps) =>
         Train(model, adam => model.TrainStep(x, labels, adam), x, labels.Length, steps);
 
     /// <summary>Losses, then every parameter, after <paramref name="steps"/> Adam steps on one batch, then a Predict.</summary>
@@ -280,7 +280,7 @@ public sealed class WorkerPoolTests
     public void Cnn_TrainStep_at_batch_128_gives_the_same_bits_for_any_thread_count()
     {
         (float[] x, float[] labels) = Digits(128, 784, 72);
-        AssertSameBitsForEveryCount(() => Train(new MnistCnnDigits(seed: 3), x, labels, steps: 2), "MnistCnnDigits");
+        AssertSameBitsForEveryCount(() => Train(new DigitCnn(seed: 3), x, labels, steps: 2), "DigitCnn");
     }
 
     [Theory]
@@ -314,8 +314,8 @@ public sealed class WorkerPoolTests
         try
         {
             NeuralDslThreads.MaxThreads = 1;
-            float[] single = Train(new MnistCnnDigits(seed: 5), x, labels, steps: 2);
-            var model = new MnistCnnDigits(seed: 5);
+            float[] single = Train(new DigitCnn(seed: 5), x, labels, steps: 2);
+            var model = new DigitCnn(seed: 5);
             Assert.Equal(1, model.MaxThreads);
             model.MaxThreads = 4;
             Assert.Equal(4, model.MaxThreads);
@@ -374,7 +374,7 @@ public sealed class WorkerPoolTests
             .Select(i => Digits(i % 2 == 0 ? 64 : 16, 784, 100 + (ulong)i)).ToArray();
         float[] Run(int i) => i % 2 == 0
             ? Train(new MnistMlp(seed: i), data[i].X, data[i].Labels, steps: 4)
-            : Train(new MnistCnnDigits(seed: i), data[i].X, data[i].Labels, steps: 2);
+            : Train(new DigitCnn(seed: i), data[i].X, data[i].Labels, steps: 2);
 
         int saved = NeuralDslThreads.MaxThreads;
         try
@@ -510,7 +510,7 @@ public sealed class WorkerPoolTests
     {
         (float[] x, float[] labels) = Digits(64, 784, 81);
         var mlp = new MnistMlp(seed: 1);
-        var cnn = new MnistCnnDigits(seed: 1);
+        var cnn = new DigitCnn(seed: 1);
         var adam = new Adam();
         var cnnAdam = new Adam();
         var prediction = new float[64 * 10];

@@ -35,9 +35,9 @@ public sealed class RecurrentProductKernelTests
         ulong seed = (ulong)(units * 7919 + width);
         foreach (int batch in new[] { 1, 3 })
         {
-            T[] h = Convert<T>(KernelTestData.Uniform(batch * units, -1, 1, seed));
-            T[] r = Convert<T>(KernelTestData.Uniform(units * width, -1, 1, seed + 1));
-            T[] g0 = Convert<T>(KernelTestData.Uniform(batch * width, -1, 1, seed + 2));
+            T[] h = KernelTestData.Convert<T>(KernelTestData.Uniform(batch * units, -1, 1, seed));
+            T[] r = KernelTestData.Convert<T>(KernelTestData.Uniform(units * width, -1, 1, seed + 1));
+            T[] g0 = KernelTestData.Convert<T>(KernelTestData.Uniform(batch * width, -1, 1, seed + 2));
             var expected = (T[])g0.Clone();
             Gemm.Multiply<T>(h, r, expected, batch, units, width, accumulate: true);
             for (int step = 0; step < 4; step++)
@@ -46,7 +46,7 @@ public sealed class RecurrentProductKernelTests
                 Recurrent.AddRecurrentProduct<T>(h, r, g, batch, units, width, step);
                 for (int j = 0; j < g.Length; j++)
                 {
-                    if (!BitEquals(g[j], expected[j]))
+                    if (!KernelTestData.BitEquals(g[j], expected[j]))
                         Assert.Fail($"{typeof(T).Name} batch {batch} units {units} width {width} step {step}: gates[{j}] = {g[j]:R}, Gemm.Multiply gives {expected[j]:R}.");
                 }
             }
@@ -121,14 +121,4 @@ public sealed class RecurrentProductKernelTests
         if (BitConverter.SingleToInt32Bits(expected) != BitConverter.SingleToInt32Bits(actual))
             Assert.Fail($"{what}[{row}, {unit}] = {actual:R}, the scalar operators give {expected:R}.");
     }
-
-    private static bool BitEquals<T>(T x, T y)
-        where T : unmanaged =>
-        typeof(T) == typeof(float)
-            ? BitConverter.SingleToInt32Bits((float)(object)x) == BitConverter.SingleToInt32Bits((float)(object)y)
-            : BitConverter.DoubleToInt64Bits((double)(object)x) == BitConverter.DoubleToInt64Bits((double)(object)y);
-
-    private static T[] Convert<T>(double[] values)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        Array.ConvertAll(values, T.CreateTruncating);
 }
