@@ -33,7 +33,7 @@ public sealed class TrainingTests
         (float[] trainX, float[] testX) = Dataset.SplitRows<float>(images.Pixels, images.ImageSize, 8_000);
         (float[] trainY, float[] testY) = Dataset.SplitRows<float>(targets, 1, 8_000);
 
-        var model = new MnistCnnDigits(seed: 1);
+        var model = new DigitCnn(seed: 1);
         model.Fit(trainX, trainY, epochs: 12, batchSize: 32, optimizer: new Adam(), seed: 1, verbose: false);
         double accuracy = model.Evaluate(testX, testY, metrics: [Metric.Accuracy])["accuracy"];
         Assert.True(accuracy >= 0.98, $"held-out accuracy {accuracy:P2} < 98 %");
@@ -87,16 +87,6 @@ public sealed class TrainingTests
 [Dense(10, Activation.Softmax)]
 public partial class MnistDigits;
 
-[Sequential(Loss = Loss.SparseCategoricalCrossEntropy)]
-[Input(28, 28, 1)]
-[Conv2D(32, 3, Activation.ReLU)]
-[MaxPooling2D]
-[Conv2D(64, 3, Activation.ReLU)]
-[MaxPooling2D]
-[Flatten]
-[Dropout(0.5)]
-[Dense(10, Activation.Softmax)]
-public partial class MnistCnnDigits;
 
 [Sequential(Loss = Loss.BinaryCrossEntropy)]
 [Input(30)]
