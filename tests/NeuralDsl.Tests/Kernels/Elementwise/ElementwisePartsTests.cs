@@ -6,8 +6,8 @@ namespace NeuralDsl.Tests.Kernels;
 
 /// <summary>
 /// The element-wise passes shared with the worker pool (<see cref="ElementwiseParts"/>): batch normalization at
-/// inference, ReLU and zero padding give the bits of their one-pass forms (TensorPrimitives over each row or the
-/// whole span, the plain loops) at 1, 2 and 3 threads, on lengths that are cut into chunks.
+/// inference, ReLU, zero padding and max pooling give the bits of their one-pass forms (TensorPrimitives over each row or the
+/// whole span, the plain loops; for max pooling the window maxima and one thread's arg-max) at 1, 2 and 3 threads, on lengths that are cut into chunks.
 /// </summary>
 [Collection(nameof(GemmThreadsCollection))]
 public sealed class ElementwisePartsTests
@@ -117,6 +117,45 @@ public sealed class ElementwisePartsTests
             Array.Fill(y, float.NaN);
             Padding2D.Forward<float>(x, y, batch, h, w, c, top, bottom, left, right);
             AssertBits(expected, y, $"{batch}x{h}x{w}x{c}, {threads} threads");
+        });
+    }
+
+    [Theory]
+    [InlineData(1, 113, 113, 64, 3, 2)] // ResNet-18's pool at batch 1: 56 output rows
+    [InlineData(4, 26, 26, 32, 2, 2)]   // MnistCnn's pool at batch 4
+    public void MaxPoolingGivesEveryWindowsMaximumAndTheSameArgMax(int batch, int h, int w, int c, int pool, int stride)
+    {
+        Pool2DGeometry g = Pool2DGeometry.Create(h, w, c, pool, pool, stride, stride, false);
+        float[] x = KernelTestData.ToSingle(KernelTestData.Uniform(batch * g.InputSize, -1, 1, seed: 88));
+        var expected = new float[batch * g.OutputHeight * g.OutputWidth * c];
+        int o = 0;
+        for (int b = 0; b < batch; b++)
+            for (int oh = 0; oh < g.OutputHeight; oh++)
+                for (int ow = 0; ow < g.OutputWidth; ow++)
+                    for (int ch = 0; ch < c; ch++, o++)
+                    {
+                        float best = float.NegativeInfinity;
+                        for (int i = 0; i < pool; i++)
+                            for (int j = 0; j < pool; j++)
+                                best = Math.Max(best, x[((b * h + oh * stride + i) * w + ow * stride + j) * c + ch]);
+                        expected[o] = best;
+                    }
+        int[]? firstArgMax = null;
+        ForEachThreadCount(threads =>
+        {
+            if (threads == 2)
+            {
+                int rows = batch * g.OutputHeight;
+                Assert.True(ElementwiseParts.RowsPerChunk(rows, (long)g.OutputWidth * c * pool * pool) < rows, "the pass is cut");
+            }
+            var y = new float[expected.Length];
+            Pooling.MaxForward<float>(x, y, batch, g);
+            AssertBits(expected, y, $"inference, {threads} threads");
+            var argmax = new int[expected.Length];
+            Pooling.MaxForward<float>(x, y, argmax, batch, g);
+            AssertBits(expected, y, $"training, {threads} threads");
+            firstArgMax ??= argmax;
+            Assert.Equal(firstArgMax, argmax);
         });
     }
 }
