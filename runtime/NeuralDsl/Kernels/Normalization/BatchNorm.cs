@@ -300,7 +300,8 @@ public static unsafe class BatchNorm
         }
     }
 
-    /// <summary>y = (x − center)·scale + beta on the channel block [c0, c0 + n) of every row.</summary>
+    /// <summary>What one <see cref="Normalize{T}"/> call shares with the pool, on the caller's stack: the pointers
+    /// (x and y at the block's first channel), the row stride and the block's width.</summary>
     private struct NormalizeJob<T>
         where T : unmanaged
     {
