@@ -12,6 +12,7 @@ namespace NeuralDsl;
 /// touches a few hundred kilobytes of columns instead of streaming the whole-batch matrix through L3 twice. A GEMM
 /// inside one of several parts stays below the parallel threshold, so it runs on the thread that runs the part, which
 /// is what a per-core block wants. The forward epilogue (bias, ReLU) is applied to each block right after its product, while it is hot.
+/// An image-input layer's im2col forward pass reads its columns in place instead (<see cref="ConvolutionImplicit"/>).
 /// </summary>
 /// <remarks>
 /// The parts and blocks follow from the geometry and the batch alone, never from the thread count, and every part
@@ -241,6 +242,13 @@ internal static unsafe class ConvolutionParts
                     ConvolutionSmallPatch.Forward(x, kernel, y, g, start, end - start, job.Epilogue);
                 else
                     ConvolutionDirect.Forward(x, kernel, y, g, start, end - start, job.Epilogue);
+                continue;
+            }
+            if (typeof(T) == typeof(float) && ConvolutionImplicit.Applies<T>(g))
+            {
+                // An image-input layer: the same product with its columns read in place from x (same bits).
+                var epilogue = new ConvolutionEpilogue.Spec<float>((float*)job.Epilogue.Bias, job.Epilogue.Relu);
+                ConvolutionImplicit.Forward((float*)job.Input, (float*)job.Kernel, (float*)job.Output, g, start, end - start, epilogue);
                 continue;
             }
             T* columns = job.Columns(part);

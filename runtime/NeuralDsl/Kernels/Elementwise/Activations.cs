@@ -17,7 +17,40 @@ public static class Activations
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         CheckForward(z, a);
-        TensorPrimitives.Max(z, T.Zero, a);
+        // Long activations (a convolution stage's output at batch 1 and up) run in chunks of whole cache lines
+        // shared with the pool; max(z, 0) is element-wise, so the cut changes no bit.
+        const int Line = 16;
+        int lines = (int)(((long)z.Length + Line - 1) / Line);
+        int chunk = ElementwiseParts.RowsPerChunk(lines, Line);
+        if (chunk >= lines)
+        {
+            TensorPrimitives.Max(z, T.Zero, a);
+            return;
+        }
+        unsafe
+        {
+            fixed (T* pz = z)
+            fixed (T* pa = a)
+            {
+                var job = new ReluJob<T> { Z = pz, A = pa, Length = z.Length, Line = Line };
+                WorkerPool.Run(&ReluLines<T>, &job, lines, chunk);
+            }
+        }
+    }
+
+    private unsafe struct ReluJob<T>
+        where T : unmanaged
+    {
+        public T* Z, A;
+        public int Length, Line;
+    }
+
+    private static unsafe void ReluLines<T>(void* context, int start, int end)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ref ReluJob<T> job = ref System.Runtime.CompilerServices.Unsafe.AsRef<ReluJob<T>>(context);
+        int first = start * job.Line, last = (int)Math.Min(job.Length, (long)end * job.Line);
+        TensorPrimitives.Max(new ReadOnlySpan<T>(job.Z + first, last - first), T.Zero, new Span<T>(job.A + first, last - first));
     }
 
     /// <summary>ReLU derivative, from <paramref name="z"/> (<paramref name="a"/> is not read).</summary>

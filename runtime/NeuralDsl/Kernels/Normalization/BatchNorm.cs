@@ -2,6 +2,7 @@ using System;
 using System.Globalization;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace NeuralDsl;
 
@@ -16,9 +17,10 @@ namespace NeuralDsl;
 /// float loses every digit when the mean is large against the spread, and rows·channels can be large. Channels are
 /// processed in blocks of <see cref="Block"/> whose accumulators live on the stack, so no call allocates; the rows
 /// of a block are read contiguously and accumulated with double vectors (<see cref="BatchNormSums"/>). The
-/// element-wise parts run in T with TensorPrimitives.
+/// normalization runs in T, in row chunks shared with the worker pool when long (<see cref="ElementwiseParts"/>); the
+/// backward passes' element-wise parts run in T with TensorPrimitives.
 /// </remarks>
-public static class BatchNorm
+public static unsafe class BatchNorm
 {
     /// <summary>Channels per block: the three to five stack buffers of this many doubles/T stay under 10 KB.</summary>
     private const int Block = 256;
@@ -298,18 +300,61 @@ public static class BatchNorm
         }
     }
 
-    /// <summary>y = (x − center)·scale + beta on the channel block [c0, c0 + n) of every row.</summary>
+    /// <summary>What one <see cref="Normalize{T}"/> call shares with the pool, on the caller's stack: the pointers
+    /// (x and y at the block's first channel), the row stride and the block's width.</summary>
+    private struct NormalizeJob<T>
+        where T : unmanaged
+    {
+        public T* X, Y, Center, Scale, Beta;
+        public int Channels, Width;
+    }
+
+    /// <summary>
+    /// y = (x − center)·scale + β for channels [c0, c0 + n) of every row (n = <paramref name="center"/>.Length): a
+    /// subtraction and then a multiply and an add, each rounded (no fused multiply-add, as TensorPrimitives'
+    /// Subtract and MultiplyAdd compute it), in row chunks shared with the pool (<see cref="ElementwiseParts"/>).
+    /// </summary>
     private static void Normalize<T>(ReadOnlySpan<T> x, Span<T> y, ReadOnlySpan<T> center, ReadOnlySpan<T> scale,
         ReadOnlySpan<T> beta, int rows, int channels, int c0)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        int n = center.Length;
-        for (int r = 0; r < rows; r++)
+        if (rows == 0)
+            return;
+        fixed (T* px = x)
+        fixed (T* py = y)
+        fixed (T* pc = center)
+        fixed (T* ps = scale)
+        fixed (T* pb = beta)
         {
-            int offset = r * channels + c0;
-            Span<T> target = y.Slice(offset, n);
-            TensorPrimitives.Subtract(x.Slice(offset, n), center, target);
-            TensorPrimitives.MultiplyAdd(target, scale, beta, target);
+            var job = new NormalizeJob<T>
+            {
+                X = px + c0, Y = py + c0, Center = pc, Scale = ps, Beta = pb, Channels = channels, Width = center.Length,
+            };
+            WorkerPool.Run(&NormalizeRows<T>, &job, rows, ElementwiseParts.RowsPerChunk(rows, center.Length));
+        }
+    }
+
+    private static void NormalizeRows<T>(void* context, int start, int end)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ref NormalizeJob<T> job = ref Unsafe.AsRef<NormalizeJob<T>>(context);
+        T* center = job.Center, scale = job.Scale, beta = job.Beta;
+        int n = job.Width, w = Vector<T>.Count;
+        for (int r = start; r < end; r++)
+        {
+            T* x = job.X + (long)r * job.Channels;
+            T* y = job.Y + (long)r * job.Channels;
+            int c = 0;
+            for (; c + w <= n; c += w)
+            {
+                Vector<T> t = Vector.Load(x + c) - Vector.Load(center + c);
+                Vector.Store(t * Vector.Load(scale + c) + Vector.Load(beta + c), y + c);
+            }
+            for (; c < n; c++)
+            {
+                T t = x[c] - center[c];
+                y[c] = t * scale[c] + beta[c];
+            }
         }
     }
 

@@ -33,17 +33,51 @@ public static class Padding2D
             "Input", nameof(x), "Output", nameof(y));
         if (x.Overlaps(y))
             throw new ArgumentException("The padded output overlaps the input; use separate memory.", nameof(y));
-        y.Clear();
-        int rowIn = width * channels;
+        // Each output row is written once: a border row cleared, an inside row as its zero edges around the copied
+        // input row (clearing all of y first wrote it twice). Rows are shared with the pool when there are many.
+        int rowsOut = batch * (top + height + bottom);
         int rowOut = (left + width + right) * channels;
-        int sampleOut = (top + height + bottom) * rowOut;
-        for (int b = 0; b < batch; b++)
+        unsafe
         {
-            for (int i = 0; i < height; i++)
+            fixed (T* px = x)
+            fixed (T* py = y)
             {
-                x.Slice((b * height + i) * rowIn, rowIn)
-                    .CopyTo(y.Slice(b * sampleOut + (top + i) * rowOut + left * channels, rowIn));
+                var job = new ForwardJob<T>
+                {
+                    X = px, Y = py, Height = height, Width = width, Channels = channels, Top = top, Bottom = bottom,
+                    Left = left, Right = right,
+                };
+                WorkerPool.Run(&ForwardRows<T>, &job, rowsOut, ElementwiseParts.RowsPerChunk(rowsOut, rowOut));
             }
+        }
+    }
+
+    private unsafe struct ForwardJob<T>
+        where T : unmanaged
+    {
+        public T* X, Y;
+        public int Height, Width, Channels, Top, Bottom, Left, Right;
+    }
+
+    /// <summary>Output rows [start, end) of <see cref="Forward"/>, numbered b·(top + height + bottom) + row.</summary>
+    private static unsafe void ForwardRows<T>(void* context, int start, int end)
+        where T : unmanaged
+    {
+        ref ForwardJob<T> job = ref System.Runtime.CompilerServices.Unsafe.AsRef<ForwardJob<T>>(context);
+        int c = job.Channels, rowIn = job.Width * c, leftOut = job.Left * c, rightOut = job.Right * c;
+        int rowOut = leftOut + rowIn + rightOut, heightOut = job.Top + job.Height + job.Bottom;
+        for (int r = start; r < end; r++)
+        {
+            int b = r / heightOut, i = r - b * heightOut - job.Top;
+            var target = new Span<T>(job.Y + (long)r * rowOut, rowOut);
+            if (i < 0 || i >= job.Height)
+            {
+                target.Clear();
+                continue;
+            }
+            target[..leftOut].Clear();
+            new ReadOnlySpan<T>(job.X + ((long)b * job.Height + i) * rowIn, rowIn).CopyTo(target.Slice(leftOut, rowIn));
+            target[(leftOut + rowIn)..].Clear();
         }
     }
 

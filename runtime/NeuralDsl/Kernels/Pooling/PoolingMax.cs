@@ -185,30 +185,56 @@ public static partial class Pooling
     }
 
     /// <summary>The windowed max pooling, with or without arg-max (<typeparamref name="TMode"/>); arguments are checked.</summary>
-    private static void MaxWindows<T, TMode>(ReadOnlySpan<T> x, Span<T> y, Span<int> argmax, int batch, in Pool2DGeometry g)
+    private static unsafe void MaxWindows<T, TMode>(ReadOnlySpan<T> x, Span<T> y, Span<int> argmax, int batch, in Pool2DGeometry g)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TMode : struct, IArgMaxMode
     {
-        ref T xs = ref MemoryMarshal.GetReference(x);
-        ref T ys = ref MemoryMarshal.GetReference(y);
-        ref int indices = ref MemoryMarshal.GetReference(argmax);
+        // Output rows (one (sample, oh) pair each) in chunks shared with the pool when the pass is long: each output
+        // element is its window's fold wherever the cut falls.
+        int rows = batch * g.OutputHeight;
+        fixed (T* px = x)
+        fixed (T* py = y)
+        fixed (int* pi = argmax)
+        {
+            var job = new MaxJob<T> { X = px, Y = py, ArgMax = pi, G = g };
+            long rowLength = (long)g.OutputWidth * g.Channels * g.PoolHeight * g.PoolWidth;
+            WorkerPool.Run(&MaxWindowRows<T, TMode>, &job, rows, ElementwiseParts.RowsPerChunk(rows, rowLength));
+        }
+    }
+
+    private unsafe struct MaxJob<T>
+        where T : unmanaged
+    {
+        public T* X, Y;
+        public int* ArgMax; // null when the mode records none
+        public Pool2DGeometry G;
+    }
+
+    /// <summary>The output rows [start, end) of <see cref="MaxWindows{T, TMode}"/>, numbered b·OutputHeight + oh.</summary>
+    private static unsafe void MaxWindowRows<T, TMode>(void* context, int start, int end)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TMode : struct, IArgMaxMode
+    {
+        ref MaxJob<T> job = ref Unsafe.AsRef<MaxJob<T>>(context);
+        Pool2DGeometry g = job.G;
+        ref T xs = ref Unsafe.AsRef<T>(job.X);
+        ref T ys = ref Unsafe.AsRef<T>(job.Y);
+        ref int indices = ref job.ArgMax == null ? ref Unsafe.NullRef<int>() : ref Unsafe.AsRef<int>(job.ArgMax);
         int channels = g.Channels;
         int rowStride = g.Width * channels;
         MaxLanes lanes = ChooseLanes<T>(channels);
-        int o = 0;
-        for (int b = 0; b < batch; b++)
+        int o = start * g.OutputWidth * channels;
+        for (int row = start; row < end; row++)
         {
+            int b = row / g.OutputHeight, oh = row - b * g.OutputHeight;
             int sample = b * g.InputSize;
-            for (int oh = 0; oh < g.OutputHeight; oh++)
+            (int r0, int r1) = Window(oh, g.StrideHeight, g.PadTop, g.PoolHeight, g.Height);
+            for (int ow = 0; ow < g.OutputWidth; ow++, o += channels)
             {
-                (int r0, int r1) = Window(oh, g.StrideHeight, g.PadTop, g.PoolHeight, g.Height);
-                for (int ow = 0; ow < g.OutputWidth; ow++, o += channels)
-                {
-                    (int c0, int c1) = Window(ow, g.StrideWidth, g.PadLeft, g.PoolWidth, g.Width);
-                    // Every window has a real cell (checked with the geometry): the fold starts from the first one.
-                    int start = sample + r0 * rowStride + c0 * channels;
-                    FoldWindow<T, TMode>(lanes, ref xs, start, r1 - r0, c1 - c0, rowStride, channels, ref ys, ref indices, o);
-                }
+                (int c0, int c1) = Window(ow, g.StrideWidth, g.PadLeft, g.PoolWidth, g.Width);
+                // Every window has a real cell (checked with the geometry): the fold starts from the first one.
+                int first = sample + r0 * rowStride + c0 * channels;
+                FoldWindow<T, TMode>(lanes, ref xs, first, r1 - r0, c1 - c0, rowStride, channels, ref ys, ref indices, o);
             }
         }
     }
