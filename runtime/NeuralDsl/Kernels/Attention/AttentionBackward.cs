@@ -14,8 +14,10 @@ namespace NeuralDsl;
 /// dV and the scratch, with the same operations in the same order wherever it runs, so the bits never depend on the
 /// thread count (nor on the chunks, which are fixed by the sizes anyway). In float with AVX2 and FMA, and key and value
 /// depths that are multiples of 16 (the benchmark's 16), the four products of a pair run in a register kernel
-/// (<see cref="AttentionProduct"/>) instead of four calls of the blocked GEMM, whose packing costs as much as the product at
-/// these sizes (64×64·64×16). No call allocates once each thread's scratch has grown.
+/// (<see cref="AttentionProduct"/>) instead of four calls of the blocked GEMM, whose packing costs as much as the
+/// product at these sizes (64×64·64×16). A merged call (<see cref="Attention.BackwardMerged{T}"/>) reads dC and writes
+/// dQ, dK, dV in the projections' [steps, heads·depth] rows: in place with strides in the register kernel, through
+/// head-major blocks of the pair's own otherwise. No call allocates once each thread's scratch has grown.
 /// </summary>
 internal static unsafe class AttentionBackward
 {
