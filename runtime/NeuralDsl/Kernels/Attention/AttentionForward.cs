@@ -347,6 +347,29 @@ public static partial class Attention
             int r0 = block * _block, r1 = Math.Min(_rows, r0 + _block);
             T* y = _y + (nint)r0 * _width;
             Gemm.MultiplyUnchecked(_x + (nint)r0 * _features, _kernel, y, r1 - r0, _features, _width, transposeA: false, transposeB: false, accumulate: false);
+            if (_bias != null && _heads != null && Vector256.IsHardwareAccelerated && _depth % Vector256<T>.Count == 0)
+            {
+                // Bias and head-major copy in one pass over the block while it is in cache (a 128-row block of 64 floats
+                // is all of L1): y = y + bias, the same single addition per element, stored to both layouts.
+                for (int r = r0; r < r1; r++)
+                {
+                    int b = r / _steps, t = r % _steps;
+                    T* row = _y + (nint)r * _width;
+                    T* first = _heads + ((nint)b * _headCount * _steps + t) * _depth;
+                    for (int h = 0; h < _headCount; h++)
+                    {
+                        T* head = first + (nint)h * _steps * _depth;
+                        for (int d = 0; d < _depth; d += Vector256<T>.Count)
+                        {
+                            int j = h * _depth + d;
+                            Vector256<T> sum = Vector256.Load(row + j) + Vector256.Load(_bias + j);
+                            sum.Store(row + j);
+                            sum.Store(head + d);
+                        }
+                    }
+                }
+                return;
+            }
             if (_bias != null)
             {
                 // One pass over the block's rows, the same single addition per element as a per-row add.

@@ -244,6 +244,54 @@ public sealed class AttentionForwardTests
     }
 
     /// <summary>
+    /// Head depths that are whole vectors (16 and 8 here: AVX2 holds 8 floats or 4 doubles) add the bias and copy the
+    /// block head-major in one pass: both layouts must still be x · kernel + bias, in float and double, over several
+    /// row blocks (260 rows) with the last one short.
+    /// </summary>
+    [Fact]
+    public void ProjectHeads_with_whole_vector_heads_gives_the_products_with_bias_in_both_layouts()
+    {
+        const int batch = 20, steps = 13, features = 8, heads = 4, keyDim = 16, valueDim = 8;
+        int rows = batch * steps;
+        double[] x = Random(rows * features, 61);
+        double[] wq = Random(features * heads * keyDim, 62), wv = Random(features * heads * valueDim, 63);
+        double[] bq = Random(heads * keyDim, 64), bv = Random(heads * valueDim, 65);
+        double[] Expected(double[] w, double[] b, int width)
+        {
+            var y = new double[rows * width];
+            for (int r = 0; r < rows; r++)
+            {
+                for (int c = 0; c < width; c++)
+                {
+                    double sum = 0;
+                    for (int f = 0; f < features; f++)
+                        sum += x[r * features + f] * w[f * width + c];
+                    y[r * width + c] = sum + b[c];
+                }
+            }
+            return y;
+        }
+        double[] eq = Expected(wq, bq, heads * keyDim), ev = Expected(wv, bv, heads * valueDim);
+        double[] eqh = new double[eq.Length], evh = new double[ev.Length];
+        Attention.SplitHeads<double>(eq, eqh, batch, steps, heads, keyDim);
+        Attention.SplitHeads<double>(ev, evh, batch, steps, heads, valueDim);
+
+        double[] q = new double[eq.Length], k = new double[eq.Length], v = new double[ev.Length];
+        double[] qh = new double[eq.Length], kh = new double[eq.Length], vh = new double[ev.Length];
+        Attention.ProjectHeads<double>(x, x, x, wq, wq, wv, bq, bq, bv, q, k, v, qh, kh, vh, batch, steps, steps, heads, keyDim, valueDim);
+        foreach ((double[] e, double[] a) in new[] { (eq, q), (eq, k), (ev, v), (eqh, qh), (eqh, kh), (evh, vh) })
+            Close(e, a, 1e-14);
+
+        float[] qf = new float[eq.Length], kf = new float[eq.Length], vf = new float[ev.Length];
+        float[] qhf = new float[eq.Length], khf = new float[eq.Length], vhf = new float[ev.Length];
+        Attention.ProjectHeads<float>(Single(x), Single(x), Single(x), Single(wq), Single(wq), Single(wv), Single(bq), Single(bq), Single(bv), qf, kf, vf,
+            qhf, khf, vhf, batch, steps, steps, heads, keyDim, valueDim);
+        // Float: 8-term sums of products below 1 plus a bias below 1.
+        foreach ((double[] e, float[] a) in new[] { (eq, qf), (eq, kf), (ev, vf), (eqh, qhf), (eqh, khf), (evh, vhf) })
+            Close(e, a, 2e-6);
+    }
+
+    /// <summary>
     /// Depths that are multiples of 16 take the float register kernel (<see cref="AttentionProduct"/>, K transposed per
     /// pair) instead of the per-pair GEMMs that double keeps: float against double on the benchmark's pairs, on row
     /// counts that are not multiples of 4 and key counts that are not multiples of 16 (the kernel's row and column
