@@ -11,7 +11,9 @@ namespace NeuralDsl.Generator.Layers;
 /// depth) read as a (features × heads·depth) matrix, with their head-major copies, in one parallel call),
 /// <c>Attention.Forward</c> (per (sample, head) in parallel: S = QKᵀ/√keyDim, the masked stable softmax, C = P·V and the
 /// merged context; in training with attention dropout the separate <c>Probabilities</c>, dropout, <c>Context</c> and
-/// <c>MergeHeads</c> instead) and <c>Attention.Project</c> (the output projection with its bias, row blocks in parallel). Backward mirrors it with <c>Attention.Backward</c> (softmax backward fused).
+/// <c>MergeHeads</c> instead) and <c>Attention.Project</c> (the output projection with its bias, row blocks in parallel).
+/// Backward mirrors it with <c>Attention.BackwardMerged</c> (softmax backward fused; the context gradient read and the
+/// query, key and value gradients written in the projections' [steps, heads·depth] rows, no head-major copies).
 /// </summary>
 internal sealed partial record MultiHeadAttentionSpec
 {
@@ -60,11 +62,7 @@ internal sealed partial record MultiHeadAttentionSpec
         yield return new BufferSpec(F("ch", l), s.Queries * s.ValueWidth, "context, head-major [heads, queries, valueDim]");
         yield return new BufferSpec(F("c", l), s.Queries * s.ValueWidth, "context [queries, heads, valueDim]");
         yield return new BufferSpec(F("dc", l), s.Queries * s.ValueWidth, "context gradient [queries, heads, valueDim]");
-        yield return new BufferSpec(F("dch", l), s.Queries * s.ValueWidth, "context gradient, head-major");
         yield return new BufferSpec(F("ds", l), s.Probabilities, "score gradient [heads, queries, keys]");
-        yield return new BufferSpec(F("dqh", l), s.Queries * s.QueryWidth, "query gradient, head-major");
-        yield return new BufferSpec(F("dkh", l), s.Keys * s.QueryWidth, "key gradient, head-major");
-        yield return new BufferSpec(F("dvh", l), s.Keys * s.ValueWidth, "value gradient, head-major");
         yield return new BufferSpec(F("dq", l), s.Queries * s.QueryWidth, "query gradient [queries, heads, keyDim]");
         yield return new BufferSpec(F("dk", l), s.Keys * s.QueryWidth, "key gradient [keys, heads, keyDim]");
         yield return new BufferSpec(F("dv", l), s.Keys * s.ValueWidth, "value gradient [keys, heads, valueDim]");
@@ -180,11 +178,9 @@ internal sealed partial record MultiHeadAttentionSpec
                 if (UseBias)
                     w.Call("global::NeuralDsl.Bias.AccumulateGradient", ["dy", c.GradientSpan(Param(l, "attention_output.bias"))]);
             });
-            w.Comment("dContext[" + rows + "×" + Literals.Int(s.ValueWidth) + "] = dy · attention_output.kernelᵀ, then head-major.");
+            w.Comment("dContext[" + rows + "×" + Literals.Int(s.ValueWidth) + "] = dy · attention_output.kernelᵀ.");
             w.Call("global::NeuralDsl.Gemm.Multiply", ["dy", c.ParameterSpan(Param(l, "attention_output.kernel")), dc, rows, Literals.Int(s.Output),
                 Literals.Int(s.ValueWidth), "transposeB: true"]);
-            w.Call(Kernels + ".SplitHeads", [dc, c.BatchSpan(F("dch", l), s.Queries * s.ValueWidth), "batch", Literals.Named("steps", s.Queries), H,
-                Literals.Named("depth", ValueDim)]);
 
             string p = c.BatchSpan(F("p", l), s.Probabilities);
             string used = p, mask = "default";
@@ -194,18 +190,13 @@ internal sealed partial record MultiHeadAttentionSpec
                 used = "dropped ? " + c.BatchSpan(F("pd", l), s.Probabilities) + " : " + p;
                 mask = "dropped ? " + c.BatchSpan(F("pmask", l), s.Probabilities) + " : default";
             }
-            w.Comment("dV = Pᵀ·dC, dP = dC·Vᵀ, dS = P ⊙ (dP − rowsum(dP ⊙ P)) / √" + Literals.Int(KeyDim) + " (softmax backward, fused), dQ = dS·K, dK = dSᵀ·Q.");
-            w.Call(Kernels + ".Backward", [
+            w.Comment("Per (sample, head), in parallel, on its head's columns of dContext, dquery, dkey and dvalue [steps, heads·depth]: dV = Pᵀ·dC, " +
+                "dP = dC·Vᵀ, dS = P ⊙ (dP − rowsum(dP ⊙ P)) / √" + Literals.Int(KeyDim) + " (softmax backward, fused), dQ = dS·K, dK = dSᵀ·Q.");
+            w.Call(Kernels + ".BackwardMerged", [
                 c.BatchSpan(F("qh", l), s.Queries * s.QueryWidth), c.BatchSpan(F("kh", l), s.Keys * s.QueryWidth), c.BatchSpan(F("vh", l), s.Keys * s.ValueWidth),
-                p, used, mask, c.BatchSpan(F("dch", l), s.Queries * s.ValueWidth), c.BatchSpan(F("ds", l), s.Probabilities),
-                c.BatchSpan(F("dqh", l), s.Queries * s.QueryWidth), c.BatchSpan(F("dkh", l), s.Keys * s.QueryWidth), c.BatchSpan(F("dvh", l), s.Keys * s.ValueWidth),
+                p, used, mask, dc, c.BatchSpan(F("ds", l), s.Probabilities),
+                c.BatchSpan(F("dq", l), s.Queries * s.QueryWidth), c.BatchSpan(F("dk", l), s.Keys * s.QueryWidth), c.BatchSpan(F("dv", l), s.Keys * s.ValueWidth),
                 "batch", H, Literals.Named("queries", s.Queries), Literals.Named("keys", s.Keys), Literals.Named("keyDim", KeyDim), Literals.Named("valueDim", ValueDim)]);
-            w.Call(Kernels + ".MergeHeads", [c.BatchSpan(F("dqh", l), s.Queries * s.QueryWidth), c.BatchSpan(F("dq", l), s.Queries * s.QueryWidth), "batch",
-                Literals.Named("steps", s.Queries), H, Literals.Named("depth", KeyDim)]);
-            w.Call(Kernels + ".MergeHeads", [c.BatchSpan(F("dkh", l), s.Keys * s.QueryWidth), c.BatchSpan(F("dk", l), s.Keys * s.QueryWidth), "batch",
-                Literals.Named("steps", s.Keys), H, Literals.Named("depth", KeyDim)]);
-            w.Call(Kernels + ".MergeHeads", [c.BatchSpan(F("dvh", l), s.Keys * s.ValueWidth), c.BatchSpan(F("dv", l), s.Keys * s.ValueWidth), "batch",
-                Literals.Named("steps", s.Keys), H, Literals.Named("depth", ValueDim)]);
 
             c.WriteParameterGradients(() =>
             {

@@ -542,11 +542,7 @@ partial class MultiHeadAttentionCrossNet : global::NeuralDsl.IModel<float>
         private float[] __ch2 = []; // multi_head_attention: context, head-major [heads, queries, valueDim]
         private float[] __c2 = []; // multi_head_attention: context [queries, heads, valueDim]
         private float[] __dc2 = []; // multi_head_attention: context gradient [queries, heads, valueDim]
-        private float[] __dch2 = []; // multi_head_attention: context gradient, head-major
         private float[] __ds2 = []; // multi_head_attention: score gradient [heads, queries, keys]
-        private float[] __dqh2 = []; // multi_head_attention: query gradient, head-major
-        private float[] __dkh2 = []; // multi_head_attention: key gradient, head-major
-        private float[] __dvh2 = []; // multi_head_attention: value gradient, head-major
         private float[] __dq2 = []; // multi_head_attention: query gradient [queries, heads, keyDim]
         private float[] __dk2 = []; // multi_head_attention: key gradient [keys, heads, keyDim]
         private float[] __dv2 = []; // multi_head_attention: value gradient [keys, heads, valueDim]
@@ -700,11 +696,7 @@ partial class MultiHeadAttentionCrossNet : global::NeuralDsl.IModel<float>
             __ch2 = new float[checked(batch * 20)];
             __c2 = new float[checked(batch * 20)];
             __dc2 = new float[checked(batch * 20)];
-            __dch2 = new float[checked(batch * 20)];
             __ds2 = new float[checked(batch * 40)];
-            __dqh2 = new float[checked(batch * 30)];
-            __dkh2 = new float[checked(batch * 24)];
-            __dvh2 = new float[checked(batch * 16)];
             __dq2 = new float[checked(batch * 30)];
             __dk2 = new float[checked(batch * 24)];
             __dv2 = new float[checked(batch * 16)];
@@ -1148,7 +1140,7 @@ partial class MultiHeadAttentionCrossNet : global::NeuralDsl.IModel<float>
                     accumulate: true);
                 global::NeuralDsl.Bias.AccumulateGradient(dy, __model.MultiHeadAttentionAttentionOutputBiasGradient);
             }
-            // dContext[batch * 5×4] = dy · attention_output.kernelᵀ, then head-major.
+            // dContext[batch * 5×4] = dy · attention_output.kernelᵀ.
             global::NeuralDsl.Gemm.Multiply(
                 dy,
                 __model.MultiHeadAttentionAttentionOutputKernel,
@@ -1157,55 +1149,28 @@ partial class MultiHeadAttentionCrossNet : global::NeuralDsl.IModel<float>
                 5,
                 4,
                 transposeB: true);
-            global::NeuralDsl.Attention.SplitHeads(
-                __Rows(__dc2, batch, 20),
-                __Rows(__dch2, batch, 20),
-                batch,
-                steps: 5,
-                heads: 2,
-                depth: 2);
             bool dropped = __training;
-            // dV = Pᵀ·dC, dP = dC·Vᵀ, dS = P ⊙ (dP − rowsum(dP ⊙ P)) / √3 (softmax backward, fused), dQ = dS·K, dK =
-            // dSᵀ·Q.
-            global::NeuralDsl.Attention.Backward(
+            // Per (sample, head), in parallel, on its head's columns of dContext, dquery, dkey and dvalue [steps,
+            // heads·depth]: dV = Pᵀ·dC, dP = dC·Vᵀ, dS = P ⊙ (dP − rowsum(dP ⊙ P)) / √3 (softmax backward, fused), dQ =
+            // dS·K, dK = dSᵀ·Q.
+            global::NeuralDsl.Attention.BackwardMerged(
                 __Rows(__qh2, batch, 30),
                 __Rows(__kh2, batch, 24),
                 __Rows(__vh2, batch, 16),
                 __Rows(__p2, batch, 40),
                 dropped ? __Rows(__pd2, batch, 40) : __Rows(__p2, batch, 40),
                 dropped ? __Rows(__pmask2, batch, 40) : default,
-                __Rows(__dch2, batch, 20),
+                __Rows(__dc2, batch, 20),
                 __Rows(__ds2, batch, 40),
-                __Rows(__dqh2, batch, 30),
-                __Rows(__dkh2, batch, 24),
-                __Rows(__dvh2, batch, 16),
+                __Rows(__dq2, batch, 30),
+                __Rows(__dk2, batch, 24),
+                __Rows(__dv2, batch, 16),
                 batch,
                 heads: 2,
                 queries: 5,
                 keys: 4,
                 keyDim: 3,
                 valueDim: 2);
-            global::NeuralDsl.Attention.MergeHeads(
-                __Rows(__dqh2, batch, 30),
-                __Rows(__dq2, batch, 30),
-                batch,
-                steps: 5,
-                heads: 2,
-                depth: 3);
-            global::NeuralDsl.Attention.MergeHeads(
-                __Rows(__dkh2, batch, 24),
-                __Rows(__dk2, batch, 24),
-                batch,
-                steps: 4,
-                heads: 2,
-                depth: 3);
-            global::NeuralDsl.Attention.MergeHeads(
-                __Rows(__dvh2, batch, 16),
-                __Rows(__dv2, batch, 16),
-                batch,
-                steps: 4,
-                heads: 2,
-                depth: 2);
             if (__model.Trainable)
             {
                 // query.kernel gradient [4×6] += x0ᵀ · dquery

@@ -616,11 +616,7 @@ partial class MultiHeadAttentionMaskedNet : global::NeuralDsl.IModel<float>
         private float[] __ch1 = []; // multi_head_attention: context, head-major [heads, queries, valueDim]
         private float[] __c1 = []; // multi_head_attention: context [queries, heads, valueDim]
         private float[] __dc1 = []; // multi_head_attention: context gradient [queries, heads, valueDim]
-        private float[] __dch1 = []; // multi_head_attention: context gradient, head-major
         private float[] __ds1 = []; // multi_head_attention: score gradient [heads, queries, keys]
-        private float[] __dqh1 = []; // multi_head_attention: query gradient, head-major
-        private float[] __dkh1 = []; // multi_head_attention: key gradient, head-major
-        private float[] __dvh1 = []; // multi_head_attention: value gradient, head-major
         private float[] __dq1 = []; // multi_head_attention: query gradient [queries, heads, keyDim]
         private float[] __dk1 = []; // multi_head_attention: key gradient [keys, heads, keyDim]
         private float[] __dv1 = []; // multi_head_attention: value gradient [keys, heads, valueDim]
@@ -757,11 +753,7 @@ partial class MultiHeadAttentionMaskedNet : global::NeuralDsl.IModel<float>
             __ch1 = new float[checked(batch * 48)];
             __c1 = new float[checked(batch * 48)];
             __dc1 = new float[checked(batch * 48)];
-            __dch1 = new float[checked(batch * 48)];
             __ds1 = new float[checked(batch * 72)];
-            __dqh1 = new float[checked(batch * 48)];
-            __dkh1 = new float[checked(batch * 48)];
-            __dvh1 = new float[checked(batch * 48)];
             __dq1 = new float[checked(batch * 48)];
             __dk1 = new float[checked(batch * 48)];
             __dv1 = new float[checked(batch * 48)];
@@ -912,7 +904,7 @@ partial class MultiHeadAttentionMaskedNet : global::NeuralDsl.IModel<float>
                     accumulate: true);
                 global::NeuralDsl.Bias.AccumulateGradient(dy, __model.MultiHeadAttentionAttentionOutputBiasGradient);
             }
-            // dContext[batch * 6×8] = dy · attention_output.kernelᵀ, then head-major.
+            // dContext[batch * 6×8] = dy · attention_output.kernelᵀ.
             global::NeuralDsl.Gemm.Multiply(
                 dy,
                 __model.MultiHeadAttentionAttentionOutputKernel,
@@ -921,54 +913,27 @@ partial class MultiHeadAttentionMaskedNet : global::NeuralDsl.IModel<float>
                 8,
                 8,
                 transposeB: true);
-            global::NeuralDsl.Attention.SplitHeads(
-                __Rows(__dc1, batch, 48),
-                __Rows(__dch1, batch, 48),
-                batch,
-                steps: 6,
-                heads: 2,
-                depth: 4);
-            // dV = Pᵀ·dC, dP = dC·Vᵀ, dS = P ⊙ (dP − rowsum(dP ⊙ P)) / √4 (softmax backward, fused), dQ = dS·K, dK =
-            // dSᵀ·Q.
-            global::NeuralDsl.Attention.Backward(
+            // Per (sample, head), in parallel, on its head's columns of dContext, dquery, dkey and dvalue [steps,
+            // heads·depth]: dV = Pᵀ·dC, dP = dC·Vᵀ, dS = P ⊙ (dP − rowsum(dP ⊙ P)) / √4 (softmax backward, fused), dQ =
+            // dS·K, dK = dSᵀ·Q.
+            global::NeuralDsl.Attention.BackwardMerged(
                 __Rows(__qh1, batch, 48),
                 __Rows(__kh1, batch, 48),
                 __Rows(__vh1, batch, 48),
                 __Rows(__p1, batch, 72),
                 __Rows(__p1, batch, 72),
                 default,
-                __Rows(__dch1, batch, 48),
+                __Rows(__dc1, batch, 48),
                 __Rows(__ds1, batch, 72),
-                __Rows(__dqh1, batch, 48),
-                __Rows(__dkh1, batch, 48),
-                __Rows(__dvh1, batch, 48),
+                __Rows(__dq1, batch, 48),
+                __Rows(__dk1, batch, 48),
+                __Rows(__dv1, batch, 48),
                 batch,
                 heads: 2,
                 queries: 6,
                 keys: 6,
                 keyDim: 4,
                 valueDim: 4);
-            global::NeuralDsl.Attention.MergeHeads(
-                __Rows(__dqh1, batch, 48),
-                __Rows(__dq1, batch, 48),
-                batch,
-                steps: 6,
-                heads: 2,
-                depth: 4);
-            global::NeuralDsl.Attention.MergeHeads(
-                __Rows(__dkh1, batch, 48),
-                __Rows(__dk1, batch, 48),
-                batch,
-                steps: 6,
-                heads: 2,
-                depth: 4);
-            global::NeuralDsl.Attention.MergeHeads(
-                __Rows(__dvh1, batch, 48),
-                __Rows(__dv1, batch, 48),
-                batch,
-                steps: 6,
-                heads: 2,
-                depth: 4);
             if (__model.Trainable)
             {
                 // query.kernel gradient [8×8] += xᵀ · dquery

@@ -868,11 +868,7 @@ partial class TransformerEncoderBlockNet : global::NeuralDsl.IModel<float>
         private float[] __c1 = []; // transformer_encoder_self_attention_layer: context [queries, heads, valueDim]
         // transformer_encoder_self_attention_layer: context gradient [queries, heads, valueDim]
         private float[] __dc1 = [];
-        private float[] __dch1 = []; // transformer_encoder_self_attention_layer: context gradient, head-major
         private float[] __ds1 = []; // transformer_encoder_self_attention_layer: score gradient [heads, queries, keys]
-        private float[] __dqh1 = []; // transformer_encoder_self_attention_layer: query gradient, head-major
-        private float[] __dkh1 = []; // transformer_encoder_self_attention_layer: key gradient, head-major
-        private float[] __dvh1 = []; // transformer_encoder_self_attention_layer: value gradient, head-major
         private float[] __dq1 = []; // transformer_encoder_self_attention_layer: query gradient [queries, heads, keyDim]
         private float[] __dk1 = []; // transformer_encoder_self_attention_layer: key gradient [keys, heads, keyDim]
         private float[] __dv1 = []; // transformer_encoder_self_attention_layer: value gradient [keys, heads, valueDim]
@@ -1114,11 +1110,7 @@ partial class TransformerEncoderBlockNet : global::NeuralDsl.IModel<float>
             __ch1 = new float[checked(batch * 40)];
             __c1 = new float[checked(batch * 40)];
             __dc1 = new float[checked(batch * 40)];
-            __dch1 = new float[checked(batch * 40)];
             __ds1 = new float[checked(batch * 50)];
-            __dqh1 = new float[checked(batch * 40)];
-            __dkh1 = new float[checked(batch * 40)];
-            __dvh1 = new float[checked(batch * 40)];
             __dq1 = new float[checked(batch * 40)];
             __dk1 = new float[checked(batch * 40)];
             __dv1 = new float[checked(batch * 40)];
@@ -1357,7 +1349,7 @@ partial class TransformerEncoderBlockNet : global::NeuralDsl.IModel<float>
                     dy,
                     __model.TransformerEncoderSelfAttentionLayerAttentionOutputBiasGradient);
             }
-            // dContext[batch * 5×8] = dy · attention_output.kernelᵀ, then head-major.
+            // dContext[batch * 5×8] = dy · attention_output.kernelᵀ.
             global::NeuralDsl.Gemm.Multiply(
                 dy,
                 __model.TransformerEncoderSelfAttentionLayerAttentionOutputKernel,
@@ -1366,55 +1358,28 @@ partial class TransformerEncoderBlockNet : global::NeuralDsl.IModel<float>
                 8,
                 8,
                 transposeB: true);
-            global::NeuralDsl.Attention.SplitHeads(
-                __Rows(__dc1, batch, 40),
-                __Rows(__dch1, batch, 40),
-                batch,
-                steps: 5,
-                heads: 2,
-                depth: 4);
             bool dropped = __training;
-            // dV = Pᵀ·dC, dP = dC·Vᵀ, dS = P ⊙ (dP − rowsum(dP ⊙ P)) / √4 (softmax backward, fused), dQ = dS·K, dK =
-            // dSᵀ·Q.
-            global::NeuralDsl.Attention.Backward(
+            // Per (sample, head), in parallel, on its head's columns of dContext, dquery, dkey and dvalue [steps,
+            // heads·depth]: dV = Pᵀ·dC, dP = dC·Vᵀ, dS = P ⊙ (dP − rowsum(dP ⊙ P)) / √4 (softmax backward, fused), dQ =
+            // dS·K, dK = dSᵀ·Q.
+            global::NeuralDsl.Attention.BackwardMerged(
                 __Rows(__qh1, batch, 40),
                 __Rows(__kh1, batch, 40),
                 __Rows(__vh1, batch, 40),
                 __Rows(__p1, batch, 50),
                 dropped ? __Rows(__pd1, batch, 50) : __Rows(__p1, batch, 50),
                 dropped ? __Rows(__pmask1, batch, 50) : default,
-                __Rows(__dch1, batch, 40),
+                __Rows(__dc1, batch, 40),
                 __Rows(__ds1, batch, 50),
-                __Rows(__dqh1, batch, 40),
-                __Rows(__dkh1, batch, 40),
-                __Rows(__dvh1, batch, 40),
+                __Rows(__dq1, batch, 40),
+                __Rows(__dk1, batch, 40),
+                __Rows(__dv1, batch, 40),
                 batch,
                 heads: 2,
                 queries: 5,
                 keys: 5,
                 keyDim: 4,
                 valueDim: 4);
-            global::NeuralDsl.Attention.MergeHeads(
-                __Rows(__dqh1, batch, 40),
-                __Rows(__dq1, batch, 40),
-                batch,
-                steps: 5,
-                heads: 2,
-                depth: 4);
-            global::NeuralDsl.Attention.MergeHeads(
-                __Rows(__dkh1, batch, 40),
-                __Rows(__dk1, batch, 40),
-                batch,
-                steps: 5,
-                heads: 2,
-                depth: 4);
-            global::NeuralDsl.Attention.MergeHeads(
-                __Rows(__dvh1, batch, 40),
-                __Rows(__dv1, batch, 40),
-                batch,
-                steps: 5,
-                heads: 2,
-                depth: 4);
             if (__model.Trainable)
             {
                 // query.kernel gradient [8×8] += xᵀ · dquery

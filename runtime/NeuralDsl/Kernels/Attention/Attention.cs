@@ -34,17 +34,23 @@ public static partial class Attention
     /// <param name="heads">Heads.</param>
     /// <param name="depth">Elements per head and step.</param>
     /// <exception cref="ArgumentException">A length does not match the sizes.</exception>
-    public static void SplitHeads<T>(ReadOnlySpan<T> x, Span<T> y, int batch, int steps, int heads, int depth)
+    public static unsafe void SplitHeads<T>(ReadOnlySpan<T> x, Span<T> y, int batch, int steps, int heads, int depth)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         CheckHeads(x.Length, y.Length, batch, steps, heads, depth);
-        for (int b = 0; b < batch; b++)
+        if (x.IsEmpty)
+            return;
+        // Head rows of 16 floats (the benchmark's) as two 32-byte copies each, not a span copy per row.
+        fixed (T* px = x, py = y)
         {
-            for (int t = 0; t < steps; t++)
+            for (int b = 0; b < batch; b++)
             {
-                for (int h = 0; h < heads; h++)
+                for (int t = 0; t < steps; t++)
                 {
-                    x.Slice(((b * steps + t) * heads + h) * depth, depth).CopyTo(y.Slice(((b * heads + h) * steps + t) * depth, depth));
+                    T* row = px + (nint)(b * steps + t) * heads * depth;
+                    T* first = py + ((nint)b * heads * steps + t) * depth;
+                    for (int h = 0; h < heads; h++)
+                        CopyDepth(row + (nint)h * depth, first + (nint)h * steps * depth, depth);
                 }
             }
         }
@@ -58,17 +64,22 @@ public static partial class Attention
     /// <param name="heads">Heads.</param>
     /// <param name="depth">Elements per head and step.</param>
     /// <exception cref="ArgumentException">A length does not match the sizes.</exception>
-    public static void MergeHeads<T>(ReadOnlySpan<T> x, Span<T> y, int batch, int steps, int heads, int depth)
+    public static unsafe void MergeHeads<T>(ReadOnlySpan<T> x, Span<T> y, int batch, int steps, int heads, int depth)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         CheckHeads(x.Length, y.Length, batch, steps, heads, depth);
-        for (int b = 0; b < batch; b++)
+        if (x.IsEmpty)
+            return;
+        fixed (T* px = x, py = y)
         {
-            for (int h = 0; h < heads; h++)
+            for (int b = 0; b < batch; b++)
             {
                 for (int t = 0; t < steps; t++)
                 {
-                    x.Slice(((b * heads + h) * steps + t) * depth, depth).CopyTo(y.Slice(((b * steps + t) * heads + h) * depth, depth));
+                    T* first = px + ((nint)b * heads * steps + t) * depth;
+                    T* row = py + (nint)(b * steps + t) * heads * depth;
+                    for (int h = 0; h < heads; h++)
+                        CopyDepth(first + (nint)h * steps * depth, row + (nint)h * depth, depth);
                 }
             }
         }
@@ -261,9 +272,74 @@ public static partial class Attention
         KernelGuard.SameLength(bhs * vSize, dv.Length, "Value gradient (batch × heads × keys × valueDim)", nameof(dv));
         // One (sample, head) pair at a time, shared with the worker pool: pairs write disjoint slices, so any thread
         // count gives the same bits.
-        AttentionBackward.Run(q, k, v, probabilities, usedProbabilities, dropoutMask, dContext, scratch, dq, dk, dv, bhs, queries, keys,
-            keyDim, valueDim);
+        AttentionBackward.Run(q, k, v, probabilities, usedProbabilities, dropoutMask, dContext, scratch, dq, dk, dv, bhs, heads, queries, keys,
+            keyDim, valueDim, merged: false);
     }
+
+    /// <summary>
+    /// <see cref="Backward{T}"/> with the context gradient and the query, key and value gradients in the projections'
+    /// layout [batch, steps, heads, depth] (rows of heads·depth) instead of head-major: what
+    /// <c>SplitHeads(dContext)</c>, <see cref="Backward{T}"/> and three <c>MergeHeads</c> give, without the four copies
+    /// through memory. Each pair reads and writes its own head's columns of those rows (in float with AVX2 and FMA and
+    /// depths that are multiples of 16, in place; otherwise through head-major blocks of its own), so the bits are those
+    /// of the head-major call and do not depend on the thread count.
+    /// </summary>
+    /// <param name="q">Queries, head-major [batch × heads × queries × keyDim].</param>
+    /// <param name="k">Keys, head-major [batch × heads × keys × keyDim].</param>
+    /// <param name="v">Values, head-major [batch × heads × keys × valueDim].</param>
+    /// <param name="probabilities">P, [batch × heads × queries × keys].</param>
+    /// <param name="usedProbabilities">P̃, what the context was computed from: P after dropout, or P itself.</param>
+    /// <param name="dropoutMask">The dropout mask P̃ = P ⊙ mask was drawn with (0 or 1 / (1 − rate)), or empty without dropout.</param>
+    /// <param name="dContext">dC, [batch × queries × heads × valueDim].</param>
+    /// <param name="scratch">[batch × heads × queries × keys] of workspace (dP, then dS), overwritten.</param>
+    /// <param name="dq">dQ, [batch × queries × heads × keyDim], overwritten.</param>
+    /// <param name="dk">dK, [batch × keys × heads × keyDim], overwritten.</param>
+    /// <param name="dv">dV, [batch × keys × heads × valueDim], overwritten.</param>
+    /// <param name="batch">Samples.</param>
+    /// <param name="heads">Heads.</param>
+    /// <param name="queries">Query steps.</param>
+    /// <param name="keys">Key (and value) steps.</param>
+    /// <param name="keyDim">Elements of a query or key per head.</param>
+    /// <param name="valueDim">Elements of a value per head.</param>
+    /// <exception cref="ArgumentException">A length does not match the sizes, or an output overlaps an input.</exception>
+    public static void BackwardMerged<T>(ReadOnlySpan<T> q, ReadOnlySpan<T> k, ReadOnlySpan<T> v, ReadOnlySpan<T> probabilities,
+        ReadOnlySpan<T> usedProbabilities, ReadOnlySpan<T> dropoutMask, ReadOnlySpan<T> dContext, Span<T> scratch, Span<T> dq, Span<T> dk, Span<T> dv,
+        int batch, int heads, int queries, int keys, int keyDim, int valueDim)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        KernelGuard.EnsureSupported<T>();
+        CheckSizes(batch, heads, queries, keys, keyDim);
+        KernelGuard.Positive(valueDim, nameof(valueDim));
+        int qSize = queries * keyDim, kSize = keys * keyDim, vSize = keys * valueDim, pSize = queries * keys, cSize = queries * valueDim;
+        int bhs = batch * heads;
+        KernelGuard.SameLength(bhs * qSize, q.Length, "Queries (batch × heads × queries × keyDim)", nameof(q));
+        KernelGuard.SameLength(bhs * kSize, k.Length, "Keys (batch × heads × keys × keyDim)", nameof(k));
+        KernelGuard.SameLength(bhs * vSize, v.Length, "Values (batch × heads × keys × valueDim)", nameof(v));
+        KernelGuard.SameLength(bhs * pSize, probabilities.Length, "Probabilities (batch × heads × queries × keys)", nameof(probabilities));
+        KernelGuard.SameLength(bhs * pSize, usedProbabilities.Length, "Used probabilities (batch × heads × queries × keys)", nameof(usedProbabilities));
+        KernelGuard.SameLengthOrEmpty(bhs * pSize, dropoutMask.Length, "Dropout mask (batch × heads × queries × keys)", nameof(dropoutMask));
+        KernelGuard.SameLength(bhs * cSize, dContext.Length, "Context gradient (batch × queries × heads × valueDim)", nameof(dContext));
+        KernelGuard.SameLength(bhs * pSize, scratch.Length, "Scratch (batch × heads × queries × keys)", nameof(scratch));
+        KernelGuard.SameLength(bhs * qSize, dq.Length, "Query gradient (batch × queries × heads × keyDim)", nameof(dq));
+        KernelGuard.SameLength(bhs * kSize, dk.Length, "Key gradient (batch × keys × heads × keyDim)", nameof(dk));
+        KernelGuard.SameLength(bhs * vSize, dv.Length, "Value gradient (batch × keys × heads × valueDim)", nameof(dv));
+        // A pair writes its head's columns of rows that other pairs write too: an output that is also an input would
+        // be read after another pair wrote it.
+        if (Overlaps(dq, dk, dv, q, k, v, dContext, probabilities, usedProbabilities))
+            throw new ArgumentException("The gradients dq, dk and dv must not overlap each other or an input.", nameof(dq));
+        AttentionBackward.Run(q, k, v, probabilities, usedProbabilities, dropoutMask, dContext, scratch, dq, dk, dv, bhs, heads, queries, keys,
+            keyDim, valueDim, merged: true);
+    }
+
+    private static bool Overlaps<T>(Span<T> dq, Span<T> dk, Span<T> dv, ReadOnlySpan<T> q, ReadOnlySpan<T> k, ReadOnlySpan<T> v,
+        ReadOnlySpan<T> dContext, ReadOnlySpan<T> probabilities, ReadOnlySpan<T> usedProbabilities) =>
+        OverlapsAny(dq, q, k, v, dContext, probabilities, usedProbabilities) || OverlapsAny(dk, q, k, v, dContext, probabilities, usedProbabilities) ||
+        OverlapsAny(dv, q, k, v, dContext, probabilities, usedProbabilities) || dq.Overlaps(dk) || dq.Overlaps(dv) || dk.Overlaps(dv);
+
+    private static bool OverlapsAny<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> q, ReadOnlySpan<T> k, ReadOnlySpan<T> v, ReadOnlySpan<T> dContext,
+        ReadOnlySpan<T> probabilities, ReadOnlySpan<T> usedProbabilities) =>
+        output.Overlaps(q) || output.Overlaps(k) || output.Overlaps(v) || output.Overlaps(dContext) || output.Overlaps(probabilities) ||
+        output.Overlaps(usedProbabilities);
 
     private static void CheckSizes(int batch, int heads, int queries, int keys, int depth)
     {

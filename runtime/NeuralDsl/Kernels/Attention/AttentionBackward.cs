@@ -2,6 +2,7 @@ using System;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -13,8 +14,10 @@ namespace NeuralDsl;
 /// dV and the scratch, with the same operations in the same order wherever it runs, so the bits never depend on the
 /// thread count (nor on the chunks, which are fixed by the sizes anyway). In float with AVX2 and FMA, and key and value
 /// depths that are multiples of 16 (the benchmark's 16), the four products of a pair run in a register kernel
-/// (<see cref="Product"/>) instead of four calls of the blocked GEMM, whose packing costs as much as the product at
-/// these sizes (64×64·64×16). No call allocates once each thread's scratch has grown.
+/// (<see cref="AttentionProduct"/>) instead of four calls of the blocked GEMM, whose packing costs as much as the
+/// product at these sizes (64×64·64×16). A merged call (<see cref="Attention.BackwardMerged{T}"/>) reads dC and writes
+/// dQ, dK, dV in the projections' [steps, heads·depth] rows: in place with strides in the register kernel, through
+/// head-major blocks of the pair's own otherwise. No call allocates once each thread's scratch has grown.
 /// </summary>
 internal static unsafe class AttentionBackward
 {
@@ -32,7 +35,7 @@ internal static unsafe class AttentionBackward
     /// <summary>Runs every pair, on the pool when the whole call is worth at least one parallel threshold of work.</summary>
     public static void Run<T>(ReadOnlySpan<T> q, ReadOnlySpan<T> k, ReadOnlySpan<T> v, ReadOnlySpan<T> probabilities,
         ReadOnlySpan<T> usedProbabilities, ReadOnlySpan<T> dropoutMask, ReadOnlySpan<T> dContext, Span<T> scratch, Span<T> dq, Span<T> dk,
-        Span<T> dv, int pairs, int queries, int keys, int keyDim, int valueDim)
+        Span<T> dv, int pairs, int heads, int queries, int keys, int keyDim, int valueDim, bool merged)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         fixed (T* pq = q)
@@ -50,8 +53,8 @@ internal static unsafe class AttentionBackward
             var job = new Job<T>
             {
                 Q = pq, K = pk, V = pv, P = pp, Used = pu, Mask = dropoutMask.IsEmpty ? null : pm, DContext = pdc, Scratch = ps,
-                DQ = pdq, DK = pdk, DV = pdv, Queries = queries, Keys = keys, KeyDim = keyDim, ValueDim = valueDim,
-                Scale = T.One / T.Sqrt(T.CreateTruncating(keyDim)),
+                DQ = pdq, DK = pdk, DV = pdv, Heads = heads, Queries = queries, Keys = keys, KeyDim = keyDim, ValueDim = valueDim,
+                Merged = merged, Scale = T.One / T.Sqrt(T.CreateTruncating(keyDim)),
             };
             long work = 2L * pairs * queries * keys * ((long)keyDim + valueDim);
             if (work >= Gemm.ParallelThreshold && NeuralDslThreads.Current >= 2)
@@ -65,8 +68,56 @@ internal static unsafe class AttentionBackward
         where T : unmanaged
     {
         public T* Q, K, V, P, Used, Mask, DContext, Scratch, DQ, DK, DV;
-        public int Queries, Keys, KeyDim, ValueDim;
+        public int Heads, Queries, Keys, KeyDim, ValueDim;
+
+        /// <summary>dC, dQ, dK and dV in the projections' layout [batch, steps, heads, depth] instead of head-major.</summary>
+        public bool Merged;
         public T Scale;
+
+        /// <summary>Where pair <paramref name="bh"/>'s block of a [batch, steps, heads, depth] tensor starts, and its row stride.</summary>
+        public readonly T* Head(T* tensor, int bh, int steps, int depth, out nint stride)
+        {
+            if (!Merged)
+            {
+                stride = depth;
+                return tensor + (nint)bh * steps * depth;
+            }
+            int b = bh / Heads, h = bh % Heads;
+            stride = (nint)Heads * depth;
+            return tensor + ((nint)b * steps * Heads + h) * depth;
+        }
+    }
+
+    /// <summary>
+    /// This thread's head-major blocks of one pair (dC, dQ, dK, dV) for the GEMM path of a merged call, pinned, grown
+    /// to the largest request seen (counted as warm-up, as the GEMM's buffers are).
+    /// </summary>
+    private static class HeadBlocks<T>
+        where T : unmanaged
+    {
+        [ThreadStatic]
+        private static T[]? t_buffer;
+
+        public static T* Get(int length)
+        {
+            T[]? buffer = t_buffer;
+            if (buffer is null || buffer.Length < length)
+            {
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                buffer = GC.AllocateUninitializedArray<T>(length, pinned: true);
+                t_buffer = buffer;
+                WorkerPool.CountWarmUp(GC.GetAllocatedBytesForCurrentThread() - before);
+            }
+            return (T*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
+        }
+    }
+
+    /// <summary><paramref name="rows"/> rows of <paramref name="depth"/> elements from one row stride to another.</summary>
+    private static void CopyRows<T>(T* source, nint sourceStride, T* destination, nint destinationStride, int rows, int depth)
+        where T : unmanaged
+    {
+        for (int r = 0; r < rows; r++)
+            new ReadOnlySpan<T>(source + r * sourceStride, depth).CopyTo(new Span<T>(destination + r * destinationStride, depth));
     }
 
     /// <summary>Pairs [first, end): the chunk body of <see cref="WorkerPool.Run"/>.</summary>
@@ -76,18 +127,32 @@ internal static unsafe class AttentionBackward
         ref Job<T> job = ref *(Job<T>*)context;
         int queries = job.Queries, keys = job.Keys, keyDim = job.KeyDim, valueDim = job.ValueDim;
         nint qSize = queries * keyDim, kSize = keys * keyDim, vSize = keys * valueDim, pSize = queries * keys, cSize = queries * valueDim;
-        if (typeof(T) == typeof(float) && Fma.IsSupported && keyDim % Strip == 0 && valueDim % Strip == 0)
+        if (typeof(T) == typeof(float) && Fma.IsSupported && AttentionProduct.Fits(keyDim, valueDim))
         {
             PairsFloat(ref Unsafe.As<Job<T>, Job<float>>(ref job), first, end);
             return;
         }
+        // A merged call gathers each pair's dC into head-major blocks and scatters its dQ, dK, dV back.
+        T* blocks = job.Merged ? HeadBlocks<T>.Get((int)(cSize + qSize + kSize + vSize)) : null;
         for (int bh = first; bh < end; bh++)
         {
-            T* dc = job.DContext + bh * cSize;
+            T* dcAt = job.Head(job.DContext, bh, queries, valueDim, out nint dcStride);
+            T* dqAt = job.Head(job.DQ, bh, queries, keyDim, out nint dqStride);
+            T* dkAt = job.Head(job.DK, bh, keys, keyDim, out nint dkStride);
+            T* dvAt = job.Head(job.DV, bh, keys, valueDim, out nint dvStride);
+            T* dc = dcAt, dqOut = dqAt, dkOut = dkAt, dvOut = dvAt;
+            if (job.Merged)
+            {
+                dc = blocks;
+                dqOut = blocks + cSize;
+                dkOut = dqOut + qSize;
+                dvOut = dkOut + kSize;
+                CopyRows(dcAt, dcStride, dc, valueDim, queries, valueDim);
+            }
             T* p = job.P + bh * pSize;
             T* ds = job.Scratch + bh * pSize;
             // dV[keys×valueDim] = P̃ᵀ · dC
-            Gemm.MultiplyUnchecked(job.Used + bh * pSize, dc, job.DV + bh * vSize, keys, queries, valueDim,
+            Gemm.MultiplyUnchecked(job.Used + bh * pSize, dc, dvOut, keys, queries, valueDim,
                 transposeA: true, transposeB: false, accumulate: false);
             // dP̃[queries×keys] = dC · Vᵀ
             Gemm.MultiplyUnchecked(dc, job.V + bh * vSize, ds, queries, valueDim, keys,
@@ -100,129 +165,88 @@ internal static unsafe class AttentionBackward
             for (int i = 0; i < queries; i++)
                 SoftmaxBackwardRow(ds + i * keys, p + i * keys, keys, job.Scale);
             // dQ[queries×keyDim] = dS · K ; dK[keys×keyDim] = dSᵀ · Q
-            Gemm.MultiplyUnchecked(ds, job.K + bh * kSize, job.DQ + bh * qSize, queries, keys, keyDim,
+            Gemm.MultiplyUnchecked(ds, job.K + bh * kSize, dqOut, queries, keys, keyDim,
                 transposeA: false, transposeB: false, accumulate: false);
-            Gemm.MultiplyUnchecked(ds, job.Q + bh * qSize, job.DK + bh * kSize, keys, queries, keyDim,
+            Gemm.MultiplyUnchecked(ds, job.Q + bh * qSize, dkOut, keys, queries, keyDim,
                 transposeA: true, transposeB: false, accumulate: false);
+            if (job.Merged)
+            {
+                CopyRows(dqOut, keyDim, dqAt, dqStride, queries, keyDim);
+                CopyRows(dkOut, keyDim, dkAt, dkStride, keys, keyDim);
+                CopyRows(dvOut, valueDim, dvAt, dvStride, keys, valueDim);
+            }
         }
     }
 
-    /// <summary>Columns of a strip of the register kernel: two vectors of 8 floats.</summary>
-    private const int Strip = 16;
-
     /// <summary>
-    /// The pairs of <see cref="Pairs{T}"/> in float, with <see cref="Product"/> for the four products: dV = P̃ᵀ·dC,
+    /// The pairs of <see cref="Pairs{T}"/> in float, with <see cref="AttentionProduct.Multiply"/> for the four products: dV = P̃ᵀ·dC,
     /// dP̃ = dC·Vᵀ (V transposed once per pair into this thread's scratch, so the product reads rows), dQ = dS·K,
     /// dK = dSᵀ·Q.
     /// </summary>
     private static void PairsFloat(ref Job<float> job, int first, int end)
     {
         int queries = job.Queries, keys = job.Keys, keyDim = job.KeyDim, valueDim = job.ValueDim;
-        nint qSize = queries * keyDim, kSize = keys * keyDim, vSize = keys * valueDim, pSize = queries * keys, cSize = queries * valueDim;
+        nint qSize = queries * keyDim, kSize = keys * keyDim, vSize = keys * valueDim, pSize = queries * keys;
         float* vt = GemmBuffers<float>.GetScratch(valueDim * keys);
         for (int bh = first; bh < end; bh++)
         {
-            float* dc = job.DContext + bh * cSize;
+            // dC, dQ, dK, dV: head-major blocks, or blocks inside the projections' rows (merged), read and written in place.
+            float* dc = job.Head(job.DContext, bh, queries, valueDim, out nint dcStride);
+            float* dq = job.Head(job.DQ, bh, queries, keyDim, out nint dqStride);
+            float* dk = job.Head(job.DK, bh, keys, keyDim, out nint dkStride);
+            float* dvOut = job.Head(job.DV, bh, keys, valueDim, out nint dvStride);
             float* v = job.V + bh * vSize;
             float* p = job.P + bh * pSize;
             float* ds = job.Scratch + bh * pSize;
             float* q = job.Q + bh * qSize;
             float* k = job.K + bh * kSize;
             // dV[keys×valueDim] = P̃ᵀ · dC: A(j, i) = P̃[i, j].
-            Product(job.Used + bh * pSize, 1, keys, dc, job.DV + bh * vSize, keys, queries, valueDim);
+            AttentionProduct.Multiply(job.Used + bh * pSize, 1, keys, dc, dcStride, dvOut, dvStride, keys, queries, valueDim);
             // Vᵀ[valueDim×keys], then dP̃[queries×keys] = dC · Vᵀ.
-            for (int j = 0; j < keys; j++)
-            {
-                for (int d = 0; d < valueDim; d++)
-                    vt[d * keys + j] = v[j * valueDim + d];
-            }
-            Product(dc, valueDim, 1, vt, ds, queries, valueDim, keys);
+            AttentionProduct.Transpose(v, vt, keys, valueDim);
+            AttentionProduct.Multiply(dc, dcStride, 1, vt, keys, ds, keys, queries, valueDim, keys);
             if (job.Mask != null)
             {
                 var dsSpan = new Span<float>(ds, (int)pSize);
                 TensorPrimitives.Multiply(dsSpan, new ReadOnlySpan<float>(job.Mask + bh * pSize, (int)pSize), dsSpan);
             }
             for (int i = 0; i < queries; i++)
-                SoftmaxBackwardRow(ds + i * keys, p + i * keys, keys, job.Scale);
+                SoftmaxBackwardRowFloat(ds + i * keys, p + i * keys, keys, job.Scale);
             // dQ[queries×keyDim] = dS · K ; dK[keys×keyDim] = dSᵀ · Q (A(j, i) = dS[i, j]).
-            Product(ds, keys, 1, k, job.DQ + bh * qSize, queries, keys, keyDim);
-            Product(ds, 1, keys, q, job.DK + bh * kSize, keys, queries, keyDim);
+            AttentionProduct.Multiply(ds, keys, 1, k, keyDim, dq, dqStride, queries, keys, keyDim);
+            AttentionProduct.Multiply(ds, 1, keys, q, keyDim, dk, dkStride, keys, queries, keyDim);
         }
     }
 
     /// <summary>
-    /// <c>C[m×n] = A·B</c> (overwritten), A(i, p) = <c>a[i·rowStride + p·columnStride]</c> (either layout), B [k×n]
-    /// row-major: strips of 16 columns, four rows at a time in eight AVX2 accumulators, each sum over p in order with
-    /// FMA; columns past the last whole strip (n not a multiple of 16) by a scalar loop in the same order.
+    /// <see cref="SoftmaxBackwardRow{T}"/> in float with AVX2 and FMA: the dot product ⟨dP, P⟩ in two register
+    /// accumulators (even and odd vectors, FMA, added at the end, then the scalar tail) instead of a TensorPrimitives call
+    /// per row, whose fixed cost is most of a 64-key row's; then the same per-element roundings.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Product(float* a, nint rowStride, nint columnStride, float* b, float* c, int m, int k, int n)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SoftmaxBackwardRowFloat(float* d, float* p, int length, float scale)
     {
-        int strips = n / Strip * Strip;
-        for (int s = 0; s < strips; s += Strip)
+        Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+        int j = 0;
+        for (; j + 16 <= length; j += 16)
         {
-            int i = 0;
-            for (; i <= m - 4; i += 4)
-            {
-                Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default;
-                Vector256<float> c20 = default, c21 = default, c30 = default, c31 = default;
-                float* a0 = a + i * rowStride;
-                float* a1 = a0 + rowStride, a2 = a1 + rowStride, a3 = a2 + rowStride;
-                float* bp = b + s;
-                for (int p = 0; p < k; p++)
-                {
-                    Vector256<float> b0 = Avx.LoadVector256(bp), b1 = Avx.LoadVector256(bp + 8);
-                    nint o = p * columnStride;
-                    Vector256<float> x = Vector256.Create(a0[o]);
-                    c00 = Fma.MultiplyAdd(x, b0, c00);
-                    c01 = Fma.MultiplyAdd(x, b1, c01);
-                    x = Vector256.Create(a1[o]);
-                    c10 = Fma.MultiplyAdd(x, b0, c10);
-                    c11 = Fma.MultiplyAdd(x, b1, c11);
-                    x = Vector256.Create(a2[o]);
-                    c20 = Fma.MultiplyAdd(x, b0, c20);
-                    c21 = Fma.MultiplyAdd(x, b1, c21);
-                    x = Vector256.Create(a3[o]);
-                    c30 = Fma.MultiplyAdd(x, b0, c30);
-                    c31 = Fma.MultiplyAdd(x, b1, c31);
-                    bp += n;
-                }
-                float* cr = c + i * n + s;
-                Avx.Store(cr, c00);
-                Avx.Store(cr + 8, c01);
-                Avx.Store(cr + n, c10);
-                Avx.Store(cr + n + 8, c11);
-                Avx.Store(cr + 2 * n, c20);
-                Avx.Store(cr + 2 * n + 8, c21);
-                Avx.Store(cr + 3 * n, c30);
-                Avx.Store(cr + 3 * n + 8, c31);
-            }
-            for (; i < m; i++)
-            {
-                Vector256<float> c0 = default, c1 = default;
-                float* ai = a + i * rowStride;
-                float* bp = b + s;
-                for (int p = 0; p < k; p++)
-                {
-                    Vector256<float> x = Vector256.Create(ai[p * columnStride]);
-                    c0 = Fma.MultiplyAdd(x, Avx.LoadVector256(bp), c0);
-                    c1 = Fma.MultiplyAdd(x, Avx.LoadVector256(bp + 8), c1);
-                    bp += n;
-                }
-                Avx.Store(c + i * n + s, c0);
-                Avx.Store(c + i * n + s + 8, c1);
-            }
+            even = Fma.MultiplyAdd(Avx.LoadVector256(d + j), Avx.LoadVector256(p + j), even);
+            odd = Fma.MultiplyAdd(Avx.LoadVector256(d + j + 8), Avx.LoadVector256(p + j + 8), odd);
         }
-        for (int i = 0; i < m; i++)
+        if (j + 8 <= length)
         {
-            for (int j = strips; j < n; j++)
-            {
-                float sum = 0f;
-                for (int p = 0; p < k; p++)
-                    sum = MathF.FusedMultiplyAdd(a[i * rowStride + p * columnStride], b[p * n + j], sum);
-                c[i * n + j] = sum;
-            }
+            even = Fma.MultiplyAdd(Avx.LoadVector256(d + j), Avx.LoadVector256(p + j), even);
+            j += 8;
         }
+        float dot = Vector256.Sum(even + odd);
+        for (int t = j; t < length; t++)
+            dot = MathF.FusedMultiplyAdd(d[t], p[t], dot);
+        Vector256<float> vDot = Vector256.Create(dot), vScale = Vector256.Create(scale);
+        int k = 0;
+        for (; k + 8 <= length; k += 8)
+            Avx.Store(d + k, (Avx.LoadVector256(d + k) - vDot) * Avx.LoadVector256(p + k) * vScale);
+        for (; k < length; k++)
+            d[k] = (d[k] - dot) * p[k] * scale;
     }
 
     /// <summary>

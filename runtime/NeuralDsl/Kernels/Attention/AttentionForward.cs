@@ -17,11 +17,20 @@ public static partial class Attention
     /// <summary>Multiply-adds per projection chunk: rows per chunk are the fewest (a multiple of 8) that reach it.</summary>
     private const int ProjectionChunkWork = 1 << 17;
 
-    /// <summary>Rows per chunk of a <c>rows × features · features × width</c> projection: from the sizes alone.</summary>
+    /// <summary>Row blocks a projection is cut into at most, once its blocks are past <see cref="ProjectionChunkWork"/>.</summary>
+    private const int ProjectionMaxChunks = 8;
+
+    /// <summary>
+    /// Rows per chunk of a <c>rows × features · features × width</c> projection, from the sizes alone: the fewest (a
+    /// multiple of 8) that reach <see cref="ProjectionChunkWork"/> multiply-adds (32 rows of 64·64: six chunks for the
+    /// three projections at batch 1), but no fewer than an eighth of the rows, so a large batch makes a few long blocks
+    /// (128 rows at batch 16) rather than dozens of 32-row products that each pack the kernel again.
+    /// </summary>
     internal static int ProjectionRows(int rows, int features, int width)
     {
         long perRow = Math.Max(1L, (long)features * width);
         long wanted = (ProjectionChunkWork + perRow - 1) / perRow;
+        wanted = Math.Max(wanted, ((long)rows + ProjectionMaxChunks - 1) / ProjectionMaxChunks);
         int block = (int)Math.Min(rows, (wanted + 7) / 8 * 8);
         return Math.Max(1, block);
     }
@@ -139,7 +148,9 @@ public static partial class Attention
 
     /// <summary>
     /// Probabilities and context in one pass per (sample, head), for a forward pass without attention dropout: S = Q·Kᵀ
-    /// (one GEMM), the masked stable softmax row by row (as <see cref="Probabilities{T}"/>), then C = P·V (one GEMM)
+    /// (one GEMM; in float with AVX2, FMA and depths that are multiples of 16 the register kernel of
+    /// <see cref="AttentionProduct"/>), the masked stable softmax row by row (as <see cref="Probabilities{T}"/>), then
+    /// C = P·V (likewise)
     /// into the head-major context and its rows copied into the merged context [batch × queries × heads·valueDim], the
     /// output projection's input. The (sample, head) pairs are the chunks on the <see cref="WorkerPool"/>; each writes
     /// its own blocks.
@@ -194,6 +205,11 @@ public static partial class Attention
     {
         ref CoreJob<T> job = ref *(CoreJob<T>*)context;
         int queries = job.Queries, keys = job.Keys, keyDim = job.KeyDim, valueDim = job.ValueDim, heads = job.Heads;
+        if (typeof(T) == typeof(float) && AttentionProduct.Fits(keyDim, valueDim))
+        {
+            CoreChunksFloat(ref System.Runtime.CompilerServices.Unsafe.As<CoreJob<T>, CoreJob<float>>(ref job), first, end);
+            return;
+        }
         for (int bh = first; bh < end; bh++)
         {
             int b = bh / heads, h = bh % heads;
@@ -209,6 +225,34 @@ public static partial class Attention
                 transposeA: false, transposeB: false, accumulate: false);
             // Merged rows: context[b, t, h, :] = ch[t, :].
             T* merged = job.Context + ((nint)b * queries * heads + h) * valueDim;
+            for (int t = 0; t < queries; t++)
+                CopyDepth(ch + (nint)t * valueDim, merged + (nint)t * heads * valueDim, valueDim);
+        }
+    }
+
+    /// <summary>
+    /// The pairs of <see cref="CoreChunks{T}"/> in float with AVX2 and FMA and depths that are multiples of 16: the two
+    /// products through <see cref="AttentionProduct.Multiply"/> instead of the blocked GEMM, which packs both operands of
+    /// every 64×16·16×64 and 64×64·64×16 product. K is transposed once per pair into this thread's scratch, so the
+    /// scores read rows of Kᵀ. The softmax and the merged copy are those of the general path.
+    /// </summary>
+    private static unsafe void CoreChunksFloat(ref CoreJob<float> job, int first, int end)
+    {
+        int queries = job.Queries, keys = job.Keys, keyDim = job.KeyDim, valueDim = job.ValueDim, heads = job.Heads;
+        float* kt = GemmBuffers<float>.GetScratch(keyDim * keys);
+        for (int bh = first; bh < end; bh++)
+        {
+            int b = bh / heads, h = bh % heads;
+            float* p = job.P + (nint)bh * queries * keys;
+            float* ch = job.ContextHeads + (nint)bh * queries * valueDim;
+            // Kᵀ[keyDim×keys], then S[queries×keys] = Q[queries×keyDim] · Kᵀ.
+            AttentionProduct.Transpose(job.K + (nint)bh * keys * keyDim, kt, keys, keyDim);
+            AttentionProduct.Multiply(job.Q + (nint)bh * queries * keyDim, keyDim, 1, kt, keys, p, keys, queries, keyDim, keys);
+            ReadOnlySpan<float> rowMask = job.Mask == null ? default : new ReadOnlySpan<float>(job.Mask + (nint)b * queries, queries);
+            SoftmaxRows(new Span<float>(p, queries * keys), queries, keys, job.Scale, rowMask, job.Causal);
+            // C[queries×valueDim] = P[queries×keys] · V[keys×valueDim]
+            AttentionProduct.Multiply(p, keys, 1, job.V + (nint)bh * keys * valueDim, valueDim, ch, valueDim, queries, keys, valueDim);
+            float* merged = job.Context + ((nint)b * queries * heads + h) * valueDim;
             for (int t = 0; t < queries; t++)
                 CopyDepth(ch + (nint)t * valueDim, merged + (nint)t * heads * valueDim, valueDim);
         }
@@ -303,6 +347,29 @@ public static partial class Attention
             int r0 = block * _block, r1 = Math.Min(_rows, r0 + _block);
             T* y = _y + (nint)r0 * _width;
             Gemm.MultiplyUnchecked(_x + (nint)r0 * _features, _kernel, y, r1 - r0, _features, _width, transposeA: false, transposeB: false, accumulate: false);
+            if (_bias != null && _heads != null && Vector256.IsHardwareAccelerated && _depth % Vector256<T>.Count == 0)
+            {
+                // Bias and head-major copy in one pass over the block while it is in cache (a 128-row block of 64 floats
+                // is all of L1): y = y + bias, the same single addition per element, stored to both layouts.
+                for (int r = r0; r < r1; r++)
+                {
+                    int b = r / _steps, t = r % _steps;
+                    T* row = _y + (nint)r * _width;
+                    T* first = _heads + ((nint)b * _headCount * _steps + t) * _depth;
+                    for (int h = 0; h < _headCount; h++)
+                    {
+                        T* head = first + (nint)h * _steps * _depth;
+                        for (int d = 0; d < _depth; d += Vector256<T>.Count)
+                        {
+                            int j = h * _depth + d;
+                            Vector256<T> sum = Vector256.Load(row + j) + Vector256.Load(_bias + j);
+                            sum.Store(row + j);
+                            sum.Store(head + d);
+                        }
+                    }
+                }
+                return;
+            }
             if (_bias != null)
             {
                 // One pass over the block's rows, the same single addition per element as a per-row add.

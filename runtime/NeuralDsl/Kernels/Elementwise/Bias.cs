@@ -66,10 +66,11 @@ public static class Bias
     /// the vector width.
     /// </summary>
     /// <remarks>
-    /// Columns are taken a block of up to four vectors at a time with the running sums in registers, one pass over
-    /// the rows per block. A row that is not a whole number of vectors ends with a load that runs into the next
-    /// row; those lanes are discarded, and the last rows, where such a load would pass the end of
-    /// <paramref name="dz"/>, are finished one element at a time in the same order.
+    /// With AVX-512, columns are taken a block of up to four vectors at a time with the running sums in registers, one
+    /// pass over the rows per block. A row that is not a whole number of vectors ends with a load that runs into the
+    /// next row; those lanes are discarded, and the last rows, where such a load would pass the end of
+    /// <paramref name="dz"/>, are finished one element at a time in the same order. With AVX2 alone, blocks of up to
+    /// eight Vector256 (a row of 64 floats in one pass), and the columns past the last whole vector one at a time.
     /// </remarks>
     /// <param name="dz">[rows, dBias.Length] gradient with respect to the biased output.</param>
     /// <param name="dBias">Gradient accumulator, one value per column.</param>
@@ -84,6 +85,11 @@ public static class Bias
         int width = Vector512<T>.Count;
         if (!Vector512.IsHardwareAccelerated || dz.Length < width)
         {
+            if (Vector256.IsHardwareAccelerated && units >= Vector256<T>.Count)
+            {
+                AccumulateGradient256(dz, rows, units, dBias);
+                return;
+            }
             for (int offset = 0; offset < dz.Length; offset += units)
                 TensorPrimitives.Add(dBias, dz.Slice(offset, units), dBias);
             return;
@@ -97,6 +103,74 @@ public static class Bias
             SumColumns1(ref source, rows, units, column, ref sums);
         if (column < units)
             SumPartialColumns(dz, rows, units, column, dBias);
+    }
+
+    /// <summary>
+    /// <see cref="AccumulateGradient{T}"/> with AVX2 (no AVX-512), rows of at least one Vector256: blocks of up to
+    /// eight vectors of columns (a 64-float row in one pass) with the running sums in registers, each column summed in
+    /// row order from the old value as the per-row definition does; the last columns that are not a whole vector one
+    /// column at a time in the same order.
+    /// </summary>
+    private static void AccumulateGradient256<T>(ReadOnlySpan<T> dz, int rows, int units, Span<T> dBias)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ref T source = ref MemoryMarshal.GetReference(dz);
+        ref T sums = ref MemoryMarshal.GetReference(dBias);
+        int width = Vector256<T>.Count;
+        int column = 0;
+        for (; column + 8 * width <= units; column += 8 * width)
+            SumColumns256x8(ref source, rows, units, column, ref sums);
+        for (; column + width <= units; column += width)
+        {
+            nuint at = (nuint)column;
+            Vector256<T> s = Vector256.LoadUnsafe(ref sums, at);
+            nuint offset = at;
+            for (int r = 0; r < rows; r++, offset += (nuint)units)
+                s += Vector256.LoadUnsafe(ref source, offset);
+            s.StoreUnsafe(ref sums, at);
+        }
+        for (; column < units; column++)
+        {
+            T s = dBias[column];
+            for (int r = 0; r < rows; r++)
+                s += dz[r * units + column];
+            dBias[column] = s;
+        }
+    }
+
+    private static void SumColumns256x8<T>(ref T source, int rows, int units, int column, ref T sums)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        nuint width = (nuint)Vector256<T>.Count;
+        nuint at = (nuint)column;
+        Vector256<T> s0 = Vector256.LoadUnsafe(ref sums, at);
+        Vector256<T> s1 = Vector256.LoadUnsafe(ref sums, at + width);
+        Vector256<T> s2 = Vector256.LoadUnsafe(ref sums, at + 2 * width);
+        Vector256<T> s3 = Vector256.LoadUnsafe(ref sums, at + 3 * width);
+        Vector256<T> s4 = Vector256.LoadUnsafe(ref sums, at + 4 * width);
+        Vector256<T> s5 = Vector256.LoadUnsafe(ref sums, at + 5 * width);
+        Vector256<T> s6 = Vector256.LoadUnsafe(ref sums, at + 6 * width);
+        Vector256<T> s7 = Vector256.LoadUnsafe(ref sums, at + 7 * width);
+        nuint offset = at;
+        for (int r = 0; r < rows; r++, offset += (nuint)units)
+        {
+            s0 += Vector256.LoadUnsafe(ref source, offset);
+            s1 += Vector256.LoadUnsafe(ref source, offset + width);
+            s2 += Vector256.LoadUnsafe(ref source, offset + 2 * width);
+            s3 += Vector256.LoadUnsafe(ref source, offset + 3 * width);
+            s4 += Vector256.LoadUnsafe(ref source, offset + 4 * width);
+            s5 += Vector256.LoadUnsafe(ref source, offset + 5 * width);
+            s6 += Vector256.LoadUnsafe(ref source, offset + 6 * width);
+            s7 += Vector256.LoadUnsafe(ref source, offset + 7 * width);
+        }
+        s0.StoreUnsafe(ref sums, at);
+        s1.StoreUnsafe(ref sums, at + width);
+        s2.StoreUnsafe(ref sums, at + 2 * width);
+        s3.StoreUnsafe(ref sums, at + 3 * width);
+        s4.StoreUnsafe(ref sums, at + 4 * width);
+        s5.StoreUnsafe(ref sums, at + 5 * width);
+        s6.StoreUnsafe(ref sums, at + 6 * width);
+        s7.StoreUnsafe(ref sums, at + 7 * width);
     }
 
     /// <summary>

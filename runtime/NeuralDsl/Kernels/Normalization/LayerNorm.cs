@@ -55,7 +55,7 @@ public static class LayerNorm
 
         if (Vector256.IsHardwareAccelerated && features >= Vector256<T>.Count)
         {
-            ForwardRows(x, gamma, beta, y, mean, inverseStd, rows, features, epsilon, rmsScaling);
+            ForwardShared(x, gamma, beta, y, mean, inverseStd, rows, features, epsilon, rmsScaling);
             return;
         }
 
@@ -87,6 +87,51 @@ public static class LayerNorm
             else if (!beta.IsEmpty)
                 TensorPrimitives.Add(yr, beta, yr);
         }
+    }
+
+    /// <summary>
+    /// <see cref="ForwardRows"/> in chunks of rows on the <see cref="WorkerPool"/>, the chunks of
+    /// <see cref="LayerNormBackward.RowsPerChunk"/> (128 rows of 64: a transformer step's 1,024 rows in 8). Rows are
+    /// independent and each is computed the same way wherever it runs, so no bit depends on the thread count; one chunk
+    /// (a batch-1 transformer's 64 rows) runs here without a hand-off.
+    /// </summary>
+    private static unsafe void ForwardShared<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, Span<T> y, Span<T> mean,
+        Span<T> inverseStd, int rows, int features, double epsilon, bool rmsScaling)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (rows == 0)
+            return;
+        fixed (T* px = x, pg = gamma, pb = beta, py = y, pm = mean, ps = inverseStd)
+        {
+            var job = new ForwardJob<T>
+            {
+                X = px, Gamma = pg, Beta = pb, Y = py, Mean = pm, InverseStd = ps, GammaLength = gamma.Length, BetaLength = beta.Length,
+                Features = features, Epsilon = epsilon, RmsScaling = rmsScaling,
+            };
+            WorkerPool.Run(&ForwardChunk<T>, &job, rows, LayerNormBackward.RowsPerChunk(features));
+        }
+    }
+
+    /// <summary>Rows [first, end) of a <see cref="ForwardJob{T}"/>.</summary>
+    private static unsafe void ForwardChunk<T>(void* context, int first, int end)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ref ForwardJob<T> job = ref *(ForwardJob<T>*)context;
+        int features = job.Features, count = end - first;
+        nint offset = (nint)first * features;
+        ForwardRows(new ReadOnlySpan<T>(job.X + offset, count * features), new ReadOnlySpan<T>(job.Gamma, job.GammaLength),
+            new ReadOnlySpan<T>(job.Beta, job.BetaLength), new Span<T>(job.Y + offset, count * features), new Span<T>(job.Mean + first, count),
+            new Span<T>(job.InverseStd + first, count), count, features, job.Epsilon, job.RmsScaling);
+    }
+
+    /// <summary>The operands of <see cref="ForwardShared"/>.</summary>
+    private unsafe struct ForwardJob<T>
+        where T : unmanaged
+    {
+        public T* X, Gamma, Beta, Y, Mean, InverseStd;
+        public int GammaLength, BetaLength, Features;
+        public double Epsilon;
+        public bool RmsScaling;
     }
 
     /// <summary>

@@ -9,6 +9,7 @@ namespace NeuralDsl.Tests.Kernels;
 /// of 4 and key counts that are not multiples of 16 (the kernel's row and column tails), with and without a dropout
 /// mask; and <see cref="LayerNorm.Backward{T}"/> over several row chunks (partial γ/β sums) against double.
 /// </summary>
+[Collection(nameof(GemmThreadsCollection))]
 public sealed class AttentionBackwardTests
 {
     /// <summary>|float − double| ≤ Tolerance · (1 + |double|): float rounding over sums of at most 64 terms of size ~1.</summary>
@@ -84,6 +85,125 @@ public sealed class AttentionBackwardTests
         // Sums over up to 1,024 rows: the float error grows with the row count.
         AssertClose(dGammaD, dGammaF, "dGamma", rows * Tolerance);
         AssertClose(dBetaD, dBetaF, "dBeta", rows * Tolerance);
+    }
+
+    /// <summary>
+    /// <see cref="Attention.BackwardMerged{T}"/> reads dC and writes dQ, dK, dV in the projections' layout: it must give
+    /// bit for bit what <c>SplitHeads</c>, <see cref="Attention.Backward{T}"/> and <c>MergeHeads</c> give, on the float
+    /// register kernel's shapes (in place, strided) and on the GEMM path's (float depth 5, double), with and without
+    /// dropout, at one thread and at four.
+    /// </summary>
+    [Theory]
+    [InlineData(16, 4, 64, 64, 16, 16, false)]
+    [InlineData(3, 2, 7, 21, 16, 32, true)]
+    [InlineData(2, 3, 13, 13, 32, 16, false)]
+    [InlineData(3, 2, 7, 9, 5, 3, true)]
+    public void Merged_backward_gives_the_bits_of_split_backward_merge(int batch, int heads, int queries, int keys, int keyDim, int valueDim,
+        bool dropout)
+    {
+        Check<float>();
+        Check<double>();
+
+        void Check<T>()
+            where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
+        {
+            int pairs = batch * heads;
+            T[] Make(int length, ulong seed, double low = -1, double high = 1) => Array.ConvertAll(KernelTestData.Uniform(length, low, high, seed), T.CreateTruncating);
+            T[] q = Make(pairs * queries * keyDim, 51), k = Make(pairs * keys * keyDim, 52), v = Make(pairs * keys * valueDim, 53);
+            T[] p = Make(pairs * queries * keys, 54, 0, 0.1), used = p, mask = [];
+            if (dropout)
+            {
+                mask = Make(p.Length, 55, 0, 1);
+                for (int i = 0; i < mask.Length; i++)
+                    mask[i] = mask[i] < T.CreateTruncating(0.25) ? T.Zero : T.CreateTruncating(1 / 0.75);
+                used = new T[p.Length];
+                for (int i = 0; i < p.Length; i++)
+                    used[i] = p[i] * mask[i];
+            }
+            T[] dc = Make(pairs * queries * valueDim, 56);
+            int saved = NeuralDslThreads.MaxThreads;
+            try
+            {
+                foreach (int threads in new[] { 1, 4 })
+                {
+                    NeuralDslThreads.MaxThreads = threads;
+                    var dch = new T[dc.Length];
+                    Attention.SplitHeads<T>(dc, dch, batch, queries, heads, valueDim);
+                    T[] dqh = new T[q.Length], dkh = new T[k.Length], dvh = new T[v.Length];
+                    Attention.Backward<T>(q, k, v, p, used, mask, dch, new T[p.Length], dqh, dkh, dvh, batch, heads, queries, keys, keyDim, valueDim);
+                    T[] dq = new T[q.Length], dk = new T[k.Length], dv = new T[v.Length];
+                    Attention.MergeHeads<T>(dqh, dq, batch, queries, heads, keyDim);
+                    Attention.MergeHeads<T>(dkh, dk, batch, keys, heads, keyDim);
+                    Attention.MergeHeads<T>(dvh, dv, batch, keys, heads, valueDim);
+
+                    T[] mq = new T[q.Length], mk = new T[k.Length], mv = new T[v.Length];
+                    Attention.BackwardMerged<T>(q, k, v, p, used, mask, dc, new T[p.Length], mq, mk, mv, batch, heads, queries, keys, keyDim, valueDim);
+                    Assert.Equal(dq, mq);
+                    Assert.Equal(dk, mk);
+                    Assert.Equal(dv, mv);
+                }
+            }
+            finally
+            {
+                NeuralDslThreads.MaxThreads = saved;
+            }
+        }
+    }
+
+    [Fact]
+    public void Merged_backward_refuses_outputs_that_overlap()
+    {
+        const int batch = 1, heads = 2, steps = 4, depth = 16;
+        int n = batch * heads * steps * depth, pn = batch * heads * steps * steps;
+        float[] q = new float[n], k = new float[n], v = new float[n], p = new float[pn], dc = new float[n], scratch = new float[pn];
+        float[] dq = new float[n], dv = new float[n];
+        var ex = Assert.Throws<ArgumentException>(() =>
+            Attention.BackwardMerged<float>(q, k, v, p, p, default, dc, scratch, dq, dq, dv, batch, heads, steps, steps, depth, depth));
+        Assert.Equal("dq", ex.ParamName);
+        Assert.Throws<ArgumentException>(() =>
+            Attention.BackwardMerged<float>(q, k, v, p, p, default, dc, scratch, dq, dc, dv, batch, heads, steps, steps, depth, depth));
+    }
+
+    /// <summary>
+    /// <see cref="LayerNorm.Forward{T}"/> shares its rows with the pool in chunks of 8,192 elements: every row must get
+    /// the bits it gets alone (a one-row call), at one thread and at four.
+    /// </summary>
+    [Theory]
+    [InlineData(300, 64, false)] // three chunks, the last one short
+    [InlineData(1024, 64, true)]
+    [InlineData(37, 1000, false)]
+    public void LayerNorm_forward_in_chunks_gives_each_row_its_own_bits(int rows, int features, bool rmsScaling)
+    {
+        float[] x = KernelTestData.ToSingle(KernelTestData.Uniform(rows * features, -2, 3, 41));
+        float[] gamma = KernelTestData.ToSingle(KernelTestData.Uniform(features, 0.5, 1.5, 42));
+        float[] beta = KernelTestData.ToSingle(KernelTestData.Uniform(features, -1, 1, 43));
+        var alone = new float[x.Length];
+        var aloneMean = new float[rows];
+        var aloneStd = new float[rows];
+        for (int r = 0; r < rows; r++)
+        {
+            LayerNorm.Forward<float>(x.AsSpan(r * features, features), gamma, beta, alone.AsSpan(r * features, features), aloneMean.AsSpan(r, 1),
+                aloneStd.AsSpan(r, 1), 1, features, 1e-3, rmsScaling);
+        }
+        int saved = NeuralDslThreads.MaxThreads;
+        try
+        {
+            foreach (int threads in new[] { 1, 4 })
+            {
+                NeuralDslThreads.MaxThreads = threads;
+                var y = new float[x.Length];
+                var mean = new float[rows];
+                var inverseStd = new float[rows];
+                LayerNorm.Forward<float>(x, gamma, beta, y, mean, inverseStd, rows, features, 1e-3, rmsScaling);
+                Assert.Equal(alone, y);
+                Assert.Equal(aloneMean, mean);
+                Assert.Equal(aloneStd, inverseStd);
+            }
+        }
+        finally
+        {
+            NeuralDslThreads.MaxThreads = saved;
+        }
     }
 
     private static double[] Round(double[] values) => Array.ConvertAll(values, v => (double)(float)v);

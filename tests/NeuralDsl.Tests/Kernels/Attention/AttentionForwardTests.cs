@@ -243,6 +243,124 @@ public sealed class AttentionForwardTests
         Assert.Contains("Value kernel", e.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Head depths that are whole vectors (16 and 8 here: AVX2 holds 8 floats or 4 doubles) add the bias and copy the
+    /// block head-major in one pass: both layouts must still be x · kernel + bias, in float and double, over several
+    /// row blocks (260 rows) with the last one short.
+    /// </summary>
+    [Fact]
+    public void ProjectHeads_with_whole_vector_heads_gives_the_products_with_bias_in_both_layouts()
+    {
+        const int batch = 20, steps = 13, features = 8, heads = 4, keyDim = 16, valueDim = 8;
+        int rows = batch * steps;
+        double[] x = Random(rows * features, 61);
+        double[] wq = Random(features * heads * keyDim, 62), wv = Random(features * heads * valueDim, 63);
+        double[] bq = Random(heads * keyDim, 64), bv = Random(heads * valueDim, 65);
+        double[] Expected(double[] w, double[] b, int width)
+        {
+            var y = new double[rows * width];
+            for (int r = 0; r < rows; r++)
+            {
+                for (int c = 0; c < width; c++)
+                {
+                    double sum = 0;
+                    for (int f = 0; f < features; f++)
+                        sum += x[r * features + f] * w[f * width + c];
+                    y[r * width + c] = sum + b[c];
+                }
+            }
+            return y;
+        }
+        double[] eq = Expected(wq, bq, heads * keyDim), ev = Expected(wv, bv, heads * valueDim);
+        double[] eqh = new double[eq.Length], evh = new double[ev.Length];
+        Attention.SplitHeads<double>(eq, eqh, batch, steps, heads, keyDim);
+        Attention.SplitHeads<double>(ev, evh, batch, steps, heads, valueDim);
+
+        double[] q = new double[eq.Length], k = new double[eq.Length], v = new double[ev.Length];
+        double[] qh = new double[eq.Length], kh = new double[eq.Length], vh = new double[ev.Length];
+        Attention.ProjectHeads<double>(x, x, x, wq, wq, wv, bq, bq, bv, q, k, v, qh, kh, vh, batch, steps, steps, heads, keyDim, valueDim);
+        foreach ((double[] e, double[] a) in new[] { (eq, q), (eq, k), (ev, v), (eqh, qh), (eqh, kh), (evh, vh) })
+            Close(e, a, 1e-14);
+
+        float[] qf = new float[eq.Length], kf = new float[eq.Length], vf = new float[ev.Length];
+        float[] qhf = new float[eq.Length], khf = new float[eq.Length], vhf = new float[ev.Length];
+        Attention.ProjectHeads<float>(Single(x), Single(x), Single(x), Single(wq), Single(wq), Single(wv), Single(bq), Single(bq), Single(bv), qf, kf, vf,
+            qhf, khf, vhf, batch, steps, steps, heads, keyDim, valueDim);
+        // Float: 8-term sums of products below 1 plus a bias below 1.
+        foreach ((double[] e, float[] a) in new[] { (eq, qf), (eq, kf), (ev, vf), (eqh, qhf), (eqh, khf), (evh, vhf) })
+            Close(e, a, 2e-6);
+    }
+
+    /// <summary>
+    /// Depths that are multiples of 16 take the float register kernel (<see cref="AttentionProduct"/>, K transposed per
+    /// pair) instead of the per-pair GEMMs that double keeps: float against double on the benchmark's pairs, on row
+    /// counts that are not multiples of 4 and key counts that are not multiples of 16 (the kernel's row and column
+    /// tails), with the padding and causal masks. |float − double| ≤ 2e-5·(1 + |double|): float rounding of 16–32-term
+    /// scores (|s| ≤ ~6) through the exponential, and of 13–64-term context sums of values below 1.
+    /// </summary>
+    [Theory]
+    [InlineData(16, 4, 64, 64, 16, 16, false, false)] // the benchmark's pairs
+    [InlineData(3, 2, 7, 21, 16, 32, false, false)]
+    [InlineData(3, 2, 7, 21, 16, 32, false, true)]
+    [InlineData(2, 3, 13, 13, 32, 16, true, true)]
+    [InlineData(2, 2, 13, 13, 32, 16, true, false)]
+    public void Float_register_path_matches_double(int batch, int heads, int queries, int keys, int keyDim, int valueDim, bool masked, bool causal)
+    {
+        int pairs = batch * heads;
+        double[] q = Array.ConvertAll(Random(pairs * queries * keyDim, 21), x => (double)(float)x);
+        double[] k = Array.ConvertAll(Random(pairs * keys * keyDim, 22), x => (double)(float)x);
+        double[] v = Array.ConvertAll(Random(pairs * keys * valueDim, 23), x => (double)(float)x);
+        double[] mask = [];
+        if (masked)
+        {
+            mask = new double[batch * keys];
+            mask.AsSpan().Fill(1);
+            mask[keys + keys - 1] = mask[keys + 1] = 0;
+        }
+        var p = new double[pairs * queries * keys];
+        var ch = new double[pairs * queries * valueDim];
+        var context = new double[ch.Length];
+        Attention.Forward<double>(q, k, v, p, ch, context, mask, batch, heads, queries, keys, keyDim, valueDim, causal);
+        var pf = new float[p.Length];
+        var chf = new float[ch.Length];
+        var contextf = new float[ch.Length];
+        Attention.Forward<float>(Single(q), Single(k), Single(v), pf, chf, contextf, Single(mask), batch, heads, queries, keys, keyDim, valueDim,
+            causal);
+        Relative(p, pf, "P");
+        Relative(ch, chf, "head-major context");
+        Relative(context, contextf, "context");
+
+        static void Relative(double[] expected, float[] actual, string what)
+        {
+            for (int i = 0; i < expected.Length; i++)
+            {
+                double error = Math.Abs(actual[i] - expected[i]);
+                Assert.True(error <= 2e-5 * (1 + Math.Abs(expected[i])), $"{what}[{i}]: float {actual[i]} against double {expected[i]:R}");
+            }
+        }
+    }
+
+    /// <summary>The register kernel's transposes (8×8 blocks when both sizes are multiples of 8, else element by element) are exact copies.</summary>
+    [Theory]
+    [InlineData(64, 16)]
+    [InlineData(16, 64)]
+    [InlineData(8, 8)]
+    [InlineData(24, 40)]
+    [InlineData(7, 21)]
+    [InlineData(16, 12)]
+    public unsafe void Transpose_moves_every_element(int rows, int columns)
+    {
+        float[] x = Single(Random(rows * columns, 31));
+        var t = new float[rows * columns];
+        fixed (float* px = x, pt = t)
+            AttentionProduct.Transpose(px, pt, rows, columns);
+        for (int r = 0; r < rows; r++)
+        {
+            for (int c = 0; c < columns; c++)
+                Assert.True(BitConverter.SingleToInt32Bits(x[r * columns + c]) == BitConverter.SingleToInt32Bits(t[c * rows + r]), $"[{r}, {c}]");
+        }
+    }
+
     [Fact]
     public void Every_thread_count_gives_the_same_bits()
     {

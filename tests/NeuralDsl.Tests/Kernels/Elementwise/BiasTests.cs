@@ -46,7 +46,8 @@ public class BiasTests
 
     /// <summary>
     /// Row lengths around the vector widths (16 floats / 8 doubles with AVX-512, 8 / 4 with AVX2): whole vectors (one
-    /// register block or several, a feed-forward layer's 64 rows of 128),
+    /// register block or several, a feed-forward layer's 64 rows of 128; with AVX2 alone, blocks of eight vectors and
+    /// single vectors, the columns past them one at a time),
     /// a repeating pattern on the stack (10, 17, 33), a pattern too long for the stack (129 → per-row adds), and
     /// buffers shorter than a vector. Both kernels must equal the per-row definition bit for bit, summing each
     /// column in row order.
@@ -65,6 +66,8 @@ public class BiasTests
     [InlineData(9, 5)]
     [InlineData(64, 128)]
     [InlineData(5, 12)]
+    [InlineData(1024, 64)] // a transformer step's attention output rows: one block of eight AVX2 vectors
+    [InlineData(3, 75)] // AVX2: a block of eight, one vector, three single columns
     public void StreamedKernelsMatchThePerRowDefinitionExactly(int rows, int units)
     {
         Check<double>(rows, units);
