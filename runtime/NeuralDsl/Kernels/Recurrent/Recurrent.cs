@@ -44,6 +44,12 @@ public static partial class Recurrent
     {
         KernelGuard.EnsureSupported<T>();
         int batch = CheckLayout(x.Length, xs.Length, steps, features, nameof(xs));
+        if (batch == 1 && !reverse)
+        {
+            // One sample in order is already time-major: one copy instead of one per step.
+            x.CopyTo(xs);
+            return;
+        }
         for (int t = 0; t < steps; t++)
         {
             int s = reverse ? steps - 1 - t : t;
@@ -67,6 +73,11 @@ public static partial class Recurrent
     {
         KernelGuard.EnsureSupported<T>();
         int batch = CheckLayout(y.Length, ys.Length, steps, features, nameof(ys));
+        if (batch == 1 && !reverse)
+        {
+            ys.CopyTo(y);
+            return;
+        }
         for (int t = 0; t < steps; t++)
         {
             int s = reverse ? steps - 1 - t : t;

@@ -131,6 +131,10 @@ public static partial class Recurrent
             ref T cn = ref MemoryMarshal.GetReference(c.Slice(b * units, units));
             ref T tc = ref MemoryMarshal.GetReference(cActivated.Slice(b * units, units));
             ref T hn = ref MemoryMarshal.GetReference(h.Slice(b * units, units));
+            if (typeof(T) == typeof(float) && typeof(TRec) == typeof(SigmoidOperator<T>) && typeof(TAct) == typeof(TanhOperator<T>)
+                && LstmRowSingleFast(ref Unsafe.As<T, float>(ref g), ref Unsafe.As<T, float>(ref cp), ref Unsafe.As<T, float>(ref cn),
+                    ref Unsafe.As<T, float>(ref tc), ref Unsafe.As<T, float>(ref hn), units))
+                continue;
             // i, f = recAct, g_c = act, o = recAct, in place.
             ActivateInPlace<T, TRec>(ref g, 2 * units);
             ActivateInPlace<T, TAct>(ref Unsafe.Add(ref g, 2 * units), units);
@@ -150,6 +154,71 @@ public static partial class Recurrent
                 if (j + v >= units)
                     break;
             }
+        }
+    }
+
+    /// <summary>
+    /// One row of <see cref="LstmForwardFused{T, TRec, TAct}"/> for float with the Keras default activations when no
+    /// pre-activation is below −80 or NaN and <c>c_{t−1}</c> holds no NaN (returns false, touching nothing, otherwise):
+    /// the same loops with <see cref="SingleLogistic.SigmoidAboveFloor"/> and <see cref="SingleLogistic.TanhNotNaN"/>,
+    /// which give the bits of the operators without a branch per register. <c>c_t</c> is then not NaN either (the
+    /// gates are finite and f &gt; 0, so f·c_{t−1} is not 0·∞).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool LstmRowSingleFast(ref float g, ref float cp, ref float cn, ref float tc, ref float hn, int units)
+    {
+        const int V = 8;
+        // One pass of compares over the 4·units pre-activations and c_{t−1}, still in L1 from the product; a ragged
+        // last register overlaps the one before it.
+        Vector256<float> ok = Vector256<float>.AllBitsSet;
+        int gateCount = 4 * units;
+        for (int j = 0; j < gateCount; j += V)
+        {
+            Vector256<float> z = Vector256.LoadUnsafe(ref g, (nuint)Math.Min(j, gateCount - V));
+            ok &= Vector256.GreaterThanOrEqual(z, Vector256.Create(SingleLogistic.NormalFloor));
+        }
+        for (int j = 0; j < units; j += V)
+        {
+            Vector256<float> c = Vector256.LoadUnsafe(ref cp, (nuint)Math.Min(j, units - V));
+            ok &= Vector256.Equals(c, c);
+        }
+        if (ok.AsInt32() != Vector256<int>.AllBitsSet)
+            return false;
+        // i, f = σ, g_c = tanh, o = σ, in place; a ragged last register is activated first and stored after the loop.
+        SigmoidInPlace(ref g, 2 * units);
+        TanhInPlace(ref Unsafe.Add(ref g, 2 * units), units);
+        SigmoidInPlace(ref Unsafe.Add(ref g, 3 * units), units);
+        for (int j = 0; ; j += V)
+        {
+            if (j + V > units)
+                j = units - V;
+            Vector256<float> cv = Vector256.LoadUnsafe(ref g, (nuint)(units + j)) * Vector256.LoadUnsafe(ref cp, (nuint)j)
+                + Vector256.LoadUnsafe(ref g, (nuint)j) * Vector256.LoadUnsafe(ref g, (nuint)(2 * units + j));
+            cv.StoreUnsafe(ref cn, (nuint)j);
+            Vector256<float> tv = SingleLogistic.TanhNotNaN(cv);
+            tv.StoreUnsafe(ref tc, (nuint)j);
+            (Vector256.LoadUnsafe(ref g, (nuint)(3 * units + j)) * tv).StoreUnsafe(ref hn, (nuint)j);
+            if (j + V >= units)
+                break;
+        }
+        return true;
+
+        static void SigmoidInPlace(ref float p, int length)
+        {
+            nuint last = (nuint)(length - V);
+            Vector256<float> held = SingleLogistic.SigmoidAboveFloor(Vector256.LoadUnsafe(ref p, last));
+            for (nuint j = 0; j < last; j += V)
+                SingleLogistic.SigmoidAboveFloor(Vector256.LoadUnsafe(ref p, j)).StoreUnsafe(ref p, j);
+            held.StoreUnsafe(ref p, last);
+        }
+
+        static void TanhInPlace(ref float p, int length)
+        {
+            nuint last = (nuint)(length - V);
+            Vector256<float> held = SingleLogistic.TanhNotNaN(Vector256.LoadUnsafe(ref p, last));
+            for (nuint j = 0; j < last; j += V)
+                SingleLogistic.TanhNotNaN(Vector256.LoadUnsafe(ref p, j)).StoreUnsafe(ref p, j);
+            held.StoreUnsafe(ref p, last);
         }
     }
 

@@ -137,4 +137,48 @@ public class SingleLogisticTests
             }
         }
     }
+
+    [Fact]
+    public void VectorAndScalarPathsAgreeBitwiseOverTheActiveRange()
+    {
+        // The 256-bit forms take a shortcut when a register has no lane below −80 (sigmoid) or no NaN (tanh): e^x scaled
+        // in the exponent field, the argument raised to −80. Every 97th float in [−110, 110] (both signs), so registers
+        // on each side of −80, −87.3 (denormal sigmoid) and ±40 (tanh's clamp); then registers mixing those values with
+        // NaNs whose payload would corrupt the exponent field, infinities and large magnitudes.
+        var values = new System.Collections.Generic.List<float>();
+        for (uint bits = 0; bits <= 0x42DC0000u; bits += 97)
+        {
+            float v = BitConverter.UInt32BitsToSingle(bits);
+            values.Add(v);
+            values.Add(-v);
+        }
+        float payloadNaN = BitConverter.UInt32BitsToSingle(0x7FC001FFu), negativeNaN = BitConverter.UInt32BitsToSingle(0xFFC00155u);
+        float[] edges = [-80f, MathF.BitDecrement(-80f), MathF.BitIncrement(-80f), 40f, MathF.BitIncrement(40f), -40f, -87.5f, -100f,
+            100f, -1e4f, 1e4f, float.PositiveInfinity, float.NegativeInfinity, payloadNaN, negativeNaN, float.NaN, 0f, -0f, 0.625f, -0.625f];
+        for (int r = 0; r < 64; r++)
+            for (int j = 0; j < 8; j++)
+                values.Add(j == r % 8 ? edges[r % edges.Length] : (j - 3.5f) * (r % 5 == 0 ? 30f : 1.3f));
+        float[] x = values.ToArray();
+        foreach (bool tanh in new[] { false, true })
+        {
+            var vector = new float[x.Length];
+            if (tanh)
+                Activations.Tanh<float>(x, vector);
+            else
+                Activations.Sigmoid<float>(x, vector);
+            var scalar = new float[7];
+            for (int i = 0; i < x.Length; i += 7)
+            {
+                int n = Math.Min(7, x.Length - i);
+                if (tanh)
+                    Activations.Tanh<float>(x.AsSpan(i, n), scalar.AsSpan(0, n));
+                else
+                    Activations.Sigmoid<float>(x.AsSpan(i, n), scalar.AsSpan(0, n));
+                for (int j = 0; j < n; j++)
+                    Assert.True(BitConverter.SingleToInt32Bits(vector[i + j]) == BitConverter.SingleToInt32Bits(scalar[j])
+                        || float.IsNaN(vector[i + j]) && float.IsNaN(scalar[j]),
+                        $"{(tanh ? "tanh" : "sigmoid")}({x[i + j]:R}): vector {vector[i + j]:R}, scalar {scalar[j]:R}");
+            }
+        }
+    }
 }

@@ -107,4 +107,56 @@ public sealed class LstmCellKernelTests
             KernelTestData.AssertClose(dcPrev, adc, rel, abs, context + " dc");
         }
     }
+
+    [Theory]
+    [InlineData(8)]
+    [InlineData(13)]
+    [InlineData(50)]
+    public void FloatDefaultActivationsMatchTheScalarOperatorsBitwise(int units)
+    {
+        // Rows 0 and 3 take the float row without a branch per register; row 1 (a gate below −80) and row 2 (NaN in
+        // c_{t−1}) the operators'. Every row must equal the scalar operators (sigmoid, tanh) and float arithmetic.
+        const int batch = 4;
+        int n = batch * units;
+        float[] z = KernelTestData.ToSingle(KernelTestData.Uniform(4 * n, -6, 6, (ulong)units + 10));
+        float[] cPrev = KernelTestData.ToSingle(KernelTestData.Uniform(n, -3, 3, (ulong)units + 11));
+        z[4 * units + units + 2] = -90f;
+        cPrev[2 * units + 1] = float.NaN;
+        z[3 * 4 * units + 2 * units] = 50f; // a candidate whose tanh is 1
+        var gates = (float[])z.Clone();
+        var c = new float[n];
+        var tc = new float[n];
+        var h = new float[n];
+        Recurrent.LstmForward<float>(gates, cPrev, c, tc, h, units, Activation.Tanh, Activation.Sigmoid);
+        var one = new float[1];
+        float Sig(float v)
+        {
+            Activations.Sigmoid<float>([v], one);
+            return one[0];
+        }
+        float Tanh(float v)
+        {
+            Activations.Tanh<float>([v], one);
+            return one[0];
+        }
+        static void Same(float expected, float actual, string what) =>
+            Assert.True(KernelTestData.BitEquals(expected, actual) || float.IsNaN(expected) && float.IsNaN(actual),
+                $"{what}: {actual:R}, expected {expected:R}");
+        for (int b = 0; b < batch; b++)
+        for (int j = 0; j < units; j++)
+        {
+            int g0 = b * 4 * units, s = b * units + j;
+            float i = Sig(z[g0 + j]), f = Sig(z[g0 + units + j]), g = Tanh(z[g0 + 2 * units + j]), o = Sig(z[g0 + 3 * units + j]);
+            float cv = f * cPrev[s] + i * g;
+            float t = Tanh(cv);
+            string at = $"row {b}, unit {j}";
+            Same(i, gates[g0 + j], at + " i");
+            Same(f, gates[g0 + units + j], at + " f");
+            Same(g, gates[g0 + 2 * units + j], at + " g");
+            Same(o, gates[g0 + 3 * units + j], at + " o");
+            Same(cv, c[s], at + " c");
+            Same(t, tc[s], at + " act(c)");
+            Same(o * t, h[s], at + " h");
+        }
+    }
 }

@@ -10,11 +10,13 @@ namespace NeuralDsl.Tests.Kernels;
 public sealed class RecurrentKernelTests
 {
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void TimeMajorTransposeMovesEveryStepAndInverts(bool reverse)
+    [InlineData(3, false)]
+    [InlineData(3, true)]
+    [InlineData(1, false)] // one copy of the whole sample
+    [InlineData(1, true)]
+    public void TimeMajorTransposeMovesEveryStepAndInverts(int batch, bool reverse)
     {
-        const int batch = 3, steps = 4, features = 5;
+        const int steps = 4, features = 5;
         double[] x = KernelTestData.Uniform(batch * steps * features, -1, 1, 3);
         var xs = new double[x.Length];
         Recurrent.ToTimeMajor<double>(x, xs, steps, features, reverse);
