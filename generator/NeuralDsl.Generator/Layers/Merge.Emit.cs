@@ -30,12 +30,18 @@ internal sealed partial record MergeSpec
                 case MergeKind.Subtract:
                     w.Call(Primitives + ".Subtract", ["x0", "x1", y]);
                     break;
+                case MergeKind.Add:
+                    // One kernel call per operand: long sums are shared with the worker pool, element by element.
+                    w.Call("global::NeuralDsl.Merge.Add", ["x0", "x1", y]);
+                    for (int k = 2; k < n; k++)
+                        w.Call("global::NeuralDsl.Merge.Add", [y, X(k), y]);
+                    break;
                 default:
                     string op = Kind switch
                     {
                         MergeKind.Multiply => "Multiply",
                         MergeKind.Maximum => "Max",
-                        _ => "Add", // Add, and Average's sum
+                        _ => "Add", // Average's sum
                     };
                     w.Call(Primitives + "." + op, ["x0", "x1", y]);
                     for (int k = 2; k < n; k++)

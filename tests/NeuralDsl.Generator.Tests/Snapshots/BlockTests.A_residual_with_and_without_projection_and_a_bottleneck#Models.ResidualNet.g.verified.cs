@@ -1388,7 +1388,7 @@ partial class ResidualNet : global::NeuralDsl.IModel<float>
             global::System.ReadOnlySpan<float> x1,
             int batch)
         {
-            global::System.Numerics.Tensors.TensorPrimitives.Add(x0, x1, __Rows(__a1, batch, 256));
+            global::NeuralDsl.Merge.Add(x0, x1, __Rows(__a1, batch, 256));
         }
 
         // Layer 1 · same_add: Add · backward [B,8,8,4] -> [B,8,8,4]
@@ -1576,7 +1576,7 @@ partial class ResidualNet : global::NeuralDsl.IModel<float>
             global::System.ReadOnlySpan<float> x1,
             int batch)
         {
-            global::System.Numerics.Tensors.TensorPrimitives.Add(x0, x1, __Rows(__a5, batch, 64));
+            global::NeuralDsl.Merge.Add(x0, x1, __Rows(__a5, batch, 64));
         }
 
         // Layer 5 · down_add: Add · backward [B,4,4,4] -> [B,4,4,4]
@@ -2153,7 +2153,7 @@ partial class ResidualNet : global::NeuralDsl.IModel<float>
             global::System.ReadOnlySpan<float> x1,
             int batch)
         {
-            global::System.Numerics.Tensors.TensorPrimitives.Add(x0, x1, __Rows(__a16, batch, 128));
+            global::NeuralDsl.Merge.Add(x0, x1, __Rows(__a16, batch, 128));
         }
 
         // Layer 16 · conv2_block1_add: Add · backward [B,4,4,8] -> [B,4,4,8]

@@ -1677,7 +1677,7 @@ partial class ResNetBlocksNet : global::NeuralDsl.IModel<float>
             global::System.ReadOnlySpan<float> x1,
             int batch)
         {
-            global::System.Numerics.Tensors.TensorPrimitives.Add(x0, x1, __Rows(__a5, batch, 32));
+            global::NeuralDsl.Merge.Add(x0, x1, __Rows(__a5, batch, 32));
         }
 
         // Layer 5 · res_net_basic_block_add: Add · backward [B,4,4,2] -> [B,4,4,2]
@@ -2274,7 +2274,7 @@ partial class ResNetBlocksNet : global::NeuralDsl.IModel<float>
             global::System.ReadOnlySpan<float> x1,
             int batch)
         {
-            global::System.Numerics.Tensors.TensorPrimitives.Add(x0, x1, __Rows(__a17, batch, 16));
+            global::NeuralDsl.Merge.Add(x0, x1, __Rows(__a17, batch, 16));
         }
 
         // Layer 17 · res_net_bottleneck_add: Add · backward [B,2,2,4] -> [B,2,2,4]

@@ -829,7 +829,7 @@ partial class ResidualNet : global::NeuralDsl.IModel<float>
             global::System.ReadOnlySpan<float> x1,
             int batch)
         {
-            global::System.Numerics.Tensors.TensorPrimitives.Add(x0, x1, __Rows(__a2, batch, 4));
+            global::NeuralDsl.Merge.Add(x0, x1, __Rows(__a2, batch, 4));
         }
 
         // Layer 2 · add: Add · backward [B,4] -> [B,4]

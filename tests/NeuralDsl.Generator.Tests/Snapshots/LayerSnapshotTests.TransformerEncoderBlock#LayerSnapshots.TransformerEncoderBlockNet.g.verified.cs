@@ -1499,7 +1499,7 @@ partial class TransformerEncoderBlockNet : global::NeuralDsl.IModel<float>
             global::System.ReadOnlySpan<float> x1,
             int batch)
         {
-            global::System.Numerics.Tensors.TensorPrimitives.Add(x0, x1, __Rows(__a3, batch, 40));
+            global::NeuralDsl.Merge.Add(x0, x1, __Rows(__a3, batch, 40));
         }
 
         // Layer 3 · transformer_encoder_self_attention_add: Add · backward [B,5,8] -> [B,5,8]
@@ -2060,7 +2060,7 @@ partial class TransformerEncoderBlockNet : global::NeuralDsl.IModel<float>
             global::System.ReadOnlySpan<float> x1,
             int batch)
         {
-            global::System.Numerics.Tensors.TensorPrimitives.Add(x0, x1, __Rows(__a8, batch, 40));
+            global::NeuralDsl.Merge.Add(x0, x1, __Rows(__a8, batch, 40));
         }
 
         // Layer 8 · transformer_encoder_feedforward_add: Add · backward [B,5,8] -> [B,5,8]

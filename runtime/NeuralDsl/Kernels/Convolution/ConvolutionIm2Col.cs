@@ -63,6 +63,61 @@ internal static class ConvolutionIm2Col
     }
 
     /// <summary>
+    /// Column elements from which <see cref="Im2ColShared{T}"/> hands a block's gather to the pool (128 KB of float):
+    /// ResNet-18's stride-2 3×3 layers at batch 1 gather blocks of 64,512, 225,792 and 112,896 elements, one part each,
+    /// which the calling thread gathered alone while the worker waited for the product.
+    /// </summary>
+    internal const int SharedGatherElements = 1 << 15;
+
+    /// <summary>
+    /// <see cref="Im2Col{T}"/> of output rows <paramref name="firstRow"/> ≤ r &lt; <paramref name="firstRow"/> +
+    /// <paramref name="rowCount"/>, in chunks of whole output rows shared with the worker pool once the block holds
+    /// <see cref="SharedGatherElements"/> column elements (each chunk at least half that); smaller blocks stay on
+    /// the calling thread. A gather is a copy, so no bit depends on the cut or the thread count. For a call that
+    /// runs as one part (<see cref="ConvolutionParts"/>): with several parts every thread already has a part.
+    /// </summary>
+    // See docs/kernels.md#element-wise-passes-on-the-pool
+    public static unsafe void Im2ColShared<T>(T* x, long xLength, T* col, in Conv2DGeometry g, int firstRow, int rowCount)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        long rowLength = (long)g.OutputWidth * g.PatchSize;
+        int chunk = rowCount;
+        if (NeuralDslThreads.Current >= 2 && rowCount >= 2 && rowCount * rowLength >= SharedGatherElements)
+        {
+            int perThread = (rowCount + NeuralDslThreads.Current - 1) / NeuralDslThreads.Current;
+            int least = (int)Math.Min(rowCount, (SharedGatherElements / 2 + rowLength - 1) / rowLength);
+            chunk = Math.Max(perThread, least);
+        }
+        if (chunk >= rowCount)
+        {
+            Im2Col(new ReadOnlySpan<T>(x, checked((int)xLength)), new Span<T>(col, checked((int)(rowCount * rowLength))), g, firstRow, rowCount);
+            return;
+        }
+        var job = new GatherJob<T> { X = x, XLength = xLength, Columns = col, G = g, FirstRow = firstRow };
+        WorkerPool.Run(&GatherRows<T>, &job, rowCount, chunk);
+    }
+
+    private unsafe struct GatherJob<T>
+        where T : unmanaged
+    {
+        public T* X;
+        public long XLength;
+        public T* Columns;
+        public Conv2DGeometry G;
+        public int FirstRow;
+    }
+
+    /// <summary>Gathers the block's output rows [<paramref name="start"/>, <paramref name="end"/>) into their place in the block.</summary>
+    private static unsafe void GatherRows<T>(void* context, int start, int end)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ref GatherJob<T> job = ref *(GatherJob<T>*)context;
+        long rowLength = (long)job.G.OutputWidth * job.G.PatchSize;
+        var columns = new Span<T>(job.Columns + start * rowLength, checked((int)((end - start) * rowLength)));
+        Im2Col(new ReadOnlySpan<T>(job.X, checked((int)job.XLength)), columns, job.G, job.FirstRow + start, end - start);
+    }
+
+    /// <summary>
     /// The adjoint of <c>Im2Col</c>: adds the columns of output rows <paramref name="firstRow"/> ≤
     /// r &lt; <paramref name="firstRow"/> + <paramref name="rowCount"/> to the cells of <paramref name="dx"/> (the whole
     /// input gradient) they were gathered from.

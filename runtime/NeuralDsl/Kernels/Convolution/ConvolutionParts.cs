@@ -255,7 +255,11 @@ internal static unsafe class ConvolutionParts
             for (int row = start; row < end; row += job.BlockRows)
             {
                 int rows = Math.Min(job.BlockRows, end - row), pixels = rows * ow;
-                ConvolutionIm2Col.Im2Col(x, new Span<T>(columns, pixels * patch), g, row, rows);
+                // One part: the gather is shared with the pool as the product is (several parts keep every thread busy).
+                if (job.Parts == 1)
+                    ConvolutionIm2Col.Im2ColShared(job.Input, (long)job.Batch * g.InputSize, columns, g, row, rows);
+                else
+                    ConvolutionIm2Col.Im2Col(x, new Span<T>(columns, pixels * patch), g, row, rows);
                 T* block = job.Output + (long)row * ow * f;
                 Gemm.MultiplyUnchecked(columns, job.Kernel, block, pixels, patch, f, false, false, false);
                 ConvolutionEpilogue.ApplyRows(block, pixels, f, job.Epilogue);
@@ -299,7 +303,10 @@ internal static unsafe class ConvolutionParts
                 T* dz = job.Output + (long)row * ow * f;
                 ConvolutionEpilogue.ReluBackwardAndBiasGradient(dz, job.ReluOutput == null ? null : job.ReluOutput + (long)row * ow * f,
                     biasTarget, pixels, f);
-                ConvolutionIm2Col.Im2Col(x, new Span<T>(columns, pixels * patch), g, row, rows);
+                if (job.Parts == 1)
+                    ConvolutionIm2Col.Im2ColShared(job.Input, (long)job.Batch * g.InputSize, columns, g, row, rows);
+                else
+                    ConvolutionIm2Col.Im2Col(x, new Span<T>(columns, pixels * patch), g, row, rows);
                 // dK [kh·kw·C, F] += colᵀ · dy: the column block is stored [pixels, kh·kw·C], hence transposeA.
                 Gemm.MultiplyUnchecked(columns, job.Output + (long)row * ow * f, target, patch, pixels, f, true, false, true);
             }

@@ -12,6 +12,59 @@ namespace NeuralDsl;
 public static class Merge
 {
     /// <summary>
+    /// <c>y = a + b</c> element by element (the sum of an <c>Add</c> merge, one operand at a time). A long sum (a
+    /// convolution stage's residual add at batch 1 and up) runs in chunks of whole cache lines shared with the worker
+    /// pool (<see cref="ElementwiseParts"/>); each element is the one rounded addition wherever the cut falls, so no bit
+    /// depends on the thread count. <paramref name="y"/> may be the same memory as either operand.
+    /// </summary>
+    /// <param name="a">The first operand.</param>
+    /// <param name="b">The second operand.</param>
+    /// <param name="y">The sum (overwritten).</param>
+    /// <exception cref="ArgumentException">A length does not match.</exception>
+    // See docs/kernels.md#element-wise-passes-on-the-pool
+    public static void Add<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        KernelGuard.EnsureSupported<T>();
+        KernelGuard.SameLength(y.Length, a.Length, "Operand", nameof(a));
+        KernelGuard.SameLength(y.Length, b.Length, "Operand", nameof(b));
+        const int Line = 16;
+        int lines = (int)(((long)y.Length + Line - 1) / Line);
+        int chunk = ElementwiseParts.RowsPerChunk(lines, Line);
+        if (chunk >= lines)
+        {
+            TensorPrimitives.Add(a, b, y);
+            return;
+        }
+        unsafe
+        {
+            fixed (T* pa = a)
+            fixed (T* pb = b)
+            fixed (T* py = y)
+            {
+                var job = new AddJob<T> { A = pa, B = pb, Y = py, Length = y.Length, Line = Line };
+                WorkerPool.Run(&AddLines<T>, &job, lines, chunk);
+            }
+        }
+    }
+
+    private unsafe struct AddJob<T>
+        where T : unmanaged
+    {
+        public T* A, B, Y;
+        public int Length, Line;
+    }
+
+    private static unsafe void AddLines<T>(void* context, int start, int end)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ref AddJob<T> job = ref *(AddJob<T>*)context;
+        int first = start * job.Line, last = (int)Math.Min(job.Length, (long)end * job.Line);
+        TensorPrimitives.Add(new ReadOnlySpan<T>(job.A + first, last - first), new ReadOnlySpan<T>(job.B + first, last - first),
+            new Span<T>(job.Y + first, last - first));
+    }
+
+    /// <summary>
     /// The maximum's gradient for one operand, in operand order: where <c>x == y</c> and the rest of
     /// <paramref name="dy"/> is still unclaimed, <c>dx = dy</c> and that element of <paramref name="dy"/> is cleared
     /// (claimed); elsewhere <c>dx = 0</c>. Called for operands 0, 1, ... in turn, a tie sends the whole gradient to the

@@ -6,7 +6,7 @@ namespace NeuralDsl.Tests.Kernels;
 
 /// <summary>
 /// The element-wise passes shared with the worker pool (<see cref="ElementwiseParts"/>): batch normalization at
-/// inference, ReLU, zero padding and max pooling give the bits of their one-pass forms (TensorPrimitives over each row or the
+/// inference, ReLU, the merge's Add, zero padding and max pooling give the bits of their one-pass forms (TensorPrimitives over each row or the
 /// whole span, the plain loops; for max pooling the window maxima and one thread's arg-max) at 1, 2 and 3 threads, on lengths that are cut into chunks.
 /// </summary>
 [Collection(nameof(GemmThreadsCollection))]
@@ -96,6 +96,40 @@ public sealed class ElementwisePartsTests
             Activations.Relu<float>(inPlace, inPlace);
             AssertBits(expected, inPlace, $"{length} in place, {threads} threads");
         });
+    }
+
+    [Theory]
+    [InlineData(200_704)] // ResNet-18's 56x56x64 residual add at batch 1
+    [InlineData(70_001)]  // a ragged last line
+    [InlineData(25_088)]  // 7x7x512: one call, on the caller
+    public void MergeAddGivesTheBitsOfOneAddOverTheSpan(int length)
+    {
+        float[] a = KernelTestData.ToSingle(KernelTestData.Uniform(length, -1, 1, seed: 88));
+        float[] b = KernelTestData.ToSingle(KernelTestData.Uniform(length, -1, 1, seed: 89));
+        a[0] = float.NaN;
+        b[length - 1] = float.PositiveInfinity;
+        var expected = new float[length];
+        TensorPrimitives.Add(a, b, expected);
+        ForEachThreadCount(threads =>
+        {
+            if (threads == 2 && length >= UpdateDriver.ParallelLength)
+                Assert.True(ElementwiseParts.RowsPerChunk((length + 15) / 16, 16) < (length + 15) / 16, "the pass is cut");
+            var y = new float[length];
+            Merge.Add<float>(a, b, y);
+            AssertBits(expected, y, $"{length}, {threads} threads");
+            float[] inPlace = (float[])b.Clone();
+            Merge.Add<float>(a, inPlace, inPlace);
+            AssertBits(expected, inPlace, $"{length} in place, {threads} threads");
+        });
+    }
+
+    [Fact]
+    public void MergeAddNamesTheOperandWhoseLengthDiffers()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Merge.Add<float>(new float[8], new float[7], new float[8]));
+        Assert.Contains("8", ex.Message);
+        Assert.Contains("7", ex.Message);
+        Assert.Equal("b", ex.ParamName);
     }
 
     [Theory]
