@@ -254,22 +254,9 @@ public static partial class Attention
         int batch, int heads, int queries, int keys, int keyDim, int valueDim)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        KernelGuard.EnsureSupported<T>();
-        CheckSizes(batch, heads, queries, keys, keyDim);
-        KernelGuard.Positive(valueDim, nameof(valueDim));
-        int qSize = queries * keyDim, kSize = keys * keyDim, vSize = keys * valueDim, pSize = queries * keys, cSize = queries * valueDim;
+        CheckBackward(q, k, v, probabilities, usedProbabilities, dropoutMask, dContext, scratch, dq, dk, dv, batch, heads, queries, keys, keyDim,
+            valueDim, merged: false);
         int bhs = batch * heads;
-        KernelGuard.SameLength(bhs * qSize, q.Length, "Queries (batch × heads × queries × keyDim)", nameof(q));
-        KernelGuard.SameLength(bhs * kSize, k.Length, "Keys (batch × heads × keys × keyDim)", nameof(k));
-        KernelGuard.SameLength(bhs * vSize, v.Length, "Values (batch × heads × keys × valueDim)", nameof(v));
-        KernelGuard.SameLength(bhs * pSize, probabilities.Length, "Probabilities (batch × heads × queries × keys)", nameof(probabilities));
-        KernelGuard.SameLength(bhs * pSize, usedProbabilities.Length, "Used probabilities (batch × heads × queries × keys)", nameof(usedProbabilities));
-        KernelGuard.SameLengthOrEmpty(bhs * pSize, dropoutMask.Length, "Dropout mask (batch × heads × queries × keys)", nameof(dropoutMask));
-        KernelGuard.SameLength(bhs * cSize, dContext.Length, "Context gradient (batch × heads × queries × valueDim)", nameof(dContext));
-        KernelGuard.SameLength(bhs * pSize, scratch.Length, "Scratch (batch × heads × queries × keys)", nameof(scratch));
-        KernelGuard.SameLength(bhs * qSize, dq.Length, "Query gradient (batch × heads × queries × keyDim)", nameof(dq));
-        KernelGuard.SameLength(bhs * kSize, dk.Length, "Key gradient (batch × heads × keys × keyDim)", nameof(dk));
-        KernelGuard.SameLength(bhs * vSize, dv.Length, "Value gradient (batch × heads × keys × valueDim)", nameof(dv));
         // One (sample, head) pair at a time, shared with the worker pool: pairs write disjoint slices, so any thread
         // count gives the same bits.
         AttentionBackward.Run(q, k, v, probabilities, usedProbabilities, dropoutMask, dContext, scratch, dq, dk, dv, bhs, heads, queries, keys,
@@ -307,6 +294,27 @@ public static partial class Attention
         int batch, int heads, int queries, int keys, int keyDim, int valueDim)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        CheckBackward(q, k, v, probabilities, usedProbabilities, dropoutMask, dContext, scratch, dq, dk, dv, batch, heads, queries, keys, keyDim,
+            valueDim, merged: true);
+        int bhs = batch * heads;
+        // A pair writes its head's columns of rows that other pairs write too: an output that is also an input would
+        // be read after another pair wrote it.
+        if (Overlaps(dq, dk, dv, q, k, v, dContext, probabilities, usedProbabilities))
+            throw new ArgumentException("The gradients dq, dk and dv must not overlap each other or an input.", nameof(dq));
+        AttentionBackward.Run(q, k, v, probabilities, usedProbabilities, dropoutMask, dContext, scratch, dq, dk, dv, bhs, heads, queries, keys,
+            keyDim, valueDim, merged: true);
+    }
+
+    /// <summary>
+    /// The sizes and lengths <see cref="Backward{T}"/> and <see cref="BackwardMerged{T}"/> take: q, k, v and P
+    /// head-major; the context gradient and dq, dk, dv head-major too, or with <paramref name="merged"/> in the
+    /// projections' rows [batch, steps, heads, depth] (the same lengths; only the messages name the layout).
+    /// </summary>
+    private static void CheckBackward<T>(ReadOnlySpan<T> q, ReadOnlySpan<T> k, ReadOnlySpan<T> v, ReadOnlySpan<T> probabilities,
+        ReadOnlySpan<T> usedProbabilities, ReadOnlySpan<T> dropoutMask, ReadOnlySpan<T> dContext, Span<T> scratch, Span<T> dq, Span<T> dk, Span<T> dv,
+        int batch, int heads, int queries, int keys, int keyDim, int valueDim, bool merged)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
         KernelGuard.EnsureSupported<T>();
         CheckSizes(batch, heads, queries, keys, keyDim);
         KernelGuard.Positive(valueDim, nameof(valueDim));
@@ -318,17 +326,15 @@ public static partial class Attention
         KernelGuard.SameLength(bhs * pSize, probabilities.Length, "Probabilities (batch × heads × queries × keys)", nameof(probabilities));
         KernelGuard.SameLength(bhs * pSize, usedProbabilities.Length, "Used probabilities (batch × heads × queries × keys)", nameof(usedProbabilities));
         KernelGuard.SameLengthOrEmpty(bhs * pSize, dropoutMask.Length, "Dropout mask (batch × heads × queries × keys)", nameof(dropoutMask));
-        KernelGuard.SameLength(bhs * cSize, dContext.Length, "Context gradient (batch × queries × heads × valueDim)", nameof(dContext));
+        KernelGuard.SameLength(bhs * cSize, dContext.Length,
+            merged ? "Context gradient (batch × queries × heads × valueDim)" : "Context gradient (batch × heads × queries × valueDim)", nameof(dContext));
         KernelGuard.SameLength(bhs * pSize, scratch.Length, "Scratch (batch × heads × queries × keys)", nameof(scratch));
-        KernelGuard.SameLength(bhs * qSize, dq.Length, "Query gradient (batch × queries × heads × keyDim)", nameof(dq));
-        KernelGuard.SameLength(bhs * kSize, dk.Length, "Key gradient (batch × keys × heads × keyDim)", nameof(dk));
-        KernelGuard.SameLength(bhs * vSize, dv.Length, "Value gradient (batch × keys × heads × valueDim)", nameof(dv));
-        // A pair writes its head's columns of rows that other pairs write too: an output that is also an input would
-        // be read after another pair wrote it.
-        if (Overlaps(dq, dk, dv, q, k, v, dContext, probabilities, usedProbabilities))
-            throw new ArgumentException("The gradients dq, dk and dv must not overlap each other or an input.", nameof(dq));
-        AttentionBackward.Run(q, k, v, probabilities, usedProbabilities, dropoutMask, dContext, scratch, dq, dk, dv, bhs, heads, queries, keys,
-            keyDim, valueDim, merged: true);
+        KernelGuard.SameLength(bhs * qSize, dq.Length,
+            merged ? "Query gradient (batch × queries × heads × keyDim)" : "Query gradient (batch × heads × queries × keyDim)", nameof(dq));
+        KernelGuard.SameLength(bhs * kSize, dk.Length,
+            merged ? "Key gradient (batch × keys × heads × keyDim)" : "Key gradient (batch × heads × keys × keyDim)", nameof(dk));
+        KernelGuard.SameLength(bhs * vSize, dv.Length,
+            merged ? "Value gradient (batch × keys × heads × valueDim)" : "Value gradient (batch × heads × keys × valueDim)", nameof(dv));
     }
 
     private static bool Overlaps<T>(Span<T> dq, Span<T> dk, Span<T> dv, ReadOnlySpan<T> q, ReadOnlySpan<T> k, ReadOnlySpan<T> v,

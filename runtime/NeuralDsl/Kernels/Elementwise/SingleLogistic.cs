@@ -104,6 +104,19 @@ internal static class SingleLogistic
         Vector256<float> t = Vector256.FusedMultiplyAdd(x, Vector256.Create(Log2E), Vector256.Create(RoundMagic));
         Vector256<float> n = t - Vector256.Create(RoundMagic);
         Vector256<int> ni = t.AsInt32() - Vector256.Create(RoundMagicBits);
+        Vector256<float> y = ExpOfReduced(x, n);
+        Vector256<int> n1 = Vector256.ShiftRightArithmetic(ni, 1);
+        Vector256<int> bias = Vector256.Create(127);
+        return y * Vector256.ShiftLeft(n1 + bias, 23).AsSingle() * Vector256.ShiftLeft(ni - n1 + bias, 23).AsSingle();
+    }
+
+    /// <summary>
+    /// e^r for the reduced argument r = x − n·ln 2 (in two parts), |r| ≤ ln 2 / 2: the degree-6 polynomial both 256-bit
+    /// exps share before they scale by 2^n.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> ExpOfReduced(Vector256<float> x, Vector256<float> n)
+    {
         Vector256<float> r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2Hi), x);
         r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2Lo), r);
         Vector256<float> p = Vector256.FusedMultiplyAdd(Vector256.Create(P0), r, Vector256.Create(P1));
@@ -111,10 +124,7 @@ internal static class SingleLogistic
         p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P3));
         p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P4));
         p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P5));
-        Vector256<float> y = Vector256.FusedMultiplyAdd(p, r * r, r) + Vector256<float>.One;
-        Vector256<int> n1 = Vector256.ShiftRightArithmetic(ni, 1);
-        Vector256<int> bias = Vector256.Create(127);
-        return y * Vector256.ShiftLeft(n1 + bias, 23).AsSingle() * Vector256.ShiftLeft(ni - n1 + bias, 23).AsSingle();
+        return Vector256.FusedMultiplyAdd(p, r * r, r) + Vector256<float>.One;
     }
 
     /// <summary>
@@ -130,14 +140,7 @@ internal static class SingleLogistic
         x = Vector256.MaxNative(x, Vector256.Create(NormalFloor));
         Vector256<float> t = Vector256.FusedMultiplyAdd(x, Vector256.Create(Log2E), Vector256.Create(RoundMagic));
         Vector256<float> n = t - Vector256.Create(RoundMagic);
-        Vector256<float> r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2Hi), x);
-        r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2Lo), r);
-        Vector256<float> p = Vector256.FusedMultiplyAdd(Vector256.Create(P0), r, Vector256.Create(P1));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P2));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P3));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P4));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P5));
-        Vector256<float> y = Vector256.FusedMultiplyAdd(p, r * r, r) + Vector256<float>.One;
+        Vector256<float> y = ExpOfReduced(x, n);
         return (y.AsInt32() + Vector256.ShiftLeft(t.AsInt32(), 23)).AsSingle();
     }
 
@@ -157,19 +160,16 @@ internal static class SingleLogistic
     /// (so none is NaN); no branch.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> SigmoidAboveFloor(Vector256<float> x)
-    {
-        Vector256<float> e = ExpNonPositiveNormal(-Vector256.Abs(x));
-        Vector256<float> numerator = Vector256.ConditionalSelect(
-            Vector256.GreaterThanOrEqual(x, Vector256<float>.Zero), Vector256<float>.One, e);
-        return numerator / (Vector256<float>.One + e);
-    }
+    public static Vector256<float> SigmoidAboveFloor(Vector256<float> x) => SigmoidFrom(x, ExpNonPositiveNormal(-Vector256.Abs(x)));
 
     /// <summary><see cref="Sigmoid(Vector256{float})"/> with the full-range exp (denormal results, NaN).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static Vector256<float> SigmoidFullRange(Vector256<float> x)
+    private static Vector256<float> SigmoidFullRange(Vector256<float> x) => SigmoidFrom(x, ExpNonPositive(-Vector256.Abs(x)));
+
+    /// <summary>σ(x) from <paramref name="e"/> = e^−|x|: 1/(1 + e) for x ≥ 0, e/(1 + e) below.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> SigmoidFrom(Vector256<float> x, Vector256<float> e)
     {
-        Vector256<float> e = ExpNonPositive(-Vector256.Abs(x));
         Vector256<float> numerator = Vector256.ConditionalSelect(
             Vector256.GreaterThanOrEqual(x, Vector256<float>.Zero), Vector256<float>.One, e);
         return numerator / (Vector256<float>.One + e);
@@ -185,24 +185,15 @@ internal static class SingleLogistic
 
     /// <summary><see cref="Tanh(Vector256{float})"/> for a register without NaN; no branch.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> TanhNotNaN(Vector256<float> x)
-    {
-        Vector256<float> ax = Vector256.Abs(x);
-        Vector256<float> z = ax * ax;
-        Vector256<float> q = Vector256.FusedMultiplyAdd(Vector256.Create(Q0), z, Vector256.Create(Q1));
-        q = Vector256.FusedMultiplyAdd(q, z, Vector256.Create(Q2));
-        q = Vector256.FusedMultiplyAdd(q, z, Vector256.Create(Q3));
-        q = Vector256.FusedMultiplyAdd(q, z, Vector256.Create(Q4));
-        Vector256<float> small = Vector256.FusedMultiplyAdd(q * z, ax, ax);
-        Vector256<float> e = ExpNonPositiveNormal(Vector256.Create(-2f) * ax);
-        Vector256<float> large = (Vector256<float>.One - e) / (Vector256<float>.One + e);
-        Vector256<float> t = Vector256.ConditionalSelect(Vector256.LessThan(ax, Vector256.Create(TanhSmall)), small, large);
-        return Vector256.CopySign(t, x);
-    }
+    public static Vector256<float> TanhNotNaN(Vector256<float> x) => TanhFrom(x, ExpNonPositiveNormal(Vector256.Create(-2f) * Vector256.Abs(x)));
 
     /// <summary><see cref="Tanh(Vector256{float})"/> with the full-range exp (a register holding NaN).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static Vector256<float> TanhFullRange(Vector256<float> x)
+    private static Vector256<float> TanhFullRange(Vector256<float> x) => TanhFrom(x, ExpNonPositive(Vector256.Create(-2f) * Vector256.Abs(x)));
+
+    /// <summary>tanh(x) from <paramref name="e"/> = e^−2|x|: x + x³·Q(x²) below 0.625, else (1 − e)/(1 + e), with x's sign.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> TanhFrom(Vector256<float> x, Vector256<float> e)
     {
         Vector256<float> ax = Vector256.Abs(x);
         Vector256<float> z = ax * ax;
@@ -211,7 +202,6 @@ internal static class SingleLogistic
         q = Vector256.FusedMultiplyAdd(q, z, Vector256.Create(Q3));
         q = Vector256.FusedMultiplyAdd(q, z, Vector256.Create(Q4));
         Vector256<float> small = Vector256.FusedMultiplyAdd(q * z, ax, ax);
-        Vector256<float> e = ExpNonPositive(Vector256.Create(-2f) * ax);
         Vector256<float> large = (Vector256<float>.One - e) / (Vector256<float>.One + e);
         Vector256<float> t = Vector256.ConditionalSelect(Vector256.LessThan(ax, Vector256.Create(TanhSmall)), small, large);
         return Vector256.CopySign(t, x);
