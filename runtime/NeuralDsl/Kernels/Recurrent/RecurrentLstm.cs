@@ -123,7 +123,6 @@ public static partial class Recurrent
         where TRec : IUnaryOperator<T>
         where TAct : IUnaryOperator<T>
     {
-        int v = Vector256<T>.Count;
         for (int b = 0; b < batch; b++)
         {
             ref T g = ref MemoryMarshal.GetReference(gates.Slice(b * 4 * units, 4 * units));
@@ -132,40 +131,56 @@ public static partial class Recurrent
             ref T tc = ref MemoryMarshal.GetReference(cActivated.Slice(b * units, units));
             ref T hn = ref MemoryMarshal.GetReference(h.Slice(b * units, units));
             if (typeof(T) == typeof(float) && typeof(TRec) == typeof(SigmoidOperator<T>) && typeof(TAct) == typeof(TanhOperator<T>)
-                && LstmRowSingleFast(ref Unsafe.As<T, float>(ref g), ref Unsafe.As<T, float>(ref cp), ref Unsafe.As<T, float>(ref cn),
-                    ref Unsafe.As<T, float>(ref tc), ref Unsafe.As<T, float>(ref hn), units))
-                continue;
-            // i, f = recAct, g_c = act, o = recAct, in place.
-            ActivateInPlace<T, TRec>(ref g, 2 * units);
-            ActivateInPlace<T, TAct>(ref Unsafe.Add(ref g, 2 * units), units);
-            ActivateInPlace<T, TRec>(ref Unsafe.Add(ref g, 3 * units), units);
-            // c_t, act(c_t), h_t: nothing is read where it is written, so a ragged last register may simply overlap the
-            // one before it.
-            for (int j = 0; ; j += v)
+                && InNormalRange(ref Unsafe.As<T, float>(ref g), ref Unsafe.As<T, float>(ref cp), units))
             {
-                if (j + v > units)
-                    j = units - v;
-                Vector256<T> cv = Vector256.LoadUnsafe(ref g, (nuint)(units + j)) * Vector256.LoadUnsafe(ref cp, (nuint)j)
-                    + Vector256.LoadUnsafe(ref g, (nuint)j) * Vector256.LoadUnsafe(ref g, (nuint)(2 * units + j));
-                cv.StoreUnsafe(ref cn, (nuint)j);
-                Vector256<T> tv = TAct.Invoke(cv);
-                tv.StoreUnsafe(ref tc, (nuint)j);
-                (Vector256.LoadUnsafe(ref g, (nuint)(3 * units + j)) * tv).StoreUnsafe(ref hn, (nuint)j);
-                if (j + v >= units)
-                    break;
+                CellRow<float, SigmoidAboveFloorOperator, TanhNotNaNOperator>(ref Unsafe.As<T, float>(ref g), ref Unsafe.As<T, float>(ref cp),
+                    ref Unsafe.As<T, float>(ref cn), ref Unsafe.As<T, float>(ref tc), ref Unsafe.As<T, float>(ref hn), units);
+                continue;
             }
+            CellRow<T, TRec, TAct>(ref g, ref cp, ref cn, ref tc, ref hn, units);
         }
     }
 
     /// <summary>
-    /// One row of <see cref="LstmForwardFused{T, TRec, TAct}"/> for float with the Keras default activations when no
-    /// pre-activation is below −80 or NaN and <c>c_{t−1}</c> holds no NaN (returns false, touching nothing, otherwise):
-    /// the same loops with <see cref="SingleLogistic.SigmoidAboveFloor"/> and <see cref="SingleLogistic.TanhNotNaN"/>,
-    /// which give the bits of the operators without a branch per register. <c>c_t</c> is then not NaN either (the
-    /// gates are finite and f &gt; 0, so f·c_{t−1} is not 0·∞).
+    /// One row of <see cref="LstmForwardFused{T, TRec, TAct}"/>: the gates activated in place (i and f, the candidate,
+    /// o), then c_t, act(c_t) and h_t.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool LstmRowSingleFast(ref float g, ref float cp, ref float cn, ref float tc, ref float hn, int units)
+    private static void CellRow<T, TRec, TAct>(ref T g, ref T cp, ref T cn, ref T tc, ref T hn, int units)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TRec : IUnaryOperator<T>
+        where TAct : IUnaryOperator<T>
+    {
+        int v = Vector256<T>.Count;
+        // i, f = recAct, g_c = act, o = recAct, in place.
+        ActivateInPlace<T, TRec>(ref g, 2 * units);
+        ActivateInPlace<T, TAct>(ref Unsafe.Add(ref g, 2 * units), units);
+        ActivateInPlace<T, TRec>(ref Unsafe.Add(ref g, 3 * units), units);
+        // c_t, act(c_t), h_t: nothing is read where it is written, so a ragged last register may simply overlap the
+        // one before it.
+        for (int j = 0; ; j += v)
+        {
+            if (j + v > units)
+                j = units - v;
+            Vector256<T> cv = Vector256.LoadUnsafe(ref g, (nuint)(units + j)) * Vector256.LoadUnsafe(ref cp, (nuint)j)
+                + Vector256.LoadUnsafe(ref g, (nuint)j) * Vector256.LoadUnsafe(ref g, (nuint)(2 * units + j));
+            cv.StoreUnsafe(ref cn, (nuint)j);
+            Vector256<T> tv = TAct.Invoke(cv);
+            tv.StoreUnsafe(ref tc, (nuint)j);
+            (Vector256.LoadUnsafe(ref g, (nuint)(3 * units + j)) * tv).StoreUnsafe(ref hn, (nuint)j);
+            if (j + v >= units)
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Whether a float row with the Keras default activations may take <see cref="SingleLogistic.SigmoidAboveFloor"/>
+    /// and <see cref="SingleLogistic.TanhNotNaN"/>, which give the bits of the operators without a branch per
+    /// register: no pre-activation below −80 or NaN, and no NaN in <c>c_{t−1}</c>. <c>c_t</c> is then not NaN either
+    /// (the gates are finite and f &gt; 0, so f·c_{t−1} is not 0·∞).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool InNormalRange(ref float g, ref float cp, int units)
     {
         const int V = 8;
         // One pass of compares over the 4·units pre-activations and c_{t−1}, still in L1 from the product; a ragged
@@ -182,44 +197,29 @@ public static partial class Recurrent
             Vector256<float> c = Vector256.LoadUnsafe(ref cp, (nuint)Math.Min(j, units - V));
             ok &= Vector256.Equals(c, c);
         }
-        if (ok.AsInt32() != Vector256<int>.AllBitsSet)
-            return false;
-        // i, f = σ, g_c = tanh, o = σ, in place; a ragged last register is activated first and stored after the loop.
-        SigmoidInPlace(ref g, 2 * units);
-        TanhInPlace(ref Unsafe.Add(ref g, 2 * units), units);
-        SigmoidInPlace(ref Unsafe.Add(ref g, 3 * units), units);
-        for (int j = 0; ; j += V)
-        {
-            if (j + V > units)
-                j = units - V;
-            Vector256<float> cv = Vector256.LoadUnsafe(ref g, (nuint)(units + j)) * Vector256.LoadUnsafe(ref cp, (nuint)j)
-                + Vector256.LoadUnsafe(ref g, (nuint)j) * Vector256.LoadUnsafe(ref g, (nuint)(2 * units + j));
-            cv.StoreUnsafe(ref cn, (nuint)j);
-            Vector256<float> tv = SingleLogistic.TanhNotNaN(cv);
-            tv.StoreUnsafe(ref tc, (nuint)j);
-            (Vector256.LoadUnsafe(ref g, (nuint)(3 * units + j)) * tv).StoreUnsafe(ref hn, (nuint)j);
-            if (j + V >= units)
-                break;
-        }
-        return true;
+        return ok.AsInt32() == Vector256<int>.AllBitsSet;
+    }
 
-        static void SigmoidInPlace(ref float p, int length)
-        {
-            nuint last = (nuint)(length - V);
-            Vector256<float> held = SingleLogistic.SigmoidAboveFloor(Vector256.LoadUnsafe(ref p, last));
-            for (nuint j = 0; j < last; j += V)
-                SingleLogistic.SigmoidAboveFloor(Vector256.LoadUnsafe(ref p, j)).StoreUnsafe(ref p, j);
-            held.StoreUnsafe(ref p, last);
-        }
+    /// <summary>The float sigmoid for registers whose lanes are all at least −80 (<see cref="InNormalRange"/>).</summary>
+    private readonly struct SigmoidAboveFloorOperator : IUnaryOperator<float>
+    {
+        public static float Invoke(float x) => SingleLogistic.Sigmoid(x);
 
-        static void TanhInPlace(ref float p, int length)
-        {
-            nuint last = (nuint)(length - V);
-            Vector256<float> held = SingleLogistic.TanhNotNaN(Vector256.LoadUnsafe(ref p, last));
-            for (nuint j = 0; j < last; j += V)
-                SingleLogistic.TanhNotNaN(Vector256.LoadUnsafe(ref p, j)).StoreUnsafe(ref p, j);
-            held.StoreUnsafe(ref p, last);
-        }
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Invoke(Vector256<float> x) => SingleLogistic.SigmoidAboveFloor(x);
+
+        public static Vector512<float> Invoke(Vector512<float> x) => SingleLogistic.Sigmoid(x);
+    }
+
+    /// <summary>The float tanh for registers without NaN (<see cref="InNormalRange"/>).</summary>
+    private readonly struct TanhNotNaNOperator : IUnaryOperator<float>
+    {
+        public static float Invoke(float x) => SingleLogistic.Tanh(x);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Invoke(Vector256<float> x) => SingleLogistic.TanhNotNaN(x);
+
+        public static Vector512<float> Invoke(Vector512<float> x) => SingleLogistic.Tanh(x);
     }
 
     /// <summary>
